@@ -1,0 +1,124 @@
+/**
+ * Where and as whom to call Marketo: endpoint, user id and encryption key.
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { Credentials } from "./Signature.js"
+
+/**
+ * The settings of one Marketo instance.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MarketoConfigShape extends Credentials {
+  /** The SOAP endpoint, e.g. `https://123-ABC-456.mktoapi.com/soap/mktows/2_9`. */
+  readonly endpoint: string
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class MarketoConfig extends Context.Tag("@mktows/core/MarketoConfig")<MarketoConfig, MarketoConfigShape>() {}
+
+/**
+ * Options of {@link layer}; the key may be given plain and is wrapped in `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly endpoint: string
+  readonly userId: string
+  readonly encryptionKey: Redacted.Redacted<string> | string
+  readonly timeZone?: DateTime.TimeZone | string
+}
+
+const check = (options: Options): Either.Either<MarketoConfigShape, ConfigError.ConfigError> => {
+  const url = URL.canParse(options.endpoint) ? new URL(options.endpoint) : undefined
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    return Either.left(ConfigError.InvalidData(["endpoint"], `expected an http(s) URL, got "${options.endpoint}"`))
+  }
+  if (options.userId.trim() === "") {
+    return Either.left(ConfigError.InvalidData(["userId"], "the Marketo user id is empty"))
+  }
+  const encryptionKey = Redacted.isRedacted(options.encryptionKey)
+    ? options.encryptionKey
+    : Redacted.make(options.encryptionKey)
+  if (Redacted.value(encryptionKey) === "") {
+    return Either.left(ConfigError.InvalidData(["encryptionKey"], "the Marketo encryption key is empty"))
+  }
+  let timeZone: DateTime.TimeZone | undefined
+  if (typeof options.timeZone === "string") {
+    const zone = DateTime.zoneFromString(options.timeZone)
+    if (Option.isNone(zone)) {
+      return Either.left(
+        ConfigError.InvalidData(
+          ["timeZone"],
+          `expected an IANA zone or an offset like -07:00, got "${options.timeZone}"`
+        )
+      )
+    }
+    timeZone = zone.value
+  } else {
+    timeZone = options.timeZone
+  }
+  return Either.right({
+    endpoint: options.endpoint,
+    userId: options.userId,
+    encryptionKey,
+    ...(timeZone === undefined ? {} : { timeZone })
+  })
+}
+
+/**
+ * Checks options and builds the settings: an http(s) endpoint, a non-empty user id and key,
+ * a known time zone.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<MarketoConfigShape, ConfigError.ConfigError> => check(options)
+
+/**
+ * The settings from the environment: `MARKETO_SOAP_ENDPOINT`, `MARKETO_USER_ID`,
+ * `MARKETO_ENCRYPTION_KEY` (read as `Redacted`) and optionally `MARKETO_TIME_ZONE`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<MarketoConfigShape> = Config.all({
+  endpoint: Config.string("MARKETO_SOAP_ENDPOINT"),
+  userId: Config.string("MARKETO_USER_ID"),
+  encryptionKey: Config.redacted("MARKETO_ENCRYPTION_KEY"),
+  timeZone: Config.option(Config.string("MARKETO_TIME_ZONE"))
+}).pipe(
+  Config.mapOrFail(({ timeZone, ...rest }) =>
+    check(Option.match(timeZone, { onNone: () => rest, onSome: (zone) => ({ ...rest, timeZone: zone }) }))
+  )
+)
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<MarketoConfig, ConfigError.ConfigError> =>
+  Layer.effect(MarketoConfig, make(options))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  settings: Config.Config<MarketoConfigShape> = config
+): Layer.Layer<MarketoConfig, ConfigError.ConfigError> => Layer.effect(MarketoConfig, settings)

@@ -1,0 +1,218 @@
+/**
+ * The errors of mktows, as tagged data for the error channel.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as FaultCode from "./FaultCode.js"
+import type { Outcome } from "./Outcome.js"
+
+/**
+ * One problem found in the caller's input.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ValidationIssue {
+  /** Position of the offending object in the input. */
+  readonly index: number
+  /** Where in the object, e.g. `["costs", 0, "month"]`. */
+  readonly path: ReadonlyArray<string | number>
+  /** What was expected. */
+  readonly message: string
+}
+
+const formatPath = (path: ReadonlyArray<string | number>): string =>
+  path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("")
+
+/**
+ * The input was rejected before any request was sent. Lists every problem of the batch.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ValidationError extends Data.TaggedError("ValidationError")<{
+  readonly issues: ReadonlyArray<ValidationIssue>
+}> {
+  override get message(): string {
+    const shown = this.issues.slice(0, 20).map((issue) => {
+      const where = issue.path.length === 0 ? "" : `.${formatPath(issue.path)}`
+      return `objects[${issue.index}]${where}: ${issue.message}`
+    })
+    const more = this.issues.length > 20 ? [`… and ${this.issues.length - 20} more`] : []
+    return `${this.issues.length} invalid input(s), nothing was sent:\n  ${[...shown, ...more].join("\n  ")}`
+  }
+}
+
+/**
+ * Marketo refused the caller: 20013 (blocked), 20014 (bad credentials), or 20016 when
+ * signing again with a fresh timestamp did not help (a clock far off).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthFault extends Data.TaggedError("AuthFault")<{
+  readonly code: number
+  readonly faultString: string
+}> {
+  override get message(): string {
+    const hint = this.code === 20016
+      ? "the request timestamp was rejected as expired even when freshly signed: check this machine's clock"
+      : this.code === 20013
+      ? "this client is blocked from API access"
+      : "check the user id and encryption key (Admin > Integration > Web Services)"
+    return `Marketo authentication failed (${this.code}): ${this.faultString}; ${hint}`
+  }
+}
+
+/**
+ * A SOAP fault carrying a Marketo error code other than an authentication failure.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MarketoFault extends Data.TaggedError("MarketoFault")<{
+  readonly code: number
+  /** The SOAP `faultstring`, e.g. `20023 - Rate Limit Exceeded`. */
+  readonly faultString: string
+  /** The longer text of the fault detail, when there is one. */
+  readonly detail?: string
+  /** The operation that was called. */
+  readonly operation?: string
+}> {
+  /** Whether repeating the call (after re-signing or backing off) can succeed. */
+  get retryable(): boolean {
+    return FaultCode.isRetryable(this.code)
+  }
+  /** How a client may react to this code. */
+  get retry(): FaultCode.RetryClass {
+    return FaultCode.retryClass(this.code)
+  }
+  override get message(): string {
+    const info = FaultCode.lookup(this.code)
+    const meaning = info === undefined ? "undocumented code" : info.reason
+    const op = this.operation === undefined ? "" : ` in ${this.operation}`
+    const detail = this.detail === undefined ? "" : ` (${this.detail})`
+    return `Marketo fault ${this.code}${op}: ${this.faultString}${detail}: ${meaning}${
+      this.retryable ? "; retryable" : ""
+    }`
+  }
+}
+
+/**
+ * The daily call quota (20015) is spent; calls fail until it resets.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QuotaExceeded extends Data.TaggedError("QuotaExceeded")<{
+  readonly faultString: string
+  /** When the quota resets: midnight US Central time, as Marketo documents. */
+  readonly resetsAt: Date
+}> {
+  override get message(): string {
+    return `Marketo's daily API quota is spent (20015: ${this.faultString}); it resets at ${this.resetsAt.toISOString()}`
+  }
+}
+
+/**
+ * Some objects of a sync or delete FAILED (or are in doubt). Carries every outcome, the
+ * successes too, so nothing is lost and the caller can re-drive just the failures.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PartialFailure<A = unknown> extends Data.TaggedError("PartialFailure")<{
+  readonly outcomes: ReadonlyArray<Outcome<A>>
+}> {
+  /** The outcomes that FAILED or are in doubt. */
+  get problems(): ReadonlyArray<Outcome<A>> {
+    return this.outcomes.filter((o) => o.status === "FAILED" || o.status === "IN_DOUBT")
+  }
+  override get message(): string {
+    const problems = this.problems
+    const first = problems.slice(0, 5).map((o) => `objects[${o.index}] ${o.status}${o.error ? `: ${o.error}` : ""}`)
+    return `${problems.length} of ${this.outcomes.length} object(s) did not go through:\n  ${first.join("\n  ")}${
+      problems.length > 5 ? `\n  … and ${problems.length - 5} more` : ""
+    }`
+  }
+}
+
+/**
+ * The HTTP exchange failed: no connection, a dropped connection, or a status that is
+ * neither success nor a SOAP fault.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Data.TaggedError("TransportError")<{
+  readonly reason: "Connection" | "Status"
+  readonly operation: string
+  /** The HTTP status, for `Status`. */
+  readonly status?: number
+  /** The start of the response body, for `Status`. */
+  readonly excerpt?: string
+  /** What the HTTP client said, for `Connection`. */
+  readonly description?: string
+  /**
+   * Whether the request may have reached Marketo: false only when it certainly did not
+   * (the connection was refused), so that an INSERT is never repeated on a guess.
+   */
+  readonly ambiguous: boolean
+}> {
+  override get message(): string {
+    return this.reason === "Status"
+      ? `${this.operation}: HTTP ${this.status ?? "?"} from the endpoint: ${this.excerpt ?? ""}`
+      : `${this.operation}: could not reach the endpoint: ${this.description ?? "connection failed"}`
+  }
+}
+
+/**
+ * A call took longer than its timeout. The request may or may not have been applied.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TimeoutError extends Data.TaggedError("TimeoutError")<{
+  readonly operation: string
+  readonly timeout: Duration.Duration
+}> {
+  override get message(): string {
+    return `${this.operation}: no answer within ${Duration.format(this.timeout)}`
+  }
+}
+
+/**
+ * A response (or, in the emulator, a request) that is not the SOAP we expect.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProtocolError extends Data.TaggedError("ProtocolError")<{
+  readonly reason: "NotXml" | "Forbidden" | "TooLarge" | "Unexpected" | "CountMismatch"
+  /** What was wrong and where. */
+  readonly detail: string
+  /** The start of what was received. */
+  readonly received: string
+}> {
+  override get message(): string {
+    return `Not the expected SOAP (${this.reason}): ${this.detail}; received: ${this.received}`
+  }
+}
+
+/**
+ * Every error a call to Marketo can end in, once the request is valid.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CallError = AuthFault | MarketoFault | QuotaExceeded | TransportError | TimeoutError | ProtocolError
+
+/**
+ * The errors a single transport call can end in.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportCallError = AuthFault | MarketoFault | TransportError | TimeoutError | ProtocolError

@@ -1,0 +1,37 @@
+/**
+ * The abstract transport under the client: one signed call of one MObject operation.
+ *
+ * The client knows nothing of XML or HTTP; `@mktows/xml` provides the SOAP implementation
+ * and tests provide fakes. An implementation signs every call afresh, so a retried call
+ * always carries a new timestamp and signature.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { TransportCallError } from "./MarketoError.js"
+import type { Operation, ParamsOf, ResultOf } from "./Wire.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MarketoTransportShape {
+  /**
+   * Sign, send and decode one call. Faults arrive decoded: 20013/20014 as `AuthFault`,
+   * every other code as `MarketoFault`.
+   */
+  readonly call: <Op extends Operation>(
+    operation: Op,
+    params: ParamsOf<Op>
+  ) => Effect.Effect<ResultOf<Op>, TransportCallError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class MarketoTransport extends Context.Tag("@mktows/core/MarketoTransport")<
+  MarketoTransport,
+  MarketoTransportShape
+>() {}

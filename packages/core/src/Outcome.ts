@@ -1,0 +1,43 @@
+/**
+ * What happened to one object of a sync or delete.
+ *
+ * @since 0.1.0
+ */
+import type * as Wire from "./Wire.js"
+
+/**
+ * The status of an outcome: one of Marketo's statuses, or `IN_DOUBT` when the call carrying
+ * the object was sent but no answer came back, so nobody knows whether Marketo applied it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OutcomeStatus = Wire.MObjStatusEnum | "IN_DOUBT"
+
+/**
+ * One outcome per input object, in input order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Outcome<A> {
+  /** Position of the object in the caller's input. */
+  readonly index: number
+  /** The object as the caller gave it. */
+  readonly input: A
+  readonly status: OutcomeStatus
+  /** Marketo's id of the object, when Marketo reported one. */
+  readonly id?: number
+  readonly externalKey?: Wire.Attrib
+  /** Marketo's error text for a FAILED object, or why the object is in doubt. */
+  readonly error?: string
+}
+
+/**
+ * Whether an outcome needs the caller's attention: the object FAILED or is in doubt.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isProblem = <A>(outcome: Outcome<A>): boolean =>
+  outcome.status === "FAILED" || outcome.status === "IN_DOUBT"

@@ -1,0 +1,462 @@
+/**
+ * The records of Marketo's mktows WSDL, as Schemas named after the WSDL types.
+ *
+ * These are the shapes that travel in a SOAP body, with the WSDL's `ArrayOfX` wrappers
+ * written as arrays and `minOccurs="0"` elements as optional (absent, never null) keys.
+ * A present-but-empty list (`[]`) and an absent list are kept apart, because the wire
+ * keeps them apart. Every string is an {@link XmlText.XmlString}, so whatever a record
+ * holds can be written as XML 1.0. `@mktows/xml` only turns these into XML and back.
+ *
+ * @since 0.1.0
+ */
+import * as Arbitrary from "effect/Arbitrary"
+import * as Schema from "effect/Schema"
+import { XmlString } from "./XmlText.js"
+
+const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+/**
+ * `xs:int`: a 32-bit signed integer.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const XsInt = Schema.Int.pipe(
+  Schema.between(-2147483648, 2147483647),
+  Schema.annotations({ identifier: "XsInt" })
+)
+
+const dateTimePattern = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/
+
+/**
+ * `xs:dateTime`, kept as the text that was sent (Marketo echoes its own format back).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const XsDateTime = Schema.String.pipe(
+  Schema.pattern(dateTimePattern),
+  Schema.annotations({
+    identifier: "XsDateTime",
+    arbitrary: (): Arbitrary.LazyArbitrary<string> => (fc) =>
+      fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true })
+        .map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z"))
+  })
+)
+
+/**
+ * `SyncOperationEnum`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SyncOperation = Schema.Literal("INSERT", "UPDATE", "UPSERT")
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SyncOperation = typeof SyncOperation.Type
+
+/**
+ * `MObjStatusEnum`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MObjStatusEnum = Schema.Literal("CREATED", "UPDATED", "DELETED", "FAILED", "UNCHANGED", "SKIPPED")
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type MObjStatusEnum = typeof MObjStatusEnum.Type
+
+/**
+ * `ComparisonEnum`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ComparisonEnum = Schema.Literal("EQ", "NE", "LT", "LE", "GT", "GE")
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ComparisonEnum = typeof ComparisonEnum.Type
+
+/**
+ * `Attrib`: a name/value pair.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Attrib = Schema.Struct({ name: XmlString, value: XmlString }).annotations({ identifier: "Attrib" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Attrib extends Schema.Schema.Type<typeof Attrib> {}
+
+/**
+ * `TypeAttrib`: a typed group of attributes (a Program's `Cost` or `Tag` entries).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TypeAttrib = Schema.Struct({
+  attrType: XmlString,
+  attrList: optional(Schema.Array(Attrib))
+}).annotations({ identifier: "TypeAttrib" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface TypeAttrib extends Schema.Schema.Type<typeof TypeAttrib> {}
+
+/**
+ * `MObjAssociation`: a link to another object, by id or by external key.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MObjAssociation = Schema.Struct({
+  mObjType: XmlString,
+  id: optional(XsInt),
+  externalKey: optional(Attrib)
+}).annotations({ identifier: "MObjAssociation" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MObjAssociation extends Schema.Schema.Type<typeof MObjAssociation> {}
+
+/**
+ * `MObject`: one Marketo object as it travels.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MObject = Schema.Struct({
+  type: XmlString,
+  id: optional(XsInt),
+  externalKey: optional(Attrib),
+  createdAt: optional(XsDateTime),
+  updatedAt: optional(XsDateTime),
+  attribList: optional(Schema.Array(Attrib)),
+  typeAttribList: optional(Schema.Array(TypeAttrib)),
+  associationList: optional(Schema.Array(MObjAssociation))
+}).annotations({ identifier: "MObject" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MObject extends Schema.Schema.Type<typeof MObject> {}
+
+/**
+ * `MObjStatus`: the outcome of one object in a sync or delete.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MObjStatus = Schema.Struct({
+  id: XsInt,
+  externalKey: optional(Attrib),
+  status: MObjStatusEnum,
+  error: optional(XmlString)
+}).annotations({ identifier: "MObjStatus" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MObjStatus extends Schema.Schema.Type<typeof MObjStatus> {}
+
+/**
+ * `MObjCriteria`: an attribute filter of getMObjects.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MObjCriteria = Schema.Struct({
+  attrName: XmlString,
+  comparison: ComparisonEnum,
+  attrValue: XmlString
+}).annotations({ identifier: "MObjCriteria" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MObjCriteria extends Schema.Schema.Type<typeof MObjCriteria> {}
+
+/**
+ * `MObjFieldMetadata`: one field of describeMObject. Nillable elements are `null` when nil.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MObjFieldMetadata = Schema.Struct({
+  name: XmlString,
+  description: Schema.NullOr(XmlString),
+  displayName: Schema.NullOr(XmlString),
+  sourceObject: Schema.NullOr(XmlString),
+  dataType: XmlString,
+  size: Schema.NullOr(XsInt),
+  isReadonly: Schema.Boolean,
+  isUpdateBlocked: Schema.Boolean,
+  isName: Schema.NullOr(Schema.Boolean),
+  isPrimaryKey: Schema.Boolean,
+  isCustom: Schema.Boolean,
+  isDynamic: Schema.Boolean,
+  dynamicFieldRef: Schema.NullOr(XmlString),
+  updatedAt: XsDateTime
+}).annotations({ identifier: "MObjFieldMetadata" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MObjFieldMetadata extends Schema.Schema.Type<typeof MObjFieldMetadata> {}
+
+/**
+ * `MObjectMetadata`: the result of describeMObject.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MObjectMetadata = Schema.Struct({
+  name: XmlString,
+  description: Schema.NullOr(XmlString),
+  isCustom: Schema.Boolean,
+  isVirtual: Schema.Boolean,
+  fieldList: Schema.Array(MObjFieldMetadata),
+  updatedAt: XsDateTime
+}).annotations({ identifier: "MObjectMetadata" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MObjectMetadata extends Schema.Schema.Type<typeof MObjectMetadata> {}
+
+/**
+ * `AuthenticationHeaderInfo`: the signed SOAP header of every call.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const AuthenticationHeaderInfo = Schema.Struct({
+  mktowsUserId: XmlString,
+  requestSignature: XmlString,
+  requestTimestamp: XmlString,
+  audit: optional(XmlString),
+  mode: optional(XsInt)
+}).annotations({ identifier: "AuthenticationHeaderInfo" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthenticationHeaderInfo extends Schema.Schema.Type<typeof AuthenticationHeaderInfo> {}
+
+/**
+ * `ParamsSyncMObjects`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ParamsSyncMObjects = Schema.Struct({
+  mObjectList: Schema.Array(MObject),
+  operation: SyncOperation
+}).annotations({ identifier: "ParamsSyncMObjects" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParamsSyncMObjects extends Schema.Schema.Type<typeof ParamsSyncMObjects> {}
+
+/**
+ * `ParamsGetMObjects`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ParamsGetMObjects = Schema.Struct({
+  type: XmlString,
+  id: optional(XsInt),
+  externalKey: optional(Attrib),
+  mObjCriteriaList: optional(Schema.Array(MObjCriteria)),
+  mObjAssociationList: optional(Schema.Array(MObjAssociation)),
+  includeDetails: optional(Schema.Boolean),
+  streamPosition: optional(XmlString)
+}).annotations({ identifier: "ParamsGetMObjects" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParamsGetMObjects extends Schema.Schema.Type<typeof ParamsGetMObjects> {}
+
+/**
+ * `ParamsDescribeMObject`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ParamsDescribeMObject = Schema.Struct({ objectName: XmlString }).annotations({
+  identifier: "ParamsDescribeMObject"
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParamsDescribeMObject extends Schema.Schema.Type<typeof ParamsDescribeMObject> {}
+
+/**
+ * `ParamsDeleteMObjects`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ParamsDeleteMObjects = Schema.Struct({ mObjectList: Schema.Array(MObject) }).annotations({
+  identifier: "ParamsDeleteMObjects"
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParamsDeleteMObjects extends Schema.Schema.Type<typeof ParamsDeleteMObjects> {}
+
+/**
+ * `ParamsListMObjects`: no parameters.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ParamsListMObjects = Schema.Struct({}).annotations({ identifier: "ParamsListMObjects" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParamsListMObjects extends Schema.Schema.Type<typeof ParamsListMObjects> {}
+
+/**
+ * `ResultSyncMObjects`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResultSyncMObjects = Schema.Struct({ mObjStatusList: Schema.Array(MObjStatus) }).annotations({
+  identifier: "ResultSyncMObjects"
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResultSyncMObjects extends Schema.Schema.Type<typeof ResultSyncMObjects> {}
+
+/**
+ * `ResultDeleteMObjects`: the same shape as the sync result.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResultDeleteMObjects = Schema.Struct({ mObjStatusList: Schema.Array(MObjStatus) }).annotations({
+  identifier: "ResultDeleteMObjects"
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResultDeleteMObjects extends Schema.Schema.Type<typeof ResultDeleteMObjects> {}
+
+/**
+ * `ResultGetMObjects`: one page of objects and the position of the next.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResultGetMObjects = Schema.Struct({
+  returnCount: XsInt,
+  hasMore: Schema.Boolean,
+  newStreamPosition: XmlString,
+  mObjectList: optional(Schema.Array(MObject))
+}).annotations({ identifier: "ResultGetMObjects" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResultGetMObjects extends Schema.Schema.Type<typeof ResultGetMObjects> {}
+
+/**
+ * `ResultDescribeMObject`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResultDescribeMObject = Schema.Struct({ metadata: MObjectMetadata }).annotations({
+  identifier: "ResultDescribeMObject"
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResultDescribeMObject extends Schema.Schema.Type<typeof ResultDescribeMObject> {}
+
+/**
+ * `ResultListMObjects`: the names of the object types the instance knows.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResultListMObjects = Schema.Struct({ objects: Schema.Array(XmlString) }).annotations({
+  identifier: "ResultListMObjects"
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResultListMObjects extends Schema.Schema.Type<typeof ResultListMObjects> {}
+
+/**
+ * The five MObject operations, each with the Schemas of its params and result.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const operations = {
+  syncMObjects: { params: ParamsSyncMObjects, result: ResultSyncMObjects },
+  getMObjects: { params: ParamsGetMObjects, result: ResultGetMObjects },
+  describeMObject: { params: ParamsDescribeMObject, result: ResultDescribeMObject },
+  deleteMObjects: { params: ParamsDeleteMObjects, result: ResultDeleteMObjects },
+  listMObjects: { params: ParamsListMObjects, result: ResultListMObjects }
+} as const
+
+/**
+ * The name of an MObject operation, as in the WSDL and the SOAPAction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Operation = keyof typeof operations
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Operation = Schema.Literal(
+  "syncMObjects",
+  "getMObjects",
+  "describeMObject",
+  "deleteMObjects",
+  "listMObjects"
+)
+
+/**
+ * The params record of an operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ParamsOf<Op extends Operation> = Schema.Schema.Type<(typeof operations)[Op]["params"]>
+
+/**
+ * The result record of an operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResultOf<Op extends Operation> = Schema.Schema.Type<(typeof operations)[Op]["result"]>

@@ -1,0 +1,11 @@
+/**
+ * @since 0.1.0
+ */
+export * as FaultCode from "./FaultCode.js"
+export * as MarketoConfig from "./MarketoConfig.js"
+export * as MarketoError from "./MarketoError.js"
+export * as MarketoTransport from "./MarketoTransport.js"
+export * as Outcome from "./Outcome.js"
+export * as Signature from "./Signature.js"
+export * as Wire from "./Wire.js"
+export * as XmlText from "./XmlText.js"
