@@ -13,8 +13,8 @@ import * as Schema from "effect/Schema"
 
 // Code points XML 1.0 forbids, and lone surrogates (a high not followed by a low, or a low
 // not preceded by a high).
-
 const forbidden =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u
 
 /**
