@@ -32,5 +32,9 @@ export default tseslint.config(
         message: "Errors go in the Effect error channel."
       }]
     }
+  },
+  {
+    files: ["**/test/**/*.ts", "**/bench/**/*.ts"],
+    rules: { "@typescript-eslint/no-non-null-assertion": "off" }
   }
 )

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as FaultCode from "../src/FaultCode.js"
+import * as MarketoError from "../src/MarketoError.js"
+
+describe("FaultCode", () => {
+  it("classifies every documented code", () => {
+    const codes = FaultCode.documented.map((info) => info.code)
+    expect(new Set(codes).size).toBe(codes.length)
+    expect(FaultCode.retryClass(20016)).toBe("resign")
+    expect(FaultCode.retryClass(20023)).toBe("backoff")
+    expect(FaultCode.retryClass(20024)).toBe("backoff")
+    expect(FaultCode.retryClass(10001)).toBe("bounded")
+    expect(FaultCode.retryClass(20011)).toBe("bounded")
+    expect(FaultCode.retryClass(20015)).toBe("quota")
+    for (const code of [20012, 20013, 20014, 20017, 20019, 20109, 20110, 20114, 20122, 20123, 99999]) {
+      expect(FaultCode.isRetryable(code)).toBe(false)
+    }
+  })
+})
+
+describe("MarketoError", () => {
+  it("a fault says its code, meaning and whether it is retryable", () => {
+    for (const info of FaultCode.documented) {
+      const fault = new MarketoError.MarketoFault({ code: info.code, faultString: `${info.code} - ${info.name}` })
+      expect(fault.message).toContain(String(info.code))
+      expect(fault.message).toContain(info.reason)
+      expect(fault.retryable).toBe(FaultCode.isRetryable(info.code))
+      expect(fault.message.includes("retryable")).toBe(fault.retryable)
+    }
+    expect(new MarketoError.MarketoFault({ code: 4242, faultString: "4242 - odd" }).message).toContain("undocumented")
+  })
+
+  it("a validation error lists every issue with its place", () => {
+    const error = new MarketoError.ValidationError({
+      issues: [
+        { index: 0, path: ["costs", 1, "month"], message: "expected YYYY-MM, got \"June\"" },
+        { index: 7, path: [], message: "a Program can only be synced with UPDATE" }
+      ]
+    })
+    expect(error.message).toContain("objects[0].costs[1].month: expected YYYY-MM")
+    expect(error.message).toContain("objects[7]: a Program can only be synced with UPDATE")
+    expect(error.message).toMatch(/^2 invalid/)
+  })
+
+  it("a partial failure counts the problems and keeps every outcome", () => {
+    const error = new MarketoError.PartialFailure({
+      outcomes: [
+        { index: 0, input: "a", status: "CREATED", id: 1 },
+        { index: 1, input: "b", status: "FAILED", id: 0, error: "Field 'X' not found" },
+        { index: 2, input: "c", status: "IN_DOUBT", error: "no answer" }
+      ]
+    })
+    expect(error.outcomes).toHaveLength(3)
+    expect(error.problems.map((o) => o.index)).toEqual([1, 2])
+    expect(error.message).toContain("2 of 3")
+    expect(error.message).toContain("Field 'X' not found")
+  })
+
+  it("transport, timeout, quota and protocol errors say what happened", () => {
+    expect(
+      new MarketoError.TransportError({
+        reason: "Status",
+        operation: "syncMObjects",
+        status: 502,
+        excerpt: "<html>Bad Gateway",
+        ambiguous: true
+      }).message
+    ).toContain("HTTP 502")
+    expect(new MarketoError.TimeoutError({ operation: "getMObjects", timeout: Duration.seconds(30) }).message)
+      .toContain("30s")
+    expect(
+      new MarketoError.QuotaExceeded({ faultString: "x", resetsAt: new Date("2026-11-29T06:00:00Z") }).message
+    ).toContain("2026-11-29T06:00:00.000Z")
+    expect(new MarketoError.ProtocolError({ reason: "NotXml", detail: "no root", received: "<html>" }).message)
+      .toContain("<html>")
+    expect(new MarketoError.AuthFault({ code: 20014, faultString: "20014 - Authentication failed" }).message)
+      .toContain("encryption key")
+  })
+})
