@@ -1,0 +1,79 @@
+/**
+ * Checks a batch of MObjects before anything is sent, and reports every problem at once.
+ *
+ * The models accept any value of the right JavaScript type, so building one never fails;
+ * this module says what Marketo would refuse or what could not be written: a Program
+ * outside UPDATE, a cost without month or amount, a month not `YYYY-MM`, a non-finite
+ * number, a tag without type or value, an UPDATE without id or external key, a role
+ * without its opportunity or person, a probability outside 0–100, text XML 1.0 cannot
+ * carry, an integer outside `xs:int`, a date not at UTC midnight, and unknown fields.
+ *
+ * Plain data works too: {@link decode} checks `{ _tag: "Program", id: 1970, costs: […] }`
+ * style objects and builds the models from them.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as internal from "./internal/validation.js"
+import { ValidationError, type ValidationIssue } from "./MarketoError.js"
+import type { MObject } from "./MObject.js"
+import { Opportunity } from "./Opportunity.js"
+import { OpportunityPersonRole } from "./OpportunityPersonRole.js"
+import { Program } from "./Program.js"
+import type { SyncOperation } from "./Wire.js"
+
+/**
+ * Every problem of a batch, in object order; empty when the batch can be sent. Pure.
+ * `startIndex` is added to each reported index (for a chunk of a longer stream).
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const issues = (
+  objects: ReadonlyArray<MObject>,
+  operation: SyncOperation,
+  startIndex: number = 0
+): ReadonlyArray<ValidationIssue> => internal.issues(objects, operation, startIndex)
+
+/**
+ * Succeeds when the batch can be sent; fails with one `ValidationError` listing every problem.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const validate = (
+  objects: ReadonlyArray<MObject>,
+  operation: SyncOperation
+): Effect.Effect<void, ValidationError> => {
+  const found = internal.issues(objects, operation, 0)
+  return found.length === 0 ? Effect.void : Effect.fail(new ValidationError({ issues: found }))
+}
+
+/**
+ * Checks plain data (e.g. parsed JSON with a `_tag` per object) for `operation` and builds
+ * the models from it; fails with one `ValidationError` listing every problem.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const decode = (
+  input: ReadonlyArray<unknown>,
+  operation: SyncOperation
+): Effect.Effect<ReadonlyArray<MObject>, ValidationError> =>
+  Effect.suspend(() => {
+    const found = internal.issues(input, operation, 0)
+    if (found.length > 0) return Effect.fail(new ValidationError({ issues: found }))
+    // Every object was checked field by field above, so the models are built without a
+    // second validation pass (which would throw instead of report).
+    return Effect.succeed(input.map((raw): MObject => {
+      const props = raw as MObject
+      switch (props._tag) {
+        case "Program":
+          return new Program(props, true)
+        case "Opportunity":
+          return new Opportunity(props, true)
+        case "OpportunityPersonRole":
+          return new OpportunityPersonRole(props, true)
+      }
+    }))
+  })

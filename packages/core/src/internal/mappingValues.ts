@@ -1,0 +1,97 @@
+/**
+ * How single values are written on the wire, and read back from it.
+ *
+ * Writers assume a value `Validation` accepted. Readers take untrusted text and answer
+ * `undefined` when it is not what the field holds; they accept the spellings Marketo
+ * itself uses (`true`/`false`, exponents in decimals, a full date for a cost month).
+ */
+
+const DAY = 86_400_000
+
+/** `xs:int` bounds. */
+export const XS_INT_MIN = -2147483648
+/** `xs:int` bounds. */
+export const XS_INT_MAX = 2147483647
+
+export const isXsInt = (n: unknown): n is number =>
+  typeof n === "number" && Number.isInteger(n) && n >= XS_INT_MIN && n <= XS_INT_MAX
+
+export const formatInt = (n: number): string => String(n)
+
+/**
+ * A number as a plain decimal (never `1e+21`), with the digits of the shortest text that
+ * reads back as the same double, so `Number(formatDecimal(n)) === n` for every finite n
+ * (including -0).
+ */
+export const formatDecimal = (n: number): string => {
+  if (Object.is(n, -0)) return "-0"
+  const text = String(n)
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text)
+  if (match === null) return text
+  const [, sign = "", lead = "", fraction = "", exponent = "0"] = match
+  const digits = lead + fraction
+  const point = 1 + Number(exponent)
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`
+}
+
+export const formatBoolean = (b: boolean): string => (b ? "1" : "0")
+
+const pad = (n: number, width: number): string => String(n).padStart(width, "0")
+
+/** `YYYY-MM-DD` of a date's UTC calendar day. */
+export const formatDate = (d: Date): string =>
+  `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`
+
+/** Whether a date is a valid instant at UTC midnight, in years 1 to 9999. */
+export const isCalendarDate = (d: unknown): d is Date =>
+  d instanceof Date && !Number.isNaN(d.getTime()) && d.getTime() % DAY === 0 && d.getUTCFullYear() >= 1 &&
+  d.getUTCFullYear() <= 9999
+
+/** `YYYY-MM`, months 01 to 12. */
+export const monthPattern = /^\d{4}-(0[1-9]|1[0-2])$/
+
+export const parseInteger = (text: string): number | undefined => {
+  const trimmed = text.trim()
+  if (!/^[+-]?\d+$/.test(trimmed)) return undefined
+  const n = Number(trimmed)
+  return isXsInt(n) ? (Object.is(n, -0) ? 0 : n) : undefined
+}
+
+export const parseDecimal = (text: string): number | undefined => {
+  const trimmed = text.trim()
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return undefined
+  const n = Number(trimmed)
+  return Number.isFinite(n) ? n : undefined
+}
+
+export const parseBoolean = (text: string): boolean | undefined => {
+  const trimmed = text.trim().toLowerCase()
+  return trimmed === "1" || trimmed === "true" ? true : trimmed === "0" || trimmed === "false" ? false : undefined
+}
+
+const calendarDay = (year: number, month: number, day: number): Date | undefined => {
+  const date = new Date(0)
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  date.setUTCFullYear(year, month - 1, day)
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+    ? date
+    : undefined
+}
+
+/** `YYYY-MM-DD`, a real calendar day, as a `Date` at UTC midnight. */
+export const parseDate = (text: string): Date | undefined => {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim())
+  if (match === null) return undefined
+  const date = calendarDay(Number(match[1]), Number(match[2]), Number(match[3]))
+  return date !== undefined && isCalendarDate(date) ? date : undefined
+}
+
+/** `YYYY-MM`, or the `YYYY-MM-01`-style day getMObjects answers with. */
+export const parseMonth = (text: string): string | undefined => {
+  const trimmed = text.trim()
+  if (monthPattern.test(trimmed)) return trimmed
+  const day = parseDate(trimmed)
+  return day === undefined ? undefined : trimmed.slice(0, 7)
+}

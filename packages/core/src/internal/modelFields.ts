@@ -1,0 +1,95 @@
+/**
+ * Field schemas shared by the MObject models.
+ *
+ * They are deliberately permissive at the type level (a month is any string, an amount any
+ * number, a date any `Date`): constructing a model never fails for type-correct input, and
+ * every semantic problem (a malformed month, a non-finite amount, a control character) is
+ * reported by `Validation`, all at once, instead of one exception at a time. Their
+ * `arbitrary` annotations generate only valid values, so `Arbitrary.make(Model)` draws
+ * objects that `Validation` accepts and that survive the wire.
+ */
+import * as Arbitrary from "effect/Arbitrary"
+import * as Schema from "effect/Schema"
+import { XmlString } from "../XmlText.js"
+
+const DAY = 86_400_000
+const XS_INT_MIN = -2147483648
+const XS_INT_MAX = 2147483647
+
+const xmlText = () => Arbitrary.make(XmlString)
+
+/** Any string; generated as text XML 1.0 can carry. */
+export const Text = Schema.String.annotations({
+  arbitrary: () => () => xmlText()
+})
+
+/** Text that must not be empty (names of fields, tag types and values). */
+export const Name = Schema.String.annotations({
+  arbitrary: () => () => xmlText().filter((s) => s.length > 0)
+})
+
+/** A number meant to be an `xs:int`. */
+export const Int = Schema.Number.annotations({
+  arbitrary: () => (fc) => fc.integer({ min: XS_INT_MIN, max: XS_INT_MAX })
+})
+
+/** A number meant to be finite; written as a plain decimal. */
+export const Decimal = Schema.Number.annotations({
+  arbitrary: () => (fc) =>
+    fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -1_000_000, max: 1_000_000 }).map((cents) => cents / 100)
+    )
+})
+
+/** An integer percentage, 0 to 100. */
+export const Percent = Schema.Number.annotations({
+  arbitrary: () => (fc) => fc.integer({ min: 0, max: 100 })
+})
+
+/** A calendar date, as a `Date` at UTC midnight. */
+export const CalendarDate = Schema.DateFromSelf.annotations({
+  arbitrary: () => (fc) =>
+    fc.integer({ min: Date.parse("0001-01-01T00:00:00Z") / DAY, max: Date.parse("9999-12-31T00:00:00Z") / DAY })
+      .map((day) => new Date(day * DAY))
+})
+
+/** A cost period, `YYYY-MM`. */
+export const Month = Schema.String.annotations({
+  arbitrary: () => (fc) =>
+    fc.tuple(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 12 }))
+      .map(([year, month]) => `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}`)
+})
+
+/** An `xs:dateTime`, kept as the text Marketo sent (read-only fields `createdAt`, `updatedAt`). */
+export const Timestamp = Schema.String.annotations({
+  arbitrary: () => (fc) =>
+    fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true })
+      .map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z"))
+})
+
+/**
+ * Custom fields: field name to text, in insertion order. The arbitrary avoids the given
+ * standard names (those are typed fields) and `__proto__` (not a usable record key).
+ */
+export const customFields = (standard: ReadonlyArray<string>) =>
+  Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+    arbitrary: () => (fc) =>
+      fc.dictionary(
+        xmlText().filter((s) => s.length > 0 && s !== "__proto__" && !standard.includes(s)),
+        xmlText(),
+        { maxKeys: 4 }
+      )
+  })
+
+/** An external key: a custom field of the object, named, with the value that identifies it. */
+export const ExternalKey = Schema.Struct({ name: Name, value: Text }).annotations({ identifier: "ExternalKey" })
+
+/** A link to another object, by Marketo id or by external key. */
+export const Association = Schema.Union(
+  Schema.Struct({ id: Int }),
+  Schema.Struct({ externalKey: ExternalKey })
+).annotations({ identifier: "Association" })
+
+/** `Schema.optionalWith(schema, { exact: true })`: absent, never `undefined`. */
+export const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })

@@ -1,0 +1,285 @@
+/**
+ * The checks run on a batch before anything is sent.
+ *
+ * Every check reads its input as unknown data, so a model built from plain JavaScript (or
+ * cast past the type checker) is reported, never crashed on. All problems are collected.
+ */
+import * as Schema from "effect/Schema"
+import type { ValidationIssue } from "../MarketoError.js"
+import * as Wire from "../Wire.js"
+import { firstInvalidIndex } from "../XmlText.js"
+import * as Fields from "./mappingFields.js"
+import * as Value from "./mappingValues.js"
+
+type Path = ReadonlyArray<string | number>
+type Report = (path: Path, message: string) => void
+type Dict = { readonly [key: string]: unknown }
+
+const isDict = (value: unknown): value is Dict =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
+
+const excerpt = (text: string): string => (text.length > 60 ? `${text.slice(0, 60)}…` : text)
+
+const describe = (value: unknown): string => {
+  if (value === undefined) return "nothing"
+  if (value === null) return "null"
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid Date" : value.toISOString()
+  if (typeof value === "string") return JSON.stringify(excerpt(value))
+  if (typeof value === "number" || typeof value === "boolean") return String(value)
+  return Array.isArray(value) ? "an array" : typeof value
+}
+
+const isTimestamp = Schema.is(Wire.XsDateTime)
+
+const codeAt = (text: string, index: number): string =>
+  `U+${(text.codePointAt(index) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`
+
+const checkText = (report: Report, path: Path, value: unknown, nonEmpty = false): void => {
+  if (typeof value !== "string") return report(path, `expected text, got ${describe(value)}`)
+  if (nonEmpty && value.length === 0) return report(path, "expected non-empty text")
+  const bad = firstInvalidIndex(value)
+  if (bad !== undefined) {
+    report(path, `expected text XML 1.0 can carry, but ${codeAt(value, bad)} at position ${bad} cannot be written`)
+  }
+}
+
+const checkInt = (report: Report, path: Path, value: unknown): void => {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    return report(path, `expected an integer, got ${describe(value)}`)
+  }
+  if (!Value.isXsInt(value)) {
+    report(path, `expected an integer within xs:int (${Value.XS_INT_MIN} to ${Value.XS_INT_MAX}), got ${value}`)
+  }
+}
+
+const checkValue = (report: Report, path: Path, kind: Fields.Kind, value: unknown): void => {
+  switch (kind) {
+    case "text":
+      return checkText(report, path, value)
+    case "int":
+      return checkInt(report, path, value)
+    case "percent":
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 100) {
+        report(path, `expected an integer from 0 to 100, got ${describe(value)}`)
+      }
+      return
+    case "decimal":
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        report(path, `expected a finite number, got ${describe(value)}`)
+      }
+      return
+    case "boolean":
+      if (typeof value !== "boolean") report(path, `expected true or false, got ${describe(value)}`)
+      return
+    case "date":
+      if (!Value.isCalendarDate(value)) {
+        report(
+          path,
+          `expected a date at UTC midnight in years 1 to 9999 (e.g. new Date("2024-03-31")), got ${describe(value)}`
+        )
+      }
+      return
+  }
+}
+
+// Own keys outside the model catch typos ("ammount") in plain-data input.
+const checkKeys = (report: Report, path: Path, obj: Dict, known: ReadonlyArray<string>): void => {
+  for (const key of Object.keys(obj)) {
+    if (!known.includes(key)) report([...path, key], `unknown field (expected one of ${known.join(", ")})`)
+  }
+}
+
+const checkExternalKey = (report: Report, path: Path, value: unknown): void => {
+  if (!isDict(value)) return report(path, `expected { name, value }, got ${describe(value)}`)
+  checkKeys(report, path, value, ["name", "value"])
+  checkText(report, [...path, "name"], value["name"], true)
+  checkText(report, [...path, "value"], value["value"])
+}
+
+const checkAssociation = (report: Report, path: Path, value: unknown): void => {
+  if (!isDict(value)) return report(path, `expected { id } or { externalKey }, got ${describe(value)}`)
+  const hasId = value["id"] !== undefined
+  const hasKey = value["externalKey"] !== undefined
+  if (hasId === hasKey) {
+    return report(path, hasId ? "expected { id } or { externalKey }, not both" : "expected { id } or { externalKey }")
+  }
+  checkKeys(report, path, value, ["id", "externalKey"])
+  if (hasId) checkInt(report, [...path, "id"], value["id"])
+  else checkExternalKey(report, [...path, "externalKey"], value["externalKey"])
+}
+
+const checkTimestamps = (report: Report, obj: Dict): void => {
+  for (const key of ["createdAt", "updatedAt"]) {
+    const value = obj[key]
+    if (value !== undefined && !(typeof value === "string" && isTimestamp(value))) {
+      report([key], `expected an xs:dateTime such as 2024-03-31T12:00:00Z, got ${describe(value)}`)
+    }
+  }
+}
+
+const checkList = (
+  report: Report,
+  path: Path,
+  value: unknown,
+  check: (entry: unknown, path: Path) => void
+): void => {
+  if (value === undefined) return
+  if (!Array.isArray(value)) return report(path, `expected an array, got ${describe(value)}`)
+  value.forEach((entry, i) => check(entry, [...path, i]))
+}
+
+const checkCustomFields = (report: Report, value: unknown, standard: ReadonlyArray<Fields.StandardField<string>>) => {
+  if (value === undefined) return
+  if (!isDict(value)) {
+    return report(["customFields"], `expected an object of field name to text, got ${describe(value)}`)
+  }
+  for (const [name, text] of Object.entries(value)) {
+    const path = ["customFields", name]
+    const clash = standard.find((field) => field.wire === name)
+    if (clash !== undefined) report(path, `${name} is a standard field: set ${clash.key} instead`)
+    if (name.length === 0) report(path, "expected a non-empty field name")
+    checkText(report, path, name)
+    checkText(report, path, text)
+  }
+}
+
+const checkStandard = (report: Report, obj: Dict, fields: ReadonlyArray<Fields.StandardField<string>>): void => {
+  for (const field of fields) {
+    const value = obj[field.key]
+    if (value !== undefined) checkValue(report, [field.key], field.kind, value)
+  }
+}
+
+const programKeys = ["_tag", "id", "costs", "tags", "tokens", "attributes", "createdAt", "updatedAt"]
+
+const checkProgram = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
+  if (operation !== "UPDATE") {
+    report([], `a Program can only be synced with UPDATE (costs and tags of existing programs), not ${operation}`)
+  }
+  checkKeys(report, [], obj, programKeys)
+  if (obj["id"] === undefined) report(["id"], "expected the program id: UPDATE keys on it")
+  else checkInt(report, ["id"], obj["id"])
+  checkTimestamps(report, obj)
+  checkList(report, ["costs"], obj["costs"], (cost, path) => {
+    if (!isDict(cost)) return report(path, `expected a cost { month, amount, id?, note? }, got ${describe(cost)}`)
+    checkKeys(report, path, cost, ["month", "amount", "id", "note"])
+    const month = cost["month"]
+    if (month === undefined) report([...path, "month"], "expected a month YYYY-MM, got nothing (Month is required)")
+    else if (typeof month !== "string" || !Value.monthPattern.test(month)) {
+      report([...path, "month"], `expected a month YYYY-MM, got ${describe(month)}`)
+    }
+    const amount = cost["amount"]
+    if (amount === undefined) report([...path, "amount"], "expected a finite number, got nothing (Amount is required)")
+    else checkValue(report, [...path, "amount"], "decimal", amount)
+    if (cost["id"] !== undefined) checkInt(report, [...path, "id"], cost["id"])
+    if (cost["note"] !== undefined) checkText(report, [...path, "note"], cost["note"])
+  })
+  checkList(report, ["tags"], obj["tags"], (tag, path) => {
+    if (!isDict(tag)) return report(path, `expected a tag { type, value }, got ${describe(tag)}`)
+    checkKeys(report, path, tag, ["type", "value"])
+    checkText(report, [...path, "type"], tag["type"], true)
+    checkText(report, [...path, "value"], tag["value"], true)
+  })
+  const tokens = obj["tokens"]
+  if (tokens !== undefined && !(Array.isArray(tokens) && tokens.length === 0)) {
+    report(["tokens"], "expected no tokens: they are read-only, a synced Program carries only costs and tags")
+  }
+  const attributes = obj["attributes"]
+  if (attributes !== undefined && !(isDict(attributes) && Object.keys(attributes).length === 0)) {
+    report(["attributes"], "expected no attributes: they are read-only, a synced Program carries only costs and tags")
+  }
+}
+
+const checkKeyFor = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
+  if (obj["id"] !== undefined) checkInt(report, ["id"], obj["id"])
+  if (obj["externalKey"] !== undefined) checkExternalKey(report, ["externalKey"], obj["externalKey"])
+  if (operation === "UPDATE" && obj["id"] === undefined && obj["externalKey"] === undefined) {
+    report(["id"], "expected an id or an externalKey: UPDATE changes an existing object and keys on them")
+  }
+}
+
+const opportunityKeys = [
+  "_tag",
+  "id",
+  "externalKey",
+  ...Fields.opportunityFields.map((field) => field.key),
+  "customFields",
+  "company",
+  "createdAt",
+  "updatedAt"
+]
+
+const checkOpportunity = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
+  checkKeys(report, [], obj, opportunityKeys)
+  checkKeyFor(report, obj, operation)
+  checkTimestamps(report, obj)
+  checkStandard(report, obj, Fields.opportunityFields)
+  checkCustomFields(report, obj["customFields"], Fields.opportunityFields)
+  if (obj["company"] !== undefined) checkAssociation(report, ["company"], obj["company"])
+}
+
+const roleKeys = [
+  "_tag",
+  "id",
+  "externalKey",
+  ...Fields.opportunityPersonRoleFields.map((field) => field.key),
+  "customFields",
+  "lead",
+  "opportunity",
+  "createdAt",
+  "updatedAt"
+]
+
+const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
+  checkKeys(report, [], obj, roleKeys)
+  checkKeyFor(report, obj, operation)
+  checkTimestamps(report, obj)
+  checkStandard(report, obj, Fields.opportunityPersonRoleFields)
+  checkCustomFields(report, obj["customFields"], Fields.opportunityPersonRoleFields)
+  if (obj["opportunity"] !== undefined) checkAssociation(report, ["opportunity"], obj["opportunity"])
+  if (obj["lead"] !== undefined) checkAssociation(report, ["lead"], obj["lead"])
+  if (obj["opportunityId"] === undefined && obj["opportunity"] === undefined) {
+    report(["opportunityId"], "expected an opportunityId or an opportunity association")
+  }
+  if (obj["personId"] === undefined && obj["lead"] === undefined) {
+    report(["personId"], "expected a personId or a lead association")
+  }
+}
+
+/** The problems of one object, with paths relative to it. */
+export const objectIssues = (
+  obj: unknown,
+  operation: Wire.SyncOperation
+): ReadonlyArray<{ readonly path: Path; readonly message: string }> => {
+  const found: Array<{ readonly path: Path; readonly message: string }> = []
+  const report: Report = (path, message) => {
+    found.push({ path, message })
+  }
+  if (!isDict(obj)) {
+    report([], `expected a Program, Opportunity or OpportunityPersonRole, got ${describe(obj)}`)
+    return found
+  }
+  switch (obj["_tag"]) {
+    case "Program":
+      checkProgram(report, obj, operation)
+      break
+    case "Opportunity":
+      checkOpportunity(report, obj, operation)
+      break
+    case "OpportunityPersonRole":
+      checkOpportunityPersonRole(report, obj, operation)
+      break
+    default:
+      report(["_tag"], `expected Program, Opportunity or OpportunityPersonRole, got ${describe(obj["_tag"])}`)
+  }
+  return found
+}
+
+export const issues = (
+  objects: ReadonlyArray<unknown>,
+  operation: Wire.SyncOperation,
+  startIndex: number
+): ReadonlyArray<ValidationIssue> =>
+  objects.flatMap((obj, i) =>
+    objectIssues(obj, operation).map((issue) => ({ index: startIndex + i, path: issue.path, message: issue.message }))
+  )

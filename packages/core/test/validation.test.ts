@@ -1,0 +1,232 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as MarketoError from "../src/MarketoError.js"
+import type * as MObject from "../src/MObject.js"
+import * as Opportunity from "../src/Opportunity.js"
+import * as OpportunityPersonRole from "../src/OpportunityPersonRole.js"
+import * as Program from "../src/Program.js"
+import * as Validation from "../src/Validation.js"
+
+// Plain JavaScript callers (or casts) can hand in what the types forbid; the checks must
+// report it rather than crash.
+const unchecked = (value: unknown): MObject.MObject => value as MObject.MObject
+
+const where = (issues: ReadonlyArray<MarketoError.ValidationIssue>) =>
+  issues.map((issue) => [issue.index, issue.path.join(".")])
+
+const only = (obj: MObject.MObject, operation: MObject.SyncOperation) => {
+  const found = Validation.issues([obj], operation)
+  expect(found).toHaveLength(1)
+  return found[0]!
+}
+
+const program = Program.make({ id: 1970, costs: [{ month: "2013-06", amount: 2000, id: 153 }] })
+const role = OpportunityPersonRole.make({ id: 7, opportunityId: 40, personId: 1001, role: "Buyer" })
+
+describe("Validation.issues", () => {
+  it("accepts the documented requests", () => {
+    expect(Validation.issues([program], "UPDATE")).toEqual([])
+    expect(Validation.issues([Opportunity.make({ name: "Deal", amount: 10, probability: 100 })], "INSERT")).toEqual([])
+    expect(Validation.issues([role], "UPSERT")).toEqual([])
+  })
+
+  it("a Program outside UPDATE", () => {
+    for (const operation of ["INSERT", "UPSERT"] as const) {
+      const issue = only(program, operation)
+      expect(issue.path).toEqual([])
+      expect(issue.message).toContain("UPDATE")
+    }
+  })
+
+  it("a cost without month or amount, a month not YYYY-MM, a non-finite amount", () => {
+    const costs = [
+      { amount: 1 },
+      { month: "2013-06" },
+      { month: "2013-6", amount: 1 },
+      { month: "2013-13", amount: 1 },
+      { month: "2013-06-01", amount: 1 },
+      { month: "2013-06", amount: Number.POSITIVE_INFINITY },
+      { month: "2013-06", amount: Number.NaN },
+      { month: "2013-06", amount: 1, id: 1.5 }
+    ]
+    const found = Validation.issues([unchecked({ _tag: "Program", id: 1, costs })], "UPDATE")
+    expect(where(found)).toEqual([
+      [0, "costs.0.month"],
+      [0, "costs.1.amount"],
+      [0, "costs.2.month"],
+      [0, "costs.3.month"],
+      [0, "costs.4.month"],
+      [0, "costs.5.amount"],
+      [0, "costs.6.amount"],
+      [0, "costs.7.id"]
+    ])
+    expect(found[0]?.message).toContain("YYYY-MM")
+    expect(found[5]?.message).toContain("finite")
+  })
+
+  it("a tag without type or value", () => {
+    const found = Validation.issues(
+      [unchecked({ _tag: "Program", id: 1, tags: [{ type: "Region" }, { type: "", value: "EMEA" }] })],
+      "UPDATE"
+    )
+    expect(where(found)).toEqual([[0, "tags.0.value"], [0, "tags.1.type"]])
+  })
+
+  it("read-only Program details are not sent", () => {
+    const read = new Program.Program({ id: 1, attributes: { Name: "Webinar" }, tokens: [{ name: "a", value: "b" }] })
+    expect(where(Validation.issues([read], "UPDATE"))).toEqual([[0, "tokens"], [0, "attributes"]])
+  })
+
+  it("UPDATE without the key it needs", () => {
+    expect(only(Opportunity.make({ name: "Deal" }), "UPDATE").path).toEqual(["id"])
+    expect(Validation.issues([Opportunity.make({ name: "Deal" })], "UPSERT")).toEqual([])
+    expect(Validation.issues([Opportunity.make({ externalKey: { name: "extId", value: "1" } })], "UPDATE")).toEqual([])
+    expect(only(OpportunityPersonRole.make({ opportunityId: 1, personId: 2 }), "UPDATE").path).toEqual(["id"])
+    expect(only(unchecked({ _tag: "Program", costs: [] }), "UPDATE").path).toEqual(["id"])
+  })
+
+  it("an OpportunityPersonRole without its opportunity or person", () => {
+    const found = Validation.issues([OpportunityPersonRole.make({ role: "Buyer" })], "INSERT")
+    expect(where(found)).toEqual([[0, "opportunityId"], [0, "personId"]])
+    const byAssociation = OpportunityPersonRole.make({
+      opportunity: { externalKey: { name: "opportunityId", value: "Opportunity_4" } },
+      lead: { id: 1001 }
+    })
+    expect(Validation.issues([byAssociation], "INSERT")).toEqual([])
+  })
+
+  it("a probability outside 0-100, integers out of xs:int, wrong value types", () => {
+    const found = Validation.issues([
+      Opportunity.make({ probability: 101 }),
+      Opportunity.make({ probability: -1 }),
+      Opportunity.make({ probability: 50.5 }),
+      Opportunity.make({ fiscalYear: 2 ** 31 }),
+      OpportunityPersonRole.make({ opportunityId: -(2 ** 31) - 1, personId: 1 }),
+      Opportunity.make({ id: 2 ** 31 }),
+      unchecked({ _tag: "Opportunity", isWon: "yes", amount: "12" })
+    ], "INSERT")
+    expect(where(found)).toEqual([
+      [0, "probability"],
+      [1, "probability"],
+      [2, "probability"],
+      [3, "fiscalYear"],
+      [4, "opportunityId"],
+      [5, "id"],
+      [6, "amount"],
+      [6, "isWon"]
+    ])
+    expect(found[0]?.message).toContain("0 to 100")
+    expect(found[3]?.message).toContain("xs:int")
+  })
+
+  it("dates must be valid and at UTC midnight", () => {
+    const found = Validation.issues([
+      Opportunity.make({ closeDate: new Date("2024-06-30T10:00:00Z") }),
+      Opportunity.make({ closeDate: new Date("not a date") }),
+      Opportunity.make({ closeDate: new Date("2024-06-30") })
+    ], "INSERT")
+    expect(where(found)).toEqual([[0, "closeDate"], [1, "closeDate"]])
+    expect(found[0]?.message).toContain("UTC midnight")
+  })
+
+  it("any string XML 1.0 cannot carry: standard, custom, key, tag, note", () => {
+    const bad = "a\u0001b"
+    const lone = "x\uD800"
+    const found = Validation.issues([
+      Opportunity.make({ name: bad }),
+      Opportunity.make({ customFields: { Region__c: lone } }),
+      Opportunity.make({ externalKey: { name: "extId", value: bad } }),
+      OpportunityPersonRole.make({ opportunityId: 1, personId: 2, role: bad }),
+      Opportunity.make({ company: { externalKey: { name: bad, value: "ACME" } } }),
+      Opportunity.make({ customFields: { [bad]: "ok" } })
+    ], "UPSERT")
+    expect(where(found)).toEqual([
+      [0, "name"],
+      [1, `customFields.Region__c`],
+      [2, "externalKey.value"],
+      [3, "role"],
+      [4, "company.externalKey.name"],
+      [5, `customFields.${bad}`]
+    ])
+    expect(found[0]?.message).toContain("U+0001 at position 1")
+    expect(found[1]?.message).toContain("U+D800")
+    const programs = Validation.issues([
+      Program.make({ id: 1, tags: [{ type: "Region", value: bad }] }),
+      Program.make({ id: 1, costs: [{ month: "2013-06", amount: 1, note: "\uFFFF" }] })
+    ], "UPDATE")
+    expect(where(programs)).toEqual([[0, "tags.0.value"], [1, "costs.0.note"]])
+  })
+
+  it("custom fields that shadow a standard field, unknown fields, unknown types", () => {
+    const found = Validation.issues([
+      Opportunity.make({ id: 1, customFields: { Amount: "12" } }),
+      unchecked({ _tag: "Program", id: 1, costs: [{ month: "2013-06", ammount: 5 }] }),
+      unchecked({ _tag: "Lead", id: 1 }),
+      unchecked(null)
+    ], "UPDATE")
+    expect(where(found)).toEqual([
+      [0, "customFields.Amount"],
+      [1, "costs.0.ammount"],
+      [1, "costs.0.amount"],
+      [2, "_tag"],
+      [3, ""]
+    ])
+    expect(found[0]?.message).toContain("set amount instead")
+  })
+
+  it("reports every bad object of a batch, in order, offset by startIndex", () => {
+    const batch: ReadonlyArray<MObject.MObject> = [
+      program,
+      Program.make({ id: 2, costs: [{ month: "June", amount: 1 }] }),
+      OpportunityPersonRole.make({ opportunityId: 40, personId: 1001 }),
+      Opportunity.make({ probability: 200 }),
+      Program.make({ id: 3, tags: [{ type: "Region", value: "" }] })
+    ]
+    expect(where(Validation.issues(batch, "UPDATE", 100))).toEqual([
+      [101, "costs.0.month"],
+      [102, "id"],
+      [103, "id"],
+      [103, "probability"],
+      [104, "tags.0.value"]
+    ])
+  })
+})
+
+describe("Validation.validate", () => {
+  it.effect("succeeds on a valid batch", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Validation.validate([program, role], "UPDATE"))
+      expect(Exit.isSuccess(exit)).toBe(true)
+    }))
+
+  it.effect("fails with one ValidationError carrying every issue", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Validation.validate([program, Opportunity.make({ probability: 200 })], "INSERT"))
+      expect(error._tag).toBe("ValidationError")
+      expect(where(error.issues)).toEqual([[0, ""], [1, "probability"]])
+      expect(error.message).toContain("objects[1].probability")
+    }))
+})
+
+describe("Validation.decode", () => {
+  it.effect("builds models from plain data", () =>
+    Effect.gen(function*() {
+      const [decoded] = yield* Validation.decode(
+        [{ _tag: "Program", id: 1970, costs: [{ month: "2013-06", amount: 2000, id: 153 }] }],
+        "UPDATE"
+      )
+      expect(decoded).toStrictEqual(program)
+      expect(decoded).toBeInstanceOf(Program.Program)
+    }))
+
+  it.effect("reports every problem of plain data at once", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Validation.decode([
+        { _tag: "Program", id: 1, costs: [{ amount: 1 }] },
+        { _tag: "Opportunity", probability: "high" },
+        "not an object"
+      ], "UPDATE"))
+      expect(where(error.issues)).toEqual([[0, "costs.0.month"], [1, "id"], [1, "probability"], [2, ""]])
+    }))
+})
