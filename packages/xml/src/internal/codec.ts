@@ -1,0 +1,370 @@
+/**
+ * SOAP 1.1 envelopes of the mktows MObject operations: writing and reading.
+ *
+ * @internal
+ */
+import * as MarketoError from "@mktows/core/MarketoError"
+import * as Wire from "@mktows/core/Wire"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Layout from "./layout.js"
+import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
+import type { XmlProblem } from "./scan.js"
+import { is, type Limits, parseDocument, type XmlElement } from "./tree.js"
+
+// The prefixes we write: the ones Marketo's own server used. Readers resolve prefixes from
+// the document, so any others work as well.
+const env = "SOAP-ENV"
+const mkt = "ns1"
+const envelopeOpen = `<?xml version="1.0" encoding="UTF-8"?>\n<${env}:Envelope xmlns:${env}="${soapEnvelope}" ` +
+  `xmlns:${mkt}="${namespace}" xmlns:xsi="${xsi}">`
+const envelopeClose = `</${env}:Envelope>`
+
+const operationNames: ReadonlyArray<Wire.Operation> = Wire.Operation.literals
+
+// ---------------------------------------------------------------------------------------
+// Writing
+
+/** A whole request envelope. */
+export const encodeRequest = <Op extends Wire.Operation>(
+  operation: Op,
+  header: Wire.AuthenticationHeaderInfo,
+  params: Wire.ParamsOf<Op>
+): string => {
+  const parts: Array<string> = [envelopeOpen, `<${env}:Header><${mkt}:AuthenticationHeader>`]
+  Layout.writeFields(parts, Layout.AuthenticationHeader, header)
+  const element = `${mkt}:${paramsElement(operation)}`
+  parts.push(`</${mkt}:AuthenticationHeader></${env}:Header><${env}:Body><${element}>`)
+  Layout.writeFields(parts, Layout.layouts[operation].params, params)
+  parts.push(`</${element}></${env}:Body>`, envelopeClose)
+  return parts.join("")
+}
+
+/** A whole success envelope. */
+export const encodeResponse = <Op extends Wire.Operation>(operation: Op, result: Wire.ResultOf<Op>): string => {
+  const element = `${mkt}:${successElement(operation)}`
+  const parts: Array<string> = [envelopeOpen, `<${env}:Body><${element}><result>`]
+  Layout.writeFields(parts, Layout.layouts[operation].result, result)
+  parts.push(`</result></${element}></${env}:Body>`, envelopeClose)
+  return parts.join("")
+}
+
+/** What a fault envelope carries. */
+export interface FaultInput {
+  readonly code: number
+  readonly text: string
+  readonly message?: string | undefined
+  readonly faultCode?: "Client" | "Server" | undefined
+}
+
+/** Marketo's fault shape. */
+export const encodeFault = (fault: FaultInput): string => {
+  const text = Layout.escapeText
+  const message = fault.message ?? fault.text
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${env}:Envelope xmlns:${env}="${soapEnvelope}">` +
+    `<${env}:Body><${env}:Fault><faultcode>${env}:${fault.faultCode ?? "Client"}</faultcode>` +
+    `<faultstring>${text(`${fault.code} - ${fault.text}`)}</faultstring>` +
+    `<detail><${mkt}:serviceException xmlns:${mkt}="${namespace}"><name>mktServiceException</name>` +
+    `<message>${text(`${message} (${fault.code})`)}</message><code>${fault.code}</code>` +
+    `</${mkt}:serviceException></detail></${env}:Fault></${env}:Body>${envelopeClose}`
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading: shared envelope handling
+
+/** A body that is not the SOAP envelope expected, before any operation is considered. */
+export interface EnvelopeProblem {
+  readonly kind: XmlProblem["kind"] | "NotSoap"
+  readonly detail: string
+}
+
+/** The parts of an envelope. */
+export interface Envelope {
+  readonly header: Option.Option<XmlElement>
+  /** The single element child of Body, if any. */
+  readonly content: Option.Option<XmlElement>
+}
+
+const onlyElement = (parent: XmlElement): Either.Either<Option.Option<XmlElement>, EnvelopeProblem> => {
+  if (parent.text.trim() !== "") {
+    return Either.left({ kind: "NotSoap", detail: `text in <${parent.name}>` })
+  }
+  if (parent.children.length > 1) {
+    const names = parent.children.map((c) => `<${c.name}>`).join(", ")
+    return Either.left({ kind: "NotSoap", detail: `<${parent.name}> holds more than one element: ${names}` })
+  }
+  return Either.right(Option.fromNullable(parent.children[0]))
+}
+
+/** Parses and takes apart a SOAP 1.1 envelope. */
+export const readEnvelope = (body: string, limits: Limits): Either.Either<Envelope, EnvelopeProblem> => {
+  const parsed = parseDocument(body, limits)
+  if (Either.isLeft(parsed)) return Either.left(parsed.left)
+  const root = parsed.right
+  if (is(root, soap12Envelope, "Envelope")) {
+    return Either.left({ kind: "NotSoap", detail: "a SOAP 1.2 envelope; this service speaks SOAP 1.1" })
+  }
+  if (!is(root, soapEnvelope, "Envelope")) {
+    return Either.left({
+      kind: "NotSoap",
+      detail: `the root element is <${root.name}> in namespace "${root.ns}", not a SOAP 1.1 Envelope`
+    })
+  }
+  let header: Option.Option<XmlElement> = Option.none()
+  let bodyElement: XmlElement | undefined
+  for (const child of root.children) {
+    if (is(child, soapEnvelope, "Header") && Option.isNone(header) && bodyElement === undefined) {
+      header = Option.some(child)
+    } else if (is(child, soapEnvelope, "Body") && bodyElement === undefined) {
+      bodyElement = child
+    } else {
+      return Either.left({ kind: "NotSoap", detail: `unexpected <${child.name}> in the Envelope` })
+    }
+  }
+  if (bodyElement === undefined) return Either.left({ kind: "NotSoap", detail: "the Envelope has no Body" })
+  const content = onlyElement(bodyElement)
+  if (Either.isLeft(content)) return Either.left(content.left)
+  return Either.right({ header, content: content.right })
+}
+
+const pathString = (path: ReadonlyArray<PropertyKey>): string =>
+  path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`).join("")
+
+interface SchemaIssue {
+  readonly missing: boolean
+  readonly path: string
+  readonly message: string
+}
+
+const firstIssue = (error: ParseResult.ParseError): SchemaIssue => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const first = issues[0]
+  return first === undefined
+    ? { missing: false, path: "", message: error.message }
+    : { missing: first._tag === "Missing", path: pathString(first.path), message: first.message }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading responses
+
+/** Options of {@link decodeResponse}. */
+export interface ResponseOptions extends Limits {
+  readonly expectedCount?: number | undefined
+}
+
+const excerpt = (body: string): string => {
+  const start = body.replace(/^\uFEFF/, "").trimStart()
+  return start.length > 200 ? `${start.slice(0, 200)}…` : start
+}
+
+const protocolError = (reason: MarketoError.ProtocolError["reason"], detail: string, body: string) =>
+  new MarketoError.ProtocolError({ reason, detail, received: excerpt(body) })
+
+const fromEnvelopeProblem = (p: EnvelopeProblem, body: string) =>
+  protocolError(p.kind === "NotSoap" ? "Unexpected" : p.kind, p.detail, body)
+
+const childText = (parent: XmlElement, local: string): string | undefined =>
+  parent.children.find((c) => c.local === local && (c.ns === "" || c.ns === parent.ns || c.ns === namespace))?.text
+
+const faultPattern = /^\s*(\d+)\s*-\s*/
+
+/** Turns a SOAP Fault element into Marketo's typed faults. */
+const readFault = (
+  fault: XmlElement,
+  operation: string | undefined,
+  body: string
+): Either.Either<MarketoError.AuthFault | MarketoError.MarketoFault, MarketoError.ProtocolError> => {
+  const faultString = childText(fault, "faultstring")
+  if (faultString === undefined) {
+    return Either.left(protocolError("Unexpected", "a SOAP Fault without faultstring", body))
+  }
+  const detail = fault.children.find((c) => c.local === "detail")
+  const service = detail?.children.find((c) => c.local === "serviceException")
+  const codeText = service === undefined ? undefined : childText(service, "code")?.trim()
+  const message = service === undefined ? undefined : childText(service, "message")
+  // Without Marketo's detail, the code is read from "CODE - text"; failing that it is 0.
+  const code = codeText !== undefined && /^\d+$/.test(codeText)
+    ? Number(codeText)
+    : Number(faultPattern.exec(faultString)?.[1] ?? "0")
+  if (code === 20013 || code === 20014) {
+    return Either.right(new MarketoError.AuthFault({ code, faultString }))
+  }
+  return Either.right(
+    new MarketoError.MarketoFault({
+      code,
+      faultString,
+      ...(message === undefined ? {} : { detail: message }),
+      ...(operation === undefined ? {} : { operation })
+    })
+  )
+}
+
+/** Reads a fault envelope into its typed fault; anything else is a ProtocolError. */
+export const decodeFault = (
+  body: string,
+  options: Limits & { readonly operation?: string | undefined } = {}
+): Effect.Effect<MarketoError.AuthFault | MarketoError.MarketoFault, MarketoError.ProtocolError> => {
+  const envelope = readEnvelope(body, options)
+  if (Either.isLeft(envelope)) return Effect.fail(fromEnvelopeProblem(envelope.left, body))
+  const content = envelope.right.content
+  if (Option.isNone(content) || !is(content.value, soapEnvelope, "Fault")) {
+    return Effect.fail(protocolError("Unexpected", "not a SOAP Fault", body))
+  }
+  return readFault(content.value, options.operation, body)
+}
+
+/** Reads a response envelope of `operation`. */
+export const decodeResponse = <Op extends Wire.Operation>(
+  operation: Op,
+  body: string,
+  options: ResponseOptions = {}
+): Effect.Effect<
+  Wire.ResultOf<Op>,
+  MarketoError.ProtocolError | MarketoError.MarketoFault | MarketoError.AuthFault
+> => {
+  const envelope = readEnvelope(body, options)
+  if (Either.isLeft(envelope)) return Effect.fail(fromEnvelopeProblem(envelope.left, body))
+  const content = envelope.right.content
+  if (Option.isNone(content)) return Effect.fail(protocolError("Unexpected", "the Body is empty", body))
+  const element = content.value
+  if (is(element, soapEnvelope, "Fault")) {
+    const fault = readFault(element, operation, body)
+    return Either.isLeft(fault) ? Effect.fail(fault.left) : Effect.fail(fault.right)
+  }
+  const expected = successElement(operation)
+  if (!is(element, namespace, expected)) {
+    return Effect.fail(
+      protocolError(
+        "Unexpected",
+        `expected <${expected}> in ${namespace}, found <${element.name}> in "${element.ns}"`,
+        body
+      )
+    )
+  }
+  const results = element.children.filter((c) => c.local === "result" && (c.ns === "" || c.ns === namespace))
+  const result = results[0]
+  if (result === undefined || results.length > 1) {
+    return Effect.fail(protocolError("Unexpected", `<${expected}> must hold exactly one <result>`, body))
+  }
+  const raw = Layout.readFields(result, Layout.layouts[operation].result, [], false)
+  if (Either.isLeft(raw)) {
+    const where = raw.left.path.length === 0 ? "" : ` at ${pathString(raw.left.path)}`
+    return Effect.fail(protocolError("Unexpected", `${raw.left.detail}${where}`, body))
+  }
+  const schema = Wire.operations[operation].result as unknown as Schema.Schema<Wire.ResultOf<Op>>
+  const decoded = Schema.decodeUnknownEither(schema)(raw.right)
+  if (Either.isLeft(decoded)) {
+    const issue = firstIssue(decoded.left)
+    return Effect.fail(protocolError("Unexpected", `${expected}/result.${issue.path}: ${issue.message}`, body))
+  }
+  const value = decoded.right
+  if (options.expectedCount !== undefined) {
+    const statuses = (value as { readonly mObjStatusList?: ReadonlyArray<unknown> }).mObjStatusList
+    if (statuses !== undefined && statuses.length !== options.expectedCount) {
+      return Effect.fail(
+        protocolError(
+          "CountMismatch",
+          `${options.expectedCount} object(s) sent, ${statuses.length} status(es) received`,
+          body
+        )
+      )
+    }
+  }
+  return Effect.succeed(value)
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading requests
+
+/** A request body that cannot be served, and why. */
+export type RequestReason =
+  | "Malformed"
+  | "Forbidden"
+  | "TooLarge"
+  | "NotSoap"
+  | "UnknownOperation"
+  | "MissingParameter"
+  | "BadValue"
+
+/** What a failed request read reports. */
+export interface RequestProblem {
+  readonly reason: RequestReason
+  readonly detail: string
+  readonly path?: string
+}
+
+/** A decoded request, discriminated by operation. */
+export type Decoded = {
+  readonly [Op in Wire.Operation]: {
+    readonly operation: Op
+    readonly header: Option.Option<Wire.AuthenticationHeaderInfo>
+    readonly params: Wire.ParamsOf<Op>
+  }
+}[Wire.Operation]
+
+const fromSchemaError = (error: ParseResult.ParseError, root: string): RequestProblem => {
+  const issue = firstIssue(error)
+  const path = issue.path === "" ? root : `${root}.${issue.path}`
+  return { reason: issue.missing ? "MissingParameter" : "BadValue", detail: `${path}: ${issue.message}`, path }
+}
+
+const readHeader = (
+  header: Option.Option<XmlElement>
+): Either.Either<Option.Option<Wire.AuthenticationHeaderInfo>, RequestProblem> => {
+  if (Option.isNone(header)) return Either.right(Option.none())
+  const auth = header.value.children.filter((c) => is(c, namespace, "AuthenticationHeader"))
+  const first = auth[0]
+  if (first === undefined) return Either.right(Option.none())
+  if (auth.length > 1) {
+    return Either.left({
+      reason: "BadValue",
+      detail: "more than one AuthenticationHeader",
+      path: "AuthenticationHeader"
+    })
+  }
+  const raw = Layout.readFields(first, Layout.AuthenticationHeader, [], true)
+  if (Either.isLeft(raw)) {
+    const path = ["AuthenticationHeader", ...raw.left.path].join(".")
+    return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
+  }
+  const decoded = Schema.decodeUnknownEither(Wire.AuthenticationHeaderInfo)(raw.right)
+  return Either.isLeft(decoded)
+    ? Either.left(fromSchemaError(decoded.left, "AuthenticationHeader"))
+    : Either.right(Option.some(decoded.right))
+}
+
+/** Reads a request envelope: operation from the body element, header, validated params. */
+export const decodeRequest = (body: string, limits: Limits = {}): Either.Either<Decoded, RequestProblem> => {
+  const envelope = readEnvelope(body, limits)
+  if (Either.isLeft(envelope)) {
+    const kind = envelope.left.kind
+    const reason: RequestReason = kind === "NotXml" ? "Malformed" : kind
+    return Either.left({ reason, detail: envelope.left.detail })
+  }
+  const content = envelope.right.content
+  if (Option.isNone(content)) return Either.left({ reason: "NotSoap", detail: "the Body is empty" })
+  const element = content.value
+  const operation = element.ns === namespace
+    ? operationNames.find((op) => paramsElement(op) === element.local)
+    : undefined
+  if (operation === undefined) {
+    return Either.left({
+      reason: "UnknownOperation",
+      detail: `<${element.name}> in namespace "${element.ns}" is not a request of this service`
+    })
+  }
+  const header = readHeader(envelope.right.header)
+  if (Either.isLeft(header)) return Either.left(header.left)
+  const raw = Layout.readFields(element, Layout.layouts[operation].params, [], true)
+  if (Either.isLeft(raw)) {
+    const path = pathString([element.local, ...raw.left.path])
+    return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
+  }
+  const schema = Wire.operations[operation].params as unknown as Schema.Schema<Wire.ParamsOf<typeof operation>>
+  const decoded = Schema.decodeUnknownEither(schema)(raw.right)
+  if (Either.isLeft(decoded)) return Either.left(fromSchemaError(decoded.left, element.local))
+  return Either.right({ operation, header: header.right, params: decoded.right } as Decoded)
+}

@@ -1,0 +1,199 @@
+/**
+ * A cheap, linear guard pass over a document before any parser sees it.
+ *
+ * fast-xml-parser builds a tree without checking that the document is well formed (it
+ * accepts truncated and mismatched tags), and it would expand or choke on DOCTYPE
+ * entities. This pass walks the text once, without recursion and without building
+ * anything but a stack bounded by `maxDepth`, and rejects everything we never accept:
+ * oversized bodies, deep nesting, DOCTYPE/ENTITY declarations, names that could reach
+ * an object's prototype, and documents that are not well formed at the tag level.
+ *
+ * @internal
+ */
+import { firstInvalidIndex } from "@mktows/core/XmlText"
+import * as Either from "effect/Either"
+
+/** Why a body was refused before (or while) it was parsed. */
+export interface XmlProblem {
+  readonly kind: "NotXml" | "Forbidden" | "TooLarge"
+  readonly detail: string
+}
+
+/** @internal */
+export const problem = (kind: XmlProblem["kind"], detail: string): Either.Either<never, XmlProblem> =>
+  Either.left({ kind, detail })
+
+/** Default cap on the body size: 10 MiB. */
+export const defaultMaxBytes = 10 * 1024 * 1024
+/** Default cap on element nesting; a SOAP body of this protocol nests about 12 deep. */
+export const defaultMaxDepth = 64
+
+/** Names that must never become object keys, whatever the parser does with them. */
+const dangerous = new Set(["__proto__", "constructor", "prototype"])
+
+// Name characters: ASCII letters, digits, "_", "-", ".", ":" and everything from U+00B7 up.
+// Not the full XML production, but it refuses every ASCII character XML forbids in names.
+const isNameChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46 ||
+  c === 58 || c >= 0xB7
+const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xC0
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13
+
+/** UTF-8 length of `text`, counted without allocating. Stops counting once past `limit`. */
+export const utf8Length = (text: string, limit: number): number => {
+  let bytes = 0
+  for (let i = 0; i < text.length && bytes <= limit; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xD800 && c <= 0xDBFF) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
+
+const checkName = (name: string, what: string): Either.Either<void, XmlProblem> => {
+  const colon = name.indexOf(":")
+  const local = colon === -1 ? name : name.slice(colon + 1)
+  if (dangerous.has(local) || dangerous.has(name)) {
+    return problem("Forbidden", `the ${what} name "${name}" is not accepted`)
+  }
+  if (colon !== -1 && (colon === 0 || local.length === 0 || local.includes(":"))) {
+    return problem("NotXml", `"${name}" is not a valid qualified ${what} name`)
+  }
+  if (!isNameStart(name.charCodeAt(0)) || (colon !== -1 && !isNameStart(local.charCodeAt(0)))) {
+    return problem("NotXml", `"${name}" is not a valid ${what} name`)
+  }
+  return Either.void
+}
+
+const readName = (s: string, from: number): number => {
+  let i = from
+  while (i < s.length && isNameChar(s.charCodeAt(i))) i++
+  return i
+}
+
+const skipSpace = (s: string, from: number): number => {
+  let i = from
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++
+  return i
+}
+
+const looksLikeHtml = (s: string): boolean => /^\s*(<!doctype\s+html|<html[\s>])/i.test(s.slice(0, 200))
+
+/**
+ * Checks `text` (a whole document, BOM already removed) against the limits and the
+ * tag-level well-formedness rules. Linear in the length, constant stack.
+ */
+export const scan = (
+  s: string,
+  limits: { readonly maxBytes: number; readonly maxDepth: number }
+): Either.Either<void, XmlProblem> => {
+  if (s.length > limits.maxBytes || utf8Length(s, limits.maxBytes) > limits.maxBytes) {
+    return problem("TooLarge", `the body is larger than ${limits.maxBytes} bytes`)
+  }
+  if (looksLikeHtml(s)) return problem("NotXml", "received an HTML page, not a SOAP envelope")
+  const bad = firstInvalidIndex(s)
+  if (bad !== undefined) {
+    return problem("NotXml", `a character XML 1.0 forbids at position ${bad}`)
+  }
+  const stack: Array<string> = []
+  let rootSeen = false
+  let i = 0
+  const n = s.length
+  while (i < n) {
+    const lt = s.indexOf("<", i)
+    const textEnd = lt === -1 ? n : lt
+    if (stack.length === 0) {
+      for (let j = i; j < textEnd; j++) {
+        if (!isSpace(s.charCodeAt(j))) return problem("NotXml", `text outside the root element at position ${j}`)
+      }
+    }
+    if (lt === -1) break
+    const c = s.charCodeAt(lt + 1)
+    if (c === 63 /* ? */) {
+      const end = s.indexOf("?>", lt + 2)
+      if (end === -1) return problem("NotXml", "truncated: a processing instruction is not closed")
+      i = end + 2
+    } else if (s.startsWith("!--", lt + 1)) {
+      const end = s.indexOf("-->", lt + 4)
+      if (end === -1) return problem("NotXml", "truncated: a comment is not closed")
+      i = end + 3
+    } else if (s.startsWith("![CDATA[", lt + 1)) {
+      if (stack.length === 0) return problem("NotXml", "CDATA outside the root element")
+      const end = s.indexOf("]]>", lt + 9)
+      if (end === -1) return problem("NotXml", "truncated: a CDATA section is not closed")
+      i = end + 3
+    } else if (c === 33 /* ! */) {
+      const what = s.slice(lt, lt + 10)
+      return problem("Forbidden", `DOCTYPE and ENTITY declarations are not accepted (found "${what}")`)
+    } else if (c === 47 /* / */) {
+      const nameEnd = readName(s, lt + 2)
+      const name = s.slice(lt + 2, nameEnd)
+      const gt = skipSpace(s, nameEnd)
+      if (gt >= n) return problem("NotXml", `truncated: the end tag of "${name}" is not closed`)
+      if (s.charCodeAt(gt) !== 62) return problem("NotXml", `malformed end tag "</${name}" at position ${lt}`)
+      const open = stack.pop()
+      if (open === undefined) return problem("NotXml", `end tag "</${name}>" without a start tag`)
+      if (open !== name) return problem("NotXml", `end tag "</${name}>" does not close "<${open}>"`)
+      i = gt + 1
+    } else {
+      const nameEnd = readName(s, lt + 1)
+      const name = s.slice(lt + 1, nameEnd)
+      if (name.length === 0) return problem("NotXml", `a "<" that starts no tag at position ${lt}`)
+      const nameOk = checkName(name, "element")
+      if (Either.isLeft(nameOk)) return nameOk
+      if (stack.length === 0 && rootSeen) return problem("NotXml", `a second root element "<${name}>"`)
+      // Attributes: name = "value" pairs until ">" or "/>".
+      let j = nameEnd
+      let closed: "open" | "empty" | undefined
+      while (closed === undefined) {
+        const afterSpace = skipSpace(s, j)
+        if (afterSpace >= n) return problem("NotXml", `truncated: the start tag "<${name}" is not closed`)
+        const d = s.charCodeAt(afterSpace)
+        if (d === 62) {
+          closed = "open"
+          j = afterSpace + 1
+        } else if (d === 47 && s.charCodeAt(afterSpace + 1) === 62) {
+          closed = "empty"
+          j = afterSpace + 2
+        } else {
+          if (afterSpace === j) return problem("NotXml", `malformed start tag "<${name}" at position ${lt}`)
+          const attrEnd = readName(s, afterSpace)
+          const attr = s.slice(afterSpace, attrEnd)
+          if (attr.length === 0) return problem("NotXml", `malformed attribute in "<${name}" at position ${afterSpace}`)
+          const attrOk = checkName(attr, "attribute")
+          if (Either.isLeft(attrOk)) return attrOk
+          const eq = skipSpace(s, attrEnd)
+          if (s.charCodeAt(eq) !== 61) return problem("NotXml", `attribute "${attr}" of "<${name}" has no value`)
+          const q = skipSpace(s, eq + 1)
+          const quote = s.charCodeAt(q)
+          if (quote !== 34 && quote !== 39) {
+            return problem("NotXml", `attribute "${attr}" of "<${name}" is not quoted`)
+          }
+          const close = s.indexOf(quote === 34 ? "\"" : "'", q + 1)
+          if (close === -1) return problem("NotXml", `truncated: attribute "${attr}" of "<${name}" is not closed`)
+          if (s.slice(q + 1, close).includes("<")) {
+            return problem("NotXml", `attribute "${attr}" of "<${name}" contains "<"`)
+          }
+          j = close + 1
+        }
+      }
+      rootSeen = true
+      if (closed === "open") {
+        stack.push(name)
+        if (stack.length > limits.maxDepth) {
+          return problem("TooLarge", `elements nest deeper than ${limits.maxDepth} levels`)
+        }
+      }
+      i = j
+    }
+  }
+  if (stack.length > 0) {
+    return problem("NotXml", `truncated: <${stack[stack.length - 1]}> is not closed`)
+  }
+  if (!rootSeen) return problem("NotXml", "no root element")
+  return Either.void
+}

@@ -1,0 +1,604 @@
+import { describe, expect, it } from "@effect/vitest"
+import { AuthFault, MarketoFault, ProtocolError } from "@mktows/core/MarketoError"
+import * as Wire from "@mktows/core/Wire"
+import { XmlString } from "@mktows/core/XmlText"
+import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Option from "effect/Option"
+import { existsSync, readFileSync } from "node:fs"
+import * as SoapCodec from "../src/SoapCodec.js"
+import { canonical, find, fixture, root } from "./codecHelpers.js"
+
+const documentedHeader: Wire.AuthenticationHeaderInfo = {
+  mktowsUserId: "demo17_1_809934544BFABAE58E5D27",
+  requestSignature: "40e6d89bd2f7f0daaddaf150ce7a7ca49788ffe7",
+  requestTimestamp: "2013-08-05T14:22:45-07:00"
+}
+
+const documentedParams: Wire.ParamsSyncMObjects = {
+  mObjectList: [{
+    type: "Program",
+    id: 1970,
+    typeAttribList: [{
+      attrType: "Cost",
+      attrList: [{ name: "Month", value: "2013-06" }, { name: "Amount", value: "2000" }, { name: "Id", value: "153" }]
+    }]
+  }],
+  operation: "UPDATE"
+}
+
+const failure = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.flip(effect)
+
+describe("golden: the documented exchanges", () => {
+  it("encodes the documented syncMObjects request to the documented params and header", () => {
+    const ours = root(SoapCodec.encodeRequest("syncMObjects", documentedHeader, documentedParams))
+    const theirs = root(fixture("sync-program-cost-request.xml"))
+    expect(canonical(find(ours, "Body", "paramsSyncMObjects"))).toStrictEqual(
+      canonical(find(theirs, "Body", "paramsSyncMObjects"))
+    )
+    expect(canonical(find(ours, "Header", "AuthenticationHeader"))).toStrictEqual(
+      canonical(find(theirs, "Header", "AuthenticationHeader"))
+    )
+    // Only the global element is namespaced; its children are not.
+    const params = find(ours, "Body", "paramsSyncMObjects")
+    expect(params.ns).toBe(SoapCodec.namespace)
+    expect(params.children.map((c) => c.ns)).toStrictEqual(["", ""])
+  })
+
+  const reference = new URL("../../../../shared/reference/marketo/PROTOCOL-NOTES.md", import.meta.url)
+  it.skipIf(!existsSync(reference))("matches the request printed in the reference notes", () => {
+    const notes = readFileSync(reference, "utf8")
+    const block = /```xml\n(<SOAP-ENV:Envelope[\s\S]*?)```/.exec(notes)?.[1] ?? ""
+    const theirs = root(block)
+    const ours = root(SoapCodec.encodeRequest("syncMObjects", documentedHeader, documentedParams))
+    expect(canonical(ours)).toStrictEqual(canonical(theirs))
+  })
+
+  it.effect("decodes the documented request, header included", () =>
+    Effect.gen(function*() {
+      const decoded = yield* SoapCodec.decodeRequest(fixture("sync-program-cost-request.xml"))
+      expect(decoded.operation).toBe("syncMObjects")
+      expect(Option.getOrUndefined(decoded.header)).toStrictEqual(documentedHeader)
+      expect(decoded.params).toStrictEqual(documentedParams)
+    }))
+
+  it.effect("decodes the documented sync response", () =>
+    Effect.gen(function*() {
+      const result = yield* SoapCodec.decodeResponse("syncMObjects", fixture("sync-program-cost-response.xml"))
+      expect(result).toStrictEqual({ mObjStatusList: [{ id: 1970, status: "UPDATED" }] })
+    }))
+
+  it.effect("decodes a delete response with external keys and errors", () =>
+    Effect.gen(function*() {
+      const result = yield* SoapCodec.decodeResponse("deleteMObjects", fixture("delete-opportunities-response.xml"))
+      expect(result).toStrictEqual({
+        mObjStatusList: [
+          { id: 41, status: "DELETED" },
+          { id: 42, externalKey: { name: "opportunityId", value: "Opportunity_42" }, status: "UNCHANGED" },
+          { id: 0, status: "FAILED", error: "Opportunity not found" }
+        ]
+      })
+    }))
+
+  it.effect("decodes getMObjects Programs with tags and costs, exact text and empty values", () =>
+    Effect.gen(function*() {
+      const result = yield* SoapCodec.decodeResponse("getMObjects", fixture("get-programs-response.xml"))
+      const attrs = (pairs: ReadonlyArray<readonly [string, string]>) => pairs.map(([name, value]) => ({ name, value }))
+      expect(result).toStrictEqual({
+        returnCount: 2,
+        hasMore: false,
+        newStreamPosition: "aWQ6MTAxMDtwYWdlOjI=",
+        mObjectList: [
+          {
+            type: "Program",
+            id: 1001,
+            createdAt: "2012-11-14T10:02:51-08:00",
+            updatedAt: "2013-07-30T16:45:12-07:00",
+            attribList: attrs([
+              ["Name", "Spring Webinar & Q&A"],
+              ["Type", "Event"],
+              ["Workspace Id", "1"],
+              ["Workspace Name", "Default"],
+              ["Tree Path", "Marketing Activities > Events"],
+              ["Is Archived", "false"]
+            ]),
+            typeAttribList: [
+              { attrType: "Tag", attrList: attrs([["Type", "Region"], ["Value", "EMEA"]]) },
+              {
+                attrType: "Cost",
+                attrList: attrs([["Id", "77"], ["Month", "2011-07-01"], ["Amount", "1500.5"], [
+                  "Note",
+                  "  venue, catering  "
+                ]])
+              },
+              {
+                attrType: "Cost",
+                attrList: attrs([["Id", "78"], ["Month", "2011-08-01"], ["Amount", "200"], ["Note", ""]])
+              }
+            ]
+          },
+          {
+            type: "Program",
+            id: 1010,
+            typeAttribList: [{ attrType: "Tag", attrList: attrs([["Type", "Channel"], ["Value", ""]]) }]
+          }
+        ]
+      })
+    }))
+
+  it.effect("decodes describeMObject metadata: xsi:nil under any prefix is null, 1/0 are booleans", () =>
+    Effect.gen(function*() {
+      const { metadata } = yield* SoapCodec.decodeResponse(
+        "describeMObject",
+        fixture("describe-opportunity-response.xml")
+      )
+      expect(metadata.name).toBe("Opportunity")
+      expect(metadata.description).toBeNull()
+      expect(metadata.isVirtual).toBe(false)
+      expect(metadata.updatedAt).toBe("2013-06-01T08:00:00-07:00")
+      expect(metadata.fieldList).toStrictEqual([
+        {
+          name: "Amount",
+          description: "Estimated total sale amount",
+          displayName: "Amount",
+          sourceObject: null,
+          dataType: "currency",
+          size: 18,
+          isReadonly: false,
+          isUpdateBlocked: false,
+          isName: null,
+          isPrimaryKey: false,
+          isCustom: false,
+          isDynamic: false,
+          dynamicFieldRef: null,
+          updatedAt: "2013-06-01T08:00:00-07:00"
+        },
+        {
+          name: "Id",
+          description: null,
+          displayName: "Opportunity ID",
+          sourceObject: "Opportunity",
+          dataType: "integer",
+          size: null,
+          isReadonly: true,
+          isUpdateBlocked: true,
+          isName: false,
+          isPrimaryKey: true,
+          isCustom: false,
+          isDynamic: false,
+          dynamicFieldRef: null,
+          updatedAt: "2013-06-01T08:00:00-07:00"
+        }
+      ])
+    }))
+
+  it.effect("decodes the documented 20014 fault as an AuthFault", () =>
+    Effect.gen(function*() {
+      const error = yield* failure(SoapCodec.decodeResponse("syncMObjects", fixture("fault-20014.xml")))
+      expect(error).toStrictEqual(new AuthFault({ code: 20014, faultString: "20014 - Authentication failed" }))
+      const direct = yield* SoapCodec.decodeFault(fixture("fault-20014.xml"))
+      expect(direct._tag).toBe("AuthFault")
+    }))
+
+  it.effect("one item decodes as an array, like many", () =>
+    Effect.gen(function*() {
+      const result = yield* SoapCodec.decodeResponse("listMObjects", fixture("list-one-object-response.xml"))
+      expect(result).toStrictEqual({ objects: ["Opportunity"] })
+    }))
+})
+
+// ---------------------------------------------------------------------------------------
+
+const header = Wire.AuthenticationHeaderInfo
+
+describe("laws: what is written reads back the same", () => {
+  const requestLaw = <Op extends Wire.Operation>(operation: Op) =>
+    it.effect.prop(
+      `decodeRequest(encodeRequest(${operation})) is the identity`,
+      { header, params: Wire.operations[operation].params },
+      ({ header, params }) =>
+        Effect.gen(function*() {
+          const typed = params as Wire.ParamsOf<Op>
+          const decoded = yield* SoapCodec.decodeRequest(SoapCodec.encodeRequest(operation, header, typed))
+          expect(decoded.operation).toBe(operation)
+          expect(Option.getOrUndefined(decoded.header)).toStrictEqual(header)
+          expect(decoded.params).toStrictEqual(typed)
+        }),
+      { fastCheck: { numRuns: 60 } }
+    )
+
+  const responseLaw = <Op extends Wire.Operation>(operation: Op) =>
+    it.effect.prop(
+      `decodeResponse(encodeResponse(${operation})) is the identity`,
+      { result: Wire.operations[operation].result },
+      ({ result }) =>
+        Effect.gen(function*() {
+          const typed = result as Wire.ResultOf<Op>
+          const decoded = yield* SoapCodec.decodeResponse(operation, SoapCodec.encodeResponse(operation, typed))
+          expect(decoded).toStrictEqual(typed)
+        }),
+      { fastCheck: { numRuns: 60 } }
+    )
+
+  for (const operation of Wire.Operation.literals) {
+    requestLaw(operation)
+    responseLaw(operation)
+  }
+
+  it.effect.prop(
+    "encodeFault then decodeResponse gives back the code and the texts",
+    { code: FastCheck.integer({ min: 0, max: 99999 }), text: XmlString, message: XmlString },
+    ({ code: positive, message, text }) =>
+      Effect.gen(function*() {
+        const body = SoapCodec.encodeFault({ code: positive, text, message })
+        const error = yield* failure(SoapCodec.decodeResponse("getMObjects", body))
+        const faultString = `${positive} - ${text}`
+        if (positive === 20013 || positive === 20014) {
+          expect(error).toStrictEqual(new AuthFault({ code: positive, faultString }))
+        } else {
+          expect(error).toStrictEqual(
+            new MarketoFault({
+              code: positive,
+              faultString,
+              detail: `${message} (${positive})`,
+              operation: "getMObjects"
+            })
+          )
+        }
+      }),
+    { fastCheck: { numRuns: 100 } }
+  )
+
+  it.effect("encodeFault writes Marketo's shape, Client by default and Server on request", () =>
+    Effect.gen(function*() {
+      const client = root(SoapCodec.encodeFault({ code: 20023, text: "Rate Limit Exceeded" }))
+      const fault = find(client, "Body", "Fault")
+      expect(find(fault, "faultcode").text).toMatch(/^[\w-]+:Client$/)
+      const service = find(fault, "detail", "serviceException")
+      expect(service.ns).toBe(SoapCodec.namespace)
+      expect(service.children.map((c) => [c.ns, c.local, c.text])).toStrictEqual([
+        ["", "name", "mktServiceException"],
+        ["", "message", "Rate Limit Exceeded (20023)"],
+        ["", "code", "20023"]
+      ])
+      const server = root(SoapCodec.encodeFault({ code: 20011, text: "Internal Error", faultCode: "Server" }))
+      expect(find(server, "Body", "Fault", "faultcode").text).toMatch(/:Server$/)
+      const error = yield* failure(SoapCodec.decodeResponse(
+        "syncMObjects",
+        SoapCodec.encodeFault({
+          code: 20023,
+          text: "Rate Limit Exceeded"
+        })
+      ))
+      expect(error._tag === "MarketoFault" && error.retryable).toBe(true)
+    }))
+})
+
+// ---------------------------------------------------------------------------------------
+
+describe("escaping", () => {
+  const awkward = [
+    "&",
+    "<",
+    ">",
+    "\"",
+    "'",
+    "]]>",
+    "a]]>b<![CDATA[c]]>",
+    "&amp;",
+    "&#13;",
+    "\u{1F600} \u{10FFFF}",
+    "  leading and trailing  ",
+    "",
+    " ",
+    "\r",
+    "\r\n",
+    "line\nbreak",
+    "\ttab\t",
+    "<value/>",
+    "\uFFFD\uE000"
+  ]
+
+  it.effect("every awkward string survives a request and a response", () =>
+    Effect.gen(function*() {
+      for (const value of awkward) {
+        const params: Wire.ParamsSyncMObjects = {
+          mObjectList: [{ type: value, attribList: [{ name: value, value }] }],
+          operation: "UPSERT"
+        }
+        const request = yield* SoapCodec.decodeRequest(
+          SoapCodec.encodeRequest("syncMObjects", { ...documentedHeader, audit: value }, params)
+        )
+        expect(request.params).toStrictEqual(params)
+        expect(Option.getOrUndefined(request.header)?.audit).toBe(value)
+        const result: Wire.ResultGetMObjects = { returnCount: 0, hasMore: true, newStreamPosition: value }
+        const response = yield* SoapCodec.decodeResponse("getMObjects", SoapCodec.encodeResponse("getMObjects", result))
+        expect(response).toStrictEqual(result)
+      }
+    }))
+
+  it("writes CR as a character reference and never a raw CR", () => {
+    const xml = SoapCodec.encodeRequest("describeMObject", documentedHeader, { objectName: "a\rb\r\nc" })
+    expect(xml).not.toContain("\r")
+    expect(xml).toContain("a&#13;b&#13;\nc")
+  })
+
+  it.effect("reads raw CR/LF line ends as LF, as XML requires, and numeric references exactly", () =>
+    Effect.gen(function*() {
+      const body = `<s:Envelope xmlns:s="${SoapCodec.soapEnvelopeNamespace}"><s:Body>` +
+        `<m:successListMObjects xmlns:m="${SoapCodec.namespace}"><result>` +
+        `<objects>a\r\nb\rc</objects><objects>&#x1F600;&#128512;&#13;&#9;&#xA;</objects><objects/>` +
+        `<objects></objects><objects><![CDATA[<&amp;>]]>&amp;</objects>` +
+        `</result></m:successListMObjects></s:Body></s:Envelope>`
+      const result = yield* SoapCodec.decodeResponse("listMObjects", body)
+      expect(result.objects).toStrictEqual(["a\nb\nc", "\u{1F600}\u{1F600}\r\t\n", "", "", "<&amp;>&"])
+    }))
+})
+
+// ---------------------------------------------------------------------------------------
+
+const syncResponseWith = (open: string, close: string, statuses: string) =>
+  `<?xml version="1.0"?>${open}<result>${statuses}</result>${close}`
+
+describe("namespaces are resolved from the document", () => {
+  const statuses = "<mObjStatusList><mObjStatus><id>7</id><status>CREATED</status></mObjStatus></mObjStatusList>"
+  const env = SoapCodec.soapEnvelopeNamespace
+  const mkt = SoapCodec.namespace
+  const variants: ReadonlyArray<readonly [string, string, string]> = [
+    [
+      "SOAP-ENV and ns1",
+      `<SOAP-ENV:Envelope xmlns:SOAP-ENV="${env}" xmlns:ns1="${mkt}"><SOAP-ENV:Body><ns1:successSyncMObjects>`,
+      "</ns1:successSyncMObjects></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    ],
+    [
+      "soapenv and mkt declared on the element",
+      `<soapenv:Envelope xmlns:soapenv="${env}"><soapenv:Body><mkt:successSyncMObjects xmlns:mkt="${mkt}">`,
+      "</mkt:successSyncMObjects></soapenv:Body></soapenv:Envelope>"
+    ],
+    [
+      "a default namespace for the envelope",
+      `<Envelope xmlns="${env}"><Body><m:successSyncMObjects xmlns:m="${mkt}" xmlns="">`,
+      "</m:successSyncMObjects></Body></Envelope>"
+    ],
+    [
+      "a default mktows namespace inherited by the children",
+      `<S:Envelope xmlns:S="${env}"><S:Body><successSyncMObjects xmlns="${mkt}">`,
+      "</successSyncMObjects></S:Body></S:Envelope>"
+    ],
+    [
+      "a prefix bound twice, the inner binding winning",
+      `<x:Envelope xmlns:x="${env}"><x:Body xmlns:y="urn:other"><y:successSyncMObjects xmlns:y="${mkt}">`,
+      "</y:successSyncMObjects></x:Body></x:Envelope>"
+    ]
+  ]
+  for (const [name, open, close] of variants) {
+    it.effect(name, () =>
+      Effect.gen(function*() {
+        const result = yield* SoapCodec.decodeResponse("syncMObjects", syncResponseWith(open, close, statuses))
+        expect(result).toStrictEqual({ mObjStatusList: [{ id: 7, status: "CREATED" }] })
+      }))
+  }
+
+  it.effect("the right local name in the wrong namespace is refused", () =>
+    Effect.gen(function*() {
+      const body = syncResponseWith(
+        `<s:Envelope xmlns:s="${env}"><s:Body><ns1:successSyncMObjects xmlns:ns1="http://www.marketo.com/other/">`,
+        "</ns1:successSyncMObjects></s:Body></s:Envelope>",
+        statuses
+      )
+      const error = yield* failure(SoapCodec.decodeResponse("syncMObjects", body))
+      expect(error).toBeInstanceOf(ProtocolError)
+      expect(error._tag === "ProtocolError" && error.reason).toBe("Unexpected")
+    }))
+
+  it.effect("an undeclared prefix is not XML", () =>
+    Effect.gen(function*() {
+      const error = yield* failure(SoapCodec.decodeResponse("syncMObjects", "<s:Envelope><s:Body/></s:Envelope>"))
+      expect(error._tag === "ProtocolError" && error.reason).toBe("NotXml")
+    }))
+})
+
+// ---------------------------------------------------------------------------------------
+
+const protocolReason = (effect: Effect.Effect<unknown, unknown>) =>
+  Effect.map(Effect.flip(effect), (e) => (e instanceof ProtocolError ? [e.reason, e.detail, e.received] : [String(e)]))
+
+describe("responses that are not what was asked for", () => {
+  const env = SoapCodec.soapEnvelopeNamespace
+  const sync = (statuses: string) =>
+    syncResponseWith(
+      `<s:Envelope xmlns:s="${env}"><s:Body><m:successSyncMObjects xmlns:m="${SoapCodec.namespace}">`,
+      "</m:successSyncMObjects></s:Body></s:Envelope>",
+      `<mObjStatusList>${statuses}</mObjStatusList>`
+    )
+
+  it.effect("the success element of another operation", () =>
+    Effect.gen(function*() {
+      const [reason, detail] = yield* protocolReason(
+        SoapCodec.decodeResponse("deleteMObjects", fixture("sync-program-cost-response.xml"))
+      )
+      expect(reason).toBe("Unexpected")
+      expect(detail).toContain("successDeleteMObjects")
+    }))
+
+  it.effect("a value the Wire Schema refuses names its path", () =>
+    Effect.gen(function*() {
+      const [reason, detail] = yield* protocolReason(
+        SoapCodec.decodeResponse("syncMObjects", sync("<mObjStatus><id>x1</id><status>UPDATED</status></mObjStatus>"))
+      )
+      expect(reason).toBe("Unexpected")
+      expect(detail).toContain("mObjStatusList[0].id")
+      const [, badStatus] = yield* protocolReason(
+        SoapCodec.decodeResponse("syncMObjects", sync("<mObjStatus><id>1</id><status>GONE</status></mObjStatus>"))
+      )
+      expect(badStatus).toContain("mObjStatusList[0].status")
+      const [, missing] = yield* protocolReason(
+        SoapCodec.decodeResponse("syncMObjects", sync("<mObjStatus><status>UPDATED</status></mObjStatus>"))
+      )
+      expect(missing).toContain("mObjStatusList[0].id")
+    }))
+
+  it.effect("a duplicated single element is refused; an unknown one is skipped", () =>
+    Effect.gen(function*() {
+      const [reason] = yield* protocolReason(
+        SoapCodec.decodeResponse(
+          "syncMObjects",
+          sync("<mObjStatus><id>1</id><id>2</id><status>UPDATED</status></mObjStatus>")
+        )
+      )
+      expect(reason).toBe("Unexpected")
+      const result = yield* SoapCodec.decodeResponse(
+        "syncMObjects",
+        sync("<mObjStatus><id>1</id><seq>0</seq><status>UPDATED</status></mObjStatus>")
+      )
+      expect(result).toStrictEqual({ mObjStatusList: [{ id: 1, status: "UPDATED" }] })
+    }))
+
+  it.effect("a status count that does not match the request, when asked to check", () =>
+    Effect.gen(function*() {
+      const body = sync("<mObjStatus><id>1</id><status>UPDATED</status></mObjStatus>")
+      const [reason, detail] = yield* protocolReason(
+        SoapCodec.decodeResponse("syncMObjects", body, { expectedCount: 2 })
+      )
+      expect(reason).toBe("CountMismatch")
+      expect(detail).toContain("2 object(s) sent, 1 status(es) received")
+      const ok = yield* SoapCodec.decodeResponse("syncMObjects", body, { expectedCount: 1 })
+      expect(ok.mObjStatusList).toHaveLength(1)
+    }))
+
+  it.effect("a SOAP 1.2 envelope, a wrong root, an empty Body", () =>
+    Effect.gen(function*() {
+      const [soap12, detail12] = yield* protocolReason(SoapCodec.decodeResponse(
+        "listMObjects",
+        `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>`
+      ))
+      expect([soap12, detail12]).toStrictEqual(["Unexpected", "a SOAP 1.2 envelope; this service speaks SOAP 1.1"])
+      const [wrongRoot, , received] = yield* protocolReason(
+        SoapCodec.decodeResponse("listMObjects", "<result><objects>x</objects></result>")
+      )
+      expect(wrongRoot).toBe("Unexpected")
+      expect(received).toBe("<result><objects>x</objects></result>")
+      const [empty] = yield* protocolReason(
+        SoapCodec.decodeResponse("listMObjects", `<e:Envelope xmlns:e="${env}"><e:Body>  </e:Body></e:Envelope>`)
+      )
+      expect(empty).toBe("Unexpected")
+    }))
+
+  it.effect("a fault without Marketo's detail still says what happened", () =>
+    Effect.gen(function*() {
+      const fault = (faultString: string) =>
+        `<e:Envelope xmlns:e="${env}"><e:Body><e:Fault><faultcode>e:Server</faultcode>` +
+        `<faultstring>${faultString}</faultstring></e:Fault></e:Body></e:Envelope>`
+      const coded = yield* failure(SoapCodec.decodeResponse("syncMObjects", fault("20023 - Rate Limit Exceeded")))
+      expect(coded).toStrictEqual(
+        new MarketoFault({ code: 20023, faultString: "20023 - Rate Limit Exceeded", operation: "syncMObjects" })
+      )
+      const bare = yield* failure(SoapCodec.decodeResponse("syncMObjects", fault("Internal Server Error")))
+      expect(bare).toStrictEqual(
+        new MarketoFault({ code: 0, faultString: "Internal Server Error", operation: "syncMObjects" })
+      )
+      const notFault = yield* failure(SoapCodec.decodeFault(fixture("sync-program-cost-response.xml")))
+      expect(notFault.reason).toBe("Unexpected")
+    }))
+})
+
+// ---------------------------------------------------------------------------------------
+
+const requestError = (body: string) =>
+  Effect.map(Effect.flip(SoapCodec.decodeRequest(body)), (e) => ({ reason: e.reason, path: e.path, detail: e.detail }))
+
+describe("requests the emulator must refuse", () => {
+  const env = SoapCodec.soapEnvelopeNamespace
+  const request = (body: string, headerXml = "") =>
+    `<soapenv:Envelope xmlns:soapenv="${env}" xmlns:mkt="${SoapCodec.namespace}">${headerXml}` +
+    `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`
+
+  it.effect("an operation this service does not have", () =>
+    Effect.gen(function*() {
+      const error = yield* requestError(
+        request("<mkt:paramsSyncLead><returnLead>true</returnLead></mkt:paramsSyncLead>")
+      )
+      expect(error.reason).toBe("UnknownOperation")
+      const unqualified = yield* requestError(request("<paramsListMObjects/>"))
+      expect(unqualified.reason).toBe("UnknownOperation")
+    }))
+
+  it.effect("a missing parameter, with its path", () =>
+    Effect.gen(function*() {
+      const error = yield* requestError(
+        request(
+          "<mkt:paramsSyncMObjects><mObjectList><mObject><id>1</id></mObject></mObjectList>" +
+            "<operation>UPDATE</operation></mkt:paramsSyncMObjects>"
+        )
+      )
+      expect(error.reason).toBe("MissingParameter")
+      expect(error.path).toBe("paramsSyncMObjects.mObjectList[0].type")
+    }))
+
+  it.effect("a bad value, with its path", () =>
+    Effect.gen(function*() {
+      const error = yield* requestError(
+        request("<mkt:paramsSyncMObjects><mObjectList/><operation>DELETE</operation></mkt:paramsSyncMObjects>")
+      )
+      expect(error.reason).toBe("BadValue")
+      expect(error.path).toBe("paramsSyncMObjects.operation")
+      const int = yield* requestError(request(
+        "<mkt:paramsGetMObjects><type>Program</type><id>99999999999</id></mkt:paramsGetMObjects>"
+      ))
+      expect([int.reason, int.path]).toStrictEqual(["BadValue", "paramsGetMObjects.id"])
+    }))
+
+  it.effect("an element the WSDL does not have at that place (a misspelt associationList)", () =>
+    Effect.gen(function*() {
+      const error = yield* requestError(request(
+        "<mkt:paramsSyncMObjects><mObjectList><mObject><type>Opportunity</type>" +
+          "<mObjAssociationList/></mObject></mObjectList><operation>INSERT</operation></mkt:paramsSyncMObjects>"
+      ))
+      expect(error.reason).toBe("BadValue")
+      expect(error.path).toBe("paramsSyncMObjects.mObjectList[0]")
+      expect(error.detail).toContain("mObjAssociationList")
+    }))
+
+  it.effect("not a SOAP envelope, and a header with a bad field", () =>
+    Effect.gen(function*() {
+      const notSoap = yield* requestError("<paramsListMObjects/>")
+      expect(notSoap.reason).toBe("NotSoap")
+      const badHeader = yield* requestError(request(
+        "<mkt:paramsListMObjects/>",
+        "<soapenv:Header><mkt:AuthenticationHeader><mktowsUserId>u</mktowsUserId>" +
+          "<requestSignature>s</requestSignature></mkt:AuthenticationHeader></soapenv:Header>"
+      ))
+      expect([badHeader.reason, badHeader.path]).toStrictEqual([
+        "MissingParameter",
+        "AuthenticationHeader.requestTimestamp"
+      ])
+    }))
+
+  it.effect("xsi:nil on an optional element reads as absent, on a required one as a bad value", () =>
+    Effect.gen(function*() {
+      const xsi = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+      const decoded = yield* SoapCodec.decodeRequest(request(
+        `<mkt:paramsGetMObjects ${xsi}><type>Program</type><id xsi:nil="true"/>` +
+          `<streamPosition xsi:nil="true"></streamPosition></mkt:paramsGetMObjects>`
+      ))
+      expect(decoded.params).toStrictEqual({ type: "Program" })
+      const error = yield* requestError(request(
+        `<mkt:paramsGetMObjects ${xsi}><type xsi:nil="true"/></mkt:paramsGetMObjects>`
+      ))
+      expect([error.reason, error.path]).toStrictEqual(["BadValue", "paramsGetMObjects.type"])
+    }))
+
+  it.effect("no header reads as None; an empty listMObjects is fine", () =>
+    Effect.gen(function*() {
+      const decoded = yield* SoapCodec.decodeRequest(request("<mkt:paramsListMObjects/>"))
+      expect(decoded).toStrictEqual({ operation: "listMObjects", header: Option.none(), params: {} })
+    }))
+
+  it.effect("the error is a SoapRequestError with a readable message", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(SoapCodec.decodeRequest("not xml"))
+      expect(error).toBeInstanceOf(SoapCodec.SoapRequestError)
+      expect(error.reason).toBe("Malformed")
+      expect(error.message).toContain("Malformed")
+    }))
+})
