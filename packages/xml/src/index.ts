@@ -2,3 +2,5 @@
  * @since 0.1.0
  */
 export * as SoapCodec from "./SoapCodec.js"
+export * as SoapTransport from "./SoapTransport.js"
+export * as Wsdl from "./Wsdl.js"

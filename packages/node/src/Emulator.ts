@@ -1,0 +1,141 @@
+/**
+ * A local Marketo SOAP server: the mktows MObject operations over real HTTP, on loopback.
+ *
+ * It answers POSTs on any `/soap/mktows/<version>` path, serves its WSDL at
+ * `<that path>?WSDL` with its own address, verifies every AuthenticationHeader, keeps
+ * Programs, Opportunities, OpportunityPersonRoles, Leads and Companies in memory with
+ * Marketo's documented semantics, and answers faults in Marketo's shape (HTTP 500).
+ * `GET /emulator/stats` returns the counters of {@link Stats} as JSON.
+ *
+ * Choices where Marketo documents nothing:
+ * - a request without an AuthenticationHeader, an unknown user or a wrong signature is
+ *   20014; a timestamp outside the window (or unreadable) is 20016;
+ * - a body over the size cap is fault 20012 (HTTP 500), read to its end but never kept;
+ * - a missing parameter is 20017, a bad parameter value 20110, a bad criteria attribute or
+ *   value 20114, an unsupported object type 20110, a bad stream position 20122;
+ * - INSERT and UPSERT of an object whose id does not exist create it with a fresh id;
+ * - deleting an Opportunity deletes its OpportunityPersonRoles;
+ * - an injected dropped connection happens after the call was applied, as a real lost
+ *   answer would.
+ *
+ * @since 0.1.0
+ */
+import type { ServeError } from "@effect/platform/HttpServerError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as server from "./internal/emulator/server.js"
+import * as state from "./internal/emulator/state.js"
+
+/**
+ * How to run an emulator. Every option has a default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  readonly host?: string
+  /** Port; `0` (the default) picks a free one, see {@link Emulator.url}. */
+  readonly port?: number
+  /** The accepted mktowsUserId. Default Marketo's documented demo user `demo17_1_809934544BFABAE58E5D27`. */
+  readonly userId?: string
+  /** The key signatures are checked with. Default the documented demo key. */
+  readonly encryptionKey?: Redacted.Redacted<string>
+  /** Accepted distance of requestTimestamp from now, either way, in seconds. Default 900; 0 accepts any. */
+  readonly signatureTtl?: number
+  /** Enforce 100 calls per 20 s (20023), 10 concurrent (20024) and the daily quota (20015). Default false. */
+  readonly enforceLimits?: boolean
+  /** The daily quota when limits are enforced. Default 10,000. */
+  readonly dailyQuota?: number
+  /** Added to every authenticated call before it is applied. Default none. */
+  readonly latency?: Duration.DurationInput
+  /**
+   * Probability (0 to 1) that an authenticated call meets a transient fault: 20023, 20024,
+   * 20011, or a connection dropped without an answer. Drawn from Effect's `Random` as it is
+   * when the emulator is made, so `Effect.withRandom` makes it repeatable. Default 0.
+   */
+  readonly faultRate?: number
+  /** Largest accepted request body in bytes. Default 10 MiB. */
+  readonly maxBodyBytes?: number
+  /** The initial data. Default {@link defaultSeed}. */
+  readonly seed?: SeedData
+}
+
+/**
+ * The initial objects of an emulator: programs with their costs and tags, the tag types
+ * and values that exist, opportunities, roles, leads, companies, and custom fields.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SeedData = state.SeedData
+
+/**
+ * The objects of Marketo's documented examples: Program 1970 with period cost 153 for
+ * 2013-06 (amount 1500), tag type Channel (Trade Show, Webinar, Email, ...), Opportunity 64,
+ * Lead 19, Company 7 with external key `companyId` = `COMP-1`, and a few more.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultSeed: SeedData = state.defaultSeed
+
+/**
+ * What the emulator has seen: calls by operation, faults by code, sync/delete outcomes by
+ * object type and status, and how many objects of each type it holds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Stats = server.Stats
+
+/**
+ * A running emulator.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Shape {
+  /** The SOAP endpoint, `http://HOST:PORT/soap/mktows/2_2`; the WSDL is at `url + "?WSDL"`. */
+  readonly url: string
+  readonly stats: Effect.Effect<Stats>
+  /** Back to the seed data, with counters and limits cleared. */
+  readonly reset: Effect.Effect<void>
+}
+
+/**
+ * The running emulator of a Layer.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Emulator extends Context.Tag("@mktows/node/Emulator")<Emulator, Shape>() {}
+
+/**
+ * The path of the SOAP endpoint, for version 2_2 (any `/soap/mktows/<version>` is served).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const soapPath: string = server.soapPath
+
+/**
+ * Starts an emulator that runs until the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => Effect.Effect<Shape, ServeError, Scope.Scope> = server.make
+
+/**
+ * An emulator for the lifetime of the Layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<Emulator, ServeError> =>
+  Layer.scoped(Emulator, server.make(options))

@@ -1,0 +1,322 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { describe, expect, it } from "@effect/vitest"
+import * as MarketoConfig from "@mktows/core/MarketoConfig"
+import { MarketoTransport } from "@mktows/core/MarketoTransport"
+import * as Signature from "@mktows/core/Signature"
+import type * as Wire from "@mktows/core/Wire"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import * as Tracer from "effect/Tracer"
+import * as SoapCodec from "../src/SoapCodec.js"
+import * as SoapTransport from "../src/SoapTransport.js"
+
+const key = "k3y-that-must-never-leak-2727"
+const settings = {
+  endpoint: "https://123-ABC-456.mktoapi.com/soap/mktows/2_9",
+  userId: "demo17_1_809934544BFABAE58E5D27",
+  encryptionKey: key
+}
+// 2013-08-05T14:22:45-07:00, the instant of Marketo's documented example.
+const documentedInstant = Date.UTC(2013, 7, 5, 21, 22, 45)
+
+interface Sent {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+type Respond = (
+  request: HttpClientRequest.HttpClientRequest
+) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+
+const answer = (status: number, body: string, headers: Record<string, string> = {}): Respond => (request) =>
+  Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status, headers })))
+
+// A transport over a fake HttpClient that records what it was sent.
+const transportWith = (respond: Respond, options?: SoapTransport.Options) => {
+  const sent: Array<Sent> = []
+  const client = HttpClient.make((request) => {
+    const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+    sent.push({ method: request.method, url: request.url, headers: request.headers, body })
+    return respond(request)
+  })
+  return SoapTransport.make(options).pipe(
+    Effect.provideService(HttpClient.HttpClient, client),
+    Effect.provide(MarketoConfig.layer(settings)),
+    Effect.map((transport) => ({ transport, sent }))
+  )
+}
+
+const syncParams: Wire.ParamsOf<"syncMObjects"> = {
+  mObjectList: [{ type: "Program", id: 1970 }],
+  operation: "UPDATE"
+}
+const syncResult: Wire.ResultOf<"syncMObjects"> = { mObjStatusList: [{ id: 1970, status: "UPDATED" }] }
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+
+describe("SoapTransport", () => {
+  it.effect("decodes a successful answer", () =>
+    Effect.gen(function*() {
+      const { transport } = yield* transportWith(answer(200, SoapCodec.encodeResponse("syncMObjects", syncResult)))
+      expect(yield* transport.call("syncMObjects", syncParams)).toEqual(syncResult)
+    }))
+
+  it.effect("checks that a sync answers once per object sent", () =>
+    Effect.gen(function*() {
+      const { transport } = yield* transportWith(answer(200, SoapCodec.encodeResponse("syncMObjects", syncResult)))
+      const error = yield* Effect.flip(
+        transport.call("syncMObjects", { ...syncParams, mObjectList: [...syncParams.mObjectList, { type: "Program" }] })
+      )
+      expect(error).toMatchObject({ _tag: "ProtocolError", reason: "CountMismatch" })
+    }))
+
+  it.effect("POSTs the envelope with SOAP 1.1 headers and a signature for the current time", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(documentedInstant)
+      const { sent, transport } = yield* transportWith(
+        answer(200, SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] }))
+      )
+      yield* transport.call("listMObjects", {})
+      const request = sent[0]
+      expect(request?.method).toBe("POST")
+      expect(request?.url).toBe(settings.endpoint)
+      expect(request?.headers["content-type"]).toBe("text/xml; charset=utf-8")
+      expect(request?.headers["soapaction"]).toBe("\"http://www.marketo.com/mktows/listMObjects\"")
+
+      const decoded = yield* SoapCodec.decodeRequest(request?.body ?? "")
+      expect(decoded.operation).toBe("listMObjects")
+      const header = Option.getOrThrow(decoded.header)
+      expect(header.mktowsUserId).toBe(settings.userId)
+      expect(header.requestTimestamp).toBe("2013-08-05T21:22:45+00:00")
+      expect(header.requestSignature).toBe(
+        yield* Signature.sign(Redacted.make(key), header.requestTimestamp, settings.userId)
+      )
+    }))
+
+  it.effect("signs every call afresh", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(documentedInstant)
+      const { sent, transport } = yield* transportWith(
+        answer(200, SoapCodec.encodeResponse("syncMObjects", syncResult))
+      )
+      yield* transport.call("syncMObjects", syncParams)
+      yield* TestClock.adjust("90 seconds")
+      yield* transport.call("syncMObjects", syncParams)
+      const headers = yield* Effect.forEach(sent, (s) =>
+        SoapCodec.decodeRequest(s.body).pipe(Effect.map((d) => Option.getOrThrow(d.header))))
+      expect(headers.map((h) =>
+        h.requestTimestamp
+      )).toEqual([
+        "2013-08-05T21:22:45+00:00",
+        "2013-08-05T21:24:15+00:00"
+      ])
+      expect(headers[0]?.requestSignature).not.toBe(headers[1]?.requestSignature)
+      for (const h of headers) {
+        expect(h.requestSignature).toBe(yield* Signature.sign(Redacted.make(key), h.requestTimestamp, settings.userId))
+      }
+    }))
+
+  it.effect("turns a 500 SOAP fault into AuthFault or MarketoFault with its code", () =>
+    Effect.gen(function*() {
+      const auth = yield* transportWith(
+        answer(500, SoapCodec.encodeFault({ code: 20014, text: "Authentication failed" }))
+      )
+      expect(yield* Effect.flip(auth.transport.call("syncMObjects", syncParams))).toMatchObject({
+        _tag: "AuthFault",
+        code: 20014
+      })
+      const limited = yield* transportWith(
+        answer(500, SoapCodec.encodeFault({ code: 20023, text: "Rate Limit Exceeded" }))
+      )
+      const fault = yield* Effect.flip(limited.transport.call("getMObjects", { type: "Opportunity" }))
+      expect(fault).toMatchObject({ _tag: "MarketoFault", code: 20023, retryable: true })
+    }))
+
+  it.effect("reports a non-SOAP status with an excerpt, ambiguous only for 5xx", () =>
+    Effect.gen(function*() {
+      const html = `<html>\n  <head><title>502 Bad Gateway</title></head>\n<body>${"x".repeat(5000)}</body></html>`
+      const gateway = yield* transportWith(answer(502, html, { "content-type": "text/html" }))
+      const error = yield* Effect.flip(gateway.transport.call("syncMObjects", syncParams))
+      expect(error).toMatchObject({ _tag: "TransportError", reason: "Status", status: 502, ambiguous: true })
+      const excerpt = error._tag === "TransportError" ? error.excerpt ?? "" : ""
+      expect(excerpt).toContain("<title>502 Bad Gateway</title>")
+      expect(excerpt.length).toBeLessThan(300)
+
+      // A 500 that is not a SOAP fault is a status error too, not a protocol error.
+      const crashed = yield* transportWith(answer(500, "Internal Server Error"))
+      expect(yield* Effect.flip(crashed.transport.call("listMObjects", {}))).toMatchObject({
+        _tag: "TransportError",
+        reason: "Status",
+        status: 500,
+        excerpt: "Internal Server Error",
+        ambiguous: true
+      })
+
+      const missing = yield* transportWith(answer(404, "Not Found"))
+      expect(yield* Effect.flip(missing.transport.call("listMObjects", {}))).toMatchObject({
+        _tag: "TransportError",
+        reason: "Status",
+        status: 404,
+        ambiguous: false
+      })
+    }))
+
+  it.effect("refuses a success body over the size limit", () =>
+    Effect.gen(function*() {
+      const { transport } = yield* transportWith(
+        answer(
+          200,
+          SoapCodec.encodeResponse("listMObjects", { objects: Array.from({ length: 200 }, () => "Opportunity") })
+        ),
+        { maxResponseBytes: 1024 }
+      )
+      expect(yield* Effect.flip(transport.call("listMObjects", {}))).toMatchObject({
+        _tag: "ProtocolError",
+        reason: "TooLarge"
+      })
+    }))
+
+  it.effect("fails with TimeoutError when no answer comes within 60 seconds by default", () =>
+    Effect.gen(function*() {
+      const { sent, transport } = yield* transportWith(() => Effect.never)
+      const fiber = yield* Effect.fork(transport.call("syncMObjects", syncParams))
+      yield* TestClock.adjust("59 seconds")
+      expect(sent.length).toBe(1)
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("1 second")
+      const error = failureOf(yield* Fiber.await(fiber))
+      expect(error).toMatchObject({ _tag: "TimeoutError", operation: "syncMObjects" })
+      expect(error?._tag === "TimeoutError" && Duration.toMillis(error.timeout)).toBe(60_000)
+    }))
+
+  it.effect("honours a shorter timeout option", () =>
+    Effect.gen(function*() {
+      const { transport } = yield* transportWith(() => Effect.never, { timeout: "5 seconds" })
+      const fiber = yield* Effect.fork(transport.call("listMObjects", {}))
+      yield* TestClock.adjust("5 seconds")
+      expect(failureOf(yield* Fiber.await(fiber))).toMatchObject({ _tag: "TimeoutError", operation: "listMObjects" })
+    }))
+
+  it.effect("reports a refused connection as certainly not sent, a reset one as ambiguous", () =>
+    Effect.gen(function*() {
+      const failing = (code: string): Respond => (request) =>
+        Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            cause: new TypeError("fetch failed", {
+              cause: Object.assign(new Error(`connect ${code} 127.0.0.1:9`), { code })
+            })
+          })
+        )
+      const refused = yield* transportWith(failing("ECONNREFUSED"))
+      const error = yield* Effect.flip(refused.transport.call("syncMObjects", syncParams))
+      expect(error).toMatchObject({ _tag: "TransportError", reason: "Connection", ambiguous: false })
+      expect(error.message).toContain("ECONNREFUSED")
+
+      // The status line came, then the body broke off: the call may well have run.
+      const cut = yield* transportWith((request) =>
+        Effect.succeed(HttpClientResponse.fromWeb(
+          request,
+          new Response(new ReadableStream({ start: (controller) => controller.error(new Error("socket hang up")) }))
+        ))
+      )
+      expect(yield* Effect.flip(cut.transport.call("syncMObjects", syncParams))).toMatchObject({
+        _tag: "TransportError",
+        reason: "Connection",
+        ambiguous: true
+      })
+
+      const reset = yield* transportWith(failing("ECONNRESET"))
+      expect(yield* Effect.flip(reset.transport.call("syncMObjects", syncParams))).toMatchObject({
+        _tag: "TransportError",
+        reason: "Connection",
+        ambiguous: true
+      })
+    }))
+
+  it.effect("never shows the encryption key in an error, a request, a span or the logs", () =>
+    Effect.gen(function*() {
+      const spans: Array<Tracer.Span> = []
+      const base = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (...args) => {
+          const span = base.span(...args)
+          spans.push(span)
+          return span
+        },
+        context: (f, fiber) => base.context(f, fiber)
+      })
+      const lines: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.map(Logger.logfmtLogger, (line) => {
+          lines.push(line)
+        })
+      )
+      const scenarios: ReadonlyArray<Respond> = [
+        answer(200, SoapCodec.encodeResponse("syncMObjects", syncResult)),
+        answer(500, SoapCodec.encodeFault({ code: 20014, text: "Authentication failed" })),
+        answer(502, "<html>Bad Gateway</html>"),
+        answer(200, "not xml at all"),
+        (request) => Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: "reset" })),
+        () => Effect.never
+      ]
+      const texts: Array<string> = []
+      for (const respond of scenarios) {
+        const { sent, transport } = yield* transportWith(respond, { timeout: "1 second" })
+        const fiber = yield* transport.call("syncMObjects", syncParams).pipe(
+          Effect.provide(Layer.merge(capture, Logger.minimumLogLevel(LogLevel.All))),
+          Effect.withTracer(recording),
+          Effect.fork
+        )
+        yield* TestClock.adjust("1 second")
+        const exit = yield* Fiber.await(fiber)
+        texts.push(
+          ...sent.map((s) => JSON.stringify(s)),
+          Exit.isFailure(exit) ? Cause.pretty(exit.cause) + JSON.stringify(failureOf(exit)) : "",
+          String(failureOf(exit) ?? "")
+        )
+      }
+      const traced = spans.map((span) =>
+        JSON.stringify({ name: span.name, attributes: Object.fromEntries(span.attributes) })
+      )
+      expect(traced.filter((t) => t.includes("mktows.SoapTransport.call")).length).toBe(scenarios.length)
+      expect(lines.length).toBeGreaterThan(0)
+      expect(texts.length).toBeGreaterThan(scenarios.length)
+      for (const text of [...texts, ...lines, ...traced]) expect(text).not.toContain(key)
+    }))
+
+  it.effect("provides core's MarketoTransport through its layer", () =>
+    Effect.gen(function*() {
+      const transport = yield* MarketoTransport
+      expect(yield* transport.call("listMObjects", {})).toEqual({ objects: ["Opportunity"] })
+    }).pipe(
+      Effect.provide(
+        SoapTransport.layer().pipe(
+          Layer.provide(MarketoConfig.layer(settings)),
+          Layer.provide(
+            Layer.succeed(
+              HttpClient.HttpClient,
+              HttpClient.make(answer(200, SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] })))
+            )
+          )
+        )
+      )
+    ))
+})
