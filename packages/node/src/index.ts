@@ -1,1 +1,5 @@
-export {}
+/**
+ * @since 0.1.0
+ */
+export * as Emulator from "./Emulator.js"
+export * as NodeMarketo from "./NodeMarketo.js"

@@ -1,0 +1,314 @@
+/**
+ * The Marketo MObject client: typed objects in, one outcome per object out.
+ *
+ * It splits any number of objects into calls of at most 100, runs them with bounded
+ * concurrency, stays inside Marketo's limits (100 calls per 20 s, 10 at once) with one
+ * limiter per client, signs every attempt afresh (through the transport), retries by fault
+ * code, and never repeats an INSERT whose answer was lost: those objects come back
+ * `IN_DOUBT`.
+ *
+ * ```ts
+ * const outcomes = yield* MarketoClient.syncMObjects([program], "UPDATE")
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as Engine from "./internal/client.js"
+import * as Settings from "./internal/clientSettings.js"
+import type { CallError, PartialFailure, ValidationError, ValidationIssue } from "./MarketoError.js"
+import { MarketoTransport } from "./MarketoTransport.js"
+import * as MObject from "./MObject.js"
+import type { Outcome } from "./Outcome.js"
+import * as Validation from "./Validation.js"
+import type * as Wire from "./Wire.js"
+
+/**
+ * How a client calls Marketo. Every field is optional; the defaults are Marketo's limits.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Objects per syncMObjects/deleteMObjects call: 1 to 100, default 100. */
+  readonly chunkSize?: number
+  /** Calls of one job at once: 1 to 10, default 10. */
+  readonly concurrency?: number
+  /**
+   * Client-side limits shared by every call of the client; default 100 call starts in any
+   * 20 s window and 10 calls in flight (Marketo's limits per instance: lower them when other
+   * programs use the same instance).
+   */
+  readonly rateLimit?: {
+    readonly calls?: number
+    readonly window?: Duration.DurationInput
+    readonly inFlight?: number
+  }
+  /**
+   * Retries of one call (20016, 20023/20024, 10001/20011, transport errors that allow it):
+   * default 5 attempts in all, backoff from 1 s doubling up to 30 s, with jitter.
+   */
+  readonly retry?: {
+    readonly maxAttempts?: number
+    readonly baseDelay?: Duration.DurationInput
+    readonly maxDelay?: Duration.DurationInput
+  }
+  /** Time allowed for one attempt of one call, default 60 s; a timeout counts as ambiguous. */
+  readonly callTimeout?: Duration.DurationInput
+  /**
+   * What happens to an INSERT whose request may have reached Marketo without an answer:
+   * it is never repeated, and its objects come back `IN_DOUBT` (the only choice for now).
+   */
+  readonly ambiguousInsert?: "in-doubt"
+}
+
+/**
+ * Per-batch settings of a sync or delete.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BatchOptions {
+  /**
+   * Fail with `PartialFailure` (carrying every outcome) when an object FAILED or is
+   * IN_DOUBT; default true. With false, the outcomes are returned as they are.
+   */
+  readonly failOnPartial?: boolean
+}
+
+/**
+ * An object to delete.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeleteRef {
+  readonly type: "Opportunity" | "OpportunityPersonRole"
+  readonly id: number
+}
+
+/**
+ * What getMObjects reads: one type, optionally narrowed by id, external key, attribute
+ * criteria and associations; `streamPosition` resumes a read after a saved page.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetParams {
+  readonly type: "Program" | "Opportunity" | "OpportunityPersonRole"
+  readonly id?: number
+  readonly externalKey?: Wire.Attrib
+  readonly criteria?: ReadonlyArray<Wire.MObjCriteria>
+  readonly associations?: ReadonlyArray<Wire.MObjAssociation>
+  readonly includeDetails?: boolean
+  readonly streamPosition?: string
+}
+
+/**
+ * One page of getMObjects. Save `streamPosition` to resume after this page later.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Page {
+  readonly objects: ReadonlyArray<MObject.MObject>
+  /** The position after this page (Marketo's `newStreamPosition`). */
+  readonly streamPosition: string
+  readonly hasMore: boolean
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MarketoClientShape {
+  /**
+   * Syncs any number of objects of mixed types: all validated first (nothing is sent if
+   * any is invalid), one outcome per object in input order. A call error (after retries)
+   * fails the whole batch; the streaming form keeps the outcomes before it.
+   */
+  readonly syncMObjects: (
+    objects: ReadonlyArray<MObject.MObject>,
+    operation: Wire.SyncOperation,
+    options?: BatchOptions
+  ) => Effect.Effect<
+    ReadonlyArray<Outcome<MObject.MObject>>,
+    ValidationError | PartialFailure<MObject.MObject> | CallError
+  >
+  /**
+   * Syncs a stream of objects with memory bounded by concurrency × chunkSize, emitting
+   * outcomes (FAILED and IN_DOUBT included) in input order. A chunk with invalid objects
+   * ends the stream with a ValidationError naming their global indexes, after the outcomes
+   * of every earlier chunk; it and what follows are never sent.
+   */
+  readonly syncStream: (
+    operation: Wire.SyncOperation
+  ) => <E, R>(
+    objects: Stream.Stream<MObject.MObject, E, R>
+  ) => Stream.Stream<Outcome<MObject.MObject>, E | ValidationError | CallError, R>
+  /**
+   * Every page of a read, following Marketo's stream position. An object that cannot be
+   * read into a model fails the stream with a ProtocolError naming it.
+   */
+  readonly getMObjectsPages: (params: GetParams) => Stream.Stream<Page, CallError>
+  /** Every object of a read, over all pages. */
+  readonly getMObjects: (params: GetParams) => Stream.Stream<MObject.MObject, CallError>
+  readonly describeMObject: (objectName: string) => Effect.Effect<Wire.MObjectMetadata, CallError>
+  /** Deletes by id, chunked like a sync, one outcome per reference. */
+  readonly deleteMObjects: (
+    refs: ReadonlyArray<DeleteRef>,
+    options?: BatchOptions
+  ) => Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | PartialFailure<DeleteRef> | CallError>
+  /** The names of the object types the instance knows. */
+  readonly listMObjects: () => Effect.Effect<ReadonlyArray<string>, CallError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class MarketoClient extends Context.Tag("@mktows/core/MarketoClient")<MarketoClient, MarketoClientShape>() {}
+
+const deleteIssues = (refs: ReadonlyArray<DeleteRef>, startIndex: number): ReadonlyArray<ValidationIssue> =>
+  refs.flatMap((ref, i): ReadonlyArray<ValidationIssue> => {
+    const index = startIndex + i
+    const issues: Array<ValidationIssue> = []
+    if (ref.type !== "Opportunity" && ref.type !== "OpportunityPersonRole") {
+      issues.push({ index, path: ["type"], message: "only Opportunity and OpportunityPersonRole can be deleted" })
+    }
+    if (!Number.isInteger(ref.id) || ref.id < 1 || ref.id > 2147483647) {
+      issues.push({ index, path: ["id"], message: "expected a Marketo id: an integer from 1 to 2147483647" })
+    }
+    return issues
+  })
+
+const getParams = (params: GetParams): Omit<Wire.ParamsGetMObjects, "streamPosition"> => ({
+  type: params.type,
+  ...(params.id !== undefined ? { id: params.id } : {}),
+  ...(params.externalKey !== undefined ? { externalKey: params.externalKey } : {}),
+  ...(params.criteria !== undefined ? { mObjCriteriaList: params.criteria } : {}),
+  ...(params.associations !== undefined ? { mObjAssociationList: params.associations } : {}),
+  ...(params.includeDetails !== undefined ? { includeDetails: params.includeDetails } : {})
+})
+
+/**
+ * Builds a client over the `MarketoTransport` in context, with its own limiter.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options?: Options): Effect.Effect<MarketoClientShape, never, MarketoTransport> =>
+  Effect.gen(function*() {
+    const transport = yield* MarketoTransport
+    const engine = yield* Engine.make(transport, Settings.resolve(options))
+    const encode = (object: MObject.MObject) => MObject.toWire(object)
+    const decode = (wire: Wire.MObject) => MObject.fromWire(wire)
+    const encodeRef = (ref: DeleteRef): Wire.MObject => ({ type: ref.type, id: ref.id })
+    const pages = (params: GetParams) => engine.pages(getParams(params), params.streamPosition, decode)
+    return MarketoClient.of({
+      syncMObjects: (objects, operation, batch) =>
+        engine.runAll(
+          { operation: "syncMObjects", sync: operation },
+          objects,
+          encode,
+          (items, start) => Validation.issues(items, operation, start),
+          batch?.failOnPartial ?? true
+        ),
+      syncStream: (operation) =>
+        engine.stream({ operation: "syncMObjects", sync: operation })(
+          encode,
+          (items, start) => Validation.issues(items, operation, start)
+        ),
+      getMObjectsPages: pages,
+      getMObjects: (params) => Stream.mapConcat(pages(params), (page) => page.objects),
+      describeMObject: (objectName) =>
+        Effect.map(
+          engine.call("describeMObject", { objectName }, { count: 0, repeatable: true }),
+          (result) => result.metadata
+        ),
+      deleteMObjects: (refs, batch) =>
+        engine.runAll({ operation: "deleteMObjects" }, refs, encodeRef, deleteIssues, batch?.failOnPartial ?? true),
+      listMObjects: () =>
+        Effect.map(engine.call("listMObjects", {}, { count: 0, repeatable: true }), (result) => result.objects)
+    })
+  })
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<MarketoClient, never, MarketoTransport> =>
+  Layer.effect(MarketoClient, make(options))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config<Options>
+): Layer.Layer<MarketoClient, ConfigError.ConfigError, MarketoTransport> =>
+  Layer.effect(MarketoClient, Effect.flatMap(config, make))
+
+/**
+ * Syncs objects through the client in context (see {@link MarketoClientShape.syncMObjects}).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const syncMObjects = (
+  objects: ReadonlyArray<MObject.MObject>,
+  operation: Wire.SyncOperation,
+  options?: BatchOptions
+) => Effect.flatMap(MarketoClient, (client) => client.syncMObjects(objects, operation, options))
+
+/**
+ * Syncs a stream through the client in context (see {@link MarketoClientShape.syncStream}).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const syncStream = (operation: Wire.SyncOperation) =>
+<E, R>(
+  objects: Stream.Stream<MObject.MObject, E, R>
+): Stream.Stream<Outcome<MObject.MObject>, E | ValidationError | CallError, R | MarketoClient> =>
+  Stream.unwrap(Effect.map(MarketoClient, (client) => client.syncStream(operation)(objects)))
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getMObjectsPages = (params: GetParams) =>
+  Stream.unwrap(Effect.map(MarketoClient, (client) => client.getMObjectsPages(params)))
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getMObjects = (params: GetParams) =>
+  Stream.unwrap(Effect.map(MarketoClient, (client) => client.getMObjects(params)))
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const describeMObject = (objectName: string) =>
+  Effect.flatMap(MarketoClient, (client) => client.describeMObject(objectName))
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const deleteMObjects = (refs: ReadonlyArray<DeleteRef>, options?: BatchOptions) =>
+  Effect.flatMap(MarketoClient, (client) => client.deleteMObjects(refs, options))
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const listMObjects = () => Effect.flatMap(MarketoClient, (client) => client.listMObjects())

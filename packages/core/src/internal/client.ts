@@ -1,0 +1,319 @@
+/**
+ * The machinery of MarketoClient: one call with limits, timeout, retries and telemetry;
+ * chunked syncs and deletes with per-object outcomes; paged reads.
+ *
+ * It is generic over what the caller passes in (an `encode` to the wire and a `check` for
+ * validation issues), so it knows nothing of the domain model.
+ *
+ * @internal
+ */
+import * as Arr from "effect/Array"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { CallError, TimeoutError, TransportCallError, TransportError, ValidationIssue } from "../MarketoError.js"
+import { PartialFailure, ProtocolError, TimeoutError as Timeout, ValidationError } from "../MarketoError.js"
+import type { MarketoTransportShape } from "../MarketoTransport.js"
+import type { Outcome } from "../Outcome.js"
+import { isProblem } from "../Outcome.js"
+import type * as Wire from "../Wire.js"
+import * as Limiter from "./limiter.js"
+import * as Retry from "./retry.js"
+
+/** @internal */
+export interface Settings {
+  readonly chunkSize: number
+  readonly concurrency: number
+  readonly rateLimit: Limiter.LimiterOptions
+  readonly retry: Retry.RetryPolicy
+  readonly callTimeout: Duration.Duration
+}
+
+/** What checks a batch: issues with indexes counted from `startIndex`. */
+export type Check<A> = (
+  objects: ReadonlyArray<A>,
+  startIndex: number
+) => ReadonlyArray<ValidationIssue>
+
+/** The status-returning operations, and what each needs besides the objects. */
+export type StatusRequest =
+  | { readonly operation: "syncMObjects"; readonly sync: Wire.SyncOperation }
+  | { readonly operation: "deleteMObjects" }
+
+/** @internal */
+export interface Page<B> {
+  readonly objects: ReadonlyArray<B>
+  /** Where the next page starts: pass it as `streamPosition` to resume after this page. */
+  readonly streamPosition: string
+  readonly hasMore: boolean
+}
+
+const calls = Metric.counter("mktows_client_calls", { description: "Marketo calls attempted, by operation" })
+const objects = Metric.counter("mktows_client_objects", { description: "Objects synced or deleted, by status" })
+const retries = Metric.counter("mktows_client_retries", { description: "Calls retried, by operation and reason" })
+const faults = Metric.counter("mktows_client_faults", { description: "Marketo faults received, by code" })
+
+/** The client's counters, tagged per use (operation, status, reason, code). */
+export const metrics = { calls, objects, retries, faults } as const
+
+const chunked = <A>(
+  items: ReadonlyArray<A>,
+  size: number
+): ReadonlyArray<{ start: number; items: ReadonlyArray<A> }> => {
+  const out: Array<{ start: number; items: ReadonlyArray<A> }> = []
+  for (let start = 0; start < items.length; start += size) out.push({ start, items: items.slice(start, start + size) })
+  return out
+}
+
+const toOutcome = <A>(index: number, input: A, status: Wire.MObjStatus): Outcome<A> => ({
+  index,
+  input,
+  status: status.status,
+  // Marketo answers id 0 for an object it did not store; that is no id.
+  ...(status.id > 0 ? { id: status.id } : {}),
+  ...(status.externalKey !== undefined ? { externalKey: status.externalKey } : {}),
+  ...(status.error !== undefined ? { error: status.error } : {})
+})
+
+const inDoubt = <A>(
+  start: number,
+  items: ReadonlyArray<A>,
+  error: TransportError | TimeoutError,
+  repeatable: boolean
+): ReadonlyArray<Outcome<A>> => {
+  const why = repeatable
+    ? `${error.message}; no answer after the last retry, so it is unknown whether Marketo applied this object`
+    : `${error.message}; the request may have reached Marketo, and an INSERT is not repeated because it could create a duplicate: check before re-sending`
+  return items.map((input, i) => ({ index: start + i, input, status: "IN_DOUBT", error: why }))
+}
+
+/** @internal */
+export const make = (transport: MarketoTransportShape, settings: Settings) =>
+  Effect.gen(function*() {
+    const limiter = yield* Limiter.make(settings.rateLimit)
+
+    const attemptOnce = <Op extends Wire.Operation>(
+      operation: Op,
+      params: Wire.ParamsOf<Op>,
+      count: number,
+      attempt: number
+    ): Effect.Effect<Wire.ResultOf<Op>, TransportCallError> =>
+      limiter.run(
+        Metric.increment(Metric.tagged(calls, "operation", operation)).pipe(
+          Effect.zipRight(Effect.suspend(() => transport.call(operation, params))),
+          Effect.timeoutFail({
+            duration: settings.callTimeout,
+            onTimeout: () => new Timeout({ operation, timeout: settings.callTimeout })
+          }),
+          Effect.tapError((error) => {
+            const code = Retry.faultCode(error)
+            return code === undefined
+              ? Effect.annotateCurrentSpan("mktows.error", error._tag)
+              : Effect.zipRight(
+                Effect.annotateCurrentSpan({ "mktows.error": error._tag, "mktows.fault_code": code }),
+                Metric.increment(Metric.tagged(faults, "code", String(code)))
+              )
+          })
+        )
+      ).pipe(
+        Effect.withSpan(`MarketoClient.${operation}`, {
+          attributes: { "mktows.operation": operation, "mktows.objects": count, "mktows.attempt": attempt }
+        })
+      )
+
+    /**
+     * One logical call: as many attempts as the retry rules allow, each through the limiter.
+     * `repeatable` is false when sending the request twice could do harm (INSERT).
+     */
+    const call = <Op extends Wire.Operation>(
+      operation: Op,
+      params: Wire.ParamsOf<Op>,
+      meta: { readonly count: number; readonly repeatable: boolean }
+    ): Effect.Effect<Wire.ResultOf<Op>, CallError> => {
+      const loop = (attempt: number, resigned: number): Effect.Effect<Wire.ResultOf<Op>, CallError> =>
+        attemptOnce(operation, params, meta.count, attempt).pipe(
+          Effect.catchAll((error) =>
+            Effect.flatMap(
+              Retry.decide(settings.retry, error, { attempt, resigned, repeatable: meta.repeatable }),
+              (decision) => {
+                if (decision._tag === "Fail") {
+                  return Effect.zipRight(
+                    Effect.logDebug(`${operation} failed`).pipe(
+                      Effect.annotateLogs({ operation, attempt, error: decision.error._tag })
+                    ),
+                    Effect.fail(decision.error)
+                  )
+                }
+                return Effect.logDebug(`${operation} retried`).pipe(
+                  Effect.annotateLogs({
+                    operation,
+                    attempt,
+                    reason: decision.reason,
+                    delayMillis: Duration.toMillis(decision.delay)
+                  }),
+                  Effect.zipRight(Metric.increment(
+                    Metric.tagged(Metric.tagged(retries, "operation", operation), "reason", decision.reason)
+                  )),
+                  Effect.zipRight(Effect.sleep(decision.delay)),
+                  Effect.zipRight(loop(attempt + 1, decision.reason === "resign" ? resigned + 1 : resigned))
+                )
+              }
+            )
+          )
+        )
+      return Effect.zipRight(
+        Effect.logDebug(`${operation} call`).pipe(Effect.annotateLogs({ operation, objects: meta.count })),
+        loop(1, 0)
+      )
+    }
+
+    /** One chunk of a sync or delete, paired with its statuses. */
+    const runChunk = <A>(
+      request: StatusRequest,
+      start: number,
+      items: ReadonlyArray<A>,
+      encode: (a: A) => Wire.MObject
+    ): Effect.Effect<ReadonlyArray<Outcome<A>>, CallError> => {
+      const repeatable = request.operation === "deleteMObjects" || request.sync !== "INSERT"
+      const mObjectList = items.map(encode)
+      const sent: Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, CallError> =
+        request.operation === "syncMObjects"
+          ? call("syncMObjects", { mObjectList, operation: request.sync }, { count: items.length, repeatable })
+          : call("deleteMObjects", { mObjectList }, { count: items.length, repeatable })
+      return sent.pipe(
+        Effect.flatMap((result): Effect.Effect<ReadonlyArray<Outcome<A>>, ProtocolError> => {
+          const statuses = result.mObjStatusList
+          if (statuses.length !== items.length) {
+            // Pairing by position is only sound when the counts agree; never guess.
+            return Effect.fail(
+              new ProtocolError({
+                reason: "CountMismatch",
+                detail: `${request.operation} sent ${items.length} object(s) (objects[${start}..${
+                  start + items.length - 1
+                }]) and received ${statuses.length} status(es)`,
+                received: `${statuses.length} mObjStatus`
+              })
+            )
+          }
+          return Effect.succeed(
+            Arr.zip(items, statuses).map(([input, status], i) => toOutcome(start + i, input, status))
+          )
+        }),
+        Effect.catchIf(Retry.isAmbiguous, (error) => Effect.succeed(inDoubt(start, items, error, repeatable))),
+        Effect.tap((outcomes) => countStatuses(outcomes))
+      )
+    }
+
+    const countStatuses = <A>(outcomes: ReadonlyArray<Outcome<A>>) => {
+      const byStatus = new Map<string, number>()
+      for (const o of outcomes) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1)
+      return Effect.forEach(
+        byStatus,
+        ([status, n]) => Metric.incrementBy(Metric.tagged(objects, "status", status), n),
+        { discard: true }
+      )
+    }
+
+    /** A whole batch: validated at once, chunked, run with bounded concurrency. */
+    const runAll = <A>(
+      request: StatusRequest,
+      items: ReadonlyArray<A>,
+      encode: (a: A) => Wire.MObject,
+      check: Check<A>,
+      failOnPartial: boolean
+    ): Effect.Effect<ReadonlyArray<Outcome<A>>, ValidationError | PartialFailure<A> | CallError> =>
+      Effect.gen(function*() {
+        const issues = check(items, 0)
+        if (issues.length > 0) return yield* Effect.fail(new ValidationError({ issues }))
+        const perChunk = yield* Effect.forEach(
+          chunked(items, settings.chunkSize),
+          (c) => runChunk(request, c.start, c.items, encode),
+          { concurrency: settings.concurrency }
+        )
+        const outcomes = perChunk.flat()
+        if (failOnPartial && outcomes.some(isProblem)) return yield* Effect.fail(new PartialFailure<A>({ outcomes }))
+        return outcomes
+      })
+
+    /**
+     * The streaming form. Chunks are validated in order before any is sent; a chunk with
+     * invalid objects ends the stream with a ValidationError naming their global indexes,
+     * after the outcomes of every chunk before it, and neither it nor any later chunk is sent.
+     * A call error likewise ends the stream after the outcomes of the chunks before it.
+     */
+    const stream =
+      (request: StatusRequest) =>
+      <A>(encode: (a: A) => Wire.MObject, check: Check<A>) =>
+      <E, R>(input: Stream.Stream<A, E, R>): Stream.Stream<Outcome<A>, E | ValidationError | CallError, R> =>
+        input.pipe(
+          Stream.grouped(settings.chunkSize),
+          Stream.mapAccum(0, (start, chunk) => {
+            const items = Chunk.toReadonlyArray(chunk)
+            return [start + items.length, { start, items }] as const
+          }),
+          Stream.map((batch) => {
+            const issues = check(batch.items, batch.start)
+            return issues.length > 0 ? Either.left(new ValidationError({ issues })) : Either.right(batch)
+          }),
+          // Stop pulling input at the first invalid chunk, so nothing after it is sent.
+          Stream.takeUntil(Either.isLeft),
+          Stream.mapEffect(
+            (batch): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> =>
+              Either.isLeft(batch)
+                ? Effect.succeed(Either.left(batch.left))
+                : Effect.either(runChunk(request, batch.right.start, batch.right.items, encode)),
+            { concurrency: settings.concurrency }
+          ),
+          // Results arrive in input order, so every outcome before a failed chunk is emitted first.
+          Stream.mapEffect((result) => result),
+          Stream.flattenIterables
+        )
+
+    /** getMObjects page by page, following `hasMore` and `newStreamPosition`. */
+    const pages = <B, DE>(
+      params: Omit<Wire.ParamsGetMObjects, "streamPosition">,
+      streamPosition: string | undefined,
+      decode: (wire: Wire.MObject) => Effect.Effect<B, DE>
+    ): Stream.Stream<Page<B>, CallError | DE> =>
+      Stream.paginateEffect(
+        streamPosition,
+        (position): Effect.Effect<readonly [Page<B>, Option.Option<string | undefined>], CallError | DE> =>
+          call(
+            "getMObjects",
+            position === undefined ? params : { ...params, streamPosition: position },
+            { count: 0, repeatable: true }
+          ).pipe(
+            // Resuming from the position after the last page, Marketo answers 20123 "Stream
+            // at End": nothing more to read, not a failure.
+            Effect.catchIf(Retry.isStreamAtEnd, () => Effect.succeed(undefined)),
+            Effect.flatMap((result): Effect.Effect<readonly [Page<B>, Option.Option<string | undefined>], DE> =>
+              result === undefined
+                ? Effect.succeed(
+                  [{ objects: [], streamPosition: position ?? "", hasMore: false }, Option.none()] as const
+                )
+                : Effect.map(
+                  Effect.forEach(result.mObjectList ?? [], decode),
+                  (decoded) =>
+                    [
+                      { objects: decoded, streamPosition: result.newStreamPosition, hasMore: result.hasMore },
+                      result.hasMore ? Option.some(result.newStreamPosition) : Option.none()
+                    ] as const
+                )
+            )
+          )
+      )
+
+    return {
+      call,
+      runAll,
+      stream,
+      pages
+    } as const
+  })
+
+/** @internal */
+export type Engine = Effect.Effect.Success<ReturnType<typeof make>>

@@ -1,0 +1,454 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FastCheck from "effect/FastCheck"
+import * as Fiber from "effect/Fiber"
+import { identity } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as TestClock from "effect/TestClock"
+import * as Engine from "../src/internal/client.js"
+import * as Settings from "../src/internal/clientSettings.js"
+import * as MarketoClient from "../src/MarketoClient.js"
+import { AuthFault, MarketoFault, PartialFailure, TransportError } from "../src/MarketoError.js"
+import { Opportunity } from "../src/Opportunity.js"
+import type { Outcome } from "../src/Outcome.js"
+import { Program } from "../src/Program.js"
+import type * as Wire from "../src/Wire.js"
+import * as Fake from "./helpers/fakeTransport.js"
+
+const wireObjects = (n: number, withId = false): ReadonlyArray<Wire.MObject> =>
+  Array.from({ length: n }, (_, i) => ({
+    type: "Opportunity",
+    ...(withId ? { id: i + 1 } : {}),
+    externalKey: { name: "externalOpportunityId", value: String(i) }
+  }))
+
+const indexOf = (object: Wire.MObject): number => Number(object.externalKey!.value)
+
+const statusArb = FastCheck.constantFrom<Wire.MObjStatusEnum>("CREATED", "UPDATED", "UNCHANGED", "SKIPPED", "FAILED")
+
+const clientOf = (fake: Fake.Fake, options?: MarketoClient.Options) =>
+  MarketoClient.make(options).pipe(Effect.provide(fake.layer))
+
+/**
+ * Runs `effect` on the TestClock: forks it and moves virtual time by `step` until it is done
+ * (at most `limit` in all). Stepping, rather than one jump, lets real async work between the
+ * steps (signing runs on Web Crypto) schedule its sleeps before the clock passes them.
+ */
+const onTestClock = <A, E>(
+  effect: Effect.Effect<A, E>,
+  limit: Duration.DurationInput = Duration.hours(1),
+  step: Duration.DurationInput = limit
+) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    const steps = Math.ceil(Duration.toMillis(limit) / Duration.toMillis(step))
+    for (let i = 0; i < steps && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust(step)
+    return yield* Fiber.await(fiber)
+  })
+
+const fault = (code: number) =>
+  new MarketoFault({ code, faultString: `${code} - from the fake`, operation: "syncMObjects" })
+
+describe("outcomes", () => {
+  it.effect.prop(
+    "one outcome per input, in input order, paired with its input, across chunk boundaries",
+    [
+      FastCheck.constantFrom(1, 99, 100, 101, 250, 1000).chain((n) =>
+        FastCheck.array(statusArb, { minLength: n, maxLength: n })
+      ),
+      FastCheck.integer({ min: 1, max: 100 }),
+      FastCheck.integer({ min: 1, max: 10 }),
+      FastCheck.boolean()
+    ],
+    ([statuses, chunkSize, concurrency, failOnPartial]) =>
+      Effect.gen(function*() {
+        const inputs = wireObjects(statuses.length)
+        const fake = Fake.make({
+          status: (object) => statuses[indexOf(object)]!,
+          // Chunks answer after different numbers of scheduler turns, so they finish out of order.
+          latency: (n) => Effect.repeatN(Effect.yieldNow(), (n * 5) % 7)
+        })
+        // No rate limit here (it has its own tests): 1,000 calls would wait on the TestClock.
+        const engine = yield* Engine.make(
+          fake.transport,
+          Settings.resolve({ chunkSize, concurrency, rateLimit: { calls: 1e9 } })
+        )
+        const exit = yield* Effect.exit(
+          engine.runAll({ operation: "syncMObjects", sync: "UPSERT" }, inputs, identity, () => [], failOnPartial)
+        )
+        const anyFailed = statuses.includes("FAILED")
+        let outcomes: ReadonlyArray<Outcome<Wire.MObject>> = []
+        if (Exit.isSuccess(exit)) {
+          expect(failOnPartial && anyFailed).toBe(false)
+          outcomes = exit.value
+        } else {
+          expect(failOnPartial && anyFailed).toBe(true)
+          const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+          expect(error).toBeInstanceOf(PartialFailure)
+          outcomes = (error as PartialFailure<Wire.MObject>).outcomes
+        }
+        expect(outcomes.length).toBe(inputs.length)
+        outcomes.forEach((outcome, i) => {
+          expect(outcome.index).toBe(i)
+          expect(outcome.input).toBe(inputs[i])
+          expect(outcome.status).toBe(statuses[i])
+          expect(outcome.externalKey?.value).toBe(String(i))
+        })
+        expect(fake.calls.length).toBe(Math.ceil(inputs.length / chunkSize))
+        for (const call of fake.calls) {
+          expect((call.params as Wire.ParamsSyncMObjects).mObjectList.length).toBeLessThanOrEqual(chunkSize)
+        }
+      }),
+    { fastCheck: { numRuns: 30 } }
+  )
+
+  it.effect("a response whose status count does not match the chunk is a CountMismatch", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation, params) =>
+          operation === "syncMObjects"
+            ? Effect.succeed({
+              mObjStatusList: (params as Wire.ParamsSyncMObjects).mObjectList.slice(1).map((_, i) => ({
+                id: i + 1,
+                status: "CREATED" as const
+              }))
+            } as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(fake)
+      const error = yield* Effect.flip(client.syncMObjects([
+        Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "A" } }),
+        Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "B" } })
+      ], "INSERT"))
+      expect(error._tag).toBe("ProtocolError")
+      expect(error._tag === "ProtocolError" && error.reason).toBe("CountMismatch")
+    }))
+})
+
+describe("syncMObjects", () => {
+  const opportunity = (key: string) => Opportunity.make({ externalKey: { name: "externalOpportunityId", value: key } })
+  const program = Program.make({ id: 1970, costs: [{ id: 153, month: "2013-06", amount: 2000 }] })
+
+  it.effect("validates every object first and sends nothing when any is invalid", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make()
+      const client = yield* clientOf(fake)
+      const objects = [...Array.from({ length: 150 }, (_, i) => opportunity(String(i))), program]
+      const error = yield* Effect.flip(client.syncMObjects(objects, "INSERT"))
+      expect(error._tag).toBe("ValidationError")
+      expect(error._tag === "ValidationError" && error.issues.map((issue) => issue.index)).toContain(150)
+      expect(fake.calls.length).toBe(0)
+    }))
+
+  it.effect("syncs objects of mixed types in one batch, in order, each with its outcome", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make()
+      const client = yield* clientOf(fake)
+      const objects = [program, Opportunity.make({ id: 7, name: "Renamed" }), program]
+      const outcomes = yield* client.syncMObjects(objects, "UPDATE")
+      expect(outcomes.map((o) => [o.index, o.input, o.status, o.id])).toEqual([
+        [0, objects[0], "UPDATED", 1970],
+        [1, objects[1], "UPDATED", 7],
+        [2, objects[2], "UPDATED", 1970]
+      ])
+      const sent = fake.calls[0]!.params as Wire.ParamsSyncMObjects
+      expect(sent.operation).toBe("UPDATE")
+      expect(sent.mObjectList.map((o) => o.type)).toEqual(["Program", "Opportunity", "Program"])
+    }))
+
+  it.effect("fails with PartialFailure carrying every outcome, unless asked not to", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ status: (o) => o.externalKey?.value === "b" ? "FAILED" : "CREATED" })
+      const client = yield* clientOf(fake)
+      const objects = ["a", "b", "c"].map(opportunity)
+      const error = yield* Effect.flip(client.syncMObjects(objects, "INSERT"))
+      expect(error).toBeInstanceOf(PartialFailure)
+      const partial = error as PartialFailure<unknown>
+      expect(partial.outcomes.map((o) => o.status)).toEqual(["CREATED", "FAILED", "CREATED"])
+      expect(partial.problems.map((o) => o.index)).toEqual([1])
+      expect(partial.outcomes[1]!.error).toBe("rejected by the fake")
+      const outcomes = yield* client.syncMObjects(objects, "INSERT", { failOnPartial: false })
+      expect(outcomes.map((o) => o.status)).toEqual(["CREATED", "FAILED", "CREATED"])
+    }))
+})
+
+describe("retries", () => {
+  it.effect("20016: signs again with a new timestamp and succeeds", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.parse("2026-05-04T10:00:00Z"))
+      const fake = Fake.make({
+        signWith: Fake.demoCredentials,
+        script: (_op, _params, n) => n === 0 ? Effect.fail(fault(20016)) : undefined
+      })
+      const client = yield* clientOf(fake)
+      const exit = yield* onTestClock(client.listMObjects(), Duration.seconds(30), Duration.millis(500))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(fake.calls.length).toBe(2)
+      const [first, second] = fake.calls.map((c) => c.header!)
+      expect(second!.requestTimestamp).not.toBe(first!.requestTimestamp)
+      expect(second!.requestSignature).not.toBe(first!.requestSignature)
+    }))
+
+  it.effect("20016 again after re-signing fails as AuthFault 20016", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ script: () => Effect.fail(fault(20016)) })
+      const client = yield* clientOf(fake)
+      const exit = yield* onTestClock(client.listMObjects(), Duration.minutes(5))
+      expect(exit).toStrictEqual(Exit.fail(new AuthFault({ code: 20016, faultString: "20016 - from the fake" })))
+      expect(fake.calls.length).toBe(2)
+    }))
+
+  it.effect("20023 and 20024 back off exponentially, with jitter, then succeed", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (_op, _params, n) =>
+          n === 0 ? Effect.fail(fault(20023)) : n === 1 ? Effect.fail(fault(20024)) : undefined
+      })
+      const client = yield* clientOf(fake, { retry: { baseDelay: "1 second" } })
+      const exit = yield* onTestClock(client.syncMObjects([Opportunity.make({ id: 1 })], "UPDATE"))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const at = fake.calls.map((c) => c.startedAt)
+      expect(at.length).toBe(3)
+      // Equal jitter: the n-th wait is between half and all of base × 2^(n-1).
+      expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(500)
+      expect(at[1]! - at[0]!).toBeLessThanOrEqual(1_000)
+      expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(1_000)
+      expect(at[2]! - at[1]!).toBeLessThanOrEqual(2_000)
+    }).pipe(Effect.withRandom(Random.make("backoff"))))
+
+  it.effect("a code that keeps failing is retried a bounded number of times", () =>
+    Effect.gen(function*() {
+      for (const code of [20023, 10001, 20011]) {
+        const fake = Fake.make({ script: () => Effect.fail(fault(code)) })
+        const client = yield* clientOf(fake, { retry: { maxAttempts: 4 } })
+        const exit = yield* onTestClock(client.listMObjects(), Duration.hours(1))
+        expect(exit).toStrictEqual(Exit.fail(fault(code)))
+        expect(fake.calls.length).toBe(4)
+      }
+    }))
+
+  it.effect("20014 fails as AuthFault without a retry", () =>
+    Effect.gen(function*() {
+      const denied = new AuthFault({ code: 20014, faultString: "20014 - Authentication failed" })
+      const fake = Fake.make({ script: () => Effect.fail(denied) })
+      const client = yield* clientOf(fake)
+      const exit = yield* onTestClock(client.syncMObjects([Opportunity.make({ id: 1 })], "UPDATE"))
+      expect(exit).toStrictEqual(Exit.fail(denied))
+      expect(fake.calls.length).toBe(1)
+    }))
+
+  it.effect("a fault Marketo does not call retryable fails at once", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ script: () => Effect.fail(fault(20012)) })
+      const client = yield* clientOf(fake)
+      const exit = yield* onTestClock(client.listMObjects())
+      expect(exit).toStrictEqual(Exit.fail(fault(20012)))
+      expect(fake.calls.length).toBe(1)
+    }))
+
+  it.effect("20015 fails at once with QuotaExceeded, resetting at the next midnight in Chicago", () =>
+    Effect.gen(function*() {
+      const cases = [
+        // 21:00 CST on 14 January: midnight CST is 06:00 UTC.
+        ["2026-01-15T03:00:00Z", "2026-01-15T06:00:00.000Z"],
+        // 07:00 CDT on the day summer time starts: midnight CDT is 05:00 UTC.
+        ["2026-03-08T12:00:00Z", "2026-03-09T05:00:00.000Z"]
+      ] as const
+      for (const [now, reset] of cases) {
+        yield* TestClock.setTime(Date.parse(now))
+        const fake = Fake.make({ script: () => Effect.fail(fault(20015)) })
+        const client = yield* clientOf(fake)
+        const error = yield* Effect.flip(client.listMObjects())
+        expect(error._tag).toBe("QuotaExceeded")
+        if (error._tag !== "QuotaExceeded") return
+        expect(error.resetsAt.toISOString()).toBe(reset)
+        expect(error.resetsAt.getTime()).toBeGreaterThan(Date.parse(now))
+        expect(fake.calls.length).toBe(1)
+      }
+    }))
+})
+
+describe("ambiguous failures", () => {
+  const lost = new TransportError({
+    reason: "Connection",
+    operation: "syncMObjects",
+    description: "socket hang up",
+    ambiguous: true
+  })
+  const refused = new TransportError({
+    reason: "Connection",
+    operation: "syncMObjects",
+    description: "ECONNREFUSED",
+    ambiguous: false
+  })
+
+  it.effect("an INSERT whose answer was lost is sent once and its objects are IN_DOUBT", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ script: (_op, _params, n) => n === 1 ? Effect.fail(lost) : undefined })
+      const engine = yield* Engine.make(fake.transport, Settings.resolve({ concurrency: 1 }))
+      const inputs = wireObjects(250)
+      const exit = yield* onTestClock(
+        engine.runAll({ operation: "syncMObjects", sync: "INSERT" }, inputs, identity, () => [], true)
+      )
+      expect(fake.calls.length).toBe(3)
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error).toBeInstanceOf(PartialFailure)
+      const outcomes = (error as PartialFailure<Wire.MObject>).outcomes
+      expect(outcomes.length).toBe(250)
+      expect(outcomes.filter((o) => o.status === "IN_DOUBT").map((o) => o.index)).toEqual(
+        Array.from({ length: 100 }, (_, i) => 100 + i)
+      )
+      expect(outcomes[150]!.error).toMatch(/INSERT is not repeated/)
+      expect(outcomes.filter((o) => o.status === "CREATED").length).toBe(150)
+    }))
+
+  it.effect("an INSERT that timed out is IN_DOUBT and not repeated", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ latency: () => Effect.never })
+      const client = yield* clientOf(fake, { callTimeout: "5 seconds" })
+      const exit = yield* onTestClock(
+        client.syncMObjects(
+          [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "X" } })],
+          "INSERT",
+          {
+            failOnPartial: false
+          }
+        ),
+        Duration.seconds(5)
+      )
+      expect(Exit.isSuccess(exit) && exit.value.map((o) => o.status)).toEqual(["IN_DOUBT"])
+      expect(Exit.isSuccess(exit) && exit.value[0]!.error).toMatch(/no answer within 5s/)
+      expect(fake.calls.length).toBe(1)
+    }))
+
+  it.effect("an INSERT whose connection was refused is retried (it never reached Marketo)", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(refused) : undefined })
+      const client = yield* clientOf(fake)
+      const exit = yield* onTestClock(
+        client.syncMObjects(
+          [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "X" } })],
+          "INSERT"
+        )
+      )
+      expect(Exit.isSuccess(exit) && exit.value.map((o) => o.status)).toEqual(["CREATED"])
+      expect(fake.calls.length).toBe(2)
+    }))
+
+  it.effect("UPDATE and UPSERT are repeated after a lost answer", () =>
+    Effect.gen(function*() {
+      for (const operation of ["UPDATE", "UPSERT"] as const) {
+        const fake = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(lost) : undefined })
+        const client = yield* clientOf(fake)
+        const exit = yield* onTestClock(client.syncMObjects([Opportunity.make({ id: 5 })], operation))
+        expect(Exit.isSuccess(exit) && exit.value.map((o) => o.status)).toEqual(["UPDATED"])
+        expect(fake.calls.length).toBe(2)
+      }
+    }))
+
+  it.effect("an UPDATE still unanswered after every attempt is IN_DOUBT", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ script: () => Effect.fail(lost) })
+      const client = yield* clientOf(fake, { retry: { maxAttempts: 3 } })
+      const exit = yield* onTestClock(client.syncMObjects([Opportunity.make({ id: 5 })], "UPDATE"))
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error).toBeInstanceOf(PartialFailure)
+      expect((error as PartialFailure<unknown>).outcomes.map((o) => o.status)).toEqual(["IN_DOUBT"])
+      expect(fake.calls.length).toBe(3)
+    }))
+})
+
+describe("observability", () => {
+  it.effect("counts calls by operation, retries, faults by code and objects by status", () =>
+    Effect.gen(function*() {
+      const count = (metric: Metric.Metric.Counter<number>) => Effect.map(Metric.value(metric), (state) => state.count)
+      const { calls, faults, objects, retries } = Engine.metrics
+      const watched = [
+        Metric.tagged(calls, "operation", "syncMObjects"),
+        Metric.tagged(Metric.tagged(retries, "operation", "syncMObjects"), "reason", "20024"),
+        Metric.tagged(faults, "code", "20024"),
+        Metric.tagged(objects, "status", "UPDATED"),
+        Metric.tagged(objects, "status", "FAILED")
+      ]
+      const before = yield* Effect.forEach(watched, count)
+      const fake = Fake.make({
+        status: (o) => o.id === 2 ? "FAILED" : "UPDATED",
+        script: (_op, _params, n) => n === 0 ? Effect.fail(fault(20024)) : undefined
+      })
+      const client = yield* clientOf(fake)
+      yield* onTestClock(
+        client.syncMObjects([1, 2, 3].map((id) => Opportunity.make({ id })), "UPDATE", { failOnPartial: false })
+      )
+      const after = yield* Effect.forEach(watched, count)
+      expect(after.map((n, i) => n - before[i]!)).toEqual([2, 1, 1, 2, 1])
+    }))
+})
+
+describe("deleteMObjects, describeMObject, listMObjects", () => {
+  it.effect("deletes in chunks with one outcome per reference", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make()
+      const client = yield* clientOf(fake)
+      const refs = Array.from({ length: 150 }, (_, i) => ({ type: "Opportunity" as const, id: i + 1 }))
+      const outcomes = yield* client.deleteMObjects(refs)
+      expect(outcomes.map((o) => [o.index, o.input, o.status, o.id])).toEqual(
+        refs.map((ref, i) => [i, ref, "DELETED", ref.id])
+      )
+      expect(fake.calls.map((c) => (c.params as Wire.ParamsDeleteMObjects).mObjectList.length)).toEqual([100, 50])
+      expect((fake.calls[0]!.params as Wire.ParamsDeleteMObjects).mObjectList[0]).toEqual({
+        type: "Opportunity",
+        id: 1
+      })
+    }))
+
+  it.effect("rejects references it cannot delete, sending nothing", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make()
+      const client = yield* clientOf(fake)
+      const error = yield* Effect.flip(
+        client.deleteMObjects([{ type: "Opportunity", id: 1 }, { type: "Opportunity", id: 0 }, {
+          type: "Program" as "Opportunity",
+          id: 3
+        }])
+      )
+      expect(error._tag === "ValidationError" && error.issues.map((i) => [i.index, i.path])).toEqual([
+        [1, ["id"]],
+        [2, ["type"]]
+      ])
+      expect(fake.calls.length).toBe(0)
+    }))
+
+  it.effect("describes and lists through the transport", () =>
+    Effect.gen(function*() {
+      const metadata: Wire.MObjectMetadata = {
+        name: "Opportunity",
+        description: null,
+        isCustom: false,
+        isVirtual: false,
+        fieldList: [],
+        updatedAt: "2024-01-01T00:00:00Z"
+      }
+      const fake = Fake.make({
+        script: (operation) =>
+          operation === "describeMObject" ? Effect.succeed({ metadata } as Wire.ResultOf<typeof operation>) : undefined
+      })
+      const client = yield* clientOf(fake)
+      expect(yield* client.describeMObject("Opportunity")).toEqual(metadata)
+      expect(fake.calls[0]!.params).toEqual({ objectName: "Opportunity" })
+      expect(yield* client.listMObjects()).toEqual(["Opportunity", "OpportunityPersonRole", "Program"])
+    }))
+
+  it.effect("the module's accessors use the client in context", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make()
+      const outcomes = yield* MarketoClient.syncMObjects([Opportunity.make({ id: 3 })], "UPDATE").pipe(
+        Effect.provide(MarketoClient.layer().pipe(Layer.provide(fake.layer)))
+      )
+      expect(outcomes.map((o) => o.status)).toEqual(["UPDATED"])
+    }))
+})

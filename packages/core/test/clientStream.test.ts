@@ -1,0 +1,182 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
+import * as Stream from "effect/Stream"
+import * as Engine from "../src/internal/client.js"
+import * as Settings from "../src/internal/clientSettings.js"
+import * as MarketoClient from "../src/MarketoClient.js"
+import { AuthFault, MarketoFault } from "../src/MarketoError.js"
+import { Opportunity } from "../src/Opportunity.js"
+import type * as Wire from "../src/Wire.js"
+import * as Fake from "./helpers/fakeTransport.js"
+
+const clientOf = (fake: Fake.Fake, options?: MarketoClient.Options) =>
+  MarketoClient.make(options).pipe(Effect.provide(fake.layer))
+
+describe("syncStream", () => {
+  it.effect(
+    "1,000,000 objects: outcomes in order, never more than concurrency × chunkSize objects in flight",
+    () =>
+      Effect.gen(function*() {
+        const total = 1_000_000
+        const fake = Fake.make({ latency: (n) => Effect.repeatN(Effect.yieldNow(), 50 + n % 5) })
+        // The rate limit has its own tests; here 10,000 calls would wait 2,000 s on the TestClock.
+        const engine = yield* Engine.make(fake.transport, Settings.resolve({ rateLimit: { calls: 1e9 } }))
+        let produced = 0
+        let consumed = 0
+        let mostBuffered = 0
+        const wrong: Array<unknown> = []
+        const input = Stream.range(0, total - 1, 100).pipe(
+          Stream.map((i): Wire.MObject => {
+            produced++
+            return { type: "Opportunity", id: i + 1 }
+          })
+        )
+        const next = yield* input.pipe(
+          engine.stream({ operation: "syncMObjects", sync: "UPSERT" })(identity, () => []),
+          Stream.runFold(0, (expected, outcome) => {
+            consumed++
+            mostBuffered = Math.max(mostBuffered, produced - consumed)
+            if (outcome.index !== expected || outcome.input.id !== expected + 1 || outcome.status !== "UPDATED") {
+              wrong.push(outcome)
+            }
+            return expected + 1
+          })
+        )
+        expect(next).toBe(total)
+        expect(wrong.slice(0, 3)).toEqual([])
+        expect(fake.calls.length).toBe(10_000)
+        expect(fake.stats.maxObjectsInFlight).toBeLessThanOrEqual(10 * 100)
+        expect(fake.stats.maxInFlight).toBe(10)
+        // Pulled from the input but not yet emitted: the calls in flight, the chunk being
+        // grouped and the ordered output buffer: a few chunks beyond concurrency × chunkSize.
+        expect(mostBuffered).toBeLessThanOrEqual((10 + 3) * 100)
+      }),
+    { timeout: 120_000 }
+  )
+
+  const opportunity = (i: number) =>
+    i === 23
+      ? Opportunity.make({ name: "no key" }) // UPDATE needs an id or an external key
+      : Opportunity.make({ id: i + 1 })
+
+  it.effect("a chunk with invalid objects ends the stream after the outcomes before it, unsent", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make()
+      const client = yield* clientOf(fake, { chunkSize: 10, concurrency: 3 })
+      const emitted: Array<number> = []
+      const error = yield* Stream.fromIterable(Array.from({ length: 55 }, (_, i) => opportunity(i))).pipe(
+        client.syncStream("UPDATE"),
+        Stream.runForEach((o) => Effect.sync(() => emitted.push(o.index))),
+        Effect.flip
+      )
+      expect(error._tag).toBe("ValidationError")
+      expect(error._tag === "ValidationError" && error.issues.map((i) => i.index)).toEqual([23])
+      expect(emitted).toEqual(Array.from({ length: 20 }, (_, i) => i))
+      // Neither the invalid chunk nor any after it was sent.
+      expect(fake.calls.map((c) => (c.params as Wire.ParamsSyncMObjects).mObjectList[0]!.id)).toEqual([1, 11])
+    }))
+
+  it.effect("a call error ends the stream after the outcomes of the chunks before it", () =>
+    Effect.gen(function*() {
+      const denied = new AuthFault({ code: 20013, faultString: "20013 - Access Denied" })
+      const fake = Fake.make({
+        script: (_op, params, _n) =>
+          (params as Wire.ParamsSyncMObjects).mObjectList[0]!.id === 31 ? Effect.fail(denied) : undefined
+      })
+      const client = yield* clientOf(fake, { chunkSize: 10, concurrency: 4 })
+      const emitted: Array<number> = []
+      const error = yield* Stream.range(0, 79).pipe(
+        Stream.map((i) => Opportunity.make({ id: i + 1 })),
+        client.syncStream("UPDATE"),
+        Stream.runForEach((o) => Effect.sync(() => emitted.push(o.index))),
+        Effect.flip
+      )
+      expect(error).toStrictEqual(denied)
+      expect(emitted).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    }))
+
+  it.effect("FAILED objects are emitted as outcomes, not errors", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ status: (o) => o.id === 2 ? "FAILED" : "UPDATED" })
+      const client = yield* clientOf(fake)
+      const outcomes = yield* Stream.make(Opportunity.make({ id: 1 }), Opportunity.make({ id: 2 })).pipe(
+        client.syncStream("UPDATE"),
+        Stream.runCollect
+      )
+      expect(Chunk.toReadonlyArray(outcomes).map((o) => o.status)).toEqual(["UPDATED", "FAILED"])
+    }))
+})
+
+describe("getMObjects", () => {
+  const wireOpportunity = (id: number): Wire.MObject => ({
+    type: "Opportunity",
+    id,
+    attribList: [{ name: "Name", value: `Deal ${id}` }]
+  })
+  // Three pages of three, chained by stream positions.
+  const pages: Record<string, Wire.ResultGetMObjects> = {
+    "": { returnCount: 3, hasMore: true, newStreamPosition: "pos-1", mObjectList: [1, 2, 3].map(wireOpportunity) },
+    "pos-1": { returnCount: 3, hasMore: true, newStreamPosition: "pos-2", mObjectList: [4, 5, 6].map(wireOpportunity) },
+    "pos-2": { returnCount: 3, hasMore: false, newStreamPosition: "pos-3", mObjectList: [7, 8, 9].map(wireOpportunity) }
+  }
+  const reader = () =>
+    Fake.make({
+      script: (operation, params) => {
+        if (operation !== "getMObjects") return undefined
+        const position = (params as Wire.ParamsGetMObjects).streamPosition ?? ""
+        const page = pages[position]
+        return (page === undefined
+          ? Effect.fail(new MarketoFault({ code: 20123, faultString: "20123 - Stream at End" }))
+          : Effect.succeed(page)) as Effect.Effect<Wire.ResultOf<typeof operation>, MarketoFault>
+      }
+    })
+  const criteria = [{ attrName: "Name", comparison: "NE" as const, attrValue: "x" }]
+
+  it.effect("follows hasMore and newStreamPosition over every page", () =>
+    Effect.gen(function*() {
+      const fake = reader()
+      const client = yield* clientOf(fake)
+      const objects = yield* Stream.runCollect(client.getMObjects({ type: "Opportunity", criteria }))
+      expect(Chunk.toReadonlyArray(objects).map((o) => [o._tag, o.id])).toEqual(
+        [1, 2, 3, 4, 5, 6, 7, 8, 9].map((id) => ["Opportunity", id])
+      )
+      expect(fake.calls.map((c) => c.params)).toEqual([
+        { type: "Opportunity", mObjCriteriaList: criteria },
+        { type: "Opportunity", mObjCriteriaList: criteria, streamPosition: "pos-1" },
+        { type: "Opportunity", mObjCriteriaList: criteria, streamPosition: "pos-2" }
+      ])
+    }))
+
+  it.effect("resumes from a saved position", () =>
+    Effect.gen(function*() {
+      const client = yield* clientOf(reader())
+      const first = yield* Stream.runCollect(Stream.take(client.getMObjectsPages({ type: "Opportunity" }), 1))
+      const saved = Chunk.unsafeHead(first).streamPosition
+      expect(saved).toBe("pos-1")
+      const rest = yield* Stream.runCollect(client.getMObjects({ type: "Opportunity", streamPosition: saved }))
+      expect(Chunk.toReadonlyArray(rest).map((o) => o.id)).toEqual([4, 5, 6, 7, 8, 9])
+      // Resumed at the very end, Marketo's "Stream at End" means: nothing more.
+      const none = yield* Stream.runCollect(client.getMObjects({ type: "Opportunity", streamPosition: "pos-3" }))
+      expect(Chunk.size(none)).toBe(0)
+    }))
+
+  it.effect("an object that cannot be read is a typed error", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation) =>
+          operation === "getMObjects"
+            ? Effect.succeed({
+              returnCount: 1,
+              hasMore: false,
+              newStreamPosition: "p",
+              mObjectList: [{ type: "Opportunity", id: 1, attribList: [{ name: "Amount", value: "lots" }] }]
+            } as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(fake)
+      const error = yield* Effect.flip(Stream.runCollect(client.getMObjects({ type: "Opportunity" })))
+      expect(error._tag).toBe("ProtocolError")
+    }))
+})

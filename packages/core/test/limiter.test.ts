@@ -1,0 +1,139 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Fiber from "effect/Fiber"
+import * as TestClock from "effect/TestClock"
+import * as Engine from "../src/internal/client.js"
+import * as Settings from "../src/internal/clientSettings.js"
+import * as Limiter from "../src/internal/limiter.js"
+import type * as Wire from "../src/Wire.js"
+import * as Fake from "./helpers/fakeTransport.js"
+
+interface Span {
+  readonly start: number
+  readonly end: number
+}
+
+/** The most call starts in any window of `windowMillis` (a start at s counts for [s, s + window)). */
+const maxStartsInWindow = (spans: ReadonlyArray<Span>, windowMillis: number): number => {
+  const starts = spans.map((s) => s.start).sort((a, b) => a - b)
+  let most = 0
+  let lo = 0
+  for (let hi = 0; hi < starts.length; hi++) {
+    while (starts[hi]! - starts[lo]! >= windowMillis) lo++
+    most = Math.max(most, hi - lo + 1)
+  }
+  return most
+}
+
+/** The most calls running at one instant (a call ending at t frees its slot for one starting at t). */
+const maxInFlight = (spans: ReadonlyArray<Span>): number => {
+  const events = spans.flatMap((s) => [[s.start, 1], [s.end, -1]] as const)
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  let now = 0
+  let most = 0
+  for (const [, delta] of events) {
+    now += delta
+    most = Math.max(most, now)
+  }
+  return most
+}
+
+describe("Limiter", () => {
+  it.effect.prop(
+    "no 20 s window holds more than 100 starts and no instant more than 10 calls",
+    [FastCheck.array(FastCheck.integer({ min: 0, max: 3_000 }), { minLength: 1, maxLength: 350 })],
+    ([latencies]) =>
+      Effect.gen(function*() {
+        const limiter = yield* Limiter.make({ calls: 100, window: Duration.seconds(20), inFlight: 10 })
+        const spans: Array<Span> = []
+        const job = Effect.forEach(latencies, (latency) =>
+          limiter.run(Effect.gen(function*() {
+            const start = yield* Clock.currentTimeMillis
+            yield* Effect.sleep(Duration.millis(latency))
+            spans.push({ start, end: yield* Clock.currentTimeMillis })
+          })), { concurrency: "unbounded", discard: true })
+        const fiber = yield* Effect.fork(job)
+        yield* TestClock.adjust(Duration.hours(2))
+        yield* Fiber.join(fiber)
+        expect(spans.length).toBe(latencies.length)
+        expect(maxStartsInWindow(spans, 20_000)).toBeLessThanOrEqual(100)
+        expect(maxInFlight(spans)).toBeLessThanOrEqual(10)
+        // Not slower than needed: every start waits only for the window or a free slot.
+        const lastStart = Math.max(...spans.map((s) => s.start))
+        const slowest = Math.max(...latencies)
+        expect(lastStart).toBeLessThanOrEqual(
+          Math.floor((latencies.length - 1) / 100) * 20_000 + Math.ceil(latencies.length / 10) * slowest
+        )
+      }),
+    { fastCheck: { numRuns: 20 } }
+  )
+
+  it.effect("other limits can be configured", () =>
+    Effect.gen(function*() {
+      const limiter = yield* Limiter.make({ calls: 5, window: Duration.seconds(1), inFlight: 2 })
+      const spans: Array<Span> = []
+      const fiber = yield* Effect.fork(Effect.forEach(Array.from({ length: 23 }), () =>
+        limiter.run(Effect.gen(function*() {
+          const start = yield* Clock.currentTimeMillis
+          yield* Effect.sleep(Duration.millis(10))
+          spans.push({ start, end: yield* Clock.currentTimeMillis })
+        })), { concurrency: "unbounded", discard: true }))
+      yield* TestClock.adjust(Duration.minutes(1))
+      yield* Fiber.join(fiber)
+      expect(maxStartsInWindow(spans, 1_000)).toBe(5)
+      expect(maxInFlight(spans)).toBe(2)
+      // 23 calls at 5 per second: two at a time, 10 ms each: the last starts at 4.01 s.
+      expect(Math.max(...spans.map((s) =>
+        s.start
+      ))).toBe(4_010)
+    }))
+})
+
+describe("MarketoClient limits", () => {
+  const objects = (n: number): ReadonlyArray<Wire.MObject> =>
+    Array.from({ length: n }, (_, i) => ({ type: "Opportunity", id: i + 1 }))
+
+  it.effect("1,000 calls take close to the 200 s the limit allows, and stay inside it", () =>
+    Effect.gen(function*() {
+      // One call in ten takes 3 s, the others answer at once: every sleep is a TestClock
+      // wake-up that costs real time, and the property above covers random latencies.
+      const fake = Fake.make({ latency: (n) => n % 10 === 0 ? Effect.sleep(Duration.seconds(3)) : Effect.void })
+      const engine = yield* Engine.make(fake.transport, Settings.resolve())
+      const job = Effect.zipRight(
+        engine.runAll({ operation: "syncMObjects", sync: "UPDATE" }, objects(100_000), (o) => o, () => [], true),
+        Clock.currentTimeMillis
+      )
+      const fiber = yield* Effect.fork(job)
+      yield* TestClock.adjust(Duration.hours(1))
+      const finishedAt = yield* Fiber.join(fiber)
+      const spans = fake.calls.map((c) => ({ start: c.startedAt, end: c.endedAt! }))
+      expect(spans.length).toBe(1_000)
+      expect(maxStartsInWindow(spans, 20_000)).toBe(100)
+      expect(maxInFlight(spans)).toBeLessThanOrEqual(10)
+      expect(finishedAt).toBeGreaterThanOrEqual(180_000)
+      expect(finishedAt).toBeLessThanOrEqual(220_000)
+    }))
+
+  it.effect("two jobs through one client share its limits", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ latency: () => Effect.sleep(Duration.millis(300)) })
+      const engine = yield* Engine.make(fake.transport, Settings.resolve())
+      const job = engine.runAll(
+        { operation: "syncMObjects", sync: "UPDATE" },
+        objects(15_000),
+        (o) => o,
+        () => [],
+        true
+      )
+      const fiber = yield* Effect.fork(Effect.all([job, job], { concurrency: 2 }))
+      yield* TestClock.adjust(Duration.hours(1))
+      yield* Fiber.join(fiber)
+      const spans = fake.calls.map((c) => ({ start: c.startedAt, end: c.endedAt! }))
+      expect(spans.length).toBe(300)
+      expect(maxStartsInWindow(spans, 20_000)).toBe(100)
+      expect(maxInFlight(spans)).toBe(10)
+    }))
+})
