@@ -130,8 +130,11 @@ export interface Page {
 export interface MarketoClientShape {
   /**
    * Syncs any number of objects of mixed types: all validated first (nothing is sent if
-   * any is invalid), one outcome per object in input order. A call error (after retries)
-   * fails the whole batch; the streaming form keeps the outcomes before it.
+   * any is invalid), one outcome per object in input order. A chunk whose call fails for
+   * good (after retries) does not cost the others their outcomes: its objects are FAILED
+   * (IN_DOUBT when an answer could not be read), and after an authentication fault or a
+   * spent quota no further chunk is sent. Only when no chunk got through does the batch fail
+   * with the call error itself.
    */
   readonly syncMObjects: (
     objects: ReadonlyArray<MObject.MObject>,

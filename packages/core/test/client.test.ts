@@ -452,3 +452,62 @@ describe("deleteMObjects, describeMObject, listMObjects", () => {
       expect(outcomes.map((o) => o.status)).toEqual(["UPDATED"])
     }))
 })
+
+describe("a chunk that fails for good", () => {
+  const failureOf = <A, E>(exit: Exit.Exit<A, E>) =>
+    Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+
+  it.effect("costs no other chunk its outcomes: its objects are FAILED with the reason", () =>
+    Effect.gen(function*() {
+      // The second of three calls is refused for good (20012 is not retried).
+      const fake = Fake.make({ script: (_op, _params, n) => n === 1 ? Effect.fail(fault(20012)) : undefined })
+      const engine = yield* Engine.make(fake.transport, Settings.resolve({ concurrency: 1 }))
+      const inputs = wireObjects(250)
+      const exit = yield* onTestClock(
+        engine.runAll({ operation: "syncMObjects", sync: "UPSERT" }, inputs, identity, () => [], true)
+      )
+      const error = failureOf(exit)
+      expect(error).toBeInstanceOf(PartialFailure)
+      const outcomes = (error as PartialFailure<Wire.MObject>).outcomes
+      expect(outcomes.map((o) => o.index)).toEqual(inputs.map((_, i) => i))
+      expect(outcomes.map((o) => o.input)).toEqual(inputs)
+      expect(outcomes.filter((o) => o.status === "CREATED").length).toBe(150)
+      const failed = outcomes.filter((o) => o.status === "FAILED")
+      expect(failed.map((o) => o.index)).toEqual(Array.from({ length: 100 }, (_, i) => 100 + i))
+      expect(failed[0]!.error).toContain("20012")
+      expect(fake.calls.length).toBe(3)
+    }))
+
+  it.effect("after an authentication fault no further chunk is sent", () =>
+    Effect.gen(function*() {
+      const auth = new AuthFault({ code: 20014, faultString: "20014 - Authentication failed" })
+      const fake = Fake.make({ script: (_op, _params, n) => n === 1 ? Effect.fail(auth) : undefined })
+      const engine = yield* Engine.make(fake.transport, Settings.resolve({ concurrency: 1 }))
+      const inputs = wireObjects(350)
+      const exit = yield* onTestClock(
+        engine.runAll({ operation: "syncMObjects", sync: "UPSERT" }, inputs, identity, () => [], false)
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const outcomes = Exit.isSuccess(exit) ? exit.value : []
+      expect(fake.calls.length).toBe(2)
+      expect(outcomes.length).toBe(350)
+      expect(outcomes.slice(0, 100).every((o) => o.status === "CREATED")).toBe(true)
+      expect(outcomes.slice(100).every((o) => o.status === "FAILED")).toBe(true)
+      expect(outcomes[100]!.error).toContain("20014")
+      expect(outcomes[200]!.error).toMatch(/^not sent/)
+    }))
+
+  it.effect("when nothing got through, the batch fails with the call error itself", () =>
+    Effect.gen(function*() {
+      const auth = new AuthFault({ code: 20014, faultString: "20014 - Authentication failed" })
+      const fake = Fake.make({ script: () => Effect.fail(auth) })
+      const client = yield* clientOf(fake, { concurrency: 1 })
+      const exit = yield* onTestClock(
+        client.syncMObjects(Array.from({ length: 250 }, (_, i) => Opportunity.make({ id: i + 1 })), "UPDATE")
+      )
+      const error = failureOf(exit)
+      expect(error?._tag).toBe("AuthFault")
+      expect(error?._tag === "AuthFault" ? error.code : undefined).toBe(20014)
+      expect(fake.calls.length).toBe(1)
+    }))
+})

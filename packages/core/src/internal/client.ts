@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type { CallError, TimeoutError, TransportCallError, TransportError, ValidationIssue } from "../MarketoError.js"
 import { PartialFailure, ProtocolError, TimeoutError as Timeout, ValidationError } from "../MarketoError.js"
@@ -89,6 +90,22 @@ const inDoubt = <A>(
     ? `${error.message}; no answer after the last retry, so it is unknown whether Marketo applied this object`
     : `${error.message}; the request may have reached Marketo, and an INSERT is not repeated because it could create a duplicate: check before re-sending`
   return items.map((input, i) => ({ index: start + i, input, status: "IN_DOUBT", error: why }))
+}
+
+/** Errors every later call of the batch would meet as well. */
+const isFatal = (error: CallError): boolean => error._tag === "AuthFault" || error._tag === "QuotaExceeded"
+
+/** The outcomes of a chunk whose call failed for good (ambiguous failures were already IN_DOUBT). */
+const failedChunk = <A>(
+  start: number,
+  items: ReadonlyArray<A>,
+  error: CallError,
+  sent: boolean
+): ReadonlyArray<Outcome<A>> => {
+  // A response we could not read may still mean Marketo applied the call.
+  const status = error._tag === "ProtocolError" ? "IN_DOUBT" : "FAILED"
+  const why = sent ? error.message : `not sent, because an earlier call failed: ${error.message}`
+  return items.map((input, i) => ({ index: start + i, input, status, error: why }))
 }
 
 /** @internal */
@@ -218,7 +235,16 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
       )
     }
 
-    /** A whole batch: validated at once, chunked, run with bounded concurrency. */
+    /**
+     * A whole batch: validated at once, chunked, run with bounded concurrency.
+     *
+     * A chunk whose call fails for good never costs the outcomes of the others: its objects
+     * become FAILED (Marketo refused the call, so nothing of it was applied) or IN_DOUBT (an
+     * answer we could not read), and the batch ends in PartialFailure with every outcome.
+     * After an error that every later call would meet too (authentication, daily quota), no
+     * further chunk is sent; their objects are FAILED with that reason. Only when no chunk
+     * got through at all does the batch fail with the call error itself.
+     */
     const runAll = <A>(
       request: StatusRequest,
       items: ReadonlyArray<A>,
@@ -229,12 +255,29 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
       Effect.gen(function*() {
         const issues = check(items, 0)
         if (issues.length > 0) return yield* Effect.fail(new ValidationError({ issues }))
+        const stopped = yield* Ref.make<CallError | undefined>(undefined)
         const perChunk = yield* Effect.forEach(
           chunked(items, settings.chunkSize),
-          (c) => runChunk(request, c.start, c.items, encode),
+          (c) =>
+            Effect.flatMap(Ref.get(stopped), (stop) =>
+              stop !== undefined
+                ? Effect.succeed({ ...c, result: Either.left<CallError>(stop), sent: false })
+                : runChunk(request, c.start, c.items, encode).pipe(
+                  Effect.tapError((error) => isFatal(error) ? Ref.set(stopped, error) : Effect.void),
+                  Effect.either,
+                  Effect.map((result) => ({ ...c, result, sent: true }))
+                )),
           { concurrency: settings.concurrency }
         )
-        const outcomes = perChunk.flat()
+        const errors = perChunk.flatMap((c) => Either.isLeft(c.result) ? [c.result.left] : [])
+        if (errors.length === perChunk.length && errors[0] !== undefined) {
+          // Nothing got through: the call error says it best.
+          return yield* Effect.fail(errors[0])
+        }
+        const outcomes = perChunk.flatMap((c) =>
+          Either.isRight(c.result) ? c.result.right : failedChunk(c.start, c.items, c.result.left, c.sent)
+        )
+        if (errors.length > 0) yield* countStatuses(outcomes.filter((o) => o.status === "FAILED"))
         if (failOnPartial && outcomes.some(isProblem)) return yield* Effect.fail(new PartialFailure<A>({ outcomes }))
         return outcomes
       })
