@@ -4,6 +4,7 @@
  * delete, get (criteria, paging, stream positions), describe and list.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Opportunity from "@mktows/core/Opportunity"
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
@@ -457,30 +458,7 @@ describe("Emulator: describeMObject and listMObjects", () => {
         const { metadata } = yield* call(url, "describeMObject", { objectName: "Opportunity" })
         expect(metadata.name).toBe("Opportunity")
         const names = metadata.fieldList.map((f) => f.name)
-        for (
-          const field of [
-            "Amount",
-            "CloseDate",
-            "Description",
-            "ExpectedRevenue",
-            "ExternalCreatedDate",
-            "Fiscal",
-            "FiscalQuarter",
-            "FiscalYear",
-            "ForecastCategoryName",
-            "IsClosed",
-            "IsWon",
-            "LastActivityDate",
-            "LeadSource",
-            "Name",
-            "NextStep",
-            "Probability",
-            "Quantity",
-            "Stage",
-            "Type",
-            "Region"
-          ]
-        ) expect(names).toContain(field)
+        for (const field of [...Opportunity.standardFieldNames, "Region"]) expect(names).toContain(field)
         expect(metadata.fieldList.find((f) => f.name === "Region")?.isCustom).toBe(true)
         expect(metadata.fieldList.find((f) => f.name === "Id")?.isPrimaryKey).toBe(true)
         const role = yield* call(url, "describeMObject", { objectName: "OpportunityPersonRole" })

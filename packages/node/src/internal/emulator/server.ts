@@ -26,23 +26,11 @@ import { randomBytes, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage } from "node:http"
 import { EmulatorFault, fault } from "./fault.js"
 import { makeLimiter } from "./limits.js"
-import { defaultSeed, type SeedData, type State } from "./state.js"
+import { defaultSeed, type State } from "./state.js"
 import { type Answer, type Call, makeStore } from "./store.js"
 
-/** @internal */
-export interface Options {
-  readonly host?: string
-  readonly port?: number
-  readonly userId?: string
-  readonly encryptionKey?: Redacted.Redacted<string>
-  readonly signatureTtl?: number
-  readonly enforceLimits?: boolean
-  readonly dailyQuota?: number
-  readonly latency?: Duration.DurationInput
-  readonly faultRate?: number
-  readonly maxBodyBytes?: number
-  readonly seed?: SeedData
-}
+// The options are documented once, in the public module.
+import type { Options } from "../../Emulator.js"
 
 /** @internal */
 export interface Stats {
