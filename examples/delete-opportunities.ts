@@ -1,0 +1,57 @@
+/**
+ * Deleting opportunities by Marketo id.
+ *
+ * The example creates three opportunities, deletes them with `deleteMObjects` (one outcome
+ * per reference, DELETED when it was there), then reads each id back to show that nothing
+ * is left. Deleting an opportunity also removes the roles people had in it.
+ *
+ * ```
+ * pnpm example delete-opportunities
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Opportunity from "@mktows/core/Opportunity"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as Format from "./internal/format.js"
+import * as Outcomes from "./internal/outcomes.js"
+import * as Runner from "./internal/runner.js"
+
+/**
+ * Creates, deletes and reads back; returns the ids, the delete statuses and how many of the
+ * opportunities could still be read (0).
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const program = Effect.gen(function*() {
+  const drafts = ["Q3 pilot", "Q3 upsell", "Q3 services"].map((name) =>
+    Opportunity.make({ name: `Short-lived: ${name}`, stage: "Prospecting", amount: 1000 })
+  )
+  const ids = yield* Outcomes.ids(yield* MarketoClient.syncMObjects(drafts, "INSERT"))
+  yield* Console.log(`Created opportunities ${ids.join(", ")}`)
+
+  const outcomes = yield* MarketoClient.deleteMObjects(ids.map((id) => ({ type: "Opportunity", id })))
+  for (const outcome of outcomes) yield* Console.log(`Delete Opportunity ${outcome.input.id}: ${outcome.status}`)
+
+  const found = yield* Effect.forEach(
+    ids,
+    (id) => Stream.runCount(MarketoClient.getMObjects({ type: "Opportunity", id }))
+  )
+  const remaining = found.reduce((sum, n) => sum + n, 0)
+  yield* Console.log(
+    remaining === 0 ? "Reading them back: none found." : `Reading them back: ${Format.count(remaining)} still there!`
+  )
+  return { ids, statuses: outcomes.map((outcome) => outcome.status), remaining }
+})
+
+/**
+ * @since 0.1.0
+ * @category running
+ */
+export const main = Runner.main(program)
+
+Runner.runIfEntry(import.meta.url, main)
