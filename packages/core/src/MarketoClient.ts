@@ -41,9 +41,10 @@ export interface Options {
   /** Calls of one job at once: 1 to 10, default 10. */
   readonly concurrency?: number
   /**
-   * Client-side limits shared by every call of the client; default 100 call starts in any
-   * 20 s window and 10 calls in flight (Marketo's limits per instance: lower them when other
-   * programs use the same instance).
+   * Client-side limits shared by every call of the client; default 100 calls in any 20 s
+   * window (each counted from when it ends, the latest it can have reached Marketo) and 10
+   * calls in flight (Marketo's limits per instance: lower them when other programs use the
+   * same instance).
    */
   readonly rateLimit?: {
     readonly calls?: number

@@ -1,19 +1,26 @@
 /**
- * A client-side limiter for Marketo's published limits: at most `calls` call starts in any
+ * A client-side limiter for Marketo's published limits: at most `calls` calls in any
  * sliding `window`, and at most `inFlight` calls at once. One limiter is shared by every
  * call of one client, so concurrent jobs through the same client add up correctly.
+ *
+ * A call counts in the window from the moment it ends, not the moment it starts: Marketo
+ * counts a call when it receives it, which can be well after the client started it (signing,
+ * encoding, the network, the server's queue), and the end is the latest moment it can have
+ * been received. Counting starts would let call n+100 reach the server less than a window
+ * after call n and trip 20023.
  *
  * Time comes from `Clock`, so `TestClock` drives it.
  *
  * @internal
  */
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 
 /** @internal */
 export interface LimiterOptions {
-  /** Call starts allowed in any window. */
+  /** Calls allowed in any window. */
   readonly calls: number
   readonly window: Duration.Duration
   /** Calls allowed at the same instant. */
@@ -22,8 +29,13 @@ export interface LimiterOptions {
 
 /** @internal */
 export interface Limiter {
-  /** Runs `effect` as one call: waits for an in-flight slot and a start in the window. */
+  /** Runs `effect` as one call: waits for an in-flight slot and a place in the window. */
   readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}
+
+/** One call in the window: `at` is when it ended, `Infinity` while it is still running. */
+interface Entry {
+  at: number
 }
 
 /** @internal */
@@ -31,35 +43,49 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
   Effect.gen(function*() {
     const windowMillis = Duration.toMillis(options.window)
     const inFlight = yield* Effect.makeSemaphore(Math.max(1, options.inFlight))
-    // One fiber at a time reads and writes the start log, so the plain array below is only
-    // ever touched under this gate; waiters queue on it in arrival order.
+    // One fiber at a time reads and writes the log, so the plain array below is only ever
+    // touched under this gate (or by a finishing call, which only stamps its own entry);
+    // waiters queue on the gate in arrival order.
     const gate = yield* Effect.makeSemaphore(1)
     const calls = Math.max(1, options.calls)
-    // Start times of the last `calls` starts, oldest first (a ring buffer would save the
-    // shift, but the log never holds more than `calls` entries).
-    const starts: Array<number> = []
+    // The calls that still count: at most `calls` entries.
+    let entries: Array<Entry> = []
+    // Completed when a running call ends, so a waiter blocked only by running calls wakes.
+    let ended = yield* Deferred.make<void>()
 
-    const reserveStart: Effect.Effect<void> = Effect.gen(function*() {
+    const reserveEntry: Effect.Effect<Entry> = Effect.gen(function*() {
       while (true) {
         const now = yield* Clock.currentTimeMillis
-        // A start at `s` counts for the windows that contain it: it leaves the window
-        // once `now >= s + window`.
-        let oldest = starts[0]
-        while (oldest !== undefined && oldest + windowMillis <= now) {
-          starts.shift()
-          oldest = starts[0]
+        // A call that ended at `t` counts for the windows that contain it: it leaves once
+        // `now >= t + window`. Running calls (Infinity) never leave.
+        entries = entries.filter((e) => e.at + windowMillis > now)
+        if (entries.length < calls) {
+          const entry: Entry = { at: Infinity }
+          entries.push(entry)
+          return entry
         }
-        if (oldest === undefined || starts.length < calls) {
-          starts.push(now)
-          return
-        }
-        yield* Effect.sleep(Duration.millis(oldest + windowMillis - now))
+        const oldest = Math.min(...entries.map((e) => e.at))
+        const wake = Deferred.await(ended)
+        yield* Number.isFinite(oldest)
+          ? Effect.race(Effect.sleep(Duration.millis(oldest + windowMillis - now)), wake)
+          : wake
       }
     })
 
-    const reserve = gate.withPermits(1)(reserveStart)
+    const finish = (entry: Entry) =>
+      Effect.gen(function*() {
+        entry.at = yield* Clock.currentTimeMillis
+        const previous = ended
+        ended = yield* Deferred.make<void>()
+        yield* Deferred.succeed(previous, undefined)
+      })
+
+    const reserve = gate.withPermits(1)(reserveEntry)
 
     return {
-      run: <A, E, R>(effect: Effect.Effect<A, E, R>) => inFlight.withPermits(1)(Effect.zipRight(reserve, effect))
+      run: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        inFlight.withPermits(1)(
+          Effect.acquireUseRelease(reserve, () => effect, finish)
+        )
     }
   })
