@@ -9,8 +9,10 @@ import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
 import * as Redacted from "effect/Redacted"
 import * as Emulator from "../src/Emulator.js"
+import { Table } from "../src/internal/emulator/state.js"
 
 const credentials = { userId: "demo17_1_809934544BFABAE58E5D27", encryptionKey: Redacted.make("27272727aa") }
 
@@ -472,4 +474,166 @@ describe("Emulator: describeMObject and listMObjects", () => {
         })
       })
     ))
+})
+
+// ---------------------------------------------------------------------------------------
+// Indexes: the store keeps external keys, roles by opportunity and id order in indexes
+// rather than scanning; these check the indexes answer exactly what a scan would.
+
+const duplicateKeys: Emulator.SeedData = {
+  ...Emulator.defaultSeed,
+  opportunities: [
+    { id: 300, externalKey: { name: "opportunityId", value: "DUP" }, fields: { Name: "older" } },
+    { id: 200, externalKey: { name: "opportunityId", value: "DUP" }, fields: { Name: "oldest" } },
+    { id: 400, externalKey: { name: "opportunityId", value: "DUP" }, fields: { Name: "newest" } }
+  ]
+}
+
+describe("Emulator: indexes", () => {
+  it.live("an external key names the most recently added of its objects, through changes, deletes and a reset", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ seed: duplicateKeys })
+      const url = emulator.url
+      const dup = { name: "opportunityId", value: "DUP" }
+      const upsert = (stage: string) =>
+        sync(url, "UPSERT", { type: "Opportunity", externalKey: dup, attribList: attribs({ Stage: stage }) })
+      expect(yield* upsert("A")).toMatchObject([{ id: 400, status: "UPDATED" }])
+      yield* call(url, "deleteMObjects", { mObjectList: [{ type: "Opportunity", id: 400 }] })
+      expect(yield* upsert("B")).toMatchObject([{ id: 300, status: "UPDATED" }])
+      // 300 takes another key: DUP now names 200, and the new key names 300.
+      const other = { name: "opportunityId", value: "OTHER" }
+      expect(yield* sync(url, "UPDATE", { type: "Opportunity", id: 300, externalKey: other })).toMatchObject([
+        { id: 300, status: "UPDATED" }
+      ])
+      expect(yield* upsert("C")).toMatchObject([{ id: 200, status: "UPDATED" }])
+      const byKey = (key: Wire.Attrib) =>
+        call(url, "getMObjects", { type: "Opportunity", externalKey: key }).pipe(
+          Effect.map((r) => (r.mObjectList ?? []).map((o) => o.id))
+        )
+      expect(yield* byKey(other)).toEqual([300])
+      // INSERT finds the key taken; an object created under another key and given DUP
+      // afterwards is the most recently added, so it wins from then on.
+      expect(yield* sync(url, "INSERT", { type: "Opportunity", externalKey: dup })).toMatchObject([
+        { id: 200, status: "SKIPPED" }
+      ])
+      const fresh = { name: "opportunityId", value: "FRESH" }
+      const [created] = yield* sync(url, "INSERT", { type: "Opportunity", externalKey: fresh })
+      expect(created?.status).toBe("CREATED")
+      yield* sync(url, "UPDATE", { type: "Opportunity", id: created!.id, externalKey: dup })
+      expect(yield* byKey(dup)).toEqual([created?.id])
+      expect(yield* byKey(fresh)).toEqual([])
+      // The seed was not changed by any of it.
+      yield* emulator.reset
+      expect(yield* byKey(dup)).toEqual([400])
+      expect(yield* byKey(other)).toEqual([])
+      expect(fieldsOf(yield* opportunity(url, 300))).toMatchObject({ Name: "older" })
+    })))
+
+  it.live("roles follow their opportunity: paged by it in id order, deleted with the one they belong to now", () =>
+    withEmulator((url) =>
+      Effect.gen(function*() {
+        const role = (opportunityId: number, i: number): Wire.MObject => ({
+          type: "OpportunityPersonRole",
+          attribList: attribs({ OpportunityId: String(opportunityId), PersonId: "19", Role: `R${i}` })
+        })
+        // 150 roles of 64 interleaved with 60 of 65.
+        const ofOpportunity: Record<number, Array<number>> = { 64: [30], 65: [] }
+        for (let from = 0; from < 210; from += 70) {
+          const list = Array.from({ length: 70 }, (_, k) => role((from + k) % 7 < 5 ? 64 : 65, from + k))
+          const statuses = yield* sync(url, "INSERT", ...list)
+          statuses.forEach((s, k) => ofOpportunity[(from + k) % 7 < 5 ? 64 : 65]!.push(s.id))
+        }
+        const rolesOf = (key: Wire.MObjAssociation) =>
+          Effect.gen(function*() {
+            const ids: Array<number> = []
+            let position: string | undefined
+            do {
+              const page: Wire.ResultGetMObjects = yield* call(url, "getMObjects", {
+                type: "OpportunityPersonRole",
+                mObjAssociationList: [key],
+                ...(position === undefined ? {} : { streamPosition: position })
+              })
+              ids.push(...(page.mObjectList ?? []).map((o) => o.id!))
+              position = page.hasMore ? page.newStreamPosition : undefined
+            } while (position !== undefined)
+            return ids
+          })
+        expect(yield* rolesOf({ mObjType: "Opportunity", externalKey: { name: "opportunityId", value: "OPP-64" } }))
+          .toEqual(ofOpportunity[64])
+        expect(yield* rolesOf({ mObjType: "Opportunity", id: 65 })).toEqual(ofOpportunity[65])
+        expect(yield* rolesOf({ mObjType: "Opportunity", externalKey: { name: "opportunityId", value: "NONE" } }))
+          .toEqual([])
+        // Move the seeded role 30 from 64 to 65, then delete 64: 30 stays, with 65's roles.
+        expect(
+          yield* sync(url, "UPDATE", {
+            type: "OpportunityPersonRole",
+            id: 30,
+            attribList: attribs({ OpportunityId: "65" })
+          })
+        )
+          .toMatchObject([{ id: 30, status: "UPDATED" }])
+        yield* call(url, "deleteMObjects", { mObjectList: [{ type: "Opportunity", id: 64 }] })
+        expect(yield* rolesOf({ mObjType: "Opportunity", id: 64 })).toEqual([])
+        expect(yield* rolesOf({ mObjType: "Opportunity", id: 65 })).toEqual([30, ...ofOpportunity[65]!])
+        const all = yield* call(url, "getMObjects", { type: "OpportunityPersonRole" })
+        expect(all.returnCount).toBe(61)
+        yield* call(url, "deleteMObjects", { mObjectList: [{ type: "Opportunity", id: 65 }] })
+        expect((yield* call(url, "getMObjects", { type: "OpportunityPersonRole" })).returnCount).toBe(0)
+      })
+    ))
+})
+
+describe("Emulator: Table", () => {
+  const ops = FastCheck.array(
+    FastCheck.oneof(
+      FastCheck.record({
+        op: FastCheck.constant("set" as const),
+        id: FastCheck.integer({ min: 1, max: 30 }),
+        key: FastCheck.option(FastCheck.constantFrom("a", "b", "c"), { nil: undefined }),
+        group: FastCheck.option(FastCheck.integer({ min: 1, max: 3 }), { nil: undefined })
+      }),
+      FastCheck.record({ op: FastCheck.constant("remove" as const), id: FastCheck.integer({ min: 1, max: 30 }) })
+    ),
+    { maxLength: 80 }
+  )
+  interface Item {
+    readonly id: number
+    readonly externalKey?: Wire.Attrib
+    readonly group?: number
+  }
+
+  it.prop("answers as a scan of a Map would, and leaves earlier versions unchanged", [ops], ([list]) => {
+    let table = Table.make<Item>([], (item) => item.group)
+    const model = new Map<number, Item>()
+    const versions: Array<[Table<Item>, Array<Item>]> = []
+    for (const step of list) {
+      if (step.op === "set") {
+        const item: Item = {
+          id: step.id,
+          ...(step.key === undefined ? {} : { externalKey: { name: "k", value: step.key } }),
+          ...(step.group === undefined ? {} : { group: step.group })
+        }
+        table = table.set(item)
+        model.set(step.id, item)
+      } else {
+        table = table.remove(step.id)
+        model.delete(step.id)
+      }
+      const sorted = [...model.values()].sort((a, b) => a.id - b.id)
+      versions.push([table, sorted])
+      expect(table.size).toBe(model.size)
+      expect([...table.values()]).toEqual(sorted)
+      expect([...table.after(10)]).toEqual(sorted.filter((i) => i.id > 10))
+      for (const value of ["a", "b", "c"]) {
+        const newest = sorted.filter((i) => i.externalKey?.value === value).at(-1)
+        expect(table.byExternalKey({ name: "k", value })).toBe(newest)
+      }
+      expect(table.byExternalKey({ name: "K", value: "a" })).toBeUndefined()
+      for (const group of [1, 2, 3]) {
+        expect([...table.inGroup(group, Number.NEGATIVE_INFINITY)]).toEqual(sorted.filter((i) => i.group === group))
+        expect([...table.inGroup(group, 15)]).toEqual(sorted.filter((i) => i.group === group && i.id > 15))
+      }
+    }
+    for (const [version, sorted] of versions) expect([...version.values()]).toEqual(sorted)
+  })
 })

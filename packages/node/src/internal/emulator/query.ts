@@ -20,7 +20,7 @@ import {
   leadFields,
   metadataOf
 } from "./fields.js"
-import { byExternalKey, type Entity, type Program, type State } from "./state.js"
+import type { Entity, Program, Row, State, Table } from "./state.js"
 
 /** @internal */
 export const pageSize = 100
@@ -303,18 +303,25 @@ const renderEntity = (type: string, entity: Entity): Wire.MObject => {
 // ---------------------------------------------------------------------------------------
 // getMObjects
 
+/** An association filter: its test, and the opportunity it names (every match is one of its roles). */
+interface Linked {
+  readonly test: (e: Entity) => boolean
+  readonly opportunity: number | undefined
+}
+
 const associationFilter = (
   state: State,
   type: string,
   associations: ReadonlyArray<Wire.MObjAssociation>
-): Either.Either<(e: Entity) => boolean, EmulatorFault> => {
+): Either.Either<Linked, EmulatorFault> => {
   const tests: Array<(e: Entity) => boolean> = []
+  let opportunity: number | undefined
   for (const association of associations) {
-    const resolve = (pool: ReadonlyMap<number, { id: number; externalKey?: Wire.Attrib }>): number | undefined =>
+    const resolve = <A extends Row>(pool: Table<A>): number | undefined =>
       association.id !== undefined
         ? association.id
         : association.externalKey !== undefined
-        ? (byExternalKey(pool, association.externalKey)?.id ?? -1)
+        ? (pool.byExternalKey(association.externalKey)?.id ?? -1)
         : undefined
     const pair = `${type}/${association.mObjType}`
     const target = pair === "Opportunity/Company"
@@ -328,6 +335,7 @@ const associationFilter = (
     if (target === undefined) {
       return Either.left(fault(20109, `association with ${association.mObjType} needs an id or an externalKey`))
     }
+    if (association.mObjType === "Opportunity") opportunity = target
     tests.push((e) =>
       association.mObjType === "Company"
         ? e.companyId === target
@@ -336,7 +344,21 @@ const associationFilter = (
         : e.personId === target
     )
   }
-  return Either.right((e) => tests.every((test) => test(e)))
+  return Either.right({ test: (e) => tests.every((test) => test(e)), opportunity })
+}
+
+/**
+ * The first `pageSize + 1` objects of `pool` (ascending ids) that pass `test`: a page, and
+ * whether there is more, without looking further.
+ */
+const firstMatches = <A>(pool: Iterable<A>, test: (a: A) => boolean): Array<A> => {
+  const found: Array<A> = []
+  for (const a of pool) {
+    if (!test(a)) continue
+    found.push(a)
+    if (found.length > pageSize) break
+  }
+  return found
 }
 
 /** @internal */
@@ -362,8 +384,8 @@ export const getMObjects = (
           ? [state.programs.get(params.id)].filter((p) => p !== undefined)
           : params.externalKey !== undefined
           ? []
-          : [...state.programs.values()]
-        matches = pool.filter((p) => p.id > after && test(p)).sort((a, b) => a.id - b.id)
+          : state.programs.after(after)
+        matches = firstMatches(pool, (p) => p.id > after && test(p))
           .map((p) => renderProgram(p, params.includeDetails === true))
         break
       }
@@ -373,13 +395,16 @@ export const getMObjects = (
         const fields = params.type === "Opportunity" ? state.opportunityFields : state.roleFields
         const test = yield* matcher(entityAttributes(fields), criteria, params.type)
         const linked = yield* associationFilter(state, params.type, params.mObjAssociationList ?? [])
+        // Tables iterate in id order, so a page is read from where the last one ended.
         const pool = params.id !== undefined
           ? [collection.get(params.id)].filter((e) => e !== undefined)
           : params.externalKey !== undefined
-          ? [byExternalKey(collection, params.externalKey)].filter((e) => e !== undefined)
-          : [...collection.values()]
+          ? [collection.byExternalKey(params.externalKey)].filter((e) => e !== undefined)
+          : params.type === "OpportunityPersonRole" && linked.opportunity !== undefined
+          ? state.roles.inGroup(linked.opportunity, after)
+          : collection.after(after)
         const type = params.type
-        matches = pool.filter((e) => e.id > after && test(e) && linked(e)).sort((a, b) => a.id - b.id)
+        matches = firstMatches(pool, (e) => e.id > after && test(e) && linked.test(e))
           .map((e) => renderEntity(type, e))
         break
       }

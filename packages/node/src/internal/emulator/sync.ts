@@ -3,21 +3,22 @@
  *
  * Objects are applied one after another on a working copy, so a later object of a call
  * sees an earlier one (a role can refer to an opportunity created by the same call, by its
- * external key). The copy becomes the new State only when the whole call is done.
+ * external key). The copy becomes the new State only when the whole call is done. The
+ * Tables are persistent, so the copy costs nothing and each change O(log n).
  */
 import type * as Wire from "@mktows/core/Wire"
 import * as Either from "effect/Either"
 import { type EmulatorFault, fault } from "./fault.js"
 import { canonicalDecimal, canonicalValue, type FieldDef } from "./fields.js"
-import { byExternalKey, type Cost, type Entity, type Party, type Program, type State, type Tag } from "./state.js"
+import type { Cost, Entity, Party, Program, State, Table, Tag } from "./state.js"
 
 /** @internal */
 export const maxObjectsPerCall = 100
 
 interface Working {
-  programs: Map<number, Program>
-  opportunities: Map<number, Entity>
-  roles: Map<number, Entity>
+  programs: Table<Program>
+  opportunities: Table<Entity>
+  roles: Table<Entity>
   nextId: { Opportunity: number; OpportunityPersonRole: number; Cost: number }
 }
 
@@ -38,11 +39,11 @@ const status = (
 const failed = (object: Wire.MObject, error: string): Status => status(object, object.id ?? 0, "FAILED", error)
 
 const findParty = (
-  parties: ReadonlyMap<number, Party | Entity>,
+  parties: Table<Party> | Table<Entity>,
   association: Wire.MObjAssociation
 ): number | undefined => {
   if (association.id !== undefined) return parties.has(association.id) ? association.id : undefined
-  if (association.externalKey !== undefined) return byExternalKey(parties, association.externalKey)?.id
+  if (association.externalKey !== undefined) return parties.byExternalKey(association.externalKey)?.id
   return undefined
 }
 
@@ -144,7 +145,7 @@ const syncProgram = (
     }
   }
   if (sameCosts(costs, program.costs) && sameTags(tags, program.tags)) return status(object, program.id, "UNCHANGED")
-  work.programs.set(program.id, { ...program, costs, tags, updatedAt: now })
+  work.programs = work.programs.set({ ...program, costs, tags, updatedAt: now })
   work.nextId.Cost = nextCost
   return status(object, program.id, "UPDATED")
 }
@@ -222,8 +223,12 @@ const syncEntity = (
   const existing = object.id !== undefined
     ? collection.get(object.id)
     : object.externalKey !== undefined
-    ? byExternalKey(collection, object.externalKey)
+    ? collection.byExternalKey(object.externalKey)
     : undefined
+  const put = (entity: Entity): void => {
+    if (type === "Opportunity") work.opportunities = work.opportunities.set(entity)
+    else work.roles = work.roles.set(entity)
+  }
 
   if (existing === undefined) {
     if (operation === "UPDATE") {
@@ -235,7 +240,7 @@ const syncEntity = (
       return failed(object, "OpportunityPersonRole needs an existing Opportunity and Lead (OpportunityId and PersonId)")
     }
     const id = work.nextId[type]++
-    collection.set(id, {
+    put({
       id,
       createdAt: now,
       updatedAt: now,
@@ -265,14 +270,14 @@ const syncEntity = (
     next.personId === existing.personId && next.externalKey?.name === existing.externalKey?.name &&
     next.externalKey?.value === existing.externalKey?.value
   if (unchanged) return status(object, existing.id, "UNCHANGED")
-  collection.set(existing.id, { ...next, updatedAt: now })
+  put({ ...next, updatedAt: now })
   return status(object, existing.id, "UPDATED")
 }
 
 const working = (state: State): Working => ({
-  programs: new Map(state.programs),
-  opportunities: new Map(state.opportunities),
-  roles: new Map(state.roles),
+  programs: state.programs,
+  opportunities: state.opportunities,
+  roles: state.roles,
   nextId: { ...state.nextId }
 })
 
@@ -331,12 +336,15 @@ export const deleteMObjects = (
       return failed(object, `deleteMObjects does not support type '${object.type}'`)
     }
     if (object.id === undefined) return failed(object, "deleteMObjects needs the object id")
-    const collection = object.type === "Opportunity" ? work.opportunities : work.roles
-    if (!collection.delete(object.id)) return status(object, object.id, "UNCHANGED")
     if (object.type === "Opportunity") {
-      for (const role of [...work.roles.values()]) {
-        if (role.opportunityId === object.id) work.roles.delete(role.id)
+      if (!work.opportunities.has(object.id)) return status(object, object.id, "UNCHANGED")
+      work.opportunities = work.opportunities.remove(object.id)
+      for (const role of [...work.roles.inGroup(object.id, Number.NEGATIVE_INFINITY)]) {
+        work.roles = work.roles.remove(role.id)
       }
+    } else {
+      if (!work.roles.has(object.id)) return status(object, object.id, "UNCHANGED")
+      work.roles = work.roles.remove(object.id)
     }
     return status(object, object.id, "DELETED")
   })
