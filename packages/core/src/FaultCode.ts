@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as DateTime from "effect/DateTime"
 
 /**
  * How a client may react to a fault:
@@ -104,9 +105,26 @@ export const isRetryable = (code: number): boolean => {
 }
 
 /**
- * Codes that mean the caller is not allowed in: raised as `AuthFault`.
+ * Codes that mean the caller is not allowed in, decoded as `AuthFault`. 20016 is not among
+ * them: a fresh signature can cure it, so it arrives as a retryable `MarketoFault`.
  *
  * @since 0.1.0
  * @category constants
  */
-export const authCodes: ReadonlyArray<number> = [20013, 20014, 20016]
+export const authCodes: ReadonlyArray<number> = [20013, 20014]
+
+/**
+ * When a daily quota spent at `epochMillis` resets: the next midnight in America/Chicago
+ * (Marketo documents the reset as "12:00AM CST"; the zone's daylight saving is followed).
+ * Shared by the client's `QuotaExceeded` and the emulator's quota, so both agree.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const quotaResetAfter = (epochMillis: number): Date => {
+  const local = DateTime.unsafeMakeZoned(epochMillis, { timeZone: quotaZone })
+  // toDateUtc: `toDate` of a zoned value gives its wall-clock time as if it were UTC.
+  return DateTime.toDateUtc(DateTime.startOf(DateTime.add(local, { days: 1 }), "day"))
+}
+
+const quotaZone = DateTime.zoneUnsafeMakeNamed("America/Chicago")

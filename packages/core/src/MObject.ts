@@ -29,6 +29,8 @@ import * as Wire from "./Wire.js"
  */
 export const ExternalKey: typeof Field.ExternalKey = Field.ExternalKey
 /**
+ * The type of {@link ExternalKey}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -42,6 +44,8 @@ export interface ExternalKey extends Schema.Schema.Type<typeof Field.ExternalKey
  */
 export const Association: typeof Field.Association = Field.Association
 /**
+ * The type of {@link Association}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -55,6 +59,8 @@ export type Association = Schema.Schema.Type<typeof Field.Association>
  */
 export const SyncOperation: typeof Wire.SyncOperation = Wire.SyncOperation
 /**
+ * The type of {@link SyncOperation}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -68,6 +74,8 @@ export type SyncOperation = Wire.SyncOperation
  */
 export const MObject = Schema.Union(Program, Opportunity, OpportunityPersonRole).annotations({ identifier: "MObject" })
 /**
+ * The type of {@link MObject}: a Program, an Opportunity or an OpportunityPersonRole.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -60,13 +60,13 @@ export interface Options {
     readonly baseDelay?: Duration.DurationInput
     readonly maxDelay?: Duration.DurationInput
   }
-  /** Time allowed for one attempt of one call, default 60 s; a timeout counts as ambiguous. */
-  readonly callTimeout?: Duration.DurationInput
   /**
-   * What happens to an INSERT whose request may have reached Marketo without an answer:
-   * it is never repeated, and its objects come back `IN_DOUBT` (the only choice for now).
+   * Time allowed for one attempt of one call, default 60 s; a timeout counts as ambiguous.
+   * A call that may have reached Marketo without an answer is repeated only where that is
+   * harmless (UPDATE, deletes, UPSERT of objects that all have ids); otherwise its objects
+   * come back `IN_DOUBT`.
    */
-  readonly ambiguousInsert?: "in-doubt"
+  readonly callTimeout?: Duration.DurationInput
 }
 
 /**

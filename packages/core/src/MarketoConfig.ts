@@ -26,6 +26,9 @@ export interface MarketoConfigShape extends Credentials {
 }
 
 /**
+ * The settings of the Marketo instance to call, as a service: transports read it to sign
+ * and address every call.
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -109,6 +112,9 @@ export const config: Config.Config<MarketoConfigShape> = Config.all({
 )
 
 /**
+ * The settings from `options`, checked as {@link make} checks them; a bad option fails the
+ * layer with a `ConfigError` naming it, before any call is made.
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -116,6 +122,9 @@ export const layer = (options: Options): Layer.Layer<MarketoConfig, ConfigError.
   Layer.effect(MarketoConfig, make(options))
 
 /**
+ * The settings read from `Config` ({@link config}, the environment, when not given) and
+ * checked when the layer is built.
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -13,6 +13,9 @@ import type { TransportCallError } from "./MarketoError.js"
 import type { Operation, ParamsOf, ResultOf } from "./Wire.js"
 
 /**
+ * What a transport does: sign and send one call of one operation, and hand back its
+ * decoded result or a typed error.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -28,6 +31,9 @@ export interface MarketoTransportShape {
 }
 
 /**
+ * The transport the client calls through, as a service: `@mktows/xml`'s `SoapTransport.layer`
+ * in production, a fake in tests.
+ *
  * @since 0.1.0
  * @category tags
  */

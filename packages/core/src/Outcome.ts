@@ -25,9 +25,11 @@ export interface Outcome<A> {
   readonly index: number
   /** The object as the caller gave it. */
   readonly input: A
+  /** What Marketo did with the object, or `IN_DOUBT`. */
   readonly status: OutcomeStatus
   /** Marketo's id of the object, when Marketo reported one. */
   readonly id?: number
+  /** The object's external key, when Marketo reported one. */
   readonly externalKey?: Wire.Attrib
   /** Marketo's error text for a FAILED object, or why the object is in doubt. */
   readonly error?: string

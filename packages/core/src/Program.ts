@@ -29,6 +29,8 @@ export const Cost = Schema.Struct({
   note: Field.optional(Field.Text)
 }).annotations({ identifier: "Cost" })
 /**
+ * The type of {@link Cost}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -42,6 +44,8 @@ export interface Cost extends Schema.Schema.Type<typeof Cost> {}
  */
 export const Tag = Schema.Struct({ type: Field.Name, value: Field.Name }).annotations({ identifier: "Tag" })
 /**
+ * The type of {@link Tag}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -55,6 +59,8 @@ export interface Tag extends Schema.Schema.Type<typeof Tag> {}
  */
 export const Token = Schema.Struct({ name: Field.Name, value: Field.Text }).annotations({ identifier: "Token" })
 /**
+ * The type of {@link Token}.
+ *
  * @since 0.1.0
  * @category models
  */

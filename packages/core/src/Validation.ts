@@ -9,7 +9,8 @@
  * carry, an integer outside `xs:int`, a date not at UTC midnight, and unknown fields.
  *
  * Plain data works too: {@link decode} checks `{ _tag: "Program", id: 1970, costs: […] }`
- * style objects and builds the models from them.
+ * style objects (e.g. parsed JSON) and builds the models from them. JSON has no dates, so
+ * there a date field may also be `YYYY-MM-DD` text, e.g. `closeDate: "2024-06-30"`.
  *
  * @since 0.1.0
  */
@@ -51,7 +52,8 @@ export const validate = (
 
 /**
  * Checks plain data (e.g. parsed JSON with a `_tag` per object) for `operation` and builds
- * the models from it; fails with one `ValidationError` listing every problem.
+ * the models from it; fails with one `ValidationError` listing every problem. A date field
+ * may be a `Date` or `YYYY-MM-DD` text of a real day (read as UTC midnight).
  *
  * @since 0.1.0
  * @category validation
@@ -61,11 +63,12 @@ export const decode = (
   operation: SyncOperation
 ): Effect.Effect<ReadonlyArray<MObject>, ValidationError> =>
   Effect.suspend(() => {
-    const found = internal.issues(input, operation, 0)
+    const data = input.map(internal.fromPlainData)
+    const found = internal.issues(data, operation, 0)
     if (found.length > 0) return Effect.fail(new ValidationError({ issues: found }))
     // Every object was checked field by field above, so the models are built without a
     // second validation pass (which would throw instead of report).
-    return Effect.succeed(input.map((raw): MObject => {
+    return Effect.succeed(data.map((raw): MObject => {
       const props = raw as MObject
       switch (props._tag) {
         case "Program":

@@ -52,6 +52,8 @@ export const XsDateTime = Schema.String.pipe(
  */
 export const SyncOperation = Schema.Literal("INSERT", "UPDATE", "UPSERT")
 /**
+ * The type of {@link SyncOperation}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -65,6 +67,8 @@ export type SyncOperation = typeof SyncOperation.Type
  */
 export const MObjStatusEnum = Schema.Literal("CREATED", "UPDATED", "DELETED", "FAILED", "UNCHANGED", "SKIPPED")
 /**
+ * The type of {@link MObjStatusEnum}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -78,6 +82,8 @@ export type MObjStatusEnum = typeof MObjStatusEnum.Type
  */
 export const ComparisonEnum = Schema.Literal("EQ", "NE", "LT", "LE", "GT", "GE")
 /**
+ * The type of {@link ComparisonEnum}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -91,6 +97,8 @@ export type ComparisonEnum = typeof ComparisonEnum.Type
  */
 export const Attrib = Schema.Struct({ name: XmlString, value: XmlString }).annotations({ identifier: "Attrib" })
 /**
+ * The type of {@link Attrib}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -107,6 +115,8 @@ export const TypeAttrib = Schema.Struct({
   attrList: optional(Schema.Array(Attrib))
 }).annotations({ identifier: "TypeAttrib" })
 /**
+ * The type of {@link TypeAttrib}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -124,6 +134,8 @@ export const MObjAssociation = Schema.Struct({
   externalKey: optional(Attrib)
 }).annotations({ identifier: "MObjAssociation" })
 /**
+ * The type of {@link MObjAssociation}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -146,6 +158,8 @@ export const MObject = Schema.Struct({
   associationList: optional(Schema.Array(MObjAssociation))
 }).annotations({ identifier: "MObject" })
 /**
+ * The type of {@link MObject}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -164,6 +178,8 @@ export const MObjStatus = Schema.Struct({
   error: optional(XmlString)
 }).annotations({ identifier: "MObjStatus" })
 /**
+ * The type of {@link MObjStatus}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -181,6 +197,8 @@ export const MObjCriteria = Schema.Struct({
   attrValue: XmlString
 }).annotations({ identifier: "MObjCriteria" })
 /**
+ * The type of {@link MObjCriteria}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -209,6 +227,8 @@ export const MObjFieldMetadata = Schema.Struct({
   updatedAt: XsDateTime
 }).annotations({ identifier: "MObjFieldMetadata" })
 /**
+ * The type of {@link MObjFieldMetadata}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -229,6 +249,8 @@ export const MObjectMetadata = Schema.Struct({
   updatedAt: XsDateTime
 }).annotations({ identifier: "MObjectMetadata" })
 /**
+ * The type of {@link MObjectMetadata}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -248,6 +270,8 @@ export const AuthenticationHeaderInfo = Schema.Struct({
   mode: optional(XsInt)
 }).annotations({ identifier: "AuthenticationHeaderInfo" })
 /**
+ * The type of {@link AuthenticationHeaderInfo}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -264,6 +288,8 @@ export const ParamsSyncMObjects = Schema.Struct({
   operation: SyncOperation
 }).annotations({ identifier: "ParamsSyncMObjects" })
 /**
+ * The type of {@link ParamsSyncMObjects}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -285,6 +311,8 @@ export const ParamsGetMObjects = Schema.Struct({
   streamPosition: optional(XmlString)
 }).annotations({ identifier: "ParamsGetMObjects" })
 /**
+ * The type of {@link ParamsGetMObjects}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -300,6 +328,8 @@ export const ParamsDescribeMObject = Schema.Struct({ objectName: XmlString }).an
   identifier: "ParamsDescribeMObject"
 })
 /**
+ * The type of {@link ParamsDescribeMObject}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -315,6 +345,8 @@ export const ParamsDeleteMObjects = Schema.Struct({ mObjectList: Schema.Array(MO
   identifier: "ParamsDeleteMObjects"
 })
 /**
+ * The type of {@link ParamsDeleteMObjects}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -328,6 +360,8 @@ export interface ParamsDeleteMObjects extends Schema.Schema.Type<typeof ParamsDe
  */
 export const ParamsListMObjects = Schema.Struct({}).annotations({ identifier: "ParamsListMObjects" })
 /**
+ * The type of {@link ParamsListMObjects}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -343,6 +377,8 @@ export const ResultSyncMObjects = Schema.Struct({ mObjStatusList: Schema.Array(M
   identifier: "ResultSyncMObjects"
 })
 /**
+ * The type of {@link ResultSyncMObjects}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -358,6 +394,8 @@ export const ResultDeleteMObjects = Schema.Struct({ mObjStatusList: Schema.Array
   identifier: "ResultDeleteMObjects"
 })
 /**
+ * The type of {@link ResultDeleteMObjects}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -376,6 +414,8 @@ export const ResultGetMObjects = Schema.Struct({
   mObjectList: optional(Schema.Array(MObject))
 }).annotations({ identifier: "ResultGetMObjects" })
 /**
+ * The type of {@link ResultGetMObjects}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -391,6 +431,8 @@ export const ResultDescribeMObject = Schema.Struct({ metadata: MObjectMetadata }
   identifier: "ResultDescribeMObject"
 })
 /**
+ * The type of {@link ResultDescribeMObject}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -406,6 +448,8 @@ export const ResultListMObjects = Schema.Struct({ objects: Schema.Array(XmlStrin
   identifier: "ResultListMObjects"
 })
 /**
+ * The type of {@link ResultListMObjects}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -434,6 +478,9 @@ export const operations = {
 export type Operation = keyof typeof operations
 
 /**
+ * The operation names as a Schema, to check a name read from untrusted input (a request
+ * element, a `SOAPAction`).
+ *
  * @since 0.1.0
  * @category schemas
  */

@@ -107,7 +107,7 @@ describe("outcomes", () => {
     { fastCheck: { numRuns: 30 } }
   )
 
-  it.effect("a response whose status count does not match the chunk is a CountMismatch", () =>
+  it.effect("a status count that does not match the chunk makes its objects IN_DOUBT, never guessed", () =>
     Effect.gen(function*() {
       const fake = Fake.make({
         script: (operation, params) =>
@@ -125,8 +125,14 @@ describe("outcomes", () => {
         Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "A" } }),
         Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "B" } })
       ], "INSERT"))
-      expect(error._tag).toBe("ProtocolError")
-      expect(error._tag === "ProtocolError" && error.reason).toBe("CountMismatch")
+      // Marketo answered something, so the INSERT may have been applied: the objects are in
+      // doubt, and the outcomes say why.
+      expect(error._tag).toBe("PartialFailure")
+      const outcomes = error._tag === "PartialFailure" ? error.outcomes : []
+      expect(outcomes.map((o) => o.status)).toEqual(["IN_DOUBT", "IN_DOUBT"])
+      expect(outcomes[0]!.error).toContain("sent 2 object(s)")
+      expect(outcomes[0]!.error).toContain("received 1 status")
+      expect(outcomes.some((o) => o.id !== undefined)).toBe(false)
     }))
 })
 
@@ -286,6 +292,47 @@ describe("ambiguous failures", () => {
     description: "ECONNREFUSED",
     ambiguous: false
   })
+
+  it.effect("an UPSERT without ids is not repeated after a lost answer; one with ids is", () =>
+    Effect.gen(function*() {
+      const byKey = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(lost) : undefined })
+      const keyed = yield* onTestClock(
+        Effect.flatMap(clientOf(byKey), (client) =>
+          client.syncMObjects(
+            [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "K" } })],
+            "UPSERT",
+            { failOnPartial: false }
+          ))
+      )
+      expect(byKey.calls.length).toBe(1)
+      expect(Exit.isSuccess(keyed) ? keyed.value.map((o) => o.status) : []).toEqual(["IN_DOUBT"])
+
+      const byId = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(lost) : undefined })
+      const identified = yield* onTestClock(
+        Effect.flatMap(clientOf(byId), (client) => client.syncMObjects([Opportunity.make({ id: 7 })], "UPSERT"))
+      )
+      expect(byId.calls.length).toBe(2)
+      expect(Exit.isSuccess(identified) ? identified.value.map((o) => o.status) : []).toEqual(["UPDATED"])
+    }))
+
+  it.effect("a 4xx status is not retried; a 503 is", () =>
+    Effect.gen(function*() {
+      const status = (code: number) =>
+        new TransportError({ reason: "Status", operation: "syncMObjects", status: code, ambiguous: code >= 500 })
+      const notFound = Fake.make({ script: () => Effect.fail(status(404)) })
+      const exit404 = yield* onTestClock(
+        Effect.flatMap(clientOf(notFound), (client) => client.syncMObjects([Opportunity.make({ id: 1 })], "UPDATE"))
+      )
+      expect(Exit.isFailure(exit404)).toBe(true)
+      expect(notFound.calls.length).toBe(1)
+
+      const unavailable = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(status(503)) : undefined })
+      const exit503 = yield* onTestClock(
+        Effect.flatMap(clientOf(unavailable), (client) => client.syncMObjects([Opportunity.make({ id: 1 })], "UPDATE"))
+      )
+      expect(Exit.isSuccess(exit503)).toBe(true)
+      expect(unavailable.calls.length).toBe(2)
+    }))
 
   it.effect("an INSERT whose answer was lost is sent once and its objects are IN_DOUBT", () =>
     Effect.gen(function*() {

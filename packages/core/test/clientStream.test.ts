@@ -8,6 +8,7 @@ import * as Settings from "../src/internal/clientSettings.js"
 import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault } from "../src/MarketoError.js"
 import { Opportunity } from "../src/Opportunity.js"
+import type * as Outcome from "../src/Outcome.js"
 import type * as Wire from "../src/Wire.js"
 import * as Fake from "./helpers/fakeTransport.js"
 
@@ -78,7 +79,7 @@ describe("syncStream", () => {
       expect(fake.calls.map((c) => (c.params as Wire.ParamsSyncMObjects).mObjectList[0]!.id)).toEqual([1, 11])
     }))
 
-  it.effect("a call error ends the stream after the outcomes of the chunks before it", () =>
+  it.effect("an authentication fault stops sending, yet every object sent gets its outcome", () =>
     Effect.gen(function*() {
       const denied = new AuthFault({ code: 20013, faultString: "20013 - Access Denied" })
       const fake = Fake.make({
@@ -86,15 +87,45 @@ describe("syncStream", () => {
           (params as Wire.ParamsSyncMObjects).mObjectList[0]!.id === 31 ? Effect.fail(denied) : undefined
       })
       const client = yield* clientOf(fake, { chunkSize: 10, concurrency: 4 })
-      const emitted: Array<number> = []
+      const emitted: Array<Outcome.Outcome<unknown>> = []
       const error = yield* Stream.range(0, 79).pipe(
         Stream.map((i) => Opportunity.make({ id: i + 1 })),
         client.syncStream("UPDATE"),
-        Stream.runForEach((o) => Effect.sync(() => emitted.push(o.index))),
+        Stream.runForEach((o) => Effect.sync(() => emitted.push(o))),
         Effect.flip
       )
       expect(error).toStrictEqual(denied)
-      expect(emitted).toEqual(Array.from({ length: 30 }, (_, i) => i))
+      const sent = fake.calls.flatMap((c) => (c.params as Wire.ParamsSyncMObjects).mObjectList.map((o) => o.id! - 1))
+      // Chunks already in flight when the fault came still report; none is sent after it.
+      expect(sent.length).toBeGreaterThan(40)
+      expect(sent.length).toBeLessThan(80)
+      expect(emitted.map((o) => o.index)).toEqual(Array.from({ length: sent.length }, (_, i) => i))
+      expect([...sent].sort((a, b) => a - b)).toEqual(emitted.map((o) => o.index))
+      const refused = emitted.filter((o) => o.status === "FAILED")
+      expect(refused.map((o) => o.index)).toEqual(Array.from({ length: 10 }, (_, i) => 30 + i))
+      expect(refused[0]!.error).toContain("20013")
+    }))
+
+  it.effect("a chunk refused for good emits FAILED outcomes and the stream goes on", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (_op, params, _n) =>
+          (params as Wire.ParamsSyncMObjects).mObjectList[0]!.id === 31
+            ? Effect.fail(new MarketoFault({ code: 20012, faultString: "20012 - Request Not Understood" }))
+            : undefined
+      })
+      const client = yield* clientOf(fake, { chunkSize: 10, concurrency: 4 })
+      const outcomes = yield* Stream.range(0, 79).pipe(
+        Stream.map((i) => Opportunity.make({ id: i + 1 })),
+        client.syncStream("UPDATE"),
+        Stream.runCollect,
+        Effect.map(Chunk.toReadonlyArray)
+      )
+      expect(outcomes.map((o) => o.index)).toEqual(Array.from({ length: 80 }, (_, i) => i))
+      expect(outcomes.filter((o) => o.status === "FAILED").map((o) => o.index)).toEqual(
+        Array.from({ length: 10 }, (_, i) => 30 + i)
+      )
+      expect(outcomes.filter((o) => o.status === "UPDATED").length).toBe(70)
     }))
 
   it.effect("FAILED objects are emitted as outcomes, not errors", () =>
@@ -160,6 +191,25 @@ describe("getMObjects", () => {
       // Resumed at the very end, Marketo's "Stream at End" means: nothing more.
       const none = yield* Stream.runCollect(client.getMObjects({ type: "Opportunity", streamPosition: "pos-3" }))
       expect(Chunk.size(none)).toBe(0)
+    }))
+
+  it.effect("a position that does not move ends the read with an error instead of looping", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation) =>
+          operation === "getMObjects"
+            ? Effect.succeed(
+              { returnCount: 0, hasMore: true, newStreamPosition: "same" } as Wire.ResultOf<typeof operation>
+            )
+            : undefined
+      })
+      const client = yield* clientOf(fake)
+      const error = yield* Effect.flip(
+        Stream.runCollect(client.getMObjects({ type: "Opportunity", streamPosition: "same" }))
+      )
+      expect(error._tag).toBe("ProtocolError")
+      expect(error.message).toContain("without a new stream position")
+      expect(fake.calls.length).toBe(1)
     }))
 
   it.effect("an object that cannot be read is a typed error", () =>

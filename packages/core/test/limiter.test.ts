@@ -105,6 +105,32 @@ describe("Limiter", () => {
     }))
 })
 
+describe("Limiter interruption", () => {
+  it.effect("a call waiting for the window can be interrupted at once, and leaves no slot taken", () =>
+    Effect.gen(function*() {
+      const limiter = yield* Limiter.make({ calls: 2, window: Duration.seconds(20), inFlight: 10 })
+      yield* limiter.run(Effect.void)
+      yield* limiter.run(Effect.void)
+      // The window is full: this call waits 20 s for room.
+      const waiting = yield* Effect.fork(limiter.run(Effect.void))
+      yield* TestClock.adjust(Duration.seconds(1))
+      // Interrupting it does not wait for the window (TestClock has not moved since).
+      yield* Fiber.interrupt(waiting)
+      const before = yield* Clock.currentTimeMillis
+      expect(before).toBe(1_000)
+      // The interrupted call took no place: once the window moves on, two calls go at once.
+      const starts: Array<number> = []
+      const next = yield* Effect.fork(Effect.forEach(
+        [1, 2],
+        () => limiter.run(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => starts.push(t)))),
+        { concurrency: "unbounded" }
+      ))
+      yield* TestClock.adjust(Duration.seconds(19))
+      yield* Fiber.join(next)
+      expect(starts).toEqual([20_000, 20_000])
+    }))
+})
+
 describe("MarketoClient limits", () => {
   const objects = (n: number): ReadonlyArray<Wire.MObject> =>
     Array.from({ length: n }, (_, i) => ({ type: "Opportunity", id: i + 1 }))

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as MarketoError from "../src/MarketoError.js"
-import type * as MObject from "../src/MObject.js"
+import * as MObject from "../src/MObject.js"
 import * as Opportunity from "../src/Opportunity.js"
 import * as OpportunityPersonRole from "../src/OpportunityPersonRole.js"
 import * as Program from "../src/Program.js"
@@ -225,8 +226,68 @@ describe("Validation.decode", () => {
       const error = yield* Effect.flip(Validation.decode([
         { _tag: "Program", id: 1, costs: [{ amount: 1 }] },
         { _tag: "Opportunity", probability: "high" },
-        "not an object"
+        "not an object",
+        { _tag: "constructor", closeDate: "2024-06-30" }
       ], "UPDATE"))
-      expect(where(error.issues)).toEqual([[0, "costs.0.month"], [1, "id"], [1, "probability"], [2, ""]])
+      expect(where(error.issues)).toEqual([[0, "costs.0.month"], [1, "id"], [1, "probability"], [2, ""], [3, "_tag"]])
     }))
+
+  it.effect("reads dates given as YYYY-MM-DD text, as JSON must give them", () =>
+    Effect.gen(function*() {
+      const opportunity = { _tag: "Opportunity", name: "Deal", closeDate: "2024-06-30", lastActivityDate: "0001-01-01" }
+      const role = { _tag: "OpportunityPersonRole", opportunityId: 1, personId: 2, externalCreatedDate: "2014-11-26" }
+      const decoded = yield* Validation.decode([opportunity, role], "INSERT")
+      expect(decoded).toStrictEqual([
+        Opportunity.make({ name: "Deal", closeDate: new Date("2024-06-30"), lastActivityDate: new Date("0001-01-01") }),
+        OpportunityPersonRole.make({ opportunityId: 1, personId: 2, externalCreatedDate: new Date("2014-11-26") })
+      ])
+      expect(opportunity.closeDate).toBe("2024-06-30")
+    }))
+
+  it.effect("reports date text that is not exactly a real YYYY-MM-DD day", () =>
+    Effect.gen(function*() {
+      const texts = ["2024-02-30", "2024-6-30", " 2024-06-30", "2024-06-30T00:00:00Z", "0000-12-31", "30/06/2024"]
+      const error = yield* Effect.flip(
+        Validation.decode(texts.map((closeDate) => ({ _tag: "Opportunity", closeDate })), "INSERT")
+      )
+      expect(where(error.issues)).toEqual(texts.map((_, i) => [i, "closeDate"]))
+      expect(error.issues[0]?.message).toContain(`in plain data also "2024-03-31"`)
+    }))
+
+  it("a model holds dates as Date: text there is still reported", () => {
+    const found = Validation.issues([unchecked({ _tag: "Opportunity", closeDate: "2024-06-30" })], "INSERT")
+    expect(where(found)).toEqual([[0, "closeDate"]])
+  })
+
+  // JSON has no -0 (it writes 0); nothing else of a model is lost on the way.
+  const zeroed = (o: Opportunity.Opportunity): Opportunity.Opportunity =>
+    Opportunity.make({
+      ...o,
+      ...Object.fromEntries(
+        (["amount", "expectedRevenue", "quantity"] as const).filter((key) => Object.is(o[key], -0)).map((
+          key
+        ) => [key, 0])
+      )
+    })
+
+  const toJson = (obj: MObject.MObject): unknown =>
+    JSON.parse(JSON.stringify(
+      Object.fromEntries(
+        Object.entries(obj).map((
+          [key, value]
+        ) => [key, value instanceof Date ? value.toISOString().slice(0, 10) : value])
+      )
+    ))
+
+  it.effect.prop(
+    "models written as JSON (dates as YYYY-MM-DD) decode back to equal models",
+    [Arbitrary.make(Opportunity.Opportunity), Arbitrary.make(OpportunityPersonRole.OpportunityPersonRole)],
+    ([opportunity, role]) =>
+      Effect.gen(function*() {
+        const linked = OpportunityPersonRole.make({ ...role, opportunityId: 1, personId: 2 })
+        const decoded = yield* Validation.decode([toJson(opportunity), toJson(linked)], "UPSERT")
+        expect(decoded).toStrictEqual([zeroed(opportunity), linked])
+        expect(decoded.map(MObject.toWire)).toStrictEqual([MObject.toWire(zeroed(opportunity)), MObject.toWire(linked)])
+      })
+  )
 })

@@ -2,7 +2,8 @@
  * A local Marketo SOAP server: the mktows MObject operations over real HTTP, on loopback.
  *
  * It answers POSTs on any `/soap/mktows/<version>` path, serves its WSDL at
- * `<that path>?WSDL` with its own address, verifies every AuthenticationHeader, keeps
+ * `<that path>?WSDL` with the address it was reached at (the request's Host header when it
+ * is a plausible `host[:port]`, else where it listens), verifies every AuthenticationHeader, keeps
  * Programs, Opportunities, OpportunityPersonRoles, Leads and Companies in memory with
  * Marketo's documented semantics, and answers faults in Marketo's shape (HTTP 500).
  * `GET /emulator/stats` returns the counters of {@link Stats} as JSON.
@@ -39,7 +40,7 @@ import * as state from "./internal/emulator/state.js"
 export interface Options {
   /** Interface to listen on. Default `127.0.0.1`. */
   readonly host?: string
-  /** Port; `0` (the default) picks a free one, see {@link Emulator.url}. */
+  /** Port; `0` (the default here; the command line's is 8080) picks a free one, see {@link Shape.url}. */
   readonly port?: number
   /** The accepted mktowsUserId. Default Marketo's documented demo user `demo17_1_809934544BFABAE58E5D27`. */
   readonly userId?: string
@@ -47,7 +48,10 @@ export interface Options {
   readonly encryptionKey?: Redacted.Redacted<string>
   /** Accepted distance of requestTimestamp from now, either way, in seconds. Default 900; 0 accepts any. */
   readonly signatureTtl?: number
-  /** Enforce 100 calls per 20 s (20023), 10 concurrent (20024) and the daily quota (20015). Default false. */
+  /**
+   * Enforce 100 calls per 20 s (20023), 10 concurrent (20024) and the daily quota (20015),
+   * which resets at midnight America/Chicago as `FaultCode.quotaResetAfter` says. Default false.
+   */
   readonly enforceLimits?: boolean
   /** The daily quota when limits are enforced. Default 10,000. */
   readonly dailyQuota?: number

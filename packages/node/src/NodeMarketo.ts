@@ -35,7 +35,12 @@ const stack = <E>(
   transport: SoapTransport.Options | undefined
 ): Layer.Layer<MarketoClient.MarketoClient, E> =>
   MarketoClient.layer(client).pipe(
-    Layer.provide(SoapTransport.layer(transport)),
+    // The client's per-call timeout governs; the transport's own would otherwise cut a longer
+    // one short at its 60 s default.
+    Layer.provide(SoapTransport.layer({
+      ...(client?.callTimeout === undefined ? {} : { timeout: client.callTimeout }),
+      ...transport
+    })),
     Layer.provide(Layer.merge(config, NodeHttpClient.layerUndici))
   )
 

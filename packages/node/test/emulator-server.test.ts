@@ -7,12 +7,20 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
 import { spawn } from "node:child_process"
+import { request as httpRequest } from "node:http"
 import { fileURLToPath } from "node:url"
 import * as Emulator from "../src/Emulator.js"
+import * as Cli from "../src/internal/emulator/cli.js"
+import { makeLimiter } from "../src/internal/emulator/limits.js"
+import { advertisedOrigin } from "../src/internal/emulator/server.js"
+import { spawnEmulator } from "./helpers/spawnEmulator.js"
 
 const userId = "demo17_1_809934544BFABAE58E5D27"
 const key = Redacted.make("27272727aa")
@@ -93,6 +101,43 @@ describe("Emulator: WSDL and stats", () => {
       })
     ))
 
+  it.live("advertises the request's Host in the WSDL when it is a plausible host[:port], else where it listens", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        // node:http, not fetch: the Host header is set verbatim.
+        const wsdlWithHost = (path: string, host: string) =>
+          Effect.async<string>((resume) => {
+            const target = new URL(emulator.url)
+            const req = httpRequest(
+              { host: target.hostname, port: target.port, path: `${path}?WSDL`, headers: { host } },
+              (response) => {
+                let text = ""
+                response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk))
+                response.on("end", () => resume(Effect.succeed(text)))
+              }
+            )
+            req.on("error", (error) => resume(Effect.die(error)))
+            req.end()
+          })
+        const location = (wsdl: string) => /<soap:address location="([^"]*)"/.exec(wsdl)?.[1]
+        expect(location(yield* wsdlWithHost("/soap/mktows/2_7", "example.test:1234"))).toBe(
+          "http://example.test:1234/soap/mktows/2_7"
+        )
+        expect(location(yield* wsdlWithHost(Emulator.soapPath, "[::1]:8080"))).toBe(
+          "http://[::1]:8080/soap/mktows/2_2"
+        )
+        for (const garbage of ["evil.test\"/><x a=\"", "example.test:99999", "a b", "-bad-.test", "x.test:12ab"]) {
+          expect({ garbage, at: location(yield* wsdlWithHost(Emulator.soapPath, garbage)) }).toEqual({
+            garbage,
+            at: emulator.url
+          })
+        }
+        expect(advertisedOrigin(undefined, "http://127.0.0.1:1")).toBe("http://127.0.0.1:1")
+        expect(advertisedOrigin("", "http://127.0.0.1:1")).toBe("http://127.0.0.1:1")
+        expect(advertisedOrigin("Example.TEST", "http://127.0.0.1:1")).toBe("http://example.test")
+      })
+    ))
+
   it.live("counts calls by operation, faults by code and outcomes by type and status", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
@@ -133,6 +178,49 @@ describe("Emulator: authentication", () => {
         expect((yield* rawFault(emulator.url, envelope("<ns1:paramsListMObjects/>", authXml(forged)))).code).toBe(20014)
         const ok = yield* Effect.orDie(post(emulator.url, envelope("<ns1:paramsListMObjects/>", authXml(tampered))))
         expect(ok.status).toBe(200)
+      })
+    ))
+
+  it.live("refuses a syncMObjects with a wrong signature, an expired timestamp or no header, changing nothing", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const url = emulator.url
+        const costs = callWith(url, "getMObjects", { type: "Program", id: 1970, includeDetails: true }).pipe(
+          Effect.map((r) => (r.mObjectList?.[0]?.typeAttribList ?? []).filter((t) => t.attrType === "Cost"))
+        )
+        const snapshot = Effect.all([costs, Effect.map(emulator.stats, (s) => s.stored)])
+        const before = yield* snapshot
+        expect(before[0]).not.toEqual([])
+        const calls: ReadonlyArray<Wire.ParamsOf<"syncMObjects">> = [
+          { operation: "INSERT", mObjectList: [{ type: "Opportunity", attribList: [{ name: "Name", value: "New" }] }] },
+          {
+            operation: "UPDATE",
+            mObjectList: [{
+              type: "Program",
+              id: 1970,
+              typeAttribList: [{
+                attrType: "Cost",
+                attrList: [{ name: "Id", value: "153" }, { name: "Month", value: "2013-06" }, {
+                  name: "Amount",
+                  value: "9"
+                }]
+              }]
+            }]
+          }
+        ]
+        for (const params of calls) {
+          const sync = (auth: Parameters<typeof header>[0]) => faultCode(callWith(url, "syncMObjects", params, auth))
+          expect(yield* sync({ secret: Redacted.make("not-the-key") })).toBe(20014)
+          expect(yield* sync({ skewMillis: -16 * 60_000 })).toBe(20016)
+          const signed = SoapCodec.encodeRequest("syncMObjects", yield* header(), params)
+          const bare = signed.replace(/<ns1:AuthenticationHeader>.*<\/ns1:AuthenticationHeader>/s, "")
+          expect(bare).not.toContain("requestSignature")
+          expect((yield* rawFault(url, bare)).code).toBe(20014)
+        }
+        expect(yield* snapshot).toEqual(before)
+        // The same calls, signed right, do change the store: the snapshot can see it.
+        for (const params of calls) yield* callWith(url, "syncMObjects", params)
+        expect(yield* snapshot).not.toEqual(before)
       })
     ))
 
@@ -245,6 +333,33 @@ describe("Emulator: limits", () => {
         }), { enforceLimits: true, dailyQuota: 3 })
     }))
 
+  it.effect("resets the daily quota at midnight America/Chicago, daylight saving included, and says when", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeLimiter(2)
+      const call = Effect.either(limiter.guard(Effect.void))
+      const at = (iso: string) => TestClock.setTime(Date.parse(iso))
+      const spent = (iso: string) =>
+        Effect.gen(function*() {
+          yield* at(iso)
+          const result = yield* call
+          return result._tag === "Left" ? result.left : undefined
+        })
+      // Spring forward (2024-03-10): that day ends at 05:00Z (midnight CDT), not 06:00Z.
+      yield* at("2024-03-10T12:00:00Z")
+      yield* call
+      yield* call
+      const refused = yield* spent("2024-03-11T04:59:59Z")
+      expect(refused?.code).toBe(20015)
+      expect(refused?.detail).toContain("2024-03-11T05:00:00.000Z")
+      expect(yield* spent("2024-03-11T05:00:01Z")).toBeUndefined()
+      // Fall back (2024-11-03): that day ends at 06:00Z (midnight CST), not 05:00Z.
+      yield* at("2024-11-03T12:00:00Z")
+      yield* call
+      yield* call
+      expect((yield* spent("2024-11-04T05:30:00Z"))?.detail).toContain("2024-11-04T06:00:00.000Z")
+      expect(yield* spent("2024-11-04T06:00:01Z")).toBeUndefined()
+    }))
+
   it.live("injects 20023, 20024, 20011 and dropped connections at faultRate, repeatably from Random", () =>
     Effect.gen(function*() {
       // A fresh generator per run: the same seed must give the same faults.
@@ -311,4 +426,38 @@ describe("Emulator: command line", () => {
       expect(code).toBe(2)
       expect(stderr).toContain("--port must be a port")
     }))
+
+  const parse = (args: ReadonlyArray<string>, env: ReadonlyArray<[string, string]> = []) =>
+    Cli.options(args).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(env))))
+
+  it.effect("listens on 8080 by default, and reads the credentials from flags, then the environment", () =>
+    Effect.gen(function*() {
+      expect(yield* parse([])).toEqual(Option.some({ port: 8080 }))
+      expect(yield* parse(["--port", "0", "--host", "0.0.0.0"])).toEqual(Option.some({ port: 0, host: "0.0.0.0" }))
+      expect(yield* parse(["--help"])).toEqual(Option.none())
+      const env: Array<[string, string]> = [[Cli.env.userId, "env_user"], [Cli.env.encryptionKey, "env-key"]]
+      const fromEnv = Option.getOrThrow(yield* parse([], env))
+      expect(fromEnv.userId).toBe("env_user")
+      expect(fromEnv.encryptionKey && Redacted.value(fromEnv.encryptionKey)).toBe("env-key")
+      const fromFlags = Option.getOrThrow(yield* parse(["--user-id", "flag_user", "--encryption-key", "flag-key"], env))
+      expect(fromFlags.userId).toBe("flag_user")
+      expect(fromFlags.encryptionKey && Redacted.value(fromFlags.encryptionKey)).toBe("flag-key")
+      const blank = yield* Effect.flip(parse([], [[Cli.env.encryptionKey, "  "]]))
+      expect(blank).toBeInstanceOf(Cli.UsageError)
+      expect(blank.message).toContain(`${Cli.env.encryptionKey}: "must not be empty"`)
+    }))
+
+  it.live("takes its credentials from MKTOWS_EMULATOR_USER_ID and MKTOWS_EMULATOR_ENCRYPTION_KEY", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const secret = "s3cret-from-the-environment"
+      const emulator = yield* spawnEmulator(["--signature-ttl", "0"], {
+        env: { [Cli.env.userId]: "env_user_1", [Cli.env.encryptionKey]: secret }
+      })
+      const own = { user: "env_user_1", secret: Redacted.make(secret) }
+      expect((yield* callWith(emulator.endpoint, "listMObjects", {}, own)).objects).toContain("Opportunity")
+      const demoKey = { user: "env_user_1", secret: key }
+      expect(yield* faultCode(callWith(emulator.endpoint, "listMObjects", {}, demoKey))).toBe(20014)
+      expect(yield* faultCode(callWith(emulator.endpoint, "listMObjects", {}))).toBe(20014)
+      expect(emulator.stderr()).not.toContain(secret)
+    })))
 })

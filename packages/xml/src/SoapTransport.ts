@@ -28,6 +28,8 @@ import * as Layer from "effect/Layer"
 import * as internal from "./internal/transport.js"
 
 /**
+ * Options of {@link make} and {@link layer}.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -49,6 +51,8 @@ export const make: (
 ) => Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | MarketoConfig> = internal.make
 
 /**
+ * The SOAP transport as core's `MarketoTransport` service, built by {@link make}.
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -195,8 +195,12 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
       items: ReadonlyArray<A>,
       encode: (a: A) => Wire.MObject
     ): Effect.Effect<ReadonlyArray<Outcome<A>>, CallError> => {
-      const repeatable = request.operation === "deleteMObjects" || request.sync !== "INSERT"
       const mObjectList = items.map(encode)
+      // Sending twice is harmless only where Marketo keys on ids: deletes, UPDATE (which never
+      // creates), and an UPSERT whose every object has an id. An UPSERT without one may create,
+      // and external keys are not unique, so a repeat could create a duplicate.
+      const repeatable = request.operation === "deleteMObjects" || request.sync === "UPDATE" ||
+        (request.sync === "UPSERT" && mObjectList.every((o) => o.id !== undefined))
       const sent: Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, CallError> =
         request.operation === "syncMObjects"
           ? call("syncMObjects", { mObjectList, operation: request.sync }, { count: items.length, repeatable })
@@ -270,8 +274,11 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
           { concurrency: settings.concurrency }
         )
         const errors = perChunk.flatMap((c) => Either.isLeft(c.result) ? [c.result.left] : [])
-        if (errors.length === perChunk.length && errors[0] !== undefined) {
-          // Nothing got through: the call error says it best.
+        if (
+          errors.length === perChunk.length && errors[0] !== undefined &&
+          errors.every((e) => e._tag !== "ProtocolError")
+        ) {
+          // Nothing got through and nothing may have been applied: the call error says it best.
           return yield* Effect.fail(errors[0])
         }
         const outcomes = perChunk.flatMap((c) =>
@@ -286,35 +293,53 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
      * The streaming form. Chunks are validated in order before any is sent; a chunk with
      * invalid objects ends the stream with a ValidationError naming their global indexes,
      * after the outcomes of every chunk before it, and neither it nor any later chunk is sent.
-     * A call error likewise ends the stream after the outcomes of the chunks before it.
+     * A chunk whose call fails for good emits its objects as FAILED (IN_DOUBT when an answer
+     * could not be read) and the stream goes on, as in a batch. After an error that every
+     * later call would meet too (authentication, daily quota), no further chunk is sent: the
+     * chunks already sent still emit their outcomes, then the stream ends with that error, so
+     * every object after the last outcome was not sent.
      */
     const stream =
       (request: StatusRequest) =>
       <A>(encode: (a: A) => Wire.MObject, check: Check<A>) =>
       <E, R>(input: Stream.Stream<A, E, R>): Stream.Stream<Outcome<A>, E | ValidationError | CallError, R> =>
-        input.pipe(
-          Stream.grouped(settings.chunkSize),
-          Stream.mapAccum(0, (start, chunk) => {
-            const items = Chunk.toReadonlyArray(chunk)
-            return [start + items.length, { start, items }] as const
-          }),
-          Stream.map((batch) => {
-            const issues = check(batch.items, batch.start)
-            return issues.length > 0 ? Either.left(new ValidationError({ issues })) : Either.right(batch)
-          }),
-          // Stop pulling input at the first invalid chunk, so nothing after it is sent.
-          Stream.takeUntil(Either.isLeft),
-          Stream.mapEffect(
-            (batch): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> =>
-              Either.isLeft(batch)
-                ? Effect.succeed(Either.left(batch.left))
-                : Effect.either(runChunk(request, batch.right.start, batch.right.items, encode)),
-            { concurrency: settings.concurrency }
-          ),
-          // Results arrive in input order, so every outcome before a failed chunk is emitted first.
-          Stream.mapEffect((result) => result),
-          Stream.flattenIterables
-        )
+        Stream.unwrap(Effect.map(Ref.make<CallError | undefined>(undefined), (stopped) =>
+          input.pipe(
+            Stream.grouped(settings.chunkSize),
+            Stream.mapAccum(0, (start, chunk) => {
+              const items = Chunk.toReadonlyArray(chunk)
+              return [start + items.length, { start, items }] as const
+            }),
+            Stream.map((batch) => {
+              const issues = check(batch.items, batch.start)
+              return issues.length > 0 ? Either.left(new ValidationError({ issues })) : Either.right(batch)
+            }),
+            // Stop pulling input at the first invalid chunk, so nothing after it is sent.
+            Stream.takeUntil(Either.isLeft),
+            Stream.mapEffect(
+              (batch): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> => {
+                if (Either.isLeft(batch)) return Effect.succeed(Either.left(batch.left))
+                const { items, start } = batch.right
+                return Effect.flatMap(Ref.get(stopped), (
+                  stop
+                ): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> =>
+                  stop !== undefined
+                    ? Effect.succeed(Either.left(stop))
+                    : runChunk(request, start, items, encode).pipe(
+                      Effect.tapError((error) => isFatal(error) ? Ref.set(stopped, error) : Effect.void),
+                      Effect.catchAll((error) => {
+                        const outcomes = failedChunk(start, items, error, true)
+                        return Effect.as(countStatuses(outcomes), outcomes)
+                      }),
+                      Effect.map(Either.right)
+                    ))
+              },
+              { concurrency: settings.concurrency }
+            ),
+            // Results arrive in input order, so every outcome before the end is emitted first.
+            Stream.mapEffect((result) => result),
+            Stream.flattenIterables
+          )))
 
     /** getMObjects page by page, following `hasMore` and `newStreamPosition`. */
     const pages = <B, DE>(
@@ -333,10 +358,21 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
             // Resuming from the position after the last page, Marketo answers 20123 "Stream
             // at End": nothing more to read, not a failure.
             Effect.catchIf(Retry.isStreamAtEnd, () => Effect.succeed(undefined)),
-            Effect.flatMap((result): Effect.Effect<readonly [Page<B>, Option.Option<string | undefined>], DE> =>
+            Effect.flatMap((
+              result
+            ): Effect.Effect<readonly [Page<B>, Option.Option<string | undefined>], DE | ProtocolError> =>
               result === undefined
                 ? Effect.succeed(
                   [{ objects: [], streamPosition: position ?? "", hasMore: false }, Option.none()] as const
+                )
+                : result.hasMore && (result.newStreamPosition === "" || result.newStreamPosition === position)
+                ? Effect.fail(
+                  // Following a position that does not move would read the same page forever.
+                  new ProtocolError({
+                    reason: "Unexpected",
+                    detail: "getMObjects answered hasMore=true without a new stream position",
+                    received: `newStreamPosition "${result.newStreamPosition.slice(0, 80)}"`
+                  })
                 )
                 : Effect.map(
                   Effect.forEach(result.mObjectList ?? [], decode),

@@ -53,23 +53,31 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
     // Completed when a running call ends, so a waiter blocked only by running calls wakes.
     let ended = yield* Deferred.make<void>()
 
-    const reserveEntry: Effect.Effect<Entry> = Effect.gen(function*() {
-      while (true) {
-        const now = yield* Clock.currentTimeMillis
-        // A call that ended at `t` counts for the windows that contain it: it leaves once
-        // `now >= t + window`. Running calls (Infinity) never leave.
-        entries = entries.filter((e) => e.at + windowMillis > now)
-        if (entries.length < calls) {
-          const entry: Entry = { at: Infinity }
-          entries.push(entry)
-          return entry
+    // Runs inside acquireUseRelease's uninterruptible acquire, so that a reserved entry is
+    // always released; the waits are made interruptible explicitly, so that a caller giving
+    // up (a timeout, Stream.take, a failed sibling) is not held for up to a window.
+    const reserve: Effect.Effect<Entry> = Effect.gen(function*() {
+      yield* Effect.interruptible(gate.take(1))
+      return yield* Effect.gen(function*() {
+        while (true) {
+          const now = yield* Clock.currentTimeMillis
+          // A call that ended at `t` counts for the windows that contain it: it leaves once
+          // `now >= t + window`. Running calls (Infinity) never leave.
+          entries = entries.filter((e) => e.at + windowMillis > now)
+          if (entries.length < calls) {
+            const entry: Entry = { at: Infinity }
+            entries.push(entry)
+            return entry
+          }
+          const oldest = Math.min(...entries.map((e) => e.at))
+          const wake = Deferred.await(ended)
+          yield* Effect.interruptible(
+            Number.isFinite(oldest)
+              ? Effect.race(Effect.sleep(Duration.millis(oldest + windowMillis - now)), wake)
+              : wake
+          )
         }
-        const oldest = Math.min(...entries.map((e) => e.at))
-        const wake = Deferred.await(ended)
-        yield* Number.isFinite(oldest)
-          ? Effect.race(Effect.sleep(Duration.millis(oldest + windowMillis - now)), wake)
-          : wake
-      }
+      }).pipe(Effect.ensuring(gate.release(1)))
     })
 
     const finish = (entry: Entry) =>
@@ -79,8 +87,6 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
         ended = yield* Deferred.make<void>()
         yield* Deferred.succeed(previous, undefined)
       })
-
-    const reserve = gate.withPermits(1)(reserveEntry)
 
     return {
       run: <A, E, R>(effect: Effect.Effect<A, E, R>) =>

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import * as DateTime from "effect/DateTime"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -37,19 +37,12 @@ export interface Attempt {
   readonly repeatable: boolean
 }
 
-/** Marketo's daily quota resets at midnight in Marketo's home zone. */
-const quotaZone = DateTime.zoneUnsafeMakeNamed("America/Chicago")
-
 /**
- * The next midnight in America/Chicago after the `Clock`'s now.
+ * The next quota reset after the `Clock`'s now.
  *
  * @internal
  */
-export const nextQuotaReset: Effect.Effect<Date> = Effect.map(DateTime.now, (now) => {
-  const local = DateTime.setZone(now, quotaZone)
-  // toDateUtc: `toDate` of a zoned value gives its wall-clock time as if it were UTC.
-  return DateTime.toDateUtc(DateTime.startOf(DateTime.add(local, { days: 1 }), "day"))
-})
+export const nextQuotaReset: Effect.Effect<Date> = Effect.map(Clock.currentTimeMillis, FaultCode.quotaResetAfter)
 
 /**
  * Exponential backoff with "equal jitter": half the capped delay, plus a random part of the
@@ -71,6 +64,10 @@ export const backoff = (policy: RetryPolicy, attempt: number): Effect.Effect<Dur
  */
 export const isAmbiguous = (error: CallError): error is TransportError | TimeoutError =>
   error._tag === "TimeoutError" || (error._tag === "TransportError" && error.ambiguous)
+
+/** Connection failures and 5xx/429 statuses may pass; other statuses will not. */
+const isTransient = (error: TransportError): boolean =>
+  error.reason === "Connection" || error.status === undefined || error.status >= 500 || error.status === 429
 
 const fail = (error: CallError): Decision => ({ _tag: "Fail", error })
 
@@ -119,6 +116,9 @@ export const decide = (
     case "TransportError":
     case "TimeoutError": {
       if (isAmbiguous(error) && !state.repeatable) return Effect.succeed(fail(error))
+      // A 4xx status (other than 429) is an answer about the request itself: the same
+      // request would get it again.
+      if (error._tag === "TransportError" && !isTransient(error)) return Effect.succeed(fail(error))
       return more ? retryAfterBackoff(error._tag) : Effect.succeed(fail(error))
     }
     case "ProtocolError":

@@ -75,7 +75,9 @@ const checkValue = (report: Report, path: Path, kind: Fields.Kind, value: unknow
       if (!Value.isCalendarDate(value)) {
         report(
           path,
-          `expected a date at UTC midnight in years 1 to 9999 (e.g. new Date("2024-03-31")), got ${describe(value)}`
+          `expected a date at UTC midnight in years 1 to 9999, e.g. new Date("2024-03-31") (in plain data also "2024-03-31"), got ${
+            describe(value)
+          }`
         )
       }
       return
@@ -273,6 +275,37 @@ export const objectIssues = (
       report(["_tag"], `expected Program, Opportunity or OpportunityPersonRole, got ${describe(obj["_tag"])}`)
   }
   return found
+}
+
+const dateKeys: ReadonlyMap<unknown, ReadonlyArray<string>> = new Map(Object.entries({
+  Opportunity: Fields.opportunityFields.filter((field) => field.kind === "date").map((field) => field.key),
+  OpportunityPersonRole: Fields.opportunityPersonRoleFields.filter((field) => field.kind === "date").map((field) =>
+    field.key
+  )
+}))
+
+const dayPattern = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * Plain data as the models hold it: JSON has no dates, so a date field given as exact
+ * `YYYY-MM-DD` text of a real day becomes a `Date` at UTC midnight. Anything else is left
+ * as it is, for the checks to report. The input is not modified.
+ */
+export const fromPlainData = (obj: unknown): unknown => {
+  if (!isDict(obj)) return obj
+  // A Map, not a record lookup: `_tag` is untrusted and could be "constructor".
+  const keys = dateKeys.get(obj["_tag"])
+  if (keys === undefined) return obj
+  let copy: { [key: string]: unknown } | undefined
+  for (const key of keys) {
+    const value = obj[key]
+    const date = typeof value === "string" && dayPattern.test(value) ? Value.parseDate(value) : undefined
+    if (date !== undefined) {
+      copy ??= { ...obj }
+      copy[key] = date
+    }
+  }
+  return copy ?? obj
 }
 
 export const issues = (

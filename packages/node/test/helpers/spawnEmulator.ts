@@ -77,7 +77,11 @@ const stop = (child: ChildProcess): Effect.Effect<void> =>
  */
 export const spawnEmulator = (
   args: ReadonlyArray<string> = [],
-  options: { readonly timeout?: Duration.DurationInput } = {}
+  options: {
+    readonly timeout?: Duration.DurationInput
+    /** Added to the test process's environment. */
+    readonly env?: Readonly<Record<string, string>>
+  } = {}
 ): Effect.Effect<RunningEmulator, EmulatorStartError, Scope.Scope> =>
   Effect.gen(function*() {
     let stdout = ""
@@ -88,7 +92,7 @@ export const spawnEmulator = (
           spawn(
             process.execPath,
             ["--import", "tsx", "--conditions=source", "packages/node/src/bin/emulator.ts", "--port", "0", ...args],
-            { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }
+            { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env, NO_COLOR: "1" } }
           ),
         catch: (cause) => new EmulatorStartError({ reason: "Spawn", detail: String(cause), stderr: "" })
       }),

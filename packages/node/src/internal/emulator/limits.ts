@@ -1,8 +1,11 @@
 /**
  * Marketo's documented limits, counted the way the server sees calls: at most 100 calls in
  * any 20 seconds (20023), at most 10 at once (20024), and a daily quota (20015) that resets
- * at midnight US Central time. Time comes from Clock, so a TestClock drives the windows.
+ * at midnight America/Chicago, daylight saving included. The reset instant comes from
+ * core's FaultCode.quotaResetAfter, the one the client's QuotaExceeded uses, so both agree.
+ * Time comes from Clock, so a TestClock drives the windows.
  */
+import * as FaultCode from "@mktows/core/FaultCode"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
@@ -15,19 +18,16 @@ export const rateLimit = 100
 /** @internal */
 export const concurrencyLimit = 10
 
-const dayMillis = 86_400_000
-// Midnight CST is 06:00 UTC; Marketo documents the reset in CST.
-const centralOffsetMillis = 6 * 3_600_000
-
 interface Counters {
   readonly inFlight: number
   /** Start times of the calls accepted in the current rate window, oldest first. */
   readonly recent: ReadonlyArray<number>
-  readonly day: number
+  /** The day's bucket: the instant (epoch ms) its count resets. */
+  readonly resetsAt: number
   readonly today: number
 }
 
-const initial: Counters = { inFlight: 0, recent: [], day: -1, today: 0 }
+const initial: Counters = { inFlight: 0, recent: [], resetsAt: -1, today: 0 }
 
 /** @internal */
 export interface Limiter {
@@ -45,9 +45,9 @@ export const makeLimiter = (dailyQuota: number): Effect.Effect<Limiter> =>
         const recent = c.recent.filter((t) =>
           t > now - rateWindowMillis
         )
-        const day = Math.floor((now - centralOffsetMillis) / dayMillis)
-        const today = day === c.day ? c.today : 0
-        const kept = { ...c, recent, day, today }
+        const resetsAt = FaultCode.quotaResetAfter(now).getTime()
+        const today = resetsAt === c.resetsAt ? c.today : 0
+        const kept = { ...c, recent, resetsAt, today }
         if (c.inFlight >= concurrencyLimit) {
           return [fault(20024, `more than ${concurrencyLimit} concurrent calls`), kept]
         }
@@ -55,9 +55,16 @@ export const makeLimiter = (dailyQuota: number): Effect.Effect<Limiter> =>
           return [fault(20023, `more than ${rateLimit} calls in the past 20 seconds`), kept]
         }
         if (today >= dailyQuota) {
-          return [fault(20015, `the daily quota of ${dailyQuota} calls is spent; it resets at midnight CST`), kept]
+          const when = new Date(resetsAt).toISOString()
+          return [
+            fault(
+              20015,
+              `the daily quota of ${dailyQuota} calls is spent; it resets at ${when} (midnight America/Chicago)`
+            ),
+            kept
+          ]
         }
-        return [undefined, { inFlight: c.inFlight + 1, recent: [...recent, now], day, today: today + 1 }]
+        return [undefined, { inFlight: c.inFlight + 1, recent: [...recent, now], resetsAt, today: today + 1 }]
       }))
     const release = Ref.update(ref, (c) => ({ ...c, inFlight: c.inFlight - 1 }))
     return {

@@ -63,6 +63,25 @@ export const soapPath = "/soap/mktows/2_2"
 
 const soapPathPattern = /^\/soap\/mktows\/[A-Za-z0-9_.-]+\/?$/
 
+// A Host header worth advertising: DNS labels (or an IPv4 address) or a bracketed IPv6
+// address, and an optional port. Anything else falls back to the bound origin.
+const hostHeaderPattern =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?$/
+
+/**
+ * The origin a client reached the emulator at, from its Host header, so the WSDL of an
+ * emulator bound to 0.0.0.0 advertises an address that works; `fallback` when the header is
+ * missing or not a plausible `host[:port]`.
+ *
+ * @internal
+ */
+export const advertisedOrigin = (host: string | undefined, fallback: string): string => {
+  if (host === undefined || host.length > 261) return fallback
+  const match = hostHeaderPattern.exec(host)
+  if (match === null || (match[1] !== undefined && Number(match[1]) > 65535)) return fallback
+  return `http://${host.toLowerCase()}`
+}
+
 interface Counts {
   readonly calls: Map<string, number>
   readonly faults: Map<string, number>
@@ -288,13 +307,15 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
       if (url.pathname === "/emulator/stats" && request.method === "GET") {
         return HttpServerResponse.unsafeJson(yield* stats)
       }
+      const reachedAt = advertisedOrigin(request.headers["host"], origin)
       if (!soapPathPattern.test(url.pathname)) {
-        return HttpServerResponse.text("Not found: the SOAP endpoint is " + origin + soapPath, { status: 404 })
+        return HttpServerResponse.text("Not found: the SOAP endpoint is " + reachedAt + soapPath, { status: 404 })
       }
       if (request.method === "GET") {
         const wantsWsdl = [...url.searchParams.keys()].some((key) => key.toLowerCase() === "wsdl")
+        // Wsdl.render escapes the address for XML.
         return wantsWsdl
-          ? HttpServerResponse.text(Wsdl.render(origin + url.pathname), xmlHeaders)
+          ? HttpServerResponse.text(Wsdl.render(reachedAt + url.pathname), xmlHeaders)
           : HttpServerResponse.text(`mktows emulator: POST SOAP here, or GET ${url.pathname}?WSDL`, { status: 200 })
       }
       if (request.method !== "POST") {

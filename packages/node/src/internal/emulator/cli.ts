@@ -1,0 +1,110 @@
+/**
+ * The emulator's command line, apart from the process that runs it so it can be tested:
+ * flags first, then the environment for the credentials, then the defaults. The CLI listens
+ * on 8080 by default (the documented command line); `Emulator.make` keeps 0.
+ */
+import * as Config from "effect/Config"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { parseArgs } from "node:util"
+import type { Options } from "../../Emulator.js"
+
+/** @internal */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly detail: string }> {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/** @internal */
+export const defaultPort = 8080
+
+/** @internal */
+export const env = {
+  userId: "MKTOWS_EMULATOR_USER_ID",
+  encryptionKey: "MKTOWS_EMULATOR_ENCRYPTION_KEY"
+} as const
+
+/** @internal */
+export const usage = `usage: pnpm emulator [--host 127.0.0.1] [--port 8080] [--user-id ID] [--encryption-key KEY]
+                     [--signature-ttl SECONDS] [--enforce-limits] [--latency MS] [--fault-rate R]
+  --port 0 picks a free port. The credentials can also come from the environment, so the key
+  stays out of the process list: ${env.userId}, ${env.encryptionKey} (flags win).`
+
+const number = (flag: string, text: string | undefined, check: (n: number) => boolean, expected: string) =>
+  text === undefined
+    ? Effect.succeed(undefined)
+    : /^\d+(\.\d+)?$/.test(text) && check(Number(text))
+    ? Effect.succeed(Number(text))
+    : Effect.fail(new UsageError({ detail: `--${flag} must be ${expected}, got '${text}'` }))
+
+const notBlank = <A>(config: Config.Config<A>, text: (a: A) => string) =>
+  Config.validate(config, { message: "must not be empty", validation: (a) => text(a).trim() !== "" })
+
+// Config.option: an unset variable is "no value"; a set but empty one is an error, as for
+// flags. The key is checked once redacted, so no error can carry it.
+const environment = Config.all({
+  userId: Config.option(Config.nested(notBlank(Config.string(), (text) => text), env.userId)),
+  encryptionKey: Config.option(Config.nested(notBlank(Config.redacted(), Redacted.value), env.encryptionKey))
+})
+
+const parseFlags = (args: ReadonlyArray<string>) =>
+  Effect.try({
+    try: () =>
+      parseArgs({
+        args: [...args],
+        strict: true,
+        allowPositionals: false,
+        options: {
+          host: { type: "string" },
+          port: { type: "string" },
+          "user-id": { type: "string" },
+          "encryption-key": { type: "string" },
+          "signature-ttl": { type: "string" },
+          "enforce-limits": { type: "boolean" },
+          latency: { type: "string" },
+          "fault-rate": { type: "string" },
+          help: { type: "boolean", short: "h" }
+        }
+      }).values,
+    catch: (error) => new UsageError({ detail: error instanceof Error ? error.message : String(error) })
+  })
+
+/**
+ * The emulator's options from a command line and the ConfigProvider (the environment when
+ * run), or none when help was asked for. Error texts never carry the key.
+ *
+ * @internal
+ */
+export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Option<Options>, UsageError> =>
+  Effect.gen(function*() {
+    const values = yield* parseFlags(args)
+    if (values.help === true) return Option.none()
+    const port = yield* number("port", values.port, (n) => Number.isInteger(n) && n <= 65535, "a port (0-65535)")
+    const signatureTtl = yield* number("signature-ttl", values["signature-ttl"], () => true, "seconds (0 or more)")
+    const latency = yield* number("latency", values.latency, () => true, "milliseconds (0 or more)")
+    const faultRate = yield* number("fault-rate", values["fault-rate"], (n) => n <= 1, "a probability (0 to 1)")
+    for (const flag of ["host", "user-id", "encryption-key"] as const) {
+      if (values[flag] !== undefined && values[flag].trim() === "") {
+        return yield* Effect.fail(new UsageError({ detail: `--${flag} must not be empty` }))
+      }
+    }
+    const fromEnv = yield* Effect.mapError(environment, (error) => new UsageError({ detail: String(error) }))
+    const userId = Option.orElse(Option.fromNullable(values["user-id"]), () => fromEnv.userId)
+    const encryptionKey = Option.orElse(
+      Option.map(Option.fromNullable(values["encryption-key"]), Redacted.make),
+      () => fromEnv.encryptionKey
+    )
+    return Option.some<Options>({
+      port: port ?? defaultPort,
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...(Option.isSome(userId) ? { userId: userId.value } : {}),
+      ...(Option.isSome(encryptionKey) ? { encryptionKey: encryptionKey.value } : {}),
+      ...(signatureTtl === undefined ? {} : { signatureTtl }),
+      ...(values["enforce-limits"] === true ? { enforceLimits: true } : {}),
+      ...(latency === undefined ? {} : { latency }),
+      ...(faultRate === undefined ? {} : { faultRate })
+    })
+  })
