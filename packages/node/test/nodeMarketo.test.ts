@@ -1,9 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Opportunity from "@mktows/core/Opportunity"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Metric from "effect/Metric"
+import * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
 import * as Emulator from "../src/Emulator.js"
 import * as NodeMarketo from "../src/NodeMarketo.js"
 
@@ -51,4 +57,67 @@ describe("NodeMarketo", () => {
       )
       expect(Either.isLeft(result) ? String(result.left) : "").toContain("MARKETO_SOAP_ENDPOINT")
     }))
+
+  it.live(
+    "the key never shows in the client's logs, spans or metrics, through retries and faults",
+    () =>
+      Effect.gen(function*() {
+        const key = "K3y-that-must-not-leak-4242"
+        // Injected faults make the client retry and re-sign; a wrong-key client meets 20014.
+        const emulator = yield* Emulator.make({
+          encryptionKey: Redacted.make(key),
+          faultRate: 0.3,
+          latency: "1 millis"
+        })
+        const spans: Array<Tracer.Span> = []
+        const base = yield* Effect.tracer
+        const recording = Tracer.make({
+          span: (...args) => {
+            const span = base.span(...args)
+            spans.push(span)
+            return span
+          },
+          context: (f, fiber) => base.context(f, fiber)
+        })
+        const lines: Array<string> = []
+        const capture = Layer.merge(
+          Logger.replace(Logger.defaultLogger, Logger.map(Logger.logfmtLogger, (line) => void lines.push(line))),
+          Logger.minimumLogLevel(LogLevel.All)
+        )
+        const fastRetry = { maxAttempts: 10, baseDelay: "5 millis", maxDelay: "20 millis" } as const
+        const run = (encryptionKey: string) =>
+          MarketoClient.syncMObjects(
+            Array.from({ length: 250 }, (_, i) => Opportunity.make({ name: `Leak check ${i}`, amount: i })),
+            "INSERT",
+            { failOnPartial: false }
+          ).pipe(
+            Effect.provide(NodeMarketo.layer({
+              endpoint: emulator.url,
+              userId: demo.userId,
+              encryptionKey,
+              client: { retry: fastRetry, chunkSize: 25 }
+            })),
+            Effect.provide(capture),
+            Effect.withTracer(recording),
+            Effect.either
+          )
+        const good = yield* run(key)
+        const bad = yield* run("wrong-key")
+        expect(Either.isRight(good)).toBe(true)
+        expect(Either.isLeft(bad) ? bad.left._tag : "").toBe("AuthFault")
+        const metrics = JSON.stringify(
+          Metric.unsafeSnapshot().map((pair) => [pair.metricKey.name, String(pair.metricState)])
+        )
+        const traced = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: [...span.attributes] })))
+        // The evidence is there: calls were logged, traced, counted and retried.
+        expect(lines.length).toBeGreaterThan(0)
+        expect(traced).toContain("MarketoClient.syncMObjects")
+        expect(metrics).toContain("mktows_client_calls")
+        expect((yield* emulator.stats).faults).not.toEqual({})
+        for (const text of [lines.join("\n"), traced, metrics, JSON.stringify(good), String(Either.getLeft(bad))]) {
+          expect(text).not.toContain(key)
+        }
+      }).pipe(Effect.scoped),
+    60_000
+  )
 })
