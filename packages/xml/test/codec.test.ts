@@ -602,3 +602,74 @@ describe("requests the emulator must refuse", () => {
       expect(error.message).toContain("Malformed")
     }))
 })
+
+// ---------------------------------------------------------------------------------------
+
+import * as Arbitrary from "effect/Arbitrary"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { decoder, isCompiled } from "../src/internal/decoder.js"
+
+describe("the compiled Schema decoders agree with Schema.decodeUnknownEither", () => {
+  const schemas: ReadonlyArray<readonly [string, Schema.Schema.AnyNoContext]> = [
+    ["AuthenticationHeaderInfo", Wire.AuthenticationHeaderInfo],
+    ...Wire.Operation.literals.flatMap((op) => [
+      [`params of ${op}`, Wire.operations[op].params as Schema.Schema.AnyNoContext] as const,
+      [`result of ${op}`, Wire.operations[op].result as Schema.Schema.AnyNoContext] as const
+    ])
+  ]
+
+  // Every place in a value, as a path of keys.
+  const places = (value: unknown, at: ReadonlyArray<string | number> = []): Array<ReadonlyArray<string | number>> =>
+    value !== null && typeof value === "object"
+      ? [at, ...Object.entries(value).flatMap(([k, v]) => places(v, [...at, Array.isArray(value) ? Number(k) : k]))]
+      : [at]
+
+  // `value` with the thing at `path` replaced (or, with `undefined`, its key removed).
+  const replaced = (value: unknown, path: ReadonlyArray<string | number>, by: unknown): unknown => {
+    const [head, ...rest] = path
+    if (head === undefined) return by
+    if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaced(v, rest, by) : v))
+    const record = value as Record<string, unknown>
+    const inner = replaced(record[head], rest, by)
+    return Object.fromEntries(
+      Object.entries({ ...record, [head]: inner }).filter(([k, v]) => k !== String(head) || v !== undefined)
+    )
+  }
+
+  const outcome = (result: Either.Either<unknown, ParseResult.ParseError>) =>
+    Either.isRight(result)
+      ? { ok: JSON.stringify(result.right) }
+      : { error: ParseResult.ArrayFormatter.formatErrorSync(result.left) }
+
+  for (const [name, schema] of schemas) {
+    it("compiles " + name, () => expect(isCompiled(schema)).toBe(true))
+
+    const fast = decoder(schema)
+    const slow = Schema.decodeUnknownEither(schema)
+    const corrupted = Arbitrary.make(schema).chain((value) =>
+      FastCheck.tuple(
+        FastCheck.constant(value),
+        FastCheck.constantFrom(...places(value)),
+        FastCheck.oneof(
+          FastCheck.constant(undefined),
+          FastCheck.constant(null),
+          FastCheck.anything(),
+          FastCheck.constantFrom("", "\u0000", "\uD800", "x", "2013-09-30T00:00:00Z", 1.5, 2 ** 31, -1, true, [], {})
+        )
+      ).map(([v, path, by]) => replaced(v, path, by))
+    )
+
+    it.prop(`${name}: the same value, keys in the same order, or the same error`, [
+      FastCheck.oneof(Arbitrary.make(schema), corrupted)
+    ], ([value]) => {
+      expect(outcome(fast(value))).toStrictEqual(outcome(slow(value)))
+    }, { fastCheck: { numRuns: 300 } })
+  }
+
+  it("drops keys the Schema does not declare, as Schema does", () => {
+    const decode = decoder(Wire.Attrib)
+    expect(decode({ name: "n", value: "v", extra: 1 })).toStrictEqual(Either.right({ name: "n", value: "v" }))
+  })
+})

@@ -236,3 +236,35 @@ describe("hostile bodies end in typed errors", () => {
     { fastCheck: { numRuns: 500 } }
   )
 })
+
+describe("tag-level checks of the pre-parse scan", () => {
+  const good = "<mObjStatusList><mObjStatus><id>1</id><status>CREATED</status></mObjStatus></mObjStatusList>"
+
+  it.effect("an end tag that only starts like the open element's name is refused", () =>
+    Effect.gen(function*() {
+      expect(yield* responseOutcome(wrapResponse(good))).toBe("success")
+      const bad = good.replace("</id>", "</idx>")
+      expect(yield* responseOutcome(wrapResponse(bad))).toBe("ProtocolError/NotXml")
+      expect(yield* responseOutcome(wrapResponse(good.replace("</id>", "</i>")))).toBe("ProtocolError/NotXml")
+    }))
+
+  it.effect("space before the end of an end tag is accepted", () =>
+    Effect.gen(function*() {
+      const spaced = good.replace("</id>", "</id  \n>").replace("</mObjStatus>", "</mObjStatus\t>")
+      expect(yield* responseOutcome(wrapResponse(spaced))).toBe("success")
+    }))
+
+  it.effect("an attribute written twice is refused", () =>
+    Effect.gen(function*() {
+      const twice = wrapResponse(good.replace("<id>", `<id a="1" a="2">`))
+      expect(yield* responseOutcome(twice)).toBe("ProtocolError/NotXml")
+      expect(yield* requestOutcome(twice)).toBe("SoapRequestError/Malformed")
+    }))
+
+  it.effect("a truncated body is refused as truncated even after a bad entity", () =>
+    Effect.gen(function*() {
+      const body = wrapResponse(good.replace("CREATED", "&nope;"))
+      expect(yield* responseOutcome(body)).toBe("ProtocolError/Forbidden")
+      expect(yield* responseOutcome(body.slice(0, -5))).toBe("ProtocolError/NotXml")
+    }))
+})

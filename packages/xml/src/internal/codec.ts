@@ -3,6 +3,7 @@
  *
  * @internal
  */
+import * as FaultCode from "@mktows/core/FaultCode"
 import * as MarketoError from "@mktows/core/MarketoError"
 import * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
@@ -10,6 +11,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { decoder } from "./decoder.js"
 import * as Layout from "./layout.js"
 import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
 import type { XmlProblem } from "./scan.js"
@@ -24,6 +26,19 @@ const envelopeOpen = `<?xml version="1.0" encoding="UTF-8"?>\n<${env}:Envelope x
 const envelopeClose = `</${env}:Envelope>`
 
 const operationNames: ReadonlyArray<Wire.Operation> = Wire.Operation.literals
+
+// The Schema decoders, made once per operation.
+const decodeParams = Object.fromEntries(
+  operationNames.map((op) => [op, decoder(Wire.operations[op].params as Schema.Schema.AnyNoContext)])
+) as unknown as {
+  readonly [Op in Wire.Operation]: (u: unknown) => Either.Either<Wire.ParamsOf<Op>, ParseResult.ParseError>
+}
+const decodeResult = Object.fromEntries(
+  operationNames.map((op) => [op, decoder(Wire.operations[op].result as Schema.Schema.AnyNoContext)])
+) as unknown as {
+  readonly [Op in Wire.Operation]: (u: unknown) => Either.Either<Wire.ResultOf<Op>, ParseResult.ParseError>
+}
+const decodeHeader = decoder(Wire.AuthenticationHeaderInfo)
 
 // ---------------------------------------------------------------------------------------
 // Writing
@@ -189,7 +204,7 @@ const readFault = (
   const code = codeText !== undefined && /^\d+$/.test(codeText)
     ? Number(codeText)
     : Number(faultPattern.exec(faultString)?.[1] ?? "0")
-  if (code === 20013 || code === 20014) {
+  if (FaultCode.authCodes.includes(code)) {
     return Either.right(new MarketoError.AuthFault({ code, faultString }))
   }
   return Either.right(
@@ -254,8 +269,9 @@ export const decodeResponse = <Op extends Wire.Operation>(
     const where = raw.left.path.length === 0 ? "" : ` at ${pathString(raw.left.path)}`
     return Effect.fail(protocolError("Unexpected", `${raw.left.detail}${where}`, body))
   }
-  const schema = Wire.operations[operation].result as unknown as Schema.Schema<Wire.ResultOf<Op>>
-  const decoded = Schema.decodeUnknownEither(schema)(raw.right)
+  const decoded = (decodeResult[operation] as (u: unknown) => Either.Either<Wire.ResultOf<Op>, ParseResult.ParseError>)(
+    raw.right
+  )
   if (Either.isLeft(decoded)) {
     const issue = firstIssue(decoded.left)
     return Effect.fail(protocolError("Unexpected", `${expected}/result.${issue.path}: ${issue.message}`, body))
@@ -330,7 +346,7 @@ const readHeader = (
     const path = ["AuthenticationHeader", ...raw.left.path].join(".")
     return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
   }
-  const decoded = Schema.decodeUnknownEither(Wire.AuthenticationHeaderInfo)(raw.right)
+  const decoded = decodeHeader(raw.right)
   return Either.isLeft(decoded)
     ? Either.left(fromSchemaError(decoded.left, "AuthenticationHeader"))
     : Either.right(Option.some(decoded.right))
@@ -363,8 +379,10 @@ export const decodeRequest = (body: string, limits: Limits = {}): Either.Either<
     const path = pathString([element.local, ...raw.left.path])
     return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
   }
-  const schema = Wire.operations[operation].params as unknown as Schema.Schema<Wire.ParamsOf<typeof operation>>
-  const decoded = Schema.decodeUnknownEither(schema)(raw.right)
+  const decoded =
+    (decodeParams[operation] as (u: unknown) => Either.Either<Wire.ParamsOf<Wire.Operation>, ParseResult.ParseError>)(
+      raw.right
+    )
   if (Either.isLeft(decoded)) return Either.left(fromSchemaError(decoded.left, element.local))
   return Either.right({ operation, header: header.right, params: decoded.right } as Decoded)
 }

@@ -18,6 +18,8 @@ export type Leaf = "string" | "int" | "boolean" | "dateTime"
 export interface Struct {
   readonly _tag: "Struct"
   readonly fields: ReadonlyArray<Field>
+  /** Each field with its position in `fields`, by element name: the reader's lookup. */
+  readonly index: ReadonlyMap<string, readonly [position: number, field: Field]>
 }
 
 /** An `ArrayOfX` wrapper: one element holding zero or more `item` elements. */
@@ -42,7 +44,11 @@ export interface Field {
   readonly repeated?: true
 }
 
-const struct = (...fields: ReadonlyArray<Field>): Struct => ({ _tag: "Struct", fields })
+const struct = (...fields: ReadonlyArray<Field>): Struct => ({
+  _tag: "Struct",
+  fields,
+  index: new Map(fields.map((f, i) => [f.name, [i, f] as const]))
+})
 const list = (item: string, of: Type): List => ({ _tag: "List", item, of })
 const req = (name: string, type: Type): Field => ({ name, type })
 const opt = (name: string, type: Type): Field => ({ name, type, optional: true })
@@ -190,22 +196,35 @@ export interface ReadProblem {
   readonly detail: string
 }
 
+// The reader keeps the path to the element it is in as one stack, pushed and popped as it
+// descends, and copies it only into a problem: a decode that succeeds builds no paths.
+type Path = Array<string | number>
+
+const failure = (path: Path, detail: string): Either.Either<never, ReadProblem> =>
+  Either.left({ path: [...path], detail })
+
 const isNil = (element: XmlElement): boolean => {
+  if (element.attributes.length === 0) return false
   const v = attribute(element, xsiNamespace, "nil")?.trim()
   return v === "true" || v === "1"
 }
+
+const digits = /^[+-]?\d{1,10}$/
 
 // Non-string simple types collapse whitespace; a value that does not parse is passed on
 // as text, so that the Schema names the field and the value it got.
 const readLeaf = (leaf: Leaf, text: string): unknown => {
   if (leaf === "string") return text
   const t = text.trim()
-  if (leaf === "int") return /^[+-]?\d{1,10}$/.test(t) ? Number(t) : text
+  if (leaf === "int") return digits.test(t) ? Number(t) : text
   if (leaf === "boolean") return t === "true" || t === "1" ? true : t === "false" || t === "0" ? false : text
   return t
 }
 
-const isWhitespace = (text: string): boolean => /^[ \t\n\r]*$/.test(text)
+const isWhitespace = (text: string): boolean => text === "" || /^[ \t\n\r]*$/.test(text)
+
+const unexpectedText = (path: Path, element: XmlElement) =>
+  failure(path, `unexpected text in <${element.name}>: "${element.text.trim().slice(0, 40)}"`)
 
 // Children are unqualified; a document that puts them in the mktows namespace (a default
 // xmlns on the global element) is read the same way.
@@ -214,34 +233,75 @@ const isLocal = (element: XmlElement): boolean => element.ns === "" || element.n
 const readElement = (
   element: XmlElement,
   type: Type,
-  path: ReadonlyArray<string | number>,
+  path: Path,
   strict: boolean
 ): Either.Either<unknown, ReadProblem> => {
   if (isNil(element)) return Either.right(null)
   if (typeof type === "string") {
     const inner = element.children[0]
     if (inner !== undefined) {
-      return Either.left({ path, detail: `expected text in <${element.name}>, found <${inner.name}>` })
+      return failure(path, `expected text in <${element.name}>, found <${inner.name}>`)
     }
     return Either.right(readLeaf(type, element.text))
   }
-  if (!isWhitespace(element.text)) {
-    return Either.left({ path, detail: `unexpected text in <${element.name}>: "${element.text.trim().slice(0, 40)}"` })
-  }
-  if (type._tag === "List") {
-    const items: Array<unknown> = []
-    for (const child of element.children) {
-      if (!isLocal(child) || child.local !== type.item) {
-        if (strict) return Either.left({ path, detail: `unexpected <${child.name}> in <${element.name}>` })
-        continue
-      }
-      const item = readElement(child, type.of, [...path, items.length], strict)
-      if (Either.isLeft(item)) return item
-      items.push(item.right)
+  if (type._tag === "Struct") return readStruct(element, type, path, strict)
+  if (!isWhitespace(element.text)) return unexpectedText(path, element)
+  const items: Array<unknown> = []
+  for (const child of element.children) {
+    if (!isLocal(child) || child.local !== type.item) {
+      if (strict) return failure(path, `unexpected <${child.name}> in <${element.name}>`)
+      continue
     }
-    return Either.right(items)
+    path.push(items.length)
+    const item = readElement(child, type.of, path, strict)
+    path.pop()
+    if (Either.isLeft(item)) return item
+    items.push(item.right)
   }
-  return readFields(element, type, path, strict)
+  return Either.right(items)
+}
+
+const readStruct = (
+  element: XmlElement,
+  type: Struct,
+  path: Path,
+  strict: boolean
+): Either.Either<Record<string, unknown>, ReadProblem> => {
+  if (!isWhitespace(element.text)) return unexpectedText(path, element)
+  const out: Record<string, unknown> = {}
+  // Which single fields were seen, by position (a struct has far fewer than 32 fields).
+  let seen = 0
+  for (const field of type.fields) if (field.repeated === true) out[field.name] = []
+  for (const child of element.children) {
+    const entry = isLocal(child) ? type.index.get(child.local) : undefined
+    if (entry === undefined) {
+      if (strict) return failure(path, `unexpected element <${child.name}> in <${element.name}>`)
+      continue
+    }
+    const [at, field] = entry
+    path.push(field.name)
+    if (field.repeated === true) {
+      const items = out[field.name] as Array<unknown>
+      path.push(items.length)
+      const item = readElement(child, field.type, path, strict)
+      path.pop()
+      path.pop()
+      if (Either.isLeft(item)) return Either.left(item.left)
+      items.push(item.right)
+      continue
+    }
+    if ((seen & (1 << at)) !== 0) return failure(path, `<${child.name}> appears more than once`)
+    seen |= 1 << at
+    const value = readElement(child, field.type, path, strict)
+    path.pop()
+    if (Either.isLeft(value)) return Either.left(value.left)
+    // Some SOAP stacks send xsi:nil for an unset optional element although the WSDL says
+    // nillable="false": it can only mean "absent". On a required element it stays null,
+    // and the Schema refuses it.
+    if (value.right === null && field.optional === true && field.nillable !== true) continue
+    out[field.name] = value.right
+  }
+  return Either.right(out)
 }
 
 /**
@@ -255,37 +315,4 @@ export const readFields = (
   type: Struct,
   path: ReadonlyArray<string | number>,
   strict: boolean
-): Either.Either<Record<string, unknown>, ReadProblem> => {
-  if (!isWhitespace(element.text)) {
-    return Either.left({ path, detail: `unexpected text in <${element.name}>: "${element.text.trim().slice(0, 40)}"` })
-  }
-  const out: Record<string, unknown> = {}
-  const seen = new Set<string>()
-  for (const field of type.fields) if (field.repeated === true) out[field.name] = []
-  for (const child of element.children) {
-    const field = isLocal(child) ? type.fields.find((f) => f.name === child.local) : undefined
-    if (field === undefined) {
-      if (strict) return Either.left({ path, detail: `unexpected element <${child.name}> in <${element.name}>` })
-      continue
-    }
-    if (field.repeated === true) {
-      const items = out[field.name] as Array<unknown>
-      const item = readElement(child, field.type, [...path, field.name, items.length], strict)
-      if (Either.isLeft(item)) return Either.left(item.left)
-      items.push(item.right)
-      continue
-    }
-    if (seen.has(field.name)) {
-      return Either.left({ path: [...path, field.name], detail: `<${child.name}> appears more than once` })
-    }
-    seen.add(field.name)
-    const value = readElement(child, field.type, [...path, field.name], strict)
-    if (Either.isLeft(value)) return Either.left(value.left)
-    // Some SOAP stacks send xsi:nil for an unset optional element although the WSDL says
-    // nillable="false": it can only mean "absent". On a required element it stays null,
-    // and the Schema refuses it.
-    if (value.right === null && field.optional === true && field.nillable !== true) continue
-    out[field.name] = value.right
-  }
-  return Either.right(out)
-}
+): Either.Either<Record<string, unknown>, ReadProblem> => readStruct(element, type, [...path], strict)

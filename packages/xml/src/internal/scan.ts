@@ -149,6 +149,8 @@ export const scan = (
       // Attributes: name = "value" pairs until ">" or "/>".
       let j = nameEnd
       let closed: "open" | "empty" | undefined
+      // XML forbids an attribute twice on one tag; parsers disagree on which one wins.
+      let seen: Set<string> | undefined
       while (closed === undefined) {
         const afterSpace = skipSpace(s, j)
         if (afterSpace >= n) return problem("NotXml", `truncated: the start tag "<${name}" is not closed`)
@@ -166,6 +168,9 @@ export const scan = (
           if (attr.length === 0) return problem("NotXml", `malformed attribute in "<${name}" at position ${afterSpace}`)
           const attrOk = checkName(attr, "attribute")
           if (Either.isLeft(attrOk)) return attrOk
+          seen ??= new Set()
+          if (seen.has(attr)) return problem("NotXml", `attribute "${attr}" is written twice on "<${name}"`)
+          seen.add(attr)
           const eq = skipSpace(s, attrEnd)
           if (s.charCodeAt(eq) !== 61) return problem("NotXml", `attribute "${attr}" of "<${name}" has no value`)
           const q = skipSpace(s, eq + 1)
