@@ -24,7 +24,6 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as Option from "effect/Option"
 import * as internal from "./internal/codec.js"
 import * as names from "./internal/names.js"
 
@@ -115,14 +114,7 @@ export const encodeResponse: <Op extends Wire.Operation>(operation: Op, result: 
  * @since 0.1.0
  * @category models
  */
-export type DecodedRequest = {
-  readonly [Op in Wire.Operation]: {
-    readonly operation: Op
-    /** The AuthenticationHeader, when the request has one. */
-    readonly header: Option.Option<Wire.AuthenticationHeaderInfo>
-    readonly params: Wire.ParamsOf<Op>
-  }
-}[Wire.Operation]
+export type DecodedRequest = internal.Decoded
 
 /**
  * Why a request body cannot be served. An emulator maps the reasons to Marketo codes:

@@ -316,6 +316,7 @@ export interface RequestProblem {
 export type Decoded = {
   readonly [Op in Wire.Operation]: {
     readonly operation: Op
+    /** The AuthenticationHeader, when the request has one. */
     readonly header: Option.Option<Wire.AuthenticationHeaderInfo>
     readonly params: Wire.ParamsOf<Op>
   }
