@@ -9,11 +9,12 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Engine from "../src/internal/client.js"
 import * as Settings from "../src/internal/clientSettings.js"
 import * as MarketoClient from "../src/MarketoClient.js"
-import { AuthFault, MarketoFault, PartialFailure, TransportError } from "../src/MarketoError.js"
+import { AuthFault, MarketoFault, PartialFailure, ProtocolError, TransportError } from "../src/MarketoError.js"
 import { Opportunity } from "../src/Opportunity.js"
 import type { Outcome } from "../src/Outcome.js"
 import { Program } from "../src/Program.js"
@@ -350,7 +351,7 @@ describe("ambiguous failures", () => {
       expect(outcomes.filter((o) => o.status === "IN_DOUBT").map((o) => o.index)).toEqual(
         Array.from({ length: 100 }, (_, i) => 100 + i)
       )
-      expect(outcomes[150]!.error).toMatch(/INSERT is not repeated/)
+      expect(outcomes[150]!.error).toMatch(/not repeated because it could create duplicates/)
       expect(outcomes.filter((o) => o.status === "CREATED").length).toBe(150)
     }))
 
@@ -433,6 +434,94 @@ describe("observability", () => {
       )
       const after = yield* Effect.forEach(watched, count)
       expect(after.map((n, i) => n - before[i]!)).toEqual([2, 1, 1, 2, 1])
+    }))
+})
+
+describe("objects by status, when chunks fail", () => {
+  it.effect("every outcome is counted once: answered FAILED, refused chunks FAILED, unreadable ones IN_DOUBT", () =>
+    Effect.gen(function*() {
+      const count = (status: string) =>
+        Effect.map(Metric.value(Metric.tagged(Engine.metrics.objects, "status", status)), (s) => s.count)
+      const before = [yield* count("FAILED"), yield* count("IN_DOUBT"), yield* count("UPDATED")]
+      const mismatch = new ProtocolError({ reason: "CountMismatch", detail: "sent 10, received 9", received: "9" })
+      const fake = Fake.make({
+        // Chunk 0 is answered (half FAILED), chunk 1 refused for good, chunk 2 unreadable.
+        status: (o) => o.id! % 2 === 0 ? "FAILED" : "UPDATED",
+        script: (_op, _params, n) => n === 1 ? Effect.fail(fault(20012)) : n === 2 ? Effect.fail(mismatch) : undefined
+      })
+      const client = yield* clientOf(fake, { chunkSize: 10, concurrency: 1 })
+      const exit = yield* onTestClock(
+        client.syncMObjects(Array.from({ length: 30 }, (_, i) => Opportunity.make({ id: i + 1 })), "UPDATE", {
+          failOnPartial: false
+        })
+      )
+      const outcomes = Exit.isSuccess(exit) ? exit.value : []
+      const tally = (status: string) => outcomes.filter((o) => o.status === status).length
+      expect([tally("FAILED"), tally("IN_DOUBT"), tally("UPDATED")]).toEqual([15, 10, 5])
+      const after = [yield* count("FAILED"), yield* count("IN_DOUBT"), yield* count("UPDATED")]
+      expect(after.map((n, i) => n - before[i]!)).toEqual([15, 10, 5])
+    }))
+})
+
+describe("stopping a batch", () => {
+  const denied = new AuthFault({ code: 20014, faultString: "20014 - Authentication failed" })
+  // One call per 10 s window, 1 s per call: later chunks wait at the limiter when call 0 fails.
+  const slow = { rateLimit: { calls: 1, window: "10 seconds" }, concurrency: 3, chunkSize: 10 } as const
+
+  it.effect("chunks waiting at the limiter are not sent after an authentication fault (batch)", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        latency: () => Effect.sleep(Duration.seconds(1)),
+        script: (_op, _params, n) => n === 0 ? Effect.fail(denied) : undefined
+      })
+      const client = yield* clientOf(fake, slow)
+      const exit = yield* onTestClock(
+        client.syncMObjects(Array.from({ length: 30 }, (_, i) => Opportunity.make({ id: i + 1 })), "UPDATE"),
+        Duration.minutes(5),
+        Duration.seconds(1)
+      )
+      expect(fake.calls.length).toBe(1)
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error?._tag).toBe("AuthFault")
+    }))
+
+  it.effect("chunks waiting at the limiter are not sent after an authentication fault (stream)", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        latency: () => Effect.sleep(Duration.seconds(1)),
+        script: (_op, _params, n) => n === 0 ? Effect.fail(denied) : undefined
+      })
+      const client = yield* clientOf(fake, slow)
+      const emitted: Array<string> = []
+      const exit = yield* onTestClock(
+        Stream.range(1, 30).pipe(
+          Stream.map((id) => Opportunity.make({ id })),
+          client.syncStream("UPDATE"),
+          Stream.runForEach((o) => Effect.sync(() => emitted.push(o.status)))
+        ),
+        Duration.minutes(5),
+        Duration.seconds(1)
+      )
+      expect(fake.calls.length).toBe(1)
+      expect(emitted).toEqual(Array.from({ length: 10 }, () => "FAILED"))
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error?._tag).toBe("AuthFault")
+    }))
+
+  it.effect("a stream whose last chunk meets an authentication fault still ends with it", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ script: () => Effect.fail(denied) })
+      const client = yield* clientOf(fake)
+      const exit = yield* onTestClock(
+        Stream.range(1, 50).pipe(
+          Stream.map((id) => Opportunity.make({ id })),
+          client.syncStream("UPDATE"),
+          Stream.runCollect
+        )
+      )
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error?._tag).toBe("AuthFault")
+      expect(fake.calls.length).toBe(1)
     }))
 })
 

@@ -9,6 +9,7 @@
  */
 import * as Arr from "effect/Array"
 import * as Chunk from "effect/Chunk"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -88,9 +89,15 @@ const inDoubt = <A>(
 ): ReadonlyArray<Outcome<A>> => {
   const why = repeatable
     ? `${error.message}; no answer after the last retry, so it is unknown whether Marketo applied this object`
-    : `${error.message}; the request may have reached Marketo, and an INSERT is not repeated because it could create a duplicate: check before re-sending`
+    : `${error.message}; the request may have reached Marketo, and it is not repeated because it could create duplicates (INSERT, or UPSERT without ids): check before re-sending`
   return items.map((input, i) => ({ index: start + i, input, status: "IN_DOUBT", error: why }))
 }
+
+/**
+ * A call of a batch that was never sent, because a fatal error (below) stopped the batch
+ * while it waited for the limiter or for a retry.
+ */
+class NotSent extends Data.TaggedError("NotSent")<{ readonly cause: CallError }> {}
 
 /** Errors every later call of the batch would meet as well. */
 const isFatal = (error: CallError): boolean => error._tag === "AuthFault" || error._tag === "QuotaExceeded"
@@ -108,6 +115,14 @@ const failedChunk = <A>(
   return items.map((input, i) => ({ index: start + i, input, status, error: why }))
 }
 
+/** The fatal error that stopped a batch, once there is one. */
+type Stop = Ref.Ref<CallError | undefined>
+
+const notStopped = (stop: Stop | undefined): Effect.Effect<void, NotSent> =>
+  stop === undefined
+    ? Effect.void
+    : Effect.flatMap(Ref.get(stop), (cause) => cause === undefined ? Effect.void : Effect.fail(new NotSent({ cause })))
+
 /** @internal */
 export const make = (transport: MarketoTransportShape, settings: Settings) =>
   Effect.gen(function*() {
@@ -117,24 +132,32 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
       operation: Op,
       params: Wire.ParamsOf<Op>,
       count: number,
-      attempt: number
-    ): Effect.Effect<Wire.ResultOf<Op>, TransportCallError> =>
-      limiter.run(
-        Metric.increment(Metric.tagged(calls, "operation", operation)).pipe(
-          Effect.zipRight(Effect.suspend(() => transport.call(operation, params))),
-          Effect.timeoutFail({
-            duration: settings.callTimeout,
-            onTimeout: () => new Timeout({ operation, timeout: settings.callTimeout })
-          }),
-          Effect.tapError((error) => {
-            const code = Retry.faultCode(error)
-            return code === undefined
-              ? Effect.annotateCurrentSpan("mktows.error", error._tag)
-              : Effect.zipRight(
-                Effect.annotateCurrentSpan({ "mktows.error": error._tag, "mktows.fault_code": code }),
-                Metric.increment(Metric.tagged(faults, "code", String(code)))
-              )
-          })
+      attempt: number,
+      stop: Stop | undefined
+    ): Effect.Effect<Wire.ResultOf<Op>, TransportCallError | NotSent> =>
+      // Checked before queueing at the limiter too, so a stopped batch does not wait for it.
+      Effect.zipRight(
+        notStopped(stop),
+        limiter.run(
+          // Checked once the limiter lets the call go: a batch stopped meanwhile sends nothing more.
+          notStopped(stop).pipe(
+            Effect.zipRight(Metric.increment(Metric.tagged(calls, "operation", operation))),
+            Effect.zipRight(Effect.suspend(() => transport.call(operation, params))),
+            Effect.timeoutFail({
+              duration: settings.callTimeout,
+              onTimeout: () => new Timeout({ operation, timeout: settings.callTimeout })
+            }),
+            Effect.tapError((error) => {
+              if (error._tag === "NotSent") return Effect.void
+              const code = Retry.faultCode(error)
+              return code === undefined
+                ? Effect.annotateCurrentSpan("mktows.error", error._tag)
+                : Effect.zipRight(
+                  Effect.annotateCurrentSpan({ "mktows.error": error._tag, "mktows.fault_code": code }),
+                  Metric.increment(Metric.tagged(faults, "code", String(code)))
+                )
+            })
+          )
         )
       ).pipe(
         Effect.withSpan(`MarketoClient.${operation}`, {
@@ -146,65 +169,83 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
      * One logical call: as many attempts as the retry rules allow, each through the limiter.
      * `repeatable` is false when sending the request twice could do harm (INSERT).
      */
-    const call = <Op extends Wire.Operation>(
+    const callStoppable = <Op extends Wire.Operation>(
       operation: Op,
       params: Wire.ParamsOf<Op>,
-      meta: { readonly count: number; readonly repeatable: boolean }
-    ): Effect.Effect<Wire.ResultOf<Op>, CallError> => {
-      const loop = (attempt: number, resigned: number): Effect.Effect<Wire.ResultOf<Op>, CallError> =>
-        attemptOnce(operation, params, meta.count, attempt).pipe(
+      meta: { readonly count: number; readonly repeatable: boolean; readonly stop?: Stop }
+    ): Effect.Effect<Wire.ResultOf<Op>, CallError | NotSent> => {
+      const loop = (
+        attempt: number,
+        resigned: number,
+        previous: CallError | undefined
+      ): Effect.Effect<Wire.ResultOf<Op>, CallError | NotSent> =>
+        attemptOnce(operation, params, meta.count, attempt, meta.stop).pipe(
           Effect.catchAll((error) =>
-            Effect.flatMap(
-              Retry.decide(settings.retry, error, { attempt, resigned, repeatable: meta.repeatable }),
-              (decision) => {
-                if (decision._tag === "Fail") {
-                  return Effect.zipRight(
-                    Effect.logDebug(`${operation} failed`).pipe(
-                      Effect.annotateLogs({ operation, attempt, error: decision.error._tag })
-                    ),
-                    Effect.fail(decision.error)
+            error._tag === "NotSent"
+              // Stopped before a retry: if the last attempt may have been applied, its objects
+              // are in doubt rather than unsent.
+              ? Effect.fail(previous !== undefined && Retry.isAmbiguous(previous) ? previous : error)
+              : Effect.flatMap(
+                Retry.decide(settings.retry, error, { attempt, resigned, repeatable: meta.repeatable }),
+                (decision) => {
+                  if (decision._tag === "Fail") {
+                    return Effect.zipRight(
+                      Effect.logDebug(`${operation} failed`).pipe(
+                        Effect.annotateLogs({ operation, attempt, error: decision.error._tag })
+                      ),
+                      Effect.fail(decision.error)
+                    )
+                  }
+                  return Effect.logDebug(`${operation} retried`).pipe(
+                    Effect.annotateLogs({
+                      operation,
+                      attempt,
+                      reason: decision.reason,
+                      delayMillis: Duration.toMillis(decision.delay)
+                    }),
+                    Effect.zipRight(Metric.increment(
+                      Metric.tagged(Metric.tagged(retries, "operation", operation), "reason", decision.reason)
+                    )),
+                    Effect.zipRight(Effect.sleep(decision.delay)),
+                    Effect.zipRight(loop(attempt + 1, decision.reason === "resign" ? resigned + 1 : resigned, error))
                   )
                 }
-                return Effect.logDebug(`${operation} retried`).pipe(
-                  Effect.annotateLogs({
-                    operation,
-                    attempt,
-                    reason: decision.reason,
-                    delayMillis: Duration.toMillis(decision.delay)
-                  }),
-                  Effect.zipRight(Metric.increment(
-                    Metric.tagged(Metric.tagged(retries, "operation", operation), "reason", decision.reason)
-                  )),
-                  Effect.zipRight(Effect.sleep(decision.delay)),
-                  Effect.zipRight(loop(attempt + 1, decision.reason === "resign" ? resigned + 1 : resigned))
-                )
-              }
-            )
+              )
           )
         )
       return Effect.zipRight(
         Effect.logDebug(`${operation} call`).pipe(Effect.annotateLogs({ operation, objects: meta.count })),
-        loop(1, 0)
+        loop(1, 0, undefined)
       )
     }
+
+    /** One logical call outside any batch: nothing can stop it, so it is never "not sent". */
+    const call = <Op extends Wire.Operation>(
+      operation: Op,
+      params: Wire.ParamsOf<Op>,
+      meta: { readonly count: number; readonly repeatable: boolean }
+    ): Effect.Effect<Wire.ResultOf<Op>, CallError> =>
+      Effect.catchTag(callStoppable(operation, params, meta), "NotSent", (error) => Effect.fail(error.cause))
 
     /** One chunk of a sync or delete, paired with its statuses. */
     const runChunk = <A>(
       request: StatusRequest,
       start: number,
       items: ReadonlyArray<A>,
-      encode: (a: A) => Wire.MObject
-    ): Effect.Effect<ReadonlyArray<Outcome<A>>, CallError> => {
+      encode: (a: A) => Wire.MObject,
+      stop: Stop
+    ): Effect.Effect<ReadonlyArray<Outcome<A>>, CallError | NotSent> => {
       const mObjectList = items.map(encode)
       // Sending twice is harmless only where Marketo keys on ids: deletes, UPDATE (which never
       // creates), and an UPSERT whose every object has an id. An UPSERT without one may create,
       // and external keys are not unique, so a repeat could create a duplicate.
       const repeatable = request.operation === "deleteMObjects" || request.sync === "UPDATE" ||
         (request.sync === "UPSERT" && mObjectList.every((o) => o.id !== undefined))
-      const sent: Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, CallError> =
+      const meta = { count: items.length, repeatable, stop }
+      const sent: Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, CallError | NotSent> =
         request.operation === "syncMObjects"
-          ? call("syncMObjects", { mObjectList, operation: request.sync }, { count: items.length, repeatable })
-          : call("deleteMObjects", { mObjectList }, { count: items.length, repeatable })
+          ? callStoppable("syncMObjects", { mObjectList, operation: request.sync }, meta)
+          : callStoppable("deleteMObjects", { mObjectList }, meta)
       return sent.pipe(
         Effect.flatMap((result): Effect.Effect<ReadonlyArray<Outcome<A>>, ProtocolError> => {
           const statuses = result.mObjStatusList
@@ -224,7 +265,10 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
             Arr.zip(items, statuses).map(([input, status], i) => toOutcome(start + i, input, status))
           )
         }),
-        Effect.catchIf(Retry.isAmbiguous, (error) => Effect.succeed(inDoubt(start, items, error, repeatable))),
+        Effect.catchIf(
+          (error): error is TransportError | TimeoutError => error._tag !== "NotSent" && Retry.isAmbiguous(error),
+          (error) => Effect.succeed(inDoubt(start, items, error, repeatable))
+        ),
         Effect.tap((outcomes) => countStatuses(outcomes))
       )
     }
@@ -263,28 +307,40 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
         const perChunk = yield* Effect.forEach(
           chunked(items, settings.chunkSize),
           (c) =>
-            Effect.flatMap(Ref.get(stopped), (stop) =>
-              stop !== undefined
-                ? Effect.succeed({ ...c, result: Either.left<CallError>(stop), sent: false })
-                : runChunk(request, c.start, c.items, encode).pipe(
-                  Effect.tapError((error) => isFatal(error) ? Ref.set(stopped, error) : Effect.void),
-                  Effect.either,
-                  Effect.map((result) => ({ ...c, result, sent: true }))
-                )),
+            runChunk(request, c.start, c.items, encode, stopped).pipe(
+              Effect.tapError((error) =>
+                error._tag !== "NotSent" && isFatal(error) ? Ref.set(stopped, error) : Effect.void
+              ),
+              Effect.either,
+              Effect.map((result) => ({ ...c, result }))
+            ),
           { concurrency: settings.concurrency }
         )
-        const errors = perChunk.flatMap((c) => Either.isLeft(c.result) ? [c.result.left] : [])
+        const errors = perChunk.flatMap((c) =>
+          Either.isLeft(c.result) ? [c.result.left._tag === "NotSent" ? c.result.left.cause : c.result.left] : []
+        )
         if (
           errors.length === perChunk.length && errors[0] !== undefined &&
           errors.every((e) => e._tag !== "ProtocolError")
         ) {
-          // Nothing got through and nothing may have been applied: the call error says it best.
-          return yield* Effect.fail(errors[0])
+          // Nothing got through and nothing may have been applied: the call error says it best,
+          // the one that stopped the batch if there is one.
+          return yield* Effect.fail(errors.find(isFatal) ?? errors[0])
         }
-        const outcomes = perChunk.flatMap((c) =>
-          Either.isRight(c.result) ? c.result.right : failedChunk(c.start, c.items, c.result.left, c.sent)
-        )
-        if (errors.length > 0) yield* countStatuses(outcomes.filter((o) => o.status === "FAILED"))
+        const outcomes: Array<Outcome<A>> = []
+        for (const c of perChunk) {
+          if (Either.isRight(c.result)) {
+            outcomes.push(...c.result.right)
+          } else {
+            const error = c.result.left
+            const failed = error._tag === "NotSent"
+              ? failedChunk(c.start, c.items, error.cause, false)
+              : failedChunk(c.start, c.items, error, true)
+            // Answered chunks were counted as they came; these are counted here, once.
+            yield* countStatuses(failed)
+            outcomes.push(...failed)
+          }
+        }
         if (failOnPartial && outcomes.some(isProblem)) return yield* Effect.fail(new PartialFailure<A>({ outcomes }))
         return outcomes
       })
@@ -320,25 +376,32 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
               (batch): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> => {
                 if (Either.isLeft(batch)) return Effect.succeed(Either.left(batch.left))
                 const { items, start } = batch.right
-                return Effect.flatMap(Ref.get(stopped), (
-                  stop
-                ): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> =>
-                  stop !== undefined
-                    ? Effect.succeed(Either.left(stop))
-                    : runChunk(request, start, items, encode).pipe(
-                      Effect.tapError((error) => isFatal(error) ? Ref.set(stopped, error) : Effect.void),
-                      Effect.catchAll((error) => {
-                        const outcomes = failedChunk(start, items, error, true)
-                        return Effect.as(countStatuses(outcomes), outcomes)
-                      }),
-                      Effect.map(Either.right)
-                    ))
+                return runChunk(request, start, items, encode, stopped).pipe(
+                  Effect.tapError((error) =>
+                    error._tag !== "NotSent" && isFatal(error) ? Ref.set(stopped, error) : Effect.void
+                  ),
+                  Effect.map((outcomes) => Either.right<ReadonlyArray<Outcome<A>>>(outcomes)),
+                  Effect.catchAll((error): Effect.Effect<
+                    Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>
+                  > => {
+                    // Not sent: the stream ends here, with the error that stopped it.
+                    if (error._tag === "NotSent") return Effect.succeed(Either.left(error.cause))
+                    const outcomes = failedChunk(start, items, error, true)
+                    return Effect.as(countStatuses(outcomes), Either.right(outcomes))
+                  })
+                )
               },
               { concurrency: settings.concurrency }
             ),
             // Results arrive in input order, so every outcome before the end is emitted first.
             Stream.mapEffect((result) => result),
-            Stream.flattenIterables
+            Stream.flattenIterables,
+            // A fatal error in the last chunks still ends the stream with that error.
+            Stream.concat(
+              Stream.unwrap(
+                Effect.map(Ref.get(stopped), (stop) => stop === undefined ? Stream.empty : Stream.fail(stop))
+              )
+            )
           )))
 
     /** getMObjects page by page, following `hasMore` and `newStreamPosition`. */

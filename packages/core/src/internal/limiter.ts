@@ -69,7 +69,9 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
             entries.push(entry)
             return entry
           }
-          const oldest = Math.min(...entries.map((e) => e.at))
+          // A loop, not Math.min(...spread): `calls` may be large.
+          let oldest = Infinity
+          for (const e of entries) oldest = Math.min(oldest, e.at)
           const wake = Deferred.await(ended)
           yield* Effect.interruptible(
             Number.isFinite(oldest)
