@@ -89,7 +89,11 @@ describe("e2e: injected faults", () => {
           const counts = countBy(outcomes)
           expect(Object.keys(counts).sort()).toEqual(["CREATED", "IN_DOUBT"])
           const inDoubt = outcomes.filter((o) => o.status === "IN_DOUBT")
-          expect(inDoubt.every((o) => o.id === undefined && /not repeated because it could create duplicates/.test(o.error ?? ""))).toBe(true)
+          expect(
+            inDoubt.every((o) =>
+              o.id === undefined && /not repeated because it could create duplicates/.test(o.error ?? "")
+            )
+          ).toBe(true)
 
           // What the emulator holds: each CREATED object once, under its id, as sent; each
           // IN_DOUBT object at most once (it holds one if the dropped call had been applied).
