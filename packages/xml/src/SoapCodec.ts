@@ -117,6 +117,15 @@ export const encodeResponse: <Op extends Wire.Operation>(operation: Op, result: 
 export type DecodedRequest = internal.Decoded
 
 /**
+ * Why a request cannot be served: `Malformed`, `Forbidden`, `TooLarge`, `NotSoap`,
+ * `UnknownOperation`, `MissingParameter` or `BadValue`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestReason = internal.RequestReason
+
+/**
  * Why a request body cannot be served. An emulator maps the reasons to Marketo codes:
  * Malformed, Forbidden, TooLarge and NotSoap to 20012, UnknownOperation to 20019,
  * MissingParameter to 20109 (or 20017), BadValue to 20110. Nesting deeper than
@@ -126,14 +135,7 @@ export type DecodedRequest = internal.Decoded
  * @category errors
  */
 export class SoapRequestError extends Data.TaggedError("SoapRequestError")<{
-  readonly reason:
-    | "Malformed"
-    | "Forbidden"
-    | "TooLarge"
-    | "NotSoap"
-    | "UnknownOperation"
-    | "MissingParameter"
-    | "BadValue"
+  readonly reason: RequestReason
   readonly detail: string
   /** Where in the request, e.g. `paramsSyncMObjects.mObjectList[0].id`. */
   readonly path?: string
