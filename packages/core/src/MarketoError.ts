@@ -6,7 +6,7 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as FaultCode from "./FaultCode.js"
-import type { Outcome } from "./Outcome.js"
+import { isProblem, type Outcome } from "./Outcome.js"
 
 /**
  * One problem found in the caller's input.
@@ -128,7 +128,7 @@ export class PartialFailure<A = unknown> extends Data.TaggedError("PartialFailur
 }> {
   /** The outcomes that FAILED or are in doubt. */
   get problems(): ReadonlyArray<Outcome<A>> {
-    return this.outcomes.filter((o) => o.status === "FAILED" || o.status === "IN_DOUBT")
+    return this.outcomes.filter(isProblem)
   }
   override get message(): string {
     const problems = this.problems

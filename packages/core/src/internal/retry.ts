@@ -31,8 +31,9 @@ export interface Attempt {
   /** How many times this call was already re-signed after a 20016. */
   readonly resigned: number
   /**
-   * Whether sending the same request twice cannot do harm: false for an INSERT sync, whose
-   * repetition after an unanswered request could create duplicates.
+   * Whether sending the same request twice cannot do harm: false for an INSERT, and for an
+   * UPSERT with objects lacking ids, whose repetition after an unanswered request could
+   * create duplicates.
    */
   readonly repeatable: boolean
 }

@@ -200,46 +200,36 @@ const checkKeyFor = (report: Report, obj: Dict, operation: Wire.SyncOperation): 
   }
 }
 
-const opportunityKeys = [
-  "_tag",
-  "id",
-  "externalKey",
-  ...Fields.opportunityFields.map((field) => field.key),
-  "customFields",
-  "company",
-  "createdAt",
-  "updatedAt"
-]
-
-const checkOpportunity = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
-  checkKeys(report, [], obj, opportunityKeys)
-  checkKeyFor(report, obj, operation)
-  checkTimestamps(report, obj)
-  checkStandard(report, obj, Fields.opportunityFields)
-  checkCustomFields(report, obj["customFields"], Fields.opportunityFields)
-  if (obj["company"] !== undefined) checkAssociation(report, ["company"], obj["company"])
+/** What Opportunity and OpportunityPersonRole share: keys, timestamps, fields, associations. */
+const entityChecker = (fields: ReadonlyArray<Fields.StandardField<string>>, associations: ReadonlyArray<string>) => {
+  const known = [
+    "_tag",
+    "id",
+    "externalKey",
+    ...fields.map((field) => field.key),
+    "customFields",
+    ...associations,
+    "createdAt",
+    "updatedAt"
+  ]
+  return (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
+    checkKeys(report, [], obj, known)
+    checkKeyFor(report, obj, operation)
+    checkTimestamps(report, obj)
+    checkStandard(report, obj, fields)
+    checkCustomFields(report, obj["customFields"], fields)
+    for (const name of associations) {
+      if (obj[name] !== undefined) checkAssociation(report, [name], obj[name])
+    }
+  }
 }
 
-const roleKeys = [
-  "_tag",
-  "id",
-  "externalKey",
-  ...Fields.opportunityPersonRoleFields.map((field) => field.key),
-  "customFields",
-  "lead",
-  "opportunity",
-  "createdAt",
-  "updatedAt"
-]
+const checkOpportunity = entityChecker(Fields.opportunityFields, ["company"])
+
+const checkRoleEntity = entityChecker(Fields.opportunityPersonRoleFields, ["opportunity", "lead"])
 
 const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
-  checkKeys(report, [], obj, roleKeys)
-  checkKeyFor(report, obj, operation)
-  checkTimestamps(report, obj)
-  checkStandard(report, obj, Fields.opportunityPersonRoleFields)
-  checkCustomFields(report, obj["customFields"], Fields.opportunityPersonRoleFields)
-  if (obj["opportunity"] !== undefined) checkAssociation(report, ["opportunity"], obj["opportunity"])
-  if (obj["lead"] !== undefined) checkAssociation(report, ["lead"], obj["lead"])
+  checkRoleEntity(report, obj, operation)
   if (obj["opportunityId"] === undefined && obj["opportunity"] === undefined) {
     report(["opportunityId"], "expected an opportunityId or an opportunity association")
   }
