@@ -8,7 +8,7 @@
  */
 import type { ServeError } from "@effect/platform/HttpServerError"
 import type * as MarketoClient from "@mktows/core/MarketoClient"
-import * as Emulator from "@mktows/node/Emulator"
+import * as Emulator from "@mktows/emulator/Emulator"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"

@@ -1,5 +1,4 @@
 /**
  * @since 0.1.0
  */
-export * as Emulator from "./Emulator.js"
 export * as NodeMarketo from "./NodeMarketo.js"

@@ -10,10 +10,10 @@ import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
 import type { Outcome } from "@mktows/core/Outcome"
+import * as Emulator from "@mktows/emulator/Emulator"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import * as Emulator from "../src/Emulator.js"
 import { type E2EOptions, fastRetry, opportunity, withE2E, written } from "./helpers/e2e.js"
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
+import * as Emulator from "@mktows/emulator/Emulator"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -10,7 +11,6 @@ import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
-import * as Emulator from "../src/Emulator.js"
 import * as NodeMarketo from "../src/NodeMarketo.js"
 
 const demo = { userId: "demo17_1_809934544BFABAE58E5D27", encryptionKey: "27272727aa" }

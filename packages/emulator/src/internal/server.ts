@@ -30,7 +30,7 @@ import { defaultSeed, type State } from "./state.js"
 import { type Answer, type Call, makeStore } from "./store.js"
 
 // The options are documented once, in the public module.
-import type { Options } from "../../Emulator.js"
+import type { Options } from "../Emulator.js"
 
 /** @internal */
 export interface Stats {

@@ -6,7 +6,7 @@
  * instance. A plain script, not a test: it prints microseconds and asserts only that the
  * emulator answered as expected (a wrong count would make the numbers meaningless).
  *
- * node --import tsx --conditions=source packages/node/bench/emulator.bench.ts [--count N] [--http-count N]
+ * node --import tsx --conditions=source packages/emulator/bench/emulator.bench.ts [--count N] [--http-count N]
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
@@ -18,8 +18,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Emulator from "../src/Emulator.js"
-import { defaultSeed } from "../src/internal/emulator/state.js"
-import { makeStore } from "../src/internal/emulator/store.js"
+import { defaultSeed } from "../src/internal/state.js"
+import { makeStore } from "../src/internal/store.js"
 
 const argument = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(name)

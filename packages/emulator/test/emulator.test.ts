@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Redacted from "effect/Redacted"
 import * as Emulator from "../src/Emulator.js"
-import { Table } from "../src/internal/emulator/state.js"
+import { Table } from "../src/internal/state.js"
 
 const credentials = { userId: "demo17_1_809934544BFABAE58E5D27", encryptionKey: Redacted.make("27272727aa") }
 

@@ -28,8 +28,8 @@ import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as server from "./internal/emulator/server.js"
-import * as state from "./internal/emulator/state.js"
+import * as server from "./internal/server.js"
+import * as state from "./internal/state.js"
 
 /**
  * How to run an emulator. Every option has a default.
@@ -117,7 +117,7 @@ export interface Shape {
  * @since 0.1.0
  * @category tags
  */
-export class Emulator extends Context.Tag("@mktows/node/Emulator")<Emulator, Shape>() {}
+export class Emulator extends Context.Tag("@mktows/emulator/Emulator")<Emulator, Shape>() {}
 
 /**
  * The path of the SOAP endpoint, for version 2_2 (any `/soap/mktows/<version>` is served).

@@ -22,7 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Emulator from "../Emulator.js"
-import * as Cli from "../internal/emulator/cli.js"
+import * as Cli from "../internal/cli.js"
 
 const main = Effect.gen(function*() {
   const options = yield* Cli.options(process.argv.slice(2))

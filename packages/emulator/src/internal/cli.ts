@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { parseArgs } from "node:util"
-import type { Options } from "../../Emulator.js"
+import type { Options } from "../Emulator.js"
 
 /** @internal */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly detail: string }> {

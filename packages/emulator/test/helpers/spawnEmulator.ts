@@ -91,7 +91,7 @@ export const spawnEmulator = (
         try: () =>
           spawn(
             process.execPath,
-            ["--import", "tsx", "--conditions=source", "packages/node/src/bin/emulator.ts", "--port", "0", ...args],
+            ["--import", "tsx", "--conditions=source", "packages/emulator/src/bin/emulator.ts", "--port", "0", ...args],
             { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env, NO_COLOR: "1" } }
           ),
         catch: (cause) => new EmulatorStartError({ reason: "Spawn", detail: String(cause), stderr: "" })

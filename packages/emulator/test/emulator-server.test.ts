@@ -17,9 +17,9 @@ import { spawn } from "node:child_process"
 import { request as httpRequest } from "node:http"
 import { fileURLToPath } from "node:url"
 import * as Emulator from "../src/Emulator.js"
-import * as Cli from "../src/internal/emulator/cli.js"
-import { makeLimiter } from "../src/internal/emulator/limits.js"
-import { advertisedOrigin } from "../src/internal/emulator/server.js"
+import * as Cli from "../src/internal/cli.js"
+import { makeLimiter } from "../src/internal/limits.js"
+import { advertisedOrigin } from "../src/internal/server.js"
 import { spawnEmulator } from "./helpers/spawnEmulator.js"
 
 const userId = "demo17_1_809934544BFABAE58E5D27"
@@ -385,7 +385,7 @@ describe("Emulator: limits", () => {
 
 describe("Emulator: command line", () => {
   const root = fileURLToPath(new URL("../../../", import.meta.url))
-  const bin = "packages/node/src/bin/emulator.ts"
+  const bin = "packages/emulator/src/bin/emulator.ts"
   const run = (args: ReadonlyArray<string>) =>
     spawn(process.execPath, ["--import", "tsx", "--conditions=source", bin, ...args], { cwd: root })
 
