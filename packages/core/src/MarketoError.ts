@@ -101,6 +101,36 @@ export class MarketoFault extends Data.TaggedError("MarketoFault")<{
 }
 
 /**
+ * A fault as a transport saw it on the wire: Marketo's numeric code and texts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultReport {
+  readonly code: number
+  readonly faultString: string
+  readonly detail?: string | undefined
+  readonly operation?: string | undefined
+}
+
+/**
+ * The one classification of Marketo's fault codes that every transport uses: 20013/20014
+ * are `AuthFault`, every other code a `MarketoFault` (whose `retry` says how to react).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromFault = (fault: FaultReport): AuthFault | MarketoFault =>
+  FaultCode.authCodes.includes(fault.code)
+    ? new AuthFault({ code: fault.code, faultString: fault.faultString })
+    : new MarketoFault({
+      code: fault.code,
+      faultString: fault.faultString,
+      ...(fault.detail === undefined ? {} : { detail: fault.detail }),
+      ...(fault.operation === undefined ? {} : { operation: fault.operation })
+    })
+
+/**
  * The daily call quota (20015) is spent; calls fail until it resets.
  *
  * @since 0.1.0

@@ -3,7 +3,6 @@
  *
  * @internal
  */
-import * as FaultCode from "@mktows/core/FaultCode"
 import * as MarketoError from "@mktows/core/MarketoError"
 import * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
@@ -204,17 +203,7 @@ const readFault = (
   const code = codeText !== undefined && /^\d+$/.test(codeText)
     ? Number(codeText)
     : Number(faultPattern.exec(faultString)?.[1] ?? "0")
-  if (FaultCode.authCodes.includes(code)) {
-    return Either.right(new MarketoError.AuthFault({ code, faultString }))
-  }
-  return Either.right(
-    new MarketoError.MarketoFault({
-      code,
-      faultString,
-      ...(message === undefined ? {} : { detail: message }),
-      ...(operation === undefined ? {} : { operation })
-    })
-  )
+  return Either.right(MarketoError.fromFault({ code, faultString, detail: message, operation }))
 }
 
 /** Reads a fault envelope into its typed fault; anything else is a ProtocolError. */
