@@ -214,13 +214,43 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<{
 }
 
 /**
+ * Why an answer (or, in the emulator, a request) was not what the protocol allows:
+ * - `NotXml`: not well-formed XML, or not a SOAP envelope;
+ * - `Forbidden`: a construct refused for safety (DOCTYPE, entities, processing instructions);
+ * - `TooLarge`: more bytes, elements, attributes or text than the operation can carry;
+ * - `InvalidEncoding`: bytes that are not valid in the declared encoding (e.g. bad UTF-8);
+ * - `WrongElement`: an element the operation does not have, or a required one missing;
+ * - `SchemaMismatch`: a value the WSDL's type does not allow;
+ * - `ModelMapping`: a well-formed record that cannot become a model object;
+ * - `CountMismatch`: a different number of statuses than objects sent;
+ * - `IdentityMismatch`: a status that names another object than the one at its position;
+ * - `PositionCycle`: a stream position that does not move forward (repeated or cycling);
+ * - `Unexpected`: deprecated, kept for compatibility; new code uses the reasons above.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ProtocolErrorReason =
+  | "NotXml"
+  | "Forbidden"
+  | "TooLarge"
+  | "InvalidEncoding"
+  | "WrongElement"
+  | "SchemaMismatch"
+  | "ModelMapping"
+  | "CountMismatch"
+  | "IdentityMismatch"
+  | "PositionCycle"
+  | "Unexpected"
+
+/**
  * A response (or, in the emulator, a request) that is not the SOAP we expect.
  *
  * @since 0.1.0
  * @category errors
  */
 export class ProtocolError extends Data.TaggedError("ProtocolError")<{
-  readonly reason: "NotXml" | "Forbidden" | "TooLarge" | "Unexpected" | "CountMismatch"
+  readonly reason: ProtocolErrorReason
   /** What was wrong and where. */
   readonly detail: string
   /** The start of what was received. */
