@@ -22,7 +22,8 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Engine from "./internal/client.js"
 import * as Settings from "./internal/clientSettings.js"
-import type { CallError, PartialFailure, ValidationError, ValidationIssue } from "./MarketoError.js"
+import type { CallError, PartialFailure, ValidationIssue } from "./MarketoError.js"
+import { ValidationError } from "./MarketoError.js"
 import { MarketoTransport } from "./MarketoTransport.js"
 import * as MObject from "./MObject.js"
 import type { Outcome } from "./Outcome.js"
@@ -36,7 +37,7 @@ import type * as Wire from "./Wire.js"
  * @category models
  */
 export interface Options {
-  /** Objects per syncMObjects/deleteMObjects call: 1 to 100, default 100. */
+  /** Objects per syncMObjects/deleteMObjects call: 1 to the transport's maximum (SOAP 100, REST 300), default that maximum. */
   readonly chunkSize?: number
   /** Calls of one job at once: 1 to 10, default 10. */
   readonly concurrency?: number
@@ -160,17 +161,17 @@ export interface MarketoClientShape {
    * Every page of a read, following Marketo's stream position. An object that cannot be
    * read into a model fails the stream with a ProtocolError naming it.
    */
-  readonly getMObjectsPages: (params: GetParams) => Stream.Stream<Page, CallError>
+  readonly getMObjectsPages: (params: GetParams) => Stream.Stream<Page, CallError | ValidationError>
   /** Every object of a read, over all pages. */
-  readonly getMObjects: (params: GetParams) => Stream.Stream<MObject.MObject, CallError>
-  readonly describeMObject: (objectName: string) => Effect.Effect<Wire.MObjectMetadata, CallError>
+  readonly getMObjects: (params: GetParams) => Stream.Stream<MObject.MObject, CallError | ValidationError>
+  readonly describeMObject: (objectName: string) => Effect.Effect<Wire.MObjectMetadata, CallError | ValidationError>
   /** Deletes by id, chunked like a sync, one outcome per reference. */
   readonly deleteMObjects: (
     refs: ReadonlyArray<DeleteRef>,
     options?: BatchOptions
   ) => Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | PartialFailure<DeleteRef> | CallError>
   /** The names of the object types the instance knows. */
-  readonly listMObjects: () => Effect.Effect<ReadonlyArray<string>, CallError>
+  readonly listMObjects: () => Effect.Effect<ReadonlyArray<string>, CallError | ValidationError>
 }
 
 /**
@@ -210,36 +211,61 @@ const getParams = (params: GetParams): Omit<Wire.ParamsGetMObjects, "streamPosit
 export const make = (options?: Options): Effect.Effect<MarketoClientShape, never, MarketoTransport> =>
   Effect.gen(function*() {
     const transport = yield* MarketoTransport
-    const engine = yield* Engine.make(transport, Settings.resolve(options))
+    const engine = yield* Engine.make(transport, Settings.resolve(options, transport.maxObjectsPerCall))
     const encode = (object: MObject.MObject) => MObject.toWire(object)
     const decode = (wire: Wire.MObject) => MObject.fromWire(wire)
     const encodeRef = (ref: DeleteRef): Wire.MObject => ({ type: ref.type, id: ref.id })
-    const pages = (params: GetParams) => engine.pages(getParams(params), params.streamPosition, decode)
+    // What the transport cannot express, refused like invalid input, before anything is sent.
+    const refused = <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>, start = 0) =>
+      (transport.refuse?.(operation, params) ?? []).map((issue) => ({ ...issue, index: start + issue.index }))
+    const refuseRead = <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>) => {
+      const issues = refused(operation, params)
+      return issues.length === 0 ? Effect.void : Effect.fail(new ValidationError({ issues }))
+    }
+    const syncCheck = (operation: Wire.SyncOperation) => (items: ReadonlyArray<MObject.MObject>, start: number) => {
+      const issues = Validation.issues(items, operation, start)
+      return issues.length > 0 ? issues : refused("syncMObjects", { mObjectList: items.map(encode), operation }, start)
+    }
+    const deleteCheck = (refs: ReadonlyArray<DeleteRef>, start: number) => {
+      const issues = deleteIssues(refs, start)
+      return issues.length > 0 ? issues : refused("deleteMObjects", { mObjectList: refs.map(encodeRef) }, start)
+    }
+    const pages = (params: GetParams) =>
+      Stream.unwrap(Effect.as(
+        refuseRead("getMObjects", {
+          ...getParams(params),
+          ...(params.streamPosition === undefined ? {} : { streamPosition: params.streamPosition })
+        }),
+        engine.pages(getParams(params), params.streamPosition, decode)
+      ))
     return MarketoClient.of({
       syncMObjects: (objects, operation, batch) =>
         engine.runAll(
           { operation: "syncMObjects", sync: operation },
           objects,
           encode,
-          (items, start) => Validation.issues(items, operation, start),
+          syncCheck(operation),
           batch?.failOnPartial ?? true
         ),
       syncStream: (operation) =>
-        engine.stream({ operation: "syncMObjects", sync: operation })(
-          encode,
-          (items, start) => Validation.issues(items, operation, start)
-        ),
+        engine.stream({ operation: "syncMObjects", sync: operation })(encode, syncCheck(operation)),
       getMObjectsPages: pages,
       getMObjects: (params) => Stream.mapConcat(pages(params), (page) => page.objects),
       describeMObject: (objectName) =>
-        Effect.map(
-          engine.call("describeMObject", { objectName }, { count: 0, repeatable: true }),
-          (result) => result.metadata
+        Effect.zipRight(
+          refuseRead("describeMObject", { objectName }),
+          Effect.map(
+            engine.call("describeMObject", { objectName }, { count: 0, repeatable: true }),
+            (result) => result.metadata
+          )
         ),
       deleteMObjects: (refs, batch) =>
-        engine.runAll({ operation: "deleteMObjects" }, refs, encodeRef, deleteIssues, batch?.failOnPartial ?? true),
+        engine.runAll({ operation: "deleteMObjects" }, refs, encodeRef, deleteCheck, batch?.failOnPartial ?? true),
       listMObjects: () =>
-        Effect.map(engine.call("listMObjects", {}, { count: 0, repeatable: true }), (result) => result.objects)
+        Effect.zipRight(
+          refuseRead("listMObjects", {}),
+          Effect.map(engine.call("listMObjects", {}, { count: 0, repeatable: true }), (result) => result.objects)
+        )
     })
   })
 

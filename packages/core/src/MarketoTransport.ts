@@ -9,7 +9,7 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type { TransportCallError } from "./MarketoError.js"
+import type { TransportCallError, ValidationIssue } from "./MarketoError.js"
 import type { Operation, ParamsOf, ResultOf } from "./Wire.js"
 
 /**
@@ -28,6 +28,17 @@ export interface MarketoTransportShape {
     operation: Op,
     params: ParamsOf<Op>
   ) => Effect.Effect<ResultOf<Op>, TransportCallError>
+  /**
+   * The most objects one syncMObjects/deleteMObjects call of this transport carries; the
+   * client's chunks never exceed it. Absent: Marketo's SOAP limit, 100.
+   */
+  readonly maxObjectsPerCall?: number
+  /**
+   * What this transport cannot express faithfully, as validation issues (indexes into the
+   * objects of `params`, or 0 for a read): the client refuses such input with a
+   * `ValidationError` before anything is sent. Absent: everything valid can be sent.
+   */
+  readonly refuse?: <Op extends Operation>(operation: Op, params: ParamsOf<Op>) => ReadonlyArray<ValidationIssue>
 }
 
 /**

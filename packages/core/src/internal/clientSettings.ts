@@ -16,8 +16,9 @@ const clampInt = (value: number | undefined, fallback: number, min: number, max:
   value === undefined || !Number.isFinite(value) ? fallback : Math.min(max, Math.max(min, Math.floor(value)))
 
 /** @internal */
-export const resolve = (options: Options = {}): Settings => ({
-  chunkSize: clampInt(options.chunkSize, maxChunkSize, 1, maxChunkSize),
+export const resolve = (options: Options = {}, maxObjectsPerCall: number = maxChunkSize): Settings => ({
+  // A transport may carry more objects per call than SOAP's 100 (REST takes 300).
+  chunkSize: clampInt(options.chunkSize, maxObjectsPerCall, 1, maxObjectsPerCall),
   concurrency: clampInt(options.concurrency, maxConcurrency, 1, maxConcurrency),
   rateLimit: {
     calls: clampInt(options.rateLimit?.calls, 100, 1, Number.MAX_SAFE_INTEGER),

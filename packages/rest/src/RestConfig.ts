@@ -1,0 +1,137 @@
+/**
+ * Where and as whom the REST transport calls: the instance's REST base URL, its identity
+ * URL, and a LaunchPoint client id and secret (the secret `Redacted` everywhere).
+ *
+ * ```ts
+ * // MARKETO_REST_ENDPOINT=https://123-ABC-456.mktorest.com/rest
+ * // MARKETO_IDENTITY_ENDPOINT (optional; default …/identity beside …/rest)
+ * // MARKETO_CLIENT_ID, MARKETO_CLIENT_SECRET
+ * RestTransport.layer().pipe(Layer.provide(RestConfig.layerConfig()))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RestConfigShape {
+  /** The REST base, e.g. `https://123-ABC-456.mktorest.com/rest`, without a trailing slash. */
+  readonly endpoint: string
+  /** The identity base, e.g. `https://123-ABC-456.mktorest.com/identity`. */
+  readonly identityEndpoint: string
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class RestConfig extends Context.Tag("@mktows/rest/RestConfig")<RestConfig, RestConfigShape>() {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly endpoint: string
+  /** Default: the endpoint with its last `/rest` segment replaced by `/identity`. */
+  readonly identityEndpoint?: string
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string> | string
+}
+
+const httpUrl = (text: string): URL | undefined => {
+  const url = URL.canParse(text) ? new URL(text) : undefined
+  return url !== undefined && (url.protocol === "http:" || url.protocol === "https:") ? url : undefined
+}
+
+const trimSlash = (text: string): string => text.replace(/\/+$/, "")
+
+/**
+ * The identity base Marketo pairs with a REST base: `…/rest` becomes `…/identity`; any
+ * other path is replaced by `/identity` at the origin.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const identityFor = (endpoint: string): string => {
+  const base = trimSlash(endpoint)
+  return /\/rest$/.test(base) ? base.replace(/\/rest$/, "/identity") : `${new URL(base).origin}/identity`
+}
+
+const check = (options: Options): Either.Either<RestConfigShape, ConfigError.ConfigError> => {
+  if (httpUrl(options.endpoint) === undefined) {
+    return Either.left(ConfigError.InvalidData(["endpoint"], `expected an http(s) URL, got "${options.endpoint}"`))
+  }
+  const identity = options.identityEndpoint ?? identityFor(options.endpoint)
+  if (httpUrl(identity) === undefined) {
+    return Either.left(ConfigError.InvalidData(["identityEndpoint"], `expected an http(s) URL, got "${identity}"`))
+  }
+  if (options.clientId.trim() === "") {
+    return Either.left(ConfigError.InvalidData(["clientId"], "the client id is empty"))
+  }
+  const clientSecret = Redacted.isRedacted(options.clientSecret)
+    ? options.clientSecret
+    : Redacted.make(options.clientSecret)
+  if (Redacted.value(clientSecret) === "") {
+    return Either.left(ConfigError.InvalidData(["clientSecret"], "the client secret is empty"))
+  }
+  return Either.right({
+    endpoint: trimSlash(options.endpoint),
+    identityEndpoint: trimSlash(identity),
+    clientId: options.clientId,
+    clientSecret
+  })
+}
+
+/**
+ * Checks options: http(s) URLs, a client id and a non-empty secret.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<RestConfigShape, ConfigError.ConfigError> => check(options)
+
+/**
+ * From `MARKETO_REST_ENDPOINT`, `MARKETO_IDENTITY_ENDPOINT` (optional), `MARKETO_CLIENT_ID`
+ * and `MARKETO_CLIENT_SECRET` (read as `Redacted`).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<RestConfigShape> = Config.all({
+  endpoint: Config.string("MARKETO_REST_ENDPOINT"),
+  identityEndpoint: Config.option(Config.string("MARKETO_IDENTITY_ENDPOINT")),
+  clientId: Config.string("MARKETO_CLIENT_ID"),
+  clientSecret: Config.redacted("MARKETO_CLIENT_SECRET")
+}).pipe(
+  Config.mapOrFail(({ identityEndpoint, ...rest }) =>
+    check(Option.match(identityEndpoint, { onNone: () => rest, onSome: (url) => ({ ...rest, identityEndpoint: url }) }))
+  )
+)
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<RestConfig, ConfigError.ConfigError> =>
+  Layer.effect(RestConfig, make(options))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  settings: Config.Config<RestConfigShape> = config
+): Layer.Layer<RestConfig, ConfigError.ConfigError> => Layer.effect(RestConfig, settings)

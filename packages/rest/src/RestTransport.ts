@@ -1,0 +1,63 @@
+/**
+ * core's `MarketoTransport` over Marketo's REST APIs, so `MarketoClient` (validation,
+ * chunking, limits, retries, outcomes, streams) runs unchanged against a live instance.
+ *
+ * | MObject operation | REST |
+ * | --- | --- |
+ * | syncMObjects Opportunity | `POST /rest/v1/opportunities.json` (INSERT createOnly, UPDATE updateOnly, UPSERT createOrUpdate) |
+ * | syncMObjects OpportunityPersonRole | `POST /rest/v1/opportunities/roles.json` |
+ * | syncMObjects Program (UPDATE) | `POST /rest/asset/v1/program/{id}.json`, form-encoded, costs appended, tags set |
+ * | getMObjects | `GET …/opportunities.json`, `…/roles.json` (filterType, filterValues, fields, nextPageToken), `…/program/{id}.json`, `…/programs.json` |
+ * | describeMObject | `GET …/describe.json` |
+ * | deleteMObjects | `POST …/delete.json` |
+ * | listMObjects | none in REST: checks the token, answers Opportunity and OpportunityPersonRole |
+ *
+ * Errors, one table for every transport (core's `MarketoError.fromFault` classifies them):
+ *
+ * | REST | core |
+ * | --- | --- |
+ * | 601, 602 | a new token, the request once more; then `AuthFault` |
+ * | 603, identity HTTP 401 | `AuthFault` |
+ * | 606, 615 | `MarketoFault` 20023/20024: backed off through the client's limiter |
+ * | 607 | 20015: `QuotaExceeded` |
+ * | 604, 608, 611, 1029, HTTP 5xx | ambiguous `TransportError`: retried where repeating is harmless, else IN_DOUBT |
+ * | other codes (609, 610, 702, …) of a program request | that program FAILED (SKIPPED when not found) |
+ * | other codes of a record request | its records FAILED with the code and message |
+ * | record `skipped` with 1013/1004 (not found), 1017/1005 (exists) | SKIPPED (UNCHANGED for a delete) |
+ * | record `skipped` with other reasons | FAILED, `error` = `code: message; …` |
+ *
+ * The transport only moves requests and reports what it saw: timeouts, counts and retries
+ * (besides the one token refresh) are the client's.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { MarketoTransport, type MarketoTransportShape } from "@mktows/core/MarketoTransport"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as internal from "./internal/transport.js"
+import type { RestConfig } from "./RestConfig.js"
+import * as RestIdentity from "./RestIdentity.js"
+
+/**
+ * Builds the transport from the `HttpClient`, `RestConfig` and `RestIdentity` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<
+  MarketoTransportShape,
+  never,
+  HttpClient.HttpClient | RestConfig | RestIdentity.RestIdentity
+> = internal.make
+
+/**
+ * The REST transport as core's `MarketoTransport`, with its own token cache.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<MarketoTransport, never, HttpClient.HttpClient | RestConfig> = Layer.effect(
+  MarketoTransport,
+  make
+).pipe(Layer.provide(RestIdentity.layer))

@@ -1,0 +1,419 @@
+/**
+ * The JSON shapes of Marketo's REST APIs that mktows sends and reads: the identity token,
+ * the Lead Database opportunity and role endpoints, and the Asset API's programs, tag types
+ * and channels. Written from Adobe's Swagger contracts; decoding is lenient where Marketo is
+ * (an error answer has no `result`), strict where a value is used.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+/**
+ * A field value of a Lead Database record: JSON scalars only.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const FieldValue = Schema.Union(Schema.String, Schema.Number, Schema.Boolean, Schema.Null)
+/**
+ * The type of {@link FieldValue}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FieldValue = typeof FieldValue.Type
+
+/**
+ * A record of the Lead Database (an opportunity or a role): field names to values.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Fields = Schema.Record({ key: Schema.String, value: FieldValue })
+/**
+ * The type of {@link Fields}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fields = typeof Fields.Type
+
+/**
+ * The answer of `/identity/oauth/token`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IdentityResponse = Schema.Struct({
+  access_token: Schema.NonEmptyString,
+  token_type: Schema.String,
+  expires_in: Schema.Int.pipe(Schema.nonNegative()),
+  scope: optional(Schema.String)
+}).annotations({ identifier: "IdentityResponse" })
+/**
+ * The type of {@link IdentityResponse}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IdentityResponse extends Schema.Schema.Type<typeof IdentityResponse> {}
+
+/**
+ * A response-level error or a record-level reason: a numeric code (as text) and a message.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Reason = Schema.Struct({
+  code: Schema.Union(Schema.String, Schema.Number),
+  message: Schema.String
+}).annotations({ identifier: "Reason" })
+/**
+ * The type of {@link Reason}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Reason extends Schema.Schema.Type<typeof Reason> {}
+
+/**
+ * The envelope every REST answer shares, around the items of `result`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Response = <A, I, R>(item: Schema.Schema<A, I, R>) =>
+  Schema.Struct({
+    requestId: optional(Schema.String),
+    success: Schema.Boolean,
+    errors: optional(Schema.Array(Reason)),
+    warnings: optional(Schema.Array(Schema.Unknown)),
+    result: optional(Schema.Array(item)),
+    moreResult: optional(Schema.Boolean),
+    nextPageToken: optional(Schema.String)
+  })
+
+/**
+ * What a sync or delete answers per record: its place in the input, what was done, the
+ * record's `marketoGUID`, and the reasons when it was skipped.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RecordStatus = Schema.Struct({
+  seq: Schema.Int,
+  marketoGUID: optional(Schema.String),
+  status: Schema.Literal("created", "updated", "deleted", "skipped"),
+  reasons: optional(Schema.Array(Reason))
+}).annotations({ identifier: "RecordStatus" })
+/**
+ * The type of {@link RecordStatus}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordStatus extends Schema.Schema.Type<typeof RecordStatus> {}
+
+/**
+ * The answer of a sync or delete.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const StatusResponse = Response(RecordStatus).annotations({ identifier: "StatusResponse" })
+
+/**
+ * The answer of a query: records with their `seq` and the requested fields.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const QueryResponse = Response(Fields).annotations({ identifier: "QueryResponse" })
+
+/**
+ * `action` of a sync: INSERT, UPDATE and UPSERT in REST's words.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SyncAction = Schema.Literal("createOnly", "updateOnly", "createOrUpdate")
+
+/**
+ * `dedupeBy` of a sync and `deleteBy` of a delete: the id field or the dedupe fields.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const KeyKind = Schema.Literal("idField", "dedupeFields")
+
+/**
+ * The body of `POST /rest/v1/opportunities.json` and `/rest/v1/opportunities/roles.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SyncRequest = Schema.Struct({
+  action: optional(SyncAction),
+  dedupeBy: optional(KeyKind),
+  input: Schema.Array(Fields)
+}).annotations({ identifier: "SyncRequest" })
+/**
+ * The type of {@link SyncRequest}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SyncRequest extends Schema.Schema.Type<typeof SyncRequest> {}
+
+/**
+ * The body of `POST /rest/v1/opportunities/delete.json` and `…/roles/delete.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DeleteRequest = Schema.Struct({
+  deleteBy: optional(KeyKind),
+  input: Schema.Array(Fields)
+}).annotations({ identifier: "DeleteRequest" })
+/**
+ * The type of {@link DeleteRequest}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeleteRequest extends Schema.Schema.Type<typeof DeleteRequest> {}
+
+/**
+ * One field of a describe answer.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ObjectField = Schema.Struct({
+  name: Schema.String,
+  displayName: optional(Schema.String),
+  dataType: Schema.String,
+  length: optional(Schema.Int),
+  updateable: optional(Schema.Boolean),
+  crmManaged: optional(Schema.Boolean)
+}).annotations({ identifier: "ObjectField" })
+/**
+ * The type of {@link ObjectField}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ObjectField extends Schema.Schema.Type<typeof ObjectField> {}
+
+/**
+ * The answer item of `describe.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ObjectMetadata = Schema.Struct({
+  name: optional(Schema.String),
+  apiName: optional(Schema.String),
+  displayName: optional(Schema.String),
+  description: optional(Schema.NullOr(Schema.String)),
+  createdAt: optional(Schema.String),
+  updatedAt: optional(Schema.String),
+  idField: Schema.String,
+  dedupeFields: Schema.Array(Schema.String),
+  searchableFields: optional(Schema.Array(Schema.Array(Schema.String))),
+  fields: Schema.Array(ObjectField)
+}).annotations({ identifier: "ObjectMetadata" })
+/**
+ * The type of {@link ObjectMetadata}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ObjectMetadata extends Schema.Schema.Type<typeof ObjectMetadata> {}
+
+/**
+ * The answer of `describe.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DescribeResponse = Response(ObjectMetadata).annotations({ identifier: "DescribeResponse" })
+
+/**
+ * A period cost of a program: `startDate` (`YYYY-MM-DD`), a whole `cost`, an optional note.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProgramCost = Schema.Struct({
+  startDate: Schema.String,
+  cost: Schema.Int,
+  note: optional(Schema.String)
+}).annotations({ identifier: "ProgramCost" })
+/**
+ * The type of {@link ProgramCost}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProgramCost extends Schema.Schema.Type<typeof ProgramCost> {}
+
+/**
+ * A program tag: its type and value.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProgramTag = Schema.Struct({ tagType: Schema.String, tagValue: Schema.String }).annotations({
+  identifier: "ProgramTag"
+})
+/**
+ * The type of {@link ProgramTag}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProgramTag extends Schema.Schema.Type<typeof ProgramTag> {}
+
+/**
+ * The form of `POST /rest/asset/v1/program/{id}.json` as mktows sends it: `costs` and `tags`
+ * are JSON arrays inside form fields; `costsDestructiveUpdate` replaces every cost.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UpdateProgramRequest = Schema.Struct({
+  costs: optional(Schema.Array(ProgramCost)),
+  costsDestructiveUpdate: optional(Schema.Boolean),
+  tags: optional(Schema.Array(ProgramTag))
+}).annotations({ identifier: "UpdateProgramRequest" })
+/**
+ * The type of {@link UpdateProgramRequest}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UpdateProgramRequest extends Schema.Schema.Type<typeof UpdateProgramRequest> {}
+
+/**
+ * A program as the Asset API returns it.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Program = Schema.Struct({
+  id: Schema.Int,
+  name: Schema.String,
+  description: optional(Schema.String),
+  type: Schema.String,
+  channel: Schema.String,
+  status: optional(Schema.String),
+  workspace: optional(Schema.String),
+  folder: optional(Schema.Struct({ id: Schema.Int, type: Schema.String })),
+  url: optional(Schema.String),
+  createdAt: optional(Schema.String),
+  updatedAt: optional(Schema.String),
+  costs: optional(Schema.Array(ProgramCost)),
+  tags: optional(Schema.Array(ProgramTag))
+}).annotations({ identifier: "Program" })
+/**
+ * The type of {@link Program}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Program extends Schema.Schema.Type<typeof Program> {}
+
+/**
+ * The answer of the program endpoints.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProgramResponse = Response(Program).annotations({ identifier: "ProgramResponse" })
+
+/**
+ * A tag type of `tagTypes.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TagType = Schema.Struct({
+  tagType: Schema.String,
+  applicableProgramTypes: Schema.String,
+  required: Schema.Boolean,
+  allowableValues: optional(Schema.String)
+}).annotations({ identifier: "TagType" })
+/**
+ * The type of {@link TagType}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TagType extends Schema.Schema.Type<typeof TagType> {}
+
+/**
+ * The answer of `tagTypes.json` and `tagType/byName.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TagTypeResponse = Response(TagType).annotations({ identifier: "TagTypeResponse" })
+
+/**
+ * A channel of `channels.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Channel = Schema.Struct({
+  id: Schema.Int,
+  name: Schema.String,
+  applicableProgramType: Schema.String,
+  createdAt: Schema.String,
+  updatedAt: Schema.String
+}).annotations({ identifier: "Channel" })
+/**
+ * The type of {@link Channel}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Channel extends Schema.Schema.Type<typeof Channel> {}
+
+/**
+ * The answer of `channels.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ChannelResponse = Response(Channel).annotations({ identifier: "ChannelResponse" })
+
+/**
+ * The paths mktows calls, relative to the REST base (`…/rest`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const paths = {
+  opportunities: "/v1/opportunities.json",
+  opportunitiesDelete: "/v1/opportunities/delete.json",
+  opportunitiesDescribe: "/v1/opportunities/describe.json",
+  roles: "/v1/opportunities/roles.json",
+  rolesDelete: "/v1/opportunities/roles/delete.json",
+  rolesDescribe: "/v1/opportunities/roles/describe.json",
+  program: (id: number) => `/asset/v1/program/${id}.json`,
+  programs: "/asset/v1/programs.json",
+  tagTypes: "/asset/v1/tagTypes.json",
+  channels: "/asset/v1/channels.json"
+} as const
+
+/**
+ * The most records one sync, delete or query page carries.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxRecordsPerCall = 300

@@ -1,0 +1,306 @@
+/**
+ * The REST transport: each MObject operation as one or more REST requests, with the bearer
+ * token of RestIdentity, answers decoded with RestWire's Schemas and read back into SOAP's
+ * wire records.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type { TransportCallError } from "@mktows/core/MarketoError"
+import { ProtocolError } from "@mktows/core/MarketoError"
+import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
+import type * as Wire from "@mktows/core/Wire"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
+import { RestConfig } from "../RestConfig.js"
+import { RestIdentity } from "../RestIdentity.js"
+import * as RestWire from "../RestWire.js"
+import * as Http from "./http.js"
+import * as Mapping from "./mapping.js"
+
+type Envelope<A> = {
+  readonly success: boolean
+  readonly errors?: ReadonlyArray<RestWire.Reason>
+  readonly result?: ReadonlyArray<A>
+  readonly moreResult?: boolean
+  readonly nextPageToken?: string
+}
+
+/** An answer whose errors are about the request's target, not the call (e.g. no such program). */
+export type Answer<A> =
+  | { readonly _tag: "Ok"; readonly value: Envelope<A> }
+  | { readonly _tag: "Refused"; readonly reasons: ReadonlyArray<RestWire.Reason> }
+
+const paths = {
+  opportunities: { sync: RestWire.paths.opportunities, delete: RestWire.paths.opportunitiesDelete },
+  roles: { sync: RestWire.paths.roles, delete: RestWire.paths.rolesDelete }
+} as const
+
+const describePath = {
+  Opportunity: RestWire.paths.opportunitiesDescribe,
+  OpportunityPersonRole: RestWire.paths.rolesDescribe
+} as const
+
+const programPageSize = 200
+
+/** Response-level codes that end the whole call; any other belongs to its target. */
+const callLevel = (code: string) =>
+  Http.tokenCodes.has(code) || Http.soapCodeOf.has(code) || Http.transientCodes.has(code)
+
+export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | RestConfig | RestIdentity> =
+  Effect.gen(function*() {
+    const config = yield* RestConfig
+    const identity = yield* RestIdentity
+    const client = yield* HttpClient.HttpClient
+
+    /**
+     * One REST request with the current token; 601/602 refresh the token and send it once
+     * more. Call-level errors fail; errors about the target come back as `Refused`.
+     */
+    const send = <A, I>(
+      operation: string,
+      build: (base: string) => HttpClientRequest.HttpClientRequest,
+      item: Schema.Schema<A, I>
+    ): Effect.Effect<Answer<A>, TransportCallError> => {
+      const schema = RestWire.Response(item)
+      const attempt = (refreshed: boolean): Effect.Effect<Answer<A>, TransportCallError> =>
+        Effect.gen(function*() {
+          const token = yield* identity.token
+          const request = build(config.endpoint).pipe(
+            HttpClientRequest.acceptJson,
+            HttpClientRequest.bearerToken(Redacted.value(token))
+          )
+          const response = yield* client.execute(request).pipe(Effect.mapError(Http.connectionError(operation)))
+          const text = yield* Http.readText(response, operation)
+          yield* Effect.logDebug(`HTTP ${response.status}, ${text.length} characters read`)
+          if (response.status !== 200) return yield* Effect.fail(Http.statusError(operation, response.status, text))
+          const answer = yield* Http.decodeJson(schema, text, operation)
+          if (answer.success) return { _tag: "Ok", value: answer } as const
+          const errors = answer.errors ?? []
+          const first = errors[0]
+          if (first === undefined) {
+            return yield* Effect.fail(
+              new ProtocolError({
+                reason: "SchemaMismatch",
+                detail: `${operation}: success false without errors`,
+                received: text.slice(0, 200)
+              })
+            )
+          }
+          const code = String(first.code)
+          if (Http.tokenCodes.has(code) && !refreshed) {
+            yield* identity.invalidate(token)
+            return yield* attempt(true)
+          }
+          if (callLevel(code)) return yield* Effect.fail(Http.restError(operation, code, first.message))
+          return { _tag: "Refused", reasons: errors } as const
+        })
+      return attempt(false).pipe(
+        Effect.annotateLogs({ "mktows.operation": operation }),
+        Effect.withSpan("mktows.RestTransport.request", { attributes: { "mktows.operation": operation } })
+      )
+    }
+
+    const refusedText = (reasons: ReadonlyArray<RestWire.Reason>) =>
+      reasons.map((r) => `${r.code}: ${r.message}`).join("; ")
+
+    const records = (
+      operation: "syncMObjects" | "deleteMObjects",
+      part: Extract<Mapping.Part, { _tag: "Records" }>,
+      sync: Wire.SyncOperation | undefined,
+      statuses: Array<Wire.MObjStatus | undefined>
+    ): Effect.Effect<void, TransportCallError> => {
+      const body = sync === undefined
+        ? { deleteBy: part.byGuid ? "idField" : "dedupeFields", input: part.input }
+        : {
+          action: Mapping.actionOf(sync),
+          ...(sync === "UPDATE" ? { dedupeBy: part.byGuid ? "idField" : "dedupeFields" } : {}),
+          input: part.input
+        }
+      const path = sync === undefined ? paths[part.endpoint].delete : paths[part.endpoint].sync
+      return send(
+        operation,
+        (base) => HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUnsafeJson(body)),
+        RestWire.RecordStatus
+      ).pipe(Effect.flatMap((answer) => {
+        if (answer._tag === "Refused") {
+          part.indexes.forEach((index) => {
+            statuses[index] = { id: 0, status: "FAILED", error: refusedText(answer.reasons) }
+          })
+          return Effect.void
+        }
+        const result = answer.value.result ?? []
+        // Pair by seq, which REST documents as the input position; core checks the count.
+        for (const r of result) {
+          const index = part.indexes[r.seq]
+          if (index === undefined || statuses[index] !== undefined) {
+            return Effect.fail(
+              new ProtocolError({
+                reason: "IdentityMismatch",
+                detail: `${operation}: a status with seq ${r.seq} for ${part.indexes.length} record(s) sent`,
+                received: JSON.stringify(r).slice(0, 200)
+              })
+            )
+          }
+          statuses[index] = Mapping.statusOf(r, 0, sync === undefined)
+        }
+        return Effect.void
+      }))
+    }
+
+    const program = (
+      part: Extract<Mapping.Part, { _tag: "Program" }>,
+      statuses: Array<Wire.MObjStatus | undefined>
+    ): Effect.Effect<void, TransportCallError> => {
+      const form: Record<string, string> = {}
+      if (part.body.costs !== undefined) form["costs"] = JSON.stringify(part.body.costs)
+      if (part.body.tags !== undefined) form["tags"] = JSON.stringify(part.body.tags)
+      return send(
+        "syncMObjects",
+        (base) =>
+          HttpClientRequest.post(base + RestWire.paths.program(part.id)).pipe(HttpClientRequest.bodyUrlParams(form)),
+        RestWire.Program
+      ).pipe(Effect.map((answer) => {
+        if (answer._tag === "Ok") {
+          statuses[part.index] = { id: part.id, status: "UPDATED" }
+        } else {
+          const missing = answer.reasons.some((r) => ["610", "702"].includes(String(r.code)))
+          statuses[part.index] = {
+            id: part.id,
+            status: missing ? "SKIPPED" : "FAILED",
+            error: refusedText(answer.reasons)
+          }
+        }
+      }))
+    }
+
+    const statusCall = (
+      operation: "syncMObjects" | "deleteMObjects",
+      mObjectList: ReadonlyArray<Wire.MObject>,
+      sync: Wire.SyncOperation | undefined
+    ): Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, TransportCallError> =>
+      Effect.gen(function*() {
+        const statuses: Array<Wire.MObjStatus | undefined> = mObjectList.map(() => undefined)
+        const parts = sync === undefined ? Mapping.deleteParts(mObjectList) : Mapping.syncParts(mObjectList)
+        // One request after the other: a call-level failure stops the rest, and the whole call
+        // fails with it (REST's dedupe keys make a repeated record request harmless).
+        for (const part of parts) {
+          if (part._tag === "Records") yield* records(operation, part, sync, statuses)
+          else if (part._tag === "Program") yield* program(part, statuses)
+          else statuses[part.index] = { id: 0, status: "FAILED", error: `REST ${operation} does not take ${part.type}` }
+        }
+        // Every status was set above, or the call failed; an unset one would be our bug.
+        return { mObjStatusList: statuses.map((s) => s ?? { id: 0, status: "FAILED" as const, error: "no answer" }) }
+      })
+
+    const getMObjects = (
+      p: Wire.ParamsGetMObjects
+    ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
+      const query = Mapping.queryOf(p)
+      const position = p.streamPosition
+      const page = (objects: ReadonlyArray<Wire.MObject>, next: string | undefined): Wire.ResultGetMObjects => ({
+        returnCount: objects.length,
+        hasMore: next !== undefined,
+        newStreamPosition: next ?? "",
+        ...(objects.length > 0 ? { mObjectList: objects } : {})
+      })
+      switch (query._tag) {
+        case "Records": {
+          const read = query.endpoint === "opportunities" ? Mapping.opportunityFromRest : Mapping.roleFromRest
+          return send(
+            "getMObjects",
+            (base) =>
+              HttpClientRequest.get(base + paths[query.endpoint].sync).pipe(
+                HttpClientRequest.setUrlParams({
+                  filterType: query.filterType,
+                  filterValues: query.filterValues,
+                  fields: Mapping.queryFields(query.endpoint).join(","),
+                  batchSize: String(RestWire.maxRecordsPerCall),
+                  ...(position === undefined || position === "" ? {} : { nextPageToken: position })
+                })
+              ),
+            RestWire.Fields
+          ).pipe(Effect.map((answer) => {
+            if (answer._tag === "Refused") return page([], undefined)
+            const result = answer.value.result ?? []
+            const more = answer.value.nextPageToken !== undefined && answer.value.moreResult !== false &&
+              result.length === RestWire.maxRecordsPerCall
+            return page(result.map(read), more ? answer.value.nextPageToken : undefined)
+          }))
+        }
+        case "Program":
+          return send(
+            "getMObjects",
+            (base) => HttpClientRequest.get(base + RestWire.paths.program(query.id)),
+            RestWire.Program
+          ).pipe(
+            Effect.map((answer) =>
+              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(Mapping.programFromRest) : [], undefined)
+            )
+          )
+        case "Programs": {
+          const offset = position === undefined || position === "" ? 0 : Number(position.replace(/^offset:/, ""))
+          return send(
+            "getMObjects",
+            (base) =>
+              HttpClientRequest.get(base + RestWire.paths.programs).pipe(
+                HttpClientRequest.setUrlParams({ maxReturn: String(programPageSize), offset: String(offset) })
+              ),
+            RestWire.Program
+          ).pipe(Effect.map((answer) => {
+            const result = answer._tag === "Ok" ? answer.value.result ?? [] : []
+            return page(
+              result.map(Mapping.programFromRest),
+              result.length === programPageSize ? `offset:${offset + result.length}` : undefined
+            )
+          }))
+        }
+      }
+    }
+
+    const describe = (objectName: string): Effect.Effect<Wire.ResultDescribeMObject, TransportCallError> => {
+      const type = objectName === "Opportunity" ? "Opportunity" : "OpportunityPersonRole"
+      return send(
+        "describeMObject",
+        (base) => HttpClientRequest.get(base + describePath[type]),
+        RestWire.ObjectMetadata
+      ).pipe(Effect.flatMap((answer) => {
+        const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
+        return meta === undefined
+          ? Effect.fail(
+            new ProtocolError({
+              reason: "WrongElement",
+              detail: `describe of ${objectName} answered no metadata`,
+              received: answer._tag === "Refused" ? refusedText(answer.reasons) : "[]"
+            })
+          )
+          : Effect.succeed({
+            metadata: Mapping.metadataOf(objectName, type === "Opportunity" ? "opportunities" : "roles", meta)
+          })
+      }))
+    }
+
+    const call = <Op extends Wire.Operation>(
+      operation: Op,
+      params: Wire.ParamsOf<Op>
+    ): Effect.Effect<Wire.ResultOf<Op>, TransportCallError> => {
+      // Each branch answers the result of its own operation; the map from Op to it is by name.
+      const p = params as Wire.ParamsOf<Wire.Operation>
+      const result: Effect.Effect<Wire.ResultOf<Wire.Operation>, TransportCallError> = operation === "syncMObjects"
+        ? statusCall(operation, (p as Wire.ParamsSyncMObjects).mObjectList, (p as Wire.ParamsSyncMObjects).operation)
+        : operation === "deleteMObjects"
+        ? statusCall(operation, (p as Wire.ParamsDeleteMObjects).mObjectList, undefined)
+        : operation === "getMObjects"
+        ? getMObjects(p as Wire.ParamsGetMObjects)
+        : operation === "describeMObject"
+        ? describe((p as Wire.ParamsDescribeMObject).objectName)
+        // REST has no listMObjects: a valid token says the instance answers, and the list is
+        // what REST can describe.
+        : Effect.as(identity.token, { objects: ["Opportunity", "OpportunityPersonRole"] })
+      return result as Effect.Effect<Wire.ResultOf<Op>, TransportCallError>
+    }
+
+    return { call, maxObjectsPerCall: RestWire.maxRecordsPerCall, refuse: Mapping.refuse }
+  })
