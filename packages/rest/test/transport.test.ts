@@ -1,0 +1,321 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import { MarketoTransport } from "@mktows/core/MarketoTransport"
+import * as Opportunity from "@mktows/core/Opportunity"
+import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
+import * as Program from "@mktows/core/Program"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as RestTransport from "../src/RestTransport.js"
+import { fail, fake, json, ok, type Route, secret, type Sent, tokens } from "./helpers/fakeMarketo.js"
+import * as Swagger from "./helpers/swagger.js"
+
+const withMarketo = (api: Route) => {
+  const t = tokens()
+  const f = fake((s) => s.path === "/identity/oauth/token" ? t.route() : api(s))
+  const transport = RestTransport.layer.pipe(Layer.provide(f.layer))
+  const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(Layer.provide(transport))
+  return { ...f, tokens: t, transport, client, api: (s: Sent) => s.path !== "/identity/oauth/token" }
+}
+
+const opp = (ext: string, props: Partial<ConstructorParameters<typeof Opportunity.Opportunity>[0]> = {}) =>
+  Opportunity.make({ externalKey: { name: "externalOpportunityId", value: ext }, ...props })
+
+// Swagger's CustomObject marks `seq` and `marketoGUID` required, yet documents that neither
+// is submitted: those two are the only differences a request may have.
+const requestDifferences = (definition: string, body: unknown) =>
+  Swagger.differences("swagger-mapi.json", definition, body).filter((d) =>
+    !/input\[\d+\]\.(seq|marketoGUID): required$/.test(d)
+  )
+
+describe("RestTransport over MarketoClient", () => {
+  it.effect("an INSERT of opportunities is one createOnly request with typed JSON fields", () => {
+    const m = withMarketo((s) =>
+      ok((JSON.parse(s.body) as { input: Array<unknown> }).input.map((_, seq) => ({
+        seq,
+        marketoGUID: `guid-${seq}`,
+        status: "created"
+      })))
+    )
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects([
+        opp("A", { name: "Big", amount: 12.5, isWon: true, closeDate: new Date("2024-06-30"), fiscalYear: 2024 }),
+        opp("B", {
+          company: { externalKey: { name: "externalCompanyId", value: "ACME" } },
+          customFields: { myField: "x" }
+        })
+      ], "INSERT")
+      expect(outcomes.map((o) => [o.status, o.externalKey?.value, o.id])).toEqual([
+        ["CREATED", "guid-0", undefined],
+        ["CREATED", "guid-1", undefined]
+      ])
+      const calls = m.sent.filter(m.api)
+      expect(calls).toHaveLength(1)
+      const [call] = calls
+      expect(call?.path).toBe("/rest/v1/opportunities.json")
+      expect(call?.headers["authorization"]).toBe("Bearer t1")
+      expect(call?.params).toEqual({})
+      const body = JSON.parse(call?.body ?? "")
+      expect(body).toEqual({
+        action: "createOnly",
+        input: [
+          {
+            externalOpportunityId: "A",
+            amount: 12.5,
+            closeDate: "2024-06-30",
+            fiscalYear: 2024,
+            isWon: true,
+            name: "Big"
+          },
+          { externalOpportunityId: "B", myField: "x", externalCompanyId: "ACME" }
+        ]
+      })
+      if (Swagger.available) expect(requestDifferences("SyncCustomObjectRequest", body)).toEqual([])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("UPDATE by marketoGUID uses dedupeBy idField, by externalOpportunityId dedupeFields", () => {
+    const m = withMarketo((s) =>
+      ok(
+        (JSON.parse(s.body) as { input: Array<unknown> }).input.map((_, seq) => ({
+          seq,
+          marketoGUID: "g",
+          status: "updated"
+        }))
+      )
+    )
+    return Effect.gen(function*() {
+      yield* MarketoClient.syncMObjects([
+        Opportunity.make({ externalKey: { name: "marketoGUID", value: "g1" }, stage: "Won" }),
+        opp("B", { stage: "Lost" })
+      ], "UPDATE")
+      const bodies = m.sent.filter(m.api).map((s) => JSON.parse(s.body))
+      expect(bodies).toEqual([
+        { action: "updateOnly", dedupeBy: "idField", input: [{ marketoGUID: "g1", stage: "Won" }] },
+        { action: "updateOnly", dedupeBy: "dedupeFields", input: [{ externalOpportunityId: "B", stage: "Lost" }] }
+      ])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("record statuses: not found and exists are SKIPPED, other reasons FAILED with code and message", () => {
+    const m = withMarketo(() =>
+      ok([
+        { seq: 0, status: "skipped", reasons: [{ code: "1013", message: "Object not found" }] },
+        { seq: 1, status: "skipped", reasons: [{ code: "1017", message: "Object already exists" }] },
+        { seq: 2, status: "skipped", reasons: [{ code: "1003", message: "Invalid value" }] },
+        { seq: 3, marketoGUID: "g", status: "updated" }
+      ])
+    )
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects([opp("a"), opp("b"), opp("c"), opp("d")], "UPSERT", {
+        failOnPartial: false
+      })
+      expect(outcomes.map((o) => o.status)).toEqual(["SKIPPED", "SKIPPED", "FAILED", "UPDATED"])
+      expect(outcomes[2]?.error).toBe("1003: Invalid value")
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("statuses are paired by seq, whatever their order", () => {
+    const m = withMarketo(() =>
+      ok([{ seq: 1, marketoGUID: "second", status: "created" }, { seq: 0, marketoGUID: "first", status: "updated" }])
+    )
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects([opp("a"), opp("b")], "UPSERT")
+      expect(outcomes.map((o) => [o.status, o.externalKey?.value])).toEqual([["UPDATED", "first"], [
+        "CREATED",
+        "second"
+      ]])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("601 refreshes the token and sends once more; a second 601 is an AuthFault", () => {
+    let calls = 0
+    const m = withMarketo((s) => {
+      calls++
+      return s.headers["authorization"] === "Bearer t2" && calls < 3
+        ? ok([{ seq: 0, marketoGUID: "g", status: "created" }])
+        : fail("601", "Access token invalid")
+    })
+    return Effect.gen(function*() {
+      const first = yield* MarketoClient.syncMObjects([opp("a")], "INSERT")
+      expect(first[0]?.status).toBe("CREATED")
+      expect(m.tokens.count()).toBe(2)
+      const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("b")], "INSERT"))
+      expect(error._tag).toBe("AuthFault")
+      expect(m.tokens.count()).toBe(3)
+      expect(calls).toBe(4)
+    }).pipe(Effect.provide(m.client))
+  })
+
+  const callWith = (api: Route) => {
+    const m = withMarketo(api)
+    return Effect.flatMap(MarketoTransport, (t) =>
+      Effect.flip(t.call("syncMObjects", {
+        operation: "UPSERT",
+        mObjectList: [{ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "x" } }]
+      }))).pipe(Effect.provide(m.transport))
+  }
+
+  it.effect("response-level codes map to core's errors (the table of RestTransport)", () =>
+    Effect.gen(function*() {
+      const table: ReadonlyArray<readonly [string, string, number | boolean]> = [
+        ["606", "MarketoFault", 20023],
+        ["615", "MarketoFault", 20024],
+        ["607", "MarketoFault", 20015],
+        ["603", "AuthFault", 20013],
+        ["602", "AuthFault", 20014],
+        ["604", "TransportError", true],
+        ["608", "TransportError", true],
+        ["611", "TransportError", true],
+        ["1029", "TransportError", true]
+      ]
+      for (const [code, tag, detail] of table) {
+        const error = yield* callWith(() => fail(code, `code ${code}`))
+        expect([code, error._tag]).toEqual([code, tag])
+        if (error._tag === "MarketoFault" || error._tag === "AuthFault") expect(error.code).toBe(detail)
+        if (error._tag === "TransportError") expect(error.ambiguous).toBe(detail)
+        expect(error.message).toContain(code)
+      }
+    }))
+
+  it.effect("HTTP 5xx is an ambiguous TransportError, 4xx a plain one, bad JSON a ProtocolError", () =>
+    Effect.gen(function*() {
+      const e502 = yield* callWith(() => json("<html>bad gateway</html>", 502))
+      expect(e502._tag === "TransportError" && e502.ambiguous && e502.status === 502).toBe(true)
+      const e413 = yield* callWith(() => json("too large", 413))
+      expect(e413._tag === "TransportError" && !e413.ambiguous).toBe(true)
+      const bad = yield* callWith(() => json("{not json"))
+      expect(bad._tag).toBe("ProtocolError")
+      const wrong = yield* callWith(() => ok([{ seq: 0, status: "exploded" }]))
+      expect(wrong._tag).toBe("ProtocolError")
+      const stray = yield* callWith(() => ok([{ seq: 7, status: "created" }]))
+      expect(stray._tag === "ProtocolError" && stray.reason === "IdentityMismatch").toBe(true)
+    }))
+
+  it.effect("what REST cannot express is refused before anything is sent", () => {
+    const m = withMarketo(() => ok([]))
+    return Effect.gen(function*() {
+      const cases = [
+        [Opportunity.make({ id: 12, name: "x" }), "UPDATE", "id"],
+        [Opportunity.make({ name: "no key" }), "INSERT", "externalKey"],
+        [Opportunity.make({ externalKey: { name: "marketoGUID", value: "g" } }), "UPSERT", "externalKey"],
+        [Opportunity.make({ externalKey: { name: "myKey", value: "k" } }), "UPSERT", "externalKey"],
+        [opp("a", { company: { id: 5 } }), "UPSERT", "company"],
+        [opp("a", { customFields: { marketoGUID: "g" } }), "UPSERT", "customFields"],
+        [opp("a", { customFields: { AMOUNT: "1" } }), "UPSERT", "customFields"],
+        [OpportunityPersonRole.make({ opportunityId: 1, personId: 2, role: "r" }), "UPSERT", "attribList"],
+        [Program.make({ id: 1, costs: [{ id: 3, month: "2024-01", amount: 5 }] }), "UPDATE", "costs"],
+        [Program.make({ id: 1, costs: [{ month: "2024-01", amount: 5.5 }] }), "UPDATE", "costs"]
+      ] as const
+      for (const [object, operation, path] of cases) {
+        const error = yield* Effect.flip(MarketoClient.syncMObjects([object], operation))
+        expect(error._tag).toBe("ValidationError")
+        if (error._tag === "ValidationError") expect(error.issues.map((i) => i.path[0])).toContain(path)
+      }
+      const read = yield* Effect.flip(Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity", id: 3 })))
+      expect(read._tag).toBe("ValidationError")
+      const del = yield* Effect.flip(MarketoClient.deleteMObjects([{ type: "Opportunity", id: 3 }]))
+      expect(del._tag).toBe("ValidationError")
+      const describe = yield* Effect.flip(MarketoClient.describeMObject("LeadRecord"))
+      expect(describe._tag).toBe("ValidationError")
+      expect(m.sent).toEqual([])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a role goes by its compound key; a Program UPDATE is a form with costs appended and tags", () => {
+    const m = withMarketo((s) =>
+      s.path.startsWith("/rest/asset/")
+        ? ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+        : ok([{ seq: 0, marketoGUID: "r", status: "created" }])
+    )
+    return Effect.gen(function*() {
+      const roles = yield* MarketoClient.syncMObjects([
+        OpportunityPersonRole.make({
+          role: "Buyer",
+          isPrimary: true,
+          lead: { id: 7 },
+          opportunity: { externalKey: { name: "externalOpportunityId", value: "A" } }
+        })
+      ], "UPSERT")
+      const programs = yield* MarketoClient.syncMObjects([
+        Program.make({
+          id: 1970,
+          costs: [{ month: "2013-06", amount: 2000, note: "ads" }],
+          tags: [{ type: "Region", value: "EU" }]
+        })
+      ], "UPDATE")
+      expect([...roles, ...programs].map((o) => o.status)).toEqual(["CREATED", "UPDATED"])
+      const [role, program] = m.sent.filter(m.api)
+      expect(role?.path).toBe("/rest/v1/opportunities/roles.json")
+      const roleBody = JSON.parse(role?.body ?? "")
+      expect(roleBody).toEqual({
+        action: "createOrUpdate",
+        input: [{ role: "Buyer", isPrimary: true, externalOpportunityId: "A", leadId: 7 }]
+      })
+      if (Swagger.available) expect(requestDifferences("SyncCustomObjectRequest", roleBody)).toEqual([])
+      expect(program?.path).toBe("/rest/asset/v1/program/1970.json")
+      expect(program?.headers["content-type"]).toBe("application/x-www-form-urlencoded")
+      const form = new URLSearchParams(program?.body)
+      expect(JSON.parse(form.get("costs") ?? "")).toEqual([{ startDate: "2013-06-01", cost: 2000, note: "ads" }])
+      expect(JSON.parse(form.get("tags") ?? "")).toEqual([{ tagType: "Region", tagValue: "EU" }])
+      expect(form.has("costsDestructiveUpdate")).toBe(false)
+      if (Swagger.available) {
+        expect(Swagger.differences("swagger-asset.json", "UpdateProgramRequest", {
+          costs: JSON.parse(form.get("costs") ?? ""),
+          tags: JSON.parse(form.get("tags") ?? "")
+        })).toEqual([])
+      }
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a read follows nextPageToken with the filter, the fields and the bearer token", () => {
+    const page = (n: number, from: number) =>
+      Array.from(
+        { length: n },
+        (_, i) => ({ seq: i, marketoGUID: `g${from + i}`, externalOpportunityId: "A", amount: 3 })
+      )
+    const m = withMarketo((s) =>
+      s.params["nextPageToken"] === undefined
+        ? ok(page(300, 0), { moreResult: true, nextPageToken: "P2" })
+        : ok(page(2, 300), { nextPageToken: "P3" })
+    )
+    return Effect.gen(function*() {
+      const objects = yield* Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "A" } })
+      )
+      expect(objects.length).toBe(302)
+      const [first, second] = m.sent.filter(m.api)
+      expect(first?.params["filterType"]).toBe("externalOpportunityId")
+      expect(first?.params["filterValues"]).toBe("A")
+      expect(first?.params["fields"]?.split(",")).toContain("amount")
+      expect(second?.params["nextPageToken"]).toBe("P2")
+      expect(
+        m.sent.every((s) => !("access_token" in s.params) && !s.body.includes(secret) || s.path.includes("identity"))
+      )
+        .toBe(true)
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("chunks carry up to 300 objects over REST", () => {
+    const m = withMarketo((s) =>
+      ok(
+        (JSON.parse(s.body) as { input: Array<unknown> }).input.map((_, seq) => ({
+          seq,
+          marketoGUID: "g",
+          status: "created"
+        }))
+      )
+    )
+    return Effect.gen(function*() {
+      const objects = Array.from({ length: 650 }, (_, i) => opp(`o${i}`))
+      const outcomes = yield* MarketoClient.syncMObjects(objects, "INSERT")
+      expect(outcomes).toHaveLength(650)
+      expect(m.sent.filter(m.api).map((s) => (JSON.parse(s.body) as { input: Array<unknown> }).input.length)).toEqual([
+        300,
+        300,
+        50
+      ])
+    }).pipe(Effect.provide(m.client))
+  })
+})
