@@ -46,7 +46,7 @@ describe("RestIdentity", () => {
     Effect.gen(function*() {
       const gate = yield* Deferred.make<void>()
       const t = tokens()
-      const id = yield* identityWith((s) => Effect.zipRight(Deferred.await(gate), t.route(s))).identity
+      const id = yield* identityWith(() => Effect.zipRight(Deferred.await(gate), t.route())).identity
       const fibers = yield* Effect.forEach(Array.from({ length: 20 }), () => Effect.fork(id.token))
       yield* Effect.yieldNow()
       yield* Deferred.succeed(gate, undefined)
