@@ -35,7 +35,10 @@ export const program = Effect.gen(function*() {
   yield* Console.log(`Created opportunities ${ids.join(", ")}`)
 
   const outcomes = yield* MarketoClient.deleteMObjects(ids.map((id) => ({ type: "Opportunity", id })))
-  for (const outcome of outcomes) yield* Console.log(`Delete Opportunity ${outcome.input.id}: ${outcome.status}`)
+  for (const outcome of outcomes) {
+    const ref = outcome.input
+    yield* Console.log(`Delete Opportunity ${"id" in ref ? ref.id : ref.externalKey.value}: ${outcome.status}`)
+  }
 
   const found = yield* Effect.forEach(
     ids,

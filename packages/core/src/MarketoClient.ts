@@ -85,15 +85,15 @@ export interface BatchOptions {
 }
 
 /**
- * An object to delete.
+ * An object to delete: by Marketo id (SOAP), or by external key (REST names records by
+ * `marketoGUID`, and opportunities also by `externalOpportunityId`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface DeleteRef {
-  readonly type: "Opportunity" | "OpportunityPersonRole"
-  readonly id: number
-}
+export type DeleteRef =
+  | { readonly type: "Opportunity" | "OpportunityPersonRole"; readonly id: number }
+  | { readonly type: "Opportunity" | "OpportunityPersonRole"; readonly externalKey: Wire.Attrib }
 
 /**
  * What getMObjects reads: one type, optionally narrowed by id, external key, attribute
@@ -187,7 +187,11 @@ const deleteIssues = (refs: ReadonlyArray<DeleteRef>, startIndex: number): Reado
     if (ref.type !== "Opportunity" && ref.type !== "OpportunityPersonRole") {
       issues.push({ index, path: ["type"], message: "only Opportunity and OpportunityPersonRole can be deleted" })
     }
-    if (!Number.isInteger(ref.id) || ref.id < 1 || ref.id > 2147483647) {
+    if ("externalKey" in ref) {
+      if (typeof ref.externalKey?.name !== "string" || typeof ref.externalKey.value !== "string") {
+        issues.push({ index, path: ["externalKey"], message: "expected an external key: a name and a value" })
+      }
+    } else if (!Number.isInteger(ref.id) || ref.id < 1 || ref.id > 2147483647) {
       issues.push({ index, path: ["id"], message: "expected a Marketo id: an integer from 1 to 2147483647" })
     }
     return issues
@@ -214,7 +218,8 @@ export const make = (options?: Options): Effect.Effect<MarketoClientShape, never
     const engine = yield* Engine.make(transport, Settings.resolve(options, transport.maxObjectsPerCall))
     const encode = (object: MObject.MObject) => MObject.toWire(object)
     const decode = (wire: Wire.MObject) => MObject.fromWire(wire)
-    const encodeRef = (ref: DeleteRef): Wire.MObject => ({ type: ref.type, id: ref.id })
+    const encodeRef = (ref: DeleteRef): Wire.MObject =>
+      "externalKey" in ref ? { type: ref.type, externalKey: ref.externalKey } : { type: ref.type, id: ref.id }
     // What the transport cannot express, refused like invalid input, before anything is sent.
     const refused = <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>, start = 0) =>
       (transport.refuse?.(operation, params) ?? []).map((issue) => ({ ...issue, index: start + issue.index }))

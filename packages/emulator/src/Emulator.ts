@@ -67,6 +67,12 @@ export interface Options {
   readonly maxBodyBytes?: number
   /** The initial data. Default {@link defaultSeed}. */
   readonly seed?: SeedData
+  /** The REST client id the identity endpoint accepts. Default `mktows-demo-client`. */
+  readonly clientId?: string
+  /** The REST client secret. Default `mktows-demo-secret`. */
+  readonly clientSecret?: Redacted.Redacted<string>
+  /** Lifetime of a REST access token, in seconds. Default 3600. */
+  readonly tokenTtl?: number
 }
 
 /**
@@ -106,6 +112,10 @@ export type Stats = server.Stats
 export interface Shape {
   /** The SOAP endpoint, `http://HOST:PORT/soap/mktows/2_2`; the WSDL is at `url + "?WSDL"`. */
   readonly url: string
+  /** The REST base, `http://HOST:PORT/rest`, on the same port and store. */
+  readonly restUrl: string
+  /** The identity base, `http://HOST:PORT/identity` (`…/oauth/token`). */
+  readonly identityUrl: string
   readonly stats: Effect.Effect<Stats>
   /** Back to the seed data, with counters and limits cleared. */
   readonly reset: Effect.Effect<void>

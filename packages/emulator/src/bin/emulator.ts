@@ -4,6 +4,7 @@
  * ```
  * pnpm emulator [--host 127.0.0.1] [--port 8080] [--user-id ID] [--encryption-key KEY]
  *               [--signature-ttl SECONDS] [--enforce-limits] [--latency MS] [--fault-rate R]
+ *               [--client-id ID] [--client-secret SECRET] [--token-ttl SECONDS]
  * ```
  *
  * Listens on port 8080 unless told otherwise (`--port 0` picks a free one). The credentials
@@ -29,6 +30,7 @@ const main = Effect.gen(function*() {
   if (Option.isNone(options)) return yield* Console.log(Cli.usage)
   const emulator = yield* Emulator.make(options.value)
   yield* Console.log(`mktows emulator listening on ${emulator.url}`)
+  yield* Console.log(`mktows emulator REST at ${emulator.restUrl} (identity ${emulator.identityUrl})`)
   return yield* Effect.never
 }).pipe(
   Effect.scoped,

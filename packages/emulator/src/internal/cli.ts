@@ -24,14 +24,18 @@ export const defaultPort = 8080
 /** @internal */
 export const env = {
   userId: "MKTOWS_EMULATOR_USER_ID",
-  encryptionKey: "MKTOWS_EMULATOR_ENCRYPTION_KEY"
+  encryptionKey: "MKTOWS_EMULATOR_ENCRYPTION_KEY",
+  clientId: "MKTOWS_EMULATOR_CLIENT_ID",
+  clientSecret: "MKTOWS_EMULATOR_CLIENT_SECRET"
 } as const
 
 /** @internal */
 export const usage = `usage: pnpm emulator [--host 127.0.0.1] [--port 8080] [--user-id ID] [--encryption-key KEY]
                      [--signature-ttl SECONDS] [--enforce-limits] [--latency MS] [--fault-rate R]
+                     [--client-id ID] [--client-secret SECRET] [--token-ttl SECONDS]
   --port 0 picks a free port. The credentials can also come from the environment, so the key
-  stays out of the process list: ${env.userId}, ${env.encryptionKey} (flags win).`
+  stays out of the process list: ${env.userId}, ${env.encryptionKey}, ${env.clientId},
+  ${env.clientSecret} (flags win).`
 
 const number = (flag: string, text: string | undefined, check: (n: number) => boolean, expected: string) =>
   text === undefined
@@ -47,7 +51,9 @@ const notBlank = <A>(config: Config.Config<A>, text: (a: A) => string) =>
 // flags. The key is checked once redacted, so no error can carry it.
 const environment = Config.all({
   userId: Config.option(Config.nested(notBlank(Config.string(), (text) => text), env.userId)),
-  encryptionKey: Config.option(Config.nested(notBlank(Config.redacted(), Redacted.value), env.encryptionKey))
+  encryptionKey: Config.option(Config.nested(notBlank(Config.redacted(), Redacted.value), env.encryptionKey)),
+  clientId: Config.option(Config.nested(notBlank(Config.string(), (text) => text), env.clientId)),
+  clientSecret: Config.option(Config.nested(notBlank(Config.redacted(), Redacted.value), env.clientSecret))
 })
 
 const parseFlags = (args: ReadonlyArray<string>) =>
@@ -66,6 +72,9 @@ const parseFlags = (args: ReadonlyArray<string>) =>
           "enforce-limits": { type: "boolean" },
           latency: { type: "string" },
           "fault-rate": { type: "string" },
+          "client-id": { type: "string" },
+          "client-secret": { type: "string" },
+          "token-ttl": { type: "string" },
           help: { type: "boolean", short: "h" }
         }
       }).values,
@@ -86,7 +95,13 @@ export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Optio
     const signatureTtl = yield* number("signature-ttl", values["signature-ttl"], () => true, "seconds (0 or more)")
     const latency = yield* number("latency", values.latency, () => true, "milliseconds (0 or more)")
     const faultRate = yield* number("fault-rate", values["fault-rate"], (n) => n <= 1, "a probability (0 to 1)")
-    for (const flag of ["host", "user-id", "encryption-key"] as const) {
+    const tokenTtl = yield* number(
+      "token-ttl",
+      values["token-ttl"],
+      (n) => Number.isInteger(n) && n > 0,
+      "seconds (1 or more)"
+    )
+    for (const flag of ["host", "user-id", "encryption-key", "client-id", "client-secret"] as const) {
       if (values[flag] !== undefined && values[flag].trim() === "") {
         return yield* Effect.fail(new UsageError({ detail: `--${flag} must not be empty` }))
       }
@@ -97,6 +112,11 @@ export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Optio
       Option.map(Option.fromNullable(values["encryption-key"]), Redacted.make),
       () => fromEnv.encryptionKey
     )
+    const clientId = Option.orElse(Option.fromNullable(values["client-id"]), () => fromEnv.clientId)
+    const clientSecret = Option.orElse(
+      Option.map(Option.fromNullable(values["client-secret"]), Redacted.make),
+      () => fromEnv.clientSecret
+    )
     return Option.some<Options>({
       port: port ?? defaultPort,
       ...(values.host === undefined ? {} : { host: values.host }),
@@ -105,6 +125,9 @@ export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Optio
       ...(signatureTtl === undefined ? {} : { signatureTtl }),
       ...(values["enforce-limits"] === true ? { enforceLimits: true } : {}),
       ...(latency === undefined ? {} : { latency }),
-      ...(faultRate === undefined ? {} : { faultRate })
+      ...(faultRate === undefined ? {} : { faultRate }),
+      ...(Option.isSome(clientId) ? { clientId: clientId.value } : {}),
+      ...(Option.isSome(clientSecret) ? { clientSecret: clientSecret.value } : {}),
+      ...(tokenTtl === undefined ? {} : { tokenTtl })
     })
   })

@@ -26,6 +26,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage } from "node:http"
 import { EmulatorFault, fault } from "./fault.js"
 import { makeLimiter } from "./limits.js"
+import * as Rest from "./rest/handler.js"
 import { defaultSeed, type State } from "./state.js"
 import { type Answer, type Call, makeStore } from "./store.js"
 
@@ -43,6 +44,8 @@ export interface Stats {
 /** @internal */
 export interface EmulatorShape {
   readonly url: string
+  readonly restUrl: string
+  readonly identityUrl: string
   readonly stats: Effect.Effect<Stats>
   readonly reset: Effect.Effect<void>
 }
@@ -242,6 +245,11 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
         }
       })
 
+    const rest = yield* Rest.make(
+      { store, limiter, enforceLimits: options.enforceLimits === true, latency, inject },
+      options
+    )
+
     const countAnswer = (call: Call, answer: Answer) =>
       answer.operation === "syncMObjects" || answer.operation === "deleteMObjects"
         ? count((c) => {
@@ -307,6 +315,17 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
       if (url.pathname === "/emulator/stats" && request.method === "GET") {
         return HttpServerResponse.unsafeJson(yield* stats)
       }
+      if (Rest.handles(url.pathname)) {
+        const message = NodeHttpServerRequest.toIncomingMessage(request)
+        const answer = yield* rest(
+          request,
+          url,
+          Effect.map(readBody(message, maxBodyBytes), (b) => b._tag === "Text" ? b.text : undefined)
+        )
+        if (answer !== "drop") return answer
+        message.socket.destroy()
+        return HttpServerResponse.empty({ status: 500 })
+      }
       const reachedAt = advertisedOrigin(request.headers["host"], origin)
       if (!soapPathPattern.test(url.pathname)) {
         return HttpServerResponse.text("Not found: the SOAP endpoint is " + reachedAt + soapPath, { status: 404 })
@@ -339,6 +358,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
 
     return {
       url: origin + soapPath,
+      restUrl: origin + Rest.restPath,
+      identityUrl: origin + Rest.identityPath,
       stats,
       reset: Effect.all([store.reset, limiter.reset, Ref.set(counts, emptyCounts())], { discard: true })
     }

@@ -480,7 +480,10 @@ export const statusOf = (
   id: number,
   deleting: boolean
 ): Wire.MObjStatus => {
-  const externalKey = r.marketoGUID === undefined ? {} : { externalKey: { name: guidKey, value: r.marketoGUID } }
+  // A skipped record may carry an empty marketoGUID: no record, so no key.
+  const externalKey = r.marketoGUID === undefined || r.marketoGUID === ""
+    ? {}
+    : { externalKey: { name: guidKey, value: r.marketoGUID } }
   const codes = (r.reasons ?? []).map((x) => String(x.code))
   switch (r.status) {
     case "created":

@@ -1,0 +1,227 @@
+/**
+ * The emulator's REST side: MarketoClient over REST end to end, one store shared with SOAP,
+ * answers in the shapes of Adobe's Swagger (where the reference is present) and of the
+ * project's Schemas (always), tokens that expire, and the identity endpoint.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Opportunity from "@mktows/core/Opportunity"
+import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
+import * as Program from "@mktows/core/Program"
+import * as RestWire from "@mktows/rest/RestWire"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import * as Swagger from "../../rest/test/helpers/swagger.js"
+import * as Emulator from "../src/Emulator.js"
+import { restClient, soapClient } from "./helpers/clients.js"
+
+const ext = (value: string) => ({ name: "externalOpportunityId", value })
+
+const fetchJson = (url: string, init: RequestInit = {}) =>
+  Effect.promise(() => fetch(url, init).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown })))
+
+const tokenOf = (emulator: Emulator.Shape) =>
+  Effect.map(
+    fetchJson(`${emulator.identityUrl}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials&client_id=mktows-demo-client&client_secret=mktows-demo-secret"
+    }),
+    (r) => (r.body as { access_token: string }).access_token
+  )
+
+const checked = (file: Swagger.SwaggerFile, definition: string, body: unknown) => {
+  if (Swagger.available) expect(Swagger.differences(file, definition, body)).toEqual([])
+}
+
+describe("emulator REST", () => {
+  it.scoped("MarketoClient over REST: create, read back, update, delete opportunities", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const run = <A, E>(effect: Effect.Effect<A, E, MarketoClient.MarketoClient>) =>
+        Effect.provide(effect, restClient(emulator))
+      const created = yield* run(MarketoClient.syncMObjects([
+        Opportunity.make({ externalKey: ext("R-1"), name: "Chairs", amount: 1604.47, isWon: false, stage: "Open" }),
+        Opportunity.make({ externalKey: ext("R-2"), name: "Tables", probability: 40 })
+      ], "INSERT"))
+      expect(created.map((o) => o.status)).toEqual(["CREATED", "CREATED"])
+      const guid = created[0]?.externalKey
+      expect(guid?.name).toBe("marketoGUID")
+      const again = yield* run(
+        MarketoClient.syncMObjects([Opportunity.make({ externalKey: ext("R-1") })], "INSERT", { failOnPartial: false })
+      )
+      expect(again[0]?.status).toBe("SKIPPED")
+      const read = yield* run(
+        Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity", externalKey: ext("R-1") }))
+      )
+      const [first] = Chunk.toReadonlyArray(read)
+      expect(first?._tag === "Opportunity" && [first.name, first.amount, first.isWon, first.stage]).toEqual([
+        "Chairs",
+        1604.47,
+        false,
+        "Open"
+      ])
+      const updated = yield* run(MarketoClient.syncMObjects(
+        [
+          Opportunity.make({ externalKey: { name: "marketoGUID", value: guid?.value ?? "" }, stage: "Won" }),
+          Opportunity.make({ externalKey: ext("R-missing"), stage: "Won" })
+        ],
+        "UPDATE",
+        { failOnPartial: false }
+      ))
+      expect(updated.map((o) => o.status)).toEqual(["UPDATED", "SKIPPED"])
+      const deleted = yield* run(MarketoClient.deleteMObjects([
+        { type: "Opportunity", externalKey: { name: "marketoGUID", value: guid?.value ?? "" } },
+        { type: "Opportunity", externalKey: ext("R-2") },
+        { type: "Opportunity", externalKey: ext("R-2") }
+      ], { failOnPartial: false }))
+      expect(deleted.map((o) => o.status)).toEqual(["DELETED", "DELETED", "UNCHANGED"])
+      const left = yield* run(
+        Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity", externalKey: ext("R-1") }))
+      )
+      expect(Chunk.size(left)).toBe(0)
+    }))
+
+  it.scoped("one store: a SOAP write is read over REST and a REST write over SOAP", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      yield* Effect.provide(
+        MarketoClient.syncMObjects(
+          [Opportunity.make({ externalKey: ext("S-1"), name: "via SOAP", amount: 10 })],
+          "INSERT"
+        ),
+        soapClient(emulator)
+      )
+      const viaRest = yield* Effect.provide(
+        Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity", externalKey: ext("S-1") })),
+        restClient(emulator)
+      )
+      expect(Chunk.toReadonlyArray(viaRest).map((o) => o._tag === "Opportunity" ? o.name : "")).toEqual(["via SOAP"])
+      yield* Effect.provide(
+        Effect.zipRight(
+          MarketoClient.syncMObjects([Opportunity.make({ externalKey: ext("S-1"), name: "via REST" })], "UPDATE"),
+          MarketoClient.syncMObjects([
+            OpportunityPersonRole.make({ role: "Buyer", lead: { id: 19 }, opportunity: { externalKey: ext("S-1") } })
+          ], "UPSERT")
+        ),
+        restClient(emulator)
+      )
+      const viaSoap = yield* Effect.provide(
+        Effect.all([
+          Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity", externalKey: ext("S-1") })),
+          Stream.runCollect(MarketoClient.getMObjects({
+            type: "OpportunityPersonRole",
+            associations: [{ mObjType: "Opportunity", externalKey: ext("S-1") }]
+          }))
+        ]),
+        soapClient(emulator)
+      )
+      const [opportunities, roles] = viaSoap.map(Chunk.toReadonlyArray)
+      expect(opportunities?.map((o) => o._tag === "Opportunity" ? o.name : "")).toEqual(["via REST"])
+      expect(roles?.map((o) => o._tag === "OpportunityPersonRole" ? o.role : "")).toEqual(["Buyer"])
+    }))
+
+  it.scoped("a Program UPDATE over REST appends its cost and sets its tag; SOAP reads them", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const outcomes = yield* Effect.provide(
+        MarketoClient.syncMObjects(
+          [
+            Program.make({
+              id: 1970,
+              costs: [{ month: "2013-07", amount: 2000, note: "Ads" }],
+              tags: [{ type: "Region", value: "EMEA" }]
+            }),
+            Program.make({ id: 4242, costs: [{ month: "2013-07", amount: 1 }] })
+          ],
+          "UPDATE",
+          { failOnPartial: false }
+        ),
+        restClient(emulator)
+      )
+      expect(outcomes.map((o) => o.status)).toEqual(["UPDATED", "SKIPPED"])
+      const [program] = Chunk.toReadonlyArray(
+        yield* Effect.provide(
+          Stream.runCollect(MarketoClient.getMObjects({ type: "Program", id: 1970, includeDetails: true })),
+          soapClient(emulator)
+        )
+      )
+      expect(program?._tag === "Program" && program.costs.map((c) => [c.month, c.amount])).toEqual([
+        ["2013-06", 1500],
+        ["2013-07", 2000]
+      ])
+      expect(program?._tag === "Program" && program.tags.map((t) => t.value)).toContain("EMEA")
+    }))
+
+  it.scoped("answers fit the Swagger definitions and the project's Schemas", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const token = yield* tokenOf(emulator)
+      const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" }
+      const identity = yield* fetchJson(
+        `${emulator.identityUrl}/oauth/token?grant_type=client_credentials&client_id=mktows-demo-client&client_secret=mktows-demo-secret`
+      )
+      checked("swagger-identity.json", "ResponseOfIdentity", identity.body)
+      Schema.decodeUnknownSync(RestWire.IdentityResponse)(identity.body)
+      const sync = yield* fetchJson(`${emulator.restUrl}/v1/opportunities.json`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({
+          action: "createOnly",
+          input: [{ externalOpportunityId: "W-1", name: "x" }, { name: "no key" }]
+        })
+      })
+      checked("swagger-mapi.json", "ResponseOfCustomObject", sync.body)
+      const statuses = Schema.decodeUnknownSync(RestWire.StatusResponse)(sync.body)
+      expect(statuses.result?.map((r) => r.status)).toEqual(["created", "skipped"])
+      const query = yield* fetchJson(
+        `${emulator.restUrl}/v1/opportunities.json?filterType=externalOpportunityId&filterValues=W-1&fields=name,marketoGUID`,
+        { headers: auth }
+      )
+      checked("swagger-mapi.json", "ResponseOfCustomObject", query.body)
+      expect(Schema.decodeUnknownSync(RestWire.QueryResponse)(query.body).result?.[0]?.["name"]).toBe("x")
+      for (const path of ["/v1/opportunities/describe.json", "/v1/opportunities/roles/describe.json"]) {
+        const describe = yield* fetchJson(emulator.restUrl + path, { headers: auth })
+        checked("swagger-mapi.json", "ResponseOfObjectMetaData", describe.body)
+        Schema.decodeUnknownSync(RestWire.DescribeResponse)(describe.body)
+      }
+      const program = yield* fetchJson(`${emulator.restUrl}/asset/v1/program/1970.json`, { headers: auth })
+      checked("swagger-asset.json", "ResponseOfProgramResponse", program.body)
+      Schema.decodeUnknownSync(RestWire.ProgramResponse)(program.body)
+      const tagTypes = yield* fetchJson(`${emulator.restUrl}/asset/v1/tagTypes.json`, { headers: auth })
+      checked("swagger-asset.json", "ResponseOfTagResponseGetAll", tagTypes.body)
+      Schema.decodeUnknownSync(RestWire.TagTypeResponse)(tagTypes.body)
+      const channels = yield* fetchJson(`${emulator.restUrl}/asset/v1/channels.json`, { headers: auth })
+      checked("swagger-asset.json", "ResponseOfChannelResponse", channels.body)
+      Schema.decodeUnknownSync(RestWire.ChannelResponse)(channels.body)
+    }))
+
+  it.scoped("tokens expire after --token-ttl (602); a missing or unknown one is 601; bad credentials 401", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ tokenTtl: 30 })
+      const token = yield* tokenOf(emulator)
+      const describe = (headers: Record<string, string>) =>
+        Effect.map(fetchJson(`${emulator.restUrl}/v1/opportunities/describe.json`, { headers }), (r) =>
+          r.body as {
+            success: boolean
+            errors: ReadonlyArray<{ code: string }>
+          })
+      expect((yield* describe({ authorization: `Bearer ${token}` })).success).toBe(true)
+      expect((yield* describe({})).errors[0]?.code).toBe("601")
+      expect((yield* describe({ authorization: "Bearer nope" })).errors[0]?.code).toBe("601")
+      yield* TestClock.adjust("30 seconds")
+      expect((yield* describe({ authorization: `Bearer ${token}` })).errors[0]?.code).toBe("602")
+      const bad = yield* fetchJson(`${emulator.identityUrl}/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials&client_id=mktows-demo-client&client_secret=wrong"
+      })
+      expect(bad.status).toBe(401)
+      // The client refreshes on its own before expiry, and its errors say AuthFault for bad credentials.
+      const error = yield* Effect.flip(Effect.provide(MarketoClient.listMObjects(), restClient(emulator, "wrong")))
+      expect(error._tag).toBe("AuthFault")
+    }))
+})
