@@ -13,8 +13,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
-import * as Program from "@mktows/core/Program"
 import type { Outcome } from "@mktows/core/Outcome"
+import * as Program from "@mktows/core/Program"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -35,7 +35,7 @@ type Step =
   | {
     readonly _tag: "Program"
     readonly costs: ReadonlyArray<{ readonly month: string; readonly amount: number }>
-    readonly tag?: string
+    readonly tag?: string | undefined
   }
 
 const fields = fc.record({
@@ -82,7 +82,9 @@ const run = (s: Step, soap: boolean) =>
       case "Delete": {
         if (!soap) {
           return statuses(
-            yield* MarketoClient.deleteMObjects([{ type: "Opportunity", externalKey: ext(s.key) }], { failOnPartial: false }),
+            yield* MarketoClient.deleteMObjects([{ type: "Opportunity", externalKey: ext(s.key) }], {
+              failOnPartial: false
+            }),
             false
           )
         }
@@ -93,16 +95,23 @@ const run = (s: Step, soap: boolean) =>
         // REST answers a delete of nothing as not found: UNCHANGED, as SOAP does for an unknown id.
         return id === undefined
           ? ["UNCHANGED"]
-          : statuses(yield* MarketoClient.deleteMObjects([{ type: "Opportunity", id }], { failOnPartial: false }), false)
+          : statuses(
+            yield* MarketoClient.deleteMObjects([{ type: "Opportunity", id }], { failOnPartial: false }),
+            false
+          )
       }
       case "Program":
-        return (yield* MarketoClient.syncMObjects([
-          Program.make({
-            id: 1970,
-            costs: s.costs,
-            tags: s.tag === undefined ? [] : [{ type: "Region", value: s.tag }]
-          })
-        ], "UPDATE", { failOnPartial: false })).map(() => "UPDATED")
+        return (yield* MarketoClient.syncMObjects(
+          [
+            Program.make({
+              id: 1970,
+              costs: s.costs,
+              tags: s.tag === undefined ? [] : [{ type: "Region", value: s.tag }]
+            })
+          ],
+          "UPDATE",
+          { failOnPartial: false }
+        )).map(() => "UPDATED")
     }
   })
 
@@ -135,17 +144,20 @@ const runs = Number(process.env["MKTOWS_PARITY_RUNS"] ?? 6)
 describe("parity of SOAP and REST", () => {
   it("random operation sequences give the same outcomes and the same store", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), (steps) =>
-        Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-          const viaSoap = yield* Emulator.make()
-          const viaRest = yield* Emulator.make()
-          const soapOutcomes = yield* Effect.provide(Effect.forEach(steps, (s) => run(s, true)), soapClient(viaSoap))
-          const restOutcomes = yield* Effect.provide(Effect.forEach(steps, (s) => run(s, false)), restClient(viaRest))
-          expect(restOutcomes).toEqual(soapOutcomes)
-          const soapStore = yield* Effect.provide(store, soapClient(viaSoap))
-          const restStore = yield* Effect.provide(store, soapClient(viaRest))
-          expect(restStore).toEqual(soapStore)
-        })))),
+      fc.asyncProperty(
+        fc.array(step, { minLength: 1, maxLength: 6 }),
+        (steps) =>
+          Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+            const viaSoap = yield* Emulator.make()
+            const viaRest = yield* Emulator.make()
+            const soapOutcomes = yield* Effect.provide(Effect.forEach(steps, (s) => run(s, true)), soapClient(viaSoap))
+            const restOutcomes = yield* Effect.provide(Effect.forEach(steps, (s) => run(s, false)), restClient(viaRest))
+            expect(restOutcomes).toEqual(soapOutcomes)
+            const soapStore = yield* Effect.provide(store, soapClient(viaSoap))
+            const restStore = yield* Effect.provide(store, soapClient(viaRest))
+            expect(restStore).toEqual(soapStore)
+          })))
+      ),
       { numRuns: runs, seed: 20260731 }
     )
   })

@@ -12,10 +12,14 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
+import * as RestConfig from "@mktows/rest/RestConfig"
+import * as RestTransport from "@mktows/rest/RestTransport"
 import * as SoapTransport from "@mktows/xml/SoapTransport"
-import type * as Config from "effect/Config"
+import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 /**
  * Everything the Node stack takes: where and as whom to call, how the client behaves, and
@@ -54,9 +58,32 @@ export const layer = (options: Options): Layer.Layer<MarketoClient.MarketoClient
   stack(MarketoConfig.layer(options), options.client, options.transport)
 
 /**
- * A MarketoClient configured from the environment: `MARKETO_SOAP_ENDPOINT`,
- * `MARKETO_USER_ID`, `MARKETO_ENCRYPTION_KEY` (read as `Redacted`) and optionally
- * `MARKETO_TIME_ZONE`.
+ * A MarketoClient over REST: the instance's REST base, identity and LaunchPoint credentials.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRest = (
+  config: Layer.Layer<RestConfig.RestConfig, ConfigError.ConfigError>,
+  client?: MarketoClient.Options
+): Layer.Layer<MarketoClient.MarketoClient, ConfigError.ConfigError> =>
+  MarketoClient.layer(client).pipe(
+    Layer.provide(RestTransport.layer),
+    Layer.provide(Layer.merge(config, NodeHttpClient.layerUndici))
+  )
+
+// Blank counts as unset, so a parent process can switch REST off for a child.
+const restEndpoint = Config.string("MARKETO_REST_ENDPOINT").pipe(
+  Config.option,
+  Config.map(Option.filter((endpoint) => endpoint.trim() !== ""))
+)
+
+/**
+ * A MarketoClient configured from the environment, over REST when `MARKETO_REST_ENDPOINT` is
+ * set (with `MARKETO_IDENTITY_ENDPOINT`, `MARKETO_CLIENT_ID`, `MARKETO_CLIENT_SECRET`), else
+ * over SOAP: `MARKETO_SOAP_ENDPOINT`, `MARKETO_USER_ID`, `MARKETO_ENCRYPTION_KEY` (read as
+ * `Redacted`) and optionally `MARKETO_TIME_ZONE`. It logs which transport it picked. An
+ * explicit `config` is a SOAP configuration and picks SOAP.
  *
  * @since 0.1.0
  * @category layers
@@ -68,4 +95,12 @@ export const layerConfig = (
     readonly transport?: SoapTransport.Options
   }
 ): Layer.Layer<MarketoClient.MarketoClient, ConfigError.ConfigError> =>
-  stack(MarketoConfig.layerConfig(options?.config), options?.client, options?.transport)
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const rest = options?.config === undefined ? yield* restEndpoint : Option.none()
+    if (Option.isSome(rest)) {
+      yield* Effect.logInfo(`mktows: REST transport (MARKETO_REST_ENDPOINT ${rest.value})`)
+      return layerRest(RestConfig.layerConfig(), options?.client)
+    }
+    yield* Effect.logInfo("mktows: SOAP transport (MARKETO_REST_ENDPOINT is not set)")
+    return stack(MarketoConfig.layerConfig(options?.config), options?.client, options?.transport)
+  }))
