@@ -26,6 +26,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { parseArgs } from "node:util"
+import * as Environment from "./internal/environment.js"
 import * as Format from "./internal/format.js"
 import * as Runner from "./internal/runner.js"
 
@@ -45,15 +46,15 @@ const stages = ["Prospecting", "Qualification", "Proposal", "Negotiation", "Clos
  * @since 0.1.0
  * @category constructors
  */
-export const generated = (i: number): Opportunity.Opportunity =>
+export const generated = (i: number, transport: Environment.Transport = "SOAP"): Opportunity.Opportunity =>
   Opportunity.make({
-    externalKey: { name: "opportunityId", value: `BULK-${String(i).padStart(6, "0")}` },
+    externalKey: Environment.opportunityKey(transport, `BULK-${String(i).padStart(6, "0")}`),
     name: `Generated opportunity ${i}`,
     type: i % 3 === 0 ? "Renewal" : "New Business",
     stage: stages[i % stages.length] ?? "Prospecting",
     amount: 1000 + (i % 97) * 250,
     closeDate: new Date(Date.UTC(2024, i % 12, 1 + (i % 28))),
-    company: { externalKey: { name: "companyId", value: i % 2 === 0 ? "COMP-1" : "COMP-2" } }
+    company: { externalKey: Environment.companyKey(transport, i % 2 === 0 ? "COMP-1" : "COMP-2") }
   })
 
 /**
@@ -103,14 +104,17 @@ const progressReporter = (total: number, startedAt: number) => {
 export const upsertOpportunities = (count: number) =>
   Effect.gen(function*() {
     yield* Console.log(
-      `Upserting ${Format.count(count)} opportunities in calls of up to 100; the client keeps to Marketo's ` +
+      `Upserting ${
+        Format.count(count)
+      } opportunities in calls of up to 100 (300 over REST); the client keeps to Marketo's ` +
         `limit of 100 calls per 20 s, so more than 10,000 take at least 20 s.`
     )
+    const transport = yield* Environment.transport
     const startedAt = yield* Clock.currentTimeMillis
     const progress = progressReporter(count, startedAt)
     const initial: Summary = { count: 0, byStatus: {}, problems: [], problemCount: 0, elapsedMillis: 0 }
     const totals = yield* Stream.range(1, count).pipe(
-      Stream.map(generated),
+      Stream.map((i) => generated(i, transport)),
       MarketoClient.syncStream("UPSERT"),
       Stream.runFoldEffect(initial, (summary, outcome) => {
         const problem = Outcome.isProblem(outcome)

@@ -17,6 +17,7 @@ import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Environment from "./internal/environment.js"
 import * as Format from "./internal/format.js"
 import * as Outcomes from "./internal/outcomes.js"
 import * as Runner from "./internal/runner.js"
@@ -57,10 +58,41 @@ export const program = Effect.gen(function*() {
   return { id, status: outcomes[0]?.status }
 })
 
+const fieldsOf = ({ _tag: _, company: _c, externalKey: _k, ...fields }: Opportunity.Opportunity) => fields
+
+/**
+ * The same over REST, which names the opportunity and its company by its own dedupe fields
+ * (`externalOpportunityId`, `externalCompanyId`) and answers a `marketoGUID`, not an id.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const restProgram = Effect.gen(function*() {
+  const sent = Opportunity.make({
+    ...fieldsOf(opportunity),
+    externalKey: Environment.opportunityKey("REST", "OPP-2024-ACME-1"),
+    company: { externalKey: Environment.companyKey("REST", "COMP-1") }
+  })
+  const outcomes = yield* MarketoClient.syncMObjects([sent], "UPSERT")
+  for (const outcome of outcomes) {
+    yield* Console.log(
+      `Opportunity "${opportunity.name}" (externalOpportunityId OPP-2024-ACME-1): ${Format.outcome(outcome)}`
+    )
+  }
+  yield* Console.log(`Its marketoGUID: ${outcomes[0]?.externalKey?.value ?? "none"}`)
+  return { marketoGUID: outcomes[0]?.externalKey?.value, status: outcomes[0]?.status }
+})
+
 /**
  * @since 0.1.0
  * @category running
  */
-export const main = Runner.main(program)
+export const main = Runner.main(
+  Effect.flatMap(
+    Environment.transport,
+    (transport): Effect.Effect<unknown, unknown, MarketoClient.MarketoClient> =>
+      transport === "REST" ? restProgram : program
+  )
+)
 
 Runner.runIfEntry(import.meta.url, main)

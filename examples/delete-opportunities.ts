@@ -16,6 +16,7 @@ import * as Opportunity from "@mktows/core/Opportunity"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import * as Environment from "./internal/environment.js"
 import * as Format from "./internal/format.js"
 import * as Outcomes from "./internal/outcomes.js"
 import * as Runner from "./internal/runner.js"
@@ -52,9 +53,51 @@ export const program = Effect.gen(function*() {
 })
 
 /**
+ * The same over REST: the opportunities carry `externalOpportunityId`s (REST needs one to
+ * create), and are deleted and read back by the `marketoGUID` each sync outcome names.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const restProgram = Effect.gen(function*() {
+  const drafts = ["Q3 pilot", "Q3 upsell", "Q3 services"].map((name, i) =>
+    Opportunity.make({
+      externalKey: Environment.opportunityKey("REST", `SHORT-${i + 1}`),
+      name: `Short-lived: ${name}`,
+      stage: "Prospecting",
+      amount: 1000
+    })
+  )
+  const created = yield* MarketoClient.syncMObjects(drafts, "INSERT")
+  const keys = created.flatMap((outcome) => outcome.externalKey === undefined ? [] : [outcome.externalKey])
+  yield* Console.log(`Created opportunities ${keys.map((key) => key.value).join(", ")}`)
+  const outcomes = yield* MarketoClient.deleteMObjects(
+    keys.map((externalKey) => ({ type: "Opportunity", externalKey }))
+  )
+  for (const [i, outcome] of outcomes.entries()) {
+    yield* Console.log(`Delete Opportunity ${keys[i]?.value}: ${outcome.status}`)
+  }
+  const found = yield* Effect.forEach(
+    keys,
+    (externalKey) => Stream.runCount(MarketoClient.getMObjects({ type: "Opportunity", externalKey }))
+  )
+  const remaining = found.reduce((sum, n) => sum + n, 0)
+  yield* Console.log(
+    remaining === 0 ? "Reading them back: none found." : `Reading them back: ${Format.count(remaining)} still there!`
+  )
+  return { keys, statuses: outcomes.map((outcome) => outcome.status), remaining }
+})
+
+/**
  * @since 0.1.0
  * @category running
  */
-export const main = Runner.main(program)
+export const main = Runner.main(
+  Effect.flatMap(
+    Environment.transport,
+    (transport): Effect.Effect<unknown, unknown, MarketoClient.MarketoClient> =>
+      transport === "REST" ? restProgram : program
+  )
+)
 
 Runner.runIfEntry(import.meta.url, main)

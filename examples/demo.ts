@@ -1,12 +1,12 @@
 /**
- * Runs every example in turn, each in its own process exactly as `pnpm example <name>`
- * would (so each gets a fresh emulator), then prints a summary:
+ * Runs every example in turn over SOAP and then over REST, each in its own process exactly
+ * as `pnpm example <name>` would (so each gets a fresh emulator), then prints a summary:
  *
  * ```
  * pnpm demo
  * ```
  *
- * The demo always uses the emulator, even when `MARKETO_SOAP_ENDPOINT` is set: it creates
+ * The demo always uses the emulator, even when `MARKETO_*_ENDPOINT` is set: it creates
  * 20,000 opportunities (fewer with `BULK_COUNT=N`), which is not something to do to a real
  * instance by accident. Exits with code 1 if any example failed.
  *
@@ -38,35 +38,43 @@ export class DemoFailed extends Data.TaggedError("DemoFailed")<{ readonly failed
   }
 }
 
-const runExample = (example: Catalog.Example) =>
+const transports = ["SOAP", "REST"] as const
+
+const runExample = (example: Catalog.Example, transport: (typeof transports)[number]) =>
   Command.make(process.execPath, "--import", "tsx", "--conditions=source", runScript, example.name).pipe(
     Command.workingDirectory(root),
     // Blank means unset to the examples' environment: the child starts its own emulator.
-    Command.env({ MARKETO_SOAP_ENDPOINT: "" }),
+    Command.env({ MARKETO_SOAP_ENDPOINT: "", MARKETO_REST_ENDPOINT: "", MKTOWS_EXAMPLE_TRANSPORT: transport }),
     Command.stdout("inherit"),
     Command.stderr("inherit"),
     Command.exitCode,
     Effect.timed,
-    Effect.map(([elapsed, exitCode]) => ({ name: example.name, exitCode: Number(exitCode), elapsed }))
+    Effect.map(([elapsed, exitCode]) => ({ name: example.name, transport, exitCode: Number(exitCode), elapsed }))
   )
 
 const main = Effect.gen(function*() {
   const results = yield* Effect.forEach(
-    Catalog.examples,
-    (example) => Console.log(`\n=== ${example.name}: ${example.summary}`).pipe(Effect.zipRight(runExample(example)))
+    transports.flatMap((transport) => Catalog.examples.map((example) => [example, transport] as const)),
+    ([example, transport]) =>
+      Console.log(`\n=== ${example.name} over ${transport}: ${example.summary}`).pipe(
+        Effect.zipRight(runExample(example, transport))
+      )
   )
   yield* Console.log(`\n=== Summary\n`)
   yield* Console.log(Format.table(
-    ["Example", "Result", "Time"],
+    ["Example", "Transport", "Result", "Time"],
     results.map((result) => [
       result.name,
+      result.transport,
       result.exitCode === 0 ? "ok" : `FAILED (exit code ${result.exitCode})`,
       Format.seconds(Duration.toMillis(result.elapsed))
     ])
   ))
-  const failed = results.filter((result) => result.exitCode !== 0).map((result) => result.name)
+  const failed = results.filter((result) => result.exitCode !== 0).map((result) =>
+    `${result.name} (${result.transport})`
+  )
   if (failed.length > 0) return yield* Effect.fail(new DemoFailed({ failed }))
-  yield* Console.log(`\nAll ${results.length} examples ran.`)
+  yield* Console.log(`\nAll ${Catalog.examples.length} examples ran over both transports.`)
 })
 
 Runner.run(main.pipe(Effect.provide(NodeContext.layer)))

@@ -15,6 +15,7 @@ import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Program from "@mktows/core/Program"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Environment from "./internal/environment.js"
 import * as Format from "./internal/format.js"
 import * as Runner from "./internal/runner.js"
 
@@ -34,9 +35,33 @@ export const program = Effect.gen(function*() {
 })
 
 /**
+ * The same over REST, which cannot name cost 153 (REST costs have no ids: it appends costs
+ * or replaces them all), so the faithful REST request appends a 2013-06 cost of 2000.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const restProgram = Effect.gen(function*() {
+  const update = Program.make({ id: 1970, costs: [{ month: "2013-06", amount: 2000 }] })
+  const outcomes = yield* MarketoClient.syncMObjects([update], "UPDATE")
+  for (const outcome of outcomes) {
+    yield* Console.log(
+      `Program 1970, a 2013-06 cost of 2000 appended (REST cannot change cost 153 in place): ${Format.outcome(outcome)}`
+    )
+  }
+  return outcomes
+})
+
+/**
  * @since 0.1.0
  * @category running
  */
-export const main = Runner.main(program)
+export const main = Runner.main(
+  Effect.flatMap(
+    Environment.transport,
+    (transport): Effect.Effect<unknown, unknown, MarketoClient.MarketoClient> =>
+      transport === "REST" ? restProgram : program
+  )
+)
 
 Runner.runIfEntry(import.meta.url, main)

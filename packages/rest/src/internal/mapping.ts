@@ -581,6 +581,11 @@ export const programFromRest = (p: RestWire.Program): Wire.MObject => {
         ...(c.note === undefined ? [] : [{ name: "Note", value: c.note }])
       ]
     })),
+    // SOAP shows the channel as a tag of type Channel; the Asset API as a field of its own.
+    ...(p.channel === "" ? [] : [{
+      attrType: "Tag",
+      attrList: [{ name: "Type", value: "Channel" }, { name: "Value", value: p.channel }]
+    }]),
     ...(p.tags ?? []).map((t): Wire.TypeAttrib => ({
       attrType: "Tag",
       attrList: [{ name: "Type", value: t.tagType }, { name: "Value", value: t.tagValue }]

@@ -251,10 +251,12 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
             RestWire.Program
           ).pipe(Effect.map((answer) => {
             const result = answer._tag === "Ok" ? answer.value.result ?? [] : []
-            return page(
-              result.map(Mapping.programFromRest),
-              result.length === programPageSize ? `offset:${offset + result.length}` : undefined
-            )
+            const next = `offset:${offset + result.length}`
+            // The position after the last page too, so a later read resumes after it.
+            return {
+              ...page(result.map(Mapping.programFromRest), result.length === programPageSize ? next : undefined),
+              newStreamPosition: next
+            }
           }))
         }
       }

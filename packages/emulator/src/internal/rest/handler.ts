@@ -237,15 +237,21 @@ export const make = (mount: Mount, options: RestOptions) =>
             ? { type: w.type, id: state.opportunities.byExternalKey(w.externalKey)?.id ?? 0 }
             : w
         )
-        const answer = mObjectList.length === 0
-          ? { operation: "syncMObjects" as const, result: { mObjStatusList: [] } }
-          : yield* apply(
+        // REST takes 300 records a call, the store's SOAP operations 100: one guarded call, applied in parts.
+        const parts = Array.from(
+          { length: Math.ceil(mObjectList.length / 100) },
+          (_, i) => mObjectList.slice(i * 100, i * 100 + 100)
+        )
+        const answers = yield* guard(Effect.forEach(parts, (part) =>
+          store.call(
             deleting
-              ? { operation: "deleteMObjects", params: { mObjectList } }
-              : { operation: "syncMObjects", params: { mObjectList, operation } }
-          )
-        if (answer === "drop") return "drop" as const
-        const statuses = "mObjStatusList" in answer.result ? answer.result.mObjStatusList : []
+              ? { operation: "deleteMObjects", params: { mObjectList: part } }
+              : { operation: "syncMObjects", params: { mObjectList: part, operation } }
+          )))
+        if (answers === "drop") return "drop" as const
+        const statuses = answers.flatMap((answer) =>
+          "mObjStatusList" in answer.result ? answer.result.mObjStatusList : []
+        )
         const result = prepared.map((w, seq): RestWire.RecordStatus =>
           isRefusal(w)
             ? { seq, marketoGUID: "", status: "skipped", reasons: [{ code: w.code, message: w.message }] }
