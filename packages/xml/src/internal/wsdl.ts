@@ -13,8 +13,6 @@ import { namespace, paramsElement, successElement } from "./names.js"
 import { nonMObjectTypes } from "./wsdlNonMObjectTypes.js"
 import { arrayOf, enumeration, field, record, renderType, type TypeDefinition } from "./wsdlTable.js"
 
-export { namespace, paramsElement, successElement }
-
 /** The operations mktows speaks (and the emulator serves), in the order mktows lists them. */
 export const operationNames = [
   "syncMObjects",
