@@ -63,6 +63,16 @@ describe("Emulator: the operations of the contract it does not implement", () =>
     expect(unimplemented).toEqual(expect.arrayContaining(["getLead", "syncLead", "getCampaignsForSource"]))
   })
 
+  it.live("are declared, with the whole contract, in the WSDL served at ?WSDL", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const served = yield* Effect.promise(() => fetch(`${emulator.url}?WSDL`).then((r) => r.text()))
+      expect(served).toBe(Wsdl.render(emulator.url))
+      const portType = served.slice(served.indexOf("<wsdl:portType"), served.indexOf("</wsdl:portType>"))
+      const declared = [...portType.matchAll(/<wsdl:operation name="(\w+)">/g)].map((m) => m[1])
+      expect(declared).toEqual(Wsdl.contractOperations)
+    })))
+
   it.live("answers each with 20019, saying it is in the WSDL but not implemented, and changes nothing", () =>
     Effect.scoped(Effect.gen(function*() {
       const emulator = yield* Emulator.make()
