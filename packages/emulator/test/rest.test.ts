@@ -11,11 +11,15 @@ import * as Program from "@mktows/core/Program"
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Swagger from "../../rest/test/helpers/swagger.js"
 import * as Emulator from "../src/Emulator.js"
+import * as Cli from "../src/internal/cli.js"
 import { restClient, soapClient } from "./helpers/clients.js"
 
 const ext = (value: string) => ({ name: "externalOpportunityId", value })
@@ -223,5 +227,41 @@ describe("emulator REST", () => {
       // The client refreshes on its own before expiry, and its errors say AuthFault for bad credentials.
       const error = yield* Effect.flip(Effect.provide(MarketoClient.listMObjects(), restClient(emulator, "wrong")))
       expect(error._tag).toBe("AuthFault")
+    }))
+
+  it.scoped("injected faults speak REST: 606, 615, 611 or a dropped connection, classified by the client", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ faultRate: 1 }).pipe(Effect.withRandom(Random.make(7)))
+      const token = yield* tokenOf(emulator)
+      const seen = new Set<string>()
+      for (let i = 0; i < 12; i++) {
+        const answer = yield* Effect.promise(() =>
+          fetch(`${emulator.restUrl}/v1/opportunities/describe.json`, { headers: { authorization: `Bearer ${token}` } })
+            .then(async (r) =>
+              String(((await r.json()) as { errors: ReadonlyArray<{ code: string }> }).errors[0]?.code)
+            )
+            .catch(() => "dropped")
+        )
+        seen.add(answer)
+      }
+      expect([...seen].every((code) => ["606", "615", "611", "dropped"].includes(code))).toBe(true)
+      expect(seen.size).toBeGreaterThan(1)
+      const error = yield* Effect.flip(
+        Effect.provide(MarketoClient.describeMObject("Opportunity"), restClient(emulator))
+      )
+      expect(["MarketoFault", "TransportError"]).toContain(error._tag)
+    }))
+
+  it.effect("the command line takes --client-id, --client-secret and --token-ttl", () =>
+    Effect.gen(function*() {
+      const options = yield* Cli.options(["--client-id", "cid", "--client-secret", "csecret", "--token-ttl", "5"])
+      const value = Option.getOrThrow(options)
+      expect([value.clientId, value.clientSecret && Redacted.value(value.clientSecret), value.tokenTtl]).toEqual([
+        "cid",
+        "csecret",
+        5
+      ])
+      expect((yield* Effect.flip(Cli.options(["--token-ttl", "0"])))._tag).toBe("UsageError")
+      expect((yield* Effect.flip(Cli.options(["--client-secret", " "])))._tag).toBe("UsageError")
     }))
 })
