@@ -24,6 +24,7 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Option from "effect/Option"
 import * as internal from "./internal/codec.js"
 import * as names from "./internal/names.js"
 
@@ -33,7 +34,7 @@ import * as names from "./internal/names.js"
  * @since 0.1.0
  * @category constants
  */
-export const namespace = "http://www.marketo.com/mktows/" as const
+export const namespace: typeof names.namespace = names.namespace
 
 /**
  * The SOAP 1.1 envelope namespace.
@@ -114,7 +115,14 @@ export const encodeResponse: <Op extends Wire.Operation>(operation: Op, result: 
  * @since 0.1.0
  * @category models
  */
-export type DecodedRequest = internal.Decoded
+export type DecodedRequest = {
+  readonly [Op in Wire.Operation]: {
+    readonly operation: Op
+    /** The AuthenticationHeader, when the request has one. */
+    readonly header: Option.Option<Wire.AuthenticationHeaderInfo>
+    readonly params: Wire.ParamsOf<Op>
+  }
+}[Wire.Operation]
 
 /**
  * Why a request cannot be served: `Malformed`, `Forbidden`, `TooLarge`, `NotSoap`,
@@ -123,7 +131,14 @@ export type DecodedRequest = internal.Decoded
  * @since 0.1.0
  * @category models
  */
-export type RequestReason = internal.RequestReason
+export type RequestReason =
+  | "Malformed"
+  | "Forbidden"
+  | "TooLarge"
+  | "NotSoap"
+  | "UnknownOperation"
+  | "MissingParameter"
+  | "BadValue"
 
 /**
  * Why a request body cannot be served. An emulator maps the reasons to Marketo codes:

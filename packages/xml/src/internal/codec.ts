@@ -10,6 +10,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { DecodedRequest as Decoded, RequestReason } from "../SoapCodec.js"
 import { decoder } from "./decoder.js"
 import * as Layout from "./layout.js"
 import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
@@ -177,8 +178,10 @@ const excerpt = (body: string): string => {
 const protocolError = (reason: MarketoError.ProtocolError["reason"], detail: string, body: string) =>
   new MarketoError.ProtocolError({ reason, detail, received: excerpt(body) })
 
+// A body that is XML but not a SOAP 1.1 envelope is "NotXml" to a caller: not the document
+// the protocol exchanges.
 const fromEnvelopeProblem = (p: EnvelopeProblem, body: string) =>
-  protocolError(p.kind === "NotSoap" ? "Unexpected" : p.kind, p.detail, body)
+  protocolError(p.kind === "NotSoap" ? "NotXml" : p.kind, p.detail, body)
 
 const childText = (parent: XmlElement, local: string): string | undefined =>
   parent.children.find((c) => c.local === local && (c.ns === "" || c.ns === parent.ns || c.ns === namespace))?.text
@@ -193,7 +196,7 @@ const readFault = (
 ): Either.Either<MarketoError.AuthFault | MarketoError.MarketoFault, MarketoError.ProtocolError> => {
   const faultString = childText(fault, "faultstring")
   if (faultString === undefined) {
-    return Either.left(protocolError("Unexpected", "a SOAP Fault without faultstring", body))
+    return Either.left(protocolError("WrongElement", "a SOAP Fault without faultstring", body))
   }
   const detail = fault.children.find((c) => c.local === "detail")
   const service = detail?.children.find((c) => c.local === "serviceException")
@@ -215,7 +218,7 @@ export const decodeFault = (
   if (Either.isLeft(envelope)) return Effect.fail(fromEnvelopeProblem(envelope.left, body))
   const content = envelope.right.content
   if (Option.isNone(content) || !is(content.value, soapEnvelope, "Fault")) {
-    return Effect.fail(protocolError("Unexpected", "not a SOAP Fault", body))
+    return Effect.fail(protocolError("WrongElement", "not a SOAP Fault", body))
   }
   return readFault(content.value, options.operation, body)
 }
@@ -232,7 +235,7 @@ export const decodeResponse = <Op extends Wire.Operation>(
   const envelope = readEnvelope(body, options)
   if (Either.isLeft(envelope)) return Effect.fail(fromEnvelopeProblem(envelope.left, body))
   const content = envelope.right.content
-  if (Option.isNone(content)) return Effect.fail(protocolError("Unexpected", "the Body is empty", body))
+  if (Option.isNone(content)) return Effect.fail(protocolError("WrongElement", "the Body is empty", body))
   const element = content.value
   if (is(element, soapEnvelope, "Fault")) {
     const fault = readFault(element, operation, body)
@@ -242,7 +245,7 @@ export const decodeResponse = <Op extends Wire.Operation>(
   if (!is(element, namespace, expected)) {
     return Effect.fail(
       protocolError(
-        "Unexpected",
+        "WrongElement",
         `expected <${expected}> in ${namespace}, found <${element.name}> in "${element.ns}"`,
         body
       )
@@ -251,19 +254,25 @@ export const decodeResponse = <Op extends Wire.Operation>(
   const results = element.children.filter((c) => c.local === "result" && (c.ns === "" || c.ns === namespace))
   const result = results[0]
   if (result === undefined || results.length > 1) {
-    return Effect.fail(protocolError("Unexpected", `<${expected}> must hold exactly one <result>`, body))
+    return Effect.fail(protocolError("WrongElement", `<${expected}> must hold exactly one <result>`, body))
   }
   const raw = Layout.readFields(result, Layout.layouts[operation].result, [], false)
   if (Either.isLeft(raw)) {
     const where = raw.left.path.length === 0 ? "" : ` at ${pathString(raw.left.path)}`
-    return Effect.fail(protocolError("Unexpected", `${raw.left.detail}${where}`, body))
+    return Effect.fail(protocolError(raw.left.kind, `${raw.left.detail}${where}`, body))
   }
   const decoded = (decodeResult[operation] as (u: unknown) => Either.Either<Wire.ResultOf<Op>, ParseResult.ParseError>)(
     raw.right
   )
   if (Either.isLeft(decoded)) {
     const issue = firstIssue(decoded.left)
-    return Effect.fail(protocolError("Unexpected", `${expected}/result.${issue.path}: ${issue.message}`, body))
+    return Effect.fail(
+      protocolError(
+        issue.missing ? "WrongElement" : "SchemaMismatch",
+        `${expected}/result.${issue.path}: ${issue.message}`,
+        body
+      )
+    )
   }
   const value = decoded.right
   if (options.expectedCount !== undefined) {
@@ -284,32 +293,12 @@ export const decodeResponse = <Op extends Wire.Operation>(
 // ---------------------------------------------------------------------------------------
 // Reading requests
 
-/** A request body that cannot be served, and why. */
-export type RequestReason =
-  | "Malformed"
-  | "Forbidden"
-  | "TooLarge"
-  | "NotSoap"
-  | "UnknownOperation"
-  | "MissingParameter"
-  | "BadValue"
-
 /** What a failed request read reports. */
 export interface RequestProblem {
   readonly reason: RequestReason
   readonly detail: string
   readonly path?: string
 }
-
-/** A decoded request, discriminated by operation. */
-export type Decoded = {
-  readonly [Op in Wire.Operation]: {
-    readonly operation: Op
-    /** The AuthenticationHeader, when the request has one. */
-    readonly header: Option.Option<Wire.AuthenticationHeaderInfo>
-    readonly params: Wire.ParamsOf<Op>
-  }
-}[Wire.Operation]
 
 const fromSchemaError = (error: ParseResult.ParseError, root: string): RequestProblem => {
   const issue = firstIssue(error)
@@ -367,7 +356,8 @@ export const decodeRequest = (body: string, limits: Limits = {}): Either.Either<
   const raw = Layout.readFields(element, Layout.layouts[operation].params, [], true)
   if (Either.isLeft(raw)) {
     const path = pathString([element.local, ...raw.left.path])
-    return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
+    const reason = raw.left.kind === "TooLarge" ? "TooLarge" : "BadValue"
+    return Either.left({ reason, detail: `${raw.left.detail} at ${path}`, path })
   }
   const decoded =
     (decodeParams[operation] as (u: unknown) => Either.Either<Wire.ParamsOf<Wire.Operation>, ParseResult.ParseError>)(

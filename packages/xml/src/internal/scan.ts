@@ -10,6 +10,7 @@
  *
  * @internal
  */
+import { maxMessageBytes } from "@mktows/core/Limits"
 import { firstInvalidIndex } from "@mktows/core/XmlText"
 import * as Either from "effect/Either"
 
@@ -24,7 +25,7 @@ export const problem = (kind: XmlProblem["kind"], detail: string): Either.Either
   Either.left({ kind, detail })
 
 /** Default cap on the body size: 10 MiB. */
-export const defaultMaxBytes = 10 * 1024 * 1024
+export const defaultMaxBytes = maxMessageBytes
 /** Default cap on element nesting; a SOAP body of this protocol nests about 12 deep. */
 export const defaultMaxDepth = 64
 
