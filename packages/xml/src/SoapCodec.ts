@@ -55,6 +55,16 @@ export interface ParseOptions {
   readonly maxBytes?: number
   /** Deepest accepted element nesting. Default 64 (this protocol needs about 12). */
   readonly maxDepth?: number
+  /**
+   * Most elements (comments, CDATA sections and processing instructions included). Default
+   * 100,000; a syncMObjects or deleteMObjects response defaults to what 100 statuses need
+   * (1,632). Counted while scanning: the first element over the bound ends the read.
+   */
+  readonly maxElements?: number
+  /** Most attributes on one element, namespace declarations included. Default 32. */
+  readonly maxAttributes?: number
+  /** Most characters of text in one element, or in one attribute value. Default 1 MiB. */
+  readonly maxTextLength?: number
 }
 
 /**
@@ -143,8 +153,8 @@ export type RequestReason =
 /**
  * Why a request body cannot be served. An emulator maps the reasons to Marketo codes:
  * Malformed, Forbidden, TooLarge and NotSoap to 20012, UnknownOperation to 20019,
- * MissingParameter to 20109 (or 20017), BadValue to 20110. Nesting deeper than
- * `maxDepth` is reported as TooLarge.
+ * MissingParameter to 20109 (or 20017), BadValue to 20110. A body over any bound of
+ * {@link ParseOptions} (bytes, depth, elements, attributes, text) is reported as TooLarge.
  *
  * @since 0.1.0
  * @category errors
