@@ -44,28 +44,26 @@ const decodeHeader = decoder(Wire.AuthenticationHeaderInfo)
 // ---------------------------------------------------------------------------------------
 // Writing
 
+const writeHeader = Layout.writeStruct(Layout.AuthenticationHeader)
+
 /** A whole request envelope. */
 export const encodeRequest = <Op extends Wire.Operation>(
   operation: Op,
   header: Wire.AuthenticationHeaderInfo,
   params: Wire.ParamsOf<Op>
 ): string => {
-  const parts: Array<string> = [envelopeOpen, `<${env}:Header><${mkt}:AuthenticationHeader>`]
-  Layout.writeFields(parts, Layout.AuthenticationHeader, header)
   const element = `${mkt}:${paramsElement(operation)}`
-  parts.push(`</${mkt}:AuthenticationHeader></${env}:Header><${env}:Body><${element}>`)
-  Layout.writeFields(parts, Layout.layouts[operation].params, params)
-  parts.push(`</${element}></${env}:Body>`, envelopeClose)
-  return parts.join("")
+  return envelopeOpen + `<${env}:Header><${mkt}:AuthenticationHeader>` + writeHeader(header) +
+    `</${mkt}:AuthenticationHeader></${env}:Header><${env}:Body><${element}>` +
+    Layout.writeStruct(Layout.layouts[operation].params)(params) + `</${element}></${env}:Body>` + envelopeClose
 }
 
 /** A whole success envelope. */
 export const encodeResponse = <Op extends Wire.Operation>(operation: Op, result: Wire.ResultOf<Op>): string => {
   const element = `${mkt}:${successElement(operation)}`
-  const parts: Array<string> = [envelopeOpen, `<${env}:Body><${element}><result>`]
-  Layout.writeFields(parts, Layout.layouts[operation].result, result)
-  parts.push(`</result></${element}></${env}:Body>`, envelopeClose)
-  return parts.join("")
+  return envelopeOpen + `<${env}:Body><${element}><result>` +
+    Layout.writeStruct(Layout.layouts[operation].result)(result) + `</result></${element}></${env}:Body>` +
+    envelopeClose
 }
 
 /** What a fault envelope carries. */

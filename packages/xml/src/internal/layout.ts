@@ -173,39 +173,69 @@ export const escapeText = (text: string): string =>
     ? text.replace(/[&<>\r]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#13;")
     : text
 
-type Parts = Array<string>
+// Each layout is compiled once into closures that concatenate strings, with every tag
+// text made in advance: writing a record is then one call per element and no lookups.
+type Write = (value: unknown) => string
 
-const writeLeaf = (leaf: Leaf, value: unknown): string =>
-  leaf === "boolean" ? (value === true ? "true" : "false") : leaf === "int" ? String(value) : escapeText(String(value))
+const writeLeaf = (leaf: Leaf): Write =>
+  leaf === "boolean"
+    ? (v) => v === true ? "true" : "false"
+    : leaf === "int"
+    ? (v) => String(v)
+    : (v) => escapeText(typeof v === "string" ? v : String(v))
 
-const writeElement = (parts: Parts, name: string, type: Type, value: unknown): void => {
-  if (value === null) {
-    parts.push(`<${name} xsi:nil="true"/>`)
-  } else if (typeof type === "string") {
-    parts.push(`<${name}>`, writeLeaf(type, value), `</${name}>`)
-  } else if (type._tag === "List") {
-    parts.push(`<${name}>`)
-    if (Array.isArray(value)) { for (const item of value) writeElement(parts, type.item, type.of, item) }
-    parts.push(`</${name}>`)
-  } else {
-    parts.push(`<${name}>`)
-    writeFields(parts, type, value)
-    parts.push(`</${name}>`)
+const writeElement = (name: string, type: Type): Write => {
+  const open = `<${name}>`
+  const close = `</${name}>`
+  const nil = `<${name} xsi:nil="true"/>`
+  // Structs are compiled lazily: a record type may be reached before its own writer exists.
+  let content: Write | undefined
+  return (v) => {
+    if (v === null) return nil
+    content ??= writeContent(type)
+    return open + content(v) + close
   }
 }
 
-/** Writes the children of a struct, in sequence order, skipping absent optional elements. */
-export const writeFields = (parts: Parts, type: Struct, value: unknown): void => {
-  const record = (value ?? {}) as Readonly<Record<string, unknown>>
-  for (const field of type.fields) {
-    const v = record[field.name]
-    if (v === undefined) continue
-    if (field.repeated === true && Array.isArray(v)) {
-      for (const item of v) writeElement(parts, field.name, field.type, item)
-    } else {
-      writeElement(parts, field.name, field.type, v)
-    }
+const writeContent = (type: Type): Write => {
+  if (typeof type === "string") return writeLeaf(type)
+  if (type._tag === "Struct") return writeStruct(type)
+  const item = writeElement(type.item, type.of)
+  return (v) => {
+    if (!Array.isArray(v)) return ""
+    let out = ""
+    for (let i = 0; i < v.length; i++) out += item(v[i])
+    return out
   }
+}
+
+const writers = new WeakMap<Struct, Write>()
+
+/** Writes the children of a struct, in sequence order, skipping absent optional elements. */
+export const writeStruct = (type: Struct): Write => {
+  const cached = writers.get(type)
+  if (cached !== undefined) return cached
+  const fields = type.fields.map((field): readonly [string, Write] => {
+    const element = writeElement(field.name, field.type)
+    if (field.repeated !== true) return [field.name, element]
+    return [field.name, (v) => {
+      if (!Array.isArray(v)) return element(v)
+      let out = ""
+      for (let i = 0; i < v.length; i++) out += element(v[i])
+      return out
+    }]
+  })
+  const write: Write = (value) => {
+    const record = (value ?? {}) as Readonly<Record<string, unknown>>
+    let out = ""
+    for (const [name, element] of fields) {
+      const v = record[name]
+      if (v !== undefined) out += element(v)
+    }
+    return out
+  }
+  writers.set(type, write)
+  return write
 }
 
 // ---------------------------------------------------------------------------------------
