@@ -118,10 +118,18 @@ export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProb
     return problem("TooLarge", `the body is larger than ${limits.maxBytes} bytes`)
   }
   if (looksLikeHtml(s)) return problem("NotXml", "received an HTML page, not a SOAP envelope")
+  const checked = scanMarkup(s, limits)
+  if (Either.isLeft(checked)) return checked
+  // Characters last: the markup pass stops at the first excess of a hostile body, and a
+  // character check first would cost a pass over all of it.
   const bad = firstInvalidIndex(s)
   if (bad !== undefined) {
     return problem("NotXml", `a character XML 1.0 forbids at position ${bad}`)
   }
+  return Either.void
+}
+
+const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProblem> => {
   const stack: Array<string> = []
   // The text seen so far directly in each open element, by depth.
   const textLengths: Array<number> = []
