@@ -56,11 +56,12 @@ export interface ParseOptions {
   /** Deepest accepted element nesting. Default 64 (this protocol needs about 12). */
   readonly maxDepth?: number
   /**
-   * Most elements (comments, CDATA sections and processing instructions included). Default
-   * 100,000; a syncMObjects or deleteMObjects response defaults to what 100 statuses need
-   * (1,632). Counted while scanning: the first element over the bound ends the read.
+   * Most nodes: elements, attributes (namespace declarations included), comments, CDATA
+   * sections and processing instructions. Default 100,000; a syncMObjects or deleteMObjects
+   * response defaults to what 100 statuses need (1,632). Counted while scanning: the first
+   * node over the bound ends the read.
    */
-  readonly maxElements?: number
+  readonly maxNodes?: number
   /** Most attributes on one element, namespace declarations included. Default 32. */
   readonly maxAttributes?: number
   /** Most characters of text in one element, or in one attribute value. Default 1 MiB. */

@@ -278,7 +278,7 @@ describe("the work per message is bounded while scanning", () => {
     `</mObjectList><operation>INSERT</operation></m:paramsSyncMObjects></s:Body></s:Envelope>`
   const mObject = (attributes = "") => `<mObject${attributes}><type>Opportunity</type></mObject>`
 
-  it.effect("a sync response carries what 100 statuses need, and no more elements", () =>
+  it.effect("a sync response carries what 100 statuses need, and no more nodes", () =>
     Effect.gen(function*() {
       expect(yield* responseOutcome(statuses(100), { expectedCount: 100 })).toBe("success")
       // Unknown elements are skipped, but they count.
@@ -287,16 +287,21 @@ describe("the work per message is bounded while scanning", () => {
       expect(yield* responseOutcome(statuses(1, "<!---->".repeat(2_000)))).toBe("ProtocolError/TooLarge")
     }))
 
-  it.effect("the element bound is exact and can be set", () =>
+  it.effect("the node bound is exact and can be set", () =>
     Effect.gen(function*() {
-      // The envelope, Body, success, result and list elements: 5, then 3 per status.
+      // The envelope, Body, success, result and list elements and two namespace
+      // declarations: 7, then 3 per status.
       const body = statuses(10)
-      expect(yield* responseOutcome(body, { maxElements: 35 })).toBe("success")
-      expect(yield* responseOutcome(body, { maxElements: 34 })).toBe("ProtocolError/TooLarge")
-      expect(yield* requestOutcome(request(mObject().repeat(100)), { maxElements: 200 })).toBe(
+      expect(yield* responseOutcome(body, { maxNodes: 37 })).toBe("success")
+      expect(yield* responseOutcome(body, { maxNodes: 36 })).toBe("ProtocolError/TooLarge")
+      // Attributes count, on however many elements they are spread.
+      const spread = body.replaceAll("<mObjStatus>", `<mObjStatus a="1">`)
+      expect(yield* responseOutcome(spread, { maxNodes: 47 })).toBe("success")
+      expect(yield* responseOutcome(spread, { maxNodes: 46 })).toBe("ProtocolError/TooLarge")
+      expect(yield* requestOutcome(request(mObject().repeat(100)), { maxNodes: 200 })).toBe(
         "SoapRequestError/TooLarge"
       )
-      expect(yield* requestOutcome(request(mObject().repeat(2)), { maxElements: 200 })).toBe("success")
+      expect(yield* requestOutcome(request(mObject().repeat(2)), { maxNodes: 200 })).toBe("success")
     }))
 
   it.effect("attributes on one element, namespace declarations included", () =>

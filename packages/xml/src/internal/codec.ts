@@ -15,7 +15,7 @@ import type { DecodedRequest as Decoded, RequestReason } from "../SoapCodec.js"
 import { decoder } from "./decoder.js"
 import * as Layout from "./layout.js"
 import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
-import { defaultMaxElements, type XmlProblem } from "./scan.js"
+import { defaultMaxNodes, type XmlProblem } from "./scan.js"
 import { is, type Limits, parseDocument, type XmlElement } from "./tree.js"
 
 // The prefixes we write: the ones Marketo's own server used. Readers resolve prefixes from
@@ -169,18 +169,18 @@ export interface ResponseOptions extends Limits {
   readonly expectedCount?: number | undefined
 }
 
-// The elements a response may hold, by what its operation can carry, so that a hostile
-// answer is refused by the scan at its first excess element instead of being parsed. A
+// The nodes a response may hold, by what its operation can carry, so that a hostile
+// answer is refused by the scan at its first excess node instead of being parsed. A
 // status is at most seven elements (room is left for a newer revision's additions, which
 // are skipped but still counted) and a call carries at most 100 objects; the other answers
 // carry pages of objects, field lists or type names, bounded by the default.
 const statusListElements = 32 + 16 * maxObjectsPerCall
-const responseElements: { readonly [Op in Wire.Operation]: number } = {
+const responseNodes: { readonly [Op in Wire.Operation]: number } = {
   syncMObjects: statusListElements,
   deleteMObjects: statusListElements,
-  getMObjects: defaultMaxElements,
-  describeMObject: defaultMaxElements,
-  listMObjects: defaultMaxElements
+  getMObjects: defaultMaxNodes,
+  describeMObject: defaultMaxNodes,
+  listMObjects: defaultMaxNodes
 }
 
 const excerpt = (body: string): string => {
@@ -245,7 +245,7 @@ export const decodeResponse = <Op extends Wire.Operation>(
   Wire.ResultOf<Op>,
   MarketoError.ProtocolError | MarketoError.MarketoFault | MarketoError.AuthFault
 > => {
-  const envelope = readEnvelope(body, { ...options, maxElements: options.maxElements ?? responseElements[operation] })
+  const envelope = readEnvelope(body, { ...options, maxNodes: options.maxNodes ?? responseNodes[operation] })
   if (Either.isLeft(envelope)) return Effect.fail(fromEnvelopeProblem(envelope.left, body))
   const content = envelope.right.content
   if (Option.isNone(content)) return Effect.fail(protocolError("WrongElement", "the Body is empty", body))

@@ -29,11 +29,11 @@ export const defaultMaxBytes = maxMessageBytes
 /** Default cap on element nesting; a SOAP body of this protocol nests about 12 deep. */
 export const defaultMaxDepth = 64
 /**
- * Default cap on the elements of one document (comments, CDATA sections and processing
- * instructions count too). 100 objects of a call with a thousand elements each; a
- * 10 MiB body could otherwise hold two million.
+ * Default cap on the nodes of one document: elements, attributes (namespace declarations
+ * included), comments, CDATA sections and processing instructions. 100 objects of a call
+ * with a thousand nodes each; a 10 MiB body could otherwise hold two million.
  */
-export const defaultMaxElements = 100_000
+export const defaultMaxNodes = 100_000
 /**
  * Default cap on the attributes of one element, namespace declarations included. This
  * protocol uses at most a handful (xmlns declarations, xsi:nil).
@@ -49,7 +49,7 @@ export const defaultMaxTextLength = 1024 * 1024
 export interface ScanLimits {
   readonly maxBytes: number
   readonly maxDepth: number
-  readonly maxElements: number
+  readonly maxNodes: number
   readonly maxAttributes: number
   readonly maxTextLength: number
 }
@@ -159,8 +159,8 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
     }
     if (lt === -1) break
     const c = s.charCodeAt(lt + 1)
-    if (c !== 47 /* / */ && ++nodes > limits.maxElements) {
-      return problem("TooLarge", `more than ${limits.maxElements} elements`)
+    if (c !== 47 /* / */ && ++nodes > limits.maxNodes) {
+      return problem("TooLarge", `more than ${limits.maxNodes} nodes`)
     }
     if (c === 63 /* ? */) {
       const end = s.indexOf("?>", lt + 2)
@@ -221,6 +221,7 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
           if (++attributes > limits.maxAttributes) {
             return problem("TooLarge", `"<${name}" has more than ${limits.maxAttributes} attributes`)
           }
+          if (++nodes > limits.maxNodes) return problem("TooLarge", `more than ${limits.maxNodes} nodes`)
           const attrOk = checkName(attr, "attribute")
           if (Either.isLeft(attrOk)) return attrOk
           seen ??= new Set()

@@ -15,7 +15,7 @@ import {
   defaultMaxAttributes,
   defaultMaxBytes,
   defaultMaxDepth,
-  defaultMaxElements,
+  defaultMaxNodes,
   defaultMaxTextLength,
   problem,
   scan,
@@ -45,7 +45,7 @@ export interface XmlElement {
 export interface Limits {
   readonly maxBytes?: number | undefined
   readonly maxDepth?: number | undefined
-  readonly maxElements?: number | undefined
+  readonly maxNodes?: number | undefined
   readonly maxAttributes?: number | undefined
   readonly maxTextLength?: number | undefined
 }
@@ -218,7 +218,7 @@ export const parseDocument = (body: string, limits: Limits = {}): Either.Either<
   const checked = scan(text, {
     maxBytes,
     maxDepth,
-    maxElements: limits.maxElements ?? defaultMaxElements,
+    maxNodes: limits.maxNodes ?? defaultMaxNodes,
     maxAttributes: limits.maxAttributes ?? defaultMaxAttributes,
     maxTextLength: limits.maxTextLength ?? defaultMaxTextLength
   })
