@@ -8,14 +8,18 @@
  * `null`s are `xsi:nil="true"`, booleans are `true`/`false`, and a carriage return is
  * written as `&#13;` so that no parser normalises it away.
  *
- * Reading is hardened and liberal in form, strict in content: the body is size- and
- * depth-checked by a linear scan before parsing, DOCTYPE/ENTITY declarations are refused,
- * only XML's five predefined entities and numeric references are decoded, prefixes are
- * resolved from the document (any prefix, default namespaces included), element order is
- * not enforced, one item and many items read alike, text is kept untrimmed, and the result
- * is checked with the Wire Schemas, so a bad value is a typed error naming its path.
- * Unknown elements are skipped in responses (a newer WSDL revision may add some) and
- * refused in requests (so an emulator tells a client about a misspelt element).
+ * Reading is hardened and liberal in form, strict in content: a linear scan before parsing
+ * bounds the work per body (bytes, nesting depth, nodes by what the operation can carry,
+ * attributes per element, text per element; see {@link ParseOptions}) and stops at the
+ * first excess; DOCTYPE/ENTITY declarations are refused, only XML's five predefined
+ * entities and numeric references are decoded, prefixes are resolved from the document
+ * (any prefix, default namespaces included), element order is not enforced, one item and
+ * many items read alike, text is kept untrimmed, and the result is checked with the Wire
+ * Schemas, so a bad value is a typed error naming its path. Unknown elements are skipped
+ * (but counted) in responses, as a newer WSDL revision may add some, and refused in
+ * requests, so an emulator tells a client about a misspelt element. The layouts read and
+ * written are derived from the Wire Schemas (`@mktows/core/Wire`), the one description of
+ * the records.
  *
  * @since 0.1.0
  */

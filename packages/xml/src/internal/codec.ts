@@ -11,7 +11,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type { DecodedRequest as Decoded, RequestReason } from "../SoapCodec.js"
+import type { DecodedRequest as Decoded, FaultInput, RequestReason } from "../SoapCodec.js"
 import { decoder } from "./decoder.js"
 import * as Layout from "./layout.js"
 import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
@@ -64,14 +64,6 @@ export const encodeResponse = <Op extends Wire.Operation>(operation: Op, result:
   return envelopeOpen + `<${env}:Body><${element}><result>` +
     Layout.writeStruct(Layout.layouts[operation].result)(result) + `</result></${element}></${env}:Body>` +
     envelopeClose
-}
-
-/** What a fault envelope carries. */
-export interface FaultInput {
-  readonly code: number
-  readonly text: string
-  readonly message?: string | undefined
-  readonly faultCode?: "Client" | "Server" | undefined
 }
 
 /** Marketo's fault shape. */
