@@ -329,7 +329,9 @@ export const AuthenticationHeaderInfo = Schema.Struct({
   requestSignature: XmlString,
   requestTimestamp: XmlString,
   audit: optional(XmlString),
-  mode: optional(XsInt)
+  mode: optional(XsInt),
+  /** Marketo's documented optional field for LaunchPoint partners (absent from the 2_2 WSDL). */
+  partnerId: optional(XmlString)
 }).annotations({ identifier: "AuthenticationHeaderInfo" })
 /**
  * The type of {@link AuthenticationHeaderInfo}.
