@@ -561,7 +561,7 @@ const pages = <B, DE>(
             }
             const moved = result.newStreamPosition
             if (result.hasMore) {
-              if (moved === "") {
+              if (moved === "" || moved === position) {
                 return Effect.fail(
                   positionCycle("getMObjects answered hasMore=true without a new stream position", moved)
                 )
