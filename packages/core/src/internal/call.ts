@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import type { CallError, TransportCallError } from "../MarketoError.js"
 import { TimeoutError } from "../MarketoError.js"
 import type { MarketoTransportShape } from "../MarketoTransport.js"
-import type * as Wire from "../Wire.js"
+import * as Wire from "../Wire.js"
 import type { Settings } from "./clientSettings.js"
 import type * as Limiter from "./limiter.js"
 import * as Retry from "./retry.js"
@@ -26,8 +26,10 @@ export const retries = Metric.counter("mktows_client_retries", {
 })
 export const faults = Metric.counter("mktows_client_faults", { description: "Marketo faults received, by code" })
 
-/** The client's counters, tagged per use (operation, status, reason, code). */
-export const metrics = { calls, objects, retries, faults } as const
+// Tagged once per operation rather than on every call: a call is counted on the hot path.
+const callsOf = Object.fromEntries(
+  Wire.Operation.literals.map((operation) => [operation, Metric.tagged(calls, "operation", operation)])
+) as Record<Wire.Operation, Metric.Metric.Counter<number>>
 
 /** What every function below works with: one client's transport, settings and limiter. */
 export interface Runtime {
@@ -102,7 +104,7 @@ export const attempt = <Op extends Wire.Operation>(
     rt.limiter.run(
       // Checked once the limiter lets the call go: a batch stopped meanwhile sends nothing more.
       notStopped(stop).pipe(
-        Effect.zipRight(Metric.increment(Metric.tagged(calls, "operation", operation))),
+        Effect.zipRight(Metric.increment(callsOf[operation])),
         Effect.zipRight(Effect.suspend(() => rt.transport.call(operation, params))),
         Effect.timeoutFail({
           duration: rt.settings.callTimeout,
