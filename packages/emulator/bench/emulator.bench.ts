@@ -18,8 +18,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Emulator from "../src/Emulator.js"
-import { defaultSeed } from "../src/internal/state.js"
+import { fromSeed } from "../src/internal/seed.js"
 import { makeStore } from "../src/internal/store.js"
+import * as Seed from "../src/Seed.js"
 
 const argument = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(name)
@@ -164,7 +165,7 @@ const scenario = (api: Api, total: number) =>
 const unexpected = (operation: string) => Effect.dieMessage(`unexpected answer to ${operation}`)
 
 const direct = Effect.gen(function*() {
-  const store = yield* makeStore(defaultSeed, "bench")
+  const store = yield* makeStore({ initial: fromSeed(Seed.defaultSeed), secret: "bench" })
   const api: Api = {
     sync: (params) =>
       Effect.flatMap(
