@@ -43,6 +43,9 @@ const insert = (url: string, name: string) =>
     mObjectList: [{ type: "Opportunity", attribList: [{ name: "Name", value: name }] }]
   })
 
+// Starting the bin through tsx takes seconds on a loaded machine; two starts in one test.
+const spawnTimeout = 150_000
+
 const directory = () => mkdtempSync(join(tmpdir(), "mktows-emulator-"))
 
 const seed: Seed.SeedData = {
@@ -58,53 +61,61 @@ const names = (objects: unknown) =>
   (objects as ReadonlyArray<{ readonly fields?: { readonly Name?: string } }>).map((o) => o.fields?.Name)
 
 describe("Emulator as a test tool, over HTTP from another process", () => {
-  it.live("starts from --seed FILE, answers the store at /emulator/objects, and POST /emulator/reset goes back", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const seedFile = join(directory(), "seed.json")
-      writeFileSync(seedFile, JSON.stringify(seed))
-      const emulator = yield* spawnEmulator(["--seed", seedFile])
-      const objects = (type: string) => json(`${emulator.origin}/emulator/objects?type=${type}`)
-      expect(names(yield* objects("Opportunity"))).toEqual(["Initech deal"])
-      expect(yield* objects("Program")).toMatchObject([{ id: 5, name: "Spring Webinar" }])
-      yield* insert(emulator.endpoint, "New deal")
-      expect(names(yield* objects("Opportunity"))).toEqual(["Initech deal", "New deal"])
-      expect(yield* json(`${emulator.origin}/emulator/stats`)).toMatchObject({ calls: { syncMObjects: 1 } })
+  it.live(
+    "starts from --seed FILE, answers the store at /emulator/objects, and POST /emulator/reset goes back",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const seedFile = join(directory(), "seed.json")
+        writeFileSync(seedFile, JSON.stringify(seed))
+        const emulator = yield* spawnEmulator(["--seed", seedFile])
+        const objects = (type: string) => json(`${emulator.origin}/emulator/objects?type=${type}`)
+        expect(names(yield* objects("Opportunity"))).toEqual(["Initech deal"])
+        expect(yield* objects("Program")).toMatchObject([{ id: 5, name: "Spring Webinar" }])
+        yield* insert(emulator.endpoint, "New deal")
+        expect(names(yield* objects("Opportunity"))).toEqual(["Initech deal", "New deal"])
+        expect(yield* json(`${emulator.origin}/emulator/stats`)).toMatchObject({ calls: { syncMObjects: 1 } })
 
-      expect((yield* request(`${emulator.origin}/emulator/reset`, { method: "POST" })).status).toBe(200)
-      expect(names(yield* objects("Opportunity"))).toEqual(["Initech deal"])
-      expect(yield* json(`${emulator.origin}/emulator/stats`)).toMatchObject({ calls: {}, faults: {} })
-      // The whole store is itself a seed.
-      const whole = yield* json(`${emulator.origin}/emulator/objects`)
-      expect((yield* Seed.decode(whole)).opportunityPersonRoles).toMatchObject([{ id: 11, opportunityId: 10 }])
-      expect((yield* request(`${emulator.origin}/emulator/objects?type=Nope`)).status).toBe(400)
-    })))
+        expect((yield* request(`${emulator.origin}/emulator/reset`, { method: "POST" })).status).toBe(200)
+        expect(names(yield* objects("Opportunity"))).toEqual(["Initech deal"])
+        expect(yield* json(`${emulator.origin}/emulator/stats`)).toMatchObject({ calls: {}, faults: {} })
+        // The whole store is itself a seed.
+        const whole = yield* json(`${emulator.origin}/emulator/objects`)
+        expect((yield* Seed.decode(whole)).opportunityPersonRoles).toMatchObject([{ id: 11, opportunityId: 10 }])
+        expect((yield* request(`${emulator.origin}/emulator/objects?type=Nope`)).status).toBe(400)
+      })),
+    spawnTimeout
+  )
 
-  it.live("keeps the store in --data FILE across restarts, written whole, and resets it to the seed", () =>
-    Effect.gen(function*() {
-      const dir = directory()
-      const dataFile = join(dir, "store.json")
-      yield* Effect.scoped(Effect.gen(function*() {
-        const emulator = yield* spawnEmulator(["--data", dataFile])
-        yield* insert(emulator.endpoint, "Kept")
-        // Written before the call was answered, as a loadable seed.
-        const kept = yield* Seed.fromJson(readFileSync(dataFile, "utf8"))
-        expect(names(kept.opportunities)).toContain("Kept")
-      }))
-      yield* Effect.scoped(Effect.gen(function*() {
-        const emulator = yield* spawnEmulator(["--data", dataFile])
-        const after = yield* call(emulator.endpoint, "getMObjects", { type: "Opportunity" })
-        const kept = (after.mObjectList ?? []).find((o) => o.attribList?.some((a) => a.value === "Kept"))
-        expect(kept).toBeDefined()
-        // New ids continue after the kept ones.
-        const created = yield* insert(emulator.endpoint, "Second")
-        expect(created.mObjStatusList[0]?.id).toBeGreaterThan(kept!.id!)
-        yield* request(`${emulator.origin}/emulator/reset`, { method: "POST" })
-        const reset = yield* Seed.fromJson(readFileSync(dataFile, "utf8"))
-        expect(names(reset.opportunities)).toEqual(names(Seed.defaultSeed.opportunities))
-      }))
-      // Only the data file is left: every temporary file was renamed or removed.
-      expect(readdirSync(dir)).toEqual(["store.json"])
-    }))
+  it.live(
+    "keeps the store in --data FILE across restarts, written whole, and resets it to the seed",
+    () =>
+      Effect.gen(function*() {
+        const dir = directory()
+        const dataFile = join(dir, "store.json")
+        yield* Effect.scoped(Effect.gen(function*() {
+          const emulator = yield* spawnEmulator(["--data", dataFile])
+          yield* insert(emulator.endpoint, "Kept")
+          // Written before the call was answered, as a loadable seed.
+          const kept = yield* Seed.fromJson(readFileSync(dataFile, "utf8"))
+          expect(names(kept.opportunities)).toContain("Kept")
+        }))
+        yield* Effect.scoped(Effect.gen(function*() {
+          const emulator = yield* spawnEmulator(["--data", dataFile])
+          const after = yield* call(emulator.endpoint, "getMObjects", { type: "Opportunity" })
+          const kept = (after.mObjectList ?? []).find((o) => o.attribList?.some((a) => a.value === "Kept"))
+          expect(kept).toBeDefined()
+          // New ids continue after the kept ones.
+          const created = yield* insert(emulator.endpoint, "Second")
+          expect(created.mObjStatusList[0]?.id).toBeGreaterThan(kept!.id!)
+          yield* request(`${emulator.origin}/emulator/reset`, { method: "POST" })
+          const reset = yield* Seed.fromJson(readFileSync(dataFile, "utf8"))
+          expect(names(reset.opportunities)).toEqual(names(Seed.defaultSeed.opportunities))
+        }))
+        // Only the data file is left: every temporary file was renamed or removed.
+        expect(readdirSync(dir)).toEqual(["store.json"])
+      }),
+    spawnTimeout
+  )
 
   it.live("exits with code 2 and names the path of the bad value in a seed file", () =>
     Effect.gen(function*() {
@@ -125,7 +136,7 @@ describe("Emulator as a test tool, over HTTP from another process", () => {
       })
       expect(code).toBe(2)
       expect(stderr).toContain("programs[0].costs[0].month")
-    }))
+    }), spawnTimeout)
 })
 
 describe("Seed format", () => {
