@@ -34,7 +34,7 @@ const endpoint = await new Promise<string>((resolve, reject) => {
     const match = /listening on (\S+)/.exec(out)
     if (match !== null) resolve(match[1]!)
   })
-  child.once("exit", () => reject(new Error(`emulator exited: ${out}`)))
+  child.once("exit", () => reject(`emulator exited: ${out}`))
 })
 
 const memory = (field: "VmRSS" | "VmHWM"): number => {
@@ -69,6 +69,12 @@ const hostile: ReadonlyArray<[string, string]> = [
   ["one 9 MiB text", envelope(object("", `<colour>${"x".repeat(9 * 1024 * 1024)}</colour>`))]
 ]
 
+const stop = (message: string): never => {
+  console.error(message)
+  child.kill("SIGTERM")
+  return process.exit(1)
+}
+
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
@@ -81,7 +87,7 @@ const smallCalls = async (count: number) => {
     const start = performance.now()
     const answer = await post(body).catch(() => post(body))
     times.push(performance.now() - start)
-    if (answer.status !== 200) throw new Error(`listMObjects answered ${answer.status}`)
+    if (answer.status !== 200) stop(`listMObjects answered ${answer.status}`)
   }
   return times.sort((a, b) => a - b)
 }
@@ -105,7 +111,7 @@ for (const [name, body] of hostile) {
       const start = performance.now()
       const answer = await post(body).catch(() => ({ status: 0, text: "" }))
       handled = Math.max(handled, performance.now() - start)
-      if (answer.status === 200) throw new Error(`${name} was accepted`)
+      if (answer.status === 200) stop(`${name} was accepted`)
       refused++
     }
   })()
@@ -123,7 +129,7 @@ const hwmBefore = memory("VmHWM")
 const four = await Promise.all(
   hostile.slice(0, 1).concat(hostile.slice(0, 1), hostile.slice(1, 3)).map(([, b]) => post(b))
 )
-if (four.some((a) => a.status !== 500)) throw new Error("a hostile body was accepted")
+if (four.some((a) => a.status !== 500)) stop("a hostile body was accepted")
 console.log(
   `four hostile bodies at once: RSS ${rssBefore} -> ${memory("VmRSS")} MiB, peak ${hwmBefore} -> ${memory("VmHWM")} MiB`
 )
