@@ -8,6 +8,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { isUtf8 } from "node:buffer"
 import type { IncomingMessage } from "node:http"
 import { type EmulatorFault, fault } from "./fault.js"
 
@@ -56,14 +57,18 @@ const strict = (label: string): Reader => (bytes) => {
   }
 }
 
+// Node's native check, then its native decoder: far cheaper on a large body than a fatal
+// TextDecoder, with the same outcome.
+const utf8: Reader = (bytes) => isUtf8(bytes) ? bytes.toString("utf8") : undefined
+
 const latin1: Reader = (bytes) => bytes.toString("latin1")
 
 const ascii: Reader = (bytes) => bytes.every((b) => b < 0x80) ? bytes.toString("latin1") : undefined
 
 // Labels as they appear in declarations and headers, lower-cased.
 const readers: ReadonlyMap<string, Reader> = new Map<string, Reader>([
-  ["utf-8", strict("utf-8")],
-  ["utf8", strict("utf-8")],
+  ["utf-8", utf8],
+  ["utf8", utf8],
   // ISO-8859-1 proper (every byte is the code point), not the WHATWG alias for windows-1252.
   ["iso-8859-1", latin1],
   ["iso8859-1", latin1],

@@ -28,7 +28,7 @@ import { type Counter, makeCounter } from "./counts.js"
 import { type EmulatorFault, fault } from "./fault.js"
 import { isFault, makeInjector } from "./inject.js"
 import { type Limiter, makeLimiter } from "./limits.js"
-import { precheck } from "./precheck.js"
+import { precheck, precheckBytes } from "./precheck.js"
 import { companiesOf, fromSeed, leadsOf, opportunitiesOf, programsOf, rolesOf, toSeed } from "./seed.js"
 import type { State } from "./state.js"
 import { type Answer, type Call, makeStore, type Store } from "./store.js"
@@ -173,8 +173,11 @@ const soapCall = (parts: Parts, message: IncomingMessage) =>
       return yield* Effect.fail(fault(20012, `Unexpected SOAP message: body over ${maxBytes} bytes`))
     }
     const decode = Effect.gen(function*() {
+      // UTF-16 (a byte order mark) is checked once decoded; every other encoding read is ASCII-compatible.
+      const utf16 = body.bytes[0] === 0xff || body.bytes[0] === 0xfe
+      if (!utf16) yield* precheckBytes(body.bytes)
       const text = yield* decodeText(body.bytes, message.headers["content-type"])
-      yield* precheck(text)
+      if (utf16) yield* precheck(text)
       return yield* SoapCodec.decodeRequest(text, { maxBytes }).pipe(Effect.mapError(requestFault))
     })
     const decoded = body.bytes.length > largeBodyBytes
