@@ -25,6 +25,66 @@ const attribMap = (list: ReadonlyArray<Wire.Attrib> | undefined): Map<string, st
   return map
 }
 
+interface Entries {
+  readonly costs: ReadonlyArray<Cost>
+  readonly tags: ReadonlyArray<Tag>
+  readonly nextCost: number
+}
+
+/** A Cost entry applied: a new period cost without Id, a change of the cost with its Id. */
+const applyCost = (entries: Entries, attribs: Map<string, string>, programId: number): Entries | string => {
+  for (const name of attribs.keys()) {
+    if (!["Id", "Month", "Amount", "Note"].includes(name)) return `unknown Cost attribute ${name}`
+  }
+  const month = attribs.get("Month")
+  const amountText = attribs.get("Amount")
+  const note = attribs.get("Note")
+  if (month === undefined) return "Cost needs a Month"
+  if (amountText === undefined) return "Cost needs an Amount"
+  const monthMatch = monthPattern.exec(month.trim())
+  if (monthMatch === null) return `bad value for Month: '${month}' is not a month (YYYY-MM)`
+  const amount = canonicalDecimal(amountText)
+  if (amount === undefined) return `bad value for Amount: '${amountText}' is not a decimal number`
+  const cost: Cost = {
+    id: 0,
+    month: `${monthMatch[1]}-${monthMatch[2]}`,
+    amount,
+    ...(note === undefined ? {} : { note })
+  }
+  const idText = attribs.get("Id")
+  if (idText === undefined) {
+    return { ...entries, costs: [...entries.costs, { ...cost, id: entries.nextCost }], nextCost: entries.nextCost + 1 }
+  }
+  const id = canonicalDecimal(idText)
+  const existing = id === undefined ? undefined : entries.costs.find((c) => String(c.id) === id)
+  if (existing === undefined) return `no Cost with Id ${idText} on Program ${programId}`
+  const updated: Cost = {
+    ...cost,
+    id: existing.id,
+    ...(note === undefined && existing.note !== undefined ? { note: existing.note } : {})
+  }
+  return { ...entries, costs: entries.costs.map((c) => c.id === existing.id ? updated : c) }
+}
+
+/** A Tag entry applied: the program's tag of that type set, if the type and value exist. */
+const applyTag = (state: State, entries: Entries, attribs: Map<string, string>): Entries | string => {
+  for (const name of attribs.keys()) {
+    if (name !== "Type" && name !== "Value") return `unknown Tag attribute ${name}`
+  }
+  const type = attribs.get("Type")
+  const value = attribs.get("Value")
+  if (type === undefined || value === undefined) return "Tag needs a Type and a Value"
+  const values = state.tagTypes.get(type)
+  if (values === undefined) return `no tag type '${type}'; tag types cannot be created through the API`
+  if (!values.includes(value)) {
+    return `no value '${value}' for tag type '${type}'; tag values cannot be created through the API`
+  }
+  const tags = entries.tags.some((t) => t.type === type)
+    ? entries.tags.map((t) => t.type === type ? { type, value } : t)
+    : [...entries.tags, { type, value }]
+  return { ...entries, tags }
+}
+
 /**
  * A Program object of syncMObjects: UPDATE only, its Cost and Tag entries (tags of existing
  * types and values only); its attributes cannot change.
@@ -48,70 +108,21 @@ export const syncProgram = (
     return failed(object, "Program attributes cannot be changed through the API; send Cost and Tag entries")
   }
   if ((object.associationList ?? []).length > 0) return failed(object, "Program takes no associations")
-  let costs = program.costs
-  let tags = program.tags
-  let nextCost = work.nextId.Cost
+  let entries: Entries = { costs: program.costs, tags: program.tags, nextCost: work.nextId.Cost }
   for (const entry of object.typeAttribList ?? []) {
     const attribs = attribMap(entry.attrList)
-    if (entry.attrType === "Cost") {
-      for (const name of attribs.keys()) {
-        if (!["Id", "Month", "Amount", "Note"].includes(name)) return failed(object, `unknown Cost attribute ${name}`)
-      }
-      const month = attribs.get("Month")
-      const amountText = attribs.get("Amount")
-      const note = attribs.get("Note")
-      if (month === undefined) return failed(object, "Cost needs a Month")
-      if (amountText === undefined) return failed(object, "Cost needs an Amount")
-      const monthMatch = monthPattern.exec(month.trim())
-      if (monthMatch === null) return failed(object, `bad value for Month: '${month}' is not a month (YYYY-MM)`)
-      const amount = canonicalDecimal(amountText)
-      if (amount === undefined) return failed(object, `bad value for Amount: '${amountText}' is not a decimal number`)
-      const cost: Cost = {
-        id: 0,
-        month: `${monthMatch[1]}-${monthMatch[2]}`,
-        amount,
-        ...(note === undefined ? {} : { note })
-      }
-      const idText = attribs.get("Id")
-      if (idText === undefined) {
-        costs = [...costs, { ...cost, id: nextCost++ }]
-      } else {
-        const id = canonicalDecimal(idText)
-        const existing = id === undefined ? undefined : costs.find((c) => String(c.id) === id)
-        if (existing === undefined) return failed(object, `no Cost with Id ${idText} on Program ${program.id}`)
-        const updated: Cost = {
-          ...cost,
-          id: existing.id,
-          ...(note === undefined && existing.note !== undefined ? { note: existing.note } : {})
-        }
-        costs = costs.map((c) => c.id === existing.id ? updated : c)
-      }
-    } else if (entry.attrType === "Tag") {
-      for (const name of attribs.keys()) {
-        if (name !== "Type" && name !== "Value") return failed(object, `unknown Tag attribute ${name}`)
-      }
-      const type = attribs.get("Type")
-      const value = attribs.get("Value")
-      if (type === undefined || value === undefined) return failed(object, "Tag needs a Type and a Value")
-      const values = state.tagTypes.get(type)
-      if (values === undefined) {
-        return failed(object, `no tag type '${type}'; tag types cannot be created through the API`)
-      }
-      if (!values.includes(value)) {
-        return failed(
-          object,
-          `no value '${value}' for tag type '${type}'; tag values cannot be created through the API`
-        )
-      }
-      tags = tags.some((t) => t.type === type)
-        ? tags.map((t) => t.type === type ? { type, value } : t)
-        : [...tags, { type, value }]
-    } else {
-      return failed(object, `unknown attrType '${entry.attrType}' for Program (Cost or Tag)`)
-    }
+    const next = entry.attrType === "Cost"
+      ? applyCost(entries, attribs, program.id)
+      : entry.attrType === "Tag"
+      ? applyTag(state, entries, attribs)
+      : `unknown attrType '${entry.attrType}' for Program (Cost or Tag)`
+    if (typeof next === "string") return failed(object, next)
+    entries = next
   }
-  if (sameCosts(costs, program.costs) && sameTags(tags, program.tags)) return status(object, program.id, "UNCHANGED")
-  work.programs = work.programs.set({ ...program, costs, tags, updatedAt: now })
-  work.nextId.Cost = nextCost
+  if (sameCosts(entries.costs, program.costs) && sameTags(entries.tags, program.tags)) {
+    return status(object, program.id, "UNCHANGED")
+  }
+  work.programs = work.programs.set({ ...program, costs: entries.costs, tags: entries.tags, updatedAt: now })
+  work.nextId.Cost = entries.nextCost
   return status(object, program.id, "UPDATED")
 }
