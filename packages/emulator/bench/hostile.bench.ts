@@ -142,7 +142,7 @@ for (const [name, body] of hostile) {
     sender.kill("SIGTERM")
   })
   report(`listMObjects beside ${name}`, times)
-  console.log(`  ${name}: ${(body.length / 1048576).toFixed(1)} MiB, ${said.trim()}`)
+  console.log(`  ${name}: ${(body.length / 1048576).toFixed(1)} MiB${said.trim() === "" ? "" : `, ${said.trim()}`}`)
 }
 
 const rssBefore = memory("VmRSS")
