@@ -32,6 +32,7 @@ import { precheck, precheckBytes } from "./precheck.js"
 import { companiesOf, fromSeed, leadsOf, opportunitiesOf, programsOf, rolesOf, toSeed } from "./seed.js"
 import type { State } from "./state.js"
 import { type Answer, type Call, makeStore, type Store } from "./store.js"
+import { unknownOperation } from "./unimplemented.js"
 
 /** @internal */
 export const defaults = {
@@ -93,7 +94,7 @@ const requestFault = (error: SoapCodec.SoapRequestError): EmulatorFault => {
     case "NotSoap":
       return fault(20012, `Unexpected SOAP message: ${error.detail}`)
     case "UnknownOperation":
-      return fault(20019, `Operation not defined in the Marketo API WSDL: ${error.detail}`)
+      return unknownOperation(error)
     case "MissingParameter":
       return fault(20017, `Request is missing an expected parameter${where}: ${error.detail}`)
     case "BadValue":
