@@ -62,7 +62,8 @@ const fieldsOf = ({ _tag: _, company: _c, externalKey: _k, ...fields }: Opportun
 
 /**
  * The same over REST, which names the opportunity and its company by its own dedupe fields
- * (`externalOpportunityId`, `externalCompanyId`) and answers a `marketoGUID`, not an id.
+ * (`externalOpportunityId`, `externalCompanyId`); it has no integer ids, so the outcome
+ * names the opportunity by that key.
  *
  * @since 0.1.0
  * @category programs
@@ -79,8 +80,8 @@ export const restProgram = Effect.gen(function*() {
       `Opportunity "${opportunity.name}" (externalOpportunityId OPP-2024-ACME-1): ${Format.outcome(outcome)}`
     )
   }
-  yield* Console.log(`Its marketoGUID: ${outcomes[0]?.externalKey?.value ?? "none"}`)
-  return { marketoGUID: outcomes[0]?.externalKey?.value, status: outcomes[0]?.status }
+  yield* Console.log(`Named by ${outcomes[0]?.externalKey?.name ?? "no key"} ${outcomes[0]?.externalKey?.value ?? ""}`)
+  return { externalKey: outcomes[0]?.externalKey, status: outcomes[0]?.status }
 })
 
 /**

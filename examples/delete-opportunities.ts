@@ -54,7 +54,7 @@ export const program = Effect.gen(function*() {
 
 /**
  * The same over REST: the opportunities carry `externalOpportunityId`s (REST needs one to
- * create), and are deleted and read back by the `marketoGUID` each sync outcome names.
+ * create), and are deleted and read back by the key each sync outcome names.
  *
  * @since 0.1.0
  * @category programs

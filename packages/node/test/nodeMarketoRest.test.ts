@@ -37,7 +37,7 @@ describe("NodeMarketo.layerConfig picks the transport", () => {
           NodeMarketo.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(env)), Layer.provide(logger))
         )
       )
-      expect(outcomes[0]?.externalKey?.name).toBe("marketoGUID")
+      expect(outcomes[0]?.status).toBe("CREATED")
       expect(lines.some((line) => line.includes("REST transport"))).toBe(true)
       expect((yield* emulator.stats).calls).toEqual({})
     }).pipe(Effect.scoped))

@@ -478,10 +478,15 @@ const reasonText = (reasons: ReadonlyArray<RestWire.Reason> | undefined): string
 export const statusOf = (
   r: RestWire.RecordStatus,
   id: number,
-  deleting: boolean
+  deleting: boolean,
+  sent: Wire.Attrib | undefined
 ): Wire.MObjStatus => {
-  // A skipped record may carry an empty marketoGUID: no record, so no key.
-  const externalKey = r.marketoGUID === undefined || r.marketoGUID === ""
+  // The status names the object by the key it was sent with (core pairs statuses by it); a
+  // record sent without one (a role by its compound key) is named by its marketoGUID. A
+  // skipped record may carry an empty marketoGUID: no record, so no key.
+  const externalKey = sent !== undefined
+    ? { externalKey: sent }
+    : r.marketoGUID === undefined || r.marketoGUID === ""
     ? {}
     : { externalKey: { name: guidKey, value: r.marketoGUID } }
   const codes = (r.reasons ?? []).map((x) => String(x.code))

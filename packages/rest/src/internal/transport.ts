@@ -110,7 +110,8 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       operation: "syncMObjects" | "deleteMObjects",
       part: Extract<Mapping.Part, { _tag: "Records" }>,
       sync: Wire.SyncOperation | undefined,
-      statuses: Array<Wire.MObjStatus | undefined>
+      statuses: Array<Wire.MObjStatus | undefined>,
+      sentKeys: ReadonlyArray<Wire.Attrib | undefined>
     ): Effect.Effect<void, TransportCallError> => {
       const body = sync === undefined
         ? { deleteBy: part.byGuid ? "idField" : "dedupeFields", input: part.input }
@@ -144,7 +145,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
               })
             )
           }
-          statuses[index] = Mapping.statusOf(r, 0, sync === undefined)
+          statuses[index] = Mapping.statusOf(r, 0, sync === undefined, sentKeys[index])
         }
         return Effect.void
       }))
@@ -187,8 +188,9 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
         // One request after the other: a call-level failure stops the rest, and the whole call
         // fails with it (REST's dedupe keys make a repeated record request harmless).
         for (const part of parts) {
-          if (part._tag === "Records") yield* records(operation, part, sync, statuses)
-          else if (part._tag === "Program") yield* program(part, statuses)
+          if (part._tag === "Records") {
+            yield* records(operation, part, sync, statuses, mObjectList.map((o) => o.externalKey))
+          } else if (part._tag === "Program") yield* program(part, statuses)
           else statuses[part.index] = { id: 0, status: "FAILED", error: `REST ${operation} does not take ${part.type}` }
         }
         // Every status was set above, or the call failed; an unset one would be our bug.
