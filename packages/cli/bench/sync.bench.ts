@@ -32,7 +32,9 @@ const writeRows = (file: string, count: number) =>
       while (i < count && ok) {
         i++
         ok = out.write(
-          `{"name":"Bench ${i}","amount":${i % 1000},"closeDate":"2026-06-30","externalKey":{"name":"externalId","value":"BENCH-${i}"}}\n`
+          `{"name":"Bench ${i}","amount":${
+            i % 1000
+          },"closeDate":"2026-06-30","externalKey":{"name":"externalId","value":"BENCH-${i}"}}\n`
         )
       }
       if (i < count) out.once("drain", write)

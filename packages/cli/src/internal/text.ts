@@ -93,7 +93,8 @@ export const decodeUtf8 = (file: string) => <E, R>(bytes: Stream.Stream<Uint8Arr
             })
           )
         }
-        started = true
+        // The BOM can only be at the very start: an empty first chunk does not settle it.
+        if (buffer.length > 0) started = true
         linesBefore += countLines(buffer, buffer.length)
         return Effect.succeed(text)
       })
