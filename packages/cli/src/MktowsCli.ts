@@ -308,7 +308,7 @@ export const run: (
 export const exitCode = (error: unknown): number => {
   if (error instanceof Stop) return error.code
   const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
-  return ["InputError", "JournalError", "SystemError", "BadArgument", "ValidationError"].includes(tag) ||
+  return ["InputError", "JournalError", "SystemError", "BadArgument", "ValidationError", "UsageError"].includes(tag) ||
       isCliValidation(error)
     ? 2
     : 1

@@ -41,6 +41,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       const emulatorHelp = yield* mktows(["emulator", "--help"])
       expect(emulatorHelp.code).toBe(0)
       expect(emulatorHelp.stdout).toContain("--fault-rate")
+      expect((yield* mktows(["emulator", "--port", "abc"])).code).toBe(2)
       expect((yield* mktows(["--version"])).stdout.trim()).toBe("0.1.0")
       const file = join(scratch(), "rows.csv")
       writeFileSync(file, "name\nx\n")
