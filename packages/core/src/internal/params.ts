@@ -15,12 +15,11 @@ import type { DeleteRef, GetParams } from "../MarketoClient.js"
 import { ValidationError, type ValidationIssue } from "../MarketoError.js"
 import * as Wire from "../Wire.js"
 import { XmlString } from "../XmlText.js"
+import { optional } from "./modelFields.js"
 import { formatPath } from "./path.js"
 import * as Validation from "./validation.js"
 
 type Path = ReadonlyArray<string | number>
-
-const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
 /** A Marketo id: an `xs:int` from 1 up (0 and below name no object). */
 const MarketoId = Wire.XsInt.pipe(Schema.greaterThanOrEqualTo(1, { message: () => "expected a Marketo id from 1" }))
