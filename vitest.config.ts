@@ -2,14 +2,14 @@ import { defineConfig } from "vitest/config"
 
 // Tests that take minutes on a 2-core machine (a million-object stream, real-time limits,
 // the e2e load test, the chaos run) are named *.slow.test.ts; the tests that drive external
-// programs (PHP, zeep and node-soap against the emulator; xmllint over generated shapes)
+// programs (PHP, zeep, node-soap and JAX-WS against the emulator; xmllint over generated shapes)
 // spend most of their time starting processes and join them. `pnpm test` runs the fast
 // project, `pnpm test:slow` the slow one, and `pnpm verify` both, fast first.
 const include = ["packages/*/test/**/*.test.ts", "examples/test/**/*.test.ts"]
 const slow = [
   "packages/*/test/**/*.slow.test.ts",
   "examples/test/**/*.slow.test.ts",
-  "packages/emulator/test/interop.test.ts",
+  "packages/emulator/test/interop*.test.ts",
   "packages/xml/test/xsd.test.ts"
 ]
 
