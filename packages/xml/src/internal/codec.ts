@@ -327,7 +327,9 @@ const readHeader = (
       path: "AuthenticationHeader"
     })
   }
-  const raw = Layout.readFields(first, Layout.AuthenticationHeader, [], true)
+  // Not strict: Marketo documents an optional partnerId that its WSDLs do not declare, and
+  // other fields a client adds are no reason to refuse a call (its signature still decides).
+  const raw = Layout.readFields(first, Layout.AuthenticationHeader, [], false)
   if (Either.isLeft(raw)) {
     const path = ["AuthenticationHeader", ...raw.left.path].join(".")
     return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
