@@ -72,15 +72,12 @@ const reconcile = (
         ? "send"
         : { line, status: "CREATED", ...(id === undefined ? {} : { id }), externalKey }
     }),
-    // The transport cannot read by this key (REST reads by its own keys only): it stays in doubt.
-    Effect.catchTag("ValidationError", (error): Effect.Effect<Journal.LineOutcome> =>
-      Effect.succeed({
-        line,
-        status: "IN_DOUBT",
-        externalKey,
-        error:
-          `its ${operation} may have been applied, and it cannot be read back here (${error.message}): check in Marketo`
-      }))
+    // A key the read refuses cannot be looked up: say so instead of guessing.
+    Effect.catchTag(
+      "ValidationError",
+      (error): Effect.Effect<Journal.LineOutcome> =>
+        Effect.succeed({ line, status: "IN_DOUBT", externalKey, error: `cannot be read back: ${error.message}` })
+    )
   )
 }
 
