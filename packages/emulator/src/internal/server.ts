@@ -7,7 +7,7 @@
  * end the server, a defect in the emulator itself is answered with fault 10001.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -22,8 +22,9 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { randomBytes, timingSafeEqual } from "node:crypto"
-import { createServer, type IncomingMessage } from "node:http"
+import { createServer, IncomingMessage } from "node:http"
 import { EmulatorFault, fault } from "./fault.js"
 import { makeLimiter } from "./limits.js"
 import { defaultSeed, type State } from "./state.js"
@@ -138,6 +139,38 @@ const readBody = (message: IncomingMessage, cap: number): Effect.Effect<Body> =>
     })
   })
 
+// The same for a request that did not come through a Node server (the in-memory app).
+const readWebBody = (request: HttpServerRequest.HttpServerRequest, cap: number): Effect.Effect<Body> =>
+  Stream.runFold(request.stream, { chunks: [] as Array<Uint8Array>, size: 0 }, (acc, chunk) => {
+    if (acc.size + chunk.length <= cap) acc.chunks.push(chunk)
+    else acc.chunks.length = 0
+    return { chunks: acc.chunks, size: acc.size + chunk.length }
+  }).pipe(
+    Effect.map(({ chunks, size }): Body =>
+      size > cap ? { _tag: "TooLarge", size } : { _tag: "Text", text: Buffer.concat(chunks).toString("utf8") }
+    ),
+    Effect.orElseSucceed((): Body => ({ _tag: "Aborted" }))
+  )
+
+/**
+ * What the in-memory app answers where a server would cut the connection unanswered; the
+ * test kit recognises it by identity and reports a lost connection.
+ *
+ * @internal
+ */
+export const droppedConnection: HttpServerResponse.HttpServerResponse = HttpServerResponse.empty({ status: 500 })
+
+/**
+ * The emulator without a server: its HTTP app, answering as if reached at `origin`.
+ *
+ * @internal
+ */
+export interface EmulatorApp {
+  readonly app: HttpApp.Default<never, HttpServerRequest.HttpServerRequest | Scope.Scope>
+  readonly stats: Effect.Effect<Stats>
+  readonly reset: Effect.Effect<void>
+}
+
 const requestFault = (error: SoapCodec.SoapRequestError): EmulatorFault => {
   const where = error.path === undefined ? "" : ` at ${error.path}`
   switch (error.reason) {
@@ -168,7 +201,22 @@ const sameText = (a: string, b: string): boolean => {
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
-    const host = options.host ?? defaults.host
+    const server = yield* NodeHttpServer.make(() => createServer(), {
+      host: options.host ?? defaults.host,
+      port: options.port ?? defaults.port
+    })
+    const address = server.address
+    const origin = address._tag === "TcpAddress"
+      ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+      : "http://localhost"
+    const { app, reset, stats } = yield* makeApp(options, origin)
+    yield* server.serve(app)
+    return { url: origin + soapPath, stats, reset }
+  })
+
+/** @internal */
+export const makeApp = (options: Options, origin: string): Effect.Effect<EmulatorApp> =>
+  Effect.gen(function*() {
     const userId = options.userId ?? defaults.userId
     const encryptionKey = options.encryptionKey ?? Redacted.make(defaults.encryptionKey)
     const ttlMillis = (options.signatureTtl ?? defaults.signatureTtlSeconds) * 1000
@@ -191,12 +239,6 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
         f(next)
         return next
       })
-
-    const server = yield* NodeHttpServer.make(() => createServer(), { host, port: options.port ?? defaults.port })
-    const address = server.address
-    const origin = address._tag === "TcpAddress"
-      ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
-      : "http://localhost"
 
     const authenticate = (header: Option.Option<Wire.AuthenticationHeaderInfo>) =>
       Effect.gen(function*() {
@@ -258,9 +300,11 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
         : Effect.void
 
     // One SOAP call: the answer, or "drop" when the connection is to be cut unanswered.
-    const soap = (message: IncomingMessage) =>
+    const soap = (request: HttpServerRequest.HttpServerRequest) =>
       Effect.gen(function*() {
-        const body = yield* readBody(message, maxBodyBytes)
+        const body = yield* (request.source instanceof IncomingMessage
+          ? readBody(request.source, maxBodyBytes)
+          : readWebBody(request, maxBodyBytes))
         if (body._tag === "Aborted") return "drop" as const
         if (body._tag === "TooLarge") {
           return yield* Effect.fail(fault(20012, `Unexpected SOAP message: body over ${maxBodyBytes} bytes`))
@@ -321,12 +365,12 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
       if (request.method !== "POST") {
         return HttpServerResponse.text("Method not allowed", { status: 405, headers: { allow: "GET, POST" } })
       }
-      const message = NodeHttpServerRequest.toIncomingMessage(request)
-      const outcome = yield* soap(message).pipe(
+      const outcome = yield* soap(request).pipe(
         Effect.catchAllDefect(() => Effect.fail(fault(10001, "Severe system failure in the emulator")))
       )
       if (outcome === "drop") {
-        message.socket.destroy()
+        if (!(request.source instanceof IncomingMessage)) return droppedConnection
+        request.source.socket.destroy()
         return HttpServerResponse.empty({ status: 500 })
       }
       return HttpServerResponse.text(encodeAnswer(outcome), xmlHeaders)
@@ -335,10 +379,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
       Effect.catchAllCause(() => Effect.succeed(faultResponse(fault(10001, "Severe system failure in the emulator"))))
     )
 
-    yield* server.serve(app)
-
     return {
-      url: origin + soapPath,
+      app,
       stats,
       reset: Effect.all([store.reset, limiter.reset, Ref.set(counts, emptyCounts())], { discard: true })
     }

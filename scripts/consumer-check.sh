@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# The consumer check: mktows as a new user gets it, from npm tarballs, outside the workspace.
+#
+# Builds, packs every publishable package under packages/ (each package.json without
+# "private": true), checks what each tarball ships, then, once at the lowest and once at the
+# highest effect 3.x the peer ranges allow (see the pairs below), in a fresh project under a
+# temporary directory:
+#   1. installs with npm the client packages (the publishable ones without a "bin") and their
+#      peers; fails if effect is installed twice or if a server stack came along;
+#   2. typechecks the README's first example with moduleResolution NodeNext;
+#   3. adds the packages with a bin (the emulator, and any other tool) and platform-node;
+#      starts mktows-emulator from the installed bin (plain node at the low end, npx at the
+#      high end) and runs the example against it.
+# Prints the packages and bytes each install brought. Needs Node >= 20, npm and the registry.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+# effect, @effect/platform, @effect/platform-node: the low and high ends of the peer ranges.
+low="${MKTOWS_CHECK_LOW:-3.21.0 0.96.0 0.106.0}"
+high="${MKTOWS_CHECK_HIGH:-3.22.4 0.97.2 0.108.2}"
+# What a client-only install must not contain: a server, the emulator, platform-node's peers.
+server_stack=(@mktows/emulator @effect/platform-node @effect/platform-node-shared @effect/cluster @effect/rpc
+  @effect/sql @effect/workflow @parcel/watcher ws)
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/mktows-consumer.XXXXXX")"
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "consumer-check: FAIL: $*" >&2
+  exit 1
+}
+say() { echo "consumer-check: $*"; }
+
+pnpm --silent build
+
+# Pack. The tarball names come from pnpm; "tool" packages are those with a bin.
+mkdir -p "$work/tarballs"
+client_tarballs=()
+tool_tarballs=()
+for dir in packages/*/; do
+  manifest="$dir/package.json"
+  [ -f "$manifest" ] || continue
+  if node -e 'process.exit(require(process.argv[1]).private === true ? 0 : 1)' "$root/$manifest"; then continue; fi
+  tarball="$(cd "$dir" && pnpm pack --pack-destination "$work/tarballs" | tail -n 1)"
+  case "$tarball" in /*) ;; *) tarball="$work/tarballs/$(basename "$tarball")" ;; esac
+  [ -f "$tarball" ] || fail "pnpm pack of $dir gave no tarball"
+  listing="$(tar -tzf "$tarball")"
+  for wanted in package/package.json package/LICENSE package/README.md package/dist/index.js package/dist/index.d.ts; do
+    grep -qx "$wanted" <<<"$listing" || fail "$(basename "$tarball") lacks ${wanted#package/}"
+  done
+  if grep -E '\.tsbuildinfo$|^package/test/|\.test\.(ts|js)$|^package/bench/' <<<"$listing"; then
+    fail "$(basename "$tarball") ships build info, tests or benchmarks (listed above)"
+  fi
+  if tar -xzOf "$tarball" package/package.json | grep -q '"workspace:'; then
+    fail "$(basename "$tarball") still has a workspace: dependency"
+  fi
+  if node -e 'process.exit(require(process.argv[1]).bin ? 0 : 1)' "$root/$manifest"; then
+    tool_tarballs+=("$tarball")
+  else
+    client_tarballs+=("$tarball")
+  fi
+done
+say "client packages: $(for t in "${client_tarballs[@]}"; do basename "$t" .tgz; done | tr '\n' ' ')"
+say "tool packages: $(for t in "${tool_tarballs[@]}"; do basename "$t" .tgz; done | tr '\n' ' ')"
+
+# The README's first example: the first ```ts block after "## Using the client".
+awk '/^## Using the client/ { on = 1 } on && /^```ts/ { grab = 1; next } grab && /^```/ { exit } grab { print }' \
+  README.md >"$work/example.ts"
+[ -s "$work/example.ts" ] || fail "no \`\`\`ts block under \"## Using the client\" in README.md"
+
+# Installed packages (each directory with a package.json the lockfile lists) and their bytes.
+footprint() {
+  node -e '
+    const fs = require("node:fs")
+    const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"))
+    const present = Object.keys(lock.packages).filter((p) => p !== "" && fs.existsSync(p + "/package.json"))
+    console.log(present.length + " packages")' | tr -d '\n'
+  echo ", $(du -sb node_modules | cut -f1) bytes"
+}
+
+one_effect() {
+  local copies
+  copies="$(find node_modules -type d -path '*node_modules/effect' | wc -l)"
+  [ "$copies" = "1" ] || {
+    npm ls effect --all || true
+    fail "$1: $copies copies of effect installed"
+  }
+}
+
+check() {
+  local label="$1" effect="$2" platform="$3" platform_node="$4" how="$5"
+  local project="$work/$label"
+  mkdir -p "$project"
+  cd "$project"
+  cat >package.json <<EOF
+{ "name": "mktows-consumer-$label", "private": true, "type": "module" }
+EOF
+  say "$label: effect $effect, @effect/platform $platform: installing the client packages"
+  npm install --no-audit --no-fund --loglevel=error "${client_tarballs[@]}" "effect@$effect" "@effect/platform@$platform" \
+    >npm-client.log 2>&1 || {
+    cat npm-client.log
+    fail "$label: npm install of the client packages"
+  }
+  one_effect "$label client-only"
+  for name in "${server_stack[@]}"; do
+    [ ! -e "node_modules/$name" ] || fail "$label: the client-only install pulled $name ($(npm ls "$name" --all | tr '\n' ' '))"
+  done
+  say "$label: client-only install: $(footprint)"
+
+  cp "$work/example.ts" main.ts
+  cat >tsconfig.json <<'EOF'
+{
+  "compilerOptions": {
+    "target": "ES2022",
+    "lib": ["ES2022", "DOM"],
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "strict": true,
+    "exactOptionalPropertyTypes": true,
+    "skipLibCheck": false,
+    "types": [],
+    "outDir": "out"
+  },
+  "files": ["main.ts"]
+}
+EOF
+  "$root/node_modules/.bin/tsc" -p tsconfig.json || fail "$label: the README's first example does not typecheck"
+  say "$label: the README's first example typechecks (NodeNext)"
+
+  npm install --no-audit --no-fund --loglevel=error "${tool_tarballs[@]}" "@effect/platform-node@$platform_node" \
+    >npm-tools.log 2>&1 || {
+    cat npm-tools.log
+    fail "$label: npm install of the emulator"
+  }
+  one_effect "$label with the emulator"
+  say "$label: client + emulator install: $(footprint)"
+
+  local start=(node node_modules/@mktows/emulator/dist/bin/emulator.js)
+  [ "$how" = "npx" ] && start=(npx --no-install mktows-emulator)
+  "${start[@]}" --port 0 >emulator.out 2>emulator.err &
+  emulator_pid=$!
+  local url=""
+  for _ in $(seq 1 300); do
+    url="$(sed -n 's/^mktows emulator listening on \(http[^ ]*\).*/\1/p' emulator.out)"
+    [ -n "$url" ] && break
+    kill -0 "$emulator_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$url" ] || {
+    cat emulator.out emulator.err
+    fail "$label: ${start[*]} --port 0 did not start"
+  }
+  say "$label: ${start[*]} --port 0: $url"
+
+  MARKETO_SOAP_ENDPOINT="$url" MARKETO_USER_ID=demo17_1_809934544BFABAE58E5D27 MARKETO_ENCRYPTION_KEY=27272727aa \
+    node out/main.js >run.out 2>&1 || {
+    cat run.out
+    fail "$label: the README's first example failed against the emulator"
+  }
+  grep -q "UPDATED" run.out || {
+    cat run.out
+    fail "$label: the example ran but reported no UPDATED outcome"
+  }
+  say "$label: the README's first example ran against the emulator: $(grep -o 'message=.*' run.out | head -n 1)"
+  kill "$emulator_pid"
+  wait "$emulator_pid" 2>/dev/null || true
+  emulator_pid=""
+  cd "$root"
+}
+
+# shellcheck disable=SC2086
+check low $low node
+# shellcheck disable=SC2086
+check high $high npx
+say "passed"
