@@ -138,4 +138,3 @@ export const program = Effect.gen(function*() {
 export const main = Runner.main(program)
 
 Runner.runIfEntry(import.meta.url, main)
-
