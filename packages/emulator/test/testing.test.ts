@@ -128,7 +128,7 @@ describe("Testing", () => {
       expect(deleted.map((o) => o.status)).toEqual(["DELETED"])
     }).pipe(Effect.provide(Testing.layerClient())))
 
-  // The recipe of the package README, as written there.
+  // The recipe of the package README and the root README, as written there.
   it.effect("a throttled call is retried after the backoff", () =>
     Effect.gen(function*() {
       const kit = yield* Testing.TestMarketo
@@ -137,5 +137,17 @@ describe("Testing", () => {
       yield* TestClock.adjust("1 minute") // the client's backoff sleeps on the TestClock
       expect(yield* Fiber.join(fiber)).toContain("Opportunity")
       expect((yield* kit.calls).map((call) => call.exit._tag)).toEqual(["Failure", "Success"])
+    }).pipe(Effect.provide(Testing.layerClient())))
+
+  // The second recipe of the root README, as written there.
+  it.effect("a lost answer to an INSERT is IN_DOUBT, never repeated", () =>
+    Effect.gen(function*() {
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.drop({ applied: true }))
+      const outcomes = yield* MarketoClient.syncMObjects([Opportunity.make({ name: "Deal" })], "INSERT", {
+        failOnPartial: false
+      })
+      expect(outcomes[0]?.status).toBe("IN_DOUBT")
+      expect(yield* kit.calls).toHaveLength(1)
     }).pipe(Effect.provide(Testing.layerClient())))
 })
