@@ -9,15 +9,16 @@
 #      peers; fails if effect is installed twice or if a server stack came along;
 #   2. typechecks the README's first example with moduleResolution NodeNext;
 #   3. adds the packages with a bin (the emulator, and any other tool) and platform-node;
-#      starts mktows-emulator from the installed bin (plain node at the low end, npx at the
-#      high end) and runs the example against it.
+#      typechecks and runs a program on the test kit (@mktows/emulator/Testing); starts
+#      mktows-emulator from the installed bin (plain node at the low end, npx at the high end)
+#      and runs the example against it.
 # Prints the packages and bytes each install brought. Needs Node >= 20, npm and the registry.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 # effect, @effect/platform, @effect/platform-node: the low and high ends of the peer ranges.
-low="${MKTOWS_CHECK_LOW-3.21.0 0.96.0 0.106.0}"
+low="${MKTOWS_CHECK_LOW-3.20.0 0.95.0 0.105.0}"
 high="${MKTOWS_CHECK_HIGH-3.22.4 0.97.2 0.108.2}"
 # What a client-only install must not contain: a server, the emulator, platform-node's peers.
 server_stack=(@mktows/emulator @effect/platform-node @effect/platform-node-shared @effect/cluster @effect/rpc
@@ -72,6 +73,23 @@ say "tool packages: $(for t in "${tool_tarballs[@]}"; do basename "$t" .tgz; don
 awk '/^## Using the client/ { on = 1 } on && /^```ts/ { grab = 1; next } grab && /^```/ { exit } grab { print }' \
   README.md >"$work/example.ts"
 [ -s "$work/example.ts" ] || fail "no \`\`\`ts block under \"## Using the client\" in README.md"
+
+# A program on the test kit, as a user's test would use it (without a test runner).
+cat >"$work/kit.ts" <<'EOF'
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Testing from "@mktows/emulator/Testing"
+import * as Effect from "effect/Effect"
+
+const program = Effect.gen(function*() {
+  const kit = yield* Testing.TestMarketo
+  yield* kit.script(Testing.fault(20023))
+  const names = yield* MarketoClient.listMObjects()
+  const calls = yield* kit.calls
+  console.log(`test kit: ${calls.map((call) => call.exit._tag).join(",")}, ${names.length} object types`)
+}).pipe(Effect.provide(Testing.layerClient({ client: { retry: { baseDelay: "1 millis", maxDelay: "5 millis" } } })))
+
+Effect.runPromise(program)
+EOF
 
 # Installed packages (each directory with a package.json the lockfile lists) and their bytes.
 footprint() {
@@ -139,6 +157,20 @@ EOF
   }
   one_effect "$label with the emulator"
   say "$label: client + emulator install: $(footprint)"
+
+  # The test kit from the installed package: a scripted 20023, retried, then the answer.
+  cp "$work/kit.ts" kit.ts
+  sed 's/"files": \["main.ts"\]/"files": ["main.ts", "kit.ts"]/' tsconfig.json >tsconfig.tools.json
+  "$root/node_modules/.bin/tsc" -p tsconfig.tools.json || fail "$label: the test kit program does not typecheck"
+  node out/kit.js >kit.out 2>&1 || {
+    cat kit.out
+    fail "$label: the test kit program failed"
+  }
+  grep -q "test kit: Failure,Success" kit.out || {
+    cat kit.out
+    fail "$label: the test kit did not record a scripted fault and its retry"
+  }
+  say "$label: $(head -n 1 kit.out)"
 
   local start=(node node_modules/@mktows/emulator/dist/bin/emulator.js)
   [ "$how" = "npx" ] && start=(npx --no-install mktows-emulator)
