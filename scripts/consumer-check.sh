@@ -119,7 +119,7 @@ check() {
 { "name": "mktows-consumer-$label", "private": true, "type": "module" }
 EOF
   say "$label: effect $effect, @effect/platform $platform: installing the client packages"
-  npm install --no-audit --no-fund --loglevel=error "${client_tarballs[@]}" "effect@$effect" "@effect/platform@$platform" \
+  npm install --prefer-offline --no-audit --no-fund --loglevel=error "${client_tarballs[@]}" "effect@$effect" "@effect/platform@$platform" \
     >npm-client.log 2>&1 || {
     cat npm-client.log
     fail "$label: npm install of the client packages"
@@ -150,7 +150,7 @@ EOF
   "$root/node_modules/.bin/tsc" -p tsconfig.json || fail "$label: the README's first example does not typecheck"
   say "$label: the README's first example typechecks (NodeNext)"
 
-  npm install --no-audit --no-fund --loglevel=error "${tool_tarballs[@]}" "@effect/platform-node@$platform_node" \
+  npm install --prefer-offline --no-audit --no-fund --loglevel=error "${tool_tarballs[@]}" "@effect/platform-node@$platform_node" \
     >npm-tools.log 2>&1 || {
     cat npm-tools.log
     fail "$label: npm install of the emulator"
