@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine (Node 20 and npm are assumed; nothing else) for mktows:
 # pnpm, the workspace's packages, and the Debian packages of the third-party SOAP clients
-# (PHP's SoapClient, Python's zeep) and xmllint that the interoperability tests use.
+# (PHP's SoapClient, Python's zeep, JAX-WS's wsimport with a JDK) and xmllint that the
+# interoperability tests use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,7 @@ as_root() {
   fi
 }
 
-debian_packages=(php-cli php-soap php-xml python3-zeep libxml2-utils)
+debian_packages=(php-cli php-soap php-xml python3-zeep libxml2-utils jaxws openjdk-17-jdk-headless)
 if command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${debian_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -24,7 +25,7 @@ if command -v apt-get >/dev/null 2>&1; then
       echo "setup: could not install ${missing[*]}; continuing without them" >&2
   fi
 else
-  echo "setup: no apt-get here; the PHP and zeep interoperability tests will skip (install ${debian_packages[*]})" >&2
+  echo "setup: no apt-get here; the PHP, zeep and JAX-WS interoperability tests will skip (install ${debian_packages[*]})" >&2
 fi
 
 # corepack fails on registry signatures on this kind of machine: install pnpm with npm.

@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import type * as Config from "effect/Config"
+import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
@@ -23,6 +23,7 @@ import * as Stream from "effect/Stream"
 import * as Engine from "./internal/client.js"
 import * as Settings from "./internal/clientSettings.js"
 import type { CallError, PartialFailure, ValidationError, ValidationIssue } from "./MarketoError.js"
+import { ProtocolError } from "./MarketoError.js"
 import { MarketoTransport } from "./MarketoTransport.js"
 import * as MObject from "./MObject.js"
 import type { Outcome } from "./Outcome.js"
@@ -31,14 +32,21 @@ import type * as Wire from "./Wire.js"
 
 /**
  * How a client calls Marketo. Every field is optional; the defaults are Marketo's limits.
+ * The options are checked when the client is built: a value that makes no sense (a
+ * `rateLimit.window` that is no duration, a `callTimeout` of zero, a `chunkSize` of 0 or 2.5)
+ * fails the layer with a `ConfigError` naming the option.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Options {
-  /** Objects per syncMObjects/deleteMObjects call: 1 to 100, default 100. */
+  /**
+   * Objects per syncMObjects/deleteMObjects call, at least 1; default and maximum: what the
+   * transport carries per call (`MarketoTransport.maxObjectsPerCall`, 100 for SOAP). A larger
+   * value is capped at that maximum.
+   */
   readonly chunkSize?: number
-  /** Calls of one job at once: 1 to 10, default 10. */
+  /** Calls of one job at once: 1 to 10, default 10 (a larger value is capped at 10). */
   readonly concurrency?: number
   /**
    * Client-side limits shared by every call of the client; default 100 calls in any 20 s
@@ -61,7 +69,9 @@ export interface Options {
     readonly maxDelay?: Duration.DurationInput
   }
   /**
-   * Time allowed for one attempt of one call, default 60 s; a timeout counts as ambiguous.
+   * Time allowed for one attempt of one call, reading and decoding the answer included: above
+   * zero, default 60 s, `Duration.infinity` for none. It is the only timeout: transports
+   * have none of their own. A timeout counts as ambiguous.
    * A call that may have reached Marketo without an answer is repeated only where that is
    * harmless (UPDATE, deletes, UPSERT of objects that all have ids); otherwise its objects
    * come back `IN_DOUBT`.
@@ -113,12 +123,13 @@ export interface GetParams {
 
 /**
  * One page of getMObjects. Save `streamPosition` to resume after this page later.
+ * (`A` is the model of its objects; the client's pages hold `MObject`s.)
  *
  * @since 0.1.0
  * @category models
  */
-export interface Page {
-  readonly objects: ReadonlyArray<MObject.MObject>
+export interface Page<A = MObject.MObject> {
+  readonly objects: ReadonlyArray<A>
   /** The position after this page (Marketo's `newStreamPosition`). */
   readonly streamPosition: string
   readonly hasMore: boolean
@@ -201,18 +212,31 @@ const getParams = (params: GetParams): Omit<Wire.ParamsGetMObjects, "streamPosit
   ...(params.includeDetails !== undefined ? { includeDetails: params.includeDetails } : {})
 })
 
+// A record read that does not fit the model: the answer was well-formed SOAP, the mapping failed.
+const decode = (wire: Wire.MObject): Effect.Effect<MObject.MObject, ProtocolError> =>
+  Effect.mapError(
+    MObject.fromWire(wire),
+    (error) =>
+      error.reason === "Unexpected"
+        ? new ProtocolError({ ...error, reason: "ModelMapping", detail: error.detail })
+        : error
+  )
+
 /**
- * Builds a client over the `MarketoTransport` in context, with its own limiter.
+ * Builds a client over the `MarketoTransport` in context, with its own limiter. Fails with a
+ * `ConfigError` naming the option when `options` make no sense (see {@link Options}).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options?: Options): Effect.Effect<MarketoClientShape, never, MarketoTransport> =>
+export const make = (
+  options?: Options
+): Effect.Effect<MarketoClientShape, ConfigError.ConfigError, MarketoTransport> =>
   Effect.gen(function*() {
+    const settings = yield* Settings.validate(options)
     const transport = yield* MarketoTransport
-    const engine = yield* Engine.make(transport, Settings.resolve(options))
+    const engine = yield* Engine.make(transport, settings)
     const encode = (object: MObject.MObject) => MObject.toWire(object)
-    const decode = (wire: Wire.MObject) => MObject.fromWire(wire)
     const encodeRef = (ref: DeleteRef): Wire.MObject => ({ type: ref.type, id: ref.id })
     const pages = (params: GetParams) => engine.pages(getParams(params), params.streamPosition, decode)
     return MarketoClient.of({
@@ -244,20 +268,26 @@ export const make = (options?: Options): Effect.Effect<MarketoClientShape, never
   })
 
 /**
+ * The client over the `MarketoTransport` in context; options are checked when the layer is
+ * built (see {@link make}).
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options?: Options): Layer.Layer<MarketoClient, never, MarketoTransport> =>
+export const layer = (options?: Options): Layer.Layer<MarketoClient, ConfigError.ConfigError, MarketoTransport> =>
   Layer.effect(MarketoClient, make(options))
 
 /**
+ * The client with options read from `Config`: one `Config` of all options, or any of them as
+ * its own `Config` (`{ callTimeout: Config.duration("MARKETO_CALL_TIMEOUT") }`).
+ *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
-  config: Config.Config<Options>
+  config: Config.Config.Wrap<Options>
 ): Layer.Layer<MarketoClient, ConfigError.ConfigError, MarketoTransport> =>
-  Layer.effect(MarketoClient, Effect.flatMap(config, make))
+  Layer.effect(MarketoClient, Effect.flatMap(Config.unwrap(config), make))
 
 /**
  * Syncs objects through the client in context (see {@link MarketoClientShape.syncMObjects}).

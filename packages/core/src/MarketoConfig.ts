@@ -47,19 +47,62 @@ export interface Options {
   readonly timeZone?: DateTime.TimeZone | string
 }
 
-const check = (options: Options): Either.Either<MarketoConfigShape, ConfigError.ConfigError> => {
+/** Where each setting came from, for error messages: an option name or a variable. */
+interface Names {
+  readonly endpoint: string
+  readonly userId: string
+  readonly encryptionKey: string
+  readonly timeZone: string
+}
+
+const optionNames: Names = {
+  endpoint: "endpoint",
+  userId: "userId",
+  encryptionKey: "encryptionKey",
+  timeZone: "timeZone"
+}
+
+/**
+ * The environment variables {@link config} reads.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const variables = {
+  endpoint: "MARKETO_SOAP_ENDPOINT",
+  userId: "MARKETO_USER_ID",
+  encryptionKey: "MARKETO_ENCRYPTION_KEY",
+  timeZone: "MARKETO_TIME_ZONE"
+} as const
+
+const check = (
+  options: Options,
+  names: Names = optionNames
+): Either.Either<MarketoConfigShape, ConfigError.ConfigError> => {
+  // Typed callers cannot pass anything else, but options may come from JSON or plain JS.
+  if (typeof options.endpoint !== "string") {
+    return Either.left(ConfigError.MissingData([names.endpoint], "the Marketo SOAP endpoint is missing"))
+  }
   const url = URL.canParse(options.endpoint) ? new URL(options.endpoint) : undefined
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    return Either.left(ConfigError.InvalidData(["endpoint"], `expected an http(s) URL, got "${options.endpoint}"`))
+    return Either.left(
+      ConfigError.InvalidData([names.endpoint], `expected an http(s) URL, got "${options.endpoint}"`)
+    )
+  }
+  if (typeof options.userId !== "string") {
+    return Either.left(ConfigError.MissingData([names.userId], "the Marketo user id is missing"))
   }
   if (options.userId.trim() === "") {
-    return Either.left(ConfigError.InvalidData(["userId"], "the Marketo user id is empty"))
+    return Either.left(ConfigError.InvalidData([names.userId], "the Marketo user id is empty"))
+  }
+  if (options.encryptionKey === undefined || options.encryptionKey === null) {
+    return Either.left(ConfigError.MissingData([names.encryptionKey], "the Marketo encryption key is missing"))
   }
   const encryptionKey = Redacted.isRedacted(options.encryptionKey)
     ? options.encryptionKey
-    : Redacted.make(options.encryptionKey)
+    : Redacted.make(String(options.encryptionKey))
   if (Redacted.value(encryptionKey) === "") {
-    return Either.left(ConfigError.InvalidData(["encryptionKey"], "the Marketo encryption key is empty"))
+    return Either.left(ConfigError.InvalidData([names.encryptionKey], "the Marketo encryption key is empty"))
   }
   let timeZone: DateTime.TimeZone | undefined
   if (typeof options.timeZone === "string") {
@@ -67,7 +110,7 @@ const check = (options: Options): Either.Either<MarketoConfigShape, ConfigError.
     if (Option.isNone(zone)) {
       return Either.left(
         ConfigError.InvalidData(
-          ["timeZone"],
+          [names.timeZone],
           `expected an IANA zone or an offset like -07:00, got "${options.timeZone}"`
         )
       )
@@ -95,19 +138,25 @@ export const make = (options: Options): Effect.Effect<MarketoConfigShape, Config
 
 /**
  * The settings from the environment: `MARKETO_SOAP_ENDPOINT`, `MARKETO_USER_ID`,
- * `MARKETO_ENCRYPTION_KEY` (read as `Redacted`) and optionally `MARKETO_TIME_ZONE`.
+ * `MARKETO_ENCRYPTION_KEY` (read as `Redacted`) and optionally `MARKETO_TIME_ZONE`. An error
+ * names the variable that is missing or wrong.
  *
  * @since 0.1.0
  * @category config
  */
 export const config: Config.Config<MarketoConfigShape> = Config.all({
-  endpoint: Config.string("MARKETO_SOAP_ENDPOINT"),
-  userId: Config.string("MARKETO_USER_ID"),
-  encryptionKey: Config.redacted("MARKETO_ENCRYPTION_KEY"),
-  timeZone: Config.option(Config.string("MARKETO_TIME_ZONE"))
+  endpoint: Config.string(variables.endpoint),
+  userId: Config.string(variables.userId),
+  // Read as a string and wrapped at once: `Config.redacted` would also redact the error of
+  // a missing variable, which then reads "<redacted>" as if a value were set.
+  encryptionKey: Config.map(Config.string(variables.encryptionKey), Redacted.make),
+  timeZone: Config.option(Config.string(variables.timeZone))
 }).pipe(
   Config.mapOrFail(({ timeZone, ...rest }) =>
-    check(Option.match(timeZone, { onNone: () => rest, onSome: (zone) => ({ ...rest, timeZone: zone }) }))
+    check(
+      Option.match(timeZone, { onNone: () => rest, onSome: (zone) => ({ ...rest, timeZone: zone }) }),
+      variables
+    )
   )
 )
 

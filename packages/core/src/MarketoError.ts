@@ -131,6 +131,29 @@ export const fromFault = (fault: FaultReport): AuthFault | MarketoFault =>
     })
 
 /**
+ * The error a fault ends a call with once no retry is left, by the same table as
+ * {@link fromFault} (`FaultCode.documented`): 20015 becomes `QuotaExceeded`, resetting at the
+ * next midnight US Central after `nowMillis`; 20016, which only re-signing can cure, becomes
+ * `AuthFault` (the clock is off); every other fault is final as it is.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const finalFault = (
+  fault: AuthFault | MarketoFault,
+  nowMillis: number
+): AuthFault | MarketoFault | QuotaExceeded => {
+  switch (FaultCode.retryClass(fault.code)) {
+    case "quota":
+      return new QuotaExceeded({ faultString: fault.faultString, resetsAt: FaultCode.quotaResetAfter(nowMillis) })
+    case "resign":
+      return new AuthFault({ code: fault.code, faultString: fault.faultString })
+    default:
+      return fault
+  }
+}
+
+/**
  * The daily call quota (20015) is spent; calls fail until it resets.
  *
  * @since 0.1.0
@@ -190,6 +213,13 @@ export class TransportError extends Data.TaggedError("TransportError")<{
    * (the connection was refused), so that an INSERT is never repeated on a guess.
    */
   readonly ambiguous: boolean
+  /**
+   * What the HTTP client failed with, kept whole for diagnosis; the message quotes only
+   * its start. Never a request body (bodies carry the signature).
+   *
+   * @since 0.2.0
+   */
+  readonly cause?: unknown
 }> {
   override get message(): string {
     return this.reason === "Status"

@@ -5,6 +5,12 @@
  * and tests provide fakes. An implementation signs every call afresh, so a retried call
  * always carries a new timestamp and signature.
  *
+ * The rules every transport shares live in the client, once: it times out every attempt
+ * (`callTimeout`, covering the reading and decoding of the answer), checks that a sync or
+ * delete answers one status per object and that each status names its object, classifies
+ * faults for retries, and keeps the limits. A transport only moves a call and reports what it
+ * saw; it needs no timeout of its own.
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
@@ -28,6 +34,13 @@ export interface MarketoTransportShape {
     operation: Op,
     params: ParamsOf<Op>
   ) => Effect.Effect<ResultOf<Op>, TransportCallError>
+  /**
+   * The most objects one syncMObjects or deleteMObjects call of this transport may carry
+   * (SOAP: 100). The client sends chunks of at most this many; 100 when absent.
+   *
+   * @since 0.2.0
+   */
+  readonly maxObjectsPerCall?: number
 }
 
 /**

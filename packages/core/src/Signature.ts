@@ -58,6 +58,22 @@ const encoder = new TextEncoder()
 const toHex = (bytes: ArrayBuffer): string =>
   Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("")
 
+const importKey = (encryptionKey: Redacted.Redacted<string>): Effect.Effect<CryptoKey> =>
+  Effect.promise(() =>
+    globalThis.crypto.subtle.importKey(
+      "raw",
+      encoder.encode(Redacted.value(encryptionKey)),
+      { name: "HMAC", hash: "SHA-1" },
+      false,
+      ["sign"]
+    )
+  )
+
+const signWith = (key: CryptoKey, requestTimestamp: string, userId: string): Effect.Effect<string> =>
+  Effect.promise(async () =>
+    toHex(await globalThis.crypto.subtle.sign("HMAC", key, encoder.encode(requestTimestamp + userId)))
+  )
+
 /**
  * The request signature for a timestamp and user id.
  *
@@ -68,31 +84,39 @@ export const sign = (
   encryptionKey: Redacted.Redacted<string>,
   requestTimestamp: string,
   userId: string
-): Effect.Effect<string> =>
-  Effect.promise(async () => {
-    const key = await globalThis.crypto.subtle.importKey(
-      "raw",
-      encoder.encode(Redacted.value(encryptionKey)),
-      { name: "HMAC", hash: "SHA-1" },
-      false,
-      ["sign"]
-    )
-    return toHex(await globalThis.crypto.subtle.sign("HMAC", key, encoder.encode(requestTimestamp + userId)))
+): Effect.Effect<string> => Effect.flatMap(importKey(encryptionKey), (key) => signWith(key, requestTimestamp, userId))
+
+const headerWith = (
+  credentials: Credentials,
+  key: Effect.Effect<CryptoKey>
+): Effect.Effect<AuthenticationHeaderInfo> =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const requestTimestamp = formatTimestamp(now, credentials.timeZone)
+    const requestSignature = yield* signWith(yield* key, requestTimestamp, credentials.userId)
+    return { mktowsUserId: credentials.userId, requestSignature, requestTimestamp }
   })
 
 /**
- * A freshly signed header, timestamped now by `Clock`.
+ * A freshly signed header, timestamped now by `Clock`. It imports the key for this one
+ * header; a caller that signs many uses {@link signer}.
  *
  * @since 0.1.0
  * @category signing
  */
 export const authenticationHeader = (credentials: Credentials): Effect.Effect<AuthenticationHeaderInfo> =>
-  Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
-    const requestTimestamp = formatTimestamp(now, credentials.timeZone)
-    const requestSignature = yield* sign(credentials.encryptionKey, requestTimestamp, credentials.userId)
-    return { mktowsUserId: credentials.userId, requestSignature, requestTimestamp }
-  })
+  headerWith(credentials, importKey(credentials.encryptionKey))
+
+/**
+ * A signer for one set of credentials: an Effect that makes a freshly signed header each
+ * time it runs (timestamped now by `Clock`), the Web Crypto key imported once, on first use,
+ * and kept for every later header.
+ *
+ * @since 0.2.0
+ * @category signing
+ */
+export const signer = (credentials: Credentials): Effect.Effect<Effect.Effect<AuthenticationHeaderInfo>> =>
+  Effect.map(Effect.cached(importKey(credentials.encryptionKey)), (key) => headerWith(credentials, key))
 
 /**
  * Reads a W3C timestamp with a numeric offset (or `Z`), as a server checking a request

@@ -1,11 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import { identity } from "effect/Function"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
@@ -15,6 +20,7 @@ import * as Engine from "../src/internal/client.js"
 import * as Settings from "../src/internal/clientSettings.js"
 import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault, PartialFailure, ProtocolError, TransportError } from "../src/MarketoError.js"
+import { MarketoTransport } from "../src/MarketoTransport.js"
 import { Opportunity } from "../src/Opportunity.js"
 import type { Outcome } from "../src/Outcome.js"
 import { Program } from "../src/Program.js"
@@ -645,5 +651,331 @@ describe("a chunk that fails for good", () => {
       expect(error?._tag).toBe("AuthFault")
       expect(error?._tag === "AuthFault" ? error.code : undefined).toBe(20014)
       expect(fake.calls.length).toBe(1)
+    }))
+})
+
+describe("pairing statuses with objects by identity", () => {
+  const keyed = (key: string) => Opportunity.make({ externalKey: { name: "externalOpportunityId", value: key } })
+
+  it.effect("statuses that name other objects than those at their positions make the chunk IN_DOUBT", () =>
+    Effect.gen(function*() {
+      // Each status names its own object, but in reverse order: K-1 must not get K-3's id.
+      const reversed = Fake.make({
+        script: (operation, params) =>
+          operation === "syncMObjects"
+            ? Effect.succeed({
+              mObjStatusList: (params as Wire.ParamsSyncMObjects).mObjectList.map((o, i) => ({
+                id: 100 + i,
+                status: "CREATED" as const,
+                ...(o.externalKey === undefined ? {} : { externalKey: o.externalKey })
+              })).reverse()
+            } as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(reversed)
+      const outcomes = yield* client.syncMObjects(["K-1", "K-2", "K-3"].map(keyed), "UPSERT", {
+        failOnPartial: false
+      })
+      expect(outcomes.map((o) => o.status)).toEqual(["IN_DOUBT", "IN_DOUBT", "IN_DOUBT"])
+      expect(outcomes.some((o) => o.id !== undefined)).toBe(false)
+      expect(outcomes[0]!.error).toContain("IdentityMismatch")
+      expect(outcomes[0]!.error).toContain("K-3")
+      // The same keys in the right order pair as before.
+      const inOrder = yield* Effect.flatMap(
+        clientOf(Fake.make()),
+        (c) => c.syncMObjects(["K-1", "K-2", "K-3"].map(keyed), "UPSERT")
+      )
+      expect(inOrder.map((o) => o.externalKey?.value)).toEqual(["K-1", "K-2", "K-3"])
+    }))
+
+  it.effect("a status with another id than the object sent is an IdentityMismatch; id 0 (not stored) names none", () =>
+    Effect.gen(function*() {
+      const swapped = Fake.make({
+        script: (operation, params) =>
+          operation === "syncMObjects"
+            ? Effect.succeed({
+              mObjStatusList: (params as Wire.ParamsSyncMObjects).mObjectList.map((o) => ({
+                id: o.id === 1 ? 0 : o.id === 2 ? 3 : o.id!,
+                status: o.id === 1 ? "FAILED" as const : "UPDATED" as const
+              }))
+            } as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(swapped, { chunkSize: 1 })
+      const outcomes = yield* client.syncMObjects([1, 2, 3].map((id) => Opportunity.make({ id })), "UPDATE", {
+        failOnPartial: false
+      })
+      expect(outcomes.map((o) => o.status)).toEqual(["FAILED", "IN_DOUBT", "UPDATED"])
+      expect(outcomes[1]!.error).toContain("id 3 for id 2")
+    }))
+})
+
+describe("20011 and other ambiguous faults", () => {
+  it.effect("an INSERT answered 20011 is IN_DOUBT and not repeated; an UPDATE is retried", () =>
+    Effect.gen(function*() {
+      const insert = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(fault(20011)) : undefined })
+      const inserted = yield* onTestClock(Effect.flatMap(clientOf(insert), (client) =>
+        client.syncMObjects(
+          [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "X" } })],
+          "INSERT",
+          { failOnPartial: false }
+        )))
+      expect(insert.calls.length).toBe(1)
+      expect(Exit.isSuccess(inserted) && inserted.value.map((o) => o.status)).toEqual(["IN_DOUBT"])
+      expect(Exit.isSuccess(inserted) && inserted.value[0]!.error).toMatch(/20011.*not repeated/)
+
+      const update = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(fault(20011)) : undefined })
+      const updated = yield* onTestClock(
+        Effect.flatMap(clientOf(update), (client) => client.syncMObjects([Opportunity.make({ id: 4 })], "UPDATE"))
+      )
+      expect(update.calls.length).toBe(2)
+      expect(Exit.isSuccess(updated) && updated.value.map((o) => o.status)).toEqual(["UPDATED"])
+    }))
+
+  it.effect("an UPDATE still answered 20011 after every attempt is IN_DOUBT, not FAILED", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ script: () => Effect.fail(fault(20011)) })
+      const exit = yield* onTestClock(Effect.flatMap(clientOf(fake, { retry: { maxAttempts: 2 } }), (client) =>
+        client.syncMObjects([Opportunity.make({ id: 4 })], "UPDATE", { failOnPartial: false })))
+      expect(fake.calls.length).toBe(2)
+      expect(
+        Exit.isSuccess(exit) && exit.value.map((o) =>
+          o.status
+        )
+      ).toEqual(["IN_DOUBT"])
+    }))
+})
+
+describe("paging", () => {
+  const page = (position: string, hasMore = true): Wire.ResultOf<"getMObjects"> => ({
+    returnCount: 0,
+    hasMore,
+    newStreamPosition: position,
+    mObjectList: []
+  })
+
+  it.effect("positions that cycle (A, B, A, …) end the read with PositionCycle after the first repeat", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation, _params, n) =>
+          operation === "getMObjects"
+            ? Effect.succeed(page(n % 2 === 0 ? "A" : "B") as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(fake)
+      // At most 20 pages: the old client followed such a read forever.
+      const exit = yield* Effect.exit(
+        Stream.runCollect(Stream.take(client.getMObjectsPages({ type: "Opportunity" }), 20))
+      )
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error).toMatchObject({ _tag: "ProtocolError", reason: "PositionCycle" })
+      expect(fake.calls.length).toBe(3)
+      expect(fake.calls.map((c) => (c.params as Wire.ParamsGetMObjects).streamPosition)).toEqual([
+        undefined,
+        "A",
+        "B"
+      ])
+    }))
+
+  it.effect("a read resumed at a position is not led back to it", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation) =>
+          operation === "getMObjects" ? Effect.succeed(page("START") as Wire.ResultOf<typeof operation>) : undefined
+      })
+      const client = yield* clientOf(fake)
+      const error = yield* Effect.flip(
+        Stream.runCollect(Stream.take(client.getMObjectsPages({ type: "Opportunity", streamPosition: "START" }), 5))
+      )
+      expect(error).toMatchObject({ _tag: "ProtocolError", reason: "PositionCycle" })
+      expect(fake.calls.length).toBe(1)
+    }))
+
+  it.effect("positions that keep moving are followed to the end, over many pages", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation, _params, n) =>
+          operation === "getMObjects"
+            ? Effect.succeed(page(`P${n}`, n < 499) as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      // No rate limit here: 500 calls would wait on the TestClock.
+      const client = yield* clientOf(fake, { rateLimit: { calls: 1e9 } })
+      const pages = yield* Stream.runCollect(client.getMObjectsPages({ type: "Opportunity" }))
+      expect(pages.length).toBe(500)
+      expect(fake.calls.length).toBe(500)
+    }))
+
+  it.effect("a record that cannot become a model fails the read with ModelMapping", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation) =>
+          operation === "getMObjects"
+            ? Effect.succeed({
+              ...page("", false),
+              returnCount: 1,
+              mObjectList: [{
+                type: "Opportunity",
+                id: 1,
+                attribList: [{ name: "Name", value: "a" }, { name: "Name", value: "b" }]
+              }]
+            } as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(fake)
+      const error = yield* Effect.flip(Stream.runCollect(client.getMObjects({ type: "Opportunity" })))
+      expect(error).toMatchObject({ _tag: "ProtocolError", reason: "ModelMapping" })
+    }))
+})
+
+describe("options are checked when the client is built", () => {
+  const nonsense: ReadonlyArray<readonly [unknown, string]> = [
+    [{ rateLimit: { window: "nonsense" } }, "rateLimit.window"],
+    [{ callTimeout: 0 }, "callTimeout"],
+    [{ callTimeout: "-5 seconds" }, "callTimeout"],
+    [{ callTimeout: -1 }, "callTimeout"],
+    [{ chunkSize: 0 }, "chunkSize"],
+    [{ chunkSize: 2.5 }, "chunkSize"],
+    [{ chunkSize: Number.NaN }, "chunkSize"],
+    [{ concurrency: "ten" }, "concurrency"],
+    [{ retry: { maxAttempts: 0 } }, "retry.maxAttempts"],
+    [{ retry: { baseDelay: "soon" } }, "retry.baseDelay"],
+    [{ rateLimit: { calls: -1 } }, "rateLimit.calls"],
+    [{ rateLimit: { window: 0 } }, "rateLimit.window"],
+    [{ rateLimit: "fast" }, "rateLimit"]
+  ]
+
+  it.effect("nonsense fails the layer with a ConfigError naming the option, before any call", () =>
+    Effect.gen(function*() {
+      for (const [options, path] of nonsense) {
+        const fake = Fake.make()
+        const exit = yield* Effect.exit(
+          MarketoClient.listMObjects().pipe(
+            Effect.provide(MarketoClient.layer(options as MarketoClient.Options).pipe(Layer.provide(fake.layer)))
+          )
+        )
+        // A typed failure, not a defect.
+        const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        expect(ConfigError.isConfigError(error), JSON.stringify(options)).toBe(true)
+        expect(error !== undefined && ConfigError.isConfigError(error) && error._op, JSON.stringify(options)).toBe(
+          "InvalidData"
+        )
+        expect(String(error)).toContain(path)
+        expect(fake.calls.length).toBe(0)
+      }
+    }))
+
+  it.effect("every problem is named at once; sensible options build", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.provide(
+          MarketoClient.make({ callTimeout: 0, rateLimit: { window: "nonsense" as Duration.DurationInput } }),
+          Fake.make().layer
+        )
+      )
+      expect(String(error)).toContain("callTimeout")
+      expect(String(error)).toContain("rateLimit.window")
+      const fine = yield* Effect.exit(Effect.provide(
+        MarketoClient.make({
+          chunkSize: 500,
+          concurrency: 50,
+          callTimeout: Duration.infinity,
+          rateLimit: { calls: 5, window: 1000 },
+          retry: { maxAttempts: 1, baseDelay: 0 }
+        }),
+        Fake.make().layer
+      ))
+      expect(Exit.isSuccess(fine)).toBe(true)
+    }))
+
+  it.effect("layerConfig takes each option as its own Config", () =>
+    Effect.gen(function*() {
+      const read = (value: string) =>
+        MarketoClient.listMObjects().pipe(
+          Effect.provide(
+            MarketoClient.layerConfig({ callTimeout: Config.duration("MARKETO_CALL_TIMEOUT") }).pipe(
+              Layer.provide(Fake.make().layer)
+            )
+          ),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["MARKETO_CALL_TIMEOUT", value]]))),
+          Effect.exit
+        )
+      expect(Exit.isSuccess(yield* read("30 seconds"))).toBe(true)
+      expect(String(Exit.isFailure(yield* read("0 seconds")) ? "failed" : "built")).toBe("failed")
+    }))
+})
+
+describe("the transport's maximum per call", () => {
+  it.effect("chunks are min(chunkSize, the transport's maxObjectsPerCall), by default the transport's maximum", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [number | undefined, number | undefined, ReadonlyArray<number>]> = [
+        [300, undefined, [300, 300, 50]],
+        [300, 500, [300, 300, 50]],
+        [300, 200, [200, 200, 200, 50]],
+        [undefined, undefined, [100, 100, 100, 100, 100, 100, 50]],
+        [20, 100, Array.from({ length: 33 }, (_, i) => (i < 32 ? 20 : 10))]
+      ]
+      for (const [max, chunkSize, expected] of cases) {
+        const fake = Fake.make()
+        const transport = max === undefined ? fake.transport : { ...fake.transport, maxObjectsPerCall: max }
+        const client = yield* MarketoClient.make(chunkSize === undefined ? {} : { chunkSize }).pipe(
+          Effect.provideService(MarketoTransport, transport)
+        )
+        yield* client.syncMObjects(Array.from({ length: 650 }, (_, i) => Opportunity.make({ id: i + 1 })), "UPDATE")
+        expect(fake.calls.map((c) => (c.params as Wire.ParamsSyncMObjects).mObjectList.length)).toEqual(expected)
+      }
+    }))
+})
+
+describe("logs at Info", () => {
+  const capture = () => {
+    const lines: Array<{ readonly message: string; readonly level: string; readonly annotations: unknown }> = []
+    const logger = Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ annotations, logLevel, message }) => {
+        lines.push({
+          message: Array.isArray(message) ? message.join(" ") : String(message),
+          level: logLevel.label,
+          annotations: Object.fromEntries(HashMap.toEntries(annotations))
+        })
+      })
+    )
+    return { lines, logger }
+  }
+
+  it.effect("a retry says why and how long it waits; a spent quota says when it resets", () =>
+    Effect.gen(function*() {
+      const { lines, logger } = capture()
+      const fake = Fake.make({
+        script: (_op, _params, n) =>
+          n === 0 ? Effect.fail(fault(20023)) : n === 2 ? Effect.fail(fault(20015)) : undefined
+      })
+      const client = yield* clientOf(fake)
+      yield* onTestClock(client.listMObjects().pipe(Effect.provide(logger)))
+      yield* Effect.exit(client.listMObjects().pipe(Effect.provide(logger)))
+      const info = lines.filter((l) => l.level === "INFO")
+      expect(info[0]).toMatchObject({
+        message: "listMObjects retried",
+        annotations: { "mktows.reason": "20023", "mktows.attempt": 1 }
+      })
+      expect((info[0]!.annotations as Record<string, number>)["mktows.waitMillis"]).toBeGreaterThan(0)
+      expect(info[1]).toMatchObject({ annotations: { "mktows.reason": "quota" } })
+      expect(info[1]!.message).toContain("quota")
+    }))
+
+  it.effect("a call held back by the rate limit says so, with the wait", () =>
+    Effect.gen(function*() {
+      const { lines, logger } = capture()
+      const fake = Fake.make()
+      const client = yield* clientOf(fake, { rateLimit: { calls: 1, window: "10 seconds" } })
+      yield* onTestClock(
+        Effect.all([client.listMObjects(), client.listMObjects()]).pipe(Effect.provide(logger)),
+        Duration.minutes(1),
+        Duration.seconds(1)
+      )
+      expect(fake.calls.length).toBe(2)
+      const waits = lines.filter((l) => l.level === "INFO" && l.message.includes("rate limit"))
+      expect(waits.length).toBe(1)
+      expect(waits[0]!.annotations).toMatchObject({ "mktows.reason": "rateLimit", "mktows.waitMillis": 10_000 })
     }))
 })

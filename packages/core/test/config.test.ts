@@ -72,4 +72,44 @@ describe("MarketoConfig", () => {
       expect(Redacted.isRedacted(settings.encryptionKey)).toBe(true)
       expect(Redacted.value(settings.encryptionKey)).toBe(secret)
     }))
+
+  it.effect("an error names the environment variable read, and a missing key says missing", () =>
+    Effect.gen(function*() {
+      const missingKey = yield* readConfig({ MARKETO_SOAP_ENDPOINT: "http://x", MARKETO_USER_ID: "u" })
+      const text = String(Either.getLeft(missingKey).pipe((o) => o._tag === "Some" ? o.value : ""))
+      expect(text).toContain("MARKETO_ENCRYPTION_KEY")
+      expect(text).not.toContain("<redacted>")
+      expect(text).toMatch(/Missing data/)
+      const cases: ReadonlyArray<[Record<string, string>, string]> = [
+        [
+          { MARKETO_SOAP_ENDPOINT: "ftp://x", MARKETO_USER_ID: "u", MARKETO_ENCRYPTION_KEY: secret },
+          "MARKETO_SOAP_ENDPOINT"
+        ],
+        [
+          { MARKETO_SOAP_ENDPOINT: "http://x", MARKETO_USER_ID: " ", MARKETO_ENCRYPTION_KEY: secret },
+          "MARKETO_USER_ID"
+        ],
+        [
+          { MARKETO_SOAP_ENDPOINT: "http://x", MARKETO_USER_ID: "u", MARKETO_ENCRYPTION_KEY: "" },
+          "MARKETO_ENCRYPTION_KEY"
+        ],
+        [{
+          MARKETO_SOAP_ENDPOINT: "http://x",
+          MARKETO_USER_ID: "u",
+          MARKETO_ENCRYPTION_KEY: secret,
+          MARKETO_TIME_ZONE: "Mars/Base"
+        }, "MARKETO_TIME_ZONE"]
+      ]
+      for (const [values, variable] of cases) {
+        const result = yield* readConfig(values)
+        const error = String(Either.getLeft(result).pipe((o) => o._tag === "Some" ? o.value : ""))
+        expect(error).toContain(`at ${variable}`)
+        expect(error).not.toContain(secret)
+      }
+      // Given as options, an error names the option.
+      const fromOptions = yield* Effect.either(
+        MarketoConfig.make({ endpoint: "ftp://x", userId: "u", encryptionKey: "k" })
+      )
+      expect(String(Either.getLeft(fromOptions).pipe((o) => o._tag === "Some" ? o.value : ""))).toContain("at endpoint")
+    }))
 })

@@ -77,4 +77,33 @@ describe("MarketoError", () => {
     expect(new MarketoError.AuthFault({ code: 20014, faultString: "20014 - Authentication failed" }).message)
       .toContain("encryption key")
   })
+
+  it("finalFault: the error a fault ends a call with, by the same table as fromFault", () => {
+    const now = Date.parse("2026-01-15T03:00:00Z")
+    for (const info of FaultCode.documented) {
+      const fault = MarketoError.fromFault({ code: info.code, faultString: `${info.code} - ${info.name}` })
+      const final = MarketoError.finalFault(fault, now)
+      if (info.code === 20015) {
+        expect(final).toBeInstanceOf(MarketoError.QuotaExceeded)
+        expect(final._tag === "QuotaExceeded" && final.resetsAt.toISOString()).toBe("2026-01-15T06:00:00.000Z")
+      } else if (info.code === 20016 || FaultCode.authCodes.includes(info.code)) {
+        expect(final).toMatchObject({ _tag: "AuthFault", code: info.code })
+      } else {
+        expect(final).toBe(fault)
+      }
+    }
+  })
+
+  it("a TransportError keeps its cause whole, and its message short", () => {
+    const cause = new TypeError("fetch failed", { cause: Object.assign(new Error("x".repeat(5000)), { code: "E" }) })
+    const error = new MarketoError.TransportError({
+      reason: "Connection",
+      operation: "listMObjects",
+      description: "fetch failed",
+      ambiguous: true,
+      cause
+    })
+    expect(error.cause).toBe(cause)
+    expect(error.message.length).toBeLessThan(200)
+  })
 })

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
@@ -105,4 +105,26 @@ describe("Signature", () => {
     expect(Signature.parseTimestamp("yesterday")).toBeUndefined()
     expect(Signature.parseTimestamp("2013-08-05T14:22:45Z")).toBe(Date.UTC(2013, 7, 5, 14, 22, 45))
   })
+
+  it.effect("a signer imports the key once and signs each header afresh, as authenticationHeader does", () =>
+    Effect.gen(function*() {
+      const imports = vi.spyOn(globalThis.crypto.subtle, "importKey")
+      try {
+        const credentials = { userId: demoUser, encryptionKey: demoKey }
+        const header = yield* Signature.signer(credentials)
+        expect(imports).toHaveBeenCalledTimes(0)
+        const headers = []
+        for (const instant of ["2013-08-05T21:22:45Z", "2013-08-05T21:22:46Z", "2013-08-05T21:24:15Z"]) {
+          yield* TestClock.setTime(Date.parse(instant))
+          const made = yield* header
+          expect(made).toEqual(yield* Signature.authenticationHeader(credentials))
+          headers.push(made)
+        }
+        // One import for the signer; one per header for the reference authenticationHeader.
+        expect(imports).toHaveBeenCalledTimes(1 + headers.length)
+        expect(new Set(headers.map((h) => h.requestSignature)).size).toBe(3)
+      } finally {
+        imports.mockRestore()
+      }
+    }))
 })

@@ -24,6 +24,7 @@
  */
 import type * as MarketoClient from "@mktows/core/MarketoClient"
 import type { MarketoTransport } from "@mktows/core/MarketoTransport"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import type * as Layer from "effect/Layer"
 import * as internal from "./internal/testing.js"
@@ -122,11 +123,13 @@ export const refuse: Step = internal.refuse
 export const layer: (options?: Options) => Layer.Layer<MarketoTransport | TestMarketo> = internal.layer
 
 /**
- * A `MarketoClient` (with `client` options, e.g. shorter retries) over {@link layer}.
+ * A `MarketoClient` (with `client` options, e.g. shorter retries) over {@link layer}; it
+ * fails with a `ConfigError` when the client options are invalid.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerClient: (
   options?: Options & { readonly client?: MarketoClient.Options }
-) => Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo> = internal.layerClient
+) => Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =
+  internal.layerClient

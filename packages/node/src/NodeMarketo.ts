@@ -30,18 +30,14 @@ export interface Options extends MarketoConfig.Options {
   readonly transport?: SoapTransport.Options
 }
 
+// The client's `callTimeout` is the one timeout of a call; the transport has none to align.
 const stack = <E>(
   config: Layer.Layer<MarketoConfig.MarketoConfig, E>,
   client: MarketoClient.Options | undefined,
   transport: SoapTransport.Options | undefined
-): Layer.Layer<MarketoClient.MarketoClient, E> =>
+): Layer.Layer<MarketoClient.MarketoClient, E | ConfigError.ConfigError> =>
   MarketoClient.layer(client).pipe(
-    // The client's per-call timeout governs; the transport's own would otherwise cut a longer
-    // one short at its 60 s default.
-    Layer.provide(SoapTransport.layer({
-      ...(client?.callTimeout === undefined ? {} : { timeout: client.callTimeout }),
-      ...transport
-    })),
+    Layer.provide(SoapTransport.layer(transport)),
     Layer.provide(Layer.merge(config, FetchHttpClient.layer))
   )
 

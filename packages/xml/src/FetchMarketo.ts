@@ -62,16 +62,13 @@ export const layerHttpClient = (fetch?: typeof globalThis.fetch): Layer.Layer<Ht
     )
   ).pipe(Layer.provide(FetchHttpClient.layer))
 
+// As in NodeMarketo: the client's `callTimeout` is the one timeout of a call.
 const stack = <E>(
   config: Layer.Layer<MarketoConfig.MarketoConfig, E>,
   options: Omit<Options, keyof MarketoConfig.Options> | undefined
-): Layer.Layer<MarketoClient.MarketoClient, E> =>
+): Layer.Layer<MarketoClient.MarketoClient, E | ConfigError.ConfigError> =>
   MarketoClient.layer(options?.client).pipe(
-    // The client's per-call timeout governs, as in NodeMarketo.
-    Layer.provide(SoapTransport.layer({
-      ...(options?.client?.callTimeout === undefined ? {} : { timeout: options.client.callTimeout }),
-      ...options?.transport
-    })),
+    Layer.provide(SoapTransport.layer(options?.transport)),
     Layer.provide(Layer.merge(config, layerHttpClient(options?.fetch)))
   )
 

@@ -139,6 +139,11 @@ export class SoapRequestError extends Data.TaggedError("SoapRequestError")<{
   readonly detail: string
   /** Where in the request, e.g. `paramsSyncMObjects.mObjectList[0].id`. */
   readonly path?: string
+  /**
+   * For `UnknownOperation`: the body element, so that a server can tell an operation of the
+   * contract it does not serve (see `Wsdl.operationOfRequest`) from one that does not exist.
+   */
+  readonly element?: { readonly namespace: string; readonly localName: string }
 }> {
   override get message(): string {
     return `Bad SOAP request (${this.reason}): ${this.detail}`

@@ -10,11 +10,18 @@
  * - any other status, or a 500 that is not a SOAP fault: `TransportError` "Status" with an
  *   excerpt of the body, ambiguous for 5xx;
  * - no connection: `TransportError` "Connection", not ambiguous only when the request
- *   certainly never left (refused, unresolvable host);
- * - no answer in time: `TimeoutError`.
+ *   certainly never left (refused, unresolvable host), with the HTTP client's error as `cause`;
+ * - a success body that is not valid UTF-8: `ProtocolError` "InvalidEncoding".
+ *
+ * It has no timeout of its own: the client's `callTimeout` covers every attempt, reading and
+ * decoding the answer included. It reports statuses as they came: the client checks their
+ * count and pairs them with the objects sent. The Web Crypto key is imported once per
+ * transport.
  *
  * Provide an `HttpClient` (the Node layer does; tests swap in a fake) and `MarketoConfig`.
- * Nothing logged, traced or failed carries the encryption key or a request body.
+ * Nothing logged, traced or failed carries the encryption key or a request body, unless the
+ * wire log is turned on (`wireLog: true`): then each request and response body is logged at
+ * Info, the signature replaced by `[redacted]` (the key is never in a body).
  *
  * @since 0.1.0
  */
@@ -34,10 +41,23 @@ import * as internal from "./internal/transport.js"
  * @category models
  */
 export interface Options {
-  /** How long one call (send and read) may take; 60 seconds when absent. */
+  /**
+   * Ignored: the client's `callTimeout` times out every attempt, reading and decoding the
+   * answer included, so the transport has no timeout of its own.
+   *
+   * @deprecated since 0.2.0: set `MarketoClient.Options.callTimeout` instead.
+   */
   readonly timeout?: Duration.DurationInput
-  /** The largest response body read; 10 MiB when absent. */
+  /** The largest response body read; 10 MiB (`Limits.maxMessageBytes`) when absent. */
   readonly maxResponseBytes?: number
+  /**
+   * Log every request and response body at Info (the first 64 KiB of each), with the request
+   * signature replaced by `[redacted]`; for diagnosing a conversation with a server. Off by
+   * default.
+   *
+   * @since 0.2.0
+   */
+  readonly wireLog?: boolean
 }
 
 /**

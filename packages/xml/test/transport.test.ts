@@ -3,8 +3,10 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
+import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
 import { MarketoTransport } from "@mktows/core/MarketoTransport"
+import { Opportunity } from "@mktows/core/Opportunity"
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import * as Cause from "effect/Cause"
@@ -60,6 +62,17 @@ const transportWith = (respond: Respond, options?: SoapTransport.Options) => {
   )
 }
 
+// The client over the transport over a fake HttpClient: the rules the client owns.
+const clientWith = (respond: Respond, options?: MarketoClient.Options) =>
+  MarketoClient.make(options).pipe(
+    Effect.provide(
+      SoapTransport.layer().pipe(
+        Layer.provide(MarketoConfig.layer(settings)),
+        Layer.provide(Layer.succeed(HttpClient.HttpClient, HttpClient.make(respond)))
+      )
+    )
+  )
+
 const syncParams: Wire.ParamsOf<"syncMObjects"> = {
   mObjectList: [{ type: "Program", id: 1970 }],
   operation: "UPDATE"
@@ -76,13 +89,28 @@ describe("SoapTransport", () => {
       expect(yield* transport.call("syncMObjects", syncParams)).toEqual(syncResult)
     }))
 
-  it.effect("checks that a sync answers once per object sent", () =>
+  it.effect("reports the statuses as they came: counting them against the objects is the client's rule", () =>
     Effect.gen(function*() {
       const { transport } = yield* transportWith(answer(200, SoapCodec.encodeResponse("syncMObjects", syncResult)))
-      const error = yield* Effect.flip(
-        transport.call("syncMObjects", { ...syncParams, mObjectList: [...syncParams.mObjectList, { type: "Program" }] })
+      expect(
+        yield* transport.call("syncMObjects", {
+          ...syncParams,
+          mObjectList: [...syncParams.mObjectList, { type: "Program" }]
+        })
+      ).toEqual(syncResult)
+      expect(transport.maxObjectsPerCall).toBe(100)
+    }))
+
+  it.effect("over the client, a status count that does not match makes the chunk IN_DOUBT (CountMismatch)", () =>
+    Effect.gen(function*() {
+      const client = yield* clientWith(answer(200, SoapCodec.encodeResponse("syncMObjects", syncResult)))
+      const outcomes = yield* client.syncMObjects(
+        [Opportunity.make({ id: 1 }), Opportunity.make({ id: 1970 })],
+        "UPDATE",
+        { failOnPartial: false }
       )
-      expect(error).toMatchObject({ _tag: "ProtocolError", reason: "CountMismatch" })
+      expect(outcomes.map((o) => o.status)).toEqual(["IN_DOUBT", "IN_DOUBT"])
+      expect(outcomes[0]!.error).toContain("CountMismatch")
     }))
 
   it.effect("POSTs the envelope with SOAP 1.1 headers and a signature for the current time", () =>
@@ -191,25 +219,104 @@ describe("SoapTransport", () => {
       })
     }))
 
-  it.effect("fails with TimeoutError when no answer comes within 60 seconds by default", () =>
+  it.effect("has no timeout of its own: the client's callTimeout bounds the wait for an answer", () =>
     Effect.gen(function*() {
-      const { sent, transport } = yield* transportWith(() => Effect.never)
-      const fiber = yield* Effect.fork(transport.call("syncMObjects", syncParams))
-      yield* TestClock.adjust("59 seconds")
-      expect(sent.length).toBe(1)
+      const client = yield* clientWith(() => Effect.never, { callTimeout: "5 seconds", retry: { maxAttempts: 1 } })
+      const fiber = yield* Effect.fork(client.listMObjects())
+      yield* TestClock.adjust("4 seconds")
       expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
       yield* TestClock.adjust("1 second")
       const error = failureOf(yield* Fiber.await(fiber))
-      expect(error).toMatchObject({ _tag: "TimeoutError", operation: "syncMObjects" })
-      expect(error?._tag === "TimeoutError" && Duration.toMillis(error.timeout)).toBe(60_000)
+      expect(error).toMatchObject({ _tag: "TimeoutError", operation: "listMObjects" })
+      expect(error?._tag === "TimeoutError" && Duration.toMillis(error.timeout)).toBe(5_000)
     }))
 
-  it.effect("honours a shorter timeout option", () =>
+  it.effect("the client's callTimeout also covers reading a body that stops coming after the status line", () =>
     Effect.gen(function*() {
-      const { transport } = yield* transportWith(() => Effect.never, { timeout: "5 seconds" })
-      const fiber = yield* Effect.fork(transport.call("listMObjects", {}))
-      yield* TestClock.adjust("5 seconds")
+      const start = new TextEncoder().encode(SoapCodec.encodeResponse("listMObjects", { objects: ["A"] }).slice(0, 50))
+      const stalled: Respond = (request) =>
+        Effect.succeed(HttpClientResponse.fromWeb(
+          request,
+          new Response(new ReadableStream({ start: (controller) => controller.enqueue(start) }), { status: 200 })
+        ))
+      const client = yield* clientWith(stalled, { callTimeout: "3 seconds", retry: { maxAttempts: 1 } })
+      const fiber = yield* Effect.fork(client.listMObjects())
+      yield* TestClock.adjust("3 seconds")
       expect(failureOf(yield* Fiber.await(fiber))).toMatchObject({ _tag: "TimeoutError", operation: "listMObjects" })
+    }))
+
+  it.effect("accepts the deprecated timeout option and leaves the timing to the client", () =>
+    Effect.gen(function*() {
+      const { transport } = yield* transportWith(
+        answer(200, SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] })),
+        { timeout: "1 millis" }
+      )
+      expect(yield* transport.call("listMObjects", {})).toEqual({ objects: ["Opportunity"] })
+    }))
+
+  it.effect("refuses a success body that is not valid UTF-8 (InvalidEncoding), with or without a length", () =>
+    Effect.gen(function*() {
+      const xml = SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] })
+      const at = xml.indexOf("Opportunity")
+      const encoder = new TextEncoder()
+      const bytes = new Uint8Array([
+        ...encoder.encode(xml.slice(0, at)),
+        0xc3,
+        0x28,
+        0xff,
+        0xfe,
+        ...encoder.encode(xml.slice(at))
+      ])
+      for (const headers of [{}, { "content-length": String(bytes.length) }]) {
+        const { transport } = yield* transportWith((request) =>
+          Effect.succeed(HttpClientResponse.fromWeb(request, new Response(bytes, { status: 200, headers })))
+        )
+        const error = yield* Effect.flip(transport.call("listMObjects", {}))
+        expect(error).toMatchObject({ _tag: "ProtocolError", reason: "InvalidEncoding" })
+      }
+    }))
+
+  it.effect("reads a body of a declared length at once, and refuses one declared over the limit unread", () =>
+    Effect.gen(function*() {
+      const xml = SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] })
+      const bytes = new TextEncoder().encode(xml)
+      const exact = yield* transportWith(answer(200, xml, { "content-length": String(bytes.length) }))
+      expect(yield* exact.transport.call("listMObjects", {})).toEqual({ objects: ["Opportunity"] })
+      const over = yield* transportWith(answer(200, xml, { "content-length": String(bytes.length) }), {
+        maxResponseBytes: bytes.length - 1
+      })
+      expect(yield* Effect.flip(over.transport.call("listMObjects", {}))).toMatchObject({
+        _tag: "ProtocolError",
+        reason: "TooLarge"
+      })
+    }))
+
+  it.effect("the opt-in wire log shows both bodies, with the signature redacted", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ message }) => {
+          lines.push(Array.isArray(message) ? message.join(" ") : String(message))
+        })
+      )
+      const body = SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] })
+      for (const wireLog of [false, true]) {
+        lines.length = 0
+        const { sent, transport } = yield* transportWith(answer(200, body), { wireLog })
+        yield* transport.call("listMObjects", {}).pipe(Effect.provide(capture))
+        const signature = /<requestSignature>([^<]*)</.exec(sent[0]!.body)![1]!
+        const all = lines.join("\n")
+        expect(all).not.toContain(signature)
+        expect(all).not.toContain(key)
+        if (wireLog) {
+          expect(all).toContain("<requestSignature>[redacted]</requestSignature>")
+          expect(all).toContain("<mktowsUserId>demo17_1_809934544BFABAE58E5D27</mktowsUserId>")
+          expect(all).toContain(body)
+        } else {
+          expect(all).not.toContain("mktowsUserId")
+        }
+      }
     }))
 
   it.effect("reports a refused connection as certainly not sent, a reset one as ambiguous", () =>
@@ -228,6 +335,10 @@ describe("SoapTransport", () => {
       const error = yield* Effect.flip(refused.transport.call("syncMObjects", syncParams))
       expect(error).toMatchObject({ _tag: "TransportError", reason: "Connection", ambiguous: false })
       expect(error.message).toContain("ECONNREFUSED")
+      // The HTTP client's error is kept whole, its nested socket error included.
+      const cause = error._tag === "TransportError" ? error.cause : undefined
+      expect(cause).toBeInstanceOf(TypeError)
+      expect((cause as { readonly cause?: { readonly code?: string } }).cause?.code).toBe("ECONNREFUSED")
 
       // The status line came, then the body broke off: the call may well have run.
       const cut = yield* transportWith((request) =>
@@ -279,8 +390,9 @@ describe("SoapTransport", () => {
       ]
       const texts: Array<string> = []
       for (const respond of scenarios) {
-        const { sent, transport } = yield* transportWith(respond, { timeout: "1 second" })
+        const { sent, transport } = yield* transportWith(respond)
         const fiber = yield* transport.call("syncMObjects", syncParams).pipe(
+          Effect.timeout("1 second"),
           Effect.provide(Layer.merge(capture, Logger.minimumLogLevel(LogLevel.All))),
           Effect.withTracer(recording),
           Effect.fork

@@ -73,11 +73,21 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
           let oldest = Infinity
           for (const e of entries) oldest = Math.min(oldest, e.at)
           const wake = Deferred.await(ended)
-          yield* Effect.interruptible(
-            Number.isFinite(oldest)
-              ? Effect.race(Effect.sleep(Duration.millis(oldest + windowMillis - now)), wake)
-              : wake
-          )
+          if (Number.isFinite(oldest)) {
+            const waitMillis = oldest + windowMillis - now
+            // Info, not Debug: a job that slows down to stay inside the limit says why.
+            yield* Effect.logInfo("waiting for the client-side rate limit").pipe(
+              Effect.annotateLogs({
+                "mktows.reason": "rateLimit",
+                "mktows.waitMillis": waitMillis,
+                "mktows.calls": calls,
+                "mktows.windowMillis": windowMillis
+              })
+            )
+            yield* Effect.interruptible(Effect.race(Effect.sleep(Duration.millis(waitMillis)), wake))
+          } else {
+            yield* Effect.interruptible(wake)
+          }
         }
       }).pipe(Effect.ensuring(gate.release(1)))
     })

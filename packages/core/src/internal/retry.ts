@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as FaultCode from "../FaultCode.js"
 import type { CallError, TimeoutError, TransportCallError, TransportError } from "../MarketoError.js"
-import { AuthFault, MarketoFault, QuotaExceeded } from "../MarketoError.js"
+import { AuthFault, finalFault, MarketoFault, QuotaExceeded } from "../MarketoError.js"
 
 /** @internal */
 export interface RetryPolicy {
@@ -39,13 +39,6 @@ export interface Attempt {
 }
 
 /**
- * The next quota reset after the `Clock`'s now.
- *
- * @internal
- */
-export const nextQuotaReset: Effect.Effect<Date> = Effect.map(Clock.currentTimeMillis, FaultCode.quotaResetAfter)
-
-/**
  * Exponential backoff with "equal jitter": half the capped delay, plus a random part of the
  * other half, so that clients that failed together do not retry together, yet never at once.
  *
@@ -59,21 +52,25 @@ export const backoff = (policy: RetryPolicy, attempt: number): Effect.Effect<Dur
   })
 
 /**
- * Whether the request may have reached Marketo without an answer coming back.
+ * Whether the request may have reached Marketo, and been applied, without an answer saying
+ * so: a timeout, a connection lost after sending, or Marketo's internal errors (10001, 20011:
+ * nothing documents that such a call was not applied). Such a call is repeated only where
+ * repeating is harmless; otherwise its objects are IN_DOUBT.
  *
  * @internal
  */
-export const isAmbiguous = (error: CallError): error is TransportError | TimeoutError =>
-  error._tag === "TimeoutError" || (error._tag === "TransportError" && error.ambiguous)
+export const isAmbiguous = (error: CallError): error is TransportError | TimeoutError | MarketoFault =>
+  error._tag === "TimeoutError" || (error._tag === "TransportError" && error.ambiguous) ||
+  (error._tag === "MarketoFault" && FaultCode.retryClass(error.code) === "bounded")
 
 /** Connection failures and 5xx/429 statuses may pass; other statuses will not. */
 const isTransient = (error: TransportError): boolean =>
   error.reason === "Connection" || error.status === undefined || error.status >= 500 || error.status === 429
 
-const fail = (error: CallError): Decision => ({ _tag: "Fail", error })
-
 /**
- * Decides after a failed attempt. A call that exhausts its attempts fails with its last error.
+ * Decides after a failed attempt. Faults go by `FaultCode`'s table (the one `fromFault`
+ * reads); a call that stops retrying ends with `MarketoError.finalFault` of its fault, or
+ * its last error.
  *
  * @internal
  */
@@ -85,45 +82,40 @@ export const decide = (
   const more = state.attempt < policy.maxAttempts
   const retryAfterBackoff = (reason: string) =>
     Effect.map(backoff(policy, state.attempt), (delay): Decision => ({ _tag: "Retry", delay, reason }))
+  const fail = (final: CallError): Effect.Effect<Decision> => Effect.succeed({ _tag: "Fail", error: final })
   switch (error._tag) {
     case "AuthFault":
     case "MarketoFault": {
-      const retry = FaultCode.retryClass(error.code)
-      switch (retry) {
+      const giveUp = Effect.flatMap(Clock.currentTimeMillis, (now) => fail(finalFault(error, now)))
+      // Repeating an ambiguous call (20011) that may create would risk a duplicate.
+      if (!more || (isAmbiguous(error) && !state.repeatable)) return giveUp
+      switch (FaultCode.retryClass(error.code)) {
         case "resign":
           // The transport signs every call, so calling again is signing again. Timestamps
           // have whole seconds: waiting one makes sure the new signature differs. Once is
           // enough: a second 20016 means the clock is off, not that the request was slow.
-          return Effect.succeed(
-            state.resigned === 0 && more
-              ? { _tag: "Retry", delay: Duration.seconds(1), reason: "resign" }
-              : fail(new AuthFault({ code: error.code, faultString: error.faultString }))
-          )
+          return state.resigned === 0
+            ? Effect.succeed({ _tag: "Retry", delay: Duration.seconds(1), reason: "resign" })
+            : giveUp
         case "backoff":
         case "bounded":
-          return more && error._tag === "MarketoFault"
-            ? retryAfterBackoff(String(error.code))
-            : Effect.succeed(fail(error))
+          return retryAfterBackoff(String(error.code))
         case "quota":
-          return Effect.map(
-            nextQuotaReset,
-            (resetsAt) => fail(new QuotaExceeded({ faultString: error.faultString, resetsAt }))
-          )
         case "none":
-          return Effect.succeed(fail(error))
+          return giveUp
       }
       break
     }
     case "TransportError":
     case "TimeoutError": {
-      if (isAmbiguous(error) && !state.repeatable) return Effect.succeed(fail(error))
+      if (isAmbiguous(error) && !state.repeatable) return fail(error)
       // A 4xx status (other than 429) is an answer about the request itself: the same
       // request would get it again.
-      if (error._tag === "TransportError" && !isTransient(error)) return Effect.succeed(fail(error))
-      return more ? retryAfterBackoff(error._tag) : Effect.succeed(fail(error))
+      if (error._tag === "TransportError" && !isTransient(error)) return fail(error)
+      return more ? retryAfterBackoff(error._tag) : fail(error)
     }
     case "ProtocolError":
-      return Effect.succeed(fail(error))
+      return fail(error)
   }
 }
 

@@ -29,6 +29,7 @@ import { EmulatorFault, fault } from "./fault.js"
 import { makeLimiter } from "./limits.js"
 import { defaultSeed, type State } from "./state.js"
 import { type Answer, type Call, makeStore } from "./store.js"
+import { unknownOperation } from "./unimplemented.js"
 
 // The options are documented once, in the public module.
 import type { Options } from "../Emulator.js"
@@ -180,7 +181,7 @@ const requestFault = (error: SoapCodec.SoapRequestError): EmulatorFault => {
     case "NotSoap":
       return fault(20012, `Unexpected SOAP message: ${error.detail}`)
     case "UnknownOperation":
-      return fault(20019, `Operation not defined in the Marketo API WSDL: ${error.detail}`)
+      return unknownOperation(error)
     case "MissingParameter":
       return fault(20017, `Request is missing an expected parameter${where}: ${error.detail}`)
     case "BadValue":

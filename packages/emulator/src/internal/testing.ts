@@ -14,6 +14,7 @@ import { MarketoTransport } from "@mktows/core/MarketoTransport"
 import type { Operation, ParamsOf, ResultOf } from "@mktows/core/Wire"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as SoapTransport from "@mktows/xml/SoapTransport"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -159,5 +160,5 @@ export const layer = (options?: Options): Layer.Layer<MarketoTransport | TestMar
 
 export const layerClient = (
   options?: Options & { readonly client?: MarketoClient.Options }
-): Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo> =>
+): Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =>
   MarketoClient.layer(options?.client).pipe(Layer.provideMerge(layer(options)))

@@ -29,13 +29,22 @@ export class ProcessError extends Data.TaggedError("ProcessError")<{
 export const runProcess = (
   command: string,
   args: ReadonlyArray<string>,
-  options: { readonly cwd?: string; readonly timeout?: Duration.DurationInput } = {}
+  options: {
+    readonly cwd?: string
+    readonly timeout?: Duration.DurationInput
+    /** Added to this process's environment. */
+    readonly env?: Readonly<Record<string, string>>
+  } = {}
 ): Effect.Effect<ProcessResult, ProcessError> => {
   const label = [command, ...args].join(" ")
   return Effect.async<ProcessResult, ProcessError>((resume) => {
     let stdout = ""
     let stderr = ""
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...options.env }
+    })
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk
     })

@@ -299,6 +299,8 @@ export interface RequestProblem {
   readonly reason: RequestReason
   readonly detail: string
   readonly path?: string
+  /** UnknownOperation: the body element that names no operation the codec reads. */
+  readonly element?: { readonly namespace: string; readonly localName: string }
 }
 
 /** A decoded request, discriminated by operation. */
@@ -359,7 +361,8 @@ export const decodeRequest = (body: string, limits: Limits = {}): Either.Either<
   if (operation === undefined) {
     return Either.left({
       reason: "UnknownOperation",
-      detail: `<${element.name}> in namespace "${element.ns}" is not a request of this service`
+      detail: `<${element.name}> in namespace "${element.ns}" is not a request of this service`,
+      element: { namespace: element.ns, localName: element.local }
     })
   }
   const header = readHeader(envelope.right.header)

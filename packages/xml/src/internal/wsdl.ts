@@ -1,12 +1,19 @@
-// The mktows contract for the five MObject operations, kept as data and written out as XML.
+// Marketo's mktows 2_2 contract, kept as data and written out as XML: all 23 operations,
+// their messages, both SOAP headers and all 142 types.
 //
 // The facts (names, order, occurrence and nillability of every element) follow Marketo's
 // published WSDL so that clients generated from ours send and accept exactly what Marketo's
-// would. Keeping them in one table makes a divergence a one-line diff, and the reference
-// test in test/wsdl.test.ts compares this table's output with Marketo's where it is at hand.
+// would. Keeping them in tables makes a divergence a one-line diff, and the reference test
+// in test/wsdl.test.ts compares every table entry with Marketo's where it is at hand.
+//
+// The one deliberate difference: AuthenticationHeaderInfo also declares `partnerId`, the
+// optional header field Marketo documents (for LaunchPoint partners) but left out of the
+// 2_2 WSDL; a client generated from ours can send it, and it validates.
+import { namespace, paramsElement, successElement } from "./names.js"
+import { nonMObjectTypes } from "./wsdlNonMObjectTypes.js"
+import { arrayOf, enumeration, field, record, renderType, type TypeDefinition } from "./wsdlTable.js"
 
-export const namespace = "http://www.marketo.com/mktows/"
-
+/** The operations mktows speaks (and the emulator serves), in the order mktows lists them. */
 export const operationNames = [
   "syncMObjects",
   "getMObjects",
@@ -15,40 +22,48 @@ export const operationNames = [
   "listMObjects"
 ] as const
 
-type Occurs = "1" | "0..1" | "0..n"
+/** Every operation of the 2_2 contract: the MObject ones, then the others in Marketo's order. */
+export const contractOperationNames = [
+  ...operationNames,
+  "getCampaignsForSource",
+  "getImportToListStatus",
+  "getLead",
+  "getLeadActivity",
+  "getLeadChanges",
+  "getMultipleLeads",
+  "importToList",
+  "listOperation",
+  "requestCampaign",
+  "scheduleCampaign",
+  "syncLead",
+  "syncMultipleLeads",
+  "syncCustomObjects",
+  "deleteCustomObjects",
+  "getCustomObjects",
+  "mergeLeads",
+  "getChannels",
+  "getTags"
+] as const
 
-interface Field {
-  readonly name: string
-  readonly type: string
-  readonly occurs: Occurs
-  readonly nillable: boolean
-}
+export type ContractOperation = (typeof contractOperationNames)[number]
 
-const field = (name: string, type: string, occurs: Occurs = "1", nillable = false): Field => ({
-  name,
-  type,
-  occurs,
-  nillable
-})
+// ---------------------------------------------------------------------------------------
+// The MObject record types: the 35 types the five MObject operations use, as one separate
+// list, so that it can be replaced by the XSD derived from the Wire Schemas without
+// touching the rest of the contract.
 
-const enums: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
-  ["SyncOperationEnum", ["UPSERT", "INSERT", "UPDATE"]],
-  ["MObjStatusEnum", ["CREATED", "UPDATED", "DELETED", "FAILED", "UNCHANGED", "SKIPPED"]],
+export const mobjectTypes: ReadonlyArray<TypeDefinition> = [
+  enumeration("SyncOperationEnum", ["UPSERT", "INSERT", "UPDATE"]),
+  enumeration("MObjStatusEnum", ["CREATED", "UPDATED", "DELETED", "FAILED", "UNCHANGED", "SKIPPED"]),
   // Declared by Marketo but referenced by nothing (MObject.type is a plain string); kept so
   // that generated clients offer the same names.
-  ["MObjectTypeEnum", ["Opportunity", "OpportunityLeadRole", "Program"]],
-  ["ComparisonEnum", ["EQ", "NE", "LT", "LE", "GT", "GE"]]
-]
-
-// `ArrayOfX` wrappers: one repeated child, possibly none.
-const arrayOf = (item: string, type: string): ReadonlyArray<Field> => [field(item, `tns:${type}`, "0..n")]
-
-const records: ReadonlyArray<readonly [string, ReadonlyArray<Field>]> = [
-  ["Attrib", [field("name", "xs:string"), field("value", "xs:string")]],
-  ["ArrayOfAttrib", arrayOf("attrib", "Attrib")],
-  ["TypeAttrib", [field("attrType", "xs:string"), field("attrList", "tns:ArrayOfAttrib", "0..1")]],
-  ["ArrayOfTypeAttrib", arrayOf("typeAttrib", "TypeAttrib")],
-  ["MObject", [
+  enumeration("MObjectTypeEnum", ["Opportunity", "OpportunityLeadRole", "Program"]),
+  enumeration("ComparisonEnum", ["EQ", "NE", "LT", "LE", "GT", "GE"]),
+  record("Attrib", [field("name", "xs:string"), field("value", "xs:string")]),
+  arrayOf("ArrayOfAttrib", "attrib", "tns:Attrib"),
+  record("TypeAttrib", [field("attrType", "xs:string"), field("attrList", "tns:ArrayOfAttrib", "0..1")]),
+  arrayOf("ArrayOfTypeAttrib", "typeAttrib", "tns:TypeAttrib"),
+  record("MObject", [
     field("type", "xs:string"),
     field("id", "xs:int", "0..1"),
     field("externalKey", "tns:Attrib", "0..1"),
@@ -57,37 +72,37 @@ const records: ReadonlyArray<readonly [string, ReadonlyArray<Field>]> = [
     field("attribList", "tns:ArrayOfAttrib", "0..1"),
     field("typeAttribList", "tns:ArrayOfTypeAttrib", "0..1"),
     field("associationList", "tns:ArrayOfMObjAssociation", "0..1")
-  ]],
-  ["ArrayOfMObject", arrayOf("mObject", "MObject")],
-  ["MObjAssociation", [
+  ]),
+  arrayOf("ArrayOfMObject", "mObject", "tns:MObject"),
+  record("MObjAssociation", [
     field("mObjType", "xs:string"),
     field("id", "xs:int", "0..1"),
     field("externalKey", "tns:Attrib", "0..1")
-  ]],
-  ["ArrayOfMObjAssociation", arrayOf("mObjAssociation", "MObjAssociation")],
-  ["MObjStatus", [
+  ]),
+  arrayOf("ArrayOfMObjAssociation", "mObjAssociation", "tns:MObjAssociation"),
+  record("MObjStatus", [
     field("id", "xs:int"),
     field("externalKey", "tns:Attrib", "0..1"),
     field("status", "tns:MObjStatusEnum"),
     field("error", "xs:string", "0..1")
-  ]],
-  ["ArrayOfMObjStatus", arrayOf("mObjStatus", "MObjStatus")],
-  ["MObjCriteria", [
+  ]),
+  arrayOf("ArrayOfMObjStatus", "mObjStatus", "tns:MObjStatus"),
+  record("MObjCriteria", [
     field("attrName", "xs:string"),
     field("comparison", "tns:ComparisonEnum"),
     // Any simple value: Marketo compares numbers, dates and strings alike.
     field("attrValue", "xs:anySimpleType")
-  ]],
-  ["ArrayOfMObjCriteria", arrayOf("mObjCriteria", "MObjCriteria")],
-  ["MObjectMetadata", [
+  ]),
+  arrayOf("ArrayOfMObjCriteria", "mObjCriteria", "tns:MObjCriteria"),
+  record("MObjectMetadata", [
     field("name", "xs:string"),
     field("description", "xs:string", "1", true),
     field("isCustom", "xs:boolean"),
     field("isVirtual", "xs:boolean"),
     field("fieldList", "tns:ArrayOfMObjFieldMetadata"),
     field("updatedAt", "xs:dateTime")
-  ]],
-  ["MObjFieldMetadata", [
+  ]),
+  record("MObjFieldMetadata", [
     field("name", "xs:string"),
     field("description", "xs:string", "1", true),
     field("displayName", "xs:string", "1", true),
@@ -102,11 +117,14 @@ const records: ReadonlyArray<readonly [string, ReadonlyArray<Field>]> = [
     field("isDynamic", "xs:boolean"),
     field("dynamicFieldRef", "xs:string", "1", true),
     field("updatedAt", "xs:dateTime")
-  ]],
-  ["ArrayOfMObjFieldMetadata", arrayOf("field", "MObjFieldMetadata")],
+  ]),
+  arrayOf("ArrayOfMObjFieldMetadata", "field", "tns:MObjFieldMetadata"),
   // Requests.
-  ["ParamsSyncMObjects", [field("mObjectList", "tns:ArrayOfMObject"), field("operation", "tns:SyncOperationEnum")]],
-  ["ParamsGetMObjects", [
+  record("ParamsSyncMObjects", [
+    field("mObjectList", "tns:ArrayOfMObject"),
+    field("operation", "tns:SyncOperationEnum")
+  ]),
+  record("ParamsGetMObjects", [
     field("type", "xs:string"),
     field("id", "xs:int", "0..1"),
     field("externalKey", "tns:Attrib", "0..1"),
@@ -114,87 +132,90 @@ const records: ReadonlyArray<readonly [string, ReadonlyArray<Field>]> = [
     field("mObjAssociationList", "tns:ArrayOfMObjAssociation", "0..1"),
     field("includeDetails", "xs:boolean", "0..1"),
     field("streamPosition", "xs:string", "0..1")
-  ]],
-  ["ParamsDescribeMObject", [field("objectName", "xs:string")]],
-  ["ParamsDeleteMObjects", [field("mObjectList", "tns:ArrayOfMObject")]],
-  ["ParamsListMObjects", []],
+  ]),
+  record("ParamsDescribeMObject", [field("objectName", "xs:string")]),
+  record("ParamsDeleteMObjects", [field("mObjectList", "tns:ArrayOfMObject")]),
+  record("ParamsListMObjects", []),
   // Results, and the `success` wrappers around them.
-  ["ResultSyncMObjects", [field("mObjStatusList", "tns:ArrayOfMObjStatus")]],
-  ["ResultGetMObjects", [
+  record("ResultSyncMObjects", [field("mObjStatusList", "tns:ArrayOfMObjStatus")]),
+  record("ResultGetMObjects", [
     field("returnCount", "xs:int"),
     field("hasMore", "xs:boolean"),
     field("newStreamPosition", "xs:string"),
     field("mObjectList", "tns:ArrayOfMObject", "0..1")
-  ]],
-  ["ResultDescribeMObject", [field("metadata", "tns:MObjectMetadata")]],
-  ["ResultDeleteMObjects", [field("mObjStatusList", "tns:ArrayOfMObjStatus")]],
+  ]),
+  record("ResultDescribeMObject", [field("metadata", "tns:MObjectMetadata")]),
+  record("ResultDeleteMObjects", [field("mObjStatusList", "tns:ArrayOfMObjStatus")]),
   // Not wrapped in an ArrayOf: each name is its own `objects` element.
-  ["ResultListMObjects", [field("objects", "xs:string", "0..n")]],
-  ["SuccessSyncMObjects", [field("result", "tns:ResultSyncMObjects")]],
-  ["SuccessGetMObjects", [field("result", "tns:ResultGetMObjects")]],
-  ["SuccessDescribeMObject", [field("result", "tns:ResultDescribeMObject")]],
-  ["SuccessDeleteMObjects", [field("result", "tns:ResultDeleteMObjects")]],
-  ["SuccessListMObjects", [field("result", "tns:ResultListMObjects")]],
-  // The signed header of every call; `audit` and `mode` are reserved by Marketo.
-  ["AuthenticationHeaderInfo", [
+  record("ResultListMObjects", [field("objects", "xs:string", "0..n")]),
+  record("SuccessSyncMObjects", [field("result", "tns:ResultSyncMObjects")]),
+  record("SuccessGetMObjects", [field("result", "tns:ResultGetMObjects")]),
+  record("SuccessDescribeMObject", [field("result", "tns:ResultDescribeMObject")]),
+  record("SuccessDeleteMObjects", [field("result", "tns:ResultDeleteMObjects")]),
+  record("SuccessListMObjects", [field("result", "tns:ResultListMObjects")]),
+  // The signed header of every call; `audit` and `mode` are reserved by Marketo, `partnerId`
+  // is the documented optional field (see the top of this file).
+  record("AuthenticationHeaderInfo", [
     field("mktowsUserId", "xs:string"),
     field("requestSignature", "xs:string"),
     field("requestTimestamp", "xs:string"),
     field("audit", "xs:string", "0..1"),
-    field("mode", "xs:int", "0..1")
-  ]]
+    field("mode", "xs:int", "0..1"),
+    field("partnerId", "xs:string", "0..1")
+  ])
 ]
+
+// ---------------------------------------------------------------------------------------
+// Operations, headers and messages.
 
 const capitalize = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1)
 
-// Per operation: the body element of the request and of the response, and their messages.
-export const paramsElement = (operation: string): string => `params${capitalize(operation)}`
-export const successElement = (operation: string): string => `success${capitalize(operation)}`
+/** The message an operation's input is, e.g. `SyncMObjectsRequest`. */
 export const requestMessage = (operation: string): string => `${capitalize(operation)}Request`
+/** The message an operation's output is, e.g. `SyncMObjectsResponse`. */
 export const responseMessage = (operation: string): string => `${capitalize(operation)}Response`
+/** `http://www.marketo.com/mktows/syncMObjects` for `syncMObjects`. */
 export const soapAction = (operation: string): string => `${namespace}${operation}`
 
-const globalElements: ReadonlyArray<readonly [string, string]> = [
-  ["AuthenticationHeader", "AuthenticationHeaderInfo"],
-  ...operationNames.map((op) => [paramsElement(op), `Params${capitalize(op)}`] as const),
-  ...operationNames.map((op) => [successElement(op), `Success${capitalize(op)}`] as const)
-]
-
-const occursAttributes: Record<Occurs, string> = {
-  "1": `minOccurs="1" maxOccurs="1"`,
-  "0..1": `minOccurs="0" maxOccurs="1"`,
-  "0..n": `minOccurs="0" maxOccurs="unbounded"`
+/** A SOAP header: its global element and type, and the message and part that carry it. */
+export interface Header {
+  readonly element: string
+  readonly type: string
+  readonly part: string
 }
 
-const renderField = (f: Field): string =>
-  `      <xs:element name="${f.name}" type="${f.type}" ${occursAttributes[f.occurs]} nillable="${f.nillable}"/>`
+const authenticationHeader: Header = {
+  element: "AuthenticationHeader",
+  type: "AuthenticationHeaderInfo",
+  part: "authentication"
+}
+// Only syncLead takes it: the workspace the lead is written to.
+const contextHeader: Header = { element: "MktowsContextHeader", type: "MktowsContextHeaderInfo", part: "mktowsContext" }
 
-const renderRecord = ([name, fields]: readonly [string, ReadonlyArray<Field>]): string =>
-  fields.length === 0
-    ? `  <xs:complexType name="${name}">\n    <xs:sequence/>\n  </xs:complexType>`
-    : [
-      `  <xs:complexType name="${name}">`,
-      `    <xs:sequence>`,
-      ...fields.map(renderField),
-      `    </xs:sequence>`,
-      `  </xs:complexType>`
-    ].join("\n")
+/** The headers an operation's input carries, in binding order. */
+export const headersOf = (operation: ContractOperation): ReadonlyArray<Header> =>
+  operation === "syncLead" ? [authenticationHeader, contextHeader] : [authenticationHeader]
 
-const renderEnum = ([name, values]: readonly [string, ReadonlyArray<string>]): string =>
-  [
-    `  <xs:simpleType name="${name}">`,
-    `    <xs:restriction base="xs:string">`,
-    ...values.map((v) => `      <xs:enumeration value="${v}"/>`),
-    `    </xs:restriction>`,
-    `  </xs:simpleType>`
-  ].join("\n")
+/** The operation whose request body is the element `{namespace}localName`, if any. */
+export const operationOfRequest = (
+  element: { readonly namespace: string; readonly localName: string }
+): ContractOperation | undefined =>
+  element.namespace === namespace
+    ? contractOperationNames.find((op) => paramsElement(op) === element.localName)
+    : undefined
+
+const globalElements: ReadonlyArray<readonly [string, string]> = [
+  ...[authenticationHeader, contextHeader].map((h) => [h.element, h.type] as const),
+  ...contractOperationNames.map((op) => [paramsElement(op), `Params${capitalize(op)}`] as const),
+  ...contractOperationNames.map((op) => [successElement(op), `Success${capitalize(op)}`] as const)
+]
 
 // No elementFormDefault: only the global elements are namespaced, their children are not,
 // exactly as Marketo's own messages are written.
 export const schema: string = [
   `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="${namespace}" targetNamespace="${namespace}">`,
-  ...enums.map(renderEnum),
-  ...records.map(renderRecord),
+  ...mobjectTypes.map(renderType),
+  ...nonMObjectTypes.map(renderType),
   ...globalElements.map(([name, type]) => `  <xs:element name="${name}" type="tns:${type}"/>`),
   `</xs:schema>`
 ].join("\n")
@@ -205,25 +226,25 @@ const escapeAttribute = (text: string): string =>
     "&apos;"
   )
 
+const message = (name: string, part: string, element: string): ReadonlyArray<string> => [
+  `  <wsdl:message name="${name}">`,
+  `    <wsdl:part name="${part}" element="tns:${element}"/>`,
+  `  </wsdl:message>`
+]
+
 const messages = (): string =>
   [
-    `  <wsdl:message name="AuthenticationHeader">`,
-    `    <wsdl:part name="authentication" element="tns:AuthenticationHeader"/>`,
-    `  </wsdl:message>`,
-    ...operationNames.flatMap((op) => [
-      `  <wsdl:message name="${requestMessage(op)}">`,
-      `    <wsdl:part name="${paramsElement(op)}" element="tns:${paramsElement(op)}"/>`,
-      `  </wsdl:message>`,
-      `  <wsdl:message name="${responseMessage(op)}">`,
-      `    <wsdl:part name="${successElement(op)}" element="tns:${successElement(op)}"/>`,
-      `  </wsdl:message>`
+    ...[authenticationHeader, contextHeader].flatMap((h) => message(h.element, h.part, h.element)),
+    ...contractOperationNames.flatMap((op) => [
+      ...message(requestMessage(op), paramsElement(op), paramsElement(op)),
+      ...message(responseMessage(op), successElement(op), successElement(op))
     ])
   ].join("\n")
 
 const portType = (): string =>
   [
     `  <wsdl:portType name="MktowsPort">`,
-    ...operationNames.flatMap((op) => [
+    ...contractOperationNames.flatMap((op) => [
       `    <wsdl:operation name="${op}">`,
       `      <wsdl:input message="tns:${requestMessage(op)}"/>`,
       `      <wsdl:output message="tns:${responseMessage(op)}"/>`,
@@ -236,11 +257,11 @@ const binding = (): string =>
   [
     `  <wsdl:binding name="MktowsApiSoapBinding" type="tns:MktowsPort">`,
     `    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>`,
-    ...operationNames.flatMap((op) => [
+    ...contractOperationNames.flatMap((op) => [
       `    <wsdl:operation name="${op}">`,
       `      <soap:operation soapAction="${soapAction(op)}" style="document"/>`,
       `      <wsdl:input>`,
-      `        <soap:header message="tns:AuthenticationHeader" part="authentication" use="literal"/>`,
+      ...headersOf(op).map((h) => `        <soap:header message="tns:${h.element}" part="${h.part}" use="literal"/>`),
       `        <soap:body use="literal"/>`,
       `      </wsdl:input>`,
       `      <wsdl:output>`,

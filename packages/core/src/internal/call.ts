@@ -1,0 +1,207 @@
+/**
+ * One call of the client: one attempt through the limiter, timed out and traced, and the
+ * attempts of one logical call as the retry rules decide; the stop signal of a batch.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import type { CallError, TransportCallError } from "../MarketoError.js"
+import { TimeoutError } from "../MarketoError.js"
+import type { MarketoTransportShape } from "../MarketoTransport.js"
+import * as Wire from "../Wire.js"
+import type { Settings } from "./clientSettings.js"
+import type * as Limiter from "./limiter.js"
+import * as Retry from "./retry.js"
+
+export const calls = Metric.counter("mktows_client_calls", { description: "Marketo calls attempted, by operation" })
+export const objects = Metric.counter("mktows_client_objects", { description: "Objects synced or deleted, by status" })
+export const retries = Metric.counter("mktows_client_retries", {
+  description: "Calls retried, by operation and reason"
+})
+export const faults = Metric.counter("mktows_client_faults", { description: "Marketo faults received, by code" })
+
+// Tagged once per operation rather than on every call: a call is counted on the hot path.
+const callsOf = Object.fromEntries(
+  Wire.Operation.literals.map((operation) => [operation, Metric.tagged(calls, "operation", operation)])
+) as Record<Wire.Operation, Metric.Metric.Counter<number>>
+
+/** What every function below works with: one client's transport, settings and limiter. */
+export interface Runtime {
+  readonly transport: MarketoTransportShape
+  readonly settings: Settings
+  readonly limiter: Limiter.Limiter
+  /** Objects per call: the caller's chunk size, at most the transport's maximum. */
+  readonly chunkSize: number
+}
+
+/** How a call is sent: its object count (for spans) and whether repeating it is harmless. */
+export interface CallMeta {
+  readonly count: number
+  readonly repeatable: boolean
+}
+
+// ---------------------------------------------------------------------------------------
+// Stopping a batch
+// ---------------------------------------------------------------------------------------
+
+/**
+ * The fatal error that stopped a batch, once there is one: the first wins, as it is the one
+ * every later call would have met.
+ */
+export type Stop = Deferred.Deferred<CallError>
+
+/**
+ * A call of a batch that was never sent, because a fatal error stopped the batch while it
+ * waited for the limiter or for a retry.
+ */
+export class NotSent extends Data.TaggedError("NotSent")<{ readonly cause: CallError }> {}
+
+/** Errors every later call of the batch would meet as well. */
+export const isFatal = (error: CallError): boolean => error._tag === "AuthFault" || error._tag === "QuotaExceeded"
+
+export const stopped = (stop: Stop | undefined): Effect.Effect<Option.Option<CallError>> =>
+  stop === undefined ? Effect.succeedNone : Effect.flatMap(Deferred.poll(stop), Effect.transposeOption)
+
+export const notStopped = (stop: Stop | undefined): Effect.Effect<void, NotSent> =>
+  Effect.flatMap(
+    stopped(stop),
+    Option.match({ onNone: () => Effect.void, onSome: (cause) => Effect.fail(new NotSent({ cause })) })
+  )
+
+export const stopWith = (stop: Stop, error: CallError): Effect.Effect<void> =>
+  Effect.flatMap(Deferred.succeed(stop, error), (first) =>
+    first
+      ? Effect.logInfo("batch stopped: no further call is sent").pipe(
+        Effect.annotateLogs({ "mktows.reason": error._tag, "mktows.error": error.message })
+      )
+      : Effect.void)
+
+// ---------------------------------------------------------------------------------------
+// One call
+// ---------------------------------------------------------------------------------------
+
+/**
+ * One attempt: through the limiter, timed out by `callTimeout` (which covers the transport's
+ * reading and decoding of the answer: that is part of `transport.call`), traced and counted.
+ */
+export const attempt = <Op extends Wire.Operation>(
+  rt: Runtime,
+  operation: Op,
+  params: Wire.ParamsOf<Op>,
+  meta: CallMeta,
+  attemptNo: number,
+  stop: Stop | undefined
+): Effect.Effect<Wire.ResultOf<Op>, TransportCallError | NotSent> =>
+  // Checked before queueing at the limiter too, so a stopped batch does not wait for it.
+  Effect.zipRight(
+    notStopped(stop),
+    rt.limiter.run(
+      // Checked once the limiter lets the call go: a batch stopped meanwhile sends nothing more.
+      notStopped(stop).pipe(
+        Effect.zipRight(Metric.increment(callsOf[operation])),
+        Effect.zipRight(Effect.suspend(() => rt.transport.call(operation, params))),
+        Effect.timeoutFail({
+          duration: rt.settings.callTimeout,
+          onTimeout: () => new TimeoutError({ operation, timeout: rt.settings.callTimeout })
+        }),
+        Effect.tapError((error) => {
+          if (error._tag === "NotSent") return Effect.void
+          const code = Retry.faultCode(error)
+          return code === undefined
+            ? Effect.annotateCurrentSpan("mktows.error", error._tag)
+            : Effect.zipRight(
+              Effect.annotateCurrentSpan({ "mktows.error": error._tag, "mktows.fault_code": code }),
+              Metric.increment(Metric.tagged(faults, "code", String(code)))
+            )
+        })
+      )
+    )
+  ).pipe(
+    Effect.withSpan(`MarketoClient.${operation}`, {
+      attributes: { "mktows.operation": operation, "mktows.objects": meta.count, "mktows.attempt": attemptNo },
+      captureStackTrace: false
+    })
+  )
+
+/**
+ * One logical call: as many attempts as the retry rules allow. Retries, and a spent quota,
+ * are logged at Info with the reason and the wait.
+ */
+export const callStoppable = <Op extends Wire.Operation>(
+  rt: Runtime,
+  operation: Op,
+  params: Wire.ParamsOf<Op>,
+  meta: CallMeta,
+  stop: Stop | undefined
+): Effect.Effect<Wire.ResultOf<Op>, CallError | NotSent> => {
+  const loop = (
+    attemptNo: number,
+    resigned: number,
+    previous: CallError | undefined
+  ): Effect.Effect<Wire.ResultOf<Op>, CallError | NotSent> =>
+    Effect.catchAll(attempt(rt, operation, params, meta, attemptNo, stop), (error) =>
+      error._tag === "NotSent"
+        // Stopped before a retry: if the last attempt may have been applied, its objects are
+        // in doubt rather than unsent.
+        ? Effect.fail(previous !== undefined && Retry.isAmbiguous(previous) ? previous : error)
+        : Effect.flatMap(
+          Retry.decide(rt.settings.retry, error, { attempt: attemptNo, resigned, repeatable: meta.repeatable }),
+          (decision) =>
+            decision._tag === "Fail"
+              ? Effect.zipRight(logFailure(operation, attemptNo, decision.error), Effect.fail(decision.error))
+              : Effect.logInfo(`${operation} retried`).pipe(
+                Effect.annotateLogs({
+                  "mktows.operation": operation,
+                  "mktows.attempt": attemptNo,
+                  "mktows.reason": decision.reason,
+                  "mktows.waitMillis": Duration.toMillis(decision.delay)
+                }),
+                Effect.zipRight(Metric.increment(
+                  Metric.tagged(Metric.tagged(retries, "operation", operation), "reason", decision.reason)
+                )),
+                Effect.zipRight(Effect.sleep(decision.delay)),
+                Effect.zipRight(
+                  loop(attemptNo + 1, decision.reason === "resign" ? resigned + 1 : resigned, error)
+                )
+              )
+        ))
+  return Effect.zipRight(
+    Effect.logDebug(`${operation} call`).pipe(
+      Effect.annotateLogs({ "mktows.operation": operation, "mktows.objects": meta.count })
+    ),
+    loop(1, 0, undefined)
+  )
+}
+
+export const logFailure = (operation: Wire.Operation, attemptNo: number, error: CallError): Effect.Effect<void> =>
+  error._tag === "QuotaExceeded"
+    ? Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) =>
+        Effect.logInfo("Marketo's daily quota is spent: calls stop until it resets").pipe(
+          Effect.annotateLogs({
+            "mktows.operation": operation,
+            "mktows.reason": "quota",
+            "mktows.resetsAt": error.resetsAt.toISOString(),
+            "mktows.waitMillis": error.resetsAt.getTime() - now
+          })
+        )
+    )
+    : Effect.logDebug(`${operation} failed`).pipe(
+      Effect.annotateLogs({ "mktows.operation": operation, "mktows.attempt": attemptNo, "mktows.error": error._tag })
+    )
+
+/** One logical call outside any batch: nothing can stop it, so it is never "not sent". */
+export const call = <Op extends Wire.Operation>(
+  rt: Runtime,
+  operation: Op,
+  params: Wire.ParamsOf<Op>,
+  meta: CallMeta
+): Effect.Effect<Wire.ResultOf<Op>, CallError> =>
+  Effect.catchTag(callStoppable(rt, operation, params, meta, undefined), "NotSent", (error) => Effect.fail(error.cause))

@@ -1,0 +1,98 @@
+/**
+ * getMObjects page by page, guarded against stream positions that do not move forward.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { Page } from "../MarketoClient.js"
+import type { CallError } from "../MarketoError.js"
+import { ProtocolError } from "../MarketoError.js"
+import type * as Wire from "../Wire.js"
+import { call, type Runtime } from "./call.js"
+import * as Retry from "./retry.js"
+
+/**
+ * A 53-bit hash of a stream position (cyrb53): the positions of one read are remembered by
+ * hash, so a read of any length costs a few bytes per page, and two positions collide with a
+ * chance near n² / 2⁵⁴ (about 10⁻⁸ for 10,000 pages).
+ */
+const positionHash = (text: string): number => {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 2654435761)
+    h2 = Math.imul(h2 ^ c, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0)
+}
+
+const positionCycle = (detail: string, position: string): ProtocolError =>
+  new ProtocolError({ reason: "PositionCycle", detail, received: `newStreamPosition "${position.slice(0, 80)}"` })
+
+/**
+ * getMObjects page by page, following `hasMore` and `newStreamPosition`. A position that
+ * does not move forward (empty, the same, or one this read already followed: A, B, A, …)
+ * would read the same pages forever: it ends the read with ProtocolError `PositionCycle`.
+ */
+export const pages = <B, DE>(
+  rt: Runtime,
+  params: Omit<Wire.ParamsGetMObjects, "streamPosition">,
+  streamPosition: string | undefined,
+  decode: (wire: Wire.MObject) => Effect.Effect<B, DE>
+): Stream.Stream<Page<B>, CallError | DE> =>
+  Stream.suspend(() => {
+    const seen = new Set<number>()
+    if (streamPosition !== undefined) seen.add(positionHash(streamPosition))
+    const next = (
+      position: string | undefined
+    ): Effect.Effect<readonly [Page<B>, Option.Option<string | undefined>], CallError | DE> =>
+      call(rt, "getMObjects", position === undefined ? params : { ...params, streamPosition: position }, {
+        count: 0,
+        repeatable: true
+      }).pipe(
+        // Resuming from the position after the last page, Marketo answers 20123 "Stream
+        // at End": nothing more to read, not a failure.
+        Effect.catchIf(Retry.isStreamAtEnd, () => Effect.succeed(undefined)),
+        Effect.flatMap(
+          (result): Effect.Effect<readonly [Page<B>, Option.Option<string | undefined>], ProtocolError | DE> => {
+            if (result === undefined) {
+              return Effect.succeed(
+                [{ objects: [], streamPosition: position ?? "", hasMore: false }, Option.none()] as const
+              )
+            }
+            const moved = result.newStreamPosition
+            if (result.hasMore) {
+              if (moved === "" || moved === position) {
+                return Effect.fail(
+                  positionCycle("getMObjects answered hasMore=true without a new stream position", moved)
+                )
+              }
+              const hash = positionHash(moved)
+              if (seen.has(hash)) {
+                return Effect.fail(
+                  positionCycle(
+                    `getMObjects answered hasMore=true with a stream position this read already followed (after ${seen.size} page(s))`,
+                    moved
+                  )
+                )
+              }
+              seen.add(hash)
+            }
+            return Effect.map(
+              Effect.forEach(result.mObjectList ?? [], decode),
+              (decoded) =>
+                [
+                  { objects: decoded, streamPosition: moved, hasMore: result.hasMore },
+                  result.hasMore ? Option.some(moved) : Option.none()
+                ] as const
+            )
+          }
+        )
+      )
+    return Stream.paginateEffect(streamPosition, next)
+  })
