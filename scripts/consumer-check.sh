@@ -170,7 +170,7 @@ EOF
     cat kit.out
     fail "$label: the test kit did not record a scripted fault and its retry"
   }
-  say "$label: $(head -n 1 kit.out)"
+  say "$label: $(grep -o "test kit: .*" kit.out)"
 
   local start=(node node_modules/@mktows/emulator/dist/bin/emulator.js)
   [ "$how" = "npx" ] && start=(npx --no-install mktows-emulator)
