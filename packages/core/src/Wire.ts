@@ -11,9 +11,64 @@
  */
 import * as Arbitrary from "effect/Arbitrary"
 import * as Schema from "effect/Schema"
+import type * as AST from "effect/SchemaAST"
+import { xsIntMax, xsIntMin } from "./Limits.js"
 import { XmlString } from "./XmlText.js"
 
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+/**
+ * The key of the {@link XmlAnnotation} on a Wire Schema (as `@effect/platform`'s
+ * OpenApi annotations are keyed by a symbol).
+ *
+ * @since 0.1.0
+ * @category annotations
+ */
+export const XmlAnnotationId: unique symbol = Symbol.for("@mktows/core/Wire/XmlAnnotation")
+
+/**
+ * The few facts of the XML form that a Schema does not say by itself. Everything else
+ * (element names = property names, sequence order = declaration order, `minOccurs="0"` =
+ * optional key, `nillable` = `Schema.NullOr`, complexType name = `identifier`) is read from
+ * the Schema's AST by the SOAP codec and the XSD writer of `@mktows/xml`.
+ *
+ * @since 0.1.0
+ * @category annotations
+ */
+export interface XmlAnnotation {
+  /**
+   * On an array: the element name of each item inside its `ArrayOfX` wrapper
+   * (`attribList` holds `attrib` elements).
+   */
+  readonly item?: string
+  /**
+   * On an array: no wrapper; the property's element itself repeats (`maxOccurs="unbounded"`
+   * directly in the sequence), as `objects` in listMObjects' result.
+   */
+  readonly unwrapped?: true
+  /**
+   * The XSD type of a simple value, qualified (`xs:int`, `tns:SyncOperationEnum`), where
+   * the Schema's keyword does not name it (a string is `xs:string`, a boolean `xs:boolean`).
+   */
+  readonly xsdType?: string
+}
+
+const xml = (annotation: XmlAnnotation): { readonly [XmlAnnotationId]: XmlAnnotation } => ({
+  [XmlAnnotationId]: annotation
+})
+
+/**
+ * The {@link XmlAnnotation} of an AST node, if it has one.
+ *
+ * @since 0.1.0
+ * @category annotations
+ */
+export const getXmlAnnotation = (ast: AST.AST): XmlAnnotation | undefined =>
+  ast.annotations[XmlAnnotationId] as XmlAnnotation | undefined
+
+/** An `ArrayOfX` list whose items are `<item>` elements. */
+const arrayOf = <S extends Schema.Schema.Any>(item: string, schema: S) =>
+  Schema.Array(schema).annotations(xml({ item }))
 
 /**
  * `xs:int`: a 32-bit signed integer.
@@ -22,8 +77,8 @@ const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith
  * @category schemas
  */
 export const XsInt = Schema.Int.pipe(
-  Schema.between(-2147483648, 2147483647),
-  Schema.annotations({ identifier: "XsInt" })
+  Schema.between(xsIntMin, xsIntMax),
+  Schema.annotations({ identifier: "XsInt", ...xml({ xsdType: "xs:int" }) })
 )
 
 const dateTimePattern = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/
@@ -38,6 +93,7 @@ export const XsDateTime = Schema.String.pipe(
   Schema.pattern(dateTimePattern),
   Schema.annotations({
     identifier: "XsDateTime",
+    ...xml({ xsdType: "xs:dateTime" }),
     arbitrary: (): Arbitrary.LazyArbitrary<string> => (fc) =>
       fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true })
         .map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z"))
@@ -50,7 +106,9 @@ export const XsDateTime = Schema.String.pipe(
  * @since 0.1.0
  * @category schemas
  */
-export const SyncOperation = Schema.Literal("INSERT", "UPDATE", "UPSERT")
+export const SyncOperation = Schema.Literal("INSERT", "UPDATE", "UPSERT").annotations(
+  xml({ xsdType: "tns:SyncOperationEnum" })
+)
 /**
  * The type of {@link SyncOperation}.
  *
@@ -66,6 +124,7 @@ export type SyncOperation = typeof SyncOperation.Type
  * @category schemas
  */
 export const MObjStatusEnum = Schema.Literal("CREATED", "UPDATED", "DELETED", "FAILED", "UNCHANGED", "SKIPPED")
+  .annotations(xml({ xsdType: "tns:MObjStatusEnum" }))
 /**
  * The type of {@link MObjStatusEnum}.
  *
@@ -80,7 +139,9 @@ export type MObjStatusEnum = typeof MObjStatusEnum.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ComparisonEnum = Schema.Literal("EQ", "NE", "LT", "LE", "GT", "GE")
+export const ComparisonEnum = Schema.Literal("EQ", "NE", "LT", "LE", "GT", "GE").annotations(
+  xml({ xsdType: "tns:ComparisonEnum" })
+)
 /**
  * The type of {@link ComparisonEnum}.
  *
@@ -112,7 +173,7 @@ export interface Attrib extends Schema.Schema.Type<typeof Attrib> {}
  */
 export const TypeAttrib = Schema.Struct({
   attrType: XmlString,
-  attrList: optional(Schema.Array(Attrib))
+  attrList: optional(arrayOf("attrib", Attrib))
 }).annotations({ identifier: "TypeAttrib" })
 /**
  * The type of {@link TypeAttrib}.
@@ -153,9 +214,9 @@ export const MObject = Schema.Struct({
   externalKey: optional(Attrib),
   createdAt: optional(XsDateTime),
   updatedAt: optional(XsDateTime),
-  attribList: optional(Schema.Array(Attrib)),
-  typeAttribList: optional(Schema.Array(TypeAttrib)),
-  associationList: optional(Schema.Array(MObjAssociation))
+  attribList: optional(arrayOf("attrib", Attrib)),
+  typeAttribList: optional(arrayOf("typeAttrib", TypeAttrib)),
+  associationList: optional(arrayOf("mObjAssociation", MObjAssociation))
 }).annotations({ identifier: "MObject" })
 /**
  * The type of {@link MObject}.
@@ -194,7 +255,8 @@ export interface MObjStatus extends Schema.Schema.Type<typeof MObjStatus> {}
 export const MObjCriteria = Schema.Struct({
   attrName: XmlString,
   comparison: ComparisonEnum,
-  attrValue: XmlString
+  // Any simple value: Marketo compares numbers, dates and strings alike.
+  attrValue: XmlString.annotations(xml({ xsdType: "xs:anySimpleType" }))
 }).annotations({ identifier: "MObjCriteria" })
 /**
  * The type of {@link MObjCriteria}.
@@ -245,7 +307,7 @@ export const MObjectMetadata = Schema.Struct({
   description: Schema.NullOr(XmlString),
   isCustom: Schema.Boolean,
   isVirtual: Schema.Boolean,
-  fieldList: Schema.Array(MObjFieldMetadata),
+  fieldList: arrayOf("field", MObjFieldMetadata),
   updatedAt: XsDateTime
 }).annotations({ identifier: "MObjectMetadata" })
 /**
@@ -267,7 +329,9 @@ export const AuthenticationHeaderInfo = Schema.Struct({
   requestSignature: XmlString,
   requestTimestamp: XmlString,
   audit: optional(XmlString),
-  mode: optional(XsInt)
+  mode: optional(XsInt),
+  /** Marketo's documented optional field for LaunchPoint partners (absent from the 2_2 WSDL). */
+  partnerId: optional(XmlString)
 }).annotations({ identifier: "AuthenticationHeaderInfo" })
 /**
  * The type of {@link AuthenticationHeaderInfo}.
@@ -284,7 +348,7 @@ export interface AuthenticationHeaderInfo extends Schema.Schema.Type<typeof Auth
  * @category schemas
  */
 export const ParamsSyncMObjects = Schema.Struct({
-  mObjectList: Schema.Array(MObject),
+  mObjectList: arrayOf("mObject", MObject),
   operation: SyncOperation
 }).annotations({ identifier: "ParamsSyncMObjects" })
 /**
@@ -305,8 +369,8 @@ export const ParamsGetMObjects = Schema.Struct({
   type: XmlString,
   id: optional(XsInt),
   externalKey: optional(Attrib),
-  mObjCriteriaList: optional(Schema.Array(MObjCriteria)),
-  mObjAssociationList: optional(Schema.Array(MObjAssociation)),
+  mObjCriteriaList: optional(arrayOf("mObjCriteria", MObjCriteria)),
+  mObjAssociationList: optional(arrayOf("mObjAssociation", MObjAssociation)),
   includeDetails: optional(Schema.Boolean),
   streamPosition: optional(XmlString)
 }).annotations({ identifier: "ParamsGetMObjects" })
@@ -341,7 +405,7 @@ export interface ParamsDescribeMObject extends Schema.Schema.Type<typeof ParamsD
  * @since 0.1.0
  * @category schemas
  */
-export const ParamsDeleteMObjects = Schema.Struct({ mObjectList: Schema.Array(MObject) }).annotations({
+export const ParamsDeleteMObjects = Schema.Struct({ mObjectList: arrayOf("mObject", MObject) }).annotations({
   identifier: "ParamsDeleteMObjects"
 })
 /**
@@ -373,7 +437,7 @@ export interface ParamsListMObjects extends Schema.Schema.Type<typeof ParamsList
  * @since 0.1.0
  * @category schemas
  */
-export const ResultSyncMObjects = Schema.Struct({ mObjStatusList: Schema.Array(MObjStatus) }).annotations({
+export const ResultSyncMObjects = Schema.Struct({ mObjStatusList: arrayOf("mObjStatus", MObjStatus) }).annotations({
   identifier: "ResultSyncMObjects"
 })
 /**
@@ -390,7 +454,7 @@ export interface ResultSyncMObjects extends Schema.Schema.Type<typeof ResultSync
  * @since 0.1.0
  * @category schemas
  */
-export const ResultDeleteMObjects = Schema.Struct({ mObjStatusList: Schema.Array(MObjStatus) }).annotations({
+export const ResultDeleteMObjects = Schema.Struct({ mObjStatusList: arrayOf("mObjStatus", MObjStatus) }).annotations({
   identifier: "ResultDeleteMObjects"
 })
 /**
@@ -411,7 +475,7 @@ export const ResultGetMObjects = Schema.Struct({
   returnCount: XsInt,
   hasMore: Schema.Boolean,
   newStreamPosition: XmlString,
-  mObjectList: optional(Schema.Array(MObject))
+  mObjectList: optional(arrayOf("mObject", MObject))
 }).annotations({ identifier: "ResultGetMObjects" })
 /**
  * The type of {@link ResultGetMObjects}.
@@ -444,7 +508,9 @@ export interface ResultDescribeMObject extends Schema.Schema.Type<typeof ResultD
  * @since 0.1.0
  * @category schemas
  */
-export const ResultListMObjects = Schema.Struct({ objects: Schema.Array(XmlString) }).annotations({
+export const ResultListMObjects = Schema.Struct({
+  objects: Schema.Array(XmlString).annotations(xml({ unwrapped: true }))
+}).annotations({
   identifier: "ResultListMObjects"
 })
 /**
@@ -485,11 +551,7 @@ export type Operation = keyof typeof operations
  * @category schemas
  */
 export const Operation = Schema.Literal(
-  "syncMObjects",
-  "getMObjects",
-  "describeMObject",
-  "deleteMObjects",
-  "listMObjects"
+  ...(Object.keys(operations) as [keyof typeof operations, ...Array<keyof typeof operations>])
 )
 
 /**

@@ -21,7 +21,7 @@ const sources = (dir: string): ReadonlyArray<string> =>
 const specifiers = (text: string): ReadonlyArray<string> =>
   [
     ...text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "").matchAll(
-      /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm
+      /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"'\s,]+)["']/gm
     )
   ].map((m) => m[1]!)
 

@@ -17,9 +17,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import * as Emulator from "../src/Emulator.js"
-import { defaultSeed } from "../src/internal/state.js"
+import { fromSeed } from "../src/internal/seed.js"
 import { makeStore } from "../src/internal/store.js"
+import * as Seed from "../src/Seed.js"
 
 const argument = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(name)
@@ -64,6 +67,15 @@ const role = (i: number, total: number): Wire.MObject => ({
   ]
 })
 
+// A full collection before reading the heap, so the figure is what the store keeps alive.
+setFlagsFromString("--expose-gc")
+const collect = runInNewContext("gc") as () => void
+const heapUsed = (): number => {
+  collect()
+  collect()
+  return process.memoryUsage().heapUsed
+}
+
 const micros = (millis: number, objects: number) => `${((millis * 1000) / objects).toFixed(1).padStart(8)} µs/object`
 
 const line = (label: string, text: string) => Effect.sync(() => console.log(`  ${label.padEnd(44)} ${text}`))
@@ -75,6 +87,7 @@ const scenario = (api: Api, total: number) =>
     if (!marks.includes(total)) marks.push(total)
     const ids: Array<number> = []
     const perCall: Array<number> = []
+    const heapBefore = heapUsed()
     const started = yield* now
     for (let from = 0; from < total; from += batch) {
       const list = Array.from({ length: Math.min(batch, total - from) }, (_, k) => opportunity(from + k))
@@ -91,6 +104,7 @@ const scenario = (api: Api, total: number) =>
       }
     }
     yield* line(`UPSERT create, all ${total}`, micros((yield* now) - started, total))
+    yield* line(`live heap per stored opportunity`, `${((heapUsed() - heapBefore) / total).toFixed(0).padStart(8)} B`)
 
     // UPSERT of 1,000 distinct objects that exist (UPDATED), at full size: the lookup by external key alone.
     {
@@ -164,7 +178,7 @@ const scenario = (api: Api, total: number) =>
 const unexpected = (operation: string) => Effect.dieMessage(`unexpected answer to ${operation}`)
 
 const direct = Effect.gen(function*() {
-  const store = yield* makeStore(defaultSeed, "bench")
+  const store = yield* makeStore({ initial: fromSeed(Seed.defaultSeed), secret: "bench" })
   const api: Api = {
     sync: (params) =>
       Effect.flatMap(

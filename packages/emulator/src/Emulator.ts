@@ -6,7 +6,10 @@
  * is a plausible `host[:port]`, else where it listens), verifies every AuthenticationHeader, keeps
  * Programs, Opportunities, OpportunityPersonRoles, Leads and Companies in memory with
  * Marketo's documented semantics, and answers faults in Marketo's shape (HTTP 500).
- * `GET /emulator/stats` returns the counters of {@link Stats} as JSON.
+ * Beside SOAP, for tests in any language: `GET /emulator/stats` returns the counters of
+ * {@link Stats} as JSON, `POST /emulator/reset` goes back to the seed data with counters
+ * and limits cleared, and `GET /emulator/objects[?type=Opportunity]` returns the store in
+ * the seed format of the `Seed` module.
  *
  * Choices where Marketo documents nothing:
  * - a request without an AuthenticationHeader, an unknown user or a wrong signature is
@@ -30,7 +33,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as server from "./internal/server.js"
-import * as state from "./internal/state.js"
+import * as Seed from "./Seed.js"
 
 /**
  * How to run an emulator. Every option has a default.
@@ -64,30 +67,41 @@ export interface Options {
    * when the emulator is made, so `Effect.withRandom` makes it repeatable. Default 0.
    */
   readonly faultRate?: number
-  /** Largest accepted request body in bytes. Default 10 MiB. */
+  /** Largest accepted request body in bytes. Default 10 MiB (`Limits.maxMessageBytes`). */
   readonly maxBodyBytes?: number
-  /** The initial data. Default {@link defaultSeed}. */
-  readonly seed?: SeedData
+  /** The initial data, and what a reset goes back to. Default `Seed.defaultSeed`. */
+  readonly seed?: Seed.SeedData
+  /**
+   * A JSON file (the seed format) that keeps the store: rewritten atomically (temporary file,
+   * fsync, rename) after every call that changes something, before that call is answered,
+   * so a crash never leaves a file that cannot be loaded. Pass what it holds as `restore` to
+   * carry the store across restarts, as the command line's `--data FILE` does. Default none.
+   */
+  readonly dataFile?: string
+  /**
+   * The data to start from instead of `seed`, typically what `dataFile` kept (read it with
+   * `Seed.load`). A reset still goes back to `seed`. Default `seed`.
+   */
+  readonly restore?: Seed.SeedData
 }
 
 /**
- * The initial objects of an emulator: programs with their costs and tags, the tag types
- * and values that exist, opportunities, roles, leads, companies, and custom fields.
+ * The initial objects of an emulator.
  *
  * @since 0.1.0
  * @category models
+ * @deprecated Use `Seed.SeedData`.
  */
-export type SeedData = state.SeedData
+export type SeedData = Seed.SeedData
 
 /**
- * The objects of Marketo's documented examples: Program 1970 with period cost 153 for
- * 2013-06 (amount 1500), tag type Channel (Trade Show, Webinar, Email, ...), Opportunity 64,
- * Lead 19, Company 7 with external key `companyId` = `COMP-1`, and a few more.
+ * The objects of Marketo's documented examples.
  *
  * @since 0.1.0
  * @category constants
+ * @deprecated Use `Seed.defaultSeed`.
  */
-export const defaultSeed: SeedData = state.defaultSeed
+export const defaultSeed: Seed.SeedData = Seed.defaultSeed
 
 /**
  * What the emulator has seen: calls by operation, faults by code, sync/delete outcomes by
@@ -96,7 +110,12 @@ export const defaultSeed: SeedData = state.defaultSeed
  * @since 0.1.0
  * @category models
  */
-export type Stats = server.Stats
+export interface Stats {
+  readonly calls: { readonly [operation: string]: number }
+  readonly faults: { readonly [code: string]: number }
+  readonly objects: { readonly [type: string]: { readonly [status: string]: number } }
+  readonly stored: { readonly [type: string]: number }
+}
 
 /**
  * A running emulator.
@@ -108,7 +127,9 @@ export interface Shape {
   /** The SOAP endpoint, `http://HOST:PORT/soap/mktows/2_2`; the WSDL is at `url + "?WSDL"`. */
   readonly url: string
   readonly stats: Effect.Effect<Stats>
-  /** Back to the seed data, with counters and limits cleared. */
+  /** The store, in the seed format (what `GET /emulator/objects` answers). */
+  readonly objects: Effect.Effect<Seed.SeedData>
+  /** Back to the seed data, with counters and limits cleared (`POST /emulator/reset`). */
   readonly reset: Effect.Effect<void>
 }
 

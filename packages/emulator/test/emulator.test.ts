@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Redacted from "effect/Redacted"
 import * as Emulator from "../src/Emulator.js"
-import { Table } from "../src/internal/state.js"
+import { Table } from "../src/internal/table.js"
 
 const credentials = { userId: "demo17_1_809934544BFABAE58E5D27", encryptionKey: Redacted.make("27272727aa") }
 
@@ -439,17 +439,50 @@ describe("Emulator: getMObjects", () => {
       })
     ))
 
-  it.live("returns a Program's name only, or all its attributes, tags and costs with includeDetails", () =>
+  it.live("answers a Program as documented, with createdAt and updatedAt added by includeDetails", () =>
     withEmulator((url) =>
       Effect.gen(function*() {
-        const brief = yield* call(url, "getMObjects", { type: "Program", id: 1002 })
-        expect(brief.mObjectList?.[0]?.attribList).toEqual([{ name: "Name", value: "Product Webinar" }])
-        expect(brief.mObjectList?.[0]?.typeAttribList).toBeUndefined()
+        const brief = (yield* call(url, "getMObjects", { type: "Program", id: 1002 })).mObjectList?.[0]
+        // The documented getMObjects answer: these six attributes, then Start/End Date for an event.
+        expect(brief?.attribList).toEqual(attribs({
+          Name: "Product Webinar",
+          Type: "Marketing Event",
+          "Workspace Id": "1",
+          "Workspace Name": "Default",
+          "Tree Path": "/Marketing Activities/Default/Events/Product Webinar",
+          "Is Archived": "false",
+          "Start Date": "2013-04-18 17:00:00",
+          "End Date": "2013-04-18 18:00:00"
+        }))
+        expect(brief?.createdAt).toBeUndefined()
+        expect(tagsOf(brief)).toEqual([{ Type: "Channel", Value: "Webinar" }, { Type: "Region", Value: "EMEA" }])
+        expect(costsOf(brief)).toEqual([{ Id: "101", Month: "2013-04-01", Amount: "800" }])
+        const withTokens = (yield* call(url, "getMObjects", { type: "Program", id: 1970 })).mObjectList?.[0]
+        expect((withTokens?.typeAttribList ?? []).map((t) => t.attrType)).toEqual(["Tag", "Token", "Cost"])
+        expect(fieldsOf({ type: "", attribList: withTokens?.typeAttribList?.[1]?.attrList ?? [] }))
+          .toEqual({ Name: "Booth Number", Value: "B-12" })
+        const plain = (yield* call(url, "getMObjects", { type: "Program", id: 1001 })).mObjectList?.[0]
+        expect(fieldsOf(plain)["Start Date"]).toBeUndefined()
+        expect(fieldsOf(plain)["Tree Path"]).toBe("/Marketing Activities/Default/Nurture/Welcome Emails")
         const full = yield* program(url, 1002)
-        expect(fieldsOf(full)).toMatchObject({ Name: "Product Webinar", Type: "Event" })
-        expect(tagsOf(full)).toEqual([{ Type: "Channel", Value: "Webinar" }, { Type: "Region", Value: "EMEA" }])
-        expect(costsOf(full)).toEqual([{ Id: "101", Month: "2013-04-01", Amount: "800" }])
+        expect(full?.createdAt).toBe("2013-01-01T00:00:00+00:00")
+        expect(full?.attribList).toEqual(brief?.attribList)
       })
+    ))
+
+  it.live("leaves archived programs out unless Include Archive is true", () =>
+    withEmulator(
+      (url) =>
+        Effect.gen(function*() {
+          const ids = (criteria: Array<Wire.MObjCriteria>) =>
+            call(url, "getMObjects", { type: "Program", mObjCriteriaList: criteria }).pipe(
+              Effect.map((r) => (r.mObjectList ?? []).map((o) => [o.id, fieldsOf(o)["Is Archived"]]))
+            )
+          expect(yield* ids([])).toEqual([[1, "false"]])
+          expect(yield* ids([{ attrName: "Include Archive", comparison: "EQ", attrValue: "true" }]))
+            .toEqual([[1, "false"], [2, "true"]])
+        }),
+      { seed: { programs: [{ id: 1, name: "Live" }, { id: 2, name: "Old", archived: true }] } }
     ))
 })
 

@@ -57,3 +57,36 @@ measure(
 measure("decodeRequest syncMObjects, 100 objects", 300, () => Effect.runSync(SoapCodec.decodeRequest(request)))
 const result = Effect.runSync(SoapCodec.decodeResponse("syncMObjects", response))
 measure("encodeResponse syncMObjects, 100 statuses", 2000, () => SoapCodec.encodeResponse("syncMObjects", result))
+
+// One getMObjects page of 100 Opportunities, as the emulator answers it.
+const page = SoapCodec.encodeResponse("getMObjects", {
+  returnCount: 100,
+  hasMore: true,
+  newStreamPosition: "c3RyZWFtLXBvc2l0aW9uLTEwMA==",
+  mObjectList: Array.from({ length: 100 }, (_, i) => ({
+    type: "Opportunity",
+    id: 5000 + i,
+    externalKey: { name: "externalOpportunityId", value: `OPP-${i}` },
+    createdAt: "2013-06-01T08:00:00Z",
+    updatedAt: "2013-06-02T08:00:00Z",
+    attribList: [
+      { name: "Name", value: `Deal #${i}` },
+      { name: "Amount", value: String(1000 + i) },
+      { name: "CloseDate", value: "2013-09-30" },
+      { name: "IsWon", value: "0" },
+      { name: "IsClosed", value: "0" },
+      { name: "Stage", value: "Prospecting" },
+      { name: "Type", value: "New Business" },
+      { name: "Probability", value: "10" },
+      { name: "LeadSource", value: "Web" },
+      { name: "Description", value: "A long enough description of the deal & its terms" }
+    ],
+    associationList: [{ mObjType: "Company", id: 7000 + i }]
+  }))
+})
+console.log(`getMObjects page ${page.length} chars`)
+measure(
+  "decodeResponse getMObjects, 100 Opportunities",
+  200,
+  () => Effect.runSync(SoapCodec.decodeResponse("getMObjects", page))
+)

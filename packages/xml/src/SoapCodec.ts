@@ -8,14 +8,18 @@
  * `null`s are `xsi:nil="true"`, booleans are `true`/`false`, and a carriage return is
  * written as `&#13;` so that no parser normalises it away.
  *
- * Reading is hardened and liberal in form, strict in content: the body is size- and
- * depth-checked by a linear scan before parsing, DOCTYPE/ENTITY declarations are refused,
- * only XML's five predefined entities and numeric references are decoded, prefixes are
- * resolved from the document (any prefix, default namespaces included), element order is
- * not enforced, one item and many items read alike, text is kept untrimmed, and the result
- * is checked with the Wire Schemas, so a bad value is a typed error naming its path.
- * Unknown elements are skipped in responses (a newer WSDL revision may add some) and
- * refused in requests (so an emulator tells a client about a misspelt element).
+ * Reading is hardened and liberal in form, strict in content: a linear scan before parsing
+ * bounds the work per body (bytes, nesting depth, nodes by what the operation can carry,
+ * attributes per element, text per element; see {@link ParseOptions}) and stops at the
+ * first excess; DOCTYPE/ENTITY declarations are refused, only XML's five predefined
+ * entities and numeric references are decoded, prefixes are resolved from the document
+ * (any prefix, default namespaces included), element order is not enforced, one item and
+ * many items read alike, text is kept untrimmed, and the result is checked with the Wire
+ * Schemas, so a bad value is a typed error naming its path. Unknown elements are skipped
+ * (but counted) in responses, as a newer WSDL revision may add some, and refused in
+ * requests, so an emulator tells a client about a misspelt element. The layouts read and
+ * written are derived from the Wire Schemas (`@mktows/core/Wire`), the one description of
+ * the records.
  *
  * @since 0.1.0
  */
@@ -24,6 +28,7 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Option from "effect/Option"
 import * as internal from "./internal/codec.js"
 import * as names from "./internal/names.js"
 
@@ -33,7 +38,7 @@ import * as names from "./internal/names.js"
  * @since 0.1.0
  * @category constants
  */
-export const namespace = "http://www.marketo.com/mktows/" as const
+export const namespace: typeof names.namespace = names.namespace
 
 /**
  * The SOAP 1.1 envelope namespace.
@@ -54,6 +59,17 @@ export interface ParseOptions {
   readonly maxBytes?: number
   /** Deepest accepted element nesting. Default 64 (this protocol needs about 12). */
   readonly maxDepth?: number
+  /**
+   * Most nodes: elements, attributes (namespace declarations included), comments, CDATA
+   * sections and processing instructions. Default 100,000; a syncMObjects or deleteMObjects
+   * response defaults to what 100 statuses need (1,632). Counted while scanning: the first
+   * node over the bound ends the read.
+   */
+  readonly maxNodes?: number
+  /** Most attributes on one element, namespace declarations included. Default 32. */
+  readonly maxAttributes?: number
+  /** Most characters of text in one element, or in one attribute value. Default 1 MiB. */
+  readonly maxTextLength?: number
 }
 
 /**
@@ -114,7 +130,14 @@ export const encodeResponse: <Op extends Wire.Operation>(operation: Op, result: 
  * @since 0.1.0
  * @category models
  */
-export type DecodedRequest = internal.Decoded
+export type DecodedRequest = {
+  readonly [Op in Wire.Operation]: {
+    readonly operation: Op
+    /** The AuthenticationHeader, when the request has one. */
+    readonly header: Option.Option<Wire.AuthenticationHeaderInfo>
+    readonly params: Wire.ParamsOf<Op>
+  }
+}[Wire.Operation]
 
 /**
  * Why a request cannot be served: `Malformed`, `Forbidden`, `TooLarge`, `NotSoap`,
@@ -123,13 +146,20 @@ export type DecodedRequest = internal.Decoded
  * @since 0.1.0
  * @category models
  */
-export type RequestReason = internal.RequestReason
+export type RequestReason =
+  | "Malformed"
+  | "Forbidden"
+  | "TooLarge"
+  | "NotSoap"
+  | "UnknownOperation"
+  | "MissingParameter"
+  | "BadValue"
 
 /**
  * Why a request body cannot be served. An emulator maps the reasons to Marketo codes:
  * Malformed, Forbidden, TooLarge and NotSoap to 20012, UnknownOperation to 20019,
- * MissingParameter to 20109 (or 20017), BadValue to 20110. Nesting deeper than
- * `maxDepth` is reported as TooLarge.
+ * MissingParameter to 20109 (or 20017), BadValue to 20110. A body over any bound of
+ * {@link ParseOptions} (bytes, depth, elements, attributes, text) is reported as TooLarge.
  *
  * @since 0.1.0
  * @category errors

@@ -180,6 +180,60 @@ describe("golden: the documented exchanges", () => {
       expect(direct._tag).toBe("AuthFault")
     }))
 
+  // Every element present, so a Wire Schema whose fields are declared out of the WSDL's
+  // sequence order fails here, with the diff of the element names.
+  it("writes every element of a sync request in sequence order", () => {
+    const theirs = root(fixture("sync-every-element-request.xml"))
+    const ours = root(SoapCodec.encodeRequest("syncMObjects", { ...documentedHeader, audit: "audit", mode: 1 }, {
+      mObjectList: [{
+        type: "Opportunity",
+        id: 12,
+        externalKey: { name: "externalOpportunityId", value: "OPP-1" },
+        createdAt: "2013-06-01T08:00:00Z",
+        updatedAt: "2013-06-02T08:00:00Z",
+        attribList: [{ name: "Name", value: "Deal" }],
+        typeAttribList: [{ attrType: "Tag", attrList: [{ name: "Region", value: "EMEA" }] }],
+        associationList: [{
+          mObjType: "Company",
+          id: 7,
+          externalKey: { name: "externalCompanyId", value: "C-7" }
+        }]
+      }],
+      operation: "UPSERT"
+    }))
+    expect(canonical(find(ours, "Body", "paramsSyncMObjects"))).toStrictEqual(
+      canonical(find(theirs, "Body", "paramsSyncMObjects"))
+    )
+    expect(canonical(find(ours, "Header", "AuthenticationHeader"))).toStrictEqual(
+      canonical(find(theirs, "Header", "AuthenticationHeader"))
+    )
+  })
+
+  it("writes every element of a getMObjects request and result in sequence order", () => {
+    const theirs = root(fixture("get-every-element.xml"))
+    const request = root(SoapCodec.encodeRequest("getMObjects", documentedHeader, {
+      type: "Opportunity",
+      id: 12,
+      externalKey: { name: "externalOpportunityId", value: "OPP-1" },
+      mObjCriteriaList: [{ attrName: "Amount", comparison: "GE", attrValue: "100" }],
+      mObjAssociationList: [{ mObjType: "Company", id: 7 }],
+      includeDetails: true,
+      streamPosition: "abc"
+    }))
+    const response = root(SoapCodec.encodeResponse("getMObjects", {
+      returnCount: 1,
+      hasMore: false,
+      newStreamPosition: "def",
+      mObjectList: [{ type: "Opportunity", id: 12 }]
+    }))
+    expect(canonical(find(request, "Body", "paramsGetMObjects"))).toStrictEqual(
+      canonical(find(theirs, "paramsGetMObjects"))
+    )
+    expect(canonical(find(response, "Body", "successGetMObjects"))).toStrictEqual(
+      canonical(find(theirs, "successGetMObjects"))
+    )
+  })
+
   it.effect("one item decodes as an array, like many", () =>
     Effect.gen(function*() {
       const result = yield* SoapCodec.decodeResponse("listMObjects", fixture("list-one-object-response.xml"))
@@ -388,7 +442,7 @@ describe("namespaces are resolved from the document", () => {
       )
       const error = yield* failure(SoapCodec.decodeResponse("syncMObjects", body))
       expect(error).toBeInstanceOf(ProtocolError)
-      expect(error._tag === "ProtocolError" && error.reason).toBe("Unexpected")
+      expect(error._tag === "ProtocolError" && error.reason).toBe("WrongElement")
     }))
 
   it.effect("an undeclared prefix is not XML", () =>
@@ -417,7 +471,7 @@ describe("responses that are not what was asked for", () => {
       const [reason, detail] = yield* protocolReason(
         SoapCodec.decodeResponse("deleteMObjects", fixture("sync-program-cost-response.xml"))
       )
-      expect(reason).toBe("Unexpected")
+      expect(reason).toBe("WrongElement")
       expect(detail).toContain("successDeleteMObjects")
     }))
 
@@ -426,15 +480,16 @@ describe("responses that are not what was asked for", () => {
       const [reason, detail] = yield* protocolReason(
         SoapCodec.decodeResponse("syncMObjects", sync("<mObjStatus><id>x1</id><status>UPDATED</status></mObjStatus>"))
       )
-      expect(reason).toBe("Unexpected")
+      expect(reason).toBe("SchemaMismatch")
       expect(detail).toContain("mObjStatusList[0].id")
       const [, badStatus] = yield* protocolReason(
         SoapCodec.decodeResponse("syncMObjects", sync("<mObjStatus><id>1</id><status>GONE</status></mObjStatus>"))
       )
       expect(badStatus).toContain("mObjStatusList[0].status")
-      const [, missing] = yield* protocolReason(
+      const [missingReason, missing] = yield* protocolReason(
         SoapCodec.decodeResponse("syncMObjects", sync("<mObjStatus><status>UPDATED</status></mObjStatus>"))
       )
+      expect(missingReason).toBe("WrongElement")
       expect(missing).toContain("mObjStatusList[0].id")
     }))
 
@@ -446,7 +501,7 @@ describe("responses that are not what was asked for", () => {
           sync("<mObjStatus><id>1</id><id>2</id><status>UPDATED</status></mObjStatus>")
         )
       )
-      expect(reason).toBe("Unexpected")
+      expect(reason).toBe("WrongElement")
       const result = yield* SoapCodec.decodeResponse(
         "syncMObjects",
         sync("<mObjStatus><id>1</id><seq>0</seq><status>UPDATED</status></mObjStatus>")
@@ -472,16 +527,16 @@ describe("responses that are not what was asked for", () => {
         "listMObjects",
         `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>`
       ))
-      expect([soap12, detail12]).toStrictEqual(["Unexpected", "a SOAP 1.2 envelope; this service speaks SOAP 1.1"])
+      expect([soap12, detail12]).toStrictEqual(["NotXml", "a SOAP 1.2 envelope; this service speaks SOAP 1.1"])
       const [wrongRoot, , received] = yield* protocolReason(
         SoapCodec.decodeResponse("listMObjects", "<result><objects>x</objects></result>")
       )
-      expect(wrongRoot).toBe("Unexpected")
+      expect(wrongRoot).toBe("NotXml")
       expect(received).toBe("<result><objects>x</objects></result>")
       const [empty] = yield* protocolReason(
         SoapCodec.decodeResponse("listMObjects", `<e:Envelope xmlns:e="${env}"><e:Body>  </e:Body></e:Envelope>`)
       )
-      expect(empty).toBe("Unexpected")
+      expect(empty).toBe("WrongElement")
     }))
 
   it.effect("a fault without Marketo's detail still says what happened", () =>
@@ -498,7 +553,7 @@ describe("responses that are not what was asked for", () => {
         new MarketoFault({ code: 0, faultString: "Internal Server Error", operation: "syncMObjects" })
       )
       const notFault = yield* failure(SoapCodec.decodeFault(fixture("sync-program-cost-response.xml")))
-      expect(notFault.reason).toBe("Unexpected")
+      expect(notFault.reason).toBe("WrongElement")
     }))
 })
 

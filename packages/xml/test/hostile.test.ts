@@ -193,7 +193,7 @@ describe("hostile bodies end in typed errors", () => {
     ([bytes]) =>
       Effect.gen(function*() {
         const body = new TextDecoder().decode(bytes)
-        expect(yield* responseOutcome(body)).toMatch(/^ProtocolError\/(NotXml|Forbidden|Unexpected)$/)
+        expect(yield* responseOutcome(body)).toMatch(/^ProtocolError\/(NotXml|Forbidden)$/)
         expect(yield* requestOutcome(body)).toMatch(/^SoapRequestError\/(Malformed|Forbidden|NotSoap)$/)
       }),
     { fastCheck: { numRuns: 300 } }
@@ -266,5 +266,84 @@ describe("tag-level checks of the pre-parse scan", () => {
       const body = wrapResponse(good.replace("CREATED", "&nope;"))
       expect(yield* responseOutcome(body)).toBe("ProtocolError/Forbidden")
       expect(yield* responseOutcome(body.slice(0, -5))).toBe("ProtocolError/NotXml")
+    }))
+})
+
+describe("the work per message is bounded while scanning", () => {
+  const status = (i: number) => `<mObjStatus><id>${i}</id><status>CREATED</status></mObjStatus>`
+  const statuses = (n: number, extra = "") =>
+    wrapResponse(`<mObjStatusList>${Array.from({ length: n }, (_, i) => status(i)).join("")}${extra}</mObjStatusList>`)
+  const request = (inner: string) =>
+    `<s:Envelope xmlns:s="${env}"><s:Body><m:paramsSyncMObjects xmlns:m="${mkt}"><mObjectList>${inner}` +
+    `</mObjectList><operation>INSERT</operation></m:paramsSyncMObjects></s:Body></s:Envelope>`
+  const mObject = (attributes = "") => `<mObject${attributes}><type>Opportunity</type></mObject>`
+
+  it.effect("a sync response carries what 100 statuses need, and no more nodes", () =>
+    Effect.gen(function*() {
+      expect(yield* responseOutcome(statuses(100), { expectedCount: 100 })).toBe("success")
+      // Unknown elements are skipped, but they count.
+      expect(yield* responseOutcome(statuses(1, "<x/>".repeat(200)))).toBe("success")
+      expect(yield* responseOutcome(statuses(1, "<x/>".repeat(2_000)))).toBe("ProtocolError/TooLarge")
+      expect(yield* responseOutcome(statuses(1, "<!---->".repeat(2_000)))).toBe("ProtocolError/TooLarge")
+    }))
+
+  it.effect("the node bound is exact and can be set", () =>
+    Effect.gen(function*() {
+      // The envelope, Body, success, result and list elements and two namespace
+      // declarations: 7, then 3 per status.
+      const body = statuses(10)
+      expect(yield* responseOutcome(body, { maxNodes: 37 })).toBe("success")
+      expect(yield* responseOutcome(body, { maxNodes: 36 })).toBe("ProtocolError/TooLarge")
+      // Attributes count, on however many elements they are spread.
+      const spread = body.replaceAll("<mObjStatus>", `<mObjStatus a="1">`)
+      expect(yield* responseOutcome(spread, { maxNodes: 47 })).toBe("success")
+      expect(yield* responseOutcome(spread, { maxNodes: 46 })).toBe("ProtocolError/TooLarge")
+      expect(yield* requestOutcome(request(mObject().repeat(100)), { maxNodes: 200 })).toBe(
+        "SoapRequestError/TooLarge"
+      )
+      expect(yield* requestOutcome(request(mObject().repeat(2)), { maxNodes: 200 })).toBe("success")
+    }))
+
+  it.effect("attributes on one element, namespace declarations included", () =>
+    Effect.gen(function*() {
+      const attributes = (n: number) => Array.from({ length: n }, (_, i) => ` a${i}="v"`).join("")
+      const declarations = (n: number) => Array.from({ length: n }, (_, i) => ` xmlns:p${i}="urn:${i}"`).join("")
+      expect(yield* requestOutcome(request(mObject(attributes(31))))).toBe("success")
+      expect(yield* requestOutcome(request(mObject(attributes(33))))).toBe("SoapRequestError/TooLarge")
+      expect(yield* requestOutcome(request(mObject(declarations(33))))).toBe("SoapRequestError/TooLarge")
+      expect(yield* responseOutcome(wrapResponse(`<mObjStatusList${attributes(800)}/>`))).toBe(
+        "ProtocolError/TooLarge"
+      )
+      expect(yield* requestOutcome(request(mObject()), { maxAttributes: 0 })).toBe("SoapRequestError/TooLarge")
+    }))
+
+  it.effect("text in one element, however it is split, and attribute values", () =>
+    Effect.gen(function*() {
+      const withError = (text: string) =>
+        wrapResponse(
+          `<mObjStatusList><mObjStatus><id>1</id><status>FAILED</status><error>${text}</error>` +
+            `</mObjStatus></mObjStatusList>`
+        )
+      expect(yield* responseOutcome(withError("e".repeat(1000)), { maxTextLength: 1000 })).toBe("success")
+      expect(yield* responseOutcome(withError("e".repeat(1001)), { maxTextLength: 1000 })).toBe(
+        "ProtocolError/TooLarge"
+      )
+      const split = Array.from({ length: 11 }, () => "e".repeat(100)).join("<!---->")
+      expect(yield* responseOutcome(withError(split), { maxTextLength: 1000 })).toBe("ProtocolError/TooLarge")
+      const cdata = `<![CDATA[${"e".repeat(1001)}]]>`
+      expect(yield* responseOutcome(withError(cdata), { maxTextLength: 1000 })).toBe("ProtocolError/TooLarge")
+      expect(yield* responseOutcome(withError("e".repeat(1024 * 1024 + 1)))).toBe("ProtocolError/TooLarge")
+      const attribute = wrapResponse(`<mObjStatusList a="${"v".repeat(1001)}"/>`)
+      expect(yield* responseOutcome(attribute, { maxTextLength: 1000 })).toBe("ProtocolError/TooLarge")
+    }))
+
+  it.effect("namespaces declared on every nested element still resolve", () =>
+    Effect.gen(function*() {
+      // Each level declares a prefix the next one uses: the innermost resolves through all.
+      const depth = 40
+      const open = Array.from({ length: depth }, (_, i) => `<p${i}:e xmlns:p${i}="urn:${i}">`).join("")
+      const close = Array.from({ length: depth }, (_, i) => `</p${depth - 1 - i}:e>`).join("")
+      const body = statuses(1, `${open}${close}`)
+      expect(yield* responseOutcome(body)).toBe("success")
     }))
 })

@@ -10,6 +10,7 @@ import { Opportunity } from "@mktows/core/Opportunity"
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -221,8 +222,15 @@ describe("SoapTransport", () => {
 
   it.effect("has no timeout of its own: the client's callTimeout bounds the wait for an answer", () =>
     Effect.gen(function*() {
-      const client = yield* clientWith(() => Effect.never, { callTimeout: "5 seconds", retry: { maxAttempts: 1 } })
+      // The clock moves only once the request is out: signing is real async work, and moving the
+      // clock before the attempt has started its timer would test nothing (and hang under load).
+      const sent = yield* Deferred.make<void>()
+      const client = yield* clientWith(() => Deferred.succeed(sent, undefined).pipe(Effect.zipRight(Effect.never)), {
+        callTimeout: "5 seconds",
+        retry: { maxAttempts: 1 }
+      })
       const fiber = yield* Effect.fork(client.listMObjects())
+      yield* Deferred.await(sent)
       yield* TestClock.adjust("4 seconds")
       expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
       yield* TestClock.adjust("1 second")
@@ -234,13 +242,15 @@ describe("SoapTransport", () => {
   it.effect("the client's callTimeout also covers reading a body that stops coming after the status line", () =>
     Effect.gen(function*() {
       const start = new TextEncoder().encode(SoapCodec.encodeResponse("listMObjects", { objects: ["A"] }).slice(0, 50))
+      const sent = yield* Deferred.make<void>()
       const stalled: Respond = (request) =>
-        Effect.succeed(HttpClientResponse.fromWeb(
+        Deferred.succeed(sent, undefined).pipe(Effect.as(HttpClientResponse.fromWeb(
           request,
           new Response(new ReadableStream({ start: (controller) => controller.enqueue(start) }), { status: 200 })
-        ))
+        )))
       const client = yield* clientWith(stalled, { callTimeout: "3 seconds", retry: { maxAttempts: 1 } })
       const fiber = yield* Effect.fork(client.listMObjects())
+      yield* Deferred.await(sent)
       yield* TestClock.adjust("3 seconds")
       expect(failureOf(yield* Fiber.await(fiber))).toMatchObject({ _tag: "TimeoutError", operation: "listMObjects" })
     }))

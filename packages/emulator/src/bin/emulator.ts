@@ -5,7 +5,14 @@
  * ```
  * pnpm emulator [--host 127.0.0.1] [--port 8080] [--user-id ID] [--encryption-key KEY]
  *               [--signature-ttl SECONDS] [--enforce-limits] [--latency MS] [--fault-rate R]
+ *               [--seed FILE] [--data FILE]
  * ```
+ *
+ * `--seed FILE` starts from the objects of a JSON file in the format of the `Seed` module
+ * (and `POST /emulator/reset` goes back to them); a file that breaks the format stops the
+ * emulator with exit code 2 and a message naming the path of the bad value. `--data FILE`
+ * keeps the store in a JSON file: loaded at start when it exists, rewritten atomically
+ * after every call that changes something.
  *
  * Listens on port 8080 unless told otherwise (`--port 0` picks a free one). The credentials
  * can also come from `MKTOWS_EMULATOR_USER_ID` and `MKTOWS_EMULATOR_ENCRYPTION_KEY`, which

@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { parseArgs } from "node:util"
 import type { Options } from "../Emulator.js"
+import * as Seed from "../Seed.js"
 
 /** @internal */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly detail: string }> {
@@ -30,8 +31,12 @@ export const env = {
 /** @internal */
 export const usage = `usage: pnpm emulator [--host 127.0.0.1] [--port 8080] [--user-id ID] [--encryption-key KEY]
                      [--signature-ttl SECONDS] [--enforce-limits] [--latency MS] [--fault-rate R]
-  --port 0 picks a free port. The credentials can also come from the environment, so the key
+                     [--seed FILE] [--data FILE]
+  --port 0 picks a free port. --seed FILE starts from (and resets to) the objects of a JSON
+  file in the seed format; --data FILE keeps the store in a JSON file across restarts. The credentials can also come from the environment, so the key
   stays out of the process list: ${env.userId}, ${env.encryptionKey} (flags win).`
+
+const usageOf = (error: Seed.SeedError) => new UsageError({ detail: error.message })
 
 const number = (flag: string, text: string | undefined, check: (n: number) => boolean, expected: string) =>
   text === undefined
@@ -66,6 +71,8 @@ const parseFlags = (args: ReadonlyArray<string>) =>
           "enforce-limits": { type: "boolean" },
           latency: { type: "string" },
           "fault-rate": { type: "string" },
+          seed: { type: "string" },
+          data: { type: "string" },
           help: { type: "boolean", short: "h" }
         }
       }).values,
@@ -86,11 +93,15 @@ export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Optio
     const signatureTtl = yield* number("signature-ttl", values["signature-ttl"], () => true, "seconds (0 or more)")
     const latency = yield* number("latency", values.latency, () => true, "milliseconds (0 or more)")
     const faultRate = yield* number("fault-rate", values["fault-rate"], (n) => n <= 1, "a probability (0 to 1)")
-    for (const flag of ["host", "user-id", "encryption-key"] as const) {
+    for (const flag of ["host", "user-id", "encryption-key", "seed", "data"] as const) {
       if (values[flag] !== undefined && values[flag].trim() === "") {
         return yield* Effect.fail(new UsageError({ detail: `--${flag} must not be empty` }))
       }
     }
+    const seed = values.seed === undefined ? undefined : yield* Effect.mapError(Seed.readFile(values.seed), usageOf)
+    const restore = values.data === undefined
+      ? Option.none()
+      : yield* Effect.mapError(Seed.load(values.data), usageOf)
     const fromEnv = yield* Effect.mapError(environment, (error) => new UsageError({ detail: String(error) }))
     const userId = Option.orElse(Option.fromNullable(values["user-id"]), () => fromEnv.userId)
     const encryptionKey = Option.orElse(
@@ -105,6 +116,9 @@ export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Optio
       ...(signatureTtl === undefined ? {} : { signatureTtl }),
       ...(values["enforce-limits"] === true ? { enforceLimits: true } : {}),
       ...(latency === undefined ? {} : { latency }),
-      ...(faultRate === undefined ? {} : { faultRate })
+      ...(faultRate === undefined ? {} : { faultRate }),
+      ...(seed === undefined ? {} : { seed }),
+      ...(values.data === undefined ? {} : { dataFile: values.data }),
+      ...(Option.isSome(restore) ? { restore: restore.value } : {})
     })
   })

@@ -4,6 +4,7 @@
  * kept, so that the same value written twice in two spellings (`2000` and `2000.00`,
  * `true` and `1`) compares equal and the second write is UNCHANGED.
  */
+import * as Limits from "@mktows/core/Limits"
 import type * as Wire from "@mktows/core/Wire"
 
 /** @internal */
@@ -70,23 +71,6 @@ export const roleFields: ReadonlyArray<FieldDef> = [
   std("IsPrimary", "boolean", "Is Primary")
 ]
 
-/** @internal */
-export const leadFields: ReadonlyArray<FieldDef> = [
-  std("Id", "integer", "Id", { readonly: true, isPrimaryKey: true }),
-  std("Email", "string", "Email Address", { size: 255, isName: true }),
-  std("FirstName", "string", "First Name", { size: 255 }),
-  std("LastName", "string", "Last Name", { size: 255 }),
-  std("Company", "string", "Company Name", { size: 255 })
-]
-
-/** @internal */
-export const activityFields: ReadonlyArray<FieldDef> = [
-  std("Id", "integer", "Id", { readonly: true, isPrimaryKey: true }),
-  std("ActivityDateTime", "datetime", "Activity Date Time", { readonly: true }),
-  std("ActivityType", "string", "Activity Type", { size: 255, readonly: true }),
-  std("MktgAssetName", "string", "Asset Name", { size: 255, readonly: true })
-]
-
 const decimal = /^([+-]?)(\d+)(?:\.(\d+))?$/
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/
 const dateTimePattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/
@@ -130,7 +114,8 @@ export const canonicalValue = (field: FieldDef, value: string): { value: string 
     }
     case "integer": {
       const canonical = canonicalDecimal(value)
-      return canonical === undefined || canonical.includes(".") || Math.abs(Number(canonical)) > 2147483647
+      return canonical === undefined || canonical.includes(".") || Number(canonical) > Limits.xsIntMax ||
+          Number(canonical) < Limits.xsIntMin
         ? bad("an integer")
         : { value: canonical }
     }

@@ -6,6 +6,7 @@
  * Time comes from Clock, so a TestClock drives the windows.
  */
 import * as FaultCode from "@mktows/core/FaultCode"
+import * as Limits from "@mktows/core/Limits"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
@@ -16,7 +17,7 @@ export const rateWindowMillis = 20_000
 /** @internal */
 export const rateLimit = 100
 /** @internal */
-export const concurrencyLimit = 10
+export const concurrencyLimit = Limits.maxConcurrentCalls
 
 interface Counters {
   readonly inFlight: number

@@ -1,6 +1,5 @@
 /**
- * The emulator's HTTP side: routes, request reading with a size cap, signature and
- * timestamp checks, limits, injected latency and faults, and Marketo-shaped answers.
+ * The emulator's HTTP side: a table of routes, and the SOAP call from body to answer.
  *
  * Every answer to a SOAP POST is either a success envelope (HTTP 200) or a fault envelope
  * (HTTP 500, as SOAP 1.1 wants), both `text/xml; charset=utf-8`; nothing a client sends can
@@ -11,43 +10,30 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Signature from "@mktows/core/Signature"
+import * as Limits from "@mktows/core/Limits"
 import type * as Wire from "@mktows/core/Wire"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as Wsdl from "@mktows/xml/Wsdl"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { randomBytes, timingSafeEqual } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import { createServer, IncomingMessage } from "node:http"
-import { EmulatorFault, fault } from "./fault.js"
-import { makeLimiter } from "./limits.js"
-import { defaultSeed, type State } from "./state.js"
-import { type Answer, type Call, makeStore } from "./store.js"
+import type { Options, Shape, Stats } from "../Emulator.js"
+import * as Seed from "../Seed.js"
+import { authenticate, type Credentials } from "./auth.js"
+import { type Body, decodeText, readBody } from "./body.js"
+import { type Counter, makeCounter } from "./counts.js"
+import { type EmulatorFault, fault } from "./fault.js"
+import { isFault, makeInjector } from "./inject.js"
+import { type Limiter, makeLimiter } from "./limits.js"
+import { precheck, precheckBytes } from "./precheck.js"
+import { companiesOf, fromSeed, leadsOf, opportunitiesOf, programsOf, rolesOf, toSeed } from "./seed.js"
+import type { State } from "./state.js"
+import { type Answer, type Call, makeStore, type Store } from "./store.js"
 import { unknownOperation } from "./unimplemented.js"
-
-// The options are documented once, in the public module.
-import type { Options } from "../Emulator.js"
-
-/** @internal */
-export interface Stats {
-  readonly calls: { readonly [operation: string]: number }
-  readonly faults: { readonly [code: string]: number }
-  readonly objects: { readonly [type: string]: { readonly [status: string]: number } }
-  readonly stored: { readonly [type: string]: number }
-}
-
-/** @internal */
-export interface EmulatorShape {
-  readonly url: string
-  readonly stats: Effect.Effect<Stats>
-  readonly reset: Effect.Effect<void>
-}
 
 /** @internal */
 export const defaults = {
@@ -56,8 +42,7 @@ export const defaults = {
   userId: "demo17_1_809934544BFABAE58E5D27",
   encryptionKey: "27272727aa",
   signatureTtlSeconds: 15 * 60,
-  dailyQuota: 10_000,
-  maxBodyBytes: 10 * 1024 * 1024
+  dailyQuota: 10_000
 } as const
 
 /** @internal */
@@ -84,15 +69,9 @@ export const advertisedOrigin = (host: string | undefined, fallback: string): st
   return `http://${host.toLowerCase()}`
 }
 
-interface Counts {
-  readonly calls: Map<string, number>
-  readonly faults: Map<string, number>
-  readonly objects: Map<string, Map<string, number>>
-}
-
-const emptyCounts = (): Counts => ({ calls: new Map(), faults: new Map(), objects: new Map() })
-
-const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by)
+// Bodies above this are decoded one at a time, so several large (or hostile) requests cannot
+// hold the event loop and memory together, while small calls pass beside them.
+const largeBodyBytes = 256 * 1024
 
 const xmlHeaders = { contentType: "text/xml; charset=utf-8" } as const
 
@@ -106,71 +85,6 @@ const faultResponse = (error: EmulatorFault) =>
     }),
     { status: 500, ...xmlHeaders }
   )
-
-type Body = { readonly _tag: "Text"; readonly text: string } | { readonly _tag: "TooLarge"; readonly size: number } | {
-  readonly _tag: "Aborted"
-}
-
-// Reads at most `cap` bytes and drains the rest, so an oversize request is still answered
-// (with a fault) on a connection that stays usable, and never held in memory.
-const readBody = (message: IncomingMessage, cap: number): Effect.Effect<Body> =>
-  Effect.async<Body>((resume) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > cap) chunks.length = 0
-      else chunks.push(chunk)
-    }
-    const onEnd = () =>
-      resume(Effect.succeed(
-        size > cap ? { _tag: "TooLarge", size } : { _tag: "Text", text: Buffer.concat(chunks).toString("utf8") }
-      ))
-    const onClose = () => resume(Effect.succeed({ _tag: "Aborted" }))
-    const onError = () => resume(Effect.succeed({ _tag: "Aborted" }))
-    message.on("data", onData)
-    message.once("end", onEnd)
-    message.once("error", onError)
-    message.once("close", onClose)
-    return Effect.sync(() => {
-      message.off("data", onData)
-      message.off("end", onEnd)
-      message.off("error", onError)
-      message.off("close", onClose)
-    })
-  })
-
-// The same for a request that did not come through a Node server (the in-memory app).
-const readWebBody = (request: HttpServerRequest.HttpServerRequest, cap: number): Effect.Effect<Body> =>
-  Stream.runFold(request.stream, { chunks: [] as Array<Uint8Array>, size: 0 }, (acc, chunk) => {
-    if (acc.size + chunk.length <= cap) acc.chunks.push(chunk)
-    else acc.chunks.length = 0
-    return { chunks: acc.chunks, size: acc.size + chunk.length }
-  }).pipe(
-    Effect.map(({ chunks, size }): Body =>
-      size > cap ? { _tag: "TooLarge", size } : { _tag: "Text", text: Buffer.concat(chunks).toString("utf8") }
-    ),
-    Effect.orElseSucceed((): Body => ({ _tag: "Aborted" }))
-  )
-
-/**
- * What the in-memory app answers where a server would cut the connection unanswered; the
- * test kit recognises it by identity and reports a lost connection.
- *
- * @internal
- */
-export const droppedConnection: HttpServerResponse.HttpServerResponse = HttpServerResponse.empty({ status: 500 })
-
-/**
- * The emulator without a server: its HTTP app, answering as if reached at `origin`.
- *
- * @internal
- */
-export interface EmulatorApp {
-  readonly app: HttpApp.Default<never, HttpServerRequest.HttpServerRequest | Scope.Scope>
-  readonly stats: Effect.Effect<Stats>
-  readonly reset: Effect.Effect<void>
-}
 
 const requestFault = (error: SoapCodec.SoapRequestError): EmulatorFault => {
   const where = error.path === undefined ? "" : ` at ${error.path}`
@@ -193,14 +107,176 @@ const requestFault = (error: SoapCodec.SoapRequestError): EmulatorFault => {
 const encodeAnswer = (answer: Answer): string =>
   SoapCodec.encodeResponse(answer.operation, answer.result as Wire.ResultOf<typeof answer.operation>)
 
-const sameText = (a: string, b: string): boolean => {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
+/** Everything a route may use. @internal */
+export interface Context {
+  readonly request: HttpServerRequest.HttpServerRequest
+  readonly url: URL
+  /** The origin the client reached the emulator at (see {@link advertisedOrigin}). */
+  readonly reachedAt: string
 }
 
+/**
+ * A route: a method (or `*` for any), a test of the path, and the answer. The first route
+ * that matches answers.
+ *
+ * @internal
+ */
+export interface Route {
+  readonly method: string
+  readonly path: (pathname: string) => boolean
+  readonly handle: (context: Context) => Effect.Effect<HttpServerResponse.HttpServerResponse>
+}
+
+const route = (method: string, path: string | RegExp, handle: Route["handle"]): Route => ({
+  method,
+  path: typeof path === "string" ? (p) => p === path : (p) => path.test(p),
+  handle
+})
+
+/** The objects of one type, or all of them, in the seed format. */
+const objectsOf = (state: State, type: string | null): unknown => {
+  switch (type) {
+    case null:
+      return toSeed(state)
+    case "Program":
+      return programsOf(state)
+    case "Opportunity":
+      return opportunitiesOf(state)
+    case "OpportunityPersonRole":
+      return rolesOf(state)
+    case "Lead":
+      return leadsOf(state)
+    case "Company":
+      return companiesOf(state)
+    default:
+      return undefined
+  }
+}
+
+const objectTypes = "Program, Opportunity, OpportunityPersonRole, Lead or Company"
+
+interface Parts {
+  readonly store: Store
+  readonly limiter: Limiter
+  readonly counter: Counter
+  readonly credentials: Credentials
+  readonly options: Options
+  readonly largeBodies: Effect.Semaphore
+  readonly inject: Effect.Effect<"none" | "drop" | EmulatorFault>
+}
+
+// The body of a request that did not come through a Node server (the in-memory app of the
+// test kit), with the same cap: an oversize body is read to its end but not kept.
+const readWebBody = (request: HttpServerRequest.HttpServerRequest, cap: number): Effect.Effect<Body> =>
+  Stream.runFold(request.stream, { chunks: [] as Array<Uint8Array>, size: 0 }, (acc, chunk) => {
+    if (acc.size + chunk.length <= cap) acc.chunks.push(chunk)
+    else acc.chunks.length = 0
+    return { chunks: acc.chunks, size: acc.size + chunk.length }
+  }).pipe(
+    Effect.map(({ chunks, size }): Body =>
+      size > cap ? { _tag: "TooLarge", size } : { _tag: "Bytes", bytes: Buffer.concat(chunks) }
+    ),
+    Effect.orElseSucceed((): Body => ({ _tag: "Aborted" }))
+  )
+
+/**
+ * What the in-memory app answers where a server would cut the connection unanswered; the
+ * test kit recognises it by identity and reports a lost connection.
+ *
+ * @internal
+ */
+export const droppedConnection: HttpServerResponse.HttpServerResponse = HttpServerResponse.empty({ status: 500 })
+
+// One SOAP call: the answer, or "drop" when the connection is to be cut unanswered.
+const soapCall = (parts: Parts, request: HttpServerRequest.HttpServerRequest) =>
+  Effect.gen(function*() {
+    const maxBytes = parts.options.maxBodyBytes ?? Limits.maxMessageBytes
+    const body = yield* (request.source instanceof IncomingMessage
+      ? readBody(request.source, maxBytes)
+      : readWebBody(request, maxBytes))
+    if (body._tag === "Aborted") return "drop" as const
+    if (body._tag === "TooLarge") {
+      return yield* Effect.fail(fault(20012, `Unexpected SOAP message: body over ${maxBytes} bytes`))
+    }
+    const decode = Effect.gen(function*() {
+      // UTF-16 (a byte order mark) is checked once decoded; every other encoding read is ASCII-compatible.
+      const utf16 = body.bytes[0] === 0xff || body.bytes[0] === 0xfe
+      if (!utf16) yield* precheckBytes(body.bytes)
+      const text = yield* decodeText(body.bytes, request.headers["content-type"])
+      if (utf16) yield* precheck(text)
+      return yield* SoapCodec.decodeRequest(text, { maxBytes }).pipe(Effect.mapError(requestFault))
+    })
+    const decoded = body.bytes.length > largeBodyBytes
+      ? yield* parts.largeBodies.withPermits(1)(Effect.zipRight(Effect.yieldNow(), decode))
+      : yield* decode
+    yield* parts.counter.call(decoded.operation)
+    yield* authenticate(parts.credentials, decoded.header)
+    const call = decoded as Call
+    const latency = Duration.decode(parts.options.latency ?? 0)
+    const run = Effect.gen(function*() {
+      if (Duration.toMillis(latency) > 0) yield* Effect.sleep(latency)
+      const injected = yield* parts.inject
+      if (isFault(injected)) return yield* Effect.fail(injected)
+      const answer = yield* parts.store.call(call)
+      yield* parts.counter.answer(call, answer)
+      // A dropped connection after the call was applied: the client cannot know it was.
+      if (injected === "drop") return "drop" as const
+      return answer
+    })
+    return yield* parts.options.enforceLimits === true ? parts.limiter.guard(run) : run
+  })
+
+const soapPost = (parts: Parts) => ({ request }: Context) =>
+  Effect.gen(function*() {
+    const outcome = yield* soapCall(parts, request).pipe(
+      Effect.catchAllDefect(() => Effect.fail(fault(10001, "Severe system failure in the emulator")))
+    )
+    if (outcome === "drop") {
+      if (!(request.source instanceof IncomingMessage)) return droppedConnection
+      request.source.socket.destroy()
+      return HttpServerResponse.empty({ status: 500 })
+    }
+    return HttpServerResponse.text(encodeAnswer(outcome), xmlHeaders)
+  }).pipe(Effect.catchAll((error) => Effect.as(parts.counter.fault(error.code), faultResponse(error))))
+
+const routes = (parts: Parts, stats: Effect.Effect<Stats>): ReadonlyArray<Route> => [
+  route("GET", "/emulator/stats", () => Effect.map(stats, (s) => HttpServerResponse.unsafeJson(s))),
+  route(
+    "POST",
+    "/emulator/reset",
+    () =>
+      Effect.all([parts.store.reset, parts.limiter.reset, parts.counter.reset], { discard: true }).pipe(
+        Effect.as(HttpServerResponse.unsafeJson({ reset: true })),
+        Effect.catchAll((error) => HttpServerResponse.text(error.message, { status: 500 }))
+      )
+  ),
+  route("GET", "/emulator/objects", ({ url }) =>
+    Effect.map(parts.store.state, (state) => {
+      const objects = objectsOf(state, url.searchParams.get("type"))
+      return objects === undefined
+        ? HttpServerResponse.text(`Unknown type: expected ${objectTypes}`, { status: 400 })
+        : HttpServerResponse.unsafeJson(objects)
+    })),
+  route("GET", soapPathPattern, ({ reachedAt, url }) => {
+    const wantsWsdl = [...url.searchParams.keys()].some((key) => key.toLowerCase() === "wsdl")
+    // Wsdl.render escapes the address for XML.
+    return Effect.succeed(
+      wantsWsdl
+        ? HttpServerResponse.text(Wsdl.render(reachedAt + url.pathname), xmlHeaders)
+        : HttpServerResponse.text(`mktows emulator: POST SOAP here, or GET ${url.pathname}?WSDL`, { status: 200 })
+    )
+  }),
+  route("POST", soapPathPattern, soapPost(parts)),
+  route(
+    "*",
+    soapPathPattern,
+    () =>
+      Effect.succeed(HttpServerResponse.text("Method not allowed", { status: 405, headers: { allow: "GET, POST" } }))
+  )
+]
+
 /** @internal */
-export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeError, Scope.Scope> =>
+export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
     const server = yield* NodeHttpServer.make(() => createServer(), {
       host: options.host ?? defaults.host,
@@ -210,179 +286,62 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
     const origin = address._tag === "TcpAddress"
       ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
       : "http://localhost"
-    const { app, reset, stats } = yield* makeApp(options, origin)
+    const { app, ...shape } = yield* makeApp(options, origin)
     yield* server.serve(app)
-    return { url: origin + soapPath, stats, reset }
+    return { url: origin + soapPath, ...shape }
   })
+
+/**
+ * The emulator without a server: its HTTP app, answering as if reached at `origin`, and the
+ * operations on its data.
+ *
+ * @internal
+ */
+export interface EmulatorApp extends Omit<Shape, "url"> {
+  readonly app: HttpApp.Default<never, Scope.Scope>
+}
 
 /** @internal */
 export const makeApp = (options: Options, origin: string): Effect.Effect<EmulatorApp> =>
   Effect.gen(function*() {
-    const userId = options.userId ?? defaults.userId
-    const encryptionKey = options.encryptionKey ?? Redacted.make(defaults.encryptionKey)
-    const ttlMillis = (options.signatureTtl ?? defaults.signatureTtlSeconds) * 1000
-    const maxBodyBytes = options.maxBodyBytes ?? defaults.maxBodyBytes
-    const latency = Duration.decode(options.latency ?? 0)
-    const faultRate = options.faultRate ?? 0
+    const initial = fromSeed(options.seed ?? Seed.defaultSeed)
+    const states = { initial, current: options.restore === undefined ? initial : fromSeed(options.restore) }
     // Random is taken once here, so a caller can seed the injected faults with Effect.withRandom.
     const random = yield* Effect.random
-    const secret = randomBytes(32).toString("hex")
-    const store = yield* makeStore(options.seed ?? defaultSeed, secret)
-    const limiter = yield* makeLimiter(options.dailyQuota ?? defaults.dailyQuota)
-    const counts = yield* Ref.make(emptyCounts())
-    const count = (f: (counts: Counts) => void) =>
-      Ref.update(counts, (c) => {
-        const next = {
-          calls: new Map(c.calls),
-          faults: new Map(c.faults),
-          objects: new Map([...c.objects].map(([k, v]) => [k, new Map(v)]))
-        }
-        f(next)
-        return next
-      })
-
-    const authenticate = (header: Option.Option<Wire.AuthenticationHeaderInfo>) =>
-      Effect.gen(function*() {
-        if (Option.isNone(header)) {
-          return yield* Effect.fail(fault(20014, "Authentication failed: the request has no AuthenticationHeader"))
-        }
-        const { mktowsUserId, requestSignature, requestTimestamp } = header.value
-        if (mktowsUserId !== userId) {
-          return yield* Effect.fail(fault(20014, "Authentication failed: unknown mktowsUserId"))
-        }
-        const expected = yield* Signature.sign(encryptionKey, requestTimestamp, mktowsUserId)
-        if (!sameText(expected, requestSignature.trim().toLowerCase())) {
-          return yield* Effect.fail(fault(20014, "Authentication failed: the request signature does not match"))
-        }
-        if (ttlMillis > 0) {
-          const stamp = Signature.parseTimestamp(requestTimestamp.trim())
-          const now = yield* Clock.currentTimeMillis
-          if (stamp === undefined) {
-            return yield* Effect.fail(fault(20016, "Request Expired: requestTimestamp is not a W3C timestamp"))
-          }
-          if (Math.abs(now - stamp) > ttlMillis) {
-            return yield* Effect.fail(
-              fault(20016, `Request signature is too old: the timestamp is more than ${ttlMillis / 1000} s from now`)
-            )
-          }
-        }
-      })
-
-    type Injected = "none" | "drop" | EmulatorFault
-    const inject: Effect.Effect<Injected> = faultRate <= 0
-      ? Effect.succeed("none")
-      : Effect.gen(function*() {
-        if ((yield* random.next) >= faultRate) return "none"
-        switch (yield* random.nextIntBetween(0, 4)) {
-          case 0:
-            return fault(20023, "The number of calls in the past 20 seconds was greater than 100 (injected)")
-          case 1:
-            return fault(20024, "The number of concurrent calls was greater than 10 (injected)")
-          case 2:
-            return fault(20011, "API service failure (injected)")
-          default:
-            return "drop"
-        }
-      })
-
-    const countAnswer = (call: Call, answer: Answer) =>
-      answer.operation === "syncMObjects" || answer.operation === "deleteMObjects"
-        ? count((c) => {
-          const objects = call.operation === "syncMObjects" || call.operation === "deleteMObjects"
-            ? call.params.mObjectList
-            : []
-          answer.result.mObjStatusList.forEach((status, i) => {
-            const type = objects[i]?.type ?? "unknown"
-            const byStatus = c.objects.get(type) ?? new Map<string, number>()
-            bump(byStatus, status.status)
-            c.objects.set(type, byStatus)
-          })
-        })
-        : Effect.void
-
-    // One SOAP call: the answer, or "drop" when the connection is to be cut unanswered.
-    const soap = (request: HttpServerRequest.HttpServerRequest) =>
-      Effect.gen(function*() {
-        const body = yield* (request.source instanceof IncomingMessage
-          ? readBody(request.source, maxBodyBytes)
-          : readWebBody(request, maxBodyBytes))
-        if (body._tag === "Aborted") return "drop" as const
-        if (body._tag === "TooLarge") {
-          return yield* Effect.fail(fault(20012, `Unexpected SOAP message: body over ${maxBodyBytes} bytes`))
-        }
-        const decoded = yield* SoapCodec.decodeRequest(body.text, { maxBytes: maxBodyBytes }).pipe(
-          Effect.mapError(requestFault)
-        )
-        yield* count((c) => bump(c.calls, decoded.operation))
-        yield* authenticate(decoded.header)
-        const call = decoded as Call
-        const run = Effect.gen(function*() {
-          if (Duration.toMillis(latency) > 0) yield* Effect.sleep(latency)
-          const injected = yield* inject
-          if (injected instanceof EmulatorFault) return yield* Effect.fail(injected)
-          const answer = yield* store.call(call)
-          yield* countAnswer(call, answer)
-          // A dropped connection after the call was applied: the client cannot know it was.
-          if (injected === "drop") return "drop" as const
-          return answer
-        })
-        return yield* options.enforceLimits === true ? limiter.guard(run) : run
-      })
-
-    const stats: Effect.Effect<Stats> = Effect.gen(function*() {
-      const c = yield* Ref.get(counts)
-      const state: State = yield* store.state
-      return {
-        calls: Object.fromEntries(c.calls),
-        faults: Object.fromEntries(c.faults),
-        objects: Object.fromEntries([...c.objects].map(([type, m]) => [type, Object.fromEntries(m)])),
-        stored: {
-          Program: state.programs.size,
-          Opportunity: state.opportunities.size,
-          OpportunityPersonRole: state.roles.size,
-          Lead: state.leads.size,
-          Company: state.companies.size
-        }
-      }
-    })
+    const parts: Parts = {
+      store: yield* makeStore({ ...states, secret: randomBytes(32).toString("hex"), dataFile: options.dataFile }),
+      limiter: yield* makeLimiter(options.dailyQuota ?? defaults.dailyQuota),
+      counter: yield* makeCounter,
+      credentials: {
+        userId: options.userId ?? defaults.userId,
+        encryptionKey: options.encryptionKey ?? Redacted.make(defaults.encryptionKey),
+        ttlMillis: (options.signatureTtl ?? defaults.signatureTtlSeconds) * 1000
+      },
+      options,
+      largeBodies: yield* Effect.makeSemaphore(1),
+      inject: makeInjector(random, options.faultRate ?? 0)
+    }
+    const stats = Effect.flatMap(parts.store.state, parts.counter.stats)
+    const table = routes(parts, stats)
 
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       const url = new URL(request.url, origin)
-      if (url.pathname === "/emulator/stats" && request.method === "GET") {
-        return HttpServerResponse.unsafeJson(yield* stats)
-      }
       const reachedAt = advertisedOrigin(request.headers["host"], origin)
-      if (!soapPathPattern.test(url.pathname)) {
-        return HttpServerResponse.text("Not found: the SOAP endpoint is " + reachedAt + soapPath, { status: 404 })
-      }
-      if (request.method === "GET") {
-        const wantsWsdl = [...url.searchParams.keys()].some((key) => key.toLowerCase() === "wsdl")
-        // Wsdl.render escapes the address for XML.
-        return wantsWsdl
-          ? HttpServerResponse.text(Wsdl.render(reachedAt + url.pathname), xmlHeaders)
-          : HttpServerResponse.text(`mktows emulator: POST SOAP here, or GET ${url.pathname}?WSDL`, { status: 200 })
-      }
-      if (request.method !== "POST") {
-        return HttpServerResponse.text("Method not allowed", { status: 405, headers: { allow: "GET, POST" } })
-      }
-      const outcome = yield* soap(request).pipe(
-        Effect.catchAllDefect(() => Effect.fail(fault(10001, "Severe system failure in the emulator")))
-      )
-      if (outcome === "drop") {
-        if (!(request.source instanceof IncomingMessage)) return droppedConnection
-        request.source.socket.destroy()
-        return HttpServerResponse.empty({ status: 500 })
-      }
-      return HttpServerResponse.text(encodeAnswer(outcome), xmlHeaders)
+      const found = table.find((r) => (r.method === "*" || r.method === request.method) && r.path(url.pathname))
+      return found === undefined
+        ? HttpServerResponse.text("Not found: the SOAP endpoint is " + reachedAt + soapPath, { status: 404 })
+        : yield* found.handle({ request, url, reachedAt })
     }).pipe(
-      Effect.catchAll((error) => Effect.as(count((c) => bump(c.faults, String(error.code))), faultResponse(error))),
       Effect.catchAllCause(() => Effect.succeed(faultResponse(fault(10001, "Severe system failure in the emulator"))))
     )
 
     return {
       app,
       stats,
-      reset: Effect.all([store.reset, limiter.reset, Ref.set(counts, emptyCounts())], { discard: true })
+      objects: Effect.map(parts.store.state, toSeed),
+      reset: Effect.all([parts.store.reset, parts.limiter.reset, parts.counter.reset], { discard: true }).pipe(
+        Effect.orDie
+      )
     }
   })

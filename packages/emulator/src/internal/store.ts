@@ -1,7 +1,8 @@
 /**
  * The emulator's store: the current State in a SynchronizedRef, and the five operations as
  * Effects over it. A call either applies entirely or (on a fault) not at all, and calls are
- * applied one at a time, as a single Marketo instance would.
+ * applied one at a time, as a single Marketo instance would. With a data file, a changed
+ * State is written before the call that changed it is answered.
  */
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
@@ -9,9 +10,11 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as SynchronizedRef from "effect/SynchronizedRef"
+import { save } from "./dataFile.js"
+import { describeMObject, listMObjects } from "./describe.js"
 import type { EmulatorFault } from "./fault.js"
-import { describeMObject, getMObjects, listMObjects } from "./query.js"
-import { fromSeed, type SeedData, type State } from "./state.js"
+import { getMObjects } from "./getMObjects.js"
+import type { State } from "./state.js"
 import { deleteMObjects, syncMObjects } from "./sync.js"
 
 /** An operation with its params, as the request decoder yields it. @internal */
@@ -30,24 +33,38 @@ export type Answer = {
 export interface Store {
   readonly call: (call: Call) => Effect.Effect<Answer, EmulatorFault>
   readonly state: Effect.Effect<State>
-  readonly reset: Effect.Effect<void>
+  /** Back to the initial State (written to the data file, if any). */
+  readonly reset: Effect.Effect<void, EmulatorFault>
 }
 
-/**
- * A store holding the seed's objects. `secret` keys the stream positions it issues.
- *
- * @internal
- */
-export const makeStore = (seed: SeedData, secret: string): Effect.Effect<Store> =>
+/** @internal */
+export interface StoreOptions {
+  /** The State a reset goes back to. */
+  readonly initial: State
+  /** The State to start from (a data file's), default `initial`. */
+  readonly current?: State
+  /** Keys the stream positions the store issues. */
+  readonly secret: string
+  /** Where to keep the State across restarts. */
+  readonly dataFile?: string | undefined
+}
+
+/** @internal */
+export const makeStore = (options: StoreOptions): Effect.Effect<Store> =>
   Effect.gen(function*() {
-    const initial = fromSeed(seed)
-    const ref = yield* SynchronizedRef.make(initial)
+    const ref = yield* SynchronizedRef.make(options.current ?? options.initial)
     const now = Effect.map(Clock.currentTimeMillis, (millis) => Signature.formatTimestamp(millis))
+    const dataFile = options.dataFile
+    const persist = (before: State, after: State): Effect.Effect<void, EmulatorFault> =>
+      dataFile === undefined || before === after ? Effect.void : save(dataFile, after)
 
     const write = <A>(
       f: (state: State, now: string) => Either.Either<readonly [A, State], EmulatorFault>
     ): Effect.Effect<A, EmulatorFault> =>
-      SynchronizedRef.modifyEffect(ref, (state) => Effect.flatMap(now, (time) => f(state, time)))
+      SynchronizedRef.modifyEffect(ref, (state) =>
+        Effect.flatMap(now, (time) => f(state, time)).pipe(
+          Effect.tap(([, next]) => persist(state, next))
+        ))
 
     const read = <A>(f: (state: State) => Either.Either<A, EmulatorFault>): Effect.Effect<A, EmulatorFault> =>
       Effect.flatMap(SynchronizedRef.get(ref), f)
@@ -63,7 +80,7 @@ export const makeStore = (seed: SeedData, secret: string): Effect.Effect<Store> 
             Effect.map((result) => ({ operation: "deleteMObjects", result }))
           )
         case "getMObjects":
-          return read((state) => getMObjects(state, call.params, secret)).pipe(
+          return read((state) => getMObjects(state, call.params, options.secret)).pipe(
             Effect.map((result) => ({ operation: "getMObjects", result }))
           )
         case "describeMObject":
@@ -78,6 +95,9 @@ export const makeStore = (seed: SeedData, secret: string): Effect.Effect<Store> 
     return {
       call,
       state: SynchronizedRef.get(ref),
-      reset: SynchronizedRef.set(ref, initial)
+      reset: SynchronizedRef.updateEffect(
+        ref,
+        (state) => Effect.as(persist(state, options.initial), options.initial)
+      )
     }
   })

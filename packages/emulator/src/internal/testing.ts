@@ -148,6 +148,7 @@ const services = (options: Options = {}) =>
     const kit: TestMarketoShape = {
       url: emulator.url,
       stats: emulator.stats,
+      objects: emulator.objects,
       reset: Effect.zipRight(emulator.reset, Effect.all([Ref.set(steps, []), Ref.set(calls, [])], { discard: true })),
       calls: Ref.get(calls),
       script: (...more) => Ref.update(steps, (queue) => [...queue, ...more])

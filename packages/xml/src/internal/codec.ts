@@ -3,6 +3,7 @@
  *
  * @internal
  */
+import { maxObjectsPerCall } from "@mktows/core/Limits"
 import * as MarketoError from "@mktows/core/MarketoError"
 import * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
@@ -10,10 +11,11 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { DecodedRequest as Decoded, FaultInput, RequestReason } from "../SoapCodec.js"
 import { decoder } from "./decoder.js"
 import * as Layout from "./layout.js"
 import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
-import type { XmlProblem } from "./scan.js"
+import { defaultMaxNodes, type XmlProblem } from "./scan.js"
 import { is, type Limits, parseDocument, type XmlElement } from "./tree.js"
 
 // The prefixes we write: the ones Marketo's own server used. Readers resolve prefixes from
@@ -42,36 +44,26 @@ const decodeHeader = decoder(Wire.AuthenticationHeaderInfo)
 // ---------------------------------------------------------------------------------------
 // Writing
 
+const writeHeader = Layout.writeStruct(Layout.AuthenticationHeader)
+
 /** A whole request envelope. */
 export const encodeRequest = <Op extends Wire.Operation>(
   operation: Op,
   header: Wire.AuthenticationHeaderInfo,
   params: Wire.ParamsOf<Op>
 ): string => {
-  const parts: Array<string> = [envelopeOpen, `<${env}:Header><${mkt}:AuthenticationHeader>`]
-  Layout.writeFields(parts, Layout.AuthenticationHeader, header)
   const element = `${mkt}:${paramsElement(operation)}`
-  parts.push(`</${mkt}:AuthenticationHeader></${env}:Header><${env}:Body><${element}>`)
-  Layout.writeFields(parts, Layout.layouts[operation].params, params)
-  parts.push(`</${element}></${env}:Body>`, envelopeClose)
-  return parts.join("")
+  return envelopeOpen + `<${env}:Header><${mkt}:AuthenticationHeader>` + writeHeader(header) +
+    `</${mkt}:AuthenticationHeader></${env}:Header><${env}:Body><${element}>` +
+    Layout.writeStruct(Layout.layouts[operation].params)(params) + `</${element}></${env}:Body>` + envelopeClose
 }
 
 /** A whole success envelope. */
 export const encodeResponse = <Op extends Wire.Operation>(operation: Op, result: Wire.ResultOf<Op>): string => {
   const element = `${mkt}:${successElement(operation)}`
-  const parts: Array<string> = [envelopeOpen, `<${env}:Body><${element}><result>`]
-  Layout.writeFields(parts, Layout.layouts[operation].result, result)
-  parts.push(`</result></${element}></${env}:Body>`, envelopeClose)
-  return parts.join("")
-}
-
-/** What a fault envelope carries. */
-export interface FaultInput {
-  readonly code: number
-  readonly text: string
-  readonly message?: string | undefined
-  readonly faultCode?: "Client" | "Server" | undefined
+  return envelopeOpen + `<${env}:Body><${element}><result>` +
+    Layout.writeStruct(Layout.layouts[operation].result)(result) + `</result></${element}></${env}:Body>` +
+    envelopeClose
 }
 
 /** Marketo's fault shape. */
@@ -169,6 +161,20 @@ export interface ResponseOptions extends Limits {
   readonly expectedCount?: number | undefined
 }
 
+// The nodes a response may hold, by what its operation can carry, so that a hostile
+// answer is refused by the scan at its first excess node instead of being parsed. A
+// status is at most seven elements (room is left for a newer revision's additions, which
+// are skipped but still counted) and a call carries at most 100 objects; the other answers
+// carry pages of objects, field lists or type names, bounded by the default.
+const statusListElements = 32 + 16 * maxObjectsPerCall
+const responseNodes: { readonly [Op in Wire.Operation]: number } = {
+  syncMObjects: statusListElements,
+  deleteMObjects: statusListElements,
+  getMObjects: defaultMaxNodes,
+  describeMObject: defaultMaxNodes,
+  listMObjects: defaultMaxNodes
+}
+
 const excerpt = (body: string): string => {
   const start = body.replace(/^\uFEFF/, "").trimStart()
   return start.length > 200 ? `${start.slice(0, 200)}…` : start
@@ -177,8 +183,10 @@ const excerpt = (body: string): string => {
 const protocolError = (reason: MarketoError.ProtocolError["reason"], detail: string, body: string) =>
   new MarketoError.ProtocolError({ reason, detail, received: excerpt(body) })
 
+// A body that is XML but not a SOAP 1.1 envelope is "NotXml" to a caller: not the document
+// the protocol exchanges.
 const fromEnvelopeProblem = (p: EnvelopeProblem, body: string) =>
-  protocolError(p.kind === "NotSoap" ? "Unexpected" : p.kind, p.detail, body)
+  protocolError(p.kind === "NotSoap" ? "NotXml" : p.kind, p.detail, body)
 
 const childText = (parent: XmlElement, local: string): string | undefined =>
   parent.children.find((c) => c.local === local && (c.ns === "" || c.ns === parent.ns || c.ns === namespace))?.text
@@ -193,7 +201,7 @@ const readFault = (
 ): Either.Either<MarketoError.AuthFault | MarketoError.MarketoFault, MarketoError.ProtocolError> => {
   const faultString = childText(fault, "faultstring")
   if (faultString === undefined) {
-    return Either.left(protocolError("Unexpected", "a SOAP Fault without faultstring", body))
+    return Either.left(protocolError("WrongElement", "a SOAP Fault without faultstring", body))
   }
   const detail = fault.children.find((c) => c.local === "detail")
   const service = detail?.children.find((c) => c.local === "serviceException")
@@ -215,7 +223,7 @@ export const decodeFault = (
   if (Either.isLeft(envelope)) return Effect.fail(fromEnvelopeProblem(envelope.left, body))
   const content = envelope.right.content
   if (Option.isNone(content) || !is(content.value, soapEnvelope, "Fault")) {
-    return Effect.fail(protocolError("Unexpected", "not a SOAP Fault", body))
+    return Effect.fail(protocolError("WrongElement", "not a SOAP Fault", body))
   }
   return readFault(content.value, options.operation, body)
 }
@@ -229,10 +237,10 @@ export const decodeResponse = <Op extends Wire.Operation>(
   Wire.ResultOf<Op>,
   MarketoError.ProtocolError | MarketoError.MarketoFault | MarketoError.AuthFault
 > => {
-  const envelope = readEnvelope(body, options)
+  const envelope = readEnvelope(body, { ...options, maxNodes: options.maxNodes ?? responseNodes[operation] })
   if (Either.isLeft(envelope)) return Effect.fail(fromEnvelopeProblem(envelope.left, body))
   const content = envelope.right.content
-  if (Option.isNone(content)) return Effect.fail(protocolError("Unexpected", "the Body is empty", body))
+  if (Option.isNone(content)) return Effect.fail(protocolError("WrongElement", "the Body is empty", body))
   const element = content.value
   if (is(element, soapEnvelope, "Fault")) {
     const fault = readFault(element, operation, body)
@@ -242,7 +250,7 @@ export const decodeResponse = <Op extends Wire.Operation>(
   if (!is(element, namespace, expected)) {
     return Effect.fail(
       protocolError(
-        "Unexpected",
+        "WrongElement",
         `expected <${expected}> in ${namespace}, found <${element.name}> in "${element.ns}"`,
         body
       )
@@ -251,19 +259,25 @@ export const decodeResponse = <Op extends Wire.Operation>(
   const results = element.children.filter((c) => c.local === "result" && (c.ns === "" || c.ns === namespace))
   const result = results[0]
   if (result === undefined || results.length > 1) {
-    return Effect.fail(protocolError("Unexpected", `<${expected}> must hold exactly one <result>`, body))
+    return Effect.fail(protocolError("WrongElement", `<${expected}> must hold exactly one <result>`, body))
   }
   const raw = Layout.readFields(result, Layout.layouts[operation].result, [], false)
   if (Either.isLeft(raw)) {
     const where = raw.left.path.length === 0 ? "" : ` at ${pathString(raw.left.path)}`
-    return Effect.fail(protocolError("Unexpected", `${raw.left.detail}${where}`, body))
+    return Effect.fail(protocolError(raw.left.kind, `${raw.left.detail}${where}`, body))
   }
   const decoded = (decodeResult[operation] as (u: unknown) => Either.Either<Wire.ResultOf<Op>, ParseResult.ParseError>)(
     raw.right
   )
   if (Either.isLeft(decoded)) {
     const issue = firstIssue(decoded.left)
-    return Effect.fail(protocolError("Unexpected", `${expected}/result.${issue.path}: ${issue.message}`, body))
+    return Effect.fail(
+      protocolError(
+        issue.missing ? "WrongElement" : "SchemaMismatch",
+        `${expected}/result.${issue.path}: ${issue.message}`,
+        body
+      )
+    )
   }
   const value = decoded.right
   if (options.expectedCount !== undefined) {
@@ -284,16 +298,6 @@ export const decodeResponse = <Op extends Wire.Operation>(
 // ---------------------------------------------------------------------------------------
 // Reading requests
 
-/** A request body that cannot be served, and why. */
-export type RequestReason =
-  | "Malformed"
-  | "Forbidden"
-  | "TooLarge"
-  | "NotSoap"
-  | "UnknownOperation"
-  | "MissingParameter"
-  | "BadValue"
-
 /** What a failed request read reports. */
 export interface RequestProblem {
   readonly reason: RequestReason
@@ -302,16 +306,6 @@ export interface RequestProblem {
   /** UnknownOperation: the body element that names no operation the codec reads. */
   readonly element?: { readonly namespace: string; readonly localName: string }
 }
-
-/** A decoded request, discriminated by operation. */
-export type Decoded = {
-  readonly [Op in Wire.Operation]: {
-    readonly operation: Op
-    /** The AuthenticationHeader, when the request has one. */
-    readonly header: Option.Option<Wire.AuthenticationHeaderInfo>
-    readonly params: Wire.ParamsOf<Op>
-  }
-}[Wire.Operation]
 
 const fromSchemaError = (error: ParseResult.ParseError, root: string): RequestProblem => {
   const issue = firstIssue(error)
@@ -333,7 +327,9 @@ const readHeader = (
       path: "AuthenticationHeader"
     })
   }
-  const raw = Layout.readFields(first, Layout.AuthenticationHeader, [], true)
+  // Not strict: Marketo documents an optional partnerId that its WSDLs do not declare, and
+  // other fields a client adds are no reason to refuse a call (its signature still decides).
+  const raw = Layout.readFields(first, Layout.AuthenticationHeader, [], false)
   if (Either.isLeft(raw)) {
     const path = ["AuthenticationHeader", ...raw.left.path].join(".")
     return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
@@ -370,7 +366,8 @@ export const decodeRequest = (body: string, limits: Limits = {}): Either.Either<
   const raw = Layout.readFields(element, Layout.layouts[operation].params, [], true)
   if (Either.isLeft(raw)) {
     const path = pathString([element.local, ...raw.left.path])
-    return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
+    const reason = raw.left.kind === "TooLarge" ? "TooLarge" : "BadValue"
+    return Either.left({ reason, detail: `${raw.left.detail} at ${path}`, path })
   }
   const decoded =
     (decodeParams[operation] as (u: unknown) => Either.Either<Wire.ParamsOf<Wire.Operation>, ParseResult.ParseError>)(

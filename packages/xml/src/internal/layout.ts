@@ -1,13 +1,18 @@
 /**
  * The XML layout of every mktows record: element names, WSDL sequence order, which
- * elements are optional, nillable, repeated or wrapped in an `ArrayOfX` list. One table
- * drives both the writer and the reader, so the two cannot drift apart.
+ * elements are optional, nillable, repeated or wrapped in an `ArrayOfX` list, derived
+ * from the Wire Schemas (`@mktows/core/Wire`), which are the one description of the
+ * records. The writer, the reader and the XSD (`xsd.ts`) all follow these layouts.
  *
  * Record keys are the WSDL element names (the Wire Schemas use them as they are).
  *
  * @internal
  */
+import * as Wire from "@mktows/core/Wire"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 import { namespace, xsi as xsiNamespace } from "./names.js"
 import { attribute, type XmlElement } from "./tree.js"
 
@@ -17,6 +22,8 @@ export type Leaf = "string" | "int" | "boolean" | "dateTime"
 /** A complex type: its element sequence. */
 export interface Struct {
   readonly _tag: "Struct"
+  /** The complexType name (the Schema's identifier). */
+  readonly name: string
   readonly fields: ReadonlyArray<Field>
   /** Each field with its position in `fields`, by element name: the reader's lookup. */
   readonly index: ReadonlyMap<string, readonly [position: number, field: Field]>
@@ -27,6 +34,8 @@ export interface List {
   readonly _tag: "List"
   readonly item: string
   readonly of: Type
+  /** The XSD type of each item, qualified (`tns:Attrib`). */
+  readonly itemType: string
 }
 
 /** The content of one element. */
@@ -36,6 +45,8 @@ export type Type = Leaf | Struct | List
 export interface Field {
   readonly name: string
   readonly type: Type
+  /** The XSD type of the element, qualified (`xs:int`, `tns:ArrayOfAttrib`). */
+  readonly xsdType: string
   /** minOccurs="0": absent key when absent. */
   readonly optional?: true
   /** nillable="true": `null` is written as xsi:nil. */
@@ -44,104 +55,114 @@ export interface Field {
   readonly repeated?: true
 }
 
-const struct = (...fields: ReadonlyArray<Field>): Struct => ({
-  _tag: "Struct",
-  fields,
-  index: new Map(fields.map((f, i) => [f.name, [i, f] as const]))
-})
-const list = (item: string, of: Type): List => ({ _tag: "List", item, of })
-const req = (name: string, type: Type): Field => ({ name, type })
-const opt = (name: string, type: Type): Field => ({ name, type, optional: true })
-const nil = (name: string, type: Type): Field => ({ name, type, nillable: true })
+// ---------------------------------------------------------------------------------------
+// Deriving the layouts from the Wire Schemas
+//
+// Element names are property names, the sequence is the declaration order, an optional
+// key is minOccurs="0", `Schema.NullOr` is nillable, the complexType name is the
+// identifier; the XML-only rest comes from `Wire.XmlAnnotation`. The Wire Schemas use a
+// small vocabulary (records, arrays, strings, booleans, xs:int, literal enums), and what
+// falls outside it is read as a string or a repeated element: the golden and XSD tests
+// compare the result with the WSDL, so a Schema the derivation misreads shows up there.
 
-const Attrib = struct(req("name", "string"), req("value", "string"))
-const TypeAttrib = struct(req("attrType", "string"), opt("attrList", list("attrib", Attrib)))
-const MObjAssociation = struct(req("mObjType", "string"), opt("id", "int"), opt("externalKey", Attrib))
-const MObject = struct(
-  req("type", "string"),
-  opt("id", "int"),
-  opt("externalKey", Attrib),
-  opt("createdAt", "dateTime"),
-  opt("updatedAt", "dateTime"),
-  opt("attribList", list("attrib", Attrib)),
-  opt("typeAttribList", list("typeAttrib", TypeAttrib)),
-  opt("associationList", list("mObjAssociation", MObjAssociation))
-)
-const MObjStatus = struct(req("id", "int"), opt("externalKey", Attrib), req("status", "string"), opt("error", "string"))
-const MObjCriteria = struct(req("attrName", "string"), req("comparison", "string"), req("attrValue", "string"))
-const MObjFieldMetadata = struct(
-  req("name", "string"),
-  nil("description", "string"),
-  nil("displayName", "string"),
-  nil("sourceObject", "string"),
-  req("dataType", "string"),
-  nil("size", "int"),
-  req("isReadonly", "boolean"),
-  req("isUpdateBlocked", "boolean"),
-  nil("isName", "boolean"),
-  req("isPrimaryKey", "boolean"),
-  req("isCustom", "boolean"),
-  req("isDynamic", "boolean"),
-  nil("dynamicFieldRef", "string"),
-  req("updatedAt", "dateTime")
-)
-const MObjectMetadata = struct(
-  req("name", "string"),
-  nil("description", "string"),
-  req("isCustom", "boolean"),
-  req("isVirtual", "boolean"),
-  req("fieldList", list("field", MObjFieldMetadata)),
-  req("updatedAt", "dateTime")
-)
+const simpleTypeOf = (ast: AST.AST): string => {
+  const annotated = Wire.getXmlAnnotation(ast)?.xsdType
+  if (annotated !== undefined) return annotated
+  switch (ast._tag) {
+    case "Refinement":
+      return simpleTypeOf(ast.from)
+    case "BooleanKeyword":
+      return "xs:boolean"
+    // The Wire Schemas' only numbers are xs:int.
+    case "NumberKeyword":
+      return "xs:int"
+    default:
+      return "xs:string"
+  }
+}
+
+const leafOf = (xsdType: string): Leaf =>
+  xsdType === "xs:int"
+    ? "int"
+    : xsdType === "xs:boolean"
+    ? "boolean"
+    : xsdType === "xs:dateTime"
+    ? "dateTime"
+    : "string"
+
+interface Content {
+  readonly type: Type
+  readonly xsdType: string
+}
+
+const structs = new WeakMap<AST.AST, Struct>()
+
+/** The layout of a record Schema (a `TypeLiteral`), made once per AST node. */
+export const structOf = (ast: AST.TypeLiteral): Struct => {
+  const cached = structs.get(ast)
+  if (cached !== undefined) return cached
+  const fields = ast.propertySignatures.map(fieldOf)
+  const made: Struct = {
+    _tag: "Struct",
+    name: Option.getOrElse(AST.getIdentifierAnnotation(ast), () => "Anonymous"),
+    fields,
+    index: new Map(fields.map((f, i) => [f.name, [i, f] as const]))
+  }
+  structs.set(ast, made)
+  return made
+}
+
+const contentOf = (ast: AST.AST): Content => {
+  if (ast._tag === "TypeLiteral") {
+    const struct = structOf(ast)
+    return { type: struct, xsdType: `tns:${struct.name}` }
+  }
+  const xsdType = simpleTypeOf(ast)
+  return { type: leafOf(xsdType), xsdType }
+}
+
+const itemOf = (ast: AST.TupleType): AST.AST => ast.rest[0]?.type ?? AST.unknownKeyword
+
+const fieldOf = (ps: AST.PropertySignature): Field => {
+  const name = String(ps.name)
+  let ast = ps.type
+  let nillable = false
+  if (ast._tag === "Union") {
+    const members = ast.types.filter((m) => !(m._tag === "Literal" && m.literal === null))
+    if (members.length === 1 && members[0] !== undefined) {
+      nillable = true
+      ast = members[0]
+    }
+  }
+  const flags = {
+    ...(ps.isOptional ? { optional: true as const } : {}),
+    ...(nillable ? { nillable: true as const } : {})
+  }
+  if (ast._tag !== "TupleType") return { name, ...contentOf(ast), ...flags }
+  const item = Wire.getXmlAnnotation(ast)?.item
+  const of = contentOf(itemOf(ast))
+  // An array without an item name repeats its own element, as the WSDL writes an
+  // unbounded element without wrapper.
+  if (item === undefined) return { name, ...of, ...flags, repeated: true }
+  const list: List = { _tag: "List", item, of: of.type, itemType: of.xsdType }
+  return { name, type: list, xsdType: `tns:ArrayOf${of.xsdType.slice(of.xsdType.indexOf(":") + 1)}`, ...flags }
+}
+
+const layoutOf = (schema: Schema.Schema.Any): Struct =>
+  schema.ast._tag === "TypeLiteral" ? structOf(schema.ast) : structOf(new AST.TypeLiteral([], []))
 
 /** `AuthenticationHeaderInfo`. */
-export const AuthenticationHeader = struct(
-  req("mktowsUserId", "string"),
-  req("requestSignature", "string"),
-  req("requestTimestamp", "string"),
-  opt("audit", "string"),
-  opt("mode", "int")
-)
-
-const mObjectList = list("mObject", MObject)
-const mObjStatusList = list("mObjStatus", MObjStatus)
+export const AuthenticationHeader: Struct = layoutOf(Wire.AuthenticationHeaderInfo)
 
 /** Params (the content of `paramsX`) and result (the content of `successX/result`) per operation. */
-export const layouts = {
-  syncMObjects: {
-    params: struct(req("mObjectList", mObjectList), req("operation", "string")),
-    result: struct(req("mObjStatusList", mObjStatusList))
-  },
-  getMObjects: {
-    params: struct(
-      req("type", "string"),
-      opt("id", "int"),
-      opt("externalKey", Attrib),
-      opt("mObjCriteriaList", list("mObjCriteria", MObjCriteria)),
-      opt("mObjAssociationList", list("mObjAssociation", MObjAssociation)),
-      opt("includeDetails", "boolean"),
-      opt("streamPosition", "string")
-    ),
-    result: struct(
-      req("returnCount", "int"),
-      req("hasMore", "boolean"),
-      req("newStreamPosition", "string"),
-      opt("mObjectList", mObjectList)
-    )
-  },
-  describeMObject: {
-    params: struct(req("objectName", "string")),
-    result: struct(req("metadata", MObjectMetadata))
-  },
-  deleteMObjects: {
-    params: struct(req("mObjectList", mObjectList)),
-    result: struct(req("mObjStatusList", mObjStatusList))
-  },
-  listMObjects: {
-    params: struct(),
-    result: struct({ name: "objects", type: "string", repeated: true })
-  }
-} as const
+export const layouts: {
+  readonly [Op in Wire.Operation]: { readonly params: Struct; readonly result: Struct }
+} = Object.fromEntries(
+  Wire.Operation.literals.map((op) => [op, {
+    params: layoutOf(Wire.operations[op].params),
+    result: layoutOf(Wire.operations[op].result)
+  }])
+) as { readonly [Op in Wire.Operation]: { readonly params: Struct; readonly result: Struct } }
 
 // ---------------------------------------------------------------------------------------
 // Writing
@@ -152,39 +173,69 @@ export const escapeText = (text: string): string =>
     ? text.replace(/[&<>\r]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#13;")
     : text
 
-type Parts = Array<string>
+// Each layout is compiled once into closures that concatenate strings, with every tag
+// text made in advance: writing a record is then one call per element and no lookups.
+type Write = (value: unknown) => string
 
-const writeLeaf = (leaf: Leaf, value: unknown): string =>
-  leaf === "boolean" ? (value === true ? "true" : "false") : leaf === "int" ? String(value) : escapeText(String(value))
+const writeLeaf = (leaf: Leaf): Write =>
+  leaf === "boolean"
+    ? (v) => v === true ? "true" : "false"
+    : leaf === "int"
+    ? (v) => String(v)
+    : (v) => escapeText(typeof v === "string" ? v : String(v))
 
-const writeElement = (parts: Parts, name: string, type: Type, value: unknown): void => {
-  if (value === null) {
-    parts.push(`<${name} xsi:nil="true"/>`)
-  } else if (typeof type === "string") {
-    parts.push(`<${name}>`, writeLeaf(type, value), `</${name}>`)
-  } else if (type._tag === "List") {
-    parts.push(`<${name}>`)
-    if (Array.isArray(value)) { for (const item of value) writeElement(parts, type.item, type.of, item) }
-    parts.push(`</${name}>`)
-  } else {
-    parts.push(`<${name}>`)
-    writeFields(parts, type, value)
-    parts.push(`</${name}>`)
+const writeElement = (name: string, type: Type): Write => {
+  const open = `<${name}>`
+  const close = `</${name}>`
+  const nil = `<${name} xsi:nil="true"/>`
+  // Structs are compiled lazily: a record type may be reached before its own writer exists.
+  let content: Write | undefined
+  return (v) => {
+    if (v === null) return nil
+    content ??= writeContent(type)
+    return open + content(v) + close
   }
 }
 
-/** Writes the children of a struct, in sequence order, skipping absent optional elements. */
-export const writeFields = (parts: Parts, type: Struct, value: unknown): void => {
-  const record = (value ?? {}) as Readonly<Record<string, unknown>>
-  for (const field of type.fields) {
-    const v = record[field.name]
-    if (v === undefined) continue
-    if (field.repeated === true && Array.isArray(v)) {
-      for (const item of v) writeElement(parts, field.name, field.type, item)
-    } else {
-      writeElement(parts, field.name, field.type, v)
-    }
+const writeContent = (type: Type): Write => {
+  if (typeof type === "string") return writeLeaf(type)
+  if (type._tag === "Struct") return writeStruct(type)
+  const item = writeElement(type.item, type.of)
+  return (v) => {
+    if (!Array.isArray(v)) return ""
+    let out = ""
+    for (let i = 0; i < v.length; i++) out += item(v[i])
+    return out
   }
+}
+
+const writers = new WeakMap<Struct, Write>()
+
+/** Writes the children of a struct, in sequence order, skipping absent optional elements. */
+export const writeStruct = (type: Struct): Write => {
+  const cached = writers.get(type)
+  if (cached !== undefined) return cached
+  const fields = type.fields.map((field): readonly [string, Write] => {
+    const element = writeElement(field.name, field.type)
+    if (field.repeated !== true) return [field.name, element]
+    return [field.name, (v) => {
+      if (!Array.isArray(v)) return element(v)
+      let out = ""
+      for (let i = 0; i < v.length; i++) out += element(v[i])
+      return out
+    }]
+  })
+  const write: Write = (value) => {
+    const record = (value ?? {}) as Readonly<Record<string, unknown>>
+    let out = ""
+    for (const [name, element] of fields) {
+      const v = record[name]
+      if (v !== undefined) out += element(v)
+    }
+    return out
+  }
+  writers.set(type, write)
+  return write
 }
 
 // ---------------------------------------------------------------------------------------
@@ -192,6 +243,8 @@ export const writeFields = (parts: Parts, type: Struct, value: unknown): void =>
 
 /** A structural problem found while reading, with the record path where it was found. */
 export interface ReadProblem {
+  /** An element the type does not have there (or twice), content the type does not allow, or too many items. */
+  readonly kind: "WrongElement" | "SchemaMismatch" | "TooLarge"
   readonly path: ReadonlyArray<string | number>
   readonly detail: string
 }
@@ -200,8 +253,11 @@ export interface ReadProblem {
 // descends, and copies it only into a problem: a decode that succeeds builds no paths.
 type Path = Array<string | number>
 
-const failure = (path: Path, detail: string): Either.Either<never, ReadProblem> =>
-  Either.left({ path: [...path], detail })
+const failure = (
+  path: Path,
+  detail: string,
+  kind: ReadProblem["kind"] = "WrongElement"
+): Either.Either<never, ReadProblem> => Either.left({ kind, path: [...path], detail })
 
 const isNil = (element: XmlElement): boolean => {
   if (element.attributes.length === 0) return false
@@ -224,7 +280,7 @@ const readLeaf = (leaf: Leaf, text: string): unknown => {
 const isWhitespace = (text: string): boolean => text === "" || /^[ \t\n\r]*$/.test(text)
 
 const unexpectedText = (path: Path, element: XmlElement) =>
-  failure(path, `unexpected text in <${element.name}>: "${element.text.trim().slice(0, 40)}"`)
+  failure(path, `unexpected text in <${element.name}>: "${element.text.trim().slice(0, 40)}"`, "SchemaMismatch")
 
 // Children are unqualified; a document that puts them in the mktows namespace (a default
 // xmlns on the global element) is read the same way.
@@ -240,7 +296,7 @@ const readElement = (
   if (typeof type === "string") {
     const inner = element.children[0]
     if (inner !== undefined) {
-      return failure(path, `expected text in <${element.name}>, found <${inner.name}>`)
+      return failure(path, `expected text in <${element.name}>, found <${inner.name}>`, "SchemaMismatch")
     }
     return Either.right(readLeaf(type, element.text))
   }

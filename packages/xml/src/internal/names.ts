@@ -5,7 +5,7 @@
  */
 
 /** The mktows target namespace: only global elements live in it. */
-export const namespace = "http://www.marketo.com/mktows/"
+export const namespace = "http://www.marketo.com/mktows/" as const
 /** SOAP 1.1 envelope. */
 export const soapEnvelope = "http://schemas.xmlsoap.org/soap/envelope/"
 /** SOAP 1.2 envelope, recognised only to say that it is not supported. */

@@ -10,6 +10,7 @@
  *
  * @internal
  */
+import { maxMessageBytes } from "@mktows/core/Limits"
 import { firstInvalidIndex } from "@mktows/core/XmlText"
 import * as Either from "effect/Either"
 
@@ -24,9 +25,34 @@ export const problem = (kind: XmlProblem["kind"], detail: string): Either.Either
   Either.left({ kind, detail })
 
 /** Default cap on the body size: 10 MiB. */
-export const defaultMaxBytes = 10 * 1024 * 1024
+export const defaultMaxBytes = maxMessageBytes
 /** Default cap on element nesting; a SOAP body of this protocol nests about 12 deep. */
 export const defaultMaxDepth = 64
+/**
+ * Default cap on the nodes of one document: elements, attributes (namespace declarations
+ * included), comments, CDATA sections and processing instructions. 100 objects of a call
+ * with a thousand nodes each; a 10 MiB body could otherwise hold two million.
+ */
+export const defaultMaxNodes = 100_000
+/**
+ * Default cap on the attributes of one element, namespace declarations included. This
+ * protocol uses at most a handful (xmlns declarations, xsi:nil).
+ */
+export const defaultMaxAttributes = 32
+/**
+ * Default cap on the characters of one element's own text (all its text and CDATA runs
+ * together) and of one attribute value: 1 MiB, far above any Marketo field.
+ */
+export const defaultMaxTextLength = 1024 * 1024
+
+/** The bounds a scan runs under. */
+export interface ScanLimits {
+  readonly maxBytes: number
+  readonly maxDepth: number
+  readonly maxNodes: number
+  readonly maxAttributes: number
+  readonly maxTextLength: number
+}
 
 /** Names that must never become object keys, whatever the parser does with them. */
 const dangerous = new Set(["__proto__", "constructor", "prototype"])
@@ -87,19 +113,37 @@ const looksLikeHtml = (s: string): boolean => /^\s*(<!doctype\s+html|<html[\s>])
  * Checks `text` (a whole document, BOM already removed) against the limits and the
  * tag-level well-formedness rules. Linear in the length, constant stack.
  */
-export const scan = (
-  s: string,
-  limits: { readonly maxBytes: number; readonly maxDepth: number }
-): Either.Either<void, XmlProblem> => {
+export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProblem> => {
   if (s.length > limits.maxBytes || utf8Length(s, limits.maxBytes) > limits.maxBytes) {
     return problem("TooLarge", `the body is larger than ${limits.maxBytes} bytes`)
   }
   if (looksLikeHtml(s)) return problem("NotXml", "received an HTML page, not a SOAP envelope")
+  const checked = scanMarkup(s, limits)
+  if (Either.isLeft(checked)) return checked
+  // Characters last: the markup pass stops at the first excess of a hostile body, and a
+  // character check first would cost a pass over all of it.
   const bad = firstInvalidIndex(s)
   if (bad !== undefined) {
     return problem("NotXml", `a character XML 1.0 forbids at position ${bad}`)
   }
+  return Either.void
+}
+
+const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProblem> => {
   const stack: Array<string> = []
+  // The text seen so far directly in each open element, by depth.
+  const textLengths: Array<number> = []
+  // Elements, comments, CDATA sections and processing instructions: each costs a node.
+  let nodes = 0
+  const tooMuchText = () =>
+    problem("TooLarge", `<${stack[stack.length - 1]}> holds more than ${limits.maxTextLength} characters of text`)
+  const addText = (length: number): boolean => {
+    const depth = textLengths.length - 1
+    if (depth < 0 || length === 0) return true
+    const total = (textLengths[depth] ?? 0) + length
+    textLengths[depth] = total
+    return total <= limits.maxTextLength
+  }
   let rootSeen = false
   let i = 0
   const n = s.length
@@ -110,9 +154,14 @@ export const scan = (
       for (let j = i; j < textEnd; j++) {
         if (!isSpace(s.charCodeAt(j))) return problem("NotXml", `text outside the root element at position ${j}`)
       }
+    } else if (!addText(textEnd - i)) {
+      return tooMuchText()
     }
     if (lt === -1) break
     const c = s.charCodeAt(lt + 1)
+    if (c !== 47 /* / */ && ++nodes > limits.maxNodes) {
+      return problem("TooLarge", `more than ${limits.maxNodes} nodes`)
+    }
     if (c === 63 /* ? */) {
       const end = s.indexOf("?>", lt + 2)
       if (end === -1) return problem("NotXml", "truncated: a processing instruction is not closed")
@@ -125,6 +174,7 @@ export const scan = (
       if (stack.length === 0) return problem("NotXml", "CDATA outside the root element")
       const end = s.indexOf("]]>", lt + 9)
       if (end === -1) return problem("NotXml", "truncated: a CDATA section is not closed")
+      if (!addText(end - lt - 9)) return tooMuchText()
       i = end + 3
     } else if (c === 33 /* ! */) {
       const what = s.slice(lt, lt + 10)
@@ -136,6 +186,7 @@ export const scan = (
       if (gt >= n) return problem("NotXml", `truncated: the end tag of "${name}" is not closed`)
       if (s.charCodeAt(gt) !== 62) return problem("NotXml", `malformed end tag "</${name}" at position ${lt}`)
       const open = stack.pop()
+      textLengths.pop()
       if (open === undefined) return problem("NotXml", `end tag "</${name}>" without a start tag`)
       if (open !== name) return problem("NotXml", `end tag "</${name}>" does not close "<${open}>"`)
       i = gt + 1
@@ -151,6 +202,7 @@ export const scan = (
       let closed: "open" | "empty" | undefined
       // XML forbids an attribute twice on one tag; parsers disagree on which one wins.
       let seen: Set<string> | undefined
+      let attributes = 0
       while (closed === undefined) {
         const afterSpace = skipSpace(s, j)
         if (afterSpace >= n) return problem("NotXml", `truncated: the start tag "<${name}" is not closed`)
@@ -166,6 +218,10 @@ export const scan = (
           const attrEnd = readName(s, afterSpace)
           const attr = s.slice(afterSpace, attrEnd)
           if (attr.length === 0) return problem("NotXml", `malformed attribute in "<${name}" at position ${afterSpace}`)
+          if (++attributes > limits.maxAttributes) {
+            return problem("TooLarge", `"<${name}" has more than ${limits.maxAttributes} attributes`)
+          }
+          if (++nodes > limits.maxNodes) return problem("TooLarge", `more than ${limits.maxNodes} nodes`)
           const attrOk = checkName(attr, "attribute")
           if (Either.isLeft(attrOk)) return attrOk
           seen ??= new Set()
@@ -180,6 +236,9 @@ export const scan = (
           }
           const close = s.indexOf(quote === 34 ? "\"" : "'", q + 1)
           if (close === -1) return problem("NotXml", `truncated: attribute "${attr}" of "<${name}" is not closed`)
+          if (close - q - 1 > limits.maxTextLength) {
+            return problem("TooLarge", `attribute "${attr}" of "<${name}" is longer than ${limits.maxTextLength}`)
+          }
           if (s.slice(q + 1, close).includes("<")) {
             return problem("NotXml", `attribute "${attr}" of "<${name}" contains "<"`)
           }
@@ -189,6 +248,7 @@ export const scan = (
       rootSeen = true
       if (closed === "open") {
         stack.push(name)
+        textLengths.push(0)
         if (stack.length > limits.maxDepth) {
           return problem("TooLarge", `elements nest deeper than ${limits.maxDepth} levels`)
         }

@@ -11,7 +11,16 @@
  */
 import * as Either from "effect/Either"
 import { XMLParser } from "fast-xml-parser"
-import { defaultMaxBytes, defaultMaxDepth, problem, scan, type XmlProblem } from "./scan.js"
+import {
+  defaultMaxAttributes,
+  defaultMaxBytes,
+  defaultMaxDepth,
+  defaultMaxNodes,
+  defaultMaxTextLength,
+  problem,
+  scan,
+  type XmlProblem
+} from "./scan.js"
 
 /** One attribute, with its namespace resolved (unprefixed attributes have none). */
 export interface XmlAttribute {
@@ -30,14 +39,33 @@ export interface XmlElement {
   readonly children: ReadonlyArray<XmlElement>
   /** Text and CDATA directly inside this element, decoded and concatenated, untrimmed. */
   readonly text: string
-  /** The prefixes in scope, to resolve QName values such as `faultcode`. */
-  readonly scope: ReadonlyMap<string, string>
 }
 
-/** The limits a parse runs under. */
+/** The limits a parse runs under (see `scan.ts` for the defaults). */
 export interface Limits {
   readonly maxBytes?: number | undefined
   readonly maxDepth?: number | undefined
+  readonly maxNodes?: number | undefined
+  readonly maxAttributes?: number | undefined
+  readonly maxTextLength?: number | undefined
+}
+
+// The prefixes in scope, as a chain of the declarations of each element: an element that
+// declares nothing shares its parent's scope, and a declaration copies nothing, so a
+// document declaring namespaces on every element costs no more than one that does not.
+interface Scope {
+  readonly declared: ReadonlyArray<readonly [prefix: string, uri: string]>
+  readonly parent: Scope | undefined
+}
+
+const lookup = (scope: Scope | undefined, prefix: string): string | undefined => {
+  for (let at = scope; at !== undefined; at = at.parent) {
+    for (let i = at.declared.length - 1; i >= 0; i--) {
+      const entry = at.declared[i]
+      if (entry !== undefined && entry[0] === prefix) return entry[1]
+    }
+  }
+  return undefined
 }
 
 const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
@@ -127,7 +155,7 @@ const build = (
   name: string,
   rawAttributes: unknown,
   content: ReadonlyArray<FxpNode>,
-  parentScope: ReadonlyMap<string, string>
+  parentScope: Scope
 ): Either.Either<XmlElement, XmlProblem> => {
   const declared: Array<readonly [string, string]> = []
   const pending: Array<readonly [string, string]> = []
@@ -141,19 +169,14 @@ const build = (
       else pending.push([key, decoded.right])
     }
   }
-  let scope = parentScope
-  if (declared.length > 0) {
-    const next = new Map(parentScope)
-    for (const [prefix, uri] of declared) next.set(prefix, uri)
-    scope = next
-  }
+  const scope: Scope = declared.length > 0 ? { declared, parent: parentScope } : parentScope
   const [prefix, local] = splitName(name)
-  const ns = scope.get(prefix)
+  const ns = lookup(scope, prefix)
   if (ns === undefined) return problem("NotXml", `the prefix "${prefix}" of <${name}> is not declared`)
   const attributes: Array<XmlAttribute> = []
   for (const [key, value] of pending) {
     const [attrPrefix, attrLocal] = splitName(key)
-    const attrNs = attrPrefix === "" ? "" : scope.get(attrPrefix)
+    const attrNs = attrPrefix === "" ? "" : lookup(scope, attrPrefix)
     if (attrNs === undefined) return problem("NotXml", `the prefix "${attrPrefix}" of attribute ${key} is not declared`)
     attributes.push({ ns: attrNs, local: attrLocal, value })
   }
@@ -180,10 +203,10 @@ const build = (
       children.push(child.right)
     }
   }
-  return Either.right({ ns, local, name, attributes, children, text, scope })
+  return Either.right({ ns, local, name, attributes, children, text })
 }
 
-const rootScope: ReadonlyMap<string, string> = new Map([["", ""], ["xml", xmlNamespace]])
+const rootScope: Scope = { declared: [["", ""], ["xml", xmlNamespace]], parent: undefined }
 
 /**
  * Parses a whole document into its root element, under the given limits.
@@ -192,7 +215,13 @@ export const parseDocument = (body: string, limits: Limits = {}): Either.Either<
   const maxBytes = limits.maxBytes ?? defaultMaxBytes
   const maxDepth = limits.maxDepth ?? defaultMaxDepth
   const text = body.charCodeAt(0) === 0xFEFF ? body.slice(1) : body
-  const checked = scan(text, { maxBytes, maxDepth })
+  const checked = scan(text, {
+    maxBytes,
+    maxDepth,
+    maxNodes: limits.maxNodes ?? defaultMaxNodes,
+    maxAttributes: limits.maxAttributes ?? defaultMaxAttributes,
+    maxTextLength: limits.maxTextLength ?? defaultMaxTextLength
+  })
   if (Either.isLeft(checked)) return Either.left(checked.left)
   // XML end-of-line handling: a literal CR (alone or before LF) reads as LF. A CR that
   // must survive is written as "&#13;", which is decoded only after this step.

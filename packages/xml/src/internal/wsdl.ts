@@ -11,7 +11,8 @@
 // 2_2 WSDL; a client generated from ours can send it, and it validates.
 import { namespace, paramsElement, successElement } from "./names.js"
 import { nonMObjectTypes } from "./wsdlNonMObjectTypes.js"
-import { arrayOf, enumeration, field, record, renderType, type TypeDefinition } from "./wsdlTable.js"
+import { enumeration, renderType, type TypeDefinition } from "./wsdlTable.js"
+import { complexTypes as mobjectRecords } from "./xsd.js"
 
 /** The operations mktows speaks (and the emulator serves), in the order mktows lists them. */
 export const operationNames = [
@@ -48,9 +49,9 @@ export const contractOperationNames = [
 export type ContractOperation = (typeof contractOperationNames)[number]
 
 // ---------------------------------------------------------------------------------------
-// The MObject record types: the 35 types the five MObject operations use, as one separate
-// list, so that it can be replaced by the XSD derived from the Wire Schemas without
-// touching the rest of the contract.
+// The MObject types: the 35 types the five MObject operations use. The enumerations are
+// written here (MObjectTypeEnum is referenced by nothing, and the values keep Marketo's
+// order); the records come from the Wire Schemas (xsd.ts).
 
 export const mobjectTypes: ReadonlyArray<TypeDefinition> = [
   enumeration("SyncOperationEnum", ["UPSERT", "INSERT", "UPDATE"]),
@@ -59,110 +60,9 @@ export const mobjectTypes: ReadonlyArray<TypeDefinition> = [
   // that generated clients offer the same names.
   enumeration("MObjectTypeEnum", ["Opportunity", "OpportunityLeadRole", "Program"]),
   enumeration("ComparisonEnum", ["EQ", "NE", "LT", "LE", "GT", "GE"]),
-  record("Attrib", [field("name", "xs:string"), field("value", "xs:string")]),
-  arrayOf("ArrayOfAttrib", "attrib", "tns:Attrib"),
-  record("TypeAttrib", [field("attrType", "xs:string"), field("attrList", "tns:ArrayOfAttrib", "0..1")]),
-  arrayOf("ArrayOfTypeAttrib", "typeAttrib", "tns:TypeAttrib"),
-  record("MObject", [
-    field("type", "xs:string"),
-    field("id", "xs:int", "0..1"),
-    field("externalKey", "tns:Attrib", "0..1"),
-    field("createdAt", "xs:dateTime", "0..1"),
-    field("updatedAt", "xs:dateTime", "0..1"),
-    field("attribList", "tns:ArrayOfAttrib", "0..1"),
-    field("typeAttribList", "tns:ArrayOfTypeAttrib", "0..1"),
-    field("associationList", "tns:ArrayOfMObjAssociation", "0..1")
-  ]),
-  arrayOf("ArrayOfMObject", "mObject", "tns:MObject"),
-  record("MObjAssociation", [
-    field("mObjType", "xs:string"),
-    field("id", "xs:int", "0..1"),
-    field("externalKey", "tns:Attrib", "0..1")
-  ]),
-  arrayOf("ArrayOfMObjAssociation", "mObjAssociation", "tns:MObjAssociation"),
-  record("MObjStatus", [
-    field("id", "xs:int"),
-    field("externalKey", "tns:Attrib", "0..1"),
-    field("status", "tns:MObjStatusEnum"),
-    field("error", "xs:string", "0..1")
-  ]),
-  arrayOf("ArrayOfMObjStatus", "mObjStatus", "tns:MObjStatus"),
-  record("MObjCriteria", [
-    field("attrName", "xs:string"),
-    field("comparison", "tns:ComparisonEnum"),
-    // Any simple value: Marketo compares numbers, dates and strings alike.
-    field("attrValue", "xs:anySimpleType")
-  ]),
-  arrayOf("ArrayOfMObjCriteria", "mObjCriteria", "tns:MObjCriteria"),
-  record("MObjectMetadata", [
-    field("name", "xs:string"),
-    field("description", "xs:string", "1", true),
-    field("isCustom", "xs:boolean"),
-    field("isVirtual", "xs:boolean"),
-    field("fieldList", "tns:ArrayOfMObjFieldMetadata"),
-    field("updatedAt", "xs:dateTime")
-  ]),
-  record("MObjFieldMetadata", [
-    field("name", "xs:string"),
-    field("description", "xs:string", "1", true),
-    field("displayName", "xs:string", "1", true),
-    field("sourceObject", "xs:string", "1", true),
-    field("dataType", "xs:string"),
-    field("size", "xs:int", "1", true),
-    field("isReadonly", "xs:boolean"),
-    field("isUpdateBlocked", "xs:boolean"),
-    field("isName", "xs:boolean", "1", true),
-    field("isPrimaryKey", "xs:boolean"),
-    field("isCustom", "xs:boolean"),
-    field("isDynamic", "xs:boolean"),
-    field("dynamicFieldRef", "xs:string", "1", true),
-    field("updatedAt", "xs:dateTime")
-  ]),
-  arrayOf("ArrayOfMObjFieldMetadata", "field", "tns:MObjFieldMetadata"),
-  // Requests.
-  record("ParamsSyncMObjects", [
-    field("mObjectList", "tns:ArrayOfMObject"),
-    field("operation", "tns:SyncOperationEnum")
-  ]),
-  record("ParamsGetMObjects", [
-    field("type", "xs:string"),
-    field("id", "xs:int", "0..1"),
-    field("externalKey", "tns:Attrib", "0..1"),
-    field("mObjCriteriaList", "tns:ArrayOfMObjCriteria", "0..1"),
-    field("mObjAssociationList", "tns:ArrayOfMObjAssociation", "0..1"),
-    field("includeDetails", "xs:boolean", "0..1"),
-    field("streamPosition", "xs:string", "0..1")
-  ]),
-  record("ParamsDescribeMObject", [field("objectName", "xs:string")]),
-  record("ParamsDeleteMObjects", [field("mObjectList", "tns:ArrayOfMObject")]),
-  record("ParamsListMObjects", []),
-  // Results, and the `success` wrappers around them.
-  record("ResultSyncMObjects", [field("mObjStatusList", "tns:ArrayOfMObjStatus")]),
-  record("ResultGetMObjects", [
-    field("returnCount", "xs:int"),
-    field("hasMore", "xs:boolean"),
-    field("newStreamPosition", "xs:string"),
-    field("mObjectList", "tns:ArrayOfMObject", "0..1")
-  ]),
-  record("ResultDescribeMObject", [field("metadata", "tns:MObjectMetadata")]),
-  record("ResultDeleteMObjects", [field("mObjStatusList", "tns:ArrayOfMObjStatus")]),
-  // Not wrapped in an ArrayOf: each name is its own `objects` element.
-  record("ResultListMObjects", [field("objects", "xs:string", "0..n")]),
-  record("SuccessSyncMObjects", [field("result", "tns:ResultSyncMObjects")]),
-  record("SuccessGetMObjects", [field("result", "tns:ResultGetMObjects")]),
-  record("SuccessDescribeMObject", [field("result", "tns:ResultDescribeMObject")]),
-  record("SuccessDeleteMObjects", [field("result", "tns:ResultDeleteMObjects")]),
-  record("SuccessListMObjects", [field("result", "tns:ResultListMObjects")]),
-  // The signed header of every call; `audit` and `mode` are reserved by Marketo, `partnerId`
-  // is the documented optional field (see the top of this file).
-  record("AuthenticationHeaderInfo", [
-    field("mktowsUserId", "xs:string"),
-    field("requestSignature", "xs:string"),
-    field("requestTimestamp", "xs:string"),
-    field("audit", "xs:string", "0..1"),
-    field("mode", "xs:int", "0..1"),
-    field("partnerId", "xs:string", "0..1")
-  ])
+  // The records, their ArrayOf and Success wrappers and the AuthenticationHeaderInfo,
+  // derived from the Wire Schemas: the codec reads and writes the same description.
+  ...mobjectRecords
 ]
 
 // ---------------------------------------------------------------------------------------

@@ -1,0 +1,65 @@
+/**
+ * What the emulator has seen, for `GET /emulator/stats`: calls by operation, faults by code,
+ * sync and delete outcomes by object type and status. Cleared by a reset.
+ */
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import type { Stats } from "../Emulator.js"
+import type { State } from "./state.js"
+import type { Answer, Call } from "./store.js"
+
+type Table = { readonly [key: string]: number }
+
+interface Counts {
+  readonly calls: Table
+  readonly faults: Table
+  readonly objects: { readonly [type: string]: Table }
+}
+
+const empty: Counts = { calls: {}, faults: {}, objects: {} }
+
+const bump = (table: Table, key: string): Table => ({ ...table, [key]: (table[key] ?? 0) + 1 })
+
+/** @internal */
+export interface Counter {
+  readonly call: (operation: string) => Effect.Effect<void>
+  readonly fault: (code: number) => Effect.Effect<void>
+  readonly answer: (call: Call, answer: Answer) => Effect.Effect<void>
+  readonly stats: (state: State) => Effect.Effect<Stats>
+  readonly reset: Effect.Effect<void>
+}
+
+const objectsOf = (call: Call): ReadonlyArray<{ readonly type: string }> =>
+  call.operation === "syncMObjects" || call.operation === "deleteMObjects" ? call.params.mObjectList : []
+
+/** @internal */
+export const makeCounter: Effect.Effect<Counter> = Effect.map(Ref.make(empty), (ref) => ({
+  call: (operation) => Ref.update(ref, (c) => ({ ...c, calls: bump(c.calls, operation) })),
+  fault: (code) => Ref.update(ref, (c) => ({ ...c, faults: bump(c.faults, String(code)) })),
+  answer: (call, answer) =>
+    answer.operation === "syncMObjects" || answer.operation === "deleteMObjects"
+      ? Ref.update(ref, (c) => {
+        const objects = { ...c.objects }
+        const sent = objectsOf(call)
+        answer.result.mObjStatusList.forEach((status, i) => {
+          const type = sent[i]?.type ?? "unknown"
+          objects[type] = bump(objects[type] ?? {}, status.status)
+        })
+        return { ...c, objects }
+      })
+      : Effect.void,
+  stats: (state) =>
+    Effect.map(Ref.get(ref), (c) => ({
+      calls: c.calls,
+      faults: c.faults,
+      objects: c.objects,
+      stored: {
+        Program: state.programs.size,
+        Opportunity: state.opportunities.size,
+        OpportunityPersonRole: state.roles.size,
+        Lead: state.leads.size,
+        Company: state.companies.size
+      }
+    })),
+  reset: Ref.set(ref, empty)
+}))

@@ -1,0 +1,63 @@
+/**
+ * A call's working copy: syncMObjects and deleteMObjects apply objects one after another to
+ * it, so a later object of a call sees an earlier one (a role can refer to an opportunity
+ * created by the same call, by its external key), and it becomes the new State only when
+ * the whole call is done. The Tables are persistent, so the copy costs nothing.
+ */
+import type * as Wire from "@mktows/core/Wire"
+import type { Entity, Party, Program, State } from "./state.js"
+import type { Table } from "./table.js"
+
+/** A call's working copy of what it may change. @internal */
+export interface Working {
+  programs: Table<Program>
+  opportunities: Table<Entity>
+  roles: Table<Entity>
+  nextId: { Opportunity: number; OpportunityPersonRole: number; Cost: number }
+}
+
+/** @internal */
+export type Status = Wire.MObjStatus
+
+/** @internal */
+export const status = (
+  object: Wire.MObject,
+  id: number,
+  value: Wire.MObjStatusEnum,
+  error?: string
+): Status => ({
+  id,
+  ...(object.externalKey === undefined ? {} : { externalKey: object.externalKey }),
+  status: value,
+  ...(error === undefined ? {} : { error })
+})
+
+/** @internal */
+export const failed = (object: Wire.MObject, error: string): Status => status(object, object.id ?? 0, "FAILED", error)
+
+/** @internal */
+export const working = (state: State): Working => ({
+  programs: state.programs,
+  opportunities: state.opportunities,
+  roles: state.roles,
+  nextId: { ...state.nextId }
+})
+
+/** @internal */
+export const commit = (state: State, work: Working): State => ({
+  ...state,
+  programs: work.programs,
+  opportunities: work.opportunities,
+  roles: work.roles,
+  nextId: work.nextId
+})
+
+/** The id of the object an association names in `parties`, if there is one. @internal */
+export const findParty = (
+  parties: Table<Party> | Table<Entity>,
+  association: Wire.MObjAssociation
+): number | undefined => {
+  if (association.id !== undefined) return parties.has(association.id) ? association.id : undefined
+  if (association.externalKey !== undefined) return parties.byExternalKey(association.externalKey)?.id
+  return undefined
+}
