@@ -1,0 +1,57 @@
+/**
+ * The MarketoClient of a command, built the way the library builds it
+ * (`NodeMarketo.layerConfig`, so every transport it knows works), with the endpoint and
+ * user id optionally given as flags. The key or secret comes only from the environment or,
+ * on a terminal, from a prompt that does not echo it; it is held as `Redacted` throughout.
+ */
+import type * as CliApp from "@effect/cli/CliApp"
+import * as Prompt from "@effect/cli/Prompt"
+import type * as MarketoClient from "@mktows/core/MarketoClient"
+import * as NodeMarketo from "@mktows/node/NodeMarketo"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { Stop } from "./failure.js"
+
+/** Where and as whom to connect, from the command line. */
+export interface Flags {
+  readonly endpoint: Option.Option<string>
+  readonly userId: Option.Option<string>
+}
+
+const present = (name: string) =>
+  Effect.map(Effect.orElseSucceed(Config.option(Config.string(name)), () => Option.none()), Option.isSome)
+
+/** The client layer for `flags`, over the environment; asks for the key on a terminal when none is set. */
+export const layer = (
+  flags: Flags,
+  client: MarketoClient.Options,
+  interactive: boolean
+): Layer.Layer<MarketoClient.MarketoClient, Stop, CliApp.CliApp.Environment> =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const values = new Map<string, string>()
+    if (Option.isSome(flags.endpoint)) values.set("MARKETO_SOAP_ENDPOINT", flags.endpoint.value)
+    if (Option.isSome(flags.userId)) values.set("MARKETO_USER_ID", flags.userId.value)
+    const hasKey = (yield* present("MARKETO_ENCRYPTION_KEY")) || (yield* present("MARKETO_CLIENT_SECRET"))
+    if (!hasKey && interactive) {
+      const key = yield* Prompt.run(Prompt.hidden({ message: "Marketo encryption key (not shown)" })).pipe(
+        Effect.mapError(() => new Stop({ code: 2, detail: "no encryption key was given" }))
+      )
+      // Only in this process's configuration: never printed, never written to a file.
+      values.set("MARKETO_ENCRYPTION_KEY", Redacted.value(key))
+    }
+    const provider = ConfigProvider.fromMap(values).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+    return NodeMarketo.layerConfig({ client }).pipe(
+      Layer.mapError((error) =>
+        new Stop({
+          code: 2,
+          detail:
+            `cannot connect to Marketo: ${error.message}. Set MARKETO_SOAP_ENDPOINT (or --endpoint), MARKETO_USER_ID (or --user-id) and MARKETO_ENCRYPTION_KEY in the environment.`
+        })
+      ),
+      Layer.provide(Layer.setConfigProvider(provider))
+    )
+  }))

@@ -1,0 +1,119 @@
+/**
+ * Progress of a job: counters the job bumps, and a display that reads them. On a terminal
+ * one status line is redrawn in place several times a second; otherwise a plain line is
+ * printed every few seconds, so a log stays short and readable. At the end, a summary table.
+ *
+ * The display says when the job waits for Marketo's rate window: it keeps the end times of
+ * the latest calls, and when the window already holds as many calls as Marketo allows, the
+ * next chunk cannot start until the oldest of them leaves it (the client's limiter applies
+ * the same rule).
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+
+/** Marketo's rate window, as the client's limiter keeps it by default. */
+const windowCalls = 100
+const windowMillis = 20_000
+
+/** What a job has done so far. */
+export interface Counters {
+  /** Rows of the input (known after the checking pass). */
+  total: number
+  /** Rows handled: read and given an outcome. */
+  done: number
+  /** Rows sent to Marketo in this run. */
+  sent: number
+  /** Chunks queued or in flight. */
+  pending: number
+  readonly byStatus: Map<string, number>
+  /** End times of the latest calls (at most one window's worth). */
+  readonly callEnds: Array<number>
+}
+
+/** Fresh counters. */
+export const make = (total: number): Counters => ({
+  total,
+  done: 0,
+  sent: 0,
+  pending: 0,
+  byStatus: new Map(),
+  callEnds: []
+})
+
+/** Counts one outcome. */
+export const count = (counters: Counters, status: string): void => {
+  counters.done++
+  counters.byStatus.set(status, (counters.byStatus.get(status) ?? 0) + 1)
+}
+
+/** Notes that a call ended now. */
+export const callEnded = (counters: Counters): Effect.Effect<void> =>
+  Effect.map(Clock.currentTimeMillis, (now) => {
+    counters.callEnds.push(now)
+    if (counters.callEnds.length > windowCalls) counters.callEnds.shift()
+  })
+
+const waiting = (counters: Counters, now: number): boolean =>
+  counters.pending > 0 && counters.callEnds.length >= windowCalls &&
+  now - (counters.callEnds[0] ?? 0) < windowMillis
+
+const number = (n: number): string => n.toLocaleString("en-US")
+
+const clock = (seconds: number): string => {
+  const s = Math.max(0, Math.round(seconds))
+  const m = Math.floor(s / 60)
+  return `${m}:${String(s % 60).padStart(2, "0")}`
+}
+
+/** The status line of the moment. */
+export const line = (counters: Counters, startedAt: number, now: number): string => {
+  const elapsed = Math.max(1, now - startedAt) / 1000
+  const rate = counters.done / elapsed
+  const left = counters.total - counters.done
+  const statuses = [...counters.byStatus].map(([status, n]) => `${status} ${number(n)}`).join(" ")
+  const eta = rate > 0 && left > 0 ? ` · ETA ${clock(left / rate)}` : ""
+  const wait = waiting(counters, now)
+    ? ` · waiting for Marketo's rate window (${windowCalls} calls per ${windowMillis / 1000} s)`
+    : ""
+  return `${number(counters.done)}/${number(counters.total)} rows · sent ${number(counters.sent)}${
+    statuses.length > 0 ? ` · ${statuses}` : ""
+  } · ${number(Math.round(rate))} rows/s${eta}${wait}`
+}
+
+/**
+ * Shows progress on `write` until the scope closes: redrawn in place on a terminal, plain
+ * lines every `plainEvery` otherwise. The final state is always shown once more at the end.
+ */
+export const display = (
+  counters: Counters,
+  options: { readonly tty: boolean; readonly write: (text: string) => Effect.Effect<void> }
+): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const startedAt = yield* Clock.currentTimeMillis
+    const draw = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      options.tty
+        ? options.write(`\r\x1b[2K${line(counters, startedAt, now)}`)
+        : options.write(`progress: ${line(counters, startedAt, now)}\n`))
+    const every = options.tty ? Duration.millis(200) : Duration.seconds(5)
+    yield* Effect.forkScoped(Effect.forever(Effect.delay(draw, every)))
+    yield* Effect.addFinalizer(() => Effect.zipRight(draw, options.tty ? options.write("\n") : Effect.void))
+  })
+
+/** The table printed when a job ends. */
+export const summary = (counters: Counters, elapsedMillis: number): string => {
+  const rows = [...counters.byStatus].sort(([a], [b]) => a.localeCompare(b))
+  const width = Math.max(6, ...rows.map(([status]) => status.length))
+  const numWidth = Math.max(5, ...rows.map(([, n]) => number(n).length), number(counters.done).length)
+  const out = [`${"status".padEnd(width)}  ${"rows".padStart(numWidth)}`]
+  for (const [status, n] of rows) out.push(`${status.padEnd(width)}  ${number(n).padStart(numWidth)}`)
+  out.push(`${"total".padEnd(width)}  ${number(counters.done).padStart(numWidth)}`)
+  const seconds = elapsedMillis / 1000
+  out.push(
+    `sent ${number(counters.sent)} row(s) in ${seconds.toFixed(1)} s${
+      seconds > 0 ? ` (${number(Math.round(counters.done / seconds))} rows/s)` : ""
+    }`
+  )
+  return out.join("\n")
+}

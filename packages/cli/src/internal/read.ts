@@ -1,0 +1,256 @@
+/**
+ * `mktows get`, `describe` and `list`: reading from Marketo.
+ *
+ * `get` streams every page to the output file as it arrives. With a journal, after each
+ * page is written and flushed to disk, the journal records the stream position and the
+ * output's length; a rerun cuts the output back to the last recorded length and asks
+ * Marketo for the pages after that position, so nothing is written twice or lost.
+ */
+import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import type * as MarketoError from "@mktows/core/MarketoError"
+import type { MObject } from "@mktows/core/MObject"
+import type * as Wire from "@mktows/core/Wire"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { ObjectType } from "./columns.js"
+import { Stop } from "./failure.js"
+import * as Journal from "./journal.js"
+import type * as Rows from "./rows.js"
+
+const operators: ReadonlyArray<readonly [string, Wire.ComparisonEnum]> = [
+  ["<=", "LE"],
+  [">=", "GE"],
+  ["!=", "NE"],
+  ["=", "EQ"],
+  ["<", "LT"],
+  [">", "GT"]
+]
+
+/** `Name=Big deal`, `Amount>=1000` as criteria. */
+export const parseCriteria = (
+  texts: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<Wire.MObjCriteria>, Stop> =>
+  Effect.forEach(texts, (text) => {
+    let best: { at: number; op: string; comparison: Wire.ComparisonEnum } | undefined
+    for (const [op, comparison] of operators) {
+      const at = text.indexOf(op)
+      if (at > 0 && (best === undefined || at < best.at)) best = { at, op, comparison }
+    }
+    if (best === undefined) {
+      return Effect.fail(
+        new Stop({ code: 2, detail: `--criteria '${text}': expected ATTRIBUTE OP VALUE with OP one of = != < <= > >=` })
+      )
+    }
+    return Effect.succeed({
+      attrName: text.slice(0, best.at).trim(),
+      comparison: best.comparison,
+      attrValue: text.slice(best.at + best.op.length).trim()
+    })
+  })
+
+/** `Company:5` or `Company:companyId=COMP-1` as associations. */
+export const parseAssociations = (
+  texts: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<Wire.MObjAssociation>, Stop> =>
+  Effect.forEach(texts, (text): Effect.Effect<Wire.MObjAssociation, Stop> => {
+    const colon = text.indexOf(":")
+    const type = text.slice(0, colon).trim()
+    const target = text.slice(colon + 1).trim()
+    const bad = new Stop({
+      code: 2,
+      detail:
+        `--associations '${text}': expected TYPE:ID or TYPE:KEYFIELD=VALUE, e.g. Company:5 or Opportunity:externalId=OPP-1`
+    })
+    if (colon <= 0 || target.length === 0) return Effect.fail(bad)
+    if (/^\d+$/.test(target)) return Effect.succeed({ mObjType: type, id: Number(target) })
+    const eq = target.indexOf("=")
+    return eq <= 0
+      ? Effect.fail(bad)
+      : Effect.succeed({ mObjType: type, externalKey: { name: target.slice(0, eq), value: target.slice(eq + 1) } })
+  })
+
+/** A model as the plain data `mktows sync` reads back: dates as YYYY-MM-DD, nothing undefined. */
+export const toPlain = (value: unknown): unknown => {
+  if (value instanceof Date) return value.toISOString().slice(0, 10)
+  if (Array.isArray(value)) return value.map(toPlain)
+  if (typeof value === "object" && value !== null) {
+    const out: { [key: string]: unknown } = {}
+    for (const [key, entry] of Object.entries(value)) {
+      if (entry !== undefined) Object.defineProperty(out, key, { value: toPlain(entry), enumerable: true })
+    }
+    return out
+  }
+  return value
+}
+
+/** Plain data flattened to CSV columns, the way `mktows sync` reads them. */
+export const flatten = (value: unknown, prefix = "", out: Map<string, string> = new Map()): Map<string, string> => {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const dict = value as { readonly [key: string]: unknown }
+    const keys = Object.keys(dict)
+    if (keys.length === 2 && typeof dict["name"] === "string" && prefix.endsWith("externalKey")) {
+      out.set(`${prefix}.${dict["name"]}`, String(dict["value"] ?? ""))
+      return out
+    }
+    for (const key of keys) if (key !== "_tag") flatten(dict[key], prefix === "" ? key : `${prefix}.${key}`, out)
+    return out
+  }
+  if (Array.isArray(value)) {
+    value.forEach((entry, i) => flatten(entry, `${prefix}.${i}`, out))
+    return out
+  }
+  out.set(prefix, value === undefined || value === null ? "" : String(value))
+  return out
+}
+
+const csvCell = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replaceAll("\"", "\"\"")}"` : text)
+
+/** What `mktows get` was asked to do. */
+export interface GetOptions {
+  readonly type: ObjectType
+  readonly criteria: ReadonlyArray<Wire.MObjCriteria>
+  readonly associations: ReadonlyArray<Wire.MObjAssociation>
+  readonly includeDetails: boolean
+  readonly out: string
+  readonly format: Rows.Format
+  readonly journal: Option.Option<string>
+}
+
+interface Mark {
+  readonly position: string
+  readonly bytes: number
+  readonly objects: number
+  readonly header?: ReadonlyArray<string>
+}
+
+/** Exports every object of the read to the output file, page by page. */
+export const get = (
+  options: GetOptions
+): Effect.Effect<
+  0,
+  Stop | PlatformError | MarketoError.CallError,
+  FileSystem.FileSystem | MarketoClient.MarketoClient
+> =>
+  Effect.scoped(Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const job = {
+      type: options.type,
+      criteria: options.criteria,
+      associations: options.associations,
+      includeDetails: options.includeDetails,
+      out: options.out
+    }
+    let mark: Mark | undefined
+    if (Option.isSome(options.journal) && (yield* fs.exists(options.journal.value))) {
+      const text = yield* fs.readFileString(options.journal.value)
+      const entries = text.split("\n").map(Journal.decodeLine).filter((entry) => entry !== undefined)
+      const first = entries[0] as { readonly job?: unknown } | undefined
+      if (first !== undefined && JSON.stringify(first.job) !== JSON.stringify(job)) {
+        return yield* Effect.fail(
+          new Stop({ code: 2, detail: `journal ${options.journal.value}: it belongs to another export` })
+        )
+      }
+      mark = entries.length > 1 ? (entries[entries.length - 1] as Mark) : undefined
+    }
+    const encoder = new TextEncoder()
+    // Resuming: the output is cut back to what the last recorded page left.
+    if (mark !== undefined) yield* fs.truncate(options.out, mark.bytes)
+    const out = yield* fs.open(options.out, { flag: mark === undefined ? "w" : "a" })
+    const log = Option.isSome(options.journal)
+      ? yield* fs.open(options.journal.value, { flag: mark === undefined ? "w" : "a" })
+      : undefined
+    if (log !== undefined && mark === undefined) yield* log.writeAll(encoder.encode(Journal.encodeLine({ job })))
+    let bytes = mark?.bytes ?? 0
+    let objects = mark?.objects ?? 0
+    let header = mark?.header
+    const client = yield* MarketoClient.MarketoClient
+    const params: MarketoClient.GetParams = {
+      type: options.type,
+      ...(options.criteria.length > 0 ? { criteria: options.criteria } : {}),
+      ...(options.associations.length > 0 ? { associations: options.associations } : {}),
+      ...(options.includeDetails ? { includeDetails: true } : {}),
+      ...(mark === undefined ? {} : { streamPosition: mark.position })
+    }
+    const render = (page: ReadonlyArray<MObject>): Effect.Effect<string, Stop> => {
+      if (options.format === "ndjson") {
+        return Effect.succeed(page.map((object) => `${JSON.stringify(toPlain(object))}\n`).join(""))
+      }
+      const rows = page.map((object) => flatten(toPlain(object)))
+      let text = ""
+      if (header === undefined) {
+        header = [...new Set(rows.flatMap((row) => [...row.keys()]))]
+        text += `${header.map(csvCell).join(",")}\n`
+      }
+      const columns = header
+      const extra = rows.flatMap((row) => [...row.keys()]).find((key) => !columns.includes(key))
+      if (extra !== undefined) {
+        return Effect.fail(
+          new Stop({
+            code: 1,
+            detail: `object ${
+              objects + 1 + rows.findIndex((row) => row.has(extra))
+            } has a field '${extra}' the CSV header (taken from the first page) lacks; export to .ndjson to keep every field`
+          })
+        )
+      }
+      return Effect.succeed(
+        text + rows.map((row) => columns.map((c) => csvCell(row.get(c) ?? "")).join(",") + "\n").join("")
+      )
+    }
+    yield* client.getMObjectsPages(params).pipe(
+      Stream.runForEach((page) =>
+        Effect.gen(function*() {
+          const text = encoder.encode(yield* render(page.objects))
+          yield* out.writeAll(text)
+          yield* out.sync
+          bytes += text.length
+          objects += page.objects.length
+          if (log !== undefined) {
+            const entry: Mark = {
+              position: page.streamPosition,
+              bytes,
+              objects,
+              ...(header === undefined ? {} : { header })
+            }
+            yield* log.writeAll(encoder.encode(Journal.encodeLine(entry)))
+            yield* log.sync
+          }
+        })
+      )
+    )
+    yield* Console.error(`${objects} ${options.type} object(s) written to ${options.out}`)
+    return 0 as const
+  }))
+
+/** Prints an MObject type's metadata and fields. */
+export const describe = (type: string) =>
+  Effect.gen(function*() {
+    const metadata = yield* MarketoClient.describeMObject(type)
+    const rows = metadata.fieldList.map((field) => [
+      field.name,
+      field.dataType,
+      field.size === null ? "" : String(field.size),
+      [field.isPrimaryKey ? "key" : "", field.isReadonly ? "read-only" : "", field.isCustom ? "custom" : ""]
+        .filter((flag) => flag.length > 0).join(" "),
+      field.displayName ?? ""
+    ])
+    const heading = ["field", "type", "size", "flags", "display name"]
+    const widths = heading.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)))
+    const format = (row: ReadonlyArray<string>) =>
+      row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()
+    yield* Console.log(
+      [
+        `${metadata.name}${metadata.description === null ? "" : `: ${metadata.description}`}`,
+        "",
+        format(heading),
+        ...rows.map(format)
+      ].join("\n")
+    )
+  })
+
+/** Prints the object types the instance knows, one per line. */
+export const list = Effect.flatMap(MarketoClient.listMObjects(), (names) => Console.log(names.join("\n")))

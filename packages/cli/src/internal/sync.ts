@@ -1,0 +1,109 @@
+/**
+ * `mktows sync`: the rows of a file synced as MObjects of one type.
+ *
+ * Reconciling a row whose chunk may have been applied: UPDATE (and UPSERT by id) is sent
+ * again, which changes the same object however often it is sent; an INSERT or UPSERT with
+ * an external key is read back by that key first (none: sent; one: an INSERT was applied,
+ * an UPSERT is sent again and updates it; several: IN_DOUBT); anything else is IN_DOUBT
+ * for the user to decide.
+ */
+import type { PlatformError } from "@effect/platform/Error"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Limits from "@mktows/core/Limits"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import type * as MarketoError from "@mktows/core/MarketoError"
+import type { MObject } from "@mktows/core/MObject"
+import type { SyncOperation } from "@mktows/core/Wire"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { ObjectType } from "./columns.js"
+import type { Stop } from "./failure.js"
+import * as Job from "./job.js"
+import type * as Journal from "./journal.js"
+import * as Rows from "./rows.js"
+import type { InputError } from "./text.js"
+
+/** What `mktows sync` was asked to do. */
+export interface Options extends Job.Options {
+  readonly file: string
+  readonly format: Rows.Format
+  readonly type: ObjectType
+  readonly operation: SyncOperation
+  readonly dryRun: boolean
+}
+
+/** The largest chunk a call can carry. */
+export const maxChunkSize = Limits.maxObjectsPerCall
+
+const reconcile = (
+  client: MarketoClient.MarketoClientShape,
+  operation: SyncOperation,
+  line: number,
+  object: MObject
+): Effect.Effect<"send" | Journal.LineOutcome, MarketoError.CallError> => {
+  if (operation === "UPDATE" || object._tag === "Program") return Effect.succeed("send")
+  if (operation === "UPSERT" && object.id !== undefined) return Effect.succeed("send")
+  const externalKey = object.externalKey
+  if (externalKey === undefined) {
+    return Effect.succeed({
+      line,
+      status: "IN_DOUBT",
+      error:
+        `its ${operation} may have been applied before the job stopped, and without an external key it cannot be read back: check in Marketo before sending it again`
+    })
+  }
+  return client.getMObjects({ type: object._tag, externalKey }).pipe(
+    Stream.take(2),
+    Stream.runCollect,
+    Effect.map((found): "send" | Journal.LineOutcome => {
+      const matches = Chunk.toReadonlyArray(found)
+      if (matches.length === 0) return "send" // it was not applied
+      if (matches.length > 1) {
+        return {
+          line,
+          status: "IN_DOUBT",
+          externalKey,
+          error: `several ${object._tag} objects have ${externalKey.name} '${externalKey.value}': check in Marketo`
+        }
+      }
+      const id = matches[0]?.id
+      return operation === "UPSERT"
+        ? "send"
+        : { line, status: "CREATED", ...(id === undefined ? {} : { id }), externalKey }
+    })
+  )
+}
+
+const work = (options: Options, client?: MarketoClient.MarketoClientShape): Job.Work<MObject> => {
+  const bytes = Rows.bytes(options.file)
+  return {
+    job: { command: "sync", type: options.type, operation: options.operation },
+    bytes,
+    rows: (source) => Rows.read(options.file, options.format, options.type, options.operation, source ?? bytes),
+    send: (objects) =>
+      client === undefined
+        ? Effect.dieMessage("no client")
+        : Effect.catchTag(
+          client.syncMObjects(objects, options.operation, { failOnPartial: false }),
+          "PartialFailure",
+          (failure) => Effect.succeed(failure.outcomes)
+        ),
+    reconcile: (line, object) =>
+      client === undefined ? Effect.dieMessage("no client") : reconcile(client, options.operation, line, object)
+  }
+}
+
+/** Checks every row and lists every problem; sends nothing. */
+export const dryRun = (
+  options: Options
+): Effect.Effect<Job.ExitCode, InputError | PlatformError, FileSystem.FileSystem> => Job.dryRun(work(options))
+
+/** Syncs the file. */
+export const run = (
+  options: Options
+): Effect.Effect<
+  Job.ExitCode,
+  Stop | InputError | PlatformError | Journal.JournalError,
+  FileSystem.FileSystem | MarketoClient.MarketoClient
+> => Effect.flatMap(MarketoClient.MarketoClient, (client) => Job.run(work(options, client), options))

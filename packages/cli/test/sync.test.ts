@@ -1,0 +1,246 @@
+/**
+ * `mktows sync` end to end: the command as a process against the emulator as a process.
+ * Every assertion is an invariant of the output (exit code, one report row per input line,
+ * what the emulator's store holds), never a timing.
+ */
+import { describe, expect, it, layer } from "@effect/vitest"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import type * as MObject from "@mktows/core/MObject"
+import * as NodeMarketo from "@mktows/node/NodeMarketo"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { demoCredentials, type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
+import { envFor, readNdjson, run, scratch } from "./helpers/mktows.js"
+
+const mktows = (args: ReadonlyArray<string>, options?: Parameters<typeof run>[1]) =>
+  Effect.promise(() => run(args, options))
+
+const stats = (origin: string) =>
+  Effect.promise(() => fetch(`${origin}/emulator/stats`).then((r) => r.json())) as Effect.Effect<{
+    readonly calls: Record<string, number>
+    readonly stored: Record<string, number>
+  }>
+
+/** Every Opportunity in the emulator's store, read through the library. */
+const storedOpportunities = (endpoint: string) =>
+  MarketoClient.getMObjects({ type: "Opportunity" }).pipe(
+    Stream.runCollect,
+    Effect.map((all) => Chunk.toReadonlyArray(all) as ReadonlyArray<MObject.MObject>),
+    Effect.provide(
+      NodeMarketo.layer({ endpoint, userId: demoCredentials.userId, encryptionKey: demoCredentials.encryptionKey })
+    ),
+    Effect.orDie,
+    // The test's own clock is a TestClock; the client's limiter and timeouts need the real one.
+    Effect.withClock(Clock.make())
+  )
+
+const opportunityLine = (i: number) =>
+  JSON.stringify({
+    name: `Deal ${i}`,
+    amount: 1000 + i,
+    closeDate: "2026-06-30",
+    externalKey: { name: "externalId", value: `ROW-${i}` }
+  })
+
+/** One emulator process shared by the tests that need no special flags (each uses keys of its own). */
+class SharedEmulator extends Context.Tag("test/SharedEmulator")<SharedEmulator, RunningEmulator>() {}
+
+const syncCalls = (origin: string) => Effect.map(stats(origin), (s) => s.calls["syncMObjects"] ?? 0)
+
+// Spawning processes on a loaded CI machine is slow; nothing here measures time.
+const slow = 240_000
+
+layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows sync", (it) => {
+  it.scoped(
+    "reads CSV edge cases: quotes, commas and line breaks in fields, a BOM, CRLF, an empty line",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const dir = scratch()
+        const file = join(dir, "opportunities.csv")
+        const csv = "\uFEFFname,amount,isWon,closeDate,externalKey.externalId,customFields.Region\r\n" +
+          "\"Quoted, with \"\"quotes\"\"\",12.5,true,2026-01-31,CSV-1,EMEA\r\n" +
+          "\r\n" +
+          "\"Two\r\nlines\",7,0,2026-02-28,CSV-2,\r\n" +
+          "Plain ünïcode ✓,3,,,CSV-3,APAC"
+        writeFileSync(file, csv)
+        const report = join(dir, "report.ndjson")
+        const result = yield* mktows(
+          ["sync", file, "--type", "Opportunity", "--operation", "INSERT", "--report", report],
+          { env: envFor(emulator) }
+        )
+        expect(result.code, result.stderr + result.stdout).toBe(0)
+        const rows = readNdjson(report)
+        // Line numbers are where each record starts: the empty line 3 is skipped, line 4's record spans 4-5.
+        expect(rows.map((row) => [row["line"], row["status"]])).toEqual([[2, "CREATED"], [4, "CREATED"], [
+          6,
+          "CREATED"
+        ]])
+        const stored = yield* storedOpportunities(emulator.endpoint)
+        const byKey = new Map(
+          stored.flatMap((o) => (o._tag === "Opportunity" && o.externalKey ? [[o.externalKey.value, o] as const] : []))
+        )
+        const first = byKey.get("CSV-1")
+        expect(first?._tag === "Opportunity" && [first.name, first.amount, first.isWon, first.customFields]).toEqual([
+          "Quoted, with \"quotes\"",
+          12.5,
+          true,
+          { Region: "EMEA" }
+        ])
+        const second = byKey.get("CSV-2")
+        expect(second?._tag === "Opportunity" && [second.name, second.isWon]).toEqual(["Two\r\nlines", false])
+        const third = byKey.get("CSV-3")
+        expect(third?._tag === "Opportunity" && third.name).toBe("Plain ünïcode ✓")
+      }),
+    slow
+  )
+
+  it.scoped("refuses text that is not UTF-8, naming the line, and sends nothing", () =>
+    Effect.gen(function*() {
+      const emulator = yield* SharedEmulator
+      const file = join(scratch(), "latin1.csv")
+      writeFileSync(
+        file,
+        Buffer.concat([
+          Buffer.from("name,externalKey.externalId\nok,A\n"),
+          Buffer.from([0x43, 0x61, 0x66, 0xe9]),
+          Buffer.from(",B\n")
+        ])
+      )
+      const before = yield* syncCalls(emulator.origin)
+      const result = yield* mktows(["sync", file, "--type", "Opportunity", "--operation", "INSERT"], {
+        env: envFor(emulator)
+      })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/latin1\.csv:3: not UTF-8/)
+      expect(yield* syncCalls(emulator.origin)).toBe(before)
+    }), slow)
+
+  it.scoped("--dry-run lists every problem with line and field, sends nothing, exits 2", () =>
+    Effect.gen(function*() {
+      const emulator = yield* SharedEmulator
+      const file = join(scratch(), "rows.ndjson")
+      writeFileSync(
+        file,
+        [
+          opportunityLine(1),
+          JSON.stringify({ name: "bad amount", amount: "lots", externalKey: { name: "externalId", value: "X" } }),
+          "{ not json",
+          opportunityLine(4),
+          JSON.stringify({ probability: 140, ammount: 5 })
+        ].join("\n")
+      )
+      const before = yield* syncCalls(emulator.origin)
+      const result = yield* mktows(["sync", file, "--type", "Opportunity", "--operation", "UPDATE", "--dry-run"], {
+        env: envFor(emulator)
+      })
+      expect(result.code).toBe(2)
+      expect(result.stdout).toMatch(/^line 2: amount: expected a finite number/m)
+      expect(result.stdout).toMatch(/^line 3: not JSON/m)
+      expect(result.stdout).toMatch(/^line 5: probability: expected an integer from 0 to 100/m)
+      expect(result.stdout).toMatch(/^line 5: ammount: unknown field/m)
+      expect(result.stdout).toMatch(/^line 5: id: expected an id or an externalKey/m)
+      expect(result.stdout).not.toMatch(/^line [14]:/m)
+      expect(result.stdout).toMatch(/5 row\(s\) checked, 3 invalid/)
+      expect(yield* syncCalls(emulator.origin)).toBe(before)
+    }), slow)
+
+  it.scoped(
+    "invalid rows stop the job before anything is sent; --skip-invalid sends the rest and reports them",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const dir = scratch()
+        const file = join(dir, "rows.csv")
+        writeFileSync(file, "name,amount,externalKey.externalId\nGood 1,10,G-1\nBad,ten,G-2\nGood 3,30,G-3\n")
+        const args = ["sync", file, "--type", "Opportunity", "--operation", "INSERT"]
+        const before = yield* syncCalls(emulator.origin)
+        const refused = yield* mktows(args, { env: envFor(emulator) })
+        expect(refused.code).toBe(2)
+        expect(refused.stderr).toMatch(/line 3: amount: expected a finite number, got "ten"/)
+        expect(refused.stderr).toMatch(/1 of 3 row\(s\) are invalid; nothing was sent/)
+        expect(yield* syncCalls(emulator.origin)).toBe(before)
+
+        const report = join(dir, "report.csv")
+        const skipped = yield* mktows([...args, "--skip-invalid", "--report", report], { env: envFor(emulator) })
+        expect(skipped.code).toBe(1)
+        const lines = (yield* Effect.promise(() =>
+          import("node:fs/promises").then((fs) => fs.readFile(report, "utf8"))
+        ))
+          .trim().split("\n")
+        expect(lines[0]).toBe("line,status,id,externalKey,error")
+        expect(lines.slice(1).map((line) => line.split(",").slice(0, 2).join(","))).toEqual([
+          "2,CREATED",
+          "3,INVALID",
+          "4,CREATED"
+        ])
+        expect(lines[2]).toMatch(/amount: expected a finite number/)
+      }),
+    slow
+  )
+
+  it.scoped(
+    "a larger NDJSON file: one report row per line, every object stored once, memory bounded",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const dir = scratch()
+        const file = join(dir, "rows.ndjson")
+        const count = 5_000
+        writeFileSync(file, Array.from({ length: count }, (_, i) => opportunityLine(i + 1)).join("\n") + "\n")
+        const report = join(dir, "report.ndjson")
+        const before = (yield* stats(emulator.origin)).stored["Opportunity"] ?? 0
+        // A small heap: a job that kept every row would run out of it long before the end.
+        const result = yield* mktows(
+          ["sync", file, "--type", "Opportunity", "--operation", "INSERT", "--report", report],
+          { env: envFor(emulator), nodeArgs: ["--max-old-space-size=64"] }
+        )
+        expect(result.code, result.stderr + result.stdout).toBe(0)
+        const rows = readNdjson(report)
+        expect(rows.map((row) => row["line"])).toEqual(Array.from({ length: count }, (_, i) => i + 1))
+        expect(new Set(rows.map((row) => row["status"]))).toEqual(new Set(["CREATED"]))
+        expect((yield* stats(emulator.origin)).stored["Opportunity"]).toBe(before + count)
+        expect(result.peakRss).toBeLessThan(256 * 1024 * 1024)
+        expect(result.stdout).toMatch(/CREATED\s+5,000/)
+      }),
+    slow
+  )
+})
+
+describe("mktows sync under injected faults", () => {
+  it.scoped(
+    "with --fault-rate 0.1 every row ends with exactly one outcome, and nothing is stored twice",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* spawnEmulator(["--fault-rate", "0.1"])
+        const dir = scratch()
+        const file = join(dir, "rows.ndjson")
+        const count = 1_000
+        writeFileSync(file, Array.from({ length: count }, (_, i) => opportunityLine(i + 1)).join("\n"))
+        const report = join(dir, "report.ndjson")
+        const result = yield* mktows(
+          ["sync", file, "--type", "Opportunity", "--operation", "INSERT", "--report", report, "--chunk-size", "20"],
+          { env: envFor(emulator) }
+        )
+        expect([0, 1]).toContain(result.code)
+        const rows = readNdjson(report)
+        expect(rows.map((row) => row["line"])).toEqual(Array.from({ length: count }, (_, i) => i + 1))
+        for (const row of rows) expect(["CREATED", "FAILED", "IN_DOUBT"]).toContain(row["status"])
+        expect(result.code).toBe(rows.some((row) => row["status"] !== "CREATED") ? 1 : 0)
+        const keys = (yield* storedOpportunities(emulator.endpoint)).flatMap((o) =>
+          o._tag === "Opportunity" && o.externalKey?.value.startsWith("ROW-") ? [o.externalKey.value] : []
+        )
+        expect(new Set(keys).size).toBe(keys.length)
+        // Every CREATED row is in the store.
+        const created = rows.filter((row) => row["status"] === "CREATED").length
+        expect(keys.length).toBeGreaterThanOrEqual(created)
+      }),
+    slow
+  )
+})

@@ -1,0 +1,178 @@
+/**
+ * The pieces under the command, in-process: the CSV reader and UTF-8 decoder (laws over
+ * any record and any way the bytes are cut into chunks), the CSV columns, and the journal's
+ * survival of a torn last line.
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as fc from "fast-check"
+import { appendFileSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import * as Columns from "../src/internal/columns.js"
+import * as Csv from "../src/internal/csv.js"
+import * as Journal from "../src/internal/journal.js"
+import { decodeUtf8 } from "../src/internal/text.js"
+import { scratch } from "./helpers/mktows.js"
+
+const encodeCsv = (records: ReadonlyArray<ReadonlyArray<string>>, eol: string): string =>
+  records.map((fields) =>
+    fields.map((f) => (/[",\r\n]/.test(f) || f.length === 0 ? `"${f.replaceAll("\"", "\"\"")}"` : f)).join(",")
+  ).join(eol) + eol
+
+const cut = (bytes: Uint8Array, cuts: ReadonlyArray<number>): ReadonlyArray<Uint8Array> => {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+  const out: Array<Uint8Array> = []
+  let start = 0
+  for (const point of points) {
+    out.push(bytes.subarray(start, point))
+    start = point
+  }
+  out.push(bytes.subarray(start))
+  return out
+}
+
+const parse = (chunks: ReadonlyArray<Uint8Array>) =>
+  Stream.fromIterable(chunks).pipe(
+    decodeUtf8("t.csv"),
+    Csv.records("t.csv"),
+    Stream.runCollect,
+    Effect.map(Chunk.toArray)
+  )
+
+describe("CSV reader", () => {
+  it.effect.prop(
+    "reads back any records, however the bytes are cut, with CRLF or LF",
+    {
+      records: fc.array(fc.array(fc.string({ unit: "binary", maxLength: 8 }), { minLength: 2, maxLength: 4 }), {
+        minLength: 1,
+        maxLength: 6
+      }),
+      cuts: fc.array(fc.nat(), { maxLength: 6 }),
+      crlf: fc.boolean(),
+      bom: fc.boolean()
+    },
+    ({ bom, crlf, cuts, records }) =>
+      Effect.gen(function*() {
+        // Lone surrogates are not text a file can hold.
+        const clean = records.map((fields) => fields.map((f) => f.replace(/[\uD800-\uDFFF]/g, "x")))
+        const text = (bom ? "\uFEFF" : "") + encodeCsv(clean, crlf ? "\r\n" : "\n")
+        const parsed = yield* parse(cut(new TextEncoder().encode(text), cuts))
+        expect(parsed.map((record) => record.fields)).toEqual(clean)
+      })
+  )
+
+  it.effect("numbers records by the line they start on and skips empty lines", () =>
+    Effect.gen(function*() {
+      const parsed = yield* parse([new TextEncoder().encode("a,b\n\n\"x\ny\",1\r\nz,2")])
+      expect(parsed).toEqual([
+        { line: 1, fields: ["a", "b"] },
+        { line: 3, fields: ["x\ny", "1"] },
+        { line: 5, fields: ["z", "2"] }
+      ])
+    }))
+
+  it.effect("refuses a stray quote, an unclosed quote and invalid UTF-8, with the line", () =>
+    Effect.gen(function*() {
+      const error = (text: Uint8Array) => Effect.flip(parse([text]))
+      expect((yield* error(new TextEncoder().encode("a,b\nx\"y,1\n"))).message).toMatch(/^t\.csv:2: a quote inside/)
+      expect((yield* error(new TextEncoder().encode("a,b\n1,2\n\"open,3\n"))).message).toMatch(
+        /^t\.csv:3: the file ends inside/
+      )
+      expect((yield* error(Uint8Array.from([0x61, 0x0a, 0x62, 0x0a, 0xff, 0x0a]))).message).toMatch(
+        /^t\.csv:3: not UTF-8/
+      )
+      // A character cut across chunks is fine.
+      const euro = new TextEncoder().encode("a\n€\n")
+      expect((yield* parse([euro.subarray(0, 3), euro.subarray(3)])).map((r) => r.fields)).toEqual([["a"], ["€"]])
+    }))
+})
+
+describe("CSV columns", () => {
+  it("maps headers to fields by the model's Schema, and refuses unknown ones", () => {
+    const header = Columns.parseHeader("Opportunity", [
+      "Name",
+      "amount",
+      "isWon",
+      "externalKey.externalId",
+      "company.id",
+      "customFields.a.b"
+    ])
+    expect("columns" in header).toBe(true)
+    if (!("columns" in header)) return
+    const row = Columns.toPlainData("Opportunity", header.columns, ["N", "12.5", "1", "K-1", "7", "v"])
+    expect(row).toEqual({
+      data: {
+        _tag: "Opportunity",
+        name: "N",
+        amount: 12.5,
+        isWon: true,
+        externalKey: { name: "externalId", value: "K-1" },
+        company: { id: 7 },
+        customFields: { "a.b": "v" }
+      }
+    })
+    const costs = Columns.parseHeader("Program", [
+      "id",
+      "costs.0.month",
+      "costs.0.amount",
+      "tags.1.type",
+      "tags.1.value"
+    ])
+    if (!("columns" in costs)) return expect.fail("a Program header")
+    expect(Columns.toPlainData("Program", costs.columns, ["5", "2026-01", "10", "Channel", "Webinar"])).toEqual({
+      data: {
+        _tag: "Program",
+        id: 5,
+        costs: [{ month: "2026-01", amount: 10 }],
+        tags: [{ type: "Channel", value: "Webinar" }]
+      }
+    })
+    const bad = Columns.parseHeader("Opportunity", ["nmae", "company.name", "externalKey"])
+    expect("problems" in bad && bad.problems.length).toBe(3)
+    const proto = Columns.parseHeader("Opportunity", ["customFields.__proto__"])
+    if (!("columns" in proto)) return expect.fail("a custom field")
+    const data = Columns.toPlainData("Opportunity", proto.columns, ["x"])
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined()
+    expect("data" in data && Object.getPrototypeOf((data.data as { customFields: object }).customFields)).toBe(
+      Object.prototype
+    )
+  })
+})
+
+describe("journal", () => {
+  const job: Journal.Job = {
+    command: "sync",
+    input: { size: 3, sha256: "abc" },
+    type: "Opportunity",
+    operation: "INSERT"
+  }
+
+  it.scoped("survives a torn last line and refuses another job's journal", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "job.journal")
+      yield* Effect.scoped(Effect.gen(function*() {
+        const journal = yield* Journal.open(file, job)
+        yield* journal.intend([1, 2, 3])
+        yield* journal.record([{ line: 1, status: "CREATED", id: 10 }])
+      }))
+      // A crash in the middle of a write leaves half a line.
+      appendFileSync(file, "0123456789abcdef {\"t\":\"done\",\"outcomes\":[{\"line\":2,\"sta")
+      const reopened = yield* Effect.scoped(Effect.gen(function*() {
+        const journal = yield* Journal.open(file, job)
+        yield* journal.record([{ line: 3, status: "CREATED", id: 12 }])
+        return journal.state
+      }))
+      expect([...reopened.outcomes.keys()]).toEqual([1])
+      expect([...reopened.unanswered].sort()).toEqual([2, 3])
+      const lines = readFileSync(file, "utf8").trimEnd().split("\n")
+      expect(lines.every((line) => Journal.decodeLine(line) !== undefined)).toBe(true)
+      const again = yield* Effect.scoped(Journal.open(file, job))
+      expect(again.state.outcomes.get(3)?.id).toBe(12)
+      expect([...again.state.unanswered]).toEqual([2])
+      const other = yield* Effect.flip(Effect.scoped(Journal.open(file, { ...job, input: { size: 4, sha256: "def" } })))
+      expect(other.message).toMatch(/belongs to another job/)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})

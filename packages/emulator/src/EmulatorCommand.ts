@@ -1,0 +1,53 @@
+/**
+ * The emulator's command line as a library, for programs that embed it (the `mktows
+ * emulator` command): the same flags, environment and defaults as `pnpm emulator`.
+ *
+ * @since 0.1.0
+ */
+import type { ServeError } from "@effect/platform/HttpServerError"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Emulator from "./Emulator.js"
+import * as Cli from "./internal/cli.js"
+
+/**
+ * A bad command line or environment; its message says what, never with the key.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const UsageError: typeof Cli.UsageError = Cli.UsageError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type UsageError = Cli.UsageError
+
+/**
+ * The flags, as the help text shows them.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const usage: string = Cli.usage
+
+/**
+ * Starts the emulator from command-line flags, prints where it listens, and runs until
+ * interrupted; prints the usage when asked for help.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const run = (
+  args: ReadonlyArray<string>
+): Effect.Effect<void, Cli.UsageError | ServeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const options = yield* Cli.options(args)
+    if (Option.isNone(options)) return yield* Console.log(Cli.usage)
+    const emulator = yield* Emulator.make(options.value)
+    yield* Console.log(`mktows emulator listening on ${emulator.url}`)
+    return yield* Effect.never
+  })
