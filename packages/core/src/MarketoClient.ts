@@ -18,11 +18,13 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Engine from "./internal/client.js"
 import * as Settings from "./internal/clientSettings.js"
-import type { CallError, PartialFailure, ValidationError, ValidationIssue } from "./MarketoError.js"
+import * as Params from "./internal/params.js"
+import type { CallError, PartialFailure, ValidationError } from "./MarketoError.js"
 import { ProtocolError } from "./MarketoError.js"
 import { MarketoTransport } from "./MarketoTransport.js"
 import * as MObject from "./MObject.js"
@@ -168,13 +170,17 @@ export interface MarketoClientShape {
     objects: Stream.Stream<MObject.MObject, E, R>
   ) => Stream.Stream<Outcome<MObject.MObject>, E | ValidationError | CallError, R>
   /**
-   * Every page of a read, following Marketo's stream position. An object that cannot be
+   * Every page of a read, following Marketo's stream position. The params are checked
+   * first (a ValidationError naming `params.<path>`, nothing sent); an object that cannot be
    * read into a model fails the stream with a ProtocolError naming it.
    */
-  readonly getMObjectsPages: (params: GetParams) => Stream.Stream<Page, CallError>
+  readonly getMObjectsPages: (params: GetParams) => Stream.Stream<Page, ValidationError | CallError>
   /** Every object of a read, over all pages. */
-  readonly getMObjects: (params: GetParams) => Stream.Stream<MObject.MObject, CallError>
-  readonly describeMObject: (objectName: string) => Effect.Effect<Wire.MObjectMetadata, CallError>
+  readonly getMObjects: (params: GetParams) => Stream.Stream<MObject.MObject, ValidationError | CallError>
+  /** The metadata and field list of one object type; the name must be non-empty text. */
+  readonly describeMObject: (
+    objectName: string
+  ) => Effect.Effect<Wire.MObjectMetadata, ValidationError | CallError>
   /** Deletes by id, chunked like a sync, one outcome per reference. */
   readonly deleteMObjects: (
     refs: ReadonlyArray<DeleteRef>,
@@ -189,28 +195,6 @@ export interface MarketoClientShape {
  * @category tags
  */
 export class MarketoClient extends Context.Tag("@mktows/core/MarketoClient")<MarketoClient, MarketoClientShape>() {}
-
-const deleteIssues = (refs: ReadonlyArray<DeleteRef>, startIndex: number): ReadonlyArray<ValidationIssue> =>
-  refs.flatMap((ref, i): ReadonlyArray<ValidationIssue> => {
-    const index = startIndex + i
-    const issues: Array<ValidationIssue> = []
-    if (ref.type !== "Opportunity" && ref.type !== "OpportunityPersonRole") {
-      issues.push({ index, path: ["type"], message: "only Opportunity and OpportunityPersonRole can be deleted" })
-    }
-    if (!Number.isInteger(ref.id) || ref.id < 1 || ref.id > 2147483647) {
-      issues.push({ index, path: ["id"], message: "expected a Marketo id: an integer from 1 to 2147483647" })
-    }
-    return issues
-  })
-
-const getParams = (params: GetParams): Omit<Wire.ParamsGetMObjects, "streamPosition"> => ({
-  type: params.type,
-  ...(params.id !== undefined ? { id: params.id } : {}),
-  ...(params.externalKey !== undefined ? { externalKey: params.externalKey } : {}),
-  ...(params.criteria !== undefined ? { mObjCriteriaList: params.criteria } : {}),
-  ...(params.associations !== undefined ? { mObjAssociationList: params.associations } : {}),
-  ...(params.includeDetails !== undefined ? { includeDetails: params.includeDetails } : {})
-})
 
 // A record read that does not fit the model: the answer was well-formed SOAP, the mapping failed.
 const decode = (wire: Wire.MObject): Effect.Effect<MObject.MObject, ProtocolError> =>
@@ -238,7 +222,11 @@ export const make = (
     const engine = yield* Engine.make(transport, settings)
     const encode = (object: MObject.MObject) => MObject.toWire(object)
     const encodeRef = (ref: DeleteRef): Wire.MObject => ({ type: ref.type, id: ref.id })
-    const pages = (params: GetParams) => engine.pages(getParams(params), params.streamPosition, decode)
+    const pages = (params: GetParams): Stream.Stream<Page, ValidationError | CallError> =>
+      Either.match(Params.getRequest(params), {
+        onLeft: (error) => Stream.fail(error),
+        onRight: (request) => engine.pages(request.params, request.streamPosition, decode)
+      })
     return MarketoClient.of({
       syncMObjects: (objects, operation, batch) =>
         engine.runAll(
@@ -248,20 +236,34 @@ export const make = (
           (items, start) => Validation.issues(items, operation, start),
           batch?.failOnPartial ?? true
         ),
-      syncStream: (operation) =>
-        engine.stream({ operation: "syncMObjects", sync: operation })(
-          encode,
-          (items, start) => Validation.issues(items, operation, start)
-        ),
+      syncStream: (operation) => {
+        const invalid = Params.operationError(operation)
+        return invalid === undefined
+          ? engine.stream({ operation: "syncMObjects", sync: operation })(
+            encode,
+            (items, start) => Validation.issues(items, operation, start)
+          )
+          : () => Stream.fail(invalid)
+      },
       getMObjectsPages: pages,
       getMObjects: (params) => Stream.mapConcat(pages(params), (page) => page.objects),
       describeMObject: (objectName) =>
-        Effect.map(
-          engine.call("describeMObject", { objectName }, { count: 0, repeatable: true }),
-          (result) => result.metadata
+        Effect.flatMap(
+          Params.describeRequest(objectName),
+          (params) =>
+            Effect.map(
+              engine.call("describeMObject", params, { count: 0, repeatable: true }),
+              (result) => result.metadata
+            )
         ),
       deleteMObjects: (refs, batch) =>
-        engine.runAll({ operation: "deleteMObjects" }, refs, encodeRef, deleteIssues, batch?.failOnPartial ?? true),
+        engine.runAll(
+          { operation: "deleteMObjects" },
+          refs,
+          encodeRef,
+          Params.deleteIssues,
+          batch?.failOnPartial ?? true
+        ),
       listMObjects: () =>
         Effect.map(engine.call("listMObjects", {}, { count: 0, repeatable: true }), (result) => result.objects)
     })

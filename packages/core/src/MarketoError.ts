@@ -6,6 +6,7 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as FaultCode from "./FaultCode.js"
+import { formatPath } from "./internal/path.js"
 import { isProblem, type Outcome } from "./Outcome.js"
 
 /**
@@ -15,16 +16,18 @@ import { isProblem, type Outcome } from "./Outcome.js"
  * @category models
  */
 export interface ValidationIssue {
-  /** Position of the offending object in the input. */
+  /** Position of the offending object in the input (0 when `argument` names another argument). */
   readonly index: number
-  /** Where in the object, e.g. `["costs", 0, "month"]`. */
+  /** Where in the object (or argument), e.g. `["costs", 0, "month"]`. */
   readonly path: ReadonlyArray<string | number>
   /** What was expected. */
   readonly message: string
+  /**
+   * The argument at fault when it is not the list of objects: `"operation"` (of a sync),
+   * `"params"` (of getMObjects), `"objectName"` (of describeMObject).
+   */
+  readonly argument?: string
 }
-
-const formatPath = (path: ReadonlyArray<string | number>): string =>
-  path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("")
 
 /**
  * The input was rejected before any request was sent. Lists every problem of the batch.
@@ -37,8 +40,10 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
 }> {
   override get message(): string {
     const shown = this.issues.slice(0, 20).map((issue) => {
-      const where = issue.path.length === 0 ? "" : `.${formatPath(issue.path)}`
-      return `objects[${issue.index}]${where}: ${issue.message}`
+      const where = issue.argument === undefined
+        ? formatPath([issue.index, ...issue.path], "objects")
+        : formatPath(issue.path, issue.argument)
+      return `${where}: ${issue.message}`
     })
     const more = this.issues.length > 20 ? [`… and ${this.issues.length - 20} more`] : []
     return `${this.issues.length} invalid input(s), nothing was sent:\n  ${[...shown, ...more].join("\n  ")}`

@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Path from "./internal/path.js"
 import * as internal from "./internal/validation.js"
 import { ValidationError, type ValidationIssue } from "./MarketoError.js"
 import type { MObject } from "./MObject.js"
@@ -22,6 +23,16 @@ import { Opportunity } from "./Opportunity.js"
 import { OpportunityPersonRole } from "./OpportunityPersonRole.js"
 import { Program } from "./Program.js"
 import type { SyncOperation } from "./Wire.js"
+
+/**
+ * Writes a location the one way every mktows error does: names joined with `.`, indexes
+ * in brackets, after an optional root, e.g. `formatPath(["costs", 0, "month"], "objects[3]")`
+ * is `objects[3].costs[0].month`.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const formatPath: (path: ReadonlyArray<PropertyKey>, root?: string) => string = Path.formatPath
 
 /**
  * Every problem of a batch, in object order; empty when the batch can be sent. Pure.
@@ -63,20 +74,28 @@ export const decode = (
   operation: SyncOperation
 ): Effect.Effect<ReadonlyArray<MObject>, ValidationError> =>
   Effect.suspend(() => {
-    const data = input.map(internal.fromPlainData)
+    const data = internal.fromPlainDataList(input)
     const found = internal.issues(data, operation, 0)
     if (found.length > 0) return Effect.fail(new ValidationError({ issues: found }))
     // Every object was checked field by field above, so the models are built without a
-    // second validation pass (which would throw instead of report).
-    return Effect.succeed(data.map((raw): MObject => {
-      const props = raw as MObject
-      switch (props._tag) {
-        case "Program":
-          return new Program(props, true)
-        case "Opportunity":
-          return new Opportunity(props, true)
-        case "OpportunityPersonRole":
-          return new OpportunityPersonRole(props, true)
-      }
-    }))
+    // second validation pass (which would throw instead of report). Building reads the input
+    // again; a getter that throws only now is still reported, not crashed on.
+    return Effect.try({
+      try: () => (data as ReadonlyArray<MObject>).map(build),
+      catch: () =>
+        new ValidationError({
+          issues: [{ index: 0, path: [], message: "could not be read: reading it threw (a getter or a Proxy trap)" }]
+        })
+    })
   })
+
+const build = (props: MObject): MObject => {
+  switch (props._tag) {
+    case "Program":
+      return new Program(props, true)
+    case "Opportunity":
+      return new Opportunity(props, true)
+    case "OpportunityPersonRole":
+      return new OpportunityPersonRole(props, true)
+  }
+}

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import { identity } from "effect/Function"
 import * as Stream from "effect/Stream"
-import * as Engine from "../src/internal/client.js"
-import * as Settings from "../src/internal/clientSettings.js"
 import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault } from "../src/MarketoError.js"
 import { Opportunity } from "../src/Opportunity.js"
@@ -16,47 +13,6 @@ const clientOf = (fake: Fake.Fake, options?: MarketoClient.Options) =>
   MarketoClient.make(options).pipe(Effect.provide(fake.layer))
 
 describe("syncStream", () => {
-  it.effect(
-    "1,000,000 objects: outcomes in order, never more than concurrency × chunkSize objects in flight",
-    () =>
-      Effect.gen(function*() {
-        const total = 1_000_000
-        const fake = Fake.make({ latency: (n) => Effect.repeatN(Effect.yieldNow(), 50 + n % 5) })
-        // The rate limit has its own tests; here 10,000 calls would wait 2,000 s on the TestClock.
-        const engine = yield* Engine.make(fake.transport, Settings.resolve({ rateLimit: { calls: 1e9 } }))
-        let produced = 0
-        let consumed = 0
-        let mostBuffered = 0
-        const wrong: Array<unknown> = []
-        const input = Stream.range(0, total - 1, 100).pipe(
-          Stream.map((i): Wire.MObject => {
-            produced++
-            return { type: "Opportunity", id: i + 1 }
-          })
-        )
-        const next = yield* input.pipe(
-          engine.stream({ operation: "syncMObjects", sync: "UPSERT" })(identity, () => []),
-          Stream.runFold(0, (expected, outcome) => {
-            consumed++
-            mostBuffered = Math.max(mostBuffered, produced - consumed)
-            if (outcome.index !== expected || outcome.input.id !== expected + 1 || outcome.status !== "UPDATED") {
-              wrong.push(outcome)
-            }
-            return expected + 1
-          })
-        )
-        expect(next).toBe(total)
-        expect(wrong.slice(0, 3)).toEqual([])
-        expect(fake.calls.length).toBe(10_000)
-        expect(fake.stats.maxObjectsInFlight).toBeLessThanOrEqual(10 * 100)
-        expect(fake.stats.maxInFlight).toBe(10)
-        // Pulled from the input but not yet emitted: the calls in flight, the chunk being
-        // grouped and the ordered output buffer: a few chunks beyond concurrency × chunkSize.
-        expect(mostBuffered).toBeLessThanOrEqual((10 + 3) * 100)
-      }),
-    { timeout: 120_000 }
-  )
-
   const opportunity = (i: number) =>
     i === 23
       ? Opportunity.make({ name: "no key" }) // UPDATE needs an id or an external key
@@ -97,8 +53,13 @@ describe("syncStream", () => {
       expect(error).toStrictEqual(denied)
       const sent = fake.calls.flatMap((c) => (c.params as Wire.ParamsSyncMObjects).mObjectList.map((o) => o.id! - 1))
       // Chunks already in flight when the fault came still report; none is sent after it.
-      expect(sent.length).toBeGreaterThan(40)
-      expect(sent.length).toBeLessThan(80)
+      // How many were in flight depends on scheduling, so only the law is asserted: chunks 0
+      // to 3 (the refused one) were sent, and at most concurrency - 1 = 3 after it, because
+      // chunk k + 4 cannot start before chunk k's outcome is out, and chunk 3's outcome is
+      // the fault, which stops the stream first.
+      expect(sent.length % 10).toBe(0)
+      expect(sent.length).toBeGreaterThanOrEqual(40)
+      expect(sent.length).toBeLessThanOrEqual(70)
       expect(emitted.map((o) => o.index)).toEqual(Array.from({ length: sent.length }, (_, i) => i))
       expect([...sent].sort((a, b) => a - b)).toEqual(emitted.map((o) => o.index))
       const refused = emitted.filter((o) => o.status === "FAILED")

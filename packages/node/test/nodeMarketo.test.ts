@@ -6,17 +6,16 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
-import * as Metric from "effect/Metric"
+import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
-import * as Tracer from "effect/Tracer"
+import * as Capture from "../../core/test/helpers/capture.js"
+import { demoKeyText, demoUserId } from "../../core/test/helpers/demo.js"
 import * as NodeMarketo from "../src/NodeMarketo.js"
 
-const demo = { userId: "demo17_1_809934544BFABAE58E5D27", encryptionKey: "27272727aa" }
+const demo = { userId: demoUserId, encryptionKey: demoKeyText }
 
 describe("NodeMarketo", () => {
-  it.live("layerConfig reads MARKETO_* and talks to the endpoint over undici", () =>
+  it.scopedLive("layerConfig reads MARKETO_* and talks to the endpoint over undici", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
       const env = ConfigProvider.fromMap(
@@ -32,9 +31,9 @@ describe("NodeMarketo", () => {
       )
       expect(names).toContain("Opportunity")
       expect((yield* emulator.stats).calls).toMatchObject({ listMObjects: 1 })
-    }).pipe(Effect.scoped))
+    }))
 
-  it.live("layer takes explicit settings; a wrong key is an AuthFault that does not show the key", () =>
+  it.scopedLive("layer takes explicit settings; a wrong key is an AuthFault that does not show the key", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
       const wrongKey = "not-the-key-0123"
@@ -46,7 +45,7 @@ describe("NodeMarketo", () => {
       expect(error?._tag).toBe("AuthFault")
       expect(error?.message).toContain("20014")
       expect(error?.message).not.toContain(wrongKey)
-    }).pipe(Effect.scoped))
+    }))
 
   it.live("a missing variable is a ConfigError naming it", () =>
     Effect.gen(function*() {
@@ -58,32 +57,18 @@ describe("NodeMarketo", () => {
       expect(Either.isLeft(result) ? String(result.left) : "").toContain("MARKETO_SOAP_ENDPOINT")
     }))
 
-  it.live(
+  it.scopedLive(
     "the key never shows in the client's logs, spans or metrics, through retries and faults",
     () =>
       Effect.gen(function*() {
         const key = "K3y-that-must-not-leak-4242"
         // Injected faults make the client retry and re-sign; a wrong-key client meets 20014.
-        const emulator = yield* Emulator.make({
-          encryptionKey: Redacted.make(key),
-          faultRate: 0.3,
-          latency: "1 millis"
-        })
-        const spans: Array<Tracer.Span> = []
-        const base = yield* Effect.tracer
-        const recording = Tracer.make({
-          span: (...args) => {
-            const span = base.span(...args)
-            spans.push(span)
-            return span
-          },
-          context: (f, fiber) => base.context(f, fiber)
-        })
-        const lines: Array<string> = []
-        const capture = Layer.merge(
-          Logger.replace(Logger.defaultLogger, Logger.map(Logger.logfmtLogger, (line) => void lines.push(line))),
-          Logger.minimumLogLevel(LogLevel.All)
+        // Seeded, so that faults are met on every run, not on most.
+        const emulator = yield* Effect.withRandom(
+          Emulator.make({ encryptionKey: Redacted.make(key), faultRate: 0.3, latency: "1 millis" }),
+          Random.make(20260731)
         )
+        const captured = yield* Capture.make
         const fastRetry = { maxAttempts: 10, baseDelay: "5 millis", maxDelay: "20 millis" } as const
         const run = (encryptionKey: string) =>
           MarketoClient.syncMObjects(
@@ -97,27 +82,23 @@ describe("NodeMarketo", () => {
               encryptionKey,
               client: { retry: fastRetry, chunkSize: 25 }
             })),
-            Effect.provide(capture),
-            Effect.withTracer(recording),
+            Capture.within(captured),
             Effect.either
           )
         const good = yield* run(key)
         const bad = yield* run("wrong-key")
         expect(Either.isRight(good)).toBe(true)
         expect(Either.isLeft(bad) ? bad.left._tag : "").toBe("AuthFault")
-        const metrics = JSON.stringify(
-          Metric.unsafeSnapshot().map((pair) => [pair.metricKey.name, String(pair.metricState)])
-        )
-        const traced = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: [...span.attributes] })))
         // The evidence is there: calls were logged, traced, counted and retried.
-        expect(lines.length).toBeGreaterThan(0)
-        expect(traced).toContain("MarketoClient.syncMObjects")
-        expect(metrics).toContain("mktows_client_calls")
+        expect(captured.lines.length).toBeGreaterThan(0)
+        const text = captured.text()
+        expect(text).toContain("MarketoClient.syncMObjects")
+        expect(text).toContain("mktows_client_calls")
         expect((yield* emulator.stats).faults).not.toEqual({})
-        for (const text of [lines.join("\n"), traced, metrics, JSON.stringify(good), String(Either.getLeft(bad))]) {
-          expect(text).not.toContain(key)
+        for (const output of [text, JSON.stringify(good), String(Either.getLeft(bad))]) {
+          expect(output).not.toContain(key)
         }
-      }).pipe(Effect.scoped),
+      }),
     60_000
   )
 })

@@ -132,7 +132,7 @@ export const get = (
   options: GetOptions
 ): Effect.Effect<
   0,
-  Stop | PlatformError | MarketoError.CallError,
+  Stop | PlatformError | MarketoError.ValidationError | MarketoError.CallError,
   FileSystem.FileSystem | MarketoClient.MarketoClient
 > =>
   Effect.scoped(Effect.gen(function*() {

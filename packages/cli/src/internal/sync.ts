@@ -71,7 +71,13 @@ const reconcile = (
       return operation === "UPSERT"
         ? "send"
         : { line, status: "CREATED", ...(id === undefined ? {} : { id }), externalKey }
-    })
+    }),
+    // A key the read refuses cannot be looked up: say so instead of guessing.
+    Effect.catchTag(
+      "ValidationError",
+      (error): Effect.Effect<Journal.LineOutcome> =>
+        Effect.succeed({ line, status: "IN_DOUBT", externalKey, error: `cannot be read back: ${error.message}` })
+    )
   )
 }
 

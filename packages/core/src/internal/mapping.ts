@@ -14,6 +14,7 @@ import { type Cost, Program, type Tag, type Token } from "../Program.js"
 import type * as Wire from "../Wire.js"
 import * as Fields from "./mappingFields.js"
 import * as Value from "./mappingValues.js"
+import { formatPath } from "./path.js"
 
 type Model = Program | Opportunity | OpportunityPersonRole
 type Association = { readonly id: number } | { readonly externalKey: { readonly name: string; readonly value: string } }
@@ -126,12 +127,10 @@ export const toWire = (obj: Model): Wire.MObject => {
 
 const excerpt = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text)
 
-const formatPath = (path: Path): string => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")
-
 const unreadable = (type: string, path: Path, expected: string, received: string): ProtocolError =>
   new ProtocolError({
     reason: "Unexpected",
-    detail: `cannot read ${type} field mObject${formatPath(path)}: expected ${expected}, got ${
+    detail: `cannot read ${type} field ${formatPath(path, "mObject")}: expected ${expected}, got ${
       JSON.stringify(excerpt(received))
     }`,
     received: excerpt(received)

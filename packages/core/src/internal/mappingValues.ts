@@ -5,16 +5,12 @@
  * `undefined` when it is not what the field holds; they accept the spellings Marketo
  * itself uses (`true`/`false`, exponents in decimals, a full date for a cost month).
  */
+import * as Limits from "../Limits.js"
 
 const DAY = 86_400_000
 
-/** `xs:int` bounds. */
-export const XS_INT_MIN = -2147483648
-/** `xs:int` bounds. */
-export const XS_INT_MAX = 2147483647
-
 export const isXsInt = (n: unknown): n is number =>
-  typeof n === "number" && Number.isInteger(n) && n >= XS_INT_MIN && n <= XS_INT_MAX
+  typeof n === "number" && Number.isInteger(n) && n >= Limits.xsIntMin && n <= Limits.xsIntMax
 
 export const formatInt = (n: number): string => String(n)
 

@@ -10,11 +10,11 @@
  */
 import * as Arbitrary from "effect/Arbitrary"
 import * as Schema from "effect/Schema"
+import * as Limits from "../Limits.js"
+import * as Wire from "../Wire.js"
 import { XmlString } from "../XmlText.js"
 
 const DAY = 86_400_000
-const XS_INT_MIN = -2147483648
-const XS_INT_MAX = 2147483647
 
 const xmlText = () => Arbitrary.make(XmlString)
 
@@ -30,7 +30,7 @@ export const Name = Schema.String.annotations({
 
 /** A number meant to be an `xs:int`. */
 export const Int = Schema.Number.annotations({
-  arbitrary: () => (fc) => fc.integer({ min: XS_INT_MIN, max: XS_INT_MAX })
+  arbitrary: () => (fc) => fc.integer({ min: Limits.xsIntMin, max: Limits.xsIntMax })
 })
 
 /** A number meant to be finite; written as a plain decimal. */
@@ -63,9 +63,7 @@ export const Month = Schema.String.annotations({
 
 /** An `xs:dateTime`, kept as the text Marketo sent (read-only fields `createdAt`, `updatedAt`). */
 export const Timestamp = Schema.String.annotations({
-  arbitrary: () => (fc) =>
-    fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true })
-      .map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z"))
+  arbitrary: () => () => Arbitrary.make(Wire.XsDateTime)
 })
 
 /**

@@ -5,6 +5,7 @@
  * cast past the type checker) is reported, never crashed on. All problems are collected.
  */
 import * as Schema from "effect/Schema"
+import * as Limits from "../Limits.js"
 import type { ValidationIssue } from "../MarketoError.js"
 import * as Wire from "../Wire.js"
 import { firstInvalidIndex } from "../XmlText.js"
@@ -48,7 +49,7 @@ const checkInt = (report: Report, path: Path, value: unknown): void => {
     return report(path, `expected an integer, got ${describe(value)}`)
   }
   if (!Value.isXsInt(value)) {
-    report(path, `expected an integer within xs:int (${Value.XS_INT_MIN} to ${Value.XS_INT_MAX}), got ${value}`)
+    report(path, `expected an integer within xs:int (${Limits.xsIntMin} to ${Limits.xsIntMax}), got ${value}`)
   }
 }
 
@@ -127,7 +128,11 @@ const checkList = (
 ): void => {
   if (value === undefined) return
   if (!Array.isArray(value)) return report(path, `expected an array, got ${describe(value)}`)
-  value.forEach((entry, i) => check(entry, [...path, i]))
+  // An index loop, not forEach: a sparse array's holes must be reported, not skipped.
+  for (let i = 0; i < value.length; i++) {
+    if (i in value) check(value[i], [...path, i])
+    else report([...path, i], "expected an entry, got a hole of a sparse array")
+  }
 }
 
 const checkCustomFields = (report: Report, value: unknown, standard: ReadonlyArray<Fields.StandardField<string>>) => {
@@ -154,8 +159,11 @@ const checkStandard = (report: Report, obj: Dict, fields: ReadonlyArray<Fields.S
 
 const programKeys = ["_tag", "id", "costs", "tags", "tokens", "attributes", "createdAt", "updatedAt"]
 
-const checkProgram = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
-  if (operation !== "UPDATE") {
+/** `undefined`: the operation is itself invalid (and reported), so checks that depend on it are skipped. */
+type Operation = Wire.SyncOperation | undefined
+
+const checkProgram = (report: Report, obj: Dict, operation: Operation): void => {
+  if (operation !== undefined && operation !== "UPDATE") {
     report([], `a Program can only be synced with UPDATE (costs and tags of existing programs), not ${operation}`)
   }
   checkKeys(report, [], obj, programKeys)
@@ -192,7 +200,7 @@ const checkProgram = (report: Report, obj: Dict, operation: Wire.SyncOperation):
   }
 }
 
-const checkKeyFor = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
+const checkKeyFor = (report: Report, obj: Dict, operation: Operation): void => {
   if (obj["id"] !== undefined) checkInt(report, ["id"], obj["id"])
   if (obj["externalKey"] !== undefined) checkExternalKey(report, ["externalKey"], obj["externalKey"])
   if (operation === "UPDATE" && obj["id"] === undefined && obj["externalKey"] === undefined) {
@@ -212,7 +220,7 @@ const entityChecker = (fields: ReadonlyArray<Fields.StandardField<string>>, asso
     "createdAt",
     "updatedAt"
   ]
-  return (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
+  return (report: Report, obj: Dict, operation: Operation): void => {
     checkKeys(report, [], obj, known)
     checkKeyFor(report, obj, operation)
     checkTimestamps(report, obj)
@@ -228,7 +236,7 @@ const checkOpportunity = entityChecker(Fields.opportunityFields, ["company"])
 
 const checkRoleEntity = entityChecker(Fields.opportunityPersonRoleFields, ["opportunity", "lead"])
 
-const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Wire.SyncOperation): void => {
+const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Operation): void => {
   checkRoleEntity(report, obj, operation)
   if (obj["opportunityId"] === undefined && obj["opportunity"] === undefined) {
     report(["opportunityId"], "expected an opportunityId or an opportunity association")
@@ -238,32 +246,43 @@ const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Wire.S
   }
 }
 
+/**
+ * Runs `check`, turning an exception thrown while reading the input (a throwing getter, a
+ * Proxy trap, a revoked Proxy) into a problem at `path`: input never escapes as a defect.
+ */
+export const guarded = (report: Report, path: Path, check: () => void): void => {
+  try {
+    check()
+  } catch {
+    // The thrown value is not described: reading it could throw again.
+    report(path, "could not be read: reading it threw (a getter or a Proxy trap)")
+  }
+}
+
 /** The problems of one object, with paths relative to it. */
 export const objectIssues = (
   obj: unknown,
-  operation: Wire.SyncOperation
+  operation: Operation
 ): ReadonlyArray<{ readonly path: Path; readonly message: string }> => {
   const found: Array<{ readonly path: Path; readonly message: string }> = []
   const report: Report = (path, message) => {
     found.push({ path, message })
   }
-  if (!isDict(obj)) {
-    report([], `expected a Program, Opportunity or OpportunityPersonRole, got ${describe(obj)}`)
-    return found
-  }
-  switch (obj["_tag"]) {
-    case "Program":
-      checkProgram(report, obj, operation)
-      break
-    case "Opportunity":
-      checkOpportunity(report, obj, operation)
-      break
-    case "OpportunityPersonRole":
-      checkOpportunityPersonRole(report, obj, operation)
-      break
-    default:
-      report(["_tag"], `expected Program, Opportunity or OpportunityPersonRole, got ${describe(obj["_tag"])}`)
-  }
+  guarded(report, [], () => {
+    if (!isDict(obj)) {
+      return report([], `expected a Program, Opportunity or OpportunityPersonRole, got ${describe(obj)}`)
+    }
+    switch (obj["_tag"]) {
+      case "Program":
+        return checkProgram(report, obj, operation)
+      case "Opportunity":
+        return checkOpportunity(report, obj, operation)
+      case "OpportunityPersonRole":
+        return checkOpportunityPersonRole(report, obj, operation)
+      default:
+        report(["_tag"], `expected Program, Opportunity or OpportunityPersonRole, got ${describe(obj["_tag"])}`)
+    }
+  })
   return found
 }
 
@@ -281,6 +300,16 @@ const dayPattern = /^\d{4}-\d{2}-\d{2}$/
  * `YYYY-MM-DD` text of a real day becomes a `Date` at UTC midnight. Anything else is left
  * as it is, for the checks to report. The input is not modified.
  */
+/** {@link fromPlainData} over a list; anything that is not a readable array is left as it is, for the checks to report. */
+export const fromPlainDataList = (input: unknown): unknown => {
+  if (!Array.isArray(input)) return input
+  try {
+    return input.map(fromPlainData)
+  } catch {
+    return input
+  }
+}
+
 export const fromPlainData = (obj: unknown): unknown => {
   if (!isDict(obj)) return obj
   // A Map, not a record lookup: `_tag` is untrusted and could be "constructor".
@@ -298,11 +327,55 @@ export const fromPlainData = (obj: unknown): unknown => {
   return copy ?? obj
 }
 
+const isSyncOperation = Schema.is(Wire.SyncOperation)
+
+/** The problem of a sync operation that is not INSERT, UPDATE or UPSERT, if it is not. */
+export const operationIssues = (operation: unknown): ReadonlyArray<ValidationIssue> =>
+  isSyncOperation(operation) ? [] : [{
+    index: 0,
+    argument: "operation",
+    path: [],
+    message: `expected INSERT, UPDATE or UPSERT, got ${describe(operation)}`
+  }]
+
+/**
+ * Every problem of a list of items, each checked by `check` with paths relative to it;
+ * the list itself may be anything (null, a sparse array, a Proxy).
+ */
+export const listIssues = (
+  items: unknown,
+  startIndex: number,
+  check: (item: unknown) => ReadonlyArray<{ readonly path: Path; readonly message: string }>
+): ReadonlyArray<ValidationIssue> => {
+  const found: Array<ValidationIssue> = []
+  guarded((path, message) => found.push({ index: startIndex, path, message }), [], () => {
+    if (!Array.isArray(items)) {
+      return found.push({
+        index: startIndex,
+        path: [],
+        message: `expected an array of objects, got ${describe(items)}`
+      })
+    }
+    for (let i = 0; i < items.length; i++) {
+      const index = startIndex + i
+      if (!(i in items)) {
+        found.push({ index, path: [], message: "expected an object, got a hole of a sparse array" })
+        continue
+      }
+      for (const issue of check(items[i])) found.push({ index, path: issue.path, message: issue.message })
+    }
+  })
+  return found
+}
+
 export const issues = (
-  objects: ReadonlyArray<unknown>,
-  operation: Wire.SyncOperation,
+  objects: unknown,
+  operation: unknown,
   startIndex: number
-): ReadonlyArray<ValidationIssue> =>
-  objects.flatMap((obj, i) =>
-    objectIssues(obj, operation).map((issue) => ({ index: startIndex + i, path: issue.path, message: issue.message }))
-  )
+): ReadonlyArray<ValidationIssue> => {
+  const badOperation = operationIssues(operation)
+  // With an operation that is none of the three, the object checks that depend on it
+  // (Program only in UPDATE, keys for UPDATE) are left out: they would only add noise.
+  const checkedAs = badOperation.length === 0 ? operation as Wire.SyncOperation : undefined
+  return [...badOperation, ...listIssues(objects, startIndex, (obj) => objectIssues(obj, checkedAs))]
+}

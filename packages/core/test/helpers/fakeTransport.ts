@@ -6,7 +6,6 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import type { TransportCallError } from "../../src/MarketoError.js"
 import { MarketoTransport } from "../../src/MarketoTransport.js"
 import type { MarketoTransportShape } from "../../src/MarketoTransport.js"
@@ -52,10 +51,7 @@ export interface Fake {
   }
 }
 
-export const demoCredentials: Signature.Credentials = {
-  userId: "demo17_1_809934544BFABAE58E5D27",
-  encryptionKey: Redacted.make("27272727aa")
-}
+export { demoCredentials } from "./demo.js"
 
 const objectCount = (params: unknown): number => {
   const list = (params as { readonly mObjectList?: ReadonlyArray<unknown> }).mObjectList

@@ -146,7 +146,7 @@ export const spawnEmulator = (
       return Effect.sync(cleanup)
     }).pipe(
       Effect.timeoutFail({
-        duration: options.timeout ?? Duration.seconds(30),
+        duration: options.timeout ?? Duration.seconds(120),
         onTimeout: () =>
           new EmulatorStartError({
             reason: "Timeout",

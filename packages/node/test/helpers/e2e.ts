@@ -18,11 +18,11 @@ import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import { demoKey, demoUserId as demoUser } from "../../../core/test/helpers/demo.js"
 import * as NodeMarketo from "../../src/NodeMarketo.js"
 
 /** Marketo's documented demo pair, which the emulator accepts by default. */
-export const demoUser = "demo17_1_809934544BFABAE58E5D27"
-export const demoKey = Redacted.make("27272727aa")
+export { demoKey, demoUser }
 
 /** The client's retry rules with short waits, and enough attempts that a seeded fault rate never exhausts them. */
 export const fastRetry: NonNullable<MarketoClient.Options["retry"]> = {

@@ -4,7 +4,7 @@
  * Whatever the moment, every input line ends with exactly one outcome and the emulator's
  * store holds each object once.
  *
- * Two trials run in the fast suite; `MKTOWS_CLI_TRIALS=20` (or more) runs the full set.
+ * Twenty seeded trials run in the slow project (`pnpm test:slow`); `MKTOWS_CLI_TRIALS=N` runs N.
  */
 import { expect, layer } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
@@ -22,7 +22,7 @@ import { envFor, readNdjson, run, scratch } from "./helpers/mktows.js"
 
 class TrialEmulator extends Context.Tag("test/TrialEmulator")<TrialEmulator, RunningEmulator>() {}
 
-const trials = Number(process.env["MKTOWS_CLI_TRIALS"] ?? "2")
+const trials = Number(process.env["MKTOWS_CLI_TRIALS"] ?? "20")
 const rowsPerTrial = 120
 
 /** A small seeded generator (mulberry32): the same seed, the same kill moments. */
