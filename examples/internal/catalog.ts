@@ -57,6 +57,11 @@ export const examples: ReadonlyArray<Example> = [
     name: "delete-opportunities",
     summary: "create three opportunities, delete them, and read them back (nothing left)",
     load: () => import("../delete-opportunities.js")
+  },
+  {
+    name: "opentelemetry",
+    summary: "the client's spans and metrics through @effect/opentelemetry, exported in memory and printed",
+    load: () => import("../opentelemetry.js")
   }
 ]
 

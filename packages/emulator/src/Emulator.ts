@@ -24,10 +24,11 @@
  *
  * @since 0.1.0
  */
+import type * as HttpApp from "@effect/platform/HttpApp"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
@@ -174,3 +175,29 @@ export const make: (options?: Options) => Effect.Effect<Shape, ServeError, Scope
  */
 export const layer = (options?: Options): Layer.Layer<Emulator, ServeError> =>
   Layer.scoped(Emulator, server.make(options))
+
+/**
+ * An emulator without a server: its HTTP app, which answers every route of {@link make}
+ * (SOAP, `?WSDL`, stats), and the {@link Shape} operations on its data.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface App extends Shape {
+  readonly app: HttpApp.Default<never, Scope.Scope>
+}
+
+/**
+ * The emulator in-process, with no server and no port: requests go to `app` as Effects (as
+ * `@mktows/emulator/Testing` does), on the caller's `Clock`. It answers as if reached at
+ * `origin` (default `http://emulator.invalid`), which its `url` and WSDL name.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeApp = (options?: Options & { readonly origin?: string }): Effect.Effect<App> => {
+  const origin = options?.origin ?? "http://emulator.invalid"
+  return server.makeApp(options ?? {}, origin).pipe(
+    Effect.map((made) => ({ ...made, url: origin + server.soapPath }))
+  )
+}

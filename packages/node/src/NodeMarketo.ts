@@ -1,5 +1,6 @@
 /**
- * mktows on Node: the MarketoClient over the SOAP transport over undici.
+ * mktows on Node: the MarketoClient over the SOAP transport over Node's fetch (undici inside
+ * Node), so a client install needs no `@effect/platform-node` and no server stack.
  *
  * ```ts
  * import { NodeMarketo } from "@mktows/node"
@@ -9,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
 import * as RestConfig from "@mktows/rest/RestConfig"
@@ -41,7 +42,7 @@ const stack = <E>(
 ): Layer.Layer<MarketoClient.MarketoClient, E | ConfigError.ConfigError> =>
   MarketoClient.layer(client).pipe(
     Layer.provide(SoapTransport.layer(transport)),
-    Layer.provide(Layer.merge(config, NodeHttpClient.layerUndici))
+    Layer.provide(Layer.merge(config, FetchHttpClient.layer))
   )
 
 /**
@@ -65,7 +66,7 @@ export const layerRest = (
 ): Layer.Layer<MarketoClient.MarketoClient, ConfigError.ConfigError> =>
   MarketoClient.layer(client).pipe(
     Layer.provide(RestTransport.layer),
-    Layer.provide(Layer.merge(config, NodeHttpClient.layerUndici))
+    Layer.provide(Layer.merge(config, FetchHttpClient.layer))
   )
 
 // Blank counts as unset, so a parent process can switch REST off for a child.

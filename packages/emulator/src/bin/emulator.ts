@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The emulator as a process:
  *

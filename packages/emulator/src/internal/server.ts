@@ -6,7 +6,7 @@
  * end the server, a defect in the emulator itself is answered with fault 10001.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -18,12 +18,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
-import { createServer, type IncomingMessage } from "node:http"
+import { createServer, IncomingMessage } from "node:http"
 import type { Options, Shape, Stats } from "../Emulator.js"
 import * as Seed from "../Seed.js"
 import { authenticate, type Credentials } from "./auth.js"
-import { decodeText, readBody } from "./body.js"
+import { type Body, decodeText, readBody } from "./body.js"
 import { type Counter, makeCounter } from "./counts.js"
 import { type EmulatorFault, fault } from "./fault.js"
 import { isFault, makeInjector } from "./inject.js"
@@ -165,11 +166,35 @@ interface Parts {
   readonly inject: Effect.Effect<"none" | "drop" | EmulatorFault>
 }
 
+// The body of a request that did not come through a Node server (the in-memory app of the
+// test kit), with the same cap: an oversize body is read to its end but not kept.
+const readWebBody = (request: HttpServerRequest.HttpServerRequest, cap: number): Effect.Effect<Body> =>
+  Stream.runFold(request.stream, { chunks: [] as Array<Uint8Array>, size: 0 }, (acc, chunk) => {
+    if (acc.size + chunk.length <= cap) acc.chunks.push(chunk)
+    else acc.chunks.length = 0
+    return { chunks: acc.chunks, size: acc.size + chunk.length }
+  }).pipe(
+    Effect.map(({ chunks, size }): Body =>
+      size > cap ? { _tag: "TooLarge", size } : { _tag: "Bytes", bytes: Buffer.concat(chunks) }
+    ),
+    Effect.orElseSucceed((): Body => ({ _tag: "Aborted" }))
+  )
+
+/**
+ * What the in-memory app answers where a server would cut the connection unanswered; the
+ * test kit recognises it by identity and reports a lost connection.
+ *
+ * @internal
+ */
+export const droppedConnection: HttpServerResponse.HttpServerResponse = HttpServerResponse.empty({ status: 500 })
+
 // One SOAP call: the answer, or "drop" when the connection is to be cut unanswered.
-const soapCall = (parts: Parts, message: IncomingMessage) =>
+const soapCall = (parts: Parts, request: HttpServerRequest.HttpServerRequest) =>
   Effect.gen(function*() {
     const maxBytes = parts.options.maxBodyBytes ?? Limits.maxMessageBytes
-    const body = yield* readBody(message, maxBytes)
+    const body = yield* (request.source instanceof IncomingMessage
+      ? readBody(request.source, maxBytes)
+      : readWebBody(request, maxBytes))
     if (body._tag === "Aborted") return "drop" as const
     if (body._tag === "TooLarge") {
       return yield* Effect.fail(fault(20012, `Unexpected SOAP message: body over ${maxBytes} bytes`))
@@ -178,7 +203,7 @@ const soapCall = (parts: Parts, message: IncomingMessage) =>
       // UTF-16 (a byte order mark) is checked once decoded; every other encoding read is ASCII-compatible.
       const utf16 = body.bytes[0] === 0xff || body.bytes[0] === 0xfe
       if (!utf16) yield* precheckBytes(body.bytes)
-      const text = yield* decodeText(body.bytes, message.headers["content-type"])
+      const text = yield* decodeText(body.bytes, request.headers["content-type"])
       if (utf16) yield* precheck(text)
       return yield* SoapCodec.decodeRequest(text, { maxBytes }).pipe(Effect.mapError(requestFault))
     })
@@ -205,25 +230,26 @@ const soapCall = (parts: Parts, message: IncomingMessage) =>
 const restRoute =
   (parts: Parts, rest: Effect.Effect.Success<ReturnType<typeof Rest.make>>) => ({ request, url }: Context) =>
     Effect.gen(function*() {
-      const message = NodeHttpServerRequest.toIncomingMessage(request)
+      const maxBytes = parts.options.maxBodyBytes ?? Limits.maxMessageBytes
       const body = Effect.map(
-        readBody(message, parts.options.maxBodyBytes ?? Limits.maxMessageBytes),
+        request.source instanceof IncomingMessage ? readBody(request.source, maxBytes) : readWebBody(request, maxBytes),
         (b) => b._tag === "Bytes" ? b.bytes.toString("utf8") : undefined
       )
       const answer = yield* rest(request, url, body)
       if (answer !== "drop") return answer
-      message.socket.destroy()
+      if (!(request.source instanceof IncomingMessage)) return droppedConnection
+      request.source.socket.destroy()
       return HttpServerResponse.empty({ status: 500 })
     })
 
 const soapPost = (parts: Parts) => ({ request }: Context) =>
   Effect.gen(function*() {
-    const message = NodeHttpServerRequest.toIncomingMessage(request)
-    const outcome = yield* soapCall(parts, message).pipe(
+    const outcome = yield* soapCall(parts, request).pipe(
       Effect.catchAllDefect(() => Effect.fail(fault(10001, "Severe system failure in the emulator")))
     )
     if (outcome === "drop") {
-      message.socket.destroy()
+      if (!(request.source instanceof IncomingMessage)) return droppedConnection
+      request.source.socket.destroy()
       return HttpServerResponse.empty({ status: 500 })
     }
     return HttpServerResponse.text(encodeAnswer(outcome), xmlHeaders)
@@ -274,6 +300,32 @@ const routes = (
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
+    const server = yield* NodeHttpServer.make(() => createServer(), {
+      host: options.host ?? defaults.host,
+      port: options.port ?? defaults.port
+    })
+    const address = server.address
+    const origin = address._tag === "TcpAddress"
+      ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+      : "http://localhost"
+    const { app, ...shape } = yield* makeApp(options, origin)
+    yield* server.serve(app)
+    return { url: origin + soapPath, ...shape }
+  })
+
+/**
+ * The emulator without a server: its HTTP app, answering as if reached at `origin`, and the
+ * operations on its data.
+ *
+ * @internal
+ */
+export interface EmulatorApp extends Omit<Shape, "url"> {
+  readonly app: HttpApp.Default<never, Scope.Scope>
+}
+
+/** @internal */
+export const makeApp = (options: Options, origin: string): Effect.Effect<EmulatorApp> =>
+  Effect.gen(function*() {
     const initial = fromSeed(options.seed ?? Seed.defaultSeed)
     const states = { initial, current: options.restore === undefined ? initial : fromSeed(options.restore) }
     // Random is taken once here, so a caller can seed the injected faults with Effect.withRandom.
@@ -301,15 +353,6 @@ export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Sc
     }, options)
     const table = routes(parts, stats, rest)
 
-    const server = yield* NodeHttpServer.make(() => createServer(), {
-      host: options.host ?? defaults.host,
-      port: options.port ?? defaults.port
-    })
-    const address = server.address
-    const origin = address._tag === "TcpAddress"
-      ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
-      : "http://localhost"
-
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       const url = new URL(request.url, origin)
@@ -322,12 +365,10 @@ export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Sc
       Effect.catchAllCause(() => Effect.succeed(faultResponse(fault(10001, "Severe system failure in the emulator"))))
     )
 
-    yield* server.serve(app)
-
     return {
-      url: origin + soapPath,
       restUrl: origin + Rest.restPath,
       identityUrl: origin + Rest.identityPath,
+      app,
       stats,
       objects: Effect.map(parts.store.state, toSeed),
       reset: Effect.all([parts.store.reset, parts.limiter.reset, parts.counter.reset], { discard: true }).pipe(

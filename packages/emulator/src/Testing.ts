@@ -1,0 +1,135 @@
+/**
+ * A test kit: a `MarketoTransport` with the emulator's semantics, in memory. No HTTP server,
+ * no port: each call goes through the real SOAP transport and codec to the emulator's app
+ * in the calling fiber, so the emulator's signature window and latency follow the test's
+ * `Clock` (`TestClock` under `it.effect`). Every call is recorded with its outcome, and the
+ * next calls can be scripted to meet a fault, a delay, or a lost connection.
+ *
+ * ```ts
+ * import { it, expect } from "@effect/vitest"
+ * import * as Testing from "@mktows/emulator/Testing"
+ *
+ * it.effect("retries a throttled call", () =>
+ *   Effect.gen(function*() {
+ *     const kit = yield* Testing.TestMarketo
+ *     yield* kit.script(Testing.fault(20023))
+ *     const fiber = yield* Effect.fork(MarketoClient.listMObjects())
+ *     yield* TestClock.adjust("1 minute") // the client's backoff sleeps on the TestClock
+ *     expect(yield* Fiber.join(fiber)).toContain("Opportunity")
+ *     expect((yield* kit.calls).length).toBe(2)
+ *   }).pipe(Effect.provide(Testing.layerClient())))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as MarketoClient from "@mktows/core/MarketoClient"
+import type { MarketoTransport } from "@mktows/core/MarketoTransport"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
+import type * as Layer from "effect/Layer"
+import * as internal from "./internal/testing.js"
+
+/**
+ * What happens to one call before (or instead of) the emulator answering it. Build steps
+ * with {@link fault}, {@link delay}, {@link drop} and {@link refuse}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Step = internal.Step
+
+/**
+ * One call as the transport made it: the operation, its parameters, and how it ended (the
+ * decoded result, or the typed error the client saw). A union over the operations, so
+ * narrowing on `operation` types `params` and `exit`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RecordedCall = internal.RecordedCall
+
+/**
+ * The kit's controls, beside the emulator's own `url`, `stats` and `reset` (which also
+ * clears the script and the recorded calls).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TestMarketoShape extends internal.TestMarketoShape {}
+
+/**
+ * The kit in context: read `calls`, queue steps with `script`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const TestMarketo: typeof internal.TestMarketo = internal.TestMarketo
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export type TestMarketo = internal.TestMarketo
+
+/**
+ * The emulator's options (no host or port: nothing listens), and the SOAP transport's.
+ * The client signs with the emulator's `userId` and `encryptionKey`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends internal.Options {}
+
+/**
+ * The next call gets Marketo's fault `code` (HTTP 500, Marketo's envelope) without reaching
+ * the emulator; `message` defaults to the code's documented name.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const fault: (code: number, message?: string) => Step = internal.fault
+
+/**
+ * The next call waits `duration` (on the `Clock`) and then reaches the emulator.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const delay: (duration: Duration.DurationInput) => Step = internal.delay
+
+/**
+ * The next call loses its connection without an answer, as a dropped socket would: the
+ * client cannot know whether it ran. With `applied: true` the emulator did apply it first.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const drop: (options?: { readonly applied?: boolean }) => Step = internal.drop
+
+/**
+ * The next call's connection is refused: certainly not sent.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const refuse: Step = internal.refuse
+
+/**
+ * The in-memory `MarketoTransport` and the kit, for a `MarketoClient.layer` of your own.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (options?: Options) => Layer.Layer<MarketoTransport | TestMarketo> = internal.layer
+
+/**
+ * A `MarketoClient` (with `client` options, e.g. shorter retries) over {@link layer}; it
+ * fails with a `ConfigError` when the client options are invalid.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerClient: (
+  options?: Options & { readonly client?: MarketoClient.Options }
+) => Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =
+  internal.layerClient

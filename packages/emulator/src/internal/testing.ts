@@ -1,0 +1,167 @@
+// The test kit: the SOAP transport over an HttpClient that hands each request to the
+// emulator's app in the caller's fiber (so on the caller's Clock), with scripted steps in front.
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as FaultCode from "@mktows/core/FaultCode"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as MarketoConfig from "@mktows/core/MarketoConfig"
+import type { TransportCallError } from "@mktows/core/MarketoError"
+import { MarketoTransport } from "@mktows/core/MarketoTransport"
+import type { Operation, ParamsOf, ResultOf } from "@mktows/core/Wire"
+import * as SoapCodec from "@mktows/xml/SoapCodec"
+import * as SoapTransport from "@mktows/xml/SoapTransport"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Emulator from "../Emulator.js"
+import { defaults, droppedConnection } from "./server.js"
+
+export type Step =
+  | { readonly _tag: "Fault"; readonly code: number; readonly message: string }
+  | { readonly _tag: "Delay"; readonly duration: Duration.Duration }
+  | { readonly _tag: "Drop"; readonly applied: boolean }
+  | { readonly _tag: "Refuse" }
+
+export const fault = (code: number, message?: string): Step => ({
+  _tag: "Fault",
+  code,
+  message: message ?? FaultCode.lookup(code)?.name ?? "Scripted fault"
+})
+
+export const delay = (duration: Duration.DurationInput): Step => ({
+  _tag: "Delay",
+  duration: Duration.decode(duration)
+})
+
+export const drop = (options?: { readonly applied?: boolean }): Step => ({
+  _tag: "Drop",
+  applied: options?.applied ?? false
+})
+
+export const refuse: Step = { _tag: "Refuse" }
+
+export type RecordedCall = {
+  readonly [Op in Operation]: {
+    readonly operation: Op
+    readonly params: ParamsOf<Op>
+    readonly exit: Exit.Exit<ResultOf<Op>, TransportCallError>
+  }
+}[Operation]
+
+export interface TestMarketoShape extends Emulator.Shape {
+  readonly calls: Effect.Effect<ReadonlyArray<RecordedCall>>
+  readonly script: (...steps: ReadonlyArray<Step>) => Effect.Effect<void>
+}
+
+export class TestMarketo extends Context.Tag("@mktows/emulator/Testing/TestMarketo")<TestMarketo, TestMarketoShape>() {}
+
+export interface Options extends Omit<Emulator.Options, "host" | "port"> {
+  readonly transport?: SoapTransport.Options
+}
+
+const xmlHeaders = { "content-type": "text/xml; charset=utf-8" }
+
+const lost = (request: HttpClientRequest.HttpClientRequest, description: string, code?: string) =>
+  new HttpClientError.RequestError({
+    request,
+    reason: "Transport",
+    description,
+    // Shaped like the errors fetch and undici give, which the transport reads the code of.
+    cause: Object.assign(new Error(description), code === undefined ? {} : { code })
+  })
+
+const inMemoryClient = (emulator: Emulator.App, steps: Ref.Ref<ReadonlyArray<Step>>): HttpClient.HttpClient =>
+  HttpClient.make((request, url) =>
+    Effect.gen(function*() {
+      const step = yield* Ref.modify(steps, (queue): [Step | undefined, ReadonlyArray<Step>] => [
+        queue[0],
+        queue.slice(1)
+      ])
+      if (step?._tag === "Delay") yield* Effect.sleep(step.duration)
+      if (step?._tag === "Refuse") return yield* lost(request, "connection refused (scripted)", "ECONNREFUSED")
+      if (step?._tag === "Drop" && !step.applied) {
+        return yield* lost(request, "connection lost before an answer (scripted)", "ECONNRESET")
+      }
+      if (step?._tag === "Fault") {
+        const body = SoapCodec.encodeFault({ code: step.code, text: step.message })
+        return HttpClientResponse.fromWeb(request, new Response(body, { status: 500, headers: xmlHeaders }))
+      }
+      if (request.body._tag !== "Uint8Array" && request.body._tag !== "Empty") {
+        return yield* new HttpClientError.RequestError({
+          request,
+          reason: "Encode",
+          description: `the in-memory emulator takes byte bodies, not ${request.body._tag}`
+        })
+      }
+      const web = new Request(url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body._tag === "Uint8Array" ? { body: new Uint8Array(request.body.body) } : {})
+      })
+      const response = yield* emulator.app.pipe(
+        Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(web)),
+        Effect.scoped
+      )
+      if (response === droppedConnection || step?._tag === "Drop") {
+        return yield* lost(request, "connection lost after the call was applied (scripted)", "ECONNRESET")
+      }
+      return HttpClientResponse.fromWeb(request, HttpServerResponse.toWeb(response))
+    })
+  )
+
+// Records every call with its exit, after the SOAP transport has decoded it.
+const recording = (
+  transport: MarketoTransport["Type"],
+  calls: Ref.Ref<ReadonlyArray<RecordedCall>>
+): MarketoTransport["Type"] => ({
+  call: (operation, params) =>
+    transport.call(operation, params).pipe(
+      Effect.onExit((exit) =>
+        Ref.update(calls, (recorded) => [...recorded, { operation, params, exit } as unknown as RecordedCall])
+      )
+    )
+})
+
+const services = (options: Options = {}) =>
+  Effect.gen(function*() {
+    const emulator = yield* Emulator.makeApp(options)
+    const steps = yield* Ref.make<ReadonlyArray<Step>>([])
+    const calls = yield* Ref.make<ReadonlyArray<RecordedCall>>([])
+    const config = yield* MarketoConfig.make({
+      endpoint: emulator.url,
+      userId: options.userId ?? defaults.userId,
+      encryptionKey: options.encryptionKey ?? Redacted.make(defaults.encryptionKey)
+    }).pipe(Effect.orDie)
+    const transport = yield* SoapTransport.make(options.transport).pipe(
+      Effect.provideService(HttpClient.HttpClient, inMemoryClient(emulator, steps)),
+      Effect.provideService(MarketoConfig.MarketoConfig, config)
+    )
+    const kit: TestMarketoShape = {
+      url: emulator.url,
+      restUrl: emulator.restUrl,
+      identityUrl: emulator.identityUrl,
+      stats: emulator.stats,
+      objects: emulator.objects,
+      reset: Effect.zipRight(emulator.reset, Effect.all([Ref.set(steps, []), Ref.set(calls, [])], { discard: true })),
+      calls: Ref.get(calls),
+      script: (...more) => Ref.update(steps, (queue) => [...queue, ...more])
+    }
+    return Context.make(MarketoTransport, recording(transport, calls)).pipe(Context.add(TestMarketo, kit))
+  })
+
+export const layer = (options?: Options): Layer.Layer<MarketoTransport | TestMarketo> =>
+  Layer.effectContext(services(options))
+
+export const layerClient = (
+  options?: Options & { readonly client?: MarketoClient.Options }
+): Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =>
+  MarketoClient.layer(options?.client).pipe(Layer.provideMerge(layer(options)))
