@@ -26,8 +26,17 @@ server_stack=(@mktows/emulator @effect/platform-node @effect/platform-node-share
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mktows-consumer.XXXXXX")"
 emulator_pid=""
+# The emulator runs in a session of its own, so stopping it stops npx's child too (killing npx
+# alone leaves the node process behind).
+stop_emulator() {
+  if [ -n "$emulator_pid" ]; then
+    kill -- "-$emulator_pid" 2>/dev/null || kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+    emulator_pid=""
+  fi
+}
 cleanup() {
-  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -188,10 +197,11 @@ EOF
 
   local start=(node node_modules/@mktows/emulator/dist/bin/emulator.js)
   [ "$how" = "npx" ] && start=(npx --no-install mktows-emulator)
-  "${start[@]}" --port 0 >emulator.out 2>emulator.err &
+  setsid "${start[@]}" --port 0 >emulator.out 2>emulator.err &
   emulator_pid=$!
   local url=""
-  for _ in $(seq 1 300); do
+  # Up to 120 s: a loaded CI machine can take that long to load the modules.
+  for _ in $(seq 1 1200); do
     url="$(sed -n 's/^mktows emulator listening on \(http[^ ]*\).*/\1/p' emulator.out)"
     [ -n "$url" ] && break
     kill -0 "$emulator_pid" 2>/dev/null || break
@@ -213,9 +223,7 @@ EOF
     fail "$label: the example ran but reported no UPDATED outcome"
   }
   say "$label: the README's first example ran against the emulator: $(grep -o '[0-9]*: UPDATED [0-9]*' run.out | head -n 1)"
-  kill "$emulator_pid"
-  wait "$emulator_pid" 2>/dev/null || true
-  emulator_pid=""
+  stop_emulator
   cd "$root"
 }
 
