@@ -26,6 +26,8 @@ import type * as MarketoClient from "@mktows/core/MarketoClient"
 import type { MarketoTransport } from "@mktows/core/MarketoTransport"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import type * as Layer from "effect/Layer"
 import * as internal from "./internal/testing.js"
 
@@ -133,3 +135,20 @@ export const layerClient: (
   options?: Options & { readonly client?: MarketoClient.Options }
 ) => Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =
   internal.layerClient
+
+/**
+ * Moves the `TestClock` one step at a time (default 1 second) until `fiber` is done, and returns
+ * its result. A retried or delayed call sleeps on the test's clock; moving the clock once by a large
+ * amount can pass before the call has reached its sleep (signing is real asynchronous work), and
+ * the test would then wait forever. `settle` cannot miss it.
+ *
+ * ```ts
+ * const fiber = yield* Effect.fork(MarketoClient.listMObjects())
+ * const names = yield* Testing.settle(fiber)
+ * ```
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export const settle: <A, E>(fiber: Fiber.Fiber<A, E>, step?: Duration.DurationInput) => Effect.Effect<A, E> =
+  internal.settle

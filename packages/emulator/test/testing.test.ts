@@ -7,6 +7,8 @@ import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as Program from "@mktows/core/Program"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -14,14 +16,7 @@ import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as Testing from "../src/Testing.js"
 
-// Moves the TestClock a second at a time until the fiber is done: however many sleeps the
-// client's retries and limiter take, and in whatever order the fibers get to run.
-const settle = <A, E>(fiber: Fiber.RuntimeFiber<A, E>) =>
-  TestClock.adjust("1 second").pipe(
-    Effect.zipRight(fiber.poll),
-    Effect.repeat({ until: Option.isSome, times: 3600 }),
-    Effect.zipRight(Fiber.join(fiber))
-  )
+const settle = Testing.settle
 
 // The tag of a recorded call's error, or "Success".
 const outcomeOf = (call: Testing.RecordedCall | undefined): string | undefined => {
@@ -81,6 +76,13 @@ describe("Testing", () => {
       const kit = yield* Testing.TestMarketo
       yield* kit.script(Testing.delay("30 seconds"))
       const fiber = yield* Effect.fork(MarketoClient.listMObjects())
+      // The clock moves once the call sleeps on its delay (signing before it is real async work).
+      const now = yield* Clock.currentTimeMillis
+      yield* TestClock.sleeps().pipe(
+        Effect.map(Chunk.some((at) => at === now + 30_000)),
+        Effect.tap((sleeping) => sleeping ? Effect.void : Effect.promise(() => new Promise((r) => setImmediate(r)))),
+        Effect.repeat({ until: (sleeping) => sleeping, times: 100_000 })
+      )
       yield* TestClock.adjust("29 seconds")
       expect(Option.isNone(yield* fiber.poll)).toBe(true)
       expect((yield* kit.stats).calls).toEqual({})
@@ -134,8 +136,8 @@ describe("Testing", () => {
       const kit = yield* Testing.TestMarketo
       yield* kit.script(Testing.fault(20023)) // the next call meets "rate limit exceeded"
       const fiber = yield* Effect.fork(MarketoClient.listMObjects())
-      yield* TestClock.adjust("1 minute") // the client's backoff sleeps on the TestClock
-      expect(yield* Fiber.join(fiber)).toContain("Opportunity")
+      // the client's backoff sleeps on the TestClock: settle moves it until the call is done
+      expect(yield* Testing.settle(fiber)).toContain("Opportunity")
       expect((yield* kit.calls).map((call) => call.exit._tag)).toEqual(["Failure", "Success"])
     }).pipe(Effect.provide(Testing.layerClient())))
 

@@ -19,9 +19,12 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import * as TestClock from "effect/TestClock"
 import * as Emulator from "../Emulator.js"
 import { defaults, droppedConnection } from "./server.js"
 
@@ -165,3 +168,16 @@ export const layerClient = (
   options?: Options & { readonly client?: MarketoClient.Options }
 ): Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =>
   MarketoClient.layer(options?.client).pipe(Layer.provideMerge(layer(options)))
+
+/** @internal */
+export const settle = <A, E>(
+  fiber: Fiber.Fiber<A, E>,
+  step: Duration.DurationInput = "1 second"
+): Effect.Effect<A, E> =>
+  // One step at a time, with the fiber polled in between: a call that has not yet reached its
+  // next sleep (signing is real asynchronous work) is never skipped past.
+  TestClock.adjust(step).pipe(
+    Effect.zipRight(fiber.poll),
+    Effect.repeat({ until: Option.isSome, times: 100_000 }),
+    Effect.zipRight(Fiber.join(fiber))
+  )
