@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import * as Limits from "@mktows/core/Limits"
 import type { ValidationIssue } from "@mktows/core/MarketoError"
 import type * as Wire from "@mktows/core/Wire"
 import type { FieldMapping } from "../RestMapping.js"
@@ -239,7 +240,7 @@ const programIssues = (index: number, o: Wire.MObject): Array<Issue> => {
       )
     }
     const amount = Number(values.get("Amount"))
-    if (!Number.isInteger(amount) || Math.abs(amount) > 2147483647) {
+    if (!Number.isInteger(amount) || (amount < Limits.xsIntMin || amount > Limits.xsIntMax)) {
       issues.push(issue(index, ["costs", cost, "amount"], "REST takes whole cost amounts (an int32) only"))
     }
     cost++
