@@ -31,13 +31,14 @@ export const env = {
 } as const
 
 /** @internal */
-export const usage = `usage: pnpm emulator [--host 127.0.0.1] [--port 8080] [--user-id ID] [--encryption-key KEY]
-                     [--signature-ttl SECONDS] [--enforce-limits] [--latency MS] [--fault-rate R]
-                     [--seed FILE] [--data FILE] [--client-id ID] [--client-secret SECRET] [--token-ttl SECONDS]
+export const usage = `usage: mktows-emulator [--host 127.0.0.1] [--port 8080] [--user-id ID] [--encryption-key KEY]
+                       [--signature-ttl SECONDS] [--enforce-limits] [--latency MS] [--fault-rate R]
+                       [--seed FILE] [--data FILE] [--client-id ID] [--client-secret SECRET] [--token-ttl SECONDS]
+  (in the workspace: pnpm emulator …; in the command line: mktows emulator …)
   --port 0 picks a free port. --seed FILE starts from (and resets to) the objects of a JSON
-  file in the seed format; --data FILE keeps the store in a JSON file across restarts. The credentials can also come from the environment, so the key
-  stays out of the process list: ${env.userId}, ${env.encryptionKey}, ${env.clientId},
-  ${env.clientSecret} (flags win).`
+  file in the seed format; --data FILE keeps the store in a JSON file across restarts. The
+  credentials can also come from the environment, so the key stays out of the process list:
+  ${env.userId}, ${env.encryptionKey}, ${env.clientId}, ${env.clientSecret} (flags win).`
 
 const usageOf = (error: Seed.SeedError) => new UsageError({ detail: error.message })
 
