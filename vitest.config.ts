@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config"
 // programs (PHP, zeep, node-soap and JAX-WS against the emulator; xmllint over generated shapes;
 // the emulator and mktows commands spawned as processes) spend most of their time starting
 // processes and join them. `pnpm test` runs the fast
-// projects (fast, isolated), `pnpm test:slow` the slow one, and `pnpm verify` both, fast first.
+// project, `pnpm test:slow` the slow one, and `pnpm verify` both, fast first.
 const include = ["packages/*/test/**/*.test.ts", "examples/test/**/*.test.ts"]
 const slow = [
   "packages/*/test/**/*.slow.test.ts",
@@ -18,8 +18,6 @@ const slow = [
   "packages/xml/test/xsd.test.ts"
 ]
 
-const isolated = ["examples/test/opentelemetry.test.ts"]
-
 // Workspace packages export their TypeScript sources under the "source" condition,
 // so tests run against src/ without a build step.
 export default defineConfig({
@@ -29,14 +27,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fakeTimers: { toFake: [] },
-    isolate: false,
     projects: [
-      // The fast project shares one module graph per worker (isolate: false): loading effect and
-      // the packages once instead of once per file halves the fast suite. A test that reads
-      // Effect's global metric registry as absolute values runs isolated.
-      { extends: true, test: { name: "fast", include, exclude: [...slow, ...isolated] } },
-      { extends: true, test: { name: "isolated", include: isolated, isolate: true } },
-      { extends: true, test: { name: "slow", include: slow, testTimeout: 300_000, isolate: true } }
+      { extends: true, test: { name: "fast", include, exclude: slow } },
+      { extends: true, test: { name: "slow", include: slow, testTimeout: 300_000 } }
     ]
   }
 })
