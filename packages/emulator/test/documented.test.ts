@@ -6,32 +6,9 @@
  * documented AuthenticationHeader (a 2013 signature, hence signatureTtl 0).
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as Signature from "@mktows/core/Signature"
-import type * as Wire from "@mktows/core/Wire"
-import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import * as Emulator from "../src/Emulator.js"
-
-const credentials = { userId: "demo17_1_809934544BFABAE58E5D27", encryptionKey: Redacted.make("27272727aa") }
-
-const post = (url: string, body: string | Buffer, contentType = "text/xml; charset=utf-8") =>
-  Effect.promise(() =>
-    fetch(url, {
-      method: "POST",
-      headers: { "content-type": contentType },
-      body: typeof body === "string" ? body : new Uint8Array(body)
-    }).then(
-      async (response) => ({ status: response.status, text: await response.text() })
-    )
-  )
-
-const call = <Op extends Wire.Operation>(url: string, operation: Op, params: Wire.ParamsOf<Op>) =>
-  Effect.gen(function*() {
-    const header = yield* Signature.authenticationHeader(credentials)
-    const response = yield* post(url, SoapCodec.encodeRequest(operation, header, params))
-    return yield* SoapCodec.decodeResponse(operation, response.text)
-  })
+import { call, post } from "./helpers/soap.js"
 
 const withEmulator = <A, E>(f: (url: string) => Effect.Effect<A, E>) =>
   Effect.scoped(Effect.flatMap(Emulator.make({ signatureTtl: 0 }), (emulator) => f(emulator.url)))

@@ -5,30 +5,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Opportunity from "@mktows/core/Opportunity"
-import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
-import * as Redacted from "effect/Redacted"
 import * as Emulator from "../src/Emulator.js"
 import { Table } from "../src/internal/table.js"
-
-const credentials = { userId: "demo17_1_809934544BFABAE58E5D27", encryptionKey: Redacted.make("27272727aa") }
-
-const post = (url: string, body: string) =>
-  Effect.promise(() =>
-    fetch(url, { method: "POST", headers: { "content-type": "text/xml; charset=utf-8" }, body }).then(
-      async (response) => ({ status: response.status, text: await response.text() })
-    )
-  )
-
-const call = <Op extends Wire.Operation>(url: string, operation: Op, params: Wire.ParamsOf<Op>) =>
-  Effect.gen(function*() {
-    const header = yield* Signature.authenticationHeader(credentials)
-    const response = yield* post(url, SoapCodec.encodeRequest(operation, header, params))
-    return yield* SoapCodec.decodeResponse(operation, response.text)
-  })
+import { call, post } from "./helpers/soap.js"
 
 const faultCode = <A, E extends object>(effect: Effect.Effect<A, E>) =>
   Effect.flip(effect).pipe(Effect.map((error) => "code" in error ? error.code : undefined))

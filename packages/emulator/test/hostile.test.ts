@@ -9,13 +9,7 @@ import * as Limits from "@mktows/core/Limits"
 import * as Effect from "effect/Effect"
 import * as Emulator from "../src/Emulator.js"
 import { precheck, precheckBytes } from "../src/internal/precheck.js"
-
-const post = (url: string, body: string) =>
-  Effect.promise(() =>
-    fetch(url, { method: "POST", headers: { "content-type": "text/xml; charset=utf-8" }, body }).then(
-      async (response) => ({ status: response.status, text: await response.text() })
-    )
-  )
+import { post } from "./helpers/soap.js"
 
 const header = `<ns1:AuthenticationHeader><mktowsUserId>demo17_1_809934544BFABAE58E5D27</mktowsUserId>` +
   `<requestSignature>40e6d89bd2f7f0daaddaf150ce7a7ca49788ffe7</requestSignature>` +
