@@ -31,15 +31,7 @@ import * as Redacted from "effect/Redacted"
 import * as soap from "soap"
 import * as NodeMarketo from "../src/NodeMarketo.js"
 import * as Children from "./support/children.js"
-import {
-  callsAtOnce,
-  deals,
-  encryptionKey,
-  keyName,
-  objectsPerCall,
-  opportunities,
-  userId
-} from "./support/fixture.js"
+import { callsAtOnce, deals, encryptionKey, keyName, objectsPerCall, opportunities, userId } from "./support/fixture.js"
 import * as HandWritten from "./support/handWritten.js"
 import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
 
@@ -52,7 +44,10 @@ interface Contender {
   readonly close: () => Promise<void>
 }
 
-const soapHeaders = { "content-type": "text/xml; charset=utf-8", soapaction: "\"http://www.marketo.com/mktows/syncMObjects\"" }
+const soapHeaders = {
+  "content-type": "text/xml; charset=utf-8",
+  soapaction: "\"http://www.marketo.com/mktows/syncMObjects\""
+}
 
 const message = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
@@ -94,16 +89,21 @@ const statusCount = (result: unknown): number => {
 const nodeSoap = async (endpoint: string): Promise<Contender> => {
   const client = await soap.createClientAsync(`${endpoint}?WSDL`)
   // A function header is evaluated for every request: each call is signed afresh.
-  client.addSoapHeader(() => {
-    const header = HandWritten.sign(Date.now())
-    return {
-      AuthenticationHeader: {
-        mktowsUserId: userId,
-        requestSignature: header.signature,
-        requestTimestamp: header.timestamp
+  client.addSoapHeader(
+    () => {
+      const header = HandWritten.sign(Date.now())
+      return {
+        AuthenticationHeader: {
+          mktowsUserId: userId,
+          requestSignature: header.signature,
+          requestTimestamp: header.timestamp
+        }
       }
-    }
-  }, "", "tns", "http://www.marketo.com/mktows/")
+    },
+    "",
+    "tns",
+    "http://www.marketo.com/mktows/"
+  )
   const method = client["syncMObjectsAsync"] as SoapMethod
   const call = async (): Promise<string | undefined> => {
     try {
@@ -136,7 +136,7 @@ const nodeSoap = async (endpoint: string): Promise<Contender> => {
   return { name: "node-soap", batch: all(call), close: async () => {} }
 }
 
-const post = async (endpoint: string, body: string | Uint8Array): Promise<string> => {
+const post = async (endpoint: string, body: string): Promise<string> => {
   const response = await fetch(endpoint, { method: "POST", headers: soapHeaders, body })
   const text = await response.text()
   return response.ok ? text : `HTTP ${response.status}: ${text.slice(0, 300)}`

@@ -70,11 +70,13 @@ export const spawnServer = (
       child.stdout?.setEncoding("utf8").on("data", onData)
       child.once("exit", (code) =>
         resume(Effect.fail(new ChildError({ detail: `${how} exited (${code}) before ready: ${stdout}${stderr}` }))))
-      child.once("error", (error) => resume(Effect.fail(new ChildError({ detail: `${how}: ${error.message}` }))))
+      child.once("error", (error) =>
+        resume(Effect.fail(new ChildError({ detail: `${how}: ${error.message}` }))))
     }).pipe(
       Effect.timeoutFail({
         duration: Duration.seconds(120),
-        onTimeout: () => new ChildError({ detail: `${how}: no ready line in 120 s: ${stdout}${stderr}` })
+        onTimeout: () =>
+          new ChildError({ detail: `${how}: no ready line in 120 s: ${stdout}${stderr}` })
       })
     )
     // Keep draining stdout so a chatty server never blocks on a full pipe.

@@ -52,11 +52,11 @@ export const encode = (header: Header, batch: ReadonlyArray<Deal>): string => {
   for (const deal of batch) {
     objects += `<mObject><type>Opportunity</type><externalKey><name>${keyName}</name><value>${
       escape(deal.key)
-    }</value></externalKey><attribList>${attrib("Amount", String(deal.amount))}${
-      attrib("CloseDate", deal.closeDate)
-    }${attrib("IsWon", deal.isWon ? "1" : "0")}${attrib("Name", escape(deal.name))}${
-      attrib("Probability", String(deal.probability))
-    }${attrib("Stage", escape(deal.stage))}</attribList></mObject>`
+    }</value></externalKey><attribList>${attrib("Amount", String(deal.amount))}${attrib("CloseDate", deal.closeDate)}${
+      attrib("IsWon", deal.isWon ? "1" : "0")
+    }${attrib("Name", escape(deal.name))}${attrib("Probability", String(deal.probability))}${
+      attrib("Stage", escape(deal.stage))
+    }</attribList></mObject>`
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="http://www.marketo.com/mktows/"><SOAP-ENV:Header><ns1:AuthenticationHeader><mktowsUserId>${userId}</mktowsUserId><requestSignature>${header.signature}</requestSignature><requestTimestamp>${header.timestamp}</requestTimestamp></ns1:AuthenticationHeader></SOAP-ENV:Header><SOAP-ENV:Body><ns1:paramsSyncMObjects><mObjectList>${objects}</mObjectList><operation>UPSERT</operation></ns1:paramsSyncMObjects></SOAP-ENV:Body></SOAP-ENV:Envelope>`
 }
