@@ -126,10 +126,11 @@ const time = async (run: Run, n: number): Promise<number> => {
   return (cpuMicros() - start) / n
 }
 
-/** Iterations that take about `ms` of CPU. */
+/** Iterations that take at least `ms` of CPU: doubled until they do (a cold first run would make too few). */
 const calibrate = async (run: Run, ms: number): Promise<number> => {
-  const once = Math.max(await time(run, 3), 1)
-  return Math.max(3, Math.round((ms * 1000) / once))
+  let n = 2
+  while (n < 1_000_000 && (await time(run, n)) * n < ms * 1000) n *= 2
+  return n
 }
 
 export interface StepFigure {
