@@ -100,7 +100,7 @@ const run = (script: Script): Promise<Ran> =>
     })
     const seconds = () => Math.round((performance.now() - start) / 100) / 10
     child.once("error", (error) => resolve({ name: script.name, seconds: seconds(), problem: error.message }))
-    child.once("exit", (code) => {
+    child.once("exit", (code, signal) => {
       const json = lastJson(stdout)
       // Another engineer's script without a JSON last line still ran: its figures are in its
       // own output above, and the summary says "not measured".
@@ -110,7 +110,7 @@ const run = (script: Script): Promise<Ran> =>
           : {
             name: script.name,
             seconds: seconds(),
-            problem: code !== 0 ? `exited with ${code}` : "no JSON last line",
+            problem: code !== 0 ? `exited with ${code ?? signal}` : "no JSON last line",
             ...(json !== undefined ? { json } : {})
           }
       )

@@ -6,7 +6,7 @@
  * order; the first round is a warm-up (the file system cache) and is discarded. The last line is
  * JSON for `pnpm bench:all`.
  *
- * Usage: `pnpm bench:startup [--spawns 10] [--quick]`
+ * Usage: `pnpm bench:startup [--spawns 8] [--quick]`
  */
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
@@ -57,7 +57,7 @@ const once = (command: Command): Promise<number | string> =>
   })
 
 const main = async () => {
-  const spawns = numberFlag("spawns", quick ? 1 : 10)
+  const spawns = numberFlag("spawns", quick ? 1 : 8)
   const emulator = binOf("emulator", "mktows-emulator")
   const cli = binOf("cli", "mktows")
   const commands: Array<Command> = []
