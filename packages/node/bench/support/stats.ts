@@ -37,5 +37,3 @@ export const rotate = <A>(items: ReadonlyArray<A>, round: number): ReadonlyArray
   const shift = round % items.length
   return [...items.slice(shift), ...items.slice(0, shift)]
 }
-
-export const pad = (text: string, width: number): string => text.padEnd(width)
