@@ -80,10 +80,19 @@ const mktows = (endpoint: string): Contender => {
 type SoapReply = [result: unknown, raw: string]
 type SoapMethod = (args: object) => Promise<SoapReply>
 
-const statusCount = (result: unknown): number => {
+// node-soap gives a one-item sequence as the item itself.
+const statuses = (result: unknown): ReadonlyArray<unknown> => {
   const list = (result as { result?: { mObjStatusList?: { mObjStatus?: unknown } } } | null)?.result?.mObjStatusList
     ?.mObjStatus
-  return Array.isArray(list) ? list.length : list === undefined ? 0 : 1
+  return Array.isArray(list) ? list : list === undefined ? [] : [list]
+}
+
+/** Checked as the other contenders check theirs: one status per object, none FAILED. */
+const statusProblem = (result: unknown): string | undefined => {
+  const list = statuses(result)
+  if (list.length !== objectsPerCall) return `${list.length} statuses for ${objectsPerCall} objects`
+  const failed = list.filter((s) => (s as { status?: unknown } | null)?.status === "FAILED").length
+  return failed === 0 ? undefined : `${failed} objects FAILED`
 }
 
 const nodeSoap = async (endpoint: string): Promise<Contender> => {
@@ -127,8 +136,7 @@ const nodeSoap = async (endpoint: string): Promise<Contender> => {
         },
         operation: "UPSERT"
       })
-      const count = statusCount(result)
-      return count === objectsPerCall ? undefined : `${count} statuses for ${objectsPerCall} objects`
+      return statusProblem(result)
     } catch (cause) {
       return `node-soap: ${message(cause)}`
     }
