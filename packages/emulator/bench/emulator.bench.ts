@@ -36,7 +36,7 @@ const flag = (name: string): string | undefined => {
 }
 const sizes = (flag("--sizes") ?? (quick ? "1000,10000" : "1000,10000,100000,1000000")).split(",").map(Number)
 const batch = 100
-// `--cpu-prof-dir DIR`: the server process writes a CPU profile there when it ends.
+// `--cpu-prof-dir DIR`: the server process writes a CPU profile of the measured rounds there.
 const profileDir = flag("--cpu-prof-dir")
 const concurrency = 10
 const warmupRounds = quick ? 5 : 20
@@ -120,8 +120,7 @@ const startServer = (prefill: number) =>
         "--import",
         "tsx",
         "--conditions=source",
-        "--max-old-space-size=8192",
-        ...(profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir])
+        "--max-old-space-size=8192"
       ],
       stdio: ["ignore", "pipe", "inherit", "ipc"]
     })
@@ -134,11 +133,13 @@ const startServer = (prefill: number) =>
     child.once("exit", (code) => reject(new Error(`emulator exited (${code}): ${out}`)))
   })
 
-const serverCpu = (child: ChildProcess) =>
-  new Promise<number>((resolve) => {
-    child.once("message", (m) => resolve((m as { cpu: number }).cpu))
-    child.send("cpu")
+const ask = <A>(child: ChildProcess, message: unknown) =>
+  new Promise<A>((resolve) => {
+    child.once("message", (m) => resolve(m as A))
+    child.send(message as string)
   })
+
+const serverCpu = (child: ChildProcess) => ask<{ cpu: number }>(child, "cpu").then((m) => m.cpu)
 
 const countOf = (text: string, word: string) => {
   let n = 0
@@ -166,6 +167,7 @@ const httpAt = async (size: number): Promise<number> => {
     }
     for (let r = 0; r < warmupRounds; r++) await run(await round())
     const figures: Array<number> = []
+    if (profileDir !== undefined) await ask(child, "profile")
     for (let s = 0; s < segments; s++) {
       // Bodies are built before the segment, so the server's figure holds only serving.
       const bodies: Array<ReadonlyArray<string>> = []
@@ -174,6 +176,11 @@ const httpAt = async (size: number): Promise<number> => {
       for (const b of bodies) await run(b)
       const cpu1 = await serverCpu(child)
       figures.push((cpu1 - cpu0) / (roundsPerSegment * concurrency * batch))
+    }
+    if (profileDir !== undefined) {
+      const to = `${profileDir}/emulator-${size}.cpuprofile`
+      await ask(child, { profileTo: to })
+      console.log(`  profile of the measured rounds: ${to}`)
     }
     const result = median(figures)
     console.log(

@@ -7,6 +7,8 @@
  *   node --import tsx --conditions=source packages/emulator/bench/server.ts --prefill 10000
  */
 import * as Effect from "effect/Effect"
+import { writeFileSync } from "node:fs"
+import { Session } from "node:inspector"
 import * as Emulator from "../src/Emulator.js"
 import * as Seed from "../src/Seed.js"
 
@@ -26,9 +28,23 @@ const restore: Seed.SeedData = {
   ]
 }
 
+// A CPU profile of the measured rounds only (start-up and warm-up left out), on request.
+const session = new Session()
+const post = (method: string) =>
+  new Promise<unknown>((resolve) => session.post(method, (error, result) => resolve(error ?? result)))
+
 // The parent asks for this process's CPU time (µs) between rounds.
 process.on("message", (message) => {
-  if (message === "cpu") {
+  if (typeof message === "object" && message !== null && "profileTo" in message) {
+    const to = String(message.profileTo)
+    void post("Profiler.stop").then((result) => {
+      writeFileSync(to, JSON.stringify((result as { profile: unknown }).profile))
+      process.send?.({ profiled: to })
+    })
+  } else if (message === "profile") {
+    session.connect()
+    void post("Profiler.enable").then(() => post("Profiler.start")).then(() => process.send?.({ profiling: true }))
+  } else if (message === "cpu") {
     const { system, user } = process.cpuUsage()
     process.send?.({ cpu: user + system })
   } else if (message === "exit") {
