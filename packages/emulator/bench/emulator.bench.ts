@@ -14,7 +14,7 @@
  * answer would make the numbers meaningless). `--quick` runs 1k and 10k with fewer rounds,
  * for smoke runs. The last line printed is the figures as JSON, for `pnpm bench:all`.
  *
- *   pnpm bench:emulator [--quick] [--sizes 1000,10000] [--skip-heap] [--skip-http] [--cpu-prof-dir DIR]
+ *   pnpm bench:emulator [--quick] [--sizes 1000,10000] [--skip-heap] [--skip-http] [--cpu-prof-dir DIR] [--server FILE]
  */
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
@@ -36,6 +36,8 @@ const flag = (name: string): string | undefined => {
 }
 const sizes = (flag("--sizes") ?? (quick ? "1000,10000" : "1000,10000,100000,1000000")).split(",").map(Number)
 const batch = 100
+// `--server FILE`: another server script (an older emulator's copy of server.ts, to compare).
+const serverScript = flag("--server") ?? new URL("./server.ts", import.meta.url).pathname
 // `--cpu-prof-dir DIR`: the server process writes a CPU profile of the measured rounds there.
 const profileDir = flag("--cpu-prof-dir")
 const concurrency = 10
@@ -115,7 +117,7 @@ const heap = Effect.gen(function*() {
 
 const startServer = (prefill: number) =>
   new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = fork(new URL("./server.ts", import.meta.url).pathname, ["--prefill", String(prefill)], {
+    const child = fork(serverScript, ["--prefill", String(prefill)], {
       execArgv: [
         "--import",
         "tsx",
