@@ -1,54 +1,63 @@
 /**
- * How the emulator's store scales: a bulk UPSERT by external key in calls of 100 as the
- * store grows to 100,000 opportunities, roles linked to them by external key, a full
- * getMObjects read in pages of 100, and deleting everything in calls of 100. Run once
- * against the store directly (no HTTP) and once through HTTP on an `Emulator.make`
- * instance. A plain script, not a test: it prints microseconds and asserts only that the
- * emulator answered as expected (a wrong count would make the numbers meaningless).
+ * The emulator's cost per object, the two figures of issue #14:
  *
- * node --import tsx --conditions=source packages/emulator/bench/emulator.bench.ts [--count N] [--http-count N]
+ * - server CPU per object synced: the emulator in its own process (`bench/server.ts`, its
+ *   store pre-filled to 1k, 10k, 100k and 1M opportunities), driven from this process by
+ *   signed syncMObjects UPSERTs of 100 new Opportunities per call, 10 calls at once, over
+ *   HTTP; the figure is the server process's own CPU time (user + system, read over IPC)
+ *   per object, the median of several segments after a warm-up;
+ * - live heap per stored object: a store in this process filled through the real request
+ *   decoder (so it keeps the strings a server keeps) to the same sizes, `heapUsed` after a
+ *   full collection, above the empty store, per object.
+ *
+ * A script, not a test: it asserts only that every call answered 100 CREATED (a wrong
+ * answer would make the numbers meaningless). `--quick` runs 1k and 10k with fewer rounds,
+ * for smoke runs. The last line printed is the figures as JSON, for `pnpm bench:all`.
+ *
+ *   pnpm bench:emulator [--quick] [--sizes 1000,10000] [--skip-heap] [--skip-http] [--cpu-prof-dir DIR] [--server FILE]
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as MarketoConfig from "@mktows/core/MarketoConfig"
-import { MarketoTransport } from "@mktows/core/MarketoTransport"
+import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
-import * as SoapTransport from "@mktows/xml/SoapTransport"
-import * as Context from "effect/Context"
+import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
+import { type ChildProcess, fork } from "node:child_process"
+import { createHmac } from "node:crypto"
+import { loadavg } from "node:os"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import * as Emulator from "../src/Emulator.js"
 import { fromSeed } from "../src/internal/seed.js"
-import { makeStore } from "../src/internal/store.js"
+import { type Call, makeStore, type Store } from "../src/internal/store.js"
 import * as Seed from "../src/Seed.js"
 
-const argument = (name: string, fallback: number): number => {
+const quick = process.argv.includes("--quick")
+const flag = (name: string): string | undefined => {
   const at = process.argv.indexOf(name)
-  const value = at === -1 ? undefined : Number(process.argv[at + 1])
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback
+  return at === -1 ? undefined : process.argv[at + 1]
 }
-
-const count = argument("--count", 100_000)
-const httpCount = argument("--http-count", count)
-const roleCount = 1_000
+const sizes = (flag("--sizes") ?? (quick ? "1000,10000" : "1000,10000,100000,1000000")).split(",").map(Number)
 const batch = 100
+// `--server FILE`: another server script (an older emulator's copy of server.ts, to compare).
+const serverScript = flag("--server") ?? new URL("./server.ts", import.meta.url).pathname
+// `--cpu-prof-dir DIR`: the server process writes a CPU profile of the measured rounds there.
+const profileDir = flag("--cpu-prof-dir")
+const concurrency = 10
+const warmupRounds = quick ? 5 : 20
+const segments = quick ? 3 : 7
+const roundsPerSegment = quick ? 4 : 10
 
-/** The three operations the scenario uses, however they reach the store. */
-interface Api {
-  readonly sync: (params: Wire.ParamsSyncMObjects) => Effect.Effect<Wire.ResultSyncMObjects, unknown>
-  readonly get: (params: Wire.ParamsGetMObjects) => Effect.Effect<Wire.ResultGetMObjects, unknown>
-  readonly delete: (params: Wire.ParamsDeleteMObjects) => Effect.Effect<Wire.ResultDeleteMObjects, unknown>
+const userId = "demo17_1_809934544BFABAE58E5D27"
+const encryptionKey = "27272727aa"
+
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ")
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-const now = Effect.sync(() => performance.now())
-
-const check = (ok: boolean, what: string): Effect.Effect<void, string> => ok ? Effect.void : Effect.fail(what)
-
-const opportunity = (i: number): Wire.MObject => ({
+const opportunity = (key: string, i: number): Wire.MObject => ({
   type: "Opportunity",
-  externalKey: { name: "opportunityId", value: `BENCH-${i}` },
+  externalKey: { name: "opportunityId", value: key },
   attribList: [
     { name: "Name", value: `Bench deal ${i}` },
     { name: "Amount", value: String(1000 + i) },
@@ -57,176 +66,165 @@ const opportunity = (i: number): Wire.MObject => ({
   associationList: [{ mObjType: "Company", externalKey: { name: "companyId", value: "COMP-1" } }]
 })
 
-const role = (i: number, total: number): Wire.MObject => ({
-  type: "OpportunityPersonRole",
-  externalKey: { name: "roleId", value: `ROLE-${i}` },
-  attribList: [{ name: "Role", value: "Influencer" }],
-  associationList: [
-    { mObjType: "Opportunity", externalKey: { name: "opportunityId", value: `BENCH-${(i * 97) % total}` } },
-    { mObjType: "Lead", id: 19 }
-  ]
-})
+// node:crypto here: the bench's own signing should cost the client as little as possible.
+const header = (): Wire.AuthenticationHeaderInfo => {
+  const requestTimestamp = Signature.formatTimestamp(Date.now())
+  const requestSignature = createHmac("sha1", encryptionKey).update(requestTimestamp + userId).digest("hex")
+  return { mktowsUserId: userId, requestSignature, requestTimestamp }
+}
 
-// A full collection before reading the heap, so the figure is what the store keeps alive.
+/** A signed UPSERT of 100 new opportunities, keys `${prefix}-${k}`. */
+const upsertBody = (auth: Wire.AuthenticationHeaderInfo, prefix: string, from: number): string =>
+  SoapCodec.encodeRequest("syncMObjects", auth, {
+    operation: "UPSERT",
+    mObjectList: Array.from({ length: batch }, (_, k) => opportunity(`${prefix}-${from + k}`, from + k))
+  })
+
+// ---------------------------------------------------------------------------------------
+// Live heap per stored object
+
 setFlagsFromString("--expose-gc")
-const collect = runInNewContext("gc") as () => void
+const gc = (globalThis as { gc?: () => void }).gc ?? (runInNewContext("gc") as () => void)
 const heapUsed = (): number => {
-  collect()
-  collect()
+  gc()
+  gc()
   return process.memoryUsage().heapUsed
 }
 
-const micros = (millis: number, objects: number) => `${((millis * 1000) / objects).toFixed(1).padStart(8)} µs/object`
-
-const line = (label: string, text: string) => Effect.sync(() => console.log(`  ${label.padEnd(44)} ${text}`))
-
-const scenario = (api: Api, total: number) =>
+/** A store filled with `count` opportunities through the request decoder, 100 per call. */
+const fill = (store: Store, auth: Wire.AuthenticationHeaderInfo, prefix: string, from: number, to: number) =>
   Effect.gen(function*() {
-    // UPSERT by external key, all CREATED; the window is the last 1,000 objects before each mark.
-    const marks = [10_000, 50_000, 100_000].filter((m) => m <= total)
-    if (!marks.includes(total)) marks.push(total)
-    const ids: Array<number> = []
-    const perCall: Array<number> = []
-    const heapBefore = heapUsed()
-    const started = yield* now
-    for (let from = 0; from < total; from += batch) {
-      const list = Array.from({ length: Math.min(batch, total - from) }, (_, k) => opportunity(from + k))
-      const t0 = yield* now
-      const result = yield* api.sync({ operation: "UPSERT", mObjectList: list })
-      perCall.push((yield* now) - t0)
-      yield* check(result.mObjStatusList.every((s) => s.status === "CREATED"), "an UPSERT was not CREATED")
-      for (const s of result.mObjStatusList) ids.push(s.id)
-      const done = from + list.length
-      if (marks.includes(done)) {
-        const calls = perCall.slice(-Math.min(10, perCall.length))
-        const objects = Math.min(done, calls.length * batch)
-        yield* line(`UPSERT create, store at ${done}`, micros(calls.reduce((a, b) => a + b, 0), objects))
+    for (let at = from; at < to; at += batch) {
+      const request = yield* SoapCodec.decodeRequest(upsertBody(auth, prefix, at))
+      const answer = yield* store.call(request as Call)
+      if (answer.operation !== "syncMObjects" || answer.result.mObjStatusList.some((s) => s.status !== "CREATED")) {
+        return yield* Effect.dieMessage("an UPSERT was not CREATED")
       }
-    }
-    yield* line(`UPSERT create, all ${total}`, micros((yield* now) - started, total))
-    yield* line(`live heap per stored opportunity`, `${((heapUsed() - heapBefore) / total).toFixed(0).padStart(8)} B`)
-
-    // UPSERT of 1,000 distinct objects that exist (UPDATED), at full size: the lookup by external key alone.
-    {
-      const updates = Math.min(1_000, total)
-      const t0 = yield* now
-      for (let from = 0; from < updates; from += batch) {
-        const list = Array.from({ length: Math.min(batch, updates - from) }, (_, k) => ({
-          ...opportunity(Math.floor(((from + k) * total) / updates)),
-          attribList: [{ name: "Stage", value: "Closed Won" }]
-        }))
-        const result = yield* api.sync({ operation: "UPSERT", mObjectList: list })
-        yield* check(result.mObjStatusList.every((s) => s.status === "UPDATED"), "an UPSERT was not UPDATED")
-      }
-      yield* line(`UPSERT update, store at ${total}`, micros((yield* now) - t0, updates))
-    }
-
-    // Roles linked to opportunities by external key.
-    {
-      const roles = Math.min(roleCount, total)
-      const t0 = yield* now
-      for (let from = 0; from < roles; from += batch) {
-        const list = Array.from({ length: Math.min(batch, roles - from) }, (_, k) => role(from + k, total))
-        const result = yield* api.sync({ operation: "UPSERT", mObjectList: list })
-        yield* check(result.mObjStatusList.every((s) => s.status === "CREATED"), "a role was not CREATED")
-      }
-      yield* line(`UPSERT ${roles} roles by opportunity key`, micros((yield* now) - t0, roles))
-    }
-
-    // A full read, page by page.
-    {
-      const t0 = yield* now
-      let read = 0
-      let pages = 0
-      let streamPosition: string | undefined
-      let firstPages = 0
-      for (;;) {
-        const page = yield* api.get({
-          type: "Opportunity",
-          ...(streamPosition === undefined ? {} : { streamPosition })
-        })
-        read += page.returnCount
-        pages++
-        if (pages === 10 || (pages < 10 && !page.hasMore)) firstPages = (yield* now) - t0
-        streamPosition = page.newStreamPosition
-        if (!page.hasMore) break
-      }
-      const elapsed = (yield* now) - t0
-      yield* check(read === total + 2, `read ${read} opportunities, expected ${total + 2}`)
-      yield* line(
-        `getMObjects ${read} in ${pages} pages`,
-        `${((elapsed * 1000) / pages).toFixed(0).padStart(8)} µs/page (first 10: ${
-          ((firstPages * 1000) / Math.min(10, pages)).toFixed(0)
-        } µs/page), ${(elapsed / 1000).toFixed(2)} s`
-      )
-    }
-
-    // Delete everything that was created, in calls of 100 (roles go with their opportunities).
-    {
-      const t0 = yield* now
-      for (let from = 0; from < ids.length; from += batch) {
-        const list = ids.slice(from, from + batch).map((id): Wire.MObject => ({ type: "Opportunity", id }))
-        const result = yield* api.delete({ mObjectList: list })
-        yield* check(result.mObjStatusList.every((s) => s.status === "DELETED"), "a delete was not DELETED")
-      }
-      yield* line(`deleteMObjects ${ids.length}`, micros((yield* now) - t0, ids.length))
-      const left = yield* api.get({ type: "OpportunityPersonRole" })
-      yield* check(left.returnCount === 1, `${left.returnCount} roles left, expected the seeded one`)
     }
   })
 
-const unexpected = (operation: string) => Effect.dieMessage(`unexpected answer to ${operation}`)
-
-const direct = Effect.gen(function*() {
+const heap = Effect.gen(function*() {
+  const auth = header()
+  // A throwaway store first, so code compiled on first use is not counted per object.
+  yield* fill(yield* makeStore({ initial: fromSeed(Seed.defaultSeed), secret: "warm-up" }), auth, "WARM", 0, 2000)
   const store = yield* makeStore({ initial: fromSeed(Seed.defaultSeed), secret: "bench" })
-  const api: Api = {
-    sync: (params) =>
-      Effect.flatMap(
-        store.call({ operation: "syncMObjects", params }),
-        (a) => a.operation === "syncMObjects" ? Effect.succeed(a.result) : unexpected("syncMObjects")
-      ),
-    get: (params) =>
-      Effect.flatMap(
-        store.call({ operation: "getMObjects", params }),
-        (a) => a.operation === "getMObjects" ? Effect.succeed(a.result) : unexpected("getMObjects")
-      ),
-    delete: (params) =>
-      Effect.flatMap(
-        store.call({ operation: "deleteMObjects", params }),
-        (a) => a.operation === "deleteMObjects" ? Effect.succeed(a.result) : unexpected("deleteMObjects")
-      )
+  const before = heapUsed()
+  const perObject: Record<string, number> = {}
+  let stored = 0
+  for (const size of [...sizes].sort((a, b) => a - b)) {
+    yield* fill(store, auth, "HEAP", stored, size)
+    stored = size
+    perObject[size] = Math.round((heapUsed() - before) / stored)
+    console.log(`  live heap per stored opportunity at ${String(size).padStart(8)}: ${perObject[size]} B`)
   }
-  yield* Effect.sync(() => console.log(`store, no HTTP (${count} opportunities)`))
-  yield* scenario(api, count)
+  return perObject
 })
 
-const overHttp = Effect.scoped(Effect.gen(function*() {
-  const emulator = yield* Emulator.make()
-  // Built in this scope, so the HTTP client lives as long as the emulator.
-  const context = yield* Layer.build(
-    Layer.provide(
-      SoapTransport.layer(),
-      Layer.merge(
-        MarketoConfig.layer({
-          endpoint: emulator.url,
-          userId: "demo17_1_809934544BFABAE58E5D27",
-          encryptionKey: Redacted.make("27272727aa")
-        }),
-        NodeHttpClient.layerUndici
-      )
-    )
-  )
-  const transport = Context.get(context, MarketoTransport)
-  const api: Api = {
-    sync: (params) => transport.call("syncMObjects", params),
-    get: (params) => transport.call("getMObjects", params),
-    delete: (params) => transport.call("deleteMObjects", params)
-  }
-  yield* Effect.sync(() => console.log(`HTTP, Emulator.make (${httpCount} opportunities)`))
-  yield* scenario(api, httpCount)
-}))
+// ---------------------------------------------------------------------------------------
+// Server CPU per object over HTTP
 
-Effect.runPromise(Effect.andThen(direct, overHttp)).catch((error: unknown) => {
+const startServer = (prefill: number) =>
+  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
+    const child = fork(serverScript, ["--prefill", String(prefill)], {
+      execArgv: [
+        "--import",
+        "tsx",
+        "--conditions=source",
+        "--max-old-space-size=8192"
+      ],
+      stdio: ["ignore", "pipe", "inherit", "ipc"]
+    })
+    let out = ""
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk
+      const match = /listening on (\S+)/.exec(out)
+      if (match !== null) resolve({ child, url: match[1]! })
+    })
+    child.once("exit", (code) => reject(new Error(`emulator exited (${code}): ${out}`)))
+  })
+
+const ask = <A>(child: ChildProcess, message: unknown) =>
+  new Promise<A>((resolve) => {
+    child.once("message", (m) => resolve(m as A))
+    child.send(message as string)
+  })
+
+const serverCpu = (child: ChildProcess) => ask<{ cpu: number }>(child, "cpu").then((m) => m.cpu)
+
+const countOf = (text: string, word: string) => {
+  let n = 0
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + word.length)) n++
+  return n
+}
+
+const post = async (url: string, body: string): Promise<void> => {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "text/xml; charset=utf-8" }, body })
+  const text = await response.text()
+  return response.status === 200 && countOf(text, ">CREATED<") === batch
+    ? undefined
+    : Promise.reject(new Error(`unexpected answer (${response.status}): ${text.slice(0, 300)}`))
+}
+
+const httpAt = async (size: number): Promise<number> => {
+  const { child, url } = await startServer(size)
+  try {
+    const auth = header()
+    let call = 0
+    const round = () =>
+      Promise.all(Array.from({ length: concurrency }, () => upsertBody(auth, `HTTP-${size}`, batch * call++)))
+    const run = async (bodies: ReadonlyArray<string>) => {
+      await Promise.all(bodies.map((body) => post(url, body)))
+    }
+    for (let r = 0; r < warmupRounds; r++) await run(await round())
+    const figures: Array<number> = []
+    if (profileDir !== undefined) await ask(child, "profile")
+    for (let s = 0; s < segments; s++) {
+      // Bodies are built before the segment, so the server's figure holds only serving.
+      const bodies: Array<ReadonlyArray<string>> = []
+      for (let r = 0; r < roundsPerSegment; r++) bodies.push(await round())
+      const cpu0 = await serverCpu(child)
+      for (const b of bodies) await run(b)
+      const cpu1 = await serverCpu(child)
+      figures.push((cpu1 - cpu0) / (roundsPerSegment * concurrency * batch))
+    }
+    if (profileDir !== undefined) {
+      const to = `${profileDir}/emulator-${size}.cpuprofile`
+      await ask(child, { profileTo: to })
+      console.log(`  profile of the measured rounds: ${to}`)
+    }
+    const result = median(figures)
+    console.log(
+      `  server CPU per object synced, store at ${String(size).padStart(8)}: ${result.toFixed(1)} µs (segments ${
+        figures.map((f) => f.toFixed(1)).join(" ")
+      })`
+    )
+    return result
+  } finally {
+    child.send("exit")
+  }
+}
+
+const main = async () => {
+  console.log(`emulator bench${quick ? " (quick)" : ""}; load average ${load()}`)
+  const cpu: Record<string, number> = {}
+  if (!process.argv.includes("--skip-http")) {
+    console.log(`server CPU: UPSERT of ${batch} Opportunities per call, ${concurrency} at once, over HTTP`)
+    for (const size of sizes) cpu[size] = Number((await httpAt(size)).toFixed(1))
+  }
+  const heapFigures = process.argv.includes("--skip-heap")
+    ? {}
+    : await (console.log("live heap:"), Effect.runPromise(heap))
+  console.log(JSON.stringify({
+    bench: "emulator",
+    quick,
+    load: loadavg().map((l) => Number(l.toFixed(2))),
+    serverCpuMicrosPerObject: cpu,
+    heapBytesPerObject: heapFigures,
+    goals: { serverCpuMicrosPerObject: 40, heapBytesPerObject: 400 }
+  }))
+}
+
+main().catch((error: unknown) => {
   console.error(error)
   process.exitCode = 1
 })

@@ -39,12 +39,21 @@ export const makeCounter: Effect.Effect<Counter> = Effect.map(Ref.make(empty), (
   answer: (call, answer) =>
     answer.operation === "syncMObjects" || answer.operation === "deleteMObjects"
       ? Ref.update(ref, (c) => {
-        const objects = { ...c.objects }
+        // Tallied per call first, then merged: one copy of each table a call touches, not one per object.
         const sent = objectsOf(call)
+        const tally = new Map<string, Map<string, number>>()
         answer.result.mObjStatusList.forEach((status, i) => {
           const type = sent[i]?.type ?? "unknown"
-          objects[type] = bump(objects[type] ?? {}, status.status)
+          const byStatus = tally.get(type) ?? new Map<string, number>()
+          byStatus.set(status.status, (byStatus.get(status.status) ?? 0) + 1)
+          tally.set(type, byStatus)
         })
+        const objects = { ...c.objects }
+        for (const [type, byStatus] of tally) {
+          const table = { ...objects[type] }
+          for (const [status, n] of byStatus) table[status] = (table[status] ?? 0) + n
+          objects[type] = table
+        }
         return { ...c, objects }
       })
       : Effect.void,

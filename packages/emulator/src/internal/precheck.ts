@@ -20,33 +20,15 @@ const isNameChar = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 58 || c === 95 || c === 45 ||
   c === 46 || c > 127
 
-/** What the scan reads: a decoded text, or the bytes of an ASCII-compatible encoding. */
-interface Source {
-  readonly length: number
-  readonly code: (at: number) => number
-  readonly indexOf: (text: string, from: number) => number
-  readonly startsWith: (text: string, at: number) => boolean
-  readonly slice: (from: number, to: number) => string
-}
+/**
+ * The scan reads a string: a decoded text, or the bytes of an ASCII-compatible encoding read
+ * as ISO-8859-1 (one character per byte, made natively in one copy; a multi-byte UTF-8
+ * character reads as several characters above 127, all name characters, as its bytes would).
+ * One kind of source keeps the loop below monomorphic, on every call's path.
+ */
+type NameOf = (from: number, to: number) => string
 
-const textSource = (text: string): Source => ({
-  length: text.length,
-  code: (at) => text.charCodeAt(at),
-  indexOf: (t, from) => text.indexOf(t, from),
-  startsWith: (t, at) => text.startsWith(t, at),
-  slice: (from, to) => text.slice(from, to)
-})
-
-// Buffer.indexOf is native: the scan jumps from tag to tag without touching the text between.
-const bytesSource = (bytes: Buffer): Source => ({
-  length: bytes.length,
-  code: (at) => bytes[at] ?? 0,
-  indexOf: (t, from) => bytes.indexOf(t, from, "latin1"),
-  startsWith: (t, at) => bytes.toString("latin1", at, at + t.length) === t,
-  slice: (from, to) => bytes.toString("utf8", from, to)
-})
-
-const skip = (source: Source, from: number, open: string, close: string): number => {
+const skip = (source: string, from: number, open: string, close: string): number => {
   if (!source.startsWith(open, from)) return -1
   const end = source.indexOf(close, from + open.length)
   return end === -1 ? source.length : end + close.length
@@ -57,11 +39,11 @@ const skip = (source: Source, from: number, open: string, close: string): number
  * the count stops (and `end` is -1) once it is over the limit, so a hostile tag is not read
  * to its end.
  */
-const tagEnd = (source: Source, from: number): { end: number; attributes: number } => {
+const tagEnd = (source: string, from: number): { end: number; attributes: number } => {
   let attributes = 0
   let quote = 0
   for (let i = from; i < source.length; i++) {
-    const c = source.code(i)
+    const c = source.charCodeAt(i)
     if (quote !== 0) {
       if (c === quote) quote = 0
     } else if (c === 34 || c === 39) {
@@ -75,12 +57,12 @@ const tagEnd = (source: Source, from: number): { end: number; attributes: number
   return { end: source.length, attributes }
 }
 
-const scan = (source: Source): Either.Either<void, EmulatorFault> => {
+const scan = (source: string, nameOf: NameOf): Either.Either<void, EmulatorFault> => {
   let elements = 0
   let mObjects = 0
   let i = source.indexOf("<", 0)
   while (i !== -1 && i < source.length) {
-    const next = source.code(i + 1)
+    const next = source.charCodeAt(i + 1)
     if (next === 33 /* ! */) {
       const end = [skip(source, i, "<!--", "-->"), skip(source, i, "<![CDATA[", "]]>")].find((e) => e !== -1)
       i = source.indexOf("<", end ?? i + 2)
@@ -92,7 +74,11 @@ const scan = (source: Source): Either.Either<void, EmulatorFault> => {
     }
     let nameEnd = i + 1
     let localStart = nameEnd
-    for (let c = source.code(nameEnd); nameEnd < source.length && isNameChar(c); c = source.code(++nameEnd)) {
+    for (
+      let c = source.charCodeAt(nameEnd);
+      nameEnd < source.length && isNameChar(c);
+      c = source.charCodeAt(++nameEnd)
+    ) {
       if (c === 58 /* : */) localStart = nameEnd + 1
     }
     elements++
@@ -108,9 +94,7 @@ const scan = (source: Source): Either.Either<void, EmulatorFault> => {
       return Either.left(
         fault(
           20012,
-          `Unexpected SOAP message: <${
-            source.slice(i + 1, nameEnd)
-          }> has more than ${maxAttributesPerElement} attributes`
+          `Unexpected SOAP message: <${nameOf(i + 1, nameEnd)}> has more than ${maxAttributesPerElement} attributes`
         )
       )
     }
@@ -124,7 +108,8 @@ const scan = (source: Source): Either.Either<void, EmulatorFault> => {
  *
  * @internal
  */
-export const precheck = (text: string): Either.Either<void, EmulatorFault> => scan(textSource(text))
+export const precheck = (text: string): Either.Either<void, EmulatorFault> =>
+  scan(text, (from, to) => text.slice(from, to))
 
 /**
  * The same check on the raw bytes of a body in an ASCII-compatible encoding (UTF-8,
@@ -132,4 +117,5 @@ export const precheck = (text: string): Either.Either<void, EmulatorFault> => sc
  *
  * @internal
  */
-export const precheckBytes = (bytes: Buffer): Either.Either<void, EmulatorFault> => scan(bytesSource(bytes))
+export const precheckBytes = (bytes: Buffer): Either.Either<void, EmulatorFault> =>
+  scan(bytes.toString("latin1"), (from, to) => bytes.toString("utf8", from, to))

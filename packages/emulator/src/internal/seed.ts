@@ -7,7 +7,7 @@ import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import type { SeedData } from "../Seed.js"
 import { canonicalDecimal, type DataType, type FieldDef, opportunityFields, roleFields } from "./fields.js"
-import { type Entity, type Party, type Program, rolesGroup, type State } from "./state.js"
+import { Entity, type Party, type Program, rolesGroup, type State } from "./state.js"
 import { Table } from "./table.js"
 
 const epoch = Signature.formatTimestamp(Date.UTC(2013, 0, 1))
@@ -51,7 +51,11 @@ const program = (p: SeedProgram): Program => ({
   }))
 })
 
-const fieldsOf = (fields: { readonly [name: string]: string } | undefined) => new Map(Object.entries(fields ?? {}))
+/** Seed fields as pairs, names the definitions' own strings where there is one. */
+const pairsOf = (
+  defs: ReadonlyMap<string, FieldDef>,
+  fields: { readonly [name: string]: string } | undefined
+): Array<string> => Object.entries(fields ?? {}).flatMap(([name, value]) => [defs.get(name)?.name ?? name, value])
 
 const party = (p: { id: number; name: string; externalKey?: Wire.Attrib | undefined }): Party => ({
   id: p.id,
@@ -66,32 +70,37 @@ const party = (p: { id: number; name: string; externalKey?: Wire.Attrib | undefi
  * @internal
  */
 export const fromSeed = (seed: SeedData): State => {
+  const oppFields = [...opportunityFields, ...custom(seed.customFields?.Opportunity)]
+  const personRoleFields = [...roleFields, ...custom(seed.customFields?.OpportunityPersonRole)]
+  const fieldsByName = { Opportunity: byName(oppFields), OpportunityPersonRole: byName(personRoleFields) }
   const programs = Table.make<Program>((seed.programs ?? []).map(program))
   const opportunities = Table.make<Entity>(
-    (seed.opportunities ?? []).map((o) => ({
-      id: o.id,
-      createdAt: o.createdAt ?? epoch,
-      updatedAt: o.updatedAt ?? epoch,
-      fields: fieldsOf(o.fields),
-      ...optional("externalKey", o.externalKey),
-      ...optional("companyId", o.companyId)
-    }))
+    (seed.opportunities ?? []).map((o) =>
+      Entity.make({
+        id: o.id,
+        createdAt: o.createdAt ?? epoch,
+        updatedAt: o.updatedAt ?? epoch,
+        pairs: pairsOf(fieldsByName.Opportunity, o.fields),
+        externalKey: o.externalKey,
+        companyId: o.companyId
+      })
+    )
   )
   const roles = Table.make<Entity>(
-    (seed.opportunityPersonRoles ?? []).map((r) => ({
-      id: r.id,
-      createdAt: r.createdAt ?? epoch,
-      updatedAt: r.updatedAt ?? epoch,
-      fields: fieldsOf(r.fields),
-      opportunityId: r.opportunityId,
-      personId: r.personId,
-      ...optional("externalKey", r.externalKey)
-    })),
+    (seed.opportunityPersonRoles ?? []).map((r) =>
+      Entity.make({
+        id: r.id,
+        createdAt: r.createdAt ?? epoch,
+        updatedAt: r.updatedAt ?? epoch,
+        pairs: pairsOf(fieldsByName.OpportunityPersonRole, r.fields),
+        opportunityId: r.opportunityId,
+        personId: r.personId,
+        externalKey: r.externalKey
+      })
+    ),
     rolesGroup
   )
   const costIds = [...programs.values()].flatMap((p) => p.costs.map((c) => c.id))
-  const oppFields = [...opportunityFields, ...custom(seed.customFields?.Opportunity)]
-  const personRoleFields = [...roleFields, ...custom(seed.customFields?.OpportunityPersonRole)]
   return {
     programs,
     opportunities,
@@ -101,7 +110,7 @@ export const fromSeed = (seed: SeedData): State => {
     tagTypes: new Map((seed.tagTypes ?? []).map((t) => [t.type, t.values])),
     opportunityFields: oppFields,
     roleFields: personRoleFields,
-    fieldsByName: { Opportunity: byName(oppFields), OpportunityPersonRole: byName(personRoleFields) },
+    fieldsByName,
     nextId: {
       Opportunity: Math.max(seed.nextId?.Opportunity ?? 0, maxId(opportunities.ids(), 1000) + 1),
       OpportunityPersonRole: Math.max(seed.nextId?.OpportunityPersonRole ?? 0, maxId(roles.ids(), 1000) + 1),

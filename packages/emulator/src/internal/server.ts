@@ -23,7 +23,7 @@ import { randomBytes } from "node:crypto"
 import { createServer, IncomingMessage } from "node:http"
 import type { Options, Shape, Stats } from "../Emulator.js"
 import * as Seed from "../Seed.js"
-import { authenticate, type Credentials } from "./auth.js"
+import { type Authenticate, makeAuthenticate } from "./auth.js"
 import { type Body, decodeText, readBody } from "./body.js"
 import { type Counter, makeCounter } from "./counts.js"
 import { type EmulatorFault, fault } from "./fault.js"
@@ -160,7 +160,7 @@ interface Parts {
   readonly store: Store
   readonly limiter: Limiter
   readonly counter: Counter
-  readonly credentials: Credentials
+  readonly authenticate: Authenticate
   readonly options: Options
   readonly largeBodies: Effect.Semaphore
   readonly inject: Effect.Effect<"none" | "drop" | EmulatorFault>
@@ -211,7 +211,7 @@ const soapCall = (parts: Parts, request: HttpServerRequest.HttpServerRequest) =>
       ? yield* parts.largeBodies.withPermits(1)(Effect.zipRight(Effect.yieldNow(), decode))
       : yield* decode
     yield* parts.counter.call(decoded.operation)
-    yield* authenticate(parts.credentials, decoded.header)
+    yield* parts.authenticate(decoded.header)
     const call = decoded as Call
     const latency = Duration.decode(parts.options.latency ?? 0)
     const run = Effect.gen(function*() {
@@ -334,11 +334,11 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
       store: yield* makeStore({ ...states, secret: randomBytes(32).toString("hex"), dataFile: options.dataFile }),
       limiter: yield* makeLimiter(options.dailyQuota ?? defaults.dailyQuota),
       counter: yield* makeCounter,
-      credentials: {
+      authenticate: makeAuthenticate({
         userId: options.userId ?? defaults.userId,
         encryptionKey: options.encryptionKey ?? Redacted.make(defaults.encryptionKey),
         ttlMillis: (options.signatureTtl ?? defaults.signatureTtlSeconds) * 1000
-      },
+      }),
       options,
       largeBodies: yield* Effect.makeSemaphore(1),
       inject: makeInjector(random, options.faultRate ?? 0)

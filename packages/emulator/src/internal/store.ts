@@ -53,7 +53,14 @@ export interface StoreOptions {
 export const makeStore = (options: StoreOptions): Effect.Effect<Store> =>
   Effect.gen(function*() {
     const ref = yield* SynchronizedRef.make(options.current ?? options.initial)
-    const now = Effect.map(Clock.currentTimeMillis, (millis) => Signature.formatTimestamp(millis))
+    // Formatting a timestamp costs more than many a call's changes, and every call within one
+    // second writes the same text: the last one is kept (local to this store).
+    let stamp = { second: Number.NaN, text: "" }
+    const now = Effect.map(Clock.currentTimeMillis, (millis) => {
+      const second = Math.floor(millis / 1000)
+      if (second !== stamp.second) stamp = { second, text: Signature.formatTimestamp(millis) }
+      return stamp.text
+    })
     const dataFile = options.dataFile
     const persist = (before: State, after: State): Effect.Effect<void, EmulatorFault> =>
       dataFile === undefined || before === after ? Effect.void : save(dataFile, after)

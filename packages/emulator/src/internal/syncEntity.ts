@@ -6,7 +6,7 @@
  */
 import type * as Wire from "@mktows/core/Wire"
 import { canonicalValue } from "./fields.js"
-import type { Entity, State } from "./state.js"
+import { Entity, FieldValues, type State } from "./state.js"
 import { failed, findParty, type Status, status, type Working } from "./working.js"
 
 type EntityType = "Opportunity" | "OpportunityPersonRole"
@@ -17,21 +17,41 @@ interface Links {
   readonly personId?: number
 }
 
+/** Sets `name` in a pairs array (a later value of one name replaces an earlier one). */
+const setPair = (pairs: Array<string>, name: string, value: string): void => {
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i] === name) {
+      pairs[i + 1] = value
+      return
+    }
+  }
+  pairs.push(name, value)
+}
+
+/** Takes `name` out of a pairs array, with its value. */
+const takePair = (pairs: Array<string>, name: string): string | undefined => {
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i] === name) return pairs.splice(i, 2)[1]
+  }
+  return undefined
+}
+
 /** The object's field values as kept, or why one cannot be written. */
 const valuesOf = (
   state: State,
   type: EntityType,
   object: Wire.MObject
-): Map<string, string> | string => {
+): Array<string> | string => {
   const byName = state.fieldsByName[type]
-  const fields = new Map<string, string>()
+  // [name, value, ...] with the definition's name string, so stored objects share it.
+  const fields: Array<string> = []
   for (const attrib of object.attribList ?? []) {
     const def = byName.get(attrib.name)
     if (def === undefined) return `unknown field '${attrib.name}' for ${type}`
     if (def.readonly === true) return `field '${attrib.name}' is read-only`
     const value = canonicalValue(def, attrib.value)
     if ("error" in value) return value.error
-    fields.set(attrib.name, value.value)
+    setPair(fields, def.name, value.value)
   }
   if ((object.typeAttribList ?? []).length > 0) return `${type} takes no typeAttribList`
   return fields
@@ -76,11 +96,9 @@ const associationsOf = (
  * A role's OpportunityId and PersonId fields are links, not values: taken out of `fields`,
  * checked against its associations and against the store.
  */
-const roleFieldLinks = (state: State, work: Working, fields: Map<string, string>, links: Links): Links | string => {
-  const oppField = fields.get("OpportunityId")
-  const personField = fields.get("PersonId")
-  fields.delete("OpportunityId")
-  fields.delete("PersonId")
+const roleFieldLinks = (state: State, work: Working, fields: Array<string>, links: Links): Links | string => {
+  const oppField = takePair(fields, "OpportunityId")
+  const personField = takePair(fields, "PersonId")
   let result = links
   if (oppField !== undefined) {
     if (links.opportunityId !== undefined && String(links.opportunityId) !== oppField) {
@@ -108,7 +126,7 @@ const insert = (
   work: Working,
   type: EntityType,
   object: Wire.MObject,
-  fields: Map<string, string>,
+  fields: ReadonlyArray<string>,
   links: Links,
   now: string
 ): Status => {
@@ -116,42 +134,72 @@ const insert = (
     return failed(object, "OpportunityPersonRole needs an existing Opportunity and Lead (OpportunityId and PersonId)")
   }
   const id = work.nextId[type]++
-  put(work, type, {
-    id,
-    createdAt: now,
-    updatedAt: now,
-    fields,
-    ...(object.externalKey === undefined ? {} : { externalKey: object.externalKey }),
-    ...links
-  })
+  const table = type === "Opportunity" ? work.opportunities : work.roles
+  put(
+    work,
+    type,
+    Entity.make({
+      id,
+      createdAt: now,
+      updatedAt: now,
+      // An exact-size copy: the array built by push keeps spare capacity for as long as it is stored.
+      pairs: fields.slice(),
+      externalKey: object.externalKey === undefined ? undefined : {
+        name: table.keyName(object.externalKey.name),
+        value: object.externalKey.value
+      },
+      ...links
+    })
+  )
   return status(object, id, "CREATED")
 }
 
-const sameEntity = (a: Entity, b: Entity): boolean =>
-  a.fields.size === b.fields.size &&
-  [...a.fields].every(([name, value]) => b.fields.get(name) === value) &&
-  a.companyId === b.companyId && a.opportunityId === b.opportunityId && a.personId === b.personId &&
-  a.externalKey?.name === b.externalKey?.name && a.externalKey?.value === b.externalKey?.value
+const samePairs = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
+  if (a.length !== b.length) return false
+  const values = new FieldValues(b)
+  for (let i = 0; i < a.length; i += 2) if (values.get(a[i] ?? "") !== a[i + 1]) return false
+  return true
+}
 
 const update = (
   work: Working,
   type: EntityType,
   existing: Entity,
   object: Wire.MObject,
-  fields: Map<string, string>,
+  fields: ReadonlyArray<string>,
   links: Links,
   now: string
 ): Status => {
-  const merged = new Map(existing.fields)
-  for (const [name, value] of fields) merged.set(name, value)
-  const next: Entity = {
-    ...existing,
-    fields: merged,
-    ...(object.externalKey === undefined ? {} : { externalKey: object.externalKey }),
-    ...links
+  const merged = existing.pairs.slice()
+  for (let i = 0; i < fields.length; i += 2) setPair(merged, fields[i] ?? "", fields[i + 1] ?? "")
+  const table = type === "Opportunity" ? work.opportunities : work.roles
+  const key = object.externalKey === undefined
+    ? existing.externalKey
+    : { name: table.keyName(object.externalKey.name), value: object.externalKey.value }
+  const companyId = "companyId" in links ? links.companyId : existing.companyId
+  const opportunityId = "opportunityId" in links ? links.opportunityId : existing.opportunityId
+  const personId = "personId" in links ? links.personId : existing.personId
+  if (
+    samePairs(merged, existing.pairs) && companyId === existing.companyId &&
+    opportunityId === existing.opportunityId && personId === existing.personId &&
+    key?.name === existing.keyName && key?.value === existing.keyValue
+  ) {
+    return status(object, existing.id, "UNCHANGED")
   }
-  if (sameEntity(next, existing)) return status(object, existing.id, "UNCHANGED")
-  put(work, type, { ...next, updatedAt: now })
+  put(
+    work,
+    type,
+    Entity.make({
+      id: existing.id,
+      createdAt: existing.createdAt,
+      updatedAt: now,
+      pairs: merged.slice(),
+      externalKey: key,
+      companyId,
+      opportunityId,
+      personId
+    })
+  )
   return status(object, existing.id, "UPDATED")
 }
 

@@ -1,41 +1,70 @@
 /**
- * A persistent collection of objects by id (an effect RedBlackTree), with HashMap indexes of
+ * A persistent collection of objects by id (a SortedMap, a B+tree), with indexes of
  * external keys and of a group beside it: a change costs O(log n) and shares everything
  * else with the Table it came from, so a call that changes a few objects of a store of
- * 100,000 copies none of the rest, and an old version (the seed kept for reset, a page
+ * 1,000,000 copies none of the rest, and an old version (the seed kept for reset, a page
  * being read) stays as it was.
+ *
+ * Memory per object is kept small: the key index holds the object's own key strings (one
+ * name table per key name, the values by value), and an id that is alone under its key or
+ * group is kept as a number, not as a set of one.
  */
 import type * as Wire from "@mktows/core/Wire"
-import * as HashMap from "effect/HashMap"
-import * as Option from "effect/Option"
-import * as Order from "effect/Order"
-import * as RedBlackTree from "effect/RedBlackTree"
+import { SortedMap } from "./sortedMap.js"
 
 /** What a Table holds: objects with an id, some with an external key. @internal */
 export interface Row {
   readonly id: number
-  readonly externalKey?: Wire.Attrib
+  readonly externalKey?: Wire.Attrib | undefined
 }
 
-/** A set of ids in ascending order. */
-type Ids = RedBlackTree.RedBlackTree<number, true>
+/** The ids under one key or group: one id alone, or a set of several (highest last). */
+type Ids = number | SortedMap<number, true>
 
-const noIds: Ids = RedBlackTree.empty(Order.number)
-
-const addId = <K>(index: HashMap.HashMap<K, Ids>, key: K, id: number): HashMap.HashMap<K, Ids> => {
-  const ids = Option.getOrElse(HashMap.get(index, key), () => noIds)
-  return RedBlackTree.has(ids, id) ? index : HashMap.set(index, key, RedBlackTree.insert(ids, id, true))
+const addId = (ids: Ids | undefined, id: number): Ids => {
+  if (ids === undefined || ids === id) return id
+  const set = typeof ids === "number" ? SortedMap.empty<number, true>().set(ids, true) : ids
+  return set.set(id, true)
 }
 
-const removeId = <K>(index: HashMap.HashMap<K, Ids>, key: K, id: number): HashMap.HashMap<K, Ids> => {
-  const ids = HashMap.get(index, key)
-  if (Option.isNone(ids) || !RedBlackTree.has(ids.value, id)) return index
-  const rest = RedBlackTree.removeFirst(ids.value, id)
-  return RedBlackTree.size(rest) === 0 ? HashMap.remove(index, key) : HashMap.set(index, key, rest)
+/** The ids without `id`; `undefined` when none is left. */
+const removeId = (ids: Ids | undefined, id: number): Ids | undefined => {
+  if (ids === undefined || ids === id) return undefined
+  if (typeof ids === "number") return ids
+  const rest = ids.remove(id)
+  if (rest.size === 0) return undefined
+  const only = rest.size === 1 ? rest.last() : undefined
+  return only === undefined ? rest : only[0]
 }
 
-// JSON keeps a name and a value apart whatever characters they hold.
-const keyOf = (key: Wire.Attrib): string => JSON.stringify([key.name, key.value])
+const highest = (ids: Ids): number => typeof ids === "number" ? ids : ids.last()?.[0] ?? -1
+
+function* idsAfter(ids: Ids, after: number): Generator<number> {
+  if (typeof ids === "number") {
+    if (ids > after) yield ids
+    return
+  }
+  for (const [id] of ids.entries(after)) yield id
+}
+
+const update = <K extends number | string>(
+  index: SortedMap<K, Ids>,
+  key: K,
+  f: (ids: Ids | undefined) => Ids | undefined
+): SortedMap<K, Ids> => {
+  const before = index.get(key)
+  const after = f(before)
+  return after === before ? index : after === undefined ? index.remove(key) : index.set(key, after)
+}
+
+/** External keys: by key name, then by value. */
+type KeyIndex = SortedMap<string, SortedMap<string, Ids>>
+
+const updateKey = (index: KeyIndex, key: Wire.Attrib, f: (ids: Ids | undefined) => Ids | undefined): KeyIndex => {
+  const byValue = index.get(key.name) ?? SortedMap.empty<string, Ids>()
+  const next = update(byValue, key.value, f)
+  return next === byValue ? index : next.size === 0 ? index.remove(key.name) : index.set(key.name, next)
+}
 
 const sameKey = (a: Wire.Attrib | undefined, b: Wire.Attrib | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && a.name === b.name && a.value === b.value)
@@ -49,9 +78,9 @@ const sameKey = (a: Wire.Attrib | undefined, b: Wire.Attrib | undefined): boolea
  */
 export class Table<A extends Row> {
   private constructor(
-    private readonly rows: RedBlackTree.RedBlackTree<number, A>,
-    private readonly keyIndex: HashMap.HashMap<string, Ids>,
-    private readonly groupIndex: HashMap.HashMap<number, Ids>,
+    private readonly rows: SortedMap<number, A>,
+    private readonly keyIndex: KeyIndex,
+    private readonly groupIndex: SortedMap<number, Ids>,
     private readonly groupOf: (row: A) => number | undefined
   ) {}
 
@@ -60,43 +89,43 @@ export class Table<A extends Row> {
     rows: Iterable<A>,
     groupOf: (row: A) => number | undefined = () => undefined
   ): Table<A> {
-    let table = new Table<A>(RedBlackTree.empty(Order.number), HashMap.empty(), HashMap.empty(), groupOf)
+    let table = new Table<A>(SortedMap.empty(), SortedMap.empty(), SortedMap.empty(), groupOf)
     for (const row of rows) table = table.set(row)
     return table
   }
 
   get size(): number {
-    return RedBlackTree.size(this.rows)
+    return this.rows.size
   }
 
   get(id: number): A | undefined {
-    return Option.getOrUndefined(RedBlackTree.findFirst(this.rows, id))
+    return this.rows.get(id)
   }
 
   has(id: number): boolean {
-    return RedBlackTree.has(this.rows, id)
+    return this.rows.has(id)
   }
 
   /** The ids, ascending. */
-  ids(): Iterable<number> {
-    return RedBlackTree.keys(this.rows)
+  *ids(): Generator<number> {
+    for (const [id] of this.rows.entries()) yield id
   }
 
   /** The objects, by ascending id. */
-  values(): Iterable<A> {
-    return RedBlackTree.values(this.rows)
+  *values(): Generator<A> {
+    for (const [, row] of this.rows.entries()) yield row
   }
 
   /** The objects with an id greater than `id`, ascending. */
   *after(id: number): Generator<A> {
-    for (const [, row] of RedBlackTree.greaterThan(this.rows, id)) yield row
+    for (const [, row] of this.rows.entries(id)) yield row
   }
 
   /** The objects of `group` with an id greater than `id`, ascending. */
   *inGroup(group: number, id: number): Generator<A> {
-    const ids = HashMap.get(this.groupIndex, group)
-    if (Option.isNone(ids)) return
-    for (const [member] of RedBlackTree.greaterThan(ids.value, id)) {
+    const ids = this.groupIndex.get(group)
+    if (ids === undefined) return
+    for (const member of idsAfter(ids, id)) {
       const row = this.get(member)
       if (row !== undefined) yield row
     }
@@ -107,31 +136,36 @@ export class Table<A extends Row> {
    * id) wins, as Marketo documents for its non-unique external keys.
    */
   byExternalKey(key: Wire.Attrib): A | undefined {
-    const ids = HashMap.get(this.keyIndex, keyOf(key))
-    if (Option.isNone(ids)) return undefined
-    const last = RedBlackTree.last(ids.value)
-    return Option.isNone(last) ? undefined : this.get(last.value[0])
+    const ids = this.keyIndex.get(key.name)?.get(key.value)
+    return ids === undefined ? undefined : this.get(highest(ids))
+  }
+
+  /**
+   * The key name as this Table already holds it, so that a million objects with the key
+   * `opportunityId` share one string rather than each keeping its own copy.
+   */
+  keyName(name: string): string {
+    for (const [known] of this.keyIndex.entries()) if (known === name) return known
+    return name
   }
 
   /** This Table with `row` added, or replacing the object with its id. */
   set(row: A): Table<A> {
     const old = this.get(row.id)
-    const rows = RedBlackTree.insert(
-      old === undefined ? this.rows : RedBlackTree.removeFirst(this.rows, row.id),
-      row.id,
-      row
-    )
+    const rows = this.rows.set(row.id, row)
     let keyIndex = this.keyIndex
-    if (!sameKey(old?.externalKey, row.externalKey)) {
-      if (old?.externalKey !== undefined) keyIndex = removeId(keyIndex, keyOf(old.externalKey), row.id)
-      if (row.externalKey !== undefined) keyIndex = addId(keyIndex, keyOf(row.externalKey), row.id)
+    const oldKey = old?.externalKey
+    const key = row.externalKey
+    if (!sameKey(oldKey, key)) {
+      if (oldKey !== undefined) keyIndex = updateKey(keyIndex, oldKey, (ids) => removeId(ids, row.id))
+      if (key !== undefined) keyIndex = updateKey(keyIndex, key, (ids) => addId(ids, row.id))
     }
     let groupIndex = this.groupIndex
     const oldGroup = old === undefined ? undefined : this.groupOf(old)
     const group = this.groupOf(row)
     if (oldGroup !== group) {
-      if (oldGroup !== undefined) groupIndex = removeId(groupIndex, oldGroup, row.id)
-      if (group !== undefined) groupIndex = addId(groupIndex, group, row.id)
+      if (oldGroup !== undefined) groupIndex = update(groupIndex, oldGroup, (ids) => removeId(ids, row.id))
+      if (group !== undefined) groupIndex = update(groupIndex, group, (ids) => addId(ids, row.id))
     }
     return new Table(rows, keyIndex, groupIndex, this.groupOf)
   }
@@ -140,11 +174,12 @@ export class Table<A extends Row> {
   remove(id: number): Table<A> {
     const old = this.get(id)
     if (old === undefined) return this
+    const key = old.externalKey
     const group = this.groupOf(old)
     return new Table(
-      RedBlackTree.removeFirst(this.rows, id),
-      old.externalKey === undefined ? this.keyIndex : removeId(this.keyIndex, keyOf(old.externalKey), id),
-      group === undefined ? this.groupIndex : removeId(this.groupIndex, group, id),
+      this.rows.remove(id),
+      key === undefined ? this.keyIndex : updateKey(this.keyIndex, key, (ids) => removeId(ids, id)),
+      group === undefined ? this.groupIndex : update(this.groupIndex, group, (ids) => removeId(ids, id)),
       this.groupOf
     )
   }
