@@ -34,6 +34,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fakeTimers: { toFake: [] },
+    setupFiles: ["packages/core/test/helpers/setup.ts"],
     projects: [
       { extends: true, test: { name: "fast", include, exclude: slow } },
       { extends: true, test: { name: "slow", include: slow, testTimeout: 300_000 } }

@@ -9,9 +9,9 @@ import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as Signature from "../src/Signature.js"
 import * as Wire from "../src/Wire.js"
+import { demoKey, demoUserId } from "./helpers/demo.js"
 
-const demoUser = "demo17_1_809934544BFABAE58E5D27"
-const demoKey = Redacted.make("27272727aa")
+const demoUser = demoUserId
 
 // Marketo's documented requests, signed with its published demo key.
 const documented = [
@@ -113,11 +113,18 @@ describe("Signature", () => {
 
   it.effect("a signer imports the key once and signs each header afresh, as authenticationHeader does", () =>
     Effect.gen(function*() {
+      // Imports are counted for a key no other test uses: fibers another file left running in
+      // this worker may sign with theirs meanwhile.
+      const keyText = "signer-test-key-5f1c"
       const imports = vi.spyOn(globalThis.crypto.subtle, "importKey")
+      const importsOfKey = () =>
+        imports.mock.calls.filter(([, data]) =>
+          ArrayBuffer.isView(data) && Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString() === keyText
+        ).length
       try {
-        const credentials = { userId: demoUser, encryptionKey: demoKey }
+        const credentials = { userId: demoUser, encryptionKey: Redacted.make(keyText) }
         const header = yield* Signature.signer(credentials)
-        expect(imports).toHaveBeenCalledTimes(0)
+        expect(importsOfKey()).toBe(0)
         const headers = []
         for (const instant of ["2013-08-05T21:22:45Z", "2013-08-05T21:22:46Z", "2013-08-05T21:24:15Z"]) {
           yield* TestClock.setTime(Date.parse(instant))
@@ -126,7 +133,7 @@ describe("Signature", () => {
           headers.push(made)
         }
         // One import for the signer; one per header for the reference authenticationHeader.
-        expect(imports).toHaveBeenCalledTimes(1 + headers.length)
+        expect(importsOfKey()).toBe(1 + headers.length)
         expect(new Set(headers.map((h) => h.requestSignature)).size).toBe(3)
       } finally {
         imports.mockRestore()
