@@ -10,4 +10,4 @@
 import { makeMethods } from "@effect/vitest"
 import * as V from "vitest"
 
-makeMethods(V.it)
+makeMethods(Object.assign(V.it, { scopedFixtures: V.it.scoped.bind(V.it) }))
