@@ -6,6 +6,13 @@ import { defineConfig } from "vitest/config"
 // the emulator and mktows commands spawned as processes) spend most of their time starting
 // processes and join them. `pnpm test` runs the fast
 // project, `pnpm test:slow` the slow one, and `pnpm verify` both, fast first.
+//
+// `pnpm test` adds --no-isolate: the fast project's files share one module graph per worker,
+// so effect and the packages load once per worker instead of once per file, which halves the
+// suite. Every fast file must therefore pass after any other in the same worker: no test may
+// rely on module-level or global state (Effect's metric registry, spies on globals) being
+// fresh. (Vitest 3 takes isolation from the root options only, not per project; hence the
+// flag rather than a project setting, and the slow project keeps isolation.)
 const include = ["packages/*/test/**/*.test.ts", "examples/test/**/*.test.ts"]
 const slow = [
   "packages/*/test/**/*.slow.test.ts",
@@ -27,6 +34,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fakeTimers: { toFake: [] },
+    setupFiles: ["packages/core/test/helpers/setup.ts"],
     projects: [
       { extends: true, test: { name: "fast", include, exclude: slow } },
       { extends: true, test: { name: "slow", include: slow, testTimeout: 300_000 } }

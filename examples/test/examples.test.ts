@@ -1,10 +1,8 @@
 /**
  * Each example's `program`, run in-process against a fresh emulator, checked by what it left
- * in the emulator; the environment's choice of Marketo; and the `pnpm example` runner's
- * answer to a name it does not know.
+ * in the emulator, and the environment's choice of Marketo. The `pnpm example` runner itself is
+ * spawned in runner.slow.test.ts.
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as Command from "@effect/platform/Command"
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import type * as MObject from "@mktows/core/MObject"
@@ -14,13 +12,11 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { fileURLToPath } from "node:url"
 import * as BulkUpsert from "../bulk-upsert-opportunities.js"
 import * as CreateOpportunityPersonRole from "../create-opportunity-person-role.js"
 import * as CreateOpportunity from "../create-opportunity.js"
 import * as DeleteOpportunities from "../delete-opportunities.js"
 import * as DescribeOpportunity from "../describe-opportunity.js"
-import * as Catalog from "../internal/catalog.js"
 import * as Environment from "../internal/environment.js"
 import * as ReadPrograms from "../read-programs.js"
 import * as UpdateProgramCost from "../update-program-cost.js"
@@ -158,27 +154,4 @@ describe("the examples' environment", () => {
       // The update reached this emulator, not one of the environment's own.
       expect((yield* emulator.stats).calls["syncMObjects"]).toBe(1)
     }).pipe(Effect.provide(Emulator.layer())))
-})
-
-describe("pnpm example", () => {
-  const root = fileURLToPath(new URL("../../", import.meta.url))
-
-  it.live("exits with code 2 and lists the examples when the name is unknown", () =>
-    Effect.gen(function*() {
-      const child = yield* Command.make(
-        process.execPath,
-        "--import",
-        "tsx",
-        "--conditions=source",
-        "examples/run.ts",
-        "nope"
-      ).pipe(Command.workingDirectory(root), Command.start)
-      const [stderr, exitCode] = yield* Effect.all(
-        [Stream.mkString(Stream.decodeText(child.stderr)), child.exitCode],
-        { concurrency: 2 }
-      )
-      expect(exitCode).toBe(2)
-      expect(stderr).toContain(`There is no example named "nope"`)
-      for (const example of Catalog.examples) expect(stderr).toContain(example.name)
-    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
 })

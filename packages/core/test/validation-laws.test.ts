@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
 import * as fc from "effect/FastCheck"
+import * as Limits from "../src/Limits.js"
 import type * as MarketoError from "../src/MarketoError.js"
 import type * as MObject from "../src/MObject.js"
 import * as Opportunity from "../src/Opportunity.js"
@@ -32,8 +33,6 @@ interface InvalidClass {
 }
 
 const allOperations: ReadonlyArray<Operation> = ["INSERT", "UPDATE", "UPSERT"]
-const XS_INT_MIN = -(2 ** 31)
-const XS_INT_MAX = 2 ** 31 - 1
 
 // A deep, plain copy to break; `Date`s survive structuredClone.
 const plain = (obj: MObject.MObject): Plain => structuredClone({ ...obj })
@@ -60,7 +59,7 @@ const rebuild = (props: Plain): MObject.MObject => {
 
 // Valid objects ---------------------------------------------------------------------------
 
-const xsInt = fc.integer({ min: XS_INT_MIN, max: XS_INT_MAX })
+const xsInt = fc.integer({ min: Limits.xsIntMin, max: Limits.xsIntMax })
 
 /** A Program as UPDATE sends it (no read-only details), with at least one cost and one tag. */
 const program: fc.Arbitrary<Program.Program> = fc.tuple(
@@ -112,8 +111,8 @@ const notPercent = fc.oneof(
 )
 
 const outsideXsInt = fc.oneof(
-  fc.constantFrom(XS_INT_MAX + 1, XS_INT_MIN - 1, 1e21, -1e21),
-  fc.maxSafeInteger().filter((n) => n > XS_INT_MAX || n < XS_INT_MIN)
+  fc.constantFrom(Limits.xsIntMax + 1, Limits.xsIntMin - 1, 1e21, -1e21),
+  fc.maxSafeInteger().filter((n) => n > Limits.xsIntMax || n < Limits.xsIntMin)
 )
 
 /** One code unit XML 1.0 cannot carry: a forbidden control or non-character, or a lone surrogate. */

@@ -17,8 +17,6 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import * as Swagger from "../../rest/test/helpers/swagger.js"
 import * as Emulator from "../src/Emulator.js"
 import * as Cli from "../src/internal/cli.js"
@@ -277,34 +275,4 @@ describe("emulator REST", () => {
       expect((yield* Effect.flip(Cli.options(["--token-ttl", "0"])))._tag).toBe("UsageError")
       expect((yield* Effect.flip(Cli.options(["--client-secret", " "])))._tag).toBe("UsageError")
     }))
-
-  it.live("the bin prints the REST line after the SOAP ready line", () =>
-    Effect.acquireUseRelease(
-      Effect.sync(() =>
-        spawn(process.execPath, [
-          "--import",
-          "tsx",
-          "--conditions=source",
-          "packages/emulator/src/bin/emulator.ts",
-          "--port",
-          "0"
-        ], { cwd: fileURLToPath(new URL("../../../", import.meta.url)) })
-      ),
-      (child) =>
-        Effect.gen(function*() {
-          const out = yield* Effect.async<string>((resume) => {
-            let text = ""
-            child.stdout.on("data", (chunk: Buffer) => {
-              text += chunk.toString("utf8")
-              if (text.split("\n").length > 2) resume(Effect.succeed(text))
-            })
-          }).pipe(Effect.timeout("30 seconds"), Effect.orDie)
-          const match =
-            /^mktows emulator listening on http:\/\/(127\.0\.0\.1:\d+)\/soap\/mktows\/2_2\nmktows emulator REST at http:\/\/(\S+)\/rest \(identity http:\/\/(\S+)\/identity\)\n/
-              .exec(out)
-          expect(match?.slice(1)).toEqual([match?.[1], match?.[1], match?.[1]])
-          expect(match).not.toBeNull()
-        }),
-      (child) => Effect.sync(() => child.kill("SIGTERM"))
-    ))
 })

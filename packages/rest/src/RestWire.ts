@@ -6,9 +6,8 @@
  *
  * @since 0.1.0
  */
+import { optional } from "@mktows/core/Wire"
 import * as Schema from "effect/Schema"
-
-const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
 /**
  * A field value of a Lead Database record: JSON scalars only.

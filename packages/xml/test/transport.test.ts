@@ -17,11 +17,10 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import * as Tracer from "effect/Tracer"
+import * as Capture from "../../core/test/helpers/capture.js"
 import * as SoapCodec from "../src/SoapCodec.js"
 import * as SoapTransport from "../src/SoapTransport.js"
 
@@ -373,23 +372,7 @@ describe("SoapTransport", () => {
 
   it.effect("never shows the encryption key in an error, a request, a span or the logs", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const base = yield* Effect.tracer
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = base.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: (f, fiber) => base.context(f, fiber)
-      })
-      const lines: Array<string> = []
-      const capture = Logger.replace(
-        Logger.defaultLogger,
-        Logger.map(Logger.logfmtLogger, (line) => {
-          lines.push(line)
-        })
-      )
+      const captured = yield* Capture.make
       const scenarios: ReadonlyArray<Respond> = [
         answer(200, SoapCodec.encodeResponse("syncMObjects", syncResult)),
         answer(500, SoapCodec.encodeFault({ code: 20014, text: "Authentication failed" })),
@@ -403,8 +386,7 @@ describe("SoapTransport", () => {
         const { sent, transport } = yield* transportWith(respond)
         const fiber = yield* transport.call("syncMObjects", syncParams).pipe(
           Effect.timeout("1 second"),
-          Effect.provide(Layer.merge(capture, Logger.minimumLogLevel(LogLevel.All))),
-          Effect.withTracer(recording),
+          Capture.within(captured),
           Effect.fork
         )
         yield* TestClock.adjust("1 second")
@@ -415,13 +397,13 @@ describe("SoapTransport", () => {
           String(failureOf(exit) ?? "")
         )
       }
-      const traced = spans.map((span) =>
+      const traced = captured.spans.map((span) =>
         JSON.stringify({ name: span.name, attributes: Object.fromEntries(span.attributes) })
       )
       expect(traced.filter((t) => t.includes("mktows.SoapTransport.call")).length).toBe(scenarios.length)
-      expect(lines.length).toBeGreaterThan(0)
+      expect(captured.lines.length).toBeGreaterThan(0)
       expect(texts.length).toBeGreaterThan(scenarios.length)
-      for (const text of [...texts, ...lines, ...traced]) expect(text).not.toContain(key)
+      for (const text of [...texts, ...captured.lines, ...traced]) expect(text).not.toContain(key)
     }))
 
   it.effect("provides core's MarketoTransport through its layer", () =>

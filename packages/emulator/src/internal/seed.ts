@@ -18,7 +18,9 @@ const maxId = (ids: Iterable<number>, floor: number): number => {
   return max
 }
 
-const optional = <K extends string, A>(key: K, value: A | undefined): { [P in K]?: A } =>
+// `{ key: value }` when the seed gives a value, else nothing to spread: the State's records
+// leave absent fields out (exactOptionalPropertyTypes) rather than holding `undefined`.
+const presentAs = <K extends string, A>(key: K, value: A | undefined): { [P in K]?: A } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: A }
 
 const custom = (defs: ReadonlyArray<{ name: string; dataType: DataType }> | undefined): Array<FieldDef> =>
@@ -37,8 +39,8 @@ const program = (p: SeedProgram): Program => ({
   workspaceId: p.workspaceId ?? 1,
   folder: p.folder ?? "",
   archived: p.archived ?? false,
-  ...optional("startDate", p.startDate),
-  ...optional("endDate", p.endDate),
+  ...presentAs("startDate", p.startDate),
+  ...presentAs("endDate", p.endDate),
   createdAt: p.createdAt ?? epoch,
   updatedAt: p.updatedAt ?? epoch,
   tags: p.tags ?? [],
@@ -47,7 +49,7 @@ const program = (p: SeedProgram): Program => ({
     id: c.id,
     month: c.month.slice(0, 7),
     amount: canonicalDecimal(String(c.amount)) ?? "0",
-    ...optional("note", c.note)
+    ...presentAs("note", c.note)
   }))
 })
 
@@ -60,7 +62,7 @@ const pairsOf = (
 const party = (p: { id: number; name: string; externalKey?: Wire.Attrib | undefined }): Party => ({
   id: p.id,
   name: p.name,
-  ...optional("externalKey", p.externalKey)
+  ...presentAs("externalKey", p.externalKey)
 })
 
 /**
@@ -132,8 +134,8 @@ export const programsOf = (state: State): NonNullable<SeedData["programs"]> =>
     workspaceId: p.workspaceId,
     ...(p.folder === "" ? {} : { folder: p.folder }),
     ...(p.archived ? { archived: true } : {}),
-    ...optional("startDate", p.startDate),
-    ...optional("endDate", p.endDate),
+    ...presentAs("startDate", p.startDate),
+    ...presentAs("endDate", p.endDate),
     ...(p.tags.length === 0 ? {} : { tags: p.tags }),
     ...(p.tokens.length === 0 ? {} : { tokens: p.tokens }),
     ...(p.costs.length === 0 ? {} : { costs: p.costs }),
@@ -143,7 +145,7 @@ export const programsOf = (state: State): NonNullable<SeedData["programs"]> =>
 
 const entityOf = (e: Entity) => ({
   id: e.id,
-  ...optional("externalKey", e.externalKey),
+  ...presentAs("externalKey", e.externalKey),
   ...(e.fields.size === 0 ? {} : { fields: Object.fromEntries(e.fields) }),
   createdAt: e.createdAt,
   updatedAt: e.updatedAt
@@ -151,7 +153,7 @@ const entityOf = (e: Entity) => ({
 
 /** The opportunities of a State in the seed format. @internal */
 export const opportunitiesOf = (state: State): NonNullable<SeedData["opportunities"]> =>
-  Array.from(state.opportunities.values(), (o) => ({ ...entityOf(o), ...optional("companyId", o.companyId) }))
+  Array.from(state.opportunities.values(), (o) => ({ ...entityOf(o), ...presentAs("companyId", o.companyId) }))
 
 /** The roles of a State in the seed format. @internal */
 export const rolesOf = (state: State): NonNullable<SeedData["opportunityPersonRoles"]> =>
@@ -163,11 +165,11 @@ export const rolesOf = (state: State): NonNullable<SeedData["opportunityPersonRo
 
 /** The leads of a State in the seed format. @internal */
 export const leadsOf = (state: State): NonNullable<SeedData["leads"]> =>
-  Array.from(state.leads.values(), (l) => ({ id: l.id, email: l.name, ...optional("externalKey", l.externalKey) }))
+  Array.from(state.leads.values(), (l) => ({ id: l.id, email: l.name, ...presentAs("externalKey", l.externalKey) }))
 
 /** The companies of a State in the seed format. @internal */
 export const companiesOf = (state: State): NonNullable<SeedData["companies"]> =>
-  Array.from(state.companies.values(), (c) => ({ id: c.id, name: c.name, ...optional("externalKey", c.externalKey) }))
+  Array.from(state.companies.values(), (c) => ({ id: c.id, name: c.name, ...presentAs("externalKey", c.externalKey) }))
 
 /**
  * A State as seed data: loading it again gives an equal State, ids to hand out included.

@@ -1,0 +1,40 @@
+/**
+ * The emulator's command prints where REST is served, on the line after the SOAP ready line.
+ * It spawns the command through tsx (seconds of start-up), so it runs in the slow project.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+describe("emulator REST: the command", () => {
+  it.live("the bin prints the REST line after the SOAP ready line", () =>
+    Effect.acquireUseRelease(
+      Effect.sync(() =>
+        spawn(process.execPath, [
+          "--import",
+          "tsx",
+          "--conditions=source",
+          "packages/emulator/src/bin/emulator.ts",
+          "--port",
+          "0"
+        ], { cwd: fileURLToPath(new URL("../../../", import.meta.url)) })
+      ),
+      (child) =>
+        Effect.gen(function*() {
+          const out = yield* Effect.async<string>((resume) => {
+            let text = ""
+            child.stdout.on("data", (chunk: Buffer) => {
+              text += chunk.toString("utf8")
+              if (text.split("\n").length > 2) resume(Effect.succeed(text))
+            })
+          }).pipe(Effect.timeout("30 seconds"), Effect.orDie)
+          const match =
+            /^mktows emulator listening on http:\/\/(127\.0\.0\.1:\d+)\/soap\/mktows\/2_2\nmktows emulator REST at http:\/\/(\S+)\/rest \(identity http:\/\/(\S+)\/identity\)\n/
+              .exec(out)
+          expect(match?.slice(1)).toEqual([match?.[1], match?.[1], match?.[1]])
+          expect(match).not.toBeNull()
+        }),
+      (child) => Effect.sync(() => child.kill("SIGTERM"))
+    ))
+})
