@@ -55,6 +55,8 @@ export interface Options {
   readonly skipInvalid: boolean
   readonly chunkSize: number
   readonly concurrency: number
+  /** The client's rate window, for the progress display. */
+  readonly rateWindow: Progress.RateWindow
   readonly tty: boolean
 }
 
@@ -171,7 +173,7 @@ export const run = <A, R>(
     const report = Option.isSome(options.report)
       ? yield* Report.open(options.report.value.file, options.report.value.format)
       : undefined
-    const counters = Progress.make(checked.total)
+    const counters = Progress.make(checked.total, options.rateWindow)
     // Finalizers run last-added first: the progress line's last draw, then this summary.
     yield* Effect.addFinalizer(() =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => Console.log(Progress.summary(counters, now - started)))
