@@ -12,6 +12,7 @@ import * as fc from "fast-check"
 import { appendFileSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Columns from "../src/internal/columns.js"
+import * as Connection from "../src/internal/connection.js"
 import * as Csv from "../src/internal/csv.js"
 import * as Journal from "../src/internal/journal.js"
 import { decodeUtf8 } from "../src/internal/text.js"
@@ -265,4 +266,25 @@ describe("journal, resumed", () => {
       false
     ])
   })
+})
+
+describe("--rate-limit", () => {
+  it.effect.prop(
+    "reads any CALLS/SECONDS back",
+    { calls: fc.integer({ min: 1, max: 10_000_000 }), millis: fc.integer({ min: 1, max: 3_600_000 }) },
+    ({ calls, millis }) =>
+      Effect.map(
+        Connection.parseRateLimit(`${calls}/${millis / 1000}`),
+        (limit) => expect(limit).toEqual({ calls, seconds: millis / 1000 })
+      )
+  )
+
+  it.effect("refuses what is not CALLS/SECONDS, as a usage error", () =>
+    Effect.gen(function*() {
+      for (const text of ["", "100", "0/20", "100/0", "-1/20", "1.5/20", "100/20s", "100/-1", "a/b", "100/20/3"]) {
+        const error = yield* Effect.flip(Connection.parseRateLimit(text))
+        expect(error.code).toBe(2)
+      }
+      expect(yield* Connection.parseRateLimit(" 100 / 20 ")).toEqual({ calls: 100, seconds: 20 })
+    }))
 })
