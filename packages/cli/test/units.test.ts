@@ -273,10 +273,10 @@ describe("--rate-limit", () => {
     "reads any CALLS/SECONDS back",
     { calls: fc.integer({ min: 1, max: 10_000_000 }), millis: fc.integer({ min: 1, max: 3_600_000 }) },
     ({ calls, millis }) =>
-      Effect.map(
-        Connection.parseRateLimit(`${calls}/${millis / 1000}`),
-        (limit) => expect(limit).toEqual({ calls, seconds: millis / 1000 })
-      )
+      Effect.gen(function*() {
+        const limit = yield* Connection.parseRateLimit(`${calls}/${millis / 1000}`)
+        expect(limit).toEqual({ calls, seconds: millis / 1000 })
+      })
   )
 
   it.effect("refuses what is not CALLS/SECONDS, as a usage error", () =>
