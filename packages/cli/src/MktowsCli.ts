@@ -66,6 +66,13 @@ const concurrency = Options.integer("concurrency").pipe(
   ),
   Options.withDefault(10)
 )
+const rateLimit = Options.text("rate-limit").pipe(
+  Options.withDescription(
+    "The client's rate limit as CALLS/SECONDS, default 100/20 (Marketo's: 100 calls in any 20 s). Lower it when other programs share the instance; raise it only for a sandbox without Marketo's limits or the emulator without --enforce-limits."
+  ),
+  Options.withDefault(`${Connection.marketoRateLimit.calls}/${Connection.marketoRateLimit.seconds}`)
+)
+const rateWindow = (limit: Connection.RateLimit) => ({ calls: limit.calls, millis: limit.seconds * 1000 })
 const reportFile = Options.file("report").pipe(
   Options.withDescription("Write one row per input line (line, status, id, externalKey, error); .csv or .ndjson."),
   Options.optional
@@ -134,6 +141,7 @@ const sync = Command.make(
     ),
     chunkSize,
     concurrency,
+    rateLimit,
     endpoint,
     userId
   },
@@ -143,6 +151,7 @@ const sync = Command.make(
       const reportTo = yield* reportTarget(args.report)
       const size = yield* checkRange("chunk-size", args.chunkSize, 1, Sync.maxChunkSize)
       const parallel = yield* checkRange("concurrency", args.concurrency, 1, 10)
+      const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const tty = yield* isTerminal(process.stderr)
       const options: Sync.Options = {
         file: args.file,
@@ -155,13 +164,14 @@ const sync = Command.make(
         dryRun: args.dryRun,
         chunkSize: size,
         concurrency: parallel,
+        rateWindow: rateWindow(limit),
         tty
       }
       const code = args.dryRun
         ? yield* Sync.dryRun(options)
         : yield* withClient(
           args,
-          { chunkSize: size, concurrency: parallel },
+          { chunkSize: size, concurrency: parallel, rateLimit: Connection.rateLimitOptions(limit) },
           Sync.run(options)
         )
       return yield* exitWith(code)
@@ -193,6 +203,7 @@ const get = Command.make(
         "Make the export resumable: run the same command again to continue after the last page written."
       )
     ),
+    rateLimit,
     endpoint,
     userId
   },
@@ -201,9 +212,10 @@ const get = Command.make(
       const format = yield* formatFor("--out", args.out)
       const criteria = yield* Reads.parseCriteria(args.criteria)
       const associations = yield* Reads.parseAssociations(args.associations)
+      const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const code = yield* withClient(
         args,
-        {},
+        { rateLimit: Connection.rateLimitOptions(limit) },
         Reads.get({
           type: args.type,
           criteria,
@@ -240,6 +252,7 @@ const remove = Command.make(
     ),
     report: reportFile,
     journal,
+    rateLimit,
     endpoint,
     userId
   },
@@ -247,11 +260,19 @@ const remove = Command.make(
     Effect.gen(function*() {
       const format = yield* formatFor("FILE", args.file)
       const reportTo = yield* reportTarget(args.report)
+      const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const tty = yield* isTerminal(process.stderr)
       const code = yield* withClient(
         args,
-        {},
-        Deletes.run({ file: args.file, format, report: reportTo, journal: args.journal, tty })
+        { rateLimit: Connection.rateLimitOptions(limit) },
+        Deletes.run({
+          file: args.file,
+          format,
+          report: reportTo,
+          journal: args.journal,
+          rateWindow: rateWindow(limit),
+          tty
+        })
       )
       return yield* exitWith(code)
     })

@@ -10,12 +10,12 @@ import { spawnSync } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
-import { bundle, envFor, readNdjson, repoRoot, run, scratch } from "./helpers/mktows.js"
+import * as Helpers from "./helpers/mktows.js"
+import { bundle, envFor, readNdjson, repoRoot, scratch } from "./helpers/mktows.js"
 
 class SharedEmulator extends Context.Tag("test/CommandsEmulator")<SharedEmulator, RunningEmulator>() {}
 
-const mktows = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  Effect.promise(() => run(args, { env }))
+const mktows = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => Helpers.mktows(args, { env })
 
 const slow = 240_000
 
@@ -31,11 +31,13 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       expect(top.stdout).toContain("--log-level")
       const sync = yield* mktows(["sync", "--help"])
       expect(sync.code).toBe(0)
-      for (const flag of ["--type", "--operation", "--report", "--journal", "--skip-invalid", "--dry-run"]) {
+      for (
+        const flag of ["--type", "--operation", "--report", "--journal", "--skip-invalid", "--dry-run", "--rate-limit"]
+      ) {
         expect(sync.stdout).toContain(flag)
       }
       const get = yield* mktows(["get", "--help"])
-      for (const flag of ["--criteria", "--associations", "--include-details", "--out", "--journal"]) {
+      for (const flag of ["--criteria", "--associations", "--include-details", "--out", "--journal", "--rate-limit"]) {
         expect(get.stdout).toContain(flag)
       }
       const emulatorHelp = yield* mktows(["emulator", "--help"])
@@ -47,6 +49,20 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       writeFileSync(file, "name\nx\n")
       expect((yield* mktows(["sync", file, "--operation", "INSERT"])).code).toBe(2)
       expect((yield* mktows(["sync", file, "--type", "Lead", "--operation", "INSERT"])).code).toBe(2)
+      for (const limit of ["0/20", "100", "100/0", "fast"]) {
+        const refused = yield* mktows([
+          "sync",
+          file,
+          "--type",
+          "Opportunity",
+          "--operation",
+          "INSERT",
+          "--rate-limit",
+          limit
+        ])
+        expect(refused.code).toBe(2)
+        expect(refused.stderr).toContain("expected CALLS/SECONDS")
+      }
       const badExt = join(scratch(), "rows.txt")
       writeFileSync(badExt, "x")
       expect((yield* mktows(["sync", badExt, "--type", "Opportunity", "--operation", "INSERT"])).code).toBe(2)
@@ -63,6 +79,8 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       const list = yield* mktows(["list"], env)
       expect(list.code, list.stderr).toBe(0)
       expect(list.stdout.split("\n")).toContain("Opportunity")
+      // Standard output holds the result alone: logs go to stderr.
+      expect(list.stdout).not.toContain("INFO")
       const described = yield* mktows(["describe", "Opportunity"], env)
       expect(described.code, described.stderr).toBe(0)
       expect(described.stdout).toMatch(/^Amount\s/m)

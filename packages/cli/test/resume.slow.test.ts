@@ -18,7 +18,7 @@ import * as Stream from "effect/Stream"
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { demoCredentials, type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
-import { envFor, readNdjson, run, scratch } from "./helpers/mktows.js"
+import { envFor, mktows, readNdjson, scratch } from "./helpers/mktows.js"
 
 class TrialEmulator extends Context.Tag("test/TrialEmulator")<TrialEmulator, RunningEmulator>() {}
 
@@ -92,16 +92,12 @@ layer(Layer.scoped(TrialEmulator, spawnEmulator(["--latency", "40"])), { timeout
             "3"
           ]
           let kills = 0 // how many runs were cut short (shown when a trial fails)
-          let last = yield* Effect.promise(() =>
-            run(args, { env: envFor(emulator), killAfter: 400 + Math.floor(next() * 3000) })
-          )
+          let last = yield* mktows(args, { env: envFor(emulator), killAfter: 400 + Math.floor(next() * 3000) })
           if (last.signal === "SIGKILL") kills++
           for (let attempt = 0; attempt < 6 && last.code !== 0; attempt++) {
             // Half of the resumed runs are killed too, while they reconcile or send.
             const killAfter = next() < 0.5 ? 400 + Math.floor(next() * 2500) : undefined
-            last = yield* Effect.promise(() =>
-              run(args, { env: envFor(emulator), ...(killAfter === undefined ? {} : { killAfter }) })
-            )
+            last = yield* mktows(args, { env: envFor(emulator), ...(killAfter === undefined ? {} : { killAfter }) })
             if (last.signal === "SIGKILL") kills++
           }
           expect(last.code, `after ${kills} kill(s): ${last.stderr}${last.stdout}`).toBe(0)

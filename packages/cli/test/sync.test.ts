@@ -16,10 +16,7 @@ import * as Stream from "effect/Stream"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { demoCredentials, type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
-import { envFor, readNdjson, run, scratch } from "./helpers/mktows.js"
-
-const mktows = (args: ReadonlyArray<string>, options?: Parameters<typeof run>[1]) =>
-  Effect.promise(() => run(args, options))
+import { envFor, mktows, readNdjson, scratch } from "./helpers/mktows.js"
 
 const stats = (origin: string) =>
   Effect.promise(() => fetch(`${origin}/emulator/stats`).then((r) => r.json())) as Effect.Effect<{

@@ -12,6 +12,7 @@ import * as fc from "fast-check"
 import { appendFileSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Columns from "../src/internal/columns.js"
+import * as Connection from "../src/internal/connection.js"
 import * as Csv from "../src/internal/csv.js"
 import * as Journal from "../src/internal/journal.js"
 import { decodeUtf8 } from "../src/internal/text.js"
@@ -162,17 +163,128 @@ describe("journal", () => {
       appendFileSync(file, "0123456789abcdef {\"t\":\"done\",\"outcomes\":[{\"line\":2,\"sta")
       const reopened = yield* Effect.scoped(Effect.gen(function*() {
         const journal = yield* Journal.open(file, job)
+        const before = yield* Effect.forEach([1, 2, 3, 4], journal.previous)
         yield* journal.record([{ line: 3, status: "CREATED", id: 12 }])
-        return journal.state
+        return before
       }))
-      expect([...reopened.outcomes.keys()]).toEqual([1])
-      expect([...reopened.unanswered].sort()).toEqual([2, 3])
+      expect(reopened).toEqual([
+        { _tag: "Done", outcome: { line: 1, status: "CREATED", id: 10 } },
+        { _tag: "Doubt" },
+        { _tag: "Doubt" },
+        { _tag: "New" }
+      ])
       const lines = readFileSync(file, "utf8").trimEnd().split("\n")
       expect(lines.every((line) => Journal.decodeLine(line) !== undefined)).toBe(true)
-      const again = yield* Effect.scoped(Journal.open(file, job))
-      expect(again.state.outcomes.get(3)?.id).toBe(12)
-      expect([...again.state.unanswered]).toEqual([2])
+      const again = yield* Effect.scoped(
+        Effect.flatMap(Journal.open(file, job), (journal) => Effect.forEach([2, 3], journal.previous))
+      )
+      expect(again).toEqual([{ _tag: "Doubt" }, { _tag: "Done", outcome: { line: 3, status: "CREATED", id: 12 } }])
       const other = yield* Effect.flip(Effect.scoped(Journal.open(file, { ...job, input: { size: 4, sha256: "def" } })))
       expect(other.message).toMatch(/belongs to another job/)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("journal, resumed", () => {
+  const job: Journal.Job = {
+    command: "sync",
+    input: { size: 1, sha256: "model" },
+    type: "Opportunity",
+    operation: "INSERT"
+  }
+  const statuses = ["CREATED", "FAILED", "IN_DOUBT"] as const
+
+  // Runs of a job, each opening the journal, sending chunks of lines that have no definite
+  // outcome yet, and recording some of their outcomes (a kill can cut a run anywhere).
+  // After each run, `previous` must say what a model of "the latest outcome per line" says.
+  it.effect.prop(
+    "tells each line's latest state, whatever the runs recorded",
+    {
+      runs: fc.array(
+        fc.array(
+          fc.record({
+            lines: fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 8 }),
+            answered: fc.array(fc.constantFrom(...statuses), { maxLength: 8 })
+          }),
+          { maxLength: 5 }
+        ),
+        { minLength: 1, maxLength: 4 }
+      )
+    },
+    ({ runs }) =>
+      Effect.gen(function*() {
+        const file = join(scratch(), "job.journal")
+        const definite = new Map<number, Journal.LineOutcome>()
+        const doubt = new Set<number>()
+        const lines = Array.from({ length: 60 }, (_, i) => i + 1)
+        const expected = () =>
+          lines.map((line) => {
+            const outcome = definite.get(line)
+            return outcome !== undefined
+              ? { _tag: "Done", outcome }
+              : doubt.has(line)
+              ? { _tag: "Doubt" }
+              : { _tag: "New" }
+          })
+        for (const chunks of [...runs, []]) {
+          const before = expected()
+          const seen = yield* Effect.scoped(Effect.gen(function*() {
+            const journal = yield* Journal.open(file, job)
+            const previous = yield* Effect.forEach(lines, journal.previous)
+            for (const chunk of chunks) {
+              const open = chunk.lines.filter((line) => !definite.has(line))
+              yield* journal.intend(open)
+              for (const line of open) doubt.add(line)
+              const outcomes = open.flatMap((line, i): Array<Journal.LineOutcome> => {
+                const status = chunk.answered[i]
+                return status === undefined ? [] : [{ line, status, id: line * 10 }]
+              })
+              yield* journal.record(outcomes)
+              for (const outcome of outcomes) {
+                if (outcome.status !== "IN_DOUBT") definite.set(outcome.line, outcome)
+              }
+            }
+            return previous
+          }))
+          expect(seen).toEqual(before)
+        }
+      }).pipe(Effect.provide(NodeFileSystem.layer)),
+    // Every record is fsync'd: fewer runs than the default keep this test short.
+    { fastCheck: { numRuns: 40 } }
+  )
+
+  it("keeps a bit per line", () => {
+    const bits = new Journal.LineBits()
+    for (let line = 1; line <= 1_000_000; line += 3) bits.add(line)
+    // It grows by doubling: at most twice the bitmap of the largest line.
+    expect(bits.size).toBeLessThanOrEqual(2 * (1_000_000 / 8))
+    expect([1, 2, 3, 4, 999_997, 999_998].map((line) => bits.has(line))).toEqual([
+      true,
+      false,
+      false,
+      true,
+      true,
+      false
+    ])
+  })
+})
+
+describe("--rate-limit", () => {
+  it.effect.prop(
+    "reads any CALLS/SECONDS back",
+    { calls: fc.integer({ min: 1, max: 10_000_000 }), millis: fc.integer({ min: 1, max: 3_600_000 }) },
+    ({ calls, millis }) =>
+      Effect.gen(function*() {
+        const limit = yield* Connection.parseRateLimit(`${calls}/${millis / 1000}`)
+        expect(limit).toEqual({ calls, seconds: millis / 1000 })
+      })
+  )
+
+  it.effect("refuses what is not CALLS/SECONDS, as a usage error", () =>
+    Effect.gen(function*() {
+      for (const text of ["", "100", "0/20", "100/0", "-1/20", "1.5/20", "100/20s", "100/-1", "a/b", "100/20/3"]) {
+        const error = yield* Effect.flip(Connection.parseRateLimit(text))
+        expect(error.code).toBe(2)
+      }
+      expect(yield* Connection.parseRateLimit(" 100 / 20 ")).toEqual({ calls: 100, seconds: 20 })
+    }))
 })

@@ -13,6 +13,9 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as MktowsCli from "../MktowsCli.js"
 
@@ -28,7 +31,11 @@ const program = args[0] === "emulator"
     )
   )
   : MktowsCli.run(process.argv).pipe(
-    Effect.tapError((error) => MktowsCli.report(error))
+    Effect.tapError((error) => MktowsCli.report(error)),
+    // Standard output is for data (`mktows list > types.txt`): logs go to stderr, and only
+    // warnings and errors unless `--log-level` asks for more (it sets its level inside this
+    // one, so it wins). Waits and retries show in the progress line already.
+    Logger.withMinimumLogLevel(LogLevel.Warning)
   )
 
 const exitCode = (cause: Cause.Cause<unknown>): number => {
@@ -41,8 +48,11 @@ const exitCode = (cause: Cause.Cause<unknown>): number => {
 const exitAfterFlush = (code: number) =>
   process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
 
-NodeRuntime.runMain(Effect.provide(program, NodeContext.layer), {
+const logger = Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true }))
+
+NodeRuntime.runMain(Effect.provide(program, Layer.merge(NodeContext.layer, logger)), {
   disableErrorReporting: true,
+  disablePrettyLogger: true,
   teardown: (exit) => {
     if (Exit.isSuccess(exit)) return exitAfterFlush(0)
     if (Cause.isInterruptedOnly(exit.cause)) return exitAfterFlush(130)

@@ -10,6 +10,7 @@ import type * as MarketoClient from "@mktows/core/MarketoClient"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -21,6 +22,40 @@ export interface Flags {
   readonly endpoint: Option.Option<string>
   readonly userId: Option.Option<string>
 }
+
+/** Marketo's rate limit, the client's default: 100 calls in any 20 s. */
+export const marketoRateLimit = { calls: 100, seconds: 20 } as const
+
+/** A client-side rate limit: at most `calls` calls in any `seconds`. */
+export interface RateLimit {
+  readonly calls: number
+  readonly seconds: number
+}
+
+/**
+ * Reads `--rate-limit CALLS/SECONDS` (e.g. `100/20`): whole calls from 1, seconds above
+ * zero (fractions allowed, e.g. `1000/0.5`).
+ */
+export const parseRateLimit = (text: string): Effect.Effect<RateLimit, Stop> => {
+  const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text)
+  const calls = match === null ? NaN : Number(match[1])
+  const seconds = match === null ? NaN : Number(match[2])
+  return Number.isSafeInteger(calls) && calls >= 1 && Number.isFinite(seconds) && seconds > 0
+    ? Effect.succeed({ calls, seconds })
+    : Effect.fail(
+      new Stop({
+        code: 2,
+        detail:
+          `--rate-limit ${text}: expected CALLS/SECONDS with at least 1 call and more than 0 seconds, e.g. 100/20 (Marketo's limit)`
+      })
+    )
+}
+
+/** The client's options for a rate limit. */
+export const rateLimitOptions = (limit: RateLimit): NonNullable<MarketoClient.Options["rateLimit"]> => ({
+  calls: limit.calls,
+  window: Duration.seconds(limit.seconds)
+})
 
 const present = (name: string) =>
   Effect.map(Effect.orElseSucceed(Config.option(Config.string(name)), () => Option.none()), Option.isSome)

@@ -23,6 +23,7 @@ export interface Options {
   readonly format: Rows.Format
   readonly report: Job.Options["report"]
   readonly journal: Job.Options["journal"]
+  readonly rateWindow: Job.Options["rateWindow"]
   readonly tty: boolean
 }
 
@@ -123,5 +124,6 @@ export const run = (
       skipInvalid: false,
       chunkSize: Limits.maxObjectsPerCall,
       concurrency: Limits.maxConcurrentCalls,
+      rateWindow: options.rateWindow,
       tty: options.tty
     }))

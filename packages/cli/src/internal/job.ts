@@ -55,6 +55,8 @@ export interface Options {
   readonly skipInvalid: boolean
   readonly chunkSize: number
   readonly concurrency: number
+  /** The client's rate window, for the progress display. */
+  readonly rateWindow: Progress.RateWindow
   readonly tty: boolean
 }
 
@@ -171,7 +173,7 @@ export const run = <A, R>(
     const report = Option.isSome(options.report)
       ? yield* Report.open(options.report.value.file, options.report.value.format)
       : undefined
-    const counters = Progress.make(checked.total)
+    const counters = Progress.make(checked.total, options.rateWindow)
     // Finalizers run last-added first: the progress line's last draw, then this summary.
     yield* Effect.addFinalizer(() =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => Console.log(Progress.summary(counters, now - started)))
@@ -181,14 +183,19 @@ export const run = <A, R>(
       write: (text) => Effect.sync(() => void process.stderr.write(text))
     })
 
-    const toItem = (row: Rows.Row<A>): Item<A> => {
+    const toItem = (row: Rows.Row<A>): Effect.Effect<Item<A>, Journal.JournalError> => {
       if (!row.valid) {
-        return { _tag: "Known", row: { line: row.line, status: "INVALID", error: describe(row.problems) } }
+        return Effect.succeed({
+          _tag: "Known",
+          row: { line: row.line, status: "INVALID", error: describe(row.problems) }
+        })
       }
-      const previous = journal?.state.outcomes.get(row.line)
-      if (previous !== undefined && previous.status !== "IN_DOUBT") return { _tag: "Known", row: previous }
-      const doubt = previous !== undefined || (journal?.state.unanswered.has(row.line) ?? false)
-      return { _tag: "Send", line: row.line, object: row.object, doubt }
+      const send = (doubt: boolean): Item<A> => ({ _tag: "Send", line: row.line, object: row.object, doubt })
+      if (journal === undefined) return Effect.succeed(send(false))
+      return Effect.map(journal.previous(row.line), (previous): Item<A> =>
+        previous._tag === "Done"
+          ? { _tag: "Known", row: previous.outcome }
+          : send(previous._tag === "Doubt"))
     }
 
     const stop = (error: MarketoError.CallError) =>
@@ -252,7 +259,7 @@ export const run = <A, R>(
 
     let problems = 0
     yield* work.rows().pipe(
-      Stream.map(toItem),
+      Stream.mapEffect(toItem),
       segments(options.chunkSize),
       Stream.tap(() => Effect.sync(() => counters.pending++)),
       Stream.mapEffect(sendSegment, { concurrency: options.concurrency }),

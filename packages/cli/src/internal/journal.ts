@@ -54,13 +54,14 @@ type Entry =
   | { readonly t: "intent"; readonly lines: ReadonlyArray<number> }
   | { readonly t: "done"; readonly outcomes: ReadonlyArray<LineOutcome> }
 
-/** What a journal says so far. */
-export interface State {
-  /** The latest outcome of each line that has one. */
-  readonly outcomes: Map<number, LineOutcome>
-  /** Lines sent (or about to be) whose answer was never recorded: their chunk may have been applied. */
-  readonly unanswered: Set<number>
-}
+/**
+ * What the journal held for one line when it was opened: nothing (send it), a definite
+ * outcome (report it, send nothing), or a send that may have been applied (reconcile it).
+ */
+export type Previous =
+  | { readonly _tag: "New" }
+  | { readonly _tag: "Done"; readonly outcome: LineOutcome }
+  | { readonly _tag: "Doubt" }
 
 const checksum = (json: string): string => createHash("sha256").update(json).digest("hex").slice(0, 16)
 
@@ -96,9 +97,50 @@ const describeJob = (job: Job): string =>
     job.input.sha256.slice(0, 12)
   }…)`
 
+/**
+ * A set of line numbers as one bit each, growing as larger lines are added: what a resumed
+ * job keeps per line (1,000,000 lines: 125 KB, where a Set of numbers takes tens of MB).
+ */
+export class LineBits {
+  private bits = new Uint8Array(1024)
+  add(line: number): void {
+    const byte = line >>> 3
+    if (byte >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(byte + 1, this.bits.length * 2))
+      grown.set(this.bits)
+      this.bits = grown
+    }
+    this.bits[byte] = (this.bits[byte] ?? 0) | (1 << (line & 7))
+  }
+  has(line: number): boolean {
+    return (((this.bits[line >>> 3] ?? 0) >>> (line & 7)) & 1) === 1
+  }
+  /** Bytes held. */
+  get size(): number {
+    return this.bits.length
+  }
+}
+
+/**
+ * Where the outcomes of a resumed job are: one entry per `done` record holding a definite
+ * outcome (its lines' range and its place in the file), a few hundred bytes per 10,000 rows.
+ * The records themselves are read again, one at a time, when the job reaches their lines.
+ */
+interface RecordIndex {
+  readonly first: Array<number>
+  readonly last: Array<number>
+  readonly offset: Array<number>
+  readonly length: Array<number>
+}
+
 /** An open journal: what it held when opened, and how to add to it. */
 export interface Journal {
-  readonly state: State
+  /**
+   * What the journal held for `line` when it was opened. Lines must be asked in increasing
+   * order (a job's second pass reads its file in order): the outcomes are read back from the
+   * journal as the lines are reached, so memory stays a bit per line however long the job.
+   */
+  readonly previous: (line: number) => Effect.Effect<Previous, JournalError>
   /** Records that `lines` are about to be sent, durably. */
   readonly intend: (lines: ReadonlyArray<number>) => Effect.Effect<void, JournalError>
   /** Records outcomes, durably. */
@@ -108,6 +150,11 @@ export interface Journal {
 /**
  * Opens (or starts) the journal at `file` for `job`: reads what it holds, cuts a torn last
  * line, checks that it belongs to `job`, and appends from there.
+ *
+ * Reading keeps two bits per line (has a definite outcome; was sent, or is IN_DOUBT,
+ * without one) and an index of the records that hold definite outcomes, never the outcomes
+ * themselves: a line with a definite outcome never has a later one (it is not sent again),
+ * so {@link Journal.previous} finds its outcome in the one record that holds it.
  */
 export const open = (
   file: string,
@@ -117,7 +164,9 @@ export const open = (
     const fs = yield* FileSystem.FileSystem
     const fail = (detail: string) => new JournalError({ file, detail })
     const io = (error: PlatformError) => fail(error.message)
-    const state: State = { outcomes: new Map(), unanswered: new Set() }
+    const definite = new LineBits()
+    const sent = new LineBits()
+    const index: RecordIndex = { first: [], last: [], offset: [], length: [] }
     let header: Job | undefined
     let goodBytes = 0
     let lineNo = 0
@@ -139,20 +188,38 @@ export const open = (
               torn = Option.some(lineNo)
               return Effect.void
             }
-            goodBytes += Buffer.byteLength(text) + 1
+            const offset = goodBytes
+            // Our lines are ASCII apart from error texts and keys: count bytes, not UTF-16 units.
+            const length = Buffer.byteLength(text) + 1
+            goodBytes += length
             switch (entry.t) {
               case "job":
                 header = entry.job
                 break
               case "intent":
-                for (const line of entry.lines) if (!state.outcomes.has(line)) state.unanswered.add(line)
+                for (const line of entry.lines) sent.add(line)
                 break
-              case "done":
+              case "done": {
+                // A plain loop: this runs for every outcome of a long job's journal.
+                let first = Infinity
+                let last = -Infinity
                 for (const outcome of entry.outcomes) {
-                  state.outcomes.set(outcome.line, outcome)
-                  state.unanswered.delete(outcome.line)
+                  if (outcome.status === "IN_DOUBT") {
+                    sent.add(outcome.line)
+                    continue
+                  }
+                  definite.add(outcome.line)
+                  if (outcome.line < first) first = outcome.line
+                  if (outcome.line > last) last = outcome.line
+                }
+                if (first <= last) {
+                  index.first.push(first)
+                  index.last.push(last)
+                  index.offset.push(offset)
+                  index.length.push(length)
                 }
                 break
+              }
             }
             return Effect.void
           })
@@ -170,6 +237,7 @@ export const open = (
       // A last record complete but for its line end (checksum intact) is kept: its content is true.
       missingNewline = size === goodBytes - 1
     }
+    const previous = exists ? yield* reader(fs, file, index, definite, sent, fail, io) : () => Effect.succeed(fresh)
     const handle = yield* Effect.mapError(fs.open(file, { flag: "a" }), io)
     if (missingNewline) yield* Effect.mapError(handle.writeAll(new TextEncoder().encode("\n")), io)
     const lock = yield* Effect.makeSemaphore(1)
@@ -182,10 +250,66 @@ export const open = (
       )
     if (header === undefined) yield* append({ t: "job", v: 1, job })
     return {
-      state,
+      previous,
       intend: (lines) => (lines.length === 0 ? Effect.void : append({ t: "intent", lines })),
       record: (outcomes) => (outcomes.length === 0 ? Effect.void : append({ t: "done", outcomes }))
     }
+  })
+
+const fresh: Previous = { _tag: "New" }
+const doubt: Previous = { _tag: "Doubt" }
+
+/**
+ * {@link Journal.previous} over what a journal held: the records of definite outcomes are
+ * read back in the order of their first line, and kept only while the lines asked for are
+ * in their range. Records of one run cover disjoint ranges (a run sends its rows in order,
+ * chunk by chunk), so at most a couple per run are held at once.
+ */
+const reader = (
+  fs: FileSystem.FileSystem,
+  file: string,
+  index: RecordIndex,
+  definite: LineBits,
+  sent: LineBits,
+  fail: (detail: string) => JournalError,
+  io: (error: PlatformError) => JournalError
+): Effect.Effect<(line: number) => Effect.Effect<Previous, JournalError>, JournalError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const order = index.first.map((_, i) => i).sort((a, b) => (index.first[a] ?? 0) - (index.first[b] ?? 0))
+    const input = yield* Effect.mapError(fs.open(file, { flag: "r" }), io)
+    let next = 0
+    let held: Array<{ readonly last: number; readonly outcomes: Map<number, LineOutcome> }> = []
+    let asked = -Infinity
+    const load = (record: number) =>
+      Effect.gen(function*() {
+        const length = index.length[record] ?? 0
+        yield* input.seek(index.offset[record] ?? 0, "start")
+        const bytes = yield* Effect.mapError(input.readAlloc(length), io)
+        const entry = Option.isSome(bytes) && bytes.value.length === length
+          ? decodeEntry(new TextDecoder().decode(bytes.value).slice(0, -1))
+          : undefined
+        if (entry?.t !== "done") return yield* Effect.fail(fail("it changed while the job read it"))
+        const outcomes = new Map<number, LineOutcome>()
+        for (const outcome of entry.outcomes) if (outcome.status !== "IN_DOUBT") outcomes.set(outcome.line, outcome)
+        return { last: index.last[record] ?? 0, outcomes }
+      })
+    return (line: number) =>
+      Effect.gen(function*() {
+        if (line <= asked) return yield* Effect.dieMessage(`journal lines asked out of order: ${line} after ${asked}`)
+        asked = line
+        if (!definite.has(line)) return sent.has(line) ? doubt : fresh
+        held = held.filter((record) => record.last >= line)
+        while (next < order.length && (index.first[order[next] ?? 0] ?? 0) <= line) {
+          const record = yield* load(order[next] ?? 0)
+          next++
+          if (record.last >= line) held.push(record)
+        }
+        for (const record of held) {
+          const outcome = record.outcomes.get(line)
+          if (outcome !== undefined) return { _tag: "Done", outcome } as const
+        }
+        return yield* Effect.fail(fail(`the outcome of line ${line} cannot be found again`))
+      })
   })
 
 /** The identity of a file: its size and SHA-256, computed as its bytes stream past. */

@@ -13,9 +13,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 
-/** Marketo's rate window, as the client's limiter keeps it by default. */
-const windowCalls = 100
-const windowMillis = 20_000
+/** The rate window the client keeps: at most `calls` calls ending in any `millis`. */
+export interface RateWindow {
+  readonly calls: number
+  readonly millis: number
+}
 
 /** What a job has done so far. */
 export interface Counters {
@@ -28,17 +30,20 @@ export interface Counters {
   /** Chunks queued or in flight. */
   pending: number
   readonly byStatus: Map<string, number>
+  /** The client's rate window. */
+  readonly window: RateWindow
   /** End times of the latest calls (at most one window's worth). */
   readonly callEnds: Array<number>
 }
 
 /** Fresh counters. */
-export const make = (total: number): Counters => ({
+export const make = (total: number, window: RateWindow): Counters => ({
   total,
   done: 0,
   sent: 0,
   pending: 0,
   byStatus: new Map(),
+  window,
   callEnds: []
 })
 
@@ -52,12 +57,16 @@ export const count = (counters: Counters, status: string): void => {
 export const callEnded = (counters: Counters): Effect.Effect<void> =>
   Effect.map(Clock.currentTimeMillis, (now) => {
     counters.callEnds.push(now)
-    if (counters.callEnds.length > windowCalls) counters.callEnds.shift()
+    // Only the ends inside the window matter: a raised limit keeps no more than that.
+    while (
+      counters.callEnds.length > counters.window.calls ||
+      now - (counters.callEnds[0] ?? now) >= counters.window.millis
+    ) counters.callEnds.shift()
   })
 
 const waiting = (counters: Counters, now: number): boolean =>
-  counters.pending > 0 && counters.callEnds.length >= windowCalls &&
-  now - (counters.callEnds[0] ?? 0) < windowMillis
+  counters.pending > 0 && counters.callEnds.length >= counters.window.calls &&
+  now - (counters.callEnds[0] ?? 0) < counters.window.millis
 
 const number = (n: number): string => n.toLocaleString("en-US")
 
@@ -75,7 +84,7 @@ export const line = (counters: Counters, startedAt: number, now: number): string
   const statuses = [...counters.byStatus].map(([status, n]) => `${status} ${number(n)}`).join(" ")
   const eta = rate > 0 && left > 0 ? ` · ETA ${clock(left / rate)}` : ""
   const wait = waiting(counters, now)
-    ? ` · waiting for Marketo's rate window (${windowCalls} calls per ${windowMillis / 1000} s)`
+    ? ` · waiting for Marketo's rate window (${counters.window.calls} calls per ${counters.window.millis / 1000} s)`
     : ""
   return `${number(counters.done)}/${number(counters.total)} rows · sent ${number(counters.sent)}${
     statuses.length > 0 ? ` · ${statuses}` : ""

@@ -5,6 +5,7 @@
  * `source` condition), so each run starts in well under a second instead of transpiling
  * the workspace again with tsx: the kill/resume trials start the command dozens of times.
  */
+import * as Effect from "effect/Effect"
 import { build } from "esbuild"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
@@ -79,9 +80,29 @@ export interface RunOptions {
   readonly onSpawn?: (child: ChildProcess) => void
 }
 
+/**
+ * `mktows ...args` as an Effect: interrupting it (a test's timeout) kills the command, so
+ * no process outlives the test that started it.
+ */
+export const mktows = (args: ReadonlyArray<string>, options: RunOptions = {}): Effect.Effect<Result> =>
+  Effect.flatMap(Effect.promise(bundle), (file) =>
+    Effect.async<Result>((resume) => {
+      let spawned: ChildProcess | undefined
+      void start(file, args, {
+        ...options,
+        onSpawn: (child) => {
+          spawned = child
+          options.onSpawn?.(child)
+        }
+      }).then((result) => resume(Effect.succeed(result)), (error) => resume(Effect.die(error)))
+      return Effect.sync(() => void spawned?.kill("SIGKILL"))
+    }))
+
 /** Runs `mktows ...args` to its end (or its kill) and collects its output. */
-export const run = async (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Result> => {
-  const file = await bundle()
+export const run = async (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Result> =>
+  start(await bundle(), args, options)
+
+const start = (file: string, args: ReadonlyArray<string>, options: RunOptions): Promise<Result> => {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), file, ...args], {
       cwd: repoRoot,
