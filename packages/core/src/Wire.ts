@@ -15,7 +15,16 @@ import type * as AST from "effect/SchemaAST"
 import { xsIntMax, xsIntMin } from "./Limits.js"
 import { XmlString } from "./XmlText.js"
 
-const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+/**
+ * An optional key that is absent when absent, never `undefined`:
+ * `Schema.optionalWith(schema, { exact: true })`, as `minOccurs="0"` reads (and as
+ * `exactOptionalPropertyTypes` wants). The one definition every mktows Schema uses.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const optional = <S extends Schema.Schema.All>(schema: S): Schema.optionalWith<S, { exact: true }> =>
+  Schema.optionalWith(schema, { exact: true })
 
 /**
  * The key of the {@link XmlAnnotation} on a Wire Schema (as `@effect/platform`'s
