@@ -26,13 +26,12 @@ export interface XmlElement {
 
 const tree = (element: Element): XmlElement => {
   const text = textOf(element.content)
-  if (isXmlProblem(text)) throw new Error(text.detail)
   return {
     ns: element.ns,
     local: element.local,
     name: element.name,
     children: Either.getOrThrowWith(childElements(element), (p) => new Error(p.detail)).map(tree),
-    text: text.text
+    text: isXmlProblem(text) ? `(${text.detail})` : text.text
   }
 }
 
