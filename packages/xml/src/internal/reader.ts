@@ -25,7 +25,6 @@ import {
   type Element,
   isXmlProblem,
   lookup,
-  nameOf,
   type Node,
   type Scope,
   scopeOf,
@@ -55,6 +54,11 @@ interface Read {
   readonly strict: boolean
   readonly path: Array<string | number>
   problem: ReadProblem | undefined
+  // The node last opened by `open`: its name ("#text", "#cdata" or an element's), what it
+  // holds, and its attributes. Read into locals right away: the next `open` overwrites them.
+  name: string | undefined
+  value: unknown
+  attributes: Attributes | undefined
 }
 
 const failed: unique symbol = Symbol("failed")
@@ -63,6 +67,25 @@ type Failed = typeof failed
 const fail = (read: Read, detail: string, kind: ReadProblem["kind"] = "WrongElement"): Failed => {
   read.problem = { kind, path: [...read.path], detail }
   return failed
+}
+
+/**
+ * Takes a node apart into `read.name`, `read.value` and `read.attributes`. A node's keys
+ * are its name and, for an element with attributes, ":@"; reading them with `for...in` and
+ * the key it yields stays on V8's fast path, where probing `node["#text"]` on nodes of
+ * every shape was the reader's main cost.
+ */
+const open = (node: Node, read: Read): void => {
+  read.name = undefined
+  read.value = undefined
+  read.attributes = undefined
+  for (const key in node) {
+    if (key === attributesKey) read.attributes = node[key] as Attributes
+    else if (read.name === undefined) {
+      read.name = key
+      read.value = node[key]
+    }
+  }
 }
 
 /** Reads the content of one element (the element itself is named `name`, for messages). */
@@ -111,8 +134,9 @@ const readLeaf = (leaf: Leaf): ContentReader => (content, name, _scope, read) =>
   // The common shapes first: empty, or one run of text without references.
   if (content.length === 0) return leafValue(leaf, "")
   if (content.length === 1) {
-    const raw = (content[0] as Node)[textKey]
-    if (typeof raw === "string") {
+    open(content[0] as Node, read)
+    const raw = read.value
+    if (read.name === textKey && typeof raw === "string") {
       const decoded = decodeReferences(raw)
       return typeof decoded === "string" ? leafValue(leaf, decoded) : fail(read, decoded.detail, decoded.kind)
     }
@@ -127,9 +151,9 @@ const readLeaf = (leaf: Leaf): ContentReader => (content, name, _scope, read) =>
 const onlyWhitespace = (content: Content, name: string, read: Read): boolean => {
   let text: string | undefined
   for (let i = 0; i < content.length; i++) {
-    const node = content[i] as Node
-    const raw = node[textKey]
-    if (typeof raw === "string" ? !isWhitespace(raw) : node[cdataKey] !== undefined) {
+    open(content[i] as Node, read)
+    const raw = read.value
+    if (read.name === textKey ? typeof raw !== "string" || !isWhitespace(raw) : read.name === cdataKey) {
       // Rare: decode it all, as a reference may stand for a space.
       const all = textOf(content)
       if (isXmlProblem(all)) {
@@ -148,22 +172,27 @@ const onlyWhitespace = (content: Content, name: string, read: Read): boolean => 
 // ---------------------------------------------------------------------------------------
 // Elements, structs and lists
 
-/** Reads one element of `type`: its attributes (scope, xsi:nil), then its content. */
-type ElementReader = (node: Node, name: string, scope: Scope, read: Read) => unknown
+/**
+ * Reads one element of `type` from what `open` found: its attributes (scope, xsi:nil),
+ * then its content. `scope` is already the element's own.
+ */
+type ElementReader = (
+  inner: unknown,
+  attributes: Attributes | undefined,
+  name: string,
+  scope: Scope,
+  read: Read
+) => unknown
+
+const noContent: Content = []
 
 const elementReader = (type: Type): ElementReader => {
   // Structs are compiled lazily: a record type may be reached before its own reader exists.
   let content: ContentReader | undefined
-  return (node, name, parent, read) => {
-    const attributes = node[attributesKey] as Attributes | undefined
-    let scope = parent
-    if (attributes !== undefined) {
-      scope = scopeOf(attributes, parent)
-      if (isNil(attributes, scope)) return null
-    }
-    const inner = node[name]
+  return (inner, attributes, name, scope, read) => {
+    if (attributes !== undefined && isNil(attributes, scope)) return null
     content ??= contentReader(type)
-    return content(Array.isArray(inner) ? inner : [], name, scope, read)
+    return content(Array.isArray(inner) ? inner : noContent, name, scope, read)
   }
 }
 
@@ -176,15 +205,18 @@ const contentReader = (type: Type): ContentReader => {
     if (!onlyWhitespace(content, name, read)) return failed
     const items: Array<unknown> = []
     for (let i = 0; i < content.length; i++) {
-      const node = content[i] as Node
-      const child = nameOf(node)
+      open(content[i] as Node, read)
+      const child = read.name
       if (child === undefined || child === textKey || child === cdataKey) continue
-      if (localName(child, scopeOf(node[attributesKey] as Attributes | undefined, scope)) !== itemName) {
+      const inner = read.value
+      const attributes = read.attributes
+      const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
+      if (localName(child, childScope) !== itemName) {
         if (read.strict) return fail(read, `unexpected <${child}> in <${name}>`)
         continue
       }
       read.path.push(items.length)
-      const value = item(node, child, scope, read)
+      const value = item(inner, attributes, child, childScope, read)
       read.path.pop()
       if (value === failed) return failed
       items.push(value)
@@ -215,10 +247,13 @@ const structReader = (type: Struct): ContentReader => {
     for (const r of repeated) out[r] = []
     let seen = 0
     for (let i = 0; i < content.length; i++) {
-      const node = content[i] as Node
-      const child = nameOf(node)
+      open(content[i] as Node, read)
+      const child = read.name
       if (child === undefined || child === textKey || child === cdataKey) continue
-      const local = localName(child, scopeOf(node[attributesKey] as Attributes | undefined, scope))
+      const inner = read.value
+      const attributes = read.attributes
+      const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
+      const local = localName(child, childScope)
       const compiled = local === undefined ? undefined : byName.get(local)
       if (compiled === undefined) {
         if (read.strict) return fail(read, `unexpected element <${child}> in <${name}>`)
@@ -229,7 +264,7 @@ const structReader = (type: Struct): ContentReader => {
       if (field.repeated === true) {
         const items = out[field.name] as Array<unknown>
         read.path.push(items.length)
-        const value = compiled.read(node, child, scope, read)
+        const value = compiled.read(inner, attributes, child, childScope, read)
         read.path.pop()
         read.path.pop()
         if (value === failed) return failed
@@ -238,7 +273,7 @@ const structReader = (type: Struct): ContentReader => {
       }
       if ((seen & compiled.bit) !== 0) return fail(read, `<${child}> appears more than once`)
       seen |= compiled.bit
-      const value = compiled.read(node, child, scope, read)
+      const value = compiled.read(inner, attributes, child, childScope, read)
       read.path.pop()
       if (value === failed) return failed
       // Some SOAP stacks send xsi:nil for an unset optional element although the WSDL says
@@ -262,7 +297,14 @@ export const readFields = (
   type: Struct,
   strict: boolean
 ): Either.Either<Record<string, unknown>, ReadProblem> => {
-  const read: Read = { strict, path: [], problem: undefined }
+  const read: Read = {
+    strict,
+    path: [],
+    problem: undefined,
+    name: undefined,
+    value: undefined,
+    attributes: undefined
+  }
   const value = structReader(type)(element.content, element.name, element.scope, read)
   return value === failed
     ? Either.left(read.problem ?? { kind: "WrongElement", path: [], detail: "unreadable" })
