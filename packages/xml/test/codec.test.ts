@@ -279,6 +279,70 @@ describe("laws: what is written reads back the same", () => {
     responseLaw(operation)
   }
 
+  // The same document in another form: other prefixes, the declarations in another order,
+  // a default namespace instead of a prefix, whitespace between elements. The reader walks
+  // fast-xml-parser's output once, resolving names as it goes; none of this may matter.
+  const form = FastCheck.record({
+    env: FastCheck.constantFrom("SOAP-ENV", "s", "soapenv", "S.1", "e_2"),
+    mkt: FastCheck.constantFrom("ns1", "m", "mkt", "tns", "n-2"),
+    defaultMkt: FastCheck.boolean(),
+    order: FastCheck.shuffledSubarray([0, 1, 2], { minLength: 3, maxLength: 3 }),
+    space: FastCheck.constantFrom("", " ", "\n", "\n  ", "\t", "\r\n")
+  })
+  type Form = typeof form extends FastCheck.Arbitrary<infer A> ? A : never
+
+  const reform = (xml: string, f: Form): string => {
+    const declarations = /^(<\?xml[^>]*\?>\n?<SOAP-ENV:Envelope)((?: xmlns:[\w-]+="[^"]*")+)>/.exec(xml)
+    let out = xml
+    if (declarations !== null) {
+      const [, start = "", attributes = ""] = declarations
+      const all = attributes.trim().split(" ")
+      const kept = f.defaultMkt ? all.filter((a) => !a.startsWith("xmlns:ns1=")) : all
+      const ordered = f.order.map((i) => kept[i]).filter((a) => a !== undefined)
+      out = `${start} ${ordered.join(" ")}>` + out.slice(declarations[0].length)
+    }
+    if (f.defaultMkt) {
+      out = out.replace(/<ns1:(\w+)>/g, `<$1 xmlns="${SoapCodec.namespace}">`).replace(/<\/ns1:(\w+)>/g, "</$1>")
+    }
+    out = out.replace(/(<\/?)SOAP-ENV:/g, `$1${f.env}:`).replace(/xmlns:SOAP-ENV=/g, `xmlns:${f.env}=`)
+      .replace(/(<\/?)ns1:/g, `$1${f.mkt}:`).replace(/xmlns:ns1=/g, `xmlns:${f.mkt}=`)
+    // Whitespace after every end tag and empty element, and between a start tag and a child
+    // element: never inside simple content.
+    return out.replace(/(<\/[^>]+>|\/>)(?=<)/g, `$1${f.space}`).replace(/(<[^/!?][^>]*[^/]>)(?=<[^/])/g, `$1${f.space}`)
+  }
+
+  for (const operation of Wire.Operation.literals) {
+    it.effect.prop(
+      `${operation}: another form of the same request and response reads the same`,
+      { header, params: Wire.operations[operation].params, result: Wire.operations[operation].result, form },
+      ({ form, header, params, result }) =>
+        Effect.gen(function*() {
+          const request = reform(
+            SoapCodec.encodeRequest(operation, header, params as Wire.ParamsOf<typeof operation>),
+            form
+          )
+          const decoded = yield* SoapCodec.decodeRequest(request)
+          expect(Option.getOrUndefined(decoded.header)).toStrictEqual(header)
+          expect(decoded.params).toStrictEqual(params)
+          const response = reform(
+            SoapCodec.encodeResponse(operation, result as Wire.ResultOf<typeof operation>),
+            form
+          )
+          expect(yield* SoapCodec.decodeResponse(operation, response)).toStrictEqual(result)
+        }),
+      { fastCheck: { numRuns: 30 } }
+    )
+  }
+
+  it("another form really is another form", () => {
+    const xml = SoapCodec.encodeRequest("syncMObjects", documentedHeader, documentedParams)
+    const other = reform(xml, { env: "s", mkt: "m", defaultMkt: true, order: [2, 1, 0], space: "\n" })
+    expect(other).toContain(`<s:Envelope xmlns:xsi=`)
+    expect(other).toContain(`<paramsSyncMObjects xmlns="${SoapCodec.namespace}">\n<mObjectList>`)
+    expect(other).not.toContain("ns1")
+    expect(other).toContain("<value>2000</value>\n")
+  })
+
   it.effect.prop(
     "encodeFault then decodeResponse gives back the code and the texts",
     { code: FastCheck.integer({ min: 0, max: 99999 }), text: XmlString, message: XmlString },

@@ -2,7 +2,7 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { readFileSync } from "node:fs"
-import { parseDocument, type XmlElement } from "../src/internal/tree.js"
+import { childElements, type Element, isXmlProblem, parseDocument, textOf } from "../src/internal/document.js"
 
 /** The text of a fixture in test/fixtures. */
 export const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")
@@ -15,6 +15,26 @@ export interface Canonical {
   readonly text?: string
 }
 
+/** A parsed element as a plain tree: resolved names, child elements, own text (decoded). */
+export interface XmlElement {
+  readonly ns: string
+  readonly local: string
+  readonly name: string
+  readonly children: ReadonlyArray<XmlElement>
+  readonly text: string
+}
+
+const tree = (element: Element): XmlElement => {
+  const text = textOf(element.content)
+  return {
+    ns: element.ns,
+    local: element.local,
+    name: element.name,
+    children: Either.getOrThrowWith(childElements(element), (p) => new Error(p.detail)).map(tree),
+    text: isXmlProblem(text) ? `(${text.detail})` : text.text
+  }
+}
+
 export const canonical = (element: XmlElement): Canonical =>
   element.children.length === 0
     ? { ns: element.ns, local: element.local, text: element.text }
@@ -22,7 +42,7 @@ export const canonical = (element: XmlElement): Canonical =>
 
 /** The root element of a document that must parse. */
 export const root = (xml: string): XmlElement =>
-  Either.getOrThrowWith(parseDocument(xml), (p) => new Error(`the document does not parse: ${p.detail}`))
+  tree(Either.getOrThrowWith(parseDocument(xml), (p) => new Error(`the document does not parse: ${p.detail}`)))
 
 /** The element reached by following local names from `from`. */
 export const find = (from: XmlElement, ...locals: ReadonlyArray<string>): XmlElement =>

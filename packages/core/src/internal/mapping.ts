@@ -40,84 +40,92 @@ const writeValue = (kind: Fields.Kind, value: unknown): string => {
   }
 }
 
-const standardAttribs = <K extends string>(
+// The writers below build each record with plain loops and conditional assignments into
+// fresh local objects: toWire runs once per object sent, and spreads and flatMaps over every
+// standard field were the main source of garbage of a sync.
+
+const pushStandard = <K extends string>(
+  out: Array<Wire.Attrib>,
   fields: ReadonlyArray<Fields.StandardField<K>>,
   obj: { readonly [key in K]?: unknown }
-): Array<Wire.Attrib> =>
-  fields.flatMap((field) => {
+): void => {
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as Fields.StandardField<K>
     const value = obj[field.key]
-    return value === undefined ? [] : [{ name: field.wire, value: writeValue(field.kind, value) }]
-  })
+    if (value !== undefined) out.push({ name: field.wire, value: writeValue(field.kind, value) })
+  }
+}
 
-const customAttribs = (custom: { readonly [name: string]: string }): Array<Wire.Attrib> =>
-  Object.entries(custom).map(([name, value]) => ({ name, value }))
+const pushCustom = (out: Array<Wire.Attrib>, custom: { readonly [name: string]: string }): void => {
+  for (const name of Object.keys(custom)) out.push({ name, value: custom[name] as string })
+}
 
 const association = (mObjType: string, a: Association): Wire.MObjAssociation =>
   "id" in a
     ? { mObjType, id: a.id }
     : { mObjType, externalKey: { name: a.externalKey.name, value: a.externalKey.value } }
 
+type MutableMObject = { -readonly [K in keyof Wire.MObject]: Wire.MObject[K] }
+
 // Optional wire elements are left out, never written empty: an absent list and an empty
 // list are different things on the wire.
-const nonEmpty = <K extends string, A>(key: K, list: ReadonlyArray<A>): { [k in K]?: ReadonlyArray<A> } =>
-  list.length === 0 ? {} : ({ [key]: list } as { [k in K]: ReadonlyArray<A> })
+const header = (obj: Model): MutableMObject => {
+  const w: MutableMObject = { type: obj._tag }
+  if ("id" in obj && obj.id !== undefined) w.id = obj.id
+  if ("externalKey" in obj && obj.externalKey !== undefined) {
+    w.externalKey = { name: obj.externalKey.name, value: obj.externalKey.value }
+  }
+  if (obj.createdAt !== undefined) w.createdAt = obj.createdAt
+  if (obj.updatedAt !== undefined) w.updatedAt = obj.updatedAt
+  return w
+}
 
-const header = (obj: Model) => ({
-  type: obj._tag,
-  ...("id" in obj && obj.id !== undefined ? { id: obj.id } : {}),
-  ...("externalKey" in obj && obj.externalKey !== undefined
-    ? { externalKey: { name: obj.externalKey.name, value: obj.externalKey.value } }
-    : {}),
-  ...(obj.createdAt !== undefined ? { createdAt: obj.createdAt } : {}),
-  ...(obj.updatedAt !== undefined ? { updatedAt: obj.updatedAt } : {})
+const costAttribs = (cost: Cost): Array<Wire.Attrib> => {
+  const out: Array<Wire.Attrib> = [
+    { name: "Month", value: cost.month },
+    { name: "Amount", value: Value.formatDecimal(cost.amount) }
+  ]
+  if (cost.id !== undefined) out.push({ name: "Id", value: Value.formatInt(cost.id) })
+  if (cost.note !== undefined) out.push({ name: "Note", value: cost.note })
+  return out
+}
+
+const pair = (attrType: string, a: string, aValue: string, b: string, bValue: string): Wire.TypeAttrib => ({
+  attrType,
+  attrList: [{ name: a, value: aValue }, { name: b, value: bValue }]
 })
 
-const costAttribs = (cost: Cost): Array<Wire.Attrib> => [
-  { name: "Month", value: cost.month },
-  { name: "Amount", value: Value.formatDecimal(cost.amount) },
-  ...(cost.id === undefined ? [] : [{ name: "Id", value: Value.formatInt(cost.id) }]),
-  ...(cost.note === undefined ? [] : [{ name: "Note", value: cost.note }])
-]
-
 export const toWire = (obj: Model): Wire.MObject => {
+  const w = header(obj)
+  const attribs: Array<Wire.Attrib> = []
   switch (obj._tag) {
-    case "Program":
-      return {
-        ...header(obj),
-        ...nonEmpty("attribList", customAttribs(obj.attributes)),
-        ...nonEmpty("typeAttribList", [
-          ...obj.costs.map((cost) => ({ attrType: "Cost", attrList: costAttribs(cost) })),
-          ...obj.tags.map((tag) => ({
-            attrType: "Tag",
-            attrList: [{ name: "Type", value: tag.type }, { name: "Value", value: tag.value }]
-          })),
-          ...obj.tokens.map((token) => ({
-            attrType: "Token",
-            attrList: [{ name: "Name", value: token.name }, { name: "Value", value: token.value }]
-          }))
-        ])
-      }
-    case "Opportunity":
-      return {
-        ...header(obj),
-        ...nonEmpty("attribList", [
-          ...standardAttribs(Fields.opportunityFields, obj),
-          ...customAttribs(obj.customFields)
-        ]),
-        ...nonEmpty("associationList", obj.company === undefined ? [] : [association("Company", obj.company)])
-      }
-    case "OpportunityPersonRole":
-      return {
-        ...header(obj),
-        ...nonEmpty("attribList", [
-          ...standardAttribs(Fields.opportunityPersonRoleFields, obj),
-          ...customAttribs(obj.customFields)
-        ]),
-        ...nonEmpty("associationList", [
-          ...(obj.lead === undefined ? [] : [association("Lead", obj.lead)]),
-          ...(obj.opportunity === undefined ? [] : [association("Opportunity", obj.opportunity)])
-        ])
-      }
+    case "Program": {
+      pushCustom(attribs, obj.attributes)
+      const entries: Array<Wire.TypeAttrib> = []
+      for (const cost of obj.costs) entries.push({ attrType: "Cost", attrList: costAttribs(cost) })
+      for (const tag of obj.tags) entries.push(pair("Tag", "Type", tag.type, "Value", tag.value))
+      for (const token of obj.tokens) entries.push(pair("Token", "Name", token.name, "Value", token.value))
+      if (attribs.length > 0) w.attribList = attribs
+      if (entries.length > 0) w.typeAttribList = entries
+      return w
+    }
+    case "Opportunity": {
+      pushStandard(attribs, Fields.opportunityFields, obj)
+      pushCustom(attribs, obj.customFields)
+      if (attribs.length > 0) w.attribList = attribs
+      if (obj.company !== undefined) w.associationList = [association("Company", obj.company)]
+      return w
+    }
+    case "OpportunityPersonRole": {
+      pushStandard(attribs, Fields.opportunityPersonRoleFields, obj)
+      pushCustom(attribs, obj.customFields)
+      if (attribs.length > 0) w.attribList = attribs
+      const associations: Array<Wire.MObjAssociation> = []
+      if (obj.lead !== undefined) associations.push(association("Lead", obj.lead))
+      if (obj.opportunity !== undefined) associations.push(association("Opportunity", obj.opportunity))
+      if (associations.length > 0) w.associationList = associations
+      return w
+    }
   }
 }
 
@@ -160,23 +168,33 @@ interface Attribs {
   readonly custom: { readonly [name: string]: string }
 }
 
-const readAttribs = <K extends string>(
+// The standard fields of each table by wire name, made once.
+const byWireName = <K extends string>(
+  fields: ReadonlyArray<Fields.StandardField<K>>
+): ReadonlyMap<string, Fields.StandardField<K>> => new Map(fields.map((field) => [field.wire, field]))
+const noFields: ReadonlyMap<string, Fields.StandardField<string>> = new Map()
+const opportunityByWire = byWireName(Fields.opportunityFields)
+const opportunityPersonRoleByWire = byWireName(Fields.opportunityPersonRoleFields)
+
+// The readers below use plain loops and early returns instead of Either.gen: fromWire runs
+// once per object read (a getMObjects page is 100 of them), and a generator per object
+// cost more than the reading itself.
+const readAttribs = (
   type: string,
-  fields: ReadonlyArray<Fields.StandardField<K>>,
+  byWire: ReadonlyMap<string, Fields.StandardField<string>>,
   list: ReadonlyArray<Wire.Attrib>
 ): Either.Either<Attribs, ProtocolError> => {
-  const byWire = new Map(fields.map((field) => [field.wire, field]))
-  const seen = new Set<string>()
   const standard: Record<string, unknown> = {}
-  const custom: Array<[string, string]> = []
-  for (const [i, attrib] of list.entries()) {
-    if (seen.has(attrib.name)) {
+  // A Map keeps insertion order and takes any name as a key, `__proto__` included.
+  let custom: Map<string, string> | undefined
+  for (let i = 0; i < list.length; i++) {
+    const attrib = list[i] as Wire.Attrib
+    const field = byWire.get(attrib.name)
+    if (field === undefined ? custom?.has(attrib.name) === true : Object.hasOwn(standard, field.key)) {
       return Either.left(unreadable(type, ["attribList", i, "name"], "each field at most once", attrib.name))
     }
-    seen.add(attrib.name)
-    const field = byWire.get(attrib.name)
     if (field === undefined) {
-      custom.push([attrib.name, attrib.value])
+      ;(custom ??= new Map()).set(attrib.name, attrib.value)
     } else {
       const value = readValue(field.kind, attrib.value)
       if (value === undefined) {
@@ -188,7 +206,7 @@ const readAttribs = <K extends string>(
     }
   }
   // fromEntries defines own properties, so a field named `__proto__` stays a field.
-  return Either.right({ standard, custom: Object.fromEntries(custom) })
+  return Either.right({ standard, custom: custom === undefined ? {} : Object.fromEntries(custom) })
 }
 
 const readAssociations = (
@@ -197,37 +215,52 @@ const readAssociations = (
   list: ReadonlyArray<Wire.MObjAssociation>
 ): Either.Either<ReadonlyMap<string, Association>, ProtocolError> => {
   const found = new Map<string, Association>()
-  for (const [i, a] of list.entries()) {
-    const path = ["associationList", i]
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i] as Wire.MObjAssociation
     if (!allowed.includes(a.mObjType)) {
-      return Either.left(unreadable(type, [...path, "mObjType"], `one of ${allowed.join(", ")}`, a.mObjType))
+      return Either.left(
+        unreadable(type, ["associationList", i, "mObjType"], `one of ${allowed.join(", ")}`, a.mObjType)
+      )
     }
     if (found.has(a.mObjType)) {
-      return Either.left(unreadable(type, [...path, "mObjType"], "one association of each type", a.mObjType))
+      return Either.left(
+        unreadable(type, ["associationList", i, "mObjType"], "one association of each type", a.mObjType)
+      )
     }
     if (a.id !== undefined && a.externalKey === undefined) {
       found.set(a.mObjType, { id: a.id })
     } else if (a.id === undefined && a.externalKey !== undefined) {
       found.set(a.mObjType, { externalKey: { name: a.externalKey.name, value: a.externalKey.value } })
     } else {
-      return Either.left(unreadable(type, path, "exactly one of id and externalKey", JSON.stringify(a)))
+      return Either.left(
+        unreadable(type, ["associationList", i], "exactly one of id and externalKey", JSON.stringify(a))
+      )
     }
   }
   return Either.right(found)
 }
 
-const common = (w: Wire.MObject) => ({
-  ...(w.id !== undefined ? { id: w.id } : {}),
-  ...(w.externalKey !== undefined ? { externalKey: { name: w.externalKey.name, value: w.externalKey.value } } : {}),
-  ...(w.createdAt !== undefined ? { createdAt: w.createdAt } : {}),
-  ...(w.updatedAt !== undefined ? { updatedAt: w.updatedAt } : {})
-})
+const noAssociations: ReadonlyMap<string, Association> = new Map()
 
-const absent = (type: string, w: Wire.MObject, key: "typeAttribList" | "associationList" | "externalKey") => {
+/** The fields every model has, read from the wire record, as a fresh record to add to. */
+const common = (w: Wire.MObject): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  if (w.id !== undefined) out.id = w.id
+  if (w.externalKey !== undefined) out.externalKey = { name: w.externalKey.name, value: w.externalKey.value }
+  if (w.createdAt !== undefined) out.createdAt = w.createdAt
+  if (w.updatedAt !== undefined) out.updatedAt = w.updatedAt
+  return out
+}
+
+const absent = (
+  type: string,
+  w: Wire.MObject,
+  key: "typeAttribList" | "associationList" | "externalKey"
+): ProtocolError | undefined => {
   const value = w[key]
   return value === undefined || (Array.isArray(value) && value.length === 0)
-    ? Either.void
-    : Either.left(unreadable(type, [key], `no ${key} on a ${type}`, JSON.stringify(value)))
+    ? undefined
+    : unreadable(type, [key], `no ${key} on a ${type}`, JSON.stringify(value))
 }
 
 // The attribs of one Cost, Tag or Token entry, by name: each at most once, `required` present.
@@ -239,7 +272,8 @@ const readEntry = <R extends string, O extends string = never>(
 ): Either.Either<{ readonly [k in R]: string } & { readonly [k in O]?: string }, ProtocolError> => {
   const names: ReadonlyArray<string> = [...required, ...optional]
   const values: Record<string, string> = {}
-  for (const [i, attrib] of attribs.entries()) {
+  for (let i = 0; i < attribs.length; i++) {
+    const attrib = attribs[i] as Wire.Attrib
     if (!names.includes(attrib.name) || Object.hasOwn(values, attrib.name)) {
       return Either.left(
         unreadable("Program", [...path, "attrList", i, "name"], `each of ${names.join(", ")} at most once`, attrib.name)
@@ -254,80 +288,108 @@ const readEntry = <R extends string, O extends string = never>(
     : Either.left(unreadable("Program", [...path, "attrList"], `an attrib named ${missing}`, JSON.stringify(attribs)))
 }
 
-const readProgram = (w: Wire.MObject): Either.Either<Program, ProtocolError> =>
-  Either.gen(function*() {
-    if (w.id === undefined) return yield* Either.left(unreadable("Program", ["id"], "the program id", ""))
-    yield* absent("Program", w, "externalKey")
-    yield* absent("Program", w, "associationList")
-    const attribs = yield* readAttribs("Program", [], w.attribList ?? [])
-    const costs: Array<Cost> = []
-    const tags: Array<Tag> = []
-    const tokens: Array<Token> = []
-    for (const [i, entry] of (w.typeAttribList ?? []).entries()) {
-      const path = ["typeAttribList", i]
-      const list = entry.attrList ?? []
-      if (entry.attrType === "Cost") {
-        const v = yield* readEntry(path, list, ["Month", "Amount"], ["Id", "Note"])
-        const month = Value.parseMonth(v.Month)
-        if (month === undefined) {
-          return yield* Either.left(unreadable("Program", [...path, "Month"], "a month YYYY-MM", v.Month))
-        }
-        const amount = Value.parseDecimal(v.Amount)
-        if (amount === undefined) {
-          return yield* Either.left(unreadable("Program", [...path, "Amount"], "a decimal", v.Amount))
-        }
-        const id = v.Id === undefined ? undefined : Value.parseInteger(v.Id)
-        if (v.Id !== undefined && id === undefined) {
-          return yield* Either.left(unreadable("Program", [...path, "Id"], "an integer (xs:int)", v.Id))
-        }
-        const note = v.Note
-        costs.push({ month, amount, ...(id !== undefined ? { id } : {}), ...(note !== undefined ? { note } : {}) })
-      } else if (entry.attrType === "Tag") {
-        const v = yield* readEntry(path, list, ["Type", "Value"])
-        tags.push({ type: v.Type, value: v.Value })
-      } else if (entry.attrType === "Token") {
-        const v = yield* readEntry(path, list, ["Name", "Value"])
-        tokens.push({ name: v.Name, value: v.Value })
-      } else {
-        return yield* Either.left(unreadable("Program", [...path, "attrType"], "Cost, Tag or Token", entry.attrType))
-      }
+const readCost = (path: Path, list: ReadonlyArray<Wire.Attrib>): Either.Either<Cost, ProtocolError> => {
+  const entry = readEntry(path, list, ["Month", "Amount"], ["Id", "Note"])
+  if (Either.isLeft(entry)) return Either.left(entry.left)
+  const v = entry.right
+  const month = Value.parseMonth(v.Month)
+  if (month === undefined) return Either.left(unreadable("Program", [...path, "Month"], "a month YYYY-MM", v.Month))
+  const amount = Value.parseDecimal(v.Amount)
+  if (amount === undefined) return Either.left(unreadable("Program", [...path, "Amount"], "a decimal", v.Amount))
+  const id = v.Id === undefined ? undefined : Value.parseInteger(v.Id)
+  if (v.Id !== undefined && id === undefined) {
+    return Either.left(unreadable("Program", [...path, "Id"], "an integer (xs:int)", v.Id))
+  }
+  const cost: { -readonly [K in keyof Cost]: Cost[K] } = { month, amount }
+  if (id !== undefined) cost.id = id
+  if (v.Note !== undefined) cost.note = v.Note
+  return Either.right(cost)
+}
+
+const readProgram = (w: Wire.MObject): Either.Either<Program, ProtocolError> => {
+  if (w.id === undefined) return Either.left(unreadable("Program", ["id"], "the program id", ""))
+  const refused = absent("Program", w, "externalKey") ?? absent("Program", w, "associationList")
+  if (refused !== undefined) return Either.left(refused)
+  const attribs = readAttribs("Program", noFields, w.attribList ?? [])
+  if (Either.isLeft(attribs)) return Either.left(attribs.left)
+  const costs: Array<Cost> = []
+  const tags: Array<Tag> = []
+  const tokens: Array<Token> = []
+  const entries = w.typeAttribList ?? []
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Wire.TypeAttrib
+    const path = ["typeAttribList", i]
+    const list = entry.attrList ?? []
+    if (entry.attrType === "Cost") {
+      const cost = readCost(path, list)
+      if (Either.isLeft(cost)) return Either.left(cost.left)
+      costs.push(cost.right)
+    } else if (entry.attrType === "Tag") {
+      const v = readEntry(path, list, ["Type", "Value"])
+      if (Either.isLeft(v)) return Either.left(v.left)
+      tags.push({ type: v.right.Type, value: v.right.Value })
+    } else if (entry.attrType === "Token") {
+      const v = readEntry(path, list, ["Name", "Value"])
+      if (Either.isLeft(v)) return Either.left(v.left)
+      tokens.push({ name: v.right.Name, value: v.right.Value })
+    } else {
+      return Either.left(unreadable("Program", [...path, "attrType"], "Cost, Tag or Token", entry.attrType))
     }
-    return new Program({ ...common(w), id: w.id, costs, tags, tokens, attributes: attribs.custom }, true)
-  })
+  }
+  const props = common(w)
+  props.id = w.id
+  props.costs = costs
+  props.tags = tags
+  props.tokens = tokens
+  props.attributes = attribs.right.custom
+  // Every value was read by what its field holds: the record is what the constructor takes.
+  return Either.right(new Program(props as ConstructorParameters<typeof Program>[0], true))
+}
 
-const readOpportunity = (w: Wire.MObject): Either.Either<Opportunity, ProtocolError> =>
-  Either.gen(function*() {
-    yield* absent("Opportunity", w, "typeAttribList")
-    const attribs = yield* readAttribs("Opportunity", Fields.opportunityFields, w.attribList ?? [])
-    const associations = yield* readAssociations("Opportunity", ["Company"], w.associationList ?? [])
-    const company = associations.get("Company")
-    // The standard values were each read by the kind their table entry names.
-    const standard = attribs.standard as Partial<ConstructorParameters<typeof Opportunity>[0]>
-    return new Opportunity({
-      ...common(w),
-      ...standard,
-      customFields: attribs.custom,
-      ...(company !== undefined ? { company } : {})
-    }, true)
-  })
+/** The common fields, the standard fields and the custom fields of an object with attribs. */
+const withAttribs = (
+  type: string,
+  w: Wire.MObject,
+  byWire: ReadonlyMap<string, Fields.StandardField<string>>,
+  allowed: ReadonlyArray<string>
+): Either.Either<readonly [Record<string, unknown>, ReadonlyMap<string, Association>], ProtocolError> => {
+  const refused = absent(type, w, "typeAttribList")
+  if (refused !== undefined) return Either.left(refused)
+  const attribs = readAttribs(type, byWire, w.attribList ?? [])
+  if (Either.isLeft(attribs)) return Either.left(attribs.left)
+  const associations = w.associationList === undefined
+    ? Either.right(noAssociations)
+    : readAssociations(type, allowed, w.associationList)
+  if (Either.isLeft(associations)) return Either.left(associations.left)
+  const props = common(w)
+  const standard = attribs.right.standard
+  for (const key in standard) props[key] = standard[key]
+  props.customFields = attribs.right.custom
+  return Either.right([props, associations.right])
+}
 
-const readOpportunityPersonRole = (w: Wire.MObject): Either.Either<OpportunityPersonRole, ProtocolError> =>
-  Either.gen(function*() {
-    const type = "OpportunityPersonRole"
-    yield* absent(type, w, "typeAttribList")
-    const attribs = yield* readAttribs(type, Fields.opportunityPersonRoleFields, w.attribList ?? [])
-    const associations = yield* readAssociations(type, ["Lead", "Opportunity"], w.associationList ?? [])
-    const lead = associations.get("Lead")
-    const opportunity = associations.get("Opportunity")
-    const standard = attribs.standard as Partial<ConstructorParameters<typeof OpportunityPersonRole>[0]>
-    return new OpportunityPersonRole({
-      ...common(w),
-      ...standard,
-      customFields: attribs.custom,
-      ...(lead !== undefined ? { lead } : {}),
-      ...(opportunity !== undefined ? { opportunity } : {})
-    }, true)
-  })
+const readOpportunity = (w: Wire.MObject): Either.Either<Opportunity, ProtocolError> => {
+  const read = withAttribs("Opportunity", w, opportunityByWire, ["Company"])
+  if (Either.isLeft(read)) return Either.left(read.left)
+  const [props, associations] = read.right
+  const company = associations.get("Company")
+  if (company !== undefined) props.company = company
+  // The standard values were each read by the kind their table entry names.
+  return Either.right(new Opportunity(props as ConstructorParameters<typeof Opportunity>[0], true))
+}
+
+const readOpportunityPersonRole = (w: Wire.MObject): Either.Either<OpportunityPersonRole, ProtocolError> => {
+  const read = withAttribs("OpportunityPersonRole", w, opportunityPersonRoleByWire, ["Lead", "Opportunity"])
+  if (Either.isLeft(read)) return Either.left(read.left)
+  const [props, associations] = read.right
+  const lead = associations.get("Lead")
+  const opportunity = associations.get("Opportunity")
+  if (lead !== undefined) props.lead = lead
+  if (opportunity !== undefined) props.opportunity = opportunity
+  return Either.right(
+    new OpportunityPersonRole(props as ConstructorParameters<typeof OpportunityPersonRole>[0], true)
+  )
+}
 
 export const fromWire = (w: Wire.MObject): Either.Either<Model, ProtocolError> => {
   switch (w.type) {

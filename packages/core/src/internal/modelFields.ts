@@ -89,5 +89,5 @@ export const Association = Schema.Union(
   Schema.Struct({ externalKey: ExternalKey })
 ).annotations({ identifier: "Association" })
 
-/** `Schema.optionalWith(schema, { exact: true })`: absent, never `undefined`. */
-export const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+/** `Schema.optionalWith(schema, { exact: true })`: absent, never `undefined` (defined in Wire). */
+export const optional = Wire.optional

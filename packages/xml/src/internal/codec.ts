@@ -13,10 +13,11 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { DecodedRequest as Decoded, FaultInput, RequestReason } from "../SoapCodec.js"
 import { decoder } from "./decoder.js"
+import { childElements, type Element, is, isXmlProblem, type Limits, parseDocument, textOf } from "./document.js"
 import * as Layout from "./layout.js"
 import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
+import { readFields } from "./reader.js"
 import { defaultMaxNodes, type XmlProblem } from "./scan.js"
-import { is, type Limits, parseDocument, type XmlElement } from "./tree.js"
 
 // The prefixes we write: the ones Marketo's own server used. Readers resolve prefixes from
 // the document, so any others work as well.
@@ -89,20 +90,28 @@ export interface EnvelopeProblem {
 
 /** The parts of an envelope. */
 export interface Envelope {
-  readonly header: Option.Option<XmlElement>
+  readonly header: Option.Option<Element>
   /** The single element child of Body, if any. */
-  readonly content: Option.Option<XmlElement>
+  readonly content: Option.Option<Element>
 }
 
-const onlyElement = (parent: XmlElement): Either.Either<Option.Option<XmlElement>, EnvelopeProblem> => {
-  if (parent.text.trim() !== "") {
+/** The text directly in an element (decoded), or "" when it cannot be read. */
+const textIn = (element: Element): string => {
+  const text = textOf(element.content)
+  return isXmlProblem(text) ? "" : text.text
+}
+
+const onlyElement = (parent: Element): Either.Either<Option.Option<Element>, EnvelopeProblem> => {
+  if (textIn(parent).trim() !== "") {
     return Either.left({ kind: "NotSoap", detail: `text in <${parent.name}>` })
   }
-  if (parent.children.length > 1) {
-    const names = parent.children.map((c) => `<${c.name}>`).join(", ")
+  const children = childElements(parent)
+  if (Either.isLeft(children)) return Either.left(children.left)
+  if (children.right.length > 1) {
+    const names = children.right.slice(0, 5).map((c) => `<${c.name}>`).join(", ")
     return Either.left({ kind: "NotSoap", detail: `<${parent.name}> holds more than one element: ${names}` })
   }
-  return Either.right(Option.fromNullable(parent.children[0]))
+  return Either.right(Option.fromNullable(children.right[0]))
 }
 
 /** Parses and takes apart a SOAP 1.1 envelope. */
@@ -119,9 +128,11 @@ export const readEnvelope = (body: string, limits: Limits): Either.Either<Envelo
       detail: `the root element is <${root.name}> in namespace "${root.ns}", not a SOAP 1.1 Envelope`
     })
   }
-  let header: Option.Option<XmlElement> = Option.none()
-  let bodyElement: XmlElement | undefined
-  for (const child of root.children) {
+  let header: Option.Option<Element> = Option.none()
+  let bodyElement: Element | undefined
+  const children = childElements(root)
+  if (Either.isLeft(children)) return Either.left(children.left)
+  for (const child of children.right) {
     if (is(child, soapEnvelope, "Header") && Option.isNone(header) && bodyElement === undefined) {
       header = Option.some(child)
     } else if (is(child, soapEnvelope, "Body") && bodyElement === undefined) {
@@ -188,14 +199,24 @@ const protocolError = (reason: MarketoError.ProtocolError["reason"], detail: str
 const fromEnvelopeProblem = (p: EnvelopeProblem, body: string) =>
   protocolError(p.kind === "NotSoap" ? "NotXml" : p.kind, p.detail, body)
 
-const childText = (parent: XmlElement, local: string): string | undefined =>
-  parent.children.find((c) => c.local === local && (c.ns === "" || c.ns === parent.ns || c.ns === namespace))?.text
+const childrenOf = (parent: Element | undefined): ReadonlyArray<Element> => {
+  if (parent === undefined) return []
+  const children = childElements(parent)
+  return Either.isLeft(children) ? [] : children.right
+}
+
+const childText = (parent: Element, local: string): string | undefined => {
+  const child = childrenOf(parent).find((c) =>
+    c.local === local && (c.ns === "" || c.ns === parent.ns || c.ns === namespace)
+  )
+  return child === undefined ? undefined : textIn(child)
+}
 
 const faultPattern = /^\s*(\d+)\s*-\s*/
 
 /** Turns a SOAP Fault element into Marketo's typed faults. */
 const readFault = (
-  fault: XmlElement,
+  fault: Element,
   operation: string | undefined,
   body: string
 ): Either.Either<MarketoError.AuthFault | MarketoError.MarketoFault, MarketoError.ProtocolError> => {
@@ -203,8 +224,8 @@ const readFault = (
   if (faultString === undefined) {
     return Either.left(protocolError("WrongElement", "a SOAP Fault without faultstring", body))
   }
-  const detail = fault.children.find((c) => c.local === "detail")
-  const service = detail?.children.find((c) => c.local === "serviceException")
+  const detail = childrenOf(fault).find((c) => c.local === "detail")
+  const service = childrenOf(detail).find((c) => c.local === "serviceException")
   const codeText = service === undefined ? undefined : childText(service, "code")?.trim()
   const message = service === undefined ? undefined : childText(service, "message")
   // Without Marketo's detail, the code is read from "CODE - text"; failing that it is 0.
@@ -256,12 +277,12 @@ export const decodeResponse = <Op extends Wire.Operation>(
       )
     )
   }
-  const results = element.children.filter((c) => c.local === "result" && (c.ns === "" || c.ns === namespace))
+  const results = childrenOf(element).filter((c) => c.local === "result" && (c.ns === "" || c.ns === namespace))
   const result = results[0]
   if (result === undefined || results.length > 1) {
     return Effect.fail(protocolError("WrongElement", `<${expected}> must hold exactly one <result>`, body))
   }
-  const raw = Layout.readFields(result, Layout.layouts[operation].result, [], false)
+  const raw = readFields(result, Layout.layouts[operation].result, false)
   if (Either.isLeft(raw)) {
     const where = raw.left.path.length === 0 ? "" : ` at ${pathString(raw.left.path)}`
     return Effect.fail(protocolError(raw.left.kind, `${raw.left.detail}${where}`, body))
@@ -314,10 +335,10 @@ const fromSchemaError = (error: ParseResult.ParseError, root: string): RequestPr
 }
 
 const readHeader = (
-  header: Option.Option<XmlElement>
+  header: Option.Option<Element>
 ): Either.Either<Option.Option<Wire.AuthenticationHeaderInfo>, RequestProblem> => {
   if (Option.isNone(header)) return Either.right(Option.none())
-  const auth = header.value.children.filter((c) => is(c, namespace, "AuthenticationHeader"))
+  const auth = childrenOf(header.value).filter((c) => is(c, namespace, "AuthenticationHeader"))
   const first = auth[0]
   if (first === undefined) return Either.right(Option.none())
   if (auth.length > 1) {
@@ -329,7 +350,7 @@ const readHeader = (
   }
   // Not strict: Marketo documents an optional partnerId that its WSDLs do not declare, and
   // other fields a client adds are no reason to refuse a call (its signature still decides).
-  const raw = Layout.readFields(first, Layout.AuthenticationHeader, [], false)
+  const raw = readFields(first, Layout.AuthenticationHeader, false)
   if (Either.isLeft(raw)) {
     const path = ["AuthenticationHeader", ...raw.left.path].join(".")
     return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
@@ -363,10 +384,15 @@ export const decodeRequest = (body: string, limits: Limits = {}): Either.Either<
   }
   const header = readHeader(envelope.right.header)
   if (Either.isLeft(header)) return Either.left(header.left)
-  const raw = Layout.readFields(element, Layout.layouts[operation].params, [], true)
+  const raw = readFields(element, Layout.layouts[operation].params, true)
   if (Either.isLeft(raw)) {
     const path = pathString([element.local, ...raw.left.path])
-    const reason = raw.left.kind === "TooLarge" ? "TooLarge" : "BadValue"
+    const kind = raw.left.kind
+    const reason: RequestReason = kind === "TooLarge" || kind === "Forbidden"
+      ? kind
+      : kind === "NotXml"
+      ? "Malformed"
+      : "BadValue"
     return Either.left({ reason, detail: `${raw.left.detail} at ${path}`, path })
   }
   const decoded =

@@ -6,13 +6,17 @@
  * entities. This pass walks the text once, without recursion and without building
  * anything but a stack bounded by `maxDepth`, and rejects everything we never accept:
  * oversized bodies, deep nesting, DOCTYPE/ENTITY declarations, names that could reach
- * an object's prototype, and documents that are not well formed at the tag level.
+ * an object's prototype, documents that are not well formed at the tag level, references
+ * other than XML's own, and prefixes no `xmlns` declaration binds. What passes is a
+ * namespace-well-formed document, so the readers after it only decide whether it is the
+ * SOAP they expect, and may skip what they do not read without looking inside.
  *
  * @internal
  */
 import { maxMessageBytes } from "@mktows/core/Limits"
 import { firstInvalidIndex } from "@mktows/core/XmlText"
 import * as Either from "effect/Either"
+import { isProblem, referenceAt } from "./references.js"
 
 /** Why a body was refused before (or while) it was parsed. */
 export interface XmlProblem {
@@ -119,18 +123,54 @@ export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProb
   }
   if (looksLikeHtml(s)) return problem("NotXml", "received an HTML page, not a SOAP envelope")
   const checked = scanMarkup(s, limits)
-  if (Either.isLeft(checked)) return checked
-  // Characters last: the markup pass stops at the first excess of a hostile body, and a
-  // character check first would cost a pass over all of it.
+  if (Either.isLeft(checked)) return Either.left(checked.left)
+  // Characters after the markup: the markup pass stops at the first excess of a hostile
+  // body, and a character check first would cost a pass over all of it.
   const bad = firstInvalidIndex(s)
   if (bad !== undefined) {
     return problem("NotXml", `a character XML 1.0 forbids at position ${bad}`)
   }
-  return Either.void
+  // References and prefixes last: a truncated body is reported as truncated, whatever it
+  // held before the cut.
+  return checked.right === undefined ? Either.void : Either.left(checked.right)
 }
 
-const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProblem> => {
+const xmlPrefix = "xml"
+
+// One linear pass with local mutable state (stacks, counters, cursors): it runs over every
+// byte of every body, hostile ones included, so it allocates nothing per character and only
+// the tag names per element. It answers the first problem of the markup itself, or else the
+// first reference or prefix problem (reported after the character check, see `scan`).
+const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | undefined, XmlProblem> => {
   const stack: Array<string> = []
+  // The prefixes each open element declares, and how many open declarations bind each
+  // prefix: a name's prefix is bound when its count is above zero.
+  const declaredBy: Array<ReadonlyArray<string> | undefined> = []
+  const bound = new Map<string, number>()
+  const bind = (prefixes: ReadonlyArray<string>, by: 1 | -1) => {
+    for (const prefix of prefixes) bound.set(prefix, (bound.get(prefix) ?? 0) + by)
+  }
+  const isBound = (prefix: string) => prefix === xmlPrefix || (bound.get(prefix) ?? 0) > 0
+  let deferred: XmlProblem | undefined
+  // Where the next "&" is, so that checking the references of every text run and attribute
+  // value costs one pass over the body in all.
+  let nextAmp = s.indexOf("&")
+  const checkReferences = (from: number, to: number): void => {
+    if (nextAmp !== -1 && nextAmp < from) nextAmp = s.indexOf("&", from)
+    while (nextAmp !== -1 && nextAmp < to) {
+      const r = referenceAt(s, nextAmp, to)
+      if (isProblem(r)) {
+        deferred ??= r
+        nextAmp = -1
+        return
+      }
+      nextAmp = s.indexOf("&", r.semi + 1)
+    }
+  }
+  const prefixOf = (name: string): string | undefined => {
+    const colon = name.indexOf(":")
+    return colon === -1 ? undefined : name.slice(0, colon)
+  }
   // The text seen so far directly in each open element, by depth.
   const textLengths: Array<number> = []
   // Elements, comments, CDATA sections and processing instructions: each costs a node.
@@ -156,6 +196,8 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
       }
     } else if (!addText(textEnd - i)) {
       return tooMuchText()
+    } else {
+      checkReferences(i, textEnd)
     }
     if (lt === -1) break
     const c = s.charCodeAt(lt + 1)
@@ -187,6 +229,8 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
       if (s.charCodeAt(gt) !== 62) return problem("NotXml", `malformed end tag "</${name}" at position ${lt}`)
       const open = stack.pop()
       textLengths.pop()
+      const declared = declaredBy.pop()
+      if (declared !== undefined) bind(declared, -1)
       if (open === undefined) return problem("NotXml", `end tag "</${name}>" without a start tag`)
       if (open !== name) return problem("NotXml", `end tag "</${name}>" does not close "<${open}>"`)
       i = gt + 1
@@ -195,7 +239,7 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
       const name = s.slice(lt + 1, nameEnd)
       if (name.length === 0) return problem("NotXml", `a "<" that starts no tag at position ${lt}`)
       const nameOk = checkName(name, "element")
-      if (Either.isLeft(nameOk)) return nameOk
+      if (Either.isLeft(nameOk)) return Either.left(nameOk.left)
       if (stack.length === 0 && rootSeen) return problem("NotXml", `a second root element "<${name}>"`)
       // Attributes: name = "value" pairs until ">" or "/>".
       let j = nameEnd
@@ -203,6 +247,8 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
       // XML forbids an attribute twice on one tag; parsers disagree on which one wins.
       let seen: Set<string> | undefined
       let attributes = 0
+      let declares: Array<string> | undefined
+      let prefixed: Array<string> | undefined
       while (closed === undefined) {
         const afterSpace = skipSpace(s, j)
         if (afterSpace >= n) return problem("NotXml", `truncated: the start tag "<${name}" is not closed`)
@@ -223,7 +269,7 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
           }
           if (++nodes > limits.maxNodes) return problem("TooLarge", `more than ${limits.maxNodes} nodes`)
           const attrOk = checkName(attr, "attribute")
-          if (Either.isLeft(attrOk)) return attrOk
+          if (Either.isLeft(attrOk)) return Either.left(attrOk.left)
           seen ??= new Set()
           if (seen.has(attr)) return problem("NotXml", `attribute "${attr}" is written twice on "<${name}"`)
           seen.add(attr)
@@ -242,13 +288,32 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
           if (s.slice(q + 1, close).includes("<")) {
             return problem("NotXml", `attribute "${attr}" of "<${name}" contains "<"`)
           }
+          checkReferences(q + 1, close)
+          if (attr.startsWith("xmlns:")) (declares ??= []).push(attr.slice(6))
+          else if (attr !== "xmlns" && attr.includes(":")) (prefixed ??= []).push(attr)
           j = close + 1
         }
       }
       rootSeen = true
+      // Declarations on an element bind its own name and attributes, in any order.
+      if (declares !== undefined) bind(declares, 1)
+      if (deferred === undefined) {
+        const prefix = prefixOf(name)
+        if (prefix !== undefined && !isBound(prefix)) {
+          deferred = { kind: "NotXml", detail: `the prefix "${prefix}" of <${name}> is not declared` }
+        }
+        for (const attr of prefixed ?? []) {
+          const attrPrefix = prefixOf(attr) ?? ""
+          if (deferred === undefined && !isBound(attrPrefix)) {
+            deferred = { kind: "NotXml", detail: `the prefix "${attrPrefix}" of attribute ${attr} is not declared` }
+          }
+        }
+      }
+      if (closed === "empty" && declares !== undefined) bind(declares, -1)
       if (closed === "open") {
         stack.push(name)
         textLengths.push(0)
+        declaredBy.push(declares)
         if (stack.length > limits.maxDepth) {
           return problem("TooLarge", `elements nest deeper than ${limits.maxDepth} levels`)
         }
@@ -260,5 +325,5 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<void, XmlProbl
     return problem("NotXml", `truncated: <${stack[stack.length - 1]}> is not closed`)
   }
   if (!rootSeen) return problem("NotXml", "no root element")
-  return Either.void
+  return Either.right(deferred)
 }
