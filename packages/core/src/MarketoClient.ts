@@ -230,13 +230,19 @@ export const make = (
       const issues = refused(operation, params)
       return issues.length === 0 ? Effect.void : Effect.fail(new ValidationError({ issues }))
     }
+    // Objects are mapped to the wire for `refuse` only when the transport has one: mapping is
+    // the costliest step per object, and the engine maps every object again to send it.
     const syncCheck = (operation: Wire.SyncOperation) => (items: ReadonlyArray<MObject.MObject>, start: number) => {
       const issues = Validation.issues(items, operation, start)
-      return issues.length > 0 ? issues : refused("syncMObjects", { mObjectList: items.map(encode), operation }, start)
+      return issues.length > 0 || transport.refuse === undefined
+        ? issues
+        : refused("syncMObjects", { mObjectList: items.map(encode), operation }, start)
     }
     const deleteCheck = (refs: ReadonlyArray<DeleteRef>, start: number) => {
       const issues = Params.deleteIssues(refs, start)
-      return issues.length > 0 ? issues : refused("deleteMObjects", { mObjectList: refs.map(encodeRef) }, start)
+      return issues.length > 0 || transport.refuse === undefined
+        ? issues
+        : refused("deleteMObjects", { mObjectList: refs.map(encodeRef) }, start)
     }
     const pages = (params: GetParams): Stream.Stream<Page, ValidationError | CallError> =>
       Either.match(Params.getRequest(params), {
