@@ -20,6 +20,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import * as Stream from "effect/Stream"
 import * as Engine from "./internal/client.js"
 import * as Settings from "./internal/clientSettings.js"
@@ -189,6 +190,21 @@ export interface MarketoClientShape {
   /** The names of the object types the instance knows. */
   readonly listMObjects: () => Effect.Effect<ReadonlyArray<string>, CallError | ValidationError>
 }
+
+/**
+ * The client's counters, in Effect's metric registry (and so in any exporter): calls
+ * attempted by `operation`, objects by `status` (IN_DOUBT included), retries by `operation`
+ * and `reason`, and faults received by `code`.
+ *
+ * @since 0.2.0
+ * @category metrics
+ */
+export const metrics: {
+  readonly calls: Metric.Metric.Counter<number>
+  readonly objects: Metric.Metric.Counter<number>
+  readonly retries: Metric.Metric.Counter<number>
+  readonly faults: Metric.Metric.Counter<number>
+} = Engine.metrics
 
 /**
  * @since 0.1.0
