@@ -11,7 +11,8 @@
  * `{"rows":…,"baselineMiB":…,"peakAboveBaselineMiB":{"100000":…,…},"peakHeapAboveBaselineMiB":…,"seconds":…,"wrongOutcomes":0}`
  * (an outcome out of order or not UPDATED counts as wrong).
  *
- * Usage: `tsx --conditions=source packages/node/bench/stream-memory.ts [--rows 1000000]`
+ * Usage: `tsx --conditions=source packages/node/bench/stream-memory.ts [--rows 1000000] [--floor]`
+ * (`--floor`: the same input through a bare stream of the same shape, without the client)
  */
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import { MarketoTransport } from "@mktows/core/MarketoTransport"
@@ -58,7 +59,24 @@ const opportunities = (n: number) =>
 const program = Effect.gen(function*() {
   // No rate limit: 10,000 calls would otherwise wait 2,000 s for Marketo's window.
   const client = yield* MarketoClient.make({ rateLimit: { calls: 1e9 } })
-  yield* Stream.runDrain(client.syncStream("UPSERT")(opportunities(10_000)))
+  // `--floor`: the same input through a bare pipeline of the same shape (chunks of 100, ten
+  // at a time, one outcome per object), without the client: what the harness itself costs.
+  const sync: (
+    input: Stream.Stream<Opportunity>
+  ) => Stream.Stream<{ readonly index: number; readonly status: string }, unknown> = process.argv.includes("--floor")
+    ? (input: Stream.Stream<Opportunity>) =>
+      input.pipe(
+        Stream.grouped(100),
+        Stream.mapEffect((chunk) =>
+          Effect.as(
+            Effect.repeatN(Effect.yieldNow(), 3),
+            Array.from(chunk, (input, i) => ({ index: i, input, status: "UPDATED" as const, id: input.id }))
+          ), { concurrency: 10 }),
+        Stream.flattenIterables,
+        Stream.mapAccum(0, (n, o) => [n + 1, { ...o, index: n }] as const)
+      )
+    : (input) => client.syncStream("UPSERT")(input)
+  yield* Stream.runDrain(sync(opportunities(10_000)))
   globalThis.gc?.()
   const baseline = process.memoryUsage.rss()
   const started = performance.now()
@@ -69,7 +87,7 @@ const program = Effect.gen(function*() {
   let wrong = 0
   const at: Record<string, number> = {}
   const next = [...checkpoints]
-  yield* Stream.runForEach(client.syncStream("UPSERT")(opportunities(rows)), (outcome) =>
+  yield* Stream.runForEach(sync(opportunities(rows)), (outcome) =>
     Effect.sync(() => {
       seen++
       if (outcome.status !== "UPDATED" || outcome.index !== seen - 1) wrong++
