@@ -109,6 +109,29 @@ describe("Limiter", () => {
     }))
 })
 
+describe("Limiter bookkeeping", () => {
+  it.effect("a window of over a thousand calls: the limit holds as the oldest ends leave, window after window", () =>
+    Effect.gen(function*() {
+      // More ends than the queue keeps before compacting it (1,024), over three windows.
+      const limiter = yield* Limiter.make({ calls: 1_050, window: Duration.seconds(1), inFlight: 10_000 })
+      const t0 = yield* Clock.currentTimeMillis
+      const starts: Array<number> = []
+      const fiber = yield* Effect.fork(Effect.forEach(
+        Array.from({ length: 2_600 }),
+        () => limiter.run(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => starts.push(t - t0)))),
+        { concurrency: "unbounded", discard: true }
+      ))
+      yield* TestClock.adjust(Duration.seconds(10))
+      yield* Fiber.join(fiber)
+      expect(starts.length).toBe(2_600)
+      // Calls that end at once leave the window one window after they started: 1,050 at 0 s
+      // and at 1 s, the last 500 at 2 s.
+      const perSecond = new Map<number, number>()
+      for (const t of starts) perSecond.set(t, (perSecond.get(t) ?? 0) + 1)
+      expect([...perSecond]).toEqual([[0, 1_050], [1_000, 1_050], [2_000, 500]])
+    }))
+})
+
 describe("Limiter interruption", () => {
   it.effect("a call waiting for the window can be interrupted at once, and leaves no slot taken", () =>
     Effect.gen(function*() {

@@ -199,6 +199,18 @@ export const fromAgents = (agents: { readonly http: Http.Agent; readonly https: 
   )
 
 /**
+ * Connections are kept for the next call, but closed after 2 s idle, well before a server
+ * closes them (Node servers after 5 s): a call sent on a connection the server is closing fails
+ * as a lost answer, and an INSERT or an UPSERT without ids would come back IN_DOUBT. A call
+ * waiting at the rate limit leaves connections idle for up to 20 s. (With 4 s, undici's
+ * default, a loaded machine still lost a call now and then: the server's clock starts first.)
+ * Node's agent also closes sooner, a second before, when a server announces a shorter
+ * `Keep-Alive: timeout=…`. The timeout only ever closes idle connections: a call in flight is
+ * not cut.
+ */
+const agentOptions: Http.AgentOptions = { keepAlive: true, timeout: 2_000 }
+
+/**
  * The client with keep-alive agents made for the layer and destroyed with it.
  *
  * @internal
@@ -208,8 +220,8 @@ export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
   Effect.map(
     Effect.acquireRelease(
       Effect.sync(() => ({
-        http: new Http.Agent({ keepAlive: true }),
-        https: new Https.Agent({ keepAlive: true })
+        http: new Http.Agent(agentOptions),
+        https: new Https.Agent(agentOptions)
       })),
       (agents) =>
         Effect.sync(() => {
