@@ -1,0 +1,328 @@
+/**
+ * mktows side by side with the other ways of making the same call (`pnpm bench:compare`):
+ * syncMObjects UPSERT of 100 Opportunities per call, 10 calls at once, by
+ *
+ * - mktows: the full client (`NodeMarketo.layer`: validation, mapping, codec, signing,
+ *   limiter, retries, pairing, over fetch),
+ * - node-soap: the `soap` package's client built from the server's `?WSDL`, the
+ *   AuthenticationHeader signed per call with node:crypto,
+ * - raw POST: pre-built, pre-signed request bytes POSTed with fetch and the answer read but not
+ *   decoded (the ceiling: nothing but HTTP),
+ * - hand-written: a template-string encoder, node:crypto HMAC, fetch, an indexOf decoder that
+ *   checks every status (the floor a careful hand-written client reaches),
+ *
+ * against (a) a canned server (a child process answering a pre-built success for the 100
+ * objects: it measures the clients) and (b) the emulator (a child process: the compiled
+ * `mktows-emulator` bin). The servers are child processes so that `process.cpuUsage` here is
+ * the clients' CPU only.
+ *
+ * Each round runs every contender for the same number of 10-call batches, in an order rotated
+ * every round; the first rounds are a warm-up and are discarded. Printed: medians of the
+ * per-round ratios (mktows / each other contender, in objects per second), absolute medians
+ * (objects/s, client CPU µs per object) and the load average. The last line is JSON for
+ * `pnpm bench:all`.
+ *
+ * Usage: `pnpm bench:compare [--rounds 12] [--warmup 2] [--batches 4] [--quick]`
+ */
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as soap from "soap"
+import * as NodeMarketo from "../src/NodeMarketo.js"
+import * as Children from "./support/children.js"
+import { callsAtOnce, deals, encryptionKey, keyName, objectsPerCall, opportunities, userId } from "./support/fixture.js"
+import * as HandWritten from "./support/handWritten.js"
+import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
+
+/** One batch: `callsAtOnce` calls of `objectsPerCall` objects at once; undefined when every answer was right. */
+type Batch = () => Promise<string | undefined>
+
+interface Contender {
+  readonly name: string
+  readonly batch: Batch
+  readonly close: () => Promise<void>
+}
+
+const soapHeaders = {
+  "content-type": "text/xml; charset=utf-8",
+  soapaction: "\"http://www.marketo.com/mktows/syncMObjects\""
+}
+
+const message = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
+
+const all = (call: () => Promise<string | undefined>): Batch => async () => {
+  const results = await Promise.all(Array.from({ length: callsAtOnce }, call))
+  return results.find((result) => result !== undefined)
+}
+
+const mktows = (endpoint: string): Contender => {
+  // Marketo's rate limit (100 calls per 20 s) is the client's default; a benchmark lifts it,
+  // keeping the 10 calls in flight.
+  const runtime = ManagedRuntime.make(NodeMarketo.layer({
+    endpoint,
+    userId,
+    encryptionKey: Redacted.make(encryptionKey),
+    client: { rateLimit: { calls: 1_000_000, window: "1 seconds", inFlight: callsAtOnce } }
+  }))
+  const call = MarketoClient.syncMObjects(opportunities, "UPSERT").pipe(
+    Effect.map((outcomes) =>
+      outcomes.length === objectsPerCall ? undefined : `${outcomes.length} outcomes for ${objectsPerCall} objects`
+    ),
+    Effect.catchAll((error) => Effect.succeed(`${error._tag}: ${error.message}`))
+  )
+  const batch = Effect.forEach(Array.from({ length: callsAtOnce }), () => call, { concurrency: "unbounded" }).pipe(
+    Effect.map((results) => results.find((result) => result !== undefined))
+  )
+  return { name: "mktows", batch: () => runtime.runPromise(batch), close: () => runtime.dispose() }
+}
+
+type SoapReply = [result: unknown, raw: string]
+type SoapMethod = (args: object) => Promise<SoapReply>
+
+// node-soap gives a one-item sequence as the item itself.
+const statuses = (result: unknown): ReadonlyArray<unknown> => {
+  const list = (result as { result?: { mObjStatusList?: { mObjStatus?: unknown } } } | null)?.result?.mObjStatusList
+    ?.mObjStatus
+  return Array.isArray(list) ? list : list === undefined ? [] : [list]
+}
+
+/** Checked as the other contenders check theirs: one status per object, none FAILED. */
+const statusProblem = (result: unknown): string | undefined => {
+  const list = statuses(result)
+  if (list.length !== objectsPerCall) return `${list.length} statuses for ${objectsPerCall} objects`
+  const failed = list.filter((s) => (s as { status?: unknown } | null)?.status === "FAILED").length
+  return failed === 0 ? undefined : `${failed} objects FAILED`
+}
+
+const nodeSoap = async (endpoint: string): Promise<Contender> => {
+  const client = await soap.createClientAsync(`${endpoint}?WSDL`)
+  // A function header is evaluated for every request: each call is signed afresh.
+  client.addSoapHeader(
+    () => {
+      const header = HandWritten.sign(Date.now())
+      return {
+        AuthenticationHeader: {
+          mktowsUserId: userId,
+          requestSignature: header.signature,
+          requestTimestamp: header.timestamp
+        }
+      }
+    },
+    "",
+    "tns",
+    "http://www.marketo.com/mktows/"
+  )
+  const method = client["syncMObjectsAsync"] as SoapMethod
+  const call = async (): Promise<string | undefined> => {
+    try {
+      // The user's objects become node-soap's argument shape on every call, as they would in an application.
+      const [result] = await method({
+        mObjectList: {
+          mObject: deals.map((deal) => ({
+            type: "Opportunity",
+            externalKey: { name: keyName, value: deal.key },
+            attribList: {
+              attrib: [
+                { name: "Amount", value: String(deal.amount) },
+                { name: "CloseDate", value: deal.closeDate },
+                { name: "IsWon", value: deal.isWon ? "1" : "0" },
+                { name: "Name", value: deal.name },
+                { name: "Probability", value: String(deal.probability) },
+                { name: "Stage", value: deal.stage }
+              ]
+            }
+          }))
+        },
+        operation: "UPSERT"
+      })
+      return statusProblem(result)
+    } catch (cause) {
+      return `node-soap: ${message(cause)}`
+    }
+  }
+  return { name: "node-soap", batch: all(call), close: async () => {} }
+}
+
+const post = async (endpoint: string, body: string): Promise<string> => {
+  const response = await fetch(endpoint, { method: "POST", headers: soapHeaders, body })
+  const text = await response.text()
+  return response.ok ? text : `HTTP ${response.status}: ${text.slice(0, 300)}`
+}
+
+const rawPost = (endpoint: string): Contender & { readonly presign: () => void } => {
+  let bytes = new Uint8Array()
+  // Signed before each round (outside the timed batches): the timestamp stays within the server's window.
+  const presign = () => {
+    bytes = new TextEncoder().encode(HandWritten.encode(HandWritten.sign(Date.now()), deals))
+  }
+  presign()
+  const call = async (): Promise<string | undefined> => {
+    try {
+      const response = await fetch(endpoint, { method: "POST", headers: soapHeaders, body: bytes })
+      await response.arrayBuffer()
+      return response.ok ? undefined : `HTTP ${response.status}`
+    } catch (cause) {
+      return `raw POST: ${message(cause)}`
+    }
+  }
+  return { name: "raw POST", batch: all(call), close: async () => {}, presign }
+}
+
+const handWritten = (endpoint: string): Contender => {
+  const call = async (): Promise<string | undefined> => {
+    try {
+      if (HandWritten.validate(deals) !== 0) return "invalid deals"
+      const answer = await post(endpoint, HandWritten.encode(HandWritten.sign(Date.now()), deals))
+      return HandWritten.decode(answer, deals)
+    } catch (cause) {
+      return `hand-written: ${message(cause)}`
+    }
+  }
+  return { name: "hand-written", batch: all(call), close: async () => {} }
+}
+
+export interface ServerFigures {
+  readonly server: string
+  /** Median objects per second, by contender. */
+  readonly objectsPerSecond: Record<string, number>
+  /** Median client CPU (this process, every thread) per object, µs, by contender. */
+  readonly cpuMicrosPerObject: Record<string, number>
+  /** Medians of the per-round ratios of mktows's objects/s to each other contender's. */
+  readonly speedRatios: Record<string, number>
+  /** Medians of the per-round ratios of mktows's CPU per object to each other contender's. */
+  readonly cpuRatios: Record<string, number>
+  readonly rounds: number
+}
+
+interface Sample {
+  readonly rate: number
+  readonly cpu: number
+}
+
+const measure = async (contender: Contender, batches: number): Promise<Sample | string> => {
+  const objects = batches * callsAtOnce * objectsPerCall
+  const cpu0 = cpuMicros()
+  const t0 = performance.now()
+  for (let i = 0; i < batches; i++) {
+    const problem = await contender.batch()
+    if (problem !== undefined) return `${contender.name}: ${problem}`
+  }
+  const seconds = (performance.now() - t0) / 1000
+  return { rate: objects / seconds, cpu: (cpuMicros() - cpu0) / objects }
+}
+
+const runRounds = async (
+  server: string,
+  contenders: ReadonlyArray<Contender>,
+  presign: () => void,
+  options: { readonly rounds: number; readonly warmup: number; readonly batches: number }
+): Promise<ServerFigures | string> => {
+  const samples = new Map<string, Array<Sample>>(contenders.map((c) => [c.name, []]))
+  const speed = new Map<string, Array<number>>()
+  const cpu = new Map<string, Array<number>>()
+  for (let round = 0; round < options.warmup + options.rounds; round++) {
+    presign()
+    const seen = new Map<string, Sample>()
+    for (const contender of rotate(contenders, round)) {
+      const sample = await measure(contender, options.batches)
+      if (typeof sample === "string") return sample
+      seen.set(contender.name, sample)
+    }
+    if (round < options.warmup) continue
+    const ours = seen.get("mktows")!
+    for (const [name, sample] of seen) {
+      samples.get(name)!.push(sample)
+      if (name === "mktows") continue
+      speed.set(name, [...(speed.get(name) ?? []), ours.rate / sample.rate])
+      cpu.set(name, [...(cpu.get(name) ?? []), ours.cpu / sample.cpu])
+    }
+    process.stdout.write(
+      `  ${server} round ${round - options.warmup + 1}/${options.rounds}: ${
+        [...seen].map(([name, s]) => `${name} ${Math.round(s.rate)}/s`).join(", ")
+      }\n`
+    )
+  }
+  const medians = (pick: (s: Sample) => number) =>
+    Object.fromEntries([...samples].map(([name, list]) => [name, round3(median(list.map(pick)))]))
+  const ratios = (from: Map<string, Array<number>>) =>
+    Object.fromEntries([...from].map(([name, list]) => [name, round3(median(list))]))
+  return {
+    server,
+    objectsPerSecond: medians((s) => s.rate),
+    cpuMicrosPerObject: medians((s) => s.cpu),
+    speedRatios: ratios(speed),
+    cpuRatios: ratios(cpu),
+    rounds: options.rounds
+  }
+}
+
+const against = (
+  which: "canned" | "emulator",
+  options: { readonly rounds: number; readonly warmup: number; readonly batches: number }
+) =>
+  Effect.scoped(Effect.gen(function*() {
+    const server = yield* (which === "canned" ? Children.canned : Children.emulator)
+    process.stdout.write(`${which}: ${server.how} at ${server.endpoint}\n`)
+    const raw = rawPost(server.endpoint)
+    const contenders = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => [mktows(server.endpoint), await nodeSoap(server.endpoint), raw, handWritten(server.endpoint)],
+        catch: (cause) => new Children.ChildError({ detail: `setting up the contenders: ${message(cause)}` })
+      }),
+      (list) => Effect.promise(() => Promise.all(list.map((c) => c.close())))
+    )
+    const figures = yield* Effect.promise(() => runRounds(which, contenders, raw.presign, options))
+    return typeof figures === "string"
+      ? yield* Effect.fail(new Children.ChildError({ detail: figures }))
+      : figures
+  }))
+
+const fmt = (n: number | undefined): string => n === undefined ? "—" : String(round3(n))
+
+/** The printed table of one server's figures. */
+export const table = (figures: ServerFigures): string => {
+  const names = Object.keys(figures.objectsPerSecond)
+  const lines = [
+    `against the ${figures.server} server (${figures.rounds} rounds, medians):`,
+    `  ${"contender".padEnd(14)} ${"objects/s".padStart(10)} ${"CPU µs/object".padStart(14)} ${
+      "mktows ÷ it, objects/s".padStart(24)
+    } ${"mktows ÷ it, CPU".padStart(18)}`
+  ]
+  for (const name of names) {
+    lines.push(
+      `  ${name.padEnd(14)} ${fmt(figures.objectsPerSecond[name]).padStart(10)} ${
+        fmt(figures.cpuMicrosPerObject[name]).padStart(14)
+      } ${fmt(figures.speedRatios[name]).padStart(24)} ${fmt(figures.cpuRatios[name]).padStart(18)}`
+    )
+  }
+  return lines.join("\n")
+}
+
+const main = Effect.gen(function*() {
+  const options = {
+    rounds: numberFlag("rounds", quick ? 2 : 12),
+    warmup: numberFlag("warmup", quick ? 1 : 2),
+    batches: numberFlag("batches", quick ? 1 : 4)
+  }
+  const loadBefore = load()
+  process.stdout.write(
+    `compare: syncMObjects UPSERT, ${objectsPerCall} Opportunities per call, ${callsAtOnce} calls at once; ` +
+      `${options.batches} batches per contender per round, ${options.warmup} warm-up + ${options.rounds} rounds; ` +
+      `load ${loadBefore}\n`
+  )
+  const canned = yield* against("canned", options)
+  process.stdout.write(`${table(canned)}\n`)
+  const emulator = yield* against("emulator", options)
+  process.stdout.write(`${table(emulator)}\n`)
+  const loadAfter = load()
+  process.stdout.write(`load average before ${loadBefore}, after ${loadAfter}\n`)
+  process.stdout.write(`${JSON.stringify({ bench: "compare", load: [loadBefore, loadAfter], canned, emulator })}\n`)
+})
+
+Effect.runPromiseExit(main).then((exit) => {
+  if (exit._tag === "Failure") {
+    process.stderr.write(`compare failed: ${exit.cause.toString()}\n`)
+    process.exitCode = 1
+  }
+})

@@ -1,0 +1,225 @@
+/**
+ * CPU per step of one 100-object syncMObjects call, mktows vs the hand-written floor
+ * (`pnpm bench:steps`): sign, validate, map (toWire), encode, decode of the answer; and one
+ * getMObjects page of 100 Opportunities: decode, then fromWire. Each step runs in this
+ * process for a batch of iterations, timed with `process.cpuUsage` (CPU, not wall time, so a
+ * busy machine's preemption does not count); mktows's step and the floor's alternate, in an
+ * order rotated every round, warm-up rounds discarded. Printed: medians of µs per iteration
+ * and of the per-round ratios. The last line is JSON for `pnpm bench:all`.
+ *
+ * The floor has no separate mapping step (its encoder writes the plain objects directly) and
+ * no separate fromWire (its page decoder builds typed objects): those rows compare mktows's
+ * two steps together with the floor's one.
+ *
+ * Usage: `pnpm bench:steps [--rounds 15] [--warmup 3] [--batch-ms 25] [--quick]`
+ */
+import * as Signature from "@mktows/core/Signature"
+import * as Validation from "@mktows/core/Validation"
+import type * as Wire from "@mktows/core/Wire"
+import * as SoapCodec from "@mktows/xml/SoapCodec"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Mapping from "../../core/src/internal/mapping.js"
+import { cannedAnswer, deals, encryptionKey, getPage, opportunities, userId } from "./support/fixture.js"
+import * as HandWritten from "./support/handWritten.js"
+import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
+
+/** Runs a step `n` times. */
+type Run = (n: number) => void | Promise<void>
+
+interface Step {
+  readonly name: string
+  readonly mktows: Run
+  readonly floor?: Run
+}
+
+// A sink the optimiser cannot see through (exported), so no step's result is optimised away.
+let sink: unknown = undefined
+const keep = (value: unknown) => {
+  sink = value
+}
+/** The last value a step produced (only so that the sink is observable). */
+export const lastResult = (): unknown => sink
+
+const wires: ReadonlyArray<Wire.MObject> = opportunities.map(Mapping.toWire)
+const header: Wire.AuthenticationHeaderInfo = {
+  mktowsUserId: userId,
+  requestSignature: "40e6d89bd2f7f0daaddaf150ce7a7ca49788ffe7",
+  requestTimestamp: "2026-08-05T14:22:45+00:00"
+}
+const handHeader = HandWritten.sign(Date.now())
+const pageWires = Effect.runSync(SoapCodec.decodeResponse("getMObjects", getPage)).mObjectList ?? []
+
+const steps = async (): Promise<ReadonlyArray<Step>> => {
+  // The client's signer: the Web Crypto key imported once, a fresh timestamp and HMAC per header.
+  const signHeader = await Effect.runPromise(
+    Signature.signer({ userId, encryptionKey: Redacted.make(encryptionKey) })
+  )
+  return [
+    {
+      name: "sign",
+      mktows: (n) => Effect.runPromise(Effect.repeatN(Effect.map(signHeader, keep), n - 1)),
+      floor: (n) => {
+        for (let i = 0; i < n; i++) keep(HandWritten.sign(Date.now()))
+      }
+    },
+    {
+      name: "validate",
+      mktows: (n) => {
+        for (let i = 0; i < n; i++) keep(Validation.issues(opportunities, "UPSERT"))
+      },
+      floor: (n) => {
+        for (let i = 0; i < n; i++) keep(HandWritten.validate(deals))
+      }
+    },
+    {
+      name: "map (toWire)",
+      mktows: (n) => {
+        for (let i = 0; i < n; i++) keep(opportunities.map(Mapping.toWire))
+      }
+    },
+    {
+      name: "encode",
+      mktows: (n) => {
+        for (let i = 0; i < n; i++) {
+          keep(SoapCodec.encodeRequest("syncMObjects", header, { operation: "UPSERT", mObjectList: wires }))
+        }
+      },
+      floor: (n) => {
+        for (let i = 0; i < n; i++) keep(HandWritten.encode(handHeader, deals))
+      }
+    },
+    {
+      name: "decode",
+      mktows: (n) => {
+        for (let i = 0; i < n; i++) {
+          keep(Effect.runSync(SoapCodec.decodeResponse("syncMObjects", cannedAnswer, { expectedCount: 100 })))
+        }
+      },
+      floor: (n) => {
+        for (let i = 0; i < n; i++) keep(HandWritten.decode(cannedAnswer, deals))
+      }
+    },
+    {
+      name: "page decode",
+      mktows: (n) => {
+        for (let i = 0; i < n; i++) keep(Effect.runSync(SoapCodec.decodeResponse("getMObjects", getPage)))
+      },
+      floor: (n) => {
+        for (let i = 0; i < n; i++) keep(HandWritten.decodePage(getPage))
+      }
+    },
+    {
+      name: "page fromWire",
+      mktows: (n) => {
+        for (let i = 0; i < n; i++) keep(pageWires.map((w) => Either.getOrUndefined(Mapping.fromWire(w))))
+      }
+    }
+  ]
+}
+
+/** CPU µs per iteration of `run` over a batch of `n`. */
+const time = async (run: Run, n: number): Promise<number> => {
+  const start = cpuMicros()
+  await run(n)
+  return (cpuMicros() - start) / n
+}
+
+/** Iterations that take at least `ms` of CPU: doubled until they do (a cold first run would make too few). */
+const calibrate = async (run: Run, ms: number): Promise<number> => {
+  let n = 2
+  while (n < 1_000_000 && (await time(run, n)) * n < ms * 1000) n *= 2
+  return n
+}
+
+export interface StepFigure {
+  readonly mktows: number
+  readonly floor?: number
+  readonly ratio?: number
+}
+
+const main = async () => {
+  const rounds = numberFlag("rounds", quick ? 3 : 15)
+  const warmup = numberFlag("warmup", quick ? 1 : 3)
+  const batchMs = numberFlag("batch-ms", quick ? 5 : 25)
+  const loadBefore = load()
+  process.stdout.write(
+    `steps: CPU per step of one 100-object call, ${warmup} warm-up + ${rounds} rounds, ` +
+      `~${batchMs} ms batches; load ${loadBefore}\n`
+  )
+  const list = await steps()
+  const sizes = new Map<string, number>()
+  for (const step of list) {
+    sizes.set(`${step.name}/mktows`, await calibrate(step.mktows, batchMs))
+    if (step.floor !== undefined) sizes.set(`${step.name}/floor`, await calibrate(step.floor, batchMs))
+  }
+  const runs = list.flatMap((step) => [
+    { key: `${step.name}/mktows`, run: step.mktows },
+    ...(step.floor !== undefined ? [{ key: `${step.name}/floor`, run: step.floor }] : [])
+  ])
+  const samples = new Map<string, Array<number>>(runs.map((r) => [r.key, []]))
+  // Per-round ratios of the composite rows, built from the same round's samples.
+  const composite = new Map<string, Array<number>>()
+  const push = (key: string, value: number) => composite.set(key, [...(composite.get(key) ?? []), value])
+  for (let round = 0; round < warmup + rounds; round++) {
+    const seen = new Map<string, number>()
+    for (const r of rotate(runs, round)) seen.set(r.key, await time(r.run, sizes.get(r.key)!))
+    if (round < warmup) continue
+    for (const [key, value] of seen) samples.get(key)!.push(value)
+    const get = (key: string) => seen.get(key)!
+    for (const step of list) {
+      if (step.floor !== undefined) push(`${step.name}/ratio`, get(`${step.name}/mktows`) / get(`${step.name}/floor`))
+    }
+    push("map + encode/ratio", (get("map (toWire)/mktows") + get("encode/mktows")) / get("encode/floor"))
+    const ours = ["sign", "validate", "map (toWire)", "encode", "decode"].reduce((s, k) => s + get(`${k}/mktows`), 0)
+    const floor = ["sign", "validate", "encode", "decode"].reduce((s, k) => s + get(`${k}/floor`), 0)
+    push("call/mktows", ours)
+    push("call/floor", floor)
+    push("call/ratio", ours / floor)
+    const page = get("page decode/mktows") + get("page fromWire/mktows")
+    push("page/mktows", page)
+    push("page/ratio", page / get("page decode/floor"))
+  }
+  const med = (key: string) => round3(median(samples.get(key) ?? composite.get(key) ?? []))
+  const figures: Record<string, StepFigure> = {}
+  for (const step of list) {
+    figures[step.name] = step.floor === undefined
+      ? { mktows: med(`${step.name}/mktows`) }
+      : { mktows: med(`${step.name}/mktows`), floor: med(`${step.name}/floor`), ratio: med(`${step.name}/ratio`) }
+  }
+  figures["map + encode"] = {
+    mktows: round3(med("map (toWire)/mktows") + med("encode/mktows")),
+    floor: med("encode/floor"),
+    ratio: med("map + encode/ratio")
+  }
+  figures["call: sign + validate + map + encode + decode"] = {
+    mktows: med("call/mktows"),
+    floor: med("call/floor"),
+    ratio: med("call/ratio")
+  }
+  figures["page: decode + fromWire"] = {
+    mktows: med("page/mktows"),
+    floor: med("page decode/floor"),
+    ratio: med("page/ratio")
+  }
+  const f = (n: number | undefined) => (n === undefined ? "—" : String(n))
+  process.stdout.write(
+    `  ${"step".padEnd(46)} ${"mktows µs".padStart(10)} ${"floor µs".padStart(10)} ${"ratio".padStart(8)}\n`
+  )
+  for (const [name, figure] of Object.entries(figures)) {
+    process.stdout.write(
+      `  ${name.padEnd(46)} ${f(figure.mktows).padStart(10)} ${f(figure.floor).padStart(10)} ${
+        f(figure.ratio).padStart(8)
+      }\n`
+    )
+  }
+  const loadAfter = load()
+  process.stdout.write(`load average before ${loadBefore}, after ${loadAfter}\n`)
+  process.stdout.write(`${JSON.stringify({ bench: "steps", load: [loadBefore, loadAfter], rounds, steps: figures })}\n`)
+}
+
+main().catch((cause: unknown) => {
+  process.stderr.write(`steps failed: ${String(cause)}\n`)
+  process.exitCode = 1
+})

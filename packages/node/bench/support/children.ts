@@ -1,0 +1,102 @@
+/**
+ * The benchmarks' servers as child processes, so that the CPU a benchmark reads with
+ * `process.cpuUsage` is the client's alone: the emulator (the compiled `mktows-emulator` bin
+ * when built, else its source through tsx) and the canned server.
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+/** The repository root. */
+export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
+
+/** The compiled, bundled emulator bin (after `pnpm build`). */
+export const emulatorBin = `${repoRoot}packages/emulator/dist/bin/mktows-emulator.js`
+
+/** Node with tsx and the workspace's `source` condition: how the TypeScript scripts run. */
+export const tsxArgs = ["--import", "tsx", "--conditions=source"]
+
+export class ChildError extends Data.TaggedError("ChildError")<{ readonly detail: string }> {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+export interface Server {
+  readonly endpoint: string
+  readonly pid: number
+  readonly how: string
+}
+
+const stop = (child: ChildProcess): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resume(Effect.void)
+    })
+    child.kill("SIGTERM")
+  })
+
+/** Spawns node with `args` and waits for a stdout line matching `ready` (its group 1 is the endpoint). */
+export const spawnServer = (
+  args: ReadonlyArray<string>,
+  ready: RegExp,
+  how: string
+): Effect.Effect<Server, ChildError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const child = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } })
+      ),
+      stop
+    )
+    let stdout = ""
+    let stderr = ""
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr = (stderr + chunk).slice(-8192)
+    })
+    const endpoint = yield* Effect.async<string, ChildError>((resume) => {
+      const onData = (chunk: string) => {
+        stdout = (stdout + chunk).slice(-8192)
+        const match = ready.exec(stdout)
+        if (match !== null) resume(Effect.succeed(match[1]!))
+      }
+      child.stdout?.setEncoding("utf8").on("data", onData)
+      child.once("exit", (code) =>
+        resume(Effect.fail(new ChildError({ detail: `${how} exited (${code}) before ready: ${stdout}${stderr}` }))))
+      child.once("error", (error) =>
+        resume(Effect.fail(new ChildError({ detail: `${how}: ${error.message}` }))))
+    }).pipe(
+      Effect.timeoutFail({
+        duration: Duration.seconds(120),
+        onTimeout: () =>
+          new ChildError({ detail: `${how}: no ready line in 120 s: ${stdout}${stderr}` })
+      })
+    )
+    // Keep draining stdout so a chatty server never blocks on a full pipe.
+    child.stdout?.removeAllListeners("data").on("data", () => {})
+    return { endpoint, pid: child.pid ?? 0, how }
+  })
+
+/** The emulator, as users run it: the compiled bin when built, else the source. */
+export const emulator: Effect.Effect<Server, ChildError, Scope.Scope> = Effect.suspend(() => {
+  const built = existsSync(emulatorBin)
+  return spawnServer(
+    built ? [emulatorBin, "--port", "0"] : [...tsxArgs, "packages/emulator/src/bin/emulator.ts", "--port", "0"],
+    /mktows emulator listening on (http:\/\/\S+)/,
+    built ? "emulator (dist/bin/mktows-emulator.js)" : "emulator (source, through tsx: run `pnpm build` first)"
+  )
+})
+
+/** The canned server. */
+export const canned: Effect.Effect<Server, ChildError, Scope.Scope> = spawnServer(
+  [...tsxArgs, fileURLToPath(new URL("./canned-server.ts", import.meta.url))],
+  /canned server listening on (http:\/\/\S+)/,
+  "canned server"
+)

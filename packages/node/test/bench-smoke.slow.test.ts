@@ -1,0 +1,123 @@
+/**
+ * A smoke run of the side-by-side benchmarks (slow project), so they cannot rot: `pnpm
+ * bench:all --quick` restricted to compare, steps and startup, each script in its smallest
+ * mode, in processes of their own as the runner always runs them. Checked: the runner's JSON
+ * (which carries each script's own JSON) is well-formed, every contender and step produced a
+ * number, and every figure and ratio is finite and positive. No timing is asserted: how fast
+ * anything is, is what the benchmarks print, not what a test can know. The startup script needs
+ * the compiled bins (`pnpm build`, which `pnpm verify` runs first).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+
+const Positive = Schema.Number.pipe(Schema.finite(), Schema.positive())
+const contenders = ["mktows", "node-soap", "raw POST", "hand-written"] as const
+const others = ["node-soap", "raw POST", "hand-written"] as const
+const byName = <const K extends ReadonlyArray<string>>(names: K) =>
+  Schema.Struct(Object.fromEntries(names.map((name) => [name, Positive])) as { [P in K[number]]: typeof Positive })
+
+const ServerFigures = Schema.Struct({
+  objectsPerSecond: byName(contenders),
+  cpuMicrosPerObject: byName(contenders),
+  speedRatios: byName(others),
+  cpuRatios: byName(others),
+  rounds: Positive
+})
+
+const Step = Schema.Struct({ mktows: Positive, floor: Schema.optional(Positive), ratio: Schema.optional(Positive) })
+const WithFloor = Schema.Struct({ mktows: Positive, floor: Positive, ratio: Positive })
+
+const Startup = Schema.Struct({ medianMs: Positive, minMs: Positive })
+
+const Output = Schema.Struct({
+  bench: Schema.Literal("all"),
+  quick: Schema.Literal(true),
+  rows: Schema.Array(Schema.Struct({ figure: Schema.String, measured: Schema.String, goal: Schema.String })),
+  results: Schema.Struct({
+    compare: Schema.Struct({ bench: Schema.Literal("compare"), canned: ServerFigures, emulator: ServerFigures }),
+    steps: Schema.Struct({
+      bench: Schema.Literal("steps"),
+      steps: Schema.Struct({
+        sign: WithFloor,
+        validate: WithFloor,
+        "map (toWire)": Step,
+        encode: WithFloor,
+        decode: WithFloor,
+        "page decode": WithFloor,
+        "page fromWire": Step,
+        "map + encode": WithFloor,
+        "call: sign + validate + map + encode + decode": WithFloor,
+        "page: decode + fromWire": WithFloor
+      })
+    }),
+    startup: Schema.Struct({
+      bench: Schema.Literal("startup"),
+      startup: Schema.Struct({
+        "mktows-emulator to its ready line": Startup,
+        "mktows --version": Startup,
+        "mktows --help": Startup
+      })
+    })
+  }),
+  scripts: Schema.Record({
+    key: Schema.String,
+    value: Schema.Struct({ seconds: Schema.Number, problem: Schema.optional(Schema.String) })
+  })
+})
+
+const runQuick = Effect.async<{ readonly code: number; readonly stdout: string; readonly stderr: string }>((resume) => {
+  const child = execFile(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--conditions=source",
+      "packages/node/bench/all.ts",
+      "--quick",
+      "--only",
+      "compare,steps,startup"
+    ],
+    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+    (error, stdout, stderr) =>
+      resume(Effect.succeed({ code: error === null ? 0 : child.exitCode ?? 1, stdout, stderr }))
+  )
+  return Effect.sync(() => child.kill("SIGTERM"))
+})
+
+describe("benchmarks (smoke run)", () => {
+  it.live(
+    "bench:all --quick: compare, steps and startup each give a finite, positive figure for everything",
+    () =>
+      Effect.gen(function*() {
+        const run = yield* runQuick
+        expect(run.code, `bench:all failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
+        const last = run.stdout.trim().split("\n").at(-1) ?? ""
+        const output = yield* Schema.decodeUnknown(Schema.parseJson(Output))(last)
+        expect(Object.values(output.scripts).filter((s) => s.problem !== undefined)).toEqual([])
+        expect(Object.keys(output.scripts).sort()).toEqual(["compare", "startup", "steps"])
+        // The summary has a figure for every row the three scripts feed.
+        const measured = (figure: string) => output.rows.find((row) => row.figure.startsWith(figure))?.measured
+        for (
+          const figure of [
+            "mktows vs node-soap, objects/s, canned server",
+            "mktows vs node-soap, objects/s, emulator",
+            "mktows vs a raw POST",
+            "CPU of sign + validate",
+            "client CPU per object",
+            "one getMObjects page",
+            "compiled emulator bin"
+          ]
+        ) {
+          expect(measured(figure), figure).toMatch(/^\d/)
+        }
+        // The figures the others' scripts feed are said to be missing, not made up.
+        expect(measured("emulator server CPU per object")).toBe("not measured")
+      }),
+    600_000
+  )
+})
