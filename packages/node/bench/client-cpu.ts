@@ -7,6 +7,7 @@
  *
  * - `client`: the full NodeMarketo client (validation, mapping, limiter, retries, signing,
  *   encoding, HTTP over fetch, decoding, pairing, metrics);
+ * - `clientFetch`: the same client over Node's fetch (undici) instead of `node:http`;
  * - `engine`: the client over a transport that answers at once (no HTTP, no XML): its own
  *   machinery alone;
  * - `transport`: the SOAP transport alone over the same HTTP client, with the wire records
@@ -21,6 +22,7 @@
  * Usage: `tsx --conditions=source packages/node/bench/client-cpu.ts [--rounds 12] [--calls 100]`
  * Profile: `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx --conditions=source packages/node/bench/client-cpu.ts --only client`
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
 import { MarketoTransport } from "@mktows/core/MarketoTransport"
@@ -119,6 +121,13 @@ const main = async () => {
   // No client-side rate limit: the figure is CPU, not Marketo's 100 calls per 20 s.
   const clientLayer = NodeMarketo.layer({ ...options, client: { rateLimit: { calls: 1e9 } } })
   const client = await Effect.runPromise(Effect.provide(MarketoClient.MarketoClient, clientLayer))
+  // The same client over Node's fetch (undici), the HTTP client the Node stack used before.
+  const overFetch = await Effect.runPromise(
+    Effect.provide(
+      MarketoClient.make({ rateLimit: { calls: 1e9 } }),
+      SoapTransport.layer().pipe(Layer.provide(Layer.merge(MarketoConfig.layer(options), FetchHttpClient.layer)))
+    )
+  )
   // The client over a transport that answers at once, without HTTP or XML: the client's own
   // machinery (validation, mapping, limiter, retries, spans, pairing, metrics) alone.
   const statuses = { mObjStatusList: wireObjects.map((o) => ({ id: o.id!, status: "UPDATED" as const })) }
@@ -147,6 +156,7 @@ const main = async () => {
     Effect.forEach(Array.from({ length: n }), () => one, { concurrency, discard: true })
   const contenders: Record<string, Effect.Effect<unknown, unknown>> = {
     client: client.syncMObjects(opportunities, "UPSERT"),
+    clientFetch: overFetch.syncMObjects(opportunities, "UPSERT"),
     engine: engine.syncMObjects(opportunities, "UPSERT"),
     transport: transport.call("syncMObjects", { mObjectList: wireObjects, operation: "UPSERT" }),
     rawHttp: Effect.async<string>((resume) => {
