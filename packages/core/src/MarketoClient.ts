@@ -20,6 +20,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import * as Stream from "effect/Stream"
 import * as Engine from "./internal/client.js"
 import * as Settings from "./internal/clientSettings.js"
@@ -191,6 +192,21 @@ export interface MarketoClientShape {
 }
 
 /**
+ * The client's counters, in Effect's metric registry (and so in any exporter): calls
+ * attempted by `operation`, objects by `status` (IN_DOUBT included), retries by `operation`
+ * and `reason`, and faults received by `code`.
+ *
+ * @since 0.2.0
+ * @category metrics
+ */
+export const metrics: {
+  readonly calls: Metric.Metric.Counter<number>
+  readonly objects: Metric.Metric.Counter<number>
+  readonly retries: Metric.Metric.Counter<number>
+  readonly faults: Metric.Metric.Counter<number>
+} = Engine.metrics
+
+/**
  * @since 0.1.0
  * @category tags
  */
@@ -230,13 +246,19 @@ export const make = (
       const issues = refused(operation, params)
       return issues.length === 0 ? Effect.void : Effect.fail(new ValidationError({ issues }))
     }
+    // Objects are mapped to the wire for `refuse` only when the transport has one: mapping is
+    // the costliest step per object, and the engine maps every object again to send it.
     const syncCheck = (operation: Wire.SyncOperation) => (items: ReadonlyArray<MObject.MObject>, start: number) => {
       const issues = Validation.issues(items, operation, start)
-      return issues.length > 0 ? issues : refused("syncMObjects", { mObjectList: items.map(encode), operation }, start)
+      return issues.length > 0 || transport.refuse === undefined
+        ? issues
+        : refused("syncMObjects", { mObjectList: items.map(encode), operation }, start)
     }
     const deleteCheck = (refs: ReadonlyArray<DeleteRef>, start: number) => {
       const issues = Params.deleteIssues(refs, start)
-      return issues.length > 0 ? issues : refused("deleteMObjects", { mObjectList: refs.map(encodeRef) }, start)
+      return issues.length > 0 || transport.refuse === undefined
+        ? issues
+        : refused("deleteMObjects", { mObjectList: refs.map(encodeRef) }, start)
     }
     const pages = (params: GetParams): Stream.Stream<Page, ValidationError | CallError> =>
       Either.match(Params.getRequest(params), {

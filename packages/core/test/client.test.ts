@@ -7,7 +7,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
-import { identity } from "effect/Function"
 import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -16,24 +15,24 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Engine from "../src/internal/client.js"
-import * as Settings from "../src/internal/clientSettings.js"
 import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault, PartialFailure, ProtocolError, TransportError } from "../src/MarketoError.js"
 import { MarketoTransport } from "../src/MarketoTransport.js"
+import type { MObject } from "../src/MObject.js"
 import { Opportunity } from "../src/Opportunity.js"
 import type { Outcome } from "../src/Outcome.js"
 import { Program } from "../src/Program.js"
 import type * as Wire from "../src/Wire.js"
 import * as Fake from "./helpers/fakeTransport.js"
 
-const wireObjects = (n: number, withId = false): ReadonlyArray<Wire.MObject> =>
-  Array.from({ length: n }, (_, i) => ({
-    type: "Opportunity",
-    ...(withId ? { id: i + 1 } : {}),
-    externalKey: { name: "externalOpportunityId", value: String(i) }
-  }))
+/** Opportunities keyed by their index in the input (`externalOpportunityId` "0", "1", …). */
+const keyedOpportunities = (n: number): ReadonlyArray<Opportunity> =>
+  Array.from(
+    { length: n },
+    (_, i) => Opportunity.make({ externalKey: { name: "externalOpportunityId", value: String(i) } })
+  )
 
+/** The input index of an object sent, read back from its external key. */
 const indexOf = (object: Wire.MObject): number => Number(object.externalKey!.value)
 
 const statusArb = FastCheck.constantFrom<Wire.MObjStatusEnum>("CREATED", "UPDATED", "UNCHANGED", "SKIPPED", "FAILED")
@@ -74,22 +73,17 @@ describe("outcomes", () => {
     ],
     ([statuses, chunkSize, concurrency, failOnPartial]) =>
       Effect.gen(function*() {
-        const inputs = wireObjects(statuses.length)
+        const inputs = keyedOpportunities(statuses.length)
         const fake = Fake.make({
           status: (object) => statuses[indexOf(object)]!,
           // Chunks answer after different numbers of scheduler turns, so they finish out of order.
           latency: (n) => Effect.repeatN(Effect.yieldNow(), (n * 5) % 7)
         })
         // No rate limit here (it has its own tests): 1,000 calls would wait on the TestClock.
-        const engine = yield* Engine.make(
-          fake.transport,
-          Settings.resolve({ chunkSize, concurrency, rateLimit: { calls: 1e9 } })
-        )
-        const exit = yield* Effect.exit(
-          engine.runAll({ operation: "syncMObjects", sync: "UPSERT" }, inputs, identity, () => [], failOnPartial)
-        )
+        const client = yield* clientOf(fake, { chunkSize, concurrency, rateLimit: { calls: 1e9 } })
+        const exit = yield* Effect.exit(client.syncMObjects(inputs, "UPSERT", { failOnPartial }))
         const anyFailed = statuses.includes("FAILED")
-        let outcomes: ReadonlyArray<Outcome<Wire.MObject>> = []
+        let outcomes: ReadonlyArray<Outcome<MObject>> = []
         if (Exit.isSuccess(exit)) {
           expect(failOnPartial && anyFailed).toBe(false)
           outcomes = exit.value
@@ -97,7 +91,7 @@ describe("outcomes", () => {
           expect(failOnPartial && anyFailed).toBe(true)
           const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
           expect(error).toBeInstanceOf(PartialFailure)
-          outcomes = (error as PartialFailure<Wire.MObject>).outcomes
+          outcomes = (error as PartialFailure<MObject>).outcomes
         }
         expect(outcomes.length).toBe(inputs.length)
         outcomes.forEach((outcome, i) => {
@@ -344,15 +338,13 @@ describe("ambiguous failures", () => {
   it.effect("an INSERT whose answer was lost is sent once and its objects are IN_DOUBT", () =>
     Effect.gen(function*() {
       const fake = Fake.make({ script: (_op, _params, n) => n === 1 ? Effect.fail(lost) : undefined })
-      const engine = yield* Engine.make(fake.transport, Settings.resolve({ concurrency: 1 }))
-      const inputs = wireObjects(250)
-      const exit = yield* onTestClock(
-        engine.runAll({ operation: "syncMObjects", sync: "INSERT" }, inputs, identity, () => [], true)
-      )
+      const client = yield* clientOf(fake, { concurrency: 1 })
+      const inputs = keyedOpportunities(250)
+      const exit = yield* onTestClock(client.syncMObjects(inputs, "INSERT"))
       expect(fake.calls.length).toBe(3)
       const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
       expect(error).toBeInstanceOf(PartialFailure)
-      const outcomes = (error as PartialFailure<Wire.MObject>).outcomes
+      const outcomes = (error as PartialFailure<MObject>).outcomes
       expect(outcomes.length).toBe(250)
       expect(outcomes.filter((o) => o.status === "IN_DOUBT").map((o) => o.index)).toEqual(
         Array.from({ length: 100 }, (_, i) => 100 + i)
@@ -421,7 +413,7 @@ describe("observability", () => {
   it.effect("counts calls by operation, retries, faults by code and objects by status", () =>
     Effect.gen(function*() {
       const count = (metric: Metric.Metric.Counter<number>) => Effect.map(Metric.value(metric), (state) => state.count)
-      const { calls, faults, objects, retries } = Engine.metrics
+      const { calls, faults, objects, retries } = MarketoClient.metrics
       const watched = [
         Metric.tagged(calls, "operation", "syncMObjects"),
         Metric.tagged(Metric.tagged(retries, "operation", "syncMObjects"), "reason", "20024"),
@@ -447,7 +439,7 @@ describe("objects by status, when chunks fail", () => {
   it.effect("every outcome is counted once: answered FAILED, refused chunks FAILED, unreadable ones IN_DOUBT", () =>
     Effect.gen(function*() {
       const count = (status: string) =>
-        Effect.map(Metric.value(Metric.tagged(Engine.metrics.objects, "status", status)), (s) => s.count)
+        Effect.map(Metric.value(Metric.tagged(MarketoClient.metrics.objects, "status", status)), (s) => s.count)
       const before = [yield* count("FAILED"), yield* count("IN_DOUBT"), yield* count("UPDATED")]
       const mismatch = new ProtocolError({ reason: "CountMismatch", detail: "sent 10, received 9", received: "9" })
       const fake = Fake.make({
@@ -603,14 +595,12 @@ describe("a chunk that fails for good", () => {
     Effect.gen(function*() {
       // The second of three calls is refused for good (20012 is not retried).
       const fake = Fake.make({ script: (_op, _params, n) => n === 1 ? Effect.fail(fault(20012)) : undefined })
-      const engine = yield* Engine.make(fake.transport, Settings.resolve({ concurrency: 1 }))
-      const inputs = wireObjects(250)
-      const exit = yield* onTestClock(
-        engine.runAll({ operation: "syncMObjects", sync: "UPSERT" }, inputs, identity, () => [], true)
-      )
+      const client = yield* clientOf(fake, { concurrency: 1 })
+      const inputs = keyedOpportunities(250)
+      const exit = yield* onTestClock(client.syncMObjects(inputs, "UPSERT"))
       const error = failureOf(exit)
       expect(error).toBeInstanceOf(PartialFailure)
-      const outcomes = (error as PartialFailure<Wire.MObject>).outcomes
+      const outcomes = (error as PartialFailure<MObject>).outcomes
       expect(outcomes.map((o) => o.index)).toEqual(inputs.map((_, i) => i))
       expect(outcomes.map((o) => o.input)).toEqual(inputs)
       expect(outcomes.filter((o) => o.status === "CREATED").length).toBe(150)
@@ -624,11 +614,9 @@ describe("a chunk that fails for good", () => {
     Effect.gen(function*() {
       const auth = new AuthFault({ code: 20014, faultString: "20014 - Authentication failed" })
       const fake = Fake.make({ script: (_op, _params, n) => n === 1 ? Effect.fail(auth) : undefined })
-      const engine = yield* Engine.make(fake.transport, Settings.resolve({ concurrency: 1 }))
-      const inputs = wireObjects(350)
-      const exit = yield* onTestClock(
-        engine.runAll({ operation: "syncMObjects", sync: "UPSERT" }, inputs, identity, () => [], false)
-      )
+      const client = yield* clientOf(fake, { concurrency: 1 })
+      const inputs = keyedOpportunities(350)
+      const exit = yield* onTestClock(client.syncMObjects(inputs, "UPSERT", { failOnPartial: false }))
       expect(Exit.isSuccess(exit)).toBe(true)
       const outcomes = Exit.isSuccess(exit) ? exit.value : []
       expect(fake.calls.length).toBe(2)

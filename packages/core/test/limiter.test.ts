@@ -5,16 +5,18 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
-import * as Engine from "../src/internal/client.js"
-import * as Settings from "../src/internal/clientSettings.js"
 import * as Limiter from "../src/internal/limiter.js"
-import type * as Wire from "../src/Wire.js"
+import * as MarketoClient from "../src/MarketoClient.js"
+import { Opportunity } from "../src/Opportunity.js"
 import * as Fake from "./helpers/fakeTransport.js"
 
 interface Span {
   readonly start: number
   readonly end: number
 }
+
+// Times below are read relative to the test's start (`Clock` when it began), never as
+// absolute TestClock times: a test's expectations then hold whatever the clock read before it.
 
 /** The most call starts in any window of `windowMillis` (a start at s counts for [s, s + window)). */
 const maxStartsInWindow = (spans: ReadonlyArray<Span>, windowMillis: number): number => {
@@ -56,12 +58,13 @@ describe("Limiter", () => {
     ([latencies]) =>
       Effect.gen(function*() {
         const limiter = yield* Limiter.make({ calls: 100, window: Duration.seconds(20), inFlight: 10 })
+        const t0 = yield* Clock.currentTimeMillis
         const spans: Array<Span> = []
         const job = Effect.forEach(latencies, (latency) =>
           limiter.run(Effect.gen(function*() {
-            const start = yield* Clock.currentTimeMillis
+            const start = (yield* Clock.currentTimeMillis) - t0
             yield* Effect.sleep(Duration.millis(latency))
-            spans.push({ start, end: yield* Clock.currentTimeMillis })
+            spans.push({ start, end: (yield* Clock.currentTimeMillis) - t0 })
           })), { concurrency: "unbounded", discard: true })
         const fiber = yield* Effect.fork(job)
         yield* TestClock.adjust(Duration.hours(2))
@@ -84,12 +87,13 @@ describe("Limiter", () => {
   it.effect("other limits can be configured", () =>
     Effect.gen(function*() {
       const limiter = yield* Limiter.make({ calls: 5, window: Duration.seconds(1), inFlight: 2 })
+      const t0 = yield* Clock.currentTimeMillis
       const spans: Array<Span> = []
       const fiber = yield* Effect.fork(Effect.forEach(Array.from({ length: 23 }), () =>
         limiter.run(Effect.gen(function*() {
-          const start = yield* Clock.currentTimeMillis
+          const start = (yield* Clock.currentTimeMillis) - t0
           yield* Effect.sleep(Duration.millis(10))
-          spans.push({ start, end: yield* Clock.currentTimeMillis })
+          spans.push({ start, end: (yield* Clock.currentTimeMillis) - t0 })
         })), { concurrency: "unbounded", discard: true }))
       yield* TestClock.adjust(Duration.minutes(1))
       yield* Fiber.join(fiber)
@@ -105,10 +109,34 @@ describe("Limiter", () => {
     }))
 })
 
+describe("Limiter bookkeeping", () => {
+  it.effect("a window of over a thousand calls: the limit holds as the oldest ends leave, window after window", () =>
+    Effect.gen(function*() {
+      // More ends than the queue keeps before compacting it (1,024), over three windows.
+      const limiter = yield* Limiter.make({ calls: 1_050, window: Duration.seconds(1), inFlight: 10_000 })
+      const t0 = yield* Clock.currentTimeMillis
+      const starts: Array<number> = []
+      const fiber = yield* Effect.fork(Effect.forEach(
+        Array.from({ length: 2_600 }),
+        () => limiter.run(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => starts.push(t - t0)))),
+        { concurrency: "unbounded", discard: true }
+      ))
+      yield* TestClock.adjust(Duration.seconds(10))
+      yield* Fiber.join(fiber)
+      expect(starts.length).toBe(2_600)
+      // Calls that end at once leave the window one window after they started: 1,050 at 0 s
+      // and at 1 s, the last 500 at 2 s.
+      const perSecond = new Map<number, number>()
+      for (const t of starts) perSecond.set(t, (perSecond.get(t) ?? 0) + 1)
+      expect([...perSecond]).toEqual([[0, 1_050], [1_000, 1_050], [2_000, 500]])
+    }))
+})
+
 describe("Limiter interruption", () => {
   it.effect("a call waiting for the window can be interrupted at once, and leaves no slot taken", () =>
     Effect.gen(function*() {
       const limiter = yield* Limiter.make({ calls: 2, window: Duration.seconds(20), inFlight: 10 })
+      const t0 = yield* Clock.currentTimeMillis
       yield* limiter.run(Effect.void)
       yield* limiter.run(Effect.void)
       // The window is full: this call waits 20 s for room.
@@ -117,12 +145,12 @@ describe("Limiter interruption", () => {
       // Interrupting it does not wait for the window (TestClock has not moved since).
       yield* Fiber.interrupt(waiting)
       const before = yield* Clock.currentTimeMillis
-      expect(before).toBe(1_000)
+      expect(before - t0).toBe(1_000)
       // The interrupted call took no place: once the window moves on, two calls go at once.
       const starts: Array<number> = []
       const next = yield* Effect.fork(Effect.forEach(
         [1, 2],
-        () => limiter.run(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => starts.push(t)))),
+        () => limiter.run(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => starts.push(t - t0)))),
         { concurrency: "unbounded" }
       ))
       yield* TestClock.adjust(Duration.seconds(19))
@@ -132,23 +160,24 @@ describe("Limiter interruption", () => {
 })
 
 describe("MarketoClient limits", () => {
-  const objects = (n: number): ReadonlyArray<Wire.MObject> =>
-    Array.from({ length: n }, (_, i) => ({ type: "Opportunity", id: i + 1 }))
+  const objects = (n: number): ReadonlyArray<Opportunity> =>
+    Array.from({ length: n }, (_, i) => Opportunity.make({ id: i + 1 }))
+  const clientOf = (fake: Fake.Fake) => Effect.provide(MarketoClient.make(), fake.layer)
+  const spansOf = (fake: Fake.Fake, t0: number): ReadonlyArray<Span> =>
+    fake.calls.map((c) => ({ start: c.startedAt - t0, end: c.endedAt! - t0 }))
 
   it.effect("1,000 calls take close to the 200 s the limit allows, and stay inside it", () =>
     Effect.gen(function*() {
       // One call in ten takes 3 s, the others answer at once: every sleep is a TestClock
       // wake-up that costs real time, and the property above covers random latencies.
       const fake = Fake.make({ latency: (n) => n % 10 === 0 ? Effect.sleep(Duration.seconds(3)) : Effect.void })
-      const engine = yield* Engine.make(fake.transport, Settings.resolve())
-      const job = Effect.zipRight(
-        engine.runAll({ operation: "syncMObjects", sync: "UPDATE" }, objects(100_000), (o) => o, () => [], true),
-        Clock.currentTimeMillis
-      )
+      const client = yield* clientOf(fake)
+      const t0 = yield* Clock.currentTimeMillis
+      const job = Effect.zipRight(client.syncMObjects(objects(100_000), "UPDATE"), Clock.currentTimeMillis)
       const fiber = yield* Effect.fork(job)
       yield* TestClock.adjust(Duration.hours(1))
-      const finishedAt = yield* Fiber.join(fiber)
-      const spans = fake.calls.map((c) => ({ start: c.startedAt, end: c.endedAt! }))
+      const finishedAt = (yield* Fiber.join(fiber)) - t0
+      const spans = spansOf(fake, t0)
       expect(spans.length).toBe(1_000)
       expect(maxStartsInWindow(spans, 20_000)).toBe(100)
       expect(maxInFlight(spans)).toBeLessThanOrEqual(10)
@@ -159,18 +188,13 @@ describe("MarketoClient limits", () => {
   it.effect("two jobs through one client share its limits", () =>
     Effect.gen(function*() {
       const fake = Fake.make({ latency: () => Effect.sleep(Duration.millis(300)) })
-      const engine = yield* Engine.make(fake.transport, Settings.resolve())
-      const job = engine.runAll(
-        { operation: "syncMObjects", sync: "UPDATE" },
-        objects(15_000),
-        (o) => o,
-        () => [],
-        true
-      )
+      const client = yield* clientOf(fake)
+      const t0 = yield* Clock.currentTimeMillis
+      const job = client.syncMObjects(objects(15_000), "UPDATE")
       const fiber = yield* Effect.fork(Effect.all([job, job], { concurrency: 2 }))
       yield* TestClock.adjust(Duration.hours(1))
       yield* Fiber.join(fiber)
-      const spans = fake.calls.map((c) => ({ start: c.startedAt, end: c.endedAt! }))
+      const spans = spansOf(fake, t0)
       expect(spans.length).toBe(300)
       expect(maxStartsInWindow(spans, 20_000)).toBe(100)
       expect(maxInFlight(spans)).toBe(10)

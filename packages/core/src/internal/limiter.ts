@@ -33,47 +33,55 @@ export interface Limiter {
   readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
-/** One call in the window: `at` is when it ended, `Infinity` while it is still running. */
-interface Entry {
-  at: number
-}
-
 /** @internal */
 export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
   Effect.gen(function*() {
     const windowMillis = Duration.toMillis(options.window)
     const inFlight = yield* Effect.makeSemaphore(Math.max(1, options.inFlight))
-    // One fiber at a time reads and writes the log, so the plain array below is only ever
-    // touched under this gate (or by a finishing call, which only stamps its own entry);
+    // One fiber at a time reads and writes the counts below, so plain variables are only ever
+    // touched under this gate (or by a finishing call, which only records its own end);
     // waiters queue on the gate in arrival order.
     const gate = yield* Effect.makeSemaphore(1)
     const calls = Math.max(1, options.calls)
-    // The calls that still count: at most `calls` entries.
-    let entries: Array<Entry> = []
-    // Completed when a running call ends, so a waiter blocked only by running calls wakes.
-    let ended = yield* Deferred.make<void>()
+    // The calls that still count: those running, and the end times of those that ended less
+    // than a window ago, oldest first. Ends are recorded as calls finish, so the queue is in
+    // time order and the calls that left the window are always at its head: each reservation
+    // costs O(1) however large `calls` is (a scan of every entry made a generous limit, such as
+    // 1e9 for tests and benchmarks, quadratic).
+    let running = 0
+    const ends: Array<number> = []
+    let head = 0
+    const dropExpired = (now: number) => {
+      while (head < ends.length && (ends[head] ?? Infinity) + windowMillis <= now) head++
+      // Compacted now and then, so the queue never holds more than a window's worth of ends.
+      if (head > 1024 && head * 2 > ends.length) {
+        ends.splice(0, head)
+        head = 0
+      }
+    }
+    // Completed when a running call ends, so a waiter blocked only by running calls wakes;
+    // made by the first waiter, so that a call nobody waits for costs no Deferred.
+    let ended: Deferred.Deferred<void> | undefined
 
-    // Runs inside acquireUseRelease's uninterruptible acquire, so that a reserved entry is
+    // Runs inside acquireUseRelease's uninterruptible acquire, so that a reserved place is
     // always released; the waits are made interruptible explicitly, so that a caller giving
     // up (a timeout, Stream.take, a failed sibling) is not held for up to a window.
-    const reserve: Effect.Effect<Entry> = Effect.gen(function*() {
+    const reserve: Effect.Effect<void> = Effect.gen(function*() {
       yield* Effect.interruptible(gate.take(1))
       return yield* Effect.gen(function*() {
         while (true) {
           const now = yield* Clock.currentTimeMillis
           // A call that ended at `t` counts for the windows that contain it: it leaves once
-          // `now >= t + window`. Running calls (Infinity) never leave.
-          entries = entries.filter((e) => e.at + windowMillis > now)
-          if (entries.length < calls) {
-            const entry: Entry = { at: Infinity }
-            entries.push(entry)
-            return entry
+          // `now >= t + window`. Running calls never leave.
+          dropExpired(now)
+          if (running + ends.length - head < calls) {
+            running++
+            return
           }
-          // A loop, not Math.min(...spread): `calls` may be large.
-          let oldest = Infinity
-          for (const e of entries) oldest = Math.min(oldest, e.at)
+          if (ended === undefined) ended = yield* Deferred.make<void>()
           const wake = Deferred.await(ended)
-          if (Number.isFinite(oldest)) {
+          const oldest = ends[head]
+          if (oldest !== undefined) {
             const waitMillis = oldest + windowMillis - now
             // Info, not Debug: a job that slows down to stay inside the limit says why.
             yield* Effect.logInfo("waiting for the client-side rate limit").pipe(
@@ -92,18 +100,18 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
       }).pipe(Effect.ensuring(gate.release(1)))
     })
 
-    const finish = (entry: Entry) =>
-      Effect.gen(function*() {
-        entry.at = yield* Clock.currentTimeMillis
-        const previous = ended
-        ended = yield* Deferred.make<void>()
-        yield* Deferred.succeed(previous, undefined)
-      })
+    const finish = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      running--
+      ends.push(now)
+      const waiting = ended
+      ended = undefined
+      return waiting === undefined ? Effect.void : Deferred.succeed(waiting, undefined)
+    })
 
     return {
       run: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         inFlight.withPermits(1)(
-          Effect.acquireUseRelease(reserve, () => effect, finish)
+          Effect.acquireUseRelease(reserve, () => effect, () => finish)
         )
     }
   })
