@@ -15,6 +15,7 @@
  * for smoke runs. The last line printed is the figures as JSON, for `pnpm bench:all`.
  *
  *   pnpm bench:emulator [--quick] [--sizes 1000,10000] [--skip-heap] [--skip-http] [--cpu-prof-dir DIR] [--server FILE]
+ *     [--compiled] [--baseline DIR]
  */
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
@@ -40,6 +41,18 @@ const batch = 100
 const serverScript = flag("--server") ?? new URL("./server.ts", import.meta.url).pathname
 // `--cpu-prof-dir DIR`: the server process writes a CPU profile of the measured rounds there.
 const profileDir = flag("--cpu-prof-dir")
+// `--compiled`: the server runs the compiled emulator (dist/, from `pnpm build`) instead of its
+// sources. `--baseline DIR`: a copy of an older compiled dist/ runs beside it, interleaved (for
+// instance `mkdir -p packages/emulator/bench/.baseline && cp -r packages/emulator/dist
+// packages/emulator/bench/.baseline/` before a change, then `--baseline
+// packages/emulator/bench/.baseline/dist`; the copy must sit under packages/emulator so it finds
+// the same dependencies, and in a directory named dist so lint leaves it alone).
+const distOf = (dir: string) => ({ _tag: "Dist", dir: new URL(dir, `file://${process.cwd()}/`).pathname } as const)
+const server = process.argv.includes("--compiled")
+  ? distOf(new URL("../dist", import.meta.url).pathname)
+  : ({ _tag: "Sources" } as const)
+const baselineDir = flag("--baseline")
+const baseline = baselineDir === undefined ? undefined : distOf(baselineDir)
 const concurrency = 10
 const warmupRounds = quick ? 5 : 20
 const segments = quick ? 3 : 7
@@ -123,13 +136,22 @@ const heap = Effect.gen(function*() {
 // ---------------------------------------------------------------------------------------
 // Server CPU per object over HTTP
 
-const startServer = (prefill: number) =>
+/** How a server process runs: the emulator's sources (tsx), or a compiled dist/ directory. */
+type From = { readonly _tag: "Sources" } | { readonly _tag: "Dist"; readonly dir: string }
+
+const startServer = (prefill: number, from: From) =>
   new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = fork(serverScript, ["--prefill", String(prefill)], {
+    const child = fork(serverScript, [
+      "--prefill",
+      String(prefill),
+      ...(from._tag === "Dist" ? ["--from", from.dir] : [])
+    ], {
       execArgv: [
         "--import",
         "tsx",
-        "--conditions=source",
+        // The `source` condition runs every workspace package from its sources; without it
+        // they are their compiled dist/ (what users run).
+        ...(from._tag === "Dist" ? [] : ["--conditions=source"]),
         "--max-old-space-size=8192"
       ],
       stdio: ["ignore", "pipe", "inherit", "ipc"]
@@ -165,51 +187,99 @@ const post = async (url: string, body: string): Promise<void> => {
     : Promise.reject(new Error(`unexpected answer (${response.status}): ${text.slice(0, 300)}`))
 }
 
-const httpAt = async (size: number): Promise<number> => {
-  const { child, url } = await startServer(size)
+/** One server under measure: its process, and the calls it has been sent so far. */
+interface Contender {
+  readonly name: string
+  readonly child: ChildProcess
+  readonly url: string
+  calls: number
+  readonly figures: Array<number>
+}
+
+const auth = header()
+
+/** A round of `concurrency` new bodies for `contender` (keys never repeat, so each object is CREATED). */
+const roundFor = (contender: Contender, size: number) =>
+  Array.from({ length: concurrency }, () => upsertBody(auth, `HTTP-${size}`, batch * contender.calls++))
+
+const run = async (contender: Contender, bodies: ReadonlyArray<string>) => {
+  await Promise.all(bodies.map((body) => post(contender.url, body)))
+}
+
+/** One measured segment of `contender`: its CPU per object over `roundsPerSegment` rounds. */
+const segment = async (contender: Contender, size: number): Promise<number> => {
+  // Bodies are built before the segment, so the server's figure holds only serving.
+  const bodies = Array.from({ length: roundsPerSegment }, () => roundFor(contender, size))
+  const cpu0 = await serverCpu(contender.child)
+  for (const b of bodies) await run(contender, b)
+  const cpu1 = await serverCpu(contender.child)
+  return (cpu1 - cpu0) / (roundsPerSegment * concurrency * batch)
+}
+
+const segmentsText = (figures: ReadonlyArray<number>) => figures.map((f) => f.toFixed(1)).join(" ")
+
+/**
+ * Server CPU per object at store size `size`: the server under test, and with `--baseline
+ * DIR` another compiled emulator beside it, their segments interleaved (order alternating),
+ * so both meet the same load; the ratio is the median of per-segment ratios.
+ */
+const httpAt = async (size: number): Promise<{ cpu: number; ratio?: number }> => {
+  const contenders: Array<Contender> = []
   try {
-    const auth = header()
-    let call = 0
-    const round = () =>
-      Promise.all(Array.from({ length: concurrency }, () => upsertBody(auth, `HTTP-${size}`, batch * call++)))
-    const run = async (bodies: ReadonlyArray<string>) => {
-      await Promise.all(bodies.map((body) => post(url, body)))
+    for (
+      const [name, from] of [
+        ["emulator", server] as const,
+        ...(baseline === undefined ? [] : [["baseline", baseline] as const])
+      ]
+    ) {
+      const { child, url } = await startServer(size, from)
+      contenders.push({ name, child, url, calls: 0, figures: [] })
     }
-    for (let r = 0; r < warmupRounds; r++) await run(await round())
-    const figures: Array<number> = []
-    if (profileDir !== undefined) await ask(child, "profile")
+    for (const contender of contenders) {
+      for (let r = 0; r < warmupRounds; r++) await run(contender, roundFor(contender, size))
+    }
+    const [subject] = contenders
+    if (profileDir !== undefined) await ask(subject!.child, "profile")
     for (let s = 0; s < segments; s++) {
-      // Bodies are built before the segment, so the server's figure holds only serving.
-      const bodies: Array<ReadonlyArray<string>> = []
-      for (let r = 0; r < roundsPerSegment; r++) bodies.push(await round())
-      const cpu0 = await serverCpu(child)
-      for (const b of bodies) await run(b)
-      const cpu1 = await serverCpu(child)
-      figures.push((cpu1 - cpu0) / (roundsPerSegment * concurrency * batch))
+      for (const contender of s % 2 === 0 ? contenders : [...contenders].reverse()) {
+        contender.figures.push(await segment(contender, size))
+      }
     }
     if (profileDir !== undefined) {
       const to = `${profileDir}/emulator-${size}.cpuprofile`
-      await ask(child, { profileTo: to })
+      await ask(subject!.child, { profileTo: to })
       console.log(`  profile of the measured rounds: ${to}`)
     }
-    const result = median(figures)
+    const cpu = median(subject!.figures)
     console.log(
-      `  server CPU per object synced, store at ${String(size).padStart(8)}: ${result.toFixed(1)} µs (segments ${
-        figures.map((f) => f.toFixed(1)).join(" ")
+      `  server CPU per object synced, store at ${String(size).padStart(8)}: ${cpu.toFixed(1)} µs (segments ${
+        segmentsText(subject!.figures)
       })`
     )
-    return result
+    const base = contenders[1]
+    if (base === undefined) return { cpu }
+    const ratio = median(subject!.figures.map((f, i) => f / base.figures[i]!))
+    console.log(
+      `    baseline: ${median(base.figures).toFixed(1)} µs (segments ${segmentsText(base.figures)}); ` +
+        `emulator / baseline, median of per-segment ratios: ${ratio.toFixed(3)}`
+    )
+    return { cpu, ratio }
   } finally {
-    child.send("exit")
+    for (const contender of contenders) contender.child.send("exit")
   }
 }
 
 const main = async () => {
   console.log(`emulator bench${quick ? " (quick)" : ""}; load average ${load()}`)
   const cpu: Record<string, number> = {}
+  const ratios: Record<string, number> = {}
   if (!process.argv.includes("--skip-http")) {
     console.log(`server CPU: UPSERT of ${batch} Opportunities per call, ${concurrency} at once, over HTTP`)
-    for (const size of sizes) cpu[size] = Number((await httpAt(size)).toFixed(1))
+    for (const size of sizes) {
+      const measured = await httpAt(size)
+      cpu[size] = Number(measured.cpu.toFixed(1))
+      if (measured.ratio !== undefined) ratios[size] = Number(measured.ratio.toFixed(3))
+    }
   }
   const heapFigures = process.argv.includes("--skip-heap")
     ? {}
@@ -219,6 +289,7 @@ const main = async () => {
     quick,
     load: loadavg().map((l) => Number(l.toFixed(2))),
     serverCpuMicrosPerObject: cpu,
+    ...(baseline === undefined ? {} : { serverCpuRatioToBaseline: ratios }),
     heapBytesPerObject: heapFigures,
     goals: { serverCpuMicrosPerObject: 40, heapBytesPerObject: 400 }
   }))

@@ -9,13 +9,20 @@
 import * as Effect from "effect/Effect"
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector"
-import * as Emulator from "../src/Emulator.js"
-import * as Seed from "../src/Seed.js"
+import type * as EmulatorModule from "../src/Emulator.js"
+import type * as SeedModule from "../src/Seed.js"
+
+// `--from DIR`: a compiled dist/ directory (run without the `source` condition), as users run
+// it; the profile then names functions as written (tsx's transform leaves many anonymous).
+const fromAt = process.argv.indexOf("--from")
+const from = fromAt === -1 ? "../src" : process.argv[fromAt + 1]!
+const Emulator: typeof EmulatorModule = await import(`${from}/Emulator.js`)
+const Seed: typeof SeedModule = await import(`${from}/Seed.js`)
 
 const at = process.argv.indexOf("--prefill")
 const prefill = at === -1 ? 0 : Number(process.argv[at + 1])
 
-const restore: Seed.SeedData = {
+const restore: SeedModule.SeedData = {
   ...Seed.defaultSeed,
   opportunities: [
     ...(Seed.defaultSeed.opportunities ?? []),

@@ -198,6 +198,6 @@ export interface App extends Shape {
 export const makeApp = (options?: Options & { readonly origin?: string }): Effect.Effect<App> => {
   const origin = options?.origin ?? "http://emulator.invalid"
   return server.makeApp(options ?? {}, origin).pipe(
-    Effect.map((made) => ({ ...made, url: origin + server.soapPath }))
+    Effect.map(({ soap: _, ...made }) => ({ ...made, url: origin + server.soapPath }))
   )
 }

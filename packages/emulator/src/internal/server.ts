@@ -17,10 +17,11 @@ import * as Wsdl from "@mktows/xml/Wsdl"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
-import { createServer, IncomingMessage } from "node:http"
+import { createServer, IncomingMessage, type ServerResponse } from "node:http"
 import type { Options, Shape, Stats } from "../Emulator.js"
 import * as Seed from "../Seed.js"
 import { type Authenticate, makeAuthenticate } from "./auth.js"
@@ -76,16 +77,16 @@ const largeBodyBytes = 256 * 1024
 
 const xmlHeaders = { contentType: "text/xml; charset=utf-8" } as const
 
+const faultEnvelope = (error: EmulatorFault): string =>
+  SoapCodec.encodeFault({
+    code: error.code,
+    text: error.text,
+    message: error.detail,
+    ...(error.code === 10001 || error.code === 20011 ? { faultCode: "Server" as const } : {})
+  })
+
 const faultResponse = (error: EmulatorFault) =>
-  HttpServerResponse.text(
-    SoapCodec.encodeFault({
-      code: error.code,
-      text: error.text,
-      message: error.detail,
-      ...(error.code === 10001 || error.code === 20011 ? { faultCode: "Server" as const } : {})
-    }),
-    { status: 500, ...xmlHeaders }
-  )
+  HttpServerResponse.text(faultEnvelope(error), { status: 500, ...xmlHeaders })
 
 const requestFault = (error: SoapCodec.SoapRequestError): EmulatorFault => {
   const where = error.path === undefined ? "" : ` at ${error.path}`
@@ -180,6 +181,14 @@ const readWebBody = (request: HttpServerRequest.HttpServerRequest, cap: number):
     Effect.orElseSucceed((): Body => ({ _tag: "Aborted" }))
   )
 
+const maxBodyBytes = (parts: Parts): number => parts.options.maxBodyBytes ?? Limits.maxMessageBytes
+
+// The body of a request, from the Node server's message when there is one.
+const requestBody = (parts: Parts, request: HttpServerRequest.HttpServerRequest): Effect.Effect<Body> =>
+  request.source instanceof IncomingMessage
+    ? readBody(request.source, maxBodyBytes(parts))
+    : readWebBody(request, maxBodyBytes(parts))
+
 /**
  * What the in-memory app answers where a server would cut the connection unanswered; the
  * test kit recognises it by identity and reports a lost connection.
@@ -189,12 +198,10 @@ const readWebBody = (request: HttpServerRequest.HttpServerRequest, cap: number):
 export const droppedConnection: HttpServerResponse.HttpServerResponse = HttpServerResponse.empty({ status: 500 })
 
 // One SOAP call: the answer, or "drop" when the connection is to be cut unanswered.
-const soapCall = (parts: Parts, request: HttpServerRequest.HttpServerRequest) =>
+const soapCall = (parts: Parts, read: Effect.Effect<Body>, contentType: string | undefined) =>
   Effect.gen(function*() {
-    const maxBytes = parts.options.maxBodyBytes ?? Limits.maxMessageBytes
-    const body = yield* (request.source instanceof IncomingMessage
-      ? readBody(request.source, maxBytes)
-      : readWebBody(request, maxBytes))
+    const maxBytes = maxBodyBytes(parts)
+    const body = yield* read
     if (body._tag === "Aborted") return "drop" as const
     if (body._tag === "TooLarge") {
       return yield* Effect.fail(fault(20012, `Unexpected SOAP message: body over ${maxBytes} bytes`))
@@ -203,7 +210,7 @@ const soapCall = (parts: Parts, request: HttpServerRequest.HttpServerRequest) =>
       // UTF-16 (a byte order mark) is checked once decoded; every other encoding read is ASCII-compatible.
       const utf16 = body.bytes[0] === 0xff || body.bytes[0] === 0xfe
       if (!utf16) yield* precheckBytes(body.bytes)
-      const text = yield* decodeText(body.bytes, request.headers["content-type"])
+      const text = yield* decodeText(body.bytes, contentType)
       if (utf16) yield* precheck(text)
       return yield* SoapCodec.decodeRequest(text, { maxBytes }).pipe(Effect.mapError(requestFault))
     })
@@ -227,12 +234,37 @@ const soapCall = (parts: Parts, request: HttpServerRequest.HttpServerRequest) =>
     return yield* parts.options.enforceLimits === true ? parts.limiter.guard(run) : run
   })
 
+/**
+ * What a SOAP POST is answered with: a status and an envelope (a success, or a fault, which
+ * is counted), or "drop" to cut the connection unanswered. Never fails: a defect of the
+ * emulator itself is fault 10001.
+ *
+ * @internal
+ */
+export type SoapOutcome = { readonly status: 200 | 500; readonly envelope: string } | "drop"
+
+const soapOutcome = (
+  parts: Parts,
+  read: Effect.Effect<Body>,
+  contentType: string | undefined
+): Effect.Effect<SoapOutcome> =>
+  soapCall(parts, read, contentType).pipe(
+    Effect.flatMap((outcome): Effect.Effect<SoapOutcome> =>
+      outcome === "drop"
+        ? Effect.succeed(outcome)
+        : Effect.sync(() => ({ status: 200, envelope: encodeAnswer(outcome) }))
+    ),
+    Effect.catchAllDefect(() => Effect.fail(fault(10001, "Severe system failure in the emulator"))),
+    Effect.catchAll((error) =>
+      Effect.as(parts.counter.fault(error.code), { status: 500 as const, envelope: faultEnvelope(error) })
+    )
+  )
+
 const restRoute =
   (parts: Parts, rest: Effect.Effect.Success<ReturnType<typeof Rest.make>>) => ({ request, url }: Context) =>
     Effect.gen(function*() {
-      const maxBytes = parts.options.maxBodyBytes ?? Limits.maxMessageBytes
       const body = Effect.map(
-        request.source instanceof IncomingMessage ? readBody(request.source, maxBytes) : readWebBody(request, maxBytes),
+        requestBody(parts, request),
         (b) => b._tag === "Bytes" ? b.bytes.toString("utf8") : undefined
       )
       const answer = yield* rest(request, url, body)
@@ -243,17 +275,17 @@ const restRoute =
     })
 
 const soapPost = (parts: Parts) => ({ request }: Context) =>
-  Effect.gen(function*() {
-    const outcome = yield* soapCall(parts, request).pipe(
-      Effect.catchAllDefect(() => Effect.fail(fault(10001, "Severe system failure in the emulator")))
-    )
-    if (outcome === "drop") {
+  Effect.map(
+    soapOutcome(parts, requestBody(parts, request), request.headers["content-type"]),
+    (outcome) => {
+      if (outcome !== "drop") {
+        return HttpServerResponse.text(outcome.envelope, { status: outcome.status, ...xmlHeaders })
+      }
       if (!(request.source instanceof IncomingMessage)) return droppedConnection
       request.source.socket.destroy()
       return HttpServerResponse.empty({ status: 500 })
     }
-    return HttpServerResponse.text(encodeAnswer(outcome), xmlHeaders)
-  }).pipe(Effect.catchAll((error) => Effect.as(parts.counter.fault(error.code), faultResponse(error))))
+  )
 
 const routes = (
   parts: Parts,
@@ -297,10 +329,34 @@ const routes = (
   )
 ]
 
+// The SOAP endpoint as a raw request target (path, optional query), for the Node server's own
+// route: `.` and `..` are left out, since a URL would resolve them to another path.
+const soapTargetPattern = /^\/soap\/mktows\/(?!\.\.?(?:[/?]|$))[A-Za-z0-9_.-]+\/?(?:\?|$)/
+
+/** True when a Node request is a SOAP POST, which the Node server answers itself. @internal */
+export const isSoapPost = (method: string | undefined, target: string | undefined): boolean =>
+  method === "POST" && target !== undefined && soapTargetPattern.test(target)
+
+const xmlContentType = xmlHeaders.contentType
+
+// The answer written in one `end`, its length given, as the platform's response would be.
+const send = (request: IncomingMessage, response: ServerResponse, outcome: SoapOutcome): void => {
+  if (outcome === "drop") {
+    request.socket.destroy()
+    return
+  }
+  response.writeHead(outcome.status, {
+    "content-type": xmlContentType,
+    "content-length": Buffer.byteLength(outcome.envelope)
+  })
+  response.end(outcome.envelope)
+}
+
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
-    const server = yield* NodeHttpServer.make(() => createServer(), {
+    const node = createServer()
+    const server = yield* NodeHttpServer.make(() => node, {
       host: options.host ?? defaults.host,
       port: options.port ?? defaults.port
     })
@@ -308,8 +364,26 @@ export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Sc
     const origin = address._tag === "TcpAddress"
       ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
       : "http://localhost"
-    const { app, ...shape } = yield* makeApp(options, origin)
-    yield* server.serve(app)
+    const { app, soap, ...shape } = yield* makeApp(options, origin)
+    // SOAP POSTs, nearly every request a test suite sends, go straight from the Node request to
+    // the call and back (one fiber, no request or response objects, no span or scope per
+    // request); every other route goes through the platform's handler and the route table.
+    const platform = yield* NodeHttpServer.makeHandler(app)
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const maxBytes = options.maxBodyBytes ?? Limits.maxMessageBytes
+    const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+      if (!isSoapPost(request.method, request.url)) return platform(request, response)
+      runFork(
+        Effect.flatMap(
+          soap(readBody(request, maxBytes), request.headers["content-type"]),
+          (outcome) => Effect.sync(() => send(request, response, outcome))
+        ).pipe(Effect.catchAllCause(() => Effect.sync(() => request.socket.destroy())))
+      )
+    }
+    yield* Effect.acquireRelease(
+      Effect.sync(() => node.on("request", onRequest)),
+      () => Effect.sync(() => node.off("request", onRequest))
+    )
     return { url: origin + soapPath, ...shape }
   })
 
@@ -321,6 +395,8 @@ export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Sc
  */
 export interface EmulatorApp extends Omit<Shape, "url"> {
   readonly app: HttpApp.Default<never, Scope.Scope>
+  /** A SOAP POST from its body and Content-Type to its answer (the route `app` has for it). */
+  readonly soap: (read: Effect.Effect<Body>, contentType: string | undefined) => Effect.Effect<SoapOutcome>
 }
 
 /** @internal */
@@ -369,6 +445,7 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
       restUrl: origin + Rest.restPath,
       identityUrl: origin + Rest.identityPath,
       app,
+      soap: (read, contentType) => soapOutcome(parts, read, contentType),
       stats,
       objects: Effect.map(parts.store.state, toSeed),
       reset: Effect.all([parts.store.reset, parts.limiter.reset, parts.counter.reset], { discard: true }).pipe(
