@@ -9,6 +9,7 @@ import type * as Wire from "@mktows/core/Wire"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
@@ -19,7 +20,8 @@ import { fileURLToPath } from "node:url"
 import * as Emulator from "../src/Emulator.js"
 import * as Cli from "../src/internal/cli.js"
 import { makeLimiter } from "../src/internal/limits.js"
-import { advertisedOrigin } from "../src/internal/server.js"
+import * as Rest from "../src/internal/rest/handler.js"
+import { advertisedOrigin, isSoapPost, soapPathPattern } from "../src/internal/server.js"
 import { spawnEmulator } from "./helpers/spawnEmulator.js"
 
 const userId = "demo17_1_809934544BFABAE58E5D27"
@@ -76,6 +78,65 @@ const envelope = (body: string, head = "") =>
 
 const authXml = (h: Wire.AuthenticationHeaderInfo) =>
   `<ns1:AuthenticationHeader><mktowsUserId>${h.mktowsUserId}</mktowsUserId><requestSignature>${h.requestSignature}</requestSignature><requestTimestamp>${h.requestTimestamp}</requestTimestamp></ns1:AuthenticationHeader>`
+
+/** A POST of `body` to `target` exactly as written (fetch would resolve `.` and `..` first). */
+const rawPost = (url: string, target: string, body: string) =>
+  Effect.async<{ status: number; headers: Record<string, string | Array<string> | undefined>; text: string }>(
+    (resume) => {
+      const { hostname, port } = new URL(url)
+      const request = httpRequest(
+        { hostname, port, path: target, method: "POST", headers: { "content-type": "text/xml; charset=utf-8" } },
+        (response) => {
+          let text = ""
+          response.setEncoding("utf8").on("data", (chunk: string) => text += chunk).on(
+            "end",
+            () => resume(Effect.succeed({ status: response.statusCode ?? 0, headers: response.headers, text }))
+          )
+        }
+      )
+      request.on("error", (error) => resume(Effect.die(error)))
+      request.end(body)
+    }
+  )
+
+describe("Emulator: the Node server's own SOAP route", () => {
+  // The server answers SOAP POSTs itself and hands every other request to the route table:
+  // what it takes must be what the table would have sent to the SOAP POST route.
+  const segment = FastCheck.constantFrom("soap", "mktows", "2_2", "v1", ".", "..", "", "a.b", "%2e", "rest", "x?y")
+  const targets = FastCheck.array(segment, { minLength: 1, maxLength: 5 }).map((parts) => "/" + parts.join("/"))
+  const prefixed = FastCheck.array(segment, { maxLength: 3 }).map((parts) => "/soap/mktows/" + parts.join("/"))
+
+  it("takes only what the route table would route to SOAP POST", () =>
+    FastCheck.assert(
+      FastCheck.property(FastCheck.oneof(targets, prefixed), FastCheck.constantFrom("POST", "GET", "PUT"), (t, m) => {
+        if (!isSoapPost(m, t)) return
+        const pathname = new URL(t, "http://emulator.invalid").pathname
+        expect(m).toBe("POST")
+        expect(soapPathPattern.test(pathname) && !Rest.handles(pathname)).toBe(true)
+      })
+    ))
+
+  it.live("answers in one piece with its length, and leaves dot segments and other paths to the route table", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const junk = "<x/>"
+        for (
+          const target of ["/soap/mktows/2_2", "/soap/mktows/2_2/", "/soap/mktows/2_2?a=b", "/soap/mktows/2_2/../v9"]
+        ) {
+          const answer = yield* rawPost(emulator.url, target, junk)
+          expect(answer.status).toBe(500)
+          expect(answer.headers["content-type"]).toBe("text/xml; charset=utf-8")
+          expect(answer.headers["content-length"]).toBe(String(Buffer.byteLength(answer.text)))
+          expect(answer.headers["transfer-encoding"]).toBeUndefined()
+          expect(answer.text).toContain("<code>20012</code>")
+        }
+        // Resolved by the URL to /soap/ and /soap/mktows/: not the SOAP endpoint.
+        for (const target of ["/soap/mktows/..", "/soap/mktows/."]) {
+          expect((yield* rawPost(emulator.url, target, junk)).status).toBe(404)
+        }
+      })
+    ))
+})
 
 describe("Emulator: WSDL and stats", () => {
   it.live("serves its WSDL at ?WSDL and ?wsdl with the address it was reached at", () =>

@@ -50,7 +50,8 @@ export const defaults = {
 /** @internal */
 export const soapPath = "/soap/mktows/2_2"
 
-const soapPathPattern = /^\/soap\/mktows\/[A-Za-z0-9_.-]+\/?$/
+/** The paths the SOAP routes answer on. @internal */
+export const soapPathPattern = /^\/soap\/mktows\/[A-Za-z0-9_.-]+\/?$/
 
 // A Host header worth advertising: DNS labels (or an IPv4 address) or a bracketed IPv6
 // address, and an optional port. Anything else falls back to the bound origin.
