@@ -19,6 +19,17 @@ export type Body =
   | { readonly _tag: "Aborted" }
 
 /**
+ * The chunks as one Buffer. A body of one chunk (most calls: a socket read holds up to 64 KiB)
+ * is kept as it came: copying a 49 KB body of 100 objects into a fresh Buffer measured 0.36 ms
+ * (wall, loaded machine) of a call's ~8 ms, 4-7 % of the server's profile, about what the
+ * whole store update of the call costs (the fresh memory's page faults, more than the copy).
+ */
+const joined = (chunks: ReadonlyArray<Buffer>, size: number): Buffer => {
+  const [only] = chunks
+  return only !== undefined && chunks.length === 1 ? only : Buffer.concat(chunks, size)
+}
+
+/**
  * Reads at most `cap` bytes and drains the rest.
  *
  * @internal
@@ -33,7 +44,7 @@ export const readBody = (message: IncomingMessage, cap: number): Effect.Effect<B
       else chunks.push(chunk)
     }
     const onEnd = () =>
-      resume(Effect.succeed(size > cap ? { _tag: "TooLarge", size } : { _tag: "Bytes", bytes: Buffer.concat(chunks) }))
+      resume(Effect.succeed(size > cap ? { _tag: "TooLarge", size } : { _tag: "Bytes", bytes: joined(chunks, size) }))
     const onAbort = () => resume(Effect.succeed({ _tag: "Aborted" }))
     message.on("data", onData)
     message.once("end", onEnd)

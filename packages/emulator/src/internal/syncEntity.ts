@@ -118,8 +118,8 @@ const roleFieldLinks = (state: State, work: Working, fields: Array<string>, link
 }
 
 const put = (work: Working, type: EntityType, entity: Entity): void => {
-  if (type === "Opportunity") work.opportunities = work.opportunities.set(entity)
-  else work.roles = work.roles.set(entity)
+  if (type === "Opportunity") work.opportunities = work.opportunities.set(entity, work.edit)
+  else work.roles = work.roles.set(entity, work.edit)
 }
 
 const insert = (

@@ -2,9 +2,12 @@
  * A call's working copy: syncMObjects and deleteMObjects apply objects one after another to
  * it, so a later object of a call sees an earlier one (a role can refer to an opportunity
  * created by the same call, by its external key), and it becomes the new State only when
- * the whole call is done. The Tables are persistent, so the copy costs nothing.
+ * the whole call is done. The Tables are persistent, so the copy costs nothing; the call's
+ * changes share one Edit, so the nodes the call made are changed in place by its later
+ * objects rather than copied again (the State it started from is never touched).
  */
 import type * as Wire from "@mktows/core/Wire"
+import { Edit } from "./sortedMap.js"
 import type { Entity, Party, Program, State } from "./state.js"
 import type { Table } from "./table.js"
 
@@ -14,6 +17,8 @@ export interface Working {
   opportunities: Table<Entity>
   roles: Table<Entity>
   nextId: { Opportunity: number; OpportunityPersonRole: number; Cost: number }
+  /** This call's edit: pass it to every change of the Tables above, and to nothing else. */
+  readonly edit: Edit
 }
 
 /** @internal */
@@ -40,7 +45,8 @@ export const working = (state: State): Working => ({
   programs: state.programs,
   opportunities: state.opportunities,
   roles: state.roles,
-  nextId: { ...state.nextId }
+  nextId: { ...state.nextId },
+  edit: new Edit()
 })
 
 /** @internal */
