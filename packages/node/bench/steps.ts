@@ -83,7 +83,7 @@ const steps = async (): Promise<ReadonlyArray<Step>> => {
       name: "sign, new second",
       mktows: (n) => Effect.runPromise(Effect.withClock(Effect.repeatN(Effect.map(signHeader, keep), n - 1), ticking)),
       floor: (n) => {
-        for (let i = 0; i < n; i++) keep(HandWritten.sign((tick += 1000)))
+        for (let i = 0; i < n; i++) keep(HandWritten.sign(tick += 1000))
       }
     },
     {
