@@ -44,6 +44,7 @@ const Output = Schema.Struct({
       bench: Schema.Literal("steps"),
       steps: Schema.Struct({
         sign: WithFloor,
+        "sign, new second": WithFloor,
         validate: WithFloor,
         "map (toWire)": Step,
         encode: WithFloor,
