@@ -17,8 +17,8 @@
 import * as MObject from "@mktows/core/MObject"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { cpuUsage } from "node:process"
 import { loadavg } from "node:os"
+import { cpuUsage } from "node:process"
 import { cannedAnswer, getPage } from "../../node/bench/support/fixture.js"
 import { parserFor } from "../src/internal/document.js"
 import {

@@ -24,6 +24,8 @@ export interface Struct {
   readonly fields: ReadonlyArray<Field>
   /** Each field with its position in `fields`, by element name: the reader's lookup. */
   readonly index: ReadonlyMap<string, readonly [position: number, field: Field]>
+  /** The record Schema's AST the layout was derived from. */
+  readonly ast: AST.TypeLiteral
 }
 
 /** An `ArrayOfX` wrapper: one element holding zero or more `item` elements. */
@@ -50,6 +52,8 @@ export interface Field {
   readonly nillable?: true
   /** maxOccurs="unbounded" directly in the sequence (no wrapper): always an array. */
   readonly repeated?: true
+  /** The Schema of the element's value (without the `null` of a nillable one): what the reader checks it with. */
+  readonly ast: AST.AST
 }
 
 // ---------------------------------------------------------------------------------------
@@ -103,7 +107,8 @@ export const structOf = (ast: AST.TypeLiteral): Struct => {
     _tag: "Struct",
     name: Option.getOrElse(AST.getIdentifierAnnotation(ast), () => "Anonymous"),
     fields,
-    index: new Map(fields.map((f, i) => [f.name, [i, f] as const]))
+    index: new Map(fields.map((f, i) => [f.name, [i, f] as const])),
+    ast
   }
   structs.set(ast, made)
   return made
@@ -135,14 +140,14 @@ const fieldOf = (ps: AST.PropertySignature): Field => {
     ...(ps.isOptional ? { optional: true as const } : {}),
     ...(nillable ? { nillable: true as const } : {})
   }
-  if (ast._tag !== "TupleType") return { name, ...contentOf(ast), ...flags }
+  if (ast._tag !== "TupleType") return { name, ...contentOf(ast), ...flags, ast }
   const item = Wire.getXmlAnnotation(ast)?.item
   const of = contentOf(itemOf(ast))
   // An array without an item name repeats its own element, as the WSDL writes an
   // unbounded element without wrapper.
-  if (item === undefined) return { name, ...of, ...flags, repeated: true }
+  if (item === undefined) return { name, ...of, ...flags, repeated: true, ast }
   const list: List = { _tag: "List", item, of: of.type, itemType: of.xsdType }
-  return { name, type: list, xsdType: `tns:ArrayOf${of.xsdType.slice(of.xsdType.indexOf(":") + 1)}`, ...flags }
+  return { name, type: list, xsdType: `tns:ArrayOf${of.xsdType.slice(of.xsdType.indexOf(":") + 1)}`, ...flags, ast }
 }
 
 const layoutOf = (schema: Schema.Schema.Any): Struct =>

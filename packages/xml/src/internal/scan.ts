@@ -165,7 +165,9 @@ const looksLikeHtml = (s: string): boolean => /^\s*(<!doctype\s+html|<html[\s>])
 export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProblem> => {
   // No UTF-16 unit takes more than three UTF-8 bytes: a body of at most a third of the
   // bound in units is within it, and counting its bytes would be a pass for nothing.
-  if (s.length > limits.maxBytes || (s.length * 3 > limits.maxBytes && utf8Length(s, limits.maxBytes) > limits.maxBytes)) {
+  if (
+    s.length > limits.maxBytes || (s.length * 3 > limits.maxBytes && utf8Length(s, limits.maxBytes) > limits.maxBytes)
+  ) {
     return problem("TooLarge", `the body is larger than ${limits.maxBytes} bytes`)
   }
   if (looksLikeHtml(s)) return problem("NotXml", "received an HTML page, not a SOAP envelope")
@@ -320,7 +322,9 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
           if (afterSpace === j) return problem("NotXml", `malformed start tag "<${name()}" at position ${lt}`)
           const attrEnd = readName(s, afterSpace)
           const attr = s.slice(afterSpace, attrEnd)
-          if (attr.length === 0) return problem("NotXml", `malformed attribute in "<${name()}" at position ${afterSpace}`)
+          if (attr.length === 0) {
+            return problem("NotXml", `malformed attribute in "<${name()}" at position ${afterSpace}`)
+          }
           if (++attributes > limits.maxAttributes) {
             return problem("TooLarge", `"<${name()}" has more than ${limits.maxAttributes} attributes`)
           }
