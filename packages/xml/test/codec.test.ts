@@ -888,3 +888,14 @@ describe("elements out of sequence order", () => {
       )
     }))
 })
+
+describe("escapeText", () => {
+  const reference = (text: string): string =>
+    text.replace(/[&<>\r]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#13;")
+  const text = FastCheck.array(FastCheck.constantFrom("a", "&", "<", ">", "\r", "\n", "]]>", "é", "&amp;", " "), {
+    maxLength: 16
+  }).map((parts) => parts.join(""))
+  it.prop("escapes &, <, > and CR, and nothing else", [text], ([t]) => {
+    expect(Layout.escapeText(t)).toBe(reference(t))
+  }, { fastCheck: { numRuns: 2000 } })
+})
