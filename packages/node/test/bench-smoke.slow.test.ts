@@ -49,10 +49,13 @@ const Output = Schema.Struct({
         "map (toWire)": Step,
         encode: WithFloor,
         decode: WithFloor,
+        "decode: parser alone": WithFloor,
+        "page decode: parser alone": WithFloor,
         "page decode": WithFloor,
         "page fromWire": Step,
         "map + encode": WithFloor,
         "call: sign + validate + map + encode + decode": WithFloor,
+        "call: the lowest with fast-xml-parser": WithFloor,
         "page: decode + fromWire": WithFloor
       })
     }),
