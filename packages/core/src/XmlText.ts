@@ -17,6 +17,10 @@ const forbidden =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u
 
+// Every character `forbidden` can match, and the surrogates of well-formed pairs with them.
+// eslint-disable-next-line no-control-regex
+const suspicious = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/
+
 /**
  * The first position in `text` holding a character XML 1.0 cannot represent, if any.
  *
@@ -24,8 +28,13 @@ const forbidden =
  * @category validation
  */
 export const firstInvalidIndex = (text: string): number | undefined => {
-  const match = forbidden.exec(text)
-  return match === null ? undefined : match.index
+  // Most texts hold no control character, no surrogate and no U+FFFE/U+FFFF at all: one
+  // search without look-arounds says so, and only a text that holds one (an astral
+  // character's pair, say) is searched again with the exact rule, from there on.
+  const suspect = text.search(suspicious)
+  if (suspect === -1) return undefined
+  const match = forbidden.exec(suspect === 0 ? text : text.slice(suspect))
+  return match === null ? undefined : match.index + suspect
 }
 
 /**

@@ -792,3 +792,110 @@ describe("the compiled Schema decoders agree with Schema.decodeUnknownEither", (
     expect(decode({ name: "n", value: "v", extra: 1 })).toStrictEqual(Either.right({ name: "n", value: "v" }))
   })
 })
+
+// ---------------------------------------------------------------------------------------
+
+import { readEnvelope } from "../src/internal/codec.js"
+import * as Layout from "../src/internal/layout.js"
+import { readFields } from "../src/internal/reader.js"
+
+describe("what the reader vouches for is what the Schema answers", () => {
+  // Write a value (valid or corrupted) with the layout writer, read it back, and compare
+  // the reader's verdict with the Schema's on the very record it read.
+  const cases: ReadonlyArray<readonly [string, Schema.Schema.AnyNoContext, Layout.Struct]> = [
+    ["AuthenticationHeaderInfo", Wire.AuthenticationHeaderInfo, Layout.AuthenticationHeader],
+    ...Wire.Operation.literals.flatMap((op) => [
+      [`params of ${op}`, Wire.operations[op].params as Schema.Schema.AnyNoContext, Layout.layouts[op].params] as const,
+      [`result of ${op}`, Wire.operations[op].result as Schema.Schema.AnyNoContext, Layout.layouts[op].result] as const
+    ])
+  ]
+  const leafCorruption = FastCheck.constantFrom(
+    "",
+    " 7 ",
+    "x",
+    "2013-09-30T00:00:00Z",
+    "1.5",
+    String(2 ** 31),
+    "-1",
+    "true",
+    "0",
+    "MAYBE",
+    null
+  )
+  // Every leaf (string, number, boolean) of a value, as a path.
+  const leaves = (value: unknown, at: ReadonlyArray<string | number> = []): Array<ReadonlyArray<string | number>> =>
+    value !== null && typeof value === "object"
+      ? Object.entries(value).flatMap(([k, v]) => leaves(v, [...at, Array.isArray(value) ? Number(k) : k]))
+      : [at]
+  const setAt = (value: unknown, path: ReadonlyArray<string | number>, by: unknown): unknown => {
+    const [head, ...rest] = path
+    if (head === undefined) return by
+    if (Array.isArray(value)) return value.map((v, i) => (i === head ? setAt(v, rest, by) : v))
+    return { ...(value as Record<string, unknown>), [head]: setAt((value as Record<string, unknown>)[head], rest, by) }
+  }
+  const envelope = (inner: string) =>
+    `<s:Envelope xmlns:s="${SoapCodec.soapEnvelopeNamespace}"><s:Body><m:x xmlns:m="${SoapCodec.namespace}" ` +
+    `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${inner}</m:x></s:Body></s:Envelope>`
+
+  for (const [name, schema, layout] of cases) {
+    const corrupted = Arbitrary.make(schema).chain((value) => {
+      const paths = leaves(value)
+      return paths.length === 0
+        ? FastCheck.constant(value)
+        : FastCheck.tuple(FastCheck.constantFrom(...paths), leafCorruption).map(([path, by]) => setAt(value, path, by))
+    })
+    it.prop(`${name}: vouched records decode to themselves, keys in the same order`, [
+      FastCheck.oneof(Arbitrary.make(schema), corrupted)
+    ], ([value]) => {
+      const body = envelope(Layout.writeStruct(layout)(value))
+      const parsed = readEnvelope(body, {})
+      const content = Either.isRight(parsed) ? Option.getOrUndefined(parsed.right.content) : undefined
+      expect(content, `unreadable: ${body}`).toBeDefined()
+      if (content === undefined) return
+      const read = readFields(content, layout, false)
+      if (Either.isLeft(read)) return
+      const decoded = Schema.decodeUnknownEither(schema)(read.right.value)
+      if (read.right.vouched) {
+        expect(Either.isRight(decoded), JSON.stringify(read.right.value)).toBe(true)
+        expect(JSON.stringify(Either.getOrUndefined(decoded))).toBe(JSON.stringify(read.right.value))
+      }
+      // A valid value is always vouched for: the fast path is the common path.
+      if (Either.isRight(Schema.decodeUnknownEither(schema)(value)) && Either.isRight(decoded)) {
+        expect(read.right.vouched || JSON.stringify(Either.getOrUndefined(decoded)) !== JSON.stringify(value)).toBe(
+          true
+        )
+      }
+    }, { fastCheck: { numRuns: 300 } })
+  }
+})
+
+describe("elements out of sequence order", () => {
+  it.effect("read alike, with the record's keys in the Schema's order", () =>
+    Effect.gen(function*() {
+      const body = `<s:Envelope xmlns:s="${SoapCodec.soapEnvelopeNamespace}"><s:Body>` +
+        `<m:successSyncMObjects xmlns:m="${SoapCodec.namespace}"><result><mObjStatusList>` +
+        `<mObjStatus><status>CREATED</status><externalKey><value>K</value><name>ext</name></externalKey><id>7</id>` +
+        `</mObjStatus><mObjStatus><id>8</id><status>UPDATED</status></mObjStatus>` +
+        `</mObjStatusList></result></m:successSyncMObjects></s:Body></s:Envelope>`
+      const result = yield* SoapCodec.decodeResponse("syncMObjects", body)
+      expect(JSON.stringify(result)).toBe(
+        JSON.stringify({
+          mObjStatusList: [
+            { id: 7, externalKey: { name: "ext", value: "K" }, status: "CREATED" },
+            { id: 8, status: "UPDATED" }
+          ]
+        })
+      )
+    }))
+})
+
+describe("escapeText", () => {
+  const reference = (text: string): string =>
+    text.replace(/[&<>\r]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#13;")
+  const text = FastCheck.array(FastCheck.constantFrom("a", "&", "<", ">", "\r", "\n", "]]>", "é", "&amp;", " "), {
+    maxLength: 16
+  }).map((parts) => parts.join(""))
+  it.prop("escapes &, <, > and CR, and nothing else", [text], ([t]) => {
+    expect(Layout.escapeText(t)).toBe(reference(t))
+  }, { fastCheck: { numRuns: 2000 } })
+})

@@ -22,6 +22,8 @@ export const formatInt = (n: number): string => String(n)
 export const formatDecimal = (n: number): string => {
   if (Object.is(n, -0)) return "-0"
   const text = String(n)
+  // Only an exponent needs rewriting; most numbers print without one.
+  if (!text.includes("e")) return text
   const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text)
   if (match === null) return text
   const [, sign = "", lead = "", fraction = "", exponent = "0"] = match

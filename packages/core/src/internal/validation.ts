@@ -86,15 +86,21 @@ const checkValue = (report: Report, path: Path, kind: Fields.Kind, value: unknow
 }
 
 // Own keys outside the model catch typos ("ammount") in plain-data input.
-const checkKeys = (report: Report, path: Path, obj: Dict, known: ReadonlyArray<string>): void => {
+// A Set per record kind, made once: every own key of every object is looked up in one.
+const checkKeys = (report: Report, path: Path, obj: Dict, known: ReadonlySet<string>): void => {
   for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) report([...path, key], `unknown field (expected one of ${known.join(", ")})`)
+    if (!known.has(key)) report([...path, key], `unknown field (expected one of ${[...known].join(", ")})`)
   }
 }
 
+const externalKeyKeys: ReadonlySet<string> = new Set(["name", "value"])
+const associationKeys: ReadonlySet<string> = new Set(["id", "externalKey"])
+const costKeys: ReadonlySet<string> = new Set(["month", "amount", "id", "note"])
+const tagKeys: ReadonlySet<string> = new Set(["type", "value"])
+
 const checkExternalKey = (report: Report, path: Path, value: unknown): void => {
   if (!isDict(value)) return report(path, `expected { name, value }, got ${describe(value)}`)
-  checkKeys(report, path, value, ["name", "value"])
+  checkKeys(report, path, value, externalKeyKeys)
   checkText(report, [...path, "name"], value["name"], true)
   checkText(report, [...path, "value"], value["value"])
 }
@@ -106,7 +112,7 @@ const checkAssociation = (report: Report, path: Path, value: unknown): void => {
   if (hasId === hasKey) {
     return report(path, hasId ? "expected { id } or { externalKey }, not both" : "expected { id } or { externalKey }")
   }
-  checkKeys(report, path, value, ["id", "externalKey"])
+  checkKeys(report, path, value, associationKeys)
   if (hasId) checkInt(report, [...path, "id"], value["id"])
   else checkExternalKey(report, [...path, "externalKey"], value["externalKey"])
 }
@@ -157,7 +163,16 @@ const checkStandard = (report: Report, obj: Dict, fields: ReadonlyArray<Fields.S
   }
 }
 
-const programKeys = ["_tag", "id", "costs", "tags", "tokens", "attributes", "createdAt", "updatedAt"]
+const programKeys: ReadonlySet<string> = new Set([
+  "_tag",
+  "id",
+  "costs",
+  "tags",
+  "tokens",
+  "attributes",
+  "createdAt",
+  "updatedAt"
+])
 
 /** `undefined`: the operation is itself invalid (and reported), so checks that depend on it are skipped. */
 type Operation = Wire.SyncOperation | undefined
@@ -172,7 +187,7 @@ const checkProgram = (report: Report, obj: Dict, operation: Operation): void => 
   checkTimestamps(report, obj)
   checkList(report, ["costs"], obj["costs"], (cost, path) => {
     if (!isDict(cost)) return report(path, `expected a cost { month, amount, id?, note? }, got ${describe(cost)}`)
-    checkKeys(report, path, cost, ["month", "amount", "id", "note"])
+    checkKeys(report, path, cost, costKeys)
     const month = cost["month"]
     if (month === undefined) report([...path, "month"], "expected a month YYYY-MM, got nothing (Month is required)")
     else if (typeof month !== "string" || !Value.monthPattern.test(month)) {
@@ -186,7 +201,7 @@ const checkProgram = (report: Report, obj: Dict, operation: Operation): void => 
   })
   checkList(report, ["tags"], obj["tags"], (tag, path) => {
     if (!isDict(tag)) return report(path, `expected a tag { type, value }, got ${describe(tag)}`)
-    checkKeys(report, path, tag, ["type", "value"])
+    checkKeys(report, path, tag, tagKeys)
     checkText(report, [...path, "type"], tag["type"], true)
     checkText(report, [...path, "value"], tag["value"], true)
   })
@@ -210,7 +225,7 @@ const checkKeyFor = (report: Report, obj: Dict, operation: Operation): void => {
 
 /** What Opportunity and OpportunityPersonRole share: keys, timestamps, fields, associations. */
 const entityChecker = (fields: ReadonlyArray<Fields.StandardField<string>>, associations: ReadonlyArray<string>) => {
-  const known = [
+  const known: ReadonlySet<string> = new Set([
     "_tag",
     "id",
     "externalKey",
@@ -219,7 +234,7 @@ const entityChecker = (fields: ReadonlyArray<Fields.StandardField<string>>, asso
     ...associations,
     "createdAt",
     "updatedAt"
-  ]
+  ])
   return (report: Report, obj: Dict, operation: Operation): void => {
     checkKeys(report, [], obj, known)
     checkKeyFor(report, obj, operation)

@@ -16,7 +16,7 @@ import { decoder } from "./decoder.js"
 import { childElements, type Element, is, isXmlProblem, type Limits, parseDocument, textOf } from "./document.js"
 import * as Layout from "./layout.js"
 import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
-import { readFields } from "./reader.js"
+import { readFields, type ReadRecord } from "./reader.js"
 import { defaultMaxNodes, type XmlProblem } from "./scan.js"
 
 // The prefixes we write: the ones Marketo's own server used. Readers resolve prefixes from
@@ -41,6 +41,14 @@ const decodeResult = Object.fromEntries(
   readonly [Op in Wire.Operation]: (u: unknown) => Either.Either<Wire.ResultOf<Op>, ParseResult.ParseError>
 }
 const decodeHeader = decoder(Wire.AuthenticationHeaderInfo)
+
+/**
+ * Whether the reader's record is the Schema's answer already: the reader vouches for it
+ * (every value checked as it was read, see `reader.ts`) and the layout it read is the one
+ * derived from that very Schema. Otherwise the Schema decodes the record, and decides.
+ */
+const vouchedFor = (read: ReadRecord, layout: Layout.Struct, schema: Schema.Schema.Any): boolean =>
+  read.vouched && layout.ast === schema.ast
 
 // ---------------------------------------------------------------------------------------
 // Writing
@@ -282,14 +290,17 @@ export const decodeResponse = <Op extends Wire.Operation>(
   if (result === undefined || results.length > 1) {
     return Effect.fail(protocolError("WrongElement", `<${expected}> must hold exactly one <result>`, body))
   }
-  const raw = readFields(result, Layout.layouts[operation].result, false)
+  const layout = Layout.layouts[operation].result
+  const raw = readFields(result, layout, false)
   if (Either.isLeft(raw)) {
     const where = raw.left.path.length === 0 ? "" : ` at ${pathString(raw.left.path)}`
     return Effect.fail(protocolError(raw.left.kind, `${raw.left.detail}${where}`, body))
   }
-  const decoded = (decodeResult[operation] as (u: unknown) => Either.Either<Wire.ResultOf<Op>, ParseResult.ParseError>)(
-    raw.right
-  )
+  const decoded = vouchedFor(raw.right, layout, Wire.operations[operation].result)
+    ? Either.right(raw.right.value as Wire.ResultOf<Op>)
+    : (decodeResult[operation] as (u: unknown) => Either.Either<Wire.ResultOf<Op>, ParseResult.ParseError>)(
+      raw.right.value
+    )
   if (Either.isLeft(decoded)) {
     const issue = firstIssue(decoded.left)
     return Effect.fail(
@@ -355,7 +366,9 @@ const readHeader = (
     const path = ["AuthenticationHeader", ...raw.left.path].join(".")
     return Either.left({ reason: "BadValue", detail: `${raw.left.detail} at ${path}`, path })
   }
-  const decoded = decodeHeader(raw.right)
+  const decoded = vouchedFor(raw.right, Layout.AuthenticationHeader, Wire.AuthenticationHeaderInfo)
+    ? Either.right(raw.right.value as Wire.AuthenticationHeaderInfo)
+    : decodeHeader(raw.right.value)
   return Either.isLeft(decoded)
     ? Either.left(fromSchemaError(decoded.left, "AuthenticationHeader"))
     : Either.right(Option.some(decoded.right))
@@ -384,7 +397,8 @@ export const decodeRequest = (body: string, limits: Limits = {}): Either.Either<
   }
   const header = readHeader(envelope.right.header)
   if (Either.isLeft(header)) return Either.left(header.left)
-  const raw = readFields(element, Layout.layouts[operation].params, true)
+  const layout = Layout.layouts[operation].params
+  const raw = readFields(element, layout, true)
   if (Either.isLeft(raw)) {
     const path = pathString([element.local, ...raw.left.path])
     const kind = raw.left.kind
@@ -395,9 +409,10 @@ export const decodeRequest = (body: string, limits: Limits = {}): Either.Either<
       : "BadValue"
     return Either.left({ reason, detail: `${raw.left.detail} at ${path}`, path })
   }
-  const decoded =
-    (decodeParams[operation] as (u: unknown) => Either.Either<Wire.ParamsOf<Wire.Operation>, ParseResult.ParseError>)(
-      raw.right
+  const decoded = vouchedFor(raw.right, layout, Wire.operations[operation].params)
+    ? Either.right(raw.right.value as Wire.ParamsOf<Wire.Operation>)
+    : (decodeParams[operation] as (u: unknown) => Either.Either<Wire.ParamsOf<Wire.Operation>, ParseResult.ParseError>)(
+      raw.right.value
     )
   if (Either.isLeft(decoded)) return Either.left(fromSchemaError(decoded.left, element.local))
   return Either.right({ operation, header: header.right, params: decoded.right } as Decoded)

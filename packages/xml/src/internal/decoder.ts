@@ -20,12 +20,25 @@ import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 
 /** What a check returns for a value it does not vouch for. */
-const rejected: unique symbol = Symbol("rejected")
+export const rejected: unique symbol = Symbol("rejected")
 
-type Check = (u: unknown) => unknown
+/** A compiled check: the value (unchanged) when the Schema accepts it, else {@link rejected}. */
+export type Check = (u: unknown) => unknown
 
-/** Checks of single values: the members a union may have here. */
-const compileValue = (ast: AST.AST): Check | undefined => {
+/**
+ * Refinements whose predicate the caller's values are known to satisfy already, so that
+ * their check is only the check of what they refine (the reader's text has passed the scan,
+ * which refuses every character `XmlString` refuses).
+ */
+export type Trusted = (refinement: AST.Refinement) => boolean
+
+const trustNone: Trusted = () => false
+
+/**
+ * The check of a single value (a keyword, a literal, a refinement of one, or a union of
+ * those), or undefined for a Schema that is none of these.
+ */
+export const compileValue = (ast: AST.AST, trusted: Trusted = trustNone): Check | undefined => {
   switch (ast._tag) {
     case "StringKeyword":
       return (u) => typeof u === "string" ? u : rejected
@@ -38,24 +51,18 @@ const compileValue = (ast: AST.AST): Check | undefined => {
       return (u) => u === literal ? u : rejected
     }
     case "Refinement": {
-      const from = compileValue(ast.from)
+      const from = compileValue(ast.from, trusted)
       if (from === undefined) return undefined
+      if (trusted(ast)) return from
       return (u) => {
         const a = from(u)
         return a === rejected || Option.isSome(ast.filter(a, AST.defaultParseOption, ast)) ? rejected : a
       }
     }
-    default:
-      return undefined
-  }
-}
-
-const compile = (ast: AST.AST): Check | undefined => {
-  switch (ast._tag) {
     case "Union": {
       const members: Array<Check> = []
       for (const member of ast.types) {
-        const check = compileValue(member)
+        const check = compileValue(member, trusted)
         if (check === undefined) return undefined
         members.push(check)
       }
@@ -67,6 +74,13 @@ const compile = (ast: AST.AST): Check | undefined => {
         return rejected
       }
     }
+    default:
+      return undefined
+  }
+}
+
+const compile = (ast: AST.AST): Check | undefined => {
+  switch (ast._tag) {
     case "Refinement": {
       // A refinement of a record or an array: the predicate sees the decoded value.
       const from = compile(ast.from)

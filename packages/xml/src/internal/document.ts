@@ -81,7 +81,8 @@ const parser = (maxDepth: number) =>
 
 // One parser per depth bound: its options are fixed, and a parse keeps no state between calls.
 const parsers = new Map<number, XMLParser>()
-const parserFor = (maxDepth: number): XMLParser => {
+/** fast-xml-parser as the codec drives it (exported for the parser-floor probe). */
+export const parserFor = (maxDepth: number): XMLParser => {
   const cached = parsers.get(maxDepth)
   if (cached !== undefined) return cached
   const made = parser(maxDepth)

@@ -24,6 +24,8 @@ export interface Struct {
   readonly fields: ReadonlyArray<Field>
   /** Each field with its position in `fields`, by element name: the reader's lookup. */
   readonly index: ReadonlyMap<string, readonly [position: number, field: Field]>
+  /** The record Schema's AST the layout was derived from. */
+  readonly ast: AST.TypeLiteral
 }
 
 /** An `ArrayOfX` wrapper: one element holding zero or more `item` elements. */
@@ -50,6 +52,8 @@ export interface Field {
   readonly nillable?: true
   /** maxOccurs="unbounded" directly in the sequence (no wrapper): always an array. */
   readonly repeated?: true
+  /** The Schema of the element's value (without the `null` of a nillable one): what the reader checks it with. */
+  readonly ast: AST.AST
 }
 
 // ---------------------------------------------------------------------------------------
@@ -103,7 +107,8 @@ export const structOf = (ast: AST.TypeLiteral): Struct => {
     _tag: "Struct",
     name: Option.getOrElse(AST.getIdentifierAnnotation(ast), () => "Anonymous"),
     fields,
-    index: new Map(fields.map((f, i) => [f.name, [i, f] as const]))
+    index: new Map(fields.map((f, i) => [f.name, [i, f] as const])),
+    ast
   }
   structs.set(ast, made)
   return made
@@ -135,14 +140,14 @@ const fieldOf = (ps: AST.PropertySignature): Field => {
     ...(ps.isOptional ? { optional: true as const } : {}),
     ...(nillable ? { nillable: true as const } : {})
   }
-  if (ast._tag !== "TupleType") return { name, ...contentOf(ast), ...flags }
+  if (ast._tag !== "TupleType") return { name, ...contentOf(ast), ...flags, ast }
   const item = Wire.getXmlAnnotation(ast)?.item
   const of = contentOf(itemOf(ast))
   // An array without an item name repeats its own element, as the WSDL writes an
   // unbounded element without wrapper.
-  if (item === undefined) return { name, ...of, ...flags, repeated: true }
+  if (item === undefined) return { name, ...of, ...flags, repeated: true, ast }
   const list: List = { _tag: "List", item, of: of.type, itemType: of.xsdType }
-  return { name, type: list, xsdType: `tns:ArrayOf${of.xsdType.slice(of.xsdType.indexOf(":") + 1)}`, ...flags }
+  return { name, type: list, xsdType: `tns:ArrayOf${of.xsdType.slice(of.xsdType.indexOf(":") + 1)}`, ...flags, ast }
 }
 
 const layoutOf = (schema: Schema.Schema.Any): Struct =>
@@ -165,10 +170,29 @@ export const layouts: {
 // Writing
 
 /** Escapes character data. `>` always (so `]]>` cannot appear) and CR as a reference. */
-export const escapeText = (text: string): string =>
-  /[&<>\r]/.test(text)
-    ? text.replace(/[&<>\r]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#13;")
-    : text
+export const escapeText = (text: string): string => {
+  // A loop over the (short) text finds most values clean sooner than a regular expression
+  // call does; only a value holding a character to escape is rewritten.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 38 || c === 60 || c === 62 || c === 13) return escapeFrom(text, i)
+  }
+  return text
+}
+
+const escapeFrom = (text: string, first: number): string => {
+  let out = text.slice(0, first)
+  let from = first
+  for (let i = first; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    const entity = c === 38 ? "&amp;" : c === 60 ? "&lt;" : c === 62 ? "&gt;" : c === 13 ? "&#13;" : undefined
+    if (entity !== undefined) {
+      out += text.slice(from, i) + entity
+      from = i + 1
+    }
+  }
+  return out + text.slice(from)
+}
 
 // Each layout is compiled once into closures that concatenate strings, with every tag
 // text made in advance: writing a record is then one call per element and no lookups.
@@ -222,12 +246,14 @@ export const writeStruct = (type: Struct): Write => {
       return out
     }]
   })
+  const names = fields.map(([name]) => name)
+  const elements = fields.map(([, element]) => element)
   const write: Write = (value) => {
     const record = (value ?? {}) as Readonly<Record<string, unknown>>
     let out = ""
-    for (const [name, element] of fields) {
-      const v = record[name]
-      if (v !== undefined) out += element(v)
+    for (let i = 0; i < names.length; i++) {
+      const v = record[names[i] as string]
+      if (v !== undefined) out += (elements[i] as Write)(v)
     }
     return out
   }

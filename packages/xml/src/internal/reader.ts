@@ -13,9 +13,19 @@
  * `xsi:nil` reads as `null`, and as absent on an optional element that is not nillable;
  * missing required elements are left out so that the Schema reports them with their path.
  *
+ * Each value is checked as it is read, with the checks `decoder.ts` compiles from the very
+ * Schema the layout was derived from, so that a record the reader vouches for is what the
+ * Schema would answer for it (same keys, same order) and needs no second pass. Anything the
+ * checks do not vouch for (a bad value, a missing element, a `null` where none is allowed,
+ * elements out of sequence order, a Schema construct the checks do not know) is still read
+ * whole and left to the Schema, which stays the authority for every error.
+ *
  * @internal
  */
+import { XmlString } from "@mktows/core/XmlText"
 import * as Either from "effect/Either"
+import type * as AST from "effect/SchemaAST"
+import { type Check, compileValue, rejected, type Trusted } from "./decoder.js"
 import {
   attribute,
   type Attributes,
@@ -46,14 +56,27 @@ export interface ReadProblem {
   readonly detail: string
 }
 
+/** What {@link readFields} read, and whether its checks vouch for all of it. */
+export interface ReadRecord {
+  readonly value: Record<string, unknown>
+  /**
+   * Every value passed the check of its Schema, every required element is there, and the
+   * keys are in declaration order: the Schema would answer this very record.
+   */
+  readonly vouched: boolean
+}
+
 // The state of one read. Readers return a value or `failed`, and put the problem here:
 // the success path allocates nothing but the records it returns (no Either per element),
-// and the path is one stack, pushed and popped as the walk descends, copied only into a
-// problem.
+// and the path of a problem is built only when there is one, each level adding its segment
+// as the failure returns through it.
 interface Read {
   readonly strict: boolean
-  readonly path: Array<string | number>
-  problem: ReadProblem | undefined
+  problem:
+    | { readonly kind: ReadProblem["kind"]; readonly path: Array<string | number>; readonly detail: string }
+    | undefined
+  /** False from the first value the checks do not vouch for. */
+  vouched: boolean
   // The node last opened by `open`: its name ("#text", "#cdata" or an element's), what it
   // holds, and its attributes. Read into locals right away: the next `open` overwrites them.
   name: string | undefined
@@ -65,7 +88,17 @@ const failed: unique symbol = Symbol("failed")
 type Failed = typeof failed
 
 const fail = (read: Read, detail: string, kind: ReadProblem["kind"] = "WrongElement"): Failed => {
-  read.problem = { kind, path: [...read.path], detail }
+  read.problem = { kind, path: [], detail }
+  return failed
+}
+
+/** A failure from below, passing through a level: the level's path segments go in front. */
+const failedIn = (read: Read, segment: string | number, index?: number): Failed => {
+  const path = read.problem?.path
+  if (path !== undefined) {
+    if (index === undefined) path.unshift(segment)
+    else path.unshift(segment, index)
+  }
   return failed
 }
 
@@ -116,6 +149,22 @@ const localName = (name: string, scope: Scope): string | undefined => {
 }
 
 // ---------------------------------------------------------------------------------------
+// Checks
+
+// Every string the reader yields is text of a document the scan has checked character by
+// character (and references decode only to characters XML allows), so `XmlString`'s own
+// predicate holds for it already: its check is the check of a string.
+const xmlStringFilter = (XmlString.ast as AST.Refinement).filter
+const documentText: Trusted = (refinement) => refinement.filter === xmlStringFilter
+
+/** The check of a simple value of Schema `ast`, or undefined when the checks do not know it. */
+const leafCheck = (ast: AST.AST): Check | undefined => compileValue(ast, documentText)
+
+/** The Schema of one item of an array Schema, when it is a plain `Schema.Array(item)`. */
+const itemAst = (ast: AST.AST): AST.AST | undefined =>
+  ast._tag === "TupleType" && ast.elements.length === 0 && ast.rest.length === 1 ? ast.rest[0]?.type : undefined
+
+// ---------------------------------------------------------------------------------------
 // Simple content
 
 const digits = /^[+-]?\d{1,10}$/
@@ -130,21 +179,34 @@ const leafValue = (leaf: Leaf, text: string): unknown => {
   return t
 }
 
-const readLeaf = (leaf: Leaf): ContentReader => (content, name, _scope, read) => {
-  // The common shapes first: empty, or one run of text without references.
-  if (content.length === 0) return leafValue(leaf, "")
-  if (content.length === 1) {
-    open(content[0] as Node, read)
-    const raw = read.value
-    if (read.name === textKey && typeof raw === "string") {
-      const decoded = decodeReferences(raw)
-      return typeof decoded === "string" ? leafValue(leaf, decoded) : fail(read, decoded.detail, decoded.kind)
-    }
+const readLeaf = (leaf: Leaf, ast: AST.AST | undefined): ContentReader => {
+  const check = ast === undefined ? undefined : leafCheck(ast)
+  const checked = (value: unknown, read: Read): unknown => {
+    if (check === undefined || check(value) === rejected) read.vouched = false
+    return value
   }
-  const text = textOf(content)
-  if (isXmlProblem(text)) return fail(read, text.detail, text.kind)
-  if (text.child !== undefined) return fail(read, `expected text in <${name}>, found <${text.child}>`, "SchemaMismatch")
-  return leafValue(leaf, text.text)
+  return (content, name, _scope, read) => {
+    // The common shapes first: empty, or one run of text without references.
+    if (content.length === 0) return checked(leafValue(leaf, ""), read)
+    if (content.length === 1) {
+      // A leaf's one node is text nearly always: probing its one key here meets one shape
+      // (unlike `open`'s walk over nodes of every shape), and only text nodes have it (no
+      // element can be named "#text").
+      const raw = (content[0] as Node)[textKey]
+      if (typeof raw === "string") {
+        const decoded = decodeReferences(raw)
+        return typeof decoded === "string"
+          ? checked(leafValue(leaf, decoded), read)
+          : fail(read, decoded.detail, decoded.kind)
+      }
+    }
+    const text = textOf(content)
+    if (isXmlProblem(text)) return fail(read, text.detail, text.kind)
+    if (text.child !== undefined) {
+      return fail(read, `expected text in <${name}>, found <${text.child}>`, "SchemaMismatch")
+    }
+    return checked(leafValue(leaf, text.text), read)
+  }
 }
 
 /** Fails unless all the character data directly in `content` is whitespace. */
@@ -186,23 +248,35 @@ type ElementReader = (
 
 const noContent: Content = []
 
-const elementReader = (type: Type): ElementReader => {
+/** `ast`: the Schema of the element's value (undefined when not known: never vouched). */
+const elementReader = (type: Type, ast: AST.AST | undefined): ElementReader => {
   // Structs are compiled lazily: a record type may be reached before its own reader exists.
   let content: ContentReader | undefined
   return (inner, attributes, name, scope, read) => {
     if (attributes !== undefined && isNil(attributes, scope)) return null
-    content ??= contentReader(type)
+    content ??= contentReader(type, ast)
     return content(Array.isArray(inner) ? inner : noContent, name, scope, read)
   }
 }
 
-const contentReader = (type: Type): ContentReader => {
-  if (typeof type === "string") return readLeaf(type)
-  if (type._tag === "Struct") return structReader(type)
-  const item = elementReader(type.of)
+const contentReader = (type: Type, ast: AST.AST | undefined): ContentReader => {
+  if (typeof type === "string") return readLeaf(type, ast)
+  if (type._tag === "Struct") {
+    const struct = structReader(type)
+    // A struct is vouched for by its own record Schema only.
+    return ast === type.ast ? struct : (content, name, scope, read) => {
+      read.vouched = false
+      return struct(content, name, scope, read)
+    }
+  }
+  const itemOf = ast === undefined ? undefined : itemAst(ast)
+  const item = elementReader(type.of, itemOf)
   const itemName = type.item
+  // An array Schema the checks do not know (a refinement of an array, a tuple) is never vouched for.
+  const known = itemOf !== undefined
   return (content, name, scope, read) => {
     if (!onlyWhitespace(content, name, read)) return failed
+    if (!known) read.vouched = false
     const items: Array<unknown> = []
     for (let i = 0; i < content.length; i++) {
       open(content[i] as Node, read)
@@ -215,10 +289,10 @@ const contentReader = (type: Type): ContentReader => {
         if (read.strict) return fail(read, `unexpected <${child}> in <${name}>`)
         continue
       }
-      read.path.push(items.length)
       const value = item(inner, attributes, child, childScope, read)
-      read.path.pop()
-      if (value === failed) return failed
+      if (value === failed) return failedIn(read, items.length)
+      // A nil item: the checks know no nullable items; the Schema says.
+      if (value === null) read.vouched = false
       items.push(value)
     }
     return items
@@ -227,7 +301,9 @@ const contentReader = (type: Type): ContentReader => {
 
 interface CompiledField {
   readonly field: Field
-  /** The bit of this field in the set of single fields seen (a struct has far fewer than 32). */
+  /** The position of the field in its struct (a struct has far fewer than 32 fields). */
+  readonly position: number
+  /** Its bit in the set of single fields seen. */
   readonly bit: number
   readonly read: ElementReader
 }
@@ -237,15 +313,37 @@ const structReaders = new WeakMap<Struct, ContentReader>()
 const structReader = (type: Struct): ContentReader => {
   const cached = structReaders.get(type)
   if (cached !== undefined) return cached
-  const byName = new Map<string, CompiledField>(
-    type.fields.map((field, i) => [field.name, { field, bit: 1 << i, read: elementReader(field.type) }])
-  )
+  const compiled = type.fields.map((field, position): CompiledField => ({
+    field,
+    position,
+    bit: 1 << position,
+    read: elementReader(field.type, field.repeated === true ? itemAst(field.ast) : field.ast)
+  }))
+  const byName = new Map<string, CompiledField>(compiled.map((c) => [c.field.name, c]))
   const repeated = type.fields.filter((f) => f.repeated === true).map((f) => f.name)
+  let required = 0
+  for (const c of compiled) {
+    if (c.field.optional !== true && c.field.repeated !== true) required |= c.bit
+  }
+  // The reader starts a record with its repeated fields (always present, as arrays), so
+  // its keys are in declaration order only when those come first.
+  const firstSingle = type.fields.findIndex((f) => f.repeated !== true)
+  // The checks know plain record Schemas only: no index signatures, string keys.
+  const known = type.ast.indexSignatures.length === 0 &&
+    (firstSingle === -1 || type.fields.slice(firstSingle).every((f) => f.repeated !== true)) &&
+    type.ast.propertySignatures.every((ps) => typeof ps.name === "string")
   const reader: ContentReader = (content, name, scope, read) => {
     if (!onlyWhitespace(content, name, read)) return failed
+    if (!known) read.vouched = false
     const out: Record<string, unknown> = {}
     for (const r of repeated) out[r] = []
     let seen = 0
+    // The position of the last single field read: one before it means the document is
+    // out of sequence order, and the record's keys would be too.
+    let last = -1
+    // The next field in sequence order: most documents are in that order, and a comparison
+    // with its name is cheaper than a lookup by name.
+    let next = 0
     for (let i = 0; i < content.length; i++) {
       open(content[i] as Node, read)
       const child = read.name
@@ -254,34 +352,47 @@ const structReader = (type: Struct): ContentReader => {
       const attributes = read.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
       const local = localName(child, childScope)
-      const compiled = local === undefined ? undefined : byName.get(local)
-      if (compiled === undefined) {
-        if (read.strict) return fail(read, `unexpected element <${child}> in <${name}>`)
-        continue
+      let field = compiled[next]
+      if (field === undefined || field.field.name !== local) {
+        field = local === undefined ? undefined : byName.get(local)
+        if (field === undefined) {
+          if (read.strict) return fail(read, `unexpected element <${child}> in <${name}>`)
+          continue
+        }
       }
-      const field = compiled.field
-      read.path.push(field.name)
-      if (field.repeated === true) {
-        const items = out[field.name] as Array<unknown>
-        read.path.push(items.length)
-        const value = compiled.read(inner, attributes, child, childScope, read)
-        read.path.pop()
-        read.path.pop()
-        if (value === failed) return failed
+      const f = field.field
+      if (f.repeated === true) {
+        next = field.position
+        const items = out[f.name] as Array<unknown>
+        const value = field.read(inner, attributes, child, childScope, read)
+        if (value === failed) return failedIn(read, f.name, items.length)
+        if (value === null) read.vouched = false
         items.push(value)
         continue
       }
-      if ((seen & compiled.bit) !== 0) return fail(read, `<${child}> appears more than once`)
-      seen |= compiled.bit
-      const value = compiled.read(inner, attributes, child, childScope, read)
-      read.path.pop()
-      if (value === failed) return failed
-      // Some SOAP stacks send xsi:nil for an unset optional element although the WSDL says
-      // nillable="false": it can only mean "absent". On a required element it stays null,
-      // and the Schema refuses it.
-      if (value === null && field.optional === true && field.nillable !== true) continue
-      out[field.name] = value
+      if ((seen & field.bit) !== 0) {
+        fail(read, `<${child}> appears more than once`)
+        return failedIn(read, f.name)
+      }
+      seen |= field.bit
+      if (field.position < last) read.vouched = false
+      last = field.position
+      next = field.position + 1
+      const value = field.read(inner, attributes, child, childScope, read)
+      if (value === failed) return failedIn(read, f.name)
+      if (value === null) {
+        // Some SOAP stacks send xsi:nil for an unset optional element although the WSDL says
+        // nillable="false": it can only mean "absent". On a required element it stays null,
+        // and the Schema refuses it.
+        if (f.nillable !== true) {
+          if (f.optional === true) continue
+          read.vouched = false
+        }
+      }
+      out[f.name] = value
     }
+    // A missing required element is left out, for the Schema to report with its path.
+    if ((seen & required) !== required) read.vouched = false
     return out
   }
   structReaders.set(type, reader)
@@ -296,11 +407,11 @@ export const readFields = (
   element: Element,
   type: Struct,
   strict: boolean
-): Either.Either<Record<string, unknown>, ReadProblem> => {
+): Either.Either<ReadRecord, ReadProblem> => {
   const read: Read = {
     strict,
-    path: [],
     problem: undefined,
+    vouched: true,
     name: undefined,
     value: undefined,
     attributes: undefined
@@ -308,5 +419,5 @@ export const readFields = (
   const value = structReader(type)(element.content, element.name, element.scope, read)
   return value === failed
     ? Either.left(read.problem ?? { kind: "WrongElement", path: [], detail: "unreadable" })
-    : Either.right(value as Record<string, unknown>)
+    : Either.right({ value: value as Record<string, unknown>, vouched: read.vouched })
 }

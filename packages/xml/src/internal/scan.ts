@@ -59,7 +59,7 @@ export interface ScanLimits {
 }
 
 /** Names that must never become object keys, whatever the parser does with them. */
-const dangerous = new Set(["__proto__", "constructor", "prototype"])
+const dangerous: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
 
 // Name characters: ASCII letters, digits, "_", "-", ".", ":" and everything from U+00B7 up.
 // Not the full XML production, but it refuses every ASCII character XML forbids in names.
@@ -99,6 +99,51 @@ const checkName = (name: string, what: string): Either.Either<void, XmlProblem> 
   return Either.void
 }
 
+/**
+ * {@link checkName} on the name at `s[from, to)`, without cutting it out of the body: every
+ * element name is checked, and a slice per tag was a good part of the scan's garbage.
+ * Answers the problem, or undefined when the name is fine.
+ */
+const nameProblemAt = (s: string, from: number, to: number, what: string): XmlProblem | undefined => {
+  let colon = -1
+  let colons = 0
+  for (let k = from; k < to; k++) {
+    if (s.charCodeAt(k) === 58 /* : */) {
+      if (colon === -1) colon = k
+      colons++
+    }
+  }
+  const localFrom = colon === -1 ? from : colon + 1
+  const localLength = to - localFrom
+  // The dangerous names are 9 and 11 characters long: any other length is none of them.
+  if ((localLength === 9 || localLength === 11) && dangerous.has(s.slice(localFrom, to))) {
+    return { kind: "Forbidden", detail: `the ${what} name "${s.slice(from, to)}" is not accepted` }
+  }
+  if (colon !== -1 && (colon === from || localLength === 0 || colons > 1)) {
+    return { kind: "NotXml", detail: `"${s.slice(from, to)}" is not a valid qualified ${what} name` }
+  }
+  if (!isNameStart(s.charCodeAt(from)) || (colon !== -1 && !isNameStart(s.charCodeAt(localFrom)))) {
+    return { kind: "NotXml", detail: `"${s.slice(from, to)}" is not a valid ${what} name` }
+  }
+  return undefined
+}
+
+/** Where the first ":" of `s[from, to)` is, or -1 (never looking past `to`). */
+const colonAt = (s: string, from: number, to: number): number => {
+  for (let k = from; k < to; k++) {
+    if (s.charCodeAt(k) === 58 /* : */) return k
+  }
+  return -1
+}
+
+/** Whether `s[a, a + length)` and `s[b, b + length)` hold the same characters. */
+const sameAt = (s: string, a: number, b: number, length: number): boolean => {
+  for (let k = 0; k < length; k++) {
+    if (s.charCodeAt(a + k) !== s.charCodeAt(b + k)) return false
+  }
+  return true
+}
+
 const readName = (s: string, from: number): number => {
   let i = from
   while (i < s.length && isNameChar(s.charCodeAt(i))) i++
@@ -118,7 +163,11 @@ const looksLikeHtml = (s: string): boolean => /^\s*(<!doctype\s+html|<html[\s>])
  * tag-level well-formedness rules. Linear in the length, constant stack.
  */
 export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProblem> => {
-  if (s.length > limits.maxBytes || utf8Length(s, limits.maxBytes) > limits.maxBytes) {
+  // No UTF-16 unit takes more than three UTF-8 bytes: a body of at most a third of the
+  // bound in units is within it, and counting its bytes would be a pass for nothing.
+  if (
+    s.length > limits.maxBytes || (s.length * 3 > limits.maxBytes && utf8Length(s, limits.maxBytes) > limits.maxBytes)
+  ) {
     return problem("TooLarge", `the body is larger than ${limits.maxBytes} bytes`)
   }
   if (looksLikeHtml(s)) return problem("NotXml", "received an HTML page, not a SOAP envelope")
@@ -138,14 +187,21 @@ export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProb
 const xmlPrefix = "xml"
 
 // One linear pass with local mutable state (stacks, counters, cursors): it runs over every
-// byte of every body, hostile ones included, so it allocates nothing per character and only
-// the tag names per element. It answers the first problem of the markup itself, or else the
+// byte of every body, hostile ones included, so it allocates nothing per character, and
+// nothing per tag but what a tag with attributes or a prefix needs (names are compared in
+// place, by position). It answers the first problem of the markup itself, or else the
 // first reference or prefix problem (reported after the character check, see `scan`).
 const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | undefined, XmlProblem> => {
-  const stack: Array<string> = []
+  // The open elements, by depth (1 is the root): where each name starts and ends in `s`,
+  // what it declares, and the text seen so far directly in it. The arrays are indexed by
+  // depth and only ever overwritten, never shrunk: popping is `depth--`.
+  let depth = 0
+  const nameStarts: Array<number> = [0]
+  const nameEnds: Array<number> = [0]
+  const openName = () => s.slice(nameStarts[depth] ?? 0, nameEnds[depth] ?? 0)
   // The prefixes each open element declares, and how many open declarations bind each
   // prefix: a name's prefix is bound when its count is above zero.
-  const declaredBy: Array<ReadonlyArray<string> | undefined> = []
+  const declaredBy: Array<ReadonlyArray<string> | undefined> = [undefined]
   const bound = new Map<string, number>()
   const bind = (prefixes: ReadonlyArray<string>, by: 1 | -1) => {
     for (const prefix of prefixes) bound.set(prefix, (bound.get(prefix) ?? 0) + by)
@@ -171,15 +227,13 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
     const colon = name.indexOf(":")
     return colon === -1 ? undefined : name.slice(0, colon)
   }
-  // The text seen so far directly in each open element, by depth.
-  const textLengths: Array<number> = []
+  const textLengths: Array<number> = [0]
   // Elements, comments, CDATA sections and processing instructions: each costs a node.
   let nodes = 0
   const tooMuchText = () =>
-    problem("TooLarge", `<${stack[stack.length - 1]}> holds more than ${limits.maxTextLength} characters of text`)
+    problem("TooLarge", `<${openName()}> holds more than ${limits.maxTextLength} characters of text`)
   const addText = (length: number): boolean => {
-    const depth = textLengths.length - 1
-    if (depth < 0 || length === 0) return true
+    if (depth === 0 || length === 0) return true
     const total = (textLengths[depth] ?? 0) + length
     textLengths[depth] = total
     return total <= limits.maxTextLength
@@ -190,7 +244,7 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
   while (i < n) {
     const lt = s.indexOf("<", i)
     const textEnd = lt === -1 ? n : lt
-    if (stack.length === 0) {
+    if (depth === 0) {
       for (let j = i; j < textEnd; j++) {
         if (!isSpace(s.charCodeAt(j))) return problem("NotXml", `text outside the root element at position ${j}`)
       }
@@ -213,7 +267,7 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       if (end === -1) return problem("NotXml", "truncated: a comment is not closed")
       i = end + 3
     } else if (s.startsWith("![CDATA[", lt + 1)) {
-      if (stack.length === 0) return problem("NotXml", "CDATA outside the root element")
+      if (depth === 0) return problem("NotXml", "CDATA outside the root element")
       const end = s.indexOf("]]>", lt + 9)
       if (end === -1) return problem("NotXml", "truncated: a CDATA section is not closed")
       if (!addText(end - lt - 9)) return tooMuchText()
@@ -223,24 +277,29 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       return problem("Forbidden", `DOCTYPE and ENTITY declarations are not accepted (found "${what}")`)
     } else if (c === 47 /* / */) {
       const nameEnd = readName(s, lt + 2)
-      const name = s.slice(lt + 2, nameEnd)
       const gt = skipSpace(s, nameEnd)
-      if (gt >= n) return problem("NotXml", `truncated: the end tag of "${name}" is not closed`)
-      if (s.charCodeAt(gt) !== 62) return problem("NotXml", `malformed end tag "</${name}" at position ${lt}`)
-      const open = stack.pop()
-      textLengths.pop()
-      const declared = declaredBy.pop()
+      if (gt >= n) return problem("NotXml", `truncated: the end tag of "${s.slice(lt + 2, nameEnd)}" is not closed`)
+      if (s.charCodeAt(gt) !== 62) {
+        return problem("NotXml", `malformed end tag "</${s.slice(lt + 2, nameEnd)}" at position ${lt}`)
+      }
+      if (depth === 0) return problem("NotXml", `end tag "</${s.slice(lt + 2, nameEnd)}>" without a start tag`)
+      const openStart = nameStarts[depth] as number
+      const openLength = (nameEnds[depth] as number) - openStart
+      if (nameEnd - lt - 2 !== openLength || !sameAt(s, openStart, lt + 2, openLength)) {
+        return problem("NotXml", `end tag "</${s.slice(lt + 2, nameEnd)}>" does not close "<${openName()}>"`)
+      }
+      const declared = declaredBy[depth]
       if (declared !== undefined) bind(declared, -1)
-      if (open === undefined) return problem("NotXml", `end tag "</${name}>" without a start tag`)
-      if (open !== name) return problem("NotXml", `end tag "</${name}>" does not close "<${open}>"`)
+      depth--
       i = gt + 1
     } else {
       const nameEnd = readName(s, lt + 1)
-      const name = s.slice(lt + 1, nameEnd)
-      if (name.length === 0) return problem("NotXml", `a "<" that starts no tag at position ${lt}`)
-      const nameOk = checkName(name, "element")
-      if (Either.isLeft(nameOk)) return Either.left(nameOk.left)
-      if (stack.length === 0 && rootSeen) return problem("NotXml", `a second root element "<${name}>"`)
+      if (nameEnd === lt + 1) return problem("NotXml", `a "<" that starts no tag at position ${lt}`)
+      const nameProblem = nameProblemAt(s, lt + 1, nameEnd, "element")
+      if (nameProblem !== undefined) return Either.left(nameProblem)
+      // The name itself, cut out only for a message or a prefix.
+      const name = () => s.slice(lt + 1, nameEnd)
+      if (depth === 0 && rootSeen) return problem("NotXml", `a second root element "<${name()}>"`)
       // Attributes: name = "value" pairs until ">" or "/>".
       let j = nameEnd
       let closed: "open" | "empty" | undefined
@@ -251,7 +310,7 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       let prefixed: Array<string> | undefined
       while (closed === undefined) {
         const afterSpace = skipSpace(s, j)
-        if (afterSpace >= n) return problem("NotXml", `truncated: the start tag "<${name}" is not closed`)
+        if (afterSpace >= n) return problem("NotXml", `truncated: the start tag "<${name()}" is not closed`)
         const d = s.charCodeAt(afterSpace)
         if (d === 62) {
           closed = "open"
@@ -260,33 +319,35 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
           closed = "empty"
           j = afterSpace + 2
         } else {
-          if (afterSpace === j) return problem("NotXml", `malformed start tag "<${name}" at position ${lt}`)
+          if (afterSpace === j) return problem("NotXml", `malformed start tag "<${name()}" at position ${lt}`)
           const attrEnd = readName(s, afterSpace)
           const attr = s.slice(afterSpace, attrEnd)
-          if (attr.length === 0) return problem("NotXml", `malformed attribute in "<${name}" at position ${afterSpace}`)
+          if (attr.length === 0) {
+            return problem("NotXml", `malformed attribute in "<${name()}" at position ${afterSpace}`)
+          }
           if (++attributes > limits.maxAttributes) {
-            return problem("TooLarge", `"<${name}" has more than ${limits.maxAttributes} attributes`)
+            return problem("TooLarge", `"<${name()}" has more than ${limits.maxAttributes} attributes`)
           }
           if (++nodes > limits.maxNodes) return problem("TooLarge", `more than ${limits.maxNodes} nodes`)
           const attrOk = checkName(attr, "attribute")
           if (Either.isLeft(attrOk)) return Either.left(attrOk.left)
           seen ??= new Set()
-          if (seen.has(attr)) return problem("NotXml", `attribute "${attr}" is written twice on "<${name}"`)
+          if (seen.has(attr)) return problem("NotXml", `attribute "${attr}" is written twice on "<${name()}"`)
           seen.add(attr)
           const eq = skipSpace(s, attrEnd)
-          if (s.charCodeAt(eq) !== 61) return problem("NotXml", `attribute "${attr}" of "<${name}" has no value`)
+          if (s.charCodeAt(eq) !== 61) return problem("NotXml", `attribute "${attr}" of "<${name()}" has no value`)
           const q = skipSpace(s, eq + 1)
           const quote = s.charCodeAt(q)
           if (quote !== 34 && quote !== 39) {
-            return problem("NotXml", `attribute "${attr}" of "<${name}" is not quoted`)
+            return problem("NotXml", `attribute "${attr}" of "<${name()}" is not quoted`)
           }
           const close = s.indexOf(quote === 34 ? "\"" : "'", q + 1)
-          if (close === -1) return problem("NotXml", `truncated: attribute "${attr}" of "<${name}" is not closed`)
+          if (close === -1) return problem("NotXml", `truncated: attribute "${attr}" of "<${name()}" is not closed`)
           if (close - q - 1 > limits.maxTextLength) {
-            return problem("TooLarge", `attribute "${attr}" of "<${name}" is longer than ${limits.maxTextLength}`)
+            return problem("TooLarge", `attribute "${attr}" of "<${name()}" is longer than ${limits.maxTextLength}`)
           }
           if (s.slice(q + 1, close).includes("<")) {
-            return problem("NotXml", `attribute "${attr}" of "<${name}" contains "<"`)
+            return problem("NotXml", `attribute "${attr}" of "<${name()}" contains "<"`)
           }
           checkReferences(q + 1, close)
           if (attr.startsWith("xmlns:")) (declares ??= []).push(attr.slice(6))
@@ -298,9 +359,10 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       // Declarations on an element bind its own name and attributes, in any order.
       if (declares !== undefined) bind(declares, 1)
       if (deferred === undefined) {
-        const prefix = prefixOf(name)
+        const colon = colonAt(s, lt + 1, nameEnd)
+        const prefix = colon === -1 ? undefined : s.slice(lt + 1, colon)
         if (prefix !== undefined && !isBound(prefix)) {
-          deferred = { kind: "NotXml", detail: `the prefix "${prefix}" of <${name}> is not declared` }
+          deferred = { kind: "NotXml", detail: `the prefix "${prefix}" of <${name()}> is not declared` }
         }
         for (const attr of prefixed ?? []) {
           const attrPrefix = prefixOf(attr) ?? ""
@@ -311,18 +373,20 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       }
       if (closed === "empty" && declares !== undefined) bind(declares, -1)
       if (closed === "open") {
-        stack.push(name)
-        textLengths.push(0)
-        declaredBy.push(declares)
-        if (stack.length > limits.maxDepth) {
+        depth++
+        nameStarts[depth] = lt + 1
+        nameEnds[depth] = nameEnd
+        textLengths[depth] = 0
+        declaredBy[depth] = declares
+        if (depth > limits.maxDepth) {
           return problem("TooLarge", `elements nest deeper than ${limits.maxDepth} levels`)
         }
       }
       i = j
     }
   }
-  if (stack.length > 0) {
-    return problem("NotXml", `truncated: <${stack[stack.length - 1]}> is not closed`)
+  if (depth > 0) {
+    return problem("NotXml", `truncated: <${openName()}> is not closed`)
   }
   if (!rootSeen) return problem("NotXml", "no root element")
   return Either.right(deferred)

@@ -1,0 +1,126 @@
+/**
+ * The parser's floor beside the codec's decode (`tsx --conditions=source
+ * packages/xml/bench/parserFloor.bench.ts [--quick] [--rounds N] [--batch-ms N]`): CPU per
+ * iteration of fast-xml-parser alone, with the codec's own options, on the very bytes the
+ * codec then decodes, beside the guard scan alone and the whole `decodeResponse`; for the
+ * getMObjects page also `fromWire` of its 100 objects. What the decode costs above the
+ * parser's line is the codec's own work (scan, readers, Schema checks, and their garbage).
+ *
+ * Bodies: the canned syncMObjects answer (100 statuses) and the getMObjects page of 100
+ * Opportunities of `packages/node/bench/support/fixture.ts`, the ones `pnpm bench:steps`
+ * uses. Every contender runs in every round, in an order rotated each round, each for a
+ * batch calibrated to about `batch-ms` of CPU (`process.cpuUsage`: CPU, not wall time, so a
+ * busy machine's preemption does not count), warm-up rounds discarded. Printed: medians of
+ * µs per iteration and of the per-round ratio decode ÷ parser. A plain script: it asserts
+ * nothing. The last line is JSON.
+ */
+import * as MObject from "@mktows/core/MObject"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { loadavg } from "node:os"
+import { cpuUsage } from "node:process"
+import { cannedAnswer, getPage } from "../../node/bench/support/fixture.js"
+import { parserFor } from "../src/internal/document.js"
+import {
+  defaultMaxAttributes,
+  defaultMaxBytes,
+  defaultMaxDepth,
+  defaultMaxNodes,
+  defaultMaxTextLength,
+  scan
+} from "../src/internal/scan.js"
+import * as SoapCodec from "../src/SoapCodec.js"
+
+const flag = (name: string, fallback: number): number => {
+  const at = process.argv.indexOf(`--${name}`)
+  const value = at === -1 ? Number.NaN : Number(process.argv[at + 1])
+  return Number.isFinite(value) && value > 0 ? value : fallback
+}
+const quick = process.argv.includes("--quick")
+const rounds = flag("rounds", quick ? 3 : 15)
+const warmup = flag("warmup", quick ? 1 : 3)
+const batchMs = flag("batch-ms", quick ? 5 : 25)
+
+const cpuMicros = (): number => {
+  const usage = cpuUsage()
+  return usage.user + usage.system
+}
+const load = (): string => loadavg().map((n) => n.toFixed(2)).join(", ")
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] ?? Number.NaN : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+
+// A sink the optimiser cannot see through, so no result is optimised away.
+let sink: unknown
+/** The last result (exported only so that the sink is observable). */
+export const lastResult = (): unknown => sink
+
+const limits = {
+  maxBytes: defaultMaxBytes,
+  maxDepth: defaultMaxDepth,
+  maxNodes: defaultMaxNodes,
+  maxAttributes: defaultMaxAttributes,
+  maxTextLength: defaultMaxTextLength
+}
+const parser = parserFor(defaultMaxDepth)
+const pageWires = Effect.runSync(SoapCodec.decodeResponse("getMObjects", getPage)).mObjectList ?? []
+
+type Run = () => unknown
+const contenders: ReadonlyArray<readonly [string, Run]> = [
+  ["sync answer: fast-xml-parser alone", () => parser.parse(cannedAnswer)],
+  ["sync answer: scan alone", () => scan(cannedAnswer, limits)],
+  [
+    "sync answer: decodeResponse",
+    () => Effect.runSync(SoapCodec.decodeResponse("syncMObjects", cannedAnswer, { expectedCount: 100 }))
+  ],
+  ["page: fast-xml-parser alone", () => parser.parse(getPage)],
+  ["page: scan alone", () => scan(getPage, limits)],
+  ["page: decodeResponse", () => Effect.runSync(SoapCodec.decodeResponse("getMObjects", getPage))],
+  ["page: fromWire", () => pageWires.map((w) => Either.getOrUndefined(MObject.fromWire(w)))]
+]
+
+const time = (run: Run, n: number): number => {
+  const start = cpuMicros()
+  for (let i = 0; i < n; i++) sink = run()
+  return (cpuMicros() - start) / n
+}
+
+const calibrate = (run: Run): number => {
+  let n = 1
+  while (n < 1_000_000 && time(run, n) * n < batchMs * 1000) n *= 2
+  return n
+}
+
+const main = () => {
+  const before = load()
+  process.stdout.write(
+    `parser floor: sync answer ${cannedAnswer.length} chars, page ${getPage.length} chars; ` +
+      `${warmup} warm-up + ${rounds} rounds of ~${batchMs} ms; load ${before}\n`
+  )
+  const sizes = contenders.map(([, run]) => calibrate(run))
+  const samples: Array<Array<number>> = contenders.map(() => [])
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const at = (k + round) % contenders.length
+      const micros = time(contenders[at]![1], sizes[at]!)
+      if (round >= warmup) samples[at]!.push(micros)
+    }
+  }
+  const figures: Record<string, number> = {}
+  contenders.forEach(([name], i) => {
+    figures[name] = Number(median(samples[i]!).toPrecision(4))
+    process.stdout.write(`  ${name.padEnd(40)} ${figures[name]!.toFixed(1).padStart(9)} µs\n`)
+  })
+  const ratio = (decode: number, fxp: number) => median(samples[decode]!.map((d, i) => d / samples[fxp]![i]!))
+  const ratios = { sync: Number(ratio(2, 0).toPrecision(3)), page: Number(ratio(5, 3).toPrecision(3)) }
+  process.stdout.write(
+    `  decode ÷ fast-xml-parser alone (median of per-round ratios): sync answer ${ratios.sync}, page ${ratios.page}\n`
+  )
+  const after = load()
+  process.stdout.write(`load average before ${before}, after ${after}\n`)
+  process.stdout.write(`${JSON.stringify({ bench: "parserFloor", load: [before, after], figures, ratios })}\n`)
+}
+
+main()
