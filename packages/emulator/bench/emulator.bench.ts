@@ -15,7 +15,7 @@
  * for smoke runs. The last line printed is the figures as JSON, for `pnpm bench:all`.
  *
  *   pnpm bench:emulator [--quick] [--sizes 1000,10000] [--skip-heap] [--skip-http] [--cpu-prof-dir DIR] [--server FILE]
- *     [--compiled] [--baseline DIR]
+ *     [--compiled] [--baseline DIR] [--segments N]
  */
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
@@ -55,7 +55,8 @@ const baselineDir = flag("--baseline")
 const baseline = baselineDir === undefined ? undefined : distOf(baselineDir)
 const concurrency = 10
 const warmupRounds = quick ? 5 : 20
-const segments = quick ? 3 : 7
+// `--segments N`: more measured segments, for comparing changes of a few per cent.
+const segments = Number(flag("--segments") ?? (quick ? 3 : 7))
 const roundsPerSegment = quick ? 4 : 10
 
 const userId = "demo17_1_809934544BFABAE58E5D27"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as FastCheck from "effect/FastCheck"
-import { Edit, SortedMap } from "../src/internal/sortedMap.js"
+import { SortedMap } from "../src/internal/sortedMap.js"
 
 // Enough operations over a key range wide enough that leaves and branches split, empty and
 // collapse many times (a node holds 32).
@@ -37,53 +37,6 @@ describe("Emulator: SortedMap", () => {
       }
     })
     for (const [version, sorted] of versions) expect([...version.entries()]).toEqual(sorted)
-  })
-
-  it.prop(
-    "under edits: answers as a Map would, and an edit never changes a version made before it began",
-    [FastCheck.array(FastCheck.tuple(FastCheck.boolean(), ops), { minLength: 1, maxLength: 6 })],
-    ([batches]) => {
-      // Each batch is one edit (or none), as a call's changes are; a version is kept after each.
-      let map = SortedMap.empty<number, number>()
-      const model = new Map<number, number>()
-      const versions: Array<[SortedMap<number, number>, Array<[number, number]>]> = []
-      for (const [withEdit, list] of batches) {
-        const edit = withEdit ? new Edit() : undefined
-        for (const step of list) {
-          if (step.remove) {
-            map = map.remove(step.key)
-            model.delete(step.key)
-          } else {
-            map = map.set(step.key, step.value, edit)
-            model.set(step.key, step.value)
-          }
-        }
-        const sorted = [...model].sort((a, b) => a[0] - b[0])
-        expect(map.size).toBe(model.size)
-        expect([...map.entries()]).toEqual(sorted)
-        expect([...map.entries(1500)]).toEqual(sorted.filter(([k]) => k > 1500))
-        for (const key of [0, 17, 40, 1500, 2999, 3000]) expect(map.get(key)).toBe(model.get(key))
-        versions.push([map, sorted])
-      }
-      for (const [version, sorted] of versions) {
-        expect(version.size).toBe(sorted.length)
-        expect([...version.entries()]).toEqual(sorted)
-      }
-    }
-  )
-
-  it("under one edit, ascending inserts fill leaves as without one", () => {
-    const edit = new Edit()
-    let map = SortedMap.empty<number, string>()
-    const before: Array<SortedMap<number, string>> = []
-    for (let i = 0; i < 20_000; i++) {
-      if (i % 5000 === 0 && i <= 10_000) before.push(map)
-      map = map.set(i, "x", i < 10_000 ? undefined : edit)
-    }
-    expect(map.size).toBe(20_000)
-    expect([...map.entries()].map(([k]) => k)).toEqual(Array.from({ length: 20_000 }, (_, i) => i))
-    // The versions from before the edit began are as they were.
-    before.forEach((version, i) => expect([...version.entries()].length).toBe(i * 5000))
   })
 
   it("keeps ascending inserts in full leaves and stays shallow at 100,000 entries", () => {

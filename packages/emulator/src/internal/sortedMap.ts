@@ -6,14 +6,6 @@
  *
  * The functions below build new arrays with plain loops: local mutation of arrays no one
  * else holds yet, on the store's hottest path.
- *
- * Many changes in a row (the objects of one call, the rows of a seed) can share one {@link
- * Edit}: a node made under an edit belongs to it, and later changes under the same edit
- * change that node in place instead of copying it again. A call of 100 inserts then copies
- * the path to a leaf about once, not 100 times (the copies were most of the store's time and
- * a quarter of the garbage a call made). Nodes that existed before the edit are copied as
- * always, so every earlier version stays as it was; the owner of an edit drops it once its
- * changes are done, after which no node changes again.
  */
 
 type Key = number | string
@@ -21,35 +13,18 @@ type Key = number | string
 // An index the code has just checked is in range; the arrays hold no holes.
 const item = <T>(array: ReadonlyArray<T>, index: number): T => array[index] as T
 
-/**
- * A run of changes whose new nodes may be changed again in place (see above). Only its
- * identity matters.
- *
- * @internal
- */
-export class Edit {
-  declare private readonly brand: "Edit"
-}
-
-// The arrays and fields of a node change only while its `edit` is in progress, by the code
-// that owns that edit; to everyone else a node is immutable.
 interface Leaf<K extends Key, V> {
   readonly leaf: true
-  keys: ReadonlyArray<K>
-  values: ReadonlyArray<V>
-  /** The edit that made this node, while it may still change it. */
-  readonly edit: Edit | undefined
+  readonly keys: ReadonlyArray<K>
+  readonly values: ReadonlyArray<V>
 }
 
 interface Branch<K extends Key, V> {
   readonly leaf: false
   /** The lowest key of each child. */
-  keys: ReadonlyArray<K>
-  children: ReadonlyArray<Node<K, V>>
-  readonly edit: Edit | undefined
+  readonly keys: ReadonlyArray<K>
+  readonly children: ReadonlyArray<Node<K, V>>
 }
-
-const owned = (node: Node<Key, unknown>, edit: Edit | undefined): boolean => edit !== undefined && node.edit === edit
 
 type Node<K extends Key, V> = Leaf<K, V> | Branch<K, V>
 
@@ -110,17 +85,17 @@ const upperBound = <K extends Key>(keys: ReadonlyArray<K>, key: K): number => {
 /** The child of a branch that holds `key`, or would. */
 const childIndex = <K extends Key>(keys: ReadonlyArray<K>, key: K): number => Math.max(0, upperBound(keys, key) - 1)
 
-const leaf = <K extends Key, V>(
-  keys: ReadonlyArray<K>,
-  values: ReadonlyArray<V>,
-  edit: Edit | undefined = undefined
-): Leaf<K, V> => ({ leaf: true, keys, values, edit })
+const leaf = <K extends Key, V>(keys: ReadonlyArray<K>, values: ReadonlyArray<V>): Leaf<K, V> => ({
+  leaf: true,
+  keys,
+  values
+})
 
-const branch = <K extends Key, V>(
-  keys: ReadonlyArray<K>,
-  children: ReadonlyArray<Node<K, V>>,
-  edit: Edit | undefined = undefined
-): Branch<K, V> => ({ leaf: false, keys, children, edit })
+const branch = <K extends Key, V>(keys: ReadonlyArray<K>, children: ReadonlyArray<Node<K, V>>): Branch<K, V> => ({
+  leaf: false,
+  keys,
+  children
+})
 
 /**
  * Where an overfull array is cut: after `width` entries when the new entry went last (keys
@@ -135,77 +110,37 @@ interface Inserted<K extends Key, V> {
   readonly added: boolean
 }
 
-const insert = <K extends Key, V>(node: Node<K, V>, key: K, value: V, edit: Edit | undefined): Inserted<K, V> => {
-  const mine = owned(node, edit)
+const insert = <K extends Key, V>(node: Node<K, V>, key: K, value: V): Inserted<K, V> => {
   if (node.leaf) {
     const at = lowerBound(node.keys, key)
     if (at < node.keys.length && node.keys[at] === key) {
       if (item(node.values, at) === value) return { node, split: undefined, added: false }
-      if (mine) {
-        ;(node.values as Array<V>)[at] = value
-        return { node, split: undefined, added: false }
-      }
-      // Under an edit the copy may change in place later: it must not share the keys array.
-      const keys = edit === undefined ? node.keys : node.keys.slice()
-      return { node: leaf(keys, replaceAt(node.values, at, value), edit), split: undefined, added: false }
-    }
-    if (mine && at === node.keys.length && at < width) {
-      // Appending to a leaf this edit made (ascending ids do nothing else): in place. The
-      // spare capacity this leaves is cut when the leaf fills and splits, or when a later
-      // edit copies it.
-      ;(node.keys as Array<K>).push(key)
-      ;(node.values as Array<V>).push(value)
-      return { node, split: undefined, added: true }
+      return { node: leaf(node.keys, replaceAt(node.values, at, value)), split: undefined, added: false }
     }
     const keys = insertAt(node.keys, at, key)
     const values = insertAt(node.values, at, value)
-    if (keys.length <= width) {
-      if (!mine) return { node: leaf(keys, values, edit), split: undefined, added: true }
-      node.keys = keys
-      node.values = values
-      return { node, split: undefined, added: true }
-    }
+    if (keys.length <= width) return { node: leaf(keys, values), split: undefined, added: true }
     const cut = cutAt(keys.length, at)
     return {
-      node: leaf(keys.slice(0, cut), values.slice(0, cut), edit),
-      split: leaf(keys.slice(cut), values.slice(cut), edit),
+      node: leaf(keys.slice(0, cut), values.slice(0, cut)),
+      split: leaf(keys.slice(cut), values.slice(cut)),
       added: true
     }
   }
   const at = childIndex(node.keys, key)
-  const inserted = insert(item(node.children, at), key, value, edit)
-  if (inserted.node === node.children[at] && inserted.split === undefined) {
-    // The child changed in place (or not at all); only its lowest key may be new.
-    if (node.keys[at] !== item(inserted.node.keys, 0)) {
-      if (mine) (node.keys as Array<K>)[at] = item(inserted.node.keys, 0)
-      else {
-        const children = edit === undefined ? node.children : node.children.slice()
-        return { ...inserted, node: branch(replaceAt(node.keys, at, item(inserted.node.keys, 0)), children, edit) }
-      }
-    }
-    return { ...inserted, node }
-  }
-  if (mine && inserted.split === undefined) {
-    ;(node.keys as Array<K>)[at] = item(inserted.node.keys, 0)
-    ;(node.children as Array<Node<K, V>>)[at] = inserted.node
-    return { ...inserted, node }
-  }
+  const inserted = insert(item(node.children, at), key, value)
+  if (inserted.node === node.children[at] && inserted.split === undefined) return { ...inserted, node }
   let keys = replaceAt(node.keys, at, item(inserted.node.keys, 0))
   let children = replaceAt(node.children, at, inserted.node)
   if (inserted.split !== undefined) {
     keys = insertAt(keys, at + 1, item(inserted.split.keys, 0))
     children = insertAt(children, at + 1, inserted.split)
   }
-  if (children.length <= width) {
-    if (!mine) return { node: branch(keys, children, edit), split: undefined, added: inserted.added }
-    node.keys = keys
-    node.children = children
-    return { node, split: undefined, added: inserted.added }
-  }
+  if (children.length <= width) return { node: branch(keys, children), split: undefined, added: inserted.added }
   const cut = cutAt(children.length, at + 1)
   return {
-    node: branch(keys.slice(0, cut), children.slice(0, cut), edit),
-    split: branch(keys.slice(cut), children.slice(cut), edit),
+    node: branch(keys.slice(0, cut), children.slice(0, cut)),
+    split: branch(keys.slice(cut), children.slice(cut)),
     added: inserted.added
   }
 }
@@ -253,20 +188,14 @@ export class SortedMap<K extends Key, V> {
     return this.get(key) !== undefined
   }
 
-  /**
-   * This map with `key` set to `value` (itself when it already was). Under `edit`, nodes
-   * that edit made change in place: this map and every map made under the same edit then
-   * share them, so only the latest of those maps may be used once the edit goes on.
-   */
-  set(key: K, value: V, edit?: Edit): SortedMap<K, V> {
-    if (this.root === undefined) return new SortedMap(leaf([key], [value], edit), 1)
-    const inserted = insert(this.root, key, value, edit)
-    if (inserted.node === this.root && inserted.split === undefined) {
-      return inserted.added ? new SortedMap(this.root, this.size + 1) : this
-    }
+  /** This map with `key` set to `value` (itself when it already was). */
+  set(key: K, value: V): SortedMap<K, V> {
+    if (this.root === undefined) return new SortedMap(leaf([key], [value]), 1)
+    const inserted = insert(this.root, key, value)
+    if (inserted.node === this.root && inserted.split === undefined) return this
     const root = inserted.split === undefined
       ? inserted.node
-      : branch([item(inserted.node.keys, 0), item(inserted.split.keys, 0)], [inserted.node, inserted.split], edit)
+      : branch([item(inserted.node.keys, 0), item(inserted.split.keys, 0)], [inserted.node, inserted.split])
     return new SortedMap(root, this.size + (inserted.added ? 1 : 0))
   }
 

@@ -11,10 +11,11 @@ import { failed, findParty, type Status, status, type Working } from "./working.
 
 type EntityType = "Opportunity" | "OpportunityPersonRole"
 
+// Set once each while one object's associations are read (a local, then read only).
 interface Links {
-  readonly companyId?: number
-  readonly opportunityId?: number
-  readonly personId?: number
+  companyId?: number
+  opportunityId?: number
+  personId?: number
 }
 
 /** Sets `name` in a pairs array (a later value of one name replaces an earlier one). */
@@ -64,7 +65,7 @@ const associationsOf = (
   type: EntityType,
   object: Wire.MObject
 ): Links | string => {
-  let links: Links = {}
+  const links: Links = {}
   for (const association of object.associationList ?? []) {
     const target = association.mObjType
     const key = association.id !== undefined
@@ -76,15 +77,15 @@ const associationsOf = (
     if (type === "Opportunity" && target === "Company") {
       const companyId = findParty(state.companies, association)
       if (companyId === undefined) return `no Company with ${key}`
-      links = { ...links, companyId }
+      links.companyId = companyId
     } else if (type === "OpportunityPersonRole" && target === "Opportunity") {
       const opportunityId = findParty(work.opportunities, association)
       if (opportunityId === undefined) return `no Opportunity with ${key}`
-      links = { ...links, opportunityId }
+      links.opportunityId = opportunityId
     } else if (type === "OpportunityPersonRole" && target === "Lead") {
       const personId = findParty(state.leads, association)
       if (personId === undefined) return `no Lead with ${key}`
-      links = { ...links, personId }
+      links.personId = personId
     } else {
       return `${type} cannot be associated with ${target}`
     }
@@ -118,8 +119,8 @@ const roleFieldLinks = (state: State, work: Working, fields: Array<string>, link
 }
 
 const put = (work: Working, type: EntityType, entity: Entity): void => {
-  if (type === "Opportunity") work.opportunities = work.opportunities.set(entity, work.edit)
-  else work.roles = work.roles.set(entity, work.edit)
+  if (type === "Opportunity") work.opportunities = work.opportunities.set(entity)
+  else work.roles = work.roles.set(entity)
 }
 
 const insert = (
@@ -135,21 +136,22 @@ const insert = (
   }
   const id = work.nextId[type]++
   const table = type === "Opportunity" ? work.opportunities : work.roles
+  const key = object.externalKey
   put(
     work,
     type,
-    Entity.make({
+    new Entity(
       id,
-      createdAt: now,
-      updatedAt: now,
+      now,
+      now,
       // An exact-size copy: the array built by push keeps spare capacity for as long as it is stored.
-      pairs: fields.slice(),
-      externalKey: object.externalKey === undefined ? undefined : {
-        name: table.keyName(object.externalKey.name),
-        value: object.externalKey.value
-      },
-      ...links
-    })
+      fields.slice(),
+      key === undefined ? undefined : table.keyName(key.name),
+      key?.value,
+      links.companyId,
+      links.opportunityId,
+      links.personId
+    )
   )
   return status(object, id, "CREATED")
 }

@@ -10,7 +10,7 @@
  * group is kept as a number, not as a set of one.
  */
 import type * as Wire from "@mktows/core/Wire"
-import { Edit, SortedMap } from "./sortedMap.js"
+import { SortedMap } from "./sortedMap.js"
 
 /** What a Table holds: objects with an id, some with an external key. @internal */
 export interface Row {
@@ -21,10 +21,10 @@ export interface Row {
 /** The ids under one key or group: one id alone, or a set of several (highest last). */
 type Ids = number | SortedMap<number, true>
 
-const addId = (ids: Ids | undefined, id: number, edit: Edit | undefined): Ids => {
+const addId = (ids: Ids | undefined, id: number): Ids => {
   if (ids === undefined || ids === id) return id
-  const set = typeof ids === "number" ? SortedMap.empty<number, true>().set(ids, true, edit) : ids
-  return set.set(id, true, edit)
+  const set = typeof ids === "number" ? SortedMap.empty<number, true>().set(ids, true) : ids
+  return set.set(id, true)
 }
 
 /** The ids without `id`; `undefined` when none is left. */
@@ -50,26 +50,20 @@ function* idsAfter(ids: Ids, after: number): Generator<number> {
 const update = <K extends number | string>(
   index: SortedMap<K, Ids>,
   key: K,
-  f: (ids: Ids | undefined) => Ids | undefined,
-  edit: Edit | undefined
+  f: (ids: Ids | undefined) => Ids | undefined
 ): SortedMap<K, Ids> => {
   const before = index.get(key)
   const after = f(before)
-  return after === before ? index : after === undefined ? index.remove(key) : index.set(key, after, edit)
+  return after === before ? index : after === undefined ? index.remove(key) : index.set(key, after)
 }
 
 /** External keys: by key name, then by value. */
 type KeyIndex = SortedMap<string, SortedMap<string, Ids>>
 
-const updateKey = (
-  index: KeyIndex,
-  key: Wire.Attrib,
-  f: (ids: Ids | undefined) => Ids | undefined,
-  edit: Edit | undefined
-): KeyIndex => {
+const updateKey = (index: KeyIndex, key: Wire.Attrib, f: (ids: Ids | undefined) => Ids | undefined): KeyIndex => {
   const byValue = index.get(key.name) ?? SortedMap.empty<string, Ids>()
-  const next = update(byValue, key.value, f, edit)
-  return next === byValue ? index : next.size === 0 ? index.remove(key.name) : index.set(key.name, next, edit)
+  const next = update(byValue, key.value, f)
+  return next === byValue ? index : next.size === 0 ? index.remove(key.name) : index.set(key.name, next)
 }
 
 const sameKey = (a: Wire.Attrib | undefined, b: Wire.Attrib | undefined): boolean =>
@@ -95,10 +89,8 @@ export class Table<A extends Row> {
     rows: Iterable<A>,
     groupOf: (row: A) => number | undefined = () => undefined
   ): Table<A> {
-    // One edit for the whole build: no one sees the Tables in between.
-    const edit = new Edit()
     let table = new Table<A>(SortedMap.empty(), SortedMap.empty(), SortedMap.empty(), groupOf)
-    for (const row of rows) table = table.set(row, edit)
+    for (const row of rows) table = table.set(row)
     return table
   }
 
@@ -157,27 +149,23 @@ export class Table<A extends Row> {
     return name
   }
 
-  /**
-   * This Table with `row` added, or replacing the object with its id. Under an `edit` (see
-   * SortedMap), nodes that edit made change in place, so only the latest Table made under it
-   * may be used while it goes on.
-   */
-  set(row: A, edit?: Edit): Table<A> {
+  /** This Table with `row` added, or replacing the object with its id. */
+  set(row: A): Table<A> {
     const old = this.get(row.id)
-    const rows = this.rows.set(row.id, row, edit)
+    const rows = this.rows.set(row.id, row)
     let keyIndex = this.keyIndex
     const oldKey = old?.externalKey
     const key = row.externalKey
     if (!sameKey(oldKey, key)) {
-      if (oldKey !== undefined) keyIndex = updateKey(keyIndex, oldKey, (ids) => removeId(ids, row.id), edit)
-      if (key !== undefined) keyIndex = updateKey(keyIndex, key, (ids) => addId(ids, row.id, edit), edit)
+      if (oldKey !== undefined) keyIndex = updateKey(keyIndex, oldKey, (ids) => removeId(ids, row.id))
+      if (key !== undefined) keyIndex = updateKey(keyIndex, key, (ids) => addId(ids, row.id))
     }
     let groupIndex = this.groupIndex
     const oldGroup = old === undefined ? undefined : this.groupOf(old)
     const group = this.groupOf(row)
     if (oldGroup !== group) {
-      if (oldGroup !== undefined) groupIndex = update(groupIndex, oldGroup, (ids) => removeId(ids, row.id), edit)
-      if (group !== undefined) groupIndex = update(groupIndex, group, (ids) => addId(ids, row.id, edit), edit)
+      if (oldGroup !== undefined) groupIndex = update(groupIndex, oldGroup, (ids) => removeId(ids, row.id))
+      if (group !== undefined) groupIndex = update(groupIndex, group, (ids) => addId(ids, row.id))
     }
     return new Table(rows, keyIndex, groupIndex, this.groupOf)
   }
@@ -190,8 +178,8 @@ export class Table<A extends Row> {
     const group = this.groupOf(old)
     return new Table(
       this.rows.remove(id),
-      key === undefined ? this.keyIndex : updateKey(this.keyIndex, key, (ids) => removeId(ids, id), undefined),
-      group === undefined ? this.groupIndex : update(this.groupIndex, group, (ids) => removeId(ids, id), undefined),
+      key === undefined ? this.keyIndex : updateKey(this.keyIndex, key, (ids) => removeId(ids, id)),
+      group === undefined ? this.groupIndex : update(this.groupIndex, group, (ids) => removeId(ids, id)),
       this.groupOf
     )
   }

@@ -2,12 +2,9 @@
  * A call's working copy: syncMObjects and deleteMObjects apply objects one after another to
  * it, so a later object of a call sees an earlier one (a role can refer to an opportunity
  * created by the same call, by its external key), and it becomes the new State only when
- * the whole call is done. The Tables are persistent, so the copy costs nothing; the call's
- * changes share one Edit, so the nodes the call made are changed in place by its later
- * objects rather than copied again (the State it started from is never touched).
+ * the whole call is done. The Tables are persistent, so the copy costs nothing.
  */
 import type * as Wire from "@mktows/core/Wire"
-import { Edit } from "./sortedMap.js"
 import type { Entity, Party, Program, State } from "./state.js"
 import type { Table } from "./table.js"
 
@@ -17,25 +14,27 @@ export interface Working {
   opportunities: Table<Entity>
   roles: Table<Entity>
   nextId: { Opportunity: number; OpportunityPersonRole: number; Cost: number }
-  /** This call's edit: pass it to every change of the Tables above, and to nothing else. */
-  readonly edit: Edit
 }
 
 /** @internal */
 export type Status = Wire.MObjStatus
 
-/** @internal */
+/**
+ * One object's status. Built by cases rather than conditional spreads: it is made for every
+ * object of every call, and a spread costs a call to the runtime.
+ *
+ * @internal
+ */
 export const status = (
   object: Wire.MObject,
   id: number,
   value: Wire.MObjStatusEnum,
   error?: string
-): Status => ({
-  id,
-  ...(object.externalKey === undefined ? {} : { externalKey: object.externalKey }),
-  status: value,
-  ...(error === undefined ? {} : { error })
-})
+): Status => {
+  const externalKey = object.externalKey
+  if (externalKey === undefined) return error === undefined ? { id, status: value } : { id, status: value, error }
+  return error === undefined ? { id, externalKey, status: value } : { id, externalKey, status: value, error }
+}
 
 /** @internal */
 export const failed = (object: Wire.MObject, error: string): Status => status(object, object.id ?? 0, "FAILED", error)
@@ -45,8 +44,7 @@ export const working = (state: State): Working => ({
   programs: state.programs,
   opportunities: state.opportunities,
   roles: state.roles,
-  nextId: { ...state.nextId },
-  edit: new Edit()
+  nextId: { ...state.nextId }
 })
 
 /** @internal */
