@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
+import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
@@ -139,4 +140,41 @@ describe("Signature", () => {
         imports.mockRestore()
       }
     }))
+
+  it.effect.prop(
+    "a signer's header is always the one of the current second, and it signs once per second it sees",
+    // Steps of the clock from 0 to 2.5 s: many land in the same second as the one before.
+    [FastCheck.array(FastCheck.integer({ min: 0, max: 2_500 }), { minLength: 1, maxLength: 40 })],
+    ([steps]) =>
+      Effect.gen(function*() {
+        // A user id no other test uses, so this test counts only its own HMACs.
+        const userId = "signer-second-test-user-9b2e"
+        const signs = vi.spyOn(globalThis.crypto.subtle, "sign")
+        const signsOfUser = () =>
+          signs.mock.calls.filter(([, , data]) =>
+            ArrayBuffer.isView(data) &&
+            Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString().endsWith(userId)
+          ).length
+        try {
+          const credentials = { userId, encryptionKey: demoKey }
+          const header = yield* Signature.signer(credentials)
+          const seconds = new Set<number>()
+          let signerSigns = 0
+          for (const step of steps) {
+            yield* TestClock.adjust(step)
+            const before = signsOfUser()
+            const made = yield* header
+            signerSigns += signsOfUser() - before
+            seconds.add(Math.floor((yield* Clock.currentTimeMillis) / 1000))
+            // The reference signs afresh; the signer's (maybe kept) header must equal it.
+            expect(made).toEqual(yield* Signature.authenticationHeader(credentials))
+          }
+          // The clock only moves forward, so each second it sees is one run of calls.
+          expect(signerSigns).toBe(seconds.size)
+        } finally {
+          signs.mockRestore()
+        }
+      }),
+    { fastCheck: { numRuns: 40 } }
+  )
 })

@@ -13,7 +13,7 @@
  * this runner reads. `--quick` runs each in its smallest mode (the smoke test does that).
  * A script that fails is reported and the others still run; the exit code is then 1.
  *
- * Usage: `pnpm bench:all [--quick] [--only compare,steps,startup,client-cpu,stream-memory,emulator]`
+ * Usage: `pnpm bench:all [--quick] [--only compare,steps,startup,client-cpu,stream-memory,stream-memory-floor,emulator]`
  */
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
@@ -44,8 +44,18 @@ const scripts: ReadonlyArray<Script> = [
   {
     name: "stream-memory",
     path: "packages/node/bench/stream-memory.ts",
+    node: ["--expose-gc"],
     args: ["--rows", "1000000"],
     quickArgs: ["--rows", "20000"],
+    required: false
+  },
+  {
+    // The same stream shape without the client: what the harness and V8 cost on their own.
+    name: "stream-memory-floor",
+    path: "packages/node/bench/stream-memory.ts",
+    node: ["--expose-gc"],
+    args: ["--rows", "1000000", "--floor"],
+    quickArgs: ["--rows", "20000", "--floor"],
     required: false
   },
   {
@@ -244,6 +254,29 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
     "≤ 64 MiB, flat from 100k to 1M",
     (n) => n <= 64
   )
+  const records = (value: unknown) =>
+    typeof value === "object" && value !== null
+      ? Object.entries(value).map(([k, v]) => `${k}: ${String(v)}`).join(", ")
+      : ""
+  const floorMemory = ran.get("stream-memory-floor")?.json
+  const floorRss = largest(at(floorMemory, "peakAboveBaselineMiB"))
+  if (floorMemory !== undefined) {
+    add(
+      "the same stream without the client (`--floor`): peak RSS above the baseline",
+      floorRss?.[1],
+      (n) => `${g3(n)} MiB at ${floorRss?.[0]} (${records(at(floorMemory, "peakAboveBaselineMiB"))})`,
+      "—"
+    )
+  }
+  const live = largest(at(memory, "liveHeapAfterGcMiB"))
+  if (live !== undefined) {
+    add(
+      "objects through syncStream: live heap after a full GC, above the baseline",
+      live[1],
+      (n) => `${g3(n)} MiB at ${live[0]} (${records(at(memory, "liveHeapAfterGcMiB"))})`,
+      "—"
+    )
+  }
   // client-cpu.ts: `usPerObject` by contender (client, engine, transport, rawHttp, raw).
   const perObject = at(ran.get("client-cpu")?.json, "usPerObject")
   const clientCpu = num(at(perObject, "client"))

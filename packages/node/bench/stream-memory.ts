@@ -8,8 +8,11 @@
  * The baseline is taken after a warm-up stream of 10,000 objects (code compiled, pools
  * allocated); RSS is sampled every 1,000 outcomes. The peak above the baseline is printed at
  * 100k, 300k and at the end, then one JSON line (the last line) for the benchmark runner:
- * `{"rows":…,"baselineMiB":…,"peakAboveBaselineMiB":{"100000":…,…},"peakHeapAboveBaselineMiB":…,"seconds":…,"wrongOutcomes":0}`
- * (an outcome out of order or not UPDATED counts as wrong).
+ * `{"rows":…,"baselineMiB":…,"peakAboveBaselineMiB":{"100000":…,…},"peakHeapAboveBaselineMiB":…,
+ * "liveHeapAfterGcMiB":{"100000":…,…},"seconds":…,"wrongOutcomes":0}` (an outcome out of order or not
+ * UPDATED counts as wrong). Run with `node --expose-gc` (as `bench:all` does), the baseline is taken
+ * after a full collection and each checkpoint also collects and prints the live heap above the
+ * baseline: what the stream really holds, as against the peak, which is V8's heap growth policy.
  *
  * Usage: `tsx --conditions=source packages/node/bench/stream-memory.ts [--rows 1000000] [--floor]`
  * (`--floor`: the same input through a bare stream of the same shape, without the client)
@@ -86,6 +89,7 @@ const program = Effect.gen(function*() {
   let seen = 0
   let wrong = 0
   const at: Record<string, number> = {}
+  const retained: Record<string, number> = {}
   const next = [...checkpoints]
   yield* Stream.runForEach(sync(opportunities(rows)), (outcome) =>
     Effect.sync(() => {
@@ -98,7 +102,17 @@ const program = Effect.gen(function*() {
         if (seen === next[0]) {
           next.shift()
           at[String(seen)] = mib(peak - baseline)
-          console.log(`${seen} objects: peak RSS ${mib(peak - baseline)} MiB above the baseline`)
+          // What the stream still holds, garbage collected: flat when nothing accumulates.
+          const gc = globalThis.gc
+          if (gc !== undefined) {
+            gc()
+            retained[String(seen)] = mib(process.memoryUsage().heapUsed - baselineHeap)
+          }
+          console.log(
+            `${seen} objects: peak RSS ${mib(peak - baseline)} MiB above the baseline${
+              gc === undefined ? "" : `, live heap after GC ${retained[String(seen)]} MiB above it`
+            }`
+          )
         }
       }
     }))
@@ -109,6 +123,7 @@ const program = Effect.gen(function*() {
       baselineMiB: mib(baseline),
       peakAboveBaselineMiB: at,
       peakHeapAboveBaselineMiB: mib(peakHeap - baselineHeap),
+      liveHeapAfterGcMiB: retained,
       seconds,
       wrongOutcomes: wrong
     })

@@ -44,14 +44,18 @@ const Output = Schema.Struct({
       bench: Schema.Literal("steps"),
       steps: Schema.Struct({
         sign: WithFloor,
+        "sign, new second": WithFloor,
         validate: WithFloor,
         "map (toWire)": Step,
         encode: WithFloor,
         decode: WithFloor,
+        "decode: parser alone": WithFloor,
+        "page decode: parser alone": WithFloor,
         "page decode": WithFloor,
         "page fromWire": Step,
         "map + encode": WithFloor,
         "call: sign + validate + map + encode + decode": WithFloor,
+        "call: the lowest with fast-xml-parser": WithFloor,
         "page: decode + fromWire": WithFloor
       })
     }),
