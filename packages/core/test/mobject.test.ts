@@ -261,6 +261,21 @@ describe("MObject.fromWire", () => {
     expect(
       readError({ type: "OpportunityPersonRole", attribList: [{ name: "OpportunityId", value: "2147483648" }] })
     ).toContain("OpportunityId")
+    // A field given twice, standard or custom, wherever the second one is.
+    for (
+      const attribList of [
+        [{ name: "Amount", value: "1" }, { name: "Stage", value: "s" }, { name: "Amount", value: "2" }],
+        [{ name: "Region__c", value: "a" }, { name: "Amount", value: "1" }, { name: "Region__c", value: "b" }]
+      ]
+    ) {
+      expect(readError({ type: "Opportunity", attribList })).toMatch(/attribList\[2\]\.name.*at most once/)
+    }
+    expect(
+      readError({
+        type: "OpportunityPersonRole",
+        attribList: [{ name: "IsPrimary", value: "1" }, { name: "IsPrimary", value: "0" }]
+      })
+    ).toContain("at most once")
     expect(readError({ type: "Lead" })).toContain("Program, Opportunity or OpportunityPersonRole")
     expect(readError({ type: "Program" })).toContain("program id")
     expect(

@@ -19,8 +19,9 @@
  * `process.cpuUsage`) per object, and the medians over rounds are printed with the ratio to
  * `raw`, then one JSON line (the last line).
  *
- * Usage: `tsx --conditions=source packages/node/bench/client-cpu.ts [--rounds 12] [--calls 100]`
- * Profile: `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx --conditions=source packages/node/bench/client-cpu.ts --only client`
+ * Usage: `tsx packages/node/bench/client-cpu.ts [--rounds 12] [--calls 100]` (the compiled code:
+ * `pnpm build` first; add `--conditions=source` for the sources, see `support/code.ts`)
+ * Profile: `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx packages/node/bench/client-cpu.ts --only client`
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as MarketoClient from "@mktows/core/MarketoClient"
@@ -30,6 +31,7 @@ import * as MObject from "@mktows/core/MObject"
 import { Opportunity } from "@mktows/core/Opportunity"
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
+import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as SoapTransport from "@mktows/xml/SoapTransport"
 import * as Effect from "effect/Effect"
@@ -40,8 +42,7 @@ import { writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as NodeHttpClient from "../src/internal/httpClient.js"
-import * as NodeMarketo from "../src/NodeMarketo.js"
+import { codeUnderTest, internalModule, staleBuild } from "./support/code.js"
 
 const flag = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`)
@@ -116,6 +117,18 @@ const median = (values: ReadonlyArray<number>): number => {
 const round1 = (n: number): number => Math.round(n * 10) / 10
 
 const main = async () => {
+  const stale = staleBuild()
+  if (stale !== undefined) {
+    process.stderr.write(`${stale} (this benchmark measures the compiled code)\n`)
+    process.exitCode = 1
+    return
+  }
+  // The node:http client the Node layer uses (internal to @mktows/node), from the same code.
+  const NodeHttpClient = await internalModule<typeof import("../src/internal/httpClient.js")>(
+    "node",
+    "internal/httpClient"
+  )
+  console.log(`client-cpu: ${codeUnderTest}`)
   const server = await startServer()
   const options = { endpoint: server.url, userId, encryptionKey: Redacted.make(encryptionKey) }
   // No client-side rate limit: the figure is CPU, not Marketo's 100 calls per 20 s.
@@ -205,7 +218,16 @@ const main = async () => {
       }`
     )
   }
-  console.log(JSON.stringify({ rounds, callsPerRound, concurrency, objectsPerCall: perCall, usPerObject: medians }))
+  console.log(
+    JSON.stringify({
+      code: codeUnderTest,
+      rounds,
+      callsPerRound,
+      concurrency,
+      objectsPerCall: perCall,
+      usPerObject: medians
+    })
+  )
 }
 
 main().catch((error) => {

@@ -25,12 +25,13 @@
  * Usage: `pnpm bench:compare [--rounds 12] [--warmup 2] [--batches 4] [--quick]`
  */
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as soap from "soap"
-import * as NodeMarketo from "../src/NodeMarketo.js"
 import * as Children from "./support/children.js"
+import { codeUnderTest, staleBuild } from "./support/code.js"
 import { callsAtOnce, deals, encryptionKey, keyName, objectsPerCall, opportunities, userId } from "./support/fixture.js"
 import * as HandWritten from "./support/handWritten.js"
 import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
@@ -309,7 +310,7 @@ const main = Effect.gen(function*() {
   process.stdout.write(
     `compare: syncMObjects UPSERT, ${objectsPerCall} Opportunities per call, ${callsAtOnce} calls at once; ` +
       `${options.batches} batches per contender per round, ${options.warmup} warm-up + ${options.rounds} rounds; ` +
-      `load ${loadBefore}\n`
+      `${codeUnderTest}; load ${loadBefore}\n`
   )
   const canned = yield* against("canned", options)
   process.stdout.write(`${table(canned)}\n`)
@@ -317,12 +318,20 @@ const main = Effect.gen(function*() {
   process.stdout.write(`${table(emulator)}\n`)
   const loadAfter = load()
   process.stdout.write(`load average before ${loadBefore}, after ${loadAfter}\n`)
-  process.stdout.write(`${JSON.stringify({ bench: "compare", load: [loadBefore, loadAfter], canned, emulator })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ bench: "compare", code: codeUnderTest, load: [loadBefore, loadAfter], canned, emulator })}\n`
+  )
 })
 
-Effect.runPromiseExit(main).then((exit) => {
-  if (exit._tag === "Failure") {
-    process.stderr.write(`compare failed: ${exit.cause.toString()}\n`)
-    process.exitCode = 1
-  }
-})
+const stale = staleBuild()
+if (stale !== undefined) {
+  process.stderr.write(`${stale} (this benchmark measures the compiled code)\n`)
+  process.exitCode = 1
+} else {
+  Effect.runPromiseExit(main).then((exit) => {
+    if (exit._tag === "Failure") {
+      process.stderr.write(`compare failed: ${exit.cause.toString()}\n`)
+      process.exitCode = 1
+    }
+  })
+}

@@ -18,6 +18,7 @@
  *
  * Usage: `pnpm bench:steps [--rounds 15] [--warmup 3] [--batch-ms 25] [--quick]`
  */
+import * as MObject from "@mktows/core/MObject"
 import * as Signature from "@mktows/core/Signature"
 import * as Validation from "@mktows/core/Validation"
 import type * as Wire from "@mktows/core/Wire"
@@ -26,9 +27,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import * as Mapping from "../../core/src/internal/mapping.js"
-import { parserFor } from "../../xml/src/internal/document.js"
-import { defaultMaxDepth } from "../../xml/src/internal/scan.js"
+import { codeUnderTest, internalModule, staleBuild } from "./support/code.js"
 import { cannedAnswer, deals, encryptionKey, getPage, opportunities, userId } from "./support/fixture.js"
 import * as HandWritten from "./support/handWritten.js"
 import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
@@ -50,13 +49,22 @@ const keep = (value: unknown) => {
 /** The last value a step produced (only so that the sink is observable). */
 export const lastResult = (): unknown => sink
 
-const wires: ReadonlyArray<Wire.MObject> = opportunities.map(Mapping.toWire)
+const wires: ReadonlyArray<Wire.MObject> = opportunities.map(MObject.toWire)
 const header: Wire.AuthenticationHeaderInfo = {
   mktowsUserId: userId,
   requestSignature: "40e6d89bd2f7f0daaddaf150ce7a7ca49788ffe7",
   requestTimestamp: "2026-08-05T14:22:45+00:00"
 }
 const handHeader = HandWritten.sign(Date.now())
+// fast-xml-parser exactly as the codec drives it (its options and depth bound).
+const { parserFor } = await internalModule<typeof import("../../xml/src/internal/document.js")>(
+  "xml",
+  "internal/document"
+)
+const { defaultMaxDepth } = await internalModule<typeof import("../../xml/src/internal/scan.js")>(
+  "xml",
+  "internal/scan"
+)
 const parser = parserFor(defaultMaxDepth)
 const pageWires = Effect.runSync(SoapCodec.decodeResponse("getMObjects", getPage)).mObjectList ?? []
 
@@ -106,7 +114,7 @@ const steps = async (): Promise<ReadonlyArray<Step>> => {
     {
       name: "map (toWire)",
       mktows: (n) => {
-        for (let i = 0; i < n; i++) keep(opportunities.map(Mapping.toWire))
+        for (let i = 0; i < n; i++) keep(opportunities.map(MObject.toWire))
       }
     },
     {
@@ -163,7 +171,7 @@ const steps = async (): Promise<ReadonlyArray<Step>> => {
     {
       name: "page fromWire",
       mktows: (n) => {
-        for (let i = 0; i < n; i++) keep(pageWires.map((w) => Either.getOrUndefined(Mapping.fromWire(w))))
+        for (let i = 0; i < n; i++) keep(pageWires.map((w) => Either.getOrUndefined(MObject.fromWire(w))))
       }
     }
   ]
@@ -190,13 +198,19 @@ export interface StepFigure {
 }
 
 const main = async () => {
+  const stale = staleBuild()
+  if (stale !== undefined) {
+    process.stderr.write(`${stale} (this benchmark measures the compiled code)\n`)
+    process.exitCode = 1
+    return
+  }
   const rounds = numberFlag("rounds", quick ? 3 : 15)
   const warmup = numberFlag("warmup", quick ? 1 : 3)
   const batchMs = numberFlag("batch-ms", quick ? 5 : 25)
   const loadBefore = load()
   process.stdout.write(
     `steps: CPU per step of one 100-object call, ${warmup} warm-up + ${rounds} rounds, ` +
-      `~${batchMs} ms batches; load ${loadBefore}\n`
+      `~${batchMs} ms batches; ${codeUnderTest}; load ${loadBefore}\n`
   )
   const list = await steps()
   const sizes = new Map<string, number>()
@@ -277,7 +291,11 @@ const main = async () => {
   }
   const loadAfter = load()
   process.stdout.write(`load average before ${loadBefore}, after ${loadAfter}\n`)
-  process.stdout.write(`${JSON.stringify({ bench: "steps", load: [loadBefore, loadAfter], rounds, steps: figures })}\n`)
+  process.stdout.write(
+    `${
+      JSON.stringify({ bench: "steps", code: codeUnderTest, load: [loadBefore, loadAfter], rounds, steps: figures })
+    }\n`
+  )
 }
 
 main().catch((cause: unknown) => {

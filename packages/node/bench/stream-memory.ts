@@ -14,7 +14,8 @@
  * after a full collection and each checkpoint also collects and prints the live heap above the
  * baseline: what the stream really holds, as against the peak, which is V8's heap growth policy.
  *
- * Usage: `tsx --conditions=source packages/node/bench/stream-memory.ts [--rows 1000000] [--floor]`
+ * Usage: `tsx packages/node/bench/stream-memory.ts [--rows 1000000] [--floor]` (the compiled code:
+ * `pnpm build` first; add `--conditions=source` for the sources)
  * (`--floor`: the same input through a bare stream of the same shape, without the client)
  */
 import * as MarketoClient from "@mktows/core/MarketoClient"

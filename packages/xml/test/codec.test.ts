@@ -899,3 +899,24 @@ describe("escapeText", () => {
     expect(Layout.escapeText(t)).toBe(reference(t))
   }, { fastCheck: { numRuns: 2000 } })
 })
+
+describe("text where only elements may stand", () => {
+  const status = (inner: string) =>
+    `<s:Envelope xmlns:s="${SoapCodec.soapEnvelopeNamespace}"><s:Body>` +
+    `<m:successSyncMObjects xmlns:m="${SoapCodec.namespace}"><result><mObjStatusList>` +
+    `<mObjStatus>${inner}</mObjStatus></mObjStatusList></result></m:successSyncMObjects></s:Body></s:Envelope>`
+  it.effect("is the problem reported, before or after another problem of the same element", () =>
+    Effect.gen(function*() {
+      for (const inner of ["<id>1</id><id>2</id>junk", "junk<id>1</id><id>2</id>", "<id>1</id>junk<id>2</id>"]) {
+        const error = yield* failure(SoapCodec.decodeResponse("syncMObjects", status(inner)))
+        expect(error._tag).toBe("ProtocolError")
+        expect(error.message, inner).toContain("unexpected text in <mObjStatus>")
+      }
+      // Whitespace, written as references too, may stand.
+      const fine = yield* SoapCodec.decodeResponse(
+        "syncMObjects",
+        status("\n <id>1</id>&#32;&#x9;<status>CREATED</status> ")
+      )
+      expect(fine.mObjStatusList).toStrictEqual([{ id: 1, status: "CREATED" }])
+    }))
+})

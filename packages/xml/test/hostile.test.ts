@@ -120,6 +120,14 @@ const cases: ReadonlyArray<readonly [name: string, body: string, response: strin
     "ProtocolError/Forbidden",
     "SoapRequestError/Forbidden"
   ],
+  ...[`<m:a:b/>`, `<:a/>`, `<m:/>`, `<m:1a/>`, `<1a/>`, `<-a/>`].map((element) =>
+    [
+      `a malformed name: ${element}`,
+      wrapResponse(`<mObjStatusList>${element}</mObjStatusList>`),
+      "ProtocolError/NotXml",
+      "SoapRequestError/Malformed"
+    ] as const
+  ),
   [
     "a __proto__ attribute",
     wrapResponse(`<mObjStatusList __proto__="x"/>`),

@@ -163,50 +163,59 @@ const readValue = (kind: Fields.Kind, text: string): unknown => {
   }
 }
 
-interface Attribs {
-  readonly standard: Record<string, unknown>
-  readonly custom: { readonly [name: string]: string }
+/** A standard field, with its bit in the set of fields read (a table has fewer than 32). */
+interface Standard {
+  readonly field: Fields.StandardField<string>
+  readonly bit: number
 }
 
 // The standard fields of each table by wire name, made once.
 const byWireName = <K extends string>(
   fields: ReadonlyArray<Fields.StandardField<K>>
-): ReadonlyMap<string, Fields.StandardField<K>> => new Map(fields.map((field) => [field.wire, field]))
-const noFields: ReadonlyMap<string, Fields.StandardField<string>> = new Map()
+): ReadonlyMap<string, Standard> => new Map(fields.map((field, i) => [field.wire, { field, bit: 1 << i }]))
+const noFields: ReadonlyMap<string, Standard> = new Map()
 const opportunityByWire = byWireName(Fields.opportunityFields)
 const opportunityPersonRoleByWire = byWireName(Fields.opportunityPersonRoleFields)
 
 // The readers below use plain loops and early returns instead of Either.gen: fromWire runs
 // once per object read (a getMObjects page is 100 of them), and a generator per object
 // cost more than the reading itself.
+/**
+ * Reads the attribs: the standard fields into `into` (the model's props, so that they are
+ * not copied again), the custom fields into the record it answers.
+ */
 const readAttribs = (
   type: string,
-  byWire: ReadonlyMap<string, Fields.StandardField<string>>,
-  list: ReadonlyArray<Wire.Attrib>
-): Either.Either<Attribs, ProtocolError> => {
-  const standard: Record<string, unknown> = {}
+  byWire: ReadonlyMap<string, Standard>,
+  list: ReadonlyArray<Wire.Attrib>,
+  into: Record<string, unknown>
+): Either.Either<{ readonly [name: string]: string }, ProtocolError> => {
+  // The standard fields read so far, one bit each.
+  let seen = 0
   // A Map keeps insertion order and takes any name as a key, `__proto__` included.
   let custom: Map<string, string> | undefined
   for (let i = 0; i < list.length; i++) {
     const attrib = list[i] as Wire.Attrib
-    const field = byWire.get(attrib.name)
-    if (field === undefined ? custom?.has(attrib.name) === true : Object.hasOwn(standard, field.key)) {
+    const standard = byWire.get(attrib.name)
+    if (standard === undefined ? custom?.has(attrib.name) === true : (seen & standard.bit) !== 0) {
       return Either.left(unreadable(type, ["attribList", i, "name"], "each field at most once", attrib.name))
     }
-    if (field === undefined) {
+    if (standard === undefined) {
       ;(custom ??= new Map()).set(attrib.name, attrib.value)
     } else {
+      seen |= standard.bit
+      const field = standard.field
       const value = readValue(field.kind, attrib.value)
       if (value === undefined) {
         return Either.left(
           unreadable(type, ["attribList", i, "value"], `${Fields.expected[field.kind]} for ${field.wire}`, attrib.value)
         )
       }
-      standard[field.key] = value
+      into[field.key] = value
     }
   }
   // fromEntries defines own properties, so a field named `__proto__` stays a field.
-  return Either.right({ standard, custom: custom === undefined ? {} : Object.fromEntries(custom) })
+  return Either.right(custom === undefined ? {} : Object.fromEntries(custom))
 }
 
 const readAssociations = (
@@ -310,8 +319,9 @@ const readProgram = (w: Wire.MObject): Either.Either<Program, ProtocolError> => 
   if (w.id === undefined) return Either.left(unreadable("Program", ["id"], "the program id", ""))
   const refused = absent("Program", w, "externalKey") ?? absent("Program", w, "associationList")
   if (refused !== undefined) return Either.left(refused)
-  const attribs = readAttribs("Program", noFields, w.attribList ?? [])
-  if (Either.isLeft(attribs)) return Either.left(attribs.left)
+  const props = common(w)
+  const attributes = readAttribs("Program", noFields, w.attribList ?? [], props)
+  if (Either.isLeft(attributes)) return Either.left(attributes.left)
   const costs: Array<Cost> = []
   const tags: Array<Tag> = []
   const tokens: Array<Token> = []
@@ -336,12 +346,11 @@ const readProgram = (w: Wire.MObject): Either.Either<Program, ProtocolError> => 
       return Either.left(unreadable("Program", [...path, "attrType"], "Cost, Tag or Token", entry.attrType))
     }
   }
-  const props = common(w)
   props.id = w.id
   props.costs = costs
   props.tags = tags
   props.tokens = tokens
-  props.attributes = attribs.right.custom
+  props.attributes = attributes.right
   // Every value was read by what its field holds: the record is what the constructor takes.
   return Either.right(new Program(props as ConstructorParameters<typeof Program>[0], true))
 }
@@ -350,21 +359,19 @@ const readProgram = (w: Wire.MObject): Either.Either<Program, ProtocolError> => 
 const withAttribs = (
   type: string,
   w: Wire.MObject,
-  byWire: ReadonlyMap<string, Fields.StandardField<string>>,
+  byWire: ReadonlyMap<string, Standard>,
   allowed: ReadonlyArray<string>
 ): Either.Either<readonly [Record<string, unknown>, ReadonlyMap<string, Association>], ProtocolError> => {
   const refused = absent(type, w, "typeAttribList")
   if (refused !== undefined) return Either.left(refused)
-  const attribs = readAttribs(type, byWire, w.attribList ?? [])
-  if (Either.isLeft(attribs)) return Either.left(attribs.left)
+  const props = common(w)
+  const custom = readAttribs(type, byWire, w.attribList ?? [], props)
+  if (Either.isLeft(custom)) return Either.left(custom.left)
   const associations = w.associationList === undefined
     ? Either.right(noAssociations)
     : readAssociations(type, allowed, w.associationList)
   if (Either.isLeft(associations)) return Either.left(associations.left)
-  const props = common(w)
-  const standard = attribs.right.standard
-  for (const key in standard) props[key] = standard[key]
-  props.customFields = attribs.right.custom
+  props.customFields = custom.right
   return Either.right([props, associations.right])
 }
 

@@ -270,20 +270,18 @@ export const guarded = (report: Report, path: Path, check: () => void): void => 
     check()
   } catch {
     // The thrown value is not described: reading it could throw again.
-    report(path, "could not be read: reading it threw (a getter or a Proxy trap)")
+    report(path, unreadableInput)
   }
 }
 
-/** The problems of one object, with paths relative to it. */
-export const objectIssues = (
-  obj: unknown,
-  operation: Operation
-): ReadonlyArray<{ readonly path: Path; readonly message: string }> => {
-  const found: Array<{ readonly path: Path; readonly message: string }> = []
-  const report: Report = (path, message) => {
-    found.push({ path, message })
-  }
-  guarded(report, [], () => {
+const unreadableInput = "could not be read: reading it threw (a getter or a Proxy trap)"
+
+/**
+ * Reports the problems of one object, with paths relative to it (guarded as {@link guarded}
+ * guards, written out: this runs once per object, and creates no closure).
+ */
+const checkObject = (report: Report, obj: unknown, operation: Operation): void => {
+  try {
     if (!isDict(obj)) {
       return report([], `expected a Program, Opportunity or OpportunityPersonRole, got ${describe(obj)}`)
     }
@@ -297,7 +295,24 @@ export const objectIssues = (
       default:
         report(["_tag"], `expected Program, Opportunity or OpportunityPersonRole, got ${describe(obj["_tag"])}`)
     }
-  })
+  } catch {
+    report([], unreadableInput)
+  }
+}
+
+/** The problems of one object, with paths relative to it. */
+export const objectIssues = (
+  obj: unknown,
+  operation: Operation
+): ReadonlyArray<{ readonly path: Path; readonly message: string }> => {
+  const found: Array<{ readonly path: Path; readonly message: string }> = []
+  checkObject(
+    (path, message) => {
+      found.push({ path, message })
+    },
+    obj,
+    operation
+  )
   return found
 }
 
@@ -392,5 +407,30 @@ export const issues = (
   // With an operation that is none of the three, the object checks that depend on it
   // (Program only in UPDATE, keys for UPDATE) are left out: they would only add noise.
   const checkedAs = badOperation.length === 0 ? operation as Wire.SyncOperation : undefined
-  return [...badOperation, ...listIssues(objects, startIndex, (obj) => objectIssues(obj, checkedAs))]
+  // listIssues with objectIssues, written out with one report for the whole list that names
+  // the object being checked: checking an object allocates no closure and no array of its
+  // own (under a loader that names every function, as tsx does, a closure costs a property
+  // definition too).
+  const found: Array<ValidationIssue> = [...badOperation]
+  let index = startIndex
+  const report: Report = (path, message) => {
+    found.push({ index, path, message })
+  }
+  try {
+    if (!Array.isArray(objects)) {
+      found.push({ index, path: [], message: `expected an array of objects, got ${describe(objects)}` })
+      return found
+    }
+    for (let i = 0; i < objects.length; i++) {
+      index = startIndex + i
+      if (!(i in objects)) {
+        found.push({ index, path: [], message: "expected an object, got a hole of a sparse array" })
+        continue
+      }
+      checkObject(report, objects[i], checkedAs)
+    }
+  } catch {
+    found.push({ index: startIndex, path: [], message: unreadableInput })
+  }
+  return found
 }

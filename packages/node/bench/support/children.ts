@@ -10,15 +10,12 @@ import type * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { repoRoot, tsxArgs } from "./code.js"
 
-/** The repository root. */
-export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
+export { repoRoot, tsxArgs } from "./code.js"
 
 /** The compiled, bundled emulator bin (after `pnpm build`). */
 export const emulatorBin = `${repoRoot}packages/emulator/dist/bin/mktows-emulator.js`
-
-/** Node with tsx and the workspace's `source` condition: how the TypeScript scripts run. */
-export const tsxArgs = ["--import", "tsx", "--conditions=source"]
 
 export class ChildError extends Data.TaggedError("ChildError")<{ readonly detail: string }> {
   override get message(): string {

@@ -231,6 +231,23 @@ const onlyWhitespace = (content: Content, name: string, read: Read): boolean => 
   return false
 }
 
+/**
+ * Whether a text node met while walking an element's children may stand: whitespace, as
+ * most is, or text that decodes to whitespace (checked over all the content, as
+ * {@link onlyWhitespace} does, which also puts the problem in `read`).
+ */
+const textMayStand = (child: string, raw: unknown, content: Content, name: string, read: Read): boolean =>
+  (child === textKey && typeof raw === "string" && isWhitespace(raw)) || onlyWhitespace(content, name, read)
+
+/**
+ * A failure of an element with children: text that may not stand in it is reported first,
+ * wherever it is, as the element's own problem (as a check before the walk would).
+ */
+const textFirst = (content: Content, name: string, read: Read): Failed => {
+  onlyWhitespace(content, name, read)
+  return failed
+}
+
 // ---------------------------------------------------------------------------------------
 // Elements, structs and lists
 
@@ -274,23 +291,33 @@ const contentReader = (type: Type, ast: AST.AST | undefined): ContentReader => {
   const itemName = type.item
   // An array Schema the checks do not know (a refinement of an array, a tuple) is never vouched for.
   const known = itemOf !== undefined
+  // One walk over the children: text between them is checked as it is met (see textFirst).
   return (content, name, scope, read) => {
-    if (!onlyWhitespace(content, name, read)) return failed
     if (!known) read.vouched = false
     const items: Array<unknown> = []
     for (let i = 0; i < content.length; i++) {
       open(content[i] as Node, read)
       const child = read.name
-      if (child === undefined || child === textKey || child === cdataKey) continue
+      if (child === undefined) continue
       const inner = read.value
+      if (child === textKey || child === cdataKey) {
+        if (!textMayStand(child, inner, content, name, read)) return failed
+        continue
+      }
       const attributes = read.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
       if (localName(child, childScope) !== itemName) {
-        if (read.strict) return fail(read, `unexpected <${child}> in <${name}>`)
+        if (read.strict) {
+          fail(read, `unexpected <${child}> in <${name}>`)
+          return textFirst(content, name, read)
+        }
         continue
       }
       const value = item(inner, attributes, child, childScope, read)
-      if (value === failed) return failedIn(read, items.length)
+      if (value === failed) {
+        failedIn(read, items.length)
+        return textFirst(content, name, read)
+      }
       // A nil item: the checks know no nullable items; the Schema says.
       if (value === null) read.vouched = false
       items.push(value)
@@ -332,8 +359,8 @@ const structReader = (type: Struct): ContentReader => {
   const known = type.ast.indexSignatures.length === 0 &&
     (firstSingle === -1 || type.fields.slice(firstSingle).every((f) => f.repeated !== true)) &&
     type.ast.propertySignatures.every((ps) => typeof ps.name === "string")
+  // One walk over the children: text between them is checked as it is met (see textFirst).
   const reader: ContentReader = (content, name, scope, read) => {
-    if (!onlyWhitespace(content, name, read)) return failed
     if (!known) read.vouched = false
     const out: Record<string, unknown> = {}
     for (const r of repeated) out[r] = []
@@ -347,8 +374,12 @@ const structReader = (type: Struct): ContentReader => {
     for (let i = 0; i < content.length; i++) {
       open(content[i] as Node, read)
       const child = read.name
-      if (child === undefined || child === textKey || child === cdataKey) continue
+      if (child === undefined) continue
       const inner = read.value
+      if (child === textKey || child === cdataKey) {
+        if (!textMayStand(child, inner, content, name, read)) return failed
+        continue
+      }
       const attributes = read.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
       const local = localName(child, childScope)
@@ -356,7 +387,10 @@ const structReader = (type: Struct): ContentReader => {
       if (field === undefined || field.field.name !== local) {
         field = local === undefined ? undefined : byName.get(local)
         if (field === undefined) {
-          if (read.strict) return fail(read, `unexpected element <${child}> in <${name}>`)
+          if (read.strict) {
+            fail(read, `unexpected element <${child}> in <${name}>`)
+            return textFirst(content, name, read)
+          }
           continue
         }
       }
@@ -365,21 +399,28 @@ const structReader = (type: Struct): ContentReader => {
         next = field.position
         const items = out[f.name] as Array<unknown>
         const value = field.read(inner, attributes, child, childScope, read)
-        if (value === failed) return failedIn(read, f.name, items.length)
+        if (value === failed) {
+          failedIn(read, f.name, items.length)
+          return textFirst(content, name, read)
+        }
         if (value === null) read.vouched = false
         items.push(value)
         continue
       }
       if ((seen & field.bit) !== 0) {
         fail(read, `<${child}> appears more than once`)
-        return failedIn(read, f.name)
+        failedIn(read, f.name)
+        return textFirst(content, name, read)
       }
       seen |= field.bit
       if (field.position < last) read.vouched = false
       last = field.position
       next = field.position + 1
       const value = field.read(inner, attributes, child, childScope, read)
-      if (value === failed) return failedIn(read, f.name)
+      if (value === failed) {
+        failedIn(read, f.name)
+        return textFirst(content, name, read)
+      }
       if (value === null) {
         // Some SOAP stacks send xsi:nil for an unset optional element although the WSDL says
         // nillable="false": it can only mean "absent". On a required element it stays null,

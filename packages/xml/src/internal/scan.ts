@@ -60,6 +60,7 @@ export interface ScanLimits {
 
 /** Names that must never become object keys, whatever the parser does with them. */
 const dangerous: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
+const dangerousStart = (c: number): boolean => c === 95 /* _ */ || c === 99 /* c */ || c === 112 /* p */
 
 // Name characters: ASCII letters, digits, "_", "-", ".", ":" and everything from U+00B7 up.
 // Not the full XML production, but it refuses every ASCII character XML forbids in names.
@@ -100,26 +101,22 @@ const checkName = (name: string, what: string): Either.Either<void, XmlProblem> 
 }
 
 /**
- * {@link checkName} on the name at `s[from, to)`, without cutting it out of the body: every
- * element name is checked, and a slice per tag was a good part of the scan's garbage.
- * Answers the problem, or undefined when the name is fine.
+ * {@link checkName} on the name at `s[from, to)`, whose first ":" is at `colon` (or -1),
+ * without cutting it out of the body: every element name is checked, and a slice per tag
+ * was a good part of the scan's garbage. Answers the problem, or undefined when the name
+ * is fine.
  */
-const nameProblemAt = (s: string, from: number, to: number, what: string): XmlProblem | undefined => {
-  let colon = -1
-  let colons = 0
-  for (let k = from; k < to; k++) {
-    if (s.charCodeAt(k) === 58 /* : */) {
-      if (colon === -1) colon = k
-      colons++
-    }
-  }
+const nameProblemAt = (s: string, from: number, to: number, colon: number, what: string): XmlProblem | undefined => {
   const localFrom = colon === -1 ? from : colon + 1
   const localLength = to - localFrom
-  // The dangerous names are 9 and 11 characters long: any other length is none of them.
-  if ((localLength === 9 || localLength === 11) && dangerous.has(s.slice(localFrom, to))) {
-    return { kind: "Forbidden", detail: `the ${what} name "${s.slice(from, to)}" is not accepted` }
+  // The dangerous names are 9 or 11 characters long and start with "_", "p" or "c": a
+  // name of another length or start is none of them, and is not cut out to be looked up.
+  if ((localLength === 9 || localLength === 11) && dangerousStart(s.charCodeAt(localFrom))) {
+    if (dangerous.has(s.slice(localFrom, to))) {
+      return { kind: "Forbidden", detail: `the ${what} name "${s.slice(from, to)}" is not accepted` }
+    }
   }
-  if (colon !== -1 && (colon === from || localLength === 0 || colons > 1)) {
+  if (colon !== -1 && (colon === from || localLength === 0 || colonAt(s, localFrom, to) !== -1)) {
     return { kind: "NotXml", detail: `"${s.slice(from, to)}" is not a valid qualified ${what} name` }
   }
   if (!isNameStart(s.charCodeAt(from)) || (colon !== -1 && !isNameStart(s.charCodeAt(localFrom)))) {
@@ -295,11 +292,13 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
     } else {
       const nameEnd = readName(s, lt + 1)
       if (nameEnd === lt + 1) return problem("NotXml", `a "<" that starts no tag at position ${lt}`)
-      const nameProblem = nameProblemAt(s, lt + 1, nameEnd, "element")
+      const colon = colonAt(s, lt + 1, nameEnd)
+      const nameProblem = nameProblemAt(s, lt + 1, nameEnd, colon, "element")
       if (nameProblem !== undefined) return Either.left(nameProblem)
-      // The name itself, cut out only for a message or a prefix.
-      const name = () => s.slice(lt + 1, nameEnd)
-      if (depth === 0 && rootSeen) return problem("NotXml", `a second root element "<${name()}>"`)
+      // The name itself is cut out only for a message (no closure per tag for that either:
+      // under a loader that names functions, such as tsx, a closure per tag costs a property
+      // definition per tag).
+      if (depth === 0 && rootSeen) return problem("NotXml", `a second root element "<${s.slice(lt + 1, nameEnd)}>"`)
       // Attributes: name = "value" pairs until ">" or "/>".
       let j = nameEnd
       let closed: "open" | "empty" | undefined
@@ -310,7 +309,9 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       let prefixed: Array<string> | undefined
       while (closed === undefined) {
         const afterSpace = skipSpace(s, j)
-        if (afterSpace >= n) return problem("NotXml", `truncated: the start tag "<${name()}" is not closed`)
+        if (afterSpace >= n) {
+          return problem("NotXml", `truncated: the start tag "<${s.slice(lt + 1, nameEnd)}" is not closed`)
+        }
         const d = s.charCodeAt(afterSpace)
         if (d === 62) {
           closed = "open"
@@ -319,35 +320,49 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
           closed = "empty"
           j = afterSpace + 2
         } else {
-          if (afterSpace === j) return problem("NotXml", `malformed start tag "<${name()}" at position ${lt}`)
+          if (afterSpace === j) {
+            return problem("NotXml", `malformed start tag "<${s.slice(lt + 1, nameEnd)}" at position ${lt}`)
+          }
           const attrEnd = readName(s, afterSpace)
           const attr = s.slice(afterSpace, attrEnd)
           if (attr.length === 0) {
-            return problem("NotXml", `malformed attribute in "<${name()}" at position ${afterSpace}`)
+            return problem("NotXml", `malformed attribute in "<${s.slice(lt + 1, nameEnd)}" at position ${afterSpace}`)
           }
           if (++attributes > limits.maxAttributes) {
-            return problem("TooLarge", `"<${name()}" has more than ${limits.maxAttributes} attributes`)
+            return problem(
+              "TooLarge",
+              `"<${s.slice(lt + 1, nameEnd)}" has more than ${limits.maxAttributes} attributes`
+            )
           }
           if (++nodes > limits.maxNodes) return problem("TooLarge", `more than ${limits.maxNodes} nodes`)
           const attrOk = checkName(attr, "attribute")
           if (Either.isLeft(attrOk)) return Either.left(attrOk.left)
           seen ??= new Set()
-          if (seen.has(attr)) return problem("NotXml", `attribute "${attr}" is written twice on "<${name()}"`)
+          if (seen.has(attr)) {
+            return problem("NotXml", `attribute "${attr}" is written twice on "<${s.slice(lt + 1, nameEnd)}"`)
+          }
           seen.add(attr)
           const eq = skipSpace(s, attrEnd)
-          if (s.charCodeAt(eq) !== 61) return problem("NotXml", `attribute "${attr}" of "<${name()}" has no value`)
+          if (s.charCodeAt(eq) !== 61) {
+            return problem("NotXml", `attribute "${attr}" of "<${s.slice(lt + 1, nameEnd)}" has no value`)
+          }
           const q = skipSpace(s, eq + 1)
           const quote = s.charCodeAt(q)
           if (quote !== 34 && quote !== 39) {
-            return problem("NotXml", `attribute "${attr}" of "<${name()}" is not quoted`)
+            return problem("NotXml", `attribute "${attr}" of "<${s.slice(lt + 1, nameEnd)}" is not quoted`)
           }
           const close = s.indexOf(quote === 34 ? "\"" : "'", q + 1)
-          if (close === -1) return problem("NotXml", `truncated: attribute "${attr}" of "<${name()}" is not closed`)
+          if (close === -1) {
+            return problem("NotXml", `truncated: attribute "${attr}" of "<${s.slice(lt + 1, nameEnd)}" is not closed`)
+          }
           if (close - q - 1 > limits.maxTextLength) {
-            return problem("TooLarge", `attribute "${attr}" of "<${name()}" is longer than ${limits.maxTextLength}`)
+            return problem(
+              "TooLarge",
+              `attribute "${attr}" of "<${s.slice(lt + 1, nameEnd)}" is longer than ${limits.maxTextLength}`
+            )
           }
           if (s.slice(q + 1, close).includes("<")) {
-            return problem("NotXml", `attribute "${attr}" of "<${name()}" contains "<"`)
+            return problem("NotXml", `attribute "${attr}" of "<${s.slice(lt + 1, nameEnd)}" contains "<"`)
           }
           checkReferences(q + 1, close)
           if (attr.startsWith("xmlns:")) (declares ??= []).push(attr.slice(6))
@@ -359,10 +374,12 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       // Declarations on an element bind its own name and attributes, in any order.
       if (declares !== undefined) bind(declares, 1)
       if (deferred === undefined) {
-        const colon = colonAt(s, lt + 1, nameEnd)
         const prefix = colon === -1 ? undefined : s.slice(lt + 1, colon)
         if (prefix !== undefined && !isBound(prefix)) {
-          deferred = { kind: "NotXml", detail: `the prefix "${prefix}" of <${name()}> is not declared` }
+          deferred = {
+            kind: "NotXml",
+            detail: `the prefix "${prefix}" of <${s.slice(lt + 1, nameEnd)}> is not declared`
+          }
         }
         for (const attr of prefixed ?? []) {
           const attrPrefix = prefixOf(attr) ?? ""

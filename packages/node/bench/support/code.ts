@@ -1,0 +1,71 @@
+/**
+ * Which code the benchmarks measure: by default the compiled `dist/` of each package, what
+ * users install (run `pnpm build` first); with Node's `--conditions=source` (as the smoke test
+ * runs them), the TypeScript sources through tsx.
+ *
+ * The two differ: tsx compiles the sources with esbuild's keepNames, which names every function
+ * it creates at run time (a property definition each), and on the codec's hot paths that made
+ * the sources 25–30 % slower than the compiled code. The issue's figures are of compiled code.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The repository root. */
+export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
+
+/** Whether this process runs the TypeScript sources rather than the compiled code. */
+export const runsSources: boolean = process.execArgv.includes("--conditions=source")
+
+/** What a script prints about the code it measures. */
+export const codeUnderTest: string = runsSources
+  ? "TypeScript sources through tsx (--conditions=source)"
+  : "compiled dist/ (pnpm build)"
+
+/** Node's arguments for a child TypeScript script measuring the same code as this process. */
+export const tsxArgs: ReadonlyArray<string> = runsSources
+  ? ["--import", "tsx", "--conditions=source"]
+  : ["--import", "tsx"]
+
+/**
+ * An internal module of a workspace package (which its exports keep private), from the same
+ * code as the public ones: `internalModule<typeof import("../../xml/src/internal/document.js")>("xml",
+ * "internal/document")`.
+ */
+export const internalModule = <M>(pkg: string, path: string): Promise<M> =>
+  import(`${repoRoot}packages/${pkg}/${runsSources ? "src" : "dist"}/${path}.${runsSources ? "ts" : "js"}`) as Promise<
+    M
+  >
+
+// The source files under `dir`, with their paths relative to it.
+const sources = (dir: string, prefix = ""): Array<string> =>
+  readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(dir, join(prefix, entry.name))
+      : entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")
+      ? [join(prefix, entry.name)]
+      : []
+  )
+
+/**
+ * Why the compiled code cannot be measured as it stands, if it cannot: a package never built, or
+ * a source file changed after its compiled file was written (the figures would be of older code).
+ */
+export const staleBuild = (): string | undefined => {
+  if (runsSources) return undefined
+  const packages = join(repoRoot, "packages")
+  for (const name of readdirSync(packages)) {
+    const src = join(packages, name, "src")
+    const dist = join(packages, name, "dist")
+    if (!existsSync(src)) continue
+    if (!existsSync(dist)) return `packages/${name} is not built: run pnpm build first`
+    for (const file of sources(src)) {
+      const compiled = join(dist, file.replace(/\.ts$/, ".js"))
+      // A source without a compiled twin (a bin, bundled elsewhere) is not checked here.
+      if (existsSync(compiled) && statSync(join(src, file)).mtimeMs > statSync(compiled).mtimeMs) {
+        return `packages/${name}/src/${file} changed after it was compiled: run pnpm build first`
+      }
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,44 @@
+// A smoke run of the parser-floor probe (packages/xml/bench/parserFloor.bench.ts), so that
+// the script cannot rot: its smallest mode, and every figure it prints is finite and
+// positive. It asserts no time.
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../../..", import.meta.url))
+
+const runProbe = Effect.async<{ readonly code: number; readonly stdout: string; readonly stderr: string }>(
+  (resume) => {
+    const child = execFile(
+      process.execPath,
+      ["--import", "tsx", "--conditions=source", "packages/xml/bench/parserFloor.bench.ts", "--quick"],
+      { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resume(Effect.succeed({ code: error === null ? 0 : child.exitCode ?? 1, stdout, stderr }))
+    )
+    return Effect.sync(() => child.kill("SIGTERM"))
+  }
+)
+
+describe("the parser-floor probe (smoke run)", () => {
+  it.live(
+    "prints a finite, positive figure for every contender and both ratios",
+    () =>
+      Effect.gen(function*() {
+        const run = yield* runProbe
+        expect(run.code, `the probe failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
+        const last = run.stdout.trim().split("\n").at(-1) ?? ""
+        const summary = JSON.parse(last) as {
+          readonly figures: Readonly<Record<string, number>>
+          readonly ratios: Readonly<Record<string, number>>
+        }
+        const figures = Object.values(summary.figures)
+        expect(figures).toHaveLength(7)
+        for (const figure of [...figures, summary.ratios.sync ?? NaN, summary.ratios.page ?? NaN]) {
+          expect(Number.isFinite(figure) && figure > 0).toBe(true)
+        }
+      }),
+    { timeout: 300_000 }
+  )
+})
