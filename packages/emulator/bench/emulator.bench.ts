@@ -26,9 +26,18 @@ import { createHmac } from "node:crypto"
 import { loadavg } from "node:os"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { fromSeed } from "../src/internal/seed.js"
-import { type Call, makeStore, type Store } from "../src/internal/store.js"
-import * as Seed from "../src/Seed.js"
+import { codeUnderTest, runsSources, staleBuild } from "../../node/bench/support/code.js"
+import type * as SeedInternal from "../src/internal/seed.js"
+import type { Call, Store } from "../src/internal/store.js"
+import type * as StoreInternal from "../src/internal/store.js"
+import type * as SeedModule from "../src/Seed.js"
+
+// The same code as this process measures (see node/bench/support/code.ts): the compiled dist/
+// by default, the sources under --conditions=source.
+const code = runsSources ? "../src" : "../dist"
+const { fromSeed }: typeof SeedInternal = await import(`${code}/internal/seed.js`)
+const { makeStore }: typeof StoreInternal = await import(`${code}/internal/store.js`)
+const Seed: typeof SeedModule = await import(`${code}/Seed.js`)
 
 const quick = process.argv.includes("--quick")
 const flag = (name: string): string | undefined => {
@@ -41,14 +50,14 @@ const batch = 100
 const serverScript = flag("--server") ?? new URL("./server.ts", import.meta.url).pathname
 // `--cpu-prof-dir DIR`: the server process writes a CPU profile of the measured rounds there.
 const profileDir = flag("--cpu-prof-dir")
-// `--compiled`: the server runs the compiled emulator (dist/, from `pnpm build`) instead of its
-// sources. `--baseline DIR`: a copy of an older compiled dist/ runs beside it, interleaved (for
+// The server runs the same code as this process (compiled dist/ unless --conditions=source);
+// `--compiled`: the compiled emulator even when this process runs the sources. `--baseline DIR`: a copy of an older compiled dist/ runs beside it, interleaved (for
 // instance `mkdir -p packages/emulator/bench/.baseline && cp -r packages/emulator/dist
 // packages/emulator/bench/.baseline/` before a change, then `--baseline
 // packages/emulator/bench/.baseline/dist`; the copy must sit under packages/emulator so it finds
 // the same dependencies, and in a directory named dist so lint leaves it alone).
 const distOf = (dir: string) => ({ _tag: "Dist", dir: new URL(dir, `file://${process.cwd()}/`).pathname } as const)
-const server = process.argv.includes("--compiled")
+const server = process.argv.includes("--compiled") || !runsSources
   ? distOf(new URL("../dist", import.meta.url).pathname)
   : ({ _tag: "Sources" } as const)
 const baselineDir = flag("--baseline")
@@ -271,7 +280,13 @@ const httpAt = async (size: number): Promise<{ cpu: number; ratio?: number }> =>
 }
 
 const main = async () => {
-  console.log(`emulator bench${quick ? " (quick)" : ""}; load average ${load()}`)
+  console.log(`emulator bench${quick ? " (quick)" : ""}: ${codeUnderTest}; load average ${load()}`)
+  const stale = staleBuild()
+  if (stale !== undefined) {
+    console.error(`bench:emulator: ${stale} (the benchmark measures the compiled code)`)
+    process.exitCode = 1
+    return
+  }
   const cpu: Record<string, number> = {}
   const ratios: Record<string, number> = {}
   if (!process.argv.includes("--skip-http")) {
