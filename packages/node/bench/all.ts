@@ -203,6 +203,13 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
     "≤ 3×",
     (n) => n <= 3
   )
+  const lowest = at(steps, "steps", "call: the lowest with fast-xml-parser")
+  add(
+    "the same, the lowest a client parsing with fast-xml-parser can reach (every other step at the floor)",
+    num(at(lowest, "ratio")),
+    (n) => `${g3(n)}× (${g3((num(at(lowest, "mktows")) ?? Number.NaN) / 1000)} ms)`,
+    "—"
+  )
   const cpu = abs("canned", "cpuMicrosPerObject", "mktows")
   add(
     "client CPU per object, full client over HTTP (canned server)",
@@ -222,6 +229,13 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
     "≤ 1 ms",
     (n) => n <= 1
   )
+  const pageParser = num(at(steps, "steps", "page decode: parser alone", "mktows"))
+  add(
+    "the same page: fast-xml-parser alone",
+    pageParser === undefined ? undefined : pageParser / 1000,
+    (n) => `${g3(n)} ms`,
+    "—"
+  )
   const emulator = ran.get("emulator")?.json
   const serverCpu = largest(at(emulator, "serverCpuMicrosPerObject")) ??
     flatten(emulator).find(([k]) => /cpu.*object/i.test(k))
@@ -231,6 +245,14 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
     (n) => `${g3(n)} µs (at ${serverCpu?.[0]})`,
     "≤ 40 µs",
     (n) => n <= 40
+  )
+  const requestDecode = num(at(steps, "steps", "request decode (the emulator's)", "mktows"))
+  const requestParser = num(at(steps, "steps", "request decode: parser alone", "mktows"))
+  add(
+    "the emulator's decode of a 100-object request, per object (fast-xml-parser alone)",
+    requestDecode === undefined ? undefined : requestDecode / 100,
+    (n) => `${g3(n)} µs (${g3((requestParser ?? Number.NaN) / 100)} µs)`,
+    "—"
   )
   const heap = largest(at(emulator, "heapBytesPerObject")) ?? flatten(emulator).find(([k]) => /heap.*object/i.test(k))
   add(

@@ -52,6 +52,8 @@ const Output = Schema.Struct({
         "decode: parser alone": WithFloor,
         "page decode: parser alone": WithFloor,
         "page decode": WithFloor,
+        "request decode (the emulator's)": Step,
+        "request decode: parser alone": Step,
         "page fromWire": Step,
         "map + encode": WithFloor,
         "call: sign + validate + map + encode + decode": WithFloor,
