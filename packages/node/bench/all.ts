@@ -13,7 +13,7 @@
  * this runner reads. `--quick` runs each in its smallest mode (the smoke test does that).
  * A script that fails is reported and the others still run; the exit code is then 1.
  *
- * Usage: `pnpm bench:all [--quick] [--only compare,steps,startup,client-cpu,stream-memory,stream-memory-floor,emulator]`
+ * Usage: `pnpm bench:all [--quick] [--only compare,steps,steps-emulator,startup,client-cpu,stream-memory,stream-memory-floor,emulator]`
  */
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
@@ -34,6 +34,13 @@ interface Script {
 const scripts: ReadonlyArray<Script> = [
   { name: "compare", path: "packages/node/bench/compare.ts", args: [], quickArgs: ["--quick"], required: true },
   { name: "steps", path: "packages/node/bench/steps.ts", args: [], quickArgs: ["--quick"], required: true },
+  {
+    name: "steps-emulator",
+    path: "packages/node/bench/steps.ts",
+    args: ["--emulator"],
+    quickArgs: ["--quick", "--emulator"],
+    required: true
+  },
   { name: "startup", path: "packages/node/bench/startup.ts", args: [], quickArgs: ["--quick"], required: true },
   {
     name: "client-cpu",
@@ -246,8 +253,9 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
     "≤ 40 µs",
     (n) => n <= 40
   )
-  const requestDecode = num(at(steps, "steps", "request decode (the emulator's)", "mktows"))
-  const requestParser = num(at(steps, "steps", "request decode: parser alone", "mktows"))
+  const serverSteps = ran.get("steps-emulator")?.json
+  const requestDecode = num(at(serverSteps, "steps", "request decode (the emulator's)", "mktows"))
+  const requestParser = num(at(serverSteps, "steps", "request decode: parser alone", "mktows"))
   add(
     "the emulator's decode of a 100-object request, per object (fast-xml-parser alone)",
     requestDecode === undefined ? undefined : requestDecode / 100,

@@ -1,6 +1,6 @@
 /**
  * A smoke run of the side-by-side benchmarks (slow project), so they cannot rot: `pnpm
- * bench:all --quick` restricted to compare, steps and startup, each script in its smallest
+ * bench:all --quick` restricted to compare, steps (both sides) and startup, each script in its smallest
  * mode, in processes of their own as the runner always runs them. Checked: the runner's JSON
  * (which carries each script's own JSON) is well-formed, every contender and step produced a
  * number, and every figure and ratio is finite and positive. No timing is asserted: how fast
@@ -52,13 +52,19 @@ const Output = Schema.Struct({
         "decode: parser alone": WithFloor,
         "page decode: parser alone": WithFloor,
         "page decode": WithFloor,
-        "request decode (the emulator's)": Step,
-        "request decode: parser alone": Step,
         "page fromWire": Step,
         "map + encode": WithFloor,
         "call: sign + validate + map + encode + decode": WithFloor,
         "call: the lowest with fast-xml-parser": WithFloor,
         "page: decode + fromWire": WithFloor
+      })
+    }),
+    "steps-emulator": Schema.Struct({
+      bench: Schema.Literal("steps-emulator"),
+      steps: Schema.Struct({
+        "request decode (the emulator's)": Step,
+        "request decode: parser alone": Step,
+        "request decode ÷ parser alone": WithFloor
       })
     }),
     startup: Schema.Struct({
@@ -86,7 +92,7 @@ const runQuick = Effect.async<{ readonly code: number; readonly stdout: string; 
       "packages/node/bench/all.ts",
       "--quick",
       "--only",
-      "compare,steps,startup"
+      "compare,steps,steps-emulator,startup"
     ],
     { cwd: root, maxBuffer: 64 * 1024 * 1024 },
     (error, stdout, stderr) =>
@@ -97,7 +103,7 @@ const runQuick = Effect.async<{ readonly code: number; readonly stdout: string; 
 
 describe("benchmarks (smoke run)", () => {
   it.live(
-    "bench:all --quick: compare, steps and startup each give a finite, positive figure for everything",
+    "bench:all --quick: compare, steps (both sides) and startup each give a finite, positive figure for everything",
     () =>
       Effect.gen(function*() {
         const run = yield* runQuick
@@ -105,7 +111,7 @@ describe("benchmarks (smoke run)", () => {
         const last = run.stdout.trim().split("\n").at(-1) ?? ""
         const output = yield* Schema.decodeUnknown(Schema.parseJson(Output))(last)
         expect(Object.values(output.scripts).filter((s) => s.problem !== undefined)).toEqual([])
-        expect(Object.keys(output.scripts).sort()).toEqual(["compare", "startup", "steps"])
+        expect(Object.keys(output.scripts).sort()).toEqual(["compare", "startup", "steps", "steps-emulator"])
         // The summary has a figure for every row the three scripts feed.
         const measured = (figure: string) => output.rows.find((row) => row.figure.startsWith(figure))?.measured
         for (
@@ -116,6 +122,9 @@ describe("benchmarks (smoke run)", () => {
             "CPU of sign + validate",
             "client CPU per object",
             "one getMObjects page",
+            "the same, the lowest a client parsing with fast-xml-parser",
+            "the same page: fast-xml-parser alone",
+            "the emulator's decode of a 100-object request",
             "compiled emulator bin"
           ]
         ) {
