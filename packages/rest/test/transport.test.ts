@@ -191,6 +191,22 @@ describe("RestTransport over MarketoClient", () => {
       expect(stray._tag === "ProtocolError" && stray.reason === "IdentityMismatch").toBe(true)
     }))
 
+  it.effect("a success body that is not UTF-8 is an InvalidEncoding ProtocolError; other statuses are only quoted", () =>
+    Effect.gen(function*() {
+      // A created record whose message holds a lone 0xFF byte: no UTF-8 text has it.
+      const text = JSON.stringify({ requestId: "r#1", success: true, result: [{ seq: 0, status: "created", id: 7 }] })
+      const at = text.indexOf("created")
+      const bytes = new Uint8Array([
+        ...new TextEncoder().encode(text.slice(0, at)),
+        0xFF,
+        ...new TextEncoder().encode(text.slice(at))
+      ])
+      const bad = yield* callWith(() => Effect.succeed({ status: 200, body: bytes }))
+      expect(bad._tag === "ProtocolError" && bad.reason === "InvalidEncoding").toBe(true)
+      const gateway = yield* callWith(() => Effect.succeed({ status: 502, body: bytes }))
+      expect(gateway._tag === "TransportError" && gateway.status === 502).toBe(true)
+    }))
+
   it.effect("what REST cannot express is refused before anything is sent", () => {
     const m = withMarketo(() => ok([]))
     return Effect.gen(function*() {

@@ -52,17 +52,25 @@ export const connectionError = (operation: string) => (error: HttpClientError.Ht
   })
 }
 
-const utf8 = (chunks: ReadonlyArray<Uint8Array>, size: number): string => {
+const joined = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
   const bytes = new Uint8Array(size)
   let offset = 0
   for (const chunk of chunks) {
     bytes.set(chunk, offset)
     offset += chunk.length
   }
-  return new TextDecoder("utf-8").decode(bytes)
+  return bytes
 }
 
-/** The body as text, at most `Limits.maxMessageBytes`; longer is a ProtocolError. */
+// Fatal: a body that is not UTF-8 is refused, never read with U+FFFD in place of its bytes
+// (a name read that way would be synced back changed). The lossy one only makes excerpts.
+const strict = new TextDecoder("utf-8", { fatal: true })
+const lossy = new TextDecoder("utf-8")
+
+/**
+ * The body as text, at most `Limits.maxMessageBytes`; longer is a ProtocolError, and so is a
+ * success body that is not UTF-8 (`InvalidEncoding`).
+ */
 export const readText = (
   response: HttpClientResponse.HttpClientResponse,
   operation: string
@@ -85,7 +93,24 @@ export const readText = (
     }
   ).pipe(
     Effect.mapError(connectionError(operation)),
-    Effect.flatMap(({ chunks, size }) => size > max ? Effect.fail(tooLarge) : Effect.succeed(utf8(chunks, size)))
+    Effect.flatMap(({ chunks, size }) => {
+      if (size > max) return Effect.fail(tooLarge)
+      const bytes = joined(chunks, size)
+      try {
+        return Effect.succeed(strict.decode(bytes))
+      } catch {
+        // Only a success is read as data; any other status is only quoted in its error.
+        return response.status === 200
+          ? Effect.fail(
+            new ProtocolError({
+              reason: "InvalidEncoding",
+              detail: `the ${operation} response is not valid UTF-8`,
+              received: excerpt(lossy.decode(bytes.subarray(0, 800)))
+            })
+          )
+          : Effect.succeed(lossy.decode(bytes))
+      }
+    })
   )
 }
 

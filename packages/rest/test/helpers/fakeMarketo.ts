@@ -56,10 +56,18 @@ export const fake = (route: Route) => {
     return Effect.map(route(s), (answer) =>
       HttpClientResponse.fromWeb(
         request,
-        new Response(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body), {
-          status: answer.status,
-          headers: { "content-type": "application/json" }
-        })
+        new Response(
+          // Bytes as given (a test of bodies that are not UTF-8), text as is, the rest as JSON.
+          answer.body instanceof Uint8Array
+            ? new Uint8Array(answer.body).buffer
+            : typeof answer.body === "string"
+            ? answer.body
+            : JSON.stringify(answer.body),
+          {
+            status: answer.status,
+            headers: { "content-type": "application/json" }
+          }
+        )
       ))
   })
   const layer = Layer.merge(Layer.succeed(HttpClient.HttpClient, client), RestConfig.layer(settings))
