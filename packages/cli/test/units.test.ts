@@ -9,7 +9,9 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
-import { appendFileSync, readFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs"
+import { hostname } from "node:os"
 import { join } from "node:path"
 import * as Columns from "../src/internal/columns.js"
 import * as Connection from "../src/internal/connection.js"
@@ -181,6 +183,48 @@ describe("journal", () => {
       expect(again).toEqual([{ _tag: "Doubt" }, { _tag: "Done", outcome: { line: 3, status: "CREATED", id: 12 } }])
       const other = yield* Effect.flip(Effect.scoped(Journal.open(file, { ...job, input: { size: 4, sha256: "def" } })))
       expect(other.message).toMatch(/belongs to another job/)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("journal lock", () => {
+  const job: Journal.Job = {
+    command: "sync",
+    input: { size: 1, sha256: "lock" },
+    type: "Opportunity",
+    operation: "INSERT"
+  }
+
+  it.scoped("a journal in use is refused, and free again once its job ends", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "locked.journal")
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* Journal.open(file, job)
+        expect(readFileSync(`${file}.lock`, "utf8")).toBe(`${process.pid}@${hostname()}`)
+        const second = yield* Effect.flip(Effect.scoped(Journal.open(file, job)))
+        expect(second._tag).toBe("JournalError")
+        expect(second.message).toContain(`another mktows (${process.pid}@${hostname()}) is using this journal`)
+        expect(second.message).toContain(`delete ${file}.lock`)
+      }))
+      expect(existsSync(`${file}.lock`)).toBe(false)
+      yield* Effect.scoped(Journal.open(file, job))
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a lock left by a process that is gone is taken over; another host's is refused", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "stale.journal")
+      // A process that has exited: its pid names no live process.
+      const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"])
+      const deadPid = Number(child.stdout.toString())
+      writeFileSync(`${file}.lock`, `${deadPid}@${hostname()}`)
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* Journal.open(file, job)
+        expect(readFileSync(`${file}.lock`, "utf8")).toBe(`${process.pid}@${hostname()}`)
+      }))
+      writeFileSync(`${file}.lock`, `${deadPid}@another-host.example`)
+      const refused = yield* Effect.flip(Effect.scoped(Journal.open(file, job)))
+      expect(refused.message).toContain(`another mktows (${deadPid}@another-host.example)`)
+      // Refusing leaves the other host's lock where it is.
+      expect(readFileSync(`${file}.lock`, "utf8")).toBe(`${deadPid}@another-host.example`)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 

@@ -10,6 +10,7 @@
  * The first record names the job (the input's size and SHA-256, the type and operation),
  * so a journal is never applied to another file or another kind of job. Nothing secret is
  * ever written: no credentials, only line numbers, statuses, ids, external keys and errors.
+ * A job holds the journal's lock file while it runs (`lock.ts`), so two jobs never share one.
  */
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -21,6 +22,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
+import * as Lock from "./lock.js"
 
 /** The journal cannot be used: another job's, corrupt, or unreadable. */
 export class JournalError extends Data.TaggedError("JournalError")<{
@@ -164,6 +166,10 @@ export const open = (
     const fs = yield* FileSystem.FileSystem
     const fail = (detail: string) => new JournalError({ file, detail })
     const io = (error: PlatformError) => fail(error.message)
+    // Held before the journal is read: another job could be appending to it.
+    yield* Lock.hold(file).pipe(
+      Effect.mapError((error) => error._tag === "LockHeld" ? fail(error.message) : io(error))
+    )
     const definite = new LineBits()
     const sent = new LineBits()
     const index: RecordIndex = { first: [], last: [], offset: [], length: [] }

@@ -19,6 +19,7 @@ import * as Stream from "effect/Stream"
 import type { ObjectType } from "./columns.js"
 import { Stop } from "./failure.js"
 import * as Journal from "./journal.js"
+import * as Lock from "./lock.js"
 import type * as Rows from "./rows.js"
 
 const operators: ReadonlyArray<readonly [string, Wire.ComparisonEnum]> = [
@@ -145,9 +146,19 @@ export const get = (
       out: options.out
     }
     let mark: Mark | undefined
+    // Held before the journal is read: another export could be writing it.
+    if (Option.isSome(options.journal)) {
+      const journal = options.journal.value
+      yield* Lock.hold(journal).pipe(
+        Effect.catchTag("LockHeld", (held) =>
+          Effect.fail(new Stop({ code: 2, detail: `journal ${journal}: ${held.message}` })))
+      )
+    }
     if (Option.isSome(options.journal) && (yield* fs.exists(options.journal.value))) {
       const text = yield* fs.readFileString(options.journal.value)
-      const entries = text.split("\n").map(Journal.decodeLine).filter((entry) => entry !== undefined)
+      const entries = text.split("\n").map(Journal.decodeLine).filter((entry) =>
+        entry !== undefined
+      )
       const first = entries[0] as { readonly job?: unknown } | undefined
       if (first !== undefined && JSON.stringify(first.job) !== JSON.stringify(job)) {
         return yield* Effect.fail(
