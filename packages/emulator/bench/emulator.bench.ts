@@ -26,7 +26,7 @@ import { createHmac } from "node:crypto"
 import { loadavg } from "node:os"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { codeUnderTest, runsSources, staleBuild } from "../../node/bench/support/code.js"
+import { codeUnderTest, refusesStaleBuild, runsSources } from "../../node/bench/support/code.js"
 import type * as SeedInternal from "../src/internal/seed.js"
 import type { Call, Store } from "../src/internal/store.js"
 import type * as StoreInternal from "../src/internal/store.js"
@@ -281,12 +281,7 @@ const httpAt = async (size: number): Promise<{ cpu: number; ratio?: number }> =>
 
 const main = async () => {
   console.log(`emulator bench${quick ? " (quick)" : ""}: ${codeUnderTest}; load average ${load()}`)
-  const stale = staleBuild()
-  if (stale !== undefined) {
-    console.error(`bench:emulator: ${stale} (the benchmark measures the compiled code)`)
-    process.exitCode = 1
-    return
-  }
+  if (refusesStaleBuild("bench:emulator")) return
   const cpu: Record<string, number> = {}
   const ratios: Record<string, number> = {}
   if (!process.argv.includes("--skip-http")) {

@@ -18,7 +18,7 @@
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { repoRoot, tsxArgs } from "./support/children.js"
-import { codeUnderTest, staleBuild } from "./support/code.js"
+import { codeUnderTest, refusesStaleBuild } from "./support/code.js"
 import { load, quick } from "./support/stats.js"
 
 interface Script {
@@ -341,12 +341,7 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
 const main = async () => {
   const loadBefore = load()
   process.stdout.write(`bench:all${quick ? " --quick" : ""}: ${codeUnderTest}; load average ${loadBefore}\n`)
-  const stale = staleBuild()
-  if (stale !== undefined) {
-    process.stderr.write(`bench:all: ${stale} (the benchmarks measure the compiled code)\n`)
-    process.exitCode = 1
-    return
-  }
+  if (refusesStaleBuild("bench:all")) return
   const ran = new Map<string, Ran>()
   const onlyAt = process.argv.indexOf("--only")
   const only = onlyAt === -1 ? undefined : new Set((process.argv[onlyAt + 1] ?? "").split(","))

@@ -42,7 +42,7 @@ import { writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { codeUnderTest, internalModule, staleBuild } from "./support/code.js"
+import { codeUnderTest, internalModule, refusesStaleBuild } from "./support/code.js"
 
 const flag = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`)
@@ -117,12 +117,7 @@ const median = (values: ReadonlyArray<number>): number => {
 const round1 = (n: number): number => Math.round(n * 10) / 10
 
 const main = async () => {
-  const stale = staleBuild()
-  if (stale !== undefined) {
-    process.stderr.write(`${stale} (this benchmark measures the compiled code)\n`)
-    process.exitCode = 1
-    return
-  }
+  if (refusesStaleBuild("client-cpu")) return
   // The node:http client the Node layer uses (internal to @mktows/node), from the same code.
   const NodeHttpClient = await internalModule<typeof import("../src/internal/httpClient.js")>(
     "node",

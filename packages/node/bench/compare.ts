@@ -31,7 +31,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as soap from "soap"
 import * as Children from "./support/children.js"
-import { codeUnderTest, staleBuild } from "./support/code.js"
+import { codeUnderTest, refusesStaleBuild } from "./support/code.js"
 import { callsAtOnce, deals, encryptionKey, keyName, objectsPerCall, opportunities, userId } from "./support/fixture.js"
 import * as HandWritten from "./support/handWritten.js"
 import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
@@ -323,11 +323,7 @@ const main = Effect.gen(function*() {
   )
 })
 
-const stale = staleBuild()
-if (stale !== undefined) {
-  process.stderr.write(`${stale} (this benchmark measures the compiled code)\n`)
-  process.exitCode = 1
-} else {
+if (!refusesStaleBuild("compare")) {
   Effect.runPromiseExit(main).then((exit) => {
     if (exit._tag === "Failure") {
       process.stderr.write(`compare failed: ${exit.cause.toString()}\n`)

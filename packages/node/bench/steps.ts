@@ -29,7 +29,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import { codeUnderTest, internalModule, staleBuild } from "./support/code.js"
+import { codeUnderTest, internalModule, refusesStaleBuild } from "./support/code.js"
 import { cannedAnswer, deals, encryptionKey, getPage, opportunities, userId } from "./support/fixture.js"
 import * as HandWritten from "./support/handWritten.js"
 import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
@@ -220,12 +220,7 @@ export interface StepFigure {
 }
 
 const main = async () => {
-  const stale = staleBuild()
-  if (stale !== undefined) {
-    process.stderr.write(`${stale} (this benchmark measures the compiled code)\n`)
-    process.exitCode = 1
-    return
-  }
+  if (refusesStaleBuild("steps")) return
   const rounds = numberFlag("rounds", quick ? 3 : 15)
   const warmup = numberFlag("warmup", quick ? 1 : 3)
   const batchMs = numberFlag("batch-ms", quick ? 5 : 25)

@@ -51,7 +51,7 @@ const sources = (dir: string, prefix = ""): Array<string> =>
  * Why the compiled code cannot be measured as it stands, if it cannot: a package never built, or
  * a source file changed after its compiled file was written (the figures would be of older code).
  */
-export const staleBuild = (): string | undefined => {
+const staleBuild = (): string | undefined => {
   if (runsSources) return undefined
   const packages = join(repoRoot, "packages")
   for (const name of readdirSync(packages)) {
@@ -68,4 +68,16 @@ export const staleBuild = (): string | undefined => {
     }
   }
   return undefined
+}
+
+/**
+ * Whether `bench` must not run because the compiled code is missing or stale: then it says
+ * why on stderr and sets the exit code to 1.
+ */
+export const refusesStaleBuild = (bench: string): boolean => {
+  const stale = staleBuild()
+  if (stale === undefined) return false
+  process.stderr.write(`${bench}: ${stale} (it measures the compiled code)\n`)
+  process.exitCode = 1
+  return true
 }
