@@ -49,22 +49,24 @@ const sources = (dir: string, prefix = ""): Array<string> =>
 
 /**
  * Why the compiled code cannot be measured as it stands, if it cannot: a package never built, or
- * a source file changed after its compiled file was written (the figures would be of older code).
+ * a source file changed after the package's last build (the figures would be of older code).
+ * The build's own record (`tsconfig.tsbuildinfo`, written by every `tsc -b` that found
+ * something to do) is the clock: tsc does not rewrite a compiled file whose output is the same.
  */
 const staleBuild = (): string | undefined => {
   if (runsSources) return undefined
   const packages = join(repoRoot, "packages")
   for (const name of readdirSync(packages)) {
     const src = join(packages, name, "src")
-    const dist = join(packages, name, "dist")
+    const record = join(packages, name, "tsconfig.tsbuildinfo")
     if (!existsSync(src)) continue
-    if (!existsSync(dist)) return `packages/${name} is not built: run pnpm build first`
-    for (const file of sources(src)) {
-      const compiled = join(dist, file.replace(/\.ts$/, ".js"))
-      // A source without a compiled twin (a bin, bundled elsewhere) is not checked here.
-      if (existsSync(compiled) && statSync(join(src, file)).mtimeMs > statSync(compiled).mtimeMs) {
-        return `packages/${name}/src/${file} changed after it was compiled: run pnpm build first`
-      }
+    if (!existsSync(join(packages, name, "dist")) || !existsSync(record)) {
+      return `packages/${name} is not built: run pnpm build first`
+    }
+    const built = statSync(record).mtimeMs
+    const changed = sources(src).find((file) => statSync(join(src, file)).mtimeMs > built)
+    if (changed !== undefined) {
+      return `packages/${name}/src/${changed} changed after the last build: run pnpm build first`
     }
   }
   return undefined
