@@ -145,13 +145,16 @@ describe("CSV columns", () => {
   })
 })
 
+/** The journal's record of an Opportunity INSERT of an input of this size and hash. */
+const insertJob = (size: number, sha256: string): Journal.Job => ({
+  command: "sync",
+  input: { size, sha256 },
+  type: "Opportunity",
+  operation: "INSERT"
+})
+
 describe("journal", () => {
-  const job: Journal.Job = {
-    command: "sync",
-    input: { size: 3, sha256: "abc" },
-    type: "Opportunity",
-    operation: "INSERT"
-  }
+  const job = insertJob(3, "abc")
 
   it.scoped("survives a torn last line and refuses another job's journal", () =>
     Effect.gen(function*() {
@@ -187,12 +190,7 @@ describe("journal", () => {
 })
 
 describe("journal lock", () => {
-  const job: Journal.Job = {
-    command: "sync",
-    input: { size: 1, sha256: "lock" },
-    type: "Opportunity",
-    operation: "INSERT"
-  }
+  const job = insertJob(1, "lock")
 
   it.scoped("a journal in use is refused, and free again once its job ends", () =>
     Effect.gen(function*() {
@@ -229,12 +227,7 @@ describe("journal lock", () => {
 })
 
 describe("journal, resumed", () => {
-  const job: Journal.Job = {
-    command: "sync",
-    input: { size: 1, sha256: "model" },
-    type: "Opportunity",
-    operation: "INSERT"
-  }
+  const job = insertJob(1, "model")
   const statuses = ["CREATED", "FAILED", "IN_DOUBT"] as const
 
   // Runs of a job, each opening the journal, sending chunks of lines that have no definite
