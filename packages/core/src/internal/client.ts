@@ -84,7 +84,7 @@ const settleChunk = <A>(
       ? Call.callStoppable(rt, "syncMObjects", { mObjectList: sent, operation: request.sync }, meta, stop)
       : Call.callStoppable(rt, "deleteMObjects", { mObjectList: sent }, meta, stop)
   return answer.pipe(
-    Effect.flatMap((result) => pair(request.operation, chunk, sent, result.mObjStatusList)),
+    Effect.flatMap((result) => pair(request, chunk, sent, result.mObjStatusList)),
     Effect.matchEffect({
       onSuccess: (outcomes): Effect.Effect<Settled<A>> => Effect.succeed({ outcomes }),
       onFailure: (error): Effect.Effect<Settled<A>> => {
