@@ -22,7 +22,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import { createServer, IncomingMessage, type ServerResponse } from "node:http"
-import type { Options, Shape, Stats } from "../Emulator.js"
+import type { EmulatorShape, Options, Stats } from "../Emulator.js"
 import * as Seed from "../Seed.js"
 import { type Authenticate, makeAuthenticate } from "./auth.js"
 import { type Body, decodeText, readBody } from "./body.js"
@@ -354,7 +354,7 @@ const send = (request: IncomingMessage, response: ServerResponse, outcome: SoapO
 }
 
 /** @internal */
-export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Scope.Scope> =>
+export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
     const node = createServer()
     const server = yield* NodeHttpServer.make(() => node, {
@@ -394,7 +394,7 @@ export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Sc
  *
  * @internal
  */
-export interface EmulatorApp extends Omit<Shape, "url"> {
+export interface EmulatorApp extends Omit<EmulatorShape, "url"> {
   readonly app: HttpApp.Default<never, Scope.Scope>
   /** A SOAP POST from its body and Content-Type to its answer (the route `app` has for it). */
   readonly soap: (read: Effect.Effect<Body>, contentType: string | undefined) => Effect.Effect<SoapOutcome>
