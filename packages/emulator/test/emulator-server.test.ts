@@ -21,7 +21,7 @@ import * as Emulator from "../src/Emulator.js"
 import * as EmulatorCommand from "../src/EmulatorCommand.js"
 import * as Cli from "../src/internal/cli.js"
 import { makeLimiter } from "../src/internal/limits.js"
-import * as Rest from "../src/internal/rest/handler.js"
+import * as Rest from "../src/internal/rest/routes.js"
 import { advertisedOrigin, isSoapPost, soapPathPattern } from "../src/internal/server.js"
 import { spawnEmulator } from "./helpers/spawnEmulator.js"
 

@@ -214,7 +214,7 @@ describe("emulator REST", () => {
       Schema.decodeUnknownSync(RestWire.ChannelResponse)(channels.body)
     }))
 
-  it.scoped("tokens expire after --token-ttl (602); a missing or unknown one is 601; bad credentials 401", () =>
+  it.scoped("tokens expire after --token-ttl (602); a missing one is 600, an unknown one 601; bad credentials 401", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ tokenTtl: 30 })
       const token = yield* tokenOf(emulator)
@@ -225,7 +225,7 @@ describe("emulator REST", () => {
             errors: ReadonlyArray<{ code: string }>
           })
       expect((yield* describe({ authorization: `Bearer ${token}` })).success).toBe(true)
-      expect((yield* describe({})).errors[0]?.code).toBe("601")
+      expect((yield* describe({})).errors[0]?.code).toBe("600")
       expect((yield* describe({ authorization: "Bearer nope" })).errors[0]?.code).toBe("601")
       yield* TestClock.adjust("30 seconds")
       expect((yield* describe({ authorization: `Bearer ${token}` })).errors[0]?.code).toBe("602")
