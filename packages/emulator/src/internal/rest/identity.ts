@@ -90,7 +90,7 @@ export const makeIdentity = (options: IdentityOptions): Effect.Effect<Identity> 
     const authenticate = (request: HttpServerRequest.HttpServerRequest, url: URL) =>
       Effect.gen(function*() {
         const header = request.headers["authorization"]
-        const bearer = header === undefined ? undefined : /^Bearer\s+(\S*)\s*$/i.exec(header)
+        const bearer = header === undefined ? undefined : /^Bearer(?:\s+(\S*))?\s*$/i.exec(header)
         if (header !== undefined && bearer === null) return yield* refuse(RestWire.errorCodes.invalidAccessToken)
         const given = bearer?.[1] ?? url.searchParams.get("access_token") ?? ""
         if (given === "") return yield* refuse(RestWire.errorCodes.emptyAccessToken)
