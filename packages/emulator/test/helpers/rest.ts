@@ -66,7 +66,7 @@ export const restOf = (restUrl: string, identityUrl: string) =>
           body = new URLSearchParams(options.form).toString()
         } else if (options.bytes !== undefined) {
           headers["content-type"] = options.contentType ?? "application/json"
-          body = options.bytes
+          body = new Uint8Array(options.bytes) as Uint8Array<ArrayBuffer>
         }
         return fetch(`${restUrl}${path}`, {
           method: options.method ?? (body === undefined ? "GET" : "POST"),
