@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as Limits from "../src/Limits.js"
 import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault, PartialFailure, ProtocolError, TransportError } from "../src/MarketoError.js"
 import { MarketoTransport } from "../src/MarketoTransport.js"
@@ -835,6 +836,11 @@ describe("paging", () => {
     newStreamPosition: position,
     mObjectList: []
   })
+  const withObject = (result: Wire.ResultOf<"getMObjects">, n: number): Wire.ResultOf<"getMObjects"> => ({
+    ...result,
+    returnCount: 1,
+    mObjectList: [{ type: "Opportunity", id: n + 1 }]
+  })
 
   it.effect("positions that cycle (A, B, A, …) end the read with PositionCycle after the first repeat", () =>
     Effect.gen(function*() {
@@ -878,7 +884,7 @@ describe("paging", () => {
       const fake = Fake.make({
         script: (operation, _params, n) =>
           operation === "getMObjects"
-            ? Effect.succeed(page(`P${n}`, n < 499) as Wire.ResultOf<typeof operation>)
+            ? Effect.succeed(withObject(page(`P${n}`, n < 499), n) as Wire.ResultOf<typeof operation>)
             : undefined
       })
       // No rate limit here: 500 calls would wait on the TestClock.
@@ -886,6 +892,53 @@ describe("paging", () => {
       const pages = yield* Stream.runCollect(client.getMObjectsPages({ type: "Opportunity" }))
       expect(pages.length).toBe(500)
       expect(fake.calls.length).toBe(500)
+    }))
+
+  // Issue 19, finding 9: the bounds hold over any transport (this fake stands for SOAP).
+  it.effect("finding 9: a position new on every page is followed at most Limits.maxPagesPerRead pages", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation, _params, n) =>
+          operation === "getMObjects"
+            ? Effect.succeed(withObject(page(`P${n}`), n) as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(fake, { rateLimit: { calls: 1e9 } })
+      const error = yield* Effect.flip(
+        Stream.runDrain(client.getMObjectsPages({ type: "Opportunity" })).pipe(
+          Effect.locally(Limits.maxPagesPerRead, 50)
+        )
+      )
+      expect(error._tag === "ProtocolError" && error.reason).toBe("TooLarge")
+      expect(fake.calls.length).toBe(50)
+    }))
+
+  it.effect("finding 9: empty pages that say there is more, and positions that keep growing, end the read", () =>
+    Effect.gen(function*() {
+      const empty = Fake.make({
+        script: (operation, _params, n) =>
+          operation === "getMObjects" ? Effect.succeed(page(`P${n}`) as Wire.ResultOf<typeof operation>) : undefined
+      })
+      const e1 = yield* Effect.flip(
+        Stream.runDrain(
+          (yield* clientOf(empty, { rateLimit: { calls: 1e9 } })).getMObjectsPages({ type: "Opportunity" })
+        )
+      )
+      expect(e1._tag === "ProtocolError" && e1.reason).toBe("PositionCycle")
+      expect(empty.calls.length).toBe(Limits.maxEmptyPagesInRow)
+      const growing = Fake.make({
+        script: (operation, _params, n) =>
+          operation === "getMObjects"
+            ? Effect.succeed(withObject(page("P".repeat(2 ** n)), n) as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const e2 = yield* Effect.flip(
+        Stream.runDrain(
+          (yield* clientOf(growing, { rateLimit: { calls: 1e9 } })).getMObjectsPages({ type: "Opportunity" })
+        )
+      )
+      expect(e2._tag === "ProtocolError" && e2.reason).toBe("TooLarge")
+      expect(growing.calls.length).toBeLessThanOrEqual(Math.log2(Limits.maxStreamPositionChars) + 2)
     }))
 
   it.effect("a record that cannot become a model fails the read with ModelMapping", () =>
