@@ -336,6 +336,21 @@ export const layerConfig = (
 /**
  * Syncs objects through the client in context (see {@link MarketoClientShape.syncMObjects}).
  *
+ * @example
+ * import * as MarketoClient from "@mktows/core/MarketoClient"
+ * import * as Opportunity from "@mktows/core/Opportunity"
+ * import * as Effect from "effect/Effect"
+ *
+ * // An Effect that needs a MarketoClient: one outcome per object, in input order.
+ * export const upsert = Effect.gen(function*() {
+ *   const outcomes = yield* MarketoClient.syncMObjects(
+ *     [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "OPP-1" }, name: "Big deal" })],
+ *     "UPSERT",
+ *     { failOnPartial: false } // FAILED and IN_DOUBT objects come back as outcomes, not as an error
+ *   )
+ *   for (const outcome of outcomes) yield* Effect.log(`${outcome.index}: ${outcome.status}`)
+ * })
+ *
  * @since 0.1.0
  * @category accessors
  */

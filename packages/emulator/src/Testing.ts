@@ -149,6 +149,23 @@ export const layer = (options?: Options): Layer.Layer<MarketoTransport | TestMar
  * A `MarketoClient` (with `client` options, e.g. shorter retries) over {@link layer}; it
  * fails with a `ConfigError` when the client options are invalid.
  *
+ * @example
+ * import * as MarketoClient from "@mktows/core/MarketoClient"
+ * import * as Testing from "@mktows/emulator/Testing"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const kit = yield* Testing.TestMarketo
+ *   yield* kit.script(Testing.fault(20023)) // the next call meets "rate limit exceeded"
+ *   const names = yield* MarketoClient.listMObjects() // retried after the backoff
+ *   assert.ok(names.includes("Opportunity"))
+ *   assert.deepStrictEqual((yield* kit.calls).map((call) => call.exit._tag), ["Failure", "Success"])
+ * })
+ *
+ * // Outside a TestClock, so short real backoffs keep the example quick.
+ * const client = { retry: { baseDelay: "1 millis", maxDelay: "5 millis" } } as const
+ * await Effect.runPromise(program.pipe(Effect.provide(Testing.layerClient({ client }))))
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -83,6 +83,14 @@ const restEndpoint = Config.string("MARKETO_REST_ENDPOINT").pipe(
  * `Redacted`) and optionally `MARKETO_TIME_ZONE`. It logs which transport it picked. An
  * explicit `config` is a SOAP configuration and picks SOAP.
  *
+ * @example
+ * import * as MarketoClient from "@mktows/core/MarketoClient"
+ * import * as NodeMarketo from "@mktows/node/NodeMarketo"
+ * import * as Effect from "effect/Effect"
+ *
+ * // REST when MARKETO_REST_ENDPOINT is set, else SOAP from MARKETO_SOAP_ENDPOINT and its credentials.
+ * export const main = MarketoClient.listMObjects().pipe(Effect.provide(NodeMarketo.layerConfig()))
+ *
  * @since 0.1.0
  * @category layers
  */

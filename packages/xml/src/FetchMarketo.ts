@@ -75,6 +75,19 @@ const stack = <E>(
 /**
  * A MarketoClient over `fetch` for the given endpoint and credentials.
  *
+ * @example
+ * import * as MarketoClient from "@mktows/core/MarketoClient"
+ * import * as FetchMarketo from "@mktows/xml/FetchMarketo"
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const client = FetchMarketo.layer({
+ *   endpoint: "http://127.0.0.1:8080/soap/mktows/2_2",
+ *   userId: "demo17_1_809934544BFABAE58E5D27",
+ *   encryptionKey: Redacted.make("27272727aa") // in an application: from the runtime's secrets
+ * })
+ * export const main = MarketoClient.listMObjects().pipe(Effect.provide(client))
+ *
  * @since 0.1.0
  * @category layers
  */
