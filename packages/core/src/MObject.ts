@@ -92,7 +92,7 @@ export const toWire: (obj: MObject) => Wire.MObject = mapping.toWire
 
 /**
  * Reads a wire record (from an untrusted response) into a model. Fails with a
- * `ProtocolError` (reason `Unexpected`) naming the type and field that could not be read:
+ * `ProtocolError` (reason `ModelMapping`) naming the type and field that could not be read:
  * an unknown type, a malformed value, a field given twice, a missing Cost Month, ….
  * `toWire` then `fromWire` gives back an equal object.
  *

@@ -259,8 +259,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<{
  * - `ModelMapping`: a well-formed record that cannot become a model object;
  * - `CountMismatch`: a different number of statuses than objects sent;
  * - `IdentityMismatch`: a status that names another object than the one at its position;
- * - `PositionCycle`: a stream position that does not move forward (repeated or cycling);
- * - `Unexpected`: deprecated, kept for compatibility; new code uses the reasons above.
+ * - `PositionCycle`: a stream position that does not move forward (repeated or cycling).
  *
  * @since 0.1.0
  * @category models
@@ -276,7 +275,6 @@ export type ProtocolErrorReason =
   | "CountMismatch"
   | "IdentityMismatch"
   | "PositionCycle"
-  | "Unexpected"
 
 /**
  * A response (or, in the emulator, a request) that is not the SOAP we expect.

@@ -137,7 +137,7 @@ const excerpt = (text: string): string => (text.length > 200 ? `${text.slice(0, 
 
 const unreadable = (type: string, path: Path, expected: string, received: string): ProtocolError =>
   new ProtocolError({
-    reason: "Unexpected",
+    reason: "ModelMapping",
     detail: `cannot read ${type} field ${formatPath(path, "mObject")}: expected ${expected}, got ${
       JSON.stringify(excerpt(received))
     }`,
