@@ -243,7 +243,7 @@ export interface MarketoClientShape {
  * attempted by `operation`, objects by `status` (IN_DOUBT included), retries by `operation`
  * and `reason`, and faults received by `code`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category metrics
  */
 export const metrics: {

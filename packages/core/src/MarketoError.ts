@@ -141,7 +141,7 @@ export const fromFault = (fault: FaultReport): AuthFault | MarketoFault =>
  * next midnight US Central after `nowMillis`; 20016, which only re-signing can cure, becomes
  * `AuthFault` (the clock is off); every other fault is final as it is.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const finalFault = (
@@ -222,7 +222,7 @@ export class TransportError extends Data.TaggedError("TransportError")<{
    * What the HTTP client failed with, kept whole for diagnosis; the message quotes only
    * its start. Never a request body (bodies carry the signature).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   readonly cause?: unknown
 }> {

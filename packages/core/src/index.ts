@@ -2,6 +2,7 @@
  * @since 0.1.0
  */
 export * as FaultCode from "./FaultCode.js"
+export * as Keys from "./Keys.js"
 export * as Limits from "./Limits.js"
 export * as MarketoClient from "./MarketoClient.js"
 export * as MarketoConfig from "./MarketoConfig.js"
