@@ -183,6 +183,36 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
   )
 
   it.scoped(
+    "UPSERT of a row with an unknown id among rows by external key: every row CREATED, none IN_DOUBT",
+    () =>
+      Effect.gen(function*() {
+        // The issue's case: three rows, the second with an id that names no stored object.
+        const emulator = yield* SharedEmulator
+        const dir = scratch()
+        const file = join(dir, "upsert.ndjson")
+        const keyed = (i: number) =>
+          JSON.stringify({ name: `Upsert ${i}`, externalKey: { name: "externalId", value: `UPSERT-${i}` } })
+        writeFileSync(file, [keyed(1), JSON.stringify({ id: 999_999, name: "Unknown id" }), keyed(3)].join("\n") + "\n")
+        const report = join(dir, "report.ndjson")
+        const before = (yield* stats(emulator.origin)).stored["Opportunity"] ?? 0
+        const result = yield* mktows(
+          ["sync", file, "--type", "Opportunity", "--operation", "UPSERT", "--report", report],
+          { env: envFor(emulator) }
+        )
+        expect(result.code, result.stderr + result.stdout).toBe(0)
+        const rows = readNdjson(report)
+        expect(rows.map((row) => [row["line"], row["status"]])).toEqual([[1, "CREATED"], [2, "CREATED"], [
+          3,
+          "CREATED"
+        ]])
+        expect(rows[1]?.["id"]).not.toBe(999_999)
+        expect(String(rows[1]?.["error"])).toContain(`Marketo created this object under the new id ${rows[1]?.["id"]}`)
+        expect((yield* stats(emulator.origin)).stored["Opportunity"]).toBe(before + 3)
+      }),
+    slow
+  )
+
+  it.scoped(
     "a larger NDJSON file: one report row per line, every object stored once, memory bounded",
     () =>
       Effect.gen(function*() {

@@ -41,6 +41,23 @@ export const maxMessageBytes = 10 * 1024 * 1024
 export const maxObjectsPerCall = 100
 
 /**
+ * Marketo allows at most 100 calls per instance in any {@link rateWindowSeconds} (fault
+ * 20023 beyond).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxCallsPerWindow = 100
+
+/**
+ * The window of {@link maxCallsPerWindow}: 20 seconds.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const rateWindowSeconds = 20
+
+/**
  * Marketo allows at most 10 calls at once per instance.
  *
  * @since 0.1.0

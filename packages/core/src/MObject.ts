@@ -13,7 +13,7 @@
 import type * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as mapping from "./internal/mapping.js"
-import * as Field from "./internal/modelFields.js"
+import * as Keys from "./Keys.js"
 import type { ProtocolError } from "./MarketoError.js"
 import { Opportunity } from "./Opportunity.js"
 import { OpportunityPersonRole } from "./OpportunityPersonRole.js"
@@ -21,35 +21,36 @@ import { Program } from "./Program.js"
 import * as Wire from "./Wire.js"
 
 /**
- * An external key: a custom field of an object (`name`) and the value identifying it.
- * Marketo does not enforce uniqueness; on duplicates it uses the most recent object.
+ * An external key: a custom field of an object (`name`) and the value identifying it
+ * (the same as `Keys.ExternalKey`).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ExternalKey: typeof Field.ExternalKey = Field.ExternalKey
+export const ExternalKey: typeof Keys.ExternalKey = Keys.ExternalKey
 /**
  * The type of {@link ExternalKey}.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ExternalKey extends Schema.Schema.Type<typeof Field.ExternalKey> {}
+export type ExternalKey = Keys.ExternalKey
 
 /**
- * A link to another object: `{ id }` (Marketo's id) or `{ externalKey }`.
+ * A link to another object: `{ id }` (Marketo's id) or `{ externalKey }` (the same as
+ * `Keys.Association`).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Association: typeof Field.Association = Field.Association
+export const Association: typeof Keys.Association = Keys.Association
 /**
  * The type of {@link Association}.
  *
  * @since 0.1.0
  * @category models
  */
-export type Association = Schema.Schema.Type<typeof Field.Association>
+export type Association = Keys.Association
 
 /**
  * `INSERT`, `UPDATE` or `UPSERT`.
@@ -92,7 +93,7 @@ export const toWire: (obj: MObject) => Wire.MObject = mapping.toWire
 
 /**
  * Reads a wire record (from an untrusted response) into a model. Fails with a
- * `ProtocolError` (reason `Unexpected`) naming the type and field that could not be read:
+ * `ProtocolError` (reason `ModelMapping`) naming the type and field that could not be read:
  * an unknown type, a malformed value, a field given twice, a missing Cost Month, ….
  * `toWire` then `fromWire` gives back an equal object.
  *

@@ -91,9 +91,21 @@ export interface Options {
 export interface BatchOptions {
   /**
    * Fail with `PartialFailure` (carrying every outcome) when an object FAILED or is
-   * IN_DOUBT; default true. With false, the outcomes are returned as they are.
+   * IN_DOUBT; default true. With false, the outcomes are returned as they are, and the
+   * call's error type has no `PartialFailure`.
    */
   readonly failOnPartial?: boolean
+}
+
+/**
+ * Batch options that keep the outcomes whatever they are: the call cannot fail with
+ * `PartialFailure`, and its error type says so.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface KeepOutcomes extends BatchOptions {
+  readonly failOnPartial: false
 }
 
 /**
@@ -108,14 +120,31 @@ export type DeleteRef =
   | { readonly type: "Opportunity" | "OpportunityPersonRole"; readonly externalKey: Wire.Attrib }
 
 /**
+ * The object types getMObjects reads: `"Program"`, `"Opportunity"`, `"OpportunityPersonRole"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MObjectType = MObject.MObject["_tag"]
+
+/**
+ * The model of an object type: `ModelOf<"Program">` is `Program`, and the model of a union
+ * of types is the union of their models.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ModelOf<T extends MObjectType> = Extract<MObject.MObject, { readonly _tag: T }>
+
+/**
  * What getMObjects reads: one type, optionally narrowed by id, external key, attribute
  * criteria and associations; `streamPosition` resumes a read after a saved page.
  *
  * @since 0.1.0
  * @category models
  */
-export interface GetParams {
-  readonly type: "Program" | "Opportunity" | "OpportunityPersonRole"
+export interface GetParams<T extends MObjectType = MObjectType> {
+  readonly type: T
   readonly id?: number
   readonly externalKey?: Wire.Attrib
   readonly criteria?: ReadonlyArray<Wire.MObjCriteria>
@@ -151,14 +180,21 @@ export interface MarketoClientShape {
    * spent quota no further chunk is sent. Only when no chunk got through does the batch fail
    * with the call error itself.
    */
-  readonly syncMObjects: (
-    objects: ReadonlyArray<MObject.MObject>,
-    operation: Wire.SyncOperation,
-    options?: BatchOptions
-  ) => Effect.Effect<
-    ReadonlyArray<Outcome<MObject.MObject>>,
-    ValidationError | PartialFailure<MObject.MObject> | CallError
-  >
+  readonly syncMObjects: {
+    (
+      objects: ReadonlyArray<MObject.MObject>,
+      operation: Wire.SyncOperation,
+      options: KeepOutcomes
+    ): Effect.Effect<ReadonlyArray<Outcome<MObject.MObject>>, ValidationError | CallError>
+    (
+      objects: ReadonlyArray<MObject.MObject>,
+      operation: Wire.SyncOperation,
+      options?: BatchOptions
+    ): Effect.Effect<
+      ReadonlyArray<Outcome<MObject.MObject>>,
+      ValidationError | PartialFailure<MObject.MObject> | CallError
+    >
+  }
   /**
    * Syncs a stream of objects with memory bounded by concurrency × chunkSize, emitting
    * outcomes (FAILED and IN_DOUBT included) in input order. A chunk with invalid objects
@@ -173,20 +209,31 @@ export interface MarketoClientShape {
   /**
    * Every page of a read, following Marketo's stream position. The params are checked
    * first (a ValidationError naming `params.<path>`, nothing sent); an object that cannot be
-   * read into a model fails the stream with a ProtocolError naming it.
+   * read into a model of the type asked for fails the stream with a ProtocolError naming it.
+   * The pages hold the model of that type: `{ type: "Program" }` reads `Program`s.
    */
-  readonly getMObjectsPages: (params: GetParams) => Stream.Stream<Page, ValidationError | CallError>
-  /** Every object of a read, over all pages. */
-  readonly getMObjects: (params: GetParams) => Stream.Stream<MObject.MObject, ValidationError | CallError>
+  readonly getMObjectsPages: <T extends MObjectType>(
+    params: GetParams<T>
+  ) => Stream.Stream<Page<ModelOf<T>>, ValidationError | CallError>
+  /** Every object of a read, over all pages: `{ type: "Opportunity" }` reads `Opportunity`s. */
+  readonly getMObjects: <T extends MObjectType>(
+    params: GetParams<T>
+  ) => Stream.Stream<ModelOf<T>, ValidationError | CallError>
   /** The metadata and field list of one object type; the name must be non-empty text. */
   readonly describeMObject: (
     objectName: string
   ) => Effect.Effect<Wire.MObjectMetadata, ValidationError | CallError>
   /** Deletes by id, chunked like a sync, one outcome per reference. */
-  readonly deleteMObjects: (
-    refs: ReadonlyArray<DeleteRef>,
-    options?: BatchOptions
-  ) => Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | PartialFailure<DeleteRef> | CallError>
+  readonly deleteMObjects: {
+    (
+      refs: ReadonlyArray<DeleteRef>,
+      options: KeepOutcomes
+    ): Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | CallError>
+    (
+      refs: ReadonlyArray<DeleteRef>,
+      options?: BatchOptions
+    ): Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | PartialFailure<DeleteRef> | CallError>
+  }
   /** The names of the object types the instance knows. */
   readonly listMObjects: () => Effect.Effect<ReadonlyArray<string>, CallError | ValidationError>
 }
@@ -196,7 +243,7 @@ export interface MarketoClientShape {
  * attempted by `operation`, objects by `status` (IN_DOUBT included), retries by `operation`
  * and `reason`, and faults received by `code`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category metrics
  */
 export const metrics: {
@@ -212,15 +259,23 @@ export const metrics: {
  */
 export class MarketoClient extends Context.Tag("@mktows/core/MarketoClient")<MarketoClient, MarketoClientShape>() {}
 
-// A record read that does not fit the model: the answer was well-formed SOAP, the mapping failed.
-const decode = (wire: Wire.MObject): Effect.Effect<MObject.MObject, ProtocolError> =>
-  Effect.mapError(
-    MObject.fromWire(wire),
-    (error) =>
-      error.reason === "Unexpected"
-        ? new ProtocolError({ ...error, reason: "ModelMapping", detail: error.detail })
-        : error
-  )
+const isOfType = <T extends MObjectType>(object: MObject.MObject, type: T): object is ModelOf<T> => object._tag === type
+
+/**
+ * A record read as the model of the type asked for. One of another type is refused: the
+ * stream's type promises that model (and a query names one type).
+ */
+const decodeAs = <T extends MObjectType>(type: T) => (wire: Wire.MObject): Effect.Effect<ModelOf<T>, ProtocolError> =>
+  Effect.flatMap(MObject.fromWire(wire), (object) =>
+    isOfType(object, type)
+      ? Effect.succeed(object)
+      : Effect.fail(
+        new ProtocolError({
+          reason: "ModelMapping",
+          detail: `getMObjects of ${type} answered a ${object._tag}`,
+          received: `mObject type ${object._tag}`
+        })
+      ))
 
 /**
  * Builds a client over the `MarketoTransport` in context, with its own limiter. Fails with a
@@ -260,7 +315,9 @@ export const make = (
         ? issues
         : refused("deleteMObjects", { mObjectList: refs.map(encodeRef) }, start)
     }
-    const pages = (params: GetParams): Stream.Stream<Page, ValidationError | CallError> =>
+    const pages = <T extends MObjectType>(
+      params: GetParams<T>
+    ): Stream.Stream<Page<ModelOf<T>>, ValidationError | CallError> =>
       Either.match(Params.getRequest(params), {
         onLeft: (error) => Stream.fail(error),
         onRight: (request) =>
@@ -269,18 +326,51 @@ export const make = (
               ...request.params,
               ...(request.streamPosition === undefined ? {} : { streamPosition: request.streamPosition })
             }),
-            engine.pages(request.params, request.streamPosition, decode)
+            engine.pages(request.params, request.streamPosition, decodeAs(params.type))
           ))
       })
+    // Declared with the shape's overloads: with `failOnPartial: false` nothing fails with
+    // PartialFailure, and the type says so.
+    function syncMObjects(
+      objects: ReadonlyArray<MObject.MObject>,
+      operation: Wire.SyncOperation,
+      batch: KeepOutcomes
+    ): Effect.Effect<ReadonlyArray<Outcome<MObject.MObject>>, ValidationError | CallError>
+    function syncMObjects(
+      objects: ReadonlyArray<MObject.MObject>,
+      operation: Wire.SyncOperation,
+      batch?: BatchOptions
+    ): Effect.Effect<
+      ReadonlyArray<Outcome<MObject.MObject>>,
+      ValidationError | PartialFailure<MObject.MObject> | CallError
+    >
+    function syncMObjects(
+      objects: ReadonlyArray<MObject.MObject>,
+      operation: Wire.SyncOperation,
+      batch?: BatchOptions
+    ) {
+      const outcomes = engine.runAll(
+        { operation: "syncMObjects", sync: operation },
+        objects,
+        encode,
+        syncCheck(operation)
+      )
+      return batch?.failOnPartial === false ? outcomes : Effect.flatMap(outcomes, Engine.failIfPartial)
+    }
+    function deleteMObjects(
+      refs: ReadonlyArray<DeleteRef>,
+      batch: KeepOutcomes
+    ): Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | CallError>
+    function deleteMObjects(
+      refs: ReadonlyArray<DeleteRef>,
+      batch?: BatchOptions
+    ): Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | PartialFailure<DeleteRef> | CallError>
+    function deleteMObjects(refs: ReadonlyArray<DeleteRef>, batch?: BatchOptions) {
+      const outcomes = engine.runAll({ operation: "deleteMObjects" }, refs, encodeRef, deleteCheck)
+      return batch?.failOnPartial === false ? outcomes : Effect.flatMap(outcomes, Engine.failIfPartial)
+    }
     return MarketoClient.of({
-      syncMObjects: (objects, operation, batch) =>
-        engine.runAll(
-          { operation: "syncMObjects", sync: operation },
-          objects,
-          encode,
-          syncCheck(operation),
-          batch?.failOnPartial ?? true
-        ),
+      syncMObjects,
       syncStream: (operation) => {
         const invalid = Params.operationError(operation)
         return invalid === undefined
@@ -301,8 +391,7 @@ export const make = (
               )
             )
         ),
-      deleteMObjects: (refs, batch) =>
-        engine.runAll({ operation: "deleteMObjects" }, refs, encodeRef, deleteCheck, batch?.failOnPartial ?? true),
+      deleteMObjects,
       listMObjects: () =>
         Effect.zipRight(
           refuseRead("listMObjects", {}),
@@ -354,11 +443,27 @@ export const layerConfig = (
  * @since 0.1.0
  * @category accessors
  */
-export const syncMObjects = (
+export function syncMObjects(
+  objects: ReadonlyArray<MObject.MObject>,
+  operation: Wire.SyncOperation,
+  options: KeepOutcomes
+): Effect.Effect<ReadonlyArray<Outcome<MObject.MObject>>, ValidationError | CallError, MarketoClient>
+export function syncMObjects(
   objects: ReadonlyArray<MObject.MObject>,
   operation: Wire.SyncOperation,
   options?: BatchOptions
-) => Effect.flatMap(MarketoClient, (client) => client.syncMObjects(objects, operation, options))
+): Effect.Effect<
+  ReadonlyArray<Outcome<MObject.MObject>>,
+  ValidationError | PartialFailure<MObject.MObject> | CallError,
+  MarketoClient
+>
+export function syncMObjects(
+  objects: ReadonlyArray<MObject.MObject>,
+  operation: Wire.SyncOperation,
+  options?: BatchOptions
+) {
+  return Effect.flatMap(MarketoClient, (client) => client.syncMObjects(objects, operation, options))
+}
 
 /**
  * Syncs a stream through the client in context (see {@link MarketoClientShape.syncStream}).
@@ -376,14 +481,18 @@ export const syncStream = (operation: Wire.SyncOperation) =>
  * @since 0.1.0
  * @category accessors
  */
-export const getMObjectsPages = (params: GetParams) =>
+export const getMObjectsPages = <T extends MObjectType>(
+  params: GetParams<T>
+): Stream.Stream<Page<ModelOf<T>>, ValidationError | CallError, MarketoClient> =>
   Stream.unwrap(Effect.map(MarketoClient, (client) => client.getMObjectsPages(params)))
 
 /**
  * @since 0.1.0
  * @category accessors
  */
-export const getMObjects = (params: GetParams) =>
+export const getMObjects = <T extends MObjectType>(
+  params: GetParams<T>
+): Stream.Stream<ModelOf<T>, ValidationError | CallError, MarketoClient> =>
   Stream.unwrap(Effect.map(MarketoClient, (client) => client.getMObjects(params)))
 
 /**
@@ -397,8 +506,21 @@ export const describeMObject = (objectName: string) =>
  * @since 0.1.0
  * @category accessors
  */
-export const deleteMObjects = (refs: ReadonlyArray<DeleteRef>, options?: BatchOptions) =>
-  Effect.flatMap(MarketoClient, (client) => client.deleteMObjects(refs, options))
+export function deleteMObjects(
+  refs: ReadonlyArray<DeleteRef>,
+  options: KeepOutcomes
+): Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | CallError, MarketoClient>
+export function deleteMObjects(
+  refs: ReadonlyArray<DeleteRef>,
+  options?: BatchOptions
+): Effect.Effect<
+  ReadonlyArray<Outcome<DeleteRef>>,
+  ValidationError | PartialFailure<DeleteRef> | CallError,
+  MarketoClient
+>
+export function deleteMObjects(refs: ReadonlyArray<DeleteRef>, options?: BatchOptions) {
+  return Effect.flatMap(MarketoClient, (client) => client.deleteMObjects(refs, options))
+}
 
 /**
  * @since 0.1.0

@@ -65,7 +65,7 @@ const optionNames: Names = {
 /**
  * The environment variables {@link config} reads.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const variables = {

@@ -162,7 +162,7 @@ export const fromFault = (fault: FaultReport): AuthFault | MarketoFault =>
  * next midnight US Central after `nowMillis`; 20016, which only re-signing can cure, becomes
  * `AuthFault` (the clock is off); every other fault is final as it is.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const finalFault = (
@@ -243,7 +243,7 @@ export class TransportError extends Data.TaggedError("TransportError")<{
    * What the HTTP client failed with, kept whole for diagnosis; the message quotes only
    * its start. Never a request body (bodies carry the signature).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   readonly cause?: unknown
 }> {
@@ -280,8 +280,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<{
  * - `ModelMapping`: a well-formed record that cannot become a model object;
  * - `CountMismatch`: a different number of statuses than objects sent;
  * - `IdentityMismatch`: a status that names another object than the one at its position;
- * - `PositionCycle`: a stream position that does not move forward (repeated or cycling);
- * - `Unexpected`: deprecated, kept for compatibility; new code uses the reasons above.
+ * - `PositionCycle`: a stream position that does not move forward (repeated or cycling).
  *
  * @since 0.1.0
  * @category models
@@ -297,7 +296,6 @@ export type ProtocolErrorReason =
   | "CountMismatch"
   | "IdentityMismatch"
   | "PositionCycle"
-  | "Unexpected"
 
 /**
  * A response (or, in the emulator, a request) that is not what the protocol (SOAP or REST)

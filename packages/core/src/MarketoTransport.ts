@@ -38,7 +38,7 @@ export interface MarketoTransportShape {
    * The most objects one syncMObjects or deleteMObjects call of this transport may carry
    * (SOAP: 100). The client sends chunks of at most this many; 100 when absent.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   readonly maxObjectsPerCall?: number
   /**

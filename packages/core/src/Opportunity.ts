@@ -17,6 +17,7 @@
  */
 import * as Schema from "effect/Schema"
 import * as Field from "./internal/modelFields.js"
+import * as Keys from "./Keys.js"
 
 /**
  * The wire names of the standard fields, in the order they are written.
@@ -55,7 +56,7 @@ export const standardFieldNames = [
  */
 export class Opportunity extends Schema.TaggedClass<Opportunity>("@mktows/core/Opportunity")("Opportunity", {
   id: Field.optional(Field.Int),
-  externalKey: Field.optional(Field.ExternalKey),
+  externalKey: Field.optional(Keys.ExternalKey),
   amount: Field.optional(Field.Decimal),
   closeDate: Field.optional(Field.CalendarDate),
   description: Field.optional(Field.Text),
@@ -79,7 +80,7 @@ export class Opportunity extends Schema.TaggedClass<Opportunity>("@mktows/core/O
   /** Fields defined for the instance (see describeMObject), by wire name, in insertion order. */
   customFields: Schema.optionalWith(Field.customFields(standardFieldNames), { default: () => ({}) }),
   /** The company the opportunity belongs to. */
-  company: Field.optional(Field.Association),
+  company: Field.optional(Keys.Association),
   /** Read-only, as Marketo wrote it. */
   createdAt: Field.optional(Field.Timestamp),
   /** Read-only, as Marketo wrote it. */

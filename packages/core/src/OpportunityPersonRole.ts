@@ -13,6 +13,7 @@
  */
 import * as Schema from "effect/Schema"
 import * as Field from "./internal/modelFields.js"
+import * as Keys from "./Keys.js"
 
 /**
  * The wire names of the standard fields, in the order they are written.
@@ -32,7 +33,7 @@ export class OpportunityPersonRole extends Schema.TaggedClass<OpportunityPersonR
   "@mktows/core/OpportunityPersonRole"
 )("OpportunityPersonRole", {
   id: Field.optional(Field.Int),
-  externalKey: Field.optional(Field.ExternalKey),
+  externalKey: Field.optional(Keys.ExternalKey),
   opportunityId: Field.optional(Field.Int),
   /** The Marketo id of the person (lead or contact). */
   personId: Field.optional(Field.Int),
@@ -42,9 +43,9 @@ export class OpportunityPersonRole extends Schema.TaggedClass<OpportunityPersonR
   /** Fields defined for the instance (see describeMObject), by wire name, in insertion order. */
   customFields: Schema.optionalWith(Field.customFields(standardFieldNames), { default: () => ({}) }),
   /** The person, by Marketo id or external key (an association of type Lead). */
-  lead: Field.optional(Field.Association),
+  lead: Field.optional(Keys.Association),
   /** The opportunity, by Marketo id or external key. */
-  opportunity: Field.optional(Field.Association),
+  opportunity: Field.optional(Keys.Association),
   /** Read-only, as Marketo wrote it. */
   createdAt: Field.optional(Field.Timestamp),
   /** Read-only, as Marketo wrote it. */

@@ -118,7 +118,7 @@ export const authenticationHeader = (credentials: Credentials): Effect.Effect<Au
  * that is one Web Crypto call a second instead of one a request (each costs a round trip
  * to the platform's crypto, far more than the rest of signing).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category signing
  */
 export const signer = (credentials: Credentials): Effect.Effect<Effect.Effect<AuthenticationHeaderInfo>> =>

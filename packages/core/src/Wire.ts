@@ -20,7 +20,7 @@ import { XmlString } from "./XmlText.js"
  * `Schema.optionalWith(schema, { exact: true })`, as `minOccurs="0"` reads (and as
  * `exactOptionalPropertyTypes` wants). The one definition every mktows Schema uses.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category schemas
  */
 export const optional = <S extends Schema.Schema.All>(schema: S): Schema.optionalWith<S, { exact: true }> =>

@@ -3,6 +3,7 @@
  */
 export * as FaultCode from "./FaultCode.js"
 export * as HttpEdge from "./HttpEdge.js"
+export * as Keys from "./Keys.js"
 export * as Limits from "./Limits.js"
 export * as MarketoClient from "./MarketoClient.js"
 export * as MarketoConfig from "./MarketoConfig.js"

@@ -961,6 +961,27 @@ describe("paging", () => {
       const error = yield* Effect.flip(Stream.runCollect(client.getMObjects({ type: "Opportunity" })))
       expect(error).toMatchObject({ _tag: "ProtocolError", reason: "ModelMapping" })
     }))
+
+  it.effect("a record of another type than the one read fails the read: the stream yields only that type's model", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation) =>
+          operation === "getMObjects"
+            ? Effect.succeed({
+              ...page("", false),
+              returnCount: 2,
+              mObjectList: [{ type: "Opportunity", id: 1 }, { type: "Program", id: 2 }]
+            } as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(fake)
+      const error = yield* Effect.flip(Stream.runCollect(client.getMObjects({ type: "Opportunity" })))
+      expect(error).toMatchObject({
+        _tag: "ProtocolError",
+        reason: "ModelMapping",
+        detail: "getMObjects of Opportunity answered a Program"
+      })
+    }))
 })
 
 describe("options are checked when the client is built", () => {

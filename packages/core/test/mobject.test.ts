@@ -18,7 +18,7 @@ const readError = (w: Wire.MObject): string => {
   return Either.match(result, {
     onLeft: (error) => {
       expect(error._tag).toBe("ProtocolError")
-      expect(error.reason).toBe("Unexpected")
+      expect(error.reason).toBe("ModelMapping")
       return error.detail
     },
     onRight: () => ""

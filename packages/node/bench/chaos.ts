@@ -327,7 +327,7 @@ const againstResponse = (status: number, body: string | Uint8Array, seen: Array<
     retry: { maxAttempts: 2, baseDelay: "1 millis", maxDelay: "1 millis" },
     callTimeout: "10 seconds"
   }).pipe(
-    Layer.provide(SoapTransport.layer({ timeout: "10 seconds" })),
+    Layer.provide(SoapTransport.layer()),
     Layer.provide(Layer.merge(
       Layer.orDie(MarketoConfig.layer({ ...credentials, endpoint: "http://chaos.invalid/soap/mktows/2_2" })),
       Layer.succeed(HttpClient.HttpClient, http)

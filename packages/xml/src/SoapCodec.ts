@@ -38,7 +38,7 @@ import * as names from "./internal/names.js"
  * @since 0.1.0
  * @category constants
  */
-export const namespace: typeof names.namespace = names.namespace
+export const namespace: "http://www.marketo.com/mktows/" = names.namespace
 
 /**
  * The SOAP 1.1 envelope namespace.

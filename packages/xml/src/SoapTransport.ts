@@ -29,7 +29,6 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type { MarketoConfig } from "@mktows/core/MarketoConfig"
 import { MarketoTransport } from "@mktows/core/MarketoTransport"
 import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
-import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/transport.js"
@@ -41,13 +40,6 @@ import * as internal from "./internal/transport.js"
  * @category models
  */
 export interface Options {
-  /**
-   * Ignored: the client's `callTimeout` times out every attempt, reading and decoding the
-   * answer included, so the transport has no timeout of its own.
-   *
-   * @deprecated since 0.2.0: set `MarketoClient.Options.callTimeout` instead.
-   */
-  readonly timeout?: Duration.DurationInput
   /** The largest response body read; 10 MiB (`Limits.maxMessageBytes`) when absent. */
   readonly maxResponseBytes?: number
   /**
@@ -55,7 +47,7 @@ export interface Options {
    * signature replaced by `[redacted]`; for diagnosing a conversation with a server. Off by
    * default.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   readonly wireLog?: boolean
 }

@@ -24,7 +24,26 @@ import * as internal from "./internal/wsdl.js"
  * @since 0.1.0
  * @category models
  */
-export type ContractOperation = internal.ContractOperation
+export type ContractOperation =
+  | Operation
+  | "getCampaignsForSource"
+  | "getImportToListStatus"
+  | "getLead"
+  | "getLeadActivity"
+  | "getLeadChanges"
+  | "getMultipleLeads"
+  | "importToList"
+  | "listOperation"
+  | "requestCampaign"
+  | "scheduleCampaign"
+  | "syncLead"
+  | "syncMultipleLeads"
+  | "syncCustomObjects"
+  | "deleteCustomObjects"
+  | "getCustomObjects"
+  | "mergeLeads"
+  | "getChannels"
+  | "getTags"
 
 /**
  * The WSDL document, with `address` as the service's `soap:address` (XML-escaped). The

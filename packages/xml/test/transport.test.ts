@@ -254,15 +254,6 @@ describe("SoapTransport", () => {
       expect(failureOf(yield* Fiber.await(fiber))).toMatchObject({ _tag: "TimeoutError", operation: "listMObjects" })
     }))
 
-  it.effect("accepts the deprecated timeout option and leaves the timing to the client", () =>
-    Effect.gen(function*() {
-      const { transport } = yield* transportWith(
-        answer(200, SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] })),
-        { timeout: "1 millis" }
-      )
-      expect(yield* transport.call("listMObjects", {})).toEqual({ objects: ["Opportunity"] })
-    }))
-
   it.effect("refuses a success body that is not valid UTF-8 (InvalidEncoding), with or without a length", () =>
     Effect.gen(function*() {
       const xml = SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] })

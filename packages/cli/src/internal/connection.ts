@@ -6,6 +6,7 @@
  */
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Prompt from "@effect/cli/Prompt"
+import * as Limits from "@mktows/core/Limits"
 import type * as MarketoClient from "@mktows/core/MarketoClient"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as Config from "effect/Config"
@@ -24,7 +25,7 @@ export interface Flags {
 }
 
 /** Marketo's rate limit, the client's default: 100 calls in any 20 s. */
-export const marketoRateLimit = { calls: 100, seconds: 20 } as const
+export const marketoRateLimit = { calls: Limits.maxCallsPerWindow, seconds: Limits.rateWindowSeconds } as const
 
 /** A client-side rate limit: at most `calls` calls in any `seconds`. */
 export interface RateLimit {

@@ -99,12 +99,7 @@ const work = (options: Options, client: MarketoClient.MarketoClientShape): Job.W
     job: { command: "delete", type: "any", operation: "DELETE" },
     bytes,
     rows: (source) => rows(options.file, options.format, source ?? bytes),
-    send: (refs) =>
-      Effect.catchTag(
-        client.deleteMObjects(refs, { failOnPartial: false }),
-        "PartialFailure",
-        (failure) => Effect.succeed(failure.outcomes)
-      ),
+    send: (refs) => client.deleteMObjects(refs, { failOnPartial: false }),
     reconcile: () => Effect.succeed("send")
   }
 }

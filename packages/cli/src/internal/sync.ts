@@ -90,11 +90,7 @@ const work = (options: Options, client?: MarketoClient.MarketoClientShape): Job.
     send: (objects) =>
       client === undefined
         ? Effect.dieMessage("no client")
-        : Effect.catchTag(
-          client.syncMObjects(objects, options.operation, { failOnPartial: false }),
-          "PartialFailure",
-          (failure) => Effect.succeed(failure.outcomes)
-        ),
+        : client.syncMObjects(objects, options.operation, { failOnPartial: false }),
     reconcile: (line, object) =>
       client === undefined ? Effect.dieMessage("no client") : reconcile(client, options.operation, line, object)
   }

@@ -161,16 +161,16 @@ const countStatuses = <A>(outcomes: ReadonlyArray<Outcome<A>>): Effect.Effect<vo
  * answer we could not read), and the batch ends in PartialFailure with every outcome.
  * After an error that every later call would meet too (authentication, daily quota), no
  * further chunk is sent; their objects are FAILED with that reason. Only when no chunk
- * got through at all does the batch fail with the call error itself.
+ * got through at all does the batch fail with the call error itself. Whether problems fail
+ * the batch is the caller's choice ({@link failIfPartial}).
  */
 const runAll = <A>(
   rt: Runtime,
   request: StatusRequest,
   items: ReadonlyArray<A>,
   encode: (a: A) => Wire.MObject,
-  check: Check<A>,
-  failOnPartial: boolean
-): Effect.Effect<ReadonlyArray<Outcome<A>>, ValidationError | PartialFailure<A> | CallError> =>
+  check: Check<A>
+): Effect.Effect<ReadonlyArray<Outcome<A>>, ValidationError | CallError> =>
   Effect.gen(function*() {
     const issues = check(items, 0)
     if (issues.length > 0) return yield* Effect.fail(new ValidationError({ issues }))
@@ -192,9 +192,14 @@ const runAll = <A>(
     }
     const outcomes = settled.flatMap((s) => s.outcomes)
     yield* countStatuses(outcomes)
-    if (failOnPartial && outcomes.some(isProblem)) return yield* Effect.fail(new PartialFailure<A>({ outcomes }))
     return outcomes
   })
+
+/** A batch's outcomes, or a PartialFailure carrying them all when one FAILED or is IN_DOUBT. */
+export const failIfPartial = <A>(
+  outcomes: ReadonlyArray<Outcome<A>>
+): Effect.Effect<ReadonlyArray<Outcome<A>>, PartialFailure<A>> =>
+  outcomes.some(isProblem) ? Effect.fail(new PartialFailure<A>({ outcomes })) : Effect.succeed(outcomes)
 
 /**
  * The streaming form. Chunks are validated in order before any is sent; a chunk with
@@ -274,9 +279,8 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
         request: StatusRequest,
         items: ReadonlyArray<A>,
         encode: (a: A) => Wire.MObject,
-        check: Check<A>,
-        failOnPartial: boolean
-      ) => runAll(rt, request, items, encode, check, failOnPartial),
+        check: Check<A>
+      ) => runAll(rt, request, items, encode, check),
       stream:
         (request: StatusRequest) =>
         <A>(encode: (a: A) => Wire.MObject, check: Check<A>) =>

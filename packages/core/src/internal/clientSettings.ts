@@ -28,8 +28,8 @@ export interface Settings {
 /** @internal */
 export const defaults = {
   concurrency: Limits.maxConcurrentCalls,
-  calls: 100,
-  window: Duration.seconds(20),
+  calls: Limits.maxCallsPerWindow,
+  window: Duration.seconds(Limits.rateWindowSeconds),
   inFlight: Limits.maxConcurrentCalls,
   maxAttempts: 5,
   baseDelay: Duration.seconds(1),

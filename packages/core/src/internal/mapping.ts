@@ -7,7 +7,9 @@
  * the type and field of the first value it cannot read.
  */
 import * as Either from "effect/Either"
+import type { Association } from "../Keys.js"
 import { ProtocolError } from "../MarketoError.js"
+import type { MObject } from "../MObject.js"
 import { Opportunity } from "../Opportunity.js"
 import { OpportunityPersonRole } from "../OpportunityPersonRole.js"
 import { type Cost, Program, type Tag, type Token } from "../Program.js"
@@ -16,8 +18,7 @@ import * as Fields from "./mappingFields.js"
 import * as Value from "./mappingValues.js"
 import { formatPath } from "./path.js"
 
-type Model = Program | Opportunity | OpportunityPersonRole
-type Association = { readonly id: number } | { readonly externalKey: { readonly name: string; readonly value: string } }
+type Model = MObject
 type Path = ReadonlyArray<string | number>
 
 // ---------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ const excerpt = (text: string): string => (text.length > 200 ? `${text.slice(0, 
 
 const unreadable = (type: string, path: Path, expected: string, received: string): ProtocolError =>
   new ProtocolError({
-    reason: "Unexpected",
+    reason: "ModelMapping",
     detail: `cannot read ${type} field ${formatPath(path, "mObject")}: expected ${expected}, got ${
       JSON.stringify(excerpt(received))
     }`,

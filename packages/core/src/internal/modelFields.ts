@@ -80,14 +80,5 @@ export const customFields = (standard: ReadonlyArray<string>) =>
       )
   })
 
-/** An external key: a custom field of the object, named, with the value that identifies it. */
-export const ExternalKey = Schema.Struct({ name: Name, value: Text }).annotations({ identifier: "ExternalKey" })
-
-/** A link to another object, by Marketo id or by external key. */
-export const Association = Schema.Union(
-  Schema.Struct({ id: Int }),
-  Schema.Struct({ externalKey: ExternalKey })
-).annotations({ identifier: "Association" })
-
 /** `Schema.optionalWith(schema, { exact: true })`: absent, never `undefined` (defined in Wire). */
 export const optional = Wire.optional

@@ -13,9 +13,9 @@ import * as Ref from "effect/Ref"
 import { type EmulatorFault, fault } from "./fault.js"
 
 /** @internal */
-export const rateWindowMillis = 20_000
+export const rateWindowMillis = Limits.rateWindowSeconds * 1000
 /** @internal */
-export const rateLimit = 100
+export const rateLimit = Limits.maxCallsPerWindow
 /** @internal */
 export const concurrencyLimit = Limits.maxConcurrentCalls
 

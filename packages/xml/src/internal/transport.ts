@@ -11,14 +11,11 @@ import type { TransportCallError } from "@mktows/core/MarketoError"
 import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
 import * as Signature from "@mktows/core/Signature"
 import type { Operation, ParamsOf, ResultOf } from "@mktows/core/Wire"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as SoapCodec from "../SoapCodec.js"
 import { soapAction } from "./wsdl.js"
 
 export interface Options {
-  /** @deprecated the client's `callTimeout` times every attempt out; this is ignored. */
-  readonly timeout?: Duration.DurationInput
   readonly maxResponseBytes?: number
   readonly wireLog?: boolean
 }

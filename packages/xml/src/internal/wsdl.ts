@@ -9,6 +9,7 @@
 // The one deliberate difference: AuthenticationHeaderInfo also declares `partnerId`, the
 // optional header field Marketo documents (for LaunchPoint partners) but left out of the
 // 2_2 WSDL; a client generated from ours can send it, and it validates.
+import type { ContractOperation } from "../Wsdl.js"
 import { namespace, paramsElement, successElement } from "./names.js"
 import { nonMObjectTypes } from "./wsdlNonMObjectTypes.js"
 import { enumeration, renderType, type TypeDefinition } from "./wsdlTable.js"
@@ -44,9 +45,7 @@ export const contractOperationNames = [
   "mergeLeads",
   "getChannels",
   "getTags"
-] as const
-
-export type ContractOperation = (typeof contractOperationNames)[number]
+] as const satisfies ReadonlyArray<ContractOperation>
 
 // ---------------------------------------------------------------------------------------
 // The MObject types: the 35 types the five MObject operations use. The enumerations are
