@@ -43,6 +43,8 @@ describe("emulator: the test endpoints", () => {
       })
       expect(bad.status).toBe(400)
       expect(String(bad.body["error"])).toContain("opportunityId")
+      const control = yield* post(`${origin}/emulator/seed`, { leads: [{ id: 1, email: "a\u0001@example.com" }] })
+      expect([control.status, String(control.body["error"])]).toEqual([400, expect.stringContaining("XML 1.0")])
       yield* emulator.reset
       expect((yield* emulator.stats).stored["Program"]).toBeGreaterThan(0)
     }))
