@@ -6,10 +6,14 @@
  * is a plausible `host[:port]`, else where it listens), verifies every AuthenticationHeader, keeps
  * Programs, Opportunities, OpportunityPersonRoles, Leads and Companies in memory with
  * Marketo's documented semantics, and answers faults in Marketo's shape (HTTP 500).
- * Beside SOAP, for tests in any language: `GET /emulator/stats` returns the counters of
- * {@link Stats} as JSON, `POST /emulator/reset` goes back to the seed data with counters
- * and limits cleared, and `GET /emulator/objects[?type=Opportunity]` returns the store in
- * the seed format of the `Seed` module.
+ * On the same port and store it answers Marketo's REST APIs (`/identity/oauth/token`, the
+ * Lead Database opportunity and role endpoints, the Asset API's program endpoints) as Adobe's
+ * docs and Swagger describe them. For tests in any language: `GET /emulator/stats` returns
+ * the counters of {@link Stats} as JSON, `POST /emulator/reset` goes back to the seed data
+ * with counters, limits, script and call log cleared, `GET /emulator/objects[?type=Opportunity]`
+ * returns the store in the seed format of the `Seed` module, `POST /emulator/seed` loads a
+ * fixture in that format, `POST /emulator/script` queues faults, delays and dropped answers
+ * for the next calls, and `GET /emulator/calls` lists the calls received (no secrets).
  *
  * Choices where Marketo documents nothing:
  * - a request without an AuthenticationHeader, an unknown user or a wrong signature is
@@ -99,6 +103,7 @@ export interface Options {
  * @category models
  */
 export interface Stats {
+  /** By SOAP operation, and by REST endpoint as `REST <endpoint>` (e.g. `REST sync opportunities`). */
   readonly calls: { readonly [operation: string]: number }
   readonly faults: { readonly [code: string]: number }
   readonly objects: { readonly [type: string]: { readonly [status: string]: number } }

@@ -24,6 +24,7 @@
  * @since 0.1.0
  */
 import * as Limits from "@mktows/core/Limits"
+import * as XmlText from "@mktows/core/XmlText"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -36,9 +37,12 @@ const Id = Schema.Int.pipe(Schema.between(1, Limits.xsIntMax)).annotations({
   message: () => `an integer id from 1 to ${Limits.xsIntMax}`
 })
 
-const Text = Schema.String
+// The store answers SOAP too: every text must be one XML 1.0 can carry.
+const Text = Schema.String.pipe(
+  Schema.filter(XmlText.isXmlText, { message: () => "text XML 1.0 can carry (no control characters but tab, LF, CR)" })
+)
 
-const Name = Schema.String.pipe(Schema.minLength(1)).annotations({ message: () => "a non-empty string" })
+const Name = Text.pipe(Schema.minLength(1)).annotations({ message: () => "a non-empty string" })
 
 const Timestamp = Schema.String.pipe(
   Schema.filter((s) => !Number.isNaN(Date.parse(s)), { message: () => "an ISO 8601 date-time" })
@@ -55,7 +59,7 @@ const Amount = Schema.Union(
   Schema.String.pipe(Schema.pattern(/^[+-]?\d+(\.\d+)?$/, { message: () => "a decimal number" }))
 )
 
-const Fields = Schema.Record({ key: Schema.String, value: Schema.String })
+const Fields = Schema.Record({ key: Text, value: Text })
 
 const DataType = Schema.Literal("string", "text", "currency", "float", "integer", "boolean", "date", "datetime")
 

@@ -37,4 +37,36 @@ describe("emulator REST: the command", () => {
         }),
       (child) => Effect.sync(() => child.kill("SIGTERM"))
     ))
+
+  it.live("--help lists the test endpoints and the default credentials of both protocols", () =>
+    Effect.promise(() =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [
+          "--import",
+          "tsx",
+          "--conditions=source",
+          "packages/emulator/src/bin/emulator.ts",
+          "--help"
+        ], { cwd: fileURLToPath(new URL("../../../", import.meta.url)) })
+        let text = ""
+        child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")))
+        child.on("close", () => resolve(text))
+      })
+    ).pipe(Effect.map((help) => {
+      for (
+        const expected of [
+          "POST   /emulator/reset",
+          "POST   /emulator/seed",
+          "POST   /emulator/script",
+          "GET    /emulator/calls",
+          "GET    /emulator/objects",
+          "GET    /emulator/stats",
+          "demo17_1_809934544BFABAE58E5D27",
+          "27272727aa",
+          "mktows-demo-client",
+          "mktows-demo-secret",
+          "/identity/oauth/token"
+        ]
+      ) expect(help).toContain(expected)
+    })))
 })

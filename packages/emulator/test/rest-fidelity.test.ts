@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
+import * as Swagger from "../../rest/test/helpers/swagger.js"
 import * as Emulator from "../src/Emulator.js"
 import { codeOf, restOf, tokenOf } from "./helpers/rest.js"
 
@@ -190,5 +191,41 @@ describe("emulator REST fidelity", () => {
       const byTag = yield* call("/asset/v1/program/byTag.json?tagType=Region&tagValue=EMEA")
       expect(byTag.body.result?.map((p) => p["id"])).toEqual([1002])
       expect(codeOf(yield* call("/asset/v1/program/byName.json?name=Nope"))).toBe("702")
+    }))
+
+  // Only where Adobe's Swagger files are present (never on a clone without the reference).
+  it.scoped.skipIf(!Swagger.available)("the new answers fit the Swagger definitions", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      const check = (file: Swagger.SwaggerFile, definition: string, body: unknown) =>
+        expect(Swagger.differences(file, definition, body)).toEqual([])
+      check("swagger-mapi.json", "ResponseOfLeadField", (yield* call("/v1/opportunities/schema/fields.json")).body)
+      check(
+        "swagger-mapi.json",
+        "ResponseOfObjectMetaData",
+        (yield* call("/v1/opportunities/roles/describe.json")).body
+      )
+      check(
+        "swagger-mapi.json",
+        "ResponseOfCustomObject",
+        (yield* call("/v1/opportunities/roles.json?_method=GET", {
+          json: { filterType: "dedupeFields", input: [{ externalOpportunityId: "F-1", leadId: 19, role: "Buyer" }] }
+        })).body
+      )
+      check(
+        "swagger-asset.json",
+        "ResponseOfProgramResponse",
+        (yield* call("/asset/v1/program/byName.json?name=Product%20Webinar&includeTags=true")).body
+      )
+      check(
+        "swagger-asset.json",
+        "ResponseOfProgramResponse",
+        (yield* call("/asset/v1/program/byTag.json?tagType=Region&tagValue=EMEA")).body
+      )
+      check(
+        "swagger-asset.json",
+        "ResponseOfBrowseAllPrograms",
+        (yield* call("/asset/v1/programs.json?filterType=workspace&filterValues=Default")).body
+      )
     }))
 })

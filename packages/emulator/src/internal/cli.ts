@@ -11,6 +11,8 @@ import * as Redacted from "effect/Redacted"
 import { parseArgs } from "node:util"
 import type { Options } from "../Emulator.js"
 import * as Seed from "../Seed.js"
+import { defaults as restDefaults } from "./rest/identity.js"
+import { defaults } from "./server.js"
 
 /**
  * What is wrong with a command line or environment; the public module turns it into its
@@ -39,7 +41,26 @@ export const usage = `usage: mktows-emulator [--host 127.0.0.1] [--port 8080] [-
   --port 0 picks a free port. --seed FILE starts from (and resets to) the objects of a JSON
   file in the seed format; --data FILE keeps the store in a JSON file across restarts. The
   credentials can also come from the environment, so the key stays out of the process list:
-  ${env.userId}, ${env.encryptionKey}, ${env.clientId}, ${env.clientSecret} (flags win).`
+  ${env.userId}, ${env.encryptionKey}, ${env.clientId}, ${env.clientSecret} (flags win).
+
+Default credentials (Marketo's documented demo pair for SOAP; the emulator's own for REST):
+  SOAP  POST http://HOST:PORT/soap/mktows/2_2 (WSDL at ?WSDL)
+        mktowsUserId ${defaults.userId}, encryption key ${defaults.encryptionKey}
+  REST  http://HOST:PORT/rest (token: POST http://HOST:PORT/identity/oauth/token with
+        grant_type=client_credentials, client_id ${restDefaults.clientId}, client_secret ${restDefaults.clientSecret})
+
+Test endpoints, for suites in any language (JSON in and out):
+  GET    /emulator/stats             calls by operation (REST by endpoint), faults by code, objects stored
+  POST   /emulator/reset             back to the seed data; counters, limits, script and call log cleared
+  GET    /emulator/objects[?type=T]  the store in the seed format (T: Program, Opportunity,
+                                     OpportunityPersonRole, Lead or Company)
+  POST   /emulator/seed              replace the store with a fixture in the --seed format (until a reset)
+  POST   /emulator/script            the next calls, SOAP or REST, meet these steps in order:
+                                     [{"fault": 20023}, {"delay": 500}, {"drop": true, "applied": true}]
+                                     (a SOAP code is answered in REST's words: 20023 as 606, …)
+  DELETE /emulator/script            forget the steps not yet met
+  GET    /emulator/calls             the calls received, in order: protocol, operation, objects,
+                                     outcome (no signatures, no tokens)`
 
 const usageOf = (error: Seed.SeedError) => new Problem({ detail: error.message })
 

@@ -34,6 +34,6 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
         if (values.length === 0) return yield* refuse(RestWire.errorCodes.missingParameter, "filterValues")
         programs = programs.filter((p) => values.some((v) => test(p, v)))
       }
-      return yield* answerPage(request.params, programs.map(programOf))
+      return yield* answerPage(request.params, programs.map((p) => programOf(p, "program")))
     })
 }]

@@ -49,11 +49,12 @@ const asParams = (lookup: typeof Lookup.Type, url: Params): Params => {
   return params
 }
 
-const queryOf = (request: RestRequest): Effect.Effect<Query, RestRefusal> =>
+const queryOf = (request: RestRequest): Effect.Effect<Query | "drop", RestRefusal> =>
   Effect.gen(function*() {
     if (request.tunnelled && mediaType(request.request.headers["content-type"]) === "application/json") {
       const text = yield* request.text
-      const lookup = yield* decodeJson(Lookup, text === "drop" ? "" : text)
+      if (text === "drop") return "drop" as const
+      const lookup = yield* decodeJson(Lookup, text)
       return {
         filterType: lookup.filterType ?? "dedupeFields",
         values: (lookup.filterValues ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== ""),
@@ -126,6 +127,7 @@ const select = (state: State, kind: Kind, query: Query): ReadonlyArray<Entity> |
 const query = (kind: Kind): Endpoint["handle"] => ({ store }, request) =>
   Effect.gen(function*() {
     const q = yield* queryOf(request)
+    if (q === "drop") return "drop" as const
     if (q.filterType === "") return yield* refuse(RestWire.errorCodes.missingParameter, "filterType")
     if (q.values.length === 0 && q.input.length === 0) {
       return yield* refuse(RestWire.errorCodes.missingParameter, "filterValues")

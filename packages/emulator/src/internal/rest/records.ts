@@ -232,13 +232,18 @@ const programTypes: ReadonlyArray<readonly [RegExp, string]> = [
   [/nurture|engagement/i, "nurture"]
 ]
 
-/** A stored program as the Asset API shows it. @internal */
-export const programOf = (program: Program): RestWire.Program => ({
+/**
+ * A stored program as the Asset API shows it. A program that is neither an event, a webinar
+ * nor a nurture is `plain`: "default" in the Swagger's `ProgramResponse` (one program), "program"
+ * in its `BrowseAllPrograms` (programs.json).
+ *
+ * @internal
+ */
+export const programOf = (program: Program, plain: "default" | "program" = "default"): RestWire.Program => ({
   id: program.id,
   name: program.name,
   description: program.description ?? "",
-  // The Swagger's enum: default, event, webinar, nurture (see the README).
-  type: programTypes.find(([pattern]) => pattern.test(program.programType))?.[1] ?? "default",
+  type: programTypes.find(([pattern]) => pattern.test(program.programType))?.[1] ?? plain,
   channel: program.tags.find((t) => t.type === "Channel")?.value ?? "",
   status: "unlocked",
   workspace: program.workspace,

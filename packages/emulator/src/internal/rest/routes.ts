@@ -11,6 +11,7 @@
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
+import { isUtf8 } from "node:buffer"
 import type { Body } from "../body.js"
 import type { CallLog, CallOutcome } from "../calls.js"
 import type { Counter } from "../counts.js"
@@ -191,7 +192,8 @@ export const routes = (parts: RestParts): ReadonlyArray<Route> => {
           const params = new Map(paramsOf(url.searchParams))
           if (request.method === "POST") {
             const body = yield* parts.body({ request, url, reachedAt: "" }, maxJsonBytes)
-            if (body._tag === "Bytes") {
+            // Not UTF-8: no parameters, so bad credentials.
+            if (body._tag === "Bytes" && isUtf8(body.bytes)) {
               for (const [key, values] of paramsOf(new URLSearchParams(body.bytes.toString("utf8")))) {
                 params.set(key, values)
               }
