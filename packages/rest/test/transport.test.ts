@@ -231,7 +231,7 @@ describe("RestTransport over MarketoClient", () => {
       expect(read._tag).toBe("ValidationError")
       const del = yield* Effect.flip(MarketoClient.deleteMObjects([{ type: "Opportunity", id: 3 }]))
       expect(del._tag).toBe("ValidationError")
-      const describe = yield* Effect.flip(MarketoClient.describeMObject("LeadRecord"))
+      const describe = yield* Effect.flip(MarketoClient.describeMObject("Channel"))
       expect(describe._tag).toBe("ValidationError")
       expect(m.sent).toEqual([])
     }).pipe(Effect.provide(m.client))

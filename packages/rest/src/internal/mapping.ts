@@ -9,8 +9,11 @@
 import * as Limits from "@mktows/core/Limits"
 import { quote, type ValidationIssue } from "@mktows/core/MarketoError"
 import type * as Wire from "@mktows/core/Wire"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import type { FieldMapping } from "../RestMapping.js"
 import type * as RestWire from "../RestWire.js"
+import * as Query from "./query.js"
 
 export const opportunityFields: ReadonlyArray<FieldMapping> = [
   { soap: "Amount", rest: "amount", kind: "decimal" },
@@ -41,8 +44,8 @@ export const roleFields: ReadonlyArray<FieldMapping> = [
   { soap: "IsPrimary", rest: "isPrimary", kind: "boolean" }
 ]
 
-export const guidKey = "marketoGUID"
-export const opportunityKey = "externalOpportunityId"
+export const guidKey = Query.guidKey
+export const opportunityKey = Query.opportunityKey
 export const companyKey = "externalCompanyId"
 
 /** REST names that are keys or system fields: never a custom field's name. */
@@ -259,61 +262,7 @@ const deleteIssues = (index: number, o: Wire.MObject): Array<Issue> => {
   return issues
 }
 
-const describable = ["Opportunity", "OpportunityPersonRole"]
-
-const getIssues = (p: Wire.ParamsGetMObjects): Array<Issue> => {
-  const issues: Array<Issue> = []
-  if ((p.mObjCriteriaList ?? []).length > 0) {
-    issues.push(issue(0, ["criteria"], "REST queries filter on key fields only: use externalKey or an association"))
-  }
-  if (p.type === "Program") {
-    if (p.externalKey !== undefined) issues.push(issue(0, ["externalKey"], "a Program is read by id over REST"))
-    if ((p.mObjAssociationList ?? []).length > 0) {
-      issues.push(issue(0, ["associations"], "a Program has no associations"))
-    }
-    return issues
-  }
-  if (p.id !== undefined) {
-    issues.push(issue(0, ["id"], `REST has no integer ids for ${p.type}: read by externalKey`))
-  }
-  const key = p.externalKey
-  const associations = p.mObjAssociationList ?? []
-  if (key !== undefined && key.name !== guidKey && !(p.type === "Opportunity" && key.name === opportunityKey)) {
-    issues.push(issue(0, ["externalKey", "name"], `REST cannot search ${p.type} by '${key.name}'`))
-  }
-  for (const [i, a] of associations.entries()) {
-    if (a.externalKey !== undefined && a.externalKey.value.includes(",")) {
-      issues.push(
-        issue(
-          0,
-          ["associations", i, "externalKey", "value"],
-          "REST's filterValues would split this key at its comma and read other records: read the roles by their lead's id, or by marketoGUID"
-        )
-      )
-      continue
-    }
-    const ok = p.type === "OpportunityPersonRole" &&
-      ((a.mObjType === "Opportunity" && a.externalKey?.name === opportunityKey) ||
-        (a.mObjType === "Lead" && a.id !== undefined))
-    if (!ok) {
-      issues.push(
-        issue(
-          0,
-          ["associations", i],
-          "REST searches roles by their opportunity's externalOpportunityId or their lead's id only"
-        )
-      )
-    }
-  }
-  if (key !== undefined && associations.length > 0) {
-    issues.push(issue(0, [], "REST searches by one field at a time: give an external key or one association"))
-  }
-  if (associations.length > 1) issues.push(issue(0, ["associations"], "REST searches by one field at a time"))
-  if (key === undefined && associations.length === 0 && p.id === undefined) {
-    issues.push(issue(0, [], `REST cannot list every ${p.type}: give an external key or an association`))
-  }
-  return issues
-}
+const describable = ["Opportunity", "OpportunityPersonRole", "LeadRecord"]
 
 export const refuse = <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>): ReadonlyArray<Issue> => {
   // The params type follows the operation name; narrowed by hand.
@@ -334,7 +283,7 @@ export const refuse = <Op extends Wire.Operation>(operation: Op, params: Wire.Pa
     case "deleteMObjects":
       return (p as Wire.ParamsDeleteMObjects).mObjectList.flatMap((o, i) => deleteIssues(i, o))
     case "getMObjects":
-      return getIssues(p as Wire.ParamsGetMObjects)
+      return Either.getLeft(Query.plan(p as Wire.ParamsGetMObjects)).pipe(Option.getOrElse(() => []))
     case "describeMObject": {
       const name = (p as Wire.ParamsDescribeMObject).objectName
       return describable.includes(name)
@@ -350,7 +299,7 @@ export const refuse = <Op extends Wire.Operation>(operation: Op, params: Wire.Pa
 // requests
 // ---------------------------------------------------------------------------------------
 
-export type Endpoint = "opportunities" | "roles"
+export type Endpoint = Query.Endpoint
 
 /** One REST request of a sync or delete, with the input positions it carries. */
 export type Part =
@@ -629,50 +578,6 @@ export const queryFields = (endpoint: Endpoint): ReadonlyArray<string> =>
     ? [guidKey, opportunityKey, companyKey, "createdAt", "updatedAt", ...opportunityFields.map((f) => f.rest)]
     : [guidKey, opportunityKey, "createdAt", "updatedAt", ...roleFields.map((f) => f.rest)]
 
-/** What a read asks of REST: a record query, one program, or a page of programs. */
-export type Query =
-  | {
-    readonly _tag: "Records"
-    readonly endpoint: Endpoint
-    readonly filterType: string
-    readonly filterValues: string
-  }
-  | {
-    /**
-     * A query whose values go as JSON (`POST …?_method=GET`): a key holding a comma, which
-     * `filterValues` would split into a list, or a compound key.
-     */
-    readonly _tag: "Lookup"
-    readonly endpoint: Endpoint
-    readonly filterType: "dedupeFields" | "idField"
-    readonly input: ReadonlyArray<RestWire.Fields>
-  }
-  | { readonly _tag: "Program"; readonly id: number }
-  | { readonly _tag: "Programs" }
-
-/** `filterValues` is a comma-separated list: a value holding a comma must go as JSON. */
-const splits = (value: string): boolean => value.includes(",")
-
-export const queryOf = (p: Wire.ParamsGetMObjects): Query => {
-  if (p.type === "Program") return p.id === undefined ? { _tag: "Programs" } : { _tag: "Program", id: p.id }
-  const endpoint: Endpoint = p.type === "Opportunity" ? "opportunities" : "roles"
-  const key = p.externalKey
-  if (key !== undefined) {
-    return splits(key.value)
-      ? {
-        _tag: "Lookup",
-        endpoint,
-        filterType: key.name === guidKey ? "idField" : "dedupeFields",
-        input: [{ [key.name]: key.value }]
-      }
-      : { _tag: "Records", endpoint, filterType: key.name, filterValues: key.value }
-  }
-  const a = p.mObjAssociationList?.[0]
-  return a?.mObjType === "Lead"
-    ? { _tag: "Records", endpoint, filterType: "leadId", filterValues: String(a.id ?? "") }
-    : { _tag: "Records", endpoint, filterType: opportunityKey, filterValues: a?.externalKey?.value ?? "" }
-}
-
 const soapName = (endpoint: Endpoint, rest: string): string =>
   (endpoint === "opportunities" ? opportunityFields : roleFields).find((f) => f.rest === rest)?.soap ?? rest
 
@@ -707,6 +612,37 @@ export const metadataOf = (
       isName: null,
       isPrimaryKey: f.name === m.idField,
       isCustom: !standard.has(f.name),
+      isDynamic: false,
+      dynamicFieldRef: null,
+      updatedAt
+    }))
+  }
+}
+
+/**
+ * The lead fields of `leads/describe.json` as SOAP's LeadRecord metadata: each named as SOAP
+ * names it where it has a SOAP name (else by its REST name), read-only where REST says so.
+ */
+export const leadMetadataOf = (attributes: ReadonlyArray<RestWire.LeadAttribute>): Wire.MObjectMetadata => {
+  const updatedAt = "1970-01-01T00:00:00Z"
+  return {
+    name: "LeadRecord",
+    description: null,
+    isCustom: false,
+    isVirtual: false,
+    updatedAt,
+    fieldList: attributes.map((a): Wire.MObjFieldMetadata => ({
+      name: a.soap?.name ?? a.rest?.name ?? String(a.id),
+      description: null,
+      displayName: a.displayName,
+      sourceObject: null,
+      dataType: a.dataType,
+      size: a.length ?? null,
+      isReadonly: a.rest?.readOnly === true,
+      isUpdateBlocked: a.rest?.readOnly === true,
+      isName: null,
+      isPrimaryKey: a.rest?.name === "id",
+      isCustom: false,
       isDynamic: false,
       dynamicFieldRef: null,
       updatedAt

@@ -12,6 +12,7 @@ import { ProtocolError, quote, TransportError } from "@mktows/core/MarketoError"
 import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
 import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import { RestConfig } from "../RestConfig.js"
@@ -19,6 +20,7 @@ import { RestIdentity } from "../RestIdentity.js"
 import * as RestWire from "../RestWire.js"
 import * as Http from "./http.js"
 import * as Mapping from "./mapping.js"
+import * as Query from "./query.js"
 
 type Envelope<A> = {
   readonly success: boolean
@@ -260,7 +262,14 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
     const getMObjects = (
       p: Wire.ParamsGetMObjects
     ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
-      const query = Mapping.queryOf(p)
+      const planned = Query.plan(p)
+      // The client refuses what cannot be planned before it calls; reaching here with it is a bug.
+      if (Either.isLeft(planned)) {
+        return Effect.dieMessage(
+          `getMObjects over REST without a plan: ${planned.left.map((i) => i.message).join("; ")}`
+        )
+      }
+      const query = planned.right
       const position = p.streamPosition
       const page = (objects: ReadonlyArray<Wire.MObject>, next: string | undefined): Wire.ResultGetMObjects => ({
         returnCount: objects.length,
@@ -268,7 +277,25 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
         newStreamPosition: next ?? "",
         ...(objects.length > 0 ? { mObjectList: objects } : {})
       })
-      const token = position === undefined || position === "" ? {} : { nextPageToken: position }
+      /** A page of programs by offset: the position is `offset:<n>`, also after the last page. */
+      const programPage = (
+        build: (base: string, offset: number) => HttpClientRequest.HttpClientRequest
+      ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
+        const offset = position === undefined || position === "" ? 0 : Number(position.replace(/^offset:/, ""))
+        return send("getMObjects", (base) => build(base, offset), RestWire.Program).pipe(
+          Effect.map((answer) => {
+            // Refused (e.g. 702 "no assets found", 610 "no such tag"): nothing to read.
+            const result = answer._tag === "Ok" ? answer.value.result ?? [] : []
+            const next = `offset:${offset + result.length}`
+            // The position after the last page too, so a later read resumes after it.
+            return {
+              ...page(result.map(Mapping.programFromRest), result.length === programPageSize ? next : undefined),
+              newStreamPosition: next
+            }
+          })
+        )
+      }
+      const nextPageToken = position === undefined || position === "" ? {} : { nextPageToken: position }
       switch (query._tag) {
         case "Records":
         case "Lookup": {
@@ -285,7 +312,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
                     filterValues: query.filterValues,
                     fields: fields.join(","),
                     batchSize: String(RestWire.maxRecordsPerCall),
-                    ...token
+                    ...nextPageToken
                   })
                 )
                 // Adobe's lookup by JSON: a POST that Marketo reads as a GET, so it never writes.
@@ -296,7 +323,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
                     fields,
                     input: query.input,
                     batchSize: RestWire.maxRecordsPerCall,
-                    ...token
+                    ...nextPageToken
                   })
                 ),
             RestWire.Fields
@@ -318,29 +345,63 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
               page(answer._tag === "Ok" ? (answer.value.result ?? []).map(Mapping.programFromRest) : [], undefined)
             )
           )
-        case "Programs": {
-          const offset = position === undefined || position === "" ? 0 : Number(position.replace(/^offset:/, ""))
+        case "ProgramByName":
           return send(
             "getMObjects",
             (base) =>
-              HttpClientRequest.get(base + RestWire.paths.programs).pipe(
-                HttpClientRequest.setUrlParams({ maxReturn: String(programPageSize), offset: String(offset) })
+              HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
+                HttpClientRequest.setUrlParams({ name: query.name, includeTags: "true", includeCosts: "true" })
               ),
             RestWire.Program
-          ).pipe(Effect.map((answer) => {
-            const result = answer._tag === "Ok" ? answer.value.result ?? [] : []
-            const next = `offset:${offset + result.length}`
-            // The position after the last page too, so a later read resumes after it.
-            return {
-              ...page(result.map(Mapping.programFromRest), result.length === programPageSize ? next : undefined),
-              newStreamPosition: next
-            }
-          }))
-        }
+          ).pipe(
+            Effect.map((answer) =>
+              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(Mapping.programFromRest) : [], undefined)
+            )
+          )
+        case "ProgramsByTag":
+          return programPage((base, offset) =>
+            HttpClientRequest.get(base + RestWire.paths.programsByTag).pipe(
+              HttpClientRequest.setUrlParams({
+                tagType: query.tagType,
+                tagValue: query.tagValue,
+                maxReturn: String(programPageSize),
+                offset: String(offset)
+              })
+            )
+          )
+        case "Programs":
+          return programPage((base, offset) =>
+            HttpClientRequest.get(base + RestWire.paths.programs).pipe(
+              HttpClientRequest.setUrlParams({
+                maxReturn: String(programPageSize),
+                offset: String(offset),
+                ...(query.filter ?? {}),
+                ...(query.earliestUpdatedAt === undefined ? {} : { earliestUpdatedAt: query.earliestUpdatedAt }),
+                ...(query.latestUpdatedAt === undefined ? {} : { latestUpdatedAt: query.latestUpdatedAt })
+              })
+            )
+          )
       }
     }
 
     const describe = (objectName: string): Effect.Effect<Wire.ResultDescribeMObject, TransportCallError> => {
+      if (objectName === "LeadRecord") {
+        return send(
+          "describeMObject",
+          (base) => HttpClientRequest.get(base + RestWire.paths.leadsDescribe),
+          RestWire.LeadAttribute
+        ).pipe(Effect.flatMap((answer) =>
+          answer._tag === "Ok"
+            ? Effect.succeed({ metadata: Mapping.leadMetadataOf(answer.value.result ?? []) })
+            : Effect.fail(
+              new ProtocolError({
+                reason: "WrongElement",
+                detail: "describe of LeadRecord answered no fields",
+                received: refusedText(answer.reasons)
+              })
+            )
+        ))
+      }
       const type = objectName === "Opportunity" ? "Opportunity" : "OpportunityPersonRole"
       return send(
         "describeMObject",
