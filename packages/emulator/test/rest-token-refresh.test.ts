@@ -48,7 +48,7 @@ describe("REST token refresh against the emulator", () => {
       const emulator = yield* Emulator.make({ tokenTtl: 30 })
       const counter = { fetches: 0 }
       const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
-        Layer.provide(RestTransport.layer),
+        Layer.provide(RestTransport.layer()),
         Layer.provide(
           RestConfig.layer({
             endpoint: emulator.restUrl,

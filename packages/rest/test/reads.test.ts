@@ -17,7 +17,7 @@ const withMarketo = (api: Route) => {
   const t = tokens()
   const f = fake((s) => s.path === identityPath ? t.route() : api(s))
   const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
-    Layer.provide(RestTransport.layer.pipe(Layer.provide(f.layer)))
+    Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
   )
   return { ...f, client, api: () => f.sent.filter((s: Sent) => s.path !== identityPath) }
 }

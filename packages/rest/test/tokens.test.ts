@@ -26,7 +26,7 @@ const staleFirstToken = (code: string) => {
       : ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
   )
   const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
-    Layer.provide(RestTransport.layer.pipe(Layer.provide(f.layer)))
+    Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
   )
   return { ...f, tokens: t, client, records: () => f.sent.filter((s: Sent) => s.path !== identityPath) }
 }
@@ -62,7 +62,7 @@ describe("token refresh, per code", () => {
     const t = tokens()
     const f = fake((s) => s.path === identityPath ? t.route() : fail("602", "Access token expired"))
     const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
-      Layer.provide(RestTransport.layer.pipe(Layer.provide(f.layer)))
+      Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
     )
     return Effect.gen(function*() {
       const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE"))

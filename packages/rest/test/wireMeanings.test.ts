@@ -29,7 +29,7 @@ const recording = () => {
       })))
   )
   const client = MarketoClient.layer({ retry: { maxAttempts: 1 }, rateLimit: { calls: 1e9 } }).pipe(
-    Layer.provide(RestTransport.layer.pipe(Layer.provide(f.layer)))
+    Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
   )
   const records = () => f.sent.filter((s: Sent) => s.path !== identityPath)
   return { client, records }

@@ -7,6 +7,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Limits from "@mktows/core/Limits"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import { ProtocolError, quote, TransportError } from "@mktows/core/MarketoError"
 import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
@@ -19,8 +20,11 @@ import { RestConfig } from "../RestConfig.js"
 import { RestIdentity } from "../RestIdentity.js"
 import * as RestWire from "../RestWire.js"
 import * as Http from "./http.js"
-import * as Mapping from "./mapping.js"
 import * as Query from "./query.js"
+import * as ReadBack from "./readBack.js"
+import * as Refusals from "./refusals.js"
+import * as Requests from "./requests.js"
+import * as Statuses from "./statuses.js"
 
 type Envelope<A> = {
   readonly success: boolean
@@ -51,8 +55,18 @@ const programPageSize = 200
 const callLevel = (code: string) =>
   Http.tokenCodes.has(code) || Http.soapCodeOf.has(code) || Http.transientCodes.has(code)
 
-export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | RestConfig | RestIdentity> =
+export interface Options {
+  readonly maxResponseBytes?: number
+}
+
+export const make = (
+  options: Options = {}
+): Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | RestConfig | RestIdentity> =>
   Effect.gen(function*() {
+    const maxResponseBytes = options.maxResponseBytes !== undefined && Number.isSafeInteger(options.maxResponseBytes) &&
+        options.maxResponseBytes > 0
+      ? options.maxResponseBytes
+      : Limits.maxMessageBytes
     const config = yield* RestConfig
     const identity = yield* RestIdentity
     const client = yield* HttpClient.HttpClient
@@ -101,7 +115,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
           const response = yield* client.execute(request).pipe(
             Effect.mapError(Http.connectionError(operation, secrets))
           )
-          const text = yield* Http.readText(response, operation, secrets)
+          const text = yield* Http.readText(response, operation, secrets, true, maxResponseBytes)
           yield* Effect.logDebug(`HTTP ${response.status}, ${text.length} characters read`)
           if (response.status !== 200) {
             return yield* Effect.fail(Http.statusError(operation, response.status, text, secrets))
@@ -133,11 +147,11 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       )
     }
 
-    const refusedText = Mapping.reasonText
+    const refusedText = Statuses.reasonText
 
     const records = (
       operation: "syncMObjects" | "deleteMObjects",
-      part: Extract<Mapping.Part, { _tag: "Records" }>,
+      part: Extract<Requests.Part, { _tag: "Records" }>,
       sync: Wire.SyncOperation | undefined,
       statuses: Array<Wire.MObjStatus | undefined>,
       sentKeys: ReadonlyArray<Wire.Attrib | undefined>
@@ -145,7 +159,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       const body = sync === undefined
         ? { deleteBy: part.byGuid ? "idField" : "dedupeFields", input: part.input }
         : {
-          action: Mapping.actionOf(sync),
+          action: Requests.actionOf(sync),
           ...(sync === "UPDATE" ? { dedupeBy: part.byGuid ? "idField" : "dedupeFields" } : {}),
           input: part.input
         }
@@ -174,14 +188,14 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
               })
             )
           }
-          statuses[index] = Mapping.statusOf(r, 0, sync === undefined, sentKeys[index])
+          statuses[index] = Statuses.statusOf(r, 0, sync === undefined, sentKeys[index])
         }
         return Effect.void
       }))
     }
 
     const program = (
-      part: Extract<Mapping.Part, { _tag: "Program" }>,
+      part: Extract<Requests.Part, { _tag: "Program" }>,
       statuses: Array<Wire.MObjStatus | undefined>
     ): Effect.Effect<void, TransportCallError> => {
       const form: Record<string, string> = {}
@@ -226,7 +240,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
         const memo = answeredBy.get(params) ?? { statuses: mObjectList.map(() => undefined), done: new Set() }
         answeredBy.set(params, memo)
         const { done, statuses } = memo
-        const parts = sync === undefined ? Mapping.deleteParts(mObjectList) : Mapping.syncParts(mObjectList)
+        const parts = sync === undefined ? Requests.deleteParts(mObjectList) : Requests.syncParts(mObjectList)
         const sentKeys = mObjectList.map((o) => o.externalKey)
         // One request after the other: a call-level failure stops the rest, and the call fails
         // with it. A request answered by an earlier attempt of this call is never sent again
@@ -289,7 +303,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
             const next = `offset:${offset + result.length}`
             // The position after the last page too, so a later read resumes after it.
             return {
-              ...page(result.map(Mapping.programFromRest), result.length === programPageSize ? next : undefined),
+              ...page(result.map(ReadBack.programFromRest), result.length === programPageSize ? next : undefined),
               newStreamPosition: next
             }
           })
@@ -299,8 +313,8 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       switch (query._tag) {
         case "Records":
         case "Lookup": {
-          const read = query.endpoint === "opportunities" ? Mapping.opportunityFromRest : Mapping.roleFromRest
-          const fields = Mapping.queryFields(query.endpoint)
+          const read = query.endpoint === "opportunities" ? ReadBack.opportunityFromRest : ReadBack.roleFromRest
+          const fields = ReadBack.queryFields(query.endpoint)
           const path = paths[query.endpoint].sync
           return send(
             "getMObjects",
@@ -342,7 +356,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
             RestWire.Program
           ).pipe(
             Effect.map((answer) =>
-              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(Mapping.programFromRest) : [], undefined)
+              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(ReadBack.programFromRest) : [], undefined)
             )
           )
         case "ProgramByName":
@@ -355,7 +369,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
             RestWire.Program
           ).pipe(
             Effect.map((answer) =>
-              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(Mapping.programFromRest) : [], undefined)
+              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(ReadBack.programFromRest) : [], undefined)
             )
           )
         case "ProgramsByTag":
@@ -392,7 +406,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
           RestWire.LeadAttribute
         ).pipe(Effect.flatMap((answer) =>
           answer._tag === "Ok"
-            ? Effect.succeed({ metadata: Mapping.leadMetadataOf(answer.value.result ?? []) })
+            ? Effect.succeed({ metadata: ReadBack.leadMetadataOf(answer.value.result ?? []) })
             : Effect.fail(
               new ProtocolError({
                 reason: "WrongElement",
@@ -418,7 +432,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
             })
           )
           : Effect.succeed({
-            metadata: Mapping.metadataOf(objectName, type === "Opportunity" ? "opportunities" : "roles", meta)
+            metadata: ReadBack.metadataOf(objectName, type === "Opportunity" ? "opportunities" : "roles", meta)
           })
       }))
     }
@@ -446,7 +460,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
     return {
       call,
       maxObjectsPerCall: RestWire.maxRecordsPerCall,
-      refuse: Mapping.refuse,
+      refuse: Refusals.refuse,
       answered: (params) => answeredBy.get(params)?.statuses
     }
   })
