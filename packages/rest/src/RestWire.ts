@@ -425,6 +425,14 @@ export const LeadAttribute = Schema.Struct({
 export interface LeadAttribute extends Schema.Schema.Type<typeof LeadAttribute> {}
 
 /**
+ * The answer of `leads/describe.json`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const LeadDescribeResponse = Response(LeadAttribute).annotations({ identifier: "LeadDescribeResponse" })
+
+/**
  * The paths mktows calls, relative to the REST base (`…/rest`).
  *
  * @since 0.1.0

@@ -58,6 +58,12 @@ const restNames = (fields: ReadonlyArray<FieldMapping>) => new Set(fields.map((f
 export const opportunityRestNames = restNames(opportunityFields)
 export const roleRestNames = restNames(roleFields)
 
+// Built once: they are looked up for every field of every object sent.
+const bySoapName = (fields: ReadonlyArray<FieldMapping>): ReadonlyMap<string, FieldMapping> =>
+  new Map(fields.map((f) => [f.soap, f]))
+export const opportunityBySoap = bySoapName(opportunityFields)
+export const roleBySoap = bySoapName(roleFields)
+
 export const toJson = (kind: FieldMapping["kind"], text: string): RestWire.FieldValue => {
   switch (kind) {
     case "decimal":

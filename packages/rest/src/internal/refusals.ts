@@ -15,11 +15,11 @@ import {
   attrib,
   companyKey,
   guidKey,
-  opportunityFields,
+  opportunityBySoap,
   opportunityKey,
   opportunityRestNames,
   reserved,
-  roleFields,
+  roleBySoap,
   roleRestNames
 } from "./fields.js"
 import * as Query from "./query.js"
@@ -35,13 +35,15 @@ const issue = (index: number, path: ReadonlyArray<string | number>, message: str
 const customIssues = (
   index: number,
   o: Wire.MObject,
-  fields: ReadonlyArray<FieldMapping>,
+  fields: ReadonlyMap<string, FieldMapping>,
   standardRest: ReadonlySet<string>,
   refused: ReadonlyArray<string>
 ): Array<Issue> => {
-  const soap = new Set(fields.map((f) => f.soap))
+  const soap = fields
   const issues: Array<Issue> = []
-  for (const [i, a] of (o.attribList ?? []).entries()) {
+  const attribs = o.attribList ?? []
+  for (let i = 0; i < attribs.length; i++) {
+    const a = attribs[i] as Wire.Attrib
     if (refused.includes(a.name)) {
       issues.push(issue(index, ["attribList", i, "name"], refusedAttrib(a.name)))
     } else if (!soap.has(a.name) && (reserved.has(a.name) || standardRest.has(a.name.toLowerCase()))) {
@@ -118,7 +120,7 @@ const opportunityIssues = (index: number, o: Wire.MObject, sync: Wire.SyncOperat
       issue(index, ["company"], "REST links an opportunity to its company by externalKey externalCompanyId only")
     )
   }
-  issues.push(...customIssues(index, o, opportunityFields, opportunityRestNames, []))
+  issues.push(...customIssues(index, o, opportunityBySoap, opportunityRestNames, []))
   return issues
 }
 
@@ -151,7 +153,7 @@ const roleIssues = (index: number, o: Wire.MObject, sync: Wire.SyncOperation): A
       )
     }
   }
-  issues.push(...customIssues(index, o, roleFields, roleRestNames, ["OpportunityId"]))
+  issues.push(...customIssues(index, o, roleBySoap, roleRestNames, ["OpportunityId"]))
   return issues
 }
 

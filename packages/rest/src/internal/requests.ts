@@ -7,7 +7,7 @@
 import type * as Wire from "@mktows/core/Wire"
 import type { FieldMapping } from "../RestMapping.js"
 import type * as RestWire from "../RestWire.js"
-import { association, companyKey, guidKey, opportunityFields, opportunityKey, roleFields, toJson } from "./fields.js"
+import { association, companyKey, guidKey, opportunityBySoap, opportunityKey, roleBySoap, toJson } from "./fields.js"
 import type * as Query from "./query.js"
 
 export type Endpoint = Query.Endpoint
@@ -29,44 +29,52 @@ export type Part =
   }
   | { readonly _tag: "Unsupported"; readonly index: number; readonly type: string }
 
+/**
+ * The attribs of `o` as REST fields, into `out`: standard ones under their REST names and
+ * kinds, custom ones by their name as text (REST converts to the field's type).
+ */
 const fields = (
+  out: Record<string, RestWire.FieldValue>,
   o: Wire.MObject,
-  table: ReadonlyArray<FieldMapping>,
-  skip: ReadonlyArray<string> = []
+  bySoap: ReadonlyMap<string, FieldMapping>,
+  skip?: string
 ): Record<string, RestWire.FieldValue> => {
-  const bySoap = new Map(table.map((f) => [f.soap, f]))
-  const out: Record<string, RestWire.FieldValue> = {}
-  for (const a of o.attribList ?? []) {
-    if (skip.includes(a.name)) continue
+  const attribs = o.attribList
+  if (attribs === undefined) return out
+  for (let i = 0; i < attribs.length; i++) {
+    const a = attribs[i] as Wire.Attrib
+    if (a.name === skip) continue
     const f = bySoap.get(a.name)
-    // Custom fields go by their name, as text: REST converts to the field's type.
+    // defineProperty: a custom field named `__proto__` stays a field, not the prototype.
     if (f === undefined) Object.defineProperty(out, a.name, { value: a.value, enumerable: true, writable: true })
     else out[f.rest] = toJson(f.kind, a.value)
   }
   return out
 }
 
-const keyFields = (o: Wire.MObject): Record<string, RestWire.FieldValue> =>
-  o.externalKey === undefined ? {} : { [o.externalKey.name]: o.externalKey.value }
+/** A record that starts with its key, as REST reads it. Built by assignment: this runs per object. */
+const keyed = (o: Wire.MObject): Record<string, RestWire.FieldValue> => {
+  const out: Record<string, RestWire.FieldValue> = {}
+  if (o.externalKey !== undefined) {
+    Object.defineProperty(out, o.externalKey.name, { value: o.externalKey.value, enumerable: true, writable: true })
+  }
+  return out
+}
 
 export const opportunityRecord = (o: Wire.MObject): RestWire.Fields => {
+  const out = fields(keyed(o), o, opportunityBySoap)
   const company = association(o, "Company")?.externalKey
-  return {
-    ...keyFields(o),
-    ...fields(o, opportunityFields),
-    ...(company === undefined ? {} : { [companyKey]: company.value })
-  }
+  if (company !== undefined) out[companyKey] = company.value
+  return out
 }
 
 export const roleRecord = (o: Wire.MObject): RestWire.Fields => {
+  const out = fields(keyed(o), o, roleBySoap, "OpportunityId")
   const opportunity = association(o, "Opportunity")?.externalKey
   const lead = association(o, "Lead")?.id
-  return {
-    ...keyFields(o),
-    ...fields(o, roleFields, ["OpportunityId"]),
-    ...(opportunity === undefined ? {} : { [opportunityKey]: opportunity.value }),
-    ...(lead === undefined ? {} : { leadId: lead })
-  }
+  if (opportunity !== undefined) out[opportunityKey] = opportunity.value
+  if (lead !== undefined) out["leadId"] = lead
+  return out
 }
 
 const programBody = (o: Wire.MObject): RestWire.UpdateProgramRequest => {

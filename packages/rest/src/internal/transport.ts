@@ -100,9 +100,8 @@ export const make = (
     const send = <A, I>(
       operation: string,
       build: (base: string) => HttpClientRequest.HttpClientRequest,
-      item: Schema.Schema<A, I>
+      schema: Schema.Schema<Envelope<A>, I>
     ): Effect.Effect<Answer<A>, TransportCallError> => {
-      const schema = RestWire.Response(item)
       const attempt = (refreshed: boolean): Effect.Effect<Answer<A>, TransportCallError> =>
         Effect.gen(function*() {
           const current = yield* token
@@ -167,7 +166,7 @@ export const make = (
       return send(
         operation,
         (base) => HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUnsafeJson(body)),
-        RestWire.RecordStatus
+        RestWire.StatusResponse
       ).pipe(Effect.flatMap((answer) => {
         if (answer._tag === "Refused") {
           part.indexes.forEach((index) => {
@@ -205,7 +204,7 @@ export const make = (
         "syncMObjects",
         (base) =>
           HttpClientRequest.post(base + RestWire.paths.program(part.id)).pipe(HttpClientRequest.bodyUrlParams(form)),
-        RestWire.Program
+        RestWire.ProgramResponse
       ).pipe(Effect.map((answer) => {
         if (answer._tag === "Ok") {
           statuses[part.index] = { id: part.id, status: "UPDATED" }
@@ -296,7 +295,7 @@ export const make = (
         build: (base: string, offset: number) => HttpClientRequest.HttpClientRequest
       ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
         const offset = position === undefined || position === "" ? 0 : Number(position.replace(/^offset:/, ""))
-        return send("getMObjects", (base) => build(base, offset), RestWire.Program).pipe(
+        return send("getMObjects", (base) => build(base, offset), RestWire.ProgramResponse).pipe(
           Effect.map((answer) => {
             // Refused (e.g. 702 "no assets found", 610 "no such tag"): nothing to read.
             const result = answer._tag === "Ok" ? answer.value.result ?? [] : []
@@ -340,7 +339,7 @@ export const make = (
                     ...nextPageToken
                   })
                 ),
-            RestWire.Fields
+            RestWire.QueryResponse
           ).pipe(Effect.map((answer) => {
             if (answer._tag === "Refused") return page([], undefined)
             const result = answer.value.result ?? []
@@ -353,7 +352,7 @@ export const make = (
           return send(
             "getMObjects",
             (base) => HttpClientRequest.get(base + RestWire.paths.program(query.id)),
-            RestWire.Program
+            RestWire.ProgramResponse
           ).pipe(
             Effect.map((answer) =>
               page(answer._tag === "Ok" ? (answer.value.result ?? []).map(ReadBack.programFromRest) : [], undefined)
@@ -366,7 +365,7 @@ export const make = (
               HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
                 HttpClientRequest.setUrlParams({ name: query.name, includeTags: "true", includeCosts: "true" })
               ),
-            RestWire.Program
+            RestWire.ProgramResponse
           ).pipe(
             Effect.map((answer) =>
               page(answer._tag === "Ok" ? (answer.value.result ?? []).map(ReadBack.programFromRest) : [], undefined)
@@ -403,7 +402,7 @@ export const make = (
         return send(
           "describeMObject",
           (base) => HttpClientRequest.get(base + RestWire.paths.leadsDescribe),
-          RestWire.LeadAttribute
+          RestWire.LeadDescribeResponse
         ).pipe(Effect.flatMap((answer) =>
           answer._tag === "Ok"
             ? Effect.succeed({ metadata: ReadBack.leadMetadataOf(answer.value.result ?? []) })
@@ -420,7 +419,7 @@ export const make = (
       return send(
         "describeMObject",
         (base) => HttpClientRequest.get(base + describePath[type]),
-        RestWire.ObjectMetadata
+        RestWire.DescribeResponse
       ).pipe(Effect.flatMap((answer) => {
         const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
         return meta === undefined
