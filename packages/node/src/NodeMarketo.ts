@@ -66,7 +66,7 @@ export const layerRest = (
   client?: MarketoClient.Options
 ): Layer.Layer<MarketoClient.MarketoClient, ConfigError.ConfigError> =>
   MarketoClient.layer(client).pipe(
-    Layer.provide(RestTransport.layer),
+    Layer.provide(RestTransport.layer()),
     Layer.provide(Layer.merge(config, NodeHttpClient.layer))
   )
 

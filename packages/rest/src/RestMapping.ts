@@ -16,7 +16,8 @@
  */
 import type { ValidationIssue } from "@mktows/core/MarketoError"
 import type * as Wire from "@mktows/core/Wire"
-import * as internal from "./internal/mapping.js"
+import * as Fields from "./internal/fields.js"
+import * as Refusals from "./internal/refusals.js"
 
 /**
  * What a field holds, which decides its JSON form: `decimal`, `int` and `percent` as
@@ -45,7 +46,7 @@ export interface FieldMapping {
  * @since 0.1.0
  * @category constants
  */
-export const opportunityFields: ReadonlyArray<FieldMapping> = internal.opportunityFields
+export const opportunityFields: ReadonlyArray<FieldMapping> = Fields.opportunityFields
 
 /**
  * The OpportunityPersonRole's standard fields (`OpportunityId` has no REST field: see the
@@ -54,7 +55,7 @@ export const opportunityFields: ReadonlyArray<FieldMapping> = internal.opportuni
  * @since 0.1.0
  * @category constants
  */
-export const roleFields: ReadonlyArray<FieldMapping> = internal.roleFields
+export const roleFields: ReadonlyArray<FieldMapping> = Fields.roleFields
 
 /**
  * The external key names REST understands, per type.
@@ -77,4 +78,4 @@ export const keys = {
 export const refuse: <Op extends Wire.Operation>(
   operation: Op,
   params: Wire.ParamsOf<Op>
-) => ReadonlyArray<ValidationIssue> = internal.refuse
+) => ReadonlyArray<ValidationIssue> = Refusals.refuse

@@ -40,24 +40,33 @@ import type { RestConfig } from "./RestConfig.js"
 import * as RestIdentity from "./RestIdentity.js"
 
 /**
+ * Options of {@link make} and {@link layer}, as `SoapTransport`'s.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Options {
+  /** The largest response body read; 10 MiB (`Limits.maxMessageBytes`) when absent. */
+  readonly maxResponseBytes?: number
+}
+
+/**
  * Builds the transport from the `HttpClient`, `RestConfig` and `RestIdentity` in context.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<
-  MarketoTransportShape,
-  never,
-  HttpClient.HttpClient | RestConfig | RestIdentity.RestIdentity
-> = internal.make
+export const make: (
+  options?: Options
+) => Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | RestConfig | RestIdentity.RestIdentity> =
+  internal.make
 
 /**
- * The REST transport as core's `MarketoTransport`, with its own token cache.
+ * The REST transport as core's `MarketoTransport`, with its own token cache; a function of
+ * its options, like `SoapTransport.layer`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<MarketoTransport, never, HttpClient.HttpClient | RestConfig> = Layer.effect(
-  MarketoTransport,
-  make
-).pipe(Layer.provide(RestIdentity.layer))
+export const layer = (options?: Options): Layer.Layer<MarketoTransport, never, HttpClient.HttpClient | RestConfig> =>
+  Layer.effect(MarketoTransport, make(options)).pipe(Layer.provide(RestIdentity.layer))

@@ -391,6 +391,48 @@ export interface Channel extends Schema.Schema.Type<typeof Channel> {}
 export const ChannelResponse = Response(Channel).annotations({ identifier: "ChannelResponse" })
 
 /**
+ * How one side of the API (REST or SOAP) names a lead field, and whether it may write it.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const LeadMapAttribute = Schema.Struct({
+  name: Schema.String,
+  readOnly: optional(Schema.Boolean)
+}).annotations({ identifier: "LeadMapAttribute" })
+
+/**
+ * One lead field of `leads/describe.json`: its id, display name, type and length, and its
+ * names in REST and in SOAP.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const LeadAttribute = Schema.Struct({
+  id: Schema.Int,
+  displayName: Schema.String,
+  dataType: Schema.String,
+  length: optional(Schema.Int),
+  rest: optional(LeadMapAttribute),
+  soap: optional(LeadMapAttribute)
+}).annotations({ identifier: "LeadAttribute" })
+/**
+ * The type of {@link LeadAttribute}.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface LeadAttribute extends Schema.Schema.Type<typeof LeadAttribute> {}
+
+/**
+ * The answer of `leads/describe.json`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const LeadDescribeResponse = Response(LeadAttribute).annotations({ identifier: "LeadDescribeResponse" })
+
+/**
  * The paths mktows calls, relative to the REST base (`…/rest`).
  *
  * @since 0.1.0
@@ -404,7 +446,10 @@ export const paths = {
   rolesDelete: "/v1/opportunities/roles/delete.json",
   rolesDescribe: "/v1/opportunities/roles/describe.json",
   program: (id: number) => `/asset/v1/program/${id}.json`,
+  programByName: "/asset/v1/program/byName.json",
+  programsByTag: "/asset/v1/program/byTag.json",
   programs: "/asset/v1/programs.json",
+  leadsDescribe: "/v1/leads/describe.json",
   tagTypes: "/asset/v1/tagTypes.json",
   channels: "/asset/v1/channels.json"
 } as const

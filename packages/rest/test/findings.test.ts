@@ -30,7 +30,7 @@ const identityPath = "/identity/oauth/token"
 const withMarketo = (api: Route, options: MarketoClient.Options = { retry: { maxAttempts: 1 } }, identity?: Route) => {
   const t = tokens()
   const f = fake((s) => s.path === identityPath ? (identity ?? t.route)(s) : api(s))
-  const transport = RestTransport.layer.pipe(Layer.provide(f.layer))
+  const transport = RestTransport.layer().pipe(Layer.provide(f.layer))
   const client = MarketoClient.layer(options).pipe(Layer.provide(transport))
   return { ...f, tokens: t, client, api: (s: Sent) => s.path !== identityPath }
 }

@@ -14,7 +14,7 @@ import * as Swagger from "./helpers/swagger.js"
 const withMarketo = (api: Route) => {
   const t = tokens()
   const f = fake((s) => s.path === "/identity/oauth/token" ? t.route() : api(s))
-  const transport = RestTransport.layer.pipe(Layer.provide(f.layer))
+  const transport = RestTransport.layer().pipe(Layer.provide(f.layer))
   const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(Layer.provide(transport))
   return { ...f, tokens: t, transport, client, api: (s: Sent) => s.path !== "/identity/oauth/token" }
 }
@@ -231,7 +231,7 @@ describe("RestTransport over MarketoClient", () => {
       expect(read._tag).toBe("ValidationError")
       const del = yield* Effect.flip(MarketoClient.deleteMObjects([{ type: "Opportunity", id: 3 }]))
       expect(del._tag).toBe("ValidationError")
-      const describe = yield* Effect.flip(MarketoClient.describeMObject("LeadRecord"))
+      const describe = yield* Effect.flip(MarketoClient.describeMObject("Channel"))
       expect(describe._tag).toBe("ValidationError")
       expect(m.sent).toEqual([])
     }).pipe(Effect.provide(m.client))

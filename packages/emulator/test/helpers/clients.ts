@@ -27,7 +27,7 @@ export const soapClient = (emulator: Emulator.EmulatorShape) =>
 
 export const restClient = (emulator: Emulator.EmulatorShape, secret = "mktows-demo-secret") =>
   MarketoClient.layer(options).pipe(
-    Layer.provide(RestTransport.layer),
+    Layer.provide(RestTransport.layer()),
     Layer.provide(
       RestConfig.layer({ endpoint: emulator.restUrl, clientId: "mktows-demo-client", clientSecret: secret })
     ),

@@ -105,16 +105,16 @@ const strict = new TextDecoder("utf-8", { fatal: true })
 const lossy = new TextDecoder("utf-8")
 
 /**
- * The body as text, at most `Limits.maxMessageBytes`; longer is a ProtocolError, and so is a
+ * The body as text, at most `max` bytes (`Limits.maxMessageBytes`); longer is a ProtocolError, and so is a
  * success body that is not UTF-8 (`InvalidEncoding`).
  */
 export const readText = (
   response: HttpClientResponse.HttpClientResponse,
   operation: string,
   secrets: ReadonlyArray<string> = [],
-  sent = true
+  sent = true,
+  max: number = Limits.maxMessageBytes
 ): Effect.Effect<string, TransportError | ProtocolError> => {
-  const max = Limits.maxMessageBytes
   const tooLarge = new ProtocolError({
     reason: "TooLarge",
     detail: `the ${operation} response is larger than ${max} bytes`,

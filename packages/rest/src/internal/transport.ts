@@ -7,18 +7,24 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Limits from "@mktows/core/Limits"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import { ProtocolError, quote, TransportError } from "@mktows/core/MarketoError"
 import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
 import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import { RestConfig } from "../RestConfig.js"
 import { RestIdentity } from "../RestIdentity.js"
 import * as RestWire from "../RestWire.js"
 import * as Http from "./http.js"
-import * as Mapping from "./mapping.js"
+import * as Query from "./query.js"
+import * as ReadBack from "./readBack.js"
+import * as Refusals from "./refusals.js"
+import * as Requests from "./requests.js"
+import * as Statuses from "./statuses.js"
 
 type Envelope<A> = {
   readonly success: boolean
@@ -49,8 +55,18 @@ const programPageSize = 200
 const callLevel = (code: string) =>
   Http.tokenCodes.has(code) || Http.soapCodeOf.has(code) || Http.transientCodes.has(code)
 
-export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | RestConfig | RestIdentity> =
+export interface Options {
+  readonly maxResponseBytes?: number
+}
+
+export const make = (
+  options: Options = {}
+): Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | RestConfig | RestIdentity> =>
   Effect.gen(function*() {
+    const maxResponseBytes = options.maxResponseBytes !== undefined && Number.isSafeInteger(options.maxResponseBytes) &&
+        options.maxResponseBytes > 0
+      ? options.maxResponseBytes
+      : Limits.maxMessageBytes
     const config = yield* RestConfig
     const identity = yield* RestIdentity
     const client = yield* HttpClient.HttpClient
@@ -84,9 +100,8 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
     const send = <A, I>(
       operation: string,
       build: (base: string) => HttpClientRequest.HttpClientRequest,
-      item: Schema.Schema<A, I>
+      schema: Schema.Schema<Envelope<A>, I>
     ): Effect.Effect<Answer<A>, TransportCallError> => {
-      const schema = RestWire.Response(item)
       const attempt = (refreshed: boolean): Effect.Effect<Answer<A>, TransportCallError> =>
         Effect.gen(function*() {
           const current = yield* token
@@ -99,7 +114,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
           const response = yield* client.execute(request).pipe(
             Effect.mapError(Http.connectionError(operation, secrets))
           )
-          const text = yield* Http.readText(response, operation, secrets)
+          const text = yield* Http.readText(response, operation, secrets, true, maxResponseBytes)
           yield* Effect.logDebug(`HTTP ${response.status}, ${text.length} characters read`)
           if (response.status !== 200) {
             return yield* Effect.fail(Http.statusError(operation, response.status, text, secrets))
@@ -131,11 +146,11 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       )
     }
 
-    const refusedText = Mapping.reasonText
+    const refusedText = Statuses.reasonText
 
     const records = (
       operation: "syncMObjects" | "deleteMObjects",
-      part: Extract<Mapping.Part, { _tag: "Records" }>,
+      part: Extract<Requests.Part, { _tag: "Records" }>,
       sync: Wire.SyncOperation | undefined,
       statuses: Array<Wire.MObjStatus | undefined>,
       sentKeys: ReadonlyArray<Wire.Attrib | undefined>
@@ -143,7 +158,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       const body = sync === undefined
         ? { deleteBy: part.byGuid ? "idField" : "dedupeFields", input: part.input }
         : {
-          action: Mapping.actionOf(sync),
+          action: Requests.actionOf(sync),
           ...(sync === "UPDATE" ? { dedupeBy: part.byGuid ? "idField" : "dedupeFields" } : {}),
           input: part.input
         }
@@ -151,7 +166,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       return send(
         operation,
         (base) => HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUnsafeJson(body)),
-        RestWire.RecordStatus
+        RestWire.StatusResponse
       ).pipe(Effect.flatMap((answer) => {
         if (answer._tag === "Refused") {
           part.indexes.forEach((index) => {
@@ -172,14 +187,14 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
               })
             )
           }
-          statuses[index] = Mapping.statusOf(r, 0, sync === undefined, sentKeys[index])
+          statuses[index] = Statuses.statusOf(r, 0, sync === undefined, sentKeys[index])
         }
         return Effect.void
       }))
     }
 
     const program = (
-      part: Extract<Mapping.Part, { _tag: "Program" }>,
+      part: Extract<Requests.Part, { _tag: "Program" }>,
       statuses: Array<Wire.MObjStatus | undefined>
     ): Effect.Effect<void, TransportCallError> => {
       const form: Record<string, string> = {}
@@ -189,7 +204,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
         "syncMObjects",
         (base) =>
           HttpClientRequest.post(base + RestWire.paths.program(part.id)).pipe(HttpClientRequest.bodyUrlParams(form)),
-        RestWire.Program
+        RestWire.ProgramResponse
       ).pipe(Effect.map((answer) => {
         if (answer._tag === "Ok") {
           statuses[part.index] = { id: part.id, status: "UPDATED" }
@@ -224,7 +239,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
         const memo = answeredBy.get(params) ?? { statuses: mObjectList.map(() => undefined), done: new Set() }
         answeredBy.set(params, memo)
         const { done, statuses } = memo
-        const parts = sync === undefined ? Mapping.deleteParts(mObjectList) : Mapping.syncParts(mObjectList)
+        const parts = sync === undefined ? Requests.deleteParts(mObjectList) : Requests.syncParts(mObjectList)
         const sentKeys = mObjectList.map((o) => o.externalKey)
         // One request after the other: a call-level failure stops the rest, and the call fails
         // with it. A request answered by an earlier attempt of this call is never sent again
@@ -260,7 +275,14 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
     const getMObjects = (
       p: Wire.ParamsGetMObjects
     ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
-      const query = Mapping.queryOf(p)
+      const planned = Query.plan(p)
+      // The client refuses what cannot be planned before it calls; reaching here with it is a bug.
+      if (Either.isLeft(planned)) {
+        return Effect.dieMessage(
+          `getMObjects over REST without a plan: ${planned.left.map((i) => i.message).join("; ")}`
+        )
+      }
+      const query = planned.right
       const position = p.streamPosition
       const page = (objects: ReadonlyArray<Wire.MObject>, next: string | undefined): Wire.ResultGetMObjects => ({
         returnCount: objects.length,
@@ -268,12 +290,30 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
         newStreamPosition: next ?? "",
         ...(objects.length > 0 ? { mObjectList: objects } : {})
       })
-      const token = position === undefined || position === "" ? {} : { nextPageToken: position }
+      /** A page of programs by offset: the position is `offset:<n>`, also after the last page. */
+      const programPage = (
+        build: (base: string, offset: number) => HttpClientRequest.HttpClientRequest
+      ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
+        const offset = position === undefined || position === "" ? 0 : Number(position.replace(/^offset:/, ""))
+        return send("getMObjects", (base) => build(base, offset), RestWire.ProgramResponse).pipe(
+          Effect.map((answer) => {
+            // Refused (e.g. 702 "no assets found", 610 "no such tag"): nothing to read.
+            const result = answer._tag === "Ok" ? answer.value.result ?? [] : []
+            const next = `offset:${offset + result.length}`
+            // The position after the last page too, so a later read resumes after it.
+            return {
+              ...page(result.map(ReadBack.programFromRest), result.length === programPageSize ? next : undefined),
+              newStreamPosition: next
+            }
+          })
+        )
+      }
+      const nextPageToken = position === undefined || position === "" ? {} : { nextPageToken: position }
       switch (query._tag) {
         case "Records":
         case "Lookup": {
-          const read = query.endpoint === "opportunities" ? Mapping.opportunityFromRest : Mapping.roleFromRest
-          const fields = Mapping.queryFields(query.endpoint)
+          const read = query.endpoint === "opportunities" ? ReadBack.opportunityFromRest : ReadBack.roleFromRest
+          const fields = ReadBack.queryFields(query.endpoint)
           const path = paths[query.endpoint].sync
           return send(
             "getMObjects",
@@ -285,7 +325,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
                     filterValues: query.filterValues,
                     fields: fields.join(","),
                     batchSize: String(RestWire.maxRecordsPerCall),
-                    ...token
+                    ...nextPageToken
                   })
                 )
                 // Adobe's lookup by JSON: a POST that Marketo reads as a GET, so it never writes.
@@ -296,10 +336,10 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
                     fields,
                     input: query.input,
                     batchSize: RestWire.maxRecordsPerCall,
-                    ...token
+                    ...nextPageToken
                   })
                 ),
-            RestWire.Fields
+            RestWire.QueryResponse
           ).pipe(Effect.map((answer) => {
             if (answer._tag === "Refused") return page([], undefined)
             const result = answer.value.result ?? []
@@ -312,40 +352,74 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
           return send(
             "getMObjects",
             (base) => HttpClientRequest.get(base + RestWire.paths.program(query.id)),
-            RestWire.Program
+            RestWire.ProgramResponse
           ).pipe(
             Effect.map((answer) =>
-              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(Mapping.programFromRest) : [], undefined)
+              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(ReadBack.programFromRest) : [], undefined)
             )
           )
-        case "Programs": {
-          const offset = position === undefined || position === "" ? 0 : Number(position.replace(/^offset:/, ""))
+        case "ProgramByName":
           return send(
             "getMObjects",
             (base) =>
-              HttpClientRequest.get(base + RestWire.paths.programs).pipe(
-                HttpClientRequest.setUrlParams({ maxReturn: String(programPageSize), offset: String(offset) })
+              HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
+                HttpClientRequest.setUrlParams({ name: query.name, includeTags: "true", includeCosts: "true" })
               ),
-            RestWire.Program
-          ).pipe(Effect.map((answer) => {
-            const result = answer._tag === "Ok" ? answer.value.result ?? [] : []
-            const next = `offset:${offset + result.length}`
-            // The position after the last page too, so a later read resumes after it.
-            return {
-              ...page(result.map(Mapping.programFromRest), result.length === programPageSize ? next : undefined),
-              newStreamPosition: next
-            }
-          }))
-        }
+            RestWire.ProgramResponse
+          ).pipe(
+            Effect.map((answer) =>
+              page(answer._tag === "Ok" ? (answer.value.result ?? []).map(ReadBack.programFromRest) : [], undefined)
+            )
+          )
+        case "ProgramsByTag":
+          return programPage((base, offset) =>
+            HttpClientRequest.get(base + RestWire.paths.programsByTag).pipe(
+              HttpClientRequest.setUrlParams({
+                tagType: query.tagType,
+                tagValue: query.tagValue,
+                maxReturn: String(programPageSize),
+                offset: String(offset)
+              })
+            )
+          )
+        case "Programs":
+          return programPage((base, offset) =>
+            HttpClientRequest.get(base + RestWire.paths.programs).pipe(
+              HttpClientRequest.setUrlParams({
+                maxReturn: String(programPageSize),
+                offset: String(offset),
+                ...(query.filter ?? {}),
+                ...(query.earliestUpdatedAt === undefined ? {} : { earliestUpdatedAt: query.earliestUpdatedAt }),
+                ...(query.latestUpdatedAt === undefined ? {} : { latestUpdatedAt: query.latestUpdatedAt })
+              })
+            )
+          )
       }
     }
 
     const describe = (objectName: string): Effect.Effect<Wire.ResultDescribeMObject, TransportCallError> => {
+      if (objectName === "LeadRecord") {
+        return send(
+          "describeMObject",
+          (base) => HttpClientRequest.get(base + RestWire.paths.leadsDescribe),
+          RestWire.LeadDescribeResponse
+        ).pipe(Effect.flatMap((answer) =>
+          answer._tag === "Ok"
+            ? Effect.succeed({ metadata: ReadBack.leadMetadataOf(answer.value.result ?? []) })
+            : Effect.fail(
+              new ProtocolError({
+                reason: "WrongElement",
+                detail: "describe of LeadRecord answered no fields",
+                received: refusedText(answer.reasons)
+              })
+            )
+        ))
+      }
       const type = objectName === "Opportunity" ? "Opportunity" : "OpportunityPersonRole"
       return send(
         "describeMObject",
         (base) => HttpClientRequest.get(base + describePath[type]),
-        RestWire.ObjectMetadata
+        RestWire.DescribeResponse
       ).pipe(Effect.flatMap((answer) => {
         const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
         return meta === undefined
@@ -357,7 +431,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
             })
           )
           : Effect.succeed({
-            metadata: Mapping.metadataOf(objectName, type === "Opportunity" ? "opportunities" : "roles", meta)
+            metadata: ReadBack.metadataOf(objectName, type === "Opportunity" ? "opportunities" : "roles", meta)
           })
       }))
     }
@@ -385,7 +459,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
     return {
       call,
       maxObjectsPerCall: RestWire.maxRecordsPerCall,
-      refuse: Mapping.refuse,
+      refuse: Refusals.refuse,
       answered: (params) => answeredBy.get(params)?.statuses
     }
   })

@@ -1,0 +1,255 @@
+/**
+ * getMObjects as a REST read: which endpoint, with which filter, or why REST cannot express
+ * it. One function decides both, so what is refused before sending and what is sent can
+ * never disagree; every refusal names what would work instead.
+ *
+ * @internal
+ */
+import type { ValidationIssue } from "@mktows/core/MarketoError"
+import type * as Wire from "@mktows/core/Wire"
+import * as Either from "effect/Either"
+import type * as RestWire from "../RestWire.js"
+
+export type Endpoint = "opportunities" | "roles"
+
+export const guidKey = "marketoGUID"
+export const opportunityKey = "externalOpportunityId"
+
+/** What a read asks of REST. */
+export type Query =
+  /** `GET …json?filterType=…&filterValues=…`: one value, which holds no comma. */
+  | {
+    readonly _tag: "Records"
+    readonly endpoint: Endpoint
+    readonly filterType: string
+    readonly filterValues: string
+  }
+  /**
+   * `POST …json?_method=GET` with the values as JSON: a key holding a comma (which
+   * `filterValues` would split into a list), or a role's compound key.
+   */
+  | {
+    readonly _tag: "Lookup"
+    readonly endpoint: Endpoint
+    readonly filterType: "dedupeFields" | "idField"
+    readonly input: ReadonlyArray<RestWire.Fields>
+  }
+  /** `GET program/{id}.json`. */
+  | { readonly _tag: "Program"; readonly id: number }
+  /** `GET program/byName.json?name=…&includeTags=true&includeCosts=true`. */
+  | { readonly _tag: "ProgramByName"; readonly name: string }
+  /** `GET program/byTag.json?tagType=…&tagValue=…`, paged by offset. */
+  | { readonly _tag: "ProgramsByTag"; readonly tagType: string; readonly tagValue: string }
+  /** `GET programs.json`, optionally by `filterType`/`filterValues` and update time, paged by offset. */
+  | {
+    readonly _tag: "Programs"
+    readonly filter?: { readonly filterType: "id" | "workspace"; readonly filterValues: string }
+    readonly earliestUpdatedAt?: string
+    readonly latestUpdatedAt?: string
+  }
+
+type Issue = ValidationIssue
+type Planned = Either.Either<Query, ReadonlyArray<Issue>>
+
+const issue = (path: ReadonlyArray<string | number>, message: string): Issue => ({ index: 0, path, message })
+const refused = (...issues: ReadonlyArray<Issue>): Planned => Either.left(issues)
+
+/** `filterValues` is a comma-separated list: a value holding a comma must go as JSON. */
+const splits = (value: string): boolean => value.includes(",")
+
+// ---------------------------------------------------------------------------------------
+// Programs
+// ---------------------------------------------------------------------------------------
+
+const programCriteria = [
+  "Name EQ",
+  "Tag Type EQ with Tag Value EQ",
+  "Id EQ",
+  "Workspace Name EQ",
+  "Updated At GE and/or LE"
+].join(", ")
+
+// ISO-8601, as the Asset API requires of earliestUpdatedAt and latestUpdatedAt.
+const isoDateTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+const programQuery = (p: Wire.ParamsGetMObjects): Planned => {
+  const issues: Array<Issue> = []
+  if (p.externalKey !== undefined) {
+    issues.push(
+      issue(["externalKey"], `a Program has no external key over REST: read it by id, or by ${programCriteria}`)
+    )
+  }
+  if ((p.mObjAssociationList ?? []).length > 0) issues.push(issue(["associations"], "a Program has no associations"))
+  const criteria = p.mObjCriteriaList ?? []
+  if (p.id !== undefined && criteria.length > 0) {
+    issues.push(issue(["criteria"], "REST reads a Program by its id alone: give the id or criteria, not both"))
+  }
+  if (issues.length > 0) return Either.left(issues)
+  if (p.id !== undefined) return Either.right({ _tag: "Program", id: p.id })
+  const seen = new Map<string, string>()
+  for (const [i, c] of criteria.entries()) {
+    const key = `${c.attrName} ${c.comparison}`
+    const known = [
+      "Name EQ",
+      "Tag Type EQ",
+      "Tag Value EQ",
+      "Id EQ",
+      "Workspace Name EQ",
+      "Updated At GE",
+      "Updated At LE"
+    ]
+    if (!known.includes(key)) {
+      const strict = c.attrName === "Updated At" && (c.comparison === "GT" || c.comparison === "LT")
+      issues.push(
+        issue(
+          ["criteria", i],
+          strict
+            ? "REST's earliestUpdatedAt and latestUpdatedAt include their bound: use Updated At GE or LE"
+            : `REST cannot read Programs by ${key}: it can by ${programCriteria}`
+        )
+      )
+    } else if (seen.has(key)) {
+      issues.push(issue(["criteria", i], `REST takes one ${key} criterion per read`))
+    } else if (c.attrName === "Updated At" && !isoDateTime.test(c.attrValue)) {
+      issues.push(issue(["criteria", i, "attrValue"], "REST needs an ISO-8601 date or date-time for Updated At"))
+    } else if (c.attrName === "Id" && !/^[1-9]\d{0,9}$/.test(c.attrValue)) {
+      issues.push(issue(["criteria", i, "attrValue"], "a Program id is a positive whole number"))
+    } else if (c.attrName === "Workspace Name" && splits(c.attrValue)) {
+      issues.push(
+        issue(["criteria", i, "attrValue"], "REST's filterValues would split this workspace name at its comma")
+      )
+    }
+    seen.set(key, c.attrValue)
+  }
+  if (issues.length > 0) return Either.left(issues)
+  const name = seen.get("Name EQ")
+  const tagType = seen.get("Tag Type EQ")
+  const tagValue = seen.get("Tag Value EQ")
+  const id = seen.get("Id EQ")
+  const workspace = seen.get("Workspace Name EQ")
+  const earliest = seen.get("Updated At GE")
+  const latest = seen.get("Updated At LE")
+  if (name !== undefined) {
+    return seen.size === 1
+      ? Either.right({ _tag: "ProgramByName", name })
+      : refused(issue(["criteria"], "REST reads a Program by Name alone: no other criterion goes with it"))
+  }
+  if (tagType !== undefined || tagValue !== undefined) {
+    return tagType !== undefined && tagValue !== undefined && seen.size === 2
+      ? Either.right({ _tag: "ProgramsByTag", tagType, tagValue })
+      : refused(issue(["criteria"], "REST reads Programs by tag with Tag Type EQ and Tag Value EQ together, alone"))
+  }
+  if (id !== undefined && workspace !== undefined) {
+    return refused(issue(["criteria"], "REST filters Programs by Id or by Workspace Name, not both"))
+  }
+  return Either.right({
+    _tag: "Programs",
+    ...(id !== undefined
+      ? { filter: { filterType: "id", filterValues: id } }
+      : workspace !== undefined
+      ? { filter: { filterType: "workspace", filterValues: workspace } }
+      : {}),
+    ...(earliest === undefined ? {} : { earliestUpdatedAt: earliest }),
+    ...(latest === undefined ? {} : { latestUpdatedAt: latest })
+  })
+}
+
+// ---------------------------------------------------------------------------------------
+// Opportunities and roles
+// ---------------------------------------------------------------------------------------
+
+const byKey = (endpoint: Endpoint, key: Wire.Attrib): Query =>
+  splits(key.value)
+    ? {
+      _tag: "Lookup",
+      endpoint,
+      filterType: key.name === guidKey ? "idField" : "dedupeFields",
+      input: [{ [key.name]: key.value }]
+    }
+    : { _tag: "Records", endpoint, filterType: key.name, filterValues: key.value }
+
+/**
+ * A role by its compound key, REST's dedupe fields: its opportunity's externalOpportunityId,
+ * its lead's id and `Role EQ`, all three; read with `filterType: dedupeFields` as JSON.
+ */
+const roleByCompoundKey = (p: Wire.ParamsGetMObjects): Query | undefined => {
+  const associations = p.mObjAssociationList ?? []
+  const criteria = p.mObjCriteriaList ?? []
+  const opportunity = associations.find((a) => a.mObjType === "Opportunity")?.externalKey
+  const lead = associations.find((a) => a.mObjType === "Lead")?.id
+  const role = criteria.length === 1 && criteria[0]?.attrName === "Role" && criteria[0].comparison === "EQ"
+    ? criteria[0].attrValue
+    : undefined
+  return associations.length === 2 && p.externalKey === undefined && p.id === undefined &&
+      opportunity?.name === opportunityKey && lead !== undefined && role !== undefined
+    ? {
+      _tag: "Lookup",
+      endpoint: "roles",
+      filterType: "dedupeFields",
+      input: [{ [opportunityKey]: opportunity.value, leadId: lead, role }]
+    }
+    : undefined
+}
+
+const recordQuery = (p: Wire.ParamsGetMObjects): Planned => {
+  const endpoint: Endpoint = p.type === "Opportunity" ? "opportunities" : "roles"
+  if (p.type === "OpportunityPersonRole") {
+    const compound = roleByCompoundKey(p)
+    if (compound !== undefined) return Either.right(compound)
+  }
+  const works = p.type === "Opportunity"
+    ? "externalKey externalOpportunityId or marketoGUID"
+    : "externalKey marketoGUID, one association (the opportunity's externalOpportunityId or the lead's id), or the compound key (both associations and Role EQ)"
+  const issues: Array<Issue> = []
+  if ((p.mObjCriteriaList ?? []).length > 0) {
+    issues.push(issue(["criteria"], `REST reads ${p.type} by key fields only: ${works}`))
+  }
+  if (p.id !== undefined) issues.push(issue(["id"], `REST has no integer ids for ${p.type}: read by ${works}`))
+  const key = p.externalKey
+  const associations = p.mObjAssociationList ?? []
+  if (key !== undefined && key.name !== guidKey && !(p.type === "Opportunity" && key.name === opportunityKey)) {
+    issues.push(issue(["externalKey", "name"], `REST cannot search ${p.type} by '${key.name}': read by ${works}`))
+  }
+  for (const [i, a] of associations.entries()) {
+    if (a.externalKey !== undefined && splits(a.externalKey.value)) {
+      issues.push(
+        issue(
+          ["associations", i, "externalKey", "value"],
+          "REST's filterValues would split this key at its comma and read other records: read the roles by their lead's id, by marketoGUID, or by the compound key"
+        )
+      )
+      continue
+    }
+    const ok = p.type === "OpportunityPersonRole" &&
+      ((a.mObjType === "Opportunity" && a.externalKey?.name === opportunityKey) ||
+        (a.mObjType === "Lead" && a.id !== undefined))
+    if (!ok) {
+      issues.push(issue(["associations", i], `REST cannot search ${p.type} by this association: read by ${works}`))
+    }
+  }
+  if (key !== undefined && associations.length > 0) {
+    issues.push(issue([], `REST searches by one field at a time: read by ${works}`))
+  }
+  if (associations.length > 1) {
+    issues.push(issue(["associations"], `REST searches by one field at a time: read by ${works}`))
+  }
+  if (key === undefined && associations.length === 0 && p.id === undefined) {
+    issues.push(issue([], `REST cannot list every ${p.type}: read by ${works}`))
+  }
+  if (issues.length > 0) return Either.left(issues)
+  if (key !== undefined) return Either.right(byKey(endpoint, key))
+  const a = associations[0]
+  return Either.right(
+    a?.mObjType === "Lead"
+      ? { _tag: "Records", endpoint, filterType: "leadId", filterValues: String(a.id ?? "") }
+      : { _tag: "Records", endpoint, filterType: opportunityKey, filterValues: a?.externalKey?.value ?? "" }
+  )
+}
+
+/** The REST read of a getMObjects, or the issues that keep REST from expressing it. */
+export const plan = (p: Wire.ParamsGetMObjects): Planned =>
+  p.type === "Program"
+    ? programQuery(p)
+    : p.type === "Opportunity" || p.type === "OpportunityPersonRole"
+    ? recordQuery(p)
+    : refused(issue(["type"], `REST reads Opportunity, OpportunityPersonRole and Program only, not ${p.type}`))
