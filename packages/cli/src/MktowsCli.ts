@@ -20,6 +20,7 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import type * as FileSystem from "@effect/platform/FileSystem"
@@ -34,6 +35,7 @@ import * as Connection from "./internal/connection.js"
 import * as Deletes from "./internal/delete.js"
 import { Stop } from "./internal/failure.js"
 import * as Mapping from "./internal/mapping.js"
+import * as Output from "./internal/output.js"
 import * as Reads from "./internal/read.js"
 import * as Rows from "./internal/rows.js"
 import * as Sync from "./internal/sync.js"
@@ -48,6 +50,7 @@ import * as Values from "./internal/values.js"
 export const version = "0.1.0"
 
 const types = ["Opportunity", "OpportunityPersonRole", "Program"] as const
+const operations = ["INSERT", "UPDATE", "UPSERT"] as const
 
 const endpoint = Options.text("endpoint").pipe(
   Options.withDescription(
@@ -174,7 +177,7 @@ const sync = Command.make(
       Args.withDescription("The rows: .csv (a header row of field names) or .ndjson (one object per line).")
     ),
     type: Options.choice("type", types).pipe(Options.withDescription("The MObject type of every row.")),
-    operation: Options.choice("operation", ["INSERT", "UPDATE", "UPSERT"] as const).pipe(
+    operation: Options.choice("operation", operations).pipe(
       Options.withDescription(
         "INSERT creates, UPDATE changes existing objects, UPSERT does either. Programs: UPDATE only."
       )
@@ -305,20 +308,23 @@ const get = Command.make(
       Options.withDescription(
         "A filter ATTRIBUTE OP VALUE with OP one of = != < <= > >=, e.g. 'Name=Big deal'; repeat to combine."
       ),
-      Options.repeated
+      Options.repeated,
+      Options.optional
     ),
     associations: Options.text("associations").pipe(
       Options.withDescription("Objects linked to TYPE:ID or TYPE:KEYFIELD=VALUE, e.g. 'Company:5'; repeat to combine."),
-      Options.repeated
+      Options.repeated,
+      Options.optional
     ),
     includeDetails: Options.boolean("include-details").pipe(
       Options.withDescription("Include details (a Program's costs and tags).")
     ),
     out: Options.file("out").pipe(Options.withDescription("Where to write the objects: .ndjson or .csv.")),
-    journal: journal.pipe(
+    journal: Options.file("journal").pipe(
       Options.withDescription(
         "Make the export resumable: run the same command again to continue after the last page written."
-      )
+      ),
+      Options.optional
     ),
     rateLimit,
     endpoint,
@@ -327,8 +333,8 @@ const get = Command.make(
   (args) =>
     Effect.gen(function*() {
       const format = yield* formatFor("--out", args.out)
-      const criteria = yield* Reads.parseCriteria(args.criteria)
-      const associations = yield* Reads.parseAssociations(args.associations)
+      const criteria = yield* Reads.parseCriteria(Option.getOrElse(args.criteria, () => []))
+      const associations = yield* Reads.parseAssociations(Option.getOrElse(args.associations, () => []))
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const code = yield* withClient(
         args,
@@ -482,7 +488,30 @@ export const run: (
   void,
   unknown,
   FileSystem.FileSystem | Path.Path | Terminal.Terminal
-> = Command.run(command, { name: "mktows", version })
+> = (argv) =>
+  Output.withColoursWhereTheyBelong(Effect.suspend(() => {
+    const args = argv.slice(2)
+    const invalid = Output.invalidChoice(args, choices)
+    if (Option.isSome(invalid)) {
+      const error = ValidationError.invalidValue(HelpDoc.p(invalid.value))
+      return Effect.zipRight(Console.error(`mktows: ${invalid.value}`), Effect.fail(error))
+    }
+    const shell = args[0] === "--completions" ? args[1] : undefined
+    if (shell === "bash") {
+      return Effect.flatMap(
+        Command.getBashCompletions(command, "mktows"),
+        (lines) => Console.log(Output.fixBashChoices(lines.join("\n")))
+      )
+    }
+    return Command.run(command, { name: "mktows", version })(argv)
+  }))
+
+const choices: ReadonlyArray<Output.Choice> = [
+  { flag: "--type", values: types },
+  { flag: "--operation", values: operations },
+  { flag: "--date-format", values: Values.dateFormats },
+  { flag: "--report-columns", values: ["standard", "all"] }
+]
 
 /**
  * The exit code for a failure of {@link run}: a job's own code, 2 for anything the user
