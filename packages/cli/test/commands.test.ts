@@ -63,7 +63,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       // delete accepts the --skip-invalid it suggests.
       expect((yield* mktows(["delete", "--help"])).stdout).toContain("--skip-invalid")
       // No colours into a pipe, even without NO_COLOR.
-      const piped = yield* mktows(["sync", "--help"], { env: { NO_COLOR: "" } })
+      const piped = yield* mktows(["sync", "--help"], { NO_COLOR: "" })
       expect(piped.code).toBe(0)
       expect(piped.stdout).not.toContain("\x1b[")
       // Completion offers each choice as a word of its own.
