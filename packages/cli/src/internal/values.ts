@@ -111,7 +111,7 @@ export const isTimeZone = (zone: string): boolean => {
  */
 export const date = (cell: string, settings: Settings): Either.Either<string, string> => {
   const text = cell.trim()
-  const split = /^(\S+)(?:[T\s]+(.+))?$/.exec(text)
+  const split = /^([\d./-]+)(?:(?:T|\s+)(.+))?$/.exec(text)
   const order = settings.dateFormat
   const notDate = Either.left(`${quoteCell(cell)} is not a date in ${order} order`)
   if (split === null) return notDate
