@@ -20,21 +20,26 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import type * as Terminal from "@effect/platform/Terminal"
 import type * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Connection from "./internal/connection.js"
 import * as Deletes from "./internal/delete.js"
 import { Stop } from "./internal/failure.js"
+import * as Mapping from "./internal/mapping.js"
+import * as Output from "./internal/output.js"
 import * as Reads from "./internal/read.js"
 import * as Rows from "./internal/rows.js"
 import * as Sync from "./internal/sync.js"
+import * as Values from "./internal/values.js"
 
 /**
  * The version `mktows --version` prints.
@@ -45,14 +50,17 @@ import * as Sync from "./internal/sync.js"
 export const version = "0.1.0"
 
 const types = ["Opportunity", "OpportunityPersonRole", "Program"] as const
+const operations = ["INSERT", "UPDATE", "UPSERT"] as const
 
 const endpoint = Options.text("endpoint").pipe(
-  Options.withDescription("The SOAP endpoint (default: MARKETO_SOAP_ENDPOINT)."),
+  Options.withDescription(
+    "The SOAP endpoint (default: MARKETO_SOAP_ENDPOINT). Over REST, set MARKETO_REST_ENDPOINT, MARKETO_IDENTITY_ENDPOINT, MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET instead: REST is used whenever MARKETO_REST_ENDPOINT is set."
+  ),
   Options.optional
 )
 const userId = Options.text("user-id").pipe(
   Options.withDescription(
-    "The Marketo user id (default: MARKETO_USER_ID). The encryption key is read only from MARKETO_ENCRYPTION_KEY or asked for on a terminal."
+    "The Marketo SOAP user id (default: MARKETO_USER_ID). The encryption key is read only from MARKETO_ENCRYPTION_KEY (over REST, the secret from MARKETO_CLIENT_SECRET) or asked for on a terminal."
   ),
   Options.optional
 )
@@ -115,6 +123,51 @@ const withClient = <A, E, R>(
     (interactive) => Effect.provide(effect, Connection.layer(flags, client, interactive))
   )
 
+const maxFailures = Options.integer("max-failures").pipe(
+  Options.withDescription(
+    "Stop the job after this many FAILED rows (default 100): when every row fails for one reason, stop early and say how to continue."
+  ),
+  Options.withDefault(100)
+)
+const reportColumns = Options.choice("report-columns", ["standard", "all"] as const).pipe(
+  Options.withDescription("all: the report also carries every column of the input, as the file has it."),
+  Options.withDefault("standard" as const)
+)
+const skipInvalid = Options.boolean("skip-invalid").pipe(
+  Options.withDescription(
+    "Send the valid rows and report the invalid ones, instead of stopping before anything is sent."
+  )
+)
+
+/** A word as the shell reads it back: quoted when it holds anything but plain characters. */
+const shellWord = (
+  word: string
+): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`)
+
+/** The command line that runs a job again, flag by flag as the user gave them (never --retry-failed). */
+const commandLine = (words: ReadonlyArray<string | ReadonlyArray<string> | Option.Option<string> | undefined>) =>
+  [
+    "mktows",
+    ...words.flatMap((word) =>
+      word === undefined ? [] : Option.isOption(word) ? Option.toArray(word) : typeof word === "string" ? [word] : word
+    )
+  ].map(shellWord).join(" ")
+
+const flag = (name: string, value: Option.Option<string> | string | number | boolean, fallback?: string | number) =>
+  typeof value === "boolean"
+    ? (value ? [`--${name}`] : [])
+    : Option.isOption(value)
+    ? Option.match(value, { onNone: () => [], onSome: (v) => [`--${name}`, v] })
+    : String(value) === String(fallback)
+    ? []
+    : [`--${name}`, String(value)]
+
+/** Which transport the environment configures (the rule of `NodeMarketo.layerConfig`: REST when MARKETO_REST_ENDPOINT is set). */
+const configuredTransport = Effect.map(
+  Effect.orElseSucceed(Config.option(Config.string("MARKETO_REST_ENDPOINT")), () => Option.none<string>()),
+  (rest) => (Option.isSome(rest) && rest.value.trim() !== "" ? "rest" as const : "soap" as const)
+)
+
 const exitWith = (code: 0 | 1 | 2) => (code === 0 ? Effect.void : Effect.fail(new Stop({ code, detail: "" })))
 
 const sync = Command.make(
@@ -124,20 +177,49 @@ const sync = Command.make(
       Args.withDescription("The rows: .csv (a header row of field names) or .ndjson (one object per line).")
     ),
     type: Options.choice("type", types).pipe(Options.withDescription("The MObject type of every row.")),
-    operation: Options.choice("operation", ["INSERT", "UPDATE", "UPSERT"] as const).pipe(
+    operation: Options.choice("operation", operations).pipe(
       Options.withDescription(
         "INSERT creates, UPDATE changes existing objects, UPSERT does either. Programs: UPDATE only."
       )
     ),
-    report: reportFile,
-    journal,
-    skipInvalid: Options.boolean("skip-invalid").pipe(
+    map: Options.text("map").pipe(
       Options.withDescription(
-        "Send the valid rows and report the invalid ones, instead of stopping before anything is sent."
+        "Map a column of the file to a field: --map \"Opportunity Name=name\" (repeat for each column; 'Header=' leaves a column out). With a mapping, unmapped columns are ignored. `mktows map FILE` proposes one."
+      ),
+      Options.repeated
+    ),
+    mapFile: Options.file("map-file", { exists: "yes" }).pipe(
+      Options.withDescription(
+        "A JSON object from header to field, e.g. {\"Opportunity Name\": \"name\", \"Account Name\": null} (null: left out); --map flags add to it."
+      ),
+      Options.optional
+    ),
+    dateFormat: Options.choice("date-format", Values.dateFormats).pipe(
+      Options.withDescription(
+        "The order of dates and date-times in the file: YMD (2026-12-31, the default), MDY (12/31/2026 7:36 PM) or DMY (31/12/2026 19:36)."
+      ),
+      Options.withDefault("YMD" as const)
+    ),
+    timeZone: Options.text("time-zone").pipe(
+      Options.withDescription(
+        "The time zone (e.g. America/New_York) whose calendar day a date-time with an offset (2026-01-03T02:00Z) falls on; default UTC. A date-time without an offset keeps the day it shows."
+      ),
+      Options.withDefault("UTC")
+    ),
+    report: reportFile,
+    reportColumns,
+    journal,
+    retryFailed: Options.boolean("retry-failed").pipe(
+      Options.withDescription(
+        "With the same --journal: send the rows whose outcome was FAILED again (after fixing the mapping, the options or the instance), then go on with the rows not yet sent. A row that succeeded is never sent again."
       )
     ),
+    maxFailures,
+    skipInvalid,
     dryRun: Options.boolean("dry-run").pipe(
-      Options.withDescription("Check every row and list every problem with its line and field; send nothing.")
+      Options.withDescription(
+        "Check every row as the real run would (the configured transport's refusals too) and list every problem with its record and line; send nothing."
+      )
     ),
     chunkSize,
     concurrency,
@@ -152,7 +234,38 @@ const sync = Command.make(
       const size = yield* checkRange("chunk-size", args.chunkSize, 1, Sync.maxChunkSize)
       const parallel = yield* checkRange("concurrency", args.concurrency, 1, 10)
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
+      const failures = yield* checkRange("max-failures", args.maxFailures, 1, Number.MAX_SAFE_INTEGER)
       const tty = yield* isTerminal(process.stderr)
+      if (!Values.isTimeZone(args.timeZone)) {
+        return yield* Effect.fail(
+          new Stop({ code: 2, detail: `--time-zone ${args.timeZone}: not a time zone (e.g. UTC, America/New_York)` })
+        )
+      }
+      const fromFile = Option.isSome(args.mapFile) ? yield* Mapping.readFile(args.mapFile.value) : undefined
+      const mapping = Mapping.combine(fromFile, yield* Mapping.parseFlags(args.map))
+      if (mapping !== undefined) yield* Mapping.check(args.type, mapping)
+      const command = commandLine([
+        "sync",
+        args.file,
+        "--type",
+        args.type,
+        "--operation",
+        args.operation,
+        ...args.map.flatMap((m) => ["--map", m]),
+        flag("map-file", args.mapFile),
+        flag("date-format", args.dateFormat, "YMD"),
+        flag("time-zone", args.timeZone, "UTC"),
+        flag("report", args.report),
+        flag("report-columns", args.reportColumns, "standard"),
+        flag("journal", args.journal),
+        flag("max-failures", args.maxFailures, 100),
+        flag("skip-invalid", args.skipInvalid),
+        flag("chunk-size", args.chunkSize, 100),
+        flag("concurrency", args.concurrency, 10),
+        flag("rate-limit", args.rateLimit, "100/20"),
+        flag("endpoint", args.endpoint),
+        flag("user-id", args.userId)
+      ])
       const options: Sync.Options = {
         file: args.file,
         format,
@@ -165,7 +278,14 @@ const sync = Command.make(
         chunkSize: size,
         concurrency: parallel,
         rateWindow: rateWindow(limit),
-        tty
+        tty,
+        maxFailures: failures,
+        retryFailed: args.retryFailed,
+        reportColumns: args.reportColumns,
+        command,
+        mapping,
+        values: { dateFormat: args.dateFormat, timeZone: args.timeZone },
+        transport: yield* configuredTransport
       }
       const code = args.dryRun
         ? yield* Sync.dryRun(options)
@@ -188,20 +308,23 @@ const get = Command.make(
       Options.withDescription(
         "A filter ATTRIBUTE OP VALUE with OP one of = != < <= > >=, e.g. 'Name=Big deal'; repeat to combine."
       ),
-      Options.repeated
+      Options.repeated,
+      Options.optional
     ),
     associations: Options.text("associations").pipe(
       Options.withDescription("Objects linked to TYPE:ID or TYPE:KEYFIELD=VALUE, e.g. 'Company:5'; repeat to combine."),
-      Options.repeated
+      Options.repeated,
+      Options.optional
     ),
     includeDetails: Options.boolean("include-details").pipe(
       Options.withDescription("Include details (a Program's costs and tags).")
     ),
     out: Options.file("out").pipe(Options.withDescription("Where to write the objects: .ndjson or .csv.")),
-    journal: journal.pipe(
+    journal: Options.file("journal").pipe(
       Options.withDescription(
         "Make the export resumable: run the same command again to continue after the last page written."
-      )
+      ),
+      Options.optional
     ),
     rateLimit,
     endpoint,
@@ -210,8 +333,8 @@ const get = Command.make(
   (args) =>
     Effect.gen(function*() {
       const format = yield* formatFor("--out", args.out)
-      const criteria = yield* Reads.parseCriteria(args.criteria)
-      const associations = yield* Reads.parseAssociations(args.associations)
+      const criteria = yield* Reads.parseCriteria(Option.getOrElse(args.criteria, () => []))
+      const associations = yield* Reads.parseAssociations(Option.getOrElse(args.associations, () => []))
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const code = yield* withClient(
         args,
@@ -240,6 +363,34 @@ const describe = Command.make(
   (args) => withClient(args, {}, Reads.describe(args.type))
 ).pipe(Command.withDescription("Show an MObject type's fields, as Marketo describes them."))
 
+const map = Command.make(
+  "map",
+  {
+    file: Args.file({ name: "FILE", exists: "yes" }).pipe(
+      Args.withDescription("A CSV file whose first row holds its headers, e.g. a CRM export.")
+    ),
+    type: Options.choice("type", types).pipe(Options.withDescription("The MObject type the rows are."))
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const headers = yield* Rows.header(args.file)
+      const proposal = Mapping.propose(args.type, headers)
+      yield* Console.log(Mapping.render(proposal).trimEnd())
+      const open = proposal.filter(([, field]) => field === null).map(([header]) => `'${header}'`)
+      yield* Console.error(
+        `mktows: ${proposal.length - open.length} of ${proposal.length} column(s) matched a field${
+          open.length > 0
+            ? `; left out (null): ${open.join(", ")}. Edit them to a field (e.g. "customFields.Region") or keep null`
+            : ""
+        }. Save this as a file and pass it to sync with --map-file.`
+      )
+    })
+).pipe(
+  Command.withDescription(
+    "Propose a column mapping for a CSV file (a JSON object from header to field, for --map-file), matching headers to field names ignoring case, spaces and punctuation, and knowing Salesforce's export headers."
+  )
+)
+
 const list = Command.make("list", { endpoint, userId }, (args) => withClient(args, {}, Reads.list)).pipe(
   Command.withDescription("List the MObject types the instance knows.")
 )
@@ -251,7 +402,10 @@ const remove = Command.make(
       Args.withDescription("The objects to delete: .csv with columns type,id or .ndjson of {\"type\",\"id\"}.")
     ),
     report: reportFile,
+    reportColumns,
     journal,
+    maxFailures,
+    skipInvalid,
     rateLimit,
     endpoint,
     userId
@@ -261,7 +415,20 @@ const remove = Command.make(
       const format = yield* formatFor("FILE", args.file)
       const reportTo = yield* reportTarget(args.report)
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
+      const failures = yield* checkRange("max-failures", args.maxFailures, 1, Number.MAX_SAFE_INTEGER)
       const tty = yield* isTerminal(process.stderr)
+      const command = commandLine([
+        "delete",
+        args.file,
+        flag("report", args.report),
+        flag("report-columns", args.reportColumns, "standard"),
+        flag("journal", args.journal),
+        flag("max-failures", args.maxFailures, 100),
+        flag("skip-invalid", args.skipInvalid),
+        flag("rate-limit", args.rateLimit, "100/20"),
+        flag("endpoint", args.endpoint),
+        flag("user-id", args.userId)
+      ])
       const code = yield* withClient(
         args,
         { rateLimit: Connection.rateLimitOptions(limit) },
@@ -271,7 +438,11 @@ const remove = Command.make(
           report: reportTo,
           journal: args.journal,
           rateWindow: rateWindow(limit),
-          tty
+          tty,
+          maxFailures: failures,
+          skipInvalid: args.skipInvalid,
+          reportColumns: args.reportColumns,
+          command
         })
       )
       return yield* exitWith(code)
@@ -302,7 +473,7 @@ const emulator = Command.make(
  */
 export const command = Command.make("mktows").pipe(
   Command.withDescription("Bulk Marketo MObject jobs from the command line."),
-  Command.withSubcommands([sync, get, describe, list, remove, emulator])
+  Command.withSubcommands([sync, map, get, describe, list, remove, emulator])
 )
 
 /**
@@ -317,7 +488,30 @@ export const run: (
   void,
   unknown,
   FileSystem.FileSystem | Path.Path | Terminal.Terminal
-> = Command.run(command, { name: "mktows", version })
+> = (argv) =>
+  Output.withColoursWhereTheyBelong(Effect.suspend(() => {
+    const args = argv.slice(2)
+    const invalid = Output.invalidChoice(args, choices)
+    if (Option.isSome(invalid)) {
+      const error = ValidationError.invalidValue(HelpDoc.p(invalid.value))
+      return Effect.zipRight(Console.error(`mktows: ${invalid.value}`), Effect.fail(error))
+    }
+    const shell = args[0] === "--completions" ? args[1] : undefined
+    if (shell === "bash") {
+      return Effect.flatMap(
+        Command.getBashCompletions(command, "mktows"),
+        (lines) => Console.log(Output.fixBashChoices(lines.join("\n")))
+      )
+    }
+    return Command.run(command, { name: "mktows", version })(argv)
+  }))
+
+const choices: ReadonlyArray<Output.Choice> = [
+  { flag: "--type", values: types },
+  { flag: "--operation", values: operations },
+  { flag: "--date-format", values: Values.dateFormats },
+  { flag: "--report-columns", values: ["standard", "all"] }
+]
 
 /**
  * The exit code for a failure of {@link run}: a job's own code, 2 for anything the user

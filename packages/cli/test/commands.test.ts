@@ -32,7 +32,24 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       const sync = yield* mktows(["sync", "--help"])
       expect(sync.code).toBe(0)
       for (
-        const flag of ["--type", "--operation", "--report", "--journal", "--skip-invalid", "--dry-run", "--rate-limit"]
+        const flag of [
+          "--type",
+          "--operation",
+          "--report",
+          "--journal",
+          "--skip-invalid",
+          "--dry-run",
+          "--rate-limit",
+          "--map",
+          "--map-file",
+          "--date-format",
+          "--time-zone",
+          "--max-failures",
+          "--retry-failed",
+          "--report-columns",
+          "MARKETO_REST_ENDPOINT",
+          "MARKETO_CLIENT_SECRET"
+        ]
       ) {
         expect(sync.stdout).toContain(flag)
       }
@@ -40,6 +57,18 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       for (const flag of ["--criteria", "--associations", "--include-details", "--out", "--journal", "--rate-limit"]) {
         expect(get.stdout).toContain(flag)
       }
+      // Optional flags are shown as optional in the usage line.
+      expect(get.stdout).toContain("[--criteria text...]")
+      expect(get.stdout).toContain("[--associations text...]")
+      // delete accepts the --skip-invalid it suggests.
+      expect((yield* mktows(["delete", "--help"])).stdout).toContain("--skip-invalid")
+      // No colours into a pipe, even without NO_COLOR.
+      const piped = yield* mktows(["sync", "--help"], { NO_COLOR: "" })
+      expect(piped.code).toBe(0)
+      expect(piped.stdout).not.toContain("\x1b[")
+      // Completion offers each choice as a word of its own.
+      const bash = yield* mktows(["--completions", "bash"])
+      expect(bash.stdout).toContain("compgen -W \"Opportunity OpportunityPersonRole Program\"")
       const emulatorHelp = yield* mktows(["emulator", "--help"])
       expect(emulatorHelp.code).toBe(0)
       expect(emulatorHelp.stdout).toContain("--fault-rate")
@@ -48,7 +77,9 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       const file = join(scratch(), "rows.csv")
       writeFileSync(file, "name\nx\n")
       expect((yield* mktows(["sync", file, "--operation", "INSERT"])).code).toBe(2)
-      expect((yield* mktows(["sync", file, "--type", "Lead", "--operation", "INSERT"])).code).toBe(2)
+      const lead = yield* mktows(["sync", file, "--type", "Lead", "--operation", "INSERT"])
+      expect(lead.code).toBe(2)
+      expect(lead.stderr).toContain("--type 'Lead' is not one of: Opportunity, OpportunityPersonRole, Program")
       for (const limit of ["0/20", "100", "100/0", "fast"]) {
         const refused = yield* mktows([
           "sync",
@@ -70,6 +101,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       const noKey = yield* mktows(["list"], { MARKETO_SOAP_ENDPOINT: "http://127.0.0.1:9/soap", MARKETO_USER_ID: "u" })
       expect(noKey.code).toBe(2)
       expect(noKey.stderr).toContain("MARKETO_ENCRYPTION_KEY")
+      expect(noKey.stderr).toContain("MARKETO_REST_ENDPOINT")
     }), slow)
 
   it.scoped("list, describe, get (NDJSON and CSV, resumable) and delete", () =>

@@ -156,7 +156,7 @@ const insertJob = (size: number, sha256: string): Journal.Job => ({
 describe("journal", () => {
   const job = insertJob(3, "abc")
 
-  it.scoped("survives a torn last line and refuses another job's journal", () =>
+  it.scoped("survives a torn last line; refuses a changed file and another job's journal", () =>
     Effect.gen(function*() {
       const file = join(scratch(), "job.journal")
       yield* Effect.scoped(Effect.gen(function*() {
@@ -184,8 +184,55 @@ describe("journal", () => {
         Effect.flatMap(Journal.open(file, job), (journal) => Effect.forEach([2, 3], journal.previous))
       )
       expect(again).toEqual([{ _tag: "Doubt" }, { _tag: "Done", outcome: { line: 3, status: "CREATED", id: 12 } }])
-      const other = yield* Effect.flip(Effect.scoped(Journal.open(file, { ...job, input: { size: 4, sha256: "def" } })))
+      const changed = yield* Effect.flip(
+        Effect.scoped(Journal.open(file, { ...job, input: { size: 4, sha256: "def" } }))
+      )
+      expect(changed.message).toMatch(/the file changed since this journal was started.*A changed file is a new job/)
+      const other = yield* Effect.flip(Effect.scoped(Journal.open(file, { ...job, operation: "UPSERT" })))
       expect(other.message).toMatch(/belongs to another job/)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("refuses a journal whose header line is missing or damaged, whatever follows it", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "job.journal")
+      yield* Effect.scoped(Effect.gen(function*() {
+        const journal = yield* Journal.open(file, job)
+        yield* journal.intend([1, 2])
+        yield* journal.record([{ line: 1, status: "CREATED", id: 10 }, { line: 2, status: "CREATED", id: 11 }])
+      }))
+      const [, ...rest] = readFileSync(file, "utf8").split("\n")
+      for (const first of ["", "0123456789abcdef {\"t\":\"job\"", "garbage"]) {
+        writeFileSync(file, [...(first === "" ? [] : [first]), ...rest].join("\n"))
+        const error = yield* Effect.flip(Effect.scoped(Journal.open(file, job)))
+        expect(error.message).toMatch(/does not name a job|line 1 is damaged/)
+      }
+      // An empty journal (a crash before its header was written) starts afresh.
+      writeFileSync(file, "")
+      const fresh = yield* Effect.scoped(Effect.flatMap(Journal.open(file, job), (j) => j.previous(1)))
+      expect(fresh).toEqual({ _tag: "New" })
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a line sent again after FAILED: in doubt until its new outcome, then the new outcome", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "job.journal")
+      const step = (f: (journal: Journal.Journal) => Effect.Effect<void, Journal.JournalError>) =>
+        Effect.scoped(Effect.flatMap(Journal.open(file, job), f))
+      const look = Effect.scoped(
+        Effect.flatMap(Journal.open(file, job), (journal) => Effect.forEach([1, 2], journal.previous))
+      )
+      yield* step((j) =>
+        Effect.zipRight(
+          j.intend([1, 2]),
+          j.record([{ line: 1, status: "FAILED", error: "unknown field" }, { line: 2, status: "CREATED", id: 2 }])
+        )
+      )
+      yield* step((j) => j.intend([1]))
+      expect(yield* look).toEqual([{ _tag: "Doubt" }, { _tag: "Done", outcome: { line: 2, status: "CREATED", id: 2 } }])
+      yield* step((j) => j.record([{ line: 1, status: "CREATED", id: 1 }]))
+      expect(yield* look).toEqual([
+        { _tag: "Done", outcome: { line: 1, status: "CREATED", id: 1 } },
+        { _tag: "Done", outcome: { line: 2, status: "CREATED", id: 2 } }
+      ])
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 

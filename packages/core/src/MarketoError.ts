@@ -331,3 +331,27 @@ export type CallError = AuthFault | MarketoFault | QuotaExceeded | TransportErro
  * @category models
  */
 export type TransportCallError = AuthFault | MarketoFault | TransportError | TimeoutError | ProtocolError
+
+/**
+ * Whether a failed call may have been applied by Marketo without an answer saying so: a
+ * timeout, a connection lost after the request went out, or Marketo's internal errors
+ * (10001, 20011: nothing documents that such a call was not applied). The objects of such a
+ * call are repeated only where repeating is harmless; otherwise they are `IN_DOUBT`. The one
+ * rule the client's retries, its outcomes and the command line's journal all follow.
+ *
+ * @since 0.3.0
+ * @category guards
+ */
+export const isAmbiguous = (error: CallError): error is TransportError | TimeoutError | MarketoFault =>
+  error._tag === "TimeoutError" || (error._tag === "TransportError" && error.ambiguous) ||
+  (error._tag === "MarketoFault" && FaultCode.retryClass(error.code) === "bounded")
+
+/**
+ * Whether every later call would fail the same way (refused credentials, a spent daily
+ * quota), so a batch stops instead of sending the rest.
+ *
+ * @since 0.3.0
+ * @category guards
+ */
+export const isFatal = (error: CallError): error is AuthFault | QuotaExceeded =>
+  error._tag === "AuthFault" || error._tag === "QuotaExceeded"

@@ -12,14 +12,17 @@
 import { Opportunity } from "@mktows/core/Opportunity"
 import { OpportunityPersonRole } from "@mktows/core/OpportunityPersonRole"
 import { Program } from "@mktows/core/Program"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
+import * as CsvCell from "./csvCell.js"
+import * as Values from "./values.js"
 
 /** The MObject types a file can hold. */
 export type ObjectType = "Program" | "Opportunity" | "OpportunityPersonRole"
 
 /** The kinds of cell values. */
-export type Kind = "number" | "boolean" | "text"
+export type Kind = "number" | "boolean" | "date" | "text"
 
 const models = {
   Program: Schema.typeSchema(Schema.Struct(Program.fields)).ast,
@@ -66,8 +69,9 @@ const kindAt = (ast: AST.AST, path: ReadonlyArray<Segment>): Kind | undefined =>
     case "BooleanKeyword":
       return path.length === 0 ? "boolean" : undefined
     case "StringKeyword":
-    case "Declaration": // a Date: given as YYYY-MM-DD text
       return path.length === 0 ? "text" : undefined
+    case "Declaration": // a Date: given as YYYY-MM-DD text
+      return path.length === 0 ? "date" : undefined
     default:
       return undefined
   }
@@ -80,76 +84,120 @@ const topLevel = (type: ObjectType): ReadonlyArray<string> => {
     : []
 }
 
+/** The top-level fields of `type` a column can fill. */
+export const fieldNames = (type: ObjectType): ReadonlyArray<string> => topLevel(type)
+
 /** One column: where its cell goes and what it holds. */
 export interface Column {
   readonly header: string
+  /** Its position in a record. */
+  readonly index: number
   readonly path: ReadonlyArray<Segment>
   readonly kind: Kind
   /** For an external-key column: the key's field name (the cell is its value). */
   readonly keyName?: string
 }
 
-/** The header, read: the columns, or what is wrong with it. */
-export const parseHeader = (
+/** Where a field path of `type` goes and what it holds, or what is wrong with it. */
+const parseField = (
   type: ObjectType,
-  headers: ReadonlyArray<string>
-): { readonly columns: ReadonlyArray<Column> } | { readonly problems: ReadonlyArray<string> } => {
+  text: string
+): { readonly path: ReadonlyArray<Segment>; readonly kind: Kind; readonly keyName?: string } | {
+  readonly problem: string
+} => {
   const known = topLevel(type)
-  const problems: Array<string> = []
-  const columns: Array<Column> = []
-  const seen = new Set<string>()
-  headers.forEach((raw, i) => {
-    const header = raw.trim()
-    const where = `column ${i + 1} ('${header}')`
-    if (header.length === 0) return problems.push(`${where}: an empty column name`)
-    const dot = header.indexOf(".")
-    const first = dot < 0 ? header : header.slice(0, dot)
-    const field = known.find((name) => name.toLowerCase() === first.toLowerCase())
-    if (field === undefined) {
-      return problems.push(`${where}: ${type} has no field '${first}' (fields: ${known.join(", ")})`)
+  const dot = text.indexOf(".")
+  const first = dot < 0 ? text : text.slice(0, dot)
+  const field = known.find((name) => name.toLowerCase() === first.toLowerCase())
+  if (field === undefined) return { problem: `${type} has no field '${first}' (fields: ${known.join(", ")})` }
+  const tail = dot < 0 ? "" : text.slice(dot + 1)
+  let path: ReadonlyArray<Segment>
+  let keyName: string | undefined
+  const keyAt = tail.toLowerCase().startsWith("externalkey.") ? "externalKey.".length : -1
+  if (field === "externalKey" && tail.length > 0) {
+    path = ["externalKey"]
+    keyName = tail
+  } else if (keyAt > 0 && tail.length > keyAt) {
+    path = [field, "externalKey"]
+    keyName = tail.slice(keyAt)
+  } else if (field === "customFields" || field === "attributes") {
+    // A custom field's name may hold dots: everything after the first one is the name.
+    path = tail.length > 0 ? [field, tail] : [field]
+  } else {
+    path = [field, ...(tail.length > 0 ? tail.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : [])]
+  }
+  const kind = keyName !== undefined ? "text" : kindAt(models[type], path)
+  if (kind === undefined) {
+    return {
+      problem: field === "externalKey"
+        ? "name the key field, e.g. 'externalKey.externalId'"
+        : `not a field of ${type} (write nested fields with dots, e.g. 'costs.0.month', 'company.id')`
     }
-    const tail = dot < 0 ? "" : header.slice(dot + 1)
-    let path: ReadonlyArray<Segment>
-    let keyName: string | undefined
-    const keyAt = tail.toLowerCase().startsWith("externalkey.") ? "externalKey.".length : -1
-    if (field === "externalKey" && tail.length > 0) {
-      path = ["externalKey"]
-      keyName = tail
-    } else if (keyAt > 0 && tail.length > keyAt) {
-      path = [field, "externalKey"]
-      keyName = tail.slice(keyAt)
-    } else if (field === "customFields" || field === "attributes") {
-      // A custom field's name may hold dots: everything after the first one is the name.
-      path = tail.length > 0 ? [field, tail] : [field]
-    } else {
-      path = [field, ...(tail.length > 0 ? tail.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : [])]
-    }
-    const kind = keyName !== undefined ? "text" : kindAt(models[type], path)
-    if (kind === undefined) {
-      return problems.push(
-        field === "externalKey"
-          ? `${where}: name the key field, e.g. 'externalKey.externalId'`
-          : `${where}: not a field of ${type} (write nested fields with dots, e.g. 'costs.0.month', 'company.id')`
-      )
-    }
-    const id = `${path.join(".")}${keyName === undefined ? "" : `=${keyName}`}`
-    if (seen.has(id)) return problems.push(`${where}: the same field as an earlier column`)
-    seen.add(id)
-    columns.push(keyName === undefined ? { header, path, kind } : { header, path, kind, keyName })
-  })
-  return problems.length > 0 ? { problems } : { columns }
+  }
+  return keyName === undefined ? { path, kind } : { path, kind, keyName }
 }
 
-const numberPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+/** Whether `text` is a field path of `type` (e.g. `amount`, `company.externalKey.companyId`). */
+export const isField = (type: ObjectType, text: string): boolean => !("problem" in parseField(type, text.trim()))
 
-// A cell that does not read as its kind stays text, so validation names the field and value.
-const convert = (kind: Kind, cell: string): unknown => {
-  if (kind === "number") return numberPattern.test(cell.trim()) ? Number(cell.trim()) : cell
-  if (kind === "boolean") {
-    const word = cell.trim().toLowerCase()
-    return word === "true" || word === "1" ? true : word === "false" || word === "0" ? false : cell
+/**
+ * The header, read: the columns, or what is wrong with it. Without a mapping each header
+ * names its field; with one, a header names the field the mapping gives it, and a column the
+ * mapping does not name (or maps to null) is left out and listed in `ignored`.
+ */
+export const parseHeader = (
+  type: ObjectType,
+  headers: ReadonlyArray<string>,
+  mapping?: ReadonlyMap<string, string | null>
+): { readonly columns: ReadonlyArray<Column>; readonly ignored: ReadonlyArray<string> } | {
+  readonly problems: ReadonlyArray<string>
+} => {
+  const problems: Array<string> = []
+  const columns: Array<Column> = []
+  const ignored: Array<string> = []
+  const seen = new Set<string>()
+  const trimmed = headers.map((raw) => raw.trim())
+  if (mapping !== undefined) {
+    for (const name of mapping.keys()) {
+      if (!trimmed.includes(name.trim())) {
+        problems.push(`the mapping names a column '${name}' the file does not have (columns: ${trimmed.join(", ")})`)
+      }
+    }
   }
-  return cell
+  trimmed.forEach((header, i) => {
+    const where = `column ${i + 1} ('${header}')`
+    let target: string | null | undefined = header
+    if (mapping !== undefined) {
+      target = mapping.get(header) ?? [...mapping].find(([name]) => name.trim() === header)?.[1]
+      if (target === undefined || target === null) return ignored.push(header)
+    }
+    if (target.trim().length === 0) return problems.push(`${where}: an empty column name`)
+    const parsed = parseField(type, target.trim())
+    if ("problem" in parsed) {
+      const hint = mapping === undefined ? "; map the file's headers to fields with --map or --map-file" : ""
+      return problems.push(
+        `${where}${mapping === undefined ? "" : ` mapped to '${target}'`}: ${parsed.problem}${hint}`
+      )
+    }
+    const id = `${parsed.path.join(".")}${parsed.keyName === undefined ? "" : `=${parsed.keyName}`}`
+    if (seen.has(id)) return problems.push(`${where}: the same field as an earlier column`)
+    seen.add(id)
+    columns.push({ header, index: i, ...parsed })
+  })
+  return problems.length > 0 ? { problems } : { columns, ignored }
+}
+
+const convert = (kind: Kind, cell: string, settings: Values.Settings): Either.Either<unknown, string> => {
+  switch (kind) {
+    case "number":
+      return Values.number(cell)
+    case "boolean":
+      return Values.boolean(cell)
+    case "date":
+      return Values.date(cell, settings)
+    case "text":
+      return Either.right(cell)
+  }
 }
 
 type Container = { [key: string]: unknown } | Array<unknown>
@@ -189,24 +237,46 @@ const compact = (value: unknown): unknown => {
   return value
 }
 
-/** One record as plain data of `type`, or why it cannot be read. */
+/** One record as plain data of `type`, or why it cannot be read: each problem names its column as the file does. */
 export const toPlainData = (
   type: ObjectType,
   columns: ReadonlyArray<Column>,
-  fields: ReadonlyArray<string>
-): { readonly data: unknown } | { readonly problem: string } => {
-  if (fields.length !== columns.length) {
-    return { problem: `expected ${columns.length} fields (as many as the header has), got ${fields.length}` }
+  fields: ReadonlyArray<string>,
+  width: number = columns.length,
+  settings: Values.Settings = Values.defaults
+): { readonly data: unknown } | {
+  readonly problems: ReadonlyArray<{ readonly field: string; readonly message: string }>
+} => {
+  if (fields.length !== width) {
+    return {
+      problems: [{ field: "", message: `expected ${width} fields (as many as the header has), got ${fields.length}` }]
+    }
   }
   const data: { [key: string]: unknown } = { _tag: type }
-  columns.forEach((column, i) => {
-    const cell = fields[i] ?? ""
-    if (cell.length === 0) return
-    place(
-      data,
-      column.path,
-      column.keyName === undefined ? convert(column.kind, cell) : { name: column.keyName, value: cell }
-    )
+  const problems: Array<{ readonly field: string; readonly message: string }> = []
+  for (const column of columns) {
+    // Our own exports escape formula-like cells with a `'`: read back, it goes.
+    const cell = CsvCell.decode(fields[column.index] ?? "")
+    if (cell.trim().length === 0) continue
+    if (column.keyName !== undefined) {
+      place(data, column.path, { name: column.keyName, value: cell })
+      continue
+    }
+    const value = convert(column.kind, cell, settings)
+    if (Either.isLeft(value)) problems.push({ field: column.header, message: value.left })
+    else place(data, column.path, value.right)
+  }
+  return problems.length > 0 ? { problems } : { data: compact(data) }
+}
+
+/** The column that fills the field at `path` (a validation issue's path), if one does. */
+export const columnAt = (
+  columns: ReadonlyArray<Column>,
+  path: ReadonlyArray<string | number>
+): Column | undefined => {
+  const text = path.join(".")
+  return columns.find((column) => {
+    const own = column.path.join(".")
+    return text === own || text.startsWith(`${own}.`)
   })
-  return { data: compact(data) }
 }

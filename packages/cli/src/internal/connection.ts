@@ -85,7 +85,7 @@ export const layer = (
         new Stop({
           code: 2,
           detail:
-            `cannot connect to Marketo: ${error.message}. Set MARKETO_SOAP_ENDPOINT (or --endpoint), MARKETO_USER_ID (or --user-id) and MARKETO_ENCRYPTION_KEY in the environment.`
+            `cannot connect to Marketo: ${error.message}. Over SOAP, set MARKETO_SOAP_ENDPOINT (or --endpoint), MARKETO_USER_ID (or --user-id) and MARKETO_ENCRYPTION_KEY in the environment; over REST, set MARKETO_REST_ENDPOINT, MARKETO_IDENTITY_ENDPOINT, MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET (REST is used whenever MARKETO_REST_ENDPOINT is set).`
         })
       ),
       Layer.provide(Layer.setConfigProvider(provider))

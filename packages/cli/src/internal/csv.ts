@@ -20,9 +20,15 @@ const COMMA = 44
 const CR = 13
 const LF = 10
 
-/** Splits text chunks into records. */
-export const records = (file: string) => <E, R>(text: Stream.Stream<string, E, R>) =>
+const tooLarge = (what: string, maxChars: number) =>
+  `${what} is longer than ${
+    maxChars >= 1024 * 1024 ? `${maxChars / (1024 * 1024)} MiB` : `${maxChars} characters`
+  }, the most one record may hold: is the file what it should be (a missing closing quote makes the rest of a file one field)?`
+
+/** Splits text chunks into records; a record longer than `maxChars` is refused rather than buffered. */
+export const records = (file: string, maxChars = Infinity) => <E, R>(text: Stream.Stream<string, E, R>) =>
   Stream.suspend(() => {
+    let size = 0 // characters of the record being read
     let line = 1 // the physical line being read
     let recordLine = 1
     let fields: Array<string> = []
@@ -42,6 +48,9 @@ export const records = (file: string) => <E, R>(text: Stream.Stream<string, E, R
       }
       for (let i = 0; i < chunk.length; i++) {
         const c = chunk.charCodeAt(i)
+        if (++size > maxChars) {
+          return fail(tooLarge(`the record that starts on line ${recordLine}`, maxChars), recordLine)
+        }
         if (afterCR) {
           afterCR = false
           if (c === LF) {
@@ -89,6 +98,7 @@ export const records = (file: string) => <E, R>(text: Stream.Stream<string, E, R
           fields = []
           field = ""
           fieldStarted = false
+          size = 0
           line++
           recordLine = line
           afterCR = c === CR
@@ -122,13 +132,48 @@ export const records = (file: string) => <E, R>(text: Stream.Stream<string, E, R
     )
   })
 
-/** Splits text chunks into non-empty lines, each with its line number (for NDJSON). */
-export const lines = <E, R>(text: Stream.Stream<string, E, R>) =>
+/**
+ * Splits text chunks into non-empty lines (LF or CRLF), each with its line number (for
+ * NDJSON). A line longer than `maxChars` is refused as soon as it is, never held whole.
+ */
+export const lines = <E, R>(text: Stream.Stream<string, E, R>, file = "", maxChars = Infinity) =>
   Stream.suspend(() => {
     let line = 0
+    let pending: Array<string> = []
+    let pendingSize = 0
+    const emit = (content: string, out: Array<{ readonly line: number; readonly content: string }>) => {
+      line++
+      const clean = content.endsWith("\r") ? content.slice(0, -1) : content
+      if (clean.trim().length > 0) out.push({ line, content: clean })
+    }
+    const push = (chunk: string): Effect.Effect<ReadonlyArray<{ line: number; content: string }>, InputError> => {
+      const out: Array<{ line: number; content: string }> = []
+      let start = 0
+      for (let at = chunk.indexOf("\n"); at >= 0; at = chunk.indexOf("\n", start)) {
+        if (pendingSize + at - start > maxChars) break
+        const piece = chunk.slice(start, at)
+        emit(pending.length === 0 ? piece : pending.join("") + piece, out)
+        pending = []
+        pendingSize = 0
+        start = at + 1
+      }
+      const rest = chunk.length - start
+      if (chunk.indexOf("\n", start) >= 0 || pendingSize + rest > maxChars) {
+        return Effect.fail(new InputError({ file, line: line + 1, detail: tooLarge(`line ${line + 1}`, maxChars) }))
+      }
+      if (rest > 0) {
+        pending.push(chunk.slice(start))
+        pendingSize += rest
+      }
+      return Effect.succeed(out)
+    }
     return text.pipe(
-      Stream.splitLines,
-      Stream.map((content) => ({ line: ++line, content })),
-      Stream.filter((entry) => entry.content.trim().length > 0)
+      Stream.mapEffect(push),
+      Stream.concat(Stream.suspend(() => {
+        const out: Array<{ line: number; content: string }> = []
+        if (pendingSize > 0) emit(pending.join(""), out)
+        return Stream.make(out)
+      })),
+      Stream.flattenIterables
     )
   })

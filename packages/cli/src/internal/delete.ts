@@ -25,9 +25,13 @@ export interface Options {
   readonly journal: Job.Options["journal"]
   readonly rateWindow: Job.Options["rateWindow"]
   readonly tty: boolean
+  readonly maxFailures: number
+  readonly skipInvalid: boolean
+  readonly reportColumns: Job.Options["reportColumns"]
+  readonly command: string
 }
 
-const check = (line: number, type: unknown, id: unknown): Rows.Row<MarketoClient.DeleteRef> => {
+const check = (line: number, record: number, type: unknown, id: unknown): Rows.Row<MarketoClient.DeleteRef> => {
   const problems: Array<Rows.Problem> = []
   if (type !== "Opportunity" && type !== "OpportunityPersonRole") {
     problems.push({
@@ -43,8 +47,8 @@ const check = (line: number, type: unknown, id: unknown): Rows.Row<MarketoClient
     })
   }
   return problems.length > 0
-    ? { line, valid: false, problems }
-    : { line, valid: true, object: { type: type as MarketoClient.DeleteRef["type"], id: number as number } }
+    ? { line, record, valid: false, problems }
+    : { line, record, valid: true, object: { type: type as MarketoClient.DeleteRef["type"], id: number as number } }
 }
 
 const rows = (
@@ -54,25 +58,35 @@ const rows = (
 ) => {
   const text = source.pipe(decodeUtf8(file))
   if (format === "ndjson") {
-    return Csv.lines(text).pipe(
-      Stream.map(({ content, line }): Rows.Row<MarketoClient.DeleteRef> => {
-        let data: unknown
-        try {
-          data = JSON.parse(content)
-        } catch (error) {
-          return { line, valid: false, problems: [{ field: "", message: `not JSON: ${String(error)}` }] }
-        }
-        if (typeof data !== "object" || data === null || Array.isArray(data)) {
-          return { line, valid: false, problems: [{ field: "", message: "expected a JSON object {type, id}" }] }
-        }
-        const dict = data as { readonly [key: string]: unknown }
-        return check(line, dict["type"] ?? dict["_tag"], dict["id"])
-      })
-    )
+    return Stream.suspend(() => {
+      let record = 0
+      return Csv.lines(text, file, Rows.maxRecordBytes).pipe(
+        Stream.map(({ content, line }): Rows.Row<MarketoClient.DeleteRef> => {
+          record++
+          let data: unknown
+          try {
+            data = JSON.parse(content)
+          } catch (error) {
+            return { line, record, valid: false, problems: [{ field: "", message: `not JSON: ${String(error)}` }] }
+          }
+          if (typeof data !== "object" || data === null || Array.isArray(data)) {
+            return {
+              line,
+              record,
+              valid: false,
+              problems: [{ field: "", message: "expected a JSON object {type, id}" }]
+            }
+          }
+          const dict = data as { readonly [key: string]: unknown }
+          return check(line, record, dict["type"] ?? dict["_tag"], dict["id"])
+        })
+      )
+    })
   }
   return Stream.suspend(() => {
     let columns: { readonly type: number; readonly id: number } | undefined
-    return Csv.records(file)(text).pipe(
+    let count = 0
+    return Csv.records(file, Rows.maxRecordBytes)(text).pipe(
       Stream.mapEffect((record) => {
         if (columns === undefined) {
           const names = record.fields.map((name) => name.trim().toLowerCase())
@@ -86,7 +100,8 @@ const rows = (
           columns = { type, id }
           return Effect.succeed([])
         }
-        return Effect.succeed([check(record.line, record.fields[columns.type], record.fields[columns.id])])
+        count++
+        return Effect.succeed([check(record.line, count, record.fields[columns.type], record.fields[columns.id])])
       }),
       Stream.flattenIterables
     )
@@ -99,6 +114,7 @@ const work = (options: Options, client: MarketoClient.MarketoClientShape): Job.W
     job: { command: "delete", type: "any", operation: "DELETE" },
     bytes,
     rows: (source) => rows(options.file, options.format, source ?? bytes),
+    inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file),
     send: (refs) => client.deleteMObjects(refs, { failOnPartial: false }),
     reconcile: () => Effect.succeed("send")
   }
@@ -116,9 +132,14 @@ export const run = (
     Job.run(work(options, client), {
       report: options.report,
       journal: options.journal,
-      skipInvalid: false,
+      skipInvalid: options.skipInvalid,
       chunkSize: Limits.maxObjectsPerCall,
       concurrency: Limits.maxConcurrentCalls,
       rateWindow: options.rateWindow,
-      tty: options.tty
+      tty: options.tty,
+      maxFailures: options.maxFailures,
+      // A delete that FAILED (no such object) is final: there is nothing to retry.
+      retryFailed: false,
+      reportColumns: options.reportColumns,
+      command: options.command
     }))

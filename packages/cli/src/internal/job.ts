@@ -9,14 +9,22 @@
  * With a journal, each chunk's lines are recorded before it is sent and their outcomes
  * after; a rerun skips lines that have an outcome and first reconciles the lines whose
  * chunk may have been applied without an answer (what that means is the job's `reconcile`).
+ * With `retryFailed` a rerun sends the FAILED lines again too; a success is never re-sent.
+ *
+ * Which call errors are ambiguous or fatal is core's rule (`MarketoError.isAmbiguous`,
+ * `isFatal`), not the job's: the client has already turned ambiguous failures into IN_DOUBT
+ * outcomes by the time an error reaches a job.
+ *
+ * Every way a job stops early says why and prints the command that continues it.
  */
 import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as MarketoError from "@mktows/core/MarketoError"
+import * as MarketoError from "@mktows/core/MarketoError"
 import type { Outcome } from "@mktows/core/Outcome"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Stop } from "./failure.js"
@@ -40,6 +48,12 @@ export interface Work<A> {
   readonly rows: (source?: Source) => Stream.Stream<Rows.Row<A>, InputError | PlatformError, FileSystem.FileSystem>
   /** The bytes of the file. */
   readonly bytes: Source
+  /** The names of the input's columns, for a report that carries them (`json`: NDJSON lines). */
+  readonly inputColumns: Effect.Effect<
+    ReadonlyArray<string> | "json",
+    InputError | PlatformError,
+    FileSystem.FileSystem
+  >
   /** Sends one chunk: one outcome per object, in order. */
   readonly send: (
     objects: ReadonlyArray<A>
@@ -58,15 +72,38 @@ export interface Options {
   /** The client's rate window, for the progress display. */
   readonly rateWindow: Progress.RateWindow
   readonly tty: boolean
+  /** Stop after this many FAILED rows in a run. */
+  readonly maxFailures: number
+  /** Send the lines the journal holds as FAILED again. */
+  readonly retryFailed: boolean
+  /** Carry the input's columns in the report. */
+  readonly reportColumns: "standard" | "all"
+  /** The command as the user typed it (without --retry-failed), for the hint that continues a stopped job. */
+  readonly command: string
 }
+
+/** What to run to continue a stopped job. */
+export const resumeHint = (options: Pick<Options, "journal" | "command">, failed: boolean): string =>
+  Option.isSome(options.journal)
+    ? `To continue where it stopped, run:\n  ${options.command}${
+      failed ? " --retry-failed" : ""
+    }\n(the journal ${options.journal.value} keeps what was done: nothing that succeeded is sent again${
+      failed ? "; --retry-failed sends the FAILED rows again" : ""
+    })`
+    : `It ran without --journal, so a rerun would send every row again. Next time add --journal FILE to make it resumable.`
 
 const describe = (problems: ReadonlyArray<Rows.Problem>): string =>
   problems.map((p) => (p.field.length > 0 ? `${p.field}: ${p.message}` : p.message)).join("; ")
 
-const problemText = <A>(row: Rows.Row<A>): string =>
+/** Where a row is, in the user's words: its record number (data rows from 1) and the line it starts on. */
+export const where = (row: { readonly record: number; readonly line: number }): string =>
+  `record ${row.record} (line ${row.line})`
+
+/** The problems of an invalid row, one a line: `record 5 (line 6): Amount: '$1,25O.00' is not a number`. */
+export const problemText = <A>(row: Rows.Row<A>): string =>
   row.valid
     ? ""
-    : row.problems.map((p) => `line ${row.line}: ${p.field.length > 0 ? `${p.field}: ` : ""}${p.message}`).join("\n")
+    : row.problems.map((p) => `${where(row)}: ${p.field.length > 0 ? `${p.field}: ` : ""}${p.message}`).join("\n")
 
 /** The first pass: every row checked, each invalid one handed to `onInvalid`, the file's identity computed. */
 export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effect.Effect<void>) =>
@@ -97,7 +134,13 @@ export const dryRun = <A>(work: Work<A>): Effect.Effect<ExitCode, InputError | P
 /** One row of the second pass, before it has an outcome. */
 type Item<A> =
   | { readonly _tag: "Known"; readonly row: Report.ReportRow }
-  | { readonly _tag: "Send"; readonly line: number; readonly object: A; readonly doubt: boolean }
+  | {
+    readonly _tag: "Send"
+    readonly line: number
+    readonly object: A
+    readonly doubt: boolean
+    readonly cells?: ReadonlyArray<string> | undefined
+  }
 
 /** Rows grouped so that each group sends at most one chunk: at most `chunkSize` to send, and a bounded number in all. */
 const segments = (chunkSize: number) => <A, E, R>(items: Stream.Stream<Item<A>, E, R>) =>
@@ -120,28 +163,48 @@ const segments = (chunkSize: number) => <A, E, R>(items: Stream.Stream<Item<A>, 
     )
   })
 
-/** Errors after which no further chunk can go through: the job stops, and a rerun continues. */
+/**
+ * Errors after which no further chunk can go through, so the job stops and a rerun
+ * continues: core's fatal errors, and an endpoint that refused the connection (nothing was
+ * sent, and every later call would be refused too).
+ */
 const stopping = (error: MarketoError.CallError): boolean =>
-  error._tag === "AuthFault" || error._tag === "QuotaExceeded" ||
-  (error._tag === "TransportError" && !error.ambiguous)
+  MarketoError.isFatal(error) ||
+  (error._tag === "TransportError" && error.reason === "Connection" && !MarketoError.isAmbiguous(error))
 
-const resumeHint = (journal: Option.Option<string>) =>
-  Option.isSome(journal)
-    ? "; run the same command again to continue where it stopped"
-    : "; with --journal a rerun would continue where it stopped"
-
+/**
+ * The outcomes of a chunk whose call failed as a whole. The client answers an ambiguous
+ * failure with IN_DOUBT outcomes itself, so an error that reaches here was an answer
+ * (nothing applied: FAILED); should that ever change, core's rule still decides.
+ */
 const outcomesOfError = (
   lines: ReadonlyArray<number>,
   error: MarketoError.CallError
 ): ReadonlyArray<Journal.LineOutcome> => {
-  const ambiguous = error._tag === "TimeoutError" || error._tag === "ProtocolError" ||
-    (error._tag === "TransportError" && error.ambiguous)
+  const ambiguous = MarketoError.isAmbiguous(error)
   return lines.map((line) => ({
     line,
     status: ambiguous ? "IN_DOUBT" : "FAILED",
     error: ambiguous ? `the call may have been applied, no answer was read: ${error.message}` : error.message
   }))
 }
+
+/** The outcomes a journal keeps: INVALID is found again by the next run's check. */
+const definite = (rows: ReadonlyArray<Report.ReportRow>): ReadonlyArray<Journal.LineOutcome> =>
+  rows.flatMap((row) => {
+    if (row.status === "INVALID") return []
+    const { cells: _, status, ...rest } = row
+    return [{ ...rest, status }]
+  })
+
+/** A stop after rows were sent: what was done, and how to go on. */
+const stoppedAfterSending = (options: Options, counters: Progress.Counters, why: string, failed: boolean) =>
+  new Stop({
+    code: 1,
+    detail: `the job stopped: ${why}\n${counters.sent} row(s) were sent in this run before it stopped. ${
+      resumeHint(options, failed)
+    }`
+  })
 
 /** Runs a job; the exit code says how it went. Failures that end the job early are `Stop`s. */
 export const run = <A, R>(
@@ -170,11 +233,20 @@ export const run = <A, R>(
     const journal = Option.isSome(options.journal)
       ? yield* Journal.open(options.journal.value, { ...work.job, input: checked.identity })
       : undefined
+    const inputColumns = options.reportColumns === "all" ? yield* work.inputColumns : undefined
     const report = Option.isSome(options.report)
-      ? yield* Report.open(options.report.value.file, options.report.value.format)
+      ? yield* Report.open(options.report.value.file, options.report.value.format, inputColumns)
       : undefined
     const counters = Progress.make(checked.total, options.rateWindow)
-    // Finalizers run last-added first: the progress line's last draw, then this summary.
+    let failures = 0
+    let firstFailure: string | undefined
+    // Finalizers run last-added first: the progress line's last draw, then this summary,
+    // then, when the job did not finish (Ctrl-C included), how to continue it.
+    yield* Effect.addFinalizer((exit) =>
+      Exit.isInterrupted(exit)
+        ? Console.error(`\nmktows: the job was interrupted. ${resumeHint(options, failures > 0)}`)
+        : Effect.void
+    )
     yield* Effect.addFinalizer(() =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => Console.log(Progress.summary(counters, now - started)))
     )
@@ -187,23 +259,64 @@ export const run = <A, R>(
       if (!row.valid) {
         return Effect.succeed({
           _tag: "Known",
-          row: { line: row.line, status: "INVALID", error: describe(row.problems) }
+          row: { line: row.line, status: "INVALID", error: describe(row.problems), cells: row.cells }
         })
       }
-      const send = (doubt: boolean): Item<A> => ({ _tag: "Send", line: row.line, object: row.object, doubt })
+      const send = (doubt: boolean): Item<A> => ({
+        _tag: "Send",
+        line: row.line,
+        object: row.object,
+        doubt,
+        cells: row.cells
+      })
       if (journal === undefined) return Effect.succeed(send(false))
       return Effect.map(journal.previous(row.line), (previous): Item<A> =>
         previous._tag === "Done"
-          ? { _tag: "Known", row: previous.outcome }
+          ? options.retryFailed && previous.outcome.status === "FAILED"
+            ? send(false)
+            : { _tag: "Known", row: { ...previous.outcome, cells: row.cells } }
           : send(previous._tag === "Doubt"))
     }
 
-    const stop = (error: MarketoError.CallError) =>
-      new Stop({ code: 1, detail: `the job stopped: ${error.message}${resumeHint(options.journal)}` })
+    const stop = (error: MarketoError.CallError) => stoppedAfterSending(options, counters, error.message, failures > 0)
+
+    // A call the client refused as a whole (what the first pass should have caught): the
+    // refused rows are INVALID and never sent; the others go again, without them.
+    const sendChecked = (
+      batch: ReadonlyArray<{ readonly line: number; readonly object: A }>
+    ): Effect.Effect<ReadonlyArray<Journal.LineOutcome | Report.ReportRow>, MarketoError.CallError> =>
+      work.send(batch.map((entry) => entry.object)).pipe(
+        Effect.map((outcomes) =>
+          outcomes.map((outcome): Journal.LineOutcome => ({
+            line: batch[outcome.index]?.line ?? -1,
+            status: outcome.status,
+            ...(outcome.id === undefined ? {} : { id: outcome.id }),
+            ...(outcome.externalKey === undefined ? {} : { externalKey: outcome.externalKey }),
+            ...(outcome.error === undefined ? {} : { error: outcome.error })
+          }))
+        ),
+        Effect.catchTag("ValidationError", (error) => {
+          const refused = new Map<number, Array<string>>()
+          for (const issue of error.issues) {
+            const path = issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""
+            refused.set(issue.index, [...(refused.get(issue.index) ?? []), `${path}${issue.message}`])
+          }
+          const rest = batch.filter((_, i) => !refused.has(i))
+          const invalid = batch.flatMap((entry, i): Array<Report.ReportRow> => {
+            const reasons = refused.get(i)
+            return reasons === undefined ? [] : [{ line: entry.line, status: "INVALID", error: reasons.join("; ") }]
+          })
+          // Nothing refused by index (a refusal of the call itself) cannot be narrowed down.
+          if (rest.length === batch.length) return Effect.die(error)
+          return rest.length === 0
+            ? Effect.succeed(invalid)
+            : Effect.map(sendChecked(rest), (sent) => [...invalid, ...sent])
+        })
+      )
 
     const sendSegment = (segment: ReadonlyArray<Item<A>>) =>
       Effect.gen(function*() {
-        const decided = new Map<number, Journal.LineOutcome>()
+        const decided = new Map<number, Report.ReportRow>()
         const batch: Array<{ readonly line: number; readonly object: A }> = []
         for (const item of segment) {
           if (item._tag !== "Send") continue
@@ -223,38 +336,29 @@ export const run = <A, R>(
           if (verdict === "send") batch.push(item)
           else decided.set(item.line, verdict)
         }
-        if (journal !== undefined) yield* journal.record([...decided.values()])
+        if (journal !== undefined) yield* journal.record(definite([...decided.values()]))
         if (batch.length > 0) {
           const lines = batch.map((entry) => entry.line)
           if (journal !== undefined) yield* journal.intend(lines)
-          const outcomes = yield* work.send(batch.map((entry) => entry.object)).pipe(
-            Effect.map((outcomes) =>
-              outcomes.map((outcome): Journal.LineOutcome => ({
-                line: lines[outcome.index] ?? -1,
-                status: outcome.status,
-                ...(outcome.id === undefined ? {} : { id: outcome.id }),
-                ...(outcome.externalKey === undefined ? {} : { externalKey: outcome.externalKey }),
-                ...(outcome.error === undefined ? {} : { error: outcome.error })
-              }))
-            ),
+          const outcomes = yield* sendChecked(batch).pipe(
             Effect.catchAll((error) =>
-              error._tag === "ValidationError"
-                ? Effect.die(error) // every row was checked in the first pass
-                : stopping(error)
-                ? Effect.fail(stop(error))
-                : Effect.succeed(outcomesOfError(lines, error))
+              stopping(error) ? Effect.fail(stop(error)) : Effect.succeed(outcomesOfError(lines, error))
             ),
             Effect.tap(() => Progress.callEnded(counters))
           )
           counters.sent += batch.length
-          if (journal !== undefined) yield* journal.record(outcomes)
+          // INVALID is not an outcome a journal keeps: the next run finds the row invalid again.
+          if (journal !== undefined) {
+            yield* journal.record(definite(outcomes))
+          }
           for (const outcome of outcomes) decided.set(outcome.line, outcome)
         }
-        return segment.map((item): Report.ReportRow =>
-          item._tag === "Known"
-            ? item.row
-            : decided.get(item.line) ?? { line: item.line, status: "IN_DOUBT", error: "no outcome was reported for it" }
-        )
+        return segment.map((item): Report.ReportRow => {
+          if (item._tag === "Known") return item.row
+          const row = decided.get(item.line) ??
+            { line: item.line, status: "IN_DOUBT", error: "no outcome was reported for it" }
+          return item.cells === undefined ? row : { ...row, cells: item.cells }
+        })
       }).pipe(Effect.ensuring(Effect.sync(() => counters.pending--)))
 
     let problems = 0
@@ -262,16 +366,47 @@ export const run = <A, R>(
       Stream.mapEffect(toItem),
       segments(options.chunkSize),
       Stream.tap(() => Effect.sync(() => counters.pending++)),
+      // Once the job has met its failure limit, no further chunk is sent.
+      Stream.takeWhile(() => failures < options.maxFailures),
       Stream.mapEffect(sendSegment, { concurrency: options.concurrency }),
       Stream.runForEach((rows) =>
-        Effect.suspend(() => {
+        Effect.gen(function*() {
           for (const row of rows) {
             Progress.count(counters, row.status)
             if (row.status === "FAILED" || row.status === "IN_DOUBT" || row.status === "INVALID") problems++
+            if (row.status === "FAILED") {
+              failures++
+              firstFailure ??= `record on line ${row.line}: ${row.error ?? "FAILED"}`
+            }
           }
-          return report === undefined ? Effect.void : report.write(rows)
+          if (report !== undefined) yield* report.write(rows)
+          if (failures >= options.maxFailures) {
+            return yield* Effect.fail(
+              stoppedAfterSending(
+                options,
+                counters,
+                `${failures} row(s) FAILED, the limit of --max-failures ${options.maxFailures}. The first: ${firstFailure}.\nMarketo refused them for a reason every row may share (a field the instance does not have, a missing value, a wrong key): fix the mapping, the options or the instance.`,
+                true
+              )
+            )
+          }
         })
-      )
+      ),
+      // A write that fails after rows went out (disk full) must not read as "nothing sent".
+      Effect.catchTags({
+        JournalError: (error) =>
+          counters.sent > 0
+            ? Effect.fail(stoppedAfterSending(options, counters, error.message, failures > 0))
+            : Effect.fail(error),
+        SystemError: (error) =>
+          counters.sent > 0
+            ? Effect.fail(stoppedAfterSending(options, counters, `writing failed: ${error.message}`, failures > 0))
+            : Effect.fail(error),
+        BadArgument: (error) =>
+          counters.sent > 0
+            ? Effect.fail(stoppedAfterSending(options, counters, `writing failed: ${error.message}`, failures > 0))
+            : Effect.fail(error)
+      })
     )
     return problems > 0 ? 1 : 0
   }))

@@ -114,6 +114,10 @@ export class LineBits {
     }
     this.bits[byte] = (this.bits[byte] ?? 0) | (1 << (line & 7))
   }
+  delete(line: number): void {
+    const byte = line >>> 3
+    if (byte < this.bits.length) this.bits[byte] = (this.bits[byte] ?? 0) & ~(1 << (line & 7))
+  }
   has(line: number): boolean {
     return (((this.bits[line >>> 3] ?? 0) >>> (line & 7)) & 1) === 1
   }
@@ -155,8 +159,9 @@ export interface Journal {
  *
  * Reading keeps two bits per line (has a definite outcome; was sent, or is IN_DOUBT,
  * without one) and an index of the records that hold definite outcomes, never the outcomes
- * themselves: a line with a definite outcome never has a later one (it is not sent again),
- * so {@link Journal.previous} finds its outcome in the one record that holds it.
+ * themselves. A line is sent again only after a FAILED outcome (`--retry-failed`): its new
+ * intent clears the definite bit until a new outcome sets it, and
+ * {@link Journal.previous} takes the latest record that holds the line.
  */
 export const open = (
   file: string,
@@ -174,6 +179,7 @@ export const open = (
     const sent = new LineBits()
     const index: RecordIndex = { first: [], last: [], offset: [], length: [] }
     let header: Job | undefined
+    let headerless = false
     let goodBytes = 0
     let lineNo = 0
     let torn: Option.Option<number> = Option.none()
@@ -198,12 +204,20 @@ export const open = (
             // Our lines are ASCII apart from error texts and keys: count bytes, not UTF-16 units.
             const length = Buffer.byteLength(text) + 1
             goodBytes += length
+            // The first record names the job. Without it the journal could be applied to any
+            // file: its outcomes would be reported for rows that were never sent.
+            if (lineNo === 1 && entry.t !== "job") headerless = true
             switch (entry.t) {
               case "job":
+                if (lineNo !== 1) return Effect.fail(fail(`line ${lineNo} names a job again: the journal is corrupt`))
                 header = entry.job
                 break
               case "intent":
-                for (const line of entry.lines) sent.add(line)
+                // A line sent again (--retry-failed) is in doubt again until its new outcome.
+                for (const line of entry.lines) {
+                  sent.add(line)
+                  definite.delete(line)
+                }
                 break
               case "done": {
                 // A plain loop: this runs for every outcome of a long job's journal.
@@ -212,6 +226,7 @@ export const open = (
                 for (const outcome of entry.outcomes) {
                   if (outcome.status === "IN_DOUBT") {
                     sent.add(outcome.line)
+                    definite.delete(outcome.line)
                     continue
                   }
                   definite.add(outcome.line)
@@ -232,9 +247,29 @@ export const open = (
         ),
         Effect.mapError((error) => (error._tag === "JournalError" ? error : io(error as PlatformError)))
       )
-      if (header !== undefined && !sameJob(header, job)) {
+      if (headerless || (header === undefined && goodBytes > 0)) {
         return yield* Effect.fail(
-          fail(`it belongs to another job (${describeJob(header)}), not to this one (${describeJob(job)})`)
+          fail(
+            "its first record does not name a job (the header line is missing or damaged), so it cannot be told which file it belongs to; refusing it rather than reporting outcomes for rows that were never sent. Start the job with a new --journal."
+          )
+        )
+      }
+      if (header !== undefined && (header as { readonly command?: unknown }).command === undefined) {
+        return yield* Effect.fail(fail("its header is not one mktows writes: start the job with a new --journal"))
+      }
+      if (header !== undefined && !sameJob(header, job)) {
+        const sameKind = header.command === job.command && header.type === job.type &&
+          header.operation === job.operation
+        return yield* Effect.fail(
+          fail(
+            sameKind
+              ? `the file changed since this journal was started (it was ${header.input.size} bytes, sha256 ${
+                header.input.sha256.slice(0, 12)
+              }…; it is now ${job.input.size} bytes, sha256 ${
+                job.input.sha256.slice(0, 12)
+              }…). A changed file is a new job: run it with a new --journal (this one keeps the outcomes of the old file). To send again the rows that FAILED, keep the file as it was and fix the mapping or the options, then use --retry-failed with this journal.`
+              : `it belongs to another job (${describeJob(header)}), not to this one (${describeJob(job)})`
+          )
         )
       }
       // A torn last line (a write cut short by a crash) is dropped so appends start clean.
@@ -284,7 +319,8 @@ const reader = (
     const order = index.first.map((_, i) => i).sort((a, b) => (index.first[a] ?? 0) - (index.first[b] ?? 0))
     const input = yield* Effect.mapError(fs.open(file, { flag: "r" }), io)
     let next = 0
-    let held: Array<{ readonly last: number; readonly outcomes: Map<number, LineOutcome> }> = []
+    let held: Array<{ readonly record: number; readonly last: number; readonly outcomes: Map<number, LineOutcome> }> =
+      []
     let asked = -Infinity
     const load = (record: number) =>
       Effect.gen(function*() {
@@ -297,7 +333,7 @@ const reader = (
         if (entry?.t !== "done") return yield* Effect.fail(fail("it changed while the job read it"))
         const outcomes = new Map<number, LineOutcome>()
         for (const outcome of entry.outcomes) if (outcome.status !== "IN_DOUBT") outcomes.set(outcome.line, outcome)
-        return { last: index.last[record] ?? 0, outcomes }
+        return { record, last: index.last[record] ?? 0, outcomes }
       })
     return (line: number) =>
       Effect.gen(function*() {
@@ -310,10 +346,15 @@ const reader = (
           next++
           if (record.last >= line) held.push(record)
         }
+        // A line retried (--retry-failed) has outcomes in several records: the latest is its own.
+        let found: { readonly record: number; readonly outcome: LineOutcome } | undefined
         for (const record of held) {
           const outcome = record.outcomes.get(line)
-          if (outcome !== undefined) return { _tag: "Done", outcome } as const
+          if (outcome !== undefined && (found === undefined || record.record > found.record)) {
+            found = { record: record.record, outcome }
+          }
         }
+        if (found !== undefined) return { _tag: "Done", outcome: found.outcome } as const
         return yield* Effect.fail(fail(`the outcome of line ${line} cannot be found again`))
       })
   })

@@ -5,6 +5,11 @@
  * page is written and flushed to disk, the journal records the stream position and the
  * output's length; a rerun cuts the output back to the last recorded length and asks
  * Marketo for the pages after that position, so nothing is written twice or lost.
+ *
+ * A CSV's header must name every field of every object, and a later object may have a
+ * field the first ones lack: the pages go to a temporary NDJSON file next to the output
+ * (`OUT.part.ndjson`, which the journal tracks), and the CSV is written from it at the end
+ * under the union of the fields. Its cells are escaped against formula injection (`csvCell.ts`).
  */
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -12,11 +17,13 @@ import * as MarketoClient from "@mktows/core/MarketoClient"
 import type * as MarketoError from "@mktows/core/MarketoError"
 import type { MObject } from "@mktows/core/MObject"
 import type * as Wire from "@mktows/core/Wire"
+import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { ObjectType } from "./columns.js"
+import * as CsvCell from "./csvCell.js"
 import { Stop } from "./failure.js"
 import * as Journal from "./journal.js"
 import * as Lock from "./lock.js"
@@ -108,7 +115,7 @@ export const flatten = (value: unknown, prefix = "", out: Map<string, string> = 
   return out
 }
 
-const csvCell = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replaceAll("\"", "\"\"")}"` : text)
+const csvCell = CsvCell.encode
 
 /** What `mktows get` was asked to do. */
 export interface GetOptions {
@@ -169,15 +176,15 @@ export const get = (
     }
     const encoder = new TextEncoder()
     // Resuming: the output is cut back to what the last recorded page left.
-    if (mark !== undefined) yield* fs.truncate(options.out, mark.bytes)
-    const out = yield* fs.open(options.out, { flag: mark === undefined ? "w" : "a" })
+    const target = options.format === "csv" ? `${options.out}.part.ndjson` : options.out
+    if (mark !== undefined) yield* fs.truncate(target, mark.bytes)
+    const out = yield* fs.open(target, { flag: mark === undefined ? "w" : "a" })
     const log = Option.isSome(options.journal)
       ? yield* fs.open(options.journal.value, { flag: mark === undefined ? "w" : "a" })
       : undefined
     if (log !== undefined && mark === undefined) yield* log.writeAll(encoder.encode(Journal.encodeLine({ job })))
     let bytes = mark?.bytes ?? 0
     let objects = mark?.objects ?? 0
-    let header = mark?.header
     const client = yield* MarketoClient.MarketoClient
     const params: MarketoClient.GetParams = {
       type: options.type,
@@ -186,36 +193,22 @@ export const get = (
       ...(options.includeDetails ? { includeDetails: true } : {}),
       ...(mark === undefined ? {} : { streamPosition: mark.position })
     }
-    const render = (page: ReadonlyArray<MObject>): Effect.Effect<string, Stop> => {
+    // A CSV's objects wait in the part file as flattened NDJSON; `fields` is their union so far.
+    const fields = new Set(mark?.header ?? [])
+    const render = (page: ReadonlyArray<MObject>): string => {
       if (options.format === "ndjson") {
-        return Effect.succeed(page.map((object) => `${JSON.stringify(toPlain(object))}\n`).join(""))
+        return page.map((object) => `${JSON.stringify(toPlain(object))}\n`).join("")
       }
-      const rows = page.map((object) => flatten(toPlain(object)))
-      let text = ""
-      if (header === undefined) {
-        header = [...new Set(rows.flatMap((row) => [...row.keys()]))]
-        text += `${header.map(csvCell).join(",")}\n`
-      }
-      const columns = header
-      const extra = rows.flatMap((row) => [...row.keys()]).find((key) => !columns.includes(key))
-      if (extra !== undefined) {
-        return Effect.fail(
-          new Stop({
-            code: 1,
-            detail: `object ${
-              objects + 1 + rows.findIndex((row) => row.has(extra))
-            } has a field '${extra}' the CSV header (taken from the first page) lacks; export to .ndjson to keep every field`
-          })
-        )
-      }
-      return Effect.succeed(
-        text + rows.map((row) => columns.map((c) => csvCell(row.get(c) ?? "")).join(",") + "\n").join("")
-      )
+      return page.map((object) => {
+        const row = flatten(toPlain(object))
+        for (const key of row.keys()) fields.add(key)
+        return `${JSON.stringify(Object.fromEntries(row))}\n`
+      }).join("")
     }
     yield* client.getMObjectsPages(params).pipe(
       Stream.runForEach((page) =>
         Effect.gen(function*() {
-          const text = encoder.encode(yield* render(page.objects))
+          const text = encoder.encode(render(page.objects))
           yield* out.writeAll(text)
           yield* out.sync
           bytes += text.length
@@ -225,7 +218,7 @@ export const get = (
               position: page.streamPosition,
               bytes,
               objects,
-              ...(header === undefined ? {} : { header })
+              ...(options.format === "csv" ? { header: [...fields] } : {})
             }
             yield* log.writeAll(encoder.encode(Journal.encodeLine(entry)))
             yield* log.sync
@@ -233,6 +226,25 @@ export const get = (
         })
       )
     )
+    if (options.format === "csv") {
+      // The header is known only now: the CSV is written from the part file, row by row.
+      const csv = yield* fs.open(options.out, { flag: "w" })
+      const header = [...fields]
+      yield* csv.writeAll(encoder.encode(`${header.map(csvCell).join(",")}\n`))
+      yield* fs.stream(target, { chunkSize: 256 * 1024 }).pipe(
+        Stream.decodeText(),
+        Stream.splitLines,
+        Stream.filter((line) => line.length > 0),
+        Stream.map((line) => {
+          const row = JSON.parse(line) as { readonly [key: string]: string }
+          return `${header.map((key) => csvCell(Object.hasOwn(row, key) ? row[key] ?? "" : "")).join(",")}\n`
+        }),
+        Stream.grouped(1000),
+        Stream.runForEach((lines) => csv.writeAll(encoder.encode(Chunk.join(lines, ""))))
+      )
+      yield* csv.sync
+      yield* fs.remove(target)
+    }
     yield* Console.error(`${objects} ${options.type} object(s) written to ${options.out}`)
     return 0 as const
   }))

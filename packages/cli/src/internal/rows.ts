@@ -12,7 +12,9 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Columns from "./columns.js"
 import * as Csv from "./csv.js"
+import type { Mapping } from "./mapping.js"
 import { decodeUtf8, InputError } from "./text.js"
+import type * as Values from "./values.js"
 
 /** The formats a file can have, told by its extension. */
 export type Format = "csv" | "ndjson"
@@ -31,17 +33,47 @@ export interface Problem {
   readonly message: string
 }
 
-/** One record of the input, read as plain data or with the problem that kept it from being read. */
+/** One record of the input, read as plain data or with the problems that kept it from being read. */
 export interface RawRow {
+  /** The physical line it starts on (1-based). */
   readonly line: number
+  /** Its number among the data records (1-based: the header is not one). */
+  readonly record: number
   readonly data: unknown
-  readonly problem?: string
+  readonly problems?: ReadonlyArray<Problem>
+  /** The file's name for a field path (a CSV column's header), when it has one. */
+  readonly label?: (path: ReadonlyArray<string | number>) => string | undefined
+  /** The cells as the file has them (CSV), for a report that carries them. */
+  readonly cells?: ReadonlyArray<string>
 }
 
 /** One record of the input, checked: the model to send, or its problems. */
 export type Row<A = MObject> =
-  | { readonly line: number; readonly valid: true; readonly object: A }
-  | { readonly line: number; readonly valid: false; readonly problems: ReadonlyArray<Problem> }
+  | {
+    readonly line: number
+    readonly record: number
+    readonly valid: true
+    readonly object: A
+    readonly cells?: ReadonlyArray<string>
+  }
+  | {
+    readonly line: number
+    readonly record: number
+    readonly valid: false
+    readonly problems: ReadonlyArray<Problem>
+    readonly cells?: ReadonlyArray<string>
+  }
+
+/** How a file's records are read: a column mapping and how cells are written. */
+export interface ReadOptions {
+  readonly mapping?: Mapping | undefined
+  readonly values?: Values.Settings | undefined
+  /** Told once, with the columns a mapping leaves out. */
+  readonly onIgnored?: ((headers: ReadonlyArray<string>) => Effect.Effect<void>) | undefined
+}
+
+/** The largest record (a line of NDJSON, a CSV record) read: larger ones are refused, not buffered. */
+export const maxRecordBytes = 1024 * 1024
 
 /** The bytes of a file, in chunks. */
 export const bytes = (file: string): Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem> =>
@@ -50,77 +82,132 @@ export const bytes = (file: string): Stream.Stream<Uint8Array, PlatformError, Fi
 const isDict = (value: unknown): value is { readonly [key: string]: unknown } =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-const ndjson = (type: Columns.ObjectType) => <E, R>(text: Stream.Stream<string, E, R>) =>
-  Csv.lines(text).pipe(
-    Stream.map(({ content, line }): RawRow => {
-      let data: unknown
-      try {
-        data = JSON.parse(content)
-      } catch (error) {
-        return { line, data: undefined, problem: `not JSON: ${error instanceof Error ? error.message : String(error)}` }
-      }
-      if (!isDict(data)) return { line, data, problem: "expected a JSON object on the line" }
-      // The type comes from --type; a line that names another is refused rather than sent as it says.
-      if (data["_tag"] === undefined) return { line, data: { _tag: type, ...data } }
-      return data["_tag"] === type
-        ? { line, data }
-        : { line, data, problem: `_tag: this is a ${type} job, the line says ${JSON.stringify(data["_tag"])}` }
-    })
-  )
+const whole = (message: string): ReadonlyArray<Problem> => [{ field: "", message }]
 
-const csv = (file: string, type: Columns.ObjectType) => <E, R>(text: Stream.Stream<string, E, R>) =>
+const ndjson = (file: string, type: Columns.ObjectType) => <E, R>(text: Stream.Stream<string, E, R>) =>
   Stream.suspend(() => {
-    let columns: ReadonlyArray<Columns.Column> | undefined
-    return Csv.records(file)(text).pipe(
-      Stream.mapEffect((record): Effect.Effect<ReadonlyArray<RawRow>, InputError> => {
-        if (columns === undefined) {
-          const header = Columns.parseHeader(type, record.fields)
-          if ("problems" in header) {
-            return Effect.fail(
-              new InputError({ file, line: record.line, detail: `the header: ${header.problems.join("; ")}` })
-            )
+    let record = 0
+    return Csv.lines(text, file, maxRecordBytes).pipe(
+      Stream.map(({ content, line }): RawRow => {
+        record++
+        let data: unknown
+        try {
+          data = JSON.parse(content)
+        } catch (error) {
+          return {
+            line,
+            record,
+            data: undefined,
+            problems: whole(`not JSON: ${error instanceof Error ? error.message : String(error)}`)
           }
-          columns = header.columns
-          return Effect.succeed([])
         }
-        const read = Columns.toPlainData(type, columns, record.fields)
-        return Effect.succeed([
-          "problem" in read
-            ? { line: record.line, data: undefined, problem: read.problem }
-            : { line: record.line, data: read.data }
-        ])
-      }),
-      Stream.flattenIterables
+        if (!isDict(data)) return { line, record, data, problems: whole("expected a JSON object on the line") }
+        // The type comes from --type; a line that names another is refused rather than sent as it says.
+        const cells = [content]
+        if (data["_tag"] === undefined) return { line, record, cells, data: { _tag: type, ...data } }
+        return data["_tag"] === type
+          ? { line, record, cells, data }
+          : {
+            line,
+            record,
+            cells,
+            data,
+            problems: [{
+              field: "_tag",
+              message: `this is a ${type} job, the line says ${JSON.stringify(data["_tag"])}`
+            }]
+          }
+      })
     )
   })
+
+const csv =
+  (file: string, type: Columns.ObjectType, options: ReadOptions) => <E, R>(text: Stream.Stream<string, E, R>) =>
+    Stream.suspend(() => {
+      let columns: ReadonlyArray<Columns.Column> | undefined
+      let width = 0
+      let count = 0
+      const label = (path: ReadonlyArray<string | number>) =>
+        columns === undefined ? undefined : Columns.columnAt(columns, path)?.header
+      return Csv.records(file, maxRecordBytes)(text).pipe(
+        Stream.mapEffect((record): Effect.Effect<ReadonlyArray<RawRow>, InputError> => {
+          if (columns === undefined) {
+            const header = Columns.parseHeader(type, record.fields, options.mapping)
+            if ("problems" in header) {
+              return Effect.fail(
+                new InputError({ file, line: record.line, detail: `the header: ${header.problems.join("; ")}` })
+              )
+            }
+            columns = header.columns
+            width = record.fields.length
+            return header.ignored.length > 0 && options.onIgnored !== undefined
+              ? Effect.as(options.onIgnored(header.ignored), [])
+              : Effect.succeed([])
+          }
+          count++
+          const read = Columns.toPlainData(type, columns, record.fields, width, options.values)
+          const base = { line: record.line, record: count, label, cells: record.fields }
+          return Effect.succeed([
+            "problems" in read ? { ...base, data: undefined, problems: read.problems } : { ...base, data: read.data }
+          ])
+        }),
+        Stream.flattenIterables
+      )
+    })
+
+/** The header of a CSV file (its first record), for `mktows map`. */
+export const header = (
+  file: string
+): Effect.Effect<ReadonlyArray<string>, InputError | PlatformError, FileSystem.FileSystem> =>
+  bytes(file).pipe(
+    decodeUtf8(file),
+    Csv.records(file, maxRecordBytes),
+    Stream.take(1),
+    Stream.runHead,
+    Effect.map((first) => first._tag === "Some" ? first.value.fields : [])
+  )
 
 /** The records of a file as plain data, in file order. */
 export const raw = (
   file: string,
   format: Format,
   type: Columns.ObjectType,
-  source: Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem> = bytes(file)
+  source: Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem> = bytes(file),
+  options: ReadOptions = {}
 ): Stream.Stream<RawRow, InputError | PlatformError, FileSystem.FileSystem> =>
-  source.pipe(decodeUtf8(file), format === "csv" ? csv(file, type) : ndjson(type))
+  source.pipe(decodeUtf8(file), format === "csv" ? csv(file, type, options) : ndjson(file, type))
 
 const formatPath = (path: ReadonlyArray<string | number>): string =>
   path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("")
 
+/**
+ * What the transport cannot express, for one object (the REST mapping's refusals): checked
+ * with the rows, so a dry run refuses what the real run would, and a refused row is INVALID.
+ */
+export type Refuse = (object: MObject, operation: SyncOperation) => ReadonlyArray<Problem>
+
 /** Checks one record for `operation`: the model, or every problem found. */
-export const check = (row: RawRow, operation: SyncOperation): Effect.Effect<Row> =>
-  row.problem !== undefined
-    ? Effect.succeed({ line: row.line, valid: false, problems: [{ field: "", message: row.problem }] })
+export const check = (row: RawRow, operation: SyncOperation, refuse?: Refuse): Effect.Effect<Row> => {
+  const base = { line: row.line, record: row.record, ...(row.cells === undefined ? {} : { cells: row.cells }) }
+  const named = (path: ReadonlyArray<string | number>) => row.label?.(path) ?? formatPath(path)
+  return row.problems !== undefined
+    ? Effect.succeed({ ...base, valid: false, problems: row.problems })
     : Effect.match(Validation.decode([row.data], operation), {
       onFailure: (error): Row => ({
-        line: row.line,
+        ...base,
         valid: false,
-        problems: error.issues.map((issue) => ({ field: formatPath(issue.path), message: issue.message }))
+        problems: error.issues.map((issue) => ({ field: named(issue.path), message: issue.message }))
       }),
-      onSuccess: (objects): Row =>
-        objects[0] === undefined
-          ? { line: row.line, valid: false, problems: [{ field: "", message: "nothing to send" }] }
-          : { line: row.line, valid: true, object: objects[0] }
+      onSuccess: (objects): Row => {
+        const object = objects[0]
+        if (object === undefined) return { ...base, valid: false, problems: whole("nothing to send") }
+        const refused = refuse?.(object, operation) ?? []
+        return refused.length > 0
+          ? { ...base, valid: false, problems: refused }
+          : { ...base, valid: true, object }
+      }
     })
+}
 
 /** The checked rows of a file, in file order. */
 export const read = (
@@ -128,6 +215,7 @@ export const read = (
   format: Format,
   type: Columns.ObjectType,
   operation: SyncOperation,
-  source?: Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem>
+  source?: Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem>,
+  options: ReadOptions & { readonly refuse?: Refuse | undefined } = {}
 ): Stream.Stream<Row, InputError | PlatformError, FileSystem.FileSystem> =>
-  Stream.mapEffect(raw(file, format, type, source), (row) => check(row, operation))
+  Stream.mapEffect(raw(file, format, type, source, options), (row) => check(row, operation, options.refuse))

@@ -12,17 +12,21 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Limits from "@mktows/core/Limits"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import type * as MarketoError from "@mktows/core/MarketoError"
-import type { MObject } from "@mktows/core/MObject"
+import * as MObject from "@mktows/core/MObject"
 import type { SyncOperation } from "@mktows/core/Wire"
+import * as RestMapping from "@mktows/rest/RestMapping"
 import * as Chunk from "effect/Chunk"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { ObjectType } from "./columns.js"
 import type { Stop } from "./failure.js"
 import * as Job from "./job.js"
 import type * as Journal from "./journal.js"
+import type { Mapping } from "./mapping.js"
 import * as Rows from "./rows.js"
 import type { InputError } from "./text.js"
+import type * as Values from "./values.js"
 
 /** What `mktows sync` was asked to do. */
 export interface Options extends Job.Options {
@@ -31,7 +35,22 @@ export interface Options extends Job.Options {
   readonly type: ObjectType
   readonly operation: SyncOperation
   readonly dryRun: boolean
+  readonly mapping: Mapping | undefined
+  readonly values: Values.Settings
+  /** The configured transport: its refusals are checked with the rows, in a dry run too. */
+  readonly transport: "soap" | "rest"
 }
+
+/**
+ * REST's refusals of one object (what its mapping cannot express), as a row's problems: the
+ * same function the REST transport refuses a call with, so the first pass and the dry run
+ * refuse exactly what the real run would.
+ */
+export const restRefusals: Rows.Refuse = (object, operation) =>
+  RestMapping.refuse("syncMObjects", { mObjectList: [MObject.toWire(object)], operation }).map((issue) => ({
+    field: issue.path.map(String).join("."),
+    message: issue.message
+  }))
 
 /** The largest chunk a call can carry. */
 export const maxChunkSize = Limits.maxObjectsPerCall
@@ -40,7 +59,7 @@ const reconcile = (
   client: MarketoClient.MarketoClientShape,
   operation: SyncOperation,
   line: number,
-  object: MObject
+  object: MObject.MObject
 ): Effect.Effect<"send" | Journal.LineOutcome, MarketoError.CallError> => {
   if (operation === "UPDATE" || object._tag === "Program") return Effect.succeed("send")
   if (operation === "UPSERT" && object.id !== undefined) return Effect.succeed("send")
@@ -81,12 +100,28 @@ const reconcile = (
   )
 }
 
-const work = (options: Options, client?: MarketoClient.MarketoClientShape): Job.Work<MObject> => {
+const work = (options: Options, client?: MarketoClient.MarketoClientShape): Job.Work<MObject.MObject> => {
   const bytes = Rows.bytes(options.file)
+  // Told once, in the first pass: the second reads the same header.
+  let told = false
+  const read = {
+    mapping: options.mapping,
+    values: options.values,
+    refuse: options.transport === "rest" ? restRefusals : undefined,
+    onIgnored: (headers: ReadonlyArray<string>) =>
+      Effect.suspend(() => {
+        if (told) return Effect.void
+        told = true
+        return Console.error(
+          `mktows: ${headers.length} column(s) not in the mapping, ignored: ${headers.map((h) => `'${h}'`).join(", ")}`
+        )
+      })
+  }
   return {
     job: { command: "sync", type: options.type, operation: options.operation },
     bytes,
-    rows: (source) => Rows.read(options.file, options.format, options.type, options.operation, source ?? bytes),
+    rows: (source) => Rows.read(options.file, options.format, options.type, options.operation, source ?? bytes, read),
+    inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file),
     send: (objects) =>
       client === undefined
         ? Effect.dieMessage("no client")

@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as MarketoError from "../MarketoError.js"
 import type { CallError, TransportCallError } from "../MarketoError.js"
 import { TimeoutError } from "../MarketoError.js"
 import type { MarketoTransportShape } from "../MarketoTransport.js"
@@ -62,8 +63,8 @@ export type Stop = Deferred.Deferred<CallError>
  */
 export class NotSent extends Data.TaggedError("NotSent")<{ readonly cause: CallError }> {}
 
-/** Errors every later call of the batch would meet as well. */
-export const isFatal = (error: CallError): boolean => error._tag === "AuthFault" || error._tag === "QuotaExceeded"
+/** Errors every later call of the batch would meet as well (the public guard, one rule). */
+export const isFatal: (error: CallError) => boolean = MarketoError.isFatal
 
 export const stopped = (stop: Stop | undefined): Effect.Effect<Option.Option<CallError>> =>
   stop === undefined ? Effect.succeedNone : Effect.flatMap(Deferred.poll(stop), Effect.transposeOption)

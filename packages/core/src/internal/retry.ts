@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as FaultCode from "../FaultCode.js"
 import type { CallError, TimeoutError, TransportCallError, TransportError } from "../MarketoError.js"
+import * as MarketoError from "../MarketoError.js"
 import { AuthFault, finalFault, MarketoFault, QuotaExceeded } from "../MarketoError.js"
 
 /** @internal */
@@ -55,13 +56,13 @@ export const backoff = (policy: RetryPolicy, attempt: number): Effect.Effect<Dur
  * Whether the request may have reached Marketo, and been applied, without an answer saying
  * so: a timeout, a connection lost after sending, or Marketo's internal errors (10001, 20011:
  * nothing documents that such a call was not applied). Such a call is repeated only where
- * repeating is harmless; otherwise its objects are IN_DOUBT.
+ * repeating is harmless; otherwise its objects are IN_DOUBT. (`MarketoError.isAmbiguous`, the
+ * one rule.)
  *
  * @internal
  */
-export const isAmbiguous = (error: CallError): error is TransportError | TimeoutError | MarketoFault =>
-  error._tag === "TimeoutError" || (error._tag === "TransportError" && error.ambiguous) ||
-  (error._tag === "MarketoFault" && FaultCode.retryClass(error.code) === "bounded")
+export const isAmbiguous: (error: CallError) => error is TransportError | TimeoutError | MarketoFault =
+  MarketoError.isAmbiguous
 
 /** Connection failures and 5xx/429 statuses may pass; other statuses will not. */
 const isTransient = (error: TransportError): boolean =>

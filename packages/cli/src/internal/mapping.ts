@@ -1,0 +1,146 @@
+/**
+ * A column mapping: which field each of a file's headers fills, for files written to a CRM's
+ * headers rather than mktows' field names. Given as `--map "Header=field"` flags, as a JSON
+ * file (`--map-file`, `{"Opportunity Name": "name", "Account Name": null}`: null leaves a
+ * column out), or proposed from a file's header by `mktows map`.
+ *
+ * A proposal matches headers to field names ignoring case, spaces and punctuation
+ * (`Close Date` is `closeDate`), and knows the standard headers of Salesforce's exports.
+ */
+import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Columns from "./columns.js"
+import { Stop } from "./failure.js"
+
+/** Header to field path; null: the column is left out. */
+export type Mapping = ReadonlyMap<string, string | null>
+
+/** What a mapping file holds. */
+const MappingFile = Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) })
+
+const usage = (detail: string) => new Stop({ code: 2, detail })
+
+/** `--map "Opportunity Name=name"`: the header is everything before the last `=`. */
+export const parseFlags = (texts: ReadonlyArray<string>): Effect.Effect<Mapping, Stop> =>
+  Effect.suspend(() => {
+    const mapping = new Map<string, string | null>()
+    for (const text of texts) {
+      const eq = text.lastIndexOf("=")
+      const header = eq < 0 ? "" : text.slice(0, eq).trim()
+      if (header.length === 0) {
+        return Effect.fail(usage(`--map '${text}': expected "HEADER=FIELD", e.g. --map "Opportunity Name=name"`))
+      }
+      const field = text.slice(eq + 1).trim()
+      mapping.set(header, field.length === 0 ? null : field)
+    }
+    return Effect.succeed(mapping)
+  })
+
+/** Reads a `--map-file`: a JSON object from header to field (or null). */
+export const readFile = (file: string): Effect.Effect<Mapping, Stop, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* Effect.mapError(
+      fs.readFileString(file),
+      (error: PlatformError) => usage(`--map-file ${file}: ${error.message}`)
+    )
+    const parsed = yield* Schema.decodeUnknown(Schema.parseJson(MappingFile))(text).pipe(
+      Effect.mapError((error) =>
+        usage(
+          `--map-file ${file}: expected a JSON object from header to field, e.g. {"Opportunity Name": "name"}: ${
+            ParseResult.TreeFormatter.formatErrorSync(error)
+          }`
+        )
+      )
+    )
+    return new Map(Object.entries(parsed).map(([header, field]) => [header.trim(), field]))
+  })
+
+/** The mapping of `--map-file` and `--map` flags together (a flag wins), or none. */
+export const combine = (fromFile: Mapping | undefined, fromFlags: Mapping): Mapping | undefined =>
+  fromFile === undefined && fromFlags.size === 0 ? undefined : new Map([...(fromFile ?? []), ...fromFlags])
+
+/** Checks every field a mapping names, before any file is read. */
+export const check = (type: Columns.ObjectType, mapping: Mapping): Either.Either<Mapping, Stop> => {
+  const bad = [...mapping].filter(([, field]) => field !== null && !Columns.isField(type, field))
+  return bad.length === 0 ? Either.right(mapping) : Either.left(
+    usage(
+      bad.map(([header, field]) => `the mapping of '${header}': '${field}' is not a field of ${type}`).join("; ") +
+        " (fields are written as in the file format: name, amount, externalKey.externalOpportunityId, company.externalKey.externalCompanyId, customFields.Region)"
+    )
+  )
+}
+
+const normalize = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "")
+
+/**
+ * The headers of Salesforce's standard exports (reports and Data Loader) and the fields
+ * they fill, by type. Ids of the CRM become external keys, REST's names for them.
+ */
+const salesforce: Record<Columns.ObjectType, Record<string, string>> = {
+  Opportunity: {
+    "Opportunity ID": "externalKey.externalOpportunityId",
+    "Opportunity Name": "name",
+    "Account ID": "company.externalKey.externalCompanyId",
+    "Stage": "stage",
+    "Amount": "amount",
+    "Probability (%)": "probability",
+    "Close Date": "closeDate",
+    "Created Date": "externalCreatedDate",
+    "Expected Revenue": "expectedRevenue",
+    "Fiscal Period": "fiscal",
+    "Fiscal Quarter": "fiscalQuarter",
+    "Fiscal Year": "fiscalYear",
+    "Forecast Category": "forecastCategoryName",
+    "Closed": "isClosed",
+    "Won": "isWon",
+    "Last Activity": "lastActivityDate",
+    "Lead Source": "leadSource",
+    "Next Step": "nextStep",
+    "Quantity": "quantity",
+    "Type": "type",
+    "Opportunity Type": "type",
+    "Description": "description"
+  },
+  OpportunityPersonRole: {
+    "Opportunity ID": "opportunity.externalKey.externalOpportunityId",
+    "Contact Role": "role",
+    "Role": "role",
+    "Primary": "isPrimary",
+    "Created Date": "externalCreatedDate"
+  },
+  Program: {}
+}
+
+/** The fields of `type` a header can name by itself (no nested paths). */
+const plainFields = (type: Columns.ObjectType): ReadonlyArray<string> =>
+  Columns.fieldNames(type).filter((name) => Columns.isField(type, name))
+
+/** A proposed mapping for `headers`: every header, with its field or null when none matched. */
+export const propose = (
+  type: Columns.ObjectType,
+  headers: ReadonlyArray<string>,
+  displayNames: ReadonlyMap<string, string> = new Map()
+): ReadonlyArray<readonly [string, string | null]> => {
+  const known = salesforce[type]
+  const byKnown = new Map(Object.entries(known).map(([header, field]) => [normalize(header), field]))
+  const byField = new Map(plainFields(type).map((field) => [normalize(field), field]))
+  for (const [display, field] of displayNames) byField.set(normalize(display), field)
+  const used = new Set<string>()
+  return headers.map((raw) => {
+    const header = raw.trim()
+    const key = normalize(header)
+    const field = (Columns.isField(type, header) ? header : undefined) ?? byKnown.get(key) ?? byField.get(key)
+    if (field === undefined || used.has(field)) return [header, null] as const
+    used.add(field)
+    return [header, field] as const
+  })
+}
+
+/** A proposal as the JSON a `--map-file` holds, one header a line. */
+export const render = (proposal: ReadonlyArray<readonly [string, string | null]>): string =>
+  `{\n${proposal.map(([header, field]) => `  ${JSON.stringify(header)}: ${JSON.stringify(field)}`).join(",\n")}\n}\n`

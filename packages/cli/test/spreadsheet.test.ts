@@ -1,0 +1,315 @@
+/**
+ * A CRM export as it comes: Salesforce's headers, a BOM, CRLF, quotes, commas and line
+ * breaks in cells, amounts like `$104,000.99`, dates like `1/3/2026` and date-times like
+ * `1/3/2025 7:36 PM`, Yes/No booleans, and sometimes no line end after the last record.
+ * A seeded generator writes such files; the mapping `mktows map` proposes reads every
+ * record back to exactly the values written, numbered as the user counts them.
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { describe, expect, it } from "@effect/vitest"
+import type { Opportunity } from "@mktows/core/Opportunity"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import * as fc from "fast-check"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import * as Csv from "../src/internal/csv.js"
+import * as CsvCell from "../src/internal/csvCell.js"
+import * as Job from "../src/internal/job.js"
+import * as Mapping from "../src/internal/mapping.js"
+import * as Rows from "../src/internal/rows.js"
+import * as Values from "../src/internal/values.js"
+import { scratch } from "./helpers/mktows.js"
+
+const mdy = { dateFormat: "MDY", timeZone: "UTC" } as const
+
+describe("values as spreadsheets write them", () => {
+  it("numbers with currency symbols, thousands separators and a trailing %", () => {
+    const cases: ReadonlyArray<readonly [string, number]> = [
+      ["104000.99", 104000.99],
+      ["$104,000.99", 104000.99],
+      ["-$1,200", -1200],
+      ["($1,200.50)", -1200.5],
+      ["€ 12", 12],
+      ["12 €", 12],
+      ["USD 1,000", 1000],
+      ["45%", 45],
+      [" 7 ", 7],
+      ["1e3", 1000]
+    ]
+    for (const [cell, value] of cases) expect(Values.number(cell)).toEqual(Either.right(value))
+    for (const cell of ["$1,25O.00", "1,5", "12,34,567", "abc", "$", "1.2.3"]) {
+      expect(Values.number(cell)).toEqual(Either.left(`'${cell}' is not a number`))
+    }
+  })
+
+  it.prop("any amount written with $ and thousands separators reads back", [
+    fc.integer({ min: -10_000_000_000, max: 10_000_000_000 })
+  ], ([cents]) => {
+    const written = `${cents < 0 ? "-" : ""}$${
+      (Math.abs(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })
+    }`
+    expect(Values.number(written)).toEqual(Either.right(cents / 100))
+  })
+
+  it("booleans as Yes/No, True/False, 1/0", () => {
+    for (const cell of ["Yes", "TRUE", "true", "1", "y"]) expect(Values.boolean(cell)).toEqual(Either.right(true))
+    for (const cell of ["No", "FALSE", "false", "0", "n"]) expect(Values.boolean(cell)).toEqual(Either.right(false))
+    expect(Either.isLeft(Values.boolean("maybe"))).toBe(true)
+  })
+
+  it("dates and date-times in the order given, AM/PM included; offsets land in --time-zone", () => {
+    const ymd = Values.defaults
+    expect(Values.date("1/3/2026", mdy)).toEqual(Either.right("2026-01-03"))
+    expect(Values.date("1/3/2026", { ...mdy, dateFormat: "DMY" })).toEqual(Either.right("2026-03-01"))
+    expect(Values.date("2026-12-31", mdy)).toEqual(Either.right("2026-12-31"))
+    expect(Values.date("1/3/2025 7:36 PM", mdy)).toEqual(Either.right("2025-01-03"))
+    expect(Values.date("12/31/2025 11:59 pm", mdy)).toEqual(Either.right("2025-12-31"))
+    expect(Values.date("2026-01-03T02:00:00Z", { ...ymd, timeZone: "America/New_York" })).toEqual(
+      Either.right("2026-01-02")
+    )
+    expect(Values.date("2026-01-03T02:00:00Z", ymd)).toEqual(Either.right("2026-01-03"))
+    expect(Values.date("31/12/2026", mdy)).toEqual(Either.left("'31/12/2026' is not a date in MDY order"))
+    expect(Values.date("2/30/2026", mdy)).toEqual(Either.left("'2/30/2026' is not a date in MDY order"))
+    expect(Either.isLeft(Values.date("1/3/2025 13:36 PM", mdy))).toBe(true)
+    expect(Either.isLeft(Values.date("1/3/26", mdy))).toBe(true)
+  })
+
+  it.prop("any day written in any order reads back", [
+    fc.date({ min: new Date("1900-01-01T00:00:00Z"), max: new Date("2999-12-31T00:00:00Z"), noInvalidDate: true }),
+    fc.constantFrom<Values.DateFormat>("YMD", "MDY", "DMY")
+  ], ([when, order]) => {
+    const [y, m, d] = [when.getUTCFullYear(), when.getUTCMonth() + 1, when.getUTCDate()]
+    const written = order === "YMD" ? `${y}-${m}-${d}` : order === "MDY" ? `${m}/${d}/${y}` : `${d}.${m}.${y}`
+    const iso = when.toISOString().slice(0, 10)
+    expect(Values.date(written, { dateFormat: order, timeZone: "UTC" })).toEqual(Either.right(iso))
+  })
+})
+
+describe("CSV cells written against formula injection", () => {
+  it.prop(
+    "a formula never starts a cell; reading the cell back gives the text",
+    [fc.string({ maxLength: 12 })],
+    ([text]) => {
+      const clean = text.replace(/[\uD800-\uDFFF]/g, "x")
+      const cell = CsvCell.encode(clean)
+      const unquoted = cell.startsWith("\"") ? cell.slice(1, -1).replaceAll("\"\"", "\"") : cell
+      expect(CsvCell.isFormula(unquoted)).toBe(false)
+      expect(CsvCell.decode(unquoted)).toBe(clean)
+    }
+  )
+
+  it("escapes =, +, -, @, TAB and CR, not plain numbers", () => {
+    expect(CsvCell.encode("=HYPERLINK(\"x\")")).toBe("\"'=HYPERLINK(\"\"x\"\")\"")
+    for (const start of ["+", "-", "@", "\t", "\r"]) expect(CsvCell.encode(`${start}cmd`).startsWith("\"'")).toBe(true)
+    expect(CsvCell.encode("-5")).toBe("-5")
+    expect(CsvCell.encode("+1.5e3")).toBe("+1.5e3")
+  })
+})
+
+/** A small seeded generator (mulberry32). */
+const random = (seed: number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** What a generated record should read back as. */
+interface Expected {
+  readonly id: string
+  readonly name: string
+  readonly account: string
+  readonly stage: string
+  readonly amount: number
+  readonly probability: number
+  readonly closeDate: string
+  readonly created: string
+  readonly isWon: boolean
+}
+
+const salesforceHeaders = [
+  "Opportunity ID",
+  "Opportunity Name",
+  "Account ID",
+  "Account Name",
+  "Stage",
+  "Amount",
+  "Probability (%)",
+  "Close Date",
+  "Created Date",
+  "Won"
+]
+
+const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll("\"", "\"\"")}"` : cell)
+
+/**
+ * A Salesforce-shaped Opportunity export of `rows` records, seeded: a BOM, CRLF, cells with
+ * quotes, commas and line breaks, and — for some seeds — no line end after the last record.
+ */
+export const salesforceExport = (seed: number, rows: number) => {
+  const next = random(seed)
+  const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(next() * items.length)] as A
+  const names = ["Big deal", "Renewal, 2026", "The \"Acme\" upsell", "Two\r\nlines", "Ünïcode ✓", "Plain"]
+  const expected: Array<Expected> = []
+  const lines = [salesforceHeaders.map(quote).join(",")]
+  for (let i = 0; i < rows; i++) {
+    const cents = Math.floor(next() * 100_000_000)
+    const probability = pick([0, 10, 25, 50, 75, 90, 100])
+    const close = new Date(
+      Date.UTC(2020 + Math.floor(next() * 8), Math.floor(next() * 12), 1 + Math.floor(next() * 28))
+    )
+    const created = new Date(close.getTime() - Math.floor(next() * 400) * 86_400_000)
+    const hour = Math.floor(next() * 24)
+    const minute = Math.floor(next() * 60)
+    const won = next() < 0.5
+    const e: Expected = {
+      id: `006${String(i).padStart(12, "0")}AAA`,
+      name: `${pick(names)} ${i}`,
+      account: `001${String(i % 97).padStart(12, "0")}BBB`,
+      stage: pick(["Prospecting", "Closed Won", "Negotiation/Review"]),
+      amount: cents / 100,
+      probability,
+      closeDate: close.toISOString().slice(0, 10),
+      created: created.toISOString().slice(0, 10),
+      isWon: won
+    }
+    expected.push(e)
+    const mdyDate = (d: Date) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`
+    const clock = `${hour % 12 === 0 ? 12 : hour % 12}:${String(minute).padStart(2, "0")} ${hour < 12 ? "AM" : "PM"}`
+    lines.push(
+      [
+        e.id,
+        e.name,
+        e.account,
+        pick(["Acme, Inc.", "Globex", "\"Initech\""]),
+        e.stage,
+        `$${e.amount.toLocaleString("en-US", { minimumFractionDigits: 2 })}`,
+        next() < 0.5 ? `${probability}%` : String(probability),
+        mdyDate(close),
+        `${mdyDate(created)} ${clock}`,
+        won ? pick(["Yes", "TRUE", "1"]) : pick(["No", "FALSE", "0"])
+      ].map(quote).join(",")
+    )
+  }
+  const trailing = seed % 2 === 0 ? "\r\n" : ""
+  return { text: `\uFEFF${lines.join("\r\n")}${trailing}`, expected }
+}
+
+const readAll = (file: string, options: Rows.ReadOptions) =>
+  Rows.read(file, "csv", "Opportunity", "UPSERT", undefined, options).pipe(
+    Stream.runCollect,
+    Effect.map(Chunk.toReadonlyArray)
+  )
+
+describe("a Salesforce-shaped export", () => {
+  it.effect.prop(
+    "reads back exactly, through the mapping `mktows map` proposes, with or without a last line end",
+    { seed: fc.integer({ min: 0, max: 1_000_000 }), rows: fc.integer({ min: 1, max: 40 }) },
+    ({ rows, seed }) =>
+      Effect.gen(function*() {
+        const file = join(scratch(), "export.csv")
+        const generated = salesforceExport(seed, rows)
+        writeFileSync(file, generated.text)
+        const proposal = Mapping.propose("Opportunity", yield* Rows.header(file))
+        expect(proposal.find(([header]) => header === "Account Name")?.[1]).toBeNull()
+        let ignored: ReadonlyArray<string> = []
+        const read = yield* readAll(file, {
+          mapping: new Map(proposal),
+          values: mdy,
+          onIgnored: (headers) => Effect.sync(() => void (ignored = headers))
+        })
+        expect(ignored).toEqual(["Account Name"])
+        expect(read.map((row) => row.record)).toEqual(generated.expected.map((_, i) => i + 1))
+        read.forEach((row, i) => {
+          const e = generated.expected[i] as Expected
+          if (!row.valid) return expect.fail(`record ${row.record}: ${JSON.stringify(row.problems)}`)
+          const o = row.object as Opportunity
+          expect({
+            id: o.externalKey?.value,
+            name: o.name,
+            account: o.company !== undefined && "externalKey" in o.company ? o.company.externalKey.value : undefined,
+            stage: o.stage,
+            amount: o.amount,
+            probability: o.probability,
+            closeDate: o.closeDate?.toISOString().slice(0, 10),
+            created: o.externalCreatedDate?.toISOString().slice(0, 10),
+            isWon: o.isWon
+          }).toEqual(e)
+        })
+        // Physical lines: a record after a cell with a line break starts a line later.
+        const breaks = generated.expected.map((e) => e.name.includes("\n") ? 1 : 0)
+        let line = 2
+        read.forEach((row, i) => {
+          expect(row.line).toBe(line)
+          line += 1 + (breaks[i] ?? 0)
+        })
+      }).pipe(Effect.provide(NodeFileSystem.layer)),
+    { fastCheck: { numRuns: 25 } }
+  )
+
+  it.effect("says what is wrong in the user's words: the column, the cell, the record and its line", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "bad.csv")
+      writeFileSync(
+        file,
+        "\uFEFFOpportunity ID,Amount,Close Date,Won\r\n" +
+          "006A,\"$1,000.00\",12/31/2026,Yes\r\n" +
+          "006B,\"$1,25O.00\",31/12/2026,Maybe\r\n" +
+          "\"006\r\nC\",5,1/1/2026\r\n"
+      )
+      const mapping = new Map(Mapping.propose("Opportunity", yield* Rows.header(file)))
+      const read = yield* readAll(file, { mapping, values: mdy })
+      expect(read.map(Job.problemText)).toEqual([
+        "",
+        "record 2 (line 3): Amount: '$1,25O.00' is not a number\n" +
+        "record 2 (line 3): Close Date: '31/12/2026' is not a date in MDY order\n" +
+        "record 2 (line 3): Won: 'Maybe' is not yes or no (Yes/No, True/False or 1/0)",
+        "record 3 (line 4): expected 4 fields (as many as the header has), got 3"
+      ])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("a mapping names its own problems: a field the type lacks, a column the file lacks", () =>
+    Effect.gen(function*() {
+      const bad = Mapping.check("Opportunity", new Map([["Account Name", "AccountName"]]))
+      expect(Either.isLeft(bad) && bad.left.message).toMatch(/'AccountName' is not a field of Opportunity/)
+      const file = join(scratch(), "x.csv")
+      writeFileSync(file, "Name\nx\n")
+      const error = yield* Effect.flip(readAll(file, { mapping: new Map([["Nmae", "name"]]) }))
+      expect(error.message).toMatch(/the mapping names a column 'Nmae' the file does not have/)
+      const flags = yield* Mapping.parseFlags(["Opportunity Name=name", "Account Name="])
+      expect([...flags]).toEqual([["Opportunity Name", "name"], ["Account Name", null]])
+      // Without a mapping, a CRM header is refused with the way out.
+      writeFileSync(file, "Opportunity Name\nx\n")
+      const unmapped = yield* Effect.flip(readAll(file, {}))
+      expect(unmapped.message).toMatch(/has no field 'Opportunity Name'.*--map or --map-file/)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("a cap on the size of a record", () => {
+  it.effect("refuses a longer NDJSON line or CSV record as soon as it passes the cap, with its line", () =>
+    Effect.gen(function*() {
+      const text = (s: string) => Stream.make(s.slice(0, 7), s.slice(7))
+      const lines = yield* Effect.flip(
+        Stream.runCollect(Csv.lines(text("{\"a\":1}\n{\"b\":\"" + "x".repeat(40) + "\"}\n"), "t.ndjson", 20))
+      )
+      expect(lines.message).toMatch(/^t\.ndjson:2: line 2 is longer than 20 characters/)
+      const records = yield* Effect.flip(
+        Stream.runCollect(Csv.records("t.csv", 20)(text("a,b\n1,2\n\"" + "y".repeat(40) + "\",3\n")))
+      )
+      expect(records.message).toMatch(/^t\.csv:3: the record that starts on line 3 is longer than 20 characters/)
+      // Up to the cap, records and lines read as ever.
+      const fine = yield* Stream.runCollect(Csv.lines(text("{\"a\":1}\r\n\n{\"b\":2}"), "t.ndjson", 20))
+      expect(Chunk.toReadonlyArray(fine)).toEqual([{ line: 1, content: "{\"a\":1}" }, {
+        line: 3,
+        content: "{\"b\":2}"
+      }])
+      expect(Rows.maxRecordBytes).toBe(1024 * 1024)
+    }))
+})
