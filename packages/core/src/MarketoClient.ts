@@ -178,7 +178,10 @@ export interface MarketoClientShape {
    * good (after retries) does not cost the others their outcomes: its objects are FAILED
    * (IN_DOUBT when an answer could not be read), and after an authentication fault or a
    * spent quota no further chunk is sent. Only when no chunk got through does the batch fail
-   * with the call error itself.
+   * with the call error itself. Every object must be a model (a `ValidationError` names any
+   * other value). An INSERT or UPSERT of an object whose id names no stored object is CREATED
+   * under Marketo's new id, and its outcome's `error` notes it. With `failOnPartial: false`
+   * the error type has no `PartialFailure`.
    */
   readonly syncMObjects: {
     (

@@ -279,7 +279,8 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<{
  * - `SchemaMismatch`: a value the WSDL's type does not allow;
  * - `ModelMapping`: a well-formed record that cannot become a model object;
  * - `CountMismatch`: a different number of statuses than objects sent;
- * - `IdentityMismatch`: a status that names another object than the one at its position;
+ * - `IdentityMismatch`: a status that cannot be the object's at its position (another id, not
+ *   one Marketo created it under; another external key);
  * - `PositionCycle`: a stream position that does not move forward (repeated or cycling).
  *
  * @since 0.1.0
