@@ -15,7 +15,8 @@
 #   5. `run`: runs the README's program over SOAP, then REST, against the emulator;
 #   6. `cli`: in a project of its own, the command line's sync and report, against the emulator;
 #   7. the floor of our peer ranges: the `install-client` line at the lowest effect and
-#      @effect/platform the packages accept, and the program over SOAP.
+#      @effect/platform the packages accept, and the program over SOAP;
+#   8. every `npm install` line of the package READMEs, as a dry run: npm must resolve it as written.
 # Prints the packages and bytes each install brought. Needs Node >= 20, npm and the registry.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -287,6 +288,24 @@ if [ -n "$floor" ]; then
   }
   say "floor: the README's program over SOAP: CREATED OPP-1"
 fi
+
+# 8. The package READMEs' install lines: npm must resolve each as written (a dry run: nothing is downloaded).
+for readme in "$root"/packages/*/README.md; do
+  name="$(basename "$(dirname "$readme")")"
+  count=0
+  while IFS= read -r line; do
+    count=$((count + 1))
+    new_project "readme-$name-$count"
+    bash -euo pipefail -c "$line --dry-run" </dev/null >install.log 2>&1 || {
+      cat install.log
+      fail "packages/$name/README.md: \`$line\` does not resolve"
+    }
+    if grep -E 'ERESOLVE|overriding peer|Conflicting peer' install.log; then
+      fail "packages/$name/README.md: \`$line\`: npm could not satisfy every peer with its default resolution (above)"
+    fi
+  done < <(awk '/^```sh/ { on = 1; next } on && /^```/ { on = 0 } on && /^npm install / { print }' "$readme")
+  say "packages/$name/README.md: $count install line(s) resolve"
+done
 
 cd "$root"
 say "passed"
