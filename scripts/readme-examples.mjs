@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process"
 import console from "node:console"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { join, relative } from "node:path"
+import { join } from "node:path"
 import process from "node:process"
 
 const root = join(import.meta.dirname, "..")
@@ -69,7 +69,6 @@ try {
     stdio: "pipe"
   })
   console.log(`readme-examples: ${files.length} \`\`\`ts blocks in ${documents.length} documents typecheck`)
-  rmSync(out, { recursive: true, force: true })
 } catch (error) {
   // Name the README and line of each error instead of the scratch file's.
   const text = `${error.stdout ?? ""}${error.stderr ?? ""}`.replace(
@@ -80,6 +79,8 @@ try {
     }
   )
   console.error(text)
-  console.error(`readme-examples: a \`\`\`ts block does not typecheck (scratch files in ${relative(root, out)})`)
-  process.exit(1)
+  console.error("readme-examples: a ```ts block does not typecheck (places above)")
+  process.exitCode = 1
+} finally {
+  rmSync(out, { recursive: true, force: true })
 }
