@@ -34,6 +34,11 @@ export default tseslint.config(
     }
   },
   {
+    // The packages' bin launchers: plain JavaScript run by Node.
+    files: ["packages/*/bin/*.js"],
+    languageOptions: { globals: { process: "readonly", URL: "readonly" } }
+  },
+  {
     files: ["**/test/**/*.ts", "**/bench/**/*.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" }
   }

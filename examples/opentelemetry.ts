@@ -3,8 +3,10 @@
  *
  * `@effect/opentelemetry`'s `NodeSdk.layer` turns Effect's spans and metrics into
  * OpenTelemetry's. Here they go to in-memory exporters (no collector, no network) and are
- * printed: one `MarketoClient.<operation>` span per call with its attempts, the SOAP
- * transport's span under each, and the `mktows_client_*` counters. In an application, swap
+ * printed: one `MarketoClient.<operation>` span per call with its attempts, the transport's
+ * span (SOAP or REST) under each, and the `mktows_client_*` counters. The calls are ones both
+ * transports can make: a cost appended to Program 1970 (REST cannot name an existing cost by
+ * its id), two opportunities inserted by external key, and the list of MObject types. In an application, swap
  * the in-memory exporter and reader for OTLP ones (`@opentelemetry/exporter-trace-otlp-http`,
  * `PeriodicExportingMetricReader`).
  *
@@ -23,6 +25,7 @@ import { AggregationTemporality, MetricReader, type ResourceMetrics } from "@ope
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Environment from "./internal/environment.js"
 import * as Format from "./internal/format.js"
 import * as Runner from "./internal/runner.js"
 
@@ -108,12 +111,22 @@ export const program = Effect.gen(function*() {
   }))
   // Collected before the Layer closes: closing it shuts the providers down, which empties the exporter.
   const collected = yield* Effect.gen(function*() {
+    // No cost id: a new cost is appended, which SOAP and REST both express.
     yield* MarketoClient.syncMObjects(
-      [Program.make({ id: 1970, costs: [{ id: 153, month: "2013-06", amount: 2000 }] })],
+      [Program.make({ id: 1970, costs: [{ month: "2013-07", amount: 2000 }] })],
       "UPDATE"
     )
+    // REST keys opportunities by externalOpportunityId, SOAP by the instance's custom key field.
+    const transport = yield* Environment.transport
     yield* MarketoClient.syncMObjects(
-      [Opportunity.make({ name: "Traced deal", amount: 1200 }), Opportunity.make({ name: "Another", amount: 800 })],
+      [
+        Opportunity.make({
+          externalKey: Environment.opportunityKey(transport, "OTEL-1"),
+          name: "Traced deal",
+          amount: 1200
+        }),
+        Opportunity.make({ externalKey: Environment.opportunityKey(transport, "OTEL-2"), name: "Another", amount: 800 })
+      ],
       "INSERT"
     )
     yield* MarketoClient.listMObjects()

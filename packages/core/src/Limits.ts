@@ -5,6 +5,8 @@
  * @since 0.1.0
  */
 
+import * as FiberRef from "effect/FiberRef"
+
 /**
  * The smallest value of the WSDL's `xs:int`.
  *
@@ -45,3 +47,41 @@ export const maxObjectsPerCall = 100
  * @category constants
  */
 export const maxConcurrentCalls = 10
+
+/**
+ * The most characters of server text (a message, a reason, a body excerpt) that an error or
+ * an outcome carries: a server's text is quoted, never trusted to be short. Longer text is
+ * cut, and the quote says how long it was.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxQuotedChars = 1024
+
+/**
+ * The longest stream position (SOAP `newStreamPosition`, REST `nextPageToken`) a read
+ * follows. Marketo's are tens of characters; one that keeps growing ends the read.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxStreamPositionChars = 4096
+
+/**
+ * How many pages in a row a read follows that hold no object yet say there is more.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxEmptyPagesInRow = 32
+
+/**
+ * The most pages one read follows (over any transport) before it ends with a
+ * `ProtocolError` `TooLarge`: a position that changes on every page is never followed
+ * forever. 100,000 pages are 10 million objects over SOAP; set it per read with
+ * `Effect.locally(Limits.maxPagesPerRead, n)`.
+ *
+ * @since 0.3.0
+ * @category references
+ */
+export const maxPagesPerRead: FiberRef.FiberRef<number> = FiberRef.unsafeMake(100_000)

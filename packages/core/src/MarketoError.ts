@@ -7,7 +7,19 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as FaultCode from "./FaultCode.js"
 import { formatPath } from "./internal/path.js"
+import * as Limits from "./Limits.js"
 import { isProblem, type Outcome } from "./Outcome.js"
+
+/**
+ * Server text as an error or an outcome carries it: at most `max` characters
+ * (`Limits.maxQuotedChars`), and when cut, its original length noted, so a server's
+ * megabyte message costs a report a kilobyte per object.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const quote = (text: string, max: number = Limits.maxQuotedChars): string =>
+  text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters in all)`
 
 /**
  * One problem found in the caller's input.
@@ -60,9 +72,18 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
 export class AuthFault extends Data.TaggedError("AuthFault")<{
   readonly code: number
   readonly faultString: string
+  /**
+   * What to check, when the transport knows better than SOAP's advice (the user id and
+   * encryption key): REST names its LaunchPoint client id and secret and the API user's role.
+   *
+   * @since 0.3.0
+   */
+  readonly advice?: string
 }> {
   override get message(): string {
-    const hint = this.code === 20016
+    const hint = this.advice !== undefined
+      ? this.advice
+      : this.code === 20016
       ? "the request timestamp was rejected as expired even when freshly signed: check this machine's clock"
       : this.code === 20013
       ? "this client is blocked from API access"
@@ -279,7 +300,8 @@ export type ProtocolErrorReason =
   | "Unexpected"
 
 /**
- * A response (or, in the emulator, a request) that is not the SOAP we expect.
+ * A response (or, in the emulator, a request) that is not what the protocol (SOAP or REST)
+ * allows.
  *
  * @since 0.1.0
  * @category errors
@@ -292,7 +314,7 @@ export class ProtocolError extends Data.TaggedError("ProtocolError")<{
   readonly received: string
 }> {
   override get message(): string {
-    return `Not the expected SOAP (${this.reason}): ${this.detail}; received: ${this.received}`
+    return `Not the expected answer (${this.reason}): ${this.detail}; received: ${this.received}`
   }
 }
 

@@ -16,7 +16,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { TransportCallError, ValidationIssue } from "./MarketoError.js"
-import type { Operation, ParamsOf, ResultOf } from "./Wire.js"
+import type { MObjStatus, Operation, ParamsDeleteMObjects, ParamsOf, ParamsSyncMObjects, ResultOf } from "./Wire.js"
 
 /**
  * What a transport does: sign and send one call of one operation, and hand back its
@@ -47,6 +47,20 @@ export interface MarketoTransportShape {
    * `ValidationError` before anything is sent. Absent: everything valid can be sent.
    */
   readonly refuse?: <Op extends Operation>(operation: Op, params: ParamsOf<Op>) => ReadonlyArray<ValidationIssue>
+  /**
+   * The statuses this transport was already answered for objects of a sync or delete whose
+   * call then failed (a REST call is several requests: one may fail after another was
+   * applied), by position, `undefined` where none. When the call fails for good, the client
+   * keeps these statuses, so an object that was created is reported CREATED, never FAILED or
+   * IN_DOUBT. The client passes the same `params` object to every attempt of one call, so a
+   * transport may remember per `params` what was answered and send only the rest again.
+   * Absent: a failed call answered nothing.
+   *
+   * @since 0.3.0
+   */
+  readonly answered?: (
+    params: ParamsSyncMObjects | ParamsDeleteMObjects
+  ) => ReadonlyArray<MObjStatus | undefined> | undefined
 }
 
 /**

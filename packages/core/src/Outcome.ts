@@ -31,7 +31,11 @@ export interface Outcome<A> {
   readonly id?: number
   /** The object's external key, when Marketo reported one. */
   readonly externalKey?: Wire.Attrib
-  /** Marketo's error text for a FAILED object, or why the object is in doubt. */
+  /**
+   * Marketo's text for the object (why it FAILED or was SKIPPED), why it is in doubt, or a
+   * note on a success: an INSERT or UPSERT of an object whose id named no stored object is
+   * CREATED under a new id (in `id`), and this says so.
+   */
   readonly error?: string
 }
 

@@ -36,7 +36,10 @@ export const formatPath: (path: ReadonlyArray<PropertyKey>, root?: string) => st
 
 /**
  * Every problem of a batch, in object order; empty when the batch can be sent. Pure.
- * `startIndex` is added to each reported index (for a chunk of a longer stream).
+ * `startIndex` is added to each reported index (for a chunk of a longer stream). Every
+ * object must be a model, made by its `make` (or by {@link decode} from plain data):
+ * anything else (a plain object, an instance of another class, null, a number) is a problem
+ * at its place.
  *
  * @since 0.1.0
  * @category validation
@@ -45,7 +48,7 @@ export const issues = (
   objects: ReadonlyArray<MObject>,
   operation: SyncOperation,
   startIndex: number = 0
-): ReadonlyArray<ValidationIssue> => internal.issues(objects, operation, startIndex)
+): ReadonlyArray<ValidationIssue> => internal.issues(objects, operation, startIndex, true)
 
 /**
  * Succeeds when the batch can be sent; fails with one `ValidationError` listing every problem.
@@ -57,7 +60,7 @@ export const validate = (
   objects: ReadonlyArray<MObject>,
   operation: SyncOperation
 ): Effect.Effect<void, ValidationError> => {
-  const found = internal.issues(objects, operation, 0)
+  const found = internal.issues(objects, operation, 0, true)
   return found.length === 0 ? Effect.void : Effect.fail(new ValidationError({ issues: found }))
 }
 
@@ -75,7 +78,7 @@ export const decode = (
 ): Effect.Effect<ReadonlyArray<MObject>, ValidationError> =>
   Effect.suspend(() => {
     const data = internal.fromPlainDataList(input)
-    const found = internal.issues(data, operation, 0)
+    const found = internal.issues(data, operation, 0, false)
     if (found.length > 0) return Effect.fail(new ValidationError({ issues: found }))
     // Every object was checked field by field above, so the models are built without a
     // second validation pass (which would throw instead of report). Building reads the input

@@ -2,6 +2,7 @@
  * @since 0.1.0
  */
 export * as FaultCode from "./FaultCode.js"
+export * as HttpEdge from "./HttpEdge.js"
 export * as Limits from "./Limits.js"
 export * as MarketoClient from "./MarketoClient.js"
 export * as MarketoConfig from "./MarketoConfig.js"

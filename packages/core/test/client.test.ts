@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as Limits from "../src/Limits.js"
 import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault, PartialFailure, ProtocolError, TransportError } from "../src/MarketoError.js"
 import { MarketoTransport } from "../src/MarketoTransport.js"
@@ -694,7 +695,101 @@ describe("pairing statuses with objects by identity", () => {
         failOnPartial: false
       })
       expect(outcomes.map((o) => o.status)).toEqual(["FAILED", "IN_DOUBT", "UPDATED"])
-      expect(outcomes[1]!.error).toContain("id 3 for id 2")
+      expect(outcomes[1]!.error).toContain("it names id 3 (UPDATED), sent as id 2")
+      expect(outcomes[1]!.error).toContain("read it back before re-sending")
+    }))
+
+  // Marketo (and the emulator) create an object whose id names no stored object under a new
+  // id, under INSERT and UPSERT: the status is that object's, wherever it sits in the call.
+  const statusesBy = (answer: (o: Wire.MObject) => Wire.MObjStatus) =>
+    Fake.make({
+      script: (operation, params) =>
+        operation === "syncMObjects"
+          ? Effect.succeed(
+            { mObjStatusList: (params as Wire.ParamsSyncMObjects).mObjectList.map(answer) } as Wire.ResultOf<
+              typeof operation
+            >
+          )
+          : undefined
+    })
+  const unknownId = 999_999
+  const createdAnew = (o: Wire.MObject): Wire.MObjStatus =>
+    o.id === unknownId
+      ? { id: 5000, status: "CREATED" }
+      : {
+        id: 4000 + Number(o.externalKey?.value ?? 0),
+        status: "UPDATED",
+        ...(o.externalKey === undefined ? {} : { externalKey: o.externalKey })
+      }
+
+  it.effect.prop(
+    "under INSERT and UPSERT, a CREATED status with a new id is the outcome of the object sent with an unknown id",
+    [
+      FastCheck.integer({ min: 1, max: 250 }),
+      FastCheck.nat(),
+      FastCheck.constantFrom<Wire.SyncOperation>("INSERT", "UPSERT"),
+      // At least 3 a chunk: at most 84 calls, inside the rate window (no clock involved).
+      FastCheck.integer({ min: 3, max: 100 })
+    ],
+    ([n, at, operation, chunkSize]) =>
+      Effect.gen(function*() {
+        const position = at % n
+        const inputs = keyedOpportunities(n).map((o, i) => i === position ? Opportunity.make({ id: unknownId }) : o)
+        const client = yield* clientOf(statusesBy(createdAnew), { chunkSize })
+        const outcomes = yield* client.syncMObjects(inputs, operation)
+        expect(outcomes.map((o) => o.status)).toEqual(inputs.map((_, i) => i === position ? "CREATED" : "UPDATED"))
+        expect(outcomes[position]!.id).toBe(5000)
+        expect(outcomes[position]!.error).toBe(
+          "Marketo created this object under the new id 5000: the id 999999 it was sent with named no stored object"
+        )
+        expect(outcomes.filter((o) => o.error !== undefined).length).toBe(1)
+      }),
+    { fastCheck: { numRuns: 30 } }
+  )
+
+  it.effect("a status that cannot be the object's leaves only its own chunk IN_DOUBT, saying why", () =>
+    Effect.gen(function*() {
+      // UPDATE never creates; a status keyed to another object is another object's; a new id
+      // that another object of the call was sent with is that object's.
+      const cases: ReadonlyArray<
+        readonly [Wire.SyncOperation, (o: Wire.MObject) => Wire.MObjStatus, string]
+      > = [
+        ["UPDATE", createdAnew, "it names id 5000 (CREATED), sent as id 999999, and UPDATE never creates"],
+        [
+          "UPSERT",
+          (o) =>
+            o.id === unknownId
+              ? { id: 5000, status: "CREATED", externalKey: { name: "externalOpportunityId", value: "other" } }
+              : createdAnew(o),
+          `it names externalOpportunityId="other", sent as externalOpportunityId="150"`
+        ],
+        [
+          "UPSERT",
+          (o) => o.id === unknownId ? { id: 4100, status: "CREATED" } : createdAnew(o),
+          "it names id 4100, the id another object of this call was sent with"
+        ]
+      ]
+      for (const [operation, answer, why] of cases) {
+        const inputs = keyedOpportunities(300).map((o, i) =>
+          i === 150
+            ? Opportunity.make({ id: unknownId, externalKey: { name: "externalOpportunityId", value: "150" } })
+            : i === 170
+            ? Opportunity.make({ id: 4100 })
+            : o
+        )
+        const client = yield* clientOf(statusesBy(answer))
+        const outcomes = yield* client.syncMObjects(inputs, operation, { failOnPartial: false })
+        const inDoubt = outcomes.flatMap((o) => o.status === "IN_DOUBT" ? [o.index] : [])
+        expect(inDoubt).toEqual(Array.from({ length: 100 }, (_, i) => 100 + i))
+        const error = outcomes[120]!.error!
+        expect(error).toContain(
+          `Marketo's answer to syncMObjects of objects[100..199] does not match what was sent: its status 50 cannot be objects[150]'s (${why})`
+        )
+        expect(error).toContain("Marketo may have applied this object: read it back before re-sending")
+        expect(outcomes.filter((o) => o.index < 100 || o.index >= 200).every((o) => o.status === "UPDATED")).toBe(
+          true
+        )
+      }
     }))
 })
 
@@ -741,6 +836,11 @@ describe("paging", () => {
     newStreamPosition: position,
     mObjectList: []
   })
+  const withObject = (result: Wire.ResultOf<"getMObjects">, n: number): Wire.ResultOf<"getMObjects"> => ({
+    ...result,
+    returnCount: 1,
+    mObjectList: [{ type: "Opportunity", id: n + 1 }]
+  })
 
   it.effect("positions that cycle (A, B, A, …) end the read with PositionCycle after the first repeat", () =>
     Effect.gen(function*() {
@@ -784,7 +884,7 @@ describe("paging", () => {
       const fake = Fake.make({
         script: (operation, _params, n) =>
           operation === "getMObjects"
-            ? Effect.succeed(page(`P${n}`, n < 499) as Wire.ResultOf<typeof operation>)
+            ? Effect.succeed(withObject(page(`P${n}`, n < 499), n) as Wire.ResultOf<typeof operation>)
             : undefined
       })
       // No rate limit here: 500 calls would wait on the TestClock.
@@ -792,6 +892,53 @@ describe("paging", () => {
       const pages = yield* Stream.runCollect(client.getMObjectsPages({ type: "Opportunity" }))
       expect(pages.length).toBe(500)
       expect(fake.calls.length).toBe(500)
+    }))
+
+  // Issue 19, finding 9: the bounds hold over any transport (this fake stands for SOAP).
+  it.effect("finding 9: a position new on every page is followed at most Limits.maxPagesPerRead pages", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({
+        script: (operation, _params, n) =>
+          operation === "getMObjects"
+            ? Effect.succeed(withObject(page(`P${n}`), n) as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(fake, { rateLimit: { calls: 1e9 } })
+      const error = yield* Effect.flip(
+        Stream.runDrain(client.getMObjectsPages({ type: "Opportunity" })).pipe(
+          Effect.locally(Limits.maxPagesPerRead, 50)
+        )
+      )
+      expect(error._tag === "ProtocolError" && error.reason).toBe("TooLarge")
+      expect(fake.calls.length).toBe(50)
+    }))
+
+  it.effect("finding 9: empty pages that say there is more, and positions that keep growing, end the read", () =>
+    Effect.gen(function*() {
+      const empty = Fake.make({
+        script: (operation, _params, n) =>
+          operation === "getMObjects" ? Effect.succeed(page(`P${n}`) as Wire.ResultOf<typeof operation>) : undefined
+      })
+      const e1 = yield* Effect.flip(
+        Stream.runDrain(
+          (yield* clientOf(empty, { rateLimit: { calls: 1e9 } })).getMObjectsPages({ type: "Opportunity" })
+        )
+      )
+      expect(e1._tag === "ProtocolError" && e1.reason).toBe("PositionCycle")
+      expect(empty.calls.length).toBe(Limits.maxEmptyPagesInRow)
+      const growing = Fake.make({
+        script: (operation, _params, n) =>
+          operation === "getMObjects"
+            ? Effect.succeed(withObject(page("P".repeat(2 ** n)), n) as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const e2 = yield* Effect.flip(
+        Stream.runDrain(
+          (yield* clientOf(growing, { rateLimit: { calls: 1e9 } })).getMObjectsPages({ type: "Opportunity" })
+        )
+      )
+      expect(e2._tag === "ProtocolError" && e2.reason).toBe("TooLarge")
+      expect(growing.calls.length).toBeLessThanOrEqual(Math.log2(Limits.maxStreamPositionChars) + 2)
     }))
 
   it.effect("a record that cannot become a model fails the read with ModelMapping", () =>

@@ -4,6 +4,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as TestClock from "effect/TestClock"
 import * as Limiter from "../src/internal/limiter.js"
 import * as MarketoClient from "../src/MarketoClient.js"
@@ -198,5 +200,34 @@ describe("MarketoClient limits", () => {
       expect(spans.length).toBe(300)
       expect(maxStartsInWindow(spans, 20_000)).toBe(100)
       expect(maxInFlight(spans)).toBe(10)
+    }))
+  it.effect("a job held by the limit says so once per window, not once per queued call", () =>
+    Effect.gen(function*() {
+      const lines: Array<{ readonly level: LogLevel.LogLevel; readonly at: number }> = []
+      const collect = Logger.make(({ date, logLevel, message }) => {
+        if (String(message).includes("client-side rate limit")) lines.push({ level: logLevel, at: date.getTime() })
+      })
+      const limiter = yield* Limiter.make({ calls: 100, window: Duration.seconds(20), inFlight: 10 })
+      const t0 = yield* Clock.currentTimeMillis
+      // 350 calls of 100 ms, 10 at once: their ends are spread out, so once the window is full
+      // almost every queued call has to wait for the next end to leave it.
+      const fiber = yield* Effect.fork(
+        Effect.forEach(
+          Array.from({ length: 350 }),
+          () => limiter.run(Effect.sleep(Duration.millis(100))),
+          { concurrency: "unbounded" }
+        ).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, collect)), Logger.withMinimumLogLevel(LogLevel.All))
+      )
+      yield* TestClock.adjust(Duration.hours(1))
+      yield* Fiber.join(fiber)
+      const announced = lines.filter((line) => line.level === LogLevel.Info).map((line) => line.at - t0)
+      const quiet = lines.filter((line) => line.level === LogLevel.Debug).map((line) => line.at - t0)
+      // The job was held, and many calls waited; only one line a window says so.
+      expect(quiet.length).toBeGreaterThan(20)
+      expect(announced.length).toBeGreaterThanOrEqual(1)
+      expect(announced.length).toBeLessThanOrEqual(4)
+      announced.forEach((at, i) => i > 0 && expect(at - announced[i - 1]!).toBeGreaterThanOrEqual(20_000))
+      // Every quieter wait falls in the window of a line the user saw.
+      for (const at of quiet) expect(announced.some((a) => a <= at && at < a + 20_000)).toBe(true)
     }))
 })

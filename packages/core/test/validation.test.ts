@@ -10,8 +10,21 @@ import * as Program from "../src/Program.js"
 import * as Validation from "../src/Validation.js"
 
 // Plain JavaScript callers (or casts) can hand in what the types forbid; the checks must
-// report it rather than crash.
-const unchecked = (value: unknown): MObject.MObject => value as MObject.MObject
+// report it rather than crash. A model's props are taken as they are (the constructor's
+// check off, as Validation.decode builds them); anything else stays what it is.
+const unchecked = (value: unknown): MObject.MObject => {
+  const props = value as
+    & ConstructorParameters<typeof Program.Program>[0]
+    & ConstructorParameters<typeof Opportunity.Opportunity>[0]
+  switch ((value as { readonly _tag?: unknown } | null)?._tag) {
+    case "Program":
+      return new Program.Program(props, true)
+    case "Opportunity":
+      return new Opportunity.Opportunity(props, true)
+    default:
+      return value as MObject.MObject
+  }
+}
 
 const where = (issues: ReadonlyArray<MarketoError.ValidationIssue>) =>
   issues.map((issue) => [issue.index, issue.path.join(".")])
@@ -170,10 +183,12 @@ describe("Validation.issues", () => {
       [0, "customFields.Amount"],
       [1, "costs.0.ammount"],
       [1, "costs.0.amount"],
-      [2, "_tag"],
+      [2, ""],
       [3, ""]
     ])
     expect(found[0]?.message).toContain("set amount instead")
+    expect(found[3]?.message).toContain(`got a plain object with _tag "Lead"`)
+    expect(found[4]?.message).toContain("got null")
   })
 
   it("reports every bad object of a batch, in order, offset by startIndex", () => {

@@ -44,7 +44,7 @@ import * as Seed from "./Seed.js"
 export interface Options {
   /** Interface to listen on. Default `127.0.0.1`. */
   readonly host?: string
-  /** Port; `0` (the default here; the command line's is 8080) picks a free one, see {@link Shape.url}. */
+  /** Port; `0` (the default here; the command line's is 8080) picks a free one, see {@link EmulatorShape.url}. */
   readonly port?: number
   /** The accepted mktowsUserId. Default Marketo's documented demo user `demo17_1_809934544BFABAE58E5D27`. */
   readonly userId?: string
@@ -92,24 +92,6 @@ export interface Options {
 }
 
 /**
- * The initial objects of an emulator.
- *
- * @since 0.1.0
- * @category models
- * @deprecated Use `Seed.SeedData`.
- */
-export type SeedData = Seed.SeedData
-
-/**
- * The objects of Marketo's documented examples.
- *
- * @since 0.1.0
- * @category constants
- * @deprecated Use `Seed.defaultSeed`.
- */
-export const defaultSeed: Seed.SeedData = Seed.defaultSeed
-
-/**
  * What the emulator has seen: calls by operation, faults by code, sync/delete outcomes by
  * object type and status, and how many objects of each type it holds.
  *
@@ -129,7 +111,7 @@ export interface Stats {
  * @since 0.1.0
  * @category models
  */
-export interface Shape {
+export interface EmulatorShape {
   /** The SOAP endpoint, `http://HOST:PORT/soap/mktows/2_2`; the WSDL is at `url + "?WSDL"`. */
   readonly url: string
   /** The REST base, `http://HOST:PORT/rest`, on the same port and store. */
@@ -149,7 +131,7 @@ export interface Shape {
  * @since 0.1.0
  * @category tags
  */
-export class Emulator extends Context.Tag("@mktows/emulator/Emulator")<Emulator, Shape>() {}
+export class Emulator extends Context.Tag("@mktows/emulator/Emulator")<Emulator, EmulatorShape>() {}
 
 /**
  * The path of the SOAP endpoint, for version 2_2 (any `/soap/mktows/<version>` is served).
@@ -165,7 +147,7 @@ export const soapPath: string = server.soapPath
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options?: Options) => Effect.Effect<Shape, ServeError, Scope.Scope> = server.make
+export const make: (options?: Options) => Effect.Effect<EmulatorShape, ServeError, Scope.Scope> = server.make
 
 /**
  * An emulator for the lifetime of the Layer.
@@ -178,12 +160,12 @@ export const layer = (options?: Options): Layer.Layer<Emulator, ServeError> =>
 
 /**
  * An emulator without a server: its HTTP app, which answers every route of {@link make}
- * (SOAP, `?WSDL`, stats), and the {@link Shape} operations on its data.
+ * (SOAP, `?WSDL`, stats), and the {@link EmulatorShape} operations on its data.
  *
  * @since 0.1.0
  * @category models
  */
-export interface App extends Shape {
+export interface App extends EmulatorShape {
   readonly app: HttpApp.Default<never, Scope.Scope>
 }
 

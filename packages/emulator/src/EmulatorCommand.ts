@@ -6,6 +6,7 @@
  */
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as Console from "effect/Console"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -18,13 +19,11 @@ import * as Cli from "./internal/cli.js"
  * @since 0.1.0
  * @category errors
  */
-export const UsageError: typeof Cli.UsageError = Cli.UsageError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type UsageError = Cli.UsageError
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly detail: string }> {
+  override get message(): string {
+    return this.detail
+  }
+}
 
 /**
  * The flags, as the help text shows them.
@@ -35,6 +34,16 @@ export type UsageError = Cli.UsageError
 export const usage: string = Cli.usage
 
 /**
+ * The emulator's options from a command line and the ConfigProvider (the environment when
+ * run), or none when help was asked for. Error texts never carry the key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Option<Emulator.Options>, UsageError> =>
+  Effect.mapError(Cli.options(args), (problem) => new UsageError({ detail: problem.detail }))
+
+/**
  * Starts the emulator from command-line flags, prints where it listens, and runs until
  * interrupted; prints the usage when asked for help.
  *
@@ -43,11 +52,11 @@ export const usage: string = Cli.usage
  */
 export const run = (
   args: ReadonlyArray<string>
-): Effect.Effect<void, Cli.UsageError | ServeError, Scope.Scope> =>
+): Effect.Effect<void, UsageError | ServeError, Scope.Scope> =>
   Effect.gen(function*() {
-    const options = yield* Cli.options(args)
-    if (Option.isNone(options)) return yield* Console.log(Cli.usage)
-    const emulator = yield* Emulator.make(options.value)
+    const parsed = yield* options(args)
+    if (Option.isNone(parsed)) return yield* Console.log(Cli.usage)
+    const emulator = yield* Emulator.make(parsed.value)
     yield* Console.log(`mktows emulator listening on ${emulator.url}`)
     return yield* Effect.never
   })

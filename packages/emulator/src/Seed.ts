@@ -64,6 +64,8 @@ const CustomField = Schema.Struct({ name: Name, dataType: DataType })
 const Program = Schema.Struct({
   id: Id,
   name: Name,
+  /** What the Asset API shows (and its update sets). Default none. */
+  description: Schema.optional(Text),
   /** Marketo's program type, e.g. `Marketing Program`, `Marketing Event`. Default `Marketing Program`. */
   type: Schema.optional(Text),
   /** Default `Default`. */

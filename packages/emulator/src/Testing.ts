@@ -22,13 +22,19 @@
  *
  * @since 0.1.0
  */
-import type * as MarketoClient from "@mktows/core/MarketoClient"
-import type { MarketoTransport } from "@mktows/core/MarketoTransport"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import type { TransportCallError } from "@mktows/core/MarketoError"
+import { MarketoTransport } from "@mktows/core/MarketoTransport"
+import type { Operation, ParamsOf, ResultOf } from "@mktows/core/Wire"
+import type * as SoapTransport from "@mktows/xml/SoapTransport"
 import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
+import type * as Emulator from "./Emulator.js"
 import * as internal from "./internal/testing.js"
 
 /**
@@ -38,7 +44,11 @@ import * as internal from "./internal/testing.js"
  * @since 0.1.0
  * @category models
  */
-export type Step = internal.Step
+export type Step =
+  | { readonly _tag: "Fault"; readonly code: number; readonly message: string }
+  | { readonly _tag: "Delay"; readonly duration: Duration.Duration }
+  | { readonly _tag: "Drop"; readonly applied: boolean }
+  | { readonly _tag: "Refuse" }
 
 /**
  * One call as the transport made it: the operation, its parameters, and how it ended (the
@@ -48,7 +58,13 @@ export type Step = internal.Step
  * @since 0.1.0
  * @category models
  */
-export type RecordedCall = internal.RecordedCall
+export type RecordedCall = {
+  readonly [Op in Operation]: {
+    readonly operation: Op
+    readonly params: ParamsOf<Op>
+    readonly exit: Exit.Exit<ResultOf<Op>, TransportCallError>
+  }
+}[Operation]
 
 /**
  * The kit's controls, beside the emulator's own `url`, `stats` and `reset` (which also
@@ -57,7 +73,10 @@ export type RecordedCall = internal.RecordedCall
  * @since 0.1.0
  * @category models
  */
-export interface TestMarketoShape extends internal.TestMarketoShape {}
+export interface TestMarketoShape extends Emulator.EmulatorShape {
+  readonly calls: Effect.Effect<ReadonlyArray<RecordedCall>>
+  readonly script: (...steps: ReadonlyArray<Step>) => Effect.Effect<void>
+}
 
 /**
  * The kit in context: read `calls`, queue steps with `script`.
@@ -65,13 +84,7 @@ export interface TestMarketoShape extends internal.TestMarketoShape {}
  * @since 0.1.0
  * @category tags
  */
-export const TestMarketo: typeof internal.TestMarketo = internal.TestMarketo
-
-/**
- * @since 0.1.0
- * @category tags
- */
-export type TestMarketo = internal.TestMarketo
+export class TestMarketo extends Context.Tag("@mktows/emulator/Testing/TestMarketo")<TestMarketo, TestMarketoShape>() {}
 
 /**
  * The emulator's options (no host or port: nothing listens), and the SOAP transport's.
@@ -80,7 +93,9 @@ export type TestMarketo = internal.TestMarketo
  * @since 0.1.0
  * @category models
  */
-export interface Options extends internal.Options {}
+export interface Options extends Omit<Emulator.Options, "host" | "port"> {
+  readonly transport?: SoapTransport.Options
+}
 
 /**
  * The next call gets Marketo's fault `code` (HTTP 500, Marketo's envelope) without reaching
@@ -122,7 +137,13 @@ export const refuse: Step = internal.refuse
  * @since 0.1.0
  * @category layers
  */
-export const layer: (options?: Options) => Layer.Layer<MarketoTransport | TestMarketo> = internal.layer
+export const layer = (options?: Options): Layer.Layer<MarketoTransport | TestMarketo> =>
+  Layer.effectContext(
+    Effect.map(
+      internal.make(options),
+      ({ kit, transport }) => Context.make(MarketoTransport, transport).pipe(Context.add(TestMarketo, kit))
+    )
+  )
 
 /**
  * A `MarketoClient` (with `client` options, e.g. shorter retries) over {@link layer}; it
@@ -148,10 +169,10 @@ export const layer: (options?: Options) => Layer.Layer<MarketoTransport | TestMa
  * @since 0.1.0
  * @category layers
  */
-export const layerClient: (
+export const layerClient = (
   options?: Options & { readonly client?: MarketoClient.Options }
-) => Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =
-  internal.layerClient
+): Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =>
+  MarketoClient.layer(options?.client).pipe(Layer.provideMerge(layer(options)))
 
 /**
  * Moves the `TestClock` one step at a time (default 1 second) until `fiber` is done, and returns

@@ -18,9 +18,10 @@ import { spawn } from "node:child_process"
 import { request as httpRequest } from "node:http"
 import { fileURLToPath } from "node:url"
 import * as Emulator from "../src/Emulator.js"
+import * as EmulatorCommand from "../src/EmulatorCommand.js"
 import * as Cli from "../src/internal/cli.js"
 import { makeLimiter } from "../src/internal/limits.js"
-import * as Rest from "../src/internal/rest/handler.js"
+import * as Rest from "../src/internal/rest/routes.js"
 import { advertisedOrigin, isSoapPost, soapPathPattern } from "../src/internal/server.js"
 import { spawnEmulator } from "./helpers/spawnEmulator.js"
 
@@ -68,8 +69,10 @@ const rawFault = (url: string, body: string) =>
     return { status: response.status, contentType: response.contentType, code: "code" in error ? error.code : -1 }
   })
 
-const withEmulator = <A, E>(f: (emulator: Emulator.Shape) => Effect.Effect<A, E>, options: Emulator.Options = {}) =>
-  Effect.scoped(Effect.flatMap(Emulator.make(options), f))
+const withEmulator = <A, E>(
+  f: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E>,
+  options: Emulator.Options = {}
+) => Effect.scoped(Effect.flatMap(Emulator.make(options), f))
 
 const envelope = (body: string, head = "") =>
   `<?xml version="1.0" encoding="UTF-8"?>
@@ -490,7 +493,7 @@ describe("Emulator: command line", () => {
     }))
 
   const parse = (args: ReadonlyArray<string>, env: ReadonlyArray<[string, string]> = []) =>
-    Cli.options(args).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(env))))
+    EmulatorCommand.options(args).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(env))))
 
   it.effect("listens on 8080 by default, and reads the credentials from flags, then the environment", () =>
     Effect.gen(function*() {
@@ -505,7 +508,7 @@ describe("Emulator: command line", () => {
       expect(fromFlags.userId).toBe("flag_user")
       expect(fromFlags.encryptionKey && Redacted.value(fromFlags.encryptionKey)).toBe("flag-key")
       const blank = yield* Effect.flip(parse([], [[Cli.env.encryptionKey, "  "]]))
-      expect(blank).toBeInstanceOf(Cli.UsageError)
+      expect(blank).toBeInstanceOf(EmulatorCommand.UsageError)
       expect(blank.message).toContain(`${Cli.env.encryptionKey}: "must not be empty"`)
     }))
 

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Emulator from "../src/Emulator.js"
 import { Table } from "../src/internal/table.js"
+import * as Seed from "../src/Seed.js"
 import { call, post } from "./helpers/soap.js"
 
 const faultCode = <A, E extends object>(effect: Effect.Effect<A, E>) =>
@@ -249,7 +250,7 @@ describe("Emulator: Opportunity", () => {
         expect(fieldsOf(yield* opportunity(url, 70)).Stage).toBeUndefined()
       }), {
       seed: {
-        ...Emulator.defaultSeed,
+        ...Seed.defaultSeed,
         opportunities: [
           { id: 70, externalKey: { name: "opportunityId", value: "DUP" }, fields: { Name: "older" } },
           { id: 71, externalKey: { name: "opportunityId", value: "DUP" }, fields: { Name: "newer" } }
@@ -345,8 +346,8 @@ describe("Emulator: deleteMObjects", () => {
     ))
 })
 
-const manyOpportunities: Emulator.SeedData = {
-  ...Emulator.defaultSeed,
+const manyOpportunities: Seed.SeedData = {
+  ...Seed.defaultSeed,
   opportunityPersonRoles: [],
   opportunities: Array.from({ length: 250 }, (_, i) => ({
     id: 100 + i,
@@ -496,8 +497,8 @@ describe("Emulator: describeMObject and listMObjects", () => {
 // Indexes: the store keeps external keys, roles by opportunity and id order in indexes
 // rather than scanning; these check the indexes answer exactly what a scan would.
 
-const duplicateKeys: Emulator.SeedData = {
-  ...Emulator.defaultSeed,
+const duplicateKeys: Seed.SeedData = {
+  ...Seed.defaultSeed,
   opportunities: [
     { id: 300, externalKey: { name: "opportunityId", value: "DUP" }, fields: { Name: "older" } },
     { id: 200, externalKey: { name: "opportunityId", value: "DUP" }, fields: { Name: "oldest" } },

@@ -19,7 +19,7 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Swagger from "../../rest/test/helpers/swagger.js"
 import * as Emulator from "../src/Emulator.js"
-import * as Cli from "../src/internal/cli.js"
+import * as EmulatorCommand from "../src/EmulatorCommand.js"
 import { restClient, soapClient } from "./helpers/clients.js"
 
 const ext = (value: string) => ({ name: "externalOpportunityId", value })
@@ -27,7 +27,7 @@ const ext = (value: string) => ({ name: "externalOpportunityId", value })
 const fetchJson = (url: string, init: RequestInit = {}) =>
   Effect.promise(() => fetch(url, init).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown })))
 
-const tokenOf = (emulator: Emulator.Shape) =>
+const tokenOf = (emulator: Emulator.EmulatorShape) =>
   Effect.map(
     fetchJson(`${emulator.identityUrl}/oauth/token`, {
       method: "POST",
@@ -37,7 +37,7 @@ const tokenOf = (emulator: Emulator.Shape) =>
     (r) => (r.body as { access_token: string }).access_token
   )
 
-const guidOf = (emulator: Emulator.Shape, ext: string) =>
+const guidOf = (emulator: Emulator.EmulatorShape, ext: string) =>
   Effect.gen(function*() {
     const token = yield* tokenOf(emulator)
     const answer = yield* fetchJson(
@@ -214,7 +214,7 @@ describe("emulator REST", () => {
       Schema.decodeUnknownSync(RestWire.ChannelResponse)(channels.body)
     }))
 
-  it.scoped("tokens expire after --token-ttl (602); a missing or unknown one is 601; bad credentials 401", () =>
+  it.scoped("tokens expire after --token-ttl (602); a missing one is 600, an unknown one 601; bad credentials 401", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ tokenTtl: 30 })
       const token = yield* tokenOf(emulator)
@@ -225,7 +225,7 @@ describe("emulator REST", () => {
             errors: ReadonlyArray<{ code: string }>
           })
       expect((yield* describe({ authorization: `Bearer ${token}` })).success).toBe(true)
-      expect((yield* describe({})).errors[0]?.code).toBe("601")
+      expect((yield* describe({})).errors[0]?.code).toBe("600")
       expect((yield* describe({ authorization: "Bearer nope" })).errors[0]?.code).toBe("601")
       yield* TestClock.adjust("30 seconds")
       expect((yield* describe({ authorization: `Bearer ${token}` })).errors[0]?.code).toBe("602")
@@ -265,14 +265,21 @@ describe("emulator REST", () => {
 
   it.effect("the command line takes --client-id, --client-secret and --token-ttl", () =>
     Effect.gen(function*() {
-      const options = yield* Cli.options(["--client-id", "cid", "--client-secret", "csecret", "--token-ttl", "5"])
+      const options = yield* EmulatorCommand.options([
+        "--client-id",
+        "cid",
+        "--client-secret",
+        "csecret",
+        "--token-ttl",
+        "5"
+      ])
       const value = Option.getOrThrow(options)
       expect([value.clientId, value.clientSecret && Redacted.value(value.clientSecret), value.tokenTtl]).toEqual([
         "cid",
         "csecret",
         5
       ])
-      expect((yield* Effect.flip(Cli.options(["--token-ttl", "0"])))._tag).toBe("UsageError")
-      expect((yield* Effect.flip(Cli.options(["--client-secret", " "])))._tag).toBe("UsageError")
+      expect((yield* Effect.flip(EmulatorCommand.options(["--token-ttl", "0"])))._tag).toBe("UsageError")
+      expect((yield* Effect.flip(EmulatorCommand.options(["--client-secret", " "])))._tag).toBe("UsageError")
     }))
 })

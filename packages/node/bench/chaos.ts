@@ -31,6 +31,7 @@ import type { Outcome } from "@mktows/core/Outcome"
 import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import * as Emulator from "@mktows/emulator/Emulator"
+import * as Seed from "@mktows/emulator/Seed"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as SoapTransport from "@mktows/xml/SoapTransport"
 import * as Chunk from "effect/Chunk"
@@ -196,10 +197,10 @@ const upsertJob = (total: number, seen: Array<unknown>) =>
 
 const syncUnderFaults = (options: ChaosOptions, seen: Array<unknown>) =>
   Effect.gen(function*() {
-    const seed: Emulator.SeedData = {
-      ...Emulator.defaultSeed,
+    const seed: Seed.SeedData = {
+      ...Seed.defaultSeed,
       opportunities: [
-        ...(Emulator.defaultSeed.opportunities ?? []),
+        ...(Seed.defaultSeed.opportunities ?? []),
         ...Array.from({ length: options.objects }, (_, i) => ({
           id: 900_000 + i,
           fields: { Name: `CHAOS-UPS old ${i}`, Amount: "1" }

@@ -10,7 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
 import type { Outcome } from "@mktows/core/Outcome"
-import * as Emulator from "@mktows/emulator/Emulator"
+import * as Seed from "@mktows/emulator/Seed"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -31,7 +31,7 @@ const readAll = Effect.map(
 )
 
 /** Faults, but no limiter trouble of the client's own making: the emulator does not enforce limits here. */
-const faulty = (randomSeed: number, seed?: Emulator.SeedData): E2EOptions => ({
+const faulty = (randomSeed: number, seed?: Seed.SeedData): E2EOptions => ({
   randomSeed,
   emulator: { faultRate: 0.2, latency: "2 millis", ...(seed ? { seed } : {}) },
   client: { chunkSize: 20, retry: fastRetry, rateLimit: { calls: 100_000 } }
@@ -122,8 +122,8 @@ describe("e2e: injected faults", () => {
 
   it.live("UPSERT by id under faults: every object UPDATED, UNCHANGED or IN_DOUBT, and never duplicated", () => {
     const total = 1_000
-    const seed: Emulator.SeedData = {
-      ...Emulator.defaultSeed,
+    const seed: Seed.SeedData = {
+      ...Seed.defaultSeed,
       opportunities: Array.from({ length: total }, (_, i) => ({
         id: 5_000 + i,
         fields: { Name: `Old ${i}`, Amount: "1" },

@@ -9,9 +9,12 @@ import type * as MObject from "@mktows/core/MObject"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
 import * as Program from "@mktows/core/Program"
+import * as Emulator from "@mktows/emulator/Emulator"
+import * as RestConfig from "@mktows/rest/RestConfig"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import * as NodeMarketo from "../src/NodeMarketo.js"
 import { opportunity, withE2E, written } from "./helpers/e2e.js"
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
@@ -122,6 +125,55 @@ describe("e2e: syncMObjects", () => {
         expect((yield* emulator.stats).stored.Opportunity).toBe(4)
       })
     ))
+
+  it.live("UPSERT of an unknown id among objects keyed by external key: CREATED under a new id, nothing IN_DOUBT", () =>
+    withE2E((emulator) =>
+      Effect.gen(function*() {
+        // The issue's case: 250 by external key, one (in the second call) by an id that names
+        // no stored object. The emulator, as documented, creates it under a new id.
+        const sent = Array.from(
+          { length: 250 },
+          (_, i) =>
+            i === 120 ? Opportunity.make({ id: 999_999, name: "sent with an unknown id" }) : opportunity(i, "UP")
+        )
+        const outcomes = yield* MarketoClient.syncMObjects(sent, "UPSERT")
+        expect(outcomes.map((o) => o.status)).toEqual(sent.map(() => "CREATED"))
+        const created = outcomes[120]!
+        const newId = idOf(created)
+        expect(newId).not.toBe(999_999)
+        expect(created.error).toBe(
+          `Marketo created this object under the new id ${newId}: the id 999999 it was sent with named no stored object`
+        )
+        expect(outcomes.filter((o) => o.error !== undefined)).toEqual([created])
+        expect(asOpportunity(yield* readOne("Opportunity", newId)).name).toBe("sent with an unknown id")
+        expect((yield* emulator.stats).stored.Opportunity).toBe(2 + 250)
+      })
+    ))
+
+  it.live("over REST, an Opportunity sent with an integer id is refused before anything is sent", () =>
+    Effect.gen(function*() {
+      // REST names opportunities by external key or marketoGUID only, so the unknown-id case
+      // of UPSERT cannot arise there: the object is a ValidationError naming its place.
+      const emulator = yield* Emulator.make()
+      const keyed = (i: number) =>
+        Opportunity.make({ externalKey: { name: "externalOpportunityId", value: `R-${i}` }, name: `r${i}` })
+      const error = yield* MarketoClient.syncMObjects(
+        [keyed(0), Opportunity.make({ id: 999_999, name: "x" }), keyed(2)],
+        "UPSERT"
+      ).pipe(
+        Effect.flip,
+        Effect.provide(NodeMarketo.layerRest(
+          RestConfig.layer({
+            endpoint: emulator.restUrl,
+            clientId: "mktows-demo-client",
+            clientSecret: "mktows-demo-secret"
+          })
+        ))
+      )
+      expect(error._tag).toBe("ValidationError")
+      expect(error._tag === "ValidationError" ? error.issues.map((i) => [i.index, i.path]) : []).toEqual([[1, ["id"]]])
+      expect((yield* emulator.stats).stored.Opportunity).toBe(2)
+    }).pipe(Effect.scoped))
 
   it.live("OpportunityPersonRoles: by ids, and by associations in the same call as their opportunity", () =>
     withE2E(() =>

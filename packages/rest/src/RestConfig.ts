@@ -5,7 +5,7 @@
  * ```ts
  * // MARKETO_REST_ENDPOINT=https://123-ABC-456.mktorest.com/rest
  * // MARKETO_IDENTITY_ENDPOINT (optional; default …/identity beside …/rest)
- * // MARKETO_CLIENT_ID, MARKETO_CLIENT_SECRET
+ * // MARKETO_CLIENT_ID, MARKETO_CLIENT_SECRET, MARKETO_IDENTITY_TIMEOUT (optional; default 20 seconds)
  * RestTransport.layer().pipe(Layer.provide(RestConfig.layerConfig()))
  * ```
  *
@@ -14,6 +14,7 @@
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -31,7 +32,23 @@ export interface RestConfigShape {
   readonly identityEndpoint: string
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string>
+  /**
+   * How long a token request may take before it fails (as not sent: no record request has
+   * gone out yet). Keep it below the client's `callTimeout`, which covers it too.
+   *
+   * @since 0.3.0
+   */
+  readonly identityTimeout: Duration.Duration
 }
+
+/**
+ * The default {@link RestConfigShape.identityTimeout}: 20 seconds, a third of the client's
+ * default call timeout.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const defaultIdentityTimeout: Duration.Duration = Duration.seconds(20)
 
 /**
  * @since 0.1.0
@@ -49,6 +66,8 @@ export interface Options {
   readonly identityEndpoint?: string
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string> | string
+  /** Default {@link defaultIdentityTimeout}. */
+  readonly identityTimeout?: Duration.DurationInput
 }
 
 const httpUrl = (text: string): URL | undefined => {
@@ -87,11 +106,18 @@ const check = (options: Options): Either.Either<RestConfigShape, ConfigError.Con
   if (Redacted.value(clientSecret) === "") {
     return Either.left(ConfigError.InvalidData(["clientSecret"], "the client secret is empty"))
   }
+  const identityTimeout = options.identityTimeout === undefined
+    ? defaultIdentityTimeout
+    : Duration.decodeUnknown(options.identityTimeout).pipe((d) => d._tag === "Some" ? d.value : undefined)
+  if (identityTimeout === undefined || !Duration.greaterThan(identityTimeout, Duration.zero)) {
+    return Either.left(ConfigError.InvalidData(["identityTimeout"], "expected a duration above zero"))
+  }
   return Either.right({
     endpoint: trimSlash(options.endpoint),
     identityEndpoint: trimSlash(identity),
     clientId: options.clientId,
-    clientSecret
+    clientSecret,
+    identityTimeout
   })
 }
 
@@ -111,13 +137,18 @@ export const make = (options: Options): Effect.Effect<RestConfigShape, ConfigErr
  * @category config
  */
 export const config: Config.Config<RestConfigShape> = Config.all({
+  identityTimeout: Config.option(Config.duration("MARKETO_IDENTITY_TIMEOUT")),
   endpoint: Config.string("MARKETO_REST_ENDPOINT"),
   identityEndpoint: Config.option(Config.string("MARKETO_IDENTITY_ENDPOINT")),
   clientId: Config.string("MARKETO_CLIENT_ID"),
   clientSecret: Config.redacted("MARKETO_CLIENT_SECRET")
 }).pipe(
-  Config.mapOrFail(({ identityEndpoint, ...rest }) =>
-    check(Option.match(identityEndpoint, { onNone: () => rest, onSome: (url) => ({ ...rest, identityEndpoint: url }) }))
+  Config.mapOrFail(({ identityEndpoint, identityTimeout, ...rest }) =>
+    check({
+      ...rest,
+      ...Option.match(identityEndpoint, { onNone: () => ({}), onSome: (url) => ({ identityEndpoint: url }) }),
+      ...Option.match(identityTimeout, { onNone: () => ({}), onSome: (d) => ({ identityTimeout: d }) })
+    })
   )
 )
 

@@ -12,10 +12,12 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { AuthFault, type ProtocolError, type TransportError } from "@mktows/core/MarketoError"
+import { AuthFault, ProtocolError, TransportError } from "@mktows/core/MarketoError"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as SynchronizedRef from "effect/SynchronizedRef"
@@ -57,6 +59,46 @@ interface Cached {
 const operation = "identity"
 
 /**
+ * What an access token may hold: visible ASCII (Marketo's are a GUID and `:` and a pod), at
+ * most 4 KiB, since it goes into the `Authorization` header; CR or LF would split the header.
+ */
+const headerSafe = /^[\x21-\x7e]{1,4096}$/
+
+/**
+ * An identity answer decoded with its token kept out of every error: the Schema sees, and a
+ * ProtocolError quotes, a copy whose `access_token` is redacted. The real token is taken only
+ * once the answer is known good, and only when it is safe in a header.
+ */
+const decodeToken = (
+  text: string,
+  secrets: ReadonlyArray<string>
+): Effect.Effect<{ readonly token: Redacted.Redacted<string>; readonly expires_in: number }, ProtocolError> =>
+  Either.flatMap(Http.parseJson(text, operation, secrets), (parsed) => {
+    const token = typeof parsed === "object" && parsed !== null && "access_token" in parsed
+      ? (parsed as { readonly access_token: unknown }).access_token
+      : undefined
+    const shown = typeof token === "string" ? { ...(parsed as object), access_token: "<redacted>" } : parsed
+    const quoted = JSON.stringify(shown)
+    const all = typeof token === "string" && token !== "" ? [...secrets, token] : secrets
+    return Either.flatMap(
+      Http.decodeValue(RestWire.IdentityResponse, shown, quoted, operation, all),
+      (answer) =>
+        typeof token === "string" && headerSafe.test(token)
+          ? Either.right({ token: Redacted.make(token), expires_in: answer.expires_in })
+          : Either.left(
+            new ProtocolError({
+              reason: "SchemaMismatch",
+              detail:
+                `the identity answer's access_token is not a header-safe token (visible ASCII, at most 4096 characters): ${
+                  typeof token === "string" ? `${token.length} characters` : typeof token
+                }`,
+              received: Http.excerpt(quoted, all)
+            })
+          )
+    )
+  })
+
+/**
  * Builds the identity service from the `HttpClient` and `RestConfig` in context.
  *
  * @since 0.1.0
@@ -68,6 +110,10 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
     const client = yield* HttpClient.HttpClient
     const cache = yield* SynchronizedRef.make<Cached | undefined>(undefined)
 
+    // The secret is scrubbed from anything the identity endpoint answers: one that echoes
+    // the request would otherwise quote it.
+    const secrets = [Redacted.value(config.clientSecret)]
+
     const fetch: Effect.Effect<Cached, TokenError> = Effect.gen(function*() {
       const request = HttpClientRequest.post(`${config.identityEndpoint}/oauth/token`).pipe(
         HttpClientRequest.acceptJson,
@@ -78,23 +124,44 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
         })
       )
       const started = yield* Clock.currentTimeMillis
-      const response = yield* client.execute(request).pipe(Effect.mapError(Http.connectionError(operation)))
-      const text = yield* Http.readText(response, operation)
+      // No record request has been sent while a token is fetched: every failure here is
+      // certain not to have applied anything (`sent: false`).
+      const response = yield* client.execute(request).pipe(
+        Effect.mapError(Http.connectionError(operation, secrets, false))
+      )
+      const text = yield* Http.readText(response, operation, secrets, false)
       if (response.status === 401 || response.status === 403 || response.status === 400) {
         // OAuth answers `{"error":"unauthorized","error_description":"Bad client credentials"}`.
         return yield* Effect.fail(
           new AuthFault({
             code: 20014,
-            faultString: `identity refused the client credentials (HTTP ${response.status}): ${text.slice(0, 200)}`
+            faultString: `identity refused the client credentials (HTTP ${response.status}): ${
+              Http.excerpt(text, secrets)
+            }`,
+            advice: Http.authAdvice
           })
         )
       }
-      if (response.status !== 200) return yield* Effect.fail(Http.statusError(operation, response.status, text))
-      const answer = yield* Http.decodeJson(RestWire.IdentityResponse, text, operation)
+      if (response.status !== 200) {
+        return yield* Effect.fail(Http.statusError(operation, response.status, text, secrets, false))
+      }
+      const answer = yield* decodeToken(text, secrets)
       const life = answer.expires_in * 1000
       // Counted from before the request, so the token is never older than we think.
-      return { token: Redacted.make(answer.access_token), refreshAt: started + life - Math.min(60_000, life / 10) }
-    }).pipe(Effect.withSpan("mktows.RestIdentity.fetch"))
+      return { token: answer.token, refreshAt: started + life - Math.min(60_000, life / 10) }
+    }).pipe(
+      Effect.timeoutFail({
+        duration: config.identityTimeout,
+        onTimeout: () =>
+          new TransportError({
+            reason: "Connection",
+            operation,
+            description: `the identity endpoint did not answer within ${Duration.format(config.identityTimeout)}`,
+            ambiguous: false
+          })
+      }),
+      Effect.withSpan("mktows.RestIdentity.fetch")
+    )
 
     const valid = (cached: Cached | undefined, now: number): cached is Cached =>
       cached !== undefined && now < cached.refreshAt

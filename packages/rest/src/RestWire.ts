@@ -416,3 +416,132 @@ export const paths = {
  * @category constants
  */
 export const maxRecordsPerCall = 300
+
+/**
+ * The standard fields of an opportunity, by their REST names (Adobe's `describe` of
+ * `opportunities`), `marketoGUID` and the timestamps included.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const opportunityFieldNames = [
+  "marketoGUID",
+  "externalOpportunityId",
+  "externalCompanyId",
+  "externalSalesPersonId",
+  "amount",
+  "closeDate",
+  "description",
+  "expectedRevenue",
+  "externalCreatedDate",
+  "fiscal",
+  "fiscalQuarter",
+  "fiscalYear",
+  "forecastCategoryName",
+  "isClosed",
+  "isWon",
+  "lastActivityDate",
+  "leadSource",
+  "name",
+  "nextStep",
+  "probability",
+  "quantity",
+  "stage",
+  "type",
+  "createdAt",
+  "updatedAt"
+] as const
+
+/**
+ * The standard fields of an opportunity role, by their REST names (Adobe's `describe` of
+ * `opportunities/roles`), `marketoGUID` and the timestamps included.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const roleFieldNames = [
+  "marketoGUID",
+  "externalOpportunityId",
+  "leadId",
+  "role",
+  "isPrimary",
+  "externalCreatedDate",
+  "createdAt",
+  "updatedAt"
+] as const
+
+/**
+ * The keys of the Lead Database objects as `describe` gives them: the id field, the dedupe
+ * fields (one compound key for roles) and the searchable fields (each entry one key).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const objectKeys = {
+  opportunities: {
+    idField: "marketoGUID",
+    dedupeFields: ["externalOpportunityId"],
+    searchableFields: [["externalOpportunityId"], ["marketoGUID"]]
+  },
+  roles: {
+    idField: "marketoGUID",
+    dedupeFields: ["externalOpportunityId", "leadId", "role"],
+    searchableFields: [["externalOpportunityId", "leadId", "role"], ["marketoGUID"], ["leadId"], [
+      "externalOpportunityId"
+    ]]
+  }
+} as const
+
+/**
+ * Adobe's REST error codes, with the messages of its error-code table, that mktows reads or
+ * the emulator answers: response-level (6xx, 7xx) and record-level (1xxx).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const errorCodes = {
+  emptyAccessToken: { code: "600", message: "Access token empty" },
+  invalidAccessToken: { code: "601", message: "Access token invalid" },
+  expiredAccessToken: { code: "602", message: "Access token expired" },
+  methodNotSupported: { code: "605", message: "HTTP Method not supported" },
+  rateLimit: { code: "606", message: "Max rate limit exceeded" },
+  dailyQuota: { code: "607", message: "Daily quota reached" },
+  invalidJson: { code: "609", message: "Invalid JSON" },
+  notFound: { code: "610", message: "Requested resource not found" },
+  systemError: { code: "611", message: "System error" },
+  invalidContentType: { code: "612", message: "Invalid Content Type" },
+  concurrencyLimit: { code: "615", message: "Concurrent access limit reached" },
+  cannotBeBlank: { code: "701", message: "cannot be blank" },
+  noDataFound: { code: "702", message: "No data found for given search scenario" },
+  businessRule: { code: "709", message: "Business rule violation" },
+  invalidValue: { code: "1001", message: "Invalid value" },
+  missingParameter: { code: "1002", message: "Missing value for required parameter" },
+  invalidData: { code: "1003", message: "Invalid data" },
+  leadNotFound: { code: "1004", message: "Lead not found" },
+  fieldNotFound: { code: "1006", message: "Field not found" },
+  objectNotFound: { code: "1013", message: "Object not found" },
+  alreadyExists: { code: "1017", message: "Object already exists" }
+} as const
+
+/**
+ * The Lead Database query paths that take `POST …?_method=GET` (a query too long for a URL,
+ * or a compound key), and the Asset paths of programs by name and by tag, and the opportunity
+ * field schema.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const morePaths = {
+  opportunityFields: "/v1/opportunities/schema/fields.json",
+  opportunityField: (name: string) => `/v1/opportunities/schema/fields/${name}.json`,
+  programByName: "/asset/v1/program/byName.json",
+  programByTag: "/asset/v1/program/byTag.json"
+} as const
+
+/**
+ * The most items one Asset API browse answers (`maxReturn`), and its default.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const assetPage = { max: 200, default: 20 } as const

@@ -58,6 +58,8 @@ export const metrics = { calls: Call.calls, objects: Call.objects, retries: Call
 interface Settled<A> {
   readonly outcomes: ReadonlyArray<Outcome<A>>
   readonly failure?: { readonly error: CallError; readonly sent: boolean }
+  /** Whether some objects of a failed call have the statuses the transport was answered. */
+  readonly answered?: true
 }
 
 /**
@@ -79,28 +81,57 @@ const settleChunk = <A>(
   const sent = chunk.items.map(encode)
   const repeatable = isRepeatable(request, sent)
   const meta = { count: chunk.items.length, repeatable }
+  // One params object for every attempt: a transport remembers by it what it was answered.
+  const params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects = request.operation === "syncMObjects"
+    ? { mObjectList: sent, operation: request.sync }
+    : { mObjectList: sent }
   const answer: Effect.Effect<Wire.ResultSyncMObjects | Wire.ResultDeleteMObjects, CallError | NotSent> =
     request.operation === "syncMObjects"
-      ? Call.callStoppable(rt, "syncMObjects", { mObjectList: sent, operation: request.sync }, meta, stop)
-      : Call.callStoppable(rt, "deleteMObjects", { mObjectList: sent }, meta, stop)
+      ? Call.callStoppable(rt, "syncMObjects", params as Wire.ParamsSyncMObjects, meta, stop)
+      : Call.callStoppable(rt, "deleteMObjects", params, meta, stop)
+  // A failed call keeps the statuses the transport was answered before it failed.
+  const withAnswered = (outcomes: ReadonlyArray<Outcome<A>>): Settled<A>["outcomes"] => {
+    const answered = rt.transport.answered?.(params)
+    if (answered === undefined) return outcomes
+    return outcomes.map((o, i) => {
+      const status = answered[i]
+      return status === undefined ? o : answeredOutcome(o, status)
+    })
+  }
   return answer.pipe(
-    Effect.flatMap((result) => pair(request.operation, chunk, sent, result.mObjStatusList)),
+    Effect.flatMap((result) => pair(request, chunk, sent, result.mObjStatusList)),
     Effect.matchEffect({
       onSuccess: (outcomes): Effect.Effect<Settled<A>> => Effect.succeed({ outcomes }),
       onFailure: (error): Effect.Effect<Settled<A>> => {
         if (error._tag === "NotSent") {
-          return Effect.succeed({
-            outcomes: failedChunk(chunk, error.cause, false),
-            failure: { error: error.cause, sent: false }
-          })
+          const outcomes = withAnswered(failedChunk(chunk, error.cause, false))
+          return Effect.succeed({ outcomes, failure: { error: error.cause, sent: somethingApplied(outcomes) } })
         }
-        if (Retry.isAmbiguous(error)) return Effect.succeed({ outcomes: inDoubt(chunk, error, repeatable) })
-        const settled: Settled<A> = { outcomes: failedChunk(chunk, error, true), failure: { error, sent: true } }
+        if (Retry.isAmbiguous(error)) {
+          return Effect.succeed({ outcomes: withAnswered(inDoubt(chunk, error, repeatable)) })
+        }
+        const outcomes = withAnswered(failedChunk(chunk, error, true))
+        const settled: Settled<A> = somethingApplied(outcomes)
+          ? { outcomes, failure: { error, sent: true }, answered: true }
+          : { outcomes, failure: { error, sent: true } }
         return Call.isFatal(error) ? Effect.as(Call.stopWith(stop, error), settled) : Effect.succeed(settled)
       }
     })
   )
 }
+
+/** An outcome from a status the transport was answered for its object. */
+const answeredOutcome = <A>(failed: Outcome<A>, status: Wire.MObjStatus): Outcome<A> => ({
+  index: failed.index,
+  input: failed.input,
+  status: status.status,
+  ...(status.id > 0 ? { id: status.id } : {}),
+  ...(status.externalKey === undefined ? {} : { externalKey: status.externalKey }),
+  ...(status.error === undefined ? {} : { error: status.error })
+})
+
+const somethingApplied = <A>(outcomes: ReadonlyArray<Outcome<A>>): boolean =>
+  outcomes.some((o) => o.status !== "FAILED" && o.status !== "IN_DOUBT")
 
 // Tagged once per status rather than per chunk: every chunk is counted on the hot path.
 const objectsOf: ReadonlyMap<string, Metric.Metric.Counter<number>> = new Map(
@@ -151,7 +182,10 @@ const runAll = <A>(
     )
     const errors = settled.flatMap((s) => s.failure === undefined ? [] : [s.failure.error])
     const [first] = errors
-    if (first !== undefined && errors.length === settled.length && errors.every((e) => e._tag !== "ProtocolError")) {
+    if (
+      first !== undefined && errors.length === settled.length && errors.every((e) => e._tag !== "ProtocolError") &&
+      settled.every((s) => s.answered === undefined)
+    ) {
       // Nothing got through and nothing may have been applied: the call error says it best,
       // the one that stopped the batch if there is one.
       return yield* Effect.fail(Option.getOrElse(yield* Call.stopped(stop), () => first))

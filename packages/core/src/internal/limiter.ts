@@ -62,6 +62,10 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
     // Completed when a running call ends, so a waiter blocked only by running calls wakes;
     // made by the first waiter, so that a call nobody waits for costs no Deferred.
     let ended: Deferred.Deferred<void> | undefined
+    // When the last wait was announced. A job held by the limit has every queued call wait in
+    // turn; one line per call (a hundred for a 20,000-object job) drowns what a user needs to
+    // know, so a wait is announced once per window: the next line means the job is still held.
+    let announcedAt: number | undefined
 
     // Runs inside acquireUseRelease's uninterruptible acquire, so that a reserved place is
     // always released; the waits are made interruptible explicitly, so that a caller giving
@@ -84,7 +88,9 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
           if (oldest !== undefined) {
             const waitMillis = oldest + windowMillis - now
             // Info, not Debug: a job that slows down to stay inside the limit says why.
-            yield* Effect.logInfo("waiting for the client-side rate limit").pipe(
+            const announce = announcedAt === undefined || now - announcedAt >= windowMillis
+            if (announce) announcedAt = now
+            yield* (announce ? Effect.logInfo : Effect.logDebug)("waiting for the client-side rate limit").pipe(
               Effect.annotateLogs({
                 "mktows.reason": "rateLimit",
                 "mktows.waitMillis": waitMillis,

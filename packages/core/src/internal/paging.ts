@@ -4,8 +4,10 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Limits from "../Limits.js"
 import type { Page } from "../MarketoClient.js"
 import type { CallError } from "../MarketoError.js"
 import { ProtocolError } from "../MarketoError.js"
@@ -34,10 +36,21 @@ const positionHash = (text: string): number => {
 const positionCycle = (detail: string, position: string): ProtocolError =>
   new ProtocolError({ reason: "PositionCycle", detail, received: `newStreamPosition "${position.slice(0, 80)}"` })
 
+const tooLong = (detail: string, position: string): ProtocolError =>
+  new ProtocolError({
+    reason: "TooLarge",
+    detail,
+    received: `newStreamPosition "${position.slice(0, 80)}…" (${position.length} characters)`
+  })
+
 /**
  * getMObjects page by page, following `hasMore` and `newStreamPosition`. A position that
  * does not move forward (empty, the same, or one this read already followed: A, B, A, …)
  * would read the same pages forever: it ends the read with ProtocolError `PositionCycle`.
+ * A position that is new on every page is bounded too, the same over every transport: a read
+ * follows at most `Limits.maxPagesPerRead` pages, `Limits.maxEmptyPagesInRow` empty pages in
+ * a row that say there is more, and positions of at most `Limits.maxStreamPositionChars`;
+ * beyond, it ends with ProtocolError `TooLarge` (or `PositionCycle` for the empty pages).
  */
 export const pages = <B, DE>(
   rt: Runtime,
@@ -45,8 +58,10 @@ export const pages = <B, DE>(
   streamPosition: string | undefined,
   decode: (wire: Wire.MObject) => Effect.Effect<B, DE>
 ): Stream.Stream<Page<B>, CallError | DE> =>
-  Stream.suspend(() => {
+  Stream.unwrap(Effect.map(FiberRef.get(Limits.maxPagesPerRead), (maxPages) => {
     const seen = new Set<number>()
+    let pagesRead = 0
+    let emptyInRow = 0
     if (streamPosition !== undefined) seen.add(positionHash(streamPosition))
     const next = (
       position: string | undefined
@@ -66,7 +81,30 @@ export const pages = <B, DE>(
               )
             }
             const moved = result.newStreamPosition
+            pagesRead++
+            emptyInRow = (result.mObjectList ?? []).length === 0 ? emptyInRow + 1 : 0
             if (result.hasMore) {
+              if (moved.length > Limits.maxStreamPositionChars) {
+                return Effect.fail(
+                  tooLong(
+                    `getMObjects answered a stream position longer than ${Limits.maxStreamPositionChars} characters`,
+                    moved
+                  )
+                )
+              }
+              if (pagesRead >= maxPages) {
+                return Effect.fail(
+                  tooLong(
+                    `getMObjects still answered hasMore=true after ${pagesRead} page(s), the most one read follows`,
+                    moved
+                  )
+                )
+              }
+              if (emptyInRow >= Limits.maxEmptyPagesInRow) {
+                return Effect.fail(
+                  positionCycle(`getMObjects answered ${emptyInRow} empty pages in a row with hasMore=true`, moved)
+                )
+              }
               if (moved === "" || moved === position) {
                 return Effect.fail(
                   positionCycle("getMObjects answered hasMore=true without a new stream position", moved)
@@ -95,4 +133,4 @@ export const pages = <B, DE>(
         )
       )
     return Stream.paginateEffect(streamPosition, next)
-  })
+  }))

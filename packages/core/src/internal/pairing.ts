@@ -32,26 +32,53 @@ const range = (chunk: Slice<unknown>): string => `objects[${chunk.start}..${chun
 const sameKey = (a: Wire.Attrib, b: Wire.Attrib): boolean =>
   a.value === b.value && a.name.toLowerCase() === b.name.toLowerCase()
 
+const showKey = (key: Wire.Attrib): string => `${key.name}=${JSON.stringify(key.value)}`
+
+/** How a status names the object sent at its position. */
+type Identity =
+  /** As sent (or not at all: Marketo answers id 0 for an object it did not store). */
+  | { readonly _tag: "Same" }
+  /** Created under a new id, though sent with one (which named no stored object). */
+  | { readonly _tag: "NewId" }
+  /** As another object: its status cannot be this object's. */
+  | { readonly _tag: "Other"; readonly why: string }
+
+const same: Identity = { _tag: "Same" }
+const newId: Identity = { _tag: "NewId" }
+
 /**
- * Why a status cannot be the answer for the object sent at its position, if it cannot: an id
- * other than the object's, or (for an object without id) another external key.
+ * Only an operation that may create can give an object a new id: an INSERT or UPSERT of an
+ * object whose id names no stored object creates it under an id of Marketo's choosing.
  */
-const identityMismatch = (sent: Wire.MObject, status: Wire.MObjStatus): string | undefined => {
+const mayCreate = (request: StatusRequest): boolean => request.operation === "syncMObjects" && request.sync !== "UPDATE"
+
+const identify = (request: StatusRequest, sent: Wire.MObject, status: Wire.MObjStatus): Identity => {
+  // An external key the status echoes must be the one sent, whatever the ids say.
+  const keyMismatch = sent.externalKey !== undefined && status.externalKey !== undefined &&
+      !sameKey(sent.externalKey, status.externalKey)
+    ? `it names ${showKey(status.externalKey)}, sent as ${showKey(sent.externalKey)}`
+    : undefined
   // Marketo answers id 0 for an object it did not store: that names no object.
-  if (sent.id !== undefined && status.id > 0 && status.id !== sent.id) return `id ${status.id} for id ${sent.id}`
-  if (sent.id === undefined && sent.externalKey !== undefined && status.externalKey !== undefined) {
-    return sameKey(sent.externalKey, status.externalKey)
-      ? undefined
-      : `externalKey ${status.externalKey.name}=${
-        JSON.stringify(status.externalKey.value)
-      } for ${sent.externalKey.name}=${JSON.stringify(sent.externalKey.value)}`
+  if (sent.id !== undefined && status.id > 0 && status.id !== sent.id) {
+    if (keyMismatch !== undefined) return { _tag: "Other", why: keyMismatch }
+    return status.status === "CREATED" && mayCreate(request)
+      ? newId
+      : {
+        _tag: "Other",
+        why: `it names id ${status.id} (${status.status}), sent as id ${sent.id}${
+          status.status === "CREATED"
+            ? `, and ${request.operation === "syncMObjects" ? "UPDATE" : "a delete"} never creates`
+            : ""
+        }`
+      }
   }
-  return undefined
+  // Without an id, the external key is what names the object.
+  return sent.id === undefined && keyMismatch !== undefined ? { _tag: "Other", why: keyMismatch } : same
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
-const toOutcome = <A>(index: number, input: A, status: Wire.MObjStatus): Outcome<A> => {
+const toOutcome = <A>(index: number, input: A, status: Wire.MObjStatus): Mutable<Outcome<A>> => {
   // Built by assignment, not by conditional spreads: this runs for every object synced, and
   // spreads of small objects are far slower in V8.
   const outcome: Mutable<Outcome<A>> = { index, input, status: status.status }
@@ -62,17 +89,25 @@ const toOutcome = <A>(index: number, input: A, status: Wire.MObjStatus): Outcome
   return outcome
 }
 
+/** The note on an object Marketo created under a new id, for the caller to record that id. */
+export const createdUnderNewId = (sentId: number, id: number): string =>
+  `Marketo created this object under the new id ${id}: the id ${sentId} it was sent with named no stored object`
+
 /**
  * The statuses of a sync or delete paired with the objects sent, by position, and checked:
  * the same count, and each status naming the object at its position where it names one. A
- * pairing that does not hold is never guessed: it is a ProtocolError.
+ * CREATED status with a new id, under INSERT or UPSERT, is the object's own: Marketo
+ * created it under that id (the id it was sent with named no stored object), and its outcome
+ * says so. A pairing that does not hold is never guessed: it is an IdentityMismatch
+ * ProtocolError, and the chunk's objects become IN_DOUBT.
  */
 export const pair = <A>(
-  operation: StatusRequest["operation"],
+  request: StatusRequest,
   chunk: Slice<A>,
   sent: ReadonlyArray<Wire.MObject>,
   statuses: ReadonlyArray<Wire.MObjStatus>
 ): Either.Either<ReadonlyArray<Outcome<A>>, ProtocolError> => {
+  const operation = request.operation
   if (statuses.length !== chunk.items.length) {
     return Either.left(
       new ProtocolError({
@@ -85,22 +120,34 @@ export const pair = <A>(
     )
   }
   const outcomes: Array<Outcome<A>> = []
+  // The ids sent, made only when a status gives a new id (rare).
+  let sentIds: ReadonlySet<number | undefined> | undefined
   for (let i = 0; i < statuses.length; i++) {
     const status = statuses[i] as Wire.MObjStatus
     const object = sent[i]
-    const mismatch = object === undefined ? undefined : identityMismatch(object, status)
-    if (mismatch !== undefined) {
+    let identity = object === undefined ? same : identify(request, object, status)
+    // A "new" id that another object of the call was sent with is that object's, not new.
+    if (identity._tag === "NewId" && (sentIds ??= new Set(sent.map((o) => o.id))).has(status.id)) {
+      identity = { _tag: "Other", why: `it names id ${status.id}, the id another object of this call was sent with` }
+    }
+    if (identity._tag === "Other") {
+      const at = `objects[${chunk.start + i}]`
       return Either.left(
         new ProtocolError({
           reason: "IdentityMismatch",
-          detail: `${operation}: status ${i} of ${range(chunk)} names another object than objects[${
-            chunk.start + i
-          }]: ${mismatch}`,
-          received: `mObjStatus ${i}: ${mismatch}`.slice(0, 200)
+          detail: `Marketo's answer to ${operation} of ${
+            range(chunk)
+          } does not match what was sent: its status ${i} cannot be ${at}'s (${identity.why}), so no status of this call can be trusted to be its object's`,
+          received: `mObjStatus ${i}: ${identity.why}`.slice(0, 200)
         })
       )
     }
-    outcomes.push(toOutcome(chunk.start + i, chunk.items[i] as A, status))
+    const outcome = toOutcome(chunk.start + i, chunk.items[i] as A, status)
+    if (identity._tag === "NewId" && object?.id !== undefined) {
+      const note = createdUnderNewId(object.id, status.id)
+      outcome.error = status.error === undefined ? note : `${note}; Marketo said: ${status.error}`
+    }
+    outcomes.push(outcome)
   }
   return Either.right(outcomes)
 }
@@ -123,6 +170,10 @@ export const inDoubt = <A>(
 export const failedChunk = <A>(chunk: Slice<A>, error: CallError, sent: boolean): ReadonlyArray<Outcome<A>> => {
   // A response we could not read may still mean Marketo applied the call.
   const status = error._tag === "ProtocolError" ? "IN_DOUBT" : "FAILED"
-  const why = sent ? error.message : `not sent, because an earlier call failed: ${error.message}`
+  const why = !sent
+    ? `not sent, because an earlier call failed: ${error.message}`
+    : status === "IN_DOUBT"
+    ? `${error.message}; Marketo may have applied this object: read it back before re-sending`
+    : error.message
   return chunk.items.map((input, i) => ({ index: chunk.start + i, input, status, error: why }))
 }

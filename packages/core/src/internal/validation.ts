@@ -7,6 +7,9 @@
 import * as Schema from "effect/Schema"
 import * as Limits from "../Limits.js"
 import type { ValidationIssue } from "../MarketoError.js"
+import { Opportunity } from "../Opportunity.js"
+import { OpportunityPersonRole } from "../OpportunityPersonRole.js"
+import { Program } from "../Program.js"
 import * as Wire from "../Wire.js"
 import { firstInvalidIndex } from "../XmlText.js"
 import * as Fields from "./mappingFields.js"
@@ -277,11 +280,39 @@ export const guarded = (report: Report, path: Path, check: () => void): void => 
 const unreadableInput = "could not be read: reading it threw (a getter or a Proxy trap)"
 
 /**
+ * Only a model is sent: its constructor supplies what plain data may lack (a Program's
+ * `costs`, an Opportunity's `customFields`), and a value cast past the type checker must be
+ * reported, not crashed on while it is written. Plain data goes through `Validation.decode`.
+ */
+const isModel = (value: unknown): boolean =>
+  value instanceof Program || value instanceof Opportunity || value instanceof OpportunityPersonRole
+
+/** What a value that is not a model is, in words: a plain object, an instance of a class, …. */
+const kindOf = (value: unknown): string => {
+  if (!isDict(value)) return describe(value)
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    const tag = value["_tag"]
+    return `a plain object${typeof tag === "string" ? ` with _tag ${describe(tag)}` : ""}`
+  }
+  const constructor: unknown = value["constructor"]
+  return typeof constructor === "function" && constructor.name !== ""
+    ? `an instance of ${excerpt(constructor.name)}`
+    : "an instance of another class"
+}
+
+const notAModel = (value: unknown): string =>
+  `expected a Program, Opportunity or OpportunityPersonRole made by its make (plain data: Validation.decode), got ${
+    kindOf(value)
+  }`
+
+/**
  * Reports the problems of one object, with paths relative to it (guarded as {@link guarded}
  * guards, written out: this runs once per object, and creates no closure).
  */
-const checkObject = (report: Report, obj: unknown, operation: Operation): void => {
+const checkObject = (report: Report, obj: unknown, operation: Operation, models: boolean): void => {
   try {
+    if (models && !isModel(obj)) return report([], notAModel(obj))
     if (!isDict(obj)) {
       return report([], `expected a Program, Opportunity or OpportunityPersonRole, got ${describe(obj)}`)
     }
@@ -311,7 +342,8 @@ export const objectIssues = (
       found.push({ path, message })
     },
     obj,
-    operation
+    operation,
+    false
   )
   return found
 }
@@ -398,10 +430,15 @@ export const listIssues = (
   return found
 }
 
+/**
+ * Every problem of a batch; with `models`, every object must be a model (see {@link isModel}),
+ * without, it may be plain data (what `Validation.decode` checks before it builds the models).
+ */
 export const issues = (
   objects: unknown,
   operation: unknown,
-  startIndex: number
+  startIndex: number,
+  models: boolean
 ): ReadonlyArray<ValidationIssue> => {
   const badOperation = operationIssues(operation)
   // With an operation that is none of the three, the object checks that depend on it
@@ -427,7 +464,7 @@ export const issues = (
         found.push({ index, path: [], message: "expected an object, got a hole of a sparse array" })
         continue
       }
-      checkObject(report, objects[i], checkedAs)
+      checkObject(report, objects[i], checkedAs, models)
     }
   } catch {
     found.push({ index: startIndex, path: [], message: unreadableInput })

@@ -31,11 +31,11 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Emulator from "../Emulator.js"
-import * as Cli from "../internal/cli.js"
+import * as EmulatorCommand from "../EmulatorCommand.js"
 
 const main = Effect.gen(function*() {
-  const options = yield* Cli.options(process.argv.slice(2))
-  if (Option.isNone(options)) return yield* Console.log(Cli.usage)
+  const options = yield* EmulatorCommand.options(process.argv.slice(2))
+  if (Option.isNone(options)) return yield* Console.log(EmulatorCommand.usage)
   const emulator = yield* Emulator.make(options.value)
   yield* Console.log(`mktows emulator listening on ${emulator.url}`)
   yield* Console.log(`mktows emulator REST at ${emulator.restUrl} (identity ${emulator.identityUrl})`)
@@ -44,7 +44,7 @@ const main = Effect.gen(function*() {
   Effect.scoped,
   Effect.tapError((error) =>
     error._tag === "UsageError"
-      ? Console.error(`mktows emulator: ${error.message}\n${Cli.usage}`)
+      ? Console.error(`mktows emulator: ${error.message}\n${EmulatorCommand.usage}`)
       : Console.error(`mktows emulator: cannot listen: ${String(error.cause)}`)
   )
 )
@@ -54,6 +54,6 @@ NodeRuntime.runMain(main, {
   teardown: (exit, onExit) => {
     if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return onExit(0)
     const failure = Cause.failureOption(exit.cause)
-    onExit(Option.isSome(failure) && failure.value instanceof Cli.UsageError ? 2 : 1)
+    onExit(Option.isSome(failure) && failure.value instanceof EmulatorCommand.UsageError ? 2 : 1)
   }
 })

@@ -12,12 +12,13 @@ import { parseArgs } from "node:util"
 import type { Options } from "../Emulator.js"
 import * as Seed from "../Seed.js"
 
-/** @internal */
-export class UsageError extends Data.TaggedError("UsageError")<{ readonly detail: string }> {
-  override get message(): string {
-    return this.detail
-  }
-}
+/**
+ * What is wrong with a command line or environment; the public module turns it into its
+ * `UsageError`, so this module needs nothing from it.
+ *
+ * @internal
+ */
+export class Problem extends Data.TaggedError("Problem")<{ readonly detail: string }> {}
 
 /** @internal */
 export const defaultPort = 8080
@@ -40,14 +41,14 @@ export const usage = `usage: mktows-emulator [--host 127.0.0.1] [--port 8080] [-
   credentials can also come from the environment, so the key stays out of the process list:
   ${env.userId}, ${env.encryptionKey}, ${env.clientId}, ${env.clientSecret} (flags win).`
 
-const usageOf = (error: Seed.SeedError) => new UsageError({ detail: error.message })
+const usageOf = (error: Seed.SeedError) => new Problem({ detail: error.message })
 
 const number = (flag: string, text: string | undefined, check: (n: number) => boolean, expected: string) =>
   text === undefined
     ? Effect.succeed(undefined)
     : /^\d+(\.\d+)?$/.test(text) && check(Number(text))
     ? Effect.succeed(Number(text))
-    : Effect.fail(new UsageError({ detail: `--${flag} must be ${expected}, got '${text}'` }))
+    : Effect.fail(new Problem({ detail: `--${flag} must be ${expected}, got '${text}'` }))
 
 const notBlank = <A>(config: Config.Config<A>, text: (a: A) => string) =>
   Config.validate(config, { message: "must not be empty", validation: (a) => text(a).trim() !== "" })
@@ -85,7 +86,7 @@ const parseFlags = (args: ReadonlyArray<string>) =>
           help: { type: "boolean", short: "h" }
         }
       }).values,
-    catch: (error) => new UsageError({ detail: error instanceof Error ? error.message : String(error) })
+    catch: (error) => new Problem({ detail: error instanceof Error ? error.message : String(error) })
   })
 
 /**
@@ -94,7 +95,7 @@ const parseFlags = (args: ReadonlyArray<string>) =>
  *
  * @internal
  */
-export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Option<Options>, UsageError> =>
+export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Option<Options>, Problem> =>
   Effect.gen(function*() {
     const values = yield* parseFlags(args)
     if (values.help === true) return Option.none()
@@ -110,14 +111,14 @@ export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Optio
     )
     for (const flag of ["host", "user-id", "encryption-key", "seed", "data", "client-id", "client-secret"] as const) {
       if (values[flag] !== undefined && values[flag].trim() === "") {
-        return yield* Effect.fail(new UsageError({ detail: `--${flag} must not be empty` }))
+        return yield* Effect.fail(new Problem({ detail: `--${flag} must not be empty` }))
       }
     }
     const seed = values.seed === undefined ? undefined : yield* Effect.mapError(Seed.readFile(values.seed), usageOf)
     const restore = values.data === undefined
       ? Option.none()
       : yield* Effect.mapError(Seed.load(values.data), usageOf)
-    const fromEnv = yield* Effect.mapError(environment, (error) => new UsageError({ detail: String(error) }))
+    const fromEnv = yield* Effect.mapError(environment, (error) => new Problem({ detail: String(error) }))
     const userId = Option.orElse(Option.fromNullable(values["user-id"]), () => fromEnv.userId)
     const encryptionKey = Option.orElse(
       Option.map(Option.fromNullable(values["encryption-key"]), Redacted.make),

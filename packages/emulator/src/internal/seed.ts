@@ -34,6 +34,7 @@ type SeedProgram = NonNullable<SeedData["programs"]>[number]
 const program = (p: SeedProgram): Program => ({
   id: p.id,
   name: p.name,
+  ...presentAs("description", p.description),
   programType: p.type ?? "Marketing Program",
   workspace: p.workspace ?? "Default",
   workspaceId: p.workspaceId ?? 1,
@@ -129,6 +130,7 @@ export const programsOf = (state: State): NonNullable<SeedData["programs"]> =>
   Array.from(state.programs.values(), (p) => ({
     id: p.id,
     name: p.name,
+    ...presentAs("description", p.description),
     type: p.programType,
     workspace: p.workspace,
     workspaceId: p.workspaceId,

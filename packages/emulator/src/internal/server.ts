@@ -22,18 +22,21 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import { createServer, IncomingMessage, type ServerResponse } from "node:http"
-import type { Options, Shape, Stats } from "../Emulator.js"
+import type { EmulatorShape, Options, Stats } from "../Emulator.js"
 import * as Seed from "../Seed.js"
 import { type Authenticate, makeAuthenticate } from "./auth.js"
 import { type Body, decodeText, readBody } from "./body.js"
+import { type CallLog, makeCallLog } from "./calls.js"
+import * as Control from "./control.js"
 import { type Counter, makeCounter } from "./counts.js"
 import { type EmulatorFault, fault } from "./fault.js"
-import { isFault, makeInjector } from "./inject.js"
+import { type Guard, makeGuard, makeScript, type Script } from "./guard.js"
+import { makeInjector } from "./inject.js"
 import { type Limiter, makeLimiter } from "./limits.js"
 import { precheck, precheckBytes } from "./precheck.js"
-import * as Rest from "./rest/handler.js"
-import { companiesOf, fromSeed, leadsOf, opportunitiesOf, programsOf, rolesOf, toSeed } from "./seed.js"
-import type { State } from "./state.js"
+import { type Identity, identityPath, makeIdentity } from "./rest/identity.js"
+import * as Rest from "./rest/routes.js"
+import { fromSeed, toSeed } from "./seed.js"
 import { type Answer, type Call, makeStore, type Store } from "./store.js"
 import { unknownOperation } from "./unimplemented.js"
 
@@ -136,28 +139,6 @@ const route = (method: string, path: string | RegExp, handle: Route["handle"]): 
   handle
 })
 
-/** The objects of one type, or all of them, in the seed format. */
-const objectsOf = (state: State, type: string | null): unknown => {
-  switch (type) {
-    case null:
-      return toSeed(state)
-    case "Program":
-      return programsOf(state)
-    case "Opportunity":
-      return opportunitiesOf(state)
-    case "OpportunityPersonRole":
-      return rolesOf(state)
-    case "Lead":
-      return leadsOf(state)
-    case "Company":
-      return companiesOf(state)
-    default:
-      return undefined
-  }
-}
-
-const objectTypes = "Program, Opportunity, OpportunityPersonRole, Lead or Company"
-
 interface Parts {
   readonly store: Store
   readonly limiter: Limiter
@@ -165,7 +146,10 @@ interface Parts {
   readonly authenticate: Authenticate
   readonly options: Options
   readonly largeBodies: Effect.Semaphore
-  readonly inject: Effect.Effect<"none" | "drop" | EmulatorFault>
+  readonly script: Script
+  readonly guard: Guard
+  readonly calls: CallLog
+  readonly identity: Identity
 }
 
 // The body of a request that did not come through a Node server (the in-memory app of the
@@ -184,11 +168,10 @@ const readWebBody = (request: HttpServerRequest.HttpServerRequest, cap: number):
 
 const maxBodyBytes = (parts: Parts): number => parts.options.maxBodyBytes ?? Limits.maxMessageBytes
 
-// The body of a request, from the Node server's message when there is one.
-const requestBody = (parts: Parts, request: HttpServerRequest.HttpServerRequest): Effect.Effect<Body> =>
-  request.source instanceof IncomingMessage
-    ? readBody(request.source, maxBodyBytes(parts))
-    : readWebBody(request, maxBodyBytes(parts))
+// The body of a request, from the Node server's message when there is one: the one body reader
+// of every route.
+const requestBody = (request: HttpServerRequest.HttpServerRequest, cap: number): Effect.Effect<Body> =>
+  request.source instanceof IncomingMessage ? readBody(request.source, cap) : readWebBody(request, cap)
 
 /**
  * What the in-memory app answers where a server would cut the connection unanswered; the
@@ -199,7 +182,13 @@ const requestBody = (parts: Parts, request: HttpServerRequest.HttpServerRequest)
 export const droppedConnection: HttpServerResponse.HttpServerResponse = HttpServerResponse.empty({ status: 500 })
 
 // One SOAP call: the answer, or "drop" when the connection is to be cut unanswered.
-const soapCall = (parts: Parts, read: Effect.Effect<Body>, contentType: string | undefined) =>
+const soapCall = (
+  parts: Parts,
+  read: Effect.Effect<Body>,
+  contentType: string | undefined,
+  operation: { name: string },
+  objects: { list: ReadonlyArray<unknown> }
+) =>
   Effect.gen(function*() {
     const maxBytes = maxBodyBytes(parts)
     const body = yield* read
@@ -218,21 +207,12 @@ const soapCall = (parts: Parts, read: Effect.Effect<Body>, contentType: string |
     const decoded = body.bytes.length > largeBodyBytes
       ? yield* parts.largeBodies.withPermits(1)(Effect.zipRight(Effect.yieldNow(), decode))
       : yield* decode
+    operation.name = decoded.operation
+    objects.list = "mObjectList" in decoded.params ? decoded.params.mObjectList : []
     yield* parts.counter.call(decoded.operation)
     yield* parts.authenticate(decoded.header)
     const call = decoded as Call
-    const latency = Duration.decode(parts.options.latency ?? 0)
-    const run = Effect.gen(function*() {
-      if (Duration.toMillis(latency) > 0) yield* Effect.sleep(latency)
-      const injected = yield* parts.inject
-      if (isFault(injected)) return yield* Effect.fail(injected)
-      const answer = yield* parts.store.call(call)
-      yield* parts.counter.answer(call, answer)
-      // A dropped connection after the call was applied: the client cannot know it was.
-      if (injected === "drop") return "drop" as const
-      return answer
-    })
-    return yield* parts.options.enforceLimits === true ? parts.limiter.guard(run) : run
+    return yield* parts.guard(Effect.tap(parts.store.call(call), (answer) => parts.counter.answer(call, answer)))
   })
 
 /**
@@ -248,36 +228,51 @@ const soapOutcome = (
   parts: Parts,
   read: Effect.Effect<Body>,
   contentType: string | undefined
-): Effect.Effect<SoapOutcome> =>
-  soapCall(parts, read, contentType).pipe(
+): Effect.Effect<SoapOutcome> => {
+  // What the call log shows: filled in as the call is decoded.
+  const operation = { name: "unknown" }
+  const objects: { list: ReadonlyArray<unknown> } = { list: [] }
+  return soapCall(parts, read, contentType, operation, objects).pipe(
     Effect.flatMap((outcome): Effect.Effect<SoapOutcome> =>
       outcome === "drop"
-        ? Effect.succeed(outcome)
-        : Effect.sync(() => ({ status: 200, envelope: encodeAnswer(outcome) }))
+        ? Effect.as(logSoap(parts, operation.name, objects.list, { result: "dropped" }), "drop" as const)
+        : Effect.as(
+          logSoap(parts, operation.name, objects.list, {
+            result: "answered",
+            ...("mObjStatusList" in outcome.result
+              ? { statuses: outcome.result.mObjStatusList.map((s) => s.status) }
+              : {})
+          }),
+          { status: 200 as const, envelope: encodeAnswer(outcome) }
+        )
     ),
     Effect.catchAllDefect(() => Effect.fail(fault(10001, "Severe system failure in the emulator"))),
     Effect.catchAll((error) =>
-      Effect.as(parts.counter.fault(error.code), { status: 500 as const, envelope: faultEnvelope(error) })
+      Effect.as(
+        Effect.zipRight(
+          parts.counter.fault(error.code),
+          logSoap(parts, operation.name, objects.list, {
+            result: "refused",
+            code: String(error.code),
+            message: error.detail
+          })
+        ),
+        { status: 500 as const, envelope: faultEnvelope(error) }
+      )
     )
   )
+}
 
-const restRoute =
-  (parts: Parts, rest: Effect.Effect.Success<ReturnType<typeof Rest.make>>) => ({ request, url }: Context) =>
-    Effect.gen(function*() {
-      const body = Effect.map(
-        requestBody(parts, request),
-        (b) => b._tag === "Bytes" ? b.bytes.toString("utf8") : undefined
-      )
-      const answer = yield* rest(request, url, body)
-      if (answer !== "drop") return answer
-      if (!(request.source instanceof IncomingMessage)) return droppedConnection
-      request.source.socket.destroy()
-      return HttpServerResponse.empty({ status: 500 })
-    })
+const logSoap = (
+  parts: Parts,
+  operation: string,
+  objects: ReadonlyArray<unknown>,
+  outcome: Parameters<CallLog["record"]>[0]["outcome"]
+) => parts.calls.record({ protocol: "soap", operation, objects, outcome })
 
 const soapPost = (parts: Parts) => ({ request }: Context) =>
   Effect.map(
-    soapOutcome(parts, requestBody(parts, request), request.headers["content-type"]),
+    soapOutcome(parts, requestBody(request, maxBodyBytes(parts)), request.headers["content-type"]),
     (outcome) => {
       if (outcome !== "drop") {
         return HttpServerResponse.text(outcome.envelope, { status: outcome.status, ...xmlHeaders })
@@ -288,30 +283,35 @@ const soapPost = (parts: Parts) => ({ request }: Context) =>
     }
   )
 
+const dropped = ({ request }: Context): HttpServerResponse.HttpServerResponse => {
+  if (!(request.source instanceof IncomingMessage)) return droppedConnection
+  request.source.socket.destroy()
+  return HttpServerResponse.empty({ status: 500 })
+}
+
+// The one route table: REST and identity, the test endpoints, SOAP.
 const routes = (
   parts: Parts,
   stats: Effect.Effect<Stats>,
-  rest: Effect.Effect.Success<ReturnType<typeof Rest.make>>
+  reset: Effect.Effect<void, EmulatorFault>
 ): ReadonlyArray<Route> => [
-  // REST and identity, on the same port and store.
-  { method: "*", path: Rest.handles, handle: restRoute(parts, rest) },
-  route("GET", "/emulator/stats", () => Effect.map(stats, (s) => HttpServerResponse.unsafeJson(s))),
-  route(
-    "POST",
-    "/emulator/reset",
-    () =>
-      Effect.all([parts.store.reset, parts.limiter.reset, parts.counter.reset], { discard: true }).pipe(
-        Effect.as(HttpServerResponse.unsafeJson({ reset: true })),
-        Effect.catchAll((error) => HttpServerResponse.text(error.message, { status: 500 }))
-      )
-  ),
-  route("GET", "/emulator/objects", ({ url }) =>
-    Effect.map(parts.store.state, (state) => {
-      const objects = objectsOf(state, url.searchParams.get("type"))
-      return objects === undefined
-        ? HttpServerResponse.text(`Unknown type: expected ${objectTypes}`, { status: 400 })
-        : HttpServerResponse.unsafeJson(objects)
-    })),
+  ...Rest.routes({
+    store: parts.store,
+    guard: parts.guard,
+    identity: parts.identity,
+    counter: parts.counter,
+    calls: parts.calls,
+    body: ({ request }, cap) => requestBody(request, cap),
+    drop: dropped
+  }),
+  ...Control.routes({
+    store: parts.store,
+    script: parts.script,
+    calls: parts.calls,
+    stats,
+    reset,
+    body: ({ request }, cap) => requestBody(request, cap)
+  }),
   route("GET", soapPathPattern, ({ reachedAt, url }) => {
     const wantsWsdl = [...url.searchParams.keys()].some((key) => key.toLowerCase() === "wsdl")
     // Wsdl.render escapes the address for XML.
@@ -354,7 +354,7 @@ const send = (request: IncomingMessage, response: ServerResponse, outcome: SoapO
 }
 
 /** @internal */
-export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Scope.Scope> =>
+export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
     const node = createServer()
     const server = yield* NodeHttpServer.make(() => node, {
@@ -394,7 +394,7 @@ export const make = (options: Options = {}): Effect.Effect<Shape, ServeError, Sc
  *
  * @internal
  */
-export interface EmulatorApp extends Omit<Shape, "url"> {
+export interface EmulatorApp extends Omit<EmulatorShape, "url"> {
   readonly app: HttpApp.Default<never, Scope.Scope>
   /** A SOAP POST from its body and Content-Type to its answer (the route `app` has for it). */
   readonly soap: (read: Effect.Effect<Body>, contentType: string | undefined) => Effect.Effect<SoapOutcome>
@@ -407,9 +407,11 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
     const states = { initial, current: options.restore === undefined ? initial : fromSeed(options.restore) }
     // Random is taken once here, so a caller can seed the injected faults with Effect.withRandom.
     const random = yield* Effect.random
+    const limiter = yield* makeLimiter(options.dailyQuota ?? defaults.dailyQuota)
+    const script = yield* makeScript
     const parts: Parts = {
       store: yield* makeStore({ ...states, secret: randomBytes(32).toString("hex"), dataFile: options.dataFile }),
-      limiter: yield* makeLimiter(options.dailyQuota ?? defaults.dailyQuota),
+      limiter,
       counter: yield* makeCounter,
       authenticate: makeAuthenticate({
         userId: options.userId ?? defaults.userId,
@@ -418,17 +420,23 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
       }),
       options,
       largeBodies: yield* Effect.makeSemaphore(1),
-      inject: makeInjector(random, options.faultRate ?? 0)
+      script,
+      guard: makeGuard({
+        script,
+        latency: Duration.decode(options.latency ?? 0),
+        inject: makeInjector(random, options.faultRate ?? 0),
+        limiter,
+        enforceLimits: options.enforceLimits === true
+      }),
+      calls: yield* makeCallLog,
+      identity: yield* makeIdentity(options)
     }
     const stats = Effect.flatMap(parts.store.state, parts.counter.stats)
-    const rest = yield* Rest.make({
-      store: parts.store,
-      limiter: parts.limiter,
-      enforceLimits: options.enforceLimits === true,
-      latency: Duration.decode(options.latency ?? 0),
-      inject: parts.inject
-    }, options)
-    const table = routes(parts, stats, rest)
+    const reset = Effect.all(
+      [parts.store.reset, parts.limiter.reset, parts.counter.reset, parts.script.reset, parts.calls.reset],
+      { discard: true }
+    )
+    const table = routes(parts, stats, reset)
 
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
@@ -444,13 +452,11 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
 
     return {
       restUrl: origin + Rest.restPath,
-      identityUrl: origin + Rest.identityPath,
+      identityUrl: origin + identityPath,
       app,
       soap: (read, contentType) => soapOutcome(parts, read, contentType),
       stats,
       objects: Effect.map(parts.store.state, toSeed),
-      reset: Effect.all([parts.store.reset, parts.limiter.reset, parts.counter.reset], { discard: true }).pipe(
-        Effect.orDie
-      )
+      reset: Effect.orDie(reset)
     }
   })

@@ -32,6 +32,8 @@ export interface Token {
 export interface Program {
   readonly id: number
   readonly name: string
+  /** What the Asset API's update may set; SOAP does not show it. */
+  readonly description?: string
   readonly programType: string
   readonly workspace: string
   readonly workspaceId: number

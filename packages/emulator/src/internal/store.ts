@@ -10,7 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as SynchronizedRef from "effect/SynchronizedRef"
-import { save } from "./dataFile.js"
+import { removeStale, save } from "./dataFile.js"
 import { describeMObject, listMObjects } from "./describe.js"
 import type { EmulatorFault } from "./fault.js"
 import { getMObjects } from "./getMObjects.js"
@@ -33,6 +33,16 @@ export type Answer = {
 export interface Store {
   readonly call: (call: Call) => Effect.Effect<Answer, EmulatorFault>
   readonly state: Effect.Effect<State>
+  /**
+   * A change of the State computed from the current one, applied whole or (on a fault) not
+   * at all, one at a time with every other call: what REST writes use, so a write that
+   * first looks a record up and then creates it cannot race another.
+   */
+  readonly transact: <A>(
+    f: (state: State, now: string) => Either.Either<readonly [A, State], EmulatorFault>
+  ) => Effect.Effect<A, EmulatorFault>
+  /** Replaces the State (`POST /emulator/seed`); a reset still goes back to the initial one. */
+  readonly load: (state: State) => Effect.Effect<void, EmulatorFault>
   /** Back to the initial State (written to the data file, if any). */
   readonly reset: Effect.Effect<void, EmulatorFault>
 }
@@ -62,6 +72,7 @@ export const makeStore = (options: StoreOptions): Effect.Effect<Store> =>
       return stamp.text
     })
     const dataFile = options.dataFile
+    if (dataFile !== undefined) yield* removeStale(dataFile)
     const persist = (before: State, after: State): Effect.Effect<void, EmulatorFault> =>
       dataFile === undefined || before === after ? Effect.void : save(dataFile, after)
 
@@ -102,6 +113,8 @@ export const makeStore = (options: StoreOptions): Effect.Effect<Store> =>
     return {
       call,
       state: SynchronizedRef.get(ref),
+      transact: write,
+      load: (next) => SynchronizedRef.updateEffect(ref, (state) => Effect.as(persist(state, next), next)),
       reset: SynchronizedRef.updateEffect(
         ref,
         (state) => Effect.as(persist(state, options.initial), options.initial)

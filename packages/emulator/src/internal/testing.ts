@@ -7,32 +7,20 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as FaultCode from "@mktows/core/FaultCode"
-import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
-import type { TransportCallError } from "@mktows/core/MarketoError"
-import { MarketoTransport } from "@mktows/core/MarketoTransport"
-import type { Operation, ParamsOf, ResultOf } from "@mktows/core/Wire"
+import type { MarketoTransport } from "@mktows/core/MarketoTransport"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as SoapTransport from "@mktows/xml/SoapTransport"
-import type * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as Emulator from "../Emulator.js"
+import type { Options, RecordedCall, Step, TestMarketoShape } from "../Testing.js"
 import { defaults, droppedConnection } from "./server.js"
-
-export type Step =
-  | { readonly _tag: "Fault"; readonly code: number; readonly message: string }
-  | { readonly _tag: "Delay"; readonly duration: Duration.Duration }
-  | { readonly _tag: "Drop"; readonly applied: boolean }
-  | { readonly _tag: "Refuse" }
 
 export const fault = (code: number, message?: string): Step => ({
   _tag: "Fault",
@@ -51,25 +39,6 @@ export const drop = (options?: { readonly applied?: boolean }): Step => ({
 })
 
 export const refuse: Step = { _tag: "Refuse" }
-
-export type RecordedCall = {
-  readonly [Op in Operation]: {
-    readonly operation: Op
-    readonly params: ParamsOf<Op>
-    readonly exit: Exit.Exit<ResultOf<Op>, TransportCallError>
-  }
-}[Operation]
-
-export interface TestMarketoShape extends Emulator.Shape {
-  readonly calls: Effect.Effect<ReadonlyArray<RecordedCall>>
-  readonly script: (...steps: ReadonlyArray<Step>) => Effect.Effect<void>
-}
-
-export class TestMarketo extends Context.Tag("@mktows/emulator/Testing/TestMarketo")<TestMarketo, TestMarketoShape>() {}
-
-export interface Options extends Omit<Emulator.Options, "host" | "port"> {
-  readonly transport?: SoapTransport.Options
-}
 
 const xmlHeaders = { "content-type": "text/xml; charset=utf-8" }
 
@@ -134,7 +103,8 @@ const recording = (
     )
 })
 
-const services = (options: Options = {}) =>
+/** The in-memory transport (recording every call) and the kit's controls. */
+export const make = (options: Options = {}) =>
   Effect.gen(function*() {
     const emulator = yield* Emulator.makeApp(options)
     const steps = yield* Ref.make<ReadonlyArray<Step>>([])
@@ -158,16 +128,8 @@ const services = (options: Options = {}) =>
       calls: Ref.get(calls),
       script: (...more) => Ref.update(steps, (queue) => [...queue, ...more])
     }
-    return Context.make(MarketoTransport, recording(transport, calls)).pipe(Context.add(TestMarketo, kit))
+    return { transport: recording(transport, calls), kit }
   })
-
-export const layer = (options?: Options): Layer.Layer<MarketoTransport | TestMarketo> =>
-  Layer.effectContext(services(options))
-
-export const layerClient = (
-  options?: Options & { readonly client?: MarketoClient.Options }
-): Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =>
-  MarketoClient.layer(options?.client).pipe(Layer.provideMerge(layer(options)))
 
 /** @internal */
 export const settle = <A, E>(

@@ -13,7 +13,7 @@ import type * as Emulator from "../../src/Emulator.js"
 
 const options: MarketoClient.Options = { retry: { maxAttempts: 1 } }
 
-export const soapClient = (emulator: Emulator.Shape) =>
+export const soapClient = (emulator: Emulator.EmulatorShape) =>
   MarketoClient.layer(options).pipe(
     Layer.provide(SoapTransport.layer()),
     Layer.provide(MarketoConfig.layer({
@@ -25,7 +25,7 @@ export const soapClient = (emulator: Emulator.Shape) =>
     Layer.orDie
   )
 
-export const restClient = (emulator: Emulator.Shape, secret = "mktows-demo-secret") =>
+export const restClient = (emulator: Emulator.EmulatorShape, secret = "mktows-demo-secret") =>
   MarketoClient.layer(options).pipe(
     Layer.provide(RestTransport.layer),
     Layer.provide(

@@ -83,7 +83,7 @@ export const clientLayer = (url: string, options: E2EOptions = {}): Layer.Layer<
  * emulator's server failing to start is a defect here.
  */
 export const withE2E = <A, E>(
-  f: (emulator: Emulator.Shape) => Effect.Effect<A, E, MarketoClient.MarketoClient>,
+  f: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E, MarketoClient.MarketoClient>,
   options: E2EOptions = {}
 ): Effect.Effect<A, E> =>
   Effect.scoped(

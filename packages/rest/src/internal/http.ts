@@ -1,23 +1,46 @@
 /**
- * The HTTP side of the REST transport: bounded reading, JSON decoding against a Schema, and
- * the one table of REST error codes to core's errors.
+ * The HTTP side of the REST transport: bounded reading, JSON parsing with a depth bound,
+ * decoding against a Schema, quoting server text (bounded, secrets scrubbed), and the one
+ * table of REST error codes to core's errors.
  *
  * @internal
  */
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Limits from "@mktows/core/Limits"
-import type { AuthFault, MarketoFault } from "@mktows/core/MarketoError"
-import { fromFault, ProtocolError, TransportError } from "@mktows/core/MarketoError"
+import type { MarketoFault } from "@mktows/core/MarketoError"
+import { AuthFault, fromFault, ProtocolError, quote, TransportError } from "@mktows/core/MarketoError"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 
-const excerpt = (text: string): string => {
-  const flat = text.replace(/\s+/g, " ").trim()
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat
+const redacted = "<redacted>"
+
+/**
+ * `text` without any of `secrets`, as sent (raw, URL- and form-encoded, JSON-escaped): a
+ * server that echoes a request (the identity form with the client secret, the bearer header)
+ * must not put them into an error. Scrubbed before it is cut, so no prefix survives either.
+ */
+export const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
+  let out = text
+  for (const secret of secrets) {
+    if (secret === "") continue
+    const forms = new Set([
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      JSON.stringify(secret).slice(1, -1)
+    ])
+    for (const form of forms) out = out.split(form).join(redacted)
+  }
+  return out
 }
+
+/** Server text as an error quotes it: whitespace flattened, secrets scrubbed, bounded. */
+export const excerpt = (text: string, secrets: ReadonlyArray<string> = []): string =>
+  quote(scrub(text.replace(/\s+/g, " ").trim(), secrets))
 
 // Codes that say the connection was never made, so the request cannot have been received.
 const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"])
@@ -33,24 +56,38 @@ const causeCodes = (cause: unknown): ReadonlyArray<string> => {
   return codes
 }
 
-export const connectionError = (operation: string) => (error: HttpClientError.HttpClientError): TransportError => {
-  if (error._tag === "ResponseError") {
+/**
+ * A failed exchange as a `TransportError` whose `cause` is what the connection failed with:
+ * the HTTP client's own cause, never its error, whose request holds the bearer token or the
+ * client secret. `sent: false` (the identity request, before any record request) makes it
+ * certain that nothing of the call was applied.
+ */
+export const connectionError =
+  (operation: string, secrets: ReadonlyArray<string> = [], sent = true) =>
+  (error: HttpClientError.HttpClientError): TransportError => {
+    const cause = error.cause === undefined ? {} : { cause: error.cause }
+    if (error._tag === "ResponseError") {
+      return new TransportError({
+        reason: "Connection",
+        operation,
+        description: excerpt(`reading the response failed: ${error.description ?? ""}`, secrets),
+        ambiguous: sent,
+        ...cause
+      })
+    }
+    const codes = causeCodes(error.cause)
+    const notSent = error.reason !== "Transport" || codes.some((code) => notSentCodes.has(code))
     return new TransportError({
       reason: "Connection",
       operation,
-      description: excerpt(`reading the response failed: ${error.description ?? ""}`),
-      ambiguous: true
+      description: excerpt(
+        [codes[codes.length - 1], error.description ?? error.reason].filter(Boolean).join(": "),
+        secrets
+      ),
+      ambiguous: sent && !notSent,
+      ...cause
     })
   }
-  const codes = causeCodes(error.cause)
-  const notSent = error.reason !== "Transport" || codes.some((code) => notSentCodes.has(code))
-  return new TransportError({
-    reason: "Connection",
-    operation,
-    description: excerpt([codes[codes.length - 1], error.description ?? error.reason].filter(Boolean).join(": ")),
-    ambiguous: !notSent
-  })
-}
 
 const joined = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
   const bytes = new Uint8Array(size)
@@ -73,7 +110,9 @@ const lossy = new TextDecoder("utf-8")
  */
 export const readText = (
   response: HttpClientResponse.HttpClientResponse,
-  operation: string
+  operation: string,
+  secrets: ReadonlyArray<string> = [],
+  sent = true
 ): Effect.Effect<string, TransportError | ProtocolError> => {
   const max = Limits.maxMessageBytes
   const tooLarge = new ProtocolError({
@@ -92,7 +131,7 @@ export const readText = (
       return { chunks: acc.chunks, size: acc.size + chunk.length }
     }
   ).pipe(
-    Effect.mapError(connectionError(operation)),
+    Effect.mapError(connectionError(operation, secrets, sent)),
     Effect.flatMap(({ chunks, size }) => {
       if (size > max) return Effect.fail(tooLarge)
       const bytes = joined(chunks, size)
@@ -105,7 +144,7 @@ export const readText = (
             new ProtocolError({
               reason: "InvalidEncoding",
               detail: `the ${operation} response is not valid UTF-8`,
-              received: excerpt(lossy.decode(bytes.subarray(0, 800)))
+              received: excerpt(lossy.decode(bytes.subarray(0, 4096)), secrets)
             })
           )
           : Effect.succeed(lossy.decode(bytes))
@@ -114,31 +153,112 @@ export const readText = (
   )
 }
 
-/** A JSON text decoded by `schema`, or a ProtocolError naming where it differs. */
+/**
+ * The deepest nesting of arrays and objects an answer may have. Marketo's answers nest four
+ * or five levels; a deeper one is refused before it is parsed, so no answer can exhaust the
+ * stack of the parser, the decoder or the error formatter.
+ */
+export const maxJsonDepth = 64
+
+/** The nesting depth of a JSON text, counted outside strings, up to `limit` + 1. */
+const depthOf = (text: string, limit: number): number => {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // a backslash escapes the next character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest
+    } else if (c === 93 || c === 125) depth--
+  }
+  return deepest
+}
+
+/** A JSON text parsed, nested at most {@link maxJsonDepth} deep, or a ProtocolError. */
+export const parseJson = (
+  text: string,
+  operation: string,
+  secrets: ReadonlyArray<string> = []
+): Either.Either<unknown, ProtocolError> => {
+  if (depthOf(text, maxJsonDepth) > maxJsonDepth) {
+    return Either.left(
+      new ProtocolError({
+        reason: "TooLarge",
+        detail: `the ${operation} answer nests JSON deeper than ${maxJsonDepth} levels`,
+        received: excerpt(text.slice(0, 200), secrets)
+      })
+    )
+  }
+  try {
+    return Either.right(JSON.parse(text) as unknown)
+  } catch (error) {
+    return Either.left(
+      new ProtocolError({
+        reason: "SchemaMismatch",
+        detail: `the ${operation} answer is not JSON: ${error instanceof Error ? error.message : "unparsable"}`,
+        received: excerpt(text, secrets)
+      })
+    )
+  }
+}
+
+/** A parsed JSON value decoded by `schema`, or a ProtocolError naming where it differs. */
+export const decodeValue = <A, I>(
+  schema: Schema.Schema<A, I>,
+  value: unknown,
+  text: string,
+  operation: string,
+  secrets: ReadonlyArray<string> = []
+): Either.Either<A, ProtocolError> =>
+  Either.mapLeft(ParseResult.decodeUnknownEither(schema)(value), (error) =>
+    new ProtocolError({
+      reason: "SchemaMismatch",
+      detail: `the ${operation} answer is not the expected JSON: ${
+        excerpt(ParseResult.TreeFormatter.formatIssueSync(error), secrets)
+      }`,
+      received: excerpt(text, secrets)
+    }))
+
+/** A JSON text decoded by `schema`: {@link parseJson}, then {@link decodeValue}. */
 export const decodeJson = <A, I>(
   schema: Schema.Schema<A, I>,
   text: string,
-  operation: string
-): Effect.Effect<A, ProtocolError> =>
-  Schema.decodeUnknown(Schema.parseJson(schema))(text).pipe(
-    Effect.mapError((error) =>
-      new ProtocolError({
-        reason: "SchemaMismatch",
-        detail: `the ${operation} answer is not the expected JSON: ${
-          excerpt(ParseResult.TreeFormatter.formatErrorSync(error))
-        }`,
-        received: excerpt(text)
-      })
-    )
-  )
+  operation: string,
+  secrets: ReadonlyArray<string> = []
+): Either.Either<A, ProtocolError> =>
+  Either.flatMap(parseJson(text, operation, secrets), (value) => decodeValue(schema, value, text, operation, secrets))
 
 /**
  * A status other than 200: 5xx may have been applied (ambiguous), 4xx was refused.
  *
  * @internal
  */
-export const statusError = (operation: string, status: number, body: string): TransportError =>
-  new TransportError({ reason: "Status", operation, status, excerpt: excerpt(body), ambiguous: status >= 500 })
+export const statusError = (
+  operation: string,
+  status: number,
+  body: string,
+  secrets: ReadonlyArray<string> = [],
+  sent = true
+): TransportError =>
+  new TransportError({
+    reason: "Status",
+    operation,
+    status,
+    excerpt: excerpt(body, secrets),
+    ambiguous: sent && status >= 500
+  })
+
+/**
+ * What a REST authentication failure asks to check: REST has no user id or encryption key.
+ *
+ * @internal
+ */
+export const authAdvice =
+  "check the LaunchPoint service's client id and secret (Admin > Integration > LaunchPoint > View Details) and that its API-only user has a role with the API permissions this call needs (Admin > Users & Roles)"
 
 /** Codes refreshed once by a new token before they count as an authentication failure. */
 export const tokenCodes: ReadonlySet<string> = new Set(["601", "602"])
@@ -169,17 +289,20 @@ export const restError = (
   code: string,
   message: string
 ): AuthFault | MarketoFault | TransportError => {
-  const text = `REST ${code}: ${message}`
+  const text = `REST ${code}: ${excerpt(message)}`
   if (transientCodes.has(code)) {
     // No HTTP status: core treats the failure as transient, and as ambiguous for in-doubt rules.
     return new TransportError({ reason: "Status", operation, excerpt: text, ambiguous: true })
   }
   const soap = soapCodeOf.get(code)
   const numeric = Number(code)
-  return fromFault({
+  const fault = fromFault({
     code: soap ?? (Number.isInteger(numeric) ? numeric : 0),
     faultString: text,
     detail: "REST",
     operation
   })
+  return fault._tag === "AuthFault"
+    ? new AuthFault({ code: fault.code, faultString: fault.faultString, advice: authAdvice })
+    : fault
 }

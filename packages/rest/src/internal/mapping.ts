@@ -7,7 +7,7 @@
  * @internal
  */
 import * as Limits from "@mktows/core/Limits"
-import type { ValidationIssue } from "@mktows/core/MarketoError"
+import { quote, type ValidationIssue } from "@mktows/core/MarketoError"
 import type * as Wire from "@mktows/core/Wire"
 import type { FieldMapping } from "../RestMapping.js"
 import type * as RestWire from "../RestWire.js"
@@ -282,6 +282,16 @@ const getIssues = (p: Wire.ParamsGetMObjects): Array<Issue> => {
     issues.push(issue(0, ["externalKey", "name"], `REST cannot search ${p.type} by '${key.name}'`))
   }
   for (const [i, a] of associations.entries()) {
+    if (a.externalKey !== undefined && a.externalKey.value.includes(",")) {
+      issues.push(
+        issue(
+          0,
+          ["associations", i, "externalKey", "value"],
+          "REST's filterValues would split this key at its comma and read other records: read the roles by their lead's id, or by marketoGUID"
+        )
+      )
+      continue
+    }
     const ok = p.type === "OpportunityPersonRole" &&
       ((a.mObjType === "Opportunity" && a.externalKey?.name === opportunityKey) ||
         (a.mObjType === "Lead" && a.id !== undefined))
@@ -472,8 +482,9 @@ export const actionOf = (sync: Wire.SyncOperation): RestWire.SyncRequest["action
 const notFound = new Set(["1013", "1004"])
 const exists = new Set(["1017", "1005"])
 
-const reasonText = (reasons: ReadonlyArray<RestWire.Reason> | undefined): string =>
-  (reasons ?? []).map((r) => `${r.code}: ${r.message}`).join("; ")
+/** Reasons as one text for an outcome: each message bounded, then the whole (`quote`). */
+export const reasonText = (reasons: ReadonlyArray<RestWire.Reason> | undefined): string =>
+  quote((reasons ?? []).slice(0, 20).map((r) => `${r.code}: ${quote(r.message, 900)}`).join("; "))
 
 /** A record's REST status as a SOAP status of a sync or delete. */
 export const statusOf = (
@@ -626,14 +637,35 @@ export type Query =
     readonly filterType: string
     readonly filterValues: string
   }
+  | {
+    /**
+     * A query whose values go as JSON (`POST …?_method=GET`): a key holding a comma, which
+     * `filterValues` would split into a list, or a compound key.
+     */
+    readonly _tag: "Lookup"
+    readonly endpoint: Endpoint
+    readonly filterType: "dedupeFields" | "idField"
+    readonly input: ReadonlyArray<RestWire.Fields>
+  }
   | { readonly _tag: "Program"; readonly id: number }
   | { readonly _tag: "Programs" }
+
+/** `filterValues` is a comma-separated list: a value holding a comma must go as JSON. */
+const splits = (value: string): boolean => value.includes(",")
 
 export const queryOf = (p: Wire.ParamsGetMObjects): Query => {
   if (p.type === "Program") return p.id === undefined ? { _tag: "Programs" } : { _tag: "Program", id: p.id }
   const endpoint: Endpoint = p.type === "Opportunity" ? "opportunities" : "roles"
-  if (p.externalKey !== undefined) {
-    return { _tag: "Records", endpoint, filterType: p.externalKey.name, filterValues: p.externalKey.value }
+  const key = p.externalKey
+  if (key !== undefined) {
+    return splits(key.value)
+      ? {
+        _tag: "Lookup",
+        endpoint,
+        filterType: key.name === guidKey ? "idField" : "dedupeFields",
+        input: [{ [key.name]: key.value }]
+      }
+      : { _tag: "Records", endpoint, filterType: key.name, filterValues: key.value }
   }
   const a = p.mObjAssociationList?.[0]
   return a?.mObjType === "Lead"

@@ -8,7 +8,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { TransportCallError } from "@mktows/core/MarketoError"
-import { ProtocolError } from "@mktows/core/MarketoError"
+import { ProtocolError, quote, TransportError } from "@mktows/core/MarketoError"
 import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
 import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
@@ -59,6 +59,28 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
      * One REST request with the current token; 601/602 refresh the token and send it once
      * more. Call-level errors fail; errors about the target come back as `Refused`.
      */
+    /**
+     * The current token. A failure to get one is certain to have applied nothing (no record
+     * request went out with it): an identity answer that is not a token becomes a
+     * `TransportError` that says so, with the ProtocolError as its cause.
+     */
+    const token = identity.token.pipe(
+      Effect.catchTag("ProtocolError", (error) =>
+        Effect.fail(
+          new TransportError({
+            reason: "Connection",
+            operation: "identity",
+            description: `no access token: ${error.message}`,
+            ambiguous: false,
+            cause: error
+          })
+        ))
+    )
+
+    /**
+     * One REST request with the current token; 601/602 refresh the token and send it once
+     * more. Call-level errors fail; errors about the target come back as `Refused`.
+     */
     const send = <A, I>(
       operation: string,
       build: (base: string) => HttpClientRequest.HttpClientRequest,
@@ -67,16 +89,22 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       const schema = RestWire.Response(item)
       const attempt = (refreshed: boolean): Effect.Effect<Answer<A>, TransportCallError> =>
         Effect.gen(function*() {
-          const token = yield* identity.token
+          const current = yield* token
+          // A server that echoes the request (its bearer header) must not put the token into an error.
+          const secrets = [Redacted.value(current)]
           const request = build(config.endpoint).pipe(
             HttpClientRequest.acceptJson,
-            HttpClientRequest.bearerToken(Redacted.value(token))
+            HttpClientRequest.bearerToken(Redacted.value(current))
           )
-          const response = yield* client.execute(request).pipe(Effect.mapError(Http.connectionError(operation)))
-          const text = yield* Http.readText(response, operation)
+          const response = yield* client.execute(request).pipe(
+            Effect.mapError(Http.connectionError(operation, secrets))
+          )
+          const text = yield* Http.readText(response, operation, secrets)
           yield* Effect.logDebug(`HTTP ${response.status}, ${text.length} characters read`)
-          if (response.status !== 200) return yield* Effect.fail(Http.statusError(operation, response.status, text))
-          const answer = yield* Http.decodeJson(schema, text, operation)
+          if (response.status !== 200) {
+            return yield* Effect.fail(Http.statusError(operation, response.status, text, secrets))
+          }
+          const answer = yield* Http.decodeJson(schema, text, operation, secrets)
           if (answer.success) return { _tag: "Ok", value: answer } as const
           const errors = answer.errors ?? []
           const first = errors[0]
@@ -85,13 +113,13 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
               new ProtocolError({
                 reason: "SchemaMismatch",
                 detail: `${operation}: success false without errors`,
-                received: text.slice(0, 200)
+                received: Http.excerpt(text, secrets)
               })
             )
           }
           const code = String(first.code)
           if (Http.tokenCodes.has(code) && !refreshed) {
-            yield* identity.invalidate(token)
+            yield* identity.invalidate(current)
             return yield* attempt(true)
           }
           if (callLevel(code)) return yield* Effect.fail(Http.restError(operation, code, first.message))
@@ -103,8 +131,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       )
     }
 
-    const refusedText = (reasons: ReadonlyArray<RestWire.Reason>) =>
-      reasons.map((r) => `${r.code}: ${r.message}`).join("; ")
+    const refusedText = Mapping.reasonText
 
     const records = (
       operation: "syncMObjects" | "deleteMObjects",
@@ -141,7 +168,7 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
               new ProtocolError({
                 reason: "IdentityMismatch",
                 detail: `${operation}: a status with seq ${r.seq} for ${part.indexes.length} record(s) sent`,
-                received: JSON.stringify(r).slice(0, 200)
+                received: quote(JSON.stringify(r))
               })
             )
           }
@@ -177,24 +204,57 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       }))
     }
 
+    /**
+     * What each call was answered so far, by its params object: core passes the same one to
+     * every attempt of a call, so a retry sends only the requests not yet answered, and core
+     * keeps these statuses when the call fails for good (`answered`).
+     */
+    const answeredBy = new WeakMap<
+      object,
+      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<number> }
+    >()
+
     const statusCall = (
       operation: "syncMObjects" | "deleteMObjects",
-      mObjectList: ReadonlyArray<Wire.MObject>,
+      params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects,
       sync: Wire.SyncOperation | undefined
     ): Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, TransportCallError> =>
       Effect.gen(function*() {
-        const statuses: Array<Wire.MObjStatus | undefined> = mObjectList.map(() => undefined)
+        const mObjectList = params.mObjectList
+        const memo = answeredBy.get(params) ?? { statuses: mObjectList.map(() => undefined), done: new Set() }
+        answeredBy.set(params, memo)
+        const { done, statuses } = memo
         const parts = sync === undefined ? Mapping.deleteParts(mObjectList) : Mapping.syncParts(mObjectList)
-        // One request after the other: a call-level failure stops the rest, and the whole call
-        // fails with it (REST's dedupe keys make a repeated record request harmless).
-        for (const part of parts) {
-          if (part._tag === "Records") {
-            yield* records(operation, part, sync, statuses, mObjectList.map((o) => o.externalKey))
-          } else if (part._tag === "Program") yield* program(part, statuses)
+        const sentKeys = mObjectList.map((o) => o.externalKey)
+        // One request after the other: a call-level failure stops the rest, and the call fails
+        // with it. A request answered by an earlier attempt of this call is never sent again
+        // (an opportunity created is not created twice, a cost not appended twice).
+        for (const [n, part] of parts.entries()) {
+          if (done.has(n)) continue
+          if (part._tag === "Records") yield* records(operation, part, sync, statuses, sentKeys)
+          else if (part._tag === "Program") yield* program(part, statuses)
           else statuses[part.index] = { id: 0, status: "FAILED", error: `REST ${operation} does not take ${part.type}` }
+          done.add(n)
         }
-        // Every status was set above, or the call failed; an unset one would be our bug.
-        return { mObjStatusList: statuses.map((s) => s ?? { id: 0, status: "FAILED" as const, error: "no answer" }) }
+        // A success that does not account for some records (no result, or a short one) says
+        // nothing of them: they may have been applied. Never FAILED (re-sending could
+        // duplicate): the call fails, and core reports them IN_DOUBT beside those answered.
+        const unaccounted = statuses.flatMap((s, i) => s === undefined ? [i] : [])
+        if (unaccounted.length > 0) {
+          return yield* Effect.fail(
+            new ProtocolError({
+              reason: "CountMismatch",
+              detail: `${operation}: the answer accounts for ${
+                mObjectList.length - unaccounted.length
+              } of ${mObjectList.length} record(s) sent; not for objects ${
+                quote(unaccounted.join(", "), 200)
+              } (relative to the call)`,
+              received: `${mObjectList.length - unaccounted.length} record status(es)`
+            })
+          )
+        }
+        answeredBy.delete(params)
+        return { mObjStatusList: statuses as ReadonlyArray<Wire.MObjStatus> }
       })
 
     const getMObjects = (
@@ -208,21 +268,37 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
         newStreamPosition: next ?? "",
         ...(objects.length > 0 ? { mObjectList: objects } : {})
       })
+      const token = position === undefined || position === "" ? {} : { nextPageToken: position }
       switch (query._tag) {
-        case "Records": {
+        case "Records":
+        case "Lookup": {
           const read = query.endpoint === "opportunities" ? Mapping.opportunityFromRest : Mapping.roleFromRest
+          const fields = Mapping.queryFields(query.endpoint)
+          const path = paths[query.endpoint].sync
           return send(
             "getMObjects",
             (base) =>
-              HttpClientRequest.get(base + paths[query.endpoint].sync).pipe(
-                HttpClientRequest.setUrlParams({
-                  filterType: query.filterType,
-                  filterValues: query.filterValues,
-                  fields: Mapping.queryFields(query.endpoint).join(","),
-                  batchSize: String(RestWire.maxRecordsPerCall),
-                  ...(position === undefined || position === "" ? {} : { nextPageToken: position })
-                })
-              ),
+              query._tag === "Records"
+                ? HttpClientRequest.get(base + path).pipe(
+                  HttpClientRequest.setUrlParams({
+                    filterType: query.filterType,
+                    filterValues: query.filterValues,
+                    fields: fields.join(","),
+                    batchSize: String(RestWire.maxRecordsPerCall),
+                    ...token
+                  })
+                )
+                // Adobe's lookup by JSON: a POST that Marketo reads as a GET, so it never writes.
+                : HttpClientRequest.post(base + path).pipe(
+                  HttpClientRequest.setUrlParam("_method", "GET"),
+                  HttpClientRequest.bodyUnsafeJson({
+                    filterType: query.filterType,
+                    fields,
+                    input: query.input,
+                    batchSize: RestWire.maxRecordsPerCall,
+                    ...token
+                  })
+                ),
             RestWire.Fields
           ).pipe(Effect.map((answer) => {
             if (answer._tag === "Refused") return page([], undefined)
@@ -293,18 +369,23 @@ export const make: Effect.Effect<MarketoTransportShape, never, HttpClient.HttpCl
       // Each branch answers the result of its own operation; the map from Op to it is by name.
       const p = params as Wire.ParamsOf<Wire.Operation>
       const result: Effect.Effect<Wire.ResultOf<Wire.Operation>, TransportCallError> = operation === "syncMObjects"
-        ? statusCall(operation, (p as Wire.ParamsSyncMObjects).mObjectList, (p as Wire.ParamsSyncMObjects).operation)
+        ? statusCall(operation, p as Wire.ParamsSyncMObjects, (p as Wire.ParamsSyncMObjects).operation)
         : operation === "deleteMObjects"
-        ? statusCall(operation, (p as Wire.ParamsDeleteMObjects).mObjectList, undefined)
+        ? statusCall(operation, p as Wire.ParamsDeleteMObjects, undefined)
         : operation === "getMObjects"
         ? getMObjects(p as Wire.ParamsGetMObjects)
         : operation === "describeMObject"
         ? describe((p as Wire.ParamsDescribeMObject).objectName)
         // REST has no listMObjects: a valid token says the instance answers, and the list is
         // what REST can describe.
-        : Effect.as(identity.token, { objects: ["Opportunity", "OpportunityPersonRole"] })
+        : Effect.as(token, { objects: ["Opportunity", "OpportunityPersonRole"] })
       return result as Effect.Effect<Wire.ResultOf<Op>, TransportCallError>
     }
 
-    return { call, maxObjectsPerCall: RestWire.maxRecordsPerCall, refuse: Mapping.refuse }
+    return {
+      call,
+      maxObjectsPerCall: RestWire.maxRecordsPerCall,
+      refuse: Mapping.refuse,
+      answered: (params) => answeredBy.get(params)?.statuses
+    }
   })

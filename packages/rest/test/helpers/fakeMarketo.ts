@@ -3,6 +3,7 @@
  * and recording every request it was sent.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
@@ -27,6 +28,9 @@ export interface Sent {
 export type Route = (sent: Sent) => Effect.Effect<{ readonly status: number; readonly body: unknown }>
 
 export const json = (body: unknown, status = 200) => Effect.succeed({ status, body })
+
+/** Status 0: the connection failed with `body` as the HTTP client's cause. */
+export const connectionFailure = (cause: unknown) => Effect.succeed({ status: 0, body: cause })
 
 export const ok = (result: ReadonlyArray<unknown>, extra: Record<string, unknown> = {}) =>
   json({ requestId: "r#1", success: true, errors: [], warnings: [], result, ...extra })
@@ -53,22 +57,24 @@ export const fake = (route: Route) => {
     const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
     const s: Sent = { method: request.method, path: url.pathname, params, headers: request.headers, body }
     sent.push(s)
-    return Effect.map(route(s), (answer) =>
-      HttpClientResponse.fromWeb(
-        request,
-        new Response(
-          // Bytes as given (a test of bodies that are not UTF-8), text as is, the rest as JSON.
-          answer.body instanceof Uint8Array
-            ? new Uint8Array(answer.body).buffer
-            : typeof answer.body === "string"
-            ? answer.body
-            : JSON.stringify(answer.body),
-          {
-            status: answer.status,
-            headers: { "content-type": "application/json" }
-          }
-        )
-      ))
+    return Effect.flatMap(route(s), (answer) =>
+      answer.status === 0
+        ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: answer.body }))
+        : Effect.succeed(HttpClientResponse.fromWeb(
+          request,
+          new Response(
+            // Bytes as given (a test of bodies that are not UTF-8), text as is, the rest as JSON.
+            answer.body instanceof Uint8Array
+              ? new Uint8Array(answer.body).buffer
+              : typeof answer.body === "string"
+              ? answer.body
+              : JSON.stringify(answer.body),
+            {
+              status: answer.status,
+              headers: { "content-type": "application/json" }
+            }
+          )
+        )))
   })
   const layer = Layer.merge(Layer.succeed(HttpClient.HttpClient, client), RestConfig.layer(settings))
   return { sent, layer }

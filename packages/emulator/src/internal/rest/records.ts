@@ -2,12 +2,16 @@
  * The emulator's REST view of its one store: stored objects as REST records, REST input
  * records as the SOAP wire records the store applies, and `marketoGUID`s that name stored ids.
  *
+ * Field names are Adobe's, from the wire contract (`RestWire`), and the emulator's own rule
+ * joins them to the store's SOAP names (Marketo's: the SOAP name is the REST name with its
+ * first letter in capitals; a custom field keeps its name). The client's mapping is never
+ * used here, so a wrong mapping in the client fails a round trip instead of being mirrored.
+ *
  * A `marketoGUID` is the object's integer id written as a GUID, its first group telling
  * opportunities and roles apart, so a SOAP write is read by REST and a REST write by SOAP.
  */
 import type * as Wire from "@mktows/core/Wire"
-import * as RestMapping from "@mktows/rest/RestMapping"
-import type * as RestWire from "@mktows/rest/RestWire"
+import * as RestWire from "@mktows/rest/RestWire"
 import type { FieldDef } from "../fields.js"
 import type { Entity, Program, State } from "../state.js"
 
@@ -27,7 +31,43 @@ export const idOfGuid = (kind: Kind, guid: string): number | undefined => {
   return match === null || match[1] !== guidPrefix[kind] ? undefined : parseInt(match[2] ?? "", 16)
 }
 
-const table = (kind: Kind) => kind === "opportunities" ? RestMapping.opportunityFields : RestMapping.roleFields
+/** The REST key names, from the wire contract. @internal */
+export const names = {
+  id: RestWire.objectKeys.opportunities.idField,
+  opportunity: RestWire.objectKeys.opportunities.dedupeFields[0],
+  lead: RestWire.objectKeys.roles.dedupeFields[1],
+  role: RestWire.objectKeys.roles.dedupeFields[2],
+  company: "externalCompanyId",
+  createdAt: "createdAt",
+  updatedAt: "updatedAt"
+} as const
+
+// Store fields REST shows through keys and links, not as fields of their own.
+const linked = new Set(["Id", "CreatedAt", "UpdatedAt", "OpportunityId", "PersonId"])
+
+const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1)
+
+/** The REST name of a store field. @internal */
+export const restNameOf = (def: FieldDef): string => def.isCustom === true ? def.name : lowerFirst(def.name)
+
+/** The store's field definitions of a kind. @internal */
+export const defsOf = (state: State, kind: Kind): ReadonlyArray<FieldDef> =>
+  (kind === "opportunities" ? state.opportunityFields : state.roleFields).filter((d) => !linked.has(d.name))
+
+/**
+ * Every field a record of `kind` has in REST: the keys and links, then the store's fields by
+ * their REST names.
+ *
+ * @internal
+ */
+export const restFieldNames = (state: State, kind: Kind): ReadonlyArray<string> => [
+  names.id,
+  names.opportunity,
+  ...(kind === "opportunities" ? [names.company] : [names.lead]),
+  ...defsOf(state, kind).map(restNameOf),
+  names.createdAt,
+  names.updatedAt
+]
 
 const jsonValue = (def: FieldDef | undefined, text: string): RestWire.FieldValue => {
   switch (def?.dataType) {
@@ -47,61 +87,78 @@ const jsonValue = (def: FieldDef | undefined, text: string): RestWire.FieldValue
 const textValue = (value: RestWire.FieldValue): string =>
   typeof value === "boolean" ? (value ? "1" : "0") : String(value)
 
-/** A stored opportunity or role as a REST record, with the requested fields (all when none). */
+/** The fields a query answers when none are asked for: the id, the dedupe fields, the timestamps. @internal */
+export const defaultFields = (kind: Kind): ReadonlyArray<string> => [
+  names.id,
+  ...RestWire.objectKeys[kind].dedupeFields,
+  names.createdAt,
+  names.updatedAt
+]
+
+/**
+ * A stored opportunity or role as a REST record with `seq`, `marketoGUID` (always: the
+ * Swagger requires both) and the requested fields, which the caller has checked exist.
+ *
+ * @internal
+ */
 export const recordOf = (
   state: State,
   kind: Kind,
   entity: Entity,
   seq: number,
-  fields: ReadonlyArray<string> | undefined
+  fields: ReadonlyArray<string>
 ): RestWire.Fields => {
-  const defs = new Map((kind === "opportunities" ? state.opportunityFields : state.roleFields).map((d) => [d.name, d]))
-  const bySoap = new Map(table(kind).map((f) => [f.soap, f.rest]))
-  const all: Record<string, RestWire.FieldValue> = {
-    marketoGUID: guidOf(kind, entity.id),
-    createdAt: entity.createdAt,
-    updatedAt: entity.updatedAt
-  }
+  const all = new Map<string, RestWire.FieldValue>([
+    [names.id, guidOf(kind, entity.id)],
+    [names.createdAt, entity.createdAt],
+    [names.updatedAt, entity.updatedAt]
+  ])
   if (kind === "opportunities") {
-    if (entity.externalKey?.name === RestMapping.keys.opportunityDedupe) {
-      all[RestMapping.keys.opportunityDedupe] = entity.externalKey.value
+    if (entity.keyName === names.opportunity && entity.keyValue !== undefined) {
+      all.set(names.opportunity, entity.keyValue)
     }
     const company = entity.companyId === undefined ? undefined : state.companies.get(entity.companyId)
-    if (company?.externalKey !== undefined) all[RestMapping.keys.company] = company.externalKey.value
+    if (company?.externalKey !== undefined) all.set(names.company, company.externalKey.value)
   } else {
     const opportunity = entity.opportunityId === undefined ? undefined : state.opportunities.get(entity.opportunityId)
-    if (opportunity?.externalKey?.name === RestMapping.keys.opportunityDedupe) {
-      all[RestMapping.keys.opportunityDedupe] = opportunity.externalKey.value
+    if (opportunity?.keyName === names.opportunity && opportunity.keyValue !== undefined) {
+      all.set(names.opportunity, opportunity.keyValue)
     }
-    if (entity.personId !== undefined) all["leadId"] = entity.personId
+    if (entity.personId !== undefined) all.set(names.lead, entity.personId)
   }
+  const defs = new Map(defsOf(state, kind).map((d) => [d.name, d]))
   for (const [name, value] of entity.fields) {
-    Object.defineProperty(all, bySoap.get(name) ?? name, {
-      value: jsonValue(defs.get(name), value),
-      enumerable: true,
-      writable: true
-    })
+    const def = defs.get(name)
+    if (def !== undefined) all.set(restNameOf(def), jsonValue(def, value))
   }
-  const wanted = fields ?? [
-    "marketoGUID",
-    ...(kind === "opportunities"
-      ? [RestMapping.keys.opportunityDedupe]
-      : [RestMapping.keys.opportunityDedupe, "leadId", "role"]),
-    "createdAt",
-    "updatedAt"
-  ]
   const out: Record<string, RestWire.FieldValue> = { seq }
-  for (const name of wanted) out[name] = Object.hasOwn(all, name) ? all[name] ?? null : null
+  for (const name of [names.id, ...fields]) {
+    Object.defineProperty(out, name, { value: all.get(name) ?? null, enumerable: true, writable: true })
+  }
   return out
 }
 
-/** A REST input record refused before the store sees it: the reason it gets. */
+/** A REST input record refused before the store sees it: the reason it gets. @internal */
 export interface Refusal {
   readonly code: string
   readonly message: string
 }
 
-/** A REST input record as the SOAP wire record the store applies, or why it cannot be one. */
+/** @internal */
+export const isRefusal = (w: unknown): w is Refusal => typeof w === "object" && w !== null && "code" in w
+
+const reason = (error: { readonly code: string; readonly message: string }, detail: string): Refusal => ({
+  code: error.code,
+  message: `${error.message}: ${detail}`
+})
+
+/**
+ * A REST input record as the SOAP wire record the store applies, or why it cannot be one:
+ * 1006 for a field the object does not have, 1004 for an unknown lead, 1013 for an unknown
+ * opportunity or GUID, 1003 for a value that cannot be written.
+ *
+ * @internal
+ */
 export const wireOf = (
   state: State,
   kind: Kind,
@@ -109,32 +166,40 @@ export const wireOf = (
   byGuid: boolean
 ): Wire.MObject | Refusal => {
   const type = kind === "opportunities" ? "Opportunity" : "OpportunityPersonRole"
-  const byRest = new Map(table(kind).map((f) => [f.rest, f.soap]))
+  const bySoap = new Map(defsOf(state, kind).map((d) => [restNameOf(d), d.name]))
   const attribList: Array<Wire.Attrib> = []
   const associationList: Array<Wire.MObjAssociation> = []
   let id: number | undefined
   let externalKey: Wire.Attrib | undefined
   for (const [name, value] of Object.entries(record)) {
     if (value === null) continue
-    if (name === "marketoGUID") {
-      if (!byGuid) return { code: "1003", message: "marketoGUID is the id field: use dedupeBy idField" }
+    if (name === names.id) {
+      if (!byGuid) return reason(RestWire.errorCodes.invalidData, `${names.id} is the id field: use dedupeBy idField`)
       id = idOfGuid(kind, String(value))
-      if (id === undefined) return { code: "1013", message: "Object not found" }
-    } else if (name === RestMapping.keys.opportunityDedupe) {
+      if (id === undefined) return reason(RestWire.errorCodes.objectNotFound, String(value))
+    } else if (name === names.opportunity) {
       if (kind === "opportunities") externalKey = { name, value: String(value) }
       else {
         const opportunity = state.opportunities.byExternalKey({ name, value: String(value) })
-        if (opportunity === undefined) return { code: "1013", message: `no opportunity ${String(value)}` }
+        if (opportunity === undefined) {
+          return reason(RestWire.errorCodes.objectNotFound, `no opportunity ${String(value)}`)
+        }
         associationList.push({ mObjType: "Opportunity", id: opportunity.id })
       }
-    } else if (name === RestMapping.keys.company && kind === "opportunities") {
+    } else if (name === names.company && kind === "opportunities") {
       const company = [...state.companies.values()].find((c) => c.externalKey?.value === String(value))
-      if (company === undefined) return { code: "1003", message: `no company ${String(value)}` }
+      if (company === undefined) return reason(RestWire.errorCodes.invalidData, `no company ${String(value)}`)
       associationList.push({ mObjType: "Company", id: company.id })
-    } else if (name === "createdAt" || name === "updatedAt" || name === "seq") {
-      return { code: "1003", message: `${name} cannot be written` }
+    } else if (name === names.lead && kind === "roles") {
+      const lead = typeof value === "number" || /^\d+$/.test(String(value)) ? Number(value) : undefined
+      if (lead === undefined || !state.leads.has(lead)) return reason(RestWire.errorCodes.leadNotFound, String(value))
+      associationList.push({ mObjType: "Lead", id: lead })
+    } else if (name === names.createdAt || name === names.updatedAt || name === "seq") {
+      return reason(RestWire.errorCodes.invalidData, `${name} cannot be written`)
     } else {
-      attribList.push({ name: byRest.get(name) ?? name, value: textValue(value) })
+      const soap = bySoap.get(name)
+      if (soap === undefined) return reason(RestWire.errorCodes.fieldNotFound, `'${name}'`)
+      attribList.push({ name: soap, value: textValue(value) })
     }
   }
   return {
@@ -146,43 +211,46 @@ export const wireOf = (
   }
 }
 
-/** The stored role a compound key (externalOpportunityId, leadId, role) names. */
+/** The stored role a compound key (externalOpportunityId, leadId, role) names. @internal */
 export const roleByDedupe = (state: State, record: RestWire.Fields): Entity | undefined => {
-  const ext = record[RestMapping.keys.opportunityDedupe]
+  const ext = record[names.opportunity]
   const opportunity = ext === undefined || ext === null
     ? undefined
-    : state.opportunities.byExternalKey({ name: RestMapping.keys.opportunityDedupe, value: String(ext) })
+    : state.opportunities.byExternalKey({ name: names.opportunity, value: String(ext) })
   if (opportunity === undefined) return undefined
-  for (const role of state.roles.values()) {
-    if (
-      role.opportunityId === opportunity.id && role.personId === Number(record["leadId"]) &&
-      role.fields.get("Role") === String(record["role"] ?? "")
-    ) return role
+  for (const role of state.roles.inGroup(opportunity.id, Number.NEGATIVE_INFINITY)) {
+    if (role.personId === Number(record[names.lead]) && role.fields.get("Role") === String(record[names.role] ?? "")) {
+      return role
+    }
   }
   return undefined
 }
 
-/** A stored program as the Asset API shows it. */
-export const programOf = (program: Program): RestWire.Program => {
-  const channel = program.tags.find((t) => t.type === "Channel")?.value ?? ""
-  return {
-    id: program.id,
-    name: program.name,
-    description: "",
-    type: program.programType.toLowerCase() === "event" ? "event" : "default",
-    channel,
-    status: "unlocked",
-    workspace: program.workspace,
-    folder: { id: 1, type: "Folder" },
-    url: `https://app.example.com/#PG${program.id}A1`,
-    createdAt: program.createdAt,
-    updatedAt: program.updatedAt,
-    costs: program.costs.map((c) => ({
-      startDate: `${c.month}-01`,
-      // The Asset API carries whole costs; a SOAP decimal is shown rounded.
-      cost: Math.round(Number(c.amount)),
-      ...(c.note === undefined ? {} : { note: c.note })
-    })),
-    tags: program.tags.filter((t) => t.type !== "Channel").map((t) => ({ tagType: t.type, tagValue: t.value }))
-  }
-}
+const programTypes: ReadonlyArray<readonly [RegExp, string]> = [
+  [/webinar/i, "webinar"],
+  [/event/i, "event"],
+  [/nurture|engagement/i, "nurture"]
+]
+
+/** A stored program as the Asset API shows it. @internal */
+export const programOf = (program: Program): RestWire.Program => ({
+  id: program.id,
+  name: program.name,
+  description: program.description ?? "",
+  // The Swagger's enum: default, event, webinar, nurture (see the README).
+  type: programTypes.find(([pattern]) => pattern.test(program.programType))?.[1] ?? "default",
+  channel: program.tags.find((t) => t.type === "Channel")?.value ?? "",
+  status: "unlocked",
+  workspace: program.workspace,
+  folder: { id: program.workspaceId, type: "Folder" },
+  url: `https://app.example.com/#PG${program.id}A1`,
+  createdAt: program.createdAt,
+  updatedAt: program.updatedAt,
+  costs: program.costs.map((c) => ({
+    startDate: `${c.month}-01`,
+    // The Asset API carries whole costs; a SOAP decimal is shown rounded.
+    cost: Math.round(Number(c.amount)),
+    ...(c.note === undefined ? {} : { note: c.note })
+  })),
+  tags: program.tags.filter((t) => t.type !== "Channel").map((t) => ({ tagType: t.type, tagValue: t.value }))
+})

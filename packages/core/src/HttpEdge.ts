@@ -1,0 +1,206 @@
+/**
+ * What every transport does where HTTP meets Marketo, written once: the bounded body read,
+ * strict UTF-8, the excerpt an error may quote, and HTTP failures as a `TransportError` that
+ * says whether the request may have been received and keeps its cause.
+ *
+ * For transport authors (`@mktows/xml`'s SOAP transport and `@mktows/rest` use it). It is
+ * written against Effect alone and the shape of an HTTP client's failure, so that core stays
+ * free of `@effect/platform`: `@effect/platform`'s `HttpClientError` has that shape.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { TransportError } from "./MarketoError.js"
+
+/**
+ * How many characters of a server's text an error may quote.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const excerptLength = 200
+
+/**
+ * The start of a text, on one line, at most `length` characters (an ellipsis says it was
+ * cut). Whatever a server sent, an error or an outcome that quotes it stays small.
+ *
+ * @since 0.1.0
+ * @category excerpts
+ */
+export const excerpt = (text: string, length: number = excerptLength): string => {
+  // Only the start is looked at: a multi-megabyte body is never flattened whole.
+  const flat = text.slice(0, 4 * length + 1).replace(/\s+/g, " ").trim()
+  return flat.length > length || text.length > 4 * length + 1 ? `${flat.slice(0, length)}…` : flat
+}
+
+// Fatal: bytes that are not UTF-8 are refused, never read with U+FFFD in their place (a name
+// read that way would be synced back changed). The lossy one only makes excerpts.
+const strict = new TextDecoder("utf-8", { fatal: true })
+const lossy = new TextDecoder("utf-8")
+
+/**
+ * Bytes as text, or `undefined` when they are not UTF-8.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const textOf = (bytes: Uint8Array): string | undefined => {
+  try {
+    return strict.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * An excerpt of bytes whatever they hold: invalid UTF-8 shows as U+FFFD. Only the start of
+ * the bytes is decoded.
+ *
+ * @since 0.1.0
+ * @category excerpts
+ */
+export const excerptOf = (bytes: Uint8Array, length: number = excerptLength): string =>
+  excerpt(lossy.decode(bytes.subarray(0, 4 * length)), length)
+
+/**
+ * A response body read with a bound.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Body {
+  readonly bytes: Uint8Array
+  /** The body was longer than the bound; `bytes` holds only its start (or nothing). */
+  readonly truncated: boolean
+}
+
+/**
+ * What the edge needs of a response: its declared length, its bytes as a stream, and its
+ * bytes at once (the usual case, when a length is declared).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResponseBody<E> {
+  readonly headers: { readonly [name: string]: string | undefined }
+  readonly stream: Stream.Stream<Uint8Array, E>
+  readonly arrayBuffer: Effect.Effect<ArrayBuffer, E>
+}
+
+const empty = new Uint8Array(0)
+
+/**
+ * Reads a body once, at most `maxBytes`. A declared length is the usual case (Marketo and
+ * the emulator send one): over the bound the body is refused unread, otherwise the HTTP
+ * framing bounds the one read. Without one (chunked), the stream is read until the bound is
+ * crossed, and what was read is kept up to the bound.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const readBounded = <E>(response: ResponseBody<E>, maxBytes: number): Effect.Effect<Body, E> => {
+  const header = response.headers["content-length"]
+  const declared = header === undefined ? Number.NaN : Number(header)
+  if (Number.isSafeInteger(declared) && declared >= 0) {
+    return declared > maxBytes
+      ? Effect.succeed({ bytes: empty, truncated: true })
+      : Effect.map(response.arrayBuffer, (buffer) => ({ bytes: new Uint8Array(buffer), truncated: false }))
+  }
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    return Stream.runForEachWhile(response.stream, (chunk) =>
+      Effect.sync(() => {
+        chunks.push(chunk)
+        size += chunk.length
+        return size <= maxBytes
+      })).pipe(Effect.map(() => {
+        const bytes = new Uint8Array(Math.min(size, maxBytes))
+        let offset = 0
+        for (const chunk of chunks) {
+          if (offset >= bytes.length) break
+          const part = chunk.subarray(0, bytes.length - offset)
+          bytes.set(part, offset)
+          offset += part.length
+        }
+        return { bytes, truncated: size > maxBytes }
+      }))
+  })
+}
+
+/**
+ * The shape of an HTTP client's failure that the edge reads: `@effect/platform`'s
+ * `HttpClientError` (a `RequestError` before any answer, a `ResponseError` after the status
+ * line) has it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HttpFailure {
+  readonly _tag: "RequestError" | "ResponseError"
+  readonly reason: string
+  readonly description?: string | undefined
+  readonly cause?: unknown
+}
+
+// Codes that say the connection was never made, so the request cannot have been received.
+const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"])
+
+// Error codes along a cause chain (undici nests the socket error under `cause`).
+const causeCodes = (cause: unknown): ReadonlyArray<string> => {
+  const codes: Array<string> = []
+  let current: unknown = cause
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const code: unknown = (current as { readonly code?: unknown }).code
+    if (typeof code === "string") codes.push(code)
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return codes
+}
+
+const causeMessage = (cause: unknown): string | undefined =>
+  cause instanceof Error ? cause.message : typeof cause === "string" ? cause : undefined
+
+/**
+ * An HTTP client's failure as a `TransportError`. It is ambiguous (the request may have been
+ * received) unless the connection was certainly never made, or the request never left
+ * (a bad URL, a body that could not be encoded). The cause kept is the HTTP client's own (a
+ * socket error, say), never the failure itself, which holds the request and so its body
+ * (a signature, a token, a client secret).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const connectionError = (operation: string) => (failure: HttpFailure): TransportError => {
+  if (failure._tag === "ResponseError") {
+    // The status line arrived, so the request was received: whatever broke, it may have run.
+    return new TransportError({
+      reason: "Connection",
+      operation,
+      description: excerpt(`reading the response failed: ${failure.description ?? causeMessage(failure.cause) ?? ""}`),
+      ambiguous: true,
+      cause: failure.cause
+    })
+  }
+  const codes = causeCodes(failure.cause)
+  const notSent = failure.reason !== "Transport" || codes.some((code) => notSentCodes.has(code))
+  const what = failure.description ?? causeMessage(failure.cause) ?? failure.reason
+  return new TransportError({
+    reason: "Connection",
+    operation,
+    description: excerpt([codes[codes.length - 1], what].filter((s) => s !== undefined).join(": ")),
+    ambiguous: !notSent,
+    cause: failure.cause
+  })
+}
+
+/**
+ * An HTTP status the transport does not read as an answer. A 5xx may have been applied
+ * (ambiguous); anything else was refused.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const statusError = (operation: string, status: number, body: Uint8Array): TransportError =>
+  new TransportError({ reason: "Status", operation, status, excerpt: excerptOf(body), ambiguous: status >= 500 })

@@ -1,0 +1,163 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Stream from "effect/Stream"
+import * as HttpEdge from "../src/HttpEdge.js"
+
+const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let at = 0
+  for (const chunk of chunks) {
+    all.set(chunk, at)
+    at += chunk.length
+  }
+  return all
+}
+
+// A response whose bytes arrive in the given chunks; `declared` is its Content-Length, if any.
+// Reading it all at once counts, so a test can see that a refused body was never read.
+const responseOf = (chunks: ReadonlyArray<Uint8Array>, declared: boolean) => {
+  const reads = { whole: 0, chunks: 0 }
+  const all = concat(chunks)
+  const response: HttpEdge.ResponseBody<never> = {
+    headers: declared ? { "content-length": String(all.length) } : {},
+    stream: Stream.fromIterable(chunks).pipe(Stream.tap(() => Effect.sync(() => reads.chunks++))),
+    arrayBuffer: Effect.sync(() => {
+      reads.whole++
+      return all.slice().buffer
+    })
+  }
+  return { response, reads, all }
+}
+
+describe("HttpEdge", () => {
+  it.prop(
+    "an excerpt is one line of at most the length (and a mark), and the start of the flattened text",
+    [FastCheck.string({ unit: FastCheck.constantFrom("a", "b", " ", "\n", "\t", "é"), maxLength: 2_000 })],
+    ([text]) => {
+      const shown = HttpEdge.excerpt(text, 50)
+      expect(shown).not.toMatch(/[\n\t]|\s\s/)
+      const body = shown.endsWith("…") ? shown.slice(0, -1) : shown
+      expect(body.length).toBeLessThanOrEqual(50)
+      const flat = text.replace(/\s+/g, " ").trim()
+      expect(flat.startsWith(body.trimEnd())).toBe(true)
+      // Cut exactly when the flattened text is longer than what is shown.
+      expect(shown.endsWith("…")).toBe(flat.length > 50)
+    }
+  )
+
+  it("an excerpt of a huge text looks only at its start", () => {
+    const huge = "x".repeat(20_000_000)
+    expect(HttpEdge.excerpt(huge)).toBe(`${"x".repeat(HttpEdge.excerptLength)}…`)
+  })
+
+  it.effect.prop(
+    "a bounded read keeps the body up to the bound, says when it was cut, and never reads a declared excess",
+    [
+      FastCheck.array(FastCheck.uint8Array({ maxLength: 64 }), { maxLength: 12 }),
+      FastCheck.integer({ min: 0, max: 400 }),
+      FastCheck.boolean()
+    ],
+    ([chunks, max, declared]) =>
+      Effect.gen(function*() {
+        const { all, reads, response } = responseOf(chunks, declared)
+        const body = yield* HttpEdge.readBounded(response, max)
+        expect(body.truncated).toBe(all.length > max)
+        if (declared && all.length > max) {
+          expect(body.bytes.length).toBe(0)
+          expect(reads).toEqual({ whole: 0, chunks: 0 })
+        } else {
+          expect([...body.bytes]).toEqual([...all.subarray(0, Math.min(all.length, max))])
+        }
+      })
+  )
+
+  it.effect("an endless chunked body is read only until the bound is crossed", () =>
+    Effect.gen(function*() {
+      let pulled = 0
+      const endless: HttpEdge.ResponseBody<never> = {
+        headers: {},
+        stream: Stream.repeatEffectChunk(Effect.sync(() => {
+          pulled++
+          return Chunk.of(new Uint8Array(1024))
+        })),
+        arrayBuffer: Effect.die("not used without a declared length")
+      }
+      const body = yield* HttpEdge.readBounded(endless, 10_000)
+      expect(body).toMatchObject({ truncated: true })
+      expect(body.bytes.length).toBe(10_000)
+      expect(pulled).toBe(10)
+    }))
+
+  it.prop("bytes are text only when they are UTF-8", [FastCheck.uint8Array({ maxLength: 32 })], ([bytes]) => {
+    const text = HttpEdge.textOf(bytes)
+    if (text === undefined) expect(() => new TextDecoder("utf-8", { fatal: true }).decode(bytes)).toThrow()
+    else expect([...new TextEncoder().encode(text)]).toEqual([...bytes])
+  })
+
+  describe("connectionError", () => {
+    const socketError = (code: string) => Object.assign(new Error(`connect ${code}`), { code })
+    it.each(
+      [
+        [
+          "a refused connection",
+          { _tag: "RequestError", reason: "Transport", cause: socketError("ECONNREFUSED") },
+          false
+        ],
+        // undici nests the socket error under its own.
+        [
+          "an unknown host, nested",
+          {
+            _tag: "RequestError",
+            reason: "Transport",
+            cause: new Error("fetch failed", { cause: socketError("ENOTFOUND") })
+          },
+          false
+        ],
+        [
+          "a request that never left (bad URL)",
+          { _tag: "RequestError", reason: "InvalidUrl", cause: undefined },
+          false
+        ],
+        ["a reset connection", { _tag: "RequestError", reason: "Transport", cause: socketError("ECONNRESET") }, true],
+        ["a failure after the status line", {
+          _tag: "ResponseError",
+          reason: "Decode",
+          cause: socketError("ECONNREFUSED")
+        }, true]
+      ] as const
+    )("%s: ambiguous is %s, and the cause is kept", (_, failure, ambiguous) => {
+      const error = HttpEdge.connectionError("syncMObjects")(failure)
+      expect(error).toMatchObject({
+        _tag: "TransportError",
+        reason: "Connection",
+        operation: "syncMObjects",
+        ambiguous
+      })
+      expect(error.cause).toBe(failure.cause)
+    })
+
+    it("quotes a bounded description, never the failure itself", () => {
+      const failure = {
+        _tag: "RequestError",
+        reason: "Transport",
+        description: "d".repeat(10_000),
+        request: "secret"
+      } as const
+      const error = HttpEdge.connectionError("getMObjects")(failure)
+      expect(error.message.length).toBeLessThan(400)
+      expect(error.message).not.toContain("secret")
+    })
+  })
+
+  it.prop("a status error is ambiguous exactly for 5xx, and quotes a bounded start of the body", [
+    FastCheck.integer({ min: 100, max: 599 }),
+    FastCheck.uint8Array({ maxLength: 5_000 })
+  ], ([status, body]) => {
+    const error = HttpEdge.statusError("deleteMObjects", status, body)
+    expect(error.ambiguous).toBe(status >= 500)
+    expect(error.status).toBe(status)
+    expect((error.excerpt ?? "").length).toBeLessThanOrEqual(HttpEdge.excerptLength + 1)
+  })
+})

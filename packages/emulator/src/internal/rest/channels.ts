@@ -1,0 +1,30 @@
+/**
+ * `GET /rest/asset/v1/channels.json`: the channels (the SOAP side's `Channel` tag values),
+ * paged by `maxReturn` and `offset`.
+ */
+import * as RestWire from "@mktows/rest/RestWire"
+import * as Effect from "effect/Effect"
+import { answerPage } from "./assetPaging.js"
+import type { Endpoint } from "./common.js"
+import { channelTagType } from "./tagTypes.js"
+
+/** @internal */
+export const endpoints: ReadonlyArray<Endpoint> = [{
+  path: RestWire.paths.channels,
+  name: "channels",
+  methods: ["GET"],
+  reads: () => true,
+  handle: ({ store }, request) =>
+    Effect.flatMap(store.state, (state) =>
+      answerPage(
+        request.params,
+        (state.tagTypes.get(channelTagType) ?? []).map((name, i) => ({
+          id: i + 1,
+          name,
+          applicableProgramType: "Default",
+          createdAt: "2013-01-01T00:00:00Z",
+          updatedAt: "2013-01-01T00:00:00Z",
+          progressionStatuses: []
+        }))
+      ))
+}]

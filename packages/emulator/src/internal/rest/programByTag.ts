@@ -1,0 +1,29 @@
+/**
+ * `GET /rest/asset/v1/program/byTag.json?tagType=…&tagValue=…`: the programs with that tag,
+ * paged by `maxReturn` and `offset`.
+ */
+import * as RestWire from "@mktows/rest/RestWire"
+import * as Effect from "effect/Effect"
+import { answerPage } from "./assetPaging.js"
+import { type Endpoint, param, refuse } from "./common.js"
+import { programOf } from "./records.js"
+
+/** @internal */
+export const endpoints: ReadonlyArray<Endpoint> = [{
+  path: RestWire.morePaths.programByTag,
+  name: "programs by tag",
+  methods: ["GET"],
+  reads: () => true,
+  handle: ({ store }, request) =>
+    Effect.gen(function*() {
+      const tagType = param(request.params, "tagType") ?? ""
+      const tagValue = param(request.params, "tagValue") ?? ""
+      if (tagType === "") return yield* refuse(RestWire.errorCodes.cannotBeBlank, "tagType")
+      if (tagValue === "") return yield* refuse(RestWire.errorCodes.cannotBeBlank, "tagValue")
+      const state = yield* store.state
+      const found = [...state.programs.values()].filter((p) =>
+        p.tags.some((t) => t.type === tagType && t.value === tagValue)
+      )
+      return yield* answerPage(request.params, found.map(programOf))
+    })
+}]

@@ -1,0 +1,39 @@
+/**
+ * `GET /rest/asset/v1/programs.json`: programs, paged by `maxReturn` and `offset`, filtered
+ * by the Swagger's `filterType` (id, programId, folderId, workspace) and `filterValues`.
+ */
+import * as RestWire from "@mktows/rest/RestWire"
+import * as Effect from "effect/Effect"
+import type { Program } from "../state.js"
+import { answerPage } from "./assetPaging.js"
+import { type Endpoint, listParam, param, refuse } from "./common.js"
+import { programOf } from "./records.js"
+
+const filters: Record<string, (program: Program, value: string) => boolean> = {
+  id: (p, v) => String(p.id) === v,
+  programId: (p, v) => String(p.id) === v,
+  folderId: (p, v) => String(p.workspaceId) === v,
+  workspace: (p, v) => p.workspace === v
+}
+
+/** @internal */
+export const endpoints: ReadonlyArray<Endpoint> = [{
+  path: RestWire.paths.programs,
+  name: "browse programs",
+  methods: ["GET"],
+  reads: () => true,
+  handle: ({ store }, request) =>
+    Effect.gen(function*() {
+      const state = yield* store.state
+      const filterType = param(request.params, "filterType")
+      const values = listParam(request.params, "filterValues")
+      let programs = [...state.programs.values()]
+      if (filterType !== undefined) {
+        const test = filters[filterType]
+        if (test === undefined) return yield* refuse(RestWire.errorCodes.invalidData, `filterType '${filterType}'`)
+        if (values.length === 0) return yield* refuse(RestWire.errorCodes.missingParameter, "filterValues")
+        programs = programs.filter((p) => values.some((v) => test(p, v)))
+      }
+      return yield* answerPage(request.params, programs.map(programOf))
+    })
+}]

@@ -1,0 +1,114 @@
+/**
+ * `POST /rest/v1/opportunities.json` and `POST /rest/v1/opportunities/roles.json`: create or
+ * update records (`action`, `dedupeBy`), at most 300, one status per record at its `seq`.
+ *
+ * The records are prepared and applied one after another inside one store transaction, so a
+ * record sees the ones before it (as in one Marketo call) and concurrent calls for one key
+ * are serialized: twelve concurrent creates of one role make one role, whatever the latency.
+ */
+import type * as Wire from "@mktows/core/Wire"
+import * as RestWire from "@mktows/rest/RestWire"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import type { State } from "../state.js"
+import { syncMObjects } from "../sync.js"
+import { decodeJson, type Endpoint, envelope, notXml, refuse } from "./common.js"
+import { isRefusal, type Kind, names, type Refusal, roleByDedupe, wireOf } from "./records.js"
+import { applyEach, statusOf } from "./statuses.js"
+
+// Loose where Adobe answers a bad value with its own code rather than 609.
+const Request = Schema.Struct({
+  action: Schema.optional(Schema.String),
+  dedupeBy: Schema.optional(Schema.String),
+  input: Schema.optional(Schema.Array(Schema.Unknown))
+})
+
+const operations: Record<string, Wire.SyncOperation> = {
+  createOnly: "INSERT",
+  updateOnly: "UPDATE",
+  createOrUpdate: "UPSERT"
+}
+
+const Record = Schema.Record({ key: Schema.String, value: RestWire.FieldValue })
+
+/** One record as the store's call, or the reason it is refused, against the state so far. */
+const prepare = (
+  state: State,
+  kind: Kind,
+  raw: unknown,
+  operation: Wire.SyncOperation,
+  byGuid: boolean
+): Wire.MObject | Refusal => {
+  const decoded = Schema.decodeUnknownEither(Record)(raw)
+  if (Either.isLeft(decoded)) return { ...RestWire.errorCodes.invalidData, message: "a record is an object of scalars" }
+  const record = decoded.right
+  const bad = notXml(record)
+  if (bad !== undefined) {
+    return { code: RestWire.errorCodes.invalidData.code, message: `${bad} holds a character XML 1.0 cannot carry` }
+  }
+  if (byGuid && record[names.id] === undefined) {
+    return { code: RestWire.errorCodes.missingParameter.code, message: `${names.id} is required with dedupeBy idField` }
+  }
+  const wire = wireOf(state, kind, record, byGuid)
+  if (isRefusal(wire) || byGuid) return wire
+  if (kind === "opportunities") {
+    return wire.externalKey === undefined
+      ? { code: RestWire.errorCodes.missingParameter.code, message: `${names.opportunity} is required` }
+      : wire
+  }
+  // A role without its GUID is named by its compound key.
+  if (record[names.opportunity] == null || record[names.lead] == null || record[names.role] == null) {
+    return {
+      code: RestWire.errorCodes.missingParameter.code,
+      message: `${RestWire.objectKeys.roles.dedupeFields.join(", ")} are required`
+    }
+  }
+  const existing = roleByDedupe(state, record)
+  if (existing !== undefined && operation === "INSERT") return RestWire.errorCodes.alreadyExists
+  if (existing === undefined && operation === "UPDATE") return RestWire.errorCodes.objectNotFound
+  return existing === undefined ? wire : { ...wire, id: existing.id }
+}
+
+const sync = (kind: Kind): Endpoint["handle"] => ({ guard, store }, request) =>
+  Effect.gen(function*() {
+    const text = yield* request.text
+    if (text === "drop") return "drop" as const
+    const body = yield* decodeJson(Request, text)
+    if (body.input === undefined) return yield* refuse(RestWire.errorCodes.missingParameter, "input")
+    const operation = operations[body.action ?? "createOrUpdate"]
+    if (operation === undefined) return yield* refuse(RestWire.errorCodes.invalidData, `action '${body.action}'`)
+    const dedupeBy = body.dedupeBy ?? "dedupeFields"
+    if (dedupeBy !== "dedupeFields" && dedupeBy !== "idField") {
+      return yield* refuse(RestWire.errorCodes.invalidData, `dedupeBy '${dedupeBy}'`)
+    }
+    const byGuid = dedupeBy === "idField"
+    if (byGuid && operation !== "UPDATE") {
+      return yield* refuse(RestWire.errorCodes.invalidData, "dedupeBy idField is only valid with action updateOnly")
+    }
+    if (body.input.length > RestWire.maxRecordsPerCall) {
+      return yield* refuse(RestWire.errorCodes.invalidData, `more than ${RestWire.maxRecordsPerCall} records`)
+    }
+    const input = body.input
+    const answered = yield* guard(store.transact((state, now) =>
+      Either.right(applyEach(state, input, (current, raw) => {
+        const prepared = prepare(current, kind, raw, operation, byGuid)
+        if (isRefusal(prepared)) return prepared
+        return syncMObjects(current, { mObjectList: [prepared], operation }, now).pipe(
+          Either.map(([result, next]) => [result.mObjStatusList[0], next] as const)
+        )
+      }))
+    ))
+    if (answered === "drop") return "drop" as const
+    return envelope(answered.map((outcome, seq) => statusOf(outcome, kind, seq, false)))
+  })
+
+/** @internal */
+export const endpoints: ReadonlyArray<Endpoint> = (["opportunities", "roles"] as const).map((kind) => ({
+  path: kind === "opportunities" ? RestWire.paths.opportunities : RestWire.paths.roles,
+  name: `sync ${kind}`,
+  methods: ["POST"],
+  body: "json",
+  reads: () => false,
+  handle: sync(kind)
+}))

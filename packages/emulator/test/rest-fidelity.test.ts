@@ -1,0 +1,194 @@
+/**
+ * The emulator's REST side answers as Adobe documents it (issue R1–R12), over real HTTP: a
+ * query never writes, whatever its form; describe, fields, tokens, method, content and
+ * parameter errors carry Adobe's codes; programs take the whole update the Swagger documents.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
+import * as Emulator from "../src/Emulator.js"
+import { codeOf, restOf, tokenOf } from "./helpers/rest.js"
+
+const setup = Effect.gen(function*() {
+  const emulator = yield* Emulator.make()
+  const { call, token } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+  // An opportunity and a role REST can name by their keys.
+  const created = yield* call("/v1/opportunities.json", {
+    json: { action: "createOnly", input: [{ externalOpportunityId: "F-1", name: "Fidelity" }] }
+  })
+  expect(created.body.result?.[0]?.["status"]).toBe("created")
+  const role = yield* call("/v1/opportunities/roles.json", {
+    json: { action: "createOnly", input: [{ externalOpportunityId: "F-1", leadId: 19, role: "Buyer" }] }
+  })
+  expect(role.body.result?.[0]?.["status"]).toBe("created")
+  return { emulator, call, token }
+})
+
+const storedRoles = (emulator: Emulator.EmulatorShape) =>
+  Effect.map(emulator.stats, (s) => s.stored["OpportunityPersonRole"])
+
+describe("emulator REST fidelity", () => {
+  it.scoped("R1, R2: a query by POST ?_method=GET, JSON or form, reads and never writes", () =>
+    Effect.gen(function*() {
+      const { call, emulator } = yield* setup
+      const before = yield* storedRoles(emulator)
+      const byKey = yield* call("/v1/opportunities/roles.json?_method=GET", {
+        json: { filterType: "dedupeFields", input: [{ externalOpportunityId: "F-1", leadId: 19, role: "Buyer" }] }
+      })
+      expect(byKey.body.success).toBe(true)
+      expect(byKey.body.result?.map((r) => [r["externalOpportunityId"], r["leadId"], r["role"]])).toEqual([[
+        "F-1",
+        19,
+        "Buyer"
+      ]])
+      // A key that names no role finds nothing and creates nothing.
+      const none = yield* call("/v1/opportunities/roles.json?_method=GET", {
+        json: { filterType: "dedupeFields", input: [{ externalOpportunityId: "F-1", leadId: 20, role: "Other" }] }
+      })
+      expect(none.body.result).toEqual([])
+      expect(yield* storedRoles(emulator)).toBe(before)
+      const form = yield* call("/v1/opportunities.json?_method=GET", {
+        form: { filterType: "externalOpportunityId", filterValues: "F-1", fields: "name" }
+      })
+      expect(form.body.success).toBe(true)
+      expect(form.body.result?.map((r) => r["name"])).toEqual(["Fidelity"])
+    }))
+
+  it.scoped("R3: the roles describe gives the compound key as its first searchable field", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      const answer = yield* call("/v1/opportunities/roles/describe.json")
+      const [metadata] = answer.body.result ?? []
+      expect(metadata?.["searchableFields"]).toEqual([["externalOpportunityId", "leadId", "role"], ["marketoGUID"], [
+        "leadId"
+      ], ["externalOpportunityId"]])
+      expect(metadata?.["dedupeFields"]).toEqual(["externalOpportunityId", "leadId", "role"])
+    }))
+
+  it.scoped("R4: fields keeps seq and marketoGUID; an unknown field is 1006", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      const answer = yield* call("/v1/opportunities.json?filterType=externalOpportunityId&filterValues=F-1&fields=name")
+      expect(Object.keys(answer.body.result?.[0] ?? {}).sort()).toEqual(["marketoGUID", "name", "seq"])
+      const unknown = yield* call(
+        "/v1/opportunities.json?filterType=externalOpportunityId&filterValues=F-1&fields=name,nope"
+      )
+      expect([unknown.body.success, codeOf(unknown)]).toEqual([false, "1006"])
+    }))
+
+  it.scoped("R5: no token is 600, an unknown one 601", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      expect(codeOf(yield* call("/v1/opportunities/describe.json", { token: null }))).toBe("600")
+      expect(codeOf(yield* call("/v1/opportunities/describe.json", { token: "" }))).toBe("600")
+      expect(codeOf(yield* call("/v1/opportunities/describe.json", { token: "nope" }))).toBe("601")
+    }))
+
+  it.scoped("R6: a method a path does not take is 605; bad action, dedupeBy or no input have their codes", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      const input = [{ externalOpportunityId: "F-2" }]
+      expect(codeOf(yield* call("/v1/opportunities.json", { method: "PUT", json: { input } }))).toBe("605")
+      expect(codeOf(yield* call("/v1/opportunities.json", { method: "DELETE" }))).toBe("605")
+      expect(codeOf(yield* call("/v1/opportunities/delete.json"))).toBe("605")
+      expect(codeOf(yield* call("/v1/opportunities.json", { json: { action: "upsert", input } }))).toBe("1003")
+      expect(codeOf(yield* call("/v1/opportunities.json", { json: { dedupeBy: "name", input } }))).toBe("1003")
+      expect(codeOf(yield* call("/v1/opportunities.json", { json: { action: "createOnly" } }))).toBe("1002")
+      expect(codeOf(yield* call("/v1/opportunities.json", { bytes: new TextEncoder().encode("{nope") }))).toBe("609")
+    }))
+
+  it.scoped("R7: a body that is not JSON by its Content-Type is 612, and nothing is written", () =>
+    Effect.gen(function*() {
+      const { call, emulator } = yield* setup
+      const before = (yield* emulator.stats).stored["Opportunity"]
+      const answer = yield* call("/v1/opportunities.json", {
+        json: { input: [{ externalOpportunityId: "F-3" }] },
+        contentType: "text/plain"
+      })
+      expect(codeOf(answer)).toBe("612")
+      expect((yield* emulator.stats).stored["Opportunity"]).toBe(before)
+      expect(codeOf(yield* call("/asset/v1/program/1970.json", { json: { description: "x" } }))).toBe("612")
+    }))
+
+  it.scoped("R8: an unknown field in a record is 1006, an unknown lead 1004", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      const opportunity = yield* call("/v1/opportunities.json", {
+        json: { input: [{ externalOpportunityId: "F-4", nope: 1 }] }
+      })
+      expect((opportunity.body.result?.[0]?.["reasons"] as Array<{ code: string }>)[0]?.code).toBe("1006")
+      const role = yield* call("/v1/opportunities/roles.json", {
+        json: { input: [{ externalOpportunityId: "F-1", leadId: 999999, role: "Buyer" }] }
+      })
+      expect((role.body.result?.[0]?.["reasons"] as Array<{ code: string }>)[0]?.code).toBe("1004")
+    }))
+
+  it.scoped("R9: paging parameters are checked; repeated filterValues are all used", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      yield* call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: "F-5", name: "Five" }] } })
+      const q = "/v1/opportunities.json?filterType=externalOpportunityId"
+      expect(codeOf(yield* call(`${q}&filterValues=F-1&batchSize=abc`))).toBe("1001")
+      expect(codeOf(yield* call(`${q}&filterValues=F-1&batchSize=301`))).toBe("1003")
+      expect(codeOf(yield* call(`${q}&filterValues=F-1&nextPageToken=bogus`))).toBe("1003")
+      const both = yield* call(`${q}&filterValues=F-1&filterValues=F-5`)
+      expect(both.body.result?.map((r) => r["externalOpportunityId"])).toEqual(["F-1", "F-5"])
+      const paged = yield* call(`${q}&filterValues=F-1,F-5&batchSize=1`)
+      expect([paged.body.result?.length, paged.body.moreResult]).toEqual([1, true])
+      const next = yield* call(`${q}&filterValues=F-1,F-5&batchSize=1&nextPageToken=${paged.body.nextPageToken}`)
+      expect(next.body.result?.map((r) => r["externalOpportunityId"])).toEqual(["F-5"])
+    }))
+
+  it.scoped("R10: the identity endpoint answers the current token with its remaining lifespan", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ tokenTtl: 100 })
+      const first = yield* tokenOf(emulator.identityUrl)
+      yield* TestClock.adjust("40 seconds")
+      const second = yield* tokenOf(emulator.identityUrl)
+      expect(second.body["access_token"]).toBe(first.body["access_token"])
+      expect([first.body["expires_in"], second.body["expires_in"]]).toEqual([100, 60])
+      yield* TestClock.adjust("60 seconds")
+      const third = yield* tokenOf(emulator.identityUrl)
+      expect(third.body["access_token"]).not.toBe(first.body["access_token"])
+      expect(third.body["expires_in"]).toBe(100)
+    }))
+
+  it.scoped("R11: programs take description, destructive costs, filters and paging; the channel is no tag", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      const described = yield* call("/asset/v1/program/1970.json", { form: { description: "Booth at the show" } })
+      expect(described.body.result?.[0]?.["description"]).toBe("Booth at the show")
+      expect((yield* call("/asset/v1/program/1970.json")).body.result?.[0]?.["description"]).toBe("Booth at the show")
+      const replaced = yield* call("/asset/v1/program/1970.json", {
+        form: { costs: JSON.stringify([{ startDate: "2013-07-01", cost: 300 }]), costsDestructiveUpdate: "true" }
+      })
+      expect(replaced.body.result?.[0]?.["costs"]).toEqual([{ startDate: "2013-07-01", cost: 300 }])
+      const cleared = yield* call("/asset/v1/program/1970.json", { form: { costsDestructiveUpdate: "true" } })
+      expect(cleared.body.result?.[0]?.["costs"]).toEqual([])
+      const filtered = yield* call("/asset/v1/programs.json?filterType=id&filterValues=1002")
+      expect(filtered.body.result?.map((p) => p["id"])).toEqual([1002])
+      expect((yield* call("/asset/v1/channels.json?maxReturn=2")).body.result?.length).toBe(2)
+      expect((yield* call("/asset/v1/tagTypes.json?maxReturn=1")).body.result?.length).toBe(1)
+      expect(codeOf(yield* call("/asset/v1/channels.json?maxReturn=201"))).toBe("1003")
+      const channel = yield* call("/asset/v1/program/1970.json", {
+        form: { tags: JSON.stringify([{ tagType: "Channel", tagValue: "Webinar" }]) }
+      })
+      expect(codeOf(channel)).toBe("709")
+      expect((yield* call("/asset/v1/program/1970.json")).body.result?.[0]?.["channel"]).toBe("Trade Show")
+    }))
+
+  it.scoped("R12: opportunity field schema, program by name and by tag are served", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      const fields = yield* call("/v1/opportunities/schema/fields.json")
+      expect(fields.body.result?.map((f) => f["name"])).toContain("externalOpportunityId")
+      const one = yield* call("/v1/opportunities/schema/fields/amount.json")
+      expect(one.body.result?.map((f) => [f["name"], f["dataType"]])).toEqual([["amount", "currency"]])
+      expect(codeOf(yield* call("/v1/opportunities/schema/fields/nope.json"))).toBe("1006")
+      const byName = yield* call("/asset/v1/program/byName.json?name=Product%20Webinar&includeCosts=true")
+      expect(byName.body.result?.map((p) => [p["id"], (p["costs"] as Array<unknown>).length])).toEqual([[1002, 1]])
+      const byTag = yield* call("/asset/v1/program/byTag.json?tagType=Region&tagValue=EMEA")
+      expect(byTag.body.result?.map((p) => p["id"])).toEqual([1002])
+      expect(codeOf(yield* call("/asset/v1/program/byName.json?name=Nope"))).toBe("702")
+    }))
+})

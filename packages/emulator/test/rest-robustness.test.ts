@@ -1,0 +1,116 @@
+/**
+ * The emulator's REST side under what a careless or hostile client sends, over real HTTP:
+ * bytes that are not UTF-8 and characters XML 1.0 cannot carry are refused (one store serves
+ * SOAP too), writes to one key are serialized under latency, JSON work is bounded, REST calls
+ * are counted by endpoint, and the data file leaves no temporary file behind.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as Emulator from "../src/Emulator.js"
+import { soapClient } from "./helpers/clients.js"
+import { codeOf, restOf } from "./helpers/rest.js"
+
+const reasonOf = (answer: { body: { result?: ReadonlyArray<Record<string, unknown>> } }, i = 0) =>
+  (answer.body.result?.[i]?.["reasons"] as ReadonlyArray<{ code: string }> | undefined)?.[0]?.code
+
+describe("emulator REST robustness", () => {
+  it.scoped("bytes that are not UTF-8 are refused (609), never stored as U+FFFD", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const before = yield* emulator.objects
+      const head = new TextEncoder().encode("{\"input\":[{\"externalOpportunityId\":\"U-1\",\"name\":\"")
+      const tail = new TextEncoder().encode("\"}]}")
+      const bytes = new Uint8Array([...head, 0xff, 0xfe, 0xc3, ...tail])
+      expect(codeOf(yield* call("/v1/opportunities.json", { bytes }))).toBe("609")
+      expect(yield* emulator.objects).toEqual(before)
+    }))
+
+  it.scoped("characters XML 1.0 cannot carry are refused on REST, so SOAP reads stay XML", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const answer = yield* call("/v1/opportunities.json", {
+        json: {
+          input: [
+            { externalOpportunityId: "X-\u0000", name: "nul in key" },
+            { externalOpportunityId: "X-2", name: "soh \u0001 in name" },
+            { externalOpportunityId: "X-3", name: "fine" }
+          ]
+        }
+      })
+      expect(answer.body.result?.map((r) => r["status"])).toEqual(["skipped", "skipped", "created"])
+      expect([reasonOf(answer, 0), reasonOf(answer, 1)]).toEqual(["1003", "1003"])
+      const update = yield* call("/asset/v1/program/1970.json", { form: { description: "bell \u0007" } })
+      expect(codeOf(update)).toBe("709")
+      const read = yield* Effect.provide(
+        Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity" })),
+        soapClient(emulator)
+      )
+      expect(Chunk.size(read)).toBe(3)
+    }))
+
+  it.live("writes to one key are serialized: 12 concurrent createOrUpdate of one role under latency make one", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ latency: 50 })
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      yield* call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: "S-1", name: "Serial" }] } })
+      const before = (yield* emulator.stats).stored["OpportunityPersonRole"] ?? 0
+      const answers = yield* Effect.forEach(
+        Array.from({ length: 12 }),
+        () =>
+          call("/v1/opportunities/roles.json", {
+            json: { input: [{ externalOpportunityId: "S-1", leadId: 19, role: "Buyer" }] }
+          }),
+        { concurrency: "unbounded" }
+      )
+      const statuses = answers.map((a) => String(a.body.result?.[0]?.["status"])).sort()
+      expect(statuses).toEqual(["created", ...Array.from({ length: 11 }, () => "updated")])
+      expect((yield* emulator.stats).stored["OpportunityPersonRole"]).toBe(before + 1)
+    }).pipe(Effect.scoped))
+
+  it.scoped("JSON work is bounded: a deep nesting and an oversize body are refused before a parse", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const deep = new TextEncoder().encode("{\"input\":" + "[".repeat(5000) + "]".repeat(5000) + "}")
+      expect(codeOf(yield* call("/v1/opportunities.json", { bytes: deep }))).toBe("609")
+      const keys = Array.from({ length: 300_000 }, (_, i) => `"k${i}":1`).join(",")
+      const wide = new TextEncoder().encode(`{"input":[{${keys}}]}`)
+      expect(codeOf(yield* call("/v1/opportunities.json", { bytes: wide }))).toBe("1003")
+      // Still answering.
+      expect((yield* call("/v1/opportunities/describe.json")).body.success).toBe(true)
+    }))
+
+  it.scoped("REST calls are counted in the stats by endpoint", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      yield* call("/v1/opportunities/describe.json")
+      yield* call("/v1/opportunities/describe.json")
+      yield* call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: "C-1" }] } })
+      const calls = (yield* emulator.stats).calls
+      expect([calls["REST describe opportunities"], calls["REST sync opportunities"]]).toEqual([2, 1])
+    }))
+
+  it.scoped("--data leaves no temporary file: a write finishes, and a stale one is removed at start", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "mktows-data-"))
+      const dataFile = join(dir, "store.json")
+      writeFileSync(`${dataFile}.tmp`, "left by a killed process")
+      const emulator = yield* Emulator.make({ dataFile })
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      yield* Effect.forEach(
+        Array.from({ length: 8 }, (_, i) => i),
+        (i) => call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: `D-${i}` }] } }),
+        { concurrency: 4 }
+      )
+      expect(readdirSync(dir)).toEqual(["store.json"])
+    }))
+})

@@ -1,0 +1,315 @@
+/**
+ * mktows over REST side by side with its peers (`pnpm bench:rest`): an Opportunity
+ * createOrUpdate by `externalOpportunityId` of 300 records per call (REST's most), 10 calls at
+ * once, against the emulator's REST side in a child process (the compiled `mktows-emulator`
+ * bin), by
+ *
+ * - mktows: the full client over REST (`NodeMarketo.layerRest`: validation, mapping, the token,
+ *   limiter, retries, JSON, pairing), the client-side rate limit lifted as for the others;
+ * - node-marketo-rest: its generic `postJson` (it has no opportunity API) with the same records
+ *   as plain objects, built from the user's data on every call, and a check of every status;
+ * - raw fetch: pre-built JSON bytes POSTed with a token fetched once, the answer read but not
+ *   decoded (the ceiling: nothing but HTTP).
+ *
+ * Each round runs every contender for the same number of 10-call batches, in an order rotated
+ * every round; warm-up rounds are dropped. Printed: medians of the per-round ratios (mktows to
+ * each other contender, objects/s and client CPU per object), absolute medians, the load
+ * average, and the goals of the REST issue beside them; the last line is JSON.
+ *
+ * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick]` (the compiled code:
+ * `pnpm build` first; `--conditions=source` measures the sources)
+ */
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Opportunity from "@mktows/core/Opportunity"
+import * as NodeMarketo from "@mktows/node/NodeMarketo"
+import * as RestConfig from "@mktows/rest/RestConfig"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { createRequire } from "node:module"
+import * as Children from "./support/children.js"
+import { codeUnderTest, refusesStaleBuild } from "./support/code.js"
+import { callsAtOnce } from "./support/fixture.js"
+import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
+
+/** Records per call: REST's most. */
+const recordsPerCall = 300
+
+// The emulator's default LaunchPoint pair.
+const clientId = "mktows-demo-client"
+const clientSecret = "mktows-demo-secret"
+
+interface Deal {
+  readonly key: string
+  readonly name: string
+  readonly amount: number
+  readonly closeDate: string
+  readonly stage: string
+  readonly isWon: boolean
+  readonly probability: number
+}
+
+// Markup and non-ASCII characters in the names, so every encoder has something to escape.
+const deals: ReadonlyArray<Deal> = Array.from({ length: recordsPerCall }, (_, i) => ({
+  key: `REST-BENCH-${String(i).padStart(3, "0")}`,
+  name: `Deal #${i} & "partners" <EMEA> – ${i % 7 === 0 ? "Zürich" : "Lyon"}`,
+  amount: 1000 + i + 0.5,
+  closeDate: "2026-09-30",
+  stage: i % 2 === 0 ? "Prospecting" : "Proposal",
+  isWon: false,
+  probability: i % 101
+}))
+
+const opportunities = deals.map((deal) =>
+  Opportunity.make({
+    externalKey: { name: "externalOpportunityId", value: deal.key },
+    name: deal.name,
+    amount: deal.amount,
+    closeDate: new Date(`${deal.closeDate}T00:00:00Z`),
+    stage: deal.stage,
+    isWon: deal.isWon,
+    probability: deal.probability
+  })
+)
+
+// The request body Adobe documents for a createOrUpdate of opportunities.
+const restBody = () => ({
+  action: "createOrUpdate",
+  dedupeBy: "dedupeFields",
+  input: deals.map((deal) => ({
+    externalOpportunityId: deal.key,
+    name: deal.name,
+    amount: deal.amount,
+    closeDate: deal.closeDate,
+    stage: deal.stage,
+    isWon: deal.isWon,
+    probability: deal.probability
+  }))
+})
+
+/** One batch: `callsAtOnce` calls at once; undefined when every answer was right. */
+type Batch = () => Promise<string | undefined>
+
+interface Contender {
+  readonly name: string
+  readonly batch: Batch
+  readonly close: () => Promise<void>
+}
+
+const message = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
+
+const all = (call: () => Promise<string | undefined>): Batch => async () => {
+  const results = await Promise.all(Array.from({ length: callsAtOnce }, call))
+  return results.find((result) => result !== undefined)
+}
+
+/** Checked as mktows checks its answers: success, one status per record, none skipped. */
+const answerProblem = (answer: unknown): string | undefined => {
+  const body = answer as { readonly success?: unknown; readonly result?: ReadonlyArray<{ readonly status?: unknown }> }
+  if (body.success !== true) return `not a success: ${JSON.stringify(answer).slice(0, 300)}`
+  const result = Array.isArray(body.result) ? body.result : []
+  if (result.length !== recordsPerCall) return `${result.length} statuses for ${recordsPerCall} records`
+  const refused = result.filter((r) => r.status !== "updated" && r.status !== "created").length
+  return refused === 0 ? undefined : `${refused} records not created or updated`
+}
+
+const mktows = (base: string): Contender => {
+  const runtime = ManagedRuntime.make(NodeMarketo.layerRest(
+    RestConfig.layer({ endpoint: `${base}/rest`, clientId, clientSecret }),
+    { rateLimit: { calls: 1_000_000, window: "1 seconds", inFlight: callsAtOnce } }
+  ))
+  const call = MarketoClient.syncMObjects(opportunities, "UPSERT").pipe(
+    Effect.map((outcomes) => {
+      if (outcomes.length !== recordsPerCall) return `${outcomes.length} outcomes for ${recordsPerCall} records`
+      const bad = outcomes.filter((o) => o.status !== "UPDATED" && o.status !== "CREATED").length
+      return bad === 0 ? undefined : `${bad} outcomes not CREATED or UPDATED`
+    }),
+    Effect.catchAll((error) => Effect.succeed(`${error._tag}: ${error.message}`))
+  )
+  const batch = Effect.forEach(Array.from({ length: callsAtOnce }), () => call, { concurrency: "unbounded" }).pipe(
+    Effect.map((results) => results.find((result) => result !== undefined))
+  )
+  return { name: "mktows", batch: () => runtime.runPromise(batch), close: () => runtime.dispose() }
+}
+
+interface NodeMarketoRest {
+  readonly _connection: {
+    readonly postJson: (path: string, body: unknown, options?: object) => PromiseLike<unknown>
+  }
+}
+
+const nodeMarketoRest = (base: string): Contender => {
+  const Marketo = createRequire(import.meta.url)("node-marketo-rest") as new(options: {
+    readonly endpoint: string
+    readonly identity: string
+    readonly clientId: string
+    readonly clientSecret: string
+  }) => NodeMarketoRest
+  const marketo = new Marketo({ endpoint: `${base}/rest`, identity: `${base}/identity`, clientId, clientSecret })
+  const call = async (): Promise<string | undefined> => {
+    try {
+      // The user's data becomes the request body on every call, as it would in an application.
+      return answerProblem(await marketo._connection.postJson("/v1/opportunities.json", restBody()))
+    } catch (cause) {
+      return `node-marketo-rest: ${message(cause)}`
+    }
+  }
+  return { name: "node-marketo-rest", batch: all(call), close: async () => {} }
+}
+
+const rawFetch = async (base: string): Promise<Contender> => {
+  const identity = await fetch(
+    `${base}/identity/oauth/token?grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}`
+  )
+  const token = ((await identity.json()) as { readonly access_token?: string }).access_token ?? ""
+  const bytes = new TextEncoder().encode(JSON.stringify(restBody()))
+  const headers = { "content-type": "application/json", authorization: `Bearer ${token}` }
+  const call = async (): Promise<string | undefined> => {
+    try {
+      const response = await fetch(`${base}/rest/v1/opportunities.json`, { method: "POST", headers, body: bytes })
+      await response.arrayBuffer()
+      return response.ok ? undefined : `HTTP ${response.status}`
+    } catch (cause) {
+      return `raw fetch: ${message(cause)}`
+    }
+  }
+  return { name: "raw fetch", batch: all(call), close: async () => {} }
+}
+
+interface Sample {
+  readonly rate: number
+  readonly cpu: number
+}
+
+const measure = async (contender: Contender, batches: number): Promise<Sample | string> => {
+  const objects = batches * callsAtOnce * recordsPerCall
+  const cpu0 = cpuMicros()
+  const t0 = performance.now()
+  for (let i = 0; i < batches; i++) {
+    const problem = await contender.batch()
+    if (problem !== undefined) return `${contender.name}: ${problem}`
+  }
+  const seconds = (performance.now() - t0) / 1000
+  return { rate: objects / seconds, cpu: (cpuMicros() - cpu0) / objects }
+}
+
+/** The figures of one run. */
+export interface RestFigures {
+  readonly objectsPerSecond: Record<string, number>
+  readonly cpuMicrosPerObject: Record<string, number>
+  /** Medians of the per-round ratios of mktows's objects/s to each other contender's. */
+  readonly speedRatios: Record<string, number>
+  /** Medians of the per-round ratios of mktows's CPU per object to each other contender's. */
+  readonly cpuRatios: Record<string, number>
+  readonly rounds: number
+}
+
+const runRounds = async (
+  contenders: ReadonlyArray<Contender>,
+  options: { readonly rounds: number; readonly warmup: number; readonly batches: number }
+): Promise<RestFigures | string> => {
+  const samples = new Map<string, Array<Sample>>(contenders.map((c) => [c.name, []]))
+  const speed = new Map<string, Array<number>>()
+  const cpu = new Map<string, Array<number>>()
+  for (let round = 0; round < options.warmup + options.rounds; round++) {
+    const seen = new Map<string, Sample>()
+    for (const contender of rotate(contenders, round)) {
+      const sample = await measure(contender, options.batches)
+      if (typeof sample === "string") return sample
+      seen.set(contender.name, sample)
+    }
+    if (round < options.warmup) continue
+    const ours = seen.get("mktows")!
+    for (const [name, sample] of seen) {
+      samples.get(name)!.push(sample)
+      if (name === "mktows") continue
+      speed.set(name, [...(speed.get(name) ?? []), ours.rate / sample.rate])
+      cpu.set(name, [...(cpu.get(name) ?? []), ours.cpu / sample.cpu])
+    }
+    process.stdout.write(
+      `  round ${round - options.warmup + 1}/${options.rounds}: ${
+        [...seen].map(([name, s]) => `${name} ${Math.round(s.rate)}/s ${s.cpu.toFixed(1)} µs`).join(", ")
+      }\n`
+    )
+  }
+  const medians = (pick: (s: Sample) => number) =>
+    Object.fromEntries([...samples].map(([name, list]) => [name, round3(median(list.map(pick)))]))
+  const ratios = (from: Map<string, Array<number>>) =>
+    Object.fromEntries([...from].map(([name, list]) => [name, round3(median(list))]))
+  return {
+    objectsPerSecond: medians((s) => s.rate),
+    cpuMicrosPerObject: medians((s) => s.cpu),
+    speedRatios: ratios(speed),
+    cpuRatios: ratios(cpu),
+    rounds: options.rounds
+  }
+}
+
+const fmt = (n: number | undefined): string => n === undefined ? "—" : String(round3(n))
+
+/** The printed table, with the issue's goals beside their figures. */
+export const table = (figures: RestFigures): string => {
+  const lines = [
+    `against the emulator's REST side (${figures.rounds} rounds, medians):`,
+    `  ${"contender".padEnd(18)} ${"objects/s".padStart(10)} ${"CPU µs/object".padStart(14)} ${
+      "mktows ÷ it, objects/s".padStart(24)
+    } ${"mktows ÷ it, CPU".padStart(18)}`
+  ]
+  for (const name of Object.keys(figures.objectsPerSecond)) {
+    lines.push(
+      `  ${name.padEnd(18)} ${fmt(figures.objectsPerSecond[name]).padStart(10)} ${
+        fmt(figures.cpuMicrosPerObject[name]).padStart(14)
+      } ${fmt(figures.speedRatios[name]).padStart(24)} ${fmt(figures.cpuRatios[name]).padStart(18)}`
+    )
+  }
+  const speed = figures.speedRatios["node-marketo-rest"]
+  const cpu = figures.cpuRatios["raw fetch"]
+  lines.push(
+    `goal: mktows ≥ 1.0× node-marketo-rest in objects/s: ${fmt(speed)}× (${
+      speed !== undefined && speed >= 1 ? "met" : "not met"
+    })`,
+    `goal: mktows CPU per object ≤ 2× the raw fetch's: ${fmt(cpu)}× (${
+      cpu !== undefined && cpu <= 2 ? "met" : "not met"
+    })`
+  )
+  return lines.join("\n")
+}
+
+const main = Effect.scoped(Effect.gen(function*() {
+  const options = {
+    rounds: numberFlag("rounds", quick ? 2 : 12),
+    warmup: numberFlag("warmup", quick ? 1 : 2),
+    batches: numberFlag("batches", quick ? 1 : 2)
+  }
+  const loadBefore = load()
+  const server = yield* Children.emulator
+  const base = server.endpoint.replace(/\/soap\/.*$/, "")
+  process.stdout.write(
+    `bench:rest: Opportunity createOrUpdate, ${recordsPerCall} per call, ${callsAtOnce} calls at once; ` +
+      `${options.batches} batches per contender per round, ${options.warmup} warm-up + ${options.rounds} rounds; ` +
+      `${codeUnderTest}; ${server.how} at ${base}; load ${loadBefore}\n`
+  )
+  const contenders = yield* Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => [mktows(base), nodeMarketoRest(base), await rawFetch(base)],
+      catch: (cause) => new Children.ChildError({ detail: `setting up the contenders: ${message(cause)}` })
+    }),
+    (list) => Effect.promise(() => Promise.all(list.map((c) => c.close())))
+  )
+  const figures = yield* Effect.promise(() => runRounds(contenders, options))
+  if (typeof figures === "string") return yield* Effect.fail(new Children.ChildError({ detail: figures }))
+  process.stdout.write(`${table(figures)}\n`)
+  const loadAfter = load()
+  process.stdout.write(`load average before ${loadBefore}, after ${loadAfter}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ bench: "rest", code: codeUnderTest, load: [loadBefore, loadAfter], ...figures })}\n`
+  )
+}))
+
+if (!refusesStaleBuild("rest")) {
+  Effect.runPromiseExit(main).then((exit) => {
+    if (exit._tag === "Failure") {
+      process.stderr.write(`bench:rest failed: ${exit.cause.toString()}\n`)
+      process.exitCode = 1
+    }
+  })
+}

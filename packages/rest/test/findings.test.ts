@@ -1,0 +1,304 @@
+/**
+ * Outcomes and safety over REST under hostile or faulty servers: each test names the finding
+ * of issue 19 it guards (a fake HttpClient answers as scripted and records what was sent).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Limits from "@mktows/core/Limits"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Opportunity from "@mktows/core/Opportunity"
+import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import * as RestTransport from "../src/RestTransport.js"
+import {
+  connectionFailure,
+  fail,
+  fake,
+  json,
+  ok,
+  type Route,
+  secret,
+  type Sent,
+  tokens
+} from "./helpers/fakeMarketo.js"
+
+const identityPath = "/identity/oauth/token"
+
+const withMarketo = (api: Route, options: MarketoClient.Options = { retry: { maxAttempts: 1 } }, identity?: Route) => {
+  const t = tokens()
+  const f = fake((s) => s.path === identityPath ? (identity ?? t.route)(s) : api(s))
+  const transport = RestTransport.layer.pipe(Layer.provide(f.layer))
+  const client = MarketoClient.layer(options).pipe(Layer.provide(transport))
+  return { ...f, tokens: t, client, api: (s: Sent) => s.path !== identityPath }
+}
+
+const ext = (value: string) => ({ name: "externalOpportunityId", value })
+const opp = (value: string) => Opportunity.make({ externalKey: ext(value), name: value })
+const role = (opportunity: string, lead: number) =>
+  OpportunityPersonRole.make({ role: "Buyer", lead: { id: lead }, opportunity: { externalKey: ext(opportunity) } })
+
+const inputOf = (s: Sent): ReadonlyArray<Record<string, unknown>> =>
+  (JSON.parse(s.body) as { input: ReadonlyArray<Record<string, unknown>> }).input
+
+/** Every record of the request created, in order. */
+const created = (s: Sent) =>
+  ok(inputOf(s).map((_, seq) => ({ seq, marketoGUID: `g-${s.path}-${seq}`, status: "created" })))
+
+const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
+
+describe("issue 19 findings over REST", () => {
+  it.effect("finding 1: a read by an external key holding a comma sends the key whole, never as a list", () => {
+    // A server that, like Marketo, splits filterValues on commas, and matches JSON input whole.
+    const stored = [{ seq: 0, marketoGUID: "g1", externalOpportunityId: "CM-1" }]
+    const m = withMarketo((s) => {
+      if (s.method === "GET") {
+        const values = (s.params["filterValues"] ?? "").split(",")
+        return ok(stored.filter((r) => values.includes(r.externalOpportunityId)))
+      }
+      const body = JSON.parse(s.body) as { input: ReadonlyArray<{ externalOpportunityId?: string }> }
+      const wanted = body.input.map((i) => i.externalOpportunityId)
+      return ok(stored.filter((r) => wanted.includes(r.externalOpportunityId)))
+    })
+    return Effect.gen(function*() {
+      const found = yield* Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: ext("CM-1,CM-2") })
+      )
+      expect(found.length).toBe(0)
+      const [read] = m.sent.filter(m.api)
+      expect(read?.params["_method"]).toBe("GET")
+      expect(JSON.parse(read?.body ?? "{}")).toMatchObject({
+        filterType: "dedupeFields",
+        input: [{ externalOpportunityId: "CM-1,CM-2" }]
+      })
+      // Without a comma, the plain query still reads the one record.
+      const one = yield* Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity", externalKey: ext("CM-1") }))
+      expect(one.length).toBe(1)
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("finding 2: records a success answer does not account for are IN_DOUBT, never FAILED", () =>
+    Effect.gen(function*() {
+      const answers: ReadonlyArray<readonly [string, Route, ReadonlyArray<string>]> = [
+        ["no result", () => json({ requestId: "r", success: true }), ["IN_DOUBT", "IN_DOUBT", "IN_DOUBT"]],
+        ["empty result", () => ok([]), ["IN_DOUBT", "IN_DOUBT", "IN_DOUBT"]],
+        [
+          "short result",
+          () => ok([{ seq: 1, marketoGUID: "g", status: "created" }]),
+          ["IN_DOUBT", "CREATED", "IN_DOUBT"]
+        ]
+      ]
+      for (const [name, route, expected] of answers) {
+        const m = withMarketo(route)
+        const outcomes = yield* MarketoClient.syncMObjects([opp("a"), opp("b"), opp("c")], "INSERT", {
+          failOnPartial: false
+        }).pipe(Effect.provide(m.client))
+        expect([name, outcomes.map((o) => o.status)]).toEqual([name, expected])
+      }
+    }))
+
+  it.effect("finding 3: a mixed INSERT whose roles meet 606 retries the roles only; the opportunity is CREATED once", () => {
+    let rolesCalls = 0
+    const m = withMarketo(
+      (s) => {
+        if (s.path.endsWith("/roles.json") && ++rolesCalls === 1) return fail("606", "Max rate limit exceeded")
+        return created(s)
+      },
+      { retry: { maxAttempts: 3, baseDelay: 0, maxDelay: 0 } }
+    )
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects([opp("O-1"), role("O-1", 7)], "INSERT")
+      expect(outcomes.map((o) => o.status)).toEqual(["CREATED", "CREATED"])
+      const paths = m.sent.filter(m.api).map((s) => s.path)
+      expect(paths.filter((p) => p === "/rest/v1/opportunities.json")).toHaveLength(1)
+      expect(paths.filter((p) => p === "/rest/v1/opportunities/roles.json")).toHaveLength(2)
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("finding 3: a part that fails for good leaves the parts already answered with their statuses", () => {
+    const m = withMarketo((s) => s.path.endsWith("/roles.json") ? fail("606", "Max rate limit exceeded") : created(s))
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects([opp("O-1"), role("O-1", 7)], "INSERT", {
+        failOnPartial: false
+      })
+      expect(outcomes.map((o) => o.status)).toEqual(["CREATED", "FAILED"])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("finding 4: JSON nested deeper than the bound, in any answer, is a typed ProtocolError", () =>
+    Effect.gen(function*() {
+      for (const depth of [2_500, 200_000]) {
+        // A sync answer that cannot be read leaves its records IN_DOUBT, naming why.
+        const sync = withMarketo(() => json(`{"success":true,"result":${nested(depth)}}`))
+        const e1 = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE")).pipe(
+          Effect.provide(sync.client)
+        )
+        expect(e1.message).toContain("nests JSON deeper than")
+        const errors = withMarketo(() => json(`{"success":false,"errors":${nested(depth)}}`))
+        const e2 = yield* Effect.flip(MarketoClient.describeMObject("Opportunity")).pipe(Effect.provide(errors.client))
+        expect(e2._tag).toBe("ProtocolError")
+        const identity = withMarketo(created, undefined, () => json(`{"access_token":${nested(depth)}}`))
+        const e3 = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE")).pipe(
+          Effect.provide(identity.client)
+        )
+        expect(["ProtocolError", "TransportError"]).toContain(e3._tag)
+      }
+    }))
+
+  it.effect("finding 5: an access_token holding CR/LF is a typed error, not a defect", () => {
+    const m = withMarketo(
+      created,
+      undefined,
+      () => json({ access_token: "abc\r\nX-Evil: 1", token_type: "bearer", expires_in: 3600, scope: "s" })
+    )
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE"))
+      expect(["ProtocolError", "TransportError"]).toContain(error._tag)
+      expect(error.message).not.toContain("X-Evil")
+      expect(m.sent.filter(m.api)).toEqual([])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("finding 6: server text copied into outcomes and errors has one bound, naming the length", () => {
+    const huge = "x".repeat(2 * 1024 * 1024)
+    const m = withMarketo((s) =>
+      ok(inputOf(s).map((_, seq) => ({ seq, status: "skipped", reasons: [{ code: "1003", message: huge }] })))
+    )
+    const n = withMarketo(() => fail("1003", huge))
+    const e = withMarketo(() => json(huge, 500))
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects(Array.from({ length: 4 }, (_, i) => opp(`o${i}`)), "UPDATE", {
+        failOnPartial: false
+      }).pipe(Effect.provide(m.client))
+      for (const o of outcomes) {
+        expect(o.status).toBe("FAILED")
+        expect(o.error?.length ?? 0).toBeLessThanOrEqual(1200)
+        expect(o.error).toContain(String(huge.length))
+      }
+      const refused = yield* MarketoClient.syncMObjects([opp("a")], "UPDATE", { failOnPartial: false }).pipe(
+        Effect.provide(n.client)
+      )
+      expect(refused[0]?.error?.length ?? 0).toBeLessThanOrEqual(1200)
+      const status = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE")).pipe(Effect.provide(e.client))
+      expect(status.message.length).toBeLessThanOrEqual(1400)
+    })
+  })
+
+  it.effect("finding 7: a malformed identity answer never puts the access token in the error", () =>
+    Effect.gen(function*() {
+      const token = "tok-4f1e-9c3a-must-not-leak"
+      const answers = [
+        { access_token: token, token_type: "bearer", expires_in: "3599", scope: "s" },
+        { access_token: token, expires_in: 3599, scope: "s" },
+        { access_token: token, token_type: "bearer", expires_in: -5, scope: "s" }
+      ]
+      for (const answer of answers) {
+        const m = withMarketo(created, undefined, () => json(answer))
+        const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE")).pipe(
+          Effect.provide(m.client)
+        )
+        expect(JSON.stringify(error) + error.message + String(error)).not.toContain(token)
+      }
+    }))
+
+  it.effect("finding 7: an identity endpoint echoing the request never leaks client_secret; a record endpoint echoing headers never leaks the token", () =>
+    Effect.gen(function*() {
+      for (const status of [401, 500]) {
+        const m = withMarketo(created, undefined, (s) => json(`you sent: ${s.body}`, status))
+        const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE")).pipe(
+          Effect.provide(m.client)
+        )
+        expect(JSON.stringify(error) + error.message).not.toContain(secret)
+        expect(JSON.stringify(error) + error.message).not.toContain(encodeURIComponent(secret))
+      }
+      const echo = withMarketo((s) => json(`you sent: ${s.headers["authorization"]}`, 500))
+      const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE")).pipe(
+        Effect.provide(echo.client)
+      )
+      expect(error.message).not.toContain("Bearer t1")
+      expect(JSON.stringify(error)).not.toContain("t1\"")
+    }))
+
+  it.effect("finding 8: an identity endpoint that fails (500, garbage) before any record request leaves INSERT rows FAILED", () =>
+    Effect.gen(function*() {
+      for (const identity of [() => json("oops", 500), () => json("<html>hi</html>"), () => json({ nope: 1 })]) {
+        const m = withMarketo(created, undefined, identity)
+        const outcomes = yield* MarketoClient.syncMObjects([opp("a"), opp("b")], "INSERT").pipe(
+          Effect.either,
+          Effect.provide(m.client)
+        )
+        // Nothing was sent, so the batch fails with the error itself (nothing is in doubt).
+        expect(outcomes._tag).toBe("Left")
+        if (outcomes._tag === "Left") expect(outcomes.left._tag).not.toBe("PartialFailure")
+        expect(m.sent.filter(m.api)).toEqual([])
+      }
+    }))
+
+  it.effect("finding 8: a hung identity endpoint ends in a not-sent error, so INSERT rows are FAILED, not IN_DOUBT", () => {
+    const m = withMarketo(created, { retry: { maxAttempts: 1 }, callTimeout: "120 seconds" }, () => Effect.never)
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(
+        MarketoClient.syncMObjects([opp("a")], "INSERT", { failOnPartial: false }).pipe(Effect.either)
+      )
+      yield* TestClock.adjust("200 seconds")
+      const result = yield* Fiber.join(fiber)
+      expect(result._tag).toBe("Left")
+      if (result._tag === "Left") {
+        expect(result.left._tag).toBe("TransportError")
+        if (result.left._tag === "TransportError") expect(result.left.ambiguous).toBe(false)
+      }
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("finding 9: a nextPageToken that changes on every page ends in a typed error", () => {
+    let n = 0
+    const m = withMarketo(() =>
+      ok(
+        Array.from({ length: 300 }, (_, i) => ({ seq: i, marketoGUID: `g${i}`, externalOpportunityId: "A" })),
+        { moreResult: true, nextPageToken: `P${++n}` }
+      )
+    )
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Stream.runDrain(MarketoClient.getMObjects({ type: "Opportunity", externalKey: ext("A") })).pipe(
+          Effect.locally(Limits.maxPagesPerRead, 20)
+        )
+      )
+      expect(error._tag).toBe("ProtocolError")
+      expect(n).toBeLessThanOrEqual(21)
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("finding 10: REST messages are transport-neutral and REST auth failures give REST advice", () =>
+    Effect.gen(function*() {
+      const bad = withMarketo(() => json("{not json"))
+      const protocol = yield* Effect.flip(MarketoClient.describeMObject("Opportunity")).pipe(
+        Effect.provide(bad.client)
+      )
+      expect(protocol._tag).toBe("ProtocolError")
+      expect(protocol.message).not.toContain("SOAP")
+      const denied = withMarketo(created, undefined, () => json({ error: "unauthorized" }, 401))
+      const auth = yield* Effect.flip(MarketoClient.describeMObject("Opportunity")).pipe(
+        Effect.provide(denied.client)
+      )
+      expect(auth._tag).toBe("AuthFault")
+      expect(auth.message).toContain("LaunchPoint")
+      expect(auth.message).toContain("role")
+      expect(auth.message).not.toContain("encryption key")
+    }))
+
+  it.effect("finding 11: TransportError.cause is filled over REST, and never holds the request", () => {
+    const boom = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
+    const m = withMarketo(() => connectionFailure(boom))
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(MarketoClient.describeMObject("Opportunity"))
+      expect(error._tag).toBe("TransportError")
+      if (error._tag === "TransportError") {
+        expect(error.cause).toBe(boom)
+        expect(error.ambiguous).toBe(true)
+      }
+    }).pipe(Effect.provide(m.client))
+  })
+})
