@@ -1,42 +1,47 @@
 #!/usr/bin/env bash
-# The consumer check: mktows as a new user gets it, from npm tarballs, outside the workspace.
+# The consumer check: mktows as a new user gets it, by running the README's own lines.
 #
-# Builds, packs every publishable package under packages/ (each package.json without
-# "private": true), checks what each tarball ships, then, once at the lowest and once at the
-# highest effect 3.x the peer ranges allow (see the pairs below), in a fresh project under a
-# temporary directory:
-#   1. installs with npm the client packages (the publishable ones without a "bin") and their
-#      peers; fails if effect is installed twice or if a server stack came along;
-#   2. typechecks the README's first example with moduleResolution NodeNext;
-#   3. adds the packages with a bin (the emulator, and any other tool) and platform-node;
-#      typechecks and runs a program on the test kit (@mktows/emulator/Testing); starts
-#      mktows-emulator from the installed bin (plain node at the low end, npx at the high end)
-#      and runs the example against it.
+# The README marks the blocks it checks with a comment on the line before the fence,
+# `<!-- consumer-check: NAME -->`. This script builds and packs every publishable package
+# (each package.json without "private": true), checks what each tarball ships, and serves the
+# tarballs from a local registry for the @mktows scope (scripts/consumer-registry.mjs): npm asks it
+# for @mktows/* and the public registry for everything else. So the README's lines run verbatim,
+# with npm's default resolution; the one thing changed is the emulator's port (8080 becomes a free
+# one, on a machine where 8080 may be taken). Then, in fresh projects under a temporary directory:
+#   1. `emulator`: starts the emulator the README's way (npx, in an empty project: not installed);
+#   2. `install-client`: fails on an ERESOLVE warning, a second copy of effect, or a server stack;
+#   3. `example`: typechecks the README's program (NodeNext, strict);
+#   4. `install-test`: the same checks; then a program on the installed test kit;
+#   5. `run`: runs the README's program over SOAP, then REST, against the emulator;
+#   6. `cli`: in a project of its own, the command line's sync and report, against the emulator;
+#   7. the floor of our peer ranges: the `install-client` line at the lowest effect and
+#      @effect/platform the packages accept, and the program over SOAP;
+#   8. every `npm install` line of the package READMEs, as a dry run: npm must resolve it as written.
 # Prints the packages and bytes each install brought. Needs Node >= 20, npm and the registry.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-# effect, @effect/platform, @effect/platform-node: the low and high ends of the peer ranges.
-low="${MKTOWS_CHECK_LOW-3.20.0 0.95.0 0.105.0}"
-high="${MKTOWS_CHECK_HIGH-3.22.4 0.97.2 0.108.2}"
+# The lowest effect and @effect/platform our peer ranges accept.
+floor="${MKTOWS_CHECK_FLOOR-3.20.0 0.95.0}"
 # What a client-only install must not contain: a server, the emulator, platform-node's peers.
 server_stack=(@mktows/emulator @effect/platform-node @effect/platform-node-shared @effect/cluster @effect/rpc
   @effect/sql @effect/workflow @parcel/watcher ws)
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mktows-consumer.XXXXXX")"
+registry_pid=""
 emulator_pid=""
-# The emulator runs in a session of its own, so stopping it stops npx's child too (killing npx
-# alone leaves the node process behind).
-stop_emulator() {
-  if [ -n "$emulator_pid" ]; then
-    kill -- "-$emulator_pid" 2>/dev/null || kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-    emulator_pid=""
+# The emulator and the registry run in sessions of their own, so stopping one stops its children
+# too (killing npx alone leaves the node process behind).
+stop() {
+  if [ -n "$1" ]; then
+    kill -- "-$1" 2>/dev/null || kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
   fi
 }
 cleanup() {
-  stop_emulator
+  stop "$emulator_pid"
+  stop "$registry_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -46,12 +51,21 @@ fail() {
 }
 say() { echo "consumer-check: $*"; }
 
+# The lines of the README block marked NAME (without its fences).
+block() {
+  local text
+  text="$(awk -v marker="<!-- consumer-check: $1 -->" '
+    $0 == marker { on = 1; next }
+    on && /^```/ { if (grab) exit; grab = 1; next }
+    grab { print }' "$root/README.md")"
+  [ -n "$text" ] || fail "README.md has no block marked <!-- consumer-check: $1 -->"
+  printf '%s\n' "$text"
+}
+
 pnpm --silent build
 
-# Pack. The tarball names come from pnpm; "tool" packages are those with a bin.
+# Pack, and check what each tarball ships.
 mkdir -p "$work/tarballs"
-client_tarballs=()
-tool_tarballs=()
 for dir in packages/*/; do
   manifest="$dir/package.json"
   [ -f "$manifest" ] || continue
@@ -63,42 +77,45 @@ for dir in packages/*/; do
   for wanted in package/package.json package/LICENSE package/README.md package/dist/index.js package/dist/index.d.ts; do
     grep -qx "$wanted" <<<"$listing" || fail "$(basename "$tarball") lacks ${wanted#package/}"
   done
-  if grep -E '\.tsbuildinfo$|^package/test/|\.test\.(ts|js)$|^package/bench/' <<<"$listing"; then
-    fail "$(basename "$tarball") ships build info, tests or benchmarks (listed above)"
+  if grep -E '\.tsbuildinfo$|^package/test/|\.test\.(ts|js)$|^package/bench/|^package/docs/' <<<"$listing"; then
+    fail "$(basename "$tarball") ships build info, tests, benchmarks or generated docs (listed above)"
   fi
   if tar -xzOf "$tarball" package/package.json | grep -q '"workspace:'; then
     fail "$(basename "$tarball") still has a workspace: dependency"
   fi
-  if node -e 'process.exit(require(process.argv[1]).bin ? 0 : 1)' "$root/$manifest"; then
-    tool_tarballs+=("$tarball")
-  else
-    client_tarballs+=("$tarball")
-  fi
 done
-say "client packages: $(for t in "${client_tarballs[@]}"; do basename "$t" .tgz; done | tr '\n' ' ')"
-say "tool packages: $(for t in "${tool_tarballs[@]}"; do basename "$t" .tgz; done | tr '\n' ' ')"
+say "packed: $(for t in "$work"/tarballs/*.tgz; do basename "$t" .tgz; done | tr '\n' ' ')"
 
-# The README's first example: the first ```ts block after "## Using the client".
-awk '/^## Using the client/ { on = 1 } on && /^```ts/ { grab = 1; next } grab && /^```/ { exit } grab { print }' \
-  README.md >"$work/example.ts"
-[ -s "$work/example.ts" ] || fail "no \`\`\`ts block under \"## Using the client\" in README.md"
+# The registry for the @mktows scope, named to npm in each project's .npmrc (no user .npmrc is touched).
+setsid node "$root/scripts/consumer-registry.mjs" "$work/tarballs" >"$work/registry.out" 2>"$work/registry.err" &
+registry_pid=$!
+registry=""
+for _ in $(seq 1 100); do
+  registry="$(head -n 1 "$work/registry.out")"
+  [ -n "$registry" ] && break
+  kill -0 "$registry_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$registry" ] || {
+  cat "$work/registry.err"
+  fail "the @mktows registry did not start"
+}
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+say "@mktows/* from $registry, everything else from $(npm config get registry)"
 
-# A program on the test kit, as a user's test would use it (without a test runner).
-cat >"$work/kit.ts" <<'EOF'
-import * as MarketoClient from "@mktows/core/MarketoClient"
-import * as Testing from "@mktows/emulator/Testing"
-import * as Effect from "effect/Effect"
-
-const program = Effect.gen(function*() {
-  const kit = yield* Testing.TestMarketo
-  yield* kit.script(Testing.fault(20023))
-  const names = yield* MarketoClient.listMObjects()
-  const calls = yield* kit.calls
-  console.log(`test kit: ${calls.map((call) => call.exit._tag).join(",")}, ${names.length} object types`)
-}).pipe(Effect.provide(Testing.layerClient({ client: { retry: { baseDelay: "1 millis", maxDelay: "5 millis" } } })))
-
-Effect.runPromise(program)
-EOF
+# Runs README block NAME verbatim (8080 swapped for the emulator's port) in the current directory;
+# fails on an ERESOLVE warning, which would be ours (a range in the README that npm must override).
+run_block() {
+  local name="$1" script
+  script="$(block "$name" | sed "s/:8080/:${port:-8080}/g")"
+  bash -euo pipefail -c "$script" </dev/null >"$name.log" 2>&1 || {
+    cat "$name.log"
+    fail "the README's \"$name\" block failed in $PWD"
+  }
+  if grep -E 'ERESOLVE|overriding peer|Conflicting peer' "$name.log"; then
+    fail "the README's \"$name\" block: npm could not satisfy every peer with its default resolution (above)"
+  fi
+}
 
 # Installed packages (each directory with a package.json the lockfile lists) and their bytes.
 footprint() {
@@ -119,27 +136,22 @@ one_effect() {
   }
 }
 
-check() {
-  local label="$1" effect="$2" platform="$3" platform_node="$4" how="$5"
-  local project="$work/$label"
-  mkdir -p "$project"
-  cd "$project"
-  cat >package.json <<EOF
-{ "name": "mktows-consumer-$label", "private": true, "type": "module" }
-EOF
-  say "$label: effect $effect, @effect/platform $platform: installing the client packages"
-  npm install --prefer-offline --no-audit --no-fund --loglevel=error "${client_tarballs[@]}" "effect@$effect" "@effect/platform@$platform" \
-    >npm-client.log 2>&1 || {
-    cat npm-client.log
-    fail "$label: npm install of the client packages"
-  }
-  one_effect "$label client-only"
+no_server() {
   for name in "${server_stack[@]}"; do
-    [ ! -e "node_modules/$name" ] || fail "$label: the client-only install pulled $name ($(npm ls "$name" --all | tr '\n' ' '))"
+    [ ! -e "node_modules/$name" ] || fail "$1: the client-only install pulled $name ($(npm ls "$name" --all | tr '\n' ' '))"
   done
-  say "$label: client-only install: $(footprint)"
+}
 
-  cp "$work/example.ts" main.ts
+new_project() {
+  mkdir -p "$work/$1"
+  cd "$work/$1"
+  echo "{ \"name\": \"mktows-consumer-$1\", \"private\": true, \"type\": \"module\" }" >package.json
+  echo "@mktows:registry=$registry" >.npmrc
+}
+
+# The README's program, typechecked as a user's strict NodeNext project would.
+typecheck_example() {
+  block example >main.ts
   cat >tsconfig.json <<'EOF'
 {
   "compilerOptions": {
@@ -156,80 +168,144 @@ EOF
   "files": ["main.ts"]
 }
 EOF
-  "$root/node_modules/.bin/tsc" -p tsconfig.json || fail "$label: the README's first example does not typecheck"
-  say "$label: the README's first example typechecks (NodeNext)"
-
-  # A tool whose effect peer starts above the version under test (the command line needs
-  # @effect/cli, which needs effect 3.22.2) is checked only where its range allows.
-  local tools=()
-  for tarball in "${tool_tarballs[@]}"; do
-    if tar -xzOf "$tarball" package/package.json | node -e '
-      const floor = (JSON.parse(require("fs").readFileSync(0, "utf8")).peerDependencies?.effect ?? "0").replace(/^[^0-9]*/, "")
-      const n = (v) => v.split(".").map(Number)
-      const [a, b] = [n(floor), n(process.argv[1])]
-      process.exit((a[0] - b[0] || a[1] - b[1] || (a[2] ?? 0) - (b[2] ?? 0)) > 0 ? 1 : 0)' "$effect"; then
-      tools+=("$tarball")
-    else
-      say "$label: skipping $(basename "$tarball" .tgz) (its effect peer starts above $effect)"
-    fi
-  done
-  npm install --prefer-offline --no-audit --no-fund --loglevel=error "${tools[@]}" "@effect/platform-node@$platform_node" \
-    >npm-tools.log 2>&1 || {
-    cat npm-tools.log
-    fail "$label: npm install of the emulator"
-  }
-  one_effect "$label with the emulator"
-  say "$label: client + emulator install: $(footprint)"
-
-  # The test kit from the installed package: a scripted 20023, retried, then the answer.
-  cp "$work/kit.ts" kit.ts
-  sed 's/"files": \["main.ts"\]/"files": ["main.ts", "kit.ts"]/' tsconfig.json >tsconfig.tools.json
-  "$root/node_modules/.bin/tsc" -p tsconfig.tools.json || fail "$label: the test kit program does not typecheck"
-  node out/kit.js >kit.out 2>&1 || {
-    cat kit.out
-    fail "$label: the test kit program failed"
-  }
-  grep -q "test kit: Failure,Success" kit.out || {
-    cat kit.out
-    fail "$label: the test kit did not record a scripted fault and its retry"
-  }
-  say "$label: $(grep -o "test kit: .*" kit.out)"
-
-  local start=(node node_modules/@mktows/emulator/dist/bin/emulator.js)
-  [ "$how" = "npx" ] && start=(npx --no-install mktows-emulator)
-  setsid "${start[@]}" --port 0 >emulator.out 2>emulator.err &
-  emulator_pid=$!
-  local url=""
-  # Up to 120 s: a loaded CI machine can take that long to load the modules.
-  for _ in $(seq 1 1200); do
-    url="$(sed -n 's/^mktows emulator listening on \(http[^ ]*\).*/\1/p' emulator.out)"
-    [ -n "$url" ] && break
-    kill -0 "$emulator_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  [ -n "$url" ] || {
-    cat emulator.out emulator.err
-    fail "$label: ${start[*]} --port 0 did not start"
-  }
-  say "$label: ${start[*]} --port 0: $url"
-
-  MARKETO_SOAP_ENDPOINT="$url" MARKETO_USER_ID=demo17_1_809934544BFABAE58E5D27 MARKETO_ENCRYPTION_KEY=27272727aa \
-    node out/main.js >run.out 2>&1 || {
-    cat run.out
-    fail "$label: the README's first example failed against the emulator"
-  }
-  grep -q "UPDATED" run.out || {
-    cat run.out
-    fail "$label: the example ran but reported no UPDATED outcome"
-  }
-  say "$label: the README's first example ran against the emulator: $(grep -o '[0-9]*: UPDATED [0-9]*' run.out | head -n 1)"
-  stop_emulator
-  cd "$root"
+  "$root/node_modules/.bin/tsc" -p tsconfig.json || fail "$1: the README's program does not typecheck"
+  say "$1: the README's program typechecks (NodeNext, strict)"
 }
 
-# (An empty MKTOWS_CHECK_LOW or MKTOWS_CHECK_HIGH skips that end, to try a candidate range quickly.)
+reset_emulator() {
+  node -e 'fetch(process.argv[1], { method: "POST" }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "http://127.0.0.1:$port/emulator/reset" || fail "POST /emulator/reset"
+}
+
+# 1. The emulator without installing it, in an empty project.
+new_project npx
+start="$(block emulator | grep -m 1 '^npx ')" || fail "the README's \"emulator\" block has no npx line"
 # shellcheck disable=SC2086
-if [ -n "$low" ]; then check low $low node; fi
-# shellcheck disable=SC2086
-if [ -n "$high" ]; then check high $high npx; fi
+setsid ${start/--port 8080/--port 0} </dev/null >emulator.out 2>emulator.err &
+emulator_pid=$!
+url=""
+# Up to 300 s: npx installs the package and its peers first, and a loaded machine is slow to load modules.
+for _ in $(seq 1 3000); do
+  url="$(sed -n 's/^mktows emulator listening on \(http[^ ]*\).*/\1/p' emulator.out)"
+  [ -n "$url" ] && break
+  kill -0 "$emulator_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$url" ] || {
+  cat emulator.out emulator.err
+  fail "\`${start/--port 8080/--port 0}\` did not start"
+}
+port="$(sed -E 's#^http://[^:]+:([0-9]+)/.*#\1#' <<<"$url")"
+grep -q "REST at http://127.0.0.1:$port/rest" emulator.out || {
+  cat emulator.out
+  fail "the emulator did not announce its REST side"
+}
+say "\`${start/--port 8080/--port 0}\` (not installed): SOAP $url, REST http://127.0.0.1:$port/rest"
+
+# 2-5. The client, the test packages and the program, as the README has them.
+new_project app
+run_block install-client
+one_effect "install-client"
+no_server "install-client"
+say "install-client: $(footprint), one effect, no server"
+typecheck_example app
+
+run_block install-test
+one_effect "install-test"
+say "install-test (client + emulator + vitest): $(footprint), one effect"
+
+# The test kit from the installed package: a scripted 20023, retried, then the answer.
+cat >kit.ts <<'EOF'
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Testing from "@mktows/emulator/Testing"
+import * as Effect from "effect/Effect"
+
+const program = Effect.gen(function*() {
+  const kit = yield* Testing.TestMarketo
+  yield* kit.script(Testing.fault(20023))
+  const names = yield* MarketoClient.listMObjects()
+  const calls = yield* kit.calls
+  console.log(`test kit: ${calls.map((call) => call.exit._tag).join(",")}, ${names.length} object types`)
+}).pipe(Effect.provide(Testing.layerClient({ client: { retry: { baseDelay: "1 millis", maxDelay: "5 millis" } } })))
+
+Effect.runPromise(program)
+EOF
+sed 's/"files": \["main.ts"\]/"files": ["kit.ts"]/' tsconfig.json >tsconfig.kit.json
+"$root/node_modules/.bin/tsc" -p tsconfig.kit.json || fail "the test kit program does not typecheck"
+node out/kit.js >kit.out 2>&1 || {
+  cat kit.out
+  fail "the test kit program failed"
+}
+grep -q "test kit: Failure,Success" kit.out || {
+  cat kit.out
+  fail "the test kit did not record a scripted fault and its retry"
+}
+say "$(grep -o "test kit: .*" kit.out)"
+
+reset_emulator
+run_block run
+grep -q 'SOAP transport' run.log && grep -q 'message="CREATED OPP-1"' run.log &&
+  grep -q 'REST transport' run.log && grep -q 'message="UPDATED OPP-1"' run.log || {
+  cat run.log
+  fail "the README's program did not report CREATED over SOAP, then UPDATED over REST"
+}
+say "run: the README's program over SOAP: CREATED OPP-1; over REST: UPDATED OPP-1"
+
+# 6. The command line, in a project of its own.
+new_project cli
+reset_emulator
+run_block cli
+one_effect "cli"
+[ "$(grep -c ',CREATED,' report.csv)" = "2" ] || {
+  cat cli.log report.csv
+  fail "the README's mktows sync did not report two CREATED rows"
+}
+say "cli: $(footprint); mktows sync reported $(grep -c ',CREATED,' report.csv) CREATED rows"
+
+# 7. The floor of the peer ranges: the client line pinned to the lowest versions we accept.
+if [ -n "$floor" ]; then
+  read -r effect_floor platform_floor <<<"$floor"
+  new_project floor
+  block install-client | sed -E "s/effect@[^ ]+/effect@$effect_floor/; s#@effect/platform@[^ ]+#@effect/platform@$platform_floor#" \
+    >install-floor.sh
+  bash -euo pipefail install-floor.sh </dev/null >install-floor.log 2>&1 || {
+    cat install-floor.log
+    fail "floor: $(cat install-floor.sh)"
+  }
+  one_effect "floor"
+  no_server "floor"
+  say "floor: effect $(node -p 'require("effect/package.json").version'), @effect/platform $(node -p 'require("@effect/platform/package.json").version'): $(footprint)"
+  typecheck_example floor
+  reset_emulator
+  MARKETO_SOAP_ENDPOINT="$url" MARKETO_USER_ID=demo17_1_809934544BFABAE58E5D27 MARKETO_ENCRYPTION_KEY=27272727aa \
+    node out/main.js >floor-run.log 2>&1 || {
+    cat floor-run.log
+    fail "floor: the README's program failed against the emulator"
+  }
+  grep -q 'message="CREATED OPP-1"' floor-run.log || {
+    cat floor-run.log
+    fail "floor: the README's program did not report CREATED"
+  }
+  say "floor: the README's program over SOAP: CREATED OPP-1"
+fi
+
+# 8. The package READMEs' install lines: npm must resolve each as written (a dry run: nothing is downloaded).
+for readme in "$root"/packages/*/README.md; do
+  name="$(basename "$(dirname "$readme")")"
+  count=0
+  while IFS= read -r line; do
+    count=$((count + 1))
+    new_project "readme-$name-$count"
+    bash -euo pipefail -c "$line --dry-run" </dev/null >install.log 2>&1 || {
+      cat install.log
+      fail "packages/$name/README.md: \`$line\` does not resolve"
+    }
+    if grep -E 'ERESOLVE|overriding peer|Conflicting peer' install.log; then
+      fail "packages/$name/README.md: \`$line\`: npm could not satisfy every peer with its default resolution (above)"
+    fi
+  done < <(awk '/^```sh/ { on = 1; next } on && /^```/ { on = 0 } on && /^npm install / { print }' "$readme")
+  say "packages/$name/README.md: $count install line(s) resolve"
+done
+
+cd "$root"
 say "passed"
