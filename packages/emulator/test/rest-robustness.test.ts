@@ -97,6 +97,8 @@ describe("emulator REST robustness", () => {
       yield* call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: "C-1" }] } })
       const calls = (yield* emulator.stats).calls
       expect([calls["REST describe opportunities"], calls["REST sync opportunities"]]).toEqual([2, 1])
+      // Records that reached the store are tallied as SOAP's are.
+      expect((yield* emulator.stats).objects["Opportunity"]).toEqual({ CREATED: 1 })
     }))
 
   it.scoped("--data leaves no temporary file: a write finishes, and a stale one is removed at start", () =>

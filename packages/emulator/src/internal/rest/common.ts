@@ -18,6 +18,7 @@ import * as Schema from "effect/Schema"
 import { isUtf8 } from "node:buffer"
 import { randomBytes } from "node:crypto"
 import type { Body } from "../body.js"
+import type { Counter } from "../counts.js"
 import type { EmulatorFault } from "../fault.js"
 import type { Guard } from "../guard.js"
 import type { Store } from "../store.js"
@@ -217,6 +218,8 @@ export interface RestServer {
   readonly store: Store
   /** Latency, scripted and injected faults, limits: once per call. */
   readonly guard: Guard
+  /** The stats, where a write's records are tallied by type and status as SOAP's are. */
+  readonly counter: Counter
 }
 
 /** One REST endpoint: its path, the methods it answers, and the answer. @internal */

@@ -12,7 +12,7 @@ import type { State } from "../state.js"
 import { deleteMObjects } from "../sync.js"
 import { decodeJson, type Endpoint, envelope, notXml, refuse } from "./common.js"
 import { idOfGuid, isRefusal, type Kind, names, type Refusal, roleByDedupe } from "./records.js"
-import { applyEach, statusOf } from "./statuses.js"
+import { applyEach, statusOf, tally } from "./statuses.js"
 
 const Request = Schema.Struct({
   deleteBy: Schema.optional(Schema.String),
@@ -54,7 +54,7 @@ const target = (state: State, kind: Kind, raw: unknown, byGuid: boolean): Wire.M
   return found === undefined ? RestWire.errorCodes.objectNotFound : { type, id: found.id }
 }
 
-const remove = (kind: Kind): Endpoint["handle"] => ({ guard, store }, request) =>
+const remove = (kind: Kind): Endpoint["handle"] => ({ counter, guard, store }, request) =>
   Effect.gen(function*() {
     const text = yield* request.text
     if (text === "drop") return "drop" as const
@@ -78,6 +78,7 @@ const remove = (kind: Kind): Endpoint["handle"] => ({ guard, store }, request) =
       }))
     ))
     if (answered === "drop") return "drop" as const
+    yield* tally(counter, kind, answered, "DELETE")
     return envelope(answered.map((outcome, seq) => statusOf(outcome, kind, seq, true)))
   })
 

@@ -24,6 +24,6 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
       const found = [...state.programs.values()].filter((p) =>
         p.tags.some((t) => t.type === tagType && t.value === tagValue)
       )
-      return yield* answerPage(request.params, found.map((program) => programOf(program)))
+      return yield* answerPage(request.params, found.map((p) => programOf(p)))
     })
 }]

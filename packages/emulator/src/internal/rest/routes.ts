@@ -152,7 +152,7 @@ const answer = (parts: RestParts, group: ReadonlyArray<Endpoint>) => (context: C
       tunnelled
     }
     yield* parts.counter.call(`REST ${endpoint.name}`)
-    const run = endpoint.handle({ store: parts.store, guard: parts.guard }, restRequest)
+    const run = endpoint.handle({ store: parts.store, guard: parts.guard, counter: parts.counter }, restRequest)
     return yield* endpoint.reads(restRequest)
       ? Effect.map(parts.guard(run), (outcome): Outcome => outcome)
       : run

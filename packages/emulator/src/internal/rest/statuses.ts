@@ -5,7 +5,9 @@
  */
 import type * as Wire from "@mktows/core/Wire"
 import * as RestWire from "@mktows/rest/RestWire"
+import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type { Counter } from "../counts.js"
 import type { EmulatorFault } from "../fault.js"
 import type { State } from "../state.js"
 import { guidOf, isRefusal, type Kind, type Refusal } from "./records.js"
@@ -76,4 +78,30 @@ export const statusOf = (outcome: RecordOutcome, kind: Kind, seq: number, deleti
         message: outcome.error ?? "Invalid data"
       })
   }
+}
+
+/**
+ * The records that reached the store, tallied in the stats as a SOAP call of the same
+ * operation would be: one stats counter for both APIs.
+ *
+ * @internal
+ */
+export const tally = (
+  counter: Counter,
+  kind: Kind,
+  outcomes: ReadonlyArray<RecordOutcome>,
+  operation: Wire.SyncOperation | "DELETE"
+): Effect.Effect<void> => {
+  const type = kind === "opportunities" ? "Opportunity" : "OpportunityPersonRole"
+  const statuses = outcomes.filter((o): o is Wire.MObjStatus => !isRefusal(o))
+  const mObjectList = statuses.map(() => ({ type }))
+  return operation === "DELETE"
+    ? counter.answer({ operation: "deleteMObjects", params: { mObjectList } }, {
+      operation: "deleteMObjects",
+      result: { mObjStatusList: statuses }
+    })
+    : counter.answer({ operation: "syncMObjects", params: { mObjectList, operation } }, {
+      operation: "syncMObjects",
+      result: { mObjStatusList: statuses }
+    })
 }

@@ -15,7 +15,7 @@ import type { State } from "../state.js"
 import { syncMObjects } from "../sync.js"
 import { decodeJson, type Endpoint, envelope, notXml, refuse } from "./common.js"
 import { isRefusal, type Kind, names, type Refusal, roleByDedupe, wireOf } from "./records.js"
-import { applyEach, statusOf } from "./statuses.js"
+import { applyEach, statusOf, tally } from "./statuses.js"
 
 // Loose where Adobe answers a bad value with its own code rather than 609.
 const Request = Schema.Struct({
@@ -70,7 +70,7 @@ const prepare = (
   return existing === undefined ? wire : { ...wire, id: existing.id }
 }
 
-const sync = (kind: Kind): Endpoint["handle"] => ({ guard, store }, request) =>
+const sync = (kind: Kind): Endpoint["handle"] => ({ counter, guard, store }, request) =>
   Effect.gen(function*() {
     const text = yield* request.text
     if (text === "drop") return "drop" as const
@@ -100,6 +100,7 @@ const sync = (kind: Kind): Endpoint["handle"] => ({ guard, store }, request) =>
       }))
     ))
     if (answered === "drop") return "drop" as const
+    yield* tally(counter, kind, answered, operation)
     return envelope(answered.map((outcome, seq) => statusOf(outcome, kind, seq, false)))
   })
 
