@@ -223,14 +223,22 @@ export const decodeValue = <A, I>(
       received: excerpt(text, secrets)
     }))
 
-/** A JSON text decoded by `schema`: {@link parseJson}, then {@link decodeValue}. */
+/**
+ * A JSON text decoded by `schema`: {@link parseJson}, then {@link decodeValue}; a value that
+ * passes `guard` (a check equal to the Schema on what it accepts) skips the decoder.
+ */
 export const decodeJson = <A, I>(
   schema: Schema.Schema<A, I>,
   text: string,
   operation: string,
-  secrets: ReadonlyArray<string> = []
+  secrets: ReadonlyArray<string> = [],
+  guard?: (value: unknown) => value is A
 ): Either.Either<A, ProtocolError> =>
-  Either.flatMap(parseJson(text, operation, secrets), (value) => decodeValue(schema, value, text, operation, secrets))
+  Either.flatMap(
+    parseJson(text, operation, secrets),
+    (value) =>
+      guard !== undefined && guard(value) ? Either.right(value) : decodeValue(schema, value, text, operation, secrets)
+  )
 
 /**
  * A status other than 200: 5xx may have been applied (ambiguous), 4xx was refused.

@@ -19,6 +19,7 @@ import type * as Schema from "effect/Schema"
 import { RestConfig } from "../RestConfig.js"
 import { RestIdentity } from "../RestIdentity.js"
 import * as RestWire from "../RestWire.js"
+import * as Guards from "./guards.js"
 import * as Http from "./http.js"
 import * as Query from "./query.js"
 import * as ReadBack from "./readBack.js"
@@ -100,7 +101,8 @@ export const make = (
     const send = <A, I>(
       operation: string,
       build: (base: string) => HttpClientRequest.HttpClientRequest,
-      schema: Schema.Schema<Envelope<A>, I>
+      schema: Schema.Schema<Envelope<A>, I>,
+      guard?: (value: unknown) => value is Envelope<A>
     ): Effect.Effect<Answer<A>, TransportCallError> => {
       const attempt = (refreshed: boolean): Effect.Effect<Answer<A>, TransportCallError> =>
         Effect.gen(function*() {
@@ -119,7 +121,7 @@ export const make = (
           if (response.status !== 200) {
             return yield* Effect.fail(Http.statusError(operation, response.status, text, secrets))
           }
-          const answer = yield* Http.decodeJson(schema, text, operation, secrets)
+          const answer = yield* Http.decodeJson(schema, text, operation, secrets, guard)
           if (answer.success) return { _tag: "Ok", value: answer } as const
           const errors = answer.errors ?? []
           const first = errors[0]
@@ -166,7 +168,8 @@ export const make = (
       return send(
         operation,
         (base) => HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUnsafeJson(body)),
-        RestWire.StatusResponse
+        RestWire.StatusResponse,
+        Guards.isStatusResponse
       ).pipe(Effect.flatMap((answer) => {
         if (answer._tag === "Refused") {
           part.indexes.forEach((index) => {
@@ -339,7 +342,8 @@ export const make = (
                     ...nextPageToken
                   })
                 ),
-            RestWire.QueryResponse
+            RestWire.QueryResponse,
+            Guards.isQueryResponse
           ).pipe(Effect.map((answer) => {
             if (answer._tag === "Refused") return page([], undefined)
             const result = answer.value.result ?? []
