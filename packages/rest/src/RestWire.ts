@@ -461,3 +461,40 @@ export const paths = {
  * @category constants
  */
 export const maxRecordsPerCall = 300
+
+/**
+ * REST response-level codes that say the access token is invalid (601) or expired (602): the
+ * client gets one new token and sends the request once more before it counts an
+ * authentication failure.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const tokenCodes: ReadonlySet<string> = new Set(["601", "602"])
+
+/**
+ * REST response-level codes and the SOAP code whose handling they share, one table for the
+ * client (core's `MarketoError.fromFault` classifies them and its retry rules apply unchanged)
+ * and the emulator: 601/602 (after one refresh) and 603 are authentication failures; 606 and
+ * 615 back off like 20023/20024 through the same limiter; 607 is the daily quota (20015).
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const soapCodeOf: ReadonlyMap<string, number> = new Map([
+  ["601", 20014],
+  ["602", 20014],
+  ["603", 20013],
+  ["606", 20023],
+  ["615", 20024],
+  ["607", 20015]
+])
+
+/**
+ * Transient REST codes (604 timeout, 608 unavailable, 611 system error, 1029 export queue):
+ * the request may or may not have been applied, so they are ambiguous like an HTTP 5xx.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const transientCodes: ReadonlySet<string> = new Set(["604", "608", "611", "1029"])
