@@ -344,12 +344,17 @@ export const make = (
                 ),
             RestWire.QueryResponse,
             Guards.isQueryResponse
-          ).pipe(Effect.map((answer) => {
-            if (answer._tag === "Refused") return page([], undefined)
+          ).pipe(Effect.flatMap((answer) => {
+            // A refused query (a field that is not searchable, a value of the wrong type) is
+            // no empty result: it ends the read with the instance's reason.
+            if (answer._tag === "Refused") {
+              const [first] = answer.reasons
+              return Effect.fail(Http.restError("getMObjects", String(first?.code ?? 0), refusedText(answer.reasons)))
+            }
             const result = answer.value.result ?? []
             const more = answer.value.nextPageToken !== undefined && answer.value.moreResult !== false &&
               result.length === RestWire.maxRecordsPerCall
-            return page(result.map(read), more ? answer.value.nextPageToken : undefined)
+            return Effect.succeed(page(result.map(read), more ? answer.value.nextPageToken : undefined))
           }))
         }
         case "Program":
