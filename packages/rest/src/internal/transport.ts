@@ -15,10 +15,12 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import type * as Schema from "effect/Schema"
 import { RestConfig } from "../RestConfig.js"
 import { RestIdentity } from "../RestIdentity.js"
 import * as RestWire from "../RestWire.js"
+import * as CustomFields from "./customFields.js"
 import * as Guards from "./guards.js"
 import * as Http from "./http.js"
 import * as Query from "./query.js"
@@ -223,6 +225,45 @@ export const make = (
     }
 
     /**
+     * The custom fields' kinds per endpoint, from the instance's describe, fetched once per
+     * transport (so per client) the first time a sync carries custom fields. A describe that
+     * fails costs only the typing: the fields go as text, as before, and the next call asks again.
+     */
+    const customCache = yield* Ref.make<Partial<Record<Requests.Endpoint, CustomFields.Kinds>>>({})
+    const customKinds = (
+      endpoints: ReadonlyArray<Requests.Endpoint>
+    ): Effect.Effect<Partial<Record<Requests.Endpoint, CustomFields.Kinds>>> =>
+      Effect.gen(function*() {
+        const known = yield* Ref.get(customCache)
+        const missing = endpoints.filter((e) => known[e] === undefined)
+        if (missing.length === 0) return known
+        const fetched = yield* Effect.forEach(missing, (endpoint) =>
+          send(
+            "describeMObject",
+            (base) =>
+              HttpClientRequest.get(
+                base +
+                  (endpoint === "opportunities" ? RestWire.paths.opportunitiesDescribe : RestWire.paths.rolesDescribe)
+              ),
+            RestWire.DescribeResponse
+          ).pipe(
+            Effect.map((answer) => {
+              const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
+              return meta === undefined ? [] : [[endpoint, CustomFields.kindsOf(meta)] as const]
+            }),
+            Effect.catchAll((error) =>
+              Effect.as(
+                Effect.logWarning("custom fields go as text: the describe failed").pipe(
+                  Effect.annotateLogs({ "mktows.endpoint": endpoint, "mktows.error": error._tag })
+                ),
+                []
+              )
+            )
+          ))
+        return yield* Ref.updateAndGet(customCache, (cache) => ({ ...cache, ...Object.fromEntries(fetched.flat()) }))
+      })
+
+    /**
      * What each call was answered so far, by its params object: core passes the same one to
      * every attempt of a call, so a retry sends only the requests not yet answered, and core
      * keeps these statuses when the call fails for good (`answered`).
@@ -242,7 +283,9 @@ export const make = (
         const memo = answeredBy.get(params) ?? { statuses: mObjectList.map(() => undefined), done: new Set() }
         answeredBy.set(params, memo)
         const { done, statuses } = memo
-        const parts = sync === undefined ? Requests.deleteParts(mObjectList) : Requests.syncParts(mObjectList)
+        const parts = sync === undefined
+          ? Requests.deleteParts(mObjectList)
+          : Requests.syncParts(mObjectList, yield* customKinds(Requests.customEndpoints(mObjectList)))
         const sentKeys = mObjectList.map((o) => o.externalKey)
         // One request after the other: a call-level failure stops the rest, and the call fails
         // with it. A request answered by an earlier attempt of this call is never sent again
