@@ -70,7 +70,7 @@ export const maxConcurrentCalls = 10
  * an outcome carries: a server's text is quoted, never trusted to be short. Longer text is
  * cut, and the quote says how long it was.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category constants
  */
 export const maxQuotedChars = 1024
@@ -79,7 +79,7 @@ export const maxQuotedChars = 1024
  * The longest stream position (SOAP `newStreamPosition`, REST `nextPageToken`) a read
  * follows. Marketo's are tens of characters; one that keeps growing ends the read.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category constants
  */
 export const maxStreamPositionChars = 4096
@@ -87,7 +87,7 @@ export const maxStreamPositionChars = 4096
 /**
  * How many pages in a row a read follows that hold no object yet say there is more.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category constants
  */
 export const maxEmptyPagesInRow = 32
@@ -98,7 +98,7 @@ export const maxEmptyPagesInRow = 32
  * forever. 100,000 pages are 10 million objects over SOAP; set it per read with
  * `Effect.locally(Limits.maxPagesPerRead, n)`.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category references
  */
 export const maxPagesPerRead: FiberRef.FiberRef<number> = FiberRef.unsafeMake(100_000)

@@ -15,7 +15,7 @@ import { isProblem, type Outcome } from "./Outcome.js"
  * (`Limits.maxQuotedChars`), and when cut, its original length noted, so a server's
  * megabyte message costs a report a kilobyte per object.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category constructors
  */
 export const quote = (text: string, max: number = Limits.maxQuotedChars): string =>
@@ -76,7 +76,7 @@ export class AuthFault extends Data.TaggedError("AuthFault")<{
    * What to check, when the transport knows better than SOAP's advice (the user id and
    * encryption key): REST names its LaunchPoint client id and secret and the API user's role.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly advice?: string
 }> {
@@ -340,7 +340,7 @@ export type TransportCallError = AuthFault | MarketoFault | TransportError | Tim
  * call are repeated only where repeating is harmless; otherwise they are `IN_DOUBT`. The one
  * rule the client's retries, its outcomes and the command line's journal all follow.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category guards
  */
 export const isAmbiguous = (error: CallError): error is TransportError | TimeoutError | MarketoFault =>
@@ -351,7 +351,7 @@ export const isAmbiguous = (error: CallError): error is TransportError | Timeout
  * Whether every later call would fail the same way (refused credentials, a spent daily
  * quota), so a batch stops instead of sending the rest.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category guards
  */
 export const isFatal = (error: CallError): error is AuthFault | QuotaExceeded =>

@@ -56,7 +56,7 @@ export interface MarketoTransportShape {
    * transport may remember per `params` what was answered and send only the rest again.
    * Absent: a failed call answered nothing.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly answered?: (
     params: ParamsSyncMObjects | ParamsDeleteMObjects

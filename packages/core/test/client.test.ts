@@ -18,7 +18,8 @@ import * as TestClock from "effect/TestClock"
 import * as Limits from "../src/Limits.js"
 import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault, PartialFailure, ProtocolError, TransportError } from "../src/MarketoError.js"
-import { MarketoTransport } from "../src/MarketoTransport.js"
+import type { TransportCallError } from "../src/MarketoError.js"
+import { MarketoTransport, type MarketoTransportShape } from "../src/MarketoTransport.js"
 import type { MObject } from "../src/MObject.js"
 import { Opportunity } from "../src/Opportunity.js"
 import type { Outcome } from "../src/Outcome.js"
@@ -826,6 +827,50 @@ describe("20011 and other ambiguous faults", () => {
           o.status
         )
       ).toEqual(["IN_DOUBT"])
+    }))
+})
+
+describe("a call answered in part (MarketoTransport.answered)", () => {
+  // A transport whose call is several requests (REST): the first object's request was
+  // answered, the second's failed for good. The answered object keeps its status.
+  const partly = (error: TransportCallError) => {
+    const answered = new WeakMap<object, ReadonlyArray<Wire.MObjStatus | undefined>>()
+    const transport: MarketoTransportShape = {
+      call: (operation, params) => {
+        if (operation === "syncMObjects" || operation === "deleteMObjects") {
+          const p = params as Wire.ParamsSyncMObjects
+          answered.set(
+            p,
+            p.mObjectList.map((_, i): Wire.MObjStatus | undefined => i === 0 ? { id: 0, status: "CREATED" } : undefined)
+          )
+        }
+        return Effect.fail(error)
+      },
+      answered: (params) => answered.get(params)
+    }
+    return MarketoClient.make({ retry: { maxAttempts: 1 } }).pipe(
+      Effect.provide(Layer.succeed(MarketoTransport, transport))
+    )
+  }
+  const objects = [
+    Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "A" } }),
+    Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "B" } })
+  ]
+
+  it.effect("a refused rest of the call: the answered object keeps its status, the others are FAILED", () =>
+    Effect.gen(function*() {
+      const client = yield* partly(fault(20023))
+      const outcomes = yield* client.syncMObjects(objects, "INSERT", { failOnPartial: false })
+      expect(outcomes.map((o) => o.status)).toEqual(["CREATED", "FAILED"])
+    }))
+
+  it.effect("an ambiguous rest of the call: the answered object keeps its status, the others are IN_DOUBT", () =>
+    Effect.gen(function*() {
+      const client = yield* partly(
+        new TransportError({ reason: "Status", operation: "syncMObjects", status: 502, ambiguous: true })
+      )
+      const outcomes = yield* client.syncMObjects(objects, "INSERT", { failOnPartial: false })
+      expect(outcomes.map((o) => o.status)).toEqual(["CREATED", "IN_DOUBT"])
     }))
 })
 

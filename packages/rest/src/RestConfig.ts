@@ -36,7 +36,7 @@ export interface RestConfigShape {
    * How long a token request may take before it fails (as not sent: no record request has
    * gone out yet). Keep it below the client's `callTimeout`, which covers it too.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly identityTimeout: Duration.Duration
 }
@@ -45,7 +45,7 @@ export interface RestConfigShape {
  * The default {@link RestConfigShape.identityTimeout}: 20 seconds, a third of the client's
  * default call timeout.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category constants
  */
 export const defaultIdentityTimeout: Duration.Duration = Duration.seconds(20)

@@ -42,7 +42,7 @@ import * as RestIdentity from "./RestIdentity.js"
 /**
  * Options of {@link make} and {@link layer}, as `SoapTransport`'s.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface Options {

@@ -393,7 +393,7 @@ export const ChannelResponse = Response(Channel).annotations({ identifier: "Chan
 /**
  * How one side of the API (REST or SOAP) names a lead field, and whether it may write it.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category schemas
  */
 export const LeadMapAttribute = Schema.Struct({
@@ -405,7 +405,7 @@ export const LeadMapAttribute = Schema.Struct({
  * One lead field of `leads/describe.json`: its id, display name, type and length, and its
  * names in REST and in SOAP.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category schemas
  */
 export const LeadAttribute = Schema.Struct({
@@ -419,7 +419,7 @@ export const LeadAttribute = Schema.Struct({
 /**
  * The type of {@link LeadAttribute}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface LeadAttribute extends Schema.Schema.Type<typeof LeadAttribute> {}
@@ -427,7 +427,7 @@ export interface LeadAttribute extends Schema.Schema.Type<typeof LeadAttribute> 
 /**
  * The answer of `leads/describe.json`.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category schemas
  */
 export const LeadDescribeResponse = Response(LeadAttribute).annotations({ identifier: "LeadDescribeResponse" })
@@ -590,3 +590,40 @@ export const morePaths = {
  * @category constants
  */
 export const assetPage = { max: 200, default: 20 } as const
+
+/**
+ * REST response-level codes that say the access token is invalid (601) or expired (602): the
+ * client gets one new token and sends the request once more before it counts an
+ * authentication failure.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const tokenCodes: ReadonlySet<string> = new Set(["601", "602"])
+
+/**
+ * REST response-level codes and the SOAP code whose handling they share, one table for the
+ * client (core's `MarketoError.fromFault` classifies them and its retry rules apply unchanged)
+ * and the emulator: 601/602 (after one refresh) and 603 are authentication failures; 606 and
+ * 615 back off like 20023/20024 through the same limiter; 607 is the daily quota (20015).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const soapCodeOf: ReadonlyMap<string, number> = new Map([
+  ["601", 20014],
+  ["602", 20014],
+  ["603", 20013],
+  ["606", 20023],
+  ["615", 20024],
+  ["607", 20015]
+])
+
+/**
+ * Transient REST codes (604 timeout, 608 unavailable, 611 system error, 1029 export queue):
+ * the request may or may not have been applied, so they are ambiguous like an HTTP 5xx.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const transientCodes: ReadonlySet<string> = new Set(["604", "608", "611", "1029"])

@@ -147,6 +147,20 @@ describe("issue 19 findings over REST", () => {
       }
     }))
 
+  it.effect("finding 4: RestTransport.layer({ maxResponseBytes }) bounds every answer's size", () => {
+    const t = tokens()
+    const f = fake((s) =>
+      s.path === identityPath ? t.route() : ok([{ seq: 0, status: "updated", marketoGUID: "x".repeat(500) }])
+    )
+    const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
+      Layer.provide(RestTransport.layer({ maxResponseBytes: 256 }).pipe(Layer.provide(f.layer)))
+    )
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(MarketoClient.describeMObject("Opportunity"))
+      expect(error._tag === "ProtocolError" && error.reason).toBe("TooLarge")
+    }).pipe(Effect.provide(client))
+  })
+
   it.effect("finding 5: an access_token holding CR/LF is a typed error, not a defect", () => {
     const m = withMarketo(
       created,

@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as RestTransport from "../src/RestTransport.js"
-import { fake, ok, type Route, type Sent, tokens } from "./helpers/fakeMarketo.js"
+import { fail, fake, ok, type Route, type Sent, tokens } from "./helpers/fakeMarketo.js"
 
 const identityPath = "/identity/oauth/token"
 
@@ -158,6 +158,26 @@ describe("REST reads", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("an Opportunity by one field EQ a value reads filterType = its REST name; a field the instance cannot search ends the read", () => {
+    const m = withMarketo((s) =>
+      s.params["filterType"] === "stage"
+        ? ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", stage: "Won" }])
+        : fail("1003", `Invalid filterType ${s.params["filterType"]}`)
+    )
+    return Effect.gen(function*() {
+      const found = yield* Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("Stage", "Won")] })
+      )
+      expect(found.length).toBe(1)
+      expect(m.api()[0]?.params).toMatchObject({ filterType: "stage", filterValues: "Won" })
+      const error = yield* Effect.flip(
+        Stream.runDrain(MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("myCustom", "x")] }))
+      )
+      expect(error._tag).toBe("MarketoFault")
+      expect(error.message).toContain("Invalid filterType myCustom")
+    }).pipe(Effect.provide(m.client))
+  })
+
   it.effect("what REST cannot express is refused before anything is sent, naming what would work", () => {
     const m = withMarketo(() => ok([]))
     return Effect.gen(function*() {
@@ -168,7 +188,8 @@ describe("REST reads", () => {
         [{ type: "Program", criteria: [eq("Tag Type", "Region")] }, /Tag Type EQ and Tag Value EQ together/],
         [{ type: "Program", criteria: [eq("Updated At", "yesterday", "GE")] }, /ISO-8601/],
         [{ type: "Program", externalKey: { name: "Name", value: "x" } }, /read it by id, or by Name EQ/],
-        [{ type: "Opportunity", criteria: [eq("Stage", "Won")] }, /externalOpportunityId or marketoGUID/],
+        [{ type: "Opportunity", criteria: [eq("Stage", "Won", "NE")] }, /use EQ/],
+        [{ type: "Opportunity", criteria: [eq("Stage", "Won"), eq("Name", "x")] }, /one criterion alone/],
         [
           {
             type: "OpportunityPersonRole",

@@ -32,11 +32,17 @@ const requestDifferences = (definition: string, body: unknown) =>
 describe("RestTransport over MarketoClient", () => {
   it.effect("an INSERT of opportunities is one createOnly request with typed JSON fields", () => {
     const m = withMarketo((s) =>
-      ok((JSON.parse(s.body) as { input: Array<unknown> }).input.map((_, seq) => ({
-        seq,
-        marketoGUID: `guid-${seq}`,
-        status: "created"
-      })))
+      s.path.endsWith("/describe.json")
+        ? ok([{
+          idField: "marketoGUID",
+          dedupeFields: ["externalOpportunityId"],
+          fields: [{ name: "myField", dataType: "string" }]
+        }])
+        : ok((JSON.parse(s.body) as { input: Array<unknown> }).input.map((_, seq) => ({
+          seq,
+          marketoGUID: `guid-${seq}`,
+          status: "created"
+        })))
     )
     return Effect.gen(function*() {
       const outcomes = yield* MarketoClient.syncMObjects([
@@ -51,7 +57,8 @@ describe("RestTransport over MarketoClient", () => {
         ["CREATED", "A", undefined],
         ["CREATED", "B", undefined]
       ])
-      const calls = m.sent.filter(m.api)
+      // The describe types custom fields (here: text), once per client.
+      const calls = m.sent.filter(m.api).filter((s) => !s.path.endsWith("/describe.json"))
       expect(calls).toHaveLength(1)
       const [call] = calls
       expect(call?.path).toBe("/rest/v1/opportunities.json")

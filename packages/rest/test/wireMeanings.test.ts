@@ -119,6 +119,50 @@ describe("the JSON sent means what Adobe's fields mean", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("custom fields are typed by the instance's describe, fetched once per client; unknown ones go as text", () => {
+    const t = tokens()
+    const f = fake((s) =>
+      s.path === identityPath
+        ? t.route()
+        : s.path.endsWith("/describe.json")
+        ? ok([{
+          idField: "marketoGUID",
+          dedupeFields: ["externalOpportunityId"],
+          fields: [
+            { name: "seats", dataType: "integer" },
+            { name: "margin", dataType: "currency" },
+            { name: "renewal", dataType: "boolean" },
+            { name: "region", dataType: "string" }
+          ]
+        }])
+        : ok((JSON.parse(s.body) as { input: ReadonlyArray<unknown> }).input.map((_, seq) => ({
+          seq,
+          marketoGUID: `g${seq}`,
+          status: "created"
+        })))
+    )
+    const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
+      Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
+    )
+    const custom = (customFields: Record<string, string>) =>
+      Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "K" }, customFields })
+    return Effect.gen(function*() {
+      yield* MarketoClient.syncMObjects([
+        custom({ seats: "12", margin: "1250.5", renewal: "1", region: "07", other: "3" }),
+        custom({ seats: "twelve", renewal: "maybe" })
+      ], "UPSERT")
+      yield* MarketoClient.syncMObjects([custom({ seats: "4" })], "UPSERT")
+      const sent = f.sent.filter((s) => s.path === "/rest/v1/opportunities.json")
+      expect(inputOf(sent[0])).toEqual([
+        { externalOpportunityId: "K", seats: 12, margin: 1250.5, renewal: true, region: "07", other: "3" },
+        // Text the field's type cannot hold faithfully goes as text: REST says what is wrong.
+        { externalOpportunityId: "K", seats: "twelve", renewal: "maybe" }
+      ])
+      expect(inputOf(sent[1])).toEqual([{ externalOpportunityId: "K", seats: 4 }])
+      expect(f.sent.filter((s) => s.path.endsWith("/describe.json"))).toHaveLength(1)
+    }).pipe(Effect.provide(client))
+  })
+
   it.effect.prop(
     "amount and expectedRevenue are never swapped, whatever their values",
     [decimal, decimal],

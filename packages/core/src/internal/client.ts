@@ -104,8 +104,13 @@ const settleChunk = <A>(
       onSuccess: (outcomes): Effect.Effect<Settled<A>> => Effect.succeed({ outcomes }),
       onFailure: (error): Effect.Effect<Settled<A>> => {
         if (error._tag === "NotSent") {
+          // Not sent this time; an earlier attempt may have been answered in part.
           const outcomes = withAnswered(failedChunk(chunk, error.cause, false))
-          return Effect.succeed({ outcomes, failure: { error: error.cause, sent: somethingApplied(outcomes) } })
+          return Effect.succeed(
+            somethingApplied(outcomes)
+              ? { outcomes, failure: { error: error.cause, sent: true }, answered: true }
+              : { outcomes, failure: { error: error.cause, sent: false } }
+          )
         }
         if (Retry.isAmbiguous(error)) {
           return Effect.succeed({ outcomes: withAnswered(inDoubt(chunk, error, repeatable)) })

@@ -7,7 +7,6 @@
 import type * as Wire from "@mktows/core/Wire"
 import type { FieldMapping } from "../RestMapping.js"
 import type * as RestWire from "../RestWire.js"
-import * as Query from "./query.js"
 
 export const opportunityFields: ReadonlyArray<FieldMapping> = [
   { soap: "Amount", rest: "amount", kind: "decimal" },
@@ -38,8 +37,8 @@ export const roleFields: ReadonlyArray<FieldMapping> = [
   { soap: "IsPrimary", rest: "isPrimary", kind: "boolean" }
 ]
 
-export const guidKey = Query.guidKey
-export const opportunityKey = Query.opportunityKey
+export const guidKey = "marketoGUID"
+export const opportunityKey = "externalOpportunityId"
 export const companyKey = "externalCompanyId"
 
 /** REST names that are keys or system fields: never a custom field's name. */

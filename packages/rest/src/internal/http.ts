@@ -15,6 +15,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as RestWire from "../RestWire.js"
 
 const redacted = "<redacted>"
 
@@ -223,14 +224,22 @@ export const decodeValue = <A, I>(
       received: excerpt(text, secrets)
     }))
 
-/** A JSON text decoded by `schema`: {@link parseJson}, then {@link decodeValue}. */
+/**
+ * A JSON text decoded by `schema`: {@link parseJson}, then {@link decodeValue}; a value that
+ * passes `guard` (a check equal to the Schema on what it accepts) skips the decoder.
+ */
 export const decodeJson = <A, I>(
   schema: Schema.Schema<A, I>,
   text: string,
   operation: string,
-  secrets: ReadonlyArray<string> = []
+  secrets: ReadonlyArray<string> = [],
+  guard?: (value: unknown) => value is A
 ): Either.Either<A, ProtocolError> =>
-  Either.flatMap(parseJson(text, operation, secrets), (value) => decodeValue(schema, value, text, operation, secrets))
+  Either.flatMap(
+    parseJson(text, operation, secrets),
+    (value) =>
+      guard !== undefined && guard(value) ? Either.right(value) : decodeValue(schema, value, text, operation, secrets)
+  )
 
 /**
  * A status other than 200: 5xx may have been applied (ambiguous), 4xx was refused.
@@ -260,28 +269,7 @@ export const statusError = (
 export const authAdvice =
   "check the LaunchPoint service's client id and secret (Admin > Integration > LaunchPoint > View Details) and that its API-only user has a role with the API permissions this call needs (Admin > Users & Roles)"
 
-/** Codes refreshed once by a new token before they count as an authentication failure. */
-export const tokenCodes: ReadonlySet<string> = new Set(["601", "602"])
-
-/**
- * REST response-level codes and the SOAP code whose handling they share, so the client's
- * one classification (`MarketoError.fromFault`) and retry rules apply unchanged:
- * 601/602 (after one refresh) and 603 are authentication failures; 606 and 615 back off
- * like 20023/20024 through the same limiter; 607 is the daily quota (20015, `QuotaExceeded`).
- * 604, 608, 611 and 1029 are not here: they are transient failures that may have been
- * applied, reported as an ambiguous `TransportError` like an HTTP 5xx.
- */
-export const soapCodeOf: ReadonlyMap<string, number> = new Map([
-  ["601", 20014],
-  ["602", 20014],
-  ["603", 20013],
-  ["606", 20023],
-  ["615", 20024],
-  ["607", 20015]
-])
-
-/** Transient REST codes: the request may or may not have been applied. */
-export const transientCodes: ReadonlySet<string> = new Set(["604", "608", "611", "1029"])
+export const { soapCodeOf, tokenCodes, transientCodes } = RestWire
 
 /** A response-level REST error as core's error. */
 export const restError = (

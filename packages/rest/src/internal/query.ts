@@ -9,11 +9,11 @@ import type { ValidationIssue } from "@mktows/core/MarketoError"
 import type * as Wire from "@mktows/core/Wire"
 import * as Either from "effect/Either"
 import type * as RestWire from "../RestWire.js"
+import { guidKey, opportunityBySoap, opportunityKey, roleBySoap } from "./fields.js"
 
 export type Endpoint = "opportunities" | "roles"
 
-export const guidKey = "marketoGUID"
-export const opportunityKey = "externalOpportunityId"
+export { guidKey, opportunityKey }
 
 /** What a read asks of REST. */
 export type Query =
@@ -191,18 +191,43 @@ const roleByCompoundKey = (p: Wire.ParamsGetMObjects): Query | undefined => {
     : undefined
 }
 
+/**
+ * One `<field> EQ <value>` criterion alone: `filterType` is the field's REST name (a custom
+ * field's own). The instance decides whether the field is searchable (its describe's
+ * `searchableFields`); one that is not answers an error, which ends the read.
+ */
+const bySearchableField = (p: Wire.ParamsGetMObjects, endpoint: Endpoint): Planned | undefined => {
+  const criteria = p.mObjCriteriaList ?? []
+  const [c] = criteria
+  if (c === undefined || criteria.length > 1 || p.externalKey !== undefined || p.id !== undefined) return undefined
+  if ((p.mObjAssociationList ?? []).length > 0) return undefined
+  if (c.comparison !== "EQ") {
+    return refused(issue(["criteria", 0, "comparison"], "REST searches a field for equal values only: use EQ"))
+  }
+  if (splits(c.attrValue)) {
+    return refused(
+      issue(["criteria", 0, "attrValue"], "REST's filterValues would split this value at its comma: read by a key")
+    )
+  }
+  const table = endpoint === "opportunities" ? opportunityBySoap : roleBySoap
+  const filterType = table.get(c.attrName)?.rest ?? c.attrName
+  return Either.right({ _tag: "Records", endpoint, filterType, filterValues: c.attrValue })
+}
+
 const recordQuery = (p: Wire.ParamsGetMObjects): Planned => {
   const endpoint: Endpoint = p.type === "Opportunity" ? "opportunities" : "roles"
   if (p.type === "OpportunityPersonRole") {
     const compound = roleByCompoundKey(p)
     if (compound !== undefined) return Either.right(compound)
   }
+  const searched = bySearchableField(p, endpoint)
+  if (searched !== undefined) return searched
   const works = p.type === "Opportunity"
-    ? "externalKey externalOpportunityId or marketoGUID"
-    : "externalKey marketoGUID, one association (the opportunity's externalOpportunityId or the lead's id), or the compound key (both associations and Role EQ)"
+    ? "externalKey externalOpportunityId or marketoGUID, or one searchable field EQ a value"
+    : "externalKey marketoGUID, one association (the opportunity's externalOpportunityId or the lead's id), the compound key (both associations and Role EQ), or one searchable field EQ a value"
   const issues: Array<Issue> = []
   if ((p.mObjCriteriaList ?? []).length > 0) {
-    issues.push(issue(["criteria"], `REST reads ${p.type} by key fields only: ${works}`))
+    issues.push(issue(["criteria"], `REST reads ${p.type} by one criterion alone: ${works}`))
   }
   if (p.id !== undefined) issues.push(issue(["id"], `REST has no integer ids for ${p.type}: read by ${works}`))
   const key = p.externalKey

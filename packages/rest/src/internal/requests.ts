@@ -7,6 +7,7 @@
 import type * as Wire from "@mktows/core/Wire"
 import type { FieldMapping } from "../RestMapping.js"
 import type * as RestWire from "../RestWire.js"
+import * as CustomFields from "./customFields.js"
 import { association, companyKey, guidKey, opportunityBySoap, opportunityKey, roleBySoap, toJson } from "./fields.js"
 import type * as Query from "./query.js"
 
@@ -37,6 +38,7 @@ const fields = (
   out: Record<string, RestWire.FieldValue>,
   o: Wire.MObject,
   bySoap: ReadonlyMap<string, FieldMapping>,
+  custom: CustomFields.Kinds | undefined,
   skip?: string
 ): Record<string, RestWire.FieldValue> => {
   const attribs = o.attribList
@@ -46,8 +48,13 @@ const fields = (
     if (a.name === skip) continue
     const f = bySoap.get(a.name)
     // defineProperty: a custom field named `__proto__` stays a field, not the prototype.
-    if (f === undefined) Object.defineProperty(out, a.name, { value: a.value, enumerable: true, writable: true })
-    else out[f.rest] = toJson(f.kind, a.value)
+    if (f === undefined) {
+      Object.defineProperty(out, a.name, {
+        value: CustomFields.valueOf(custom, a.name, a.value),
+        enumerable: true,
+        writable: true
+      })
+    } else out[f.rest] = toJson(f.kind, a.value)
   }
   return out
 }
@@ -61,15 +68,15 @@ const keyed = (o: Wire.MObject): Record<string, RestWire.FieldValue> => {
   return out
 }
 
-export const opportunityRecord = (o: Wire.MObject): RestWire.Fields => {
-  const out = fields(keyed(o), o, opportunityBySoap)
+export const opportunityRecord = (o: Wire.MObject, custom?: CustomFields.Kinds): RestWire.Fields => {
+  const out = fields(keyed(o), o, opportunityBySoap, custom)
   const company = association(o, "Company")?.externalKey
   if (company !== undefined) out[companyKey] = company.value
   return out
 }
 
-export const roleRecord = (o: Wire.MObject): RestWire.Fields => {
-  const out = fields(keyed(o), o, roleBySoap, "OpportunityId")
+export const roleRecord = (o: Wire.MObject, custom?: CustomFields.Kinds): RestWire.Fields => {
+  const out = fields(keyed(o), o, roleBySoap, custom, "OpportunityId")
   const opportunity = association(o, "Opportunity")?.externalKey
   const lead = association(o, "Lead")?.id
   if (opportunity !== undefined) out[opportunityKey] = opportunity.value
@@ -98,7 +105,10 @@ const programBody = (o: Wire.MObject): RestWire.UpdateProgramRequest => {
 }
 
 /** The REST requests of a sync: records grouped per endpoint and key kind, one per program. */
-export const syncParts = (mObjectList: ReadonlyArray<Wire.MObject>): ReadonlyArray<Part> => {
+export const syncParts = (
+  mObjectList: ReadonlyArray<Wire.MObject>,
+  custom: Partial<Record<Endpoint, CustomFields.Kinds>> = {}
+): ReadonlyArray<Part> => {
   const groups = new Map<
     string,
     { endpoint: Endpoint; byGuid: boolean; indexes: Array<number>; input: Array<RestWire.Fields> }
@@ -118,7 +128,9 @@ export const syncParts = (mObjectList: ReadonlyArray<Wire.MObject>): ReadonlyArr
     const id = `${endpoint}/${byGuid}`
     const group = groups.get(id) ?? { endpoint, byGuid, indexes: [], input: [] }
     group.indexes.push(index)
-    group.input.push(endpoint === "opportunities" ? opportunityRecord(o) : roleRecord(o))
+    group.input.push(
+      endpoint === "opportunities" ? opportunityRecord(o, custom.opportunities) : roleRecord(o, custom.roles)
+    )
     groups.set(id, group)
   })
   return [...[...groups.values()].map((g): Part => ({ _tag: "Records", ...g })), ...parts]
@@ -141,3 +153,18 @@ export const deleteParts = (mObjectList: ReadonlyArray<Wire.MObject>): ReadonlyA
 
 export const actionOf = (sync: Wire.SyncOperation): RestWire.SyncRequest["action"] =>
   sync === "INSERT" ? "createOnly" : sync === "UPDATE" ? "updateOnly" : "createOrUpdate"
+
+/** The endpoints whose records of `mObjectList` carry custom fields. */
+export const customEndpoints = (mObjectList: ReadonlyArray<Wire.MObject>): ReadonlyArray<Endpoint> => {
+  const found = new Set<Endpoint>()
+  for (const o of mObjectList) {
+    const table = o.type === "Opportunity"
+      ? opportunityBySoap
+      : o.type === "OpportunityPersonRole"
+      ? roleBySoap
+      : undefined
+    if (table === undefined || o.attribList === undefined) continue
+    if (o.attribList.some((a) => !table.has(a.name))) found.add(o.type === "Opportunity" ? "opportunities" : "roles")
+  }
+  return [...found]
+}

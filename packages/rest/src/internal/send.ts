@@ -1,0 +1,131 @@
+/**
+ * One REST request as the transport sends it: the current token (a failure to get one is
+ * certain to have applied nothing), the bearer header, the capped read, the JSON decoded, one
+ * token refresh on 601/602, call-level codes as core's errors and the rest as `Refused`.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type { TransportCallError } from "@mktows/core/MarketoError"
+import { ProtocolError, TransportError } from "@mktows/core/MarketoError"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
+import { RestConfig } from "../RestConfig.js"
+import { RestIdentity } from "../RestIdentity.js"
+import type * as RestWire from "../RestWire.js"
+import * as Http from "./http.js"
+
+export type Envelope<A> = {
+  readonly success: boolean
+  readonly errors?: ReadonlyArray<RestWire.Reason>
+  readonly result?: ReadonlyArray<A>
+  readonly moreResult?: boolean
+  readonly nextPageToken?: string
+}
+
+/** An answer whose errors are about the request's target, not the call (e.g. no such program). */
+export type Answer<A> =
+  | { readonly _tag: "Ok"; readonly value: Envelope<A> }
+  | { readonly _tag: "Refused"; readonly reasons: ReadonlyArray<RestWire.Reason> }
+
+/** Response-level codes that end the whole call; any other belongs to its target. */
+const callLevel = (code: string) =>
+  Http.tokenCodes.has(code) || Http.soapCodeOf.has(code) || Http.transientCodes.has(code)
+
+export type Send = <A, I>(
+  operation: string,
+  build: (base: string) => HttpClientRequest.HttpClientRequest,
+  schema: Schema.Schema<Envelope<A>, I>,
+  guard?: (value: unknown) => value is Envelope<A>
+) => Effect.Effect<Answer<A>, TransportCallError>
+
+export interface Sender {
+  /** The current token, its failures as certainly not sent. */
+  readonly token: Effect.Effect<Redacted.Redacted<string>, TransportCallError>
+  readonly send: Send
+}
+
+export const make = (
+  maxResponseBytes: number
+): Effect.Effect<Sender, never, HttpClient.HttpClient | RestConfig | RestIdentity> =>
+  Effect.gen(function*() {
+    const config = yield* RestConfig
+    const identity = yield* RestIdentity
+    const client = yield* HttpClient.HttpClient
+
+    /**
+     * The current token. A failure to get one is certain to have applied nothing (no record
+     * request went out with it): an identity answer that is not a token becomes a
+     * `TransportError` that says so, with the ProtocolError as its cause.
+     */
+    const token = identity.token.pipe(
+      Effect.catchTag("ProtocolError", (error) =>
+        Effect.fail(
+          new TransportError({
+            reason: "Connection",
+            operation: "identity",
+            description: `no access token: ${error.message}`,
+            ambiguous: false,
+            cause: error
+          })
+        ))
+    )
+
+    /**
+     * One REST request with the current token; 601/602 refresh the token and send it once
+     * more. Call-level errors fail; errors about the target come back as `Refused`.
+     */
+    const send: Send = <A, I>(
+      operation: string,
+      build: (base: string) => HttpClientRequest.HttpClientRequest,
+      schema: Schema.Schema<Envelope<A>, I>,
+      guard?: (value: unknown) => value is Envelope<A>
+    ): Effect.Effect<Answer<A>, TransportCallError> => {
+      const attempt = (refreshed: boolean): Effect.Effect<Answer<A>, TransportCallError> =>
+        Effect.gen(function*() {
+          const current = yield* token
+          // A server that echoes the request (its bearer header) must not put the token into an error.
+          const secrets = [Redacted.value(current)]
+          const request = build(config.endpoint).pipe(
+            HttpClientRequest.acceptJson,
+            HttpClientRequest.bearerToken(Redacted.value(current))
+          )
+          const response = yield* client.execute(request).pipe(
+            Effect.mapError(Http.connectionError(operation, secrets))
+          )
+          const text = yield* Http.readText(response, operation, secrets, true, maxResponseBytes)
+          yield* Effect.logDebug(`HTTP ${response.status}, ${text.length} characters read`)
+          if (response.status !== 200) {
+            return yield* Effect.fail(Http.statusError(operation, response.status, text, secrets))
+          }
+          const answer = yield* Http.decodeJson(schema, text, operation, secrets, guard)
+          if (answer.success) return { _tag: "Ok", value: answer } as const
+          const errors = answer.errors ?? []
+          const first = errors[0]
+          if (first === undefined) {
+            return yield* Effect.fail(
+              new ProtocolError({
+                reason: "SchemaMismatch",
+                detail: `${operation}: success false without errors`,
+                received: Http.excerpt(text, secrets)
+              })
+            )
+          }
+          const code = String(first.code)
+          if (Http.tokenCodes.has(code) && !refreshed) {
+            yield* identity.invalidate(current)
+            return yield* attempt(true)
+          }
+          if (callLevel(code)) return yield* Effect.fail(Http.restError(operation, code, first.message))
+          return { _tag: "Refused", reasons: errors } as const
+        })
+      return attempt(false).pipe(
+        Effect.annotateLogs({ "mktows.operation": operation }),
+        Effect.withSpan("mktows.RestTransport.request", { attributes: { "mktows.operation": operation } })
+      )
+    }
+
+    return { token, send }
+  })

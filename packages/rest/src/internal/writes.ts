@@ -1,0 +1,209 @@
+/**
+ * syncMObjects and deleteMObjects over REST: the requests of a call one after the other,
+ * each answered request remembered per call (a retry sends only the rest; core keeps what was
+ * answered when the call fails for good), and a success that leaves records unaccounted for a
+ * ProtocolError, so core reports them IN_DOUBT.
+ *
+ * @internal
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type { TransportCallError } from "@mktows/core/MarketoError"
+import { ProtocolError, quote } from "@mktows/core/MarketoError"
+import type * as Wire from "@mktows/core/Wire"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as RestWire from "../RestWire.js"
+import * as CustomFields from "./customFields.js"
+import * as Guards from "./guards.js"
+import * as Requests from "./requests.js"
+import type { Send } from "./send.js"
+import * as Statuses from "./statuses.js"
+
+const paths = {
+  opportunities: { sync: RestWire.paths.opportunities, delete: RestWire.paths.opportunitiesDelete },
+  roles: { sync: RestWire.paths.roles, delete: RestWire.paths.rolesDelete }
+} as const
+
+export interface Writes {
+  readonly statusCall: (
+    operation: "syncMObjects" | "deleteMObjects",
+    params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects,
+    sync: Wire.SyncOperation | undefined
+  ) => Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, TransportCallError>
+  readonly answered: (
+    params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects
+  ) => ReadonlyArray<Wire.MObjStatus | undefined> | undefined
+}
+
+export const make = (send: Send): Effect.Effect<Writes> =>
+  Effect.gen(function*() {
+    const refusedText = Statuses.reasonText
+
+    const records = (
+      operation: "syncMObjects" | "deleteMObjects",
+      part: Extract<Requests.Part, { _tag: "Records" }>,
+      sync: Wire.SyncOperation | undefined,
+      statuses: Array<Wire.MObjStatus | undefined>,
+      sentKeys: ReadonlyArray<Wire.Attrib | undefined>
+    ): Effect.Effect<void, TransportCallError> => {
+      const body = sync === undefined
+        ? { deleteBy: part.byGuid ? "idField" : "dedupeFields", input: part.input }
+        : {
+          action: Requests.actionOf(sync),
+          ...(sync === "UPDATE" ? { dedupeBy: part.byGuid ? "idField" : "dedupeFields" } : {}),
+          input: part.input
+        }
+      const path = sync === undefined ? paths[part.endpoint].delete : paths[part.endpoint].sync
+      return send(
+        operation,
+        (base) => HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUnsafeJson(body)),
+        RestWire.StatusResponse,
+        Guards.isStatusResponse
+      ).pipe(Effect.flatMap((answer) => {
+        if (answer._tag === "Refused") {
+          part.indexes.forEach((index) => {
+            statuses[index] = { id: 0, status: "FAILED", error: refusedText(answer.reasons) }
+          })
+          return Effect.void
+        }
+        const result = answer.value.result ?? []
+        // Pair by seq, which REST documents as the input position; core checks the count.
+        for (const r of result) {
+          const index = part.indexes[r.seq]
+          if (index === undefined || statuses[index] !== undefined) {
+            return Effect.fail(
+              new ProtocolError({
+                reason: "IdentityMismatch",
+                detail: `${operation}: a status with seq ${r.seq} for ${part.indexes.length} record(s) sent`,
+                received: quote(JSON.stringify(r))
+              })
+            )
+          }
+          statuses[index] = Statuses.statusOf(r, 0, sync === undefined, sentKeys[index])
+        }
+        return Effect.void
+      }))
+    }
+
+    const program = (
+      part: Extract<Requests.Part, { _tag: "Program" }>,
+      statuses: Array<Wire.MObjStatus | undefined>
+    ): Effect.Effect<void, TransportCallError> => {
+      const form: Record<string, string> = {}
+      if (part.body.costs !== undefined) form["costs"] = JSON.stringify(part.body.costs)
+      if (part.body.tags !== undefined) form["tags"] = JSON.stringify(part.body.tags)
+      return send(
+        "syncMObjects",
+        (base) =>
+          HttpClientRequest.post(base + RestWire.paths.program(part.id)).pipe(HttpClientRequest.bodyUrlParams(form)),
+        RestWire.ProgramResponse
+      ).pipe(Effect.map((answer) => {
+        if (answer._tag === "Ok") {
+          statuses[part.index] = { id: part.id, status: "UPDATED" }
+        } else {
+          const missing = answer.reasons.some((r) => ["610", "702"].includes(String(r.code)))
+          statuses[part.index] = {
+            id: part.id,
+            status: missing ? "SKIPPED" : "FAILED",
+            error: refusedText(answer.reasons)
+          }
+        }
+      }))
+    }
+
+    /**
+     * The custom fields' kinds per endpoint, from the instance's describe, fetched once per
+     * transport (so per client) the first time a sync carries custom fields. A describe that
+     * fails costs only the typing: the fields go as text, as before, and the next call asks again.
+     */
+    const customCache = yield* Ref.make<Partial<Record<Requests.Endpoint, CustomFields.Kinds>>>({})
+    const customKinds = (
+      endpoints: ReadonlyArray<Requests.Endpoint>
+    ): Effect.Effect<Partial<Record<Requests.Endpoint, CustomFields.Kinds>>> =>
+      Effect.gen(function*() {
+        const known = yield* Ref.get(customCache)
+        const missing = endpoints.filter((e) => known[e] === undefined)
+        if (missing.length === 0) return known
+        const fetched = yield* Effect.forEach(missing, (endpoint) =>
+          send(
+            "describeMObject",
+            (base) =>
+              HttpClientRequest.get(
+                base +
+                  (endpoint === "opportunities" ? RestWire.paths.opportunitiesDescribe : RestWire.paths.rolesDescribe)
+              ),
+            RestWire.DescribeResponse
+          ).pipe(
+            Effect.map((answer) => {
+              const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
+              return meta === undefined ? [] : [[endpoint, CustomFields.kindsOf(meta)] as const]
+            }),
+            Effect.catchAll((error) =>
+              Effect.as(
+                Effect.logWarning("custom fields go as text: the describe failed").pipe(
+                  Effect.annotateLogs({ "mktows.endpoint": endpoint, "mktows.error": error._tag })
+                ),
+                []
+              )
+            )
+          ))
+        return yield* Ref.updateAndGet(customCache, (cache) => ({ ...cache, ...Object.fromEntries(fetched.flat()) }))
+      })
+
+    /**
+     * What each call was answered so far, by its params object: core passes the same one to
+     * every attempt of a call, so a retry sends only the requests not yet answered, and core
+     * keeps these statuses when the call fails for good (`answered`).
+     */
+    const answeredBy = new WeakMap<
+      object,
+      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<number> }
+    >()
+
+    const statusCall = (
+      operation: "syncMObjects" | "deleteMObjects",
+      params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects,
+      sync: Wire.SyncOperation | undefined
+    ): Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, TransportCallError> =>
+      Effect.gen(function*() {
+        const mObjectList = params.mObjectList
+        const memo = answeredBy.get(params) ?? { statuses: mObjectList.map(() => undefined), done: new Set() }
+        answeredBy.set(params, memo)
+        const { done, statuses } = memo
+        const parts = sync === undefined
+          ? Requests.deleteParts(mObjectList)
+          : Requests.syncParts(mObjectList, yield* customKinds(Requests.customEndpoints(mObjectList)))
+        const sentKeys = mObjectList.map((o) => o.externalKey)
+        // One request after the other: a call-level failure stops the rest, and the call fails
+        // with it. A request answered by an earlier attempt of this call is never sent again
+        // (an opportunity created is not created twice, a cost not appended twice).
+        for (const [n, part] of parts.entries()) {
+          if (done.has(n)) continue
+          if (part._tag === "Records") yield* records(operation, part, sync, statuses, sentKeys)
+          else if (part._tag === "Program") yield* program(part, statuses)
+          else statuses[part.index] = { id: 0, status: "FAILED", error: `REST ${operation} does not take ${part.type}` }
+          done.add(n)
+        }
+        // A success that does not account for some records (no result, or a short one) says
+        // nothing of them: they may have been applied. Never FAILED (re-sending could
+        // duplicate): the call fails, and core reports them IN_DOUBT beside those answered.
+        const unaccounted = statuses.flatMap((s, i) => s === undefined ? [i] : [])
+        if (unaccounted.length > 0) {
+          return yield* Effect.fail(
+            new ProtocolError({
+              reason: "CountMismatch",
+              detail: `${operation}: the answer accounts for ${
+                mObjectList.length - unaccounted.length
+              } of ${mObjectList.length} record(s) sent; not for objects ${
+                quote(unaccounted.join(", "), 200)
+              } (relative to the call)`,
+              received: `${mObjectList.length - unaccounted.length} record status(es)`
+            })
+          )
+        }
+        answeredBy.delete(params)
+        return { mObjStatusList: statuses as ReadonlyArray<Wire.MObjStatus> }
+      })
+
+    return { statusCall, answered: (params) => answeredBy.get(params)?.statuses }
+  })
