@@ -10,6 +10,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import type * as MObject from "@mktows/core/MObject"
+import * as Opportunity from "@mktows/core/Opportunity"
 import type * as Wire from "@mktows/core/Wire"
 import * as Testing from "@mktows/emulator/Testing"
 import * as Chunk from "effect/Chunk"
@@ -20,9 +21,11 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import * as Csv from "../src/internal/csv.js"
 import * as Job from "../src/internal/job.js"
+import * as Reads from "../src/internal/read.js"
 import * as Sync from "../src/internal/sync.js"
 import * as Values from "../src/internal/values.js"
 import { readNdjson, scratch } from "./helpers/mktows.js"
@@ -366,5 +369,48 @@ describe("a stop after rows went out", () => {
       expect(out.join("\n")).toContain(
         `the job was interrupted. To continue where it stopped, run:\n  ${options.command}`
       )
+    }).pipe(Effect.provide(env)))
+})
+
+describe("get --out a CSV", () => {
+  it.live("never dies midway: the header is the union of every object's fields; formulas are escaped", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const client = yield* MarketoClient.MarketoClient
+      // Three pages' worth; only an object of the last page has a description.
+      const objects = Array.from({ length: 250 }, (_, i) =>
+        Opportunity.make({
+          name: i === 0 ? "=HYPERLINK(\"http://x\")" : `Deal ${i}`,
+          externalKey: { name: "externalId", value: `GET-${i}` },
+          ...(i === 240 ? { description: "@SUM(1)" } : {})
+        }))
+      yield* Effect.orDie(client.syncMObjects(objects, "INSERT"))
+      const out = join(dir, "all.csv")
+      const { record } = recording()
+      yield* Effect.orDie(record(Reads.get({
+        type: "Opportunity",
+        criteria: [],
+        associations: [],
+        includeDetails: false,
+        out,
+        format: "csv",
+        journal: Option.some(join(dir, "get.journal"))
+      })))
+      const records = yield* Stream.make(readFileSync(out, "utf8")).pipe(
+        Csv.records(out),
+        Stream.runCollect,
+        Effect.map(Chunk.toReadonlyArray)
+      )
+      const [header, ...rows] = records.map((r) => r.fields)
+      expect(header).toContain("description")
+      const at = (field: string) => (header ?? []).indexOf(field)
+      const ours = rows.filter((row) => String(row[at("externalKey.externalId")]).startsWith("GET-"))
+      expect(ours.length).toBe(250)
+      expect(ours.every((row) => row.length === header?.length)).toBe(true)
+      const cells = ours.flat()
+      expect(cells).toContain("'=HYPERLINK(\"http://x\")")
+      expect(cells).toContain("'@SUM(1)")
+      expect(cells.some((cell) => /^[=+@]/.test(cell))).toBe(false)
+      expect(existsSync(`${out}.part.ndjson`)).toBe(false)
     }).pipe(Effect.provide(env)))
 })
