@@ -138,12 +138,12 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
         env: envFor(emulator)
       })
       expect(result.code).toBe(2)
-      expect(result.stdout).toMatch(/^line 2: amount: expected a finite number/m)
-      expect(result.stdout).toMatch(/^line 3: not JSON/m)
-      expect(result.stdout).toMatch(/^line 5: probability: expected an integer from 0 to 100/m)
-      expect(result.stdout).toMatch(/^line 5: ammount: unknown field/m)
-      expect(result.stdout).toMatch(/^line 5: id: expected an id or an externalKey/m)
-      expect(result.stdout).not.toMatch(/^line [14]:/m)
+      expect(result.stdout).toMatch(/^record 2 \(line 2\): amount: expected a finite number/m)
+      expect(result.stdout).toMatch(/^record 3 \(line 3\): not JSON/m)
+      expect(result.stdout).toMatch(/^record 5 \(line 5\): probability: expected an integer from 0 to 100/m)
+      expect(result.stdout).toMatch(/^record 5 \(line 5\): ammount: unknown field/m)
+      expect(result.stdout).toMatch(/^record 5 \(line 5\): id: expected an id or an externalKey/m)
+      expect(result.stdout).not.toMatch(/^record [14] /m)
       expect(result.stdout).toMatch(/5 row\(s\) checked, 3 invalid/)
       expect(yield* syncCalls(emulator.origin)).toBe(before)
     }), slow)
@@ -160,7 +160,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
         const before = yield* syncCalls(emulator.origin)
         const refused = yield* mktows(args, { env: envFor(emulator) })
         expect(refused.code).toBe(2)
-        expect(refused.stderr).toMatch(/line 3: amount: expected a finite number, got "ten"/)
+        expect(refused.stderr).toMatch(/record 2 \(line 3\): amount: 'ten' is not a number/)
         expect(refused.stderr).toMatch(/1 of 3 row\(s\) are invalid; nothing was sent/)
         expect(yield* syncCalls(emulator.origin)).toBe(before)
 
@@ -177,7 +177,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
           "3,INVALID",
           "4,CREATED"
         ])
-        expect(lines[2]).toMatch(/amount: expected a finite number/)
+        expect(lines[2]).toMatch(/amount: 'ten' is not a number/)
       }),
     slow
   )

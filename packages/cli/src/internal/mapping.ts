@@ -134,7 +134,7 @@ export const propose = (
   return headers.map((raw) => {
     const header = raw.trim()
     const key = normalize(header)
-    const field = (Columns.isField(type, header) ? header : undefined) ?? byKnown.get(key) ?? byField.get(key)
+    const field = byKnown.get(key) ?? byField.get(key) ?? (Columns.isField(type, header) ? header : undefined)
     if (field === undefined || used.has(field)) return [header, null] as const
     used.add(field)
     return [header, field] as const
