@@ -285,13 +285,18 @@ describe("recovering from a bad run", () => {
       const rows = 12
       writeFileSync(file, csv("RETRY-", rows))
       const journal = join(dir, "job.journal")
-      const options = optionsFor(dir, file, { journal: Option.some(journal), maxFailures: 3 })
+      const options = optionsFor(dir, file, { journal: Option.some(journal) })
       const first = yield* sync(options)
-      expect(first.result._tag).toBe("Left")
+      expect(first.result).toEqual(Either.right(1))
+      expect(first.out).toContain(`6 row(s) FAILED. Once the cause is fixed`)
+      expect(first.out).toContain(`${options.command} --retry-failed`)
+      // Without --retry-failed, FAILED rows are final: a rerun sends nothing.
+      const before = (yield* sentKeys).length
+      expect((yield* sync(options)).result).toEqual(Either.right(1))
+      expect((yield* sentKeys).length).toBe(before)
       const sentFirst = yield* sentKeys
       const created = new Set(yield* storedKeys("RETRY-"))
       expect(created.size).toBeGreaterThan(0)
-      // Without --retry-failed, FAILED rows are final (and the unsent rows still go).
       // The fix: a mapping that leaves the column out, and --retry-failed.
       const mapping = new Map<string, string | null>([
         ["name", "name"],

@@ -408,5 +408,14 @@ export const run = <A, R>(
             : Effect.fail(error)
       })
     )
+    if (failures > 0) {
+      yield* Console.error(
+        `mktows: ${failures} row(s) FAILED. Once the cause is fixed (the mapping, the options or the instance), ${
+          Option.isSome(options.journal)
+            ? `send them again with:\n  ${options.command} --retry-failed`
+            : "send them again; with --journal a rerun would send only those (--retry-failed)"
+        }`
+      )
+    }
     return problems > 0 ? 1 : 0
   }))
