@@ -292,6 +292,30 @@ describe("a Salesforce-shaped export", () => {
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 
+describe("mktows map", () => {
+  it("proposes by field name, Salesforce's headers and, from the instance, display names and custom fields", () => {
+    const names = Mapping.instanceNames("Opportunity", [
+      { name: "Amount", displayName: "Deal Amount", isCustom: false },
+      { name: "AccountName", displayName: "Account Name", isCustom: true },
+      { name: "NoSuchStandard", displayName: "Weird", isCustom: false }
+    ])
+    const headers = ["Opportunity ID", "Deal Amount", "Account Name", "close_date", "Weird", "Notes", "Amount"]
+    expect(Mapping.propose("Opportunity", headers, names)).toEqual([
+      ["Opportunity ID", "externalKey.externalOpportunityId"],
+      ["Deal Amount", "amount"],
+      ["Account Name", "customFields.AccountName"],
+      ["close_date", "closeDate"],
+      ["Weird", null],
+      ["Notes", null],
+      // A field is filled by one column: the first that names it.
+      ["Amount", null]
+    ])
+    expect(Mapping.propose("Opportunity", ["Account Name"])).toEqual([["Account Name", null]])
+    const rendered = Mapping.render([["A \"quoted\" header", "name"], ["B", null]])
+    expect(JSON.parse(rendered)).toEqual({ "A \"quoted\" header": "name", B: null })
+  })
+})
+
 describe("a cap on the size of a record", () => {
   it.effect("refuses a longer NDJSON line or CSV record as soon as it passes the cap, with its line", () =>
     Effect.gen(function*() {
