@@ -9,6 +9,7 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as MarketoError from "@mktows/core/MarketoError"
 import type * as MObject from "@mktows/core/MObject"
 import * as Opportunity from "@mktows/core/Opportunity"
 import type * as Wire from "@mktows/core/Wire"
@@ -418,4 +419,53 @@ describe("get --out a CSV", () => {
       expect(cells.some((cell) => /^[=+@]/.test(cell))).toBe(false)
       expect(existsSync(`${out}.part.ndjson`)).toBe(false)
     }).pipe(Effect.provide(env)))
+})
+
+describe("a refusal at send time", () => {
+  it.live("is that row's INVALID outcome with its reason; the rest of its chunk is still sent", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, "a\nb\nc\n")
+      const delivered: Array<string> = []
+      const rows: Job.Work<string>["rows"] = () =>
+        Stream.make(
+          { line: 1, record: 1, valid: true as const, object: "A" },
+          { line: 2, record: 2, valid: true as const, object: "B" },
+          { line: 3, record: 3, valid: true as const, object: "C" }
+        )
+      const work: Job.Work<string> = {
+        job: { command: "sync", type: "Opportunity", operation: "INSERT" },
+        bytes: Stream.make(new TextEncoder().encode("a\nb\nc\n")),
+        rows,
+        inputColumns: Effect.succeed("json"),
+        // The transport refuses B before anything of its call is sent, as the client does.
+        send: (objects) =>
+          objects.includes("B")
+            ? Effect.fail(
+              new MarketoError.ValidationError({
+                issues: [{
+                  index: objects.indexOf("B"),
+                  path: ["externalKey"],
+                  message: "REST identifies Opportunity by externalOpportunityId"
+                }]
+              })
+            )
+            : Effect.sync(() => {
+              delivered.push(...objects)
+              return objects.map((input, index) => ({ index, input, status: "CREATED" as const, id: index + 1 }))
+            }),
+        reconcile: () => Effect.succeed("send")
+      }
+      const options = optionsFor(dir, file, { chunkSize: 3 })
+      const code = yield* recording().record(Job.run<string, never>(work, options))
+      expect(code).toBe(1)
+      expect(delivered).toEqual(["A", "C"])
+      const report = readNdjson(join(dir, "report.ndjson"))
+      expect(report.map((row) => [row["line"], row["status"]])).toEqual([[1, "CREATED"], [2, "INVALID"], [
+        3,
+        "CREATED"
+      ]])
+      expect(report[1]?.["error"]).toBe("externalKey: REST identifies Opportunity by externalOpportunityId")
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })

@@ -55,13 +55,17 @@ describe("CSV reader", () => {
       }),
       cuts: fc.array(fc.nat(), { maxLength: 6 }),
       crlf: fc.boolean(),
-      bom: fc.boolean()
+      bom: fc.boolean(),
+      // A last record without a line end is a record all the same.
+      lastLineEnd: fc.boolean()
     },
-    ({ bom, crlf, cuts, records }) =>
+    ({ bom, crlf, cuts, lastLineEnd, records }) =>
       Effect.gen(function*() {
         // Lone surrogates are not text a file can hold.
         const clean = records.map((fields) => fields.map((f) => f.replace(/[\uD800-\uDFFF]/g, "x")))
-        const text = (bom ? "\uFEFF" : "") + encodeCsv(clean, crlf ? "\r\n" : "\n")
+        const eol = crlf ? "\r\n" : "\n"
+        const encoded = encodeCsv(clean, eol)
+        const text = (bom ? "\uFEFF" : "") + (lastLineEnd ? encoded : encoded.slice(0, -eol.length))
         const parsed = yield* parse(cut(new TextEncoder().encode(text), cuts))
         expect(parsed.map((record) => record.fields)).toEqual(clean)
       })
