@@ -380,6 +380,12 @@ const map = Command.make(
   },
   (args) =>
     Effect.gen(function*() {
+      const format = yield* formatFor("FILE", args.file)
+      if (format !== "csv") {
+        return yield* Effect.fail(
+          new Stop({ code: 2, detail: `${args.file}: map reads a CSV file's header; NDJSON objects name their fields` })
+        )
+      }
       const headers = yield* Rows.header(args.file)
       const names = args.fromInstance
         ? yield* withClient(

@@ -242,6 +242,6 @@ describe("a cap on the size of a record", () => {
         line: 3,
         content: "{\"b\":2}"
       }])
-      expect(Rows.maxRecordBytes).toBe(1024 * 1024)
+      expect(Rows.maxRecordChars).toBe(1024 * 1024)
     }))
 })
