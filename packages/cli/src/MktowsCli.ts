@@ -26,7 +26,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import type * as Terminal from "@effect/platform/Terminal"
-import type * as MarketoClient from "@mktows/core/MarketoClient"
+import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -369,12 +369,35 @@ const map = Command.make(
     file: Args.file({ name: "FILE", exists: "yes" }).pipe(
       Args.withDescription("A CSV file whose first row holds its headers, e.g. a CRM export.")
     ),
-    type: Options.choice("type", types).pipe(Options.withDescription("The MObject type the rows are."))
+    type: Options.choice("type", types).pipe(Options.withDescription("The MObject type the rows are.")),
+    fromInstance: Options.boolean("from-instance").pipe(
+      Options.withDescription(
+        "Also match the instance's field names and display names, custom fields included (describes TYPE: needs the connection settings)."
+      )
+    ),
+    endpoint,
+    userId
   },
   (args) =>
     Effect.gen(function*() {
+      const format = yield* formatFor("FILE", args.file)
+      if (format !== "csv") {
+        return yield* Effect.fail(
+          new Stop({ code: 2, detail: `${args.file}: map reads a CSV file's header; NDJSON objects name their fields` })
+        )
+      }
       const headers = yield* Rows.header(args.file)
-      const proposal = Mapping.propose(args.type, headers)
+      const names = args.fromInstance
+        ? yield* withClient(
+          args,
+          {},
+          Effect.map(
+            MarketoClient.describeMObject(args.type),
+            (metadata) => Mapping.instanceNames(args.type, metadata.fieldList)
+          )
+        )
+        : new Map<string, string>()
+      const proposal = Mapping.propose(args.type, headers, names)
       yield* Console.log(Mapping.render(proposal).trimEnd())
       const open = proposal.filter(([, field]) => field === null).map(([header]) => `'${header}'`)
       yield* Console.error(

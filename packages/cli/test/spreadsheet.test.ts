@@ -22,6 +22,7 @@ import * as Mapping from "../src/internal/mapping.js"
 import * as Rows from "../src/internal/rows.js"
 import * as Values from "../src/internal/values.js"
 import { scratch } from "./helpers/mktows.js"
+import { type Expected, salesforceExport } from "./helpers/salesforce.js"
 
 const mdy = { dateFormat: "MDY", timeZone: "UTC" } as const
 
@@ -108,99 +109,6 @@ describe("CSV cells written against formula injection", () => {
     expect(CsvCell.encode("+1.5e3")).toBe("+1.5e3")
   })
 })
-
-/** A small seeded generator (mulberry32). */
-const random = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** What a generated record should read back as. */
-interface Expected {
-  readonly id: string
-  readonly name: string
-  readonly account: string
-  readonly stage: string
-  readonly amount: number
-  readonly probability: number
-  readonly closeDate: string
-  readonly created: string
-  readonly isWon: boolean
-}
-
-const salesforceHeaders = [
-  "Opportunity ID",
-  "Opportunity Name",
-  "Account ID",
-  "Account Name",
-  "Stage",
-  "Amount",
-  "Probability (%)",
-  "Close Date",
-  "Created Date",
-  "Won"
-]
-
-const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll("\"", "\"\"")}"` : cell)
-
-/**
- * A Salesforce-shaped Opportunity export of `rows` records, seeded: a BOM, CRLF, cells with
- * quotes, commas and line breaks, and — for some seeds — no line end after the last record.
- */
-export const salesforceExport = (seed: number, rows: number) => {
-  const next = random(seed)
-  const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(next() * items.length)] as A
-  const names = ["Big deal", "Renewal, 2026", "The \"Acme\" upsell", "Two\r\nlines", "Ünïcode ✓", "Plain"]
-  const expected: Array<Expected> = []
-  const lines = [salesforceHeaders.map(quote).join(",")]
-  for (let i = 0; i < rows; i++) {
-    const cents = Math.floor(next() * 100_000_000)
-    const probability = pick([0, 10, 25, 50, 75, 90, 100])
-    const close = new Date(
-      Date.UTC(2020 + Math.floor(next() * 8), Math.floor(next() * 12), 1 + Math.floor(next() * 28))
-    )
-    const created = new Date(close.getTime() - Math.floor(next() * 400) * 86_400_000)
-    const hour = Math.floor(next() * 24)
-    const minute = Math.floor(next() * 60)
-    const won = next() < 0.5
-    const e: Expected = {
-      id: `006${String(i).padStart(12, "0")}AAA`,
-      name: `${pick(names)} ${i}`,
-      account: `001${String(i % 97).padStart(12, "0")}BBB`,
-      stage: pick(["Prospecting", "Closed Won", "Negotiation/Review"]),
-      amount: cents / 100,
-      probability,
-      closeDate: close.toISOString().slice(0, 10),
-      created: created.toISOString().slice(0, 10),
-      isWon: won
-    }
-    expected.push(e)
-    const mdyDate = (d: Date) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`
-    const clock = `${hour % 12 === 0 ? 12 : hour % 12}:${String(minute).padStart(2, "0")} ${hour < 12 ? "AM" : "PM"}`
-    lines.push(
-      [
-        e.id,
-        e.name,
-        e.account,
-        pick(["Acme, Inc.", "Globex", "\"Initech\""]),
-        e.stage,
-        `$${e.amount.toLocaleString("en-US", { minimumFractionDigits: 2 })}`,
-        next() < 0.5 ? `${probability}%` : String(probability),
-        mdyDate(close),
-        `${mdyDate(created)} ${clock}`,
-        won ? pick(["Yes", "TRUE", "1"]) : pick(["No", "FALSE", "0"])
-      ].map(quote).join(",")
-    )
-  }
-  const trailing = seed % 2 === 0 ? "\r\n" : ""
-  return { text: `\uFEFF${lines.join("\r\n")}${trailing}`, expected }
-}
 
 const readAll = (file: string, options: Rows.ReadOptions) =>
   Rows.read(file, "csv", "Opportunity", "UPSERT", undefined, options).pipe(
@@ -292,6 +200,30 @@ describe("a Salesforce-shaped export", () => {
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 
+describe("mktows map", () => {
+  it("proposes by field name, Salesforce's headers and, from the instance, display names and custom fields", () => {
+    const names = Mapping.instanceNames("Opportunity", [
+      { name: "Amount", displayName: "Deal Amount", isCustom: false },
+      { name: "AccountName", displayName: "Account Name", isCustom: true },
+      { name: "NoSuchStandard", displayName: "Weird", isCustom: false }
+    ])
+    const headers = ["Opportunity ID", "Deal Amount", "Account Name", "close_date", "Weird", "Notes", "Amount"]
+    expect(Mapping.propose("Opportunity", headers, names)).toEqual([
+      ["Opportunity ID", "externalKey.externalOpportunityId"],
+      ["Deal Amount", "amount"],
+      ["Account Name", "customFields.AccountName"],
+      ["close_date", "closeDate"],
+      ["Weird", null],
+      ["Notes", null],
+      // A field is filled by one column: the first that names it.
+      ["Amount", null]
+    ])
+    expect(Mapping.propose("Opportunity", ["Account Name"])).toEqual([["Account Name", null]])
+    const rendered = Mapping.render([["A \"quoted\" header", "name"], ["B", null]])
+    expect(JSON.parse(rendered)).toEqual({ "A \"quoted\" header": "name", B: null })
+  })
+})
+
 describe("a cap on the size of a record", () => {
   it.effect("refuses a longer NDJSON line or CSV record as soon as it passes the cap, with its line", () =>
     Effect.gen(function*() {
@@ -310,6 +242,6 @@ describe("a cap on the size of a record", () => {
         line: 3,
         content: "{\"b\":2}"
       }])
-      expect(Rows.maxRecordBytes).toBe(1024 * 1024)
+      expect(Rows.maxRecordChars).toBe(1024 * 1024)
     }))
 })

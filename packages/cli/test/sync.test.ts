@@ -17,6 +17,7 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { demoCredentials, type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
 import { envFor, mktows, readNdjson, scratch } from "./helpers/mktows.js"
+import { salesforceExport } from "./helpers/salesforce.js"
 
 const stats = (origin: string) =>
   Effect.promise(() => fetch(`${origin}/emulator/stats`).then((r) => r.json())) as Effect.Effect<{
@@ -138,12 +139,12 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
         env: envFor(emulator)
       })
       expect(result.code).toBe(2)
-      expect(result.stdout).toMatch(/^line 2: amount: expected a finite number/m)
-      expect(result.stdout).toMatch(/^line 3: not JSON/m)
-      expect(result.stdout).toMatch(/^line 5: probability: expected an integer from 0 to 100/m)
-      expect(result.stdout).toMatch(/^line 5: ammount: unknown field/m)
-      expect(result.stdout).toMatch(/^line 5: id: expected an id or an externalKey/m)
-      expect(result.stdout).not.toMatch(/^line [14]:/m)
+      expect(result.stdout).toMatch(/^record 2 \(line 2\): amount: expected a finite number/m)
+      expect(result.stdout).toMatch(/^record 3 \(line 3\): not JSON/m)
+      expect(result.stdout).toMatch(/^record 5 \(line 5\): probability: expected an integer from 0 to 100/m)
+      expect(result.stdout).toMatch(/^record 5 \(line 5\): ammount: unknown field/m)
+      expect(result.stdout).toMatch(/^record 5 \(line 5\): id: expected an id or an externalKey/m)
+      expect(result.stdout).not.toMatch(/^record [14] /m)
       expect(result.stdout).toMatch(/5 row\(s\) checked, 3 invalid/)
       expect(yield* syncCalls(emulator.origin)).toBe(before)
     }), slow)
@@ -160,7 +161,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
         const before = yield* syncCalls(emulator.origin)
         const refused = yield* mktows(args, { env: envFor(emulator) })
         expect(refused.code).toBe(2)
-        expect(refused.stderr).toMatch(/line 3: amount: expected a finite number, got "ten"/)
+        expect(refused.stderr).toMatch(/record 2 \(line 3\): amount: 'ten' is not a number/)
         expect(refused.stderr).toMatch(/1 of 3 row\(s\) are invalid; nothing was sent/)
         expect(yield* syncCalls(emulator.origin)).toBe(before)
 
@@ -177,7 +178,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
           "3,INVALID",
           "4,CREATED"
         ])
-        expect(lines[2]).toMatch(/amount: expected a finite number/)
+        expect(lines[2]).toMatch(/amount: 'ten' is not a number/)
       }),
     slow
   )
@@ -235,6 +236,59 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
         expect((yield* stats(emulator.origin)).stored["Opportunity"]).toBe(before + count)
         expect(result.peakRss).toBeLessThan(256 * 1024 * 1024)
         expect(result.stdout).toMatch(/CREATED\s+5,000/)
+      }),
+    slow
+  )
+
+  it.scoped(
+    "a generated Salesforce export, end to end: map, dry run, sync; a bad mapping FAILS and --retry-failed recovers",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const dir = scratch()
+        const file = join(dir, "export.csv")
+        const rows = 150
+        const generated = salesforceExport(7, rows)
+        writeFileSync(file, generated.text)
+        const proposed = yield* mktows(["map", file, "--type", "Opportunity"])
+        expect(proposed.code, proposed.stderr).toBe(0)
+        const mapFile = join(dir, "mapping.json")
+        writeFileSync(mapFile, proposed.stdout)
+        expect(JSON.parse(proposed.stdout)["Close Date"]).toBe("closeDate")
+        const base = ["sync", file, "--type", "Opportunity", "--operation", "UPSERT", "--map-file", mapFile]
+        const dry = yield* mktows([...base, "--date-format", "MDY", "--dry-run"], { env: envFor(emulator) })
+        expect(dry.code, dry.stdout).toBe(0)
+        expect(dry.stdout).toContain(`${rows} row(s) checked, 0 invalid`)
+        // The emulator holds none of the accounts: every row FAILS, and the job stops early.
+        const report = join(dir, "report.ndjson")
+        const journal = join(dir, "export.journal")
+        const run = [...base, "--date-format", "MDY", "--report", report, "--journal", journal, "--max-failures", "20"]
+        const before = yield* syncCalls(emulator.origin)
+        const failed = yield* mktows([...run, "--chunk-size", "10", "--concurrency", "1"], { env: envFor(emulator) })
+        expect(failed.code).toBe(1)
+        expect(failed.stderr).toMatch(/20 row\(s\) FAILED, the limit of --max-failures 20/)
+        expect(failed.stderr).toContain("--retry-failed")
+        expect((yield* syncCalls(emulator.origin)) - before).toBeLessThan(rows / 10)
+        // The fix is in the mapping: leave the account out, and send the FAILED rows again.
+        const retried = yield* mktows([...run, "--map", "Account ID=", "--retry-failed"], { env: envFor(emulator) })
+        expect(retried.code, retried.stderr).toBe(0)
+        const outcomes = readNdjson(report)
+        expect(outcomes.length).toBe(rows)
+        expect(new Set(outcomes.map((row) => row["status"]))).toEqual(new Set(["CREATED"]))
+        const stored = yield* storedOpportunities(emulator.endpoint)
+        const ours = stored.filter((o) =>
+          o._tag === "Opportunity" && o.externalKey?.value.startsWith("006") && o.externalKey.value.endsWith("AAA")
+        )
+        expect(ours.length).toBe(rows)
+        const byKey = new Map(ours.map((o) => [o._tag === "Opportunity" ? o.externalKey?.value : "", o]))
+        for (const e of generated.expected) {
+          const o = byKey.get(e.id)
+          expect(o?._tag === "Opportunity" && [o.amount, o.closeDate?.toISOString().slice(0, 10), o.isWon]).toEqual([
+            e.amount,
+            e.closeDate,
+            e.isWon
+          ])
+        }
       }),
     slow
   )

@@ -5,7 +5,9 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
+import * as MarketoError from "@mktows/core/MarketoError"
 import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
@@ -55,13 +57,17 @@ describe("CSV reader", () => {
       }),
       cuts: fc.array(fc.nat(), { maxLength: 6 }),
       crlf: fc.boolean(),
-      bom: fc.boolean()
+      bom: fc.boolean(),
+      // A last record without a line end is a record all the same.
+      lastLineEnd: fc.boolean()
     },
-    ({ bom, crlf, cuts, records }) =>
+    ({ bom, crlf, cuts, lastLineEnd, records }) =>
       Effect.gen(function*() {
         // Lone surrogates are not text a file can hold.
         const clean = records.map((fields) => fields.map((f) => f.replace(/[\uD800-\uDFFF]/g, "x")))
-        const text = (bom ? "\uFEFF" : "") + encodeCsv(clean, crlf ? "\r\n" : "\n")
+        const eol = crlf ? "\r\n" : "\n"
+        const encoded = encodeCsv(clean, eol)
+        const text = (bom ? "\uFEFF" : "") + (lastLineEnd ? encoded : encoded.slice(0, -eol.length))
         const parsed = yield* parse(cut(new TextEncoder().encode(text), cuts))
         expect(parsed.map((record) => record.fields)).toEqual(clean)
       })
@@ -371,4 +377,26 @@ describe("--rate-limit", () => {
       }
       expect(yield* Connection.parseRateLimit(" 100 / 20 ")).toEqual({ calls: 100, seconds: 20 })
     }))
+})
+
+describe("core's in-doubt and stop rules, as the jobs use them", () => {
+  it("ambiguous: a timeout, a connection lost after sending, Marketo's internal errors; fatal: auth and quota", () => {
+    const cases: ReadonlyArray<readonly [MarketoError.CallError, boolean, boolean]> = [
+      [new MarketoError.TimeoutError({ operation: "syncMObjects", timeout: Duration.seconds(1) }), true, false],
+      [new MarketoError.TransportError({ reason: "Connection", operation: "s", ambiguous: true }), true, false],
+      [new MarketoError.TransportError({ reason: "Connection", operation: "s", ambiguous: false }), false, false],
+      [new MarketoError.MarketoFault({ code: 20011, faultString: "internal" }), true, false],
+      [new MarketoError.MarketoFault({ code: 20023, faultString: "rate" }), false, false],
+      [new MarketoError.AuthFault({ code: 20014, faultString: "auth" }), false, true],
+      [new MarketoError.QuotaExceeded({ faultString: "quota", resetsAt: new Date(0) }), false, true],
+      [new MarketoError.ProtocolError({ reason: "NotXml", detail: "d", received: "r" }), false, false]
+    ]
+    for (const [error, ambiguous, fatal] of cases) {
+      expect([error._tag, MarketoError.isAmbiguous(error), MarketoError.isFatal(error)]).toEqual([
+        error._tag,
+        ambiguous,
+        fatal
+      ])
+    }
+  })
 })

@@ -71,13 +71,20 @@ export const layer = (
     const values = new Map<string, string>()
     if (Option.isSome(flags.endpoint)) values.set("MARKETO_SOAP_ENDPOINT", flags.endpoint.value)
     if (Option.isSome(flags.userId)) values.set("MARKETO_USER_ID", flags.userId.value)
-    const hasKey = (yield* present("MARKETO_ENCRYPTION_KEY")) || (yield* present("MARKETO_CLIENT_SECRET"))
+    // The rule of NodeMarketo.layerConfig: REST whenever MARKETO_REST_ENDPOINT is set (and not blank).
+    const rest = yield* Effect.map(
+      Effect.orElseSucceed(Config.option(Config.string("MARKETO_REST_ENDPOINT")), () => Option.none<string>()),
+      (endpoint) => Option.isSome(endpoint) && endpoint.value.trim() !== ""
+    )
+    const secretName = rest ? "MARKETO_CLIENT_SECRET" : "MARKETO_ENCRYPTION_KEY"
+    const hasKey = yield* present(secretName)
     if (!hasKey && interactive) {
-      const key = yield* Prompt.run(Prompt.hidden({ message: "Marketo encryption key (not shown)" })).pipe(
-        Effect.mapError(() => new Stop({ code: 2, detail: "no encryption key was given" }))
+      const what = rest ? "Marketo REST client secret" : "Marketo encryption key"
+      const key = yield* Prompt.run(Prompt.hidden({ message: `${what} (not shown)` })).pipe(
+        Effect.mapError(() => new Stop({ code: 2, detail: `no ${what} was given` }))
       )
       // Only in this process's configuration: never printed, never written to a file.
-      values.set("MARKETO_ENCRYPTION_KEY", Redacted.value(key))
+      values.set(secretName, Redacted.value(key))
     }
     const provider = ConfigProvider.fromMap(values).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
     return NodeMarketo.layerConfig({ client }).pipe(

@@ -60,7 +60,7 @@ const rows = (
   if (format === "ndjson") {
     return Stream.suspend(() => {
       let record = 0
-      return Csv.lines(text, file, Rows.maxRecordBytes).pipe(
+      return Csv.lines(text, file, Rows.maxRecordChars).pipe(
         Stream.map(({ content, line }): Rows.Row<MarketoClient.DeleteRef> => {
           record++
           let data: unknown
@@ -86,7 +86,7 @@ const rows = (
   return Stream.suspend(() => {
     let columns: { readonly type: number; readonly id: number } | undefined
     let count = 0
-    return Csv.records(file, Rows.maxRecordBytes)(text).pipe(
+    return Csv.records(file, Rows.maxRecordChars)(text).pipe(
       Stream.mapEffect((record) => {
         if (columns === undefined) {
           const names = record.fields.map((name) => name.trim().toLowerCase())

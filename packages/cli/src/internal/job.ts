@@ -306,8 +306,12 @@ export const run = <A, R>(
             const reasons = refused.get(i)
             return reasons === undefined ? [] : [{ line: entry.line, status: "INVALID", error: reasons.join("; ") }]
           })
-          // Nothing refused by index (a refusal of the call itself) cannot be narrowed down.
-          if (rest.length === batch.length) return Effect.die(error)
+          // A refusal that names no row (of the call itself) is every row's: none was sent.
+          if (rest.length === batch.length) {
+            return Effect.succeed(
+              batch.map((entry): Report.ReportRow => ({ line: entry.line, status: "INVALID", error: error.message }))
+            )
+          }
           return rest.length === 0
             ? Effect.succeed(invalid)
             : Effect.map(sendChecked(rest), (sent) => [...invalid, ...sent])
@@ -408,5 +412,14 @@ export const run = <A, R>(
             : Effect.fail(error)
       })
     )
+    if (failures > 0) {
+      yield* Console.error(
+        `mktows: ${failures} row(s) FAILED. Once the cause is fixed (the mapping, the options or the instance), ${
+          Option.isSome(options.journal)
+            ? `send them again with:\n  ${options.command} --retry-failed`
+            : "send them again; with --journal a rerun would send only those (--retry-failed)"
+        }`
+      )
+    }
     return problems > 0 ? 1 : 0
   }))

@@ -5,7 +5,9 @@
  * column out), or proposed from a file's header by `mktows map`.
  *
  * A proposal matches headers to field names ignoring case, spaces and punctuation
- * (`Close Date` is `closeDate`), and knows the standard headers of Salesforce's exports.
+ * (`Close Date` is `closeDate`), and knows the standard headers of Salesforce's exports;
+ * with `--from-instance`, also the instance's own field and display names (from describe),
+ * custom fields included.
  */
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -120,6 +122,32 @@ const salesforce: Record<Columns.ObjectType, Record<string, string>> = {
 const plainFields = (type: Columns.ObjectType): ReadonlyArray<string> =>
   Columns.fieldNames(type).filter((name) => Columns.isField(type, name))
 
+/** A field as `describeMObject` lists it. */
+export interface DescribedField {
+  readonly name: string
+  readonly displayName: string | null
+  readonly isCustom: boolean
+}
+
+/**
+ * The instance's names for the fields of `type` (from describe): each field's wire name and
+ * display name, to the field path a mapping writes (`customFields.NAME` for a custom field).
+ */
+export const instanceNames = (
+  type: Columns.ObjectType,
+  fields: ReadonlyArray<DescribedField>
+): ReadonlyMap<string, string> => {
+  const plain = new Map(plainFields(type).map((field) => [normalize(field), field]))
+  const out = new Map<string, string>()
+  for (const field of fields) {
+    const target = field.isCustom ? `customFields.${field.name}` : plain.get(normalize(field.name))
+    if (target === undefined || !Columns.isField(type, target)) continue
+    out.set(field.name, target)
+    if (field.displayName !== null && field.displayName.trim() !== "") out.set(field.displayName, target)
+  }
+  return out
+}
+
 /** A proposed mapping for `headers`: every header, with its field or null when none matched. */
 export const propose = (
   type: Columns.ObjectType,
@@ -134,7 +162,7 @@ export const propose = (
   return headers.map((raw) => {
     const header = raw.trim()
     const key = normalize(header)
-    const field = (Columns.isField(type, header) ? header : undefined) ?? byKnown.get(key) ?? byField.get(key)
+    const field = byKnown.get(key) ?? byField.get(key) ?? (Columns.isField(type, header) ? header : undefined)
     if (field === undefined || used.has(field)) return [header, null] as const
     used.add(field)
     return [header, field] as const

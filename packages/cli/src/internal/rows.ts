@@ -72,8 +72,11 @@ export interface ReadOptions {
   readonly onIgnored?: ((headers: ReadonlyArray<string>) => Effect.Effect<void>) | undefined
 }
 
-/** The largest record (a line of NDJSON, a CSV record) read: larger ones are refused, not buffered. */
-export const maxRecordBytes = 1024 * 1024
+/**
+ * The largest record (a line of NDJSON, a CSV record) read, in characters (1 Mi: 1 MiB of
+ * ASCII): a larger one is refused as soon as it passes the cap, never buffered whole.
+ */
+export const maxRecordChars = 1024 * 1024
 
 /** The bytes of a file, in chunks. */
 export const bytes = (file: string): Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem> =>
@@ -87,7 +90,7 @@ const whole = (message: string): ReadonlyArray<Problem> => [{ field: "", message
 const ndjson = (file: string, type: Columns.ObjectType) => <E, R>(text: Stream.Stream<string, E, R>) =>
   Stream.suspend(() => {
     let record = 0
-    return Csv.lines(text, file, maxRecordBytes).pipe(
+    return Csv.lines(text, file, maxRecordChars).pipe(
       Stream.map(({ content, line }): RawRow => {
         record++
         let data: unknown
@@ -129,7 +132,7 @@ const csv =
       let count = 0
       const label = (path: ReadonlyArray<string | number>) =>
         columns === undefined ? undefined : Columns.columnAt(columns, path)?.header
-      return Csv.records(file, maxRecordBytes)(text).pipe(
+      return Csv.records(file, maxRecordChars)(text).pipe(
         Stream.mapEffect((record): Effect.Effect<ReadonlyArray<RawRow>, InputError> => {
           if (columns === undefined) {
             const header = Columns.parseHeader(type, record.fields, options.mapping)
@@ -161,7 +164,7 @@ export const header = (
 ): Effect.Effect<ReadonlyArray<string>, InputError | PlatformError, FileSystem.FileSystem> =>
   bytes(file).pipe(
     decodeUtf8(file),
-    Csv.records(file, maxRecordBytes),
+    Csv.records(file, maxRecordChars),
     Stream.take(1),
     Stream.runHead,
     Effect.map((first) => first._tag === "Some" ? first.value.fields : [])

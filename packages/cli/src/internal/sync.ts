@@ -100,7 +100,8 @@ const reconcile = (
   )
 }
 
-const work = (options: Options, client?: MarketoClient.MarketoClientShape): Job.Work<MObject.MObject> => {
+/** The job of a sync: how its rows are read, sent and reconciled (exported for tests that wrap a step). */
+export const work = (options: Options, client?: MarketoClient.MarketoClientShape): Job.Work<MObject.MObject> => {
   const bytes = Rows.bytes(options.file)
   // Told once, in the first pass: the second reads the same header.
   let told = false

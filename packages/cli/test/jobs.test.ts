@@ -1,0 +1,471 @@
+/**
+ * `mktows sync` in-process against the emulator's in-memory kit: the contracts the
+ * kill-and-resume trials cannot see. Invalid means never sent, whatever makes a row invalid,
+ * with or without --skip-invalid; a send applied and then lost before the journal records
+ * it is reconciled, never sent again; --max-failures stops and says how to continue;
+ * --retry-failed sends the FAILED rows again and nothing that succeeded; a stop after rows
+ * went out (a full disk, Ctrl-C) says how many and what to run.
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { describe, expect, it } from "@effect/vitest"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as MarketoError from "@mktows/core/MarketoError"
+import type * as MObject from "@mktows/core/MObject"
+import * as Opportunity from "@mktows/core/Opportunity"
+import type * as Wire from "@mktows/core/Wire"
+import * as Testing from "@mktows/emulator/Testing"
+import * as Chunk from "effect/Chunk"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import * as Csv from "../src/internal/csv.js"
+import * as Job from "../src/internal/job.js"
+import * as Reads from "../src/internal/read.js"
+import * as Sync from "../src/internal/sync.js"
+import * as Values from "../src/internal/values.js"
+import { readNdjson, scratch } from "./helpers/mktows.js"
+
+/** A fresh emulator store per test, and the real file system. */
+const env = Layer.merge(Testing.layerClient(), NodeFileSystem.layer)
+
+/** What the command printed, kept in `out` instead of shown. */
+const recording = () => {
+  const out: Array<string> = []
+  const keep = (...args: ReadonlyArray<unknown>) => Effect.sync(() => void out.push(args.map(String).join(" ")))
+  const record = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Console.consoleWith((base) =>
+      Effect.withConsole(effect, { ...base, log: keep, error: keep, info: keep, warn: keep })
+    )
+  return { out, record }
+}
+
+const optionsFor = (dir: string, file: string, over: Partial<Sync.Options> = {}): Sync.Options => ({
+  file,
+  format: file.endsWith(".csv") ? "csv" : "ndjson",
+  type: "Opportunity",
+  operation: "INSERT",
+  report: Option.some({ file: join(dir, "report.ndjson"), format: "ndjson" }),
+  journal: Option.none(),
+  skipInvalid: false,
+  dryRun: false,
+  chunkSize: 2,
+  concurrency: 1,
+  rateWindow: { calls: 100, millis: 20_000 },
+  tty: false,
+  maxFailures: 100,
+  retryFailed: false,
+  reportColumns: "standard",
+  command: `mktows sync ${file} --type Opportunity --operation INSERT`,
+  mapping: undefined,
+  values: Values.defaults,
+  transport: "soap",
+  ...over
+})
+
+/** Every object the syncMObjects calls carried, by external key value. */
+const sentKeys = Effect.map(
+  Effect.flatMap(Testing.TestMarketo, (kit) => kit.calls),
+  (calls) =>
+    calls.flatMap((call) =>
+      call.operation === "syncMObjects"
+        ? (call.params as Wire.ParamsOf<"syncMObjects">).mObjectList.map((o) => o.externalKey?.value ?? "")
+        : []
+    )
+)
+
+const storedKeys = (prefix: string) =>
+  MarketoClient.getMObjects({ type: "Opportunity" }).pipe(
+    Stream.runCollect,
+    Effect.orDie,
+    Effect.map((all) =>
+      Chunk.toReadonlyArray(all).flatMap((o) =>
+        o._tag === "Opportunity" && o.externalKey?.value.startsWith(prefix) ? [o.externalKey.value] : []
+      )
+    )
+  )
+
+const line = (key: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ name: `Deal ${key}`, amount: 10, externalKey: { name: "externalId", value: key }, ...extra })
+
+/** Runs a sync; its exit code, or the Stop it ended with, and what it printed. */
+const sync = (options: Sync.Options) => {
+  const { out, record } = recording()
+  return Effect.map(
+    Effect.either(record(options.dryRun ? Sync.dryRun(options) : Sync.run(options))),
+    (result) => ({ result, out: out.join("\n") })
+  )
+}
+
+/** Every kind of invalid row, as a file of three valid rows around it. */
+const invalidKinds: ReadonlyArray<{
+  readonly kind: string
+  readonly file: (prefix: string) => { readonly name: string; readonly text: string }
+  readonly transport?: "rest"
+  readonly problem: RegExp
+}> = [
+  {
+    kind: "an NDJSON row whose _tag names another type",
+    file: (p) => ({
+      name: "rows.ndjson",
+      text: [
+        line(`${p}1`),
+        JSON.stringify({ _tag: "Program", id: 1970, externalKey: { name: "externalId", value: `${p}X` } }),
+        line(`${p}2`),
+        line(`${p}3`)
+      ].join("\n")
+    }),
+    problem: /_tag: this is a Opportunity job/
+  },
+  {
+    kind: "a line that is not JSON",
+    file: (p) => ({
+      name: "rows.ndjson",
+      text: [line(`${p}1`), `{"name": "${p}X"`, line(`${p}2`), line(`${p}3`)].join("\n")
+    }),
+    problem: /not JSON/
+  },
+  {
+    kind: "a short CSV row",
+    file: (p) => ({
+      name: "rows.csv",
+      text: `name,amount,externalKey.externalId\nA,1,${p}1\nX,${p}X\nB,2,${p}2\nC,3,${p}3\n`
+    }),
+    problem: /expected 3 fields/
+  },
+  {
+    kind: "a bad value",
+    file: (p) => ({
+      name: "rows.csv",
+      text: `name,Amount,externalKey.externalId\nA,1,${p}1\nX,"$1,25O.00",${p}X\nB,2,${p}2\nC,3,${p}3`
+    }),
+    problem: /Amount: '\$1,25O\.00' is not a number/
+  },
+  {
+    kind: "a REST refusal",
+    transport: "rest",
+    file: (p) => ({
+      name: "rows.ndjson",
+      text: [
+        line(`${p}1`, { externalKey: { name: "externalOpportunityId", value: `${p}1` } }),
+        line(`${p}X`),
+        line(`${p}2`, { externalKey: { name: "externalOpportunityId", value: `${p}2` } }),
+        line(`${p}3`, { externalKey: { name: "externalOpportunityId", value: `${p}3` } })
+      ].join("\n")
+    }),
+    problem: /REST identifies Opportunity by externalOpportunityId/
+  }
+]
+
+describe("invalid means never sent", () => {
+  for (const [n, kind] of invalidKinds.entries()) {
+    for (const skipInvalid of [false, true]) {
+      it.live(`${kind.kind}, ${skipInvalid ? "with" : "without"} --skip-invalid`, () =>
+        Effect.gen(function*() {
+          const dir = scratch()
+          const prefix = `INV${n}${skipInvalid ? "S" : "N"}-`
+          const { name, text } = kind.file(prefix)
+          const file = join(dir, name)
+          writeFileSync(file, text)
+          const options = optionsFor(dir, file, {
+            skipInvalid,
+            ...(kind.transport === undefined ? {} : { transport: kind.transport })
+          })
+          const dry = yield* sync({ ...options, dryRun: true })
+          expect(dry.result).toEqual(Either.right(2))
+          expect(dry.out).toMatch(kind.problem)
+          expect(dry.out).toMatch(/record 2 \(line \d\)/)
+          const run = yield* sync(options)
+          const sent = yield* sentKeys
+          const kit = yield* Testing.TestMarketo
+          const stats = yield* kit.stats
+          expect(sent).not.toContain(`${prefix}X`)
+          if (!skipInvalid) {
+            expect(run.result._tag).toBe("Left")
+            expect(stats.calls["syncMObjects"] ?? 0).toBe(0)
+            expect(run.out).toMatch(kind.problem)
+            return
+          }
+          expect(run.result).toEqual(Either.right(1))
+          const report = readNdjson(join(dir, "report.ndjson"))
+          expect(report.map((row) => row["status"])).toEqual(["CREATED", "INVALID", "CREATED", "CREATED"])
+          expect(String(report[1]?.["error"])).toMatch(kind.problem)
+          // A REST refusal is checked on the emulator's SOAP side here: what matters is it never left.
+          expect((yield* storedKeys(prefix)).sort()).toEqual([`${prefix}1`, `${prefix}2`, `${prefix}3`])
+        }).pipe(Effect.provide(env)))
+    }
+  }
+})
+
+describe("a send applied, then lost before the journal records it", () => {
+  it.live("the next run reconciles by external key instead of sending again", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      const keys = Array.from({ length: 6 }, (_, i) => `CRASH-${i + 1}`)
+      writeFileSync(file, keys.map((key) => line(key)).join("\n"))
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
+      const client = yield* MarketoClient.MarketoClient
+      // The process dies right after the second chunk's call returned, before its outcome is journaled.
+      let calls = 0
+      const work = Sync.work(options, client)
+      const dying: Job.Work<MObject.MObject> = {
+        ...work,
+        send: (objects) =>
+          Effect.flatMap(work.send(objects), (outcomes) =>
+            ++calls === 2 ? Effect.die("killed after the send") : Effect.succeed(outcomes))
+      }
+      const crashed = yield* Effect.exit(recording().record(Job.run<MObject.MObject, never>(dying, options)))
+      expect(crashed._tag).toBe("Failure")
+      expect((yield* sentKeys).length).toBe(4)
+      const again = yield* sync(options)
+      expect(again.result).toEqual(Either.right(0))
+      // The lost chunk was read back, not sent: every key sent once, stored once.
+      const sent = yield* sentKeys
+      expect(sent.sort()).toEqual([...keys].sort())
+      expect((yield* storedKeys("CRASH-")).sort()).toEqual([...keys].sort())
+      expect(
+        readNdjson(join(dir, "report.ndjson")).map((row) =>
+          row["status"]
+        )
+      ).toEqual(keys.map(() => "CREATED"))
+    }).pipe(Effect.provide(env)))
+
+  it.live("the emulator's drop-after-apply: IN_DOUBT, then reconciled to CREATED without a second send", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      const keys = ["DROP-1", "DROP-2"]
+      writeFileSync(file, keys.map((key) => line(key)).join("\n"))
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.drop({ applied: true }))
+      const first = yield* sync(options)
+      expect(first.result).toEqual(Either.right(1))
+      expect(readNdjson(join(dir, "report.ndjson")).map((row) => row["status"])).toEqual(["IN_DOUBT", "IN_DOUBT"])
+      const second = yield* sync(options)
+      expect(second.result).toEqual(Either.right(0))
+      expect(yield* sentKeys).toEqual(keys)
+      expect((yield* storedKeys("DROP-")).sort()).toEqual(keys)
+    }).pipe(Effect.provide(env)))
+})
+
+describe("recovering from a bad run", () => {
+  // Rows with an AccountName the instance does not have FAIL; the others go through.
+  const csv = (prefix: string, rows: number) =>
+    "name,externalKey.externalId,customFields.AccountName\n" +
+    Array.from({ length: rows }, (_, i) => `Deal ${i + 1},${prefix}${i + 1},${i % 2 === 0 ? "Acme" : ""}`).join("\n")
+
+  it.live("--max-failures stops the job, exits 1, says why and what to run", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.csv")
+      writeFileSync(file, csv("MAX-", 40))
+      const journal = join(dir, "job.journal")
+      const options = optionsFor(dir, file, { journal: Option.some(journal), maxFailures: 3 })
+      const run = yield* sync(options)
+      expect(run.result._tag).toBe("Left")
+      const stop = run.result._tag === "Left" ? run.result.left : undefined
+      expect(stop?._tag === "Stop" && stop.code).toBe(1)
+      expect(stop?.message).toMatch(/3 row\(s\) FAILED, the limit of --max-failures 3/)
+      expect(stop?.message).toMatch(/unknown field 'AccountName'/)
+      expect(stop?.message).toContain(`${options.command} --retry-failed`)
+      // It stopped early: far fewer than the 40 rows went out.
+      expect((yield* sentKeys).length).toBeLessThan(20)
+    }).pipe(Effect.provide(env)))
+
+  it.live("--retry-failed sends the FAILED rows again, then the unsent ones; never a success", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.csv")
+      const rows = 12
+      writeFileSync(file, csv("RETRY-", rows))
+      const journal = join(dir, "job.journal")
+      const options = optionsFor(dir, file, { journal: Option.some(journal) })
+      const first = yield* sync(options)
+      expect(first.result).toEqual(Either.right(1))
+      expect(first.out).toContain(`6 row(s) FAILED. Once the cause is fixed`)
+      expect(first.out).toContain(`${options.command} --retry-failed`)
+      // Without --retry-failed, FAILED rows are final: a rerun sends nothing.
+      const before = (yield* sentKeys).length
+      expect((yield* sync(options)).result).toEqual(Either.right(1))
+      expect((yield* sentKeys).length).toBe(before)
+      const sentFirst = yield* sentKeys
+      const created = new Set(yield* storedKeys("RETRY-"))
+      expect(created.size).toBeGreaterThan(0)
+      // The fix: a mapping that leaves the column out, and --retry-failed.
+      const mapping = new Map<string, string | null>([
+        ["name", "name"],
+        ["externalKey.externalId", "externalKey.externalId"],
+        ["customFields.AccountName", null]
+      ])
+      const second = yield* sync({ ...options, mapping, retryFailed: true })
+      expect(second.result).toEqual(Either.right(0))
+      const sentSecond = (yield* sentKeys).slice(sentFirst.length)
+      for (const key of created) expect(sentSecond).not.toContain(key)
+      const stored = yield* storedKeys("RETRY-")
+      expect(stored.length).toBe(rows)
+      expect(new Set(stored).size).toBe(rows)
+      const report = readNdjson(join(dir, "report.ndjson"))
+      expect(report.map((row) => row["status"])).toEqual(Array.from({ length: rows }, () => "CREATED"))
+    }).pipe(Effect.provide(env)))
+
+  it.live("--report-columns all carries the input's columns", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.csv")
+      writeFileSync(file, "name,externalKey.externalId,Region\nA,COLS-1,EMEA\n")
+      const mapping = new Map<string, string | null>([["name", "name"], [
+        "externalKey.externalId",
+        "externalKey.externalId"
+      ]])
+      const run = yield* sync(optionsFor(dir, file, { mapping, reportColumns: "all" }))
+      expect(run.result).toEqual(Either.right(0))
+      expect(run.out).toContain("column(s) not in the mapping, ignored: 'Region'")
+      const [row] = readNdjson(join(dir, "report.ndjson"))
+      expect(row?.["input"]).toEqual({ name: "A", "externalKey.externalId": "COLS-1", Region: "EMEA" })
+      const csvReport = join(dir, "report.csv")
+      yield* sync(
+        optionsFor(dir, file, {
+          mapping,
+          reportColumns: "all",
+          operation: "UPSERT",
+          report: Option.some({ file: csvReport, format: "csv" })
+        })
+      )
+      expect(readFileSync(csvReport, "utf8").split("\n")[0]).toBe(
+        "line,status,id,externalKey,error,name,externalKey.externalId,Region"
+      )
+    }).pipe(Effect.provide(env)))
+})
+
+describe("a stop after rows went out", () => {
+  it.live("a full disk under the report: exit 1, how many were sent, how to continue", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, ["FULL-1", "FULL-2", "FULL-3"].map((key) => line(key)).join("\n"))
+      const report = join(dir, "report.ndjson")
+      symlinkSync("/dev/full", report)
+      const run = yield* sync(optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) }))
+      expect(run.result._tag).toBe("Left")
+      const stop = run.result._tag === "Left" ? run.result.left : undefined
+      expect(stop?._tag === "Stop" && stop.code).toBe(1)
+      expect(stop?.message).toMatch(/2 row\(s\) were sent in this run before it stopped/)
+      expect(stop?.message).toContain("To continue where it stopped, run:")
+    }).pipe(Effect.provide(env)))
+
+  it.live("Ctrl-C prints the command that continues the job", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, Array.from({ length: 20 }, (_, i) => line(`INT-${i}`)).join("\n"))
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.delay("1 minute"))
+      const { out, record } = recording()
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
+      const fiber = yield* Effect.fork(record(Sync.run(options)))
+      yield* Effect.sleep("300 millis")
+      yield* Fiber.interrupt(fiber)
+      expect(out.join("\n")).toContain(
+        `the job was interrupted. To continue where it stopped, run:\n  ${options.command}`
+      )
+    }).pipe(Effect.provide(env)))
+})
+
+describe("get --out a CSV", () => {
+  it.live("never dies midway: the header is the union of every object's fields; formulas are escaped", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const client = yield* MarketoClient.MarketoClient
+      // Three pages' worth; only an object of the last page has a description.
+      const objects = Array.from({ length: 250 }, (_, i) =>
+        Opportunity.make({
+          name: i === 0 ? "=HYPERLINK(\"http://x\")" : `Deal ${i}`,
+          externalKey: { name: "externalId", value: `GET-${i}` },
+          ...(i === 240 ? { description: "@SUM(1)" } : {})
+        }))
+      yield* Effect.orDie(client.syncMObjects(objects, "INSERT"))
+      const out = join(dir, "all.csv")
+      const { record } = recording()
+      yield* Effect.orDie(record(Reads.get({
+        type: "Opportunity",
+        criteria: [],
+        associations: [],
+        includeDetails: false,
+        out,
+        format: "csv",
+        journal: Option.some(join(dir, "get.journal"))
+      })))
+      const records = yield* Stream.make(readFileSync(out, "utf8")).pipe(
+        Csv.records(out),
+        Stream.runCollect,
+        Effect.map(Chunk.toReadonlyArray)
+      )
+      const [header, ...rows] = records.map((r) => r.fields)
+      expect(header).toContain("description")
+      const at = (field: string) => (header ?? []).indexOf(field)
+      const ours = rows.filter((row) => String(row[at("externalKey.externalId")]).startsWith("GET-"))
+      expect(ours.length).toBe(250)
+      expect(ours.every((row) => row.length === header?.length)).toBe(true)
+      const cells = ours.flat()
+      expect(cells).toContain("'=HYPERLINK(\"http://x\")")
+      expect(cells).toContain("'@SUM(1)")
+      expect(cells.some((cell) => /^[=+@]/.test(cell))).toBe(false)
+      expect(existsSync(`${out}.part.ndjson`)).toBe(false)
+    }).pipe(Effect.provide(env)))
+})
+
+describe("a refusal at send time", () => {
+  it.live("is that row's INVALID outcome with its reason; the rest of its chunk is still sent", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, "a\nb\nc\n")
+      const delivered: Array<string> = []
+      const rows: Job.Work<string>["rows"] = () =>
+        Stream.make(
+          { line: 1, record: 1, valid: true as const, object: "A" },
+          { line: 2, record: 2, valid: true as const, object: "B" },
+          { line: 3, record: 3, valid: true as const, object: "C" }
+        )
+      const work: Job.Work<string> = {
+        job: { command: "sync", type: "Opportunity", operation: "INSERT" },
+        bytes: Stream.make(new TextEncoder().encode("a\nb\nc\n")),
+        rows,
+        inputColumns: Effect.succeed("json"),
+        // The transport refuses B before anything of its call is sent, as the client does.
+        send: (objects) =>
+          objects.includes("B")
+            ? Effect.fail(
+              new MarketoError.ValidationError({
+                issues: [{
+                  index: objects.indexOf("B"),
+                  path: ["externalKey"],
+                  message: "REST identifies Opportunity by externalOpportunityId"
+                }]
+              })
+            )
+            : Effect.sync(() => {
+              delivered.push(...objects)
+              return objects.map((input, index) => ({ index, input, status: "CREATED" as const, id: index + 1 }))
+            }),
+        reconcile: () => Effect.succeed("send")
+      }
+      const options = optionsFor(dir, file, { chunkSize: 3 })
+      const code = yield* recording().record(Job.run<string, never>(work, options))
+      expect(code).toBe(1)
+      expect(delivered).toEqual(["A", "C"])
+      const report = readNdjson(join(dir, "report.ndjson"))
+      expect(report.map((row) => [row["line"], row["status"]])).toEqual([[1, "CREATED"], [2, "INVALID"], [
+        3,
+        "CREATED"
+      ]])
+      expect(report[1]?.["error"]).toBe("externalKey: REST identifies Opportunity by externalOpportunityId")
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
