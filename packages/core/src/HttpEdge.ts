@@ -1,7 +1,8 @@
 /**
  * What every transport does where HTTP meets Marketo, written once: the bounded body read,
- * strict UTF-8, the excerpt an error may quote, and HTTP failures as a `TransportError` that
- * says whether the request may have been received and keeps its cause.
+ * strict UTF-8, the excerpt an error may quote (bounded, secrets scrubbed), and HTTP failures
+ * as a `TransportError` that says whether the request may have been received and keeps its
+ * cause.
  *
  * For transport authors (`@mktows/xml`'s SOAP transport and `@mktows/rest` use it). It is
  * written against Effect alone and the shape of an HTTP client's failure, so that core stays
@@ -11,27 +12,49 @@
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { TransportError } from "./MarketoError.js"
+import * as Limits from "./Limits.js"
+import { quote, TransportError } from "./MarketoError.js"
+
+const redacted = "<redacted>"
 
 /**
- * How many characters of a server's text an error may quote.
- *
- * @since 0.1.0
- * @category constants
- */
-export const excerptLength = 200
-
-/**
- * The start of a text, on one line, at most `length` characters (an ellipsis says it was
- * cut). Whatever a server sent, an error or an outcome that quotes it stays small.
+ * `text` without any of `secrets`, in every form a request carries them (raw, URL- and
+ * form-encoded, JSON-escaped): a server that echoes a request (an identity form with a client
+ * secret, a bearer header) must not put them into an error.
  *
  * @since 0.1.0
  * @category excerpts
  */
-export const excerpt = (text: string, length: number = excerptLength): string => {
-  // Only the start is looked at: a multi-megabyte body is never flattened whole.
-  const flat = text.slice(0, 4 * length + 1).replace(/\s+/g, " ").trim()
-  return flat.length > length || text.length > 4 * length + 1 ? `${flat.slice(0, length)}…` : flat
+export const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
+  let out = text
+  for (const secret of secrets) {
+    if (secret === "") continue
+    const forms = new Set([
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      JSON.stringify(secret).slice(1, -1)
+    ])
+    for (const form of forms) out = out.split(form).join(redacted)
+  }
+  return out
+}
+
+/**
+ * A server's text as an error or an outcome may quote it: on one line, without `secrets`, at
+ * most `Limits.maxQuotedChars` characters, the full length noted when it was cut. Whatever a
+ * server sent, the quote stays small, and only the start of a long text is flattened.
+ *
+ * @since 0.1.0
+ * @category excerpts
+ */
+export const excerpt = (text: string, secrets: ReadonlyArray<string> = []): string => {
+  // Scrubbed before it is cut, so no prefix of a secret survives at the cut either.
+  const clean = secrets.length === 0 ? text : scrub(text, secrets)
+  const max = Limits.maxQuotedChars
+  const head = clean.length > 4 * max ? clean.slice(0, 4 * max) : clean
+  const flat = head.replace(/\s+/g, " ").trim()
+  return head.length === clean.length ? quote(flat, max) : `${flat.slice(0, max)}… (${clean.length} characters in all)`
 }
 
 // Fatal: bytes that are not UTF-8 are refused, never read with U+FFFD in their place (a name
@@ -55,13 +78,13 @@ export const textOf = (bytes: Uint8Array): string | undefined => {
 
 /**
  * An excerpt of bytes whatever they hold: invalid UTF-8 shows as U+FFFD. Only the start of
- * the bytes is decoded.
+ * the bytes is decoded (so a cut one notes the length of that start, not of the whole).
  *
  * @since 0.1.0
  * @category excerpts
  */
-export const excerptOf = (bytes: Uint8Array, length: number = excerptLength): string =>
-  excerpt(lossy.decode(bytes.subarray(0, 4 * length)), length)
+export const excerptOf = (bytes: Uint8Array, secrets: ReadonlyArray<string> = []): string =>
+  excerpt(lossy.decode(bytes.subarray(0, 4 * Limits.maxQuotedChars + 4)), secrets)
 
 /**
  * A response body read with a bound.
@@ -163,44 +186,74 @@ const causeMessage = (cause: unknown): string | undefined =>
   cause instanceof Error ? cause.message : typeof cause === "string" ? cause : undefined
 
 /**
- * An HTTP client's failure as a `TransportError`. It is ambiguous (the request may have been
- * received) unless the connection was certainly never made, or the request never left
- * (a bad URL, a body that could not be encoded). The cause kept is the HTTP client's own (a
- * socket error, say), never the failure itself, which holds the request and so its body
- * (a signature, a token, a client secret).
+ * Where a request stands, for the errors of its exchange: the secrets it carried (never quoted
+ * back), and whether a record request may have gone out (`sent: false` for a request made
+ * before any, such as an identity request: then nothing of the call can have been applied).
  *
  * @since 0.1.0
- * @category errors
+ * @category models
  */
-export const connectionError = (operation: string) => (failure: HttpFailure): TransportError => {
-  if (failure._tag === "ResponseError") {
-    // The status line arrived, so the request was received: whatever broke, it may have run.
-    return new TransportError({
-      reason: "Connection",
-      operation,
-      description: excerpt(`reading the response failed: ${failure.description ?? causeMessage(failure.cause) ?? ""}`),
-      ambiguous: true,
-      cause: failure.cause
-    })
-  }
-  const codes = causeCodes(failure.cause)
-  const notSent = failure.reason !== "Transport" || codes.some((code) => notSentCodes.has(code))
-  const what = failure.description ?? causeMessage(failure.cause) ?? failure.reason
-  return new TransportError({
-    reason: "Connection",
-    operation,
-    description: excerpt([codes[codes.length - 1], what].filter((s) => s !== undefined).join(": ")),
-    ambiguous: !notSent,
-    cause: failure.cause
-  })
+export interface Exchange {
+  readonly secrets?: ReadonlyArray<string>
+  readonly sent?: boolean
 }
 
 /**
- * An HTTP status the transport does not read as an answer. A 5xx may have been applied
- * (ambiguous); anything else was refused.
+ * An HTTP client's failure as a `TransportError`. It is ambiguous (the request may have been
+ * received) unless the connection was certainly never made, the request never left (a bad
+ * URL, a body that could not be encoded), or it was not a record request. The cause kept is
+ * the HTTP client's own (a socket error, say), never the failure itself, which holds the
+ * request and so its body and headers (a signature, a token, a client secret).
  *
  * @since 0.1.0
  * @category errors
  */
-export const statusError = (operation: string, status: number, body: Uint8Array): TransportError =>
-  new TransportError({ reason: "Status", operation, status, excerpt: excerptOf(body), ambiguous: status >= 500 })
+export const connectionError =
+  (operation: string, exchange: Exchange = {}) => (failure: HttpFailure): TransportError => {
+    const secrets = exchange.secrets ?? []
+    const sent = exchange.sent ?? true
+    if (failure._tag === "ResponseError") {
+      // The status line arrived, so the request was received: whatever broke, it may have run.
+      return new TransportError({
+        reason: "Connection",
+        operation,
+        description: excerpt(
+          `reading the response failed: ${failure.description ?? causeMessage(failure.cause) ?? ""}`,
+          secrets
+        ),
+        ambiguous: sent,
+        cause: failure.cause
+      })
+    }
+    const codes = causeCodes(failure.cause)
+    const notSent = failure.reason !== "Transport" || codes.some((code) => notSentCodes.has(code))
+    const what = failure.description ?? causeMessage(failure.cause) ?? failure.reason
+    return new TransportError({
+      reason: "Connection",
+      operation,
+      description: excerpt([codes[codes.length - 1], what].filter((s) => s !== undefined).join(": "), secrets),
+      ambiguous: sent && !notSent,
+      cause: failure.cause
+    })
+  }
+
+/**
+ * An HTTP status the transport does not read as an answer. A 5xx may have been applied
+ * (ambiguous, when the request was a record request); anything else was refused.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const statusError = (
+  operation: string,
+  status: number,
+  body: Uint8Array | string,
+  exchange: Exchange = {}
+): TransportError =>
+  new TransportError({
+    reason: "Status",
+    operation,
+    status,
+    excerpt: typeof body === "string" ? excerpt(body, exchange.secrets) : excerptOf(body, exchange.secrets),
+    ambiguous: (exchange.sent ?? true) && status >= 500
+  })

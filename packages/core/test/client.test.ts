@@ -110,6 +110,34 @@ describe("outcomes", () => {
     { fastCheck: { numRuns: 30 } }
   )
 
+  it.effect("a server's error text in every status is quoted with one bound, its length noted", () =>
+    Effect.gen(function*() {
+      const huge = `2 MiB of reasons: ${"x".repeat(2 * 1024 * 1024)}`
+      const fake = Fake.make({
+        script: (operation, params) =>
+          operation === "syncMObjects"
+            ? Effect.succeed({
+              mObjStatusList: (params as Wire.ParamsSyncMObjects).mObjectList.map(() => ({
+                id: 0,
+                status: "FAILED" as const,
+                error: huge
+              }))
+            } as Wire.ResultOf<typeof operation>)
+            : undefined
+      })
+      const client = yield* clientOf(fake)
+      const outcomes = yield* client.syncMObjects(
+        Array.from({ length: 300 }, (_, i) => Opportunity.make({ id: i + 1, name: "n" })),
+        "UPDATE",
+        { failOnPartial: false }
+      )
+      expect(outcomes).toHaveLength(300)
+      for (const outcome of outcomes) {
+        expect(outcome.error!.length).toBeLessThanOrEqual(Limits.maxQuotedChars + 40)
+        expect(outcome.error).toMatch(new RegExp(`^2 MiB of reasons: x+… \\(${huge.length} characters in all\\)$`))
+      }
+    }))
+
   it.effect("a status count that does not match the chunk makes its objects IN_DOUBT, never guessed", () =>
     Effect.gen(function*() {
       const fake = Fake.make({

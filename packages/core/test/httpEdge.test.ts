@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Stream from "effect/Stream"
 import * as HttpEdge from "../src/HttpEdge.js"
+import * as Limits from "../src/Limits.js"
 
 const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
@@ -32,25 +33,50 @@ const responseOf = (chunks: ReadonlyArray<Uint8Array>, declared: boolean) => {
 }
 
 describe("HttpEdge", () => {
+  const max = Limits.maxQuotedChars
+
   it.prop(
-    "an excerpt is one line of at most the length (and a mark), and the start of the flattened text",
-    [FastCheck.string({ unit: FastCheck.constantFrom("a", "b", " ", "\n", "\t", "é"), maxLength: 2_000 })],
+    "an excerpt is one line of at most the bound (and a note of the length), the start of the flattened text",
+    [FastCheck.string({ unit: FastCheck.constantFrom("a", "b", " ", "\n", "\t", "é"), maxLength: 6_000 })],
     ([text]) => {
-      const shown = HttpEdge.excerpt(text, 50)
+      const shown = HttpEdge.excerpt(text)
       expect(shown).not.toMatch(/[\n\t]|\s\s/)
-      const body = shown.endsWith("…") ? shown.slice(0, -1) : shown
-      expect(body.length).toBeLessThanOrEqual(50)
+      const cut = /… \((\d+) characters in all\)$/.exec(shown)
+      const body = cut === null ? shown : shown.slice(0, cut.index)
+      expect(body.length).toBeLessThanOrEqual(max)
       const flat = text.replace(/\s+/g, " ").trim()
       expect(flat.startsWith(body.trimEnd())).toBe(true)
-      // Cut exactly when the flattened text is longer than what is shown.
-      expect(shown.endsWith("…")).toBe(flat.length > 50)
+      // Cut exactly when the flattened text is longer than what is shown, and the note says how long.
+      expect(cut !== null).toBe(flat.length > max)
+      if (cut !== null) expect(Number(cut[1])).toBeGreaterThan(max)
     }
   )
 
-  it("an excerpt of a huge text looks only at its start", () => {
+  it("an excerpt of a huge text looks only at its start, and notes its length", () => {
     const huge = "x".repeat(20_000_000)
-    expect(HttpEdge.excerpt(huge)).toBe(`${"x".repeat(HttpEdge.excerptLength)}…`)
+    expect(HttpEdge.excerpt(huge)).toBe(`${"x".repeat(max)}… (20000000 characters in all)`)
   })
+
+  it.prop(
+    "an excerpt never shows a secret, in any form a request carries it, even where it is cut",
+    [
+      FastCheck.string({ minLength: 4, maxLength: 40 }).filter((s) => !/\s/.test(s) && !s.startsWith("<")),
+      FastCheck.integer({ min: 0, max: 2 * max }),
+      FastCheck.constantFrom<(s: string) => string>(
+        (s) => s,
+        encodeURIComponent,
+        (s) => new URLSearchParams({ s }).toString().slice(2),
+        (s) => JSON.stringify(s).slice(1, -1)
+      )
+    ],
+    ([secret, at, form]) => {
+      const text = `${"a".repeat(at)}client_secret=${form(secret)}&more`
+      const shown = HttpEdge.excerpt(text, [secret])
+      expect(shown).not.toContain(form(secret))
+      // Not even its start where the quote is cut.
+      expect(shown).not.toContain(`client_secret=${form(secret).slice(0, 2)}`)
+    }
+  )
 
   it.effect.prop(
     "a bounded read keeps the body up to the bound, says when it was cut, and never reads a declared excess",
@@ -138,16 +164,27 @@ describe("HttpEdge", () => {
       expect(error.cause).toBe(failure.cause)
     })
 
-    it("quotes a bounded description, never the failure itself", () => {
+    it("quotes a bounded description without the secrets, never the failure itself", () => {
       const failure = {
         _tag: "RequestError",
         reason: "Transport",
-        description: "d".repeat(10_000),
-        request: "secret"
+        description: `${"d".repeat(10_000)} token=tok-123`,
+        request: "the request"
       } as const
-      const error = HttpEdge.connectionError("getMObjects")(failure)
-      expect(error.message.length).toBeLessThan(400)
-      expect(error.message).not.toContain("secret")
+      const error = HttpEdge.connectionError("getMObjects", { secrets: ["tok-123"] })(failure)
+      expect(error.message.length).toBeLessThan(max + 100)
+      expect(error.message).not.toContain("the request")
+      const short = HttpEdge.connectionError("x", { secrets: ["tok-123"] })({
+        ...failure,
+        description: "token=tok-123"
+      })
+      expect(short.message).toContain("token=<redacted>")
+    })
+
+    it("a failure of a request that was not a record request is never ambiguous", () => {
+      const reset = { _tag: "RequestError", reason: "Transport", cause: new Error("socket hang up") } as const
+      expect(HttpEdge.connectionError("identity", { sent: false })(reset).ambiguous).toBe(false)
+      expect(HttpEdge.statusError("identity", 503, "busy", { sent: false }).ambiguous).toBe(false)
     })
   })
 
@@ -158,6 +195,6 @@ describe("HttpEdge", () => {
     const error = HttpEdge.statusError("deleteMObjects", status, body)
     expect(error.ambiguous).toBe(status >= 500)
     expect(error.status).toBe(status)
-    expect((error.excerpt ?? "").length).toBeLessThanOrEqual(HttpEdge.excerptLength + 1)
+    expect((error.excerpt ?? "").length).toBeLessThanOrEqual(max + 40)
   })
 })

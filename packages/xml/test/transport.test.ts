@@ -3,6 +3,7 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
+import * as Limits from "@mktows/core/Limits"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
 import { MarketoTransport } from "@mktows/core/MarketoTransport"
@@ -183,7 +184,9 @@ describe("SoapTransport", () => {
       expect(error).toMatchObject({ _tag: "TransportError", reason: "Status", status: 502, ambiguous: true })
       const excerpt = error._tag === "TransportError" ? error.excerpt ?? "" : ""
       expect(excerpt).toContain("<title>502 Bad Gateway</title>")
-      expect(excerpt.length).toBeLessThan(300)
+      // One bound for every quote of a server's text: Limits.maxQuotedChars, the length noted.
+      expect(excerpt.length).toBeLessThan(Limits.maxQuotedChars + 40)
+      expect(excerpt).toMatch(/… \(\d+ characters in all\)$/)
 
       // A 500 that is not a SOAP fault is a status error too, not a protocol error.
       const crashed = yield* transportWith(answer(500, "Internal Server Error"))

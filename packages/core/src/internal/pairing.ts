@@ -6,7 +6,7 @@
  */
 import * as Either from "effect/Either"
 import type { CallError } from "../MarketoError.js"
-import { ProtocolError } from "../MarketoError.js"
+import { ProtocolError, quote } from "../MarketoError.js"
 import type { Outcome } from "../Outcome.js"
 import type * as Wire from "../Wire.js"
 
@@ -85,7 +85,8 @@ const toOutcome = <A>(index: number, input: A, status: Wire.MObjStatus): Mutable
   // Marketo answers id 0 for an object it did not store; that is no id.
   if (status.id > 0) outcome.id = status.id
   if (status.externalKey !== undefined) outcome.externalKey = status.externalKey
-  if (status.error !== undefined) outcome.error = status.error
+  // A server's text is quoted with the one bound: 300 outcomes of a 2 MiB message are no 600 MB report.
+  if (status.error !== undefined) outcome.error = quote(status.error)
   return outcome
 }
 

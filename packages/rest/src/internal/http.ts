@@ -5,109 +5,32 @@
  *
  * @internal
  */
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpEdge from "@mktows/core/HttpEdge"
 import * as Limits from "@mktows/core/Limits"
 import type { MarketoFault } from "@mktows/core/MarketoError"
-import { AuthFault, fromFault, ProtocolError, quote, TransportError } from "@mktows/core/MarketoError"
+import { AuthFault, fromFault, ProtocolError, TransportError } from "@mktows/core/MarketoError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import * as RestWire from "../RestWire.js"
 
-const redacted = "<redacted>"
+/** Server text as an error quotes it: the one edge's excerpt (flattened, scrubbed, bounded). */
+export const { excerpt, scrub } = HttpEdge
 
 /**
- * `text` without any of `secrets`, as sent (raw, URL- and form-encoded, JSON-escaped): a
- * server that echoes a request (the identity form with the client secret, the bearer header)
- * must not put them into an error. Scrubbed before it is cut, so no prefix survives either.
+ * A failed exchange as a `TransportError` whose `cause` is what the connection failed with
+ * (never the HTTP client's error, whose request holds the bearer token or the client secret).
+ * `sent: false` (the identity request, before any record request) makes it certain that
+ * nothing of the call was applied.
  */
-export const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
-  let out = text
-  for (const secret of secrets) {
-    if (secret === "") continue
-    const forms = new Set([
-      secret,
-      encodeURIComponent(secret),
-      new URLSearchParams({ s: secret }).toString().slice(2),
-      JSON.stringify(secret).slice(1, -1)
-    ])
-    for (const form of forms) out = out.split(form).join(redacted)
-  }
-  return out
-}
-
-/** Server text as an error quotes it: whitespace flattened, secrets scrubbed, bounded. */
-export const excerpt = (text: string, secrets: ReadonlyArray<string> = []): string =>
-  quote(scrub(text.replace(/\s+/g, " ").trim(), secrets))
-
-// Codes that say the connection was never made, so the request cannot have been received.
-const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"])
-
-const causeCodes = (cause: unknown): ReadonlyArray<string> => {
-  const codes: Array<string> = []
-  let current: unknown = cause
-  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
-    const code: unknown = (current as { readonly code?: unknown }).code
-    if (typeof code === "string") codes.push(code)
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return codes
-}
+export const connectionError = (operation: string, secrets: ReadonlyArray<string> = [], sent = true) =>
+  HttpEdge.connectionError(operation, { secrets, sent })
 
 /**
- * A failed exchange as a `TransportError` whose `cause` is what the connection failed with:
- * the HTTP client's own cause, never its error, whose request holds the bearer token or the
- * client secret. `sent: false` (the identity request, before any record request) makes it
- * certain that nothing of the call was applied.
- */
-export const connectionError =
-  (operation: string, secrets: ReadonlyArray<string> = [], sent = true) =>
-  (error: HttpClientError.HttpClientError): TransportError => {
-    const cause = error.cause === undefined ? {} : { cause: error.cause }
-    if (error._tag === "ResponseError") {
-      return new TransportError({
-        reason: "Connection",
-        operation,
-        description: excerpt(`reading the response failed: ${error.description ?? ""}`, secrets),
-        ambiguous: sent,
-        ...cause
-      })
-    }
-    const codes = causeCodes(error.cause)
-    const notSent = error.reason !== "Transport" || codes.some((code) => notSentCodes.has(code))
-    return new TransportError({
-      reason: "Connection",
-      operation,
-      description: excerpt(
-        [codes[codes.length - 1], error.description ?? error.reason].filter(Boolean).join(": "),
-        secrets
-      ),
-      ambiguous: sent && !notSent,
-      ...cause
-    })
-  }
-
-const joined = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.length
-  }
-  return bytes
-}
-
-// Fatal: a body that is not UTF-8 is refused, never read with U+FFFD in place of its bytes
-// (a name read that way would be synced back changed). The lossy one only makes excerpts.
-const strict = new TextDecoder("utf-8", { fatal: true })
-const lossy = new TextDecoder("utf-8")
-
-/**
- * The body as text, at most `max` bytes (`Limits.maxMessageBytes`); longer is a ProtocolError, and so is a
- * success body that is not UTF-8 (`InvalidEncoding`).
+ * The body as text, at most `max` bytes (`Limits.maxMessageBytes`), read through the one edge;
+ * longer is a ProtocolError, and so is a success body that is not UTF-8 (`InvalidEncoding`).
  */
 export const readText = (
   response: HttpClientResponse.HttpClientResponse,
@@ -115,44 +38,36 @@ export const readText = (
   secrets: ReadonlyArray<string> = [],
   sent = true,
   max: number = Limits.maxMessageBytes
-): Effect.Effect<string, TransportError | ProtocolError> => {
-  const tooLarge = new ProtocolError({
-    reason: "TooLarge",
-    detail: `the ${operation} response is larger than ${max} bytes`,
-    received: ""
-  })
-  const declared = Number(response.headers["content-length"])
-  if (Number.isFinite(declared) && declared > max) return Effect.fail(tooLarge)
-  return Stream.runFoldWhile(
-    response.stream,
-    { chunks: [] as Array<Uint8Array>, size: 0 },
-    (acc) => acc.size <= max,
-    (acc, chunk) => {
-      acc.chunks.push(chunk)
-      return { chunks: acc.chunks, size: acc.size + chunk.length }
-    }
-  ).pipe(
+): Effect.Effect<string, TransportError | ProtocolError> =>
+  HttpEdge.readBounded(response, max).pipe(
     Effect.mapError(connectionError(operation, secrets, sent)),
-    Effect.flatMap(({ chunks, size }) => {
-      if (size > max) return Effect.fail(tooLarge)
-      const bytes = joined(chunks, size)
-      try {
-        return Effect.succeed(strict.decode(bytes))
-      } catch {
-        // Only a success is read as data; any other status is only quoted in its error.
-        return response.status === 200
-          ? Effect.fail(
-            new ProtocolError({
-              reason: "InvalidEncoding",
-              detail: `the ${operation} response is not valid UTF-8`,
-              received: excerpt(lossy.decode(bytes.subarray(0, 4096)), secrets)
-            })
-          )
-          : Effect.succeed(lossy.decode(bytes))
+    Effect.flatMap((body): Effect.Effect<string, ProtocolError> => {
+      if (body.truncated) {
+        return Effect.fail(
+          new ProtocolError({
+            reason: "TooLarge",
+            detail: `the ${operation} response is larger than ${max} bytes`,
+            received: ""
+          })
+        )
       }
+      const text = HttpEdge.textOf(body.bytes)
+      if (text !== undefined) return Effect.succeed(text)
+      // Only a success is read as data; any other status is only quoted in its error.
+      return response.status === 200
+        ? Effect.fail(
+          new ProtocolError({
+            reason: "InvalidEncoding",
+            detail: `the ${operation} response is not valid UTF-8`,
+            received: HttpEdge.excerptOf(body.bytes, secrets)
+          })
+        )
+        : Effect.succeed(lossy.decode(body.bytes))
     })
   )
-}
+
+// Only for quoting a refusal whose body is not UTF-8: never read as data.
+const lossy = new TextDecoder("utf-8")
 
 /**
  * The deepest nesting of arrays and objects an answer may have. Marketo's answers nest four
@@ -241,25 +156,14 @@ export const decodeJson = <A, I>(
       guard !== undefined && guard(value) ? Either.right(value) : decodeValue(schema, value, text, operation, secrets)
   )
 
-/**
- * A status other than 200: 5xx may have been applied (ambiguous), 4xx was refused.
- *
- * @internal
- */
+/** A status other than 200: 5xx may have been applied (ambiguous, if `sent`), 4xx was refused. */
 export const statusError = (
   operation: string,
   status: number,
   body: string,
   secrets: ReadonlyArray<string> = [],
   sent = true
-): TransportError =>
-  new TransportError({
-    reason: "Status",
-    operation,
-    status,
-    excerpt: excerpt(body, secrets),
-    ambiguous: sent && status >= 500
-  })
+): TransportError => HttpEdge.statusError(operation, status, body, { secrets, sent })
 
 /**
  * What a REST authentication failure asks to check: REST has no user id or encryption key.

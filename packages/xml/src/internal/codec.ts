@@ -3,6 +3,7 @@
  *
  * @internal
  */
+import * as HttpEdge from "@mktows/core/HttpEdge"
 import { maxObjectsPerCall } from "@mktows/core/Limits"
 import * as MarketoError from "@mktows/core/MarketoError"
 import * as Wire from "@mktows/core/Wire"
@@ -194,10 +195,8 @@ const responseNodes: { readonly [Op in Wire.Operation]: number } = {
   listMObjects: defaultMaxNodes
 }
 
-const excerpt = (body: string): string => {
-  const start = body.replace(/^\uFEFF/, "").trimStart()
-  return start.length > 200 ? `${start.slice(0, 200)}…` : start
-}
+// What an error quotes of a body: the one bound every transport's quotes keep.
+const excerpt = (body: string): string => HttpEdge.excerpt(body.charCodeAt(0) === 0xFEFF ? body.slice(1) : body)
 
 const protocolError = (reason: MarketoError.ProtocolError["reason"], detail: string, body: string) =>
   new MarketoError.ProtocolError({ reason, detail, received: excerpt(body) })
