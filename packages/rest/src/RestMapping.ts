@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import type { ValidationIssue } from "@mktows/core/MarketoError"
+import type * as StandardFields from "@mktows/core/StandardFields"
 import type * as Wire from "@mktows/core/Wire"
 import * as Fields from "./internal/fields.js"
 import * as Refusals from "./internal/refusals.js"
@@ -26,7 +27,7 @@ import * as Refusals from "./internal/refusals.js"
  * @since 0.1.0
  * @category models
  */
-export type Kind = "text" | "int" | "decimal" | "boolean" | "date" | "percent"
+export type Kind = StandardFields.Kind
 
 /**
  * One standard field: its SOAP attrib name, its REST field name, and its kind.

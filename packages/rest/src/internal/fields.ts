@@ -4,38 +4,26 @@
  *
  * @internal
  */
+import * as StandardFields from "@mktows/core/StandardFields"
 import type * as Wire from "@mktows/core/Wire"
 import type { FieldMapping } from "../RestMapping.js"
 import type * as RestWire from "../RestWire.js"
 
-export const opportunityFields: ReadonlyArray<FieldMapping> = [
-  { soap: "Amount", rest: "amount", kind: "decimal" },
-  { soap: "CloseDate", rest: "closeDate", kind: "date" },
-  { soap: "Description", rest: "description", kind: "text" },
-  { soap: "ExpectedRevenue", rest: "expectedRevenue", kind: "decimal" },
-  { soap: "ExternalCreatedDate", rest: "externalCreatedDate", kind: "date" },
-  { soap: "Fiscal", rest: "fiscal", kind: "text" },
-  { soap: "FiscalQuarter", rest: "fiscalQuarter", kind: "int" },
-  { soap: "FiscalYear", rest: "fiscalYear", kind: "int" },
-  { soap: "ForecastCategoryName", rest: "forecastCategoryName", kind: "text" },
-  { soap: "IsClosed", rest: "isClosed", kind: "boolean" },
-  { soap: "IsWon", rest: "isWon", kind: "boolean" },
-  { soap: "LastActivityDate", rest: "lastActivityDate", kind: "date" },
-  { soap: "LeadSource", rest: "leadSource", kind: "text" },
-  { soap: "Name", rest: "name", kind: "text" },
-  { soap: "NextStep", rest: "nextStep", kind: "text" },
-  { soap: "Probability", rest: "probability", kind: "percent" },
-  { soap: "Quantity", rest: "quantity", kind: "decimal" },
-  { soap: "Stage", rest: "stage", kind: "text" },
-  { soap: "Type", rest: "type", kind: "text" }
-]
+// One field table, core's (`StandardFields`), extended here with REST's names: an
+// opportunity's REST name is its model key (Adobe's describe names them so); a role's lead is
+// `leadId`, and its `OpportunityId` has no REST field (REST keys a role by the opportunity's
+// external key), so it is left out and refused by name (see refusals).
+const restNameOfRole: Readonly<Record<string, string>> = { personId: "leadId" }
 
-export const roleFields: ReadonlyArray<FieldMapping> = [
-  { soap: "PersonId", rest: "leadId", kind: "int" },
-  { soap: "Role", rest: "role", kind: "text" },
-  { soap: "ExternalCreatedDate", rest: "externalCreatedDate", kind: "date" },
-  { soap: "IsPrimary", rest: "isPrimary", kind: "boolean" }
-]
+export const opportunityFields: ReadonlyArray<FieldMapping> = StandardFields.opportunityFields.map((field) => ({
+  soap: field.wire,
+  rest: field.key,
+  kind: field.kind
+}))
+
+export const roleFields: ReadonlyArray<FieldMapping> = StandardFields.opportunityPersonRoleFields
+  .filter((field) => field.key !== "opportunityId")
+  .map((field) => ({ soap: field.wire, rest: restNameOfRole[field.key] ?? field.key, kind: field.kind }))
 
 export const guidKey = "marketoGUID"
 export const opportunityKey = "externalOpportunityId"
