@@ -83,6 +83,14 @@ for dir in packages/*/; do
   if tar -xzOf "$tarball" package/package.json | grep -q '"workspace:'; then
     fail "$(basename "$tarball") still has a workspace: dependency"
   fi
+  # Public types live in public modules: no public declaration file names an internal one
+  # (whose path the package's exports refuse, so a user could not name the type).
+  public_dts="$(grep -E '^package/dist/[^/]+\.d\.ts$' <<<"$listing" || true)"
+  if [ -n "$public_dts" ]; then
+    # shellcheck disable=SC2086
+    leaks="$(tar -xzOf "$tarball" $public_dts | grep -E "from \"\./internal/|import\(\"\./internal/" || true)"
+    [ -z "$leaks" ] || fail "$(basename "$tarball"): a public .d.ts refers to an internal module: $leaks"
+  fi
 done
 say "packed: $(for t in "$work"/tarballs/*.tgz; do basename "$t" .tgz; done | tr '\n' ' ')"
 

@@ -31,9 +31,9 @@ import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { type DateFormat, Stop } from "./CliError.js"
 import * as Connection from "./internal/connection.js"
 import * as Deletes from "./internal/delete.js"
-import { Stop } from "./internal/failure.js"
 import * as Mapping from "./internal/mapping.js"
 import * as Output from "./internal/output.js"
 import * as Reads from "./internal/read.js"
@@ -194,7 +194,7 @@ const sync = Command.make(
       ),
       Options.optional
     ),
-    dateFormat: Options.choice("date-format", Values.dateFormats).pipe(
+    dateFormat: Options.choice<DateFormat, ReadonlyArray<DateFormat>>("date-format", Values.dateFormats).pipe(
       Options.withDescription(
         "The order of dates and date-times in the file: YMD (2026-12-31, the default), MDY (12/31/2026 7:36 PM) or DMY (31/12/2026 19:36)."
       ),

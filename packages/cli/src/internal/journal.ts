@@ -16,7 +16,6 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { OutcomeStatus } from "@mktows/core/Outcome"
 import type { Attrib } from "@mktows/core/Wire"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -25,14 +24,10 @@ import { createHash } from "node:crypto"
 import * as Lock from "./lock.js"
 
 /** The journal cannot be used: another job's, corrupt, or unreadable. */
-export class JournalError extends Data.TaggedError("JournalError")<{
-  readonly file: string
-  readonly detail: string
-}> {
-  override get message(): string {
-    return `journal ${this.file}: ${this.detail}`
-  }
-}
+// Defined in the public CliError module: commands end with it.
+import { JournalError } from "../CliError.js"
+
+export { JournalError }
 
 /** What a journal belongs to. */
 export interface Job {

@@ -5,20 +5,14 @@
  * result does not depend on where the file system cut the stream. A leading byte-order
  * mark is dropped.
  */
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 
 /** The file is not what it claims to be: invalid UTF-8, a quote out of place, bad JSON. */
-export class InputError extends Data.TaggedError("InputError")<{
-  readonly file: string
-  readonly line: number
-  readonly detail: string
-}> {
-  override get message(): string {
-    return `${this.file}:${this.line}: ${this.detail}`
-  }
-}
+// Defined in the public CliError module: commands end with it.
+import { InputError } from "../CliError.js"
+
+export { InputError }
 
 const LF = 0x0a
 

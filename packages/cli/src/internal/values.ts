@@ -9,7 +9,8 @@
 import * as Either from "effect/Either"
 
 /** The order of day, month and year in a date: `2026-12-31` (YMD), `12/31/2026` (MDY), `31/12/2026` (DMY). */
-export type DateFormat = "YMD" | "MDY" | "DMY"
+export type { DateFormat } from "../CliError.js"
+import type { DateFormat } from "../CliError.js"
 
 /** The date formats, for `--date-format`. */
 export const dateFormats: ReadonlyArray<DateFormat> = ["YMD", "MDY", "DMY"]
