@@ -34,28 +34,16 @@ import * as Children from "./support/children.js"
 import { codeUnderTest, refusesStaleBuild } from "./support/code.js"
 import { callsAtOnce, deals, encryptionKey, keyName, objectsPerCall, opportunities, userId } from "./support/fixture.js"
 import * as HandWritten from "./support/handWritten.js"
-import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
-
-/** One batch: `callsAtOnce` calls of `objectsPerCall` objects at once; undefined when every answer was right. */
-type Batch = () => Promise<string | undefined>
-
-interface Contender {
-  readonly name: string
-  readonly batch: Batch
-  readonly close: () => Promise<void>
-}
+import * as Rounds from "./support/rounds.js"
+import { type Contender, message } from "./support/rounds.js"
+import { load, numberFlag, quick } from "./support/stats.js"
 
 const soapHeaders = {
   "content-type": "text/xml; charset=utf-8",
   soapaction: "\"http://www.marketo.com/mktows/syncMObjects\""
 }
 
-const message = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
-
-const all = (call: () => Promise<string | undefined>): Batch => async () => {
-  const results = await Promise.all(Array.from({ length: callsAtOnce }, call))
-  return results.find((result) => result !== undefined)
-}
+const all = (call: () => Promise<string | undefined>) => Rounds.all(callsAtOnce, call)
 
 const mktows = (endpoint: string): Contender => {
   // Marketo's rate limit (100 calls per 20 s) is the client's default; a benchmark lifts it,
@@ -183,79 +171,8 @@ const handWritten = (endpoint: string): Contender => {
   return { name: "hand-written", batch: all(call), close: async () => {} }
 }
 
-export interface ServerFigures {
+export interface ServerFigures extends Rounds.Figures {
   readonly server: string
-  /** Median objects per second, by contender. */
-  readonly objectsPerSecond: Record<string, number>
-  /** Median client CPU (this process, every thread) per object, µs, by contender. */
-  readonly cpuMicrosPerObject: Record<string, number>
-  /** Medians of the per-round ratios of mktows's objects/s to each other contender's. */
-  readonly speedRatios: Record<string, number>
-  /** Medians of the per-round ratios of mktows's CPU per object to each other contender's. */
-  readonly cpuRatios: Record<string, number>
-  readonly rounds: number
-}
-
-interface Sample {
-  readonly rate: number
-  readonly cpu: number
-}
-
-const measure = async (contender: Contender, batches: number): Promise<Sample | string> => {
-  const objects = batches * callsAtOnce * objectsPerCall
-  const cpu0 = cpuMicros()
-  const t0 = performance.now()
-  for (let i = 0; i < batches; i++) {
-    const problem = await contender.batch()
-    if (problem !== undefined) return `${contender.name}: ${problem}`
-  }
-  const seconds = (performance.now() - t0) / 1000
-  return { rate: objects / seconds, cpu: (cpuMicros() - cpu0) / objects }
-}
-
-const runRounds = async (
-  server: string,
-  contenders: ReadonlyArray<Contender>,
-  presign: () => void,
-  options: { readonly rounds: number; readonly warmup: number; readonly batches: number }
-): Promise<ServerFigures | string> => {
-  const samples = new Map<string, Array<Sample>>(contenders.map((c) => [c.name, []]))
-  const speed = new Map<string, Array<number>>()
-  const cpu = new Map<string, Array<number>>()
-  for (let round = 0; round < options.warmup + options.rounds; round++) {
-    presign()
-    const seen = new Map<string, Sample>()
-    for (const contender of rotate(contenders, round)) {
-      const sample = await measure(contender, options.batches)
-      if (typeof sample === "string") return sample
-      seen.set(contender.name, sample)
-    }
-    if (round < options.warmup) continue
-    const ours = seen.get("mktows")!
-    for (const [name, sample] of seen) {
-      samples.get(name)!.push(sample)
-      if (name === "mktows") continue
-      speed.set(name, [...(speed.get(name) ?? []), ours.rate / sample.rate])
-      cpu.set(name, [...(cpu.get(name) ?? []), ours.cpu / sample.cpu])
-    }
-    process.stdout.write(
-      `  ${server} round ${round - options.warmup + 1}/${options.rounds}: ${
-        [...seen].map(([name, s]) => `${name} ${Math.round(s.rate)}/s`).join(", ")
-      }\n`
-    )
-  }
-  const medians = (pick: (s: Sample) => number) =>
-    Object.fromEntries([...samples].map(([name, list]) => [name, round3(median(list.map(pick)))]))
-  const ratios = (from: Map<string, Array<number>>) =>
-    Object.fromEntries([...from].map(([name, list]) => [name, round3(median(list))]))
-  return {
-    server,
-    objectsPerSecond: medians((s) => s.rate),
-    cpuMicrosPerObject: medians((s) => s.cpu),
-    speedRatios: ratios(speed),
-    cpuRatios: ratios(cpu),
-    rounds: options.rounds
-  }
 }
 
 const against = (
@@ -273,32 +190,22 @@ const against = (
       }),
       (list) => Effect.promise(() => Promise.all(list.map((c) => c.close())))
     )
-    const figures = yield* Effect.promise(() => runRounds(which, contenders, raw.presign, options))
+    const figures = yield* Effect.promise(() =>
+      Rounds.runRounds(contenders, {
+        ...options,
+        objectsPerBatch: callsAtOnce * objectsPerCall,
+        label: which,
+        beforeRound: raw.presign
+      })
+    )
     return typeof figures === "string"
       ? yield* Effect.fail(new Children.ChildError({ detail: figures }))
-      : figures
+      : { server: which, ...figures }
   }))
 
-const fmt = (n: number | undefined): string => n === undefined ? "—" : String(round3(n))
-
 /** The printed table of one server's figures. */
-export const table = (figures: ServerFigures): string => {
-  const names = Object.keys(figures.objectsPerSecond)
-  const lines = [
-    `against the ${figures.server} server (${figures.rounds} rounds, medians):`,
-    `  ${"contender".padEnd(14)} ${"objects/s".padStart(10)} ${"CPU µs/object".padStart(14)} ${
-      "mktows ÷ it, objects/s".padStart(24)
-    } ${"mktows ÷ it, CPU".padStart(18)}`
-  ]
-  for (const name of names) {
-    lines.push(
-      `  ${name.padEnd(14)} ${fmt(figures.objectsPerSecond[name]).padStart(10)} ${
-        fmt(figures.cpuMicrosPerObject[name]).padStart(14)
-      } ${fmt(figures.speedRatios[name]).padStart(24)} ${fmt(figures.cpuRatios[name]).padStart(18)}`
-    )
-  }
-  return lines.join("\n")
-}
+export const table = (figures: ServerFigures): string =>
+  Rounds.table(`against the ${figures.server} server (${figures.rounds} rounds, medians):`, figures)
 
 const main = Effect.gen(function*() {
   const options = {

@@ -28,8 +28,10 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import { createRequire } from "node:module"
 import * as Children from "./support/children.js"
 import { codeUnderTest, refusesStaleBuild } from "./support/code.js"
-import { callsAtOnce } from "./support/fixture.js"
-import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
+import { callsAtOnce, type Deal } from "./support/fixture.js"
+import * as Rounds from "./support/rounds.js"
+import { type Contender, message } from "./support/rounds.js"
+import { load, numberFlag, quick, round3 } from "./support/stats.js"
 
 /** Records per call: REST's most. */
 const recordsPerCall = 300
@@ -37,16 +39,6 @@ const recordsPerCall = 300
 // The emulator's default LaunchPoint pair.
 const clientId = "mktows-demo-client"
 const clientSecret = "mktows-demo-secret"
-
-interface Deal {
-  readonly key: string
-  readonly name: string
-  readonly amount: number
-  readonly closeDate: string
-  readonly stage: string
-  readonly isWon: boolean
-  readonly probability: number
-}
 
 // Markup and non-ASCII characters in the names, so every encoder has something to escape.
 const deals: ReadonlyArray<Deal> = Array.from({ length: recordsPerCall }, (_, i) => ({
@@ -86,21 +78,7 @@ const restBody = () => ({
   }))
 })
 
-/** One batch: `callsAtOnce` calls at once; undefined when every answer was right. */
-type Batch = () => Promise<string | undefined>
-
-interface Contender {
-  readonly name: string
-  readonly batch: Batch
-  readonly close: () => Promise<void>
-}
-
-const message = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
-
-const all = (call: () => Promise<string | undefined>): Batch => async () => {
-  const results = await Promise.all(Array.from({ length: callsAtOnce }, call))
-  return results.find((result) => result !== undefined)
-}
+const all = (call: () => Promise<string | undefined>) => Rounds.all(callsAtOnce, call)
 
 /** Checked as mktows checks its answers: success, one status per record, none skipped. */
 const answerProblem = (answer: unknown): string | undefined => {
@@ -175,92 +153,14 @@ const rawFetch = async (base: string): Promise<Contender> => {
   return { name: "raw fetch", batch: all(call), close: async () => {} }
 }
 
-interface Sample {
-  readonly rate: number
-  readonly cpu: number
-}
-
-const measure = async (contender: Contender, batches: number): Promise<Sample | string> => {
-  const objects = batches * callsAtOnce * recordsPerCall
-  const cpu0 = cpuMicros()
-  const t0 = performance.now()
-  for (let i = 0; i < batches; i++) {
-    const problem = await contender.batch()
-    if (problem !== undefined) return `${contender.name}: ${problem}`
-  }
-  const seconds = (performance.now() - t0) / 1000
-  return { rate: objects / seconds, cpu: (cpuMicros() - cpu0) / objects }
-}
-
 /** The figures of one run. */
-export interface RestFigures {
-  readonly objectsPerSecond: Record<string, number>
-  readonly cpuMicrosPerObject: Record<string, number>
-  /** Medians of the per-round ratios of mktows's objects/s to each other contender's. */
-  readonly speedRatios: Record<string, number>
-  /** Medians of the per-round ratios of mktows's CPU per object to each other contender's. */
-  readonly cpuRatios: Record<string, number>
-  readonly rounds: number
-}
-
-const runRounds = async (
-  contenders: ReadonlyArray<Contender>,
-  options: { readonly rounds: number; readonly warmup: number; readonly batches: number }
-): Promise<RestFigures | string> => {
-  const samples = new Map<string, Array<Sample>>(contenders.map((c) => [c.name, []]))
-  const speed = new Map<string, Array<number>>()
-  const cpu = new Map<string, Array<number>>()
-  for (let round = 0; round < options.warmup + options.rounds; round++) {
-    const seen = new Map<string, Sample>()
-    for (const contender of rotate(contenders, round)) {
-      const sample = await measure(contender, options.batches)
-      if (typeof sample === "string") return sample
-      seen.set(contender.name, sample)
-    }
-    if (round < options.warmup) continue
-    const ours = seen.get("mktows")!
-    for (const [name, sample] of seen) {
-      samples.get(name)!.push(sample)
-      if (name === "mktows") continue
-      speed.set(name, [...(speed.get(name) ?? []), ours.rate / sample.rate])
-      cpu.set(name, [...(cpu.get(name) ?? []), ours.cpu / sample.cpu])
-    }
-    process.stdout.write(
-      `  round ${round - options.warmup + 1}/${options.rounds}: ${
-        [...seen].map(([name, s]) => `${name} ${Math.round(s.rate)}/s ${s.cpu.toFixed(1)} µs`).join(", ")
-      }\n`
-    )
-  }
-  const medians = (pick: (s: Sample) => number) =>
-    Object.fromEntries([...samples].map(([name, list]) => [name, round3(median(list.map(pick)))]))
-  const ratios = (from: Map<string, Array<number>>) =>
-    Object.fromEntries([...from].map(([name, list]) => [name, round3(median(list))]))
-  return {
-    objectsPerSecond: medians((s) => s.rate),
-    cpuMicrosPerObject: medians((s) => s.cpu),
-    speedRatios: ratios(speed),
-    cpuRatios: ratios(cpu),
-    rounds: options.rounds
-  }
-}
+export type RestFigures = Rounds.Figures
 
 const fmt = (n: number | undefined): string => n === undefined ? "—" : String(round3(n))
 
 /** The printed table, with the issue's goals beside their figures. */
 export const table = (figures: RestFigures): string => {
-  const lines = [
-    `against the emulator's REST side (${figures.rounds} rounds, medians):`,
-    `  ${"contender".padEnd(18)} ${"objects/s".padStart(10)} ${"CPU µs/object".padStart(14)} ${
-      "mktows ÷ it, objects/s".padStart(24)
-    } ${"mktows ÷ it, CPU".padStart(18)}`
-  ]
-  for (const name of Object.keys(figures.objectsPerSecond)) {
-    lines.push(
-      `  ${name.padEnd(18)} ${fmt(figures.objectsPerSecond[name]).padStart(10)} ${
-        fmt(figures.cpuMicrosPerObject[name]).padStart(14)
-      } ${fmt(figures.speedRatios[name]).padStart(24)} ${fmt(figures.cpuRatios[name]).padStart(18)}`
-    )
-  }
+  const lines = [Rounds.table(`against the emulator's REST side (${figures.rounds} rounds, medians):`, figures)]
   const speed = figures.speedRatios["node-marketo-rest"]
   const cpu = figures.cpuRatios["raw fetch"]
   lines.push(
@@ -295,7 +195,9 @@ const main = Effect.scoped(Effect.gen(function*() {
     }),
     (list) => Effect.promise(() => Promise.all(list.map((c) => c.close())))
   )
-  const figures = yield* Effect.promise(() => runRounds(contenders, options))
+  const figures = yield* Effect.promise(() =>
+    Rounds.runRounds(contenders, { ...options, objectsPerBatch: callsAtOnce * recordsPerCall, label: "REST" })
+  )
   if (typeof figures === "string") return yield* Effect.fail(new Children.ChildError({ detail: figures }))
   process.stdout.write(`${table(figures)}\n`)
   const loadAfter = load()

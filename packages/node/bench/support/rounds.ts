@@ -1,0 +1,131 @@
+/**
+ * How the side-by-side benchmarks (`bench:compare`, `bench:rest`) run their contenders: each
+ * round runs every contender for the same number of batches, in an order rotated every round;
+ * the first rounds are a warm-up and are dropped. A sample is objects per second and client
+ * CPU (`process.cpuUsage`: this process, every thread) per object. The figures are the medians
+ * of the samples and of the per-round ratios of mktows to each other contender.
+ */
+import { cpuMicros, median, rotate, round3 } from "./stats.js"
+
+/** One batch of calls at once; resolves undefined when every answer was right, else why not. */
+export type Batch = () => Promise<string | undefined>
+
+export interface Contender {
+  readonly name: string
+  readonly batch: Batch
+  readonly close: () => Promise<void>
+}
+
+/** `calls` calls of `call` at once, as one batch: the first problem any of them saw. */
+export const all = (calls: number, call: () => Promise<string | undefined>): Batch => async () => {
+  const results = await Promise.all(Array.from({ length: calls }, call))
+  return results.find((result) => result !== undefined)
+}
+
+/** What went wrong, from anything a contender threw. */
+export const message = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
+
+export interface Sample {
+  readonly rate: number
+  readonly cpu: number
+}
+
+export interface Options {
+  readonly rounds: number
+  readonly warmup: number
+  readonly batches: number
+  /** Objects one batch moves. */
+  readonly objectsPerBatch: number
+  /** Printed before each round's line. */
+  readonly label: string
+  /** Run before each round, outside the measured batches (e.g. re-signing a pre-built request). */
+  readonly beforeRound?: () => void
+}
+
+export interface Figures {
+  /** Median objects per second, by contender. */
+  readonly objectsPerSecond: Record<string, number>
+  /** Median client CPU (this process, every thread) per object, µs, by contender. */
+  readonly cpuMicrosPerObject: Record<string, number>
+  /** Medians of the per-round ratios of mktows's objects/s to each other contender's. */
+  readonly speedRatios: Record<string, number>
+  /** Medians of the per-round ratios of mktows's CPU per object to each other contender's. */
+  readonly cpuRatios: Record<string, number>
+  readonly rounds: number
+}
+
+const measure = async (contender: Contender, options: Options): Promise<Sample | string> => {
+  const objects = options.batches * options.objectsPerBatch
+  const cpu0 = cpuMicros()
+  const t0 = performance.now()
+  for (let i = 0; i < options.batches; i++) {
+    const problem = await contender.batch()
+    if (problem !== undefined) return `${contender.name}: ${problem}`
+  }
+  const seconds = (performance.now() - t0) / 1000
+  return { rate: objects / seconds, cpu: (cpuMicros() - cpu0) / objects }
+}
+
+/** The rounds, interleaved; the figures, or the first problem a contender saw. */
+export const runRounds = async (
+  contenders: ReadonlyArray<Contender>,
+  options: Options
+): Promise<Figures | string> => {
+  const samples = new Map<string, Array<Sample>>(contenders.map((c) => [c.name, []]))
+  const speed = new Map<string, Array<number>>()
+  const cpu = new Map<string, Array<number>>()
+  for (let round = 0; round < options.warmup + options.rounds; round++) {
+    options.beforeRound?.()
+    const seen = new Map<string, Sample>()
+    for (const contender of rotate(contenders, round)) {
+      const sample = await measure(contender, options)
+      if (typeof sample === "string") return sample
+      seen.set(contender.name, sample)
+    }
+    if (round < options.warmup) continue
+    const ours = seen.get("mktows")!
+    for (const [name, sample] of seen) {
+      samples.get(name)!.push(sample)
+      if (name === "mktows") continue
+      speed.set(name, [...(speed.get(name) ?? []), ours.rate / sample.rate])
+      cpu.set(name, [...(cpu.get(name) ?? []), ours.cpu / sample.cpu])
+    }
+    process.stdout.write(
+      `  ${options.label} round ${round - options.warmup + 1}/${options.rounds}: ${
+        [...seen].map(([name, s]) => `${name} ${Math.round(s.rate)}/s ${s.cpu.toFixed(1)} µs`).join(", ")
+      }\n`
+    )
+  }
+  const medians = (pick: (s: Sample) => number) =>
+    Object.fromEntries([...samples].map(([name, list]) => [name, round3(median(list.map(pick)))]))
+  const ratios = (from: Map<string, Array<number>>) =>
+    Object.fromEntries([...from].map(([name, list]) => [name, round3(median(list))]))
+  return {
+    objectsPerSecond: medians((s) => s.rate),
+    cpuMicrosPerObject: medians((s) => s.cpu),
+    speedRatios: ratios(speed),
+    cpuRatios: ratios(cpu),
+    rounds: options.rounds
+  }
+}
+
+const fmt = (n: number | undefined): string => n === undefined ? "—" : String(round3(n))
+
+/** The figures as a table, a contender a line. */
+export const table = (title: string, figures: Figures): string => {
+  const width = Math.max(14, ...Object.keys(figures.objectsPerSecond).map((name) => name.length))
+  const lines = [
+    title,
+    `  ${"contender".padEnd(width)} ${"objects/s".padStart(10)} ${"CPU µs/object".padStart(14)} ${
+      "mktows ÷ it, objects/s".padStart(24)
+    } ${"mktows ÷ it, CPU".padStart(18)}`
+  ]
+  for (const name of Object.keys(figures.objectsPerSecond)) {
+    lines.push(
+      `  ${name.padEnd(width)} ${fmt(figures.objectsPerSecond[name]).padStart(10)} ${
+        fmt(figures.cpuMicrosPerObject[name]).padStart(14)
+      } ${fmt(figures.speedRatios[name]).padStart(24)} ${fmt(figures.cpuRatios[name]).padStart(18)}`
+    )
+  }
+  return lines.join("\n")
+}
