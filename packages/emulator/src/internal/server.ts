@@ -21,7 +21,7 @@ import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
-import { createServer, IncomingMessage, type ServerResponse } from "node:http"
+import { createServer, IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { EmulatorShape, Options, Stats } from "../Emulator.js"
 import * as Seed from "../Seed.js"
 import { type Authenticate, makeAuthenticate } from "./auth.js"
@@ -353,6 +353,28 @@ const send = (request: IncomingMessage, response: ServerResponse, outcome: SoapO
   response.end(outcome.envelope)
 }
 
+const drainGraceMillis = 3_000
+
+const drain = (node: Server): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (!node.listening) return resume(Effect.void)
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      clearInterval(idle)
+      clearTimeout(cut)
+      resume(Effect.void)
+    }
+    const idle = setInterval(() => node.closeIdleConnections(), 50)
+    const cut = setTimeout(() => {
+      node.closeAllConnections()
+      finish()
+    }, drainGraceMillis)
+    node.close(finish)
+    node.closeIdleConnections()
+  })
+
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -361,6 +383,11 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
       host: options.host ?? defaults.host,
       port: options.port ?? defaults.port
     })
+    // On shutdown, stop listening and let the calls in flight finish, but do not wait on clients:
+    // a keep-alive client that goes on sending keeps a Node server open for as long as it sends.
+    // Idle connections are closed as soon as they are idle; whatever is still open after a
+    // grace period is cut. (Registered after the server, so it runs before the platform's close.)
+    yield* Effect.addFinalizer(() => drain(node))
     const address = server.address
     const origin = address._tag === "TcpAddress"
       ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`

@@ -60,12 +60,14 @@ const waitForExit = (child: ChildProcess): Effect.Effect<void> =>
   })
 
 // SIGTERM first so the server can close; SIGKILL if it does not exit promptly.
+// A release runs uninterruptibly, where a timeout cannot interrupt what it times: the waits are
+// made interruptible, or a process that ignores SIGTERM would hold the suite until its timeout.
 const stop = (child: ChildProcess): Effect.Effect<void> =>
   Effect.sync(() => child.kill("SIGTERM")).pipe(
-    Effect.zipRight(waitForExit(child).pipe(Effect.timeout(Duration.seconds(5)))),
+    Effect.zipRight(Effect.interruptible(waitForExit(child)).pipe(Effect.timeout(Duration.seconds(5)))),
     Effect.catchAll(() =>
       Effect.sync(() => child.kill("SIGKILL")).pipe(
-        Effect.zipRight(waitForExit(child).pipe(Effect.timeoutOption(Duration.seconds(5))))
+        Effect.zipRight(Effect.interruptible(waitForExit(child)).pipe(Effect.timeoutOption(Duration.seconds(5))))
       )
     ),
     Effect.asVoid
