@@ -14,8 +14,9 @@
  *     const kit = yield* Testing.TestMarketo
  *     yield* kit.script(Testing.fault(20023))
  *     const fiber = yield* Effect.fork(MarketoClient.listMObjects())
- *     yield* TestClock.adjust("1 minute") // the client's backoff sleeps on the TestClock
- *     expect(yield* Fiber.join(fiber)).toContain("Opportunity")
+ *     // The client's backoff sleeps on the TestClock: settle moves it until the call is done
+ *     // (one large TestClock.adjust can pass before the call has reached its sleep).
+ *     expect(yield* Testing.settle(fiber)).toContain("Opportunity")
  *     expect((yield* kit.calls).length).toBe(2)
  *   }).pipe(Effect.provide(Testing.layerClient())))
  * ```
