@@ -19,23 +19,12 @@ import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { demoCredentials, type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
 import { envFor, mktows, readNdjson, scratch } from "./helpers/mktows.js"
+import { random } from "./helpers/random.js"
 
 class TrialEmulator extends Context.Tag("test/TrialEmulator")<TrialEmulator, RunningEmulator>() {}
 
 const trials = Number(process.env["MKTOWS_CLI_TRIALS"] ?? "20")
 const rowsPerTrial = 120
-
-/** A small seeded generator (mulberry32): the same seed, the same kill moments. */
-const random = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const storedKeys = (endpoint: string, prefix: string) =>
   MarketoClient.getMObjects({ type: "Opportunity" }).pipe(

@@ -4,18 +4,7 @@
  * `$104,000.99`, dates like `1/3/2026`, date-times like `1/3/2025 7:36 PM`, Yes/No/TRUE/1
  * booleans, and for odd seeds no line end after the last record.
  */
-
-/** A small seeded generator (mulberry32). */
-const random = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { random } from "./random.js"
 
 /** What a generated record should read back as. */
 export interface Expected {
