@@ -20,7 +20,6 @@
  * `pnpm build` first; `--conditions=source` measures the sources)
  */
 import * as MarketoClient from "@mktows/core/MarketoClient"
-import * as Opportunity from "@mktows/core/Opportunity"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as RestConfig from "@mktows/rest/RestConfig"
 import * as Effect from "effect/Effect"
@@ -28,7 +27,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import { createRequire } from "node:module"
 import * as Children from "./support/children.js"
 import { codeUnderTest, refusesStaleBuild } from "./support/code.js"
-import { callsAtOnce, type Deal } from "./support/fixture.js"
+import { callsAtOnce, type Deal, opportunityOf } from "./support/fixture.js"
 import * as Rounds from "./support/rounds.js"
 import { type Contender, message } from "./support/rounds.js"
 import { load, numberFlag, quick, round3 } from "./support/stats.js"
@@ -51,17 +50,7 @@ const deals: ReadonlyArray<Deal> = Array.from({ length: recordsPerCall }, (_, i)
   probability: i % 101
 }))
 
-const opportunities = deals.map((deal) =>
-  Opportunity.make({
-    externalKey: { name: "externalOpportunityId", value: deal.key },
-    name: deal.name,
-    amount: deal.amount,
-    closeDate: new Date(`${deal.closeDate}T00:00:00Z`),
-    stage: deal.stage,
-    isWon: deal.isWon,
-    probability: deal.probability
-  })
-)
+const opportunities = deals.map(opportunityOf)
 
 // The request body Adobe documents for a createOrUpdate of opportunities.
 const restBody = () => ({

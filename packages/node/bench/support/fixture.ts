@@ -42,8 +42,8 @@ export const deals: ReadonlyArray<Deal> = Array.from({ length: objectsPerCall },
   probability: i % 101
 }))
 
-/** The same deals as mktows models. */
-export const opportunities: ReadonlyArray<Opportunity.Opportunity> = deals.map((deal) =>
+/** A deal as a mktows model, keyed by `externalOpportunityId`. */
+export const opportunityOf = (deal: Deal): Opportunity.Opportunity =>
   Opportunity.make({
     externalKey: { name: keyName, value: deal.key },
     name: deal.name,
@@ -53,7 +53,9 @@ export const opportunities: ReadonlyArray<Opportunity.Opportunity> = deals.map((
     isWon: deal.isWon,
     probability: deal.probability
   })
-)
+
+/** The same deals as mktows models. */
+export const opportunities: ReadonlyArray<Opportunity.Opportunity> = deals.map(opportunityOf)
 
 /** What Marketo answers to the call: one UPDATED status per deal, in order, with its key. */
 export const syncResult: Wire.ResultOf<"syncMObjects"> = {
