@@ -12,6 +12,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpEdge from "@mktows/core/HttpEdge"
 import { AuthFault, ProtocolError, TransportError } from "@mktows/core/MarketoError"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -92,7 +93,7 @@ const decodeToken = (
                 `the identity answer's access_token is not a header-safe token (visible ASCII, at most 4096 characters): ${
                   typeof token === "string" ? `${token.length} characters` : typeof token
                 }`,
-              received: Http.excerpt(quoted, all)
+              received: HttpEdge.excerpt(quoted, all)
             })
           )
     )
@@ -136,7 +137,7 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
           new AuthFault({
             code: 20014,
             faultString: `identity refused the client credentials (HTTP ${response.status}): ${
-              Http.excerpt(text, secrets)
+              HttpEdge.excerpt(text, secrets)
             }`,
             advice: Http.authAdvice
           })

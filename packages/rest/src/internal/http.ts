@@ -16,8 +16,8 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import * as RestWire from "../RestWire.js"
 
-/** Server text as an error quotes it: the one edge's excerpt (flattened, scrubbed, bounded). */
-export const { excerpt, scrub } = HttpEdge
+// Server text as an error quotes it: the one edge's excerpt (flattened, scrubbed, bounded).
+const { excerpt } = HttpEdge
 
 /**
  * A failed exchange as a `TransportError` whose `cause` is what the connection failed with
@@ -105,7 +105,7 @@ export const parseJson = (
       new ProtocolError({
         reason: "TooLarge",
         detail: `the ${operation} answer nests JSON deeper than ${maxJsonDepth} levels`,
-        received: excerpt(text.slice(0, 200), secrets)
+        received: excerpt(text, secrets)
       })
     )
   }

@@ -7,6 +7,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpEdge from "@mktows/core/HttpEdge"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import { ProtocolError, TransportError } from "@mktows/core/MarketoError"
 import * as Effect from "effect/Effect"
@@ -109,7 +110,7 @@ export const make = (
               new ProtocolError({
                 reason: "SchemaMismatch",
                 detail: `${operation}: success false without errors`,
-                received: Http.excerpt(text, secrets)
+                received: HttpEdge.excerpt(text, secrets)
               })
             )
           }
