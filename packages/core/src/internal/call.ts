@@ -63,9 +63,6 @@ export type Stop = Deferred.Deferred<CallError>
  */
 export class NotSent extends Data.TaggedError("NotSent")<{ readonly cause: CallError }> {}
 
-/** Errors every later call of the batch would meet as well (the public guard, one rule). */
-export const isFatal: (error: CallError) => boolean = MarketoError.isFatal
-
 export const stopped = (stop: Stop | undefined): Effect.Effect<Option.Option<CallError>> =>
   stop === undefined ? Effect.succeedNone : Effect.flatMap(Deferred.poll(stop), Effect.transposeOption)
 
@@ -150,7 +147,7 @@ export const callStoppable = <Op extends Wire.Operation>(
       error._tag === "NotSent"
         // Stopped before a retry: if the last attempt may have been applied, its objects are
         // in doubt rather than unsent.
-        ? Effect.fail(previous !== undefined && Retry.isAmbiguous(previous) ? previous : error)
+        ? Effect.fail(previous !== undefined && MarketoError.isAmbiguous(previous) ? previous : error)
         : Effect.flatMap(
           Retry.decide(rt.settings.retry, error, { attempt: attemptNo, resigned, repeatable: meta.repeatable }),
           (decision) =>

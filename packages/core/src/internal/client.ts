@@ -24,6 +24,7 @@ import * as Stream from "effect/Stream"
 import * as Limits from "../Limits.js"
 import type { CallError, ValidationIssue } from "../MarketoError.js"
 import { PartialFailure, ValidationError } from "../MarketoError.js"
+import * as MarketoError from "../MarketoError.js"
 import type { MarketoTransportShape } from "../MarketoTransport.js"
 import type { Outcome } from "../Outcome.js"
 import { isProblem } from "../Outcome.js"
@@ -35,7 +36,6 @@ import * as Limiter from "./limiter.js"
 import * as Paging from "./paging.js"
 import type { Slice, StatusRequest } from "./pairing.js"
 import { chunked, failedChunk, inDoubt, pair } from "./pairing.js"
-import * as Retry from "./retry.js"
 
 export type { Settings } from "./clientSettings.js"
 export type { StatusRequest } from "./pairing.js"
@@ -112,14 +112,14 @@ const settleChunk = <A>(
               : { outcomes, failure: { error: error.cause, sent: false } }
           )
         }
-        if (Retry.isAmbiguous(error)) {
+        if (MarketoError.isAmbiguous(error)) {
           return Effect.succeed({ outcomes: withAnswered(inDoubt(chunk, error, repeatable)) })
         }
         const outcomes = withAnswered(failedChunk(chunk, error, true))
         const settled: Settled<A> = somethingApplied(outcomes)
           ? { outcomes, failure: { error, sent: true }, answered: true }
           : { outcomes, failure: { error, sent: true } }
-        return Call.isFatal(error) ? Effect.as(Call.stopWith(stop, error), settled) : Effect.succeed(settled)
+        return MarketoError.isFatal(error) ? Effect.as(Call.stopWith(stop, error), settled) : Effect.succeed(settled)
       }
     })
   )

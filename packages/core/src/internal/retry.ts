@@ -8,7 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as FaultCode from "../FaultCode.js"
-import type { CallError, TimeoutError, TransportCallError, TransportError } from "../MarketoError.js"
+import type { CallError, TransportCallError, TransportError } from "../MarketoError.js"
 import * as MarketoError from "../MarketoError.js"
 import { AuthFault, finalFault, MarketoFault, QuotaExceeded } from "../MarketoError.js"
 
@@ -52,18 +52,6 @@ export const backoff = (policy: RetryPolicy, attempt: number): Effect.Effect<Dur
     return Duration.millis(Math.round(capped / 2 + (r * capped) / 2))
   })
 
-/**
- * Whether the request may have reached Marketo, and been applied, without an answer saying
- * so: a timeout, a connection lost after sending, or Marketo's internal errors (10001, 20011:
- * nothing documents that such a call was not applied). Such a call is repeated only where
- * repeating is harmless; otherwise its objects are IN_DOUBT. (`MarketoError.isAmbiguous`, the
- * one rule.)
- *
- * @internal
- */
-export const isAmbiguous: (error: CallError) => error is TransportError | TimeoutError | MarketoFault =
-  MarketoError.isAmbiguous
-
 /** Connection failures and 5xx/429 statuses may pass; other statuses will not. */
 const isTransient = (error: TransportError): boolean =>
   error.reason === "Connection" || error.status === undefined || error.status >= 500 || error.status === 429
@@ -89,7 +77,7 @@ export const decide = (
     case "MarketoFault": {
       const giveUp = Effect.flatMap(Clock.currentTimeMillis, (now) => fail(finalFault(error, now)))
       // Repeating an ambiguous call (20011) that may create would risk a duplicate.
-      if (!more || (isAmbiguous(error) && !state.repeatable)) return giveUp
+      if (!more || (MarketoError.isAmbiguous(error) && !state.repeatable)) return giveUp
       switch (FaultCode.retryClass(error.code)) {
         case "resign":
           // The transport signs every call, so calling again is signing again. Timestamps
@@ -109,7 +97,7 @@ export const decide = (
     }
     case "TransportError":
     case "TimeoutError": {
-      if (isAmbiguous(error) && !state.repeatable) return fail(error)
+      if (MarketoError.isAmbiguous(error) && !state.repeatable) return fail(error)
       // A 4xx status (other than 429) is an answer about the request itself: the same
       // request would get it again.
       if (error._tag === "TransportError" && !isTransient(error)) return fail(error)
