@@ -111,6 +111,41 @@ describe("Limiter", () => {
     }))
 })
 
+describe("Limiter order", () => {
+  it.effect.prop(
+    "calls held by the limit start in the order they arrived",
+    [
+      FastCheck.array(FastCheck.tuple(FastCheck.integer({ min: 1, max: 5 }), FastCheck.integer({ min: 0, max: 12 })), {
+        minLength: 2,
+        maxLength: 40
+      }),
+      FastCheck.integer({ min: 1, max: 3 })
+    ],
+    ([calls, inFlight]) =>
+      Effect.gen(function*() {
+        const limiter = yield* Limiter.make({ calls: 1_000, window: Duration.seconds(20), inFlight })
+        const started: Array<number> = []
+        // Call i arrives `gap` ms after call i - 1, so arrivals often meet a call ending at the
+        // same instant while others wait.
+        let arrival = 0
+        const fibers: Array<Fiber.RuntimeFiber<void>> = []
+        for (const [i, [gap, latency]] of calls.entries()) {
+          arrival += gap
+          fibers.push(
+            yield* Effect.fork(Effect.zipRight(
+              Effect.sleep(Duration.millis(arrival)),
+              limiter.run(Effect.zipRight(Effect.sync(() => started.push(i)), Effect.sleep(Duration.millis(latency))))
+            ))
+          )
+        }
+        yield* TestClock.adjust(Duration.minutes(1))
+        yield* Fiber.joinAll(fibers)
+        expect(started).toEqual(calls.map((_, i) => i))
+      }),
+    { fastCheck: { numRuns: 50 } }
+  )
+})
+
 describe("Limiter bookkeeping", () => {
   it.effect("a window of over a thousand calls: the limit holds as the oldest ends leave, window after window", () =>
     Effect.gen(function*() {

@@ -6,9 +6,10 @@
  */
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as MarketoError from "../MarketoError.js"
@@ -53,9 +54,14 @@ export interface CallMeta {
 
 /**
  * The fatal error that stopped a batch, once there is one: the first wins, as it is the one
- * every later call would have met.
+ * every later call would have met. A cell of the batch, read synchronously by every attempt:
+ * nobody waits on it, and a `Deferred` polled twice per attempt cost more than the check.
  */
-export type Stop = Deferred.Deferred<CallError>
+export interface Stop {
+  error: CallError | undefined
+}
+
+export const makeStop = (): Stop => ({ error: undefined })
 
 /**
  * A call of a batch that was never sent, because a fatal error stopped the batch while it
@@ -64,21 +70,34 @@ export type Stop = Deferred.Deferred<CallError>
 export class NotSent extends Data.TaggedError("NotSent")<{ readonly cause: CallError }> {}
 
 export const stopped = (stop: Stop | undefined): Effect.Effect<Option.Option<CallError>> =>
-  stop === undefined ? Effect.succeedNone : Effect.flatMap(Deferred.poll(stop), Effect.transposeOption)
+  stop === undefined ? Effect.succeedNone : Effect.sync(() => Option.fromNullable(stop.error))
 
 export const notStopped = (stop: Stop | undefined): Effect.Effect<void, NotSent> =>
-  Effect.flatMap(
-    stopped(stop),
-    Option.match({ onNone: () => Effect.void, onSome: (cause) => Effect.fail(new NotSent({ cause })) })
-  )
+  stop === undefined
+    ? Effect.void
+    : Effect.suspend(() => stop.error === undefined ? Effect.void : Effect.fail(new NotSent({ cause: stop.error })))
 
 export const stopWith = (stop: Stop, error: CallError): Effect.Effect<void> =>
-  Effect.flatMap(Deferred.succeed(stop, error), (first) =>
-    first
-      ? Effect.logInfo("batch stopped: no further call is sent").pipe(
-        Effect.annotateLogs({ "mktows.reason": error._tag, "mktows.error": error.message })
-      )
-      : Effect.void)
+  Effect.suspend(() => {
+    if (stop.error !== undefined) return Effect.void
+    stop.error = error
+    return Effect.logInfo("batch stopped: no further call is sent").pipe(
+      Effect.annotateLogs({ "mktows.reason": error._tag, "mktows.error": error.message })
+    )
+  })
+
+/**
+ * A debug line with its annotations, built only when Debug is enabled: annotating costs a
+ * HashMap update of the fiber's log annotations on every call even when the line is dropped.
+ */
+export const logDebug = (message: string, annotations: Record<string, unknown>): Effect.Effect<void> =>
+  Effect.flatMap(
+    FiberRef.get(FiberRef.currentMinimumLogLevel),
+    (minimum) =>
+      LogLevel.greaterThan(minimum, LogLevel.Debug)
+        ? Effect.void
+        : Effect.annotateLogs(Effect.logDebug(message), annotations)
+  )
 
 // ---------------------------------------------------------------------------------------
 // One call
@@ -170,9 +189,7 @@ export const callStoppable = <Op extends Wire.Operation>(
               )
         ))
   return Effect.zipRight(
-    Effect.logDebug(`${operation} call`).pipe(
-      Effect.annotateLogs({ "mktows.operation": operation, "mktows.objects": meta.count })
-    ),
+    logDebug(`${operation} call`, { "mktows.operation": operation, "mktows.objects": meta.count }),
     loop(1, 0, undefined)
   )
 }
@@ -191,9 +208,11 @@ export const logFailure = (operation: Wire.Operation, attemptNo: number, error: 
           })
         )
     )
-    : Effect.logDebug(`${operation} failed`).pipe(
-      Effect.annotateLogs({ "mktows.operation": operation, "mktows.attempt": attemptNo, "mktows.error": error._tag })
-    )
+    : logDebug(`${operation} failed`, {
+      "mktows.operation": operation,
+      "mktows.attempt": attemptNo,
+      "mktows.error": error._tag
+    })
 
 /** One logical call outside any batch: nothing can stop it, so it is never "not sent". */
 export const call = <Op extends Wire.Operation>(

@@ -15,7 +15,6 @@
  * @internal
  */
 import * as Chunk from "effect/Chunk"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Metric from "effect/Metric"
@@ -179,12 +178,17 @@ const runAll = <A>(
   Effect.gen(function*() {
     const issues = check(items, 0)
     if (issues.length > 0) return yield* Effect.fail(new ValidationError({ issues }))
-    const stop = yield* Deferred.make<CallError>()
-    const settled = yield* Effect.forEach(
-      chunked(items, rt.chunkSize),
-      (chunk) => settleChunk(rt, request, chunk, encode, stop),
-      { concurrency: rt.settings.concurrency }
-    )
+    const stop = Call.makeStop()
+    const chunks = chunked(items, rt.chunkSize)
+    // One chunk (most batches of a hundred objects or fewer) runs in this fiber: a concurrent
+    // forEach forks a fiber for it, which cost more than the rest of the engine's call.
+    const settled = chunks.length === 1
+      ? [yield* settleChunk(rt, request, chunks[0] as Slice<A>, encode, stop)]
+      : yield* Effect.forEach(
+        chunks,
+        (chunk) => settleChunk(rt, request, chunk, encode, stop),
+        { concurrency: rt.settings.concurrency }
+      )
     const errors = settled.flatMap((s) => s.failure === undefined ? [] : [s.failure.error])
     const [first] = errors
     if (
@@ -223,7 +227,9 @@ const stream = <A, E, R>(
   check: Check<A>,
   input: Stream.Stream<A, E, R>
 ): Stream.Stream<Outcome<A>, E | ValidationError | CallError, R> =>
-  Stream.unwrap(Effect.map(Deferred.make<CallError>(), (stop) =>
+  Stream.unwrap(Effect.sync(() => {
+    const stop = Call.makeStop()
+    return (
     input.pipe(
       Stream.grouped(rt.chunkSize),
       Stream.mapAccum(0, (start, group) => {
@@ -256,7 +262,8 @@ const stream = <A, E, R>(
       Stream.concat(
         Stream.unwrap(Effect.map(Call.stopped(stop), Option.match({ onNone: () => Stream.empty, onSome: Stream.fail })))
       )
-    )))
+    ))
+  }))
 
 // ---------------------------------------------------------------------------------------
 // The engine

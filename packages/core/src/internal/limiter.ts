@@ -37,20 +37,22 @@ export interface Limiter {
 export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
   Effect.gen(function*() {
     const windowMillis = Duration.toMillis(options.window)
-    const inFlight = yield* Effect.makeSemaphore(Math.max(1, options.inFlight))
-    // One fiber at a time reads and writes the counts below, so plain variables are only ever
-    // touched under this gate (or by a finishing call, which only records its own end);
-    // waiters queue on the gate in arrival order.
+    const maxInFlight = Math.max(1, options.inFlight)
+    // One fiber at a time waits its turn here, so waiters are served in arrival order; a call
+    // that finds nobody waiting and room left takes its place at once, without the gate.
     const gate = yield* Effect.makeSemaphore(1)
     const calls = Math.max(1, options.calls)
     // The calls that still count: those running, and the end times of those that ended less
     // than a window ago, oldest first. Ends are recorded as calls finish, so the queue is in
     // time order and the calls that left the window are always at its head: each reservation
     // costs O(1) however large `calls` is (a scan of every entry made a generous limit, such as
-    // 1e9 for tests and benchmarks, quadratic).
+    // 1e9 for tests and benchmarks, quadratic). JavaScript runs one fiber at a time, and each
+    // reads and updates these in one synchronous step.
     let running = 0
     const ends: Array<number> = []
     let head = 0
+    // Calls queued at the gate: while there are any, a new call queues behind them.
+    let queued = 0
     const dropExpired = (now: number) => {
       while (head < ends.length && (ends[head] ?? Infinity) + windowMillis <= now) head++
       // Compacted now and then, so the queue never holds more than a window's worth of ends.
@@ -58,6 +60,15 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
         ends.splice(0, head)
         head = 0
       }
+    }
+    /** Takes a place when there is room: fewer than `inFlight` running, the window not full. */
+    const tryTake = (now: number): boolean => {
+      dropExpired(now)
+      if (running < maxInFlight && running + ends.length - head < calls) {
+        running++
+        return true
+      }
+      return false
     }
     // Completed when a running call ends, so a waiter blocked only by running calls wakes;
     // made by the first waiter, so that a call nobody waits for costs no Deferred.
@@ -67,25 +78,26 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
     // know, so a wait is announced once per window: the next line means the job is still held.
     let announcedAt: number | undefined
 
-    // Runs inside acquireUseRelease's uninterruptible acquire, so that a reserved place is
-    // always released; the waits are made interruptible explicitly, so that a caller giving
-    // up (a timeout, Stream.take, a failed sibling) is not held for up to a window.
-    const reserve: Effect.Effect<void> = Effect.gen(function*() {
-      yield* Effect.interruptible(gate.take(1))
-      return yield* Effect.gen(function*() {
-        while (true) {
-          const now = yield* Clock.currentTimeMillis
-          // A call that ended at `t` counts for the windows that contain it: it leaves once
-          // `now >= t + window`. Running calls never leave.
-          dropExpired(now)
-          if (running + ends.length - head < calls) {
-            running++
-            return
-          }
-          if (ended === undefined) ended = yield* Deferred.make<void>()
-          const wake = Deferred.await(ended)
-          const oldest = ends[head]
-          if (oldest !== undefined) {
+    // Runs uninterruptibly (see `run`), so that a place taken is always released; the waits
+    // are made interruptible explicitly, so that a caller giving up (a timeout, Stream.take, a
+    // failed sibling) is not held for up to a window.
+    const queue: Effect.Effect<void> = Effect.suspend(() => {
+      queued++
+      return Effect.interruptible(gate.take(1)).pipe(
+        Effect.zipRight(Effect.gen(function*() {
+          while (true) {
+            const now = yield* Clock.currentTimeMillis
+            if (tryTake(now)) return
+            if (ended === undefined) ended = yield* Deferred.make<void>()
+            const wake = Deferred.await(ended)
+            const oldest = ends[head]
+            // Blocked only by calls still running: one ending makes room.
+            if (running >= maxInFlight || oldest === undefined) {
+              yield* Effect.interruptible(wake)
+              continue
+            }
+            // A call that ended at `t` counts for the windows that contain it: it leaves once
+            // `now >= t + window`. Running calls never leave.
             const waitMillis = oldest + windowMillis - now
             // Info, not Debug: a job that slows down to stay inside the limit says why.
             const announce = announcedAt === undefined || now - announcedAt >= windowMillis
@@ -99,12 +111,18 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
               })
             )
             yield* Effect.interruptible(Effect.race(Effect.sleep(Duration.millis(waitMillis)), wake))
-          } else {
-            yield* Effect.interruptible(wake)
           }
-        }
-      }).pipe(Effect.ensuring(gate.release(1)))
+        }).pipe(Effect.ensuring(gate.release(1)))),
+        Effect.ensuring(Effect.sync(() => {
+          queued--
+        }))
+      )
     })
+
+    const take: Effect.Effect<void> = Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) => queued === 0 && tryTake(now) ? Effect.void : queue
+    )
 
     const finish = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       running--
@@ -116,8 +134,6 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
 
     return {
       run: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        inFlight.withPermits(1)(
-          Effect.acquireUseRelease(reserve, () => effect, () => finish)
-        )
+        Effect.uninterruptibleMask((restore) => Effect.zipRight(take, Effect.ensuring(restore(effect), finish)))
     }
   })
