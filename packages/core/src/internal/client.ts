@@ -230,39 +230,42 @@ const stream = <A, E, R>(
   Stream.unwrap(Effect.sync(() => {
     const stop = Call.makeStop()
     return (
-    input.pipe(
-      Stream.grouped(rt.chunkSize),
-      Stream.mapAccum(0, (start, group) => {
-        const items = Chunk.toReadonlyArray(group)
-        return [start + items.length, { start, items }] as const
-      }),
-      Stream.map((chunk) => {
-        const issues = check(chunk.items, chunk.start)
-        return issues.length > 0 ? Either.left(new ValidationError({ issues })) : Either.right(chunk)
-      }),
-      // Stop pulling input at the first invalid chunk, so nothing after it is sent.
-      Stream.takeUntil(Either.isLeft),
-      Stream.mapEffect(
-        (chunk): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> =>
-          Either.isLeft(chunk)
-            ? Effect.succeed(Either.left(chunk.left))
-            : Effect.map(settleChunk(rt, request, chunk.right, encode, stop), (settled) =>
-              // Not sent: the stream ends here, with the error that stopped it.
-              settled.failure !== undefined && !settled.failure.sent
-                ? Either.left(settled.failure.error)
-                : Either.right(settled.outcomes)),
-        { concurrency: rt.settings.concurrency }
-      ),
-      // Results arrive in input order, so every outcome before the end is emitted first.
-      Stream.mapEffect((result) =>
-        Either.isLeft(result) ? Effect.fail(result.left) : Effect.as(countStatuses(result.right), result.right)
-      ),
-      Stream.flattenIterables,
-      // A fatal error in the last chunks still ends the stream with that error.
-      Stream.concat(
-        Stream.unwrap(Effect.map(Call.stopped(stop), Option.match({ onNone: () => Stream.empty, onSome: Stream.fail })))
+      input.pipe(
+        Stream.grouped(rt.chunkSize),
+        Stream.mapAccum(0, (start, group) => {
+          const items = Chunk.toReadonlyArray(group)
+          return [start + items.length, { start, items }] as const
+        }),
+        Stream.map((chunk) => {
+          const issues = check(chunk.items, chunk.start)
+          return issues.length > 0 ? Either.left(new ValidationError({ issues })) : Either.right(chunk)
+        }),
+        // Stop pulling input at the first invalid chunk, so nothing after it is sent.
+        Stream.takeUntil(Either.isLeft),
+        Stream.mapEffect(
+          (chunk): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> =>
+            Either.isLeft(chunk)
+              ? Effect.succeed(Either.left(chunk.left))
+              : Effect.map(settleChunk(rt, request, chunk.right, encode, stop), (settled) =>
+                // Not sent: the stream ends here, with the error that stopped it.
+                settled.failure !== undefined && !settled.failure.sent
+                  ? Either.left(settled.failure.error)
+                  : Either.right(settled.outcomes)),
+          { concurrency: rt.settings.concurrency }
+        ),
+        // Results arrive in input order, so every outcome before the end is emitted first.
+        Stream.mapEffect((result) =>
+          Either.isLeft(result) ? Effect.fail(result.left) : Effect.as(countStatuses(result.right), result.right)
+        ),
+        Stream.flattenIterables,
+        // A fatal error in the last chunks still ends the stream with that error.
+        Stream.concat(
+          Stream.unwrap(
+            Effect.map(Call.stopped(stop), Option.match({ onNone: () => Stream.empty, onSome: Stream.fail }))
+          )
+        )
       )
-    ))
+    )
   }))
 
 // ---------------------------------------------------------------------------------------

@@ -84,35 +84,37 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
     const queue: Effect.Effect<void> = Effect.suspend(() => {
       queued++
       return Effect.interruptible(gate.take(1)).pipe(
-        Effect.zipRight(Effect.gen(function*() {
-          while (true) {
-            const now = yield* Clock.currentTimeMillis
-            if (tryTake(now)) return
-            if (ended === undefined) ended = yield* Deferred.make<void>()
-            const wake = Deferred.await(ended)
-            const oldest = ends[head]
-            // Blocked only by calls still running: one ending makes room.
-            if (running >= maxInFlight || oldest === undefined) {
-              yield* Effect.interruptible(wake)
-              continue
+        Effect.zipRight(
+          Effect.gen(function*() {
+            while (true) {
+              const now = yield* Clock.currentTimeMillis
+              if (tryTake(now)) return
+              if (ended === undefined) ended = yield* Deferred.make<void>()
+              const wake = Deferred.await(ended)
+              const oldest = ends[head]
+              // Blocked only by calls still running: one ending makes room.
+              if (running >= maxInFlight || oldest === undefined) {
+                yield* Effect.interruptible(wake)
+                continue
+              }
+              // A call that ended at `t` counts for the windows that contain it: it leaves once
+              // `now >= t + window`. Running calls never leave.
+              const waitMillis = oldest + windowMillis - now
+              // Info, not Debug: a job that slows down to stay inside the limit says why.
+              const announce = announcedAt === undefined || now - announcedAt >= windowMillis
+              if (announce) announcedAt = now
+              yield* (announce ? Effect.logInfo : Effect.logDebug)("waiting for the client-side rate limit").pipe(
+                Effect.annotateLogs({
+                  "mktows.reason": "rateLimit",
+                  "mktows.waitMillis": waitMillis,
+                  "mktows.calls": calls,
+                  "mktows.windowMillis": windowMillis
+                })
+              )
+              yield* Effect.interruptible(Effect.race(Effect.sleep(Duration.millis(waitMillis)), wake))
             }
-            // A call that ended at `t` counts for the windows that contain it: it leaves once
-            // `now >= t + window`. Running calls never leave.
-            const waitMillis = oldest + windowMillis - now
-            // Info, not Debug: a job that slows down to stay inside the limit says why.
-            const announce = announcedAt === undefined || now - announcedAt >= windowMillis
-            if (announce) announcedAt = now
-            yield* (announce ? Effect.logInfo : Effect.logDebug)("waiting for the client-side rate limit").pipe(
-              Effect.annotateLogs({
-                "mktows.reason": "rateLimit",
-                "mktows.waitMillis": waitMillis,
-                "mktows.calls": calls,
-                "mktows.windowMillis": windowMillis
-              })
-            )
-            yield* Effect.interruptible(Effect.race(Effect.sleep(Duration.millis(waitMillis)), wake))
-          }
-        }).pipe(Effect.ensuring(gate.release(1)))),
+          }).pipe(Effect.ensuring(gate.release(1)))
+        ),
         Effect.ensuring(Effect.sync(() => {
           queued--
         }))

@@ -38,54 +38,63 @@ const isTimestamp = Schema.is(Wire.XsDateTime)
 const codeAt = (text: string, index: number): string =>
   `U+${(text.codePointAt(index) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`
 
-const checkText = (report: Report, path: Path, value: unknown, nonEmpty = false): void => {
-  if (typeof value !== "string") return report(path, `expected text, got ${describe(value)}`)
-  if (nonEmpty && value.length === 0) return report(path, "expected non-empty text")
+// The checks of one value answer the problem in words, or `undefined`: the path is built only
+// for a problem, since these run for every field of every object sent.
+
+const textProblem = (value: unknown, nonEmpty = false): string | undefined => {
+  if (typeof value !== "string") return `expected text, got ${describe(value)}`
+  if (nonEmpty && value.length === 0) return "expected non-empty text"
   const bad = firstInvalidIndex(value)
-  if (bad !== undefined) {
-    report(path, `expected text XML 1.0 can carry, but ${codeAt(value, bad)} at position ${bad} cannot be written`)
+  return bad === undefined
+    ? undefined
+    : `expected text XML 1.0 can carry, but ${codeAt(value, bad)} at position ${bad} cannot be written`
+}
+
+const intProblem = (value: unknown): string | undefined => {
+  if (typeof value !== "number" || !Number.isInteger(value)) return `expected an integer, got ${describe(value)}`
+  return Value.isXsInt(value)
+    ? undefined
+    : `expected an integer within xs:int (${Limits.xsIntMin} to ${Limits.xsIntMax}), got ${value}`
+}
+
+const valueProblem = (kind: Fields.Kind, value: unknown): string | undefined => {
+  switch (kind) {
+    case "text":
+      return textProblem(value)
+    case "int":
+      return intProblem(value)
+    case "percent":
+      return typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 100
+        ? `expected an integer from 0 to 100, got ${describe(value)}`
+        : undefined
+    case "decimal":
+      return typeof value !== "number" || !Number.isFinite(value)
+        ? `expected a finite number, got ${describe(value)}`
+        : undefined
+    case "boolean":
+      return typeof value !== "boolean" ? `expected true or false, got ${describe(value)}` : undefined
+    case "date":
+      return Value.isCalendarDate(value)
+        ? undefined
+        : `expected a date at UTC midnight in years 1 to 9999, e.g. new Date("2024-03-31") (in plain data also "2024-03-31"), got ${
+          describe(value)
+        }`
   }
+}
+
+const checkText = (report: Report, path: Path, value: unknown, nonEmpty = false): void => {
+  const problem = textProblem(value, nonEmpty)
+  if (problem !== undefined) report(path, problem)
 }
 
 const checkInt = (report: Report, path: Path, value: unknown): void => {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    return report(path, `expected an integer, got ${describe(value)}`)
-  }
-  if (!Value.isXsInt(value)) {
-    report(path, `expected an integer within xs:int (${Limits.xsIntMin} to ${Limits.xsIntMax}), got ${value}`)
-  }
+  const problem = intProblem(value)
+  if (problem !== undefined) report(path, problem)
 }
 
 const checkValue = (report: Report, path: Path, kind: Fields.Kind, value: unknown): void => {
-  switch (kind) {
-    case "text":
-      return checkText(report, path, value)
-    case "int":
-      return checkInt(report, path, value)
-    case "percent":
-      if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 100) {
-        report(path, `expected an integer from 0 to 100, got ${describe(value)}`)
-      }
-      return
-    case "decimal":
-      if (typeof value !== "number" || !Number.isFinite(value)) {
-        report(path, `expected a finite number, got ${describe(value)}`)
-      }
-      return
-    case "boolean":
-      if (typeof value !== "boolean") report(path, `expected true or false, got ${describe(value)}`)
-      return
-    case "date":
-      if (!Value.isCalendarDate(value)) {
-        report(
-          path,
-          `expected a date at UTC midnight in years 1 to 9999, e.g. new Date("2024-03-31") (in plain data also "2024-03-31"), got ${
-            describe(value)
-          }`
-        )
-      }
-      return
-  }
+  const problem = valueProblem(kind, value)
+  if (problem !== undefined) report(path, problem)
 }
 
 // Own keys outside the model catch typos ("ammount") in plain-data input.
@@ -104,8 +113,10 @@ const tagKeys: ReadonlySet<string> = new Set(["type", "value"])
 const checkExternalKey = (report: Report, path: Path, value: unknown): void => {
   if (!isDict(value)) return report(path, `expected { name, value }, got ${describe(value)}`)
   checkKeys(report, path, value, externalKeyKeys)
-  checkText(report, [...path, "name"], value["name"], true)
-  checkText(report, [...path, "value"], value["value"])
+  const name = textProblem(value["name"], true)
+  if (name !== undefined) report([...path, "name"], name)
+  const text = textProblem(value["value"])
+  if (text !== undefined) report([...path, "value"], text)
 }
 
 const checkAssociation = (report: Report, path: Path, value: unknown): void => {
@@ -120,8 +131,10 @@ const checkAssociation = (report: Report, path: Path, value: unknown): void => {
   else checkExternalKey(report, [...path, "externalKey"], value["externalKey"])
 }
 
+const timestampKeys = ["createdAt", "updatedAt"] as const
+
 const checkTimestamps = (report: Report, obj: Dict): void => {
-  for (const key of ["createdAt", "updatedAt"]) {
+  for (const key of timestampKeys) {
     const value = obj[key]
     if (value !== undefined && !(typeof value === "string" && isTimestamp(value))) {
       report([key], `expected an xs:dateTime such as 2024-03-31T12:00:00Z, got ${describe(value)}`)
@@ -162,7 +175,9 @@ const checkCustomFields = (report: Report, value: unknown, standard: ReadonlyArr
 const checkStandard = (report: Report, obj: Dict, fields: ReadonlyArray<Fields.StandardField<string>>): void => {
   for (const field of fields) {
     const value = obj[field.key]
-    if (value !== undefined) checkValue(report, [field.key], field.kind, value)
+    if (value === undefined) continue
+    const problem = valueProblem(field.kind, value)
+    if (problem !== undefined) report([field.key], problem)
   }
 }
 
@@ -218,9 +233,15 @@ const checkProgram = (report: Report, obj: Dict, operation: Operation): void => 
   }
 }
 
+const externalKeyPath: Path = ["externalKey"]
+
 const checkKeyFor = (report: Report, obj: Dict, operation: Operation): void => {
-  if (obj["id"] !== undefined) checkInt(report, ["id"], obj["id"])
-  if (obj["externalKey"] !== undefined) checkExternalKey(report, ["externalKey"], obj["externalKey"])
+  const id = obj["id"]
+  if (id !== undefined) {
+    const problem = intProblem(id)
+    if (problem !== undefined) report(["id"], problem)
+  }
+  if (obj["externalKey"] !== undefined) checkExternalKey(report, externalKeyPath, obj["externalKey"])
   if (operation === "UPDATE" && obj["id"] === undefined && obj["externalKey"] === undefined) {
     report(["id"], "expected an id or an externalKey: UPDATE changes an existing object and keys on them")
   }
