@@ -14,6 +14,14 @@
  * after a full collection and each checkpoint also collects and prints the live heap above the
  * baseline: what the stream really holds, as against the peak, which is V8's heap growth policy.
  *
+ * It measures in plain Node, as a user's process runs the compiled packages: started through
+ * tsx, it compiles itself (esbuild, packages left external, so `@mktows/*` is the compiled
+ * `dist/`) and runs that in a child `node`. Under tsx the loader's own heap (tens of MiB of
+ * transform caches) is part of what V8 sizes its heap by, and V8 then lets the heap grow further
+ * before a full collection: the same client peaked at 61–72 MiB above the baseline under tsx and
+ * at 46–57 MiB in plain Node (300k and 1M objects, 2026-12-06). With `--conditions=source` it runs
+ * in place, under tsx.
+ *
  * Usage: `tsx packages/node/bench/stream-memory.ts [--rows 1000000] [--floor]` (the compiled code:
  * `pnpm build` first; add `--conditions=source` for the sources)
  * (`--floor`: the same input through a bare stream of the same shape, without the client)
@@ -26,6 +34,11 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { spawnSync } from "node:child_process"
+import { mkdirSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { codeUnderTest, refusesStaleBuild, runsSources } from "./support/code.js"
 
 const flag = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`)
@@ -131,7 +144,45 @@ const program = Effect.gen(function*() {
   )
 })
 
-Effect.runPromise(program.pipe(Effect.provide(Layer.succeed(MarketoTransport, transport)))).catch((error) => {
-  console.error(error)
-  process.exitCode = 1
-})
+/** Set in the plain-Node child this script starts of itself. */
+const plainChild = "MKTOWS_STREAM_MEMORY_PLAIN"
+
+/** This script compiled to plain JavaScript and run by `node`, with the same arguments. */
+const inPlainNode = async (): Promise<number> => {
+  const here = fileURLToPath(import.meta.url)
+  // Beside the script, so that its bare imports resolve from this package as they do here.
+  const out = join(dirname(here), ".compiled", "stream-memory.mjs")
+  mkdirSync(dirname(out), { recursive: true })
+  const esbuild = await import("esbuild")
+  await esbuild.build({
+    entryPoints: [here],
+    outfile: out,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    logLevel: "error"
+  })
+  const child = spawnSync(
+    process.execPath,
+    [...(typeof globalThis.gc === "function" ? ["--expose-gc"] : []), out, ...process.argv.slice(2)],
+    { stdio: "inherit", env: { ...process.env, [plainChild]: "1" } }
+  )
+  return child.status ?? 1
+}
+
+const run = () =>
+  Effect.runPromise(program.pipe(Effect.provide(Layer.succeed(MarketoTransport, transport)))).catch((error) => {
+    console.error(error)
+    process.exitCode = 1
+  })
+
+if (process.env[plainChild] === "1" || runsSources) {
+  if (process.env[plainChild] !== "1") console.log(`stream-memory: ${codeUnderTest}, under tsx`)
+  void run()
+} else if (!refusesStaleBuild("stream-memory")) {
+  console.log(`stream-memory: ${codeUnderTest}, in plain Node`)
+  void inPlainNode().then((status) => {
+    process.exitCode = status
+  })
+}
