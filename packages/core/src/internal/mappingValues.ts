@@ -38,9 +38,13 @@ export const formatBoolean = (b: boolean): string => (b ? "1" : "0")
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0")
 
-/** `YYYY-MM-DD` of a date's UTC calendar day. */
-export const formatDate = (d: Date): string =>
-  `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`
+/** `YYYY-MM-DD` of a date's UTC calendar day (written without padStart: it runs per date sent). */
+export const formatDate = (d: Date): string => {
+  const year = d.getUTCFullYear()
+  const month = d.getUTCMonth() + 1
+  const day = d.getUTCDate()
+  return `${year >= 1000 ? String(year) : pad(year, 4)}${month < 10 ? "-0" : "-"}${month}${day < 10 ? "-0" : "-"}${day}`
+}
 
 /** Whether a date is a valid instant at UTC midnight, in years 1 to 9999. */
 export const isCalendarDate = (d: unknown): d is Date =>
