@@ -15,13 +15,11 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Instances from "./internal/instances.js"
 import * as Path from "./internal/path.js"
 import * as internal from "./internal/validation.js"
 import { ValidationError, type ValidationIssue } from "./MarketoError.js"
 import type { MObject } from "./MObject.js"
-import { Opportunity } from "./Opportunity.js"
-import { OpportunityPersonRole } from "./OpportunityPersonRole.js"
-import { Program } from "./Program.js"
 import type { SyncOperation } from "./Wire.js"
 
 /**
@@ -95,10 +93,10 @@ export const decode = (
 const build = (props: MObject): MObject => {
   switch (props._tag) {
     case "Program":
-      return new Program(props, true)
+      return Instances.program(props)
     case "Opportunity":
-      return new Opportunity(props, true)
+      return Instances.opportunity(props)
     case "OpportunityPersonRole":
-      return new OpportunityPersonRole(props, true)
+      return Instances.opportunityPersonRole(props)
   }
 }

@@ -14,6 +14,7 @@ import { Opportunity } from "../Opportunity.js"
 import { OpportunityPersonRole } from "../OpportunityPersonRole.js"
 import { type Cost, Program, type Tag, type Token } from "../Program.js"
 import type * as Wire from "../Wire.js"
+import * as Instances from "./instances.js"
 import * as Fields from "./mappingFields.js"
 import * as Value from "./mappingValues.js"
 import { formatPath } from "./path.js"
@@ -353,7 +354,7 @@ const readProgram = (w: Wire.MObject): Either.Either<Program, ProtocolError> => 
   props.tokens = tokens
   props.attributes = attributes.right
   // Every value was read by what its field holds: the record is what the constructor takes.
-  return Either.right(new Program(props as ConstructorParameters<typeof Program>[0], true))
+  return Either.right(Instances.program(props))
 }
 
 /** The common fields, the standard fields and the custom fields of an object with attribs. */
@@ -383,7 +384,7 @@ const readOpportunity = (w: Wire.MObject): Either.Either<Opportunity, ProtocolEr
   const company = associations.get("Company")
   if (company !== undefined) props.company = company
   // The standard values were each read by the kind their table entry names.
-  return Either.right(new Opportunity(props as ConstructorParameters<typeof Opportunity>[0], true))
+  return Either.right(Instances.opportunity(props))
 }
 
 const readOpportunityPersonRole = (w: Wire.MObject): Either.Either<OpportunityPersonRole, ProtocolError> => {
@@ -394,9 +395,7 @@ const readOpportunityPersonRole = (w: Wire.MObject): Either.Either<OpportunityPe
   const opportunity = associations.get("Opportunity")
   if (lead !== undefined) props.lead = lead
   if (opportunity !== undefined) props.opportunity = opportunity
-  return Either.right(
-    new OpportunityPersonRole(props as ConstructorParameters<typeof OpportunityPersonRole>[0], true)
-  )
+  return Either.right(Instances.opportunityPersonRole(props))
 }
 
 export const fromWire = (w: Wire.MObject): Either.Either<Model, ProtocolError> => {
