@@ -268,11 +268,11 @@ const isOfType = <T extends MObjectType>(object: MObject.MObject, type: T): obje
  * A record read as the model of the type asked for. One of another type is refused: the
  * stream's type promises that model (and a query names one type).
  */
-const decodeAs = <T extends MObjectType>(type: T) => (wire: Wire.MObject): Effect.Effect<ModelOf<T>, ProtocolError> =>
-  Effect.flatMap(MObject.fromWire(wire), (object) =>
+const decodeAs = <T extends MObjectType>(type: T) => (wire: Wire.MObject): Either.Either<ModelOf<T>, ProtocolError> =>
+  Either.flatMap(MObject.fromWire(wire), (object) =>
     isOfType(object, type)
-      ? Effect.succeed(object)
-      : Effect.fail(
+      ? Either.right(object)
+      : Either.left(
         new ProtocolError({
           reason: "ModelMapping",
           detail: `getMObjects of ${type} answered a ${object._tag}`,

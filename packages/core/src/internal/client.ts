@@ -303,7 +303,7 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
       pages: <B, DE>(
         params: Omit<Wire.ParamsGetMObjects, "streamPosition">,
         streamPosition: string | undefined,
-        decode: (wire: Wire.MObject) => Effect.Effect<B, DE>
+        decode: (wire: Wire.MObject) => Either.Either<B, DE>
       ) => Paging.pages(rt, params, streamPosition, decode)
     } as const
   })

@@ -4,6 +4,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -56,7 +57,7 @@ export const pages = <B, DE>(
   rt: Runtime,
   params: Omit<Wire.ParamsGetMObjects, "streamPosition">,
   streamPosition: string | undefined,
-  decode: (wire: Wire.MObject) => Effect.Effect<B, DE>
+  decode: (wire: Wire.MObject) => Either.Either<B, DE>
 ): Stream.Stream<Page<B>, CallError | DE> =>
   Stream.unwrap(Effect.map(FiberRef.get(Limits.maxPagesPerRead), (maxPages) => {
     const seen = new Set<number>()
@@ -121,13 +122,19 @@ export const pages = <B, DE>(
               }
               seen.add(hash)
             }
-            return Effect.map(
-              Effect.forEach(result.mObjectList ?? [], decode),
-              (decoded) =>
-                [
-                  { objects: decoded, streamPosition: moved, hasMore: result.hasMore },
-                  result.hasMore ? Option.some(moved) : Option.none()
-                ] as const
+            // A plain loop over the page, not an Effect per object: it runs for every object read.
+            const wires = result.mObjectList ?? []
+            const decoded: Array<B> = []
+            for (const wire of wires) {
+              const object = decode(wire)
+              if (Either.isLeft(object)) return Effect.fail(object.left)
+              decoded.push(object.right)
+            }
+            return Effect.succeed(
+              [
+                { objects: decoded, streamPosition: moved, hasMore: result.hasMore },
+                result.hasMore ? Option.some(moved) : Option.none()
+              ] as const
             )
           }
         )
