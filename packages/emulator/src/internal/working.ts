@@ -47,12 +47,22 @@ export const working = (state: State): Working => ({
   nextId: { ...state.nextId }
 })
 
-/** @internal */
+/**
+ * The State a call leaves. Written out field by field rather than spread: a REST write commits
+ * once per record, and the spread was a twentieth of the server's time in a 300-record write.
+ *
+ * @internal
+ */
 export const commit = (state: State, work: Working): State => ({
-  ...state,
   programs: work.programs,
   opportunities: work.opportunities,
   roles: work.roles,
+  leads: state.leads,
+  companies: state.companies,
+  tagTypes: state.tagTypes,
+  opportunityFields: state.opportunityFields,
+  roleFields: state.roleFields,
+  fieldsByName: state.fieldsByName,
   nextId: work.nextId
 })
 

@@ -153,9 +153,19 @@ const reason = (error: { readonly code: string; readonly message: string }, deta
 })
 
 /**
+ * The store's field names of a kind by their REST names: made once per call, not per record
+ * (made per record, it was an eighth of the server's time in a 300-record write).
+ *
+ * @internal
+ */
+export const soapNamesOf = (state: State, kind: Kind): ReadonlyMap<string, string> =>
+  new Map(defsOf(state, kind).map((d) => [restNameOf(d), d.name]))
+
+/**
  * A REST input record as the SOAP wire record the store applies, or why it cannot be one:
  * 1006 for a field the object does not have, 1004 for an unknown lead, 1013 for an unknown
- * opportunity or GUID, 1003 for a value that cannot be written.
+ * opportunity or GUID, 1003 for a value that cannot be written. `bySoap` is
+ * {@link soapNamesOf} the state's kind.
  *
  * @internal
  */
@@ -163,10 +173,10 @@ export const wireOf = (
   state: State,
   kind: Kind,
   record: RestWire.Fields,
-  byGuid: boolean
+  byGuid: boolean,
+  bySoap: ReadonlyMap<string, string>
 ): Wire.MObject | Refusal => {
   const type = kind === "opportunities" ? "Opportunity" : "OpportunityPersonRole"
-  const bySoap = new Map(defsOf(state, kind).map((d) => [restNameOf(d), d.name]))
   const attribList: Array<Wire.Attrib> = []
   const associationList: Array<Wire.MObjAssociation> = []
   let id: number | undefined

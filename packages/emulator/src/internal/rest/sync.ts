@@ -14,7 +14,7 @@ import * as Schema from "effect/Schema"
 import type { State } from "../state.js"
 import { syncMObjects } from "../sync.js"
 import { decodeJson, type Endpoint, envelope, notXml, refuse } from "./common.js"
-import { isRefusal, type Kind, names, type Refusal, roleByDedupe, wireOf } from "./records.js"
+import { isRefusal, type Kind, names, type Refusal, roleByDedupe, soapNamesOf, wireOf } from "./records.js"
 import { applyEach, statusOf, tally } from "./statuses.js"
 
 // Loose where Adobe answers a bad value with its own code rather than 609.
@@ -31,6 +31,7 @@ const operations: Record<string, Wire.SyncOperation> = {
 }
 
 const Record = Schema.Record({ key: Schema.String, value: RestWire.FieldValue })
+const decodeRecord = Schema.decodeUnknownEither(Record)
 
 /** One record as the store's call, or the reason it is refused, against the state so far. */
 const prepare = (
@@ -38,9 +39,10 @@ const prepare = (
   kind: Kind,
   raw: unknown,
   operation: Wire.SyncOperation,
-  byGuid: boolean
+  byGuid: boolean,
+  bySoap: ReadonlyMap<string, string>
 ): Wire.MObject | Refusal => {
-  const decoded = Schema.decodeUnknownEither(Record)(raw)
+  const decoded = decodeRecord(raw)
   if (Either.isLeft(decoded)) return { ...RestWire.errorCodes.invalidData, message: "a record is an object of scalars" }
   const record = decoded.right
   const bad = notXml(record)
@@ -50,7 +52,7 @@ const prepare = (
   if (byGuid && record[names.id] === undefined) {
     return { code: RestWire.errorCodes.missingParameter.code, message: `${names.id} is required with dedupeBy idField` }
   }
-  const wire = wireOf(state, kind, record, byGuid)
+  const wire = wireOf(state, kind, record, byGuid, bySoap)
   if (isRefusal(wire) || byGuid) return wire
   if (kind === "opportunities") {
     return wire.externalKey === undefined
@@ -90,15 +92,17 @@ const sync = (kind: Kind): Endpoint["handle"] => ({ counter, guard, store }, req
       return yield* refuse(RestWire.errorCodes.invalidData, `more than ${RestWire.maxRecordsPerCall} records`)
     }
     const input = body.input
-    const answered = yield* guard(store.transact((state, now) =>
-      Either.right(applyEach(state, input, (current, raw) => {
-        const prepared = prepare(current, kind, raw, operation, byGuid)
+    const answered = yield* guard(store.transact((state, now) => {
+      // A write changes no field definitions: the names of the state it starts from hold throughout.
+      const bySoap = soapNamesOf(state, kind)
+      return Either.right(applyEach(state, input, (current, raw) => {
+        const prepared = prepare(current, kind, raw, operation, byGuid, bySoap)
         if (isRefusal(prepared)) return prepared
         return syncMObjects(current, { mObjectList: [prepared], operation }, now).pipe(
           Either.map(([result, next]) => [result.mObjStatusList[0], next] as const)
         )
       }))
-    ))
+    }))
     if (answered === "drop") return "drop" as const
     yield* tally(counter, kind, answered, operation)
     return envelope(answered.map((outcome, seq) => statusOf(outcome, kind, seq, false)))
