@@ -5,6 +5,7 @@
  * the whole call is done. The Tables are persistent, so the copy costs nothing.
  */
 import type * as Wire from "@mktows/core/Wire"
+import { makeOwner, type Owner } from "./sortedMap.js"
 import type { Entity, Party, Program, State } from "./state.js"
 import type { Table } from "./table.js"
 
@@ -14,6 +15,11 @@ export interface Working {
   opportunities: Table<Entity>
   roles: Table<Entity>
   nextId: { Opportunity: number; OpportunityPersonRole: number; Cost: number }
+  /**
+   * The call's own: what it sets in the Tables above is written in place once made by it
+   * (`Table.set`), so only the Tables above, the latest, are to be read.
+   */
+  readonly owner: Owner
 }
 
 /** @internal */
@@ -44,7 +50,8 @@ export const working = (state: State): Working => ({
   programs: state.programs,
   opportunities: state.opportunities,
   roles: state.roles,
-  nextId: { ...state.nextId }
+  nextId: { ...state.nextId },
+  owner: makeOwner()
 })
 
 /**
