@@ -13,7 +13,7 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { State } from "../state.js"
 import { syncMObjects } from "../sync.js"
-import { decodeJson, type Endpoint, envelope, notXml, refuse } from "./common.js"
+import { decodeParsed, type Endpoint, envelope, notXml, refuse } from "./common.js"
 import { isRefusal, type Kind, names, type Refusal, roleByDedupe, soapNamesOf, wireOf } from "./records.js"
 import { applyEach, statusOf, tally } from "./statuses.js"
 
@@ -74,9 +74,9 @@ const prepare = (
 
 const sync = (kind: Kind): Endpoint["handle"] => ({ counter, guard, store }, request) =>
   Effect.gen(function*() {
-    const text = yield* request.text
-    if (text === "drop") return "drop" as const
-    const body = yield* decodeJson(Request, text)
+    const json = yield* request.json
+    if (json === "drop") return "drop" as const
+    const body = yield* decodeParsed(Request, json)
     if (body.input === undefined) return yield* refuse(RestWire.errorCodes.missingParameter, "input")
     const operation = operations[body.action ?? "createOrUpdate"]
     if (operation === undefined) return yield* refuse(RestWire.errorCodes.invalidData, `action '${body.action}'`)
