@@ -32,6 +32,31 @@ describe("emulator REST robustness", () => {
       expect(yield* emulator.objects).toEqual(before)
     }))
 
+  it.scoped("a record that is not an object of scalars is skipped (1003) and the others are written", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const answer = yield* call("/v1/opportunities.json", {
+        json: {
+          input: [
+            { externalOpportunityId: "S-1", name: { nested: "no" } },
+            "S-2",
+            null,
+            { externalOpportunityId: "S-4", name: ["no"] },
+            { externalOpportunityId: "S-5", name: "fine", amount: 5, isWon: false, description: null }
+          ]
+        }
+      })
+      expect(answer.body.result?.map((r) => r["status"])).toEqual([
+        "skipped",
+        "skipped",
+        "skipped",
+        "skipped",
+        "created"
+      ])
+      expect([0, 1, 2, 3].map((i) => reasonOf(answer, i))).toEqual(["1003", "1003", "1003", "1003"])
+    }))
+
   it.scoped("characters XML 1.0 cannot carry are refused on REST, so SOAP reads stay XML", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()

@@ -30,8 +30,10 @@ const operations: Record<string, Wire.SyncOperation> = {
   createOrUpdate: "UPSERT"
 }
 
-const Record = Schema.Record({ key: Schema.String, value: RestWire.FieldValue })
-const decodeRecord = Schema.decodeUnknownEither(Record)
+// A type check, no transformation: a record that passes is its own decoded value, so it is
+// checked, not copied (a decode per record, building its result and its errors, was a
+// twentieth of the server's time in a 300-record write).
+const isRecord = Schema.is(RestWire.Fields)
 
 /** One record as the store's call, or the reason it is refused, against the state so far. */
 const prepare = (
@@ -42,9 +44,8 @@ const prepare = (
   byGuid: boolean,
   bySoap: ReadonlyMap<string, string>
 ): Wire.MObject | Refusal => {
-  const decoded = decodeRecord(raw)
-  if (Either.isLeft(decoded)) return { ...RestWire.errorCodes.invalidData, message: "a record is an object of scalars" }
-  const record = decoded.right
+  if (!isRecord(raw)) return { ...RestWire.errorCodes.invalidData, message: "a record is an object of scalars" }
+  const record = raw
   const bad = notXml(record)
   if (bad !== undefined) {
     return { code: RestWire.errorCodes.invalidData.code, message: `${bad} holds a character XML 1.0 cannot carry` }
