@@ -6,13 +6,18 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as RestWire from "@mktows/rest/RestWire"
+import * as Arbitrary from "effect/Arbitrary"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Emulator from "../src/Emulator.js"
+import { isFields } from "../src/internal/rest/records.js"
 import { soapClient } from "./helpers/clients.js"
 import { codeOf, restOf } from "./helpers/rest.js"
 
@@ -56,6 +61,20 @@ describe("emulator REST robustness", () => {
       ])
       expect([0, 1, 2, 3].map((i) => reasonOf(answer, i))).toEqual(["1003", "1003", "1003", "1003"])
     }))
+
+  it.prop(
+    "a record's check answers as Schema.is(RestWire.Fields) on any value",
+    [
+      FastCheck.oneof(
+        FastCheck.anything({ withBoxedValues: true, withDate: true, withMap: true, withNullPrototype: true }),
+        FastCheck.jsonValue(),
+        Arbitrary.make(RestWire.Fields)
+      )
+    ],
+    ([u]) => {
+      expect(isFields(u)).toBe(Schema.is(RestWire.Fields)(u))
+    }
+  )
 
   it.scoped("characters XML 1.0 cannot carry are refused on REST, so SOAP reads stay XML", () =>
     Effect.gen(function*() {

@@ -138,6 +138,23 @@ export const recordOf = (
   return out
 }
 
+const isFieldValue = (u: unknown): boolean =>
+  u === null || typeof u === "string" || typeof u === "number" || typeof u === "boolean"
+
+/**
+ * `Schema.is(RestWire.Fields)` written out: an object (not an array) whose own values are all
+ * scalars. It runs on every record of a write, where the Schema's generic check of each key
+ * against the value union cost about 2 µs a record, a tenth of the server's time in a
+ * 300-record write; a property test holds it to the Schema's answer on any value.
+ *
+ * @internal
+ */
+export const isFields = (u: unknown): u is RestWire.Fields => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return false
+  for (const key of Object.keys(u)) if (!isFieldValue((u as Record<string, unknown>)[key])) return false
+  return Object.getOwnPropertySymbols(u).length === 0
+}
+
 /** A REST input record refused before the store sees it: the reason it gets. @internal */
 export interface Refusal {
   readonly code: string
