@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as FastCheck from "effect/FastCheck"
-import { SortedMap } from "../src/internal/sortedMap.js"
+import { makeOwner, SortedMap } from "../src/internal/sortedMap.js"
 
 // Enough operations over a key range wide enough that leaves and branches split, empty and
 // collapse many times (a node holds 32).
@@ -38,6 +38,30 @@ describe("Emulator: SortedMap", () => {
     })
     for (const [version, sorted] of versions) expect([...version.entries()]).toEqual(sorted)
   })
+
+  it.prop(
+    "a batch that writes its own nodes in place answers as one that copies, and changes no map made before it",
+    [ops, FastCheck.array(FastCheck.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 12 })],
+    ([list, cuts]) => {
+      // The same steps, in batches of the given lengths (each with its owner), and without owners.
+      let copied = SortedMap.empty<number, number>()
+      let batched = SortedMap.empty<number, number>()
+      const published: Array<[SortedMap<number, number>, Array<readonly [number, number]>]> = []
+      let at = 0
+      for (const cut of [...cuts, list.length]) {
+        const owner = makeOwner()
+        for (const step of list.slice(at, at + cut)) {
+          copied = step.remove ? copied.remove(step.key) : copied.set(step.key, step.value)
+          batched = step.remove ? batched.remove(step.key) : batched.set(step.key, step.value, owner)
+        }
+        at += cut
+        expect(batched.size).toBe(copied.size)
+        expect([...batched.entries()]).toEqual([...copied.entries()])
+        published.push([batched, [...batched.entries()]])
+      }
+      for (const [version, entries] of published) expect([...version.entries()]).toEqual(entries)
+    }
+  )
 
   it("keeps ascending inserts in full leaves and stays shallow at 100,000 entries", () => {
     let map = SortedMap.empty<number, string>()

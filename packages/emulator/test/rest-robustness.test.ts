@@ -6,13 +6,18 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as RestWire from "@mktows/rest/RestWire"
+import * as Arbitrary from "effect/Arbitrary"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Emulator from "../src/Emulator.js"
+import { isFields } from "../src/internal/rest/records.js"
 import { soapClient } from "./helpers/clients.js"
 import { codeOf, restOf } from "./helpers/rest.js"
 
@@ -31,6 +36,45 @@ describe("emulator REST robustness", () => {
       expect(codeOf(yield* call("/v1/opportunities.json", { bytes }))).toBe("609")
       expect(yield* emulator.objects).toEqual(before)
     }))
+
+  it.scoped("a record that is not an object of scalars is skipped (1003) and the others are written", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const answer = yield* call("/v1/opportunities.json", {
+        json: {
+          input: [
+            { externalOpportunityId: "S-1", name: { nested: "no" } },
+            "S-2",
+            null,
+            { externalOpportunityId: "S-4", name: ["no"] },
+            { externalOpportunityId: "S-5", name: "fine", amount: 5, isWon: false, description: null }
+          ]
+        }
+      })
+      expect(answer.body.result?.map((r) => r["status"])).toEqual([
+        "skipped",
+        "skipped",
+        "skipped",
+        "skipped",
+        "created"
+      ])
+      expect([0, 1, 2, 3].map((i) => reasonOf(answer, i))).toEqual(["1003", "1003", "1003", "1003"])
+    }))
+
+  it.prop(
+    "a record's check answers as Schema.is(RestWire.Fields) on any value",
+    [
+      FastCheck.oneof(
+        FastCheck.anything({ withBoxedValues: true, withDate: true, withMap: true, withNullPrototype: true }),
+        FastCheck.jsonValue(),
+        Arbitrary.make(RestWire.Fields)
+      )
+    ],
+    ([u]) => {
+      expect(isFields(u)).toBe(Schema.is(RestWire.Fields)(u))
+    }
+  )
 
   it.scoped("characters XML 1.0 cannot carry are refused on REST, so SOAP reads stay XML", () =>
     Effect.gen(function*() {

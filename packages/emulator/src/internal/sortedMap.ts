@@ -10,20 +10,39 @@
 
 type Key = number | string
 
+/**
+ * A batch of changes made by one owner: nodes a batch has made are its own until it ends, so
+ * it changes them in place rather than copying them again. A syncMObjects call of 100 new
+ * objects otherwise copied the same path of full leaves and branches 100 times (most of the
+ * store's work per object, and of its garbage). The owner is a fresh object per batch and is
+ * never used again once the batch's result is published, so a published map is never changed.
+ *
+ * @internal
+ */
+export interface Owner {
+  readonly _Owner: unique symbol
+}
+
+/** A new owner, for one batch. @internal */
+export const makeOwner = (): Owner => ({}) as Owner
+
 // An index the code has just checked is in range; the arrays hold no holes.
 const item = <T>(array: ReadonlyArray<T>, index: number): T => array[index] as T
 
+// Writable only by the batch that owns the node (see Owner); read-only to everyone else.
 interface Leaf<K extends Key, V> {
   readonly leaf: true
-  readonly keys: ReadonlyArray<K>
-  readonly values: ReadonlyArray<V>
+  keys: Array<K>
+  values: Array<V>
+  readonly owner: Owner | undefined
 }
 
 interface Branch<K extends Key, V> {
   readonly leaf: false
   /** The lowest key of each child. */
-  readonly keys: ReadonlyArray<K>
-  readonly children: ReadonlyArray<Node<K, V>>
+  keys: Array<K>
+  children: Array<Node<K, V>>
+  readonly owner: Owner | undefined
 }
 
 type Node<K extends Key, V> = Leaf<K, V> | Branch<K, V>
@@ -85,16 +104,22 @@ const upperBound = <K extends Key>(keys: ReadonlyArray<K>, key: K): number => {
 /** The child of a branch that holds `key`, or would. */
 const childIndex = <K extends Key>(keys: ReadonlyArray<K>, key: K): number => Math.max(0, upperBound(keys, key) - 1)
 
-const leaf = <K extends Key, V>(keys: ReadonlyArray<K>, values: ReadonlyArray<V>): Leaf<K, V> => ({
+const leaf = <K extends Key, V>(keys: Array<K>, values: Array<V>, owner: Owner | undefined): Leaf<K, V> => ({
   leaf: true,
   keys,
-  values
+  values,
+  owner
 })
 
-const branch = <K extends Key, V>(keys: ReadonlyArray<K>, children: ReadonlyArray<Node<K, V>>): Branch<K, V> => ({
+const branch = <K extends Key, V>(
+  keys: Array<K>,
+  children: Array<Node<K, V>>,
+  owner: Owner | undefined
+): Branch<K, V> => ({
   leaf: false,
   keys,
-  children
+  children,
+  owner
 })
 
 /**
@@ -108,40 +133,86 @@ interface Inserted<K extends Key, V> {
   /** The right half when `node` was cut in two. */
   readonly split: Node<K, V> | undefined
   readonly added: boolean
+  /** False when the key already had this very value: nothing was made or written. */
+  readonly changed: boolean
 }
 
-const insert = <K extends Key, V>(node: Node<K, V>, key: K, value: V): Inserted<K, V> => {
+/**
+ * `node` with `key` set to `value`. A node `owner` owns is written in place; any other is
+ * copied, and the copy is `owner`'s. Every array of an owned node was made by its batch for
+ * that node alone, so writing it changes no other node (a leaf's keys are never written in
+ * place, only replaced, so a copy that only changes a value may share them). Leaves stay at
+ * their exact length either way. A node made by a batch has a parent made by the same batch
+ * (a change copies the whole path), so a child written in place has an owned parent.
+ */
+const insert = <K extends Key, V>(
+  node: Node<K, V>,
+  key: K,
+  value: V,
+  owner: Owner | undefined
+): Inserted<K, V> => {
+  const owned = owner !== undefined && node.owner === owner
   if (node.leaf) {
     const at = lowerBound(node.keys, key)
     if (at < node.keys.length && node.keys[at] === key) {
-      if (item(node.values, at) === value) return { node, split: undefined, added: false }
-      return { node: leaf(node.keys, replaceAt(node.values, at, value)), split: undefined, added: false }
+      if (item(node.values, at) === value) return { node, split: undefined, added: false, changed: false }
+      if (!owned) {
+        return {
+          node: leaf(node.keys, replaceAt(node.values, at, value), owner),
+          split: undefined,
+          added: false,
+          changed: true
+        }
+      }
+      node.values[at] = value
+      return { node, split: undefined, added: false, changed: true }
     }
     const keys = insertAt(node.keys, at, key)
     const values = insertAt(node.values, at, value)
-    if (keys.length <= width) return { node: leaf(keys, values), split: undefined, added: true }
+    if (keys.length <= width) {
+      if (!owned) return { node: leaf(keys, values, owner), split: undefined, added: true, changed: true }
+      node.keys = keys
+      node.values = values
+      return { node, split: undefined, added: true, changed: true }
+    }
     const cut = cutAt(keys.length, at)
     return {
-      node: leaf(keys.slice(0, cut), values.slice(0, cut)),
-      split: leaf(keys.slice(cut), values.slice(cut)),
-      added: true
+      node: leaf(keys.slice(0, cut), values.slice(0, cut), owner),
+      split: leaf(keys.slice(cut), values.slice(cut), owner),
+      added: true,
+      changed: true
     }
   }
   const at = childIndex(node.keys, key)
-  const inserted = insert(item(node.children, at), key, value)
-  if (inserted.node === node.children[at] && inserted.split === undefined) return { ...inserted, node }
-  let keys = replaceAt(node.keys, at, item(inserted.node.keys, 0))
-  let children = replaceAt(node.children, at, inserted.node)
+  const inserted = insert(item(node.children, at), key, value, owner)
+  if (!inserted.changed) return { node, split: undefined, added: false, changed: false }
+  let keys: Array<K>
+  let children: Array<Node<K, V>>
+  if (owned) {
+    keys = node.keys
+    children = node.children
+    keys[at] = item(inserted.node.keys, 0)
+    children[at] = inserted.node
+  } else {
+    keys = replaceAt(node.keys, at, item(inserted.node.keys, 0))
+    children = replaceAt(node.children, at, inserted.node)
+  }
   if (inserted.split !== undefined) {
     keys = insertAt(keys, at + 1, item(inserted.split.keys, 0))
     children = insertAt(children, at + 1, inserted.split)
   }
-  if (children.length <= width) return { node: branch(keys, children), split: undefined, added: inserted.added }
+  if (children.length <= width) {
+    if (!owned) return { node: branch(keys, children, owner), split: undefined, added: inserted.added, changed: true }
+    node.keys = keys
+    node.children = children
+    return { node, split: undefined, added: inserted.added, changed: true }
+  }
   const cut = cutAt(children.length, at + 1)
   return {
-    node: branch(keys.slice(0, cut), children.slice(0, cut)),
-    split: branch(keys.slice(cut), children.slice(cut)),
-    added: inserted.added
+    node: branch(keys.slice(0, cut), children.slice(0, cut), owner),
+    split: branch(keys.slice(cut), children.slice(cut), owner),
+    added: inserted.added,
+    changed: true
   }
 }
 
@@ -151,17 +222,19 @@ const remove = <K extends Key, V>(node: Node<K, V>, key: K): Node<K, V> | undefi
     const at = lowerBound(node.keys, key)
     if (at === node.keys.length || node.keys[at] !== key) return node
     if (node.keys.length === 1) return undefined
-    return leaf(removeAt(node.keys, at), removeAt(node.values, at))
+    return leaf(removeAt(node.keys, at), removeAt(node.values, at), undefined)
   }
   const at = childIndex(node.keys, key)
   const child = item(node.children, at)
   const removed = remove(child, key)
   if (removed === child) return node
   if (removed === undefined) {
-    return node.children.length === 1 ? undefined : branch(removeAt(node.keys, at), removeAt(node.children, at))
+    return node.children.length === 1
+      ? undefined
+      : branch(removeAt(node.keys, at), removeAt(node.children, at), undefined)
   }
   // Underfull nodes are kept: lookups stay correct and the depth never grows on removal.
-  return branch(replaceAt(node.keys, at, item(removed.keys, 0)), replaceAt(node.children, at, removed))
+  return branch(replaceAt(node.keys, at, item(removed.keys, 0)), replaceAt(node.children, at, removed), undefined)
 }
 
 /**
@@ -184,18 +257,31 @@ export class SortedMap<K extends Key, V> {
     return at < node.keys.length && node.keys[at] === key ? node.values[at] : undefined
   }
 
+  /** The key equal to `key` as this map holds it (one string shared by all who ask), if any. */
+  storedKey(key: K): K | undefined {
+    let node = this.root
+    while (node !== undefined && !node.leaf) node = node.children[childIndex(node.keys, key)]
+    if (node === undefined) return undefined
+    const at = lowerBound(node.keys, key)
+    return at < node.keys.length && node.keys[at] === key ? node.keys[at] : undefined
+  }
+
   has(key: K): boolean {
     return this.get(key) !== undefined
   }
 
-  /** This map with `key` set to `value` (itself when it already was). */
-  set(key: K, value: V): SortedMap<K, V> {
-    if (this.root === undefined) return new SortedMap(leaf([key], [value]), 1)
-    const inserted = insert(this.root, key, value)
-    if (inserted.node === this.root && inserted.split === undefined) return this
+  /**
+   * This map with `key` set to `value` (itself when it already was). With an `owner`, the
+   * nodes that owner made are written in place (see {@link Owner}): the maps it returned
+   * before are then stale, and only the last one is to be used.
+   */
+  set(key: K, value: V, owner?: Owner): SortedMap<K, V> {
+    if (this.root === undefined) return new SortedMap(leaf([key], [value], owner), 1)
+    const inserted = insert(this.root, key, value, owner)
+    if (!inserted.changed) return this
     const root = inserted.split === undefined
       ? inserted.node
-      : branch([item(inserted.node.keys, 0), item(inserted.split.keys, 0)], [inserted.node, inserted.split])
+      : branch([item(inserted.node.keys, 0), item(inserted.split.keys, 0)], [inserted.node, inserted.split], owner)
     return new SortedMap(root, this.size + (inserted.added ? 1 : 0))
   }
 

@@ -119,8 +119,8 @@ const roleFieldLinks = (state: State, work: Working, fields: Array<string>, link
 }
 
 const put = (work: Working, type: EntityType, entity: Entity): void => {
-  if (type === "Opportunity") work.opportunities = work.opportunities.set(entity)
-  else work.roles = work.roles.set(entity)
+  if (type === "Opportunity") work.opportunities = work.opportunities.set(entity, work.owner)
+  else work.roles = work.roles.set(entity, work.owner)
 }
 
 const insert = (

@@ -122,7 +122,10 @@ export const syncProgram = (
   if (sameCosts(entries.costs, program.costs) && sameTags(entries.tags, program.tags)) {
     return status(object, program.id, "UNCHANGED")
   }
-  work.programs = work.programs.set({ ...program, costs: entries.costs, tags: entries.tags, updatedAt: now })
+  work.programs = work.programs.set(
+    { ...program, costs: entries.costs, tags: entries.tags, updatedAt: now },
+    work.owner
+  )
   work.nextId.Cost = entries.nextCost
   return status(object, program.id, "UPDATED")
 }

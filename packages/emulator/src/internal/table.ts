@@ -10,7 +10,7 @@
  * group is kept as a number, not as a set of one.
  */
 import type * as Wire from "@mktows/core/Wire"
-import { SortedMap } from "./sortedMap.js"
+import { type Owner, SortedMap } from "./sortedMap.js"
 
 /** What a Table holds: objects with an id, some with an external key. @internal */
 export interface Row {
@@ -50,20 +50,26 @@ function* idsAfter(ids: Ids, after: number): Generator<number> {
 const update = <K extends number | string>(
   index: SortedMap<K, Ids>,
   key: K,
-  f: (ids: Ids | undefined) => Ids | undefined
+  f: (ids: Ids | undefined) => Ids | undefined,
+  owner: Owner | undefined
 ): SortedMap<K, Ids> => {
   const before = index.get(key)
   const after = f(before)
-  return after === before ? index : after === undefined ? index.remove(key) : index.set(key, after)
+  return after === before ? index : after === undefined ? index.remove(key) : index.set(key, after, owner)
 }
 
 /** External keys: by key name, then by value. */
 type KeyIndex = SortedMap<string, SortedMap<string, Ids>>
 
-const updateKey = (index: KeyIndex, key: Wire.Attrib, f: (ids: Ids | undefined) => Ids | undefined): KeyIndex => {
+const updateKey = (
+  index: KeyIndex,
+  key: Wire.Attrib,
+  f: (ids: Ids | undefined) => Ids | undefined,
+  owner: Owner | undefined
+): KeyIndex => {
   const byValue = index.get(key.name) ?? SortedMap.empty<string, Ids>()
-  const next = update(byValue, key.value, f)
-  return next === byValue ? index : next.size === 0 ? index.remove(key.name) : index.set(key.name, next)
+  const next = update(byValue, key.value, f, owner)
+  return next === byValue ? index : next.size === 0 ? index.remove(key.name) : index.set(key.name, next, owner)
 }
 
 const sameKey = (a: Wire.Attrib | undefined, b: Wire.Attrib | undefined): boolean =>
@@ -145,27 +151,30 @@ export class Table<A extends Row> {
    * `opportunityId` share one string rather than each keeping its own copy.
    */
   keyName(name: string): string {
-    for (const [known] of this.keyIndex.entries()) if (known === name) return known
-    return name
+    return this.keyIndex.storedKey(name) ?? name
   }
 
-  /** This Table with `row` added, or replacing the object with its id. */
-  set(row: A): Table<A> {
+  /**
+   * This Table with `row` added, or replacing the object with its id. With an `owner`, the
+   * nodes that owner made are written in place (see `SortedMap.set`): the Tables it returned
+   * before are then stale, and only the last one is to be used.
+   */
+  set(row: A, owner?: Owner): Table<A> {
     const old = this.get(row.id)
-    const rows = this.rows.set(row.id, row)
+    const rows = this.rows.set(row.id, row, owner)
     let keyIndex = this.keyIndex
     const oldKey = old?.externalKey
     const key = row.externalKey
     if (!sameKey(oldKey, key)) {
-      if (oldKey !== undefined) keyIndex = updateKey(keyIndex, oldKey, (ids) => removeId(ids, row.id))
-      if (key !== undefined) keyIndex = updateKey(keyIndex, key, (ids) => addId(ids, row.id))
+      if (oldKey !== undefined) keyIndex = updateKey(keyIndex, oldKey, (ids) => removeId(ids, row.id), owner)
+      if (key !== undefined) keyIndex = updateKey(keyIndex, key, (ids) => addId(ids, row.id), owner)
     }
     let groupIndex = this.groupIndex
     const oldGroup = old === undefined ? undefined : this.groupOf(old)
     const group = this.groupOf(row)
     if (oldGroup !== group) {
-      if (oldGroup !== undefined) groupIndex = update(groupIndex, oldGroup, (ids) => removeId(ids, row.id))
-      if (group !== undefined) groupIndex = update(groupIndex, group, (ids) => addId(ids, row.id))
+      if (oldGroup !== undefined) groupIndex = update(groupIndex, oldGroup, (ids) => removeId(ids, row.id), owner)
+      if (group !== undefined) groupIndex = update(groupIndex, group, (ids) => addId(ids, row.id), owner)
     }
     return new Table(rows, keyIndex, groupIndex, this.groupOf)
   }
@@ -178,8 +187,8 @@ export class Table<A extends Row> {
     const group = this.groupOf(old)
     return new Table(
       this.rows.remove(id),
-      key === undefined ? this.keyIndex : updateKey(this.keyIndex, key, (ids) => removeId(ids, id)),
-      group === undefined ? this.groupIndex : update(this.groupIndex, group, (ids) => removeId(ids, id)),
+      key === undefined ? this.keyIndex : updateKey(this.keyIndex, key, (ids) => removeId(ids, id), undefined),
+      group === undefined ? this.groupIndex : update(this.groupIndex, group, (ids) => removeId(ids, id), undefined),
       this.groupOf
     )
   }

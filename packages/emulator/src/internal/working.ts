@@ -5,6 +5,7 @@
  * the whole call is done. The Tables are persistent, so the copy costs nothing.
  */
 import type * as Wire from "@mktows/core/Wire"
+import { makeOwner, type Owner } from "./sortedMap.js"
 import type { Entity, Party, Program, State } from "./state.js"
 import type { Table } from "./table.js"
 
@@ -14,6 +15,11 @@ export interface Working {
   opportunities: Table<Entity>
   roles: Table<Entity>
   nextId: { Opportunity: number; OpportunityPersonRole: number; Cost: number }
+  /**
+   * The call's own: what it sets in the Tables above is written in place once made by it
+   * (`Table.set`), so only the Tables above, the latest, are to be read.
+   */
+  readonly owner: Owner
 }
 
 /** @internal */
@@ -44,15 +50,26 @@ export const working = (state: State): Working => ({
   programs: state.programs,
   opportunities: state.opportunities,
   roles: state.roles,
-  nextId: { ...state.nextId }
+  nextId: { ...state.nextId },
+  owner: makeOwner()
 })
 
-/** @internal */
+/**
+ * The State a call leaves. Written out field by field rather than spread: a REST write commits
+ * once per record, and the spread was a twentieth of the server's time in a 300-record write.
+ *
+ * @internal
+ */
 export const commit = (state: State, work: Working): State => ({
-  ...state,
   programs: work.programs,
   opportunities: work.opportunities,
   roles: work.roles,
+  leads: state.leads,
+  companies: state.companies,
+  tagTypes: state.tagTypes,
+  opportunityFields: state.opportunityFields,
+  roleFields: state.roleFields,
+  fieldsByName: state.fieldsByName,
   nextId: work.nextId
 })
 

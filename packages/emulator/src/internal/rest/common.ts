@@ -14,6 +14,7 @@ import * as XmlText from "@mktows/core/XmlText"
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { isUtf8 } from "node:buffer"
 import { randomBytes } from "node:crypto"
@@ -162,17 +163,38 @@ export const bodyText = (body: Body): Effect.Effect<string | "drop", RestRefusal
   }
 }
 
-/** A JSON body decoded with `schema`, bounded (see the module note); 609 when it is not that JSON. @internal */
-export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, text: string): Effect.Effect<A, RestRefusal> => {
-  const bad = scan(text)
-  if (bad !== undefined) return refuse(RestWire.errorCodes.invalidJson, bad)
-  return Effect.try({ try: (): unknown => JSON.parse(text), catch: () => undefined }).pipe(
-    Effect.flatMap(Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })),
-    Effect.mapError(() =>
-      new RestRefusal({ code: RestWire.errorCodes.invalidJson.code, text: RestWire.errorCodes.invalidJson.message })
-    )
-  )
+const invalidJson = (detail?: string) =>
+  new RestRefusal({
+    code: RestWire.errorCodes.invalidJson.code,
+    text: detail === undefined
+      ? RestWire.errorCodes.invalidJson.message
+      : `${RestWire.errorCodes.invalidJson.message}: ${detail}`
+  })
+
+/** A JSON body's value (boxed, so that no value is mistaken for "drop"). @internal */
+export interface Parsed {
+  readonly value: unknown
 }
+
+/**
+ * A JSON body's value, bounded (see the module note); 609 when it is not JSON. A request's
+ * body is parsed once (`RestRequest.json`): the call log and the endpoint read the same value.
+ *
+ * @internal
+ */
+export const parseJson = (text: string): Either.Either<Parsed, RestRefusal> => {
+  const bad = scan(text)
+  if (bad !== undefined) return Either.left(invalidJson(bad))
+  return Either.try({ try: (): Parsed => ({ value: JSON.parse(text) }), catch: () => invalidJson() })
+}
+
+/** A parsed JSON body decoded with `schema`; 609 when it is not that JSON. @internal */
+export const decodeParsed = <A, I>(schema: Schema.Schema<A, I>, parsed: Parsed): Effect.Effect<A, RestRefusal> =>
+  Effect.mapError(Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(parsed.value), () => invalidJson())
+
+/** A JSON body decoded with `schema`, bounded (see the module note); 609 when it is not that JSON. @internal */
+export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, text: string): Effect.Effect<A, RestRefusal> =>
+  Effect.flatMap(parseJson(text), (parsed) => decodeParsed(schema, parsed))
 
 /**
  * Where in a JSON value a string XML 1.0 cannot carry sits (a key or a value), if any: the
@@ -207,6 +229,8 @@ export interface RestRequest {
   readonly params: Params
   /** The body as text (UTF-8 checked), "drop" when the client went away. */
   readonly text: Effect.Effect<string | "drop", RestRefusal>
+  /** The body as JSON ({@link parseJson}), parsed once per request. */
+  readonly json: Effect.Effect<Parsed | "drop", RestRefusal>
   /** The `id` or `fieldApiName` of a path with one. */
   readonly pathParam: string | undefined
   /** True for a `POST …?_method=GET`: a read, whatever the method. */

@@ -10,7 +10,7 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { State } from "../state.js"
 import { deleteMObjects } from "../sync.js"
-import { decodeJson, type Endpoint, envelope, notXml, refuse } from "./common.js"
+import { decodeParsed, type Endpoint, envelope, notXml, refuse } from "./common.js"
 import { idOfGuid, isRefusal, type Kind, names, type Refusal, roleByDedupe } from "./records.js"
 import { applyEach, statusOf, tally } from "./statuses.js"
 
@@ -56,9 +56,9 @@ const target = (state: State, kind: Kind, raw: unknown, byGuid: boolean): Wire.M
 
 const remove = (kind: Kind): Endpoint["handle"] => ({ counter, guard, store }, request) =>
   Effect.gen(function*() {
-    const text = yield* request.text
-    if (text === "drop") return "drop" as const
-    const body = yield* decodeJson(Request, text)
+    const json = yield* request.json
+    if (json === "drop") return "drop" as const
+    const body = yield* decodeParsed(Request, json)
     if (body.input === undefined) return yield* refuse(RestWire.errorCodes.missingParameter, "input")
     const deleteBy = body.deleteBy ?? "dedupeFields"
     if (deleteBy !== "dedupeFields" && deleteBy !== "idField") {

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Entity, State } from "../state.js"
 import {
-  decodeJson,
+  decodeParsed,
   type Endpoint,
   envelope,
   intParam,
@@ -52,9 +52,9 @@ const asParams = (lookup: typeof Lookup.Type, url: Params): Params => {
 const queryOf = (request: RestRequest): Effect.Effect<Query | "drop", RestRefusal> =>
   Effect.gen(function*() {
     if (request.tunnelled && mediaType(request.request.headers["content-type"]) === "application/json") {
-      const text = yield* request.text
-      if (text === "drop") return "drop" as const
-      const lookup = yield* decodeJson(Lookup, text)
+      const json = yield* request.json
+      if (json === "drop") return "drop" as const
+      const lookup = yield* decodeParsed(Lookup, json)
       return {
         filterType: lookup.filterType ?? "dedupeFields",
         values: (lookup.filterValues ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== ""),

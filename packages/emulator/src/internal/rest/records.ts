@@ -138,6 +138,23 @@ export const recordOf = (
   return out
 }
 
+const isFieldValue = (u: unknown): boolean =>
+  u === null || typeof u === "string" || typeof u === "number" || typeof u === "boolean"
+
+/**
+ * `Schema.is(RestWire.Fields)` written out: an object (not an array) whose own values are all
+ * scalars. It runs on every record of a write, where the Schema's generic check of each key
+ * against the value union cost about 2 µs a record, a tenth of the server's time in a
+ * 300-record write; a property test holds it to the Schema's answer on any value.
+ *
+ * @internal
+ */
+export const isFields = (u: unknown): u is RestWire.Fields => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return false
+  for (const key of Object.keys(u)) if (!isFieldValue((u as Record<string, unknown>)[key])) return false
+  return Object.getOwnPropertySymbols(u).length === 0
+}
+
 /** A REST input record refused before the store sees it: the reason it gets. @internal */
 export interface Refusal {
   readonly code: string
@@ -153,9 +170,19 @@ const reason = (error: { readonly code: string; readonly message: string }, deta
 })
 
 /**
+ * The store's field names of a kind by their REST names: made once per call, not per record
+ * (made per record, it was an eighth of the server's time in a 300-record write).
+ *
+ * @internal
+ */
+export const soapNamesOf = (state: State, kind: Kind): ReadonlyMap<string, string> =>
+  new Map(defsOf(state, kind).map((d) => [restNameOf(d), d.name]))
+
+/**
  * A REST input record as the SOAP wire record the store applies, or why it cannot be one:
  * 1006 for a field the object does not have, 1004 for an unknown lead, 1013 for an unknown
- * opportunity or GUID, 1003 for a value that cannot be written.
+ * opportunity or GUID, 1003 for a value that cannot be written. `bySoap` is
+ * {@link soapNamesOf} the state's kind.
  *
  * @internal
  */
@@ -163,10 +190,10 @@ export const wireOf = (
   state: State,
   kind: Kind,
   record: RestWire.Fields,
-  byGuid: boolean
+  byGuid: boolean,
+  bySoap: ReadonlyMap<string, string>
 ): Wire.MObject | Refusal => {
   const type = kind === "opportunities" ? "Opportunity" : "OpportunityPersonRole"
-  const bySoap = new Map(defsOf(state, kind).map((d) => [restNameOf(d), d.name]))
   const attribList: Array<Wire.Attrib> = []
   const associationList: Array<Wire.MObjAssociation> = []
   let id: number | undefined

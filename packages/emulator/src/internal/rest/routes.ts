@@ -11,6 +11,7 @@
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { isUtf8 } from "node:buffer"
 import type { Body } from "../body.js"
 import type { CallLog, CallOutcome } from "../calls.js"
@@ -28,8 +29,11 @@ import {
   type Outcome,
   type Params,
   paramsOf,
+  type Parsed,
+  parseJson,
   refuse,
   refused,
+  type RestRefusal,
   type RestRequest
 } from "./common.js"
 import * as Delete from "./delete.js"
@@ -101,13 +105,12 @@ const outcomeOf = (response: HttpServerResponse.HttpServerResponse): CallOutcome
   return statuses.length > 0 ? { result: "answered", statuses } : { result: "answered" }
 }
 
-const inputOf = (text: string): ReadonlyArray<unknown> => {
-  try {
-    const parsed = JSON.parse(text) as { readonly input?: unknown }
-    return Array.isArray(parsed.input) ? parsed.input : []
-  } catch {
-    return []
-  }
+// What the call log shows of a JSON body: its `input` records.
+const inputOf = (parsed: Either.Either<Parsed | "drop", RestRefusal>): ReadonlyArray<unknown> => {
+  if (Either.isLeft(parsed) || parsed.right === "drop") return []
+  const value = parsed.right.value
+  const input = typeof value === "object" && value !== null && "input" in value ? value.input : undefined
+  return Array.isArray(input) ? input : []
 }
 
 const answer = (parts: RestParts, group: ReadonlyArray<Endpoint>) => (context: Context) => {
@@ -117,6 +120,12 @@ const answer = (parts: RestParts, group: ReadonlyArray<Endpoint>) => (context: C
   let objects: ReadonlyArray<unknown> = []
   return Effect.gen(function*() {
     const text = yield* Effect.cached(Effect.flatMap(parts.body(context, maxJsonBytes), bodyText))
+    const json = yield* Effect.cached(
+      Effect.flatMap(
+        text,
+        (body): Effect.Effect<Parsed | "drop", RestRefusal> => body === "drop" ? Effect.succeed(body) : parseJson(body)
+      )
+    )
     yield* parts.identity.authenticate(request, url)
     const tunnelled = request.method === "POST" && url.searchParams.get("_method")?.toUpperCase() === "GET"
     const method = tunnelled ? "GET" : request.method
@@ -134,7 +143,7 @@ const answer = (parts: RestParts, group: ReadonlyArray<Endpoint>) => (context: C
       if (!accepted.includes(type)) return yield* refuse(RestWire.errorCodes.invalidContentType, type || "none")
       const body = yield* text
       if (body === "drop") return "drop" as const
-      if (type === "application/json") objects = inputOf(body)
+      if (type === "application/json") objects = inputOf(yield* Effect.either(json))
       // A form's parameters join the URL's: Adobe's way to send a query too long for a URL.
       if (tunnelled && type === "application/x-www-form-urlencoded") {
         const merged = new Map(params)
@@ -148,6 +157,7 @@ const answer = (parts: RestParts, group: ReadonlyArray<Endpoint>) => (context: C
       url,
       params,
       text,
+      json,
       pathParam: typeof match === "object" ? match[1] : undefined,
       tunnelled
     }

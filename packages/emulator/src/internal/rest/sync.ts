@@ -13,8 +13,8 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { State } from "../state.js"
 import { syncMObjects } from "../sync.js"
-import { decodeJson, type Endpoint, envelope, notXml, refuse } from "./common.js"
-import { isRefusal, type Kind, names, type Refusal, roleByDedupe, wireOf } from "./records.js"
+import { decodeParsed, type Endpoint, envelope, notXml, refuse } from "./common.js"
+import { isFields, isRefusal, type Kind, names, type Refusal, roleByDedupe, soapNamesOf, wireOf } from "./records.js"
 import { applyEach, statusOf, tally } from "./statuses.js"
 
 // Loose where Adobe answers a bad value with its own code rather than 609.
@@ -30,19 +30,18 @@ const operations: Record<string, Wire.SyncOperation> = {
   createOrUpdate: "UPSERT"
 }
 
-const Record = Schema.Record({ key: Schema.String, value: RestWire.FieldValue })
-
 /** One record as the store's call, or the reason it is refused, against the state so far. */
 const prepare = (
   state: State,
   kind: Kind,
   raw: unknown,
   operation: Wire.SyncOperation,
-  byGuid: boolean
+  byGuid: boolean,
+  bySoap: ReadonlyMap<string, string>
 ): Wire.MObject | Refusal => {
-  const decoded = Schema.decodeUnknownEither(Record)(raw)
-  if (Either.isLeft(decoded)) return { ...RestWire.errorCodes.invalidData, message: "a record is an object of scalars" }
-  const record = decoded.right
+  // A type check, no transformation: a record that passes is its own decoded value.
+  if (!isFields(raw)) return { ...RestWire.errorCodes.invalidData, message: "a record is an object of scalars" }
+  const record = raw
   const bad = notXml(record)
   if (bad !== undefined) {
     return { code: RestWire.errorCodes.invalidData.code, message: `${bad} holds a character XML 1.0 cannot carry` }
@@ -50,7 +49,7 @@ const prepare = (
   if (byGuid && record[names.id] === undefined) {
     return { code: RestWire.errorCodes.missingParameter.code, message: `${names.id} is required with dedupeBy idField` }
   }
-  const wire = wireOf(state, kind, record, byGuid)
+  const wire = wireOf(state, kind, record, byGuid, bySoap)
   if (isRefusal(wire) || byGuid) return wire
   if (kind === "opportunities") {
     return wire.externalKey === undefined
@@ -72,9 +71,9 @@ const prepare = (
 
 const sync = (kind: Kind): Endpoint["handle"] => ({ counter, guard, store }, request) =>
   Effect.gen(function*() {
-    const text = yield* request.text
-    if (text === "drop") return "drop" as const
-    const body = yield* decodeJson(Request, text)
+    const json = yield* request.json
+    if (json === "drop") return "drop" as const
+    const body = yield* decodeParsed(Request, json)
     if (body.input === undefined) return yield* refuse(RestWire.errorCodes.missingParameter, "input")
     const operation = operations[body.action ?? "createOrUpdate"]
     if (operation === undefined) return yield* refuse(RestWire.errorCodes.invalidData, `action '${body.action}'`)
@@ -90,15 +89,17 @@ const sync = (kind: Kind): Endpoint["handle"] => ({ counter, guard, store }, req
       return yield* refuse(RestWire.errorCodes.invalidData, `more than ${RestWire.maxRecordsPerCall} records`)
     }
     const input = body.input
-    const answered = yield* guard(store.transact((state, now) =>
-      Either.right(applyEach(state, input, (current, raw) => {
-        const prepared = prepare(current, kind, raw, operation, byGuid)
+    const answered = yield* guard(store.transact((state, now) => {
+      // A write changes no field definitions: the names of the state it starts from hold throughout.
+      const bySoap = soapNamesOf(state, kind)
+      return Either.right(applyEach(state, input, (current, raw) => {
+        const prepared = prepare(current, kind, raw, operation, byGuid, bySoap)
         if (isRefusal(prepared)) return prepared
         return syncMObjects(current, { mObjectList: [prepared], operation }, now).pipe(
           Either.map(([result, next]) => [result.mObjStatusList[0], next] as const)
         )
       }))
-    ))
+    }))
     if (answered === "drop") return "drop" as const
     yield* tally(counter, kind, answered, operation)
     return envelope(answered.map((outcome, seq) => statusOf(outcome, kind, seq, false)))
