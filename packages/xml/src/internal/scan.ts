@@ -156,10 +156,17 @@ const skipSpace = (s: string, from: number): number => {
 const looksLikeHtml = (s: string): boolean => /^\s*(<!doctype\s+html|<html[\s>])/i.test(s.slice(0, 200))
 
 /**
- * Checks `text` (a whole document, BOM already removed) against the limits and the
- * tag-level well-formedness rules. Linear in the length, constant stack.
+ * Where the CDATA sections of a document are: for each, the position of its "<![CDATA[" and
+ * of its "]]>", in document order. Undefined for a document without any, as most are.
  */
-export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProblem> => {
+export type CdataSections = ReadonlyArray<number> | undefined
+
+/**
+ * Checks `text` (a whole document, BOM already removed) against the limits and the
+ * tag-level well-formedness rules. Linear in the length, constant stack. Answers where the
+ * document's CDATA sections are, the one thing of its markup a reader may need to know.
+ */
+export const scan = (s: string, limits: ScanLimits): Either.Either<CdataSections, XmlProblem> => {
   // No UTF-16 unit takes more than three UTF-8 bytes: a body of at most a third of the
   // bound in units is within it, and counting its bytes would be a pass for nothing.
   if (
@@ -178,7 +185,7 @@ export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProb
   }
   // References and prefixes last: a truncated body is reported as truncated, whatever it
   // held before the cut.
-  return checked.right === undefined ? Either.void : Either.left(checked.right)
+  return checked.right.deferred === undefined ? Either.right(checked.right.cdata) : Either.left(checked.right.deferred)
 }
 
 const xmlPrefix = "xml"
@@ -188,7 +195,11 @@ const xmlPrefix = "xml"
 // nothing per tag but what a tag with attributes or a prefix needs (names are compared in
 // place, by position). It answers the first problem of the markup itself, or else the
 // first reference or prefix problem (reported after the character check, see `scan`).
-const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | undefined, XmlProblem> => {
+const scanMarkup = (
+  s: string,
+  limits: ScanLimits
+): Either.Either<{ readonly deferred: XmlProblem | undefined; readonly cdata: CdataSections }, XmlProblem> => {
+  let cdata: Array<number> | undefined
   // The open elements, by depth (1 is the root): where each name starts and ends in `s`,
   // what it declares, and the text seen so far directly in it. The arrays are indexed by
   // depth and only ever overwritten, never shrunk: popping is `depth--`.
@@ -271,6 +282,7 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
         const end = s.indexOf("]]>", lt + 9)
         if (end === -1) return problem("NotXml", "truncated: a CDATA section is not closed")
         if (!addText(end - lt - 9)) return tooMuchText()
+        ;(cdata ??= []).push(lt, end)
         i = end + 3
       } else {
         const what = s.slice(lt, lt + 10)
@@ -422,5 +434,5 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
     return problem("NotXml", `truncated: <${openName()}> is not closed`)
   }
   if (!rootSeen) return problem("NotXml", "no root element")
-  return Either.right(deferred)
+  return Either.right({ deferred, cdata })
 }
