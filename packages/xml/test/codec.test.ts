@@ -453,6 +453,62 @@ describe("escaping", () => {
     }))
 })
 
+describe("CDATA sections", () => {
+  const listAnswer = (objects: string) =>
+    `<s:Envelope xmlns:s="${SoapCodec.soapEnvelopeNamespace}"><s:Body>` +
+    `<m:successListMObjects xmlns:m="${SoapCodec.namespace}"><result>${objects}</result>` +
+    `</m:successListMObjects></s:Body></s:Envelope>`
+  // A text written as CDATA sections (a "]]>" in it splits it across two of them).
+  const asCdata = (text: string) => `<![CDATA[${text.split("]]>").join("]]]]><![CDATA[>")}]]>`
+
+  it.effect.prop(
+    "any text reads the same written as CDATA, escaped, or both in turn",
+    { a: XmlString, b: XmlString },
+    ({ a, b }) =>
+      Effect.gen(function*() {
+        // CR reads as LF in both forms (end-of-line handling applies inside CDATA too).
+        const read = (text: string) => text.replace(/\r\n?/g, "\n")
+        const escaped = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+        const result = yield* SoapCodec.decodeResponse(
+          "listMObjects",
+          listAnswer(
+            `<objects>${asCdata(a)}</objects><objects>${escaped(a)}${asCdata(b)}</objects>` +
+              `<objects>${asCdata(a)}${escaped(b)}${asCdata("")}</objects>`
+          )
+        )
+        expect(result.objects).toStrictEqual([read(a), read(a + b), read(a + b)])
+      }),
+    { fastCheck: { numRuns: 200 } }
+  )
+
+  it.effect("a CDATA-like text in a comment is no section, and references in a section stay literal", () =>
+    Effect.gen(function*() {
+      const result = yield* SoapCodec.decodeResponse(
+        "listMObjects",
+        listAnswer(
+          `<!-- <![CDATA[ not a section ]]> --><objects>a<!-- <![CDATA[ -->b</objects>` +
+            `<objects><![CDATA[&lt;&#13;<x>]]>&lt;</objects>`
+        )
+      )
+      expect(result.objects).toStrictEqual(["ab", "&lt;&#13;<x><"])
+    }))
+
+  it.effect("whitespace in CDATA between elements may stand, other text may not", () =>
+    Effect.gen(function*() {
+      const statuses = (between: string) =>
+        `<s:Envelope xmlns:s="${SoapCodec.soapEnvelopeNamespace}"><s:Body>` +
+        `<m:successSyncMObjects xmlns:m="${SoapCodec.namespace}"><result><mObjStatusList>` +
+        `<mObjStatus>${between}<id>7</id><status>CREATED</status></mObjStatus>` +
+        `</mObjStatusList></result></m:successSyncMObjects></s:Body></s:Envelope>`
+      expect(yield* SoapCodec.decodeResponse("syncMObjects", statuses("<![CDATA[ \n ]]>"))).toStrictEqual({
+        mObjStatusList: [{ id: 7, status: "CREATED" }]
+      })
+      const error = yield* failure(SoapCodec.decodeResponse("syncMObjects", statuses("<![CDATA[x]]>")))
+      expect(error).toMatchObject({ _tag: "ProtocolError", reason: "SchemaMismatch" })
+      expect(error.message).toContain("unexpected text in <mObjStatus>")
+    }))
+})
+
 // ---------------------------------------------------------------------------------------
 
 const syncResponseWith = (open: string, close: string, statuses: string) =>

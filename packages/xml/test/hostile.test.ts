@@ -2,8 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { ProtocolError } from "@mktows/core/MarketoError"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
+import { defaultMaxDepth, defaultMaxNodes, scan } from "../src/internal/scan.js"
 import * as SoapCodec from "../src/SoapCodec.js"
 
 const env = SoapCodec.soapEnvelopeNamespace
@@ -255,6 +257,24 @@ describe("tag-level checks of the pre-parse scan", () => {
       expect(yield* responseOutcome(wrapResponse(bad))).toBe("ProtocolError/NotXml")
       expect(yield* responseOutcome(wrapResponse(good.replace("</id>", "</i>")))).toBe("ProtocolError/NotXml")
     }))
+
+  it("an end tag is compared with the open element's whole name, and the refusal names both", () => {
+    const limits = {
+      maxBytes: 1 << 20,
+      maxDepth: defaultMaxDepth,
+      maxNodes: defaultMaxNodes,
+      maxAttributes: 32,
+      maxTextLength: 1 << 20
+    }
+    const detail = (body: string) => Either.match(scan(body, limits), { onLeft: (p) => p.detail, onRight: () => "ok" })
+    expect(detail("<a:b xmlns:a=\"u\"><c>1</c></a:b>")).toBe("ok")
+    expect(detail("<ab><c>1</c></abc>")).toBe(`end tag "</abc>" does not close "<ab>"`)
+    expect(detail("<abc><c>1</c></ab>")).toBe(`end tag "</ab>" does not close "<abc>"`)
+    expect(detail("<a:b xmlns:a=\"u\"></a:bc>")).toBe(`end tag "</a:bc>" does not close "<a:b>"`)
+    expect(detail("<a><b></a></b>")).toBe(`end tag "</a>" does not close "<b>"`)
+    expect(detail("<a></a")).toBe(`truncated: the end tag of "a" is not closed`)
+    expect(detail("<a></a x>")).toBe(`malformed end tag "</a" at position 3`)
+  })
 
   it.effect("space before the end of an end tag is accepted", () =>
     Effect.gen(function*() {

@@ -34,7 +34,7 @@ describe("the parser-floor probe (smoke run)", () => {
           readonly ratios: Readonly<Record<string, number>>
         }
         const figures = Object.values(summary.figures)
-        expect(figures).toHaveLength(7)
+        expect(figures).toHaveLength(11)
         for (const figure of [...figures, summary.ratios.sync ?? NaN, summary.ratios.page ?? NaN]) {
           expect(Number.isFinite(figure) && figure > 0).toBe(true)
         }

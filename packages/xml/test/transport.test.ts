@@ -18,6 +18,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
@@ -320,6 +321,28 @@ describe("SoapTransport", () => {
           expect(all).not.toContain("mktowsUserId")
         }
       }
+    }))
+
+  it.effect("logs each call's status and size at debug level, annotated with its operation, and nothing at info", () =>
+    Effect.gen(function*() {
+      const body = SoapCodec.encodeResponse("listMObjects", { objects: ["Opportunity"] })
+      const { transport } = yield* transportWith(answer(200, body))
+      const debug = yield* Capture.make
+      yield* transport.call("listMObjects", {}).pipe(Capture.within(debug))
+      const lines = debug.lines.filter((line) => line.includes("bytes read"))
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain("level=DEBUG")
+      expect(lines[0]).toContain(`HTTP 200, ${new TextEncoder().encode(body).length} bytes read`)
+      expect(lines[0]).toContain("mktows.operation=listMObjects")
+      // At Effect's default minimum level (Info) the debug line is not written.
+      const info: Array<string> = []
+      yield* transport.call("listMObjects", {}).pipe(
+        Effect.provide(
+          Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => void info.push(String(message))))
+        ),
+        Logger.withMinimumLogLevel(LogLevel.Info)
+      )
+      expect(info).toStrictEqual([])
     }))
 
   it.effect("reports a refused connection as certainly not sent, a reset one as ambiguous", () =>

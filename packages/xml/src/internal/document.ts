@@ -1,13 +1,17 @@
 /**
  * Hardened parsing: the guard pass (`scan.ts`), then fast-xml-parser, and nothing else.
  *
- * fast-xml-parser runs with entity processing switched off, so it never expands anything,
- * and in its ordered form (each element a one-key object holding its content in document
- * order, attributes under ":@"), which is also its cheapest. Its output is the only tree:
- * the readers walk it once, straight into records (`reader.ts`). Here are the few things
- * they share: the parse itself, prefix scopes resolved against the document's own `xmlns`
- * declarations, reference decoding, and a small view of an element for the envelope and
- * the fault, which are read by name rather than by layout.
+ * fast-xml-parser runs with entity processing switched off, so it never expands anything.
+ * Its output tree is not what the readers walk: it reports each element (`updateTag`, with its
+ * depth and attributes) and each run of text (`tagValueProcessor`) as it meets them, and the
+ * tree is built here from those reports, every node of one shape (`Node`). Its own tree keys
+ * each element by its name, a hidden class per name: building it was the parser's largest
+ * single cost, and reading it made every property access of the readers megamorphic. Told
+ * that no element is to be kept, it builds none of it. The readers walk this tree once,
+ * straight into records (`reader.ts`). Here are the few things they share: the parse itself,
+ * prefix scopes resolved against the document's own `xmlns` declarations, reference
+ * decoding, and a small view of an element for the envelope and the fault, which are read by
+ * name rather than by layout.
  *
  * The scan has already refused every document that is not namespace-well-formed or holds a
  * reference XML does not define, so what is read here resolves and decodes; the functions
@@ -19,6 +23,7 @@ import * as Either from "effect/Either"
 import { XMLParser } from "fast-xml-parser"
 import { decodeReferences } from "./references.js"
 import {
+  type CdataSections,
   defaultMaxAttributes,
   defaultMaxBytes,
   defaultMaxDepth,
@@ -38,57 +43,88 @@ export interface Limits {
   readonly maxTextLength?: number | undefined
 }
 
-/**
- * One node of fast-xml-parser's ordered output: `{ [name]: content, ":@"?: attributes }`
- * for an element, `{ "#text": text }` for text, `{ "#cdata": [{ "#text": text }] }` for
- * CDATA. Element names are only ever read as the key of their own node, never looked up.
- */
-export type Node = Readonly<Record<string, unknown>>
-/** The content of an element: its child nodes, in document order. */
-export type Content = ReadonlyArray<Node>
 /** An element's attributes as written, prefixed names as keys. */
 export type Attributes = Readonly<Record<string, unknown>>
 
-/** The key fast-xml-parser keeps attributes under. */
-export const attributesKey = ":@"
-/** The key of a text node. */
-export const textKey = "#text"
-/** The key of a CDATA node. */
-export const cdataKey = "#cdata"
-
-const parser = (maxDepth: number) =>
-  new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: "",
-    removeNSPrefix: false,
-    processEntities: false,
-    htmlEntities: false,
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    cdataPropName: cdataKey,
-    commentPropName: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    maxNestedTags: maxDepth + 1,
-    // No callback of ours reads paths; not building path strings saves a good part of the parse.
-    jPath: false,
-    // Keep names exactly as written: each element is a one-key object whose key we only
-    // read (the scan has refused __proto__, constructor and prototype anyway).
-    onDangerousProperty: (name: string) => name
-  })
-
-// One parser per depth bound: its options are fixed, and a parse keeps no state between calls.
-const parsers = new Map<number, XMLParser>()
-/** fast-xml-parser as the codec drives it (exported for the parser-floor probe). */
-export const parserFor = (maxDepth: number): XMLParser => {
-  const cached = parsers.get(maxDepth)
-  if (cached !== undefined) return cached
-  const made = parser(maxDepth)
-  if (parsers.size < 8) parsers.set(maxDepth, made)
-  return made
+/**
+ * One node of a document: an element (its name as written, its content, its attributes if it
+ * has any) or a run of character data (named {@link textKey}, its text as written: references
+ * not yet decoded). CDATA is read as the text it stands for (see `parseDocument`).
+ */
+export interface Node {
+  readonly name: string
+  /** An element's content; a text node's text. */
+  readonly value: Content | string
+  readonly attributes: Attributes | undefined
 }
+/** The content of an element: its child nodes, in document order. */
+export type Content = ReadonlyArray<Node>
+
+/** The name of a text node (no element can be named so). */
+export const textKey = "#text"
+
+/** fast-xml-parser's options as the codec runs it (exported for the parser-floor probe). */
+export const parserOptions = {
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  removeNSPrefix: false,
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  commentPropName: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // No callback of ours reads paths: the callbacks get the parser's path view, not strings.
+  jPath: false,
+  // Keep names exactly as written (the scan has refused __proto__, constructor and prototype).
+  onDangerousProperty: (name: string) => name
+} as const
+
+const hasAny = (attributes: Attributes | undefined): boolean => {
+  for (const _ in attributes) return true
+  return false
+}
+
+/**
+ * The nodes at the top level of `text`, parsed by fast-xml-parser under `maxDepth`. One
+ * parser per document: its reports go to that document's tree, so nothing is shared
+ * between parses (making one is a small part of a parse).
+ */
+const parseNodes = (text: string, maxDepth: number): Content => {
+  const top: Array<Node> = []
+  // The content of the element open at each depth (0: the document itself). An element at
+  // depth d belongs to the one last opened at depth d - 1: reports come in document order.
+  const open: Array<Array<Node>> = [top]
+  new XMLParser({
+    ...parserOptions,
+    maxNestedTags: maxDepth + 1,
+    updateTag: (name, path, attributes) => {
+      const depth = typeof path === "string" ? 0 : path.getDepth()
+      const content: Array<Node> = []
+      open[depth - 1]?.push({ name, value: content, attributes: hasAny(attributes) ? attributes : undefined })
+      open[depth] = content
+      // Not kept in the parser's own tree: this tree is the one read.
+      return false
+    },
+    tagValueProcessor: (_name, text, path) => {
+      const depth = typeof path === "string" ? 0 : path.getDepth()
+      if (depth > 0) open[depth]?.push({ name: textKey, value: text, attributes: undefined })
+      return text
+    }
+  }).parse(text)
+  return top
+}
+
+/**
+ * fast-xml-parser alone, with the codec's options, its reports going nowhere: the parser's
+ * own share of a parse, for the parser-floor probes (what the codec adds is the tree it
+ * builds from the reports, the scan and the readers).
+ */
+export const parserFor = (maxDepth: number): XMLParser =>
+  new XMLParser({ ...parserOptions, maxNestedTags: maxDepth + 1, updateTag: () => false })
 
 // ---------------------------------------------------------------------------------------
 // Names and scopes
@@ -143,14 +179,6 @@ const valueOf = (raw: unknown): string => {
   return typeof decoded === "string" ? decoded : ""
 }
 
-/** The element name of a node (its first key that is not the attributes), or "#text"/"#cdata". */
-export const nameOf = (node: Node): string | undefined => {
-  for (const key in node) {
-    if (key !== attributesKey) return key
-  }
-  return undefined
-}
-
 /** The value of the attribute `{ns}local` among `attributes`, decoded, if present. */
 export const attribute = (
   attributes: Attributes | undefined,
@@ -174,8 +202,8 @@ export const attribute = (
 // Text
 
 /**
- * The character data directly inside an element (text decoded, CDATA literal), with the
- * first child element if there is one; `problem` when a reference does not decode.
+ * The character data directly inside an element (references decoded), with the first child
+ * element if there is one; `problem` when a reference does not decode.
  */
 export interface TextOf {
   readonly text: string
@@ -188,28 +216,13 @@ export const textOf = (content: Content): TextOf | XmlProblem => {
   let child: string | undefined
   for (let i = 0; i < content.length; i++) {
     const node = content[i] as Node
-    // Keys read by `for...in`: probing a fixed key on nodes of every shape is slow in V8.
-    for (const key in node) {
-      if (key === attributesKey) continue
-      const value = node[key]
-      if (key === textKey) {
-        const decoded = decodeReferences(typeof value === "string" ? value : "")
-        if (typeof decoded !== "string") return decoded
-        text += decoded
-      } else if (key === cdataKey) {
-        // CDATA is literal: no reference decoding.
-        if (Array.isArray(value)) {
-          for (const part of value as Content) {
-            for (const k in part) {
-              const t = part[k]
-              if (k === textKey && typeof t === "string") text += t
-            }
-          }
-        }
-      } else {
-        child ??= key
-      }
-      break
+    const value = node.value
+    if (typeof value === "string") {
+      const decoded = decodeReferences(value)
+      if (typeof decoded !== "string") return decoded
+      text += decoded
+    } else {
+      child ??= node.name
     }
   }
   return { text, child }
@@ -238,27 +251,26 @@ const splitName = (name: string): readonly [prefix: string, local: string] => {
   return colon === -1 ? ["", name] : [name.slice(0, colon), name.slice(colon + 1)]
 }
 
-/** The view of the element `node` (named `name`) inside `parent`. */
-export const elementOf = (node: Node, name: string, parent: Scope): Either.Either<Element, XmlProblem> => {
-  const rawAttributes = node[attributesKey]
-  const attributes = rawAttributes !== null && typeof rawAttributes === "object"
-    ? rawAttributes as Attributes
-    : undefined
+const noContent: Content = []
+
+/** The view of the element `node` inside `parent`. */
+export const elementOf = (node: Node, parent: Scope): Either.Either<Element, XmlProblem> => {
+  const name = node.name
+  const attributes = node.attributes
   const scope = scopeOf(attributes, parent)
   const [prefix, local] = splitName(name)
   const ns = lookup(scope, prefix)
   if (ns === undefined) return problem("NotXml", `the prefix "${prefix}" of <${name}> is not declared`)
-  const inner = node[name]
-  return Either.right({ name, ns, local, attributes, content: Array.isArray(inner) ? inner : [], scope })
+  const content = typeof node.value === "string" ? noContent : node.value
+  return Either.right({ name, ns, local, attributes, content, scope })
 }
 
 /** The child elements of `element`, in document order. */
 export const childElements = (element: Element): Either.Either<Array<Element>, XmlProblem> => {
   const out: Array<Element> = []
   for (const node of element.content) {
-    const name = nameOf(node)
-    if (name === undefined || name === textKey || name === cdataKey) continue
-    const child = elementOf(node, name, element.scope)
+    if (typeof node.value === "string") continue
+    const child = elementOf(node, element.scope)
     if (Either.isLeft(child)) return Either.left(child.left)
     out.push(child.right)
   }
@@ -288,17 +300,34 @@ export const parseDocument = (body: string, limits: Limits = {}): Either.Either<
   if (Either.isLeft(checked)) return Either.left(checked.left)
   // XML end-of-line handling: a literal CR (alone or before LF) reads as LF. A CR that
   // must survive is written as "&#13;", which is decoded only after this step.
-  const normalised = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text
+  const plain = withoutCdata(text, checked.right)
+  const normalised = plain.includes("\r") ? plain.replace(/\r\n?/g, "\n") : plain
   const parsed = Either.try({
-    try: () => parserFor(maxDepth).parse(normalised) as unknown,
+    try: () => parseNodes(normalised, maxDepth),
     catch: (e) => ({ kind: "NotXml" as const, detail: e instanceof Error ? e.message : "the parser failed" })
   })
   if (Either.isLeft(parsed)) return Either.left(parsed.left)
-  const nodes: Content = Array.isArray(parsed.right) ? parsed.right : []
-  for (const node of nodes) {
-    const name = nameOf(node)
-    if (name === undefined || name === textKey || name === cdataKey) continue
-    return elementOf(node, name, rootScope)
+  for (const node of parsed.right) {
+    if (typeof node.value !== "string") return elementOf(node, rootScope)
   }
   return problem("NotXml", "no root element")
+}
+
+/**
+ * The document with each CDATA section written as the text it stands for ("&" and "<"
+ * escaped), which is the same character data: the parser reports CDATA and text alike, and
+ * the readers decode references in text only. `sections` are the scan's (so a "<![CDATA["
+ * inside a comment is not one).
+ */
+const withoutCdata = (text: string, sections: CdataSections): string => {
+  if (sections === undefined) return text
+  let out = ""
+  let from = 0
+  for (let k = 0; k + 1 < sections.length; k += 2) {
+    const start = sections[k] as number
+    const end = sections[k + 1] as number
+    out += text.slice(from, start) + text.slice(start + 9, end).replace(/&/g, "&amp;").replace(/</g, "&lt;")
+    from = end + 3
+  }
+  return out + text.slice(from)
 }

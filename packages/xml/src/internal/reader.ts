@@ -1,5 +1,6 @@
 /**
- * Reading records straight from fast-xml-parser's output, one pass, no second tree.
+ * Reading records straight from the parsed document (`document.ts`: fast-xml-parser's
+ * reports, every node of one shape), one pass, no second tree.
  *
  * Each layout (`layout.ts`) is compiled once into closures, as the writers are: a struct
  * reader knows its fields by element name, each with the reader of its content, so reading
@@ -29,8 +30,6 @@ import { type Check, compileValue, rejected, type Trusted } from "./decoder.js"
 import {
   attribute,
   type Attributes,
-  attributesKey,
-  cdataKey,
   type Content,
   type Element,
   isXmlProblem,
@@ -38,7 +37,6 @@ import {
   type Node,
   type Scope,
   scopeOf,
-  textKey,
   textOf
 } from "./document.js"
 import type { Field, Leaf, Struct, Type } from "./layout.js"
@@ -77,11 +75,6 @@ interface Read {
     | undefined
   /** False from the first value the checks do not vouch for. */
   vouched: boolean
-  // The node last opened by `open`: its name ("#text", "#cdata" or an element's), what it
-  // holds, and its attributes. Read into locals right away: the next `open` overwrites them.
-  name: string | undefined
-  value: unknown
-  attributes: Attributes | undefined
 }
 
 const failed: unique symbol = Symbol("failed")
@@ -100,25 +93,6 @@ const failedIn = (read: Read, segment: string | number, index?: number): Failed 
     else path.unshift(segment, index)
   }
   return failed
-}
-
-/**
- * Takes a node apart into `read.name`, `read.value` and `read.attributes`. A node's keys
- * are its name and, for an element with attributes, ":@"; reading them with `for...in` and
- * the key it yields stays on V8's fast path, where probing `node["#text"]` on nodes of
- * every shape was the reader's main cost.
- */
-const open = (node: Node, read: Read): void => {
-  read.name = undefined
-  read.value = undefined
-  read.attributes = undefined
-  for (const key in node) {
-    if (key === attributesKey) read.attributes = node[key] as Attributes
-    else if (read.name === undefined) {
-      read.name = key
-      read.value = node[key]
-    }
-  }
 }
 
 /** Reads the content of one element (the element itself is named `name`, for messages). */
@@ -189,10 +163,8 @@ const readLeaf = (leaf: Leaf, ast: AST.AST | undefined): ContentReader => {
     // The common shapes first: empty, or one run of text without references.
     if (content.length === 0) return checked(leafValue(leaf, ""), read)
     if (content.length === 1) {
-      // A leaf's one node is text nearly always: probing its one key here meets one shape
-      // (unlike `open`'s walk over nodes of every shape), and only text nodes have it (no
-      // element can be named "#text").
-      const raw = (content[0] as Node)[textKey]
+      // A leaf's one node is text nearly always.
+      const raw = (content[0] as Node).value
       if (typeof raw === "string") {
         const decoded = decodeReferences(raw)
         return typeof decoded === "string"
@@ -213,9 +185,8 @@ const readLeaf = (leaf: Leaf, ast: AST.AST | undefined): ContentReader => {
 const onlyWhitespace = (content: Content, name: string, read: Read): boolean => {
   let text: string | undefined
   for (let i = 0; i < content.length; i++) {
-    open(content[i] as Node, read)
-    const raw = read.value
-    if (read.name === textKey ? typeof raw !== "string" || !isWhitespace(raw) : read.name === cdataKey) {
+    const raw = (content[i] as Node).value
+    if (typeof raw === "string" && !isWhitespace(raw)) {
       // Rare: decode it all, as a reference may stand for a space.
       const all = textOf(content)
       if (isXmlProblem(all)) {
@@ -236,8 +207,8 @@ const onlyWhitespace = (content: Content, name: string, read: Read): boolean => 
  * most is, or text that decodes to whitespace (checked over all the content, as
  * {@link onlyWhitespace} does, which also puts the problem in `read`).
  */
-const textMayStand = (child: string, raw: unknown, content: Content, name: string, read: Read): boolean =>
-  (child === textKey && typeof raw === "string" && isWhitespace(raw)) || onlyWhitespace(content, name, read)
+const textMayStand = (raw: string, content: Content, name: string, read: Read): boolean =>
+  isWhitespace(raw) || onlyWhitespace(content, name, read)
 
 /**
  * A failure of an element with children: text that may not stand in it is reported first,
@@ -252,18 +223,16 @@ const textFirst = (content: Content, name: string, read: Read): Failed => {
 // Elements, structs and lists
 
 /**
- * Reads one element of `type` from what `open` found: its attributes (scope, xsi:nil),
- * then its content. `scope` is already the element's own.
+ * Reads one element of `type`: its attributes (scope, xsi:nil), then its content. `scope` is
+ * already the element's own.
  */
 type ElementReader = (
-  inner: unknown,
+  inner: Content,
   attributes: Attributes | undefined,
   name: string,
   scope: Scope,
   read: Read
 ) => unknown
-
-const noContent: Content = []
 
 /** `ast`: the Schema of the element's value (undefined when not known: never vouched). */
 const elementReader = (type: Type, ast: AST.AST | undefined): ElementReader => {
@@ -272,7 +241,7 @@ const elementReader = (type: Type, ast: AST.AST | undefined): ElementReader => {
   return (inner, attributes, name, scope, read) => {
     if (attributes !== undefined && isNil(attributes, scope)) return null
     content ??= contentReader(type, ast)
-    return content(Array.isArray(inner) ? inner : noContent, name, scope, read)
+    return content(inner, name, scope, read)
   }
 }
 
@@ -296,15 +265,14 @@ const contentReader = (type: Type, ast: AST.AST | undefined): ContentReader => {
     if (!known) read.vouched = false
     const items: Array<unknown> = []
     for (let i = 0; i < content.length; i++) {
-      open(content[i] as Node, read)
-      const child = read.name
-      if (child === undefined) continue
-      const inner = read.value
-      if (child === textKey || child === cdataKey) {
-        if (!textMayStand(child, inner, content, name, read)) return failed
+      const node = content[i] as Node
+      const inner = node.value
+      if (typeof inner === "string") {
+        if (!textMayStand(inner, content, name, read)) return failed
         continue
       }
-      const attributes = read.attributes
+      const child = node.name
+      const attributes = node.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
       if (localName(child, childScope) !== itemName) {
         if (read.strict) {
@@ -372,15 +340,14 @@ const structReader = (type: Struct): ContentReader => {
     // with its name is cheaper than a lookup by name.
     let next = 0
     for (let i = 0; i < content.length; i++) {
-      open(content[i] as Node, read)
-      const child = read.name
-      if (child === undefined) continue
-      const inner = read.value
-      if (child === textKey || child === cdataKey) {
-        if (!textMayStand(child, inner, content, name, read)) return failed
+      const node = content[i] as Node
+      const inner = node.value
+      if (typeof inner === "string") {
+        if (!textMayStand(inner, content, name, read)) return failed
         continue
       }
-      const attributes = read.attributes
+      const child = node.name
+      const attributes = node.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
       const local = localName(child, childScope)
       let field = compiled[next]
@@ -449,14 +416,7 @@ export const readFields = (
   type: Struct,
   strict: boolean
 ): Either.Either<ReadRecord, ReadProblem> => {
-  const read: Read = {
-    strict,
-    problem: undefined,
-    vouched: true,
-    name: undefined,
-    value: undefined,
-    attributes: undefined
-  }
+  const read: Read = { strict, problem: undefined, vouched: true }
   const value = structReader(type)(element.content, element.name, element.scope, read)
   return value === failed
     ? Either.left(read.problem ?? { kind: "WrongElement", path: [], detail: "unreadable" })

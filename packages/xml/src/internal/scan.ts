@@ -156,10 +156,17 @@ const skipSpace = (s: string, from: number): number => {
 const looksLikeHtml = (s: string): boolean => /^\s*(<!doctype\s+html|<html[\s>])/i.test(s.slice(0, 200))
 
 /**
- * Checks `text` (a whole document, BOM already removed) against the limits and the
- * tag-level well-formedness rules. Linear in the length, constant stack.
+ * Where the CDATA sections of a document are: for each, the position of its "<![CDATA[" and
+ * of its "]]>", in document order. Undefined for a document without any, as most are.
  */
-export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProblem> => {
+export type CdataSections = ReadonlyArray<number> | undefined
+
+/**
+ * Checks `text` (a whole document, BOM already removed) against the limits and the
+ * tag-level well-formedness rules. Linear in the length, constant stack. Answers where the
+ * document's CDATA sections are, the one thing of its markup a reader may need to know.
+ */
+export const scan = (s: string, limits: ScanLimits): Either.Either<CdataSections, XmlProblem> => {
   // No UTF-16 unit takes more than three UTF-8 bytes: a body of at most a third of the
   // bound in units is within it, and counting its bytes would be a pass for nothing.
   if (
@@ -178,7 +185,7 @@ export const scan = (s: string, limits: ScanLimits): Either.Either<void, XmlProb
   }
   // References and prefixes last: a truncated body is reported as truncated, whatever it
   // held before the cut.
-  return checked.right === undefined ? Either.void : Either.left(checked.right)
+  return checked.right.deferred === undefined ? Either.right(checked.right.cdata) : Either.left(checked.right.deferred)
 }
 
 const xmlPrefix = "xml"
@@ -188,7 +195,11 @@ const xmlPrefix = "xml"
 // nothing per tag but what a tag with attributes or a prefix needs (names are compared in
 // place, by position). It answers the first problem of the markup itself, or else the
 // first reference or prefix problem (reported after the character check, see `scan`).
-const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | undefined, XmlProblem> => {
+const scanMarkup = (
+  s: string,
+  limits: ScanLimits
+): Either.Either<{ readonly deferred: XmlProblem | undefined; readonly cdata: CdataSections }, XmlProblem> => {
+  let cdata: Array<number> | undefined
   // The open elements, by depth (1 is the root): where each name starts and ends in `s`,
   // what it declares, and the text seen so far directly in it. The arrays are indexed by
   // depth and only ever overwritten, never shrunk: popping is `depth--`.
@@ -245,9 +256,9 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       for (let j = i; j < textEnd; j++) {
         if (!isSpace(s.charCodeAt(j))) return problem("NotXml", `text outside the root element at position ${j}`)
       }
-    } else if (!addText(textEnd - i)) {
-      return tooMuchText()
-    } else {
+    } else if (textEnd > i) {
+      // Most tags follow another directly: no text, nothing to count or check.
+      if (!addText(textEnd - i)) return tooMuchText()
       checkReferences(i, textEnd)
     }
     if (lt === -1) break
@@ -259,30 +270,39 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       const end = s.indexOf("?>", lt + 2)
       if (end === -1) return problem("NotXml", "truncated: a processing instruction is not closed")
       i = end + 2
-    } else if (s.startsWith("!--", lt + 1)) {
-      const end = s.indexOf("-->", lt + 4)
-      if (end === -1) return problem("NotXml", "truncated: a comment is not closed")
-      i = end + 3
-    } else if (s.startsWith("![CDATA[", lt + 1)) {
-      if (depth === 0) return problem("NotXml", "CDATA outside the root element")
-      const end = s.indexOf("]]>", lt + 9)
-      if (end === -1) return problem("NotXml", "truncated: a CDATA section is not closed")
-      if (!addText(end - lt - 9)) return tooMuchText()
-      i = end + 3
     } else if (c === 33 /* ! */) {
-      const what = s.slice(lt, lt + 10)
-      return problem("Forbidden", `DOCTYPE and ENTITY declarations are not accepted (found "${what}")`)
+      // Comments, CDATA and declarations all start "<!": tags, nearly all of a document,
+      // are told apart by that one character, not by a string comparison each.
+      if (s.startsWith("!--", lt + 1)) {
+        const end = s.indexOf("-->", lt + 4)
+        if (end === -1) return problem("NotXml", "truncated: a comment is not closed")
+        i = end + 3
+      } else if (s.startsWith("![CDATA[", lt + 1)) {
+        if (depth === 0) return problem("NotXml", "CDATA outside the root element")
+        const end = s.indexOf("]]>", lt + 9)
+        if (end === -1) return problem("NotXml", "truncated: a CDATA section is not closed")
+        if (!addText(end - lt - 9)) return tooMuchText()
+        ;(cdata ??= []).push(lt, end)
+        i = end + 3
+      } else {
+        const what = s.slice(lt, lt + 10)
+        return problem("Forbidden", `DOCTYPE and ENTITY declarations are not accepted (found "${what}")`)
+      }
     } else if (c === 47 /* / */) {
-      const nameEnd = readName(s, lt + 2)
+      // An end tag nearly always closes the open element: its name is compared with that
+      // one in place (and must end there), and read on its own only when it does not match.
+      const openAt = nameStarts[depth] as number
+      const openSize = (nameEnds[depth] as number) - openAt
+      const closesOpen = depth > 0 && sameAt(s, openAt, lt + 2, openSize) &&
+        !isNameChar(s.charCodeAt(lt + 2 + openSize))
+      const nameEnd = closesOpen ? lt + 2 + openSize : readName(s, lt + 2)
       const gt = skipSpace(s, nameEnd)
       if (gt >= n) return problem("NotXml", `truncated: the end tag of "${s.slice(lt + 2, nameEnd)}" is not closed`)
       if (s.charCodeAt(gt) !== 62) {
         return problem("NotXml", `malformed end tag "</${s.slice(lt + 2, nameEnd)}" at position ${lt}`)
       }
       if (depth === 0) return problem("NotXml", `end tag "</${s.slice(lt + 2, nameEnd)}>" without a start tag`)
-      const openStart = nameStarts[depth] as number
-      const openLength = (nameEnds[depth] as number) - openStart
-      if (nameEnd - lt - 2 !== openLength || !sameAt(s, openStart, lt + 2, openLength)) {
+      if (!closesOpen) {
         return problem("NotXml", `end tag "</${s.slice(lt + 2, nameEnd)}>" does not close "<${openName()}>"`)
       }
       const declared = declaredBy[depth]
@@ -290,9 +310,15 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
       depth--
       i = gt + 1
     } else {
-      const nameEnd = readName(s, lt + 1)
+      // The name and where its first ":" is, in one pass.
+      let nameEnd = lt + 1
+      let colon = -1
+      for (; nameEnd < n; nameEnd++) {
+        const d = s.charCodeAt(nameEnd)
+        if (!isNameChar(d)) break
+        if (d === 58 /* : */ && colon === -1) colon = nameEnd
+      }
       if (nameEnd === lt + 1) return problem("NotXml", `a "<" that starts no tag at position ${lt}`)
-      const colon = colonAt(s, lt + 1, nameEnd)
       const nameProblem = nameProblemAt(s, lt + 1, nameEnd, colon, "element")
       if (nameProblem !== undefined) return Either.left(nameProblem)
       // The name itself is cut out only for a message (no closure per tag for that either:
@@ -381,10 +407,12 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
             detail: `the prefix "${prefix}" of <${s.slice(lt + 1, nameEnd)}> is not declared`
           }
         }
-        for (const attr of prefixed ?? []) {
-          const attrPrefix = prefixOf(attr) ?? ""
-          if (deferred === undefined && !isBound(attrPrefix)) {
-            deferred = { kind: "NotXml", detail: `the prefix "${attrPrefix}" of attribute ${attr} is not declared` }
+        if (prefixed !== undefined) {
+          for (const attr of prefixed) {
+            const attrPrefix = prefixOf(attr) ?? ""
+            if (deferred === undefined && !isBound(attrPrefix)) {
+              deferred = { kind: "NotXml", detail: `the prefix "${attrPrefix}" of attribute ${attr} is not declared` }
+            }
           }
         }
       }
@@ -406,5 +434,5 @@ const scanMarkup = (s: string, limits: ScanLimits): Either.Either<XmlProblem | u
     return problem("NotXml", `truncated: <${openName()}> is not closed`)
   }
   if (!rootSeen) return problem("NotXml", "no root element")
-  return Either.right(deferred)
+  return Either.right({ deferred, cdata })
 }

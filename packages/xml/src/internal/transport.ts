@@ -10,8 +10,10 @@ import { ProtocolError } from "@mktows/core/MarketoError"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
 import * as Signature from "@mktows/core/Signature"
-import type { Operation, ParamsOf, ResultOf } from "@mktows/core/Wire"
+import { Operation, type ParamsOf, type ResultOf } from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as SoapCodec from "../SoapCodec.js"
 import { soapAction } from "./wsdl.js"
 
@@ -19,6 +21,8 @@ export interface Options {
   readonly maxResponseBytes?: number
   readonly wireLog?: boolean
 }
+
+const operations: ReadonlyArray<Operation> = Operation.literals
 
 export const defaultMaxResponseBytes = Limits.maxMessageBytes
 
@@ -34,6 +38,21 @@ const forLog = (text: string): string =>
     ? `${text.slice(0, wireLogCharacters)}… (${text.length - wireLogCharacters} more characters)`
     : text
 
+/**
+ * A log line of one call, annotated with its operation. The message is made, and the
+ * annotation set, only when the fiber's minimum level lets the line through (Effect drops it
+ * there otherwise): the debug line of every call is then nearly free while debug logging is
+ * off, as it is by default, instead of a message and two log-annotation updates per call.
+ */
+const logCall = (level: LogLevel.LogLevel, operation: Operation, message: () => string): Effect.Effect<void> =>
+  Effect.flatMap(
+    FiberRef.get(FiberRef.currentMinimumLogLevel),
+    (minimum) =>
+      LogLevel.lessThan(level, minimum)
+        ? Effect.void
+        : Effect.logWithLevel(level, message()).pipe(Effect.annotateLogs("mktows.operation", operation))
+  )
+
 export const make = (
   options: Options = {}
 ): Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | MarketoConfig> =>
@@ -44,6 +63,12 @@ export const make = (
     const wireLog = options.wireLog === true
     // The Web Crypto key is imported once for this transport, not per call.
     const signedHeader = yield* Signature.signer(config)
+    // The request of each operation without its body, made once: a call only adds the envelope.
+    const bare = (operation: Operation) =>
+      HttpClientRequest.post(config.endpoint).pipe(
+        HttpClientRequest.setHeader("SOAPAction", `"${soapAction(operation)}"`)
+      )
+    const requests = new Map(operations.map((operation) => [operation, bare(operation)]))
     const interpret = <Op extends Operation>(
       operation: Op,
       status: number,
@@ -92,10 +117,13 @@ export const make = (
         // Signed now, for this attempt only: a retry gets a new timestamp and signature.
         const header = yield* signedHeader
         const envelope = SoapCodec.encodeRequest(operation, header, params)
-        if (wireLog) yield* Effect.logInfo(`request ${operation}\n${forLog(redactSignature(envelope))}`)
-        const request = HttpClientRequest.post(config.endpoint).pipe(
-          HttpClientRequest.setHeader("SOAPAction", `"${soapAction(operation)}"`),
-          HttpClientRequest.bodyText(envelope, "text/xml; charset=utf-8")
+        if (wireLog) {
+          yield* logCall(LogLevel.Info, operation, () => `request ${operation}\n${forLog(redactSignature(envelope))}`)
+        }
+        const request = HttpClientRequest.bodyText(
+          requests.get(operation) ?? bare(operation),
+          envelope,
+          "text/xml; charset=utf-8"
         )
         const response = yield* client.execute(request).pipe(Effect.mapError(HttpEdge.connectionError(operation)))
         // Other statuses are only quoted, so their bodies need not be read far.
@@ -107,20 +135,26 @@ export const make = (
           ? undefined
           : HttpEdge.textOf(body.bytes)
         // Status and size only: bodies carry the signature and the caller's data.
-        yield* Effect.logDebug(
-          `HTTP ${response.status}, ${body.bytes.length} bytes read${body.truncated ? ", cut at the size limit" : ""}`
+        yield* logCall(
+          LogLevel.Debug,
+          operation,
+          () =>
+            `HTTP ${response.status}, ${body.bytes.length} bytes read${body.truncated ? ", cut at the size limit" : ""}`
         )
         if (wireLog) {
-          yield* Effect.logInfo(
-            `response ${operation}: HTTP ${response.status}\n${
-              forLog(redactSignature(text ?? new TextDecoder().decode(body.bytes)))
-            }${body.truncated ? "\n(cut at the size limit)" : ""}`
+          yield* logCall(
+            LogLevel.Info,
+            operation,
+            () =>
+              `response ${operation}: HTTP ${response.status}\n${
+                forLog(redactSignature(text ?? new TextDecoder().decode(body.bytes)))
+              }${body.truncated ? "\n(cut at the size limit)" : ""}`
           )
         }
         // Decoded here, inside the call: the client's callTimeout covers it.
         return yield* interpret(operation, response.status, body, text)
       }).pipe(
-        Effect.annotateLogs({ "mktows.operation": operation }),
+        // Its logs carry the operation themselves (see logCall): nothing else in a call logs.
         Effect.withSpan("mktows.SoapTransport.call", {
           attributes: { "mktows.operation": operation },
           captureStackTrace: false
