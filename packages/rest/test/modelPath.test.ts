@@ -204,6 +204,17 @@ describe("models straight to REST JSON, against their wire records", () => {
     )
   })
 
+  it("a key named __proto__ is sent as a field, not made the prototype, by both paths", () => {
+    const objects = [
+      Opportunity.make({ externalKey: { name: "__proto__", value: "k" }, customFields: { c_1: "x" } }),
+      OpportunityPersonRole.make({ externalKey: { name: "__proto__", value: "r" } })
+    ]
+    const sent = JSON.stringify(Requests.syncModelParts(objects))
+    expect(sent).toBe(JSON.stringify(Requests.syncParts(objects.map(MObject.toWire))))
+    expect(sent).toContain(`"input":[{"__proto__":"k","c_1":"x"}]`)
+    expect(sent).toContain(`"input":[{"__proto__":"r"}]`)
+  })
+
   it("a program's costs and tags go as the wire path sends them", () => {
     const program = Program.make({
       id: 12,

@@ -76,6 +76,13 @@ const namesOf = <K extends string>(
   return names
 }
 
+const noNames: ReadonlyArray<string> = []
+
+const isEmpty = (record: { readonly [name: string]: string }): boolean => {
+  for (const _ in record) return false
+  return true
+}
+
 const customIssues = (
   index: number,
   names: ReadonlyArray<string>,
@@ -248,7 +255,9 @@ const syncModelIssues = (objects: ReadonlyArray<MObject.MObject>, sync: Wire.Syn
           id: o.id,
           externalKey: o.externalKey,
           link: (type) => type === "Company" ? company : undefined,
-          names: namesOf(StandardFields.opportunityFields, o, o.customFields)
+          // An opportunity's standard names are never refused: only custom ones can be, so
+          // without any the names need not be listed (this runs for every opportunity sent).
+          names: isEmpty(o.customFields) ? noNames : namesOf(StandardFields.opportunityFields, o, o.customFields)
         }, sync)
       }
       case "OpportunityPersonRole": {

@@ -49,14 +49,17 @@ const putText = (
   custom: CustomFields.Kinds | undefined
 ): void => {
   const f = bySoap.get(name)
-  // defineProperty: a custom field named `__proto__` stays a field, not the prototype.
-  if (f === undefined) {
-    Object.defineProperty(out, name, {
-      value: CustomFields.valueOf(custom, name, text),
-      enumerable: true,
-      writable: true
-    })
-  } else out[f.rest] = toJson(f.kind, text)
+  if (f === undefined) put(out, name, CustomFields.valueOf(custom, name, text))
+  else out[f.rest] = toJson(f.kind, text)
+}
+
+/**
+ * A field by a name the caller chose. Assigned (defineProperty is many times slower, and this
+ * runs per field sent), but `__proto__` is defined, so it stays a field, not the prototype.
+ */
+const put = (out: Record<string, RestWire.FieldValue>, name: string, value: RestWire.FieldValue): void => {
+  if (name === "__proto__") Object.defineProperty(out, name, { value, enumerable: true, writable: true })
+  else out[name] = value
 }
 
 /**
@@ -82,9 +85,7 @@ const fields = (
 /** A record that starts with its key, as REST reads it. Built by assignment: this runs per object. */
 const keyed = (externalKey: Wire.Attrib | undefined): Record<string, RestWire.FieldValue> => {
   const out: Record<string, RestWire.FieldValue> = {}
-  if (externalKey !== undefined) {
-    Object.defineProperty(out, externalKey.name, { value: externalKey.value, enumerable: true, writable: true })
-  }
+  if (externalKey !== undefined) put(out, externalKey.name, externalKey.value)
   return out
 }
 
@@ -240,24 +241,26 @@ type Piece =
 
 /** Records grouped per endpoint and key kind (in input order), then the parts of their own. */
 const partsOf = <T>(items: ReadonlyArray<T>, piece: (o: T, index: number) => Piece): ReadonlyArray<Part> => {
-  const groups = new Map<
-    string,
-    { endpoint: Endpoint; byGuid: boolean; indexes: Array<number>; input: Array<RestWire.Fields> }
-  >()
+  // At most four groups (two endpoints, two key kinds), in the order first seen: a short array
+  // beats a Map keyed by a string made per object.
+  const groups: Array<{ endpoint: Endpoint; byGuid: boolean; indexes: Array<number>; input: Array<RestWire.Fields> }> =
+    []
   const parts: Array<Part> = []
-  items.forEach((o, index) => {
-    const p = piece(o, index)
+  for (let index = 0; index < items.length; index++) {
+    const p = piece(items[index] as T, index)
     if (p._tag !== "Record") {
       parts.push(p)
-      return
+      continue
     }
-    const id = `${p.endpoint}/${p.byGuid}`
-    const group = groups.get(id) ?? { endpoint: p.endpoint, byGuid: p.byGuid, indexes: [], input: [] }
+    let group = groups.find((g) => g.endpoint === p.endpoint && g.byGuid === p.byGuid)
+    if (group === undefined) {
+      group = { endpoint: p.endpoint, byGuid: p.byGuid, indexes: [], input: [] }
+      groups.push(group)
+    }
     group.indexes.push(index)
     group.input.push(p.record)
-    groups.set(id, group)
-  })
-  return [...[...groups.values()].map((g): Part => ({ _tag: "Records", ...g })), ...parts]
+  }
+  return [...groups.map((g): Part => ({ _tag: "Records", ...g })), ...parts]
 }
 
 /** The REST requests of a sync: records grouped per endpoint and key kind, one per program. */
