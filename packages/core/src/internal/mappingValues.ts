@@ -38,9 +38,15 @@ export const formatBoolean = (b: boolean): string => (b ? "1" : "0")
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0")
 
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
+
 /** `YYYY-MM-DD` of a date's UTC calendar day. */
-export const formatDate = (d: Date): string =>
-  `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`
+export const formatDate = (d: Date): string => {
+  const year = d.getUTCFullYear()
+  // Without padStart where it cannot pad (years 1000 to 9999, months, days): this runs for
+  // every date of every object sent.
+  return `${year >= 1000 && year <= 9999 ? year : pad(year, 4)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`
+}
 
 /** Whether a date is a valid instant at UTC midnight, in years 1 to 9999. */
 export const isCalendarDate = (d: unknown): d is Date =>

@@ -196,7 +196,9 @@ export const make = (send: Send): Effect.Effect<Writes> =>
         // A success that does not account for some records (no result, or a short one) says
         // nothing of them: they may have been applied. Never FAILED (re-sending could
         // duplicate): the call fails, and core reports them IN_DOUBT beside those answered.
-        const unaccounted = statuses.flatMap((s, i) => s === undefined ? [i] : [])
+        // A loop, not a flatMap: this runs over every record of every call.
+        const unaccounted: Array<number> = []
+        for (let i = 0; i < statuses.length; i++) if (statuses[i] === undefined) unaccounted.push(i)
         if (unaccounted.length > 0) {
           return yield* Effect.fail(
             new ProtocolError({
