@@ -24,8 +24,10 @@ import type * as Metric from "effect/Metric"
 import * as Stream from "effect/Stream"
 import * as Engine from "./internal/client.js"
 import * as Settings from "./internal/clientSettings.js"
+import * as Mapping from "./internal/mapping.js"
 import * as Params from "./internal/params.js"
 import type { CallError, PartialFailure } from "./MarketoError.js"
+import type { ValidationIssue } from "./MarketoError.js"
 import { ProtocolError, ValidationError } from "./MarketoError.js"
 import { MarketoTransport } from "./MarketoTransport.js"
 import * as MObject from "./MObject.js"
@@ -262,6 +264,13 @@ export const metrics: {
  */
 export class MarketoClient extends Context.Tag("@mktows/core/MarketoClient")<MarketoClient, MarketoClientShape>() {}
 
+/** Issues of a part of the input, indexed from the whole input's start. */
+const shift = (issues: ReadonlyArray<ValidationIssue>, start: number): ReadonlyArray<ValidationIssue> =>
+  start === 0 ? issues : issues.map((issue) => ({ ...issue, index: start + issue.index }))
+
+const identifyRef = (ref: DeleteRef): Engine.Sent =>
+  "externalKey" in ref ? { externalKey: ref.externalKey } : { id: ref.id }
+
 const isOfType = <T extends MObjectType>(object: MObject.MObject, type: T): object is ModelOf<T> => object._tag === type
 
 /**
@@ -294,27 +303,49 @@ export const make = (
     const settings = yield* Settings.validate(options)
     const transport = yield* MarketoTransport
     const engine = yield* Engine.make(transport, settings)
-    const encode = (object: MObject.MObject) => MObject.toWire(object)
     const encodeRef = (ref: DeleteRef): Wire.MObject =>
       "externalKey" in ref ? { type: ref.type, externalKey: ref.externalKey } : { type: ref.type, id: ref.id }
+    // With a model path, the transport maps the models itself: no object is mapped to the wire,
+    // for its refusals or to send it (mapping is the costliest step per object).
+    const models = transport.models
+    const encode = (sync: Wire.SyncOperation): Engine.Encode<MObject.MObject> =>
+      models === undefined
+        ? { _tag: "Wire", encode: MObject.toWire }
+        : {
+          _tag: "Models",
+          models,
+          identify: Mapping.identityOf,
+          call: (objects) => ({ operation: "syncMObjects", sync, objects })
+        }
+    const encodeRefs: Engine.Encode<DeleteRef> = models === undefined
+      ? { _tag: "Wire", encode: encodeRef }
+      : { _tag: "Models", models, identify: identifyRef, call: (objects) => ({ operation: "deleteMObjects", objects }) }
     // What the transport cannot express, refused like invalid input, before anything is sent.
     const refused = <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>, start = 0) =>
-      (transport.refuse?.(operation, params) ?? []).map((issue) => ({ ...issue, index: start + issue.index }))
+      shift(transport.refuse?.(operation, params) ?? [], start)
     const refuseRead = <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>) => {
       const issues = refused(operation, params)
       return issues.length === 0 ? Effect.void : Effect.fail(new ValidationError({ issues }))
     }
-    // Objects are mapped to the wire for `refuse` only when the transport has one: mapping is
-    // the costliest step per object, and the engine maps every object again to send it.
+    // Objects are mapped to the wire for `refuse` only when the transport has one and no model
+    // path: mapping is the costliest step per object, and the engine maps every object again.
     const syncCheck = (operation: Wire.SyncOperation) => (items: ReadonlyArray<MObject.MObject>, start: number) => {
       const issues = Validation.issues(items, operation, start)
-      return issues.length > 0 || transport.refuse === undefined
+      if (issues.length > 0) return issues
+      if (models !== undefined) {
+        return shift(models.refuse?.({ operation: "syncMObjects", sync: operation, objects: items }) ?? [], start)
+      }
+      return transport.refuse === undefined
         ? issues
-        : refused("syncMObjects", { mObjectList: items.map(encode), operation }, start)
+        : refused("syncMObjects", { mObjectList: items.map(MObject.toWire), operation }, start)
     }
     const deleteCheck = (refs: ReadonlyArray<DeleteRef>, start: number) => {
       const issues = Params.deleteIssues(refs, start)
-      return issues.length > 0 || transport.refuse === undefined
+      if (issues.length > 0) return issues
+      if (models !== undefined) {
+        return shift(models.refuse?.({ operation: "deleteMObjects", objects: refs }) ?? [], start)
+      }
+      return transport.refuse === undefined
         ? issues
         : refused("deleteMObjects", { mObjectList: refs.map(encodeRef) }, start)
     }
@@ -355,7 +386,7 @@ export const make = (
       const outcomes = engine.runAll(
         { operation: "syncMObjects", sync: operation },
         objects,
-        encode,
+        encode(operation),
         syncCheck(operation)
       )
       return batch?.failOnPartial === false ? outcomes : Effect.flatMap(outcomes, Engine.failIfPartial)
@@ -369,7 +400,7 @@ export const make = (
       batch?: BatchOptions
     ): Effect.Effect<ReadonlyArray<Outcome<DeleteRef>>, ValidationError | PartialFailure<DeleteRef> | CallError>
     function deleteMObjects(refs: ReadonlyArray<DeleteRef>, batch?: BatchOptions) {
-      const outcomes = engine.runAll({ operation: "deleteMObjects" }, refs, encodeRef, deleteCheck)
+      const outcomes = engine.runAll({ operation: "deleteMObjects" }, refs, encodeRefs, deleteCheck)
       return batch?.failOnPartial === false ? outcomes : Effect.flatMap(outcomes, Engine.failIfPartial)
     }
     return MarketoClient.of({
@@ -377,7 +408,7 @@ export const make = (
       syncStream: (operation) => {
         const invalid = Params.operationError(operation)
         return invalid === undefined
-          ? engine.stream({ operation: "syncMObjects", sync: operation })(encode, syncCheck(operation))
+          ? engine.stream({ operation: "syncMObjects", sync: operation })(encode(operation), syncCheck(operation))
           : () => Stream.fail(invalid)
       },
       getMObjectsPages: pages,

@@ -15,8 +15,61 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import * as Mapping from "./internal/mapping.js"
+import type { DeleteRef } from "./MarketoClient.js"
 import type { TransportCallError, ValidationIssue } from "./MarketoError.js"
-import type { MObjStatus, Operation, ParamsDeleteMObjects, ParamsOf, ParamsSyncMObjects, ResultOf } from "./Wire.js"
+import type { MObject } from "./MObject.js"
+import type { Kind } from "./StandardFields.js"
+import type {
+  MObjStatus,
+  Operation,
+  ParamsDeleteMObjects,
+  ParamsOf,
+  ParamsSyncMObjects,
+  ResultOf,
+  SyncOperation
+} from "./Wire.js"
+
+/**
+ * A sync or delete as the caller gave it, models and references, not wire records: what a
+ * transport's {@link ModelPath} is handed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ModelCall =
+  | { readonly operation: "syncMObjects"; readonly sync: SyncOperation; readonly objects: ReadonlyArray<MObject> }
+  | { readonly operation: "deleteMObjects"; readonly objects: ReadonlyArray<DeleteRef> }
+
+/**
+ * A transport's own way to send syncs and deletes, from the models straight to its format
+ * (REST JSON), with no SOAP wire records in between. When a transport has one, the client
+ * sends every sync and delete through it and never maps an object to the wire; the client's
+ * rules (limits, timeout, retries, pairing by position and identity, IN_DOUBT) are the same.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ModelPath {
+  /**
+   * Send one call: one status per object, in order (the client checks the count and that each
+   * status names its object). Every attempt of one call is handed the same `ModelCall` object.
+   */
+  readonly send: (call: ModelCall) => Effect.Effect<ReadonlyArray<MObjStatus>, TransportCallError>
+  /** What this transport cannot express of a call, as `MarketoTransportShape.refuse` for the wire. */
+  readonly refuse?: (call: ModelCall) => ReadonlyArray<ValidationIssue>
+  /** What a call that failed was already answered, as `MarketoTransportShape.answered`, by `ModelCall`. */
+  readonly answered?: (call: ModelCall) => ReadonlyArray<MObjStatus | undefined> | undefined
+}
+
+/**
+ * A standard field's value as the SOAP wire's text (as `MObject.toWire` writes it), for a
+ * model path that must send the values the wire path would.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const fieldText: (kind: Kind, value: unknown) => string = Mapping.writeValue
 
 /**
  * What a transport does: sign and send one call of one operation, and hand back its
@@ -61,6 +114,13 @@ export interface MarketoTransportShape {
   readonly answered?: (
     params: ParamsSyncMObjects | ParamsDeleteMObjects
   ) => ReadonlyArray<MObjStatus | undefined> | undefined
+  /**
+   * Syncs and deletes sent from the models, without the wire (see {@link ModelPath}); `call`
+   * still serves every other operation. Absent: every call goes through `call`.
+   *
+   * @since 0.1.0
+   */
+  readonly models?: ModelPath
 }
 
 /**

@@ -19,7 +19,12 @@ import * as Limits from "../src/Limits.js"
 import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault, PartialFailure, ProtocolError, TransportError } from "../src/MarketoError.js"
 import type { TransportCallError } from "../src/MarketoError.js"
-import { MarketoTransport, type MarketoTransportShape } from "../src/MarketoTransport.js"
+import {
+  MarketoTransport,
+  type MarketoTransportShape,
+  type ModelCall,
+  type ModelPath
+} from "../src/MarketoTransport.js"
 import type { MObject } from "../src/MObject.js"
 import { Opportunity } from "../src/Opportunity.js"
 import type { Outcome } from "../src/Outcome.js"
@@ -1206,5 +1211,175 @@ describe("logs at Info", () => {
       const waits = lines.filter((l) => l.level === "INFO" && l.message.includes("rate limit"))
       expect(waits.length).toBe(1)
       expect(waits[0]!.annotations).toMatchObject({ "mktows.reason": "rateLimit", "mktows.waitMillis": 10_000 })
+    }))
+})
+
+describe("a transport with a model path (MarketoTransport.models)", () => {
+  /** A model path that answers `status` per object and records every call it is handed. */
+  const viaModels = (
+    status: (
+      object: MObject | MarketoClient.DeleteRef,
+      n: number
+    ) => Effect.Effect<Wire.MObjStatus, TransportCallError>,
+    refuse?: ModelPath["refuse"]
+  ) => {
+    const calls: Array<ModelCall> = []
+    const transport: MarketoTransportShape = {
+      // Syncs and deletes never come here: only the model path sends them.
+      call: (operation) => Effect.die(`call(${operation}) on a transport with a model path`),
+      maxObjectsPerCall: 3,
+      models: {
+        send: (call) => {
+          calls.push(call)
+          return Effect.forEach(call.objects, (object, i) => status(object, i))
+        },
+        ...(refuse === undefined ? {} : { refuse })
+      }
+    }
+    return { calls, layer: Layer.succeed(MarketoTransport, transport) }
+  }
+  const keyOf = (object: MObject | MarketoClient.DeleteRef) =>
+    "externalKey" in object && object.externalKey !== undefined ? { externalKey: object.externalKey } : {}
+
+  it.effect.prop(
+    "the same outcomes as the wire path, for any statuses and chunk size; the caller's objects are sent as they are",
+    [
+      FastCheck.array(statusArb, { minLength: 1, maxLength: 20 }),
+      FastCheck.integer({ min: 1, max: 3 }),
+      FastCheck.constantFrom<Wire.SyncOperation>("INSERT", "UPDATE", "UPSERT")
+    ],
+    ([statuses, chunkSize, operation]) =>
+      Effect.gen(function*() {
+        const inputs = keyedOpportunities(statuses.length)
+        const statusOf = (key: Wire.Attrib | undefined): Wire.MObjStatus => ({
+          id: 0,
+          ...(key === undefined ? {} : { externalKey: key }),
+          status: statuses[Number(key?.value)]!
+        })
+        const wire = Fake.make({ status: (object) => statuses[indexOf(object)]! })
+        const fromWire = yield* MarketoClient.make({ chunkSize }).pipe(
+          Effect.provide(Layer.succeed(MarketoTransport, {
+            ...wire.transport,
+            maxObjectsPerCall: 3,
+            call: (op, params) =>
+              op === "syncMObjects"
+                ? Effect.succeed(
+                  {
+                    mObjStatusList: (params as Wire.ParamsSyncMObjects).mObjectList.map((o) => statusOf(o.externalKey))
+                  } as Wire.ResultOf<typeof op>
+                )
+                : wire.transport.call(op, params)
+          }))
+        )
+        const models = viaModels((object) => Effect.succeed(statusOf(keyOf(object).externalKey)))
+        const fromModels = yield* MarketoClient.make({ chunkSize }).pipe(Effect.provide(models.layer))
+        const expected = yield* fromWire.syncMObjects(inputs, operation, { failOnPartial: false })
+        const outcomes = yield* fromModels.syncMObjects(inputs, operation, { failOnPartial: false })
+        expect(outcomes).toEqual(expected)
+        expect(models.calls.flatMap((c): ReadonlyArray<unknown> => c.objects)).toEqual(inputs)
+        models.calls.forEach((call, n) => {
+          expect(call).toMatchObject({ operation: "syncMObjects", sync: operation })
+          // The very objects of the input, in chunks of the size asked for.
+          call.objects.forEach((object, i) => expect(object).toBe(inputs[n * chunkSize + i]))
+        })
+      })
+  )
+
+  it.effect("a status that names another object than the one sent makes its chunk IN_DOUBT", () =>
+    Effect.gen(function*() {
+      const models = viaModels((_, i) =>
+        Effect.succeed({
+          id: 0,
+          externalKey: { name: "externalOpportunityId", value: i === 1 ? "someone else" : String(i) },
+          status: "UPDATED"
+        })
+      )
+      const client = yield* MarketoClient.make().pipe(Effect.provide(models.layer))
+      const outcomes = yield* client.syncMObjects(keyedOpportunities(2), "UPDATE", { failOnPartial: false })
+      expect(outcomes.map((o) => o.status)).toEqual(["IN_DOUBT", "IN_DOUBT"])
+    }))
+
+  it.effect("deletes go through it as the caller's references", () =>
+    Effect.gen(function*() {
+      const models = viaModels((object) =>
+        Effect.succeed({ id: "id" in object ? object.id : 0, ...keyOf(object), status: "DELETED" })
+      )
+      const client = yield* MarketoClient.make().pipe(Effect.provide(models.layer))
+      const refs: ReadonlyArray<MarketoClient.DeleteRef> = [
+        { type: "Opportunity", id: 7 },
+        { type: "OpportunityPersonRole", externalKey: { name: "marketoGUID", value: "g" } }
+      ]
+      const outcomes = yield* client.deleteMObjects(refs)
+      expect(outcomes.map((o) => o.status)).toEqual(["DELETED", "DELETED"])
+      expect(models.calls).toEqual([{ operation: "deleteMObjects", objects: refs }])
+      expect(models.calls[0]!.objects[0]).toBe(refs[0])
+    }))
+
+  it.effect("its refusals are asked of the models and indexed in the whole input; nothing is sent", () =>
+    Effect.gen(function*() {
+      const asked: Array<ModelCall> = []
+      const models = viaModels(
+        () => Effect.die("sent"),
+        (call) => {
+          asked.push(call)
+          return call.objects.length > 1 ? [{ index: 1, path: ["externalKey"], message: "not over here" }] : []
+        }
+      )
+      const client = yield* MarketoClient.make().pipe(Effect.provide(models.layer))
+      const inputs = keyedOpportunities(4)
+      const error = yield* Effect.flip(client.syncMObjects(inputs, "INSERT"))
+      expect(error).toMatchObject({ _tag: "ValidationError", issues: [{ index: 1, path: ["externalKey"] }] })
+      expect(asked).toEqual([{ operation: "syncMObjects", sync: "INSERT", objects: inputs }])
+      // A stream asks per chunk, and names the index in the whole stream.
+      const streamed = yield* Effect.flip(Stream.runCollect(client.syncStream("UPSERT")(Stream.fromIterable(inputs))))
+      expect(streamed).toMatchObject({ _tag: "ValidationError", issues: [{ index: 1 }] })
+      expect(models.calls).toEqual([])
+    }))
+
+  it.effect("an ambiguous failure is retried only where a repeat is harmless, by the ids of the models", () =>
+    Effect.gen(function*() {
+      const ambiguous = new TransportError({
+        reason: "Status",
+        operation: "syncMObjects",
+        status: 502,
+        ambiguous: true
+      })
+      const run = (objects: ReadonlyArray<Opportunity>) =>
+        Effect.gen(function*() {
+          const models = viaModels(() => Effect.fail(ambiguous))
+          const client = yield* MarketoClient.make({ retry: { maxAttempts: 3 } }).pipe(Effect.provide(models.layer))
+          const exit = yield* onTestClock(client.syncMObjects(objects, "UPSERT", { failOnPartial: false }))
+          return { exit, sent: models.calls.length, same: models.calls.every((c) => c === models.calls[0]) }
+        })
+      const withIds = yield* run([Opportunity.make({ id: 1 }), Opportunity.make({ id: 2 })])
+      expect(withIds.sent).toBe(3)
+      // Every attempt of one call is handed the same ModelCall (a transport remembers by it).
+      expect(withIds.same).toBe(true)
+      const withoutIds = yield* run(keyedOpportunities(2))
+      expect(withoutIds.sent).toBe(1)
+      expect(Exit.isSuccess(withoutIds.exit) && withoutIds.exit.value.map((o) => o.status)).toEqual([
+        "IN_DOUBT",
+        "IN_DOUBT"
+      ])
+    }))
+
+  it.effect("what a failed call was answered, asked by its ModelCall, keeps its status", () =>
+    Effect.gen(function*() {
+      const answered = new WeakMap<object, ReadonlyArray<Wire.MObjStatus | undefined>>()
+      const transport: MarketoTransportShape = {
+        call: (operation) => Effect.die(`call(${operation})`),
+        models: {
+          send: (call) => {
+            answered.set(call, call.objects.map((_, i) => i === 0 ? { id: 0, status: "CREATED" } : undefined))
+            return Effect.fail(fault(20023))
+          },
+          answered: (call) => answered.get(call)
+        }
+      }
+      const client = yield* MarketoClient.make({ retry: { maxAttempts: 1 } }).pipe(
+        Effect.provide(Layer.succeed(MarketoTransport, transport))
+      )
+      const outcomes = yield* client.syncMObjects(keyedOpportunities(2), "INSERT", { failOnPartial: false })
+      expect(outcomes.map((o) => o.status)).toEqual(["CREATED", "FAILED"])
     }))
 })

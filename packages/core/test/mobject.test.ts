@@ -3,6 +3,7 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Schema from "effect/Schema"
+import * as Mapping from "../src/internal/mapping.js"
 import * as MObject from "../src/MObject.js"
 import * as Opportunity from "../src/Opportunity.js"
 import * as OpportunityPersonRole from "../src/OpportunityPersonRole.js"
@@ -307,4 +308,18 @@ describe("MObject.fromWire", () => {
       "exactly one of id and externalKey"
     )
   })
+})
+
+describe("identityOf (what the client reads of a model a transport's model path sends)", () => {
+  it.prop(
+    "the id and external key toWire writes, for every valid model",
+    [Arbitrary.make(MObject.MObject)],
+    ([obj]) => {
+      const wire = MObject.toWire(obj)
+      const identity = Mapping.identityOf(obj)
+      expect(identity.id).toStrictEqual(wire.id)
+      expect(identity.externalKey).toStrictEqual(wire.externalKey)
+      expect(Object.keys(identity).sort()).toEqual(["externalKey", "id"].filter((key) => key in wire))
+    }
+  )
 })

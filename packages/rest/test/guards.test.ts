@@ -10,6 +10,7 @@ import * as FastCheck from "effect/FastCheck"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Guards from "../src/internal/guards.js"
+import * as Http from "../src/internal/http.js"
 import * as RestWire from "../src/RestWire.js"
 
 const cases: ReadonlyArray<
@@ -57,4 +58,39 @@ describe("answer checks agree with the Schemas", () => {
       for (const v of [value, wrapped]) if (guard(v)) expect(Either.isRight(decode(v))).toBe(true)
     }, { fastCheck: { numRuns: 500 } })
   }
+})
+
+describe("the depth bound of every answer (parseJson)", () => {
+  // The true depth of a parsed value.
+  const depth = (v: unknown): number =>
+    typeof v === "object" && v !== null ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0
+  // Strings full of what could fool a scan: brackets, quotes, backslashes.
+  const tricky = FastCheck.stringOf(FastCheck.constantFrom("[", "]", "{", "}", "\"", "\\", "a", "\\\""), {
+    maxLength: 6
+  })
+  const nested = FastCheck.letrec((tie) => ({
+    value: FastCheck.oneof(
+      { depthSize: "small", maxDepth: Http.maxJsonDepth + 4 },
+      tricky,
+      FastCheck.integer(),
+      FastCheck.array(tie("value"), { maxLength: 2 }),
+      FastCheck.dictionary(tricky, tie("value"), { maxKeys: 2 })
+    )
+  })).value
+  // Chains around the bound, wrapped in what the generator draws.
+  const deep = FastCheck.tuple(FastCheck.integer({ min: Http.maxJsonDepth - 2, max: Http.maxJsonDepth + 2 }), nested)
+    .map(([n, inner]) => {
+      let v: unknown = inner
+      for (let i = 0; i < n; i++) v = i % 2 === 0 ? [v] : { "k\"[": v }
+      return v
+    })
+
+  it.prop("refused as too deep exactly when it nests deeper than the bound", [FastCheck.oneof(nested, deep)], ([v]) => {
+    const parsed = Http.parseJson(JSON.stringify(v), "test")
+    if (depth(v) > Http.maxJsonDepth) {
+      expect(Either.isLeft(parsed) && parsed.left.reason).toBe("TooLarge")
+    } else {
+      expect(parsed).toStrictEqual(Either.right(v))
+    }
+  })
 })

@@ -9,8 +9,8 @@
  *   the batch, shared by {@link runAll} and {@link stream};
  * - `paging.ts`: getMObjects page by page.
  *
- * It is generic over what the caller passes in (an `encode` to the wire and a `check` for
- * validation issues), so it knows nothing of the domain model.
+ * It is generic over what the caller passes in (an `encode` to the wire or to the transport's
+ * model path, and a `check` for validation issues), so it knows nothing of the domain model.
  *
  * @internal
  */
@@ -24,7 +24,7 @@ import * as Limits from "../Limits.js"
 import type { CallError, ValidationIssue } from "../MarketoError.js"
 import { PartialFailure, ValidationError } from "../MarketoError.js"
 import * as MarketoError from "../MarketoError.js"
-import type { MarketoTransportShape } from "../MarketoTransport.js"
+import type { MarketoTransportShape, ModelCall, ModelPath } from "../MarketoTransport.js"
 import type { Outcome } from "../Outcome.js"
 import { isProblem } from "../Outcome.js"
 import * as Wire from "../Wire.js"
@@ -33,11 +33,11 @@ import * as Call from "./call.js"
 import type { Settings } from "./clientSettings.js"
 import * as Limiter from "./limiter.js"
 import * as Paging from "./paging.js"
-import type { Slice, StatusRequest } from "./pairing.js"
+import type { Sent, Slice, StatusRequest } from "./pairing.js"
 import { chunked, failedChunk, inDoubt, pair } from "./pairing.js"
 
 export type { Settings } from "./clientSettings.js"
-export type { StatusRequest } from "./pairing.js"
+export type { Sent, StatusRequest } from "./pairing.js"
 
 /** What checks a batch: issues with indexes counted from `startIndex`. */
 export type Check<A> = (
@@ -62,38 +62,83 @@ interface Settled<A> {
 }
 
 /**
+ * How the objects of a chunk go out: each mapped to a wire record for the transport's `call`,
+ * or handed as they are to the transport's model path, which maps them itself; then only
+ * their identities (id and external key) are read here, for the pairing and the repeat rule.
+ */
+export type Encode<A> =
+  | { readonly _tag: "Wire"; readonly encode: (a: A) => Wire.MObject }
+  | {
+    readonly _tag: "Models"
+    readonly models: ModelPath
+    readonly identify: (a: A) => Sent
+    readonly call: (items: ReadonlyArray<A>) => ModelCall
+  }
+
+/**
  * Whether sending the same chunk twice is harmless: only where Marketo keys on ids: deletes,
  * UPDATE (which never creates), and an UPSERT whose every object has an id. An UPSERT without
  * one may create, and external keys are not unique, so a repeat could create a duplicate.
  */
-const isRepeatable = (request: StatusRequest, sent: ReadonlyArray<Wire.MObject>): boolean =>
+const isRepeatable = (request: StatusRequest, sent: ReadonlyArray<Sent>): boolean =>
   request.operation === "deleteMObjects" || request.sync === "UPDATE" ||
   (request.sync === "UPSERT" && sent.every((o) => o.id !== undefined))
+
+/** A chunk ready to send: what names each object, and the call that sends it. */
+interface Prepared {
+  readonly sent: ReadonlyArray<Sent>
+  /** The runtime the call goes through: on the model path, its transport's `call` sends the models. */
+  readonly rt: Runtime
+  /** One params object for every attempt: a transport remembers by it what it was answered. */
+  readonly params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects
+  /** What the transport was answered for the objects of a call that failed. */
+  readonly answered: () => ReadonlyArray<Wire.MObjStatus | undefined> | undefined
+}
+
+const paramsOf = (request: StatusRequest, mObjectList: ReadonlyArray<Wire.MObject>) =>
+  request.operation === "syncMObjects" ? { mObjectList, operation: request.sync } : { mObjectList }
+
+const prepare = <A>(rt: Runtime, request: StatusRequest, items: ReadonlyArray<A>, encode: Encode<A>): Prepared => {
+  if (encode._tag === "Wire") {
+    const sent = items.map(encode.encode)
+    const params = paramsOf(request, sent)
+    return { sent, rt, params, answered: () => rt.transport.answered?.(params) }
+  }
+  const { models } = encode
+  // One ModelCall for every attempt, as one params object on the wire path.
+  const modelCall = encode.call(items)
+  const send = () => Effect.map(models.send(modelCall), (mObjStatusList) => ({ mObjStatusList }))
+  return {
+    sent: items.map(encode.identify),
+    // The call is the engine's on both paths (limiter, timeout, retries, span, metrics); only
+    // the transport's `call` is this one, which sends the models. Its result is the sync or
+    // delete result the engine asks for; its params (no wire records) are never read.
+    rt: { ...rt, transport: { ...rt.transport, call: send as MarketoTransportShape["call"] } },
+    params: paramsOf(request, []),
+    answered: () => models.answered?.(modelCall)
+  }
+}
 
 const settleChunk = <A>(
   rt: Runtime,
   request: StatusRequest,
   chunk: Slice<A>,
-  encode: (a: A) => Wire.MObject,
+  encode: Encode<A>,
   stop: Stop
 ): Effect.Effect<Settled<A>> => {
-  const sent = chunk.items.map(encode)
+  const { answered, params, rt: via, sent } = prepare(rt, request, chunk.items, encode)
   const repeatable = isRepeatable(request, sent)
   const meta = { count: chunk.items.length, repeatable }
-  // One params object for every attempt: a transport remembers by it what it was answered.
-  const params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects = request.operation === "syncMObjects"
-    ? { mObjectList: sent, operation: request.sync }
-    : { mObjectList: sent }
   const answer: Effect.Effect<Wire.ResultSyncMObjects | Wire.ResultDeleteMObjects, CallError | NotSent> =
     request.operation === "syncMObjects"
-      ? Call.callStoppable(rt, "syncMObjects", params as Wire.ParamsSyncMObjects, meta, stop)
-      : Call.callStoppable(rt, "deleteMObjects", params, meta, stop)
+      ? Call.callStoppable(via, "syncMObjects", params as Wire.ParamsSyncMObjects, meta, stop)
+      : Call.callStoppable(via, "deleteMObjects", params, meta, stop)
   // A failed call keeps the statuses the transport was answered before it failed.
   const withAnswered = (outcomes: ReadonlyArray<Outcome<A>>): Settled<A>["outcomes"] => {
-    const answered = rt.transport.answered?.(params)
-    if (answered === undefined) return outcomes
+    const statuses = answered()
+    if (statuses === undefined) return outcomes
     return outcomes.map((o, i) => {
-      const status = answered[i]
+      const status = statuses[i]
       return status === undefined ? o : answeredOutcome(o, status)
     })
   }
@@ -172,7 +217,7 @@ const runAll = <A>(
   rt: Runtime,
   request: StatusRequest,
   items: ReadonlyArray<A>,
-  encode: (a: A) => Wire.MObject,
+  encode: Encode<A>,
   check: Check<A>
 ): Effect.Effect<ReadonlyArray<Outcome<A>>, ValidationError | CallError> =>
   Effect.gen(function*() {
@@ -223,7 +268,7 @@ export const failIfPartial = <A>(
 const stream = <A, E, R>(
   rt: Runtime,
   request: StatusRequest,
-  encode: (a: A) => Wire.MObject,
+  encode: Encode<A>,
   check: Check<A>,
   input: Stream.Stream<A, E, R>
 ): Stream.Stream<Outcome<A>, E | ValidationError | CallError, R> =>
@@ -293,13 +338,12 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
       runAll: <A>(
         request: StatusRequest,
         items: ReadonlyArray<A>,
-        encode: (a: A) => Wire.MObject,
+        encode: Encode<A>,
         check: Check<A>
       ) => runAll(rt, request, items, encode, check),
       stream:
-        (request: StatusRequest) =>
-        <A>(encode: (a: A) => Wire.MObject, check: Check<A>) =>
-        <E, R>(input: Stream.Stream<A, E, R>) => stream(rt, request, encode, check, input),
+        (request: StatusRequest) => <A>(encode: Encode<A>, check: Check<A>) => <E, R>(input: Stream.Stream<A, E, R>) =>
+          stream(rt, request, encode, check, input),
       pages: <B, DE>(
         params: Omit<Wire.ParamsGetMObjects, "streamPosition">,
         streamPosition: string | undefined,

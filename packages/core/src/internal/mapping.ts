@@ -26,7 +26,8 @@ type Path = ReadonlyArray<string | number>
 // model -> wire
 // ---------------------------------------------------------------------------------------
 
-const writeValue = (kind: Fields.Kind, value: unknown): string => {
+/** A standard field's value as the wire's text. Also what a transport's model path writes (`MarketoTransport.fieldText`). */
+export const writeValue = (kind: Fields.Kind, value: unknown): string => {
   switch (kind) {
     case "boolean":
       return typeof value === "boolean" ? Value.formatBoolean(value) : String(value)
@@ -80,6 +81,26 @@ const header = (obj: Model): MutableMObject => {
   if (obj.createdAt !== undefined) w.createdAt = obj.createdAt
   if (obj.updatedAt !== undefined) w.updatedAt = obj.updatedAt
   return w
+}
+
+/** What names an object sent: its id and external key, as {@link toWire} writes them. */
+export interface Identity {
+  readonly id?: number
+  readonly externalKey?: Wire.Attrib
+}
+
+const anonymous: Identity = {}
+
+/**
+ * The id and external key {@link toWire} writes for `obj`, without mapping anything else: all
+ * the client needs of each object a transport's model path sends (to pair statuses with
+ * objects and to decide whether a call may be repeated).
+ */
+export const identityOf = (obj: Model): Identity => {
+  const id = "id" in obj ? obj.id : undefined
+  const externalKey = "externalKey" in obj ? obj.externalKey : undefined
+  if (id === undefined) return externalKey === undefined ? anonymous : { externalKey }
+  return externalKey === undefined ? { id } : { id, externalKey }
 }
 
 const costAttribs = (cost: Cost): Array<Wire.Attrib> => {

@@ -38,12 +38,14 @@ export const formatBoolean = (b: boolean): string => (b ? "1" : "0")
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0")
 
-/** `YYYY-MM-DD` of a date's UTC calendar day (written without padStart: it runs per date sent). */
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
+
+/** `YYYY-MM-DD` of a date's UTC calendar day. */
 export const formatDate = (d: Date): string => {
   const year = d.getUTCFullYear()
-  const month = d.getUTCMonth() + 1
-  const day = d.getUTCDate()
-  return `${year >= 1000 ? String(year) : pad(year, 4)}${month < 10 ? "-0" : "-"}${month}${day < 10 ? "-0" : "-"}${day}`
+  // Without padStart where it cannot pad (years 1000 to 9999, months, days): this runs for
+  // every date of every object sent.
+  return `${year >= 1000 && year <= 9999 ? year : pad(year, 4)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`
 }
 
 /** Whether a date is a valid instant at UTC midnight, in years 1 to 9999. */

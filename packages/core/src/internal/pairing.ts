@@ -15,6 +15,12 @@ export type StatusRequest =
   | { readonly operation: "syncMObjects"; readonly sync: Wire.SyncOperation }
   | { readonly operation: "deleteMObjects" }
 
+/** What names an object sent, all the pairing reads of it: a wire record, or a model's identity. */
+export interface Sent {
+  readonly id?: number
+  readonly externalKey?: Wire.Attrib
+}
+
 export interface Slice<A> {
   /** Index of the chunk's first object in the caller's input. */
   readonly start: number
@@ -52,7 +58,7 @@ const newId: Identity = { _tag: "NewId" }
  */
 const mayCreate = (request: StatusRequest): boolean => request.operation === "syncMObjects" && request.sync !== "UPDATE"
 
-const identify = (request: StatusRequest, sent: Wire.MObject, status: Wire.MObjStatus): Identity => {
+const identify = (request: StatusRequest, sent: Sent, status: Wire.MObjStatus): Identity => {
   // An external key the status echoes must be the one sent, whatever the ids say.
   const keyMismatch = sent.externalKey !== undefined && status.externalKey !== undefined &&
       !sameKey(sent.externalKey, status.externalKey)
@@ -105,7 +111,7 @@ export const createdUnderNewId = (sentId: number, id: number): string =>
 export const pair = <A>(
   request: StatusRequest,
   chunk: Slice<A>,
-  sent: ReadonlyArray<Wire.MObject>,
+  sent: ReadonlyArray<Sent>,
   statuses: ReadonlyArray<Wire.MObjStatus>
 ): Either.Either<ReadonlyArray<Outcome<A>>, ProtocolError> => {
   const operation = request.operation

@@ -82,7 +82,6 @@ export const fromJson = (kind: FieldMapping["kind"], value: RestWire.FieldValue)
 }
 
 export const association = (o: Wire.MObject, type: string) => o.associationList?.find((a) => a.mObjType === type)
-export const attrib = (o: Wire.MObject, name: string) => o.attribList?.find((a) => a.name === name)
 
 /** REST names of system fields, which are never a record's own data. */
 export const system = new Set(["seq", "marketoGUID", "createdAt", "updatedAt", "reasons"])

@@ -80,18 +80,28 @@ export const maxJsonDepth = 64
 const depthOf = (text: string, limit: number): number => {
   let depth = 0
   let deepest = 0
-  let inString = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 92) i++ // a backslash escapes the next character
-      else if (c === 34) inString = false
-    } else if (c === 34) inString = true
-    else if (c === 91 || c === 123) {
+    if (c === 34) {
+      // A string is skipped to its closing quote by the native search, not character by
+      // character: strings are most of an answer, and this runs over every answer.
+      let end = text.indexOf("\"", i + 1)
+      while (end !== -1 && isEscaped(text, end)) end = text.indexOf("\"", end + 1)
+      // Unterminated: no bracket after it counts, and JSON.parse refuses the text.
+      if (end === -1) return deepest
+      i = end
+    } else if (c === 91 || c === 123) {
       if (++depth > deepest && (deepest = depth) > limit) return deepest
     } else if (c === 93 || c === 125) depth--
   }
   return deepest
+}
+
+/** Whether the quote at `at` is escaped: after an odd run of backslashes. */
+const isEscaped = (text: string, at: number): boolean => {
+  let backslashes = 0
+  for (let j = at - 1; text.charCodeAt(j) === 92; j--) backslashes++
+  return backslashes % 2 === 1
 }
 
 /** A JSON text parsed, nested at most {@link maxJsonDepth} deep, or a ProtocolError. */

@@ -4,15 +4,19 @@
  *
  * @internal
  */
+import type * as Keys from "@mktows/core/Keys"
 import * as Limits from "@mktows/core/Limits"
+import type { DeleteRef } from "@mktows/core/MarketoClient"
 import type { ValidationIssue } from "@mktows/core/MarketoError"
+import * as MarketoTransport from "@mktows/core/MarketoTransport"
+import type * as MObject from "@mktows/core/MObject"
+import * as StandardFields from "@mktows/core/StandardFields"
 import type * as Wire from "@mktows/core/Wire"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { FieldMapping } from "../RestMapping.js"
 import {
   association,
-  attrib,
   companyKey,
   guidKey,
   opportunityBySoap,
@@ -32,26 +36,72 @@ const issue = (index: number, path: ReadonlyArray<string | number>, message: str
   message
 })
 
+/**
+ * The fields of an object as refusals read them, from a wire record or straight from a
+ * model (whose wire record is never made): its key, its links as the wire's associations
+ * name them, and its attrib names in the order the wire writes them.
+ */
+interface Subject {
+  readonly id?: number | undefined
+  readonly externalKey?: Wire.Attrib | undefined
+  readonly link: (type: "Company" | "Opportunity" | "Lead") => Link | undefined
+  readonly names: ReadonlyArray<string>
+}
+
+interface Link {
+  readonly id?: number | undefined
+  readonly externalKey?: Wire.Attrib | undefined
+}
+
+const wireSubject = (o: Wire.MObject): Subject => ({
+  id: o.id,
+  externalKey: o.externalKey,
+  link: (type) => association(o, type),
+  names: (o.attribList ?? []).map((a) => a.name)
+})
+
+/** An association as toWire links it: by id when it has one. */
+const linkOf = (a: Keys.Association | undefined): Link | undefined =>
+  a === undefined ? undefined : "id" in a ? { id: a.id } : { externalKey: a.externalKey }
+
+/** The names of a model's attribs as toWire writes them: standard fields in table order, then custom. */
+const namesOf = <K extends string>(
+  table: ReadonlyArray<StandardFields.StandardField<K>>,
+  model: { readonly [key in K]?: unknown },
+  custom: { readonly [name: string]: string }
+): ReadonlyArray<string> => {
+  const names: Array<string> = []
+  for (const f of table) if (model[f.key] !== undefined) names.push(f.wire)
+  for (const name of Object.keys(custom)) names.push(name)
+  return names
+}
+
+const noNames: ReadonlyArray<string> = []
+
+const isEmpty = (record: { readonly [name: string]: string }): boolean => {
+  for (const _ in record) return false
+  return true
+}
+
 const customIssues = (
   index: number,
-  o: Wire.MObject,
+  names: ReadonlyArray<string>,
   fields: ReadonlyMap<string, FieldMapping>,
   standardRest: ReadonlySet<string>,
   refused: ReadonlyArray<string>
 ): Array<Issue> => {
   const soap = fields
   const issues: Array<Issue> = []
-  const attribs = o.attribList ?? []
-  for (let i = 0; i < attribs.length; i++) {
-    const a = attribs[i] as Wire.Attrib
-    if (refused.includes(a.name)) {
-      issues.push(issue(index, ["attribList", i, "name"], refusedAttrib(a.name)))
-    } else if (!soap.has(a.name) && (reserved.has(a.name) || standardRest.has(a.name.toLowerCase()))) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string
+    if (refused.includes(name)) {
+      issues.push(issue(index, ["attribList", i, "name"], refusedAttrib(name)))
+    } else if (!soap.has(name) && (reserved.has(name) || standardRest.has(name.toLowerCase()))) {
       issues.push(
         issue(
           index,
-          ["customFields", a.name],
-          `REST names a standard or key field '${a.name}': a custom field of that name would mean something else`
+          ["customFields", name],
+          `REST names a standard or key field '${name}': a custom field of that name would mean something else`
         )
       )
     }
@@ -66,7 +116,8 @@ const refusedAttrib = (name: string): string =>
 
 const keyIssues = (
   index: number,
-  o: Wire.MObject,
+  type: string,
+  o: Link,
   sync: Wire.SyncOperation | "DELETE",
   dedupe: string
 ): Array<Issue> => {
@@ -76,9 +127,7 @@ const keyIssues = (
       issue(
         index,
         ["id"],
-        `REST has no integer ids for ${o.type}: name it by externalKey ${
-          dedupe === "" ? "" : `${dedupe} or `
-        }marketoGUID`
+        `REST has no integer ids for ${type}: name it by externalKey ${dedupe === "" ? "" : `${dedupe} or `}marketoGUID`
       )
     )
   }
@@ -99,7 +148,7 @@ const keyIssues = (
         issue(
           index,
           ["externalKey", "name"],
-          `REST identifies ${o.type} by ${dedupe === "" ? "" : `${dedupe} or `}marketoGUID, not by '${key.name}'`
+          `REST identifies ${type} by ${dedupe === "" ? "" : `${dedupe} or `}marketoGUID, not by '${key.name}'`
         )
       )
     }
@@ -107,26 +156,26 @@ const keyIssues = (
   return issues
 }
 
-const opportunityIssues = (index: number, o: Wire.MObject, sync: Wire.SyncOperation): Array<Issue> => {
-  const issues = keyIssues(index, o, sync, opportunityKey)
+const opportunityIssues = (index: number, o: Subject, sync: Wire.SyncOperation): Array<Issue> => {
+  const issues = keyIssues(index, "Opportunity", o, sync, opportunityKey)
   if (o.id === undefined && o.externalKey === undefined) {
     issues.push(
       issue(index, ["externalKey"], "REST needs externalKey externalOpportunityId (or marketoGUID for UPDATE)")
     )
   }
-  const company = association(o, "Company")
+  const company = o.link("Company")
   if (company !== undefined && (company.externalKey === undefined || company.externalKey.name !== companyKey)) {
     issues.push(
       issue(index, ["company"], "REST links an opportunity to its company by externalKey externalCompanyId only")
     )
   }
-  issues.push(...customIssues(index, o, opportunityBySoap, opportunityRestNames, []))
+  issues.push(...customIssues(index, o.names, opportunityBySoap, opportunityRestNames, []))
   return issues
 }
 
-const roleIssues = (index: number, o: Wire.MObject, sync: Wire.SyncOperation): Array<Issue> => {
-  const issues = keyIssues(index, o, sync, "")
-  const opportunity = association(o, "Opportunity")
+const roleIssues = (index: number, o: Subject, sync: Wire.SyncOperation): Array<Issue> => {
+  const issues = keyIssues(index, "OpportunityPersonRole", o, sync, "")
+  const opportunity = o.link("Opportunity")
   if (
     opportunity !== undefined &&
     (opportunity.externalKey === undefined || opportunity.externalKey.name !== opportunityKey)
@@ -135,15 +184,15 @@ const roleIssues = (index: number, o: Wire.MObject, sync: Wire.SyncOperation): A
       issue(index, ["opportunity"], "REST links a role to its opportunity by externalKey externalOpportunityId only")
     )
   }
-  const lead = association(o, "Lead")
+  const lead = o.link("Lead")
   if (lead !== undefined && lead.id === undefined) {
     issues.push(issue(index, ["lead"], "REST links a role to its lead by the lead id (leadId) only"))
   }
   const byGuid = o.externalKey?.name === guidKey
   if (!byGuid && o.id === undefined) {
     // REST's compound dedupe key.
-    const hasLead = lead?.id !== undefined || attrib(o, "PersonId") !== undefined
-    if (opportunity === undefined || !hasLead || attrib(o, "Role") === undefined) {
+    const hasLead = lead?.id !== undefined || o.names.includes("PersonId")
+    if (opportunity === undefined || !hasLead || !o.names.includes("Role")) {
       issues.push(
         issue(
           index,
@@ -153,17 +202,15 @@ const roleIssues = (index: number, o: Wire.MObject, sync: Wire.SyncOperation): A
       )
     }
   }
-  issues.push(...customIssues(index, o, roleBySoap, roleRestNames, ["OpportunityId"]))
+  issues.push(...customIssues(index, o.names, roleBySoap, roleRestNames, ["OpportunityId"]))
   return issues
 }
 
-const programIssues = (index: number, o: Wire.MObject): Array<Issue> => {
+/** A program's costs as refusals read them: whether each names an id, and its amount. */
+const programIssues = (index: number, costs: ReadonlyArray<{ readonly id: boolean; readonly amount: number }>) => {
   const issues: Array<Issue> = []
-  let cost = 0
-  for (const entry of o.typeAttribList ?? []) {
-    if (entry.attrType !== "Cost") continue
-    const values = new Map((entry.attrList ?? []).map((a) => [a.name, a.value]))
-    if (values.has("Id")) {
+  costs.forEach(({ amount, id }, cost) => {
+    if (id) {
       issues.push(
         issue(
           index,
@@ -172,18 +219,72 @@ const programIssues = (index: number, o: Wire.MObject): Array<Issue> => {
         )
       )
     }
-    const amount = Number(values.get("Amount"))
     if (!Number.isInteger(amount) || (amount < Limits.xsIntMin || amount > Limits.xsIntMax)) {
       issues.push(issue(index, ["costs", cost, "amount"], "REST takes whole cost amounts (an int32) only"))
     }
-    cost++
-  }
+  })
   return issues
 }
 
+const wireCosts = (o: Wire.MObject) =>
+  (o.typeAttribList ?? []).flatMap((entry) => {
+    if (entry.attrType !== "Cost") return []
+    const values = new Map((entry.attrList ?? []).map((a) => [a.name, a.value]))
+    return [{ id: values.has("Id"), amount: Number(values.get("Amount")) }]
+  })
+
+/** The issues of a sync of wire records. */
+const syncIssues = (mObjectList: ReadonlyArray<Wire.MObject>, sync: Wire.SyncOperation): ReadonlyArray<Issue> =>
+  mObjectList.flatMap((o, i) =>
+    o.type === "Opportunity"
+      ? opportunityIssues(i, wireSubject(o), sync)
+      : o.type === "OpportunityPersonRole"
+      ? roleIssues(i, wireSubject(o), sync)
+      : o.type === "Program"
+      ? programIssues(i, wireCosts(o))
+      : []
+  )
+
+/** The issues of a sync of models: the issues {@link syncIssues} finds in their wire records. */
+const syncModelIssues = (objects: ReadonlyArray<MObject.MObject>, sync: Wire.SyncOperation): ReadonlyArray<Issue> =>
+  objects.flatMap((o, i) => {
+    switch (o._tag) {
+      case "Opportunity": {
+        const company = linkOf(o.company)
+        return opportunityIssues(i, {
+          id: o.id,
+          externalKey: o.externalKey,
+          link: (type) => type === "Company" ? company : undefined,
+          // An opportunity's standard names are never refused: only custom ones can be, so
+          // without any the names need not be listed (this runs for every opportunity sent).
+          names: isEmpty(o.customFields) ? noNames : namesOf(StandardFields.opportunityFields, o, o.customFields)
+        }, sync)
+      }
+      case "OpportunityPersonRole": {
+        const lead = linkOf(o.lead)
+        const opportunity = linkOf(o.opportunity)
+        return roleIssues(i, {
+          id: o.id,
+          externalKey: o.externalKey,
+          link: (type) => type === "Lead" ? lead : type === "Opportunity" ? opportunity : undefined,
+          names: namesOf(StandardFields.opportunityPersonRoleFields, o, o.customFields)
+        }, sync)
+      }
+      case "Program":
+        return programIssues(
+          i,
+          // The amount as the wire writes it and reads it back.
+          o.costs.map((c) => ({
+            id: c.id !== undefined,
+            amount: Number(MarketoTransport.fieldText("decimal", c.amount))
+          }))
+        )
+    }
+  })
+
 const deleteIssues = (index: number, o: Wire.MObject): Array<Issue> => {
   if (o.type !== "Opportunity" && o.type !== "OpportunityPersonRole") return []
-  const issues = keyIssues(index, o, "DELETE", o.type === "Opportunity" ? opportunityKey : "")
+  const issues = keyIssues(index, o.type, o, "DELETE", o.type === "Opportunity" ? opportunityKey : "")
   if (o.id === undefined && o.externalKey === undefined) {
     issues.push(
       issue(index, ["externalKey"], "REST deletes by marketoGUID (or an opportunity's externalOpportunityId)")
@@ -200,15 +301,7 @@ export const refuse = <Op extends Wire.Operation>(operation: Op, params: Wire.Pa
   switch (operation) {
     case "syncMObjects": {
       const { mObjectList, operation: sync } = p as Wire.ParamsSyncMObjects
-      return mObjectList.flatMap((o, i) =>
-        o.type === "Opportunity"
-          ? opportunityIssues(i, o, sync)
-          : o.type === "OpportunityPersonRole"
-          ? roleIssues(i, o, sync)
-          : o.type === "Program"
-          ? programIssues(i, o)
-          : []
-      )
+      return syncIssues(mObjectList, sync)
     }
     case "deleteMObjects":
       return (p as Wire.ParamsDeleteMObjects).mObjectList.flatMap((o, i) => deleteIssues(i, o))
@@ -224,3 +317,13 @@ export const refuse = <Op extends Wire.Operation>(operation: Op, params: Wire.Pa
       return []
   }
 }
+
+/** What REST cannot express of a sync or delete of models (the model path's refusals). */
+export const refuseModels = (call: MarketoTransport.ModelCall): ReadonlyArray<Issue> =>
+  call.operation === "syncMObjects"
+    ? syncModelIssues(call.objects, call.sync)
+    : call.objects.flatMap((ref, i) => deleteIssues(i, wireRef(ref)))
+
+/** A reference as the client's wire path sends it. */
+export const wireRef = (ref: DeleteRef): Wire.MObject =>
+  "externalKey" in ref ? { type: ref.type, externalKey: ref.externalKey } : { type: ref.type, id: ref.id }

@@ -4,6 +4,13 @@
  *
  * @internal
  */
+import type * as Keys from "@mktows/core/Keys"
+import * as MarketoTransport from "@mktows/core/MarketoTransport"
+import type * as MObject from "@mktows/core/MObject"
+import type { Opportunity } from "@mktows/core/Opportunity"
+import type { OpportunityPersonRole } from "@mktows/core/OpportunityPersonRole"
+import type { Program } from "@mktows/core/Program"
+import * as StandardFields from "@mktows/core/StandardFields"
 import type * as Wire from "@mktows/core/Wire"
 import type { FieldMapping } from "../RestMapping.js"
 import type * as RestWire from "../RestWire.js"
@@ -31,6 +38,31 @@ export type Part =
   | { readonly _tag: "Unsupported"; readonly index: number; readonly type: string }
 
 /**
+ * One field given as text (a wire attrib, or a model's custom field) into `out`: a standard
+ * one under its REST name and kind, a custom one by its name, typed as the describe says.
+ */
+const putText = (
+  out: Record<string, RestWire.FieldValue>,
+  name: string,
+  text: string,
+  bySoap: ReadonlyMap<string, FieldMapping>,
+  custom: CustomFields.Kinds | undefined
+): void => {
+  const f = bySoap.get(name)
+  if (f === undefined) put(out, name, CustomFields.valueOf(custom, name, text))
+  else out[f.rest] = toJson(f.kind, text)
+}
+
+/**
+ * A field by a name the caller chose. Assigned (defineProperty is many times slower, and this
+ * runs per field sent), but `__proto__` is defined, so it stays a field, not the prototype.
+ */
+const put = (out: Record<string, RestWire.FieldValue>, name: string, value: RestWire.FieldValue): void => {
+  if (name === "__proto__") Object.defineProperty(out, name, { value, enumerable: true, writable: true })
+  else out[name] = value
+}
+
+/**
  * The attribs of `o` as REST fields, into `out`: standard ones under their REST names and
  * kinds, custom ones by their name as text (REST converts to the field's type).
  */
@@ -45,38 +77,27 @@ const fields = (
   if (attribs === undefined) return out
   for (let i = 0; i < attribs.length; i++) {
     const a = attribs[i] as Wire.Attrib
-    if (a.name === skip) continue
-    const f = bySoap.get(a.name)
-    // defineProperty: a custom field named `__proto__` stays a field, not the prototype.
-    if (f === undefined) {
-      Object.defineProperty(out, a.name, {
-        value: CustomFields.valueOf(custom, a.name, a.value),
-        enumerable: true,
-        writable: true
-      })
-    } else out[f.rest] = toJson(f.kind, a.value)
+    if (a.name !== skip) putText(out, a.name, a.value, bySoap, custom)
   }
   return out
 }
 
 /** A record that starts with its key, as REST reads it. Built by assignment: this runs per object. */
-const keyed = (o: Wire.MObject): Record<string, RestWire.FieldValue> => {
+const keyed = (externalKey: Wire.Attrib | undefined): Record<string, RestWire.FieldValue> => {
   const out: Record<string, RestWire.FieldValue> = {}
-  if (o.externalKey !== undefined) {
-    Object.defineProperty(out, o.externalKey.name, { value: o.externalKey.value, enumerable: true, writable: true })
-  }
+  if (externalKey !== undefined) put(out, externalKey.name, externalKey.value)
   return out
 }
 
 export const opportunityRecord = (o: Wire.MObject, custom?: CustomFields.Kinds): RestWire.Fields => {
-  const out = fields(keyed(o), o, opportunityBySoap, custom)
+  const out = fields(keyed(o.externalKey), o, opportunityBySoap, custom)
   const company = association(o, "Company")?.externalKey
   if (company !== undefined) out[companyKey] = company.value
   return out
 }
 
 export const roleRecord = (o: Wire.MObject, custom?: CustomFields.Kinds): RestWire.Fields => {
-  const out = fields(keyed(o), o, roleBySoap, custom, "OpportunityId")
+  const out = fields(keyed(o.externalKey), o, roleBySoap, custom, roleSkipped)
   const opportunity = association(o, "Opportunity")?.externalKey
   const lead = association(o, "Lead")?.id
   if (opportunity !== undefined) out[opportunityKey] = opportunity.value
@@ -84,57 +105,205 @@ export const roleRecord = (o: Wire.MObject, custom?: CustomFields.Kinds): RestWi
   return out
 }
 
+// A role's OpportunityId has no REST field (REST keys a role by its opportunity's external key).
+const roleSkipped = "OpportunityId"
+
 const programBody = (o: Wire.MObject): RestWire.UpdateProgramRequest => {
   const costs: Array<RestWire.ProgramCost> = []
   const tags: Array<RestWire.ProgramTag> = []
   for (const entry of o.typeAttribList ?? []) {
     const v = new Map((entry.attrList ?? []).map((a) => [a.name, a.value]))
     if (entry.attrType === "Cost") {
-      const note = v.get("Note")
-      costs.push({
-        startDate: `${(v.get("Month") ?? "").slice(0, 7)}-01`,
-        cost: Number(v.get("Amount")),
-        ...(note === undefined ? {} : { note })
-      })
+      costs.push(costOf(v.get("Month") ?? "", Number(v.get("Amount")), v.get("Note")))
     } else if (entry.attrType === "Tag") {
       tags.push({ tagType: v.get("Type") ?? "", tagValue: v.get("Value") ?? "" })
     }
   }
-  // Costs without an id are appended, as SOAP adds them; never costsDestructiveUpdate.
-  return { ...(costs.length > 0 ? { costs } : {}), ...(tags.length > 0 ? { tags } : {}) }
+  return programRequest(costs, tags)
+}
+
+const costOf = (month: string, cost: number, note: string | undefined): RestWire.ProgramCost => ({
+  startDate: `${month.slice(0, 7)}-01`,
+  cost,
+  ...(note === undefined ? {} : { note })
+})
+
+// Costs without an id are appended, as SOAP adds them; never costsDestructiveUpdate.
+const programRequest = (
+  costs: ReadonlyArray<RestWire.ProgramCost>,
+  tags: ReadonlyArray<RestWire.ProgramTag>
+): RestWire.UpdateProgramRequest => ({
+  ...(costs.length > 0 ? { costs } : {}),
+  ...(tags.length > 0 ? { tags } : {})
+})
+
+// ---------------------------------------------------------------------------------------
+// Models straight to REST JSON (the model path): the same JSON as the wire records above
+// would give, written from the models' typed values without their SOAP text.
+// ---------------------------------------------------------------------------------------
+
+/** A standard field of a model: its key in the model, its REST name and kind. */
+interface ModelField<K extends string> {
+  readonly key: K
+  readonly rest: string
+  readonly kind: FieldMapping["kind"]
+}
+
+// In the order of core's tables, the order toWire writes them; fields with no REST name
+// (a role's OpportunityId) are left out, as the wire path skips them.
+const modelFields = <K extends string>(
+  table: ReadonlyArray<StandardFields.StandardField<K>>,
+  bySoap: ReadonlyMap<string, FieldMapping>
+): ReadonlyArray<ModelField<K>> =>
+  table.flatMap((f) => {
+    const mapping = bySoap.get(f.wire)
+    return mapping === undefined ? [] : [{ key: f.key, rest: mapping.rest, kind: mapping.kind }]
+  })
+const opportunityModelFields = modelFields(StandardFields.opportunityFields, opportunityBySoap)
+const roleModelFields = modelFields(StandardFields.opportunityPersonRoleFields, roleBySoap)
+
+/**
+ * A standard field's value as JSON: what the wire path's `toJson` reads from the text toWire
+ * writes. A number reads back as itself and a boolean as itself, so only dates and text
+ * that are no text are written through the wire's text.
+ */
+const jsonOf = (kind: FieldMapping["kind"], value: unknown): RestWire.FieldValue => {
+  switch (kind) {
+    case "decimal":
+    case "int":
+    case "percent":
+      return typeof value === "number" ? value : toJson(kind, MarketoTransport.fieldText(kind, value))
+    case "boolean":
+      return typeof value === "boolean" ? value : toJson(kind, MarketoTransport.fieldText(kind, value))
+    case "text":
+      return typeof value === "string" ? value : MarketoTransport.fieldText(kind, value)
+    case "date":
+      return MarketoTransport.fieldText(kind, value)
+  }
+}
+
+const modelRecord = <K extends string>(
+  out: Record<string, RestWire.FieldValue>,
+  model: { readonly [key in K]?: unknown },
+  standard: ReadonlyArray<ModelField<K>>,
+  customFields: { readonly [name: string]: string },
+  bySoap: ReadonlyMap<string, FieldMapping>,
+  custom: CustomFields.Kinds | undefined,
+  skip?: string
+): Record<string, RestWire.FieldValue> => {
+  for (let i = 0; i < standard.length; i++) {
+    const f = standard[i] as ModelField<K>
+    const value = model[f.key]
+    if (value !== undefined) out[f.rest] = jsonOf(f.kind, value)
+  }
+  for (const name of Object.keys(customFields)) {
+    if (name !== skip) putText(out, name, customFields[name] as string, bySoap, custom)
+  }
+  return out
+}
+
+/** An association's external key, as toWire links it (by id when it has one). */
+const linkKey = (a: Keys.Association | undefined): Wire.Attrib | undefined =>
+  a === undefined || "id" in a ? undefined : a.externalKey
+
+const linkId = (a: Keys.Association | undefined): number | undefined => a !== undefined && "id" in a ? a.id : undefined
+
+export const opportunityModelRecord = (o: Opportunity, custom?: CustomFields.Kinds): RestWire.Fields => {
+  const out = modelRecord(keyed(o.externalKey), o, opportunityModelFields, o.customFields, opportunityBySoap, custom)
+  const company = linkKey(o.company)
+  if (company !== undefined) out[companyKey] = company.value
+  return out
+}
+
+export const roleModelRecord = (o: OpportunityPersonRole, custom?: CustomFields.Kinds): RestWire.Fields => {
+  const out = modelRecord(keyed(o.externalKey), o, roleModelFields, o.customFields, roleBySoap, custom, roleSkipped)
+  const opportunity = linkKey(o.opportunity)
+  const lead = linkId(o.lead)
+  if (opportunity !== undefined) out[opportunityKey] = opportunity.value
+  if (lead !== undefined) out["leadId"] = lead
+  return out
+}
+
+const programModelBody = (o: Program): RestWire.UpdateProgramRequest =>
+  programRequest(
+    o.costs.map((c) => costOf(c.month, Number(MarketoTransport.fieldText("decimal", c.amount)), c.note)),
+    o.tags.map((t) => ({ tagType: t.type, tagValue: t.value }))
+  )
+
+// ---------------------------------------------------------------------------------------
+// The parts of a call
+// ---------------------------------------------------------------------------------------
+
+/** What one object of a sync becomes: a record of an endpoint, or a part of its own. */
+type Piece =
+  | { readonly _tag: "Record"; readonly endpoint: Endpoint; readonly byGuid: boolean; readonly record: RestWire.Fields }
+  | Part
+
+/** Records grouped per endpoint and key kind (in input order), then the parts of their own. */
+const partsOf = <T>(items: ReadonlyArray<T>, piece: (o: T, index: number) => Piece): ReadonlyArray<Part> => {
+  // At most four groups (two endpoints, two key kinds), in the order first seen: a short array
+  // beats a Map keyed by a string made per object.
+  const groups: Array<{ endpoint: Endpoint; byGuid: boolean; indexes: Array<number>; input: Array<RestWire.Fields> }> =
+    []
+  const parts: Array<Part> = []
+  for (let index = 0; index < items.length; index++) {
+    const p = piece(items[index] as T, index)
+    if (p._tag !== "Record") {
+      parts.push(p)
+      continue
+    }
+    let group = groups.find((g) => g.endpoint === p.endpoint && g.byGuid === p.byGuid)
+    if (group === undefined) {
+      group = { endpoint: p.endpoint, byGuid: p.byGuid, indexes: [], input: [] }
+      groups.push(group)
+    }
+    group.indexes.push(index)
+    group.input.push(p.record)
+  }
+  return [...groups.map((g): Part => ({ _tag: "Records", ...g })), ...parts]
 }
 
 /** The REST requests of a sync: records grouped per endpoint and key kind, one per program. */
 export const syncParts = (
   mObjectList: ReadonlyArray<Wire.MObject>,
   custom: Partial<Record<Endpoint, CustomFields.Kinds>> = {}
-): ReadonlyArray<Part> => {
-  const groups = new Map<
-    string,
-    { endpoint: Endpoint; byGuid: boolean; indexes: Array<number>; input: Array<RestWire.Fields> }
-  >()
-  const parts: Array<Part> = []
-  mObjectList.forEach((o, index) => {
-    if (o.type === "Program") {
-      parts.push({ _tag: "Program", index, id: o.id ?? 0, body: programBody(o) })
-      return
-    }
+): ReadonlyArray<Part> =>
+  partsOf(mObjectList, (o, index): Piece => {
+    if (o.type === "Program") return { _tag: "Program", index, id: o.id ?? 0, body: programBody(o) }
     if (o.type !== "Opportunity" && o.type !== "OpportunityPersonRole") {
-      parts.push({ _tag: "Unsupported", index, type: o.type })
-      return
+      return { _tag: "Unsupported", index, type: o.type }
     }
-    const endpoint: Endpoint = o.type === "Opportunity" ? "opportunities" : "roles"
     const byGuid = o.externalKey?.name === guidKey
-    const id = `${endpoint}/${byGuid}`
-    const group = groups.get(id) ?? { endpoint, byGuid, indexes: [], input: [] }
-    group.indexes.push(index)
-    group.input.push(
-      endpoint === "opportunities" ? opportunityRecord(o, custom.opportunities) : roleRecord(o, custom.roles)
-    )
-    groups.set(id, group)
+    return o.type === "Opportunity"
+      ? { _tag: "Record", endpoint: "opportunities", byGuid, record: opportunityRecord(o, custom.opportunities) }
+      : { _tag: "Record", endpoint: "roles", byGuid, record: roleRecord(o, custom.roles) }
   })
-  return [...[...groups.values()].map((g): Part => ({ _tag: "Records", ...g })), ...parts]
-}
+
+/** The REST requests of a sync of models: the parts {@link syncParts} makes of their wire records. */
+export const syncModelParts = (
+  objects: ReadonlyArray<MObject.MObject>,
+  custom: Partial<Record<Endpoint, CustomFields.Kinds>> = {}
+): ReadonlyArray<Part> =>
+  partsOf(objects, (o, index): Piece => {
+    switch (o._tag) {
+      case "Program":
+        return { _tag: "Program", index, id: o.id, body: programModelBody(o) }
+      case "Opportunity":
+        return {
+          _tag: "Record",
+          endpoint: "opportunities",
+          byGuid: o.externalKey?.name === guidKey,
+          record: opportunityModelRecord(o, custom.opportunities)
+        }
+      case "OpportunityPersonRole":
+        return {
+          _tag: "Record",
+          endpoint: "roles",
+          byGuid: o.externalKey?.name === guidKey,
+          record: roleModelRecord(o, custom.roles)
+        }
+    }
+  })
 
 /** The REST requests of a delete. */
 export const deleteParts = (mObjectList: ReadonlyArray<Wire.MObject>): ReadonlyArray<Part> =>
@@ -165,6 +334,21 @@ export const customEndpoints = (mObjectList: ReadonlyArray<Wire.MObject>): Reado
       : undefined
     if (table === undefined || o.attribList === undefined) continue
     if (o.attribList.some((a) => !table.has(a.name))) found.add(o.type === "Opportunity" ? "opportunities" : "roles")
+  }
+  return [...found]
+}
+
+/** The endpoints whose models carry custom fields (or, as their wire records would, a role's OpportunityId). */
+export const customModelEndpoints = (objects: ReadonlyArray<MObject.MObject>): ReadonlyArray<Endpoint> => {
+  const found = new Set<Endpoint>()
+  for (const o of objects) {
+    if (o._tag === "Opportunity") {
+      if (Object.keys(o.customFields).some((name) => !opportunityBySoap.has(name))) found.add("opportunities")
+    } else if (o._tag === "OpportunityPersonRole") {
+      if (o.opportunityId !== undefined || Object.keys(o.customFields).some((name) => !roleBySoap.has(name))) {
+        found.add("roles")
+      }
+    }
   }
   return [...found]
 }

@@ -97,7 +97,13 @@ export const make = (
             Effect.mapError(Http.connectionError(operation, secrets))
           )
           const text = yield* Http.readText(response, operation, secrets, true, maxResponseBytes)
-          yield* Effect.logDebug(`HTTP ${response.status}, ${text.length} characters read`)
+          // Only when Debug is on: its annotation, made per request, would cost every request.
+          yield* Effect.whenLogLevel(
+            Effect.logDebug(`HTTP ${response.status}, ${text.length} characters read`).pipe(
+              Effect.annotateLogs({ "mktows.operation": operation })
+            ),
+            "Debug"
+          )
           if (response.status !== 200) {
             return yield* Effect.fail(Http.statusError(operation, response.status, text, secrets))
           }
@@ -123,8 +129,11 @@ export const make = (
           return { _tag: "Refused", reasons: errors } as const
         })
       return attempt(false).pipe(
-        Effect.annotateLogs({ "mktows.operation": operation }),
-        Effect.withSpan("mktows.RestTransport.request", { attributes: { "mktows.operation": operation } })
+        // No stack trace: capturing one per request cost more than the span itself.
+        Effect.withSpan("mktows.RestTransport.request", {
+          attributes: { "mktows.operation": operation },
+          captureStackTrace: false
+        })
       )
     }
 

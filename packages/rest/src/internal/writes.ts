@@ -1,5 +1,6 @@
 /**
- * syncMObjects and deleteMObjects over REST: the requests of a call one after the other,
+ * syncMObjects and deleteMObjects over REST, from wire records or straight from the models (the
+ * model path): the requests of a call one after the other,
  * each answered request remembered per call (a retry sends only the rest; core keeps what was
  * answered when the call fails for good), and a success that leaves records unaccounted for a
  * ProtocolError, so core reports them IN_DOUBT.
@@ -9,12 +10,14 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import { ProtocolError, quote } from "@mktows/core/MarketoError"
+import type { ModelCall, ModelPath } from "@mktows/core/MarketoTransport"
 import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as RestWire from "../RestWire.js"
 import * as CustomFields from "./customFields.js"
 import * as Guards from "./guards.js"
+import * as Refusals from "./refusals.js"
 import * as Requests from "./requests.js"
 import type { Send } from "./send.js"
 import * as Statuses from "./statuses.js"
@@ -33,6 +36,9 @@ export interface Writes {
   readonly answered: (
     params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects
   ) => ReadonlyArray<Wire.MObjStatus | undefined> | undefined
+  /** The model path's send and what it was answered, by the call's `ModelCall`. */
+  readonly sendModels: ModelPath["send"]
+  readonly answeredModels: NonNullable<ModelPath["answered"]>
 }
 
 export const make = (send: Send): Effect.Effect<Writes> =>
@@ -160,20 +166,23 @@ export const make = (send: Send): Effect.Effect<Writes> =>
       { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<number> }
     >()
 
-    const statusCall = (
+    /**
+     * One sync or delete, remembered by `key` (the same for every attempt of one call): its
+     * parts one after the other, each answered part kept, so a retry sends only the rest.
+     */
+    const run = (
       operation: "syncMObjects" | "deleteMObjects",
-      params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects,
+      key: object,
+      sentKeys: ReadonlyArray<Wire.Attrib | undefined>,
+      partsOf: Effect.Effect<ReadonlyArray<Requests.Part>>,
       sync: Wire.SyncOperation | undefined
-    ): Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, TransportCallError> =>
+    ): Effect.Effect<ReadonlyArray<Wire.MObjStatus>, TransportCallError> =>
       Effect.gen(function*() {
-        const mObjectList = params.mObjectList
-        const memo = answeredBy.get(params) ?? { statuses: mObjectList.map(() => undefined), done: new Set() }
-        answeredBy.set(params, memo)
+        const count = sentKeys.length
+        const memo = answeredBy.get(key) ?? { statuses: sentKeys.map(() => undefined), done: new Set() }
+        answeredBy.set(key, memo)
         const { done, statuses } = memo
-        const parts = sync === undefined
-          ? Requests.deleteParts(mObjectList)
-          : Requests.syncParts(mObjectList, yield* customKinds(Requests.customEndpoints(mObjectList)))
-        const sentKeys = mObjectList.map((o) => o.externalKey)
+        const parts = yield* partsOf
         // One request after the other: a call-level failure stops the rest, and the call fails
         // with it. A request answered by an earlier attempt of this call is never sent again
         // (an opportunity created is not created twice, a cost not appended twice).
@@ -187,23 +196,66 @@ export const make = (send: Send): Effect.Effect<Writes> =>
         // A success that does not account for some records (no result, or a short one) says
         // nothing of them: they may have been applied. Never FAILED (re-sending could
         // duplicate): the call fails, and core reports them IN_DOUBT beside those answered.
-        const unaccounted = statuses.flatMap((s, i) => s === undefined ? [i] : [])
+        // A loop, not a flatMap: this runs over every record of every call.
+        const unaccounted: Array<number> = []
+        for (let i = 0; i < statuses.length; i++) if (statuses[i] === undefined) unaccounted.push(i)
         if (unaccounted.length > 0) {
           return yield* Effect.fail(
             new ProtocolError({
               reason: "CountMismatch",
               detail: `${operation}: the answer accounts for ${
-                mObjectList.length - unaccounted.length
-              } of ${mObjectList.length} record(s) sent; not for objects ${
+                count - unaccounted.length
+              } of ${count} record(s) sent; not for objects ${
                 quote(unaccounted.join(", "), 200)
               } (relative to the call)`,
-              received: `${mObjectList.length - unaccounted.length} record status(es)`
+              received: `${count - unaccounted.length} record status(es)`
             })
           )
         }
-        answeredBy.delete(params)
-        return { mObjStatusList: statuses as ReadonlyArray<Wire.MObjStatus> }
+        answeredBy.delete(key)
+        return statuses as ReadonlyArray<Wire.MObjStatus>
       })
 
-    return { statusCall, answered: (params) => answeredBy.get(params)?.statuses }
+    const statusCall = (
+      operation: "syncMObjects" | "deleteMObjects",
+      params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects,
+      sync: Wire.SyncOperation | undefined
+    ): Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, TransportCallError> => {
+      const list = params.mObjectList
+      const parts = sync === undefined
+        ? Effect.sync(() => Requests.deleteParts(list))
+        : Effect.map(customKinds(Requests.customEndpoints(list)), (kinds) => Requests.syncParts(list, kinds))
+      return Effect.map(
+        run(operation, params, list.map((o) => o.externalKey), parts, sync),
+        (mObjStatusList) => ({ mObjStatusList })
+      )
+    }
+
+    /** The model path: the models mapped straight to REST JSON, the references to their requests. */
+    const sendModels = (call: ModelCall): Effect.Effect<ReadonlyArray<Wire.MObjStatus>, TransportCallError> => {
+      if (call.operation === "deleteMObjects") {
+        const refs = call.objects.map(Refusals.wireRef)
+        return run(
+          "deleteMObjects",
+          call,
+          refs.map((r) => r.externalKey),
+          Effect.sync(() => Requests.deleteParts(refs)),
+          undefined
+        )
+      }
+      const objects = call.objects
+      return run(
+        "syncMObjects",
+        call,
+        objects.map((o) => "externalKey" in o ? o.externalKey : undefined),
+        Effect.map(
+          customKinds(Requests.customModelEndpoints(objects)),
+          (kinds) => Requests.syncModelParts(objects, kinds)
+        ),
+        call.sync
+      )
+    }
+
+    const answered = (key: object) => answeredBy.get(key)?.statuses
+    return { statusCall, answered, sendModels, answeredModels: answered }
   })
