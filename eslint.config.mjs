@@ -3,7 +3,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "packages/*/docs/**", "**/*.wsdl", ".ci/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "packages/*/docs/**", "**/*.wsdl", ".ci/**", "**/.compiled/**"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
