@@ -122,6 +122,13 @@ const localName = (name: string, scope: Scope): string | undefined => {
   return isLocalNs(lookup(scope, name.slice(0, colon))) ? name.slice(colon + 1) : undefined
 }
 
+/**
+ * Whether the element written `name` is the element `local` (in no namespace or in mktows').
+ * Most are written unprefixed, and compared whole before the name is searched for a prefix.
+ */
+const isNamed = (name: string, local: string, scope: Scope): boolean =>
+  name === local ? isLocalNs(scope.defaultNs) : localName(name, scope) === local
+
 // ---------------------------------------------------------------------------------------
 // Checks
 
@@ -274,7 +281,7 @@ const contentReader = (type: Type, ast: AST.AST | undefined): ContentReader => {
       const child = node.name
       const attributes = node.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
-      if (localName(child, childScope) !== itemName) {
+      if (!isNamed(child, itemName, childScope)) {
         if (read.strict) {
           fail(read, `unexpected <${child}> in <${name}>`)
           return textFirst(content, name, read)
@@ -349,9 +356,9 @@ const structReader = (type: Struct): ContentReader => {
       const child = node.name
       const attributes = node.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
-      const local = localName(child, childScope)
       let field = compiled[next]
-      if (field === undefined || field.field.name !== local) {
+      if (field === undefined || !isNamed(child, field.field.name, childScope)) {
+        const local = localName(child, childScope)
         field = local === undefined ? undefined : byName.get(local)
         if (field === undefined) {
           if (read.strict) {
