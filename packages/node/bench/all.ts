@@ -229,16 +229,28 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
     (n) => n <= 20
   )
   for (const [doc, key] of [["100-status answer", "answer"], ["getMObjects page of 100", "page"]] as const) {
+    // "fast-xml-parser alone" is the parser as the codec drives it (building nothing: the codec
+    // builds its own tree from its reports); the issue measured the parser building its own.
+    const tree = at(steps, "steps", `${key} decode above fast-xml-parser's own tree`)
+    add(
+      `decode time above fast-xml-parser building its own tree (the issue's line), ${doc}`,
+      num(at(tree, "ratio")),
+      (n) =>
+        `${g3(n * 100)} % (${g3((num(at(tree, "mktows")) ?? Number.NaN) / 1000)} ms vs ${
+          g3((num(at(tree, "floor")) ?? Number.NaN) / 1000)
+        } ms)`,
+      "≤ 25 %",
+      (n) => n <= 0.25
+    )
     const above = at(steps, "steps", `${key} decode above fast-xml-parser`)
     add(
-      `decode time above fast-xml-parser's own, ${doc}`,
+      `decode time above fast-xml-parser as the codec drives it (building nothing), ${doc}`,
       num(at(above, "ratio")),
       (n) =>
         `${g3(n * 100)} % (${g3((num(at(above, "mktows")) ?? Number.NaN) / 1000)} ms vs the parser's ${
           g3((num(at(above, "floor")) ?? Number.NaN) / 1000)
         } ms)`,
-      "≤ 25 %",
-      (n) => n <= 0.25
+      "— (the same goal, on the stricter line)"
     )
   }
   const page = num(at(steps, "steps", "page: decode + fromWire", "mktows"))

@@ -23,14 +23,13 @@ import * as MObject from "@mktows/core/MObject"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { XMLParser } from "fast-xml-parser"
 import { loadavg } from "node:os"
 import { cpuUsage } from "node:process"
 import { codeUnderTest, internalModule, refusesStaleBuild } from "../../node/bench/support/code.js"
 import { cannedAnswer, getPage } from "../../node/bench/support/fixture.js"
 
 // The codec's internals from the same code as its public modules (compiled, or the sources).
-const { parseDocument, parserFor, parserOptions } = await internalModule<typeof import("../src/internal/document.js")>(
+const { parseDocument, parserFor, treeParserFor } = await internalModule<typeof import("../src/internal/document.js")>(
   "xml",
   "internal/document"
 )
@@ -79,7 +78,7 @@ const limits = {
 const parser = parserFor(defaultMaxDepth)
 // fast-xml-parser building its own ordered tree, as the codec used it before it built its
 // own from the parser's reports (issue 23): the line the issue's goal was first measured on.
-const treeParser = new XMLParser({ ...parserOptions, maxNestedTags: defaultMaxDepth + 1 })
+const treeParser = treeParserFor(defaultMaxDepth)
 const pageWires = Effect.runSync(SoapCodec.decodeResponse("getMObjects", getPage)).mObjectList ?? []
 
 // The decode may cost at most a quarter more than the parser alone (issue 23).
