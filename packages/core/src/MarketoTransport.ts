@@ -116,7 +116,9 @@ export interface MarketoTransportShape {
   ) => ReadonlyArray<MObjStatus | undefined> | undefined
   /**
    * Syncs and deletes sent from the models, without the wire (see {@link ModelPath}); `call`
-   * still serves every other operation. Absent: every call goes through `call`.
+   * still serves every other operation. With it, the client asks the model path's `refuse`
+   * and `answered` for syncs and deletes, and `refuse` only for reads. Absent: every call goes
+   * through `call`.
    *
    * @since 0.1.0
    */

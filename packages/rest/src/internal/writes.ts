@@ -122,11 +122,13 @@ export const make = (send: Send): Effect.Effect<Writes> =>
      * transport (so per client) the first time a sync carries custom fields. A describe that
      * fails costs only the typing: the fields go as text, as before, and the next call asks again.
      */
+    const noKinds = Effect.succeed({})
     const customCache = yield* Ref.make<Partial<Record<Requests.Endpoint, CustomFields.Kinds>>>({})
     const customKinds = (
       endpoints: ReadonlyArray<Requests.Endpoint>
     ): Effect.Effect<Partial<Record<Requests.Endpoint, CustomFields.Kinds>>> =>
-      Effect.gen(function*() {
+      // A call without custom fields (most) needs no kinds: no cache read, no generator.
+      endpoints.length === 0 ? noKinds : Effect.gen(function*() {
         const known = yield* Ref.get(customCache)
         const missing = endpoints.filter((e) => known[e] === undefined)
         if (missing.length === 0) return known
