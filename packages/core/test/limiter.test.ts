@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as TestClock from "effect/TestClock"
@@ -143,6 +144,29 @@ describe("Limiter order", () => {
         expect(started).toEqual(calls.map((_, i) => i))
       }),
     { fastCheck: { numRuns: 50 } }
+  )
+})
+
+describe("Limiter wake-up", () => {
+  it.effect.prop(
+    "a call waiting only for an in-flight place starts as soon as one is free, wherever the fibers yield",
+    // Below 10 ops between yields Effect's own runtime never settles.
+    [FastCheck.integer({ min: 10, max: 64 }), FastCheck.integer({ min: 0, max: 5 })],
+    ([opsBeforeYield, steps]) =>
+      Effect.gen(function*() {
+        const limiter = yield* Limiter.make({ calls: 100, window: Duration.seconds(20), inFlight: 1 })
+        const t0 = yield* Clock.currentTimeMillis
+        // A holds the one place for a few steps, no time; W waits for it.
+        const a = yield* Effect.fork(limiter.run(Effect.repeatN(Effect.yieldNow(), steps)))
+        const w = yield* Effect.fork(limiter.run(Effect.map(Clock.currentTimeMillis, (now) => now - t0)))
+        yield* Fiber.join(a)
+        // Time moves only if W is asleep: it must have started at once, not a window later.
+        const fiber = yield* Effect.fork(TestClock.adjust(Duration.seconds(30)))
+        const startedAfter = yield* Fiber.join(w)
+        yield* Fiber.join(fiber)
+        expect(startedAfter).toBe(0)
+      }).pipe(Effect.locally(FiberRef.currentMaxOpsBeforeYield, opsBeforeYield)),
+    { fastCheck: { numRuns: 60 } }
   )
 })
 

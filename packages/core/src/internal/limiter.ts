@@ -89,7 +89,13 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
             while (true) {
               const now = yield* Clock.currentTimeMillis
               if (tryTake(now)) return
-              if (ended === undefined) ended = yield* Deferred.make<void>()
+              if (ended === undefined) {
+                // Made before the next check, never between a check and the wait: a call that
+                // ends while this fiber yields to make it would otherwise wake nobody, and the
+                // waiter would sleep out the window with an in-flight place free.
+                ended = yield* Deferred.make<void>()
+                continue
+              }
               const wake = Deferred.await(ended)
               const oldest = ends[head]
               // Blocked only by calls still running: one ending makes room.
