@@ -306,3 +306,38 @@ describe("Validation.decode", () => {
       })
   )
 })
+
+describe("Validation reads what is sent", () => {
+  // toWire and REST's model path read every field of the table by name: a value they would
+  // send must be a value validation checked, however the model holds it.
+  class Priced extends Opportunity.Opportunity {
+    override get amount(): number {
+      return Number.NaN
+    }
+  }
+  const base = Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "K-1" }, name: "ok" })
+  const hidden = Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "K-2" } })
+  Object.defineProperty(hidden, "amount", { value: Number.POSITIVE_INFINITY, enumerable: false })
+  const inherited: Opportunity.Opportunity = Object.create(
+    Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "K-3" }, amount: Number.NaN })
+  )
+  const proxied = new Proxy(base, {
+    get: (target, key, receiver) => key === "name" ? "\u0000bad" : Reflect.get(target, key, receiver),
+    ownKeys: (target) => Reflect.ownKeys(target).filter((key) => key !== "name")
+  })
+  const cases: ReadonlyArray<readonly [string, Opportunity.Opportunity, string]> = [
+    ["a getter of a subclass", new Priced({ externalKey: { name: "externalOpportunityId", value: "K-0" } }), "amount"],
+    ["a non-enumerable own property", hidden, "amount"],
+    ["a property of the prototype", inherited, "amount"],
+    ["a Proxy that hides the key", proxied, "name"]
+  ]
+  for (const [how, object, field] of cases) {
+    it(`a bad value held as ${how} is reported before anything is sent`, () => {
+      const sent = MObject.toWire(object).attribList?.find((a) => a.name.toLowerCase() === field.toLowerCase())
+      // toWire would send it...
+      expect(sent).toBeDefined()
+      // ...so validation must have reported it.
+      expect(Validation.issues([object], "UPSERT").map((i) => i.path.join("."))).toContain(field)
+    })
+  }
+})

@@ -252,29 +252,20 @@ const entityChecker = (fields: ReadonlyArray<Fields.StandardField<string>>, asso
     "createdAt",
     "updatedAt"
   ])
-  const places: ReadonlyMap<string, number> = new Map(fields.map((field, i) => [field.key, i]))
   return (report: Report, obj: Dict, operation: Operation): void => {
-    // The standard fields are checked in one pass over the object's own keys, with the check
-    // for unknown ones: reading each of the table's fields by name instead was most of the
-    // validation's time, since most are absent and an absent property is looked up through
-    // the model's whole prototype chain. Their problems are reported in the table's order,
-    // after the unknown keys and the keys, as before.
-    let problems: Array<{ readonly place: number; readonly key: string; readonly problem: string }> | undefined
-    for (const key of Object.keys(obj)) {
-      const place = places.get(key)
-      if (place === undefined) {
-        if (!known.has(key)) report([key], unknownField(known))
-        continue
-      }
-      const value = obj[key]
-      if (value === undefined) continue
-      const problem = valueProblem((fields[place] as Fields.StandardField<string>).kind, value)
-      if (problem !== undefined) (problems ??= []).push({ place, key, problem })
-    }
+    checkKeys(report, [], obj, known)
     checkKeyFor(report, obj, operation)
     checkTimestamps(report, obj)
-    if (problems !== undefined) {
-      for (const found of problems.sort((a, b) => a.place - b.place)) report([found.key], found.problem)
+    // Every field of the table is read by name, as the senders read it (toWire, REST's model
+    // path): a value they would send is a value checked here, wherever it comes from (an own
+    // property, enumerable or not, a getter of a subclass, a Proxy). The path of a problem is
+    // made only for a problem.
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i] as Fields.StandardField<string>
+      const value = obj[field.key]
+      if (value === undefined) continue
+      const problem = valueProblem(field.kind, value)
+      if (problem !== undefined) report([field.key], problem)
     }
     checkCustomFields(report, obj["customFields"], fields)
     for (const name of associations) {
