@@ -278,16 +278,27 @@ describe("the client over REST, with and without the model path", () => {
     maxLength: 4
   })
 
+  // The wire path and the model path, each against its own fake server: the same requests, the same
+  // exit. Answers the model path's run.
+  const samePaths = (
+    statuses: ReadonlyArray<string>,
+    act: Effect.Effect<unknown, unknown, MarketoClient.MarketoClient>
+  ) =>
+    Effect.gen(function*() {
+      const viaWire = yield* run(false, statuses, act)
+      const viaModels = yield* run(true, statuses, act)
+      expect(viaModels.requests).toEqual(viaWire.requests)
+      expect(viaModels.exit).toEqual(viaWire.exit)
+      return viaModels
+    })
+
   it.effect.prop(
     "the same requests and the same outcomes (or the same refusal) for any sync",
     [modelsArb, FastCheck.constantFrom(...operations), statusesArb],
     ([objects, sync, statuses]) =>
       Effect.gen(function*() {
         const act = MarketoClient.syncMObjects(objects, sync, { failOnPartial: false })
-        const viaWire = yield* run(false, statuses, act)
-        const viaModels = yield* run(true, statuses, act)
-        expect(viaModels.requests).toEqual(viaWire.requests)
-        expect(viaModels.exit).toEqual(viaWire.exit)
+        yield* samePaths(statuses, act)
       }),
     { fastCheck: { numRuns: 60 } }
   )
@@ -298,10 +309,7 @@ describe("the client over REST, with and without the model path", () => {
     ([refs, statuses]) =>
       Effect.gen(function*() {
         const act = MarketoClient.deleteMObjects(refs, { failOnPartial: false })
-        const viaWire = yield* run(false, statuses, act)
-        const viaModels = yield* run(true, statuses, act)
-        expect(viaModels.requests).toEqual(viaWire.requests)
-        expect(viaModels.exit).toEqual(viaWire.exit)
+        yield* samePaths(statuses, act)
       }),
     { fastCheck: { numRuns: 40 } }
   )
@@ -317,10 +325,7 @@ describe("the client over REST, with and without the model path", () => {
     ([[sync, objects], statuses]) =>
       Effect.gen(function*() {
         const act = MarketoClient.syncMObjects(objects, sync, { failOnPartial: false })
-        const viaWire = yield* run(false, statuses, act)
-        const viaModels = yield* run(true, statuses, act)
-        expect(viaModels.requests).toEqual(viaWire.requests)
-        expect(viaModels.exit).toEqual(viaWire.exit)
+        const viaModels = yield* samePaths(statuses, act)
         // Not refused: every object has its outcome, and requests went out.
         expect(Exit.isSuccess(viaModels.exit) && (viaModels.exit.value as ReadonlyArray<unknown>).length).toBe(
           objects.length
