@@ -8,8 +8,6 @@ import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
-import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as MarketoError from "../MarketoError.js"
@@ -91,13 +89,7 @@ export const stopWith = (stop: Stop, error: CallError): Effect.Effect<void> =>
  * HashMap update of the fiber's log annotations on every call even when the line is dropped.
  */
 export const logDebug = (message: string, annotations: Record<string, unknown>): Effect.Effect<void> =>
-  Effect.flatMap(
-    FiberRef.get(FiberRef.currentMinimumLogLevel),
-    (minimum) =>
-      LogLevel.greaterThan(minimum, LogLevel.Debug)
-        ? Effect.void
-        : Effect.annotateLogs(Effect.logDebug(message), annotations)
-  )
+  Effect.asVoid(Effect.whenLogLevel(Effect.annotateLogs(Effect.logDebug(message), annotations), "Debug"))
 
 // ---------------------------------------------------------------------------------------
 // One call

@@ -12,7 +12,6 @@ import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
 import * as Signature from "@mktows/core/Signature"
 import { Operation, type ParamsOf, type ResultOf } from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as LogLevel from "effect/LogLevel"
 import * as SoapCodec from "../SoapCodec.js"
 import { soapAction } from "./wsdl.js"
@@ -45,13 +44,12 @@ const forLog = (text: string): string =>
  * off, as it is by default, instead of a message and two log-annotation updates per call.
  */
 const logCall = (level: LogLevel.LogLevel, operation: Operation, message: () => string): Effect.Effect<void> =>
-  Effect.flatMap(
-    FiberRef.get(FiberRef.currentMinimumLogLevel),
-    (minimum) =>
-      LogLevel.lessThan(level, minimum)
-        ? Effect.void
-        : Effect.logWithLevel(level, message()).pipe(Effect.annotateLogs("mktows.operation", operation))
-  )
+  Effect.asVoid(Effect.whenLogLevel(
+    Effect.suspend(() =>
+      Effect.logWithLevel(level, message()).pipe(Effect.annotateLogs("mktows.operation", operation))
+    ),
+    level
+  ))
 
 export const make = (
   options: Options = {}
