@@ -96,13 +96,26 @@ export const logDebug = (message: string, annotations: Record<string, unknown>):
 // ---------------------------------------------------------------------------------------
 
 /**
+ * What sends one attempt of a call: the transport's `call` of the wire params, or its model
+ * path. Run afresh for every attempt, so each is signed anew.
+ */
+export type Send<Op extends Wire.Operation> = Effect.Effect<Wire.ResultOf<Op>, TransportCallError>
+
+/** The transport's `call` of `params`, as a {@link Send}. */
+export const sendWire = <Op extends Wire.Operation>(
+  rt: Runtime,
+  operation: Op,
+  params: Wire.ParamsOf<Op>
+): Send<Op> => Effect.suspend(() => rt.transport.call(operation, params))
+
+/**
  * One attempt: through the limiter, timed out by `callTimeout` (which covers the transport's
- * reading and decoding of the answer: that is part of `transport.call`), traced and counted.
+ * reading and decoding of the answer: that is part of `send`), traced and counted.
  */
 export const attempt = <Op extends Wire.Operation>(
   rt: Runtime,
   operation: Op,
-  params: Wire.ParamsOf<Op>,
+  send: Send<Op>,
   meta: CallMeta,
   attemptNo: number,
   stop: Stop | undefined
@@ -114,7 +127,7 @@ export const attempt = <Op extends Wire.Operation>(
       // Checked once the limiter lets the call go: a batch stopped meanwhile sends nothing more.
       notStopped(stop).pipe(
         Effect.zipRight(Metric.increment(callsOf[operation])),
-        Effect.zipRight(Effect.suspend(() => rt.transport.call(operation, params))),
+        Effect.zipRight(send),
         Effect.timeoutFail({
           duration: rt.settings.callTimeout,
           onTimeout: () => new TimeoutError({ operation, timeout: rt.settings.callTimeout })
@@ -145,7 +158,7 @@ export const attempt = <Op extends Wire.Operation>(
 export const callStoppable = <Op extends Wire.Operation>(
   rt: Runtime,
   operation: Op,
-  params: Wire.ParamsOf<Op>,
+  send: Send<Op>,
   meta: CallMeta,
   stop: Stop | undefined
 ): Effect.Effect<Wire.ResultOf<Op>, CallError | NotSent> => {
@@ -154,7 +167,7 @@ export const callStoppable = <Op extends Wire.Operation>(
     resigned: number,
     previous: CallError | undefined
   ): Effect.Effect<Wire.ResultOf<Op>, CallError | NotSent> =>
-    Effect.catchAll(attempt(rt, operation, params, meta, attemptNo, stop), (error) =>
+    Effect.catchAll(attempt(rt, operation, send, meta, attemptNo, stop), (error) =>
       error._tag === "NotSent"
         // Stopped before a retry: if the last attempt may have been applied, its objects are
         // in doubt rather than unsent.
@@ -213,4 +226,8 @@ export const call = <Op extends Wire.Operation>(
   params: Wire.ParamsOf<Op>,
   meta: CallMeta
 ): Effect.Effect<Wire.ResultOf<Op>, CallError> =>
-  Effect.catchTag(callStoppable(rt, operation, params, meta, undefined), "NotSent", (error) => Effect.fail(error.cause))
+  Effect.catchTag(
+    callStoppable(rt, operation, sendWire(rt, operation, params), meta, undefined),
+    "NotSent",
+    (error) => Effect.fail(error.cause)
+  )

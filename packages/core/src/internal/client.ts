@@ -84,37 +84,40 @@ const isRepeatable = (request: StatusRequest, sent: ReadonlyArray<Sent>): boolea
   request.operation === "deleteMObjects" || request.sync === "UPDATE" ||
   (request.sync === "UPSERT" && sent.every((o) => o.id !== undefined))
 
-/** A chunk ready to send: what names each object, and the call that sends it. */
+/** A chunk ready to send: what names each object, and what sends it. */
 interface Prepared {
   readonly sent: ReadonlyArray<Sent>
-  /** The runtime the call goes through: on the model path, its transport's `call` sends the models. */
-  readonly rt: Runtime
-  /** One params object for every attempt: a transport remembers by it what it was answered. */
-  readonly params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects
+  /**
+   * One attempt of the chunk's call: the transport's `call` of the wire records, or its model
+   * path. The same params object (or ModelCall) for every attempt: a transport remembers by it
+   * what it was answered.
+   */
+  readonly send: Call.Send<"syncMObjects" | "deleteMObjects">
   /** What the transport was answered for the objects of a call that failed. */
   readonly answered: () => ReadonlyArray<Wire.MObjStatus | undefined> | undefined
 }
 
-const paramsOf = (request: StatusRequest, mObjectList: ReadonlyArray<Wire.MObject>) =>
-  request.operation === "syncMObjects" ? { mObjectList, operation: request.sync } : { mObjectList }
-
 const prepare = <A>(rt: Runtime, request: StatusRequest, items: ReadonlyArray<A>, encode: Encode<A>): Prepared => {
   if (encode._tag === "Wire") {
     const sent = items.map(encode.encode)
-    const params = paramsOf(request, sent)
-    return { sent, rt, params, answered: () => rt.transport.answered?.(params) }
+    const params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects = request.operation === "syncMObjects"
+      ? { mObjectList: sent, operation: request.sync }
+      : { mObjectList: sent }
+    return {
+      sent,
+      send: request.operation === "syncMObjects"
+        ? Call.sendWire(rt, "syncMObjects", params as Wire.ParamsSyncMObjects)
+        : Call.sendWire(rt, "deleteMObjects", params),
+      answered: () => rt.transport.answered?.(params)
+    }
   }
   const { models } = encode
-  // One ModelCall for every attempt, as one params object on the wire path.
+  // The engine's call is the same on both paths (limiter, timeout, retries, span, metrics);
+  // only what sends an attempt differs.
   const modelCall = encode.call(items)
-  const send = () => Effect.map(models.send(modelCall), (mObjStatusList) => ({ mObjStatusList }))
   return {
     sent: items.map(encode.identify),
-    // The call is the engine's on both paths (limiter, timeout, retries, span, metrics); only
-    // the transport's `call` is this one, which sends the models. Its result is the sync or
-    // delete result the engine asks for; its params (no wire records) are never read.
-    rt: { ...rt, transport: { ...rt.transport, call: send as MarketoTransportShape["call"] } },
-    params: paramsOf(request, []),
+    send: Effect.suspend(() => Effect.map(models.send(modelCall), (mObjStatusList) => ({ mObjStatusList }))),
     answered: () => models.answered?.(modelCall)
   }
 }
@@ -126,13 +129,11 @@ const settleChunk = <A>(
   encode: Encode<A>,
   stop: Stop
 ): Effect.Effect<Settled<A>> => {
-  const { answered, params, rt: via, sent } = prepare(rt, request, chunk.items, encode)
+  const { answered, send, sent } = prepare(rt, request, chunk.items, encode)
   const repeatable = isRepeatable(request, sent)
   const meta = { count: chunk.items.length, repeatable }
-  const answer: Effect.Effect<Wire.ResultSyncMObjects | Wire.ResultDeleteMObjects, CallError | NotSent> =
-    request.operation === "syncMObjects"
-      ? Call.callStoppable(via, "syncMObjects", params as Wire.ParamsSyncMObjects, meta, stop)
-      : Call.callStoppable(via, "deleteMObjects", params, meta, stop)
+  const answer: Effect.Effect<Wire.ResultSyncMObjects | Wire.ResultDeleteMObjects, CallError | NotSent> = Call
+    .callStoppable(rt, request.operation, send, meta, stop)
   // A failed call keeps the statuses the transport was answered before it failed.
   const withAnswered = (outcomes: ReadonlyArray<Outcome<A>>): Settled<A>["outcomes"] => {
     const statuses = answered()
