@@ -121,6 +121,16 @@ export type DeleteRef =
   | { readonly type: "Opportunity" | "OpportunityPersonRole"; readonly externalKey: Wire.Attrib }
 
 /**
+ * A delete reference as `deleteMObjects` carries it on the wire: its type and its id or
+ * external key, nothing else.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const deleteRefToWire = (ref: DeleteRef): Wire.MObject =>
+  "externalKey" in ref ? { type: ref.type, externalKey: ref.externalKey } : { type: ref.type, id: ref.id }
+
+/**
  * The object types getMObjects reads: `"Program"`, `"Opportunity"`, `"OpportunityPersonRole"`.
  *
  * @since 0.1.0
@@ -302,8 +312,6 @@ export const make = (
     const settings = yield* Settings.validate(options)
     const transport = yield* MarketoTransport
     const engine = yield* Engine.make(transport, settings)
-    const encodeRef = (ref: DeleteRef): Wire.MObject =>
-      "externalKey" in ref ? { type: ref.type, externalKey: ref.externalKey } : { type: ref.type, id: ref.id }
     // With a model path, the transport maps the models itself: no object is mapped to the wire,
     // for its refusals or to send it (mapping is the costliest step per object).
     const models = transport.models
@@ -317,7 +325,7 @@ export const make = (
           call: (objects) => ({ operation: "syncMObjects", sync, objects })
         }
     const encodeRefs: Engine.Encode<DeleteRef> = models === undefined
-      ? { _tag: "Wire", encode: encodeRef }
+      ? { _tag: "Wire", encode: deleteRefToWire }
       : { _tag: "Models", models, identify: identifyRef, call: (objects) => ({ operation: "deleteMObjects", objects }) }
     // What the transport cannot express, refused like invalid input, before anything is sent.
     const refused = <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>, start = 0) =>
@@ -346,7 +354,7 @@ export const make = (
       }
       return transport.refuse === undefined
         ? issues
-        : refused("deleteMObjects", { mObjectList: refs.map(encodeRef) }, start)
+        : refused("deleteMObjects", { mObjectList: refs.map(deleteRefToWire) }, start)
     }
     const pages = <T extends MObjectType>(
       params: GetParams<T>

@@ -200,7 +200,7 @@ describe("models straight to REST JSON, against their wire records", () => {
 
   it.prop("the same refusals of deletes", [FastCheck.array(refArb, { maxLength: 6 })], ([refs]) => {
     expect(Refusals.refuseModels({ operation: "deleteMObjects", objects: refs })).toEqual(
-      Refusals.refuse("deleteMObjects", { mObjectList: refs.map(Refusals.wireRef) })
+      Refusals.refuse("deleteMObjects", { mObjectList: refs.map(MarketoClient.deleteRefToWire) })
     )
   })
 

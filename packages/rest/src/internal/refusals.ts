@@ -6,7 +6,7 @@
  */
 import type * as Keys from "@mktows/core/Keys"
 import * as Limits from "@mktows/core/Limits"
-import type { DeleteRef } from "@mktows/core/MarketoClient"
+import { deleteRefToWire } from "@mktows/core/MarketoClient"
 import type { ValidationIssue } from "@mktows/core/MarketoError"
 import * as MarketoTransport from "@mktows/core/MarketoTransport"
 import type * as MObject from "@mktows/core/MObject"
@@ -322,8 +322,4 @@ export const refuse = <Op extends Wire.Operation>(operation: Op, params: Wire.Pa
 export const refuseModels = (call: MarketoTransport.ModelCall): ReadonlyArray<Issue> =>
   call.operation === "syncMObjects"
     ? syncModelIssues(call.objects, call.sync)
-    : call.objects.flatMap((ref, i) => deleteIssues(i, wireRef(ref)))
-
-/** A reference as the client's wire path sends it. */
-export const wireRef = (ref: DeleteRef): Wire.MObject =>
-  "externalKey" in ref ? { type: ref.type, externalKey: ref.externalKey } : { type: ref.type, id: ref.id }
+    : call.objects.flatMap((ref, i) => deleteIssues(i, deleteRefToWire(ref)))

@@ -8,6 +8,7 @@
  * @internal
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { deleteRefToWire } from "@mktows/core/MarketoClient"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import { ProtocolError, quote } from "@mktows/core/MarketoError"
 import type { ModelCall, ModelPath } from "@mktows/core/MarketoTransport"
@@ -17,7 +18,6 @@ import * as Ref from "effect/Ref"
 import * as RestWire from "../RestWire.js"
 import * as CustomFields from "./customFields.js"
 import * as Guards from "./guards.js"
-import * as Refusals from "./refusals.js"
 import * as Requests from "./requests.js"
 import type { Send } from "./send.js"
 import * as Statuses from "./statuses.js"
@@ -236,7 +236,7 @@ export const make = (send: Send): Effect.Effect<Writes> =>
     /** The model path: the models mapped straight to REST JSON, the references to their requests. */
     const sendModels = (call: ModelCall): Effect.Effect<ReadonlyArray<Wire.MObjStatus>, TransportCallError> => {
       if (call.operation === "deleteMObjects") {
-        const refs = call.objects.map(Refusals.wireRef)
+        const refs = call.objects.map(deleteRefToWire)
         return run(
           "deleteMObjects",
           call,
