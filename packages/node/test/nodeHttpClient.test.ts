@@ -97,6 +97,21 @@ describe("the node:http HttpClient", () => {
       expect(local.seen[1]!.remotePort).toBe(local.seen[0]!.remotePort)
     }))
 
+  it.scopedLive("sends no trace headers: the application's trace and span ids stay out of Marketo's hands", () =>
+    Effect.gen(function*() {
+      const local = yield* server((_req, res) => res.end("ok"))
+      const http = yield* client
+      // Inside a span of the application's, with the tracer on (Effect's default).
+      yield* http.execute(HttpClientRequest.post(local.url).pipe(HttpClientRequest.bodyText("a"))).pipe(
+        Effect.flatMap((response) => response.text),
+        Effect.withSpan("application.sync")
+      )
+      expect(local.seen.length).toBe(1)
+      const names = Object.keys(local.seen[0]!.headers)
+      expect(names).not.toContain("traceparent")
+      expect(names).not.toContain("b3")
+    }))
+
   it.scopedLive("a body read only in part (a size limit) drops the rest and the connection with it", () =>
     Effect.gen(function*() {
       const local = yield* server((_req, res) => {

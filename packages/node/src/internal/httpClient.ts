@@ -168,9 +168,17 @@ const bodyOf = (
 /**
  * The client over the given agents.
  *
+ * Requests carry no trace headers (`traceparent`, `b3`): Marketo takes no part in a trace,
+ * so they would only hand the application's trace and span ids to a third party, and
+ * writing them cost every request a header copy. The request still has its `http.client`
+ * span, a child of the call's span.
+ *
  * @internal
  */
 export const fromAgents = (agents: { readonly http: Http.Agent; readonly https: Https.Agent }): HttpClient.HttpClient =>
+  HttpClient.withTracerPropagation(exchange(agents), false)
+
+const exchange = (agents: { readonly http: Http.Agent; readonly https: Https.Agent }): HttpClient.HttpClient =>
   HttpClient.make((request, url, signal) =>
     Effect.flatMap(
       bodyOf(request),
