@@ -15,10 +15,13 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import * as FieldValues from "./internal/fieldValues.js"
 import * as Mapping from "./internal/mapping.js"
 import type { DeleteRef } from "./MarketoClient.js"
 import type { TransportCallError, ValidationIssue } from "./MarketoError.js"
 import type { MObject } from "./MObject.js"
+import type { Opportunity } from "./Opportunity.js"
+import type { OpportunityPersonRole } from "./OpportunityPersonRole.js"
 import type { Kind } from "./StandardFields.js"
 import type {
   MObjStatus,
@@ -70,6 +73,18 @@ export interface ModelPath {
  * @category mapping
  */
 export const fieldText: (kind: Kind, value: unknown) => string = Mapping.writeValue
+
+/**
+ * The values of a model's standard fields, each at its field's position in the model's
+ * `StandardFields` table (`undefined` where the model holds none), read the way `Validation`
+ * read them when it checked the model. A model path reads a model's standard fields through
+ * this, so that it sends only what was checked.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const standardValues: (model: Opportunity | OpportunityPersonRole) => ReadonlyArray<unknown> =
+  FieldValues.standardValues
 
 /**
  * What a transport does: sign and send one call of one operation, and hand back its

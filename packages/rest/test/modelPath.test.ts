@@ -190,6 +190,38 @@ describe("models straight to REST JSON, against their wire records", () => {
     }
   )
 
+  it("the same requests and refusals for fields held oddly (a getter, a hidden or inherited property, a Proxy)", () => {
+    // The model path reads a model's fields as core's checks and toWire read them
+    // (MarketoTransport.standardValues): whatever way a model holds a field, the JSON it
+    // sends is the JSON of its wire record.
+    class Priced extends Opportunity.Opportunity {
+      override get amount(): number {
+        return 5
+      }
+    }
+    const key = (value: string) => ({ externalKey: { name: "externalOpportunityId", value } })
+    const hidden = Opportunity.make({ ...key("K-2"), name: "shown" })
+    Object.defineProperty(hidden, "amount", { value: 7, enumerable: false })
+    const inherited: Opportunity.Opportunity = Object.create(Opportunity.make({ ...key("K-3"), amount: 9 }))
+    const base = Opportunity.make({ ...key("K-4"), name: "base", stage: "Open" })
+    const hiding = new Proxy(base, { ownKeys: (target) => Reflect.ownKeys(target).filter((k) => k !== "stage") })
+    const role = OpportunityPersonRole.make({ ...key("K-5"), role: "Buyer", lead: { id: 3 }, isPrimary: true })
+    const objects: ReadonlyArray<MObject.MObject> = [new Priced(key("K-1")), hidden, inherited, base, hiding, role]
+    const sent = JSON.stringify(Requests.syncModelParts(objects, undefined))
+    expect(sent).toBe(JSON.stringify(Requests.syncParts(objects.map(MObject.toWire), undefined)))
+    // Held by a getter of a subclass or by the prototype: sent. Non-enumerable or hidden by
+    // the Proxy: neither sent (here) nor checked (core's "Validation reads what is sent").
+    expect(sent).toContain(`"amount":5`)
+    expect(sent).toContain(`"amount":9`)
+    expect(sent).not.toContain(`"amount":7`)
+    expect(sent.match(/"stage":"Open"/g)?.length).toBe(1)
+    for (const sync of operations) {
+      expect(Refusals.refuseModels({ operation: "syncMObjects", sync, objects })).toEqual(
+        Refusals.refuse("syncMObjects", { mObjectList: objects.map(MObject.toWire), operation: sync })
+      )
+    }
+  })
+
   it.prop("the same refusals, for every operation", [modelsArb, FastCheck.constantFrom(...operations)], (
     [objects, sync]
   ) => {

@@ -14,6 +14,7 @@ import { Opportunity } from "../Opportunity.js"
 import { OpportunityPersonRole } from "../OpportunityPersonRole.js"
 import { type Cost, Program, type Tag, type Token } from "../Program.js"
 import type * as Wire from "../Wire.js"
+import * as FieldValues from "./fieldValues.js"
 import * as Instances from "./instances.js"
 import * as Fields from "./mappingFields.js"
 import * as Value from "./mappingValues.js"
@@ -47,15 +48,16 @@ export const writeValue = (kind: Fields.Kind, value: unknown): string => {
 // fresh local objects: toWire runs once per object sent, and spreads and flatMaps over every
 // standard field were the main source of garbage of a sync.
 
-const pushStandard = <K extends string>(
-  out: Array<Wire.Attrib>,
-  fields: ReadonlyArray<Fields.StandardField<K>>,
-  obj: { readonly [key in K]?: unknown }
-): void => {
+// The fields are read as the checks read them (FieldValues): what is sent was checked.
+const pushStandard = <K extends string>(out: Array<Wire.Attrib>, reader: FieldValues.Reader<K>, obj: object): void => {
+  const fields = reader.fields
+  const values = FieldValues.valuesOf(reader, obj)
   for (let i = 0; i < fields.length; i++) {
-    const field = fields[i] as Fields.StandardField<K>
-    const value = obj[field.key]
-    if (value !== undefined) out.push({ name: field.wire, value: writeValue(field.kind, value) })
+    const value = values[i]
+    if (value !== undefined) {
+      const field = fields[i] as Fields.StandardField<K>
+      out.push({ name: field.wire, value: writeValue(field.kind, value) })
+    }
   }
 }
 
@@ -133,14 +135,14 @@ export const toWire = (obj: Model): Wire.MObject => {
       return w
     }
     case "Opportunity": {
-      pushStandard(attribs, Fields.opportunityFields, obj)
+      pushStandard(attribs, FieldValues.opportunity, obj)
       pushCustom(attribs, obj.customFields)
       if (attribs.length > 0) w.attribList = attribs
       if (obj.company !== undefined) w.associationList = [association("Company", obj.company)]
       return w
     }
     case "OpportunityPersonRole": {
-      pushStandard(attribs, Fields.opportunityPersonRoleFields, obj)
+      pushStandard(attribs, FieldValues.opportunityPersonRole, obj)
       pushCustom(attribs, obj.customFields)
       if (attribs.length > 0) w.attribList = attribs
       const associations: Array<Wire.MObjAssociation> = []

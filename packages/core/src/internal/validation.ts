@@ -12,6 +12,7 @@ import { OpportunityPersonRole } from "../OpportunityPersonRole.js"
 import { Program } from "../Program.js"
 import * as Wire from "../Wire.js"
 import { firstInvalidIndex } from "../XmlText.js"
+import * as FieldValues from "./fieldValues.js"
 import * as Fields from "./mappingFields.js"
 import * as Value from "./mappingValues.js"
 
@@ -241,7 +242,8 @@ const checkKeyFor = (report: Report, obj: Dict, operation: Operation): void => {
 }
 
 /** What Opportunity and OpportunityPersonRole share: keys, timestamps, fields, associations. */
-const entityChecker = (fields: ReadonlyArray<Fields.StandardField<string>>, associations: ReadonlyArray<string>) => {
+const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associations: ReadonlyArray<string>) => {
+  const fields = reader.fields
   const known: ReadonlySet<string> = new Set([
     "_tag",
     "id",
@@ -256,14 +258,13 @@ const entityChecker = (fields: ReadonlyArray<Fields.StandardField<string>>, asso
     checkKeys(report, [], obj, known)
     checkKeyFor(report, obj, operation)
     checkTimestamps(report, obj)
-    // Every field of the table is read by name, as the senders read it (toWire, REST's model
-    // path): a value they would send is a value checked here, wherever it comes from (an own
-    // property, enumerable or not, a getter of a subclass, a Proxy). The path of a problem is
-    // made only for a problem.
+    // The fields are read as every sender reads them (FieldValues): a value they would send is
+    // a value checked here. The path of a problem is made only for a problem.
+    const values = FieldValues.valuesOf(reader, obj)
     for (let i = 0; i < fields.length; i++) {
-      const field = fields[i] as Fields.StandardField<string>
-      const value = obj[field.key]
+      const value = values[i]
       if (value === undefined) continue
+      const field = fields[i] as Fields.StandardField<K>
       const problem = valueProblem(field.kind, value)
       if (problem !== undefined) report([field.key], problem)
     }
@@ -274,9 +275,9 @@ const entityChecker = (fields: ReadonlyArray<Fields.StandardField<string>>, asso
   }
 }
 
-const checkOpportunity = entityChecker(Fields.opportunityFields, ["company"])
+const checkOpportunity = entityChecker(FieldValues.opportunity, ["company"])
 
-const checkRoleEntity = entityChecker(Fields.opportunityPersonRoleFields, ["opportunity", "lead"])
+const checkRoleEntity = entityChecker(FieldValues.opportunityPersonRole, ["opportunity", "lead"])
 
 const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Operation): void => {
   checkRoleEntity(report, obj, operation)

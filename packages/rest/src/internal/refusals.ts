@@ -10,6 +10,8 @@ import { deleteRefToWire } from "@mktows/core/MarketoClient"
 import type { ValidationIssue } from "@mktows/core/MarketoError"
 import * as MarketoTransport from "@mktows/core/MarketoTransport"
 import type * as MObject from "@mktows/core/MObject"
+import type { Opportunity } from "@mktows/core/Opportunity"
+import type { OpportunityPersonRole } from "@mktows/core/OpportunityPersonRole"
 import * as StandardFields from "@mktows/core/StandardFields"
 import type * as Wire from "@mktows/core/Wire"
 import * as Either from "effect/Either"
@@ -64,14 +66,20 @@ const wireSubject = (o: Wire.MObject): Subject => ({
 const linkOf = (a: Keys.Association | undefined): Link | undefined =>
   a === undefined ? undefined : "id" in a ? { id: a.id } : { externalKey: a.externalKey }
 
-/** The names of a model's attribs as toWire writes them: standard fields in table order, then custom. */
+/**
+ * The names of a model's attribs as toWire writes them: standard fields in table order (read
+ * as the checks and the senders read them), then custom.
+ */
 const namesOf = <K extends string>(
   table: ReadonlyArray<StandardFields.StandardField<K>>,
-  model: { readonly [key in K]?: unknown },
+  model: Opportunity | OpportunityPersonRole,
   custom: { readonly [name: string]: string }
 ): ReadonlyArray<string> => {
   const names: Array<string> = []
-  for (const f of table) if (model[f.key] !== undefined) names.push(f.wire)
+  const values = MarketoTransport.standardValues(model)
+  for (let i = 0; i < table.length; i++) {
+    if (values[i] !== undefined) names.push((table[i] as StandardFields.StandardField<K>).wire)
+  }
   for (const name of Object.keys(custom)) names.push(name)
   return names
 }

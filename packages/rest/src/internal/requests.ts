@@ -142,9 +142,9 @@ const programRequest = (
 // would give, written from the models' typed values without their SOAP text.
 // ---------------------------------------------------------------------------------------
 
-/** A standard field of a model: its key in the model, its REST name and kind. */
-interface ModelField<K extends string> {
-  readonly key: K
+/** A standard field of a model: its position in core's table, its REST name and kind. */
+interface ModelField {
+  readonly position: number
   readonly rest: string
   readonly kind: FieldMapping["kind"]
 }
@@ -154,10 +154,10 @@ interface ModelField<K extends string> {
 const modelFields = <K extends string>(
   table: ReadonlyArray<StandardFields.StandardField<K>>,
   bySoap: ReadonlyMap<string, FieldMapping>
-): ReadonlyArray<ModelField<K>> =>
-  table.flatMap((f) => {
+): ReadonlyArray<ModelField> =>
+  table.flatMap((f, position) => {
     const mapping = bySoap.get(f.wire)
-    return mapping === undefined ? [] : [{ key: f.key, rest: mapping.rest, kind: mapping.kind }]
+    return mapping === undefined ? [] : [{ position, rest: mapping.rest, kind: mapping.kind }]
   })
 const opportunityModelFields = modelFields(StandardFields.opportunityFields, opportunityBySoap)
 const roleModelFields = modelFields(StandardFields.opportunityPersonRoleFields, roleBySoap)
@@ -182,18 +182,21 @@ const jsonOf = (kind: FieldMapping["kind"], value: unknown): RestWire.FieldValue
   }
 }
 
-const modelRecord = <K extends string>(
+// The standard fields are read as core's checks read them (`MarketoTransport.standardValues`):
+// what is sent was checked.
+const modelRecord = (
   out: Record<string, RestWire.FieldValue>,
-  model: { readonly [key in K]?: unknown },
-  standard: ReadonlyArray<ModelField<K>>,
+  model: Opportunity | OpportunityPersonRole,
+  standard: ReadonlyArray<ModelField>,
   customFields: { readonly [name: string]: string },
   bySoap: ReadonlyMap<string, FieldMapping>,
   custom: CustomFields.Kinds | undefined,
   skip?: string
 ): Record<string, RestWire.FieldValue> => {
+  const values = MarketoTransport.standardValues(model)
   for (let i = 0; i < standard.length; i++) {
-    const f = standard[i] as ModelField<K>
-    const value = model[f.key]
+    const f = standard[i] as ModelField
+    const value = values[f.position]
     if (value !== undefined) out[f.rest] = jsonOf(f.kind, value)
   }
   for (const name of Object.keys(customFields)) {
