@@ -2,10 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as Emulator from "@mktows/emulator/Emulator"
+import * as RestConfig from "@mktows/rest/RestConfig"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Capture from "../../core/test/helpers/capture.js"
 import * as NodeMarketo from "../src/NodeMarketo.js"
 
 const logged = () => {
@@ -62,5 +64,53 @@ describe("NodeMarketo.layerConfig picks the transport", () => {
       )
       expect(lines.some((line) => line.includes("SOAP transport"))).toBe(true)
       expect((yield* emulator.stats).calls).toMatchObject({ listMObjects: 1 })
+    }).pipe(Effect.scoped))
+})
+
+describe("the Node stack's spans", () => {
+  // A span per request, the transport's, under the call's, with the HTTP status: the HTTP
+  // client adds none of its own (and so sends no trace headers).
+  const spansOf = (layer: Layer.Layer<MarketoClient.MarketoClient, unknown>) =>
+    Effect.gen(function*() {
+      const captured = yield* Capture.make
+      yield* MarketoClient.syncMObjects([
+        Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "S-1" }, name: "s" })
+      ], "UPSERT").pipe(Effect.provide(layer), Capture.within(captured), Effect.withSpan("application.sync"))
+      const byId = new Map(captured.spans.map((span) => [span.spanId, span]))
+      return captured.spans.map((span) => ({
+        name: span.name,
+        parent: span.parent._tag === "Some" ? byId.get(span.parent.value.spanId)?.name : undefined,
+        status: span.attributes.get("http.response.status_code")
+      }))
+    })
+
+  it.live("SOAP: the call's span and the transport's, with its status, and no HTTP client span", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const spans = yield* spansOf(NodeMarketo.layer({
+        endpoint: emulator.url,
+        userId: "demo17_1_809934544BFABAE58E5D27",
+        encryptionKey: "27272727aa"
+      }))
+      expect(spans.filter((span) => span.name.startsWith("mktows.SoapTransport") || span.name.startsWith("http")))
+        .toEqual([
+          { name: "mktows.SoapTransport.call", parent: "MarketoClient.syncMObjects", status: 200 }
+        ])
+    }).pipe(Effect.scoped))
+
+  it.live("REST: the call's span and the transport's, with its status, and no HTTP client span", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const spans = yield* spansOf(NodeMarketo.layerRest(
+        RestConfig.layer({
+          endpoint: emulator.restUrl,
+          clientId: "mktows-demo-client",
+          clientSecret: "mktows-demo-secret"
+        })
+      ))
+      expect(spans.filter((span) => span.name.startsWith("mktows.RestTransport") || span.name.startsWith("http")))
+        .toEqual([
+          { name: "mktows.RestTransport.request", parent: "MarketoClient.syncMObjects", status: 200 }
+        ])
     }).pipe(Effect.scoped))
 })

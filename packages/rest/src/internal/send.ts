@@ -96,6 +96,7 @@ export const make = (
           const response = yield* client.execute(request).pipe(
             Effect.mapError(Http.connectionError(operation, secrets))
           )
+          yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
           const text = yield* Http.readText(response, operation, secrets, true, maxResponseBytes)
           // Only when Debug is on: its annotation, made per request, would cost every request.
           yield* Effect.whenLogLevel(

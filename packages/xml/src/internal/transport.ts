@@ -124,6 +124,7 @@ export const make = (
           "text/xml; charset=utf-8"
         )
         const response = yield* client.execute(request).pipe(Effect.mapError(HttpEdge.connectionError(operation)))
+        yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
         // Other statuses are only quoted, so their bodies need not be read far.
         const limit = response.status === 200 || response.status === 500 ? maxBytes : Math.min(maxBytes, 65_536)
         const body = yield* HttpEdge.readBounded(response, limit).pipe(
