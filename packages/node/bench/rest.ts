@@ -16,17 +16,31 @@
  * each other contender, objects/s and client CPU per object), absolute medians, the load
  * average, and the goals of the REST issue beside them; the last line is JSON.
  *
- * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick]` (the compiled code:
- * `pnpm build` first; `--conditions=source` measures the sources)
+ * With `--ladder`, three more contenders show where mktows's CPU goes, each a step from the
+ * floor towards mktows (the same records, 300 per call, 10 at once):
+ *
+ * - node:http: pre-built JSON bytes POSTed over Node's `node:http` with a keep-alive agent, the
+ *   answer read but not decoded (the cheapest HTTP on Node; the raw fetch is undici's);
+ * - Effect HTTP: the same bytes through the HttpClient mktows's Node layer uses (Effect's
+ *   runtime, `@effect/platform`'s request, span and interruption handling, over `node:http`);
+ * - Effect HTTP + JSON: that client with the request body stringified from the user's data and
+ *   the answer parsed and its statuses checked, as node-marketo-rest does: an Effect client
+ *   without validation, mapping, refusals, token handling, limiter, retries or pairing.
+ *
+ * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick] [--ladder]` (the
+ * compiled code: `pnpm build` first; `--conditions=source` measures the sources)
  */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as RestConfig from "@mktows/rest/RestConfig"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Http from "node:http"
 import { createRequire } from "node:module"
 import * as Children from "./support/children.js"
-import { codeUnderTest, refusesStaleBuild } from "./support/code.js"
+import { codeUnderTest, internalModule, refusesStaleBuild } from "./support/code.js"
 import { callsAtOnce, type Deal, opportunityOf } from "./support/fixture.js"
 import * as Rounds from "./support/rounds.js"
 import { type Contender, message } from "./support/rounds.js"
@@ -123,11 +137,15 @@ const nodeMarketoRest = (base: string): Contender => {
   return { name: "node-marketo-rest", batch: all(call), close: async () => {} }
 }
 
-const rawFetch = async (base: string): Promise<Contender> => {
+const fetchToken = async (base: string): Promise<string> => {
   const identity = await fetch(
     `${base}/identity/oauth/token?grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}`
   )
-  const token = ((await identity.json()) as { readonly access_token?: string }).access_token ?? ""
+  return ((await identity.json()) as { readonly access_token?: string }).access_token ?? ""
+}
+
+const rawFetch = async (base: string): Promise<Contender> => {
+  const token = await fetchToken(base)
   const bytes = new TextEncoder().encode(JSON.stringify(restBody()))
   const headers = { "content-type": "application/json", authorization: `Bearer ${token}` }
   const call = async (): Promise<string | undefined> => {
@@ -140,6 +158,73 @@ const rawFetch = async (base: string): Promise<Contender> => {
     }
   }
   return { name: "raw fetch", batch: all(call), close: async () => {} }
+}
+
+const nodeHttp = async (base: string): Promise<Contender> => {
+  const token = await fetchToken(base)
+  const agent = new Http.Agent({ keepAlive: true })
+  const bytes = Buffer.from(JSON.stringify(restBody()))
+  const url = new URL(`${base}/rest/v1/opportunities.json`)
+  const headers = {
+    "content-type": "application/json",
+    "content-length": String(bytes.length),
+    authorization: `Bearer ${token}`
+  }
+  const call = () =>
+    new Promise<string | undefined>((resolve) => {
+      const request = Http.request(url, { method: "POST", agent, headers }, (response) => {
+        // Read whole, as every other contender reads it (the raw fetch's arrayBuffer).
+        const chunks: Array<Buffer> = []
+        response.on("data", (chunk: Buffer) => chunks.push(chunk))
+        response.on("end", () => {
+          const body = Buffer.concat(chunks)
+          resolve(response.statusCode === 200 && body.length > 0 ? undefined : `HTTP ${response.statusCode}`)
+        })
+        response.on("error", (cause) => resolve(`node:http: ${message(cause)}`))
+      })
+      request.on("error", (cause) => resolve(`node:http: ${message(cause)}`))
+      request.end(bytes)
+    })
+  return { name: "node:http", batch: all(call), close: async () => agent.destroy() }
+}
+
+const effectHttp = async (base: string, json: boolean): Promise<Contender> => {
+  const NodeHttpClient = await internalModule<typeof import("../src/internal/httpClient.js")>(
+    "node",
+    "internal/httpClient"
+  )
+  const token = await fetchToken(base)
+  const runtime = ManagedRuntime.make(NodeHttpClient.layer)
+  const client = await runtime.runPromise(HttpClient.HttpClient)
+  const url = `${base}/rest/v1/opportunities.json`
+  const bytes = new TextEncoder().encode(JSON.stringify(restBody()))
+  const request = () =>
+    HttpClientRequest.post(url).pipe(
+      HttpClientRequest.bearerToken(token),
+      json ? HttpClientRequest.bodyUnsafeJson(restBody()) : HttpClientRequest.bodyUint8Array(bytes, "application/json")
+    )
+  const call = Effect.suspend(() => client.execute(request())).pipe(
+    Effect.flatMap((response) =>
+      Effect.map(
+        response.arrayBuffer,
+        (buffer) =>
+          response.status !== 200
+            ? `HTTP ${response.status}`
+            : json
+            ? answerProblem(JSON.parse(new TextDecoder().decode(buffer)))
+            : undefined
+      )
+    ),
+    Effect.catchAll((error) => Effect.succeed(`${error._tag}: ${error.message}`))
+  )
+  const batch = Effect.forEach(Array.from({ length: callsAtOnce }), () => call, { concurrency: "unbounded" }).pipe(
+    Effect.map((results) => results.find((result) => result !== undefined))
+  )
+  return {
+    name: json ? "Effect HTTP + JSON" : "Effect HTTP",
+    batch: () => runtime.runPromise(batch),
+    close: () => runtime.dispose()
+  }
 }
 
 /** The figures of one run. */
@@ -172,6 +257,7 @@ const main = Effect.scoped(Effect.gen(function*() {
   const loadBefore = load()
   const server = yield* Children.emulator
   const base = server.endpoint.replace(/\/soap\/.*$/, "")
+  const ladder = process.argv.includes("--ladder")
   process.stdout.write(
     `bench:rest: Opportunity createOrUpdate, ${recordsPerCall} per call, ${callsAtOnce} calls at once; ` +
       `${options.batches} batches per contender per round, ${options.warmup} warm-up + ${options.rounds} rounds; ` +
@@ -179,7 +265,12 @@ const main = Effect.scoped(Effect.gen(function*() {
   )
   const contenders = yield* Effect.acquireRelease(
     Effect.tryPromise({
-      try: async () => [mktows(base), nodeMarketoRest(base), await rawFetch(base)],
+      try: async () => [
+        mktows(base),
+        nodeMarketoRest(base),
+        await rawFetch(base),
+        ...(ladder ? [await nodeHttp(base), await effectHttp(base, false), await effectHttp(base, true)] : [])
+      ],
       catch: (cause) => new Children.ChildError({ detail: `setting up the contenders: ${message(cause)}` })
     }),
     (list) => Effect.promise(() => Promise.all(list.map((c) => c.close())))
