@@ -342,6 +342,16 @@ describe("Validation reads what is sent", () => {
     ["a Proxy that hides the key", proxied, "name", "not sent"],
     ["a Proxy that shows the key", revealed, "name", "sent"]
   ]
+  it("a role whose only link to its opportunity is not sent is refused: the link is read as it would be sent", () => {
+    const role = OpportunityPersonRole.make({ externalKey: { name: "k", value: "R-1" }, personId: 2, role: "Buyer" })
+    Object.defineProperty(role, "opportunityId", { value: 1, enumerable: false })
+    expect((MObject.toWire(role).attribList ?? []).map((a) => a.name)).not.toContain("OpportunityId")
+    expect(Validation.issues([role], "UPSERT").map((i) => [i.path.join("."), i.message])).toContainEqual([
+      "opportunityId",
+      "expected an opportunityId or an opportunity association"
+    ])
+  })
+
   for (const [how, object, field, expected] of cases) {
     it(`a bad value held as ${how} is ${expected === "sent" ? "reported" : "neither sent nor reported"}`, () => {
       const sent = (MObject.toWire(object).attribList ?? []).some((a) => a.name.toLowerCase() === field.toLowerCase())

@@ -9,7 +9,8 @@
  * - node-marketo-rest: its generic `postJson` (it has no opportunity API) with the same records
  *   as plain objects, built from the user's data on every call, and a check of every status;
  * - raw fetch: pre-built JSON bytes POSTed with a token fetched once, the answer read but not
- *   decoded (the ceiling: nothing but HTTP).
+ *   decoded (the ceiling: nothing but HTTP). The contenders that do not decode answers search
+ *   their bytes for `"success":true`, since REST answers its errors with HTTP 200.
  *
  * Each round runs every contender for the same number of 10-call batches, in an order rotated
  * every round; warm-up rounds are dropped. Printed: medians of the per-round ratios (mktows to
@@ -22,7 +23,7 @@
  * - node:http: pre-built JSON bytes POSTed over Node's `node:http` with a keep-alive agent, the
  *   answer read but not decoded (the cheapest HTTP on Node; the raw fetch is undici's);
  * - Effect HTTP: the same bytes through the HttpClient mktows's Node layer uses (Effect's
- *   runtime, `@effect/platform`'s request, span and interruption handling, over `node:http`);
+ *   runtime, `@effect/platform`'s request and interruption handling, over `node:http`);
  * - Effect HTTP + JSON: that client with the request body stringified from the user's data and
  *   the answer parsed and its statuses checked, as node-marketo-rest does: an Effect client
  *   without validation, mapping, refusals, token handling, limiter, retries or pairing.
@@ -137,12 +138,28 @@ const nodeMarketoRest = (base: string): Contender => {
   return { name: "node-marketo-rest", batch: all(call), close: async () => {} }
 }
 
+/** A token fetched once, for the contenders that send pre-built requests; no token is a failed set-up. */
 const fetchToken = async (base: string): Promise<string> => {
   const identity = await fetch(
     `${base}/identity/oauth/token?grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}`
   )
-  return ((await identity.json()) as { readonly access_token?: string }).access_token ?? ""
+  const token = ((await identity.json()) as { readonly access_token?: unknown }).access_token
+  return typeof token === "string" && token !== ""
+    ? token
+    : Promise.reject(new Error(`no access token (HTTP ${identity.status})`))
 }
+
+/**
+ * For the contenders that do not decode their answers: whether an answer's bytes say success.
+ * REST answers its errors (a token, the rate limit, the quota) with HTTP 200 and
+ * `"success":false`, and a failed call must never count as a fast one. A byte search, not a decode.
+ */
+const succeeded = (status: number, body: Uint8Array): string | undefined =>
+  status !== 200
+    ? `HTTP ${status}`
+    : Buffer.from(body.buffer, body.byteOffset, body.byteLength).includes("\"success\":true")
+    ? undefined
+    : `not a success: ${Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8", 0, 300)}`
 
 const rawFetch = async (base: string): Promise<Contender> => {
   const token = await fetchToken(base)
@@ -151,8 +168,7 @@ const rawFetch = async (base: string): Promise<Contender> => {
   const call = async (): Promise<string | undefined> => {
     try {
       const response = await fetch(`${base}/rest/v1/opportunities.json`, { method: "POST", headers, body: bytes })
-      await response.arrayBuffer()
-      return response.ok ? undefined : `HTTP ${response.status}`
+      return succeeded(response.status, new Uint8Array(await response.arrayBuffer()))
     } catch (cause) {
       return `raw fetch: ${message(cause)}`
     }
@@ -177,8 +193,7 @@ const nodeHttp = async (base: string): Promise<Contender> => {
         const chunks: Array<Buffer> = []
         response.on("data", (chunk: Buffer) => chunks.push(chunk))
         response.on("end", () => {
-          const body = Buffer.concat(chunks)
-          resolve(response.statusCode === 200 && body.length > 0 ? undefined : `HTTP ${response.statusCode}`)
+          resolve(succeeded(response.statusCode ?? 0, Buffer.concat(chunks)))
         })
         response.on("error", (cause) => resolve(`node:http: ${message(cause)}`))
       })
@@ -208,11 +223,9 @@ const effectHttp = async (base: string, json: boolean): Promise<Contender> => {
       Effect.map(
         response.arrayBuffer,
         (buffer) =>
-          response.status !== 200
-            ? `HTTP ${response.status}`
-            : json
+          json && response.status === 200
             ? answerProblem(JSON.parse(new TextDecoder().decode(buffer)))
-            : undefined
+            : succeeded(response.status, new Uint8Array(buffer))
       )
     ),
     Effect.catchAll((error) => Effect.succeed(`${error._tag}: ${error.message}`))

@@ -206,9 +206,27 @@ describe("models straight to REST JSON, against their wire records", () => {
     const base = Opportunity.make({ ...key("K-4"), name: "base", stage: "Open" })
     const hiding = new Proxy(base, { ownKeys: (target) => Reflect.ownKeys(target).filter((k) => k !== "stage") })
     const role = OpportunityPersonRole.make({ ...key("K-5"), role: "Buyer", lead: { id: 3 }, isPrimary: true })
-    const objects: ReadonlyArray<MObject.MObject> = [new Priced(key("K-1")), hidden, inherited, base, hiding, role]
+    // A role whose OpportunityId (no REST field: refused when sent) and Role are not enumerable.
+    const hiddenRole = OpportunityPersonRole.make({ ...key("K-6"), lead: { id: 4 }, isPrimary: false })
+    Object.defineProperty(hiddenRole, "opportunityId", { value: 9, enumerable: false })
+    Object.defineProperty(hiddenRole, "role", { value: "Buyer", enumerable: false })
+    // Custom fields, so the refusals list every name the record would carry.
+    const customHidden = Opportunity.make({ ...key("K-7"), customFields: { Custom_1: "x" } })
+    Object.defineProperty(customHidden, "stage", { value: "Open", enumerable: false })
+    const objects: ReadonlyArray<MObject.MObject> = [
+      new Priced(key("K-1")),
+      hidden,
+      inherited,
+      base,
+      hiding,
+      role,
+      hiddenRole,
+      customHidden
+    ]
+    const wire = objects.map(MObject.toWire)
     const sent = JSON.stringify(Requests.syncModelParts(objects, undefined))
-    expect(sent).toBe(JSON.stringify(Requests.syncParts(objects.map(MObject.toWire), undefined)))
+    expect(sent).toBe(JSON.stringify(Requests.syncParts(wire, undefined)))
+    expect(Requests.customModelEndpoints(objects)).toEqual(Requests.customEndpoints(wire))
     // Held by a getter of a subclass or by the prototype: sent. Non-enumerable or hidden by
     // the Proxy: neither sent (here) nor checked (core's "Validation reads what is sent").
     expect(sent).toContain(`"amount":5`)

@@ -254,7 +254,8 @@ const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associat
     "createdAt",
     "updatedAt"
   ])
-  return (report: Report, obj: Dict, operation: Operation): void => {
+  // Answers the values read, for the checks of one type that depend on which fields are there.
+  return (report: Report, obj: Dict, operation: Operation): ReadonlyArray<unknown> => {
     checkKeys(report, [], obj, known)
     checkKeyFor(report, obj, operation)
     checkTimestamps(report, obj)
@@ -272,19 +273,28 @@ const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associat
     for (const name of associations) {
       if (obj[name] !== undefined) checkAssociation(report, [name], obj[name])
     }
+    return values
   }
 }
 
-const checkOpportunity = entityChecker(FieldValues.opportunity, ["company"])
+const checkOpportunityEntity = entityChecker(FieldValues.opportunity, ["company"])
+
+const checkOpportunity = (report: Report, obj: Dict, operation: Operation): void => {
+  checkOpportunityEntity(report, obj, operation)
+}
 
 const checkRoleEntity = entityChecker(FieldValues.opportunityPersonRole, ["opportunity", "lead"])
 
+// Where a role's two ids are among the values read: whether one is there is read as it is sent.
+const opportunityIdAt = FieldValues.opportunityPersonRole.position.get("opportunityId") as number
+const personIdAt = FieldValues.opportunityPersonRole.position.get("personId") as number
+
 const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Operation): void => {
-  checkRoleEntity(report, obj, operation)
-  if (obj["opportunityId"] === undefined && obj["opportunity"] === undefined) {
+  const values = checkRoleEntity(report, obj, operation)
+  if (values[opportunityIdAt] === undefined && obj["opportunity"] === undefined) {
     report(["opportunityId"], "expected an opportunityId or an opportunity association")
   }
-  if (obj["personId"] === undefined && obj["lead"] === undefined) {
+  if (values[personIdAt] === undefined && obj["lead"] === undefined) {
     report(["personId"], "expected a personId or a lead association")
   }
 }

@@ -341,6 +341,8 @@ export const customEndpoints = (mObjectList: ReadonlyArray<Wire.MObject>): Reado
   return [...found]
 }
 
+const roleOpportunityIdAt = StandardFields.opportunityPersonRoleFields.findIndex((f) => f.key === "opportunityId")
+
 /** The endpoints whose models carry custom fields (or, as their wire records would, a role's OpportunityId). */
 export const customModelEndpoints = (objects: ReadonlyArray<MObject.MObject>): ReadonlyArray<Endpoint> => {
   const found = new Set<Endpoint>()
@@ -348,7 +350,11 @@ export const customModelEndpoints = (objects: ReadonlyArray<MObject.MObject>): R
     if (o._tag === "Opportunity") {
       if (Object.keys(o.customFields).some((name) => !opportunityBySoap.has(name))) found.add("opportunities")
     } else if (o._tag === "OpportunityPersonRole") {
-      if (o.opportunityId !== undefined || Object.keys(o.customFields).some((name) => !roleBySoap.has(name))) {
+      // OpportunityId read as the mapping reads it (MarketoTransport.standardValues).
+      if (
+        MarketoTransport.standardValues(o)[roleOpportunityIdAt] !== undefined ||
+        Object.keys(o.customFields).some((name) => !roleBySoap.has(name))
+      ) {
         found.add("roles")
       }
     }
