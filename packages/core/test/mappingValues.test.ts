@@ -23,6 +23,33 @@ describe("mapping values", () => {
     }
   )
 
+  it.prop(
+    "a calendar date is exactly an instant at UTC midnight in years 1 to 9999, whatever the instant",
+    [
+      FastCheck.oneof(
+        // Any instant a Date can hold, days around the two ends, and midnights of far years.
+        FastCheck.integer({ min: -8.64e15, max: 8.64e15 }),
+        FastCheck.integer({ min: -2, max: 2 }).chain((d) =>
+          FastCheck.constantFrom(
+            Date.parse("0001-01-01T00:00:00Z") + d * DAY,
+            Date.parse("9999-12-31T00:00:00Z") + d * DAY,
+            Date.parse("0001-01-01T00:00:00Z") + d,
+            Date.parse("9999-12-31T00:00:00Z") + d
+          )
+        ),
+        FastCheck.integer({ min: -100_000_000, max: 100_000_000 }).map((day) => day * DAY)
+      ).map((time) => new Date(time)),
+      FastCheck.constantFrom(new Date(Number.NaN), new Date(0))
+    ],
+    ([date, other]) => {
+      for (const d of [date, other]) {
+        const year = d.getUTCFullYear()
+        const expected = !Number.isNaN(d.getTime()) && d.getTime() % DAY === 0 && year >= 1 && year <= 9999
+        expect(Value.isCalendarDate(d)).toBe(expected)
+      }
+    }
+  )
+
   it.prop("a decimal is written without an exponent and reads back as the same number", [
     FastCheck.double({ noNaN: true, noDefaultInfinity: true })
   ], ([n]) => {

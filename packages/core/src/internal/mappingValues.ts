@@ -48,10 +48,18 @@ export const formatDate = (d: Date): string => {
   return `${year >= 1000 && year <= 9999 ? year : pad(year, 4)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`
 }
 
+// UTC midnight of 0001-01-01 and of 9999-12-31 (`Date.UTC` would read year 1 as 1901): the years
+// are compared as instants, without reading the year, since this runs for every date checked.
+const firstDay = -62_135_596_800_000
+const lastDay = 253_402_214_400_000
+
 /** Whether a date is a valid instant at UTC midnight, in years 1 to 9999. */
-export const isCalendarDate = (d: unknown): d is Date =>
-  d instanceof Date && !Number.isNaN(d.getTime()) && d.getTime() % DAY === 0 && d.getUTCFullYear() >= 1 &&
-  d.getUTCFullYear() <= 9999
+export const isCalendarDate = (d: unknown): d is Date => {
+  if (!(d instanceof Date)) return false
+  const time = d.getTime()
+  // NaN (an invalid date) fails every comparison.
+  return time % DAY === 0 && time >= firstDay && time <= lastDay
+}
 
 /** `YYYY-MM`, months 01 to 12. */
 export const monthPattern = /^\d{4}-(0[1-9]|1[0-2])$/
