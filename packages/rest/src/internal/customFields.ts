@@ -39,3 +39,12 @@ export const valueOf = (kinds: Kinds | undefined, name: string, text: string): R
   }
   return text
 }
+
+/**
+ * Whether a model holds no custom field (most do not): asked before the names are listed, so a
+ * call without custom fields makes no list of them per object.
+ */
+export const isEmpty = (record: { readonly [name: string]: string }): boolean => {
+  for (const _ in record) return false
+  return true
+}

@@ -17,6 +17,7 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { FieldMapping } from "../RestMapping.js"
+import * as CustomFields from "./customFields.js"
 import {
   association,
   companyKey,
@@ -85,11 +86,6 @@ const namesOf = <K extends string>(
 }
 
 const noNames: ReadonlyArray<string> = []
-
-const isEmpty = (record: { readonly [name: string]: string }): boolean => {
-  for (const _ in record) return false
-  return true
-}
 
 const customIssues = (
   index: number,
@@ -265,7 +261,9 @@ const syncModelIssues = (objects: ReadonlyArray<MObject.MObject>, sync: Wire.Syn
           link: (type) => type === "Company" ? company : undefined,
           // An opportunity's standard names are never refused: only custom ones can be, so
           // without any the names need not be listed (this runs for every opportunity sent).
-          names: isEmpty(o.customFields) ? noNames : namesOf(StandardFields.opportunityFields, o, o.customFields)
+          names: CustomFields.isEmpty(o.customFields)
+            ? noNames
+            : namesOf(StandardFields.opportunityFields, o, o.customFields)
         }, sync)
       }
       case "OpportunityPersonRole": {

@@ -199,6 +199,7 @@ const modelRecord = (
     const value = values[f.position]
     if (value !== undefined) out[f.rest] = jsonOf(f.kind, value)
   }
+  if (CustomFields.isEmpty(customFields)) return out
   for (const name of Object.keys(customFields)) {
     if (name !== skip) putText(out, name, customFields[name] as string, bySoap, custom)
   }
@@ -348,12 +349,17 @@ export const customModelEndpoints = (objects: ReadonlyArray<MObject.MObject>): R
   const found = new Set<Endpoint>()
   for (const o of objects) {
     if (o._tag === "Opportunity") {
-      if (Object.keys(o.customFields).some((name) => !opportunityBySoap.has(name))) found.add("opportunities")
+      if (
+        !CustomFields.isEmpty(o.customFields) &&
+        Object.keys(o.customFields).some((name) => !opportunityBySoap.has(name))
+      ) {
+        found.add("opportunities")
+      }
     } else if (o._tag === "OpportunityPersonRole") {
       // OpportunityId read as the mapping reads it (MarketoTransport.standardValues).
       if (
         MarketoTransport.standardValues(o)[roleOpportunityIdAt] !== undefined ||
-        Object.keys(o.customFields).some((name) => !roleBySoap.has(name))
+        (!CustomFields.isEmpty(o.customFields) && Object.keys(o.customFields).some((name) => !roleBySoap.has(name)))
       ) {
         found.add("roles")
       }
