@@ -265,7 +265,7 @@ const main = Effect.scoped(Effect.gen(function*() {
   const options = {
     rounds: numberFlag("rounds", quick ? 2 : 12),
     warmup: numberFlag("warmup", quick ? 1 : 2),
-    batches: numberFlag("batches", quick ? 1 : 2)
+    batches: numberFlag("batches", quick ? 1 : 4)
   }
   const loadBefore = load()
   const server = yield* Children.emulator
