@@ -218,6 +218,24 @@ describe("journal", () => {
       expect(fresh).toEqual({ _tag: "New" })
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
+  it.scoped("refuses a journal of another format, and changes nothing in it", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "job.journal")
+      yield* Effect.scoped(Effect.gen(function*() {
+        const journal = yield* Journal.open(file, job)
+        yield* journal.intend([1])
+        yield* journal.record([{ line: 1, status: "CREATED", id: 10 }])
+      }))
+      const [, ...rest] = readFileSync(file, "utf8").split("\n")
+      for (const v of [2, "1", null]) {
+        const content = [Journal.encodeLine({ t: "job", v, job }).trimEnd(), ...rest].join("\n")
+        writeFileSync(file, content)
+        const error = yield* Effect.flip(Effect.scoped(Journal.open(file, job)))
+        expect(error.message).toContain(`it is in journal format ${JSON.stringify(v)}, and this mktows reads format 1`)
+        expect(readFileSync(file, "utf8")).toBe(content)
+      }
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
   it.scoped("a line sent again after FAILED: in doubt until its new outcome, then the new outcome", () =>
     Effect.gen(function*() {
       const file = join(scratch(), "job.journal")

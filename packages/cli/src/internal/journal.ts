@@ -46,8 +46,11 @@ export interface LineOutcome {
   readonly error?: string
 }
 
+/** The format of the records this version writes and reads, named in the header. */
+const journalFormat = 1
+
 type Entry =
-  | { readonly t: "job"; readonly v: 1; readonly job: Job }
+  | { readonly t: "job"; readonly v: typeof journalFormat; readonly job: Job }
   | { readonly t: "intent"; readonly lines: ReadonlyArray<number> }
   | { readonly t: "done"; readonly outcomes: ReadonlyArray<LineOutcome> }
 
@@ -205,6 +208,17 @@ export const open = (
             switch (entry.t) {
               case "job":
                 if (lineNo !== 1) return Effect.fail(fail(`line ${lineNo} names a job again: the journal is corrupt`))
+                // Its records are read as this version writes them: a journal of another format
+                // (another mktows) could be misread, and its outcomes reported for the wrong rows.
+                if (entry.v !== journalFormat) {
+                  return Effect.fail(
+                    fail(
+                      `it is in journal format ${
+                        JSON.stringify(entry.v)
+                      }, and this mktows reads format ${journalFormat}: resume it with the mktows that started it, or start the job with a new --journal`
+                    )
+                  )
+                }
                 header = entry.job
                 break
               case "intent":
@@ -284,7 +298,7 @@ export const open = (
           io
         )
       )
-    if (header === undefined) yield* append({ t: "job", v: 1, job })
+    if (header === undefined) yield* append({ t: "job", v: journalFormat, job })
     return {
       previous,
       intend: (lines) => (lines.length === 0 ? Effect.void : append({ t: "intent", lines })),
