@@ -26,6 +26,7 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Csv from "../src/internal/csv.js"
 import * as Job from "../src/internal/job.js"
+import * as Journal from "../src/internal/journal.js"
 import * as Reads from "../src/internal/read.js"
 import * as Sync from "../src/internal/sync.js"
 import * as Values from "../src/internal/values.js"
@@ -418,6 +419,49 @@ describe("get --out a CSV", () => {
       expect(cells).toContain("'@SUM(1)")
       expect(cells.some((cell) => /^[=+@]/.test(cell))).toBe(false)
       expect(existsSync(`${out}.part.ndjson`)).toBe(false)
+    }).pipe(Effect.provide(env)))
+})
+
+describe("get --journal", () => {
+  it.live("resumes only from a record it wrote, over the output it left: anything else is refused, nothing cut", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const client = yield* MarketoClient.MarketoClient
+      yield* Effect.orDie(client.syncMObjects(
+        Array.from({ length: 150 }, (_, i) => Opportunity.make({ name: `Resume ${i}` })),
+        "INSERT"
+      ))
+      const out = join(dir, "all.ndjson")
+      const journal = join(dir, "get.journal")
+      const get = Reads.get({
+        type: "Opportunity",
+        criteria: [],
+        associations: [],
+        includeDetails: false,
+        out,
+        format: "ndjson",
+        journal: Option.some(journal)
+      })
+      expect(yield* Effect.orDie(get)).toBe(0)
+      const written = readFileSync(out, "utf8")
+      const lines = readFileSync(journal, "utf8")
+      const refused = (expected: RegExp) =>
+        Effect.gen(function*() {
+          const error = yield* Effect.flip(get)
+          expect(error._tag === "Stop" ? [error.code, error.detail] : error).toEqual([
+            2,
+            expect.stringMatching(expected)
+          ])
+        })
+      // A last record with a checksum but not of this version's shape (a negative size).
+      writeFileSync(journal, lines + Journal.encodeLine({ position: "p", bytes: -1, objects: 0 }))
+      yield* refused(/its last record is not one this mktows writes/)
+      expect(readFileSync(out, "utf8")).toBe(written)
+      // The output cut short since (or replaced): cutting it to the journal's size would pad it.
+      writeFileSync(journal, lines)
+      writeFileSync(out, written.slice(0, 10))
+      yield* refused(/holds 10 bytes, but the journal recorded \d+ written/)
+      expect(readFileSync(out, "utf8")).toBe(written.slice(0, 10))
     }).pipe(Effect.provide(env)))
 })
 

@@ -21,6 +21,7 @@ import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ObjectType } from "./columns.js"
 import * as CsvCell from "./csvCell.js"
@@ -128,12 +129,16 @@ export interface GetOptions {
   readonly journal: Option.Option<string>
 }
 
-interface Mark {
-  readonly position: string
-  readonly bytes: number
-  readonly objects: number
-  readonly header?: ReadonlyArray<string>
-}
+/** What the journal records after each page: where the stream is and what the output holds. */
+const Mark = Schema.Struct({
+  position: Schema.String,
+  bytes: Schema.NonNegativeInt,
+  objects: Schema.NonNegativeInt,
+  header: Schema.optionalWith(Schema.Array(Schema.String), { exact: true })
+})
+type Mark = typeof Mark.Type
+
+const isMark = Schema.is(Mark)
 
 /** Exports every object of the read to the output file, page by page. */
 export const get = (
@@ -172,7 +177,34 @@ export const get = (
           new Stop({ code: 2, detail: `journal ${options.journal.value}: it belongs to another export` })
         )
       }
-      mark = entries.length > 1 ? (entries[entries.length - 1] as Mark) : undefined
+      const last: unknown = entries.length > 1 ? entries[entries.length - 1] : undefined
+      // The output is cut back to what the last record says it held: a record this mktows does
+      // not write, or an output shorter than it (changed or replaced since), would cut or pad it
+      // wrongly, so neither is resumed.
+      if (last !== undefined && !isMark(last)) {
+        return yield* Effect.fail(
+          new Stop({
+            code: 2,
+            detail:
+              `journal ${options.journal.value}: its last record is not one this mktows writes; start the export with a new --journal`
+          })
+        )
+      }
+      mark = last
+      if (mark !== undefined) {
+        const target = options.format === "csv" ? `${options.out}.part.ndjson` : options.out
+        const held = (yield* fs.exists(target)) ? Number((yield* fs.stat(target)).size) : -1
+        if (held < mark.bytes) {
+          return yield* Effect.fail(
+            new Stop({
+              code: 2,
+              detail: `journal ${options.journal.value}: ${target} ${
+                held < 0 ? "is gone" : `holds ${held} bytes`
+              }, but the journal recorded ${mark.bytes} written: it changed since, so the export cannot resume from it; start it with a new --journal`
+            })
+          )
+        }
+      }
     }
     const encoder = new TextEncoder()
     // Resuming: the output is cut back to what the last recorded page left.
