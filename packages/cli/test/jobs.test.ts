@@ -462,6 +462,27 @@ describe("get --journal", () => {
       writeFileSync(out, written.slice(0, 10))
       yield* refused(/holds 10 bytes, but the journal recorded \d+ written/)
       expect(readFileSync(out, "utf8")).toBe(written.slice(0, 10))
+      // A CSV export's record must name its columns so far: one without them would drop them.
+      const csvJournal = join(dir, "csv.journal")
+      const csv = Reads.get({
+        type: "Opportunity",
+        criteria: [],
+        associations: [],
+        includeDetails: false,
+        out: join(dir, "all.csv"),
+        format: "csv",
+        journal: Option.some(csvJournal)
+      })
+      expect(yield* Effect.orDie(csv)).toBe(0)
+      writeFileSync(
+        csvJournal,
+        readFileSync(csvJournal, "utf8") + Journal.encodeLine({ position: "p", bytes: 0, objects: 0 })
+      )
+      const error = yield* Effect.flip(csv)
+      expect(error._tag === "Stop" ? [error.code, error.detail] : error).toEqual([
+        2,
+        expect.stringMatching(/its last record is not one this mktows writes/)
+      ])
     }).pipe(Effect.provide(env)))
 })
 

@@ -50,6 +50,17 @@ describe("mapping values", () => {
     }
   )
 
+  it("a calendar date's first and last days are in, and the instants next to them are not", () => {
+    for (const end of [Date.parse("0001-01-01T00:00:00Z"), Date.parse("9999-12-31T00:00:00Z")]) {
+      expect(Value.isCalendarDate(new Date(end))).toBe(true)
+      for (const step of [1, DAY]) {
+        const outside = end < 0 ? end - step : end + step
+        expect([step, Value.isCalendarDate(new Date(outside))]).toEqual([step, false])
+      }
+      expect(Value.isCalendarDate(new Date(end < 0 ? end + DAY : end - DAY))).toBe(true)
+    }
+  })
+
   it.prop("a decimal is written without an exponent and reads back as the same number", [
     FastCheck.double({ noNaN: true, noDefaultInfinity: true })
   ], ([n]) => {

@@ -181,7 +181,8 @@ export const get = (
       // The output is cut back to what the last record says it held: a record this mktows does
       // not write, or an output shorter than it (changed or replaced since), would cut or pad it
       // wrongly, so neither is resumed.
-      if (last !== undefined && !isMark(last)) {
+      // A CSV export's record names the columns so far: without them, earlier rows' columns would be lost.
+      if (last !== undefined && (!isMark(last) || (options.format === "csv" && last.header === undefined))) {
         return yield* Effect.fail(
           new Stop({
             code: 2,
