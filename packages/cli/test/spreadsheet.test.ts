@@ -92,7 +92,12 @@ describe("values as spreadsheets write them", () => {
 describe("CSV cells written against formula injection", () => {
   it.prop(
     "a formula never starts a cell; reading the cell back gives the text",
-    [fc.string({ maxLength: 12 })],
+    [fc.oneof(
+      fc.string({ maxLength: 12 }),
+      // Quotes before a formula character, which the escape itself starts with.
+      fc.tuple(fc.stringMatching(/^'{0,3}$/), fc.constantFrom("=", "+", "-", "@", "\t", "\r", "5"), fc.string())
+        .map((parts) => parts.join(""))
+    )],
     ([text]) => {
       const clean = text.replace(/[\uD800-\uDFFF]/g, "x")
       const cell = CsvCell.encode(clean)
@@ -107,6 +112,19 @@ describe("CSV cells written against formula injection", () => {
     for (const start of ["+", "-", "@", "\t", "\r"]) expect(CsvCell.encode(`${start}cmd`).startsWith("\"'")).toBe(true)
     expect(CsvCell.encode("-5")).toBe("-5")
     expect(CsvCell.encode("+1.5e3")).toBe("+1.5e3")
+  })
+
+  it("a text that starts with ' before a formula keeps its ': written escaped, read back whole", () => {
+    for (const text of ["'=x", "''+1a", "'", "'x", "'-5"]) {
+      const cell = CsvCell.encode(text)
+      expect([text, CsvCell.decode(cell.startsWith("\"") ? cell.slice(1, -1).replaceAll("\"\"", "\"") : cell)])
+        .toEqual([text, text])
+    }
+    expect(CsvCell.encode("'=x")).toBe("\"''=x\"")
+    expect(CsvCell.encode("'x")).toBe("'x")
+    // A long run of quotes is counted, not recursed into.
+    expect(CsvCell.encode(`${"'".repeat(200_000)}=x`)).toBe(`"${"'".repeat(200_001)}=x"`)
+    expect(CsvCell.decode(`${"'".repeat(200_001)}=x`)).toBe(`${"'".repeat(200_000)}=x`)
   })
 })
 
