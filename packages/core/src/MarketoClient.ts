@@ -277,9 +277,6 @@ export class MarketoClient extends Context.Tag("@mktows/core/MarketoClient")<Mar
 const shift = (issues: ReadonlyArray<ValidationIssue>, start: number): ReadonlyArray<ValidationIssue> =>
   start === 0 ? issues : issues.map((issue) => ({ ...issue, index: start + issue.index }))
 
-const identifyRef = (ref: DeleteRef): Engine.Sent =>
-  "externalKey" in ref ? { externalKey: ref.externalKey } : { id: ref.id }
-
 const isOfType = <T extends MObjectType>(object: MObject.MObject, type: T): object is ModelOf<T> => object._tag === type
 
 /**
@@ -326,7 +323,12 @@ export const make = (
         }
     const encodeRefs: Engine.Encode<DeleteRef> = models === undefined
       ? { _tag: "Wire", encode: deleteRefToWire }
-      : { _tag: "Models", models, identify: identifyRef, call: (objects) => ({ operation: "deleteMObjects", objects }) }
+      : {
+        _tag: "Models",
+        models,
+        identify: deleteRefToWire,
+        call: (objects) => ({ operation: "deleteMObjects", objects })
+      }
     // What the transport cannot express, refused like invalid input, before anything is sent.
     const refused = <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>, start = 0) =>
       shift(transport.refuse?.(operation, params) ?? [], start)

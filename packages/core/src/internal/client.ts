@@ -37,7 +37,7 @@ import type { Sent, Slice, StatusRequest } from "./pairing.js"
 import { chunked, failedChunk, inDoubt, pair } from "./pairing.js"
 
 export type { Settings } from "./clientSettings.js"
-export type { Sent, StatusRequest } from "./pairing.js"
+export type { StatusRequest } from "./pairing.js"
 
 /** What checks a batch: issues with indexes counted from `startIndex`. */
 export type Check<A> = (

@@ -18,6 +18,7 @@ import * as FieldValues from "./fieldValues.js"
 import * as Instances from "./instances.js"
 import * as Fields from "./mappingFields.js"
 import * as Value from "./mappingValues.js"
+import type { Sent } from "./pairing.js"
 import { formatPath } from "./path.js"
 
 type Model = MObject
@@ -85,20 +86,14 @@ const header = (obj: Model): MutableMObject => {
   return w
 }
 
-/** What names an object sent: its id and external key, as {@link toWire} writes them. */
-export interface Identity {
-  readonly id?: number
-  readonly externalKey?: Wire.Attrib
-}
-
-const anonymous: Identity = {}
+const anonymous: Sent = {}
 
 /**
  * The id and external key {@link toWire} writes for `obj`, without mapping anything else: all
  * the client needs of each object a transport's model path sends (to pair statuses with
  * objects and to decide whether a call may be repeated).
  */
-export const identityOf = (obj: Model): Identity => {
+export const identityOf = (obj: Model): Sent => {
   const id = "id" in obj ? obj.id : undefined
   const externalKey = "externalKey" in obj ? obj.externalKey : undefined
   if (id === undefined) return externalKey === undefined ? anonymous : { externalKey }
