@@ -267,6 +267,14 @@ const partsOf = <T>(items: ReadonlyArray<T>, piece: (o: T, index: number) => Pie
   return [...groups.map((g): Part => ({ _tag: "Records", ...g })), ...parts]
 }
 
+/** One record of an endpoint, grouped apart when it is keyed by marketoGUID. */
+const recordOf = (endpoint: Endpoint, externalKey: Wire.Attrib | undefined, record: RestWire.Fields): Piece => ({
+  _tag: "Record",
+  endpoint,
+  byGuid: externalKey?.name === guidKey,
+  record
+})
+
 /** The REST requests of a sync: records grouped per endpoint and key kind, one per program. */
 export const syncParts = (
   mObjectList: ReadonlyArray<Wire.MObject>,
@@ -277,10 +285,9 @@ export const syncParts = (
     if (o.type !== "Opportunity" && o.type !== "OpportunityPersonRole") {
       return { _tag: "Unsupported", index, type: o.type }
     }
-    const byGuid = o.externalKey?.name === guidKey
     return o.type === "Opportunity"
-      ? { _tag: "Record", endpoint: "opportunities", byGuid, record: opportunityRecord(o, custom.opportunities) }
-      : { _tag: "Record", endpoint: "roles", byGuid, record: roleRecord(o, custom.roles) }
+      ? recordOf("opportunities", o.externalKey, opportunityRecord(o, custom.opportunities))
+      : recordOf("roles", o.externalKey, roleRecord(o, custom.roles))
   })
 
 /** The REST requests of a sync of models: the parts {@link syncParts} makes of their wire records. */
@@ -293,19 +300,9 @@ export const syncModelParts = (
       case "Program":
         return { _tag: "Program", index, id: o.id, body: programModelBody(o) }
       case "Opportunity":
-        return {
-          _tag: "Record",
-          endpoint: "opportunities",
-          byGuid: o.externalKey?.name === guidKey,
-          record: opportunityModelRecord(o, custom.opportunities)
-        }
+        return recordOf("opportunities", o.externalKey, opportunityModelRecord(o, custom.opportunities))
       case "OpportunityPersonRole":
-        return {
-          _tag: "Record",
-          endpoint: "roles",
-          byGuid: o.externalKey?.name === guidKey,
-          record: roleModelRecord(o, custom.roles)
-        }
+        return recordOf("roles", o.externalKey, roleModelRecord(o, custom.roles))
     }
   })
 
