@@ -379,6 +379,18 @@ describe("a stop after rows went out", () => {
     }).pipe(Effect.provide(env)))
 })
 
+/** `mktows get` of every Opportunity to `out`, with a journal. */
+const exportAll = (out: string, format: "csv" | "ndjson", journal: string) =>
+  Reads.get({
+    type: "Opportunity",
+    criteria: [],
+    associations: [],
+    includeDetails: false,
+    out,
+    format,
+    journal: Option.some(journal)
+  })
+
 describe("get --out a CSV", () => {
   it.live("never dies midway: the header is the union of every object's fields; formulas are escaped", () =>
     Effect.gen(function*() {
@@ -394,15 +406,7 @@ describe("get --out a CSV", () => {
       yield* Effect.orDie(client.syncMObjects(objects, "INSERT"))
       const out = join(dir, "all.csv")
       const { record } = recording()
-      yield* Effect.orDie(record(Reads.get({
-        type: "Opportunity",
-        criteria: [],
-        associations: [],
-        includeDetails: false,
-        out,
-        format: "csv",
-        journal: Option.some(join(dir, "get.journal"))
-      })))
+      yield* Effect.orDie(record(exportAll(out, "csv", join(dir, "get.journal"))))
       const records = yield* Stream.make(readFileSync(out, "utf8")).pipe(
         Csv.records(out),
         Stream.runCollect,
@@ -433,15 +437,7 @@ describe("get --journal", () => {
       ))
       const out = join(dir, "all.ndjson")
       const journal = join(dir, "get.journal")
-      const get = Reads.get({
-        type: "Opportunity",
-        criteria: [],
-        associations: [],
-        includeDetails: false,
-        out,
-        format: "ndjson",
-        journal: Option.some(journal)
-      })
+      const get = exportAll(out, "ndjson", journal)
       expect(yield* Effect.orDie(get)).toBe(0)
       const written = readFileSync(out, "utf8")
       const lines = readFileSync(journal, "utf8")
@@ -464,15 +460,7 @@ describe("get --journal", () => {
       expect(readFileSync(out, "utf8")).toBe(written.slice(0, 10))
       // A CSV export's record must name its columns so far: one without them would drop them.
       const csvJournal = join(dir, "csv.journal")
-      const csv = Reads.get({
-        type: "Opportunity",
-        criteria: [],
-        associations: [],
-        includeDetails: false,
-        out: join(dir, "all.csv"),
-        format: "csv",
-        journal: Option.some(csvJournal)
-      })
+      const csv = exportAll(join(dir, "all.csv"), "csv", csvJournal)
       expect(yield* Effect.orDie(csv)).toBe(0)
       writeFileSync(
         csvJournal,
