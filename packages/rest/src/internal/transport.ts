@@ -30,7 +30,7 @@ export const make = (
     const { send, token } = yield* Send.make(
       max !== undefined && Number.isSafeInteger(max) && max > 0 ? max : Limits.maxMessageBytes
     )
-    const { answered, answeredModels, sendModels, statusCall } = yield* Writes.make(send)
+    const { answered, sendModels, statusCall } = yield* Writes.make(send)
     const { describe, getMObjects } = Reads.make(send)
 
     const call = <Op extends Wire.Operation>(
@@ -59,6 +59,6 @@ export const make = (
       refuse: Refusals.refuse,
       answered,
       // Syncs and deletes from the client go here: models straight to JSON, no wire records.
-      models: { send: sendModels, refuse: Refusals.refuseModels, answered: answeredModels }
+      models: { send: sendModels, refuse: Refusals.refuseModels, answered }
     }
   })

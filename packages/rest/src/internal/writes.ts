@@ -33,12 +33,12 @@ export interface Writes {
     params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects,
     sync: Wire.SyncOperation | undefined
   ) => Effect.Effect<{ readonly mObjStatusList: ReadonlyArray<Wire.MObjStatus> }, TransportCallError>
+  /** What a call was answered so far, by its params (the wire path) or its `ModelCall` (the model path). */
   readonly answered: (
-    params: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects
+    key: Wire.ParamsSyncMObjects | Wire.ParamsDeleteMObjects | ModelCall
   ) => ReadonlyArray<Wire.MObjStatus | undefined> | undefined
-  /** The model path's send and what it was answered, by the call's `ModelCall`. */
+  /** The model path's send. */
   readonly sendModels: ModelPath["send"]
-  readonly answeredModels: NonNullable<ModelPath["answered"]>
 }
 
 export const make = (send: Send): Effect.Effect<Writes> =>
@@ -259,5 +259,5 @@ export const make = (send: Send): Effect.Effect<Writes> =>
     }
 
     const answered = (key: object) => answeredBy.get(key)?.statuses
-    return { statusCall, answered, sendModels, answeredModels: answered }
+    return { statusCall, answered, sendModels }
   })
