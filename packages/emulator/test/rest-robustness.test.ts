@@ -24,6 +24,12 @@ import { codeOf, restOf } from "./helpers/rest.js"
 const reasonOf = (answer: { body: { result?: ReadonlyArray<Record<string, unknown>> } }, i = 0) =>
   (answer.body.result?.[i]?.["reasons"] as ReadonlyArray<{ code: string }> | undefined)?.[0]?.code
 
+/** A createOrUpdate of `input` (Adobe's default action) on the opportunities endpoint. */
+const opportunities = <A>(
+  call: (path: string, body: { readonly json: unknown }) => A,
+  input: ReadonlyArray<unknown>
+): A => call("/v1/opportunities.json", { json: { input } })
+
 describe("emulator REST robustness", () => {
   it.scoped("bytes that are not UTF-8 are refused (609), never stored as U+FFFD", () =>
     Effect.gen(function*() {
@@ -41,17 +47,13 @@ describe("emulator REST robustness", () => {
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
       const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
-      const answer = yield* call("/v1/opportunities.json", {
-        json: {
-          input: [
-            { externalOpportunityId: "S-1", name: { nested: "no" } },
-            "S-2",
-            null,
-            { externalOpportunityId: "S-4", name: ["no"] },
-            { externalOpportunityId: "S-5", name: "fine", amount: 5, isWon: false, description: null }
-          ]
-        }
-      })
+      const answer = yield* opportunities(call, [
+        { externalOpportunityId: "S-1", name: { nested: "no" } },
+        "S-2",
+        null,
+        { externalOpportunityId: "S-4", name: ["no"] },
+        { externalOpportunityId: "S-5", name: "fine", amount: 5, isWon: false, description: null }
+      ])
       expect(answer.body.result?.map((r) => r["status"])).toEqual([
         "skipped",
         "skipped",
@@ -80,15 +82,11 @@ describe("emulator REST robustness", () => {
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
       const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
-      const answer = yield* call("/v1/opportunities.json", {
-        json: {
-          input: [
-            { externalOpportunityId: "X-\u0000", name: "nul in key" },
-            { externalOpportunityId: "X-2", name: "soh \u0001 in name" },
-            { externalOpportunityId: "X-3", name: "fine" }
-          ]
-        }
-      })
+      const answer = yield* opportunities(call, [
+        { externalOpportunityId: "X-\u0000", name: "nul in key" },
+        { externalOpportunityId: "X-2", name: "soh \u0001 in name" },
+        { externalOpportunityId: "X-3", name: "fine" }
+      ])
       expect(answer.body.result?.map((r) => r["status"])).toEqual(["skipped", "skipped", "created"])
       expect([reasonOf(answer, 0), reasonOf(answer, 1)]).toEqual(["1003", "1003"])
       const update = yield* call("/asset/v1/program/1970.json", { form: { description: "bell \u0007" } })
@@ -104,7 +102,7 @@ describe("emulator REST robustness", () => {
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ latency: 50 })
       const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
-      yield* call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: "S-1", name: "Serial" }] } })
+      yield* opportunities(call, [{ externalOpportunityId: "S-1", name: "Serial" }])
       const before = (yield* emulator.stats).stored["OpportunityPersonRole"] ?? 0
       const answers = yield* Effect.forEach(
         Array.from({ length: 12 }),
@@ -138,7 +136,7 @@ describe("emulator REST robustness", () => {
       const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
       yield* call("/v1/opportunities/describe.json")
       yield* call("/v1/opportunities/describe.json")
-      yield* call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: "C-1" }] } })
+      yield* opportunities(call, [{ externalOpportunityId: "C-1" }])
       const calls = (yield* emulator.stats).calls
       expect([calls["REST describe opportunities"], calls["REST sync opportunities"]]).toEqual([2, 1])
       // Records that reached the store are tallied as SOAP's are.
@@ -154,7 +152,7 @@ describe("emulator REST robustness", () => {
       const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
       yield* Effect.forEach(
         Array.from({ length: 8 }, (_, i) => i),
-        (i) => call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: `D-${i}` }] } }),
+        (i) => opportunities(call, [{ externalOpportunityId: `D-${i}` }]),
         { concurrency: 4 }
       )
       expect(readdirSync(dir)).toEqual(["store.json"])
