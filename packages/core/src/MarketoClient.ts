@@ -363,14 +363,23 @@ export const make = (
     ): Stream.Stream<Page<ModelOf<T>>, ValidationError | CallError> =>
       Either.match(Params.getRequest(params), {
         onLeft: (error) => Stream.fail(error),
-        onRight: (request) =>
-          Stream.unwrap(Effect.as(
-            refuseRead("getMObjects", {
-              ...request.params,
-              ...(request.streamPosition === undefined ? {} : { streamPosition: request.streamPosition })
-            }),
+        onRight: (request) => {
+          const wire: Wire.ParamsGetMObjects = {
+            ...request.params,
+            ...(request.streamPosition === undefined ? {} : { streamPosition: request.streamPosition })
+          }
+          // What the transport cannot express at all, then what this instance cannot (asked of it).
+          const instanceRefuses = transport.refuseRead === undefined
+            ? Effect.void
+            : Effect.flatMap(
+              transport.refuseRead(wire),
+              (issues) => issues.length === 0 ? Effect.void : Effect.fail(new ValidationError({ issues }))
+            )
+          return Stream.unwrap(Effect.as(
+            Effect.zipRight(refuseRead("getMObjects", wire), instanceRefuses),
             engine.pages(request.params, request.streamPosition, decodeAs(params.type))
           ))
+        }
       })
     // Declared with the shape's overloads: with `failOnPartial: false` nothing fails with
     // PartialFailure, and the type says so.

@@ -62,6 +62,13 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
   }
 }
 
+// A fault's text without the code it begins with ("20014 - Authentication failed"), for a
+// message that says the code already. The text as received stays in `faultString`.
+const withoutCode = (code: number, text: string): string => {
+  const prefix = `${code} - `
+  return text.startsWith(prefix) && text.length > prefix.length ? text.slice(prefix.length) : text
+}
+
 /**
  * Marketo refused the caller: 20013 (blocked), 20014 (bad credentials), or 20016 when
  * signing again with a fresh timestamp did not help (a clock far off).
@@ -88,7 +95,7 @@ export class AuthFault extends Data.TaggedError("AuthFault")<{
       : this.code === 20013
       ? "this client is blocked from API access"
       : "check the user id and encryption key (Admin > Integration > Web Services)"
-    return `Marketo authentication failed (${this.code}): ${this.faultString}; ${hint}`
+    return `Marketo authentication failed (${this.code}): ${withoutCode(this.code, this.faultString)}; ${hint}`
   }
 }
 
@@ -106,6 +113,13 @@ export class MarketoFault extends Data.TaggedError("MarketoFault")<{
   readonly detail?: string
   /** The operation that was called. */
   readonly operation?: string
+  /**
+   * What the code means, when the transport's own table says it and SOAP's does not: a REST
+   * code (1003, 1006, …) means what Adobe's REST error-code table says, not "undocumented".
+   *
+   * @since 0.1.0
+   */
+  readonly meaning?: string
 }> {
   /** Whether repeating the call (after re-signing or backing off) can succeed. */
   get retryable(): boolean {
@@ -116,11 +130,14 @@ export class MarketoFault extends Data.TaggedError("MarketoFault")<{
     return FaultCode.retryClass(this.code)
   }
   override get message(): string {
-    const info = FaultCode.lookup(this.code)
-    const meaning = info === undefined ? "undocumented code" : info.reason
+    const meaning = this.meaning ?? FaultCode.lookup(this.code)?.reason ?? "undocumented code"
     const op = this.operation === undefined ? "" : ` in ${this.operation}`
     const detail = this.detail === undefined ? "" : ` (${this.detail})`
-    return `Marketo fault ${this.code}${op}: ${this.faultString}${detail}: ${meaning}${
+    // The code is said once: SOAP's texts begin with it ("20110 - Input error"), and REST's
+    // with the table's meaning ("Invalid data: …"), which is then not said again.
+    const text = withoutCode(this.code, this.faultString)
+    const said = text.toLowerCase().startsWith(meaning.toLowerCase())
+    return `Marketo fault ${this.code}${op}: ${text}${detail}${said ? "" : `: ${meaning}`}${
       this.retryable ? "; retryable" : ""
     }`
   }
@@ -137,6 +154,8 @@ export interface FaultReport {
   readonly faultString: string
   readonly detail?: string | undefined
   readonly operation?: string | undefined
+  /** What the code means, when SOAP's table does not say it (see `MarketoFault.meaning`). */
+  readonly meaning?: string | undefined
 }
 
 /**
@@ -153,7 +172,8 @@ export const fromFault = (fault: FaultReport): AuthFault | MarketoFault =>
       code: fault.code,
       faultString: fault.faultString,
       ...(fault.detail === undefined ? {} : { detail: fault.detail }),
-      ...(fault.operation === undefined ? {} : { operation: fault.operation })
+      ...(fault.operation === undefined ? {} : { operation: fault.operation }),
+      ...(fault.meaning === undefined ? {} : { meaning: fault.meaning })
     })
 
 /**

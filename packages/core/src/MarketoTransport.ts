@@ -27,6 +27,7 @@ import type {
   MObjStatus,
   Operation,
   ParamsDeleteMObjects,
+  ParamsGetMObjects,
   ParamsOf,
   ParamsSyncMObjects,
   ResultOf,
@@ -115,6 +116,17 @@ export interface MarketoTransportShape {
    * `ValidationError` before anything is sent. Absent: everything valid can be sent.
    */
   readonly refuse?: <Op extends Operation>(operation: Op, params: ParamsOf<Op>) => ReadonlyArray<ValidationIssue>
+  /**
+   * What this transport cannot express of a read on this instance, which only the instance
+   * can tell (REST: a search by a field its describe does not list as searchable alone), as
+   * validation issues. The client asks it after `refuse` and before the read sends anything,
+   * and refuses with a `ValidationError` as for `refuse`. A check that cannot tell (the
+   * instance did not answer) answers no issues, and the instance has the last word. Absent:
+   * `refuse` says it all.
+   *
+   * @since 0.1.0
+   */
+  readonly refuseRead?: (params: ParamsGetMObjects) => Effect.Effect<ReadonlyArray<ValidationIssue>>
   /**
    * The statuses this transport was already answered for objects of a sync or delete whose
    * call then failed (a REST call is several requests: one may fail after another was

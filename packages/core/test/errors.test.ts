@@ -31,6 +31,46 @@ describe("MarketoError", () => {
     expect(new MarketoError.MarketoFault({ code: 4242, faultString: "4242 - odd" }).message).toContain("undocumented")
   })
 
+  it("a fault whose transport knows the code's meaning says it, once, and never 'undocumented'", () => {
+    const fault = MarketoError.fromFault({
+      code: 1003,
+      faultString: "filterType 'stage' is not searchable",
+      detail: "REST",
+      operation: "getMObjects",
+      meaning: "Invalid data"
+    })
+    expect(fault.message).toBe(
+      "Marketo fault 1003 in getMObjects: filterType 'stage' is not searchable (REST): Invalid data"
+    )
+    // A server text that begins with the meaning does not hear it twice.
+    const echoed = new MarketoError.MarketoFault({
+      code: 1003,
+      faultString: "Invalid data: filterType 'stage' is not searchable",
+      meaning: "Invalid data"
+    })
+    expect(echoed.message).toBe("Marketo fault 1003: Invalid data: filterType 'stage' is not searchable")
+  })
+
+  it("a SOAP fault's message says its code once, its text as received kept in faultString", () => {
+    const fault = MarketoError.fromFault({
+      code: 20110,
+      faultString: "20110 - Input error",
+      detail: "no such MObject type 'Program'",
+      operation: "describeMObject"
+    })
+    expect(fault.message).toBe(
+      "Marketo fault 20110 in describeMObject: Input error (no such MObject type 'Program'): a parameter value is bad"
+    )
+    expect(fault.message.match(/20110/g)).toHaveLength(1)
+    expect(fault.faultString).toBe("20110 - Input error")
+    const auth = MarketoError.fromFault({ code: 20014, faultString: "20014 - Authentication failed" })
+    expect(auth.message.match(/20014/g)).toHaveLength(1)
+    expect(auth.message).toContain("Marketo authentication failed (20014): Authentication failed;")
+    // A text that is only the code, or another code, is kept whole.
+    expect(new MarketoError.MarketoFault({ code: 20023, faultString: "20023 - " }).message).toContain("20023 - ")
+    expect(new MarketoError.MarketoFault({ code: 20023, faultString: "20024 - x" }).message).toContain("20024 - x")
+  })
+
   it("a validation error lists every issue with its place", () => {
     const error = new MarketoError.ValidationError({
       issues: [

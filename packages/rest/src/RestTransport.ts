@@ -23,6 +23,8 @@
  * | 604, 608, 611, 1029, HTTP 5xx | ambiguous `TransportError`: retried where repeating is harmless, else IN_DOUBT |
  * | other codes (609, 610, 702, …) of a program request | that program FAILED (SKIPPED when not found) |
  * | other codes of a record request | its records FAILED with the code and message |
+ * | other codes of a read (1003, 1006, …) | `MarketoFault` with the REST code and Adobe's meaning of it |
+ * | a read by a field the instance's describe does not search alone | refused before the query is sent (`refuseRead`: a `ValidationError` naming the fields it searches) |
  * | record `skipped` with 1013/1004 (not found), 1017/1005 (exists) | SKIPPED (UNCHANGED for a delete) |
  * | record `skipped` with other reasons | FAILED, `error` = `code: message; …` |
  *

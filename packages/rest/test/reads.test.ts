@@ -5,11 +5,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Opportunity from "@mktows/core/Opportunity"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as RestTransport from "../src/RestTransport.js"
-import { fail, fake, ok, type Route, type Sent, tokens } from "./helpers/fakeMarketo.js"
+import * as RestWire from "../src/RestWire.js"
+import { fail, fake, json, ok, type Route, type Sent, tokens } from "./helpers/fakeMarketo.js"
 
 const identityPath = "/identity/oauth/token"
 
@@ -32,6 +34,21 @@ const program = (id: number, extra: Record<string, unknown> = {}) => ({
   costs: [{ startDate: "2024-01-01", cost: 10 }],
   ...extra
 })
+
+const opportunitiesDescribe = "/rest" + RestWire.paths.opportunitiesDescribe
+const rolesDescribe = "/rest" + RestWire.paths.rolesDescribe
+
+/** A describe answer whose `searchableFields` are `entries`. */
+const describeOf = (...entries: ReadonlyArray<ReadonlyArray<string>>) => ({
+  idField: "marketoGUID",
+  dedupeFields: ["externalOpportunityId"],
+  ...(entries.length === 0 ? {} : { searchableFields: entries }),
+  fields: []
+})
+
+/** The record queries among the requests sent: no describe, no program read, no sync. */
+const queries = (sent: ReadonlyArray<Sent>) =>
+  sent.filter((s) => s.method === "GET" && /^\/rest\/v1\/opportunities(\/roles)?\.json$/.test(s.path))
 
 const eq = (attrName: string, attrValue: string, comparison: "EQ" | "GE" | "LE" | "GT" | "NE" = "EQ") => ({
   attrName,
@@ -158,23 +175,151 @@ describe("REST reads", () => {
     }).pipe(Effect.provide(m.client))
   })
 
-  it.effect("an Opportunity by one field EQ a value reads filterType = its REST name; a field the instance cannot search ends the read", () => {
+  it.effect("an Opportunity by one field EQ a value reads filterType = its REST name; a field the instance refuses all the same ends the read with its error, said once", () => {
+    // An instance whose describe calls stage and myCustom searchable, yet refuses myCustom:
+    // the describe is the first check, the instance keeps the last word.
     const m = withMarketo((s) =>
-      s.params["filterType"] === "stage"
+      s.path === opportunitiesDescribe
+        ? ok([describeOf(["externalOpportunityId"], ["marketoGUID"], ["stage"], ["myCustom"])])
+        : s.params["filterType"] === "stage"
         ? ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", stage: "Won" }])
-        : fail("1003", `Invalid filterType ${s.params["filterType"]}`)
+        : fail("1003", `Invalid data: filterType '${s.params["filterType"]}' is not searchable`)
     )
     return Effect.gen(function*() {
       const found = yield* Stream.runCollect(
         MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("Stage", "Won")] })
       )
       expect(found.length).toBe(1)
-      expect(m.api()[0]?.params).toMatchObject({ filterType: "stage", filterValues: "Won" })
+      expect(queries(m.api())[0]?.params).toMatchObject({ filterType: "stage", filterValues: "Won" })
       const error = yield* Effect.flip(
         Stream.runDrain(MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("myCustom", "x")] }))
       )
-      expect(error._tag).toBe("MarketoFault")
-      expect(error.message).toContain("Invalid filterType myCustom")
+      expect(error._tag === "MarketoFault" && error.code).toBe(1003)
+      // The code once, with Adobe's meaning (which the instance's text already begins with),
+      // never SOAP's "undocumented code".
+      expect(error.message).toBe(
+        "Marketo fault 1003 in getMObjects: Invalid data: filterType 'myCustom' is not searchable (REST)"
+      )
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a REST code the instance refuses a read with is said once, with Adobe's meaning from its REST table", () => {
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? ok([describeOf(["externalOpportunityId"], ["marketoGUID"], ["stage"])])
+        : json({
+          requestId: "r#1",
+          success: false,
+          errors: [{ code: "1003", message: "Value 'Won' is not allowed" }, { code: 1006, message: "'x' unknown" }]
+        })
+    )
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Stream.runDrain(MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("Stage", "Won")] }))
+      )
+      expect(error.message).toBe(
+        "Marketo fault 1003 in getMObjects: Value 'Won' is not allowed; 1006: 'x' unknown (REST): Invalid data"
+      )
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a search by a field the instance's describe does not search alone is refused, naming the fields that would work, and no query is sent", () => {
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? ok([describeOf(["externalOpportunityId"], ["marketoGUID"])])
+        : s.path === rolesDescribe
+        // A compound entry is searched only as a whole: not one of its fields alone.
+        ? ok([describeOf(["externalOpportunityId", "leadId", "role"], ["marketoGUID"], ["leadId"])])
+        : ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", stage: "Won" }])
+    )
+    return Effect.gen(function*() {
+      const stage = yield* Effect.flip(
+        Stream.runDrain(MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("Stage", "Won")] }))
+      )
+      // Refused like any input REST cannot express: a ValidationError naming the criterion.
+      expect(stage._tag).toBe("ValidationError")
+      expect(stage._tag === "ValidationError" && stage.issues).toEqual([{
+        index: 0,
+        path: ["criteria", 0, "attrName"],
+        message:
+          "REST searches Opportunity on this instance by externalOpportunityId or marketoGUID (its describe's searchableFields); 'Stage' is not searchable"
+      }])
+      const role = yield* Effect.flip(
+        Stream.runDrain(MarketoClient.getMObjects({ type: "OpportunityPersonRole", criteria: [eq("Role", "Buyer")] }))
+      )
+      expect(role.message).toContain(
+        "REST searches OpportunityPersonRole on this instance by marketoGUID or leadId (its describe's searchableFields); 'Role' is not searchable"
+      )
+      expect(m.api().map((s) => s.path)).toEqual([opportunitiesDescribe, rolesDescribe])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a search by a searchable field is sent, the describe asked once per client and only for searches; a sync's custom fields reuse it", () => {
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? ok([{
+          ...describeOf(["externalOpportunityId"], ["marketoGUID"], ["Region"]),
+          fields: [{ name: "region", dataType: "string" }, { name: "score", dataType: "integer" }]
+        }])
+        : s.path.startsWith("/rest/asset/")
+        ? ok([program(3)])
+        : s.method === "POST"
+        ? ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
+        : ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", region: "EU" }])
+    )
+    return Effect.gen(function*() {
+      // Reads that search no criterion's field ask no describe.
+      yield* Stream.runDrain(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "A" } })
+      )
+      yield* Stream.runDrain(MarketoClient.getMObjects({ type: "Program", id: 3 }))
+      expect(m.api().filter((s) => s.path === opportunitiesDescribe)).toEqual([])
+      // Names are compared without case: only a field the describe lacks is refused.
+      for (const value of ["EU", "US"]) {
+        const found = yield* Stream.runCollect(
+          MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("region", value)] })
+        )
+        expect(found.length).toBe(1)
+      }
+      expect(m.api().filter((s) => s.path === opportunitiesDescribe)).toHaveLength(1)
+      expect(queries(m.api()).map((s) => [s.params["filterType"], s.params["filterValues"]])).toEqual([
+        ["externalOpportunityId", "A"],
+        ["region", "EU"],
+        ["region", "US"]
+      ])
+      // The same describe types a sync's custom fields: not asked again.
+      yield* MarketoClient.syncMObjects(
+        [
+          Opportunity.make({
+            externalKey: { name: "externalOpportunityId", value: "A" },
+            customFields: { score: "7" }
+          })
+        ],
+        "UPDATE"
+      )
+      expect(m.api().filter((s) => s.path === opportunitiesDescribe)).toHaveLength(1)
+      const sync = m.api().find((s) => s.method === "POST")
+      expect(JSON.parse(sync?.body ?? "")).toMatchObject({ input: [{ score: 7 }] })
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a describe that fails leaves the search to the instance and is asked again; one that lists no searchable fields leaves it to the instance too", () => {
+    let describes = 0
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? ++describes === 1 ? fail("611", "System error") : ok([describeOf()])
+        : ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", stage: "Won" }])
+    )
+    return Effect.gen(function*() {
+      for (let i = 0; i < 3; i++) {
+        const found = yield* Stream.runCollect(
+          MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("Stage", "Won")] })
+        )
+        expect(found.length).toBe(1)
+      }
+      // The failed describe is not kept; the one that answered is, though it lists no searches.
+      expect(describes).toBe(2)
+      expect(queries(m.api())).toHaveLength(3)
     }).pipe(Effect.provide(m.client))
   })
 

@@ -185,26 +185,64 @@ export const authAdvice =
 
 export const { soapCodeOf, tokenCodes, transientCodes } = RestWire
 
-/** A response-level REST error as core's error. */
+/** Adobe's meaning of each REST code in mktows's table (`RestWire.errorCodes`), by code. */
+const meaningOf: ReadonlyMap<string, string> = new Map(
+  Object.values(RestWire.errorCodes).map((entry) => [entry.code, entry.message])
+)
+
+/**
+ * Adobe's meaning of a REST code, as its REST error-code table says it; for a code outside
+ * mktows's copy of that table, where to look (it is a REST code, never a SOAP one).
+ */
+const meaningOfCode = (code: string): string =>
+  meaningOf.get(code) ?? "a REST code outside mktows's table: see Adobe's REST error codes"
+
+/**
+ * A REST error as core's error, its code said once. A code that shares a SOAP code's handling
+ * (606 as 20023, 603 as 20013, …) keeps the REST code at the head of the fault's text, since
+ * the fault's code is SOAP's; any other REST code (1003, 1006, …) is the fault's code, said
+ * with Adobe's meaning, not SOAP's "undocumented code".
+ */
 export const restError = (
   operation: string,
   code: string,
   message: string
 ): AuthFault | MarketoFault | TransportError => {
-  const text = `REST ${code}: ${excerpt(message)}`
+  const text = excerpt(message)
   if (transientCodes.has(code)) {
     // No HTTP status: core treats the failure as transient, and as ambiguous for in-doubt rules.
-    return new TransportError({ reason: "Status", operation, excerpt: text, ambiguous: true })
+    return new TransportError({ reason: "Status", operation, excerpt: `REST ${code}: ${text}`, ambiguous: true })
   }
   const soap = soapCodeOf.get(code)
+  if (soap !== undefined) {
+    const fault = fromFault({ code: soap, faultString: `REST ${code}: ${text}`, operation })
+    return fault._tag === "AuthFault"
+      ? new AuthFault({ code: fault.code, faultString: fault.faultString, advice: authAdvice })
+      : fault
+  }
   const numeric = Number(code)
-  const fault = fromFault({
-    code: soap ?? (Number.isInteger(numeric) ? numeric : 0),
+  return fromFault({
+    code: Number.isInteger(numeric) ? numeric : 0,
     faultString: text,
     detail: "REST",
-    operation
+    operation,
+    meaning: meaningOfCode(code)
   })
-  return fault._tag === "AuthFault"
-    ? new AuthFault({ code: fault.code, faultString: fault.faultString, advice: authAdvice })
-    : fault
+}
+
+/**
+ * A refused query's reasons as one error: the first reason's code is the fault's, said once;
+ * any further reason (twenty at most) keeps its own code beside its message; the whole text is
+ * bounded as every quoted server text is.
+ */
+export const refusedError = (
+  operation: string,
+  reasons: ReadonlyArray<RestWire.Reason>
+): AuthFault | MarketoFault | TransportError => {
+  const [first, ...rest] = reasons
+  return restError(
+    operation,
+    String(first?.code ?? 0),
+    [first?.message ?? "", ...rest.slice(0, 19).map((r) => `${r.code}: ${r.message}`)].join("; ")
+  )
 }

@@ -23,6 +23,11 @@ export type Query =
     readonly endpoint: Endpoint
     readonly filterType: string
     readonly filterValues: string
+    /**
+     * The criterion's field as the caller named it, when `filterType` comes from a criterion
+     * (not a key): the instance searches it only if its describe says so (see {@link unsearchable}).
+     */
+    readonly searched?: string
   }
   /**
    * `POST …json?_method=GET` with the values as JSON: a key holding a comma (which
@@ -193,8 +198,9 @@ const roleByCompoundKey = (p: Wire.ParamsGetMObjects): Query | undefined => {
 
 /**
  * One `<field> EQ <value>` criterion alone: `filterType` is the field's REST name (a custom
- * field's own). The instance decides whether the field is searchable (its describe's
- * `searchableFields`); one that is not answers an error, which ends the read.
+ * field's own). Which fields an instance searches is its describe's (`searchableFields`), so
+ * the plan cannot know it: the read checks it before sending ({@link unsearchable}), and a
+ * field the instance refuses all the same ends the read with its error.
  */
 const bySearchableField = (p: Wire.ParamsGetMObjects, endpoint: Endpoint): Planned | undefined => {
   const criteria = p.mObjCriteriaList ?? []
@@ -211,7 +217,34 @@ const bySearchableField = (p: Wire.ParamsGetMObjects, endpoint: Endpoint): Plann
   }
   const table = endpoint === "opportunities" ? opportunityBySoap : roleBySoap
   const filterType = table.get(c.attrName)?.rest ?? c.attrName
-  return Either.right({ _tag: "Records", endpoint, filterType, filterValues: c.attrValue })
+  return Either.right({ _tag: "Records", endpoint, filterType, filterValues: c.attrValue, searched: c.attrName })
+}
+
+const orList = (names: ReadonlyArray<string>): string =>
+  names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`
+
+/**
+ * A search by a criterion's field that the instance's describe rules out: the field is not
+ * among those it searches alone (`searchable`, its single-field `searchableFields` entries).
+ * Names are compared without case, so only a field the describe certainly lacks is refused;
+ * the refusal names the fields that would work.
+ */
+export const unsearchable = (
+  query: Query,
+  type: string,
+  searchable: ReadonlyArray<string>
+): ReadonlyArray<Issue> => {
+  if (query._tag !== "Records" || query.searched === undefined) return []
+  const wanted = query.filterType.toLowerCase()
+  if (searchable.some((field) => field.toLowerCase() === wanted)) return []
+  return [
+    issue(
+      ["criteria", 0, "attrName"],
+      `REST searches ${type} on this instance by ${
+        orList(searchable)
+      } (its describe's searchableFields); '${query.searched}' is not searchable`
+    )
+  ]
 }
 
 const recordQuery = (p: Wire.ParamsGetMObjects): Planned => {

@@ -1,17 +1,19 @@
 /**
- * getMObjects and describeMObject over REST: the read planned by `query.ts`, paged by
+ * getMObjects and describeMObject over REST: the read planned by `query.ts` (a search by a
+ * criterion's field checked first against the instance's describe, `refuseRead`), paged by
  * `nextPageToken` or by offset, read back as SOAP's wire records; a refused query ends the
  * read with the instance's reason.
  *
  * @internal
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type { TransportCallError } from "@mktows/core/MarketoError"
+import type { TransportCallError, ValidationIssue } from "@mktows/core/MarketoError"
 import { ProtocolError } from "@mktows/core/MarketoError"
 import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as RestWire from "../RestWire.js"
+import type * as Describes from "./describes.js"
 import * as Guards from "./guards.js"
 import * as Http from "./http.js"
 import * as Query from "./query.js"
@@ -35,10 +37,39 @@ const programPageSize = 200
 export interface Reads {
   readonly getMObjects: (p: Wire.ParamsGetMObjects) => Effect.Effect<Wire.ResultGetMObjects, TransportCallError>
   readonly describe: (objectName: string) => Effect.Effect<Wire.ResultDescribeMObject, TransportCallError>
+  /** What this instance cannot search (`MarketoTransportShape.refuseRead`). */
+  readonly refuseRead: (p: Wire.ParamsGetMObjects) => Effect.Effect<ReadonlyArray<ValidationIssue>>
 }
 
-export const make = (send: Send): Reads => {
+export const make = (send: Send, described: Describes.Describe): Reads => {
   const refusedText = Statuses.reasonText
+
+  /**
+   * A search by a criterion's field, checked against the instance's describe (fetched once per
+   * client, and only for such a search): a field it does not list as searchable alone is an
+   * issue, so the client refuses the read before anything is sent. A describe that fails, or
+   * lists no searchable fields, tells nothing: the query is sent, and a field the instance
+   * refuses all the same ends the read with its error.
+   */
+  const refuseRead = (p: Wire.ParamsGetMObjects): Effect.Effect<ReadonlyArray<ValidationIssue>> => {
+    const planned = Query.plan(p)
+    if (Either.isLeft(planned)) return Effect.succeed([])
+    const query = planned.right
+    if (query._tag !== "Records" || query.searched === undefined) return Effect.succeed([])
+    return described(query.endpoint).pipe(
+      Effect.catchAll((error) =>
+        Effect.as(
+          Effect.logWarning("searchable fields unknown: the describe failed; the instance decides").pipe(
+            Effect.annotateLogs({ "mktows.endpoint": query.endpoint, "mktows.error": error._tag })
+          ),
+          undefined
+        )
+      ),
+      Effect.map((endpoint) =>
+        endpoint?.searchable === undefined ? [] : Query.unsearchable(query, p.type, endpoint.searchable)
+      )
+    )
+  }
 
   const getMObjects = (
     p: Wire.ParamsGetMObjects
@@ -83,7 +114,7 @@ export const make = (send: Send): Reads => {
         const read = query.endpoint === "opportunities" ? ReadBack.opportunityFromRest : ReadBack.roleFromRest
         const fields = ReadBack.queryFields(query.endpoint)
         const path = paths[query.endpoint]
-        return send(
+        const sent = send(
           "getMObjects",
           (base) =>
             query._tag === "Records"
@@ -112,15 +143,13 @@ export const make = (send: Send): Reads => {
         ).pipe(Effect.flatMap((answer) => {
           // A refused query (a field that is not searchable, a value of the wrong type) is
           // no empty result: it ends the read with the instance's reason.
-          if (answer._tag === "Refused") {
-            const [first] = answer.reasons
-            return Effect.fail(Http.restError("getMObjects", String(first?.code ?? 0), refusedText(answer.reasons)))
-          }
+          if (answer._tag === "Refused") return Effect.fail(Http.refusedError("getMObjects", answer.reasons))
           const result = answer.value.result ?? []
           const more = answer.value.nextPageToken !== undefined && answer.value.moreResult !== false &&
             result.length === RestWire.maxRecordsPerCall
           return Effect.succeed(page(result.map(read), more ? answer.value.nextPageToken : undefined))
         }))
+        return sent
       }
       case "Program":
         return send(
@@ -210,5 +239,5 @@ export const make = (send: Send): Reads => {
     }))
   }
 
-  return { getMObjects, describe }
+  return { getMObjects, describe, refuseRead }
 }

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import type { RestConfig } from "../RestConfig.js"
 import type { RestIdentity } from "../RestIdentity.js"
 import * as RestWire from "../RestWire.js"
+import * as Describes from "./describes.js"
 import * as Reads from "./reads.js"
 import * as Refusals from "./refusals.js"
 import * as Send from "./send.js"
@@ -30,8 +31,10 @@ export const make = (
     const { send, token } = yield* Send.make(
       max !== undefined && Number.isSafeInteger(max) && max > 0 ? max : Limits.maxMessageBytes
     )
-    const { answered, sendModels, statusCall } = yield* Writes.make(send)
-    const { describe, getMObjects } = Reads.make(send)
+    // One describe per endpoint per client, for the writes' custom fields and the reads' searches.
+    const described = yield* Describes.make(send)
+    const { answered, sendModels, statusCall } = yield* Writes.make(send, described)
+    const { describe, getMObjects, refuseRead } = Reads.make(send, described)
 
     const call = <Op extends Wire.Operation>(
       operation: Op,
@@ -57,6 +60,7 @@ export const make = (
       call,
       maxObjectsPerCall: RestWire.maxRecordsPerCall,
       refuse: Refusals.refuse,
+      refuseRead,
       answered,
       // Syncs and deletes from the client go here: models straight to JSON, no wire records.
       models: { send: sendModels, refuse: Refusals.refuseModels, answered }

@@ -14,9 +14,9 @@ import { ProtocolError, quote } from "@mktows/core/MarketoError"
 import type { ModelCall, ModelPath } from "@mktows/core/MarketoTransport"
 import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
-import * as Ref from "effect/Ref"
 import * as RestWire from "../RestWire.js"
-import * as CustomFields from "./customFields.js"
+import type * as CustomFields from "./customFields.js"
+import type * as Describes from "./describes.js"
 import * as Guards from "./guards.js"
 import * as Requests from "./requests.js"
 import type { Send } from "./send.js"
@@ -41,8 +41,9 @@ export interface Writes {
   readonly sendModels: ModelPath["send"]
 }
 
-export const make = (send: Send): Effect.Effect<Writes> =>
-  Effect.gen(function*() {
+// An Effect: each transport gets its own memory of what its calls were answered.
+export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Writes> =>
+  Effect.sync(() => {
     const refusedText = Statuses.reasonText
 
     const records = (
@@ -118,34 +119,19 @@ export const make = (send: Send): Effect.Effect<Writes> =>
     }
 
     /**
-     * The custom fields' kinds per endpoint, from the instance's describe, fetched once per
-     * transport (so per client) the first time a sync carries custom fields. A describe that
-     * fails costs only the typing: the fields go as text, as before, and the next call asks again.
+     * The custom fields' kinds per endpoint, from the instance's describe (kept per client by
+     * `describes.ts`), the first time a sync carries custom fields. A describe that fails costs
+     * only the typing: the fields go as text, as before, and the next call asks again.
      */
     const noKinds = Effect.succeed({})
-    const customCache = yield* Ref.make<Partial<Record<Requests.Endpoint, CustomFields.Kinds>>>({})
     const customKinds = (
       endpoints: ReadonlyArray<Requests.Endpoint>
     ): Effect.Effect<Partial<Record<Requests.Endpoint, CustomFields.Kinds>>> =>
-      // A call without custom fields (most) needs no kinds: no cache read, no generator.
-      endpoints.length === 0 ? noKinds : Effect.gen(function*() {
-        const known = yield* Ref.get(customCache)
-        const missing = endpoints.filter((e) => known[e] === undefined)
-        if (missing.length === 0) return known
-        const fetched = yield* Effect.forEach(missing, (endpoint) =>
-          send(
-            "describeMObject",
-            (base) =>
-              HttpClientRequest.get(
-                base +
-                  (endpoint === "opportunities" ? RestWire.paths.opportunitiesDescribe : RestWire.paths.rolesDescribe)
-              ),
-            RestWire.DescribeResponse
-          ).pipe(
-            Effect.map((answer) => {
-              const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
-              return meta === undefined ? [] : [[endpoint, CustomFields.kindsOf(meta)] as const]
-            }),
+      // A call without custom fields (most) needs no kinds: no cache read.
+      endpoints.length === 0 ? noKinds : Effect.map(
+        Effect.forEach(endpoints, (endpoint) =>
+          describe(endpoint).pipe(
+            Effect.map((described) => described === undefined ? [] : [[endpoint, described.kinds] as const]),
             Effect.catchAll((error) =>
               Effect.as(
                 Effect.logWarning("custom fields go as text: the describe failed").pipe(
@@ -154,9 +140,9 @@ export const make = (send: Send): Effect.Effect<Writes> =>
                 []
               )
             )
-          ))
-        return yield* Ref.updateAndGet(customCache, (cache) => ({ ...cache, ...Object.fromEntries(fetched.flat()) }))
-      })
+          )),
+        (entries) => Object.fromEntries(entries.flat())
+      )
 
     /**
      * What each call was answered so far, by its params object: core passes the same one to
