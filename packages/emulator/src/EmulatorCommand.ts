@@ -44,8 +44,9 @@ export const options = (args: ReadonlyArray<string>): Effect.Effect<Option.Optio
   Effect.mapError(Cli.options(args), (problem) => new UsageError({ detail: problem.detail }))
 
 /**
- * Starts the emulator from command-line flags, prints where it listens, and runs until
- * interrupted; prints the usage when asked for help.
+ * Starts the emulator from command-line flags, prints where it listens (the SOAP endpoint on
+ * one line, the REST and identity bases on the next), and runs until interrupted; prints the
+ * usage when asked for help.
  *
  * @since 0.1.0
  * @category constructors
@@ -58,5 +59,6 @@ export const run = (
     if (Option.isNone(parsed)) return yield* Console.log(Cli.usage)
     const emulator = yield* Emulator.make(parsed.value)
     yield* Console.log(`mktows emulator listening on ${emulator.url}`)
+    yield* Console.log(`mktows emulator REST at ${emulator.restUrl} (identity ${emulator.identityUrl})`)
     return yield* Effect.never
   })

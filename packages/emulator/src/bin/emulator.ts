@@ -30,17 +30,9 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Emulator from "../Emulator.js"
 import * as EmulatorCommand from "../EmulatorCommand.js"
 
-const main = Effect.gen(function*() {
-  const options = yield* EmulatorCommand.options(process.argv.slice(2))
-  if (Option.isNone(options)) return yield* Console.log(EmulatorCommand.usage)
-  const emulator = yield* Emulator.make(options.value)
-  yield* Console.log(`mktows emulator listening on ${emulator.url}`)
-  yield* Console.log(`mktows emulator REST at ${emulator.restUrl} (identity ${emulator.identityUrl})`)
-  return yield* Effect.never
-}).pipe(
+const main = EmulatorCommand.run(process.argv.slice(2)).pipe(
   Effect.scoped,
   Effect.tapError((error) =>
     error._tag === "UsageError"

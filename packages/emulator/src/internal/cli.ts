@@ -42,6 +42,13 @@ export const usage = `usage: mktows-emulator [--host 127.0.0.1] [--port 8080] [-
   file in the seed format; --data FILE keeps the store in a JSON file across restarts. The
   credentials can also come from the environment, so the key stays out of the process list:
   ${env.userId}, ${env.encryptionKey}, ${env.clientId}, ${env.clientSecret} (flags win).
+  --signature-ttl SECONDS  how far a SOAP requestTimestamp may be from now (default 900; 0: any)
+  --enforce-limits         Marketo's limits: 100 calls per 20 s (20023), 10 at once (20024) and
+                           the daily quota (20015); off by default
+  --latency MS             added to every authenticated call before it is applied (default 0)
+  --fault-rate R           the probability, 0 to 1, that a call meets a transient fault (20023,
+                           20024, 20011) or a dropped connection (default 0)
+  --token-ttl SECONDS      the lifetime of a REST access token (default 3600)
 
 Default credentials (Marketo's documented demo pair for SOAP; the emulator's own for REST):
   SOAP  POST http://HOST:PORT/soap/mktows/2_2 (WSDL at ?WSDL)
