@@ -65,8 +65,10 @@ const userId = Options.text("user-id").pipe(
   Options.optional
 )
 const chunkSize = Options.integer("chunk-size").pipe(
-  Options.withDescription("Objects per call, 1 to 100 (Marketo's maximum, the default)."),
-  Options.withDefault(100)
+  Options.withDescription(
+    "Objects per call: 1 to 100 over SOAP, 1 to 300 over REST (Marketo's maximum for the transport, the default)."
+  ),
+  Options.optional
 )
 const concurrency = Options.integer("concurrency").pipe(
   Options.withDescription(
@@ -93,10 +95,12 @@ const journal = Options.file("journal").pipe(
 )
 
 /** Usage errors that @effect/cli cannot express: ranges and file extensions. */
-const checkRange = (name: string, value: number, min: number, max: number) =>
+const checkRange = (name: string, value: number, min: number, max: number, why = "") =>
   Number.isInteger(value) && value >= min && value <= max
     ? Effect.succeed(value)
-    : Effect.fail(new Stop({ code: 2, detail: `--${name} must be an integer from ${min} to ${max}, got ${value}` }))
+    : Effect.fail(
+      new Stop({ code: 2, detail: `--${name} must be an integer from ${min} to ${max}${why}, got ${value}` })
+    )
 
 const formatFor = (flag: string, file: string) => {
   const format = Rows.formatOf(file)
@@ -165,7 +169,7 @@ const flag = (name: string, value: Option.Option<string> | string | number | boo
 /** Which transport the environment configures (the rule of `NodeMarketo.layerConfig`: REST when MARKETO_REST_ENDPOINT is set). */
 const configuredTransport = Effect.map(
   Effect.orElseSucceed(Config.option(Config.string("MARKETO_REST_ENDPOINT")), () => Option.none<string>()),
-  (rest) => (Option.isSome(rest) && rest.value.trim() !== "" ? "rest" as const : "soap" as const)
+  (rest): Connection.Transport => (Option.isSome(rest) && rest.value.trim() !== "" ? "rest" : "soap")
 )
 
 const exitWith = (code: 0 | 1 | 2) => (code === 0 ? Effect.void : Effect.fail(new Stop({ code, detail: "" })))
@@ -186,7 +190,8 @@ const sync = Command.make(
       Options.withDescription(
         "Map a column of the file to a field: --map \"Opportunity Name=name\" (repeat for each column; 'Header=' leaves a column out). With a mapping, unmapped columns are ignored. `mktows map FILE` proposes one."
       ),
-      Options.repeated
+      Options.repeated,
+      Options.optional
     ),
     mapFile: Options.file("map-file", { exists: "yes" }).pipe(
       Options.withDescription(
@@ -231,7 +236,17 @@ const sync = Command.make(
     Effect.gen(function*() {
       const format = yield* formatFor("FILE", args.file)
       const reportTo = yield* reportTarget(args.report)
-      const size = yield* checkRange("chunk-size", args.chunkSize, 1, Sync.maxChunkSize)
+      const transport = yield* configuredTransport
+      const maxSize = Connection.maxObjectsPerCall(transport)
+      const size = Option.isSome(args.chunkSize)
+        ? yield* checkRange(
+          "chunk-size",
+          args.chunkSize.value,
+          1,
+          maxSize,
+          transport === "rest" ? " over REST" : ` over SOAP (${Connection.maxObjectsPerCall("rest")} over REST)`
+        )
+        : maxSize
       const parallel = yield* checkRange("concurrency", args.concurrency, 1, 10)
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const failures = yield* checkRange("max-failures", args.maxFailures, 1, Number.MAX_SAFE_INTEGER)
@@ -242,7 +257,8 @@ const sync = Command.make(
         )
       }
       const fromFile = Option.isSome(args.mapFile) ? yield* Mapping.readFile(args.mapFile.value) : undefined
-      const mapping = Mapping.combine(fromFile, yield* Mapping.parseFlags(args.map))
+      const mapFlags = Option.getOrElse(args.map, (): ReadonlyArray<string> => [])
+      const mapping = Mapping.combine(fromFile, yield* Mapping.parseFlags(mapFlags))
       if (mapping !== undefined) yield* Mapping.check(args.type, mapping)
       const command = commandLine([
         "sync",
@@ -251,7 +267,7 @@ const sync = Command.make(
         args.type,
         "--operation",
         args.operation,
-        ...args.map.flatMap((m) => ["--map", m]),
+        ...mapFlags.flatMap((m) => ["--map", m]),
         flag("map-file", args.mapFile),
         flag("date-format", args.dateFormat, "YMD"),
         flag("time-zone", args.timeZone, "UTC"),
@@ -260,7 +276,7 @@ const sync = Command.make(
         flag("journal", args.journal),
         flag("max-failures", args.maxFailures, 100),
         flag("skip-invalid", args.skipInvalid),
-        flag("chunk-size", args.chunkSize, 100),
+        flag("chunk-size", Option.map(args.chunkSize, String)),
         flag("concurrency", args.concurrency, 10),
         flag("rate-limit", args.rateLimit, "100/20"),
         flag("endpoint", args.endpoint),
@@ -285,7 +301,7 @@ const sync = Command.make(
         command,
         mapping,
         values: { dateFormat: args.dateFormat, timeZone: args.timeZone },
-        transport: yield* configuredTransport
+        transport
       }
       const code = args.dryRun
         ? yield* Sync.dryRun(options)
@@ -422,7 +438,15 @@ const remove = Command.make(
   "delete",
   {
     file: Args.file({ name: "FILE", exists: "yes" }).pipe(
-      Args.withDescription("The objects to delete: .csv with columns type,id or .ndjson of {\"type\",\"id\"}.")
+      Args.withDescription(
+        "The objects to delete: .csv with the columns type and id or externalKey.NAME (e.g. externalKey.externalOpportunityId), or .ndjson of {\"type\",\"id\"} or {\"type\",\"externalKey\":{\"name\",\"value\"}}. Over REST, name an Opportunity by its external key: REST has no integer ids for it."
+      )
+    ),
+    type: Options.choice("type", Deletes.types).pipe(
+      Options.withDescription(
+        "Every row's type, for a file without a type column, such as an export of mktows get (whose type column is then read as the object's field, not its type)."
+      ),
+      Options.optional
     ),
     report: reportFile,
     reportColumns,
@@ -440,9 +464,11 @@ const remove = Command.make(
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const failures = yield* checkRange("max-failures", args.maxFailures, 1, Number.MAX_SAFE_INTEGER)
       const tty = yield* isTerminal(process.stderr)
+      const transport = yield* configuredTransport
       const command = commandLine([
         "delete",
         args.file,
+        flag("type", args.type),
         flag("report", args.report),
         flag("report-columns", args.reportColumns, "standard"),
         flag("journal", args.journal),
@@ -458,6 +484,9 @@ const remove = Command.make(
         Deletes.run({
           file: args.file,
           format,
+          type: args.type,
+          chunkSize: Connection.maxObjectsPerCall(transport),
+          transport,
           report: reportTo,
           journal: args.journal,
           rateWindow: rateWindow(limit),
@@ -470,7 +499,11 @@ const remove = Command.make(
       )
       return yield* exitWith(code)
     })
-).pipe(Command.withDescription("Delete the Opportunity and OpportunityPersonRole objects listed in a file, by id."))
+).pipe(
+  Command.withDescription(
+    "Delete the Opportunity and OpportunityPersonRole objects listed in a file, by id or external key."
+  )
+)
 
 const emulator = Command.make(
   "emulator",
@@ -485,7 +518,9 @@ const emulator = Command.make(
   // The bin hands `mktows emulator …` to the emulator's own parser before this runs, so
   // its flags need no second definition here: this entry gives help and completions.
 ).pipe(
-  Command.withDescription("Run the Marketo emulator (a local SOAP server) with the same flags as `pnpm emulator`.")
+  Command.withDescription(
+    "Run the Marketo emulator (a local Marketo, SOAP and REST) with the same flags as `pnpm emulator`."
+  )
 )
 
 /**
@@ -498,6 +533,43 @@ export const command = Command.make("mktows").pipe(
   Command.withDescription("Bulk Marketo MObject jobs from the command line."),
   Command.withSubcommands([sync, map, get, describe, list, remove, emulator])
 )
+
+/**
+ * What `mktows`, `mktows --help` and `mktows help` print: one line per command. The generated
+ * help lists every command with its whole usage, hundreds of characters wide; a command's
+ * own `--help` still gives that usage with every flag.
+ */
+const overview = (): string =>
+  [
+    `mktows ${version}: bulk Marketo MObject jobs from the command line.`,
+    "",
+    "USAGE",
+    "  mktows COMMAND [FLAGS]     mktows COMMAND --help (or mktows help COMMAND) lists a command's flags",
+    "",
+    "COMMANDS",
+    "  sync FILE        Sync the rows of a CSV or NDJSON file (--type, --operation), with a report of every row",
+    "  map FILE         Propose a column mapping for a CSV export (for sync --map-file)",
+    "  get              Export every object of a type, optionally filtered, to NDJSON or CSV, page by page",
+    "  describe TYPE    Show an MObject type's fields, as Marketo describes them",
+    "  list             List the MObject types the instance knows",
+    "  delete FILE      Delete the Opportunities and roles a file names, by id or external key",
+    "  emulator         Run the Marketo emulator, SOAP and REST (mktows emulator --help)",
+    "",
+    "CONNECTION (from the environment)",
+    "  SOAP  MARKETO_SOAP_ENDPOINT, MARKETO_USER_ID, MARKETO_ENCRYPTION_KEY",
+    "  REST  MARKETO_REST_ENDPOINT, MARKETO_IDENTITY_ENDPOINT, MARKETO_CLIENT_ID, MARKETO_CLIENT_SECRET",
+    "        (REST whenever MARKETO_REST_ENDPOINT is set)",
+    "",
+    "GLOBAL FLAGS",
+    "  --log-level LEVEL       all, trace, debug, info, warning (the default), error, fatal or none",
+    "  --completions SHELL     print a completion script for sh, bash, fish or zsh",
+    "  --version, -h/--help    the version; this overview",
+    "",
+    "EXIT CODES",
+    "  0 every row went through, 1 some rows FAILED or are IN_DOUBT (or the job stopped early), 2 usage or validation errors"
+  ].join("\n")
+
+const commandNames = ["sync", "map", "get", "describe", "list", "delete", "emulator"]
 
 /**
  * Runs `mktows` on the given arguments (`process.argv`).
@@ -518,6 +590,13 @@ export const run: (
     if (Option.isSome(invalid)) {
       const error = ValidationError.invalidValue(HelpDoc.p(invalid.value))
       return Effect.zipRight(Console.error(`mktows: ${invalid.value}`), Effect.fail(error))
+    }
+    // The overview for the command alone, --help and `help`; `help COMMAND` is `COMMAND --help`.
+    if (args.length === 0 || (args.length === 1 && (args[0] === "--help" || args[0] === "-h" || args[0] === "help"))) {
+      return Console.log(overview())
+    }
+    if (args[0] === "help" && args.length === 2 && commandNames.includes(args[1] as string)) {
+      return Command.run(command, { name: "mktows", version })([...argv.slice(0, 2), args[1] as string, "--help"])
     }
     const shell = args[0] === "--completions" ? args[1] : undefined
     if (shell === "bash") {

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
 import * as Helpers from "./helpers/mktows.js"
-import { bundle, envFor, readNdjson, repoRoot, scratch } from "./helpers/mktows.js"
+import { bundle, envFor, readNdjson, repoRoot, restEnvFor, scratch } from "./helpers/mktows.js"
 
 class SharedEmulator extends Context.Tag("test/CommandsEmulator")<SharedEmulator, RunningEmulator>() {}
 
@@ -29,6 +29,16 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       }
       expect(top.stdout).toContain("--completions")
       expect(top.stdout).toContain("--log-level")
+      // One line per command, readable on a terminal (the generated listing ran to 600 columns).
+      expect(Math.max(...top.stdout.split("\n").map((line) => line.length))).toBeLessThanOrEqual(120)
+      expect((yield* mktows([])).stdout).toBe(top.stdout)
+      expect((yield* mktows(["help"])).stdout).toBe(top.stdout)
+      const helpDelete = yield* mktows(["help", "delete"])
+      expect(helpDelete.code).toBe(0)
+      expect(helpDelete.stdout).toContain("--skip-invalid")
+      expect(helpDelete.stdout).toContain("externalKey.NAME")
+      const helpEmulator = yield* mktows(["help", "emulator"])
+      expect(helpEmulator.stdout).toContain("--enforce-limits")
       const sync = yield* mktows(["sync", "--help"])
       expect(sync.code).toBe(0)
       for (
@@ -100,7 +110,8 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       // No credentials and no terminal: a clear usage error, nothing echoed.
       const noKey = yield* mktows(["list"], { MARKETO_SOAP_ENDPOINT: "http://127.0.0.1:9/soap", MARKETO_USER_ID: "u" })
       expect(noKey.code).toBe(2)
-      expect(noKey.stderr).toContain("MARKETO_ENCRYPTION_KEY")
+      expect(noKey.stderr).toContain("cannot connect to Marketo over SOAP: MARKETO_ENCRYPTION_KEY is not set.")
+      expect(noKey.stderr).not.toContain("provided map")
       expect(noKey.stderr).toContain("MARKETO_REST_ENDPOINT")
     }), slow)
 
@@ -170,6 +181,99 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         "DELETED"
       ])
     }), slow)
+
+  it.scoped(
+    "delete by external key over REST, by id over SOAP, an export of get with --type; what was not sent",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const soap = envFor(emulator)
+        const rest = restEnvFor(emulator)
+        const dir = scratch()
+        const input = join(dir, "in.csv")
+        const keys = Array.from({ length: 8 }, (_, i) => `DEL-KEY-${i}`)
+        writeFileSync(
+          input,
+          `name,stage,type,externalKey.externalOpportunityId\n${
+            keys.map((k) => `Deal ${k},Purge,Renewal,${k}`).join("\n")
+          }\n`
+        )
+        const synced = yield* mktows(["sync", input, "--type", "Opportunity", "--operation", "INSERT"], rest)
+        expect(synced.code, synced.stderr).toBe(0)
+        const stored = () =>
+          Effect.promise(() =>
+            fetch(`${emulator.origin}/emulator/objects?type=Opportunity`).then((r) =>
+              r.json() as Promise<ReadonlyArray<{ readonly fields?: Record<string, unknown> }>>
+            )
+          ).pipe(Effect.map((stored) => stored.filter((o) => o.fields?.["Stage"] === "Purge")))
+        expect((yield* stored()).length).toBe(8)
+
+        // Over REST, by the key column; a row with a key that names nothing is not an error.
+        const byKey = join(dir, "by-key.csv")
+        writeFileSync(
+          byKey,
+          `type,externalKey.externalOpportunityId\n${keys.slice(0, 2).map((k) => `Opportunity,${k}`).join("\n")}\n`
+        )
+        const report = join(dir, "by-key.ndjson")
+        const deleted = yield* mktows(["delete", byKey, "--report", report], rest)
+        expect(deleted.code, deleted.stderr).toBe(0)
+        expect(readNdjson(report).map((row) => row["status"])).toEqual(["DELETED", "DELETED"])
+        expect(deleted.stdout).toMatch(/^sent 2 row\(s\)/m)
+
+        // Over REST an id names no Opportunity: refused before sending, the reason on stderr, counted as not sent.
+        const byId = join(dir, "by-id.csv")
+        writeFileSync(byId, "type,id\nOpportunity,1001\n")
+        const refused = yield* mktows(["delete", byId], rest)
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toMatch(/line 2: refused, not sent: id: REST has no integer ids for Opportunity/)
+        expect(refused.stdout).toMatch(/^sent 0 row\(s\) in [\d.]+ s; 1 not sent \(1 invalid\)$/m)
+
+        // Over SOAP a key alone is refused in the first pass (deleteMObjects requires the id): nothing sent.
+        const soapKey = yield* mktows(["delete", byKey], soap)
+        expect(soapKey.code).toBe(2)
+        expect(soapKey.stderr).toContain("over SOAP, Marketo deletes by id only")
+
+        // An export of get deletes as it is with --type: its `type` column is the object's field,
+        // each row named by its id over SOAP.
+        const exported = join(dir, "export.csv")
+        const got = yield* mktows(
+          ["get", "--type", "Opportunity", "--criteria", "Stage=Purge", "--out", exported],
+          soap
+        )
+        expect(got.code, got.stderr).toBe(0)
+        const header = readFileSync(exported, "utf8").split("\n")[0] ?? ""
+        expect(header.split(",")).toContain("type")
+        // Without --type, that column would be read as the object's type: every row refused, nothing sent.
+        const withoutType = yield* mktows(["delete", exported], soap)
+        expect(withoutType.code).toBe(2)
+        expect(withoutType.stderr).toContain(`type: expected Opportunity or OpportunityPersonRole, got "Renewal"`)
+        const viaExport = join(dir, "export-deleted.ndjson")
+        const purged = yield* mktows(["delete", exported, "--type", "Opportunity", "--report", viaExport], soap)
+        expect(purged.code, purged.stderr).toBe(0)
+        expect(readNdjson(viaExport).map((row) => row["status"])).toEqual(Array.from({ length: 6 }, () => "DELETED"))
+        expect(yield* stored()).toEqual([])
+
+        // REST carries 300 objects a call, SOAP 100: --chunk-size is checked against the transport's most.
+        const big = yield* mktows([
+          "sync",
+          input,
+          "--type",
+          "Opportunity",
+          "--operation",
+          "UPSERT",
+          "--chunk-size",
+          "300"
+        ], soap)
+        expect(big.code).toBe(2)
+        expect(big.stderr).toContain("--chunk-size must be an integer from 1 to 100 over SOAP (300 over REST), got 300")
+        const bigRest = yield* mktows(
+          ["sync", input, "--type", "Opportunity", "--operation", "UPSERT", "--chunk-size", "300", "--dry-run"],
+          rest
+        )
+        expect(bigRest.code, bigRest.stderr).toBe(0)
+      }),
+    slow
+  )
 
   it.scoped(
     "progress: redrawn in place on a terminal, with the rate-window wait; plain lines in a pipe",

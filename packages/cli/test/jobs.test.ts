@@ -320,16 +320,18 @@ describe("recovering from a bad run", () => {
     Effect.gen(function*() {
       const dir = scratch()
       const file = join(dir, "rows.csv")
-      writeFileSync(file, "name,externalKey.externalId,Region\nA,COLS-1,EMEA\n")
+      writeFileSync(file, "name,externalKey.externalId,Region,Notes\nA,COLS-1,EMEA,n\n")
       const mapping = new Map<string, string | null>([["name", "name"], [
         "externalKey.externalId",
         "externalKey.externalId"
-      ]])
+      ], ["Notes", null]])
       const run = yield* sync(optionsFor(dir, file, { mapping, reportColumns: "all" }))
       expect(run.result).toEqual(Either.right(0))
-      expect(run.out).toContain("column(s) not in the mapping, ignored: 'Region'")
+      // A column the mapping leaves out on purpose is told apart from one it does not name.
+      expect(run.out).toContain("1 column(s) not in the mapping, ignored: 'Region'\n")
+      expect(run.out).toContain("1 column(s) left out by the mapping: 'Notes'")
       const [row] = readNdjson(join(dir, "report.ndjson"))
-      expect(row?.["input"]).toEqual({ name: "A", "externalKey.externalId": "COLS-1", Region: "EMEA" })
+      expect(row?.["input"]).toEqual({ name: "A", "externalKey.externalId": "COLS-1", Region: "EMEA", Notes: "n" })
       const csvReport = join(dir, "report.csv")
       yield* sync(
         optionsFor(dir, file, {
@@ -340,7 +342,7 @@ describe("recovering from a bad run", () => {
         })
       )
       expect(readFileSync(csvReport, "utf8").split("\n")[0]).toBe(
-        "line,status,id,externalKey,error,name,externalKey.externalId,Region"
+        "line,status,id,externalKey,error,name,externalKey.externalId,Region,Notes"
       )
     }).pipe(Effect.provide(env)))
 })

@@ -9,6 +9,7 @@ import * as MarketoError from "@mktows/core/MarketoError"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import { spawnSync } from "node:child_process"
@@ -18,7 +19,9 @@ import { join } from "node:path"
 import * as Columns from "../src/internal/columns.js"
 import * as Connection from "../src/internal/connection.js"
 import * as Csv from "../src/internal/csv.js"
+import * as Deletes from "../src/internal/delete.js"
 import * as Journal from "../src/internal/journal.js"
+import * as Progress from "../src/internal/progress.js"
 import { decodeUtf8 } from "../src/internal/text.js"
 import { scratch } from "./helpers/mktows.js"
 
@@ -417,4 +420,135 @@ describe("core's in-doubt and stop rules, as the jobs use them", () => {
       ])
     }
   })
+})
+
+describe("the summary", () => {
+  const window = { calls: 100, millis: 20_000 }
+  const counted = (statuses: ReadonlyArray<string>, sent: number) => {
+    const counters = Progress.make(statuses.length, window)
+    for (const status of statuses) Progress.count(counters, status)
+    counters.sent = sent
+    return counters
+  }
+
+  it("gives the rate of the rows sent, and why the others were not", () => {
+    fc.assert(fc.property(
+      fc.nat({ max: 500 }),
+      fc.nat({ max: 50 }),
+      fc.nat({ max: 500 }),
+      fc.integer({ min: 1, max: 100_000 }),
+      (sent, invalid, journaled, millis) => {
+        const statuses = [
+          ...Array.from({ length: sent }, () => "CREATED"),
+          ...Array.from({ length: invalid }, () => "INVALID"),
+          ...Array.from({ length: journaled }, () => "UPDATED")
+        ]
+        const last = Progress.summary(counted(statuses, sent), millis).split("\n").at(-1) ?? ""
+        expect(last.startsWith(`sent ${sent.toLocaleString("en-US")} row(s) in `)).toBe(true)
+        // No rate when nothing was sent: rows settled without a call are no speed.
+        expect(last.includes("rows/s")).toBe(sent > 0)
+        if (sent > 0) {
+          expect(last).toContain(`(${Math.round(sent / (millis / 1000)).toLocaleString("en-US")} rows/s)`)
+        }
+        const why = [
+          ...(invalid > 0 ? [`${invalid} invalid`] : []),
+          ...(journaled > 0 ? [`${journaled.toLocaleString("en-US")} settled by the journal`] : [])
+        ]
+        if (why.length === 0) expect(last).not.toContain("not sent")
+        else expect(last).toContain(`; ${(invalid + journaled).toLocaleString("en-US")} not sent (${why.join(", ")})`)
+      }
+    ))
+  })
+})
+
+describe("delete's rows", () => {
+  const read = (
+    text: string,
+    format: "csv" | "ndjson",
+    options: { readonly transport?: "soap" | "rest"; readonly type?: "Opportunity" } = {}
+  ) =>
+    Effect.gen(function*() {
+      const file = join(scratch(), `refs.${format}`)
+      writeFileSync(file, text)
+      const rows = yield* Stream.runCollect(Deletes.readRows({
+        file,
+        format,
+        type: Option.fromNullable(options.type),
+        chunkSize: 100,
+        transport: options.transport ?? "rest",
+        report: Option.none(),
+        journal: Option.none(),
+        rateWindow: { calls: 100, millis: 20_000 },
+        tty: false,
+        maxFailures: 1,
+        skipInvalid: false,
+        reportColumns: "standard",
+        command: "mktows delete"
+      }))
+      return Chunk.toReadonlyArray(rows).map((row) =>
+        row.valid ? row.object : { problems: row.problems.map((p) => `${p.field}: ${p.message}`) }
+      )
+    }).pipe(Effect.provide(NodeFileSystem.layer))
+
+  it.effect("a CSV row is named by its id, else by its one external key; anything else says why", () =>
+    Effect.gen(function*() {
+      const rows = yield* read(
+        [
+          "Type,ID,externalKey.externalOpportunityId,externalKey.marketoGUID",
+          "Opportunity,64,OPP-1,",
+          "Opportunity,,OPP-2,",
+          "OpportunityPersonRole,,,g-3",
+          "Opportunity,,OPP-4,g-4",
+          "Opportunity,,,",
+          "Lead,,OPP-6,",
+          "Opportunity,x,,"
+        ].join("\n"),
+        "csv"
+      )
+      expect(rows).toEqual([
+        { type: "Opportunity", id: 64 },
+        { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-2" } },
+        { type: "OpportunityPersonRole", externalKey: { name: "marketoGUID", value: "g-3" } },
+        { problems: ["externalKey: 2 external keys (externalOpportunityId, marketoGUID): give one"] },
+        { problems: ["id: no id and no external key: give one of them"] },
+        { problems: ["type: expected Opportunity or OpportunityPersonRole, got \"Lead\""] },
+        { problems: ["id: expected a Marketo id (1 to 2147483647), got \"x\""] }
+      ])
+    }))
+
+  it.effect("over SOAP a key alone is refused (deleteMObjects requires the id); --type reads no type column", () =>
+    Effect.gen(function*() {
+      const csv = "id,type,externalKey.externalOpportunityId\n7,Renewal,OPP-7\n,Renewal,OPP-8\n"
+      expect(yield* read(csv, "csv", { transport: "soap", type: "Opportunity" })).toEqual([
+        { type: "Opportunity", id: 7 },
+        {
+          problems: [
+            "id: no id: over SOAP, Marketo deletes by id only (the row's externalOpportunityId names it over REST)"
+          ]
+        }
+      ])
+      const header = yield* Effect.flip(read("id\n7\n", "csv"))
+      expect(header.message).toContain(
+        "the header must have the columns type (or pass --type) and id or externalKey.NAME"
+      )
+    }))
+
+  it.effect("an NDJSON row is read as the library's DeleteRef; an export's _tag is its type, its type a field", () =>
+    Effect.gen(function*() {
+      const rows = yield* read(
+        [
+          JSON.stringify({ type: "Opportunity", id: 64 }),
+          JSON.stringify({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-1" } }),
+          JSON.stringify({ _tag: "Opportunity", type: "Renewal", externalKey: { name: "marketoGUID", value: "g" } }),
+          JSON.stringify({ type: "Opportunity", externalKey: "OPP-2" })
+        ].join("\n"),
+        "ndjson"
+      )
+      expect(rows).toEqual([
+        { type: "Opportunity", id: 64 },
+        { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-1" } },
+        { type: "Opportunity", externalKey: { name: "marketoGUID", value: "g" } },
+        { problems: ["externalKey: expected {\"name\", \"value\"} texts, got \"OPP-2\""] }
+      ])
+    }))
 })

@@ -21,9 +21,15 @@ import * as MktowsCli from "../MktowsCli.js"
 
 const args = process.argv.slice(2)
 
-// `mktows emulator …` goes to the emulator's own command line, flags and all.
-const program = args[0] === "emulator"
-  ? Effect.scoped(EmulatorCommand.run(args.slice(1))).pipe(
+// `mktows emulator …` goes to the emulator's own command line, flags and all (and
+// `mktows help emulator` to its usage).
+const emulatorArgs = args[0] === "emulator"
+  ? args.slice(1)
+  : args.length === 2 && args[0] === "help" && args[1] === "emulator"
+  ? ["--help"]
+  : undefined
+const program = emulatorArgs !== undefined
+  ? Effect.scoped(EmulatorCommand.run(emulatorArgs)).pipe(
     Effect.tapError((error) =>
       error._tag === "UsageError"
         ? Console.error(`mktows emulator: ${error.message}\n${EmulatorCommand.usage}`)

@@ -143,18 +143,24 @@ export const isField = (type: ObjectType, text: string): boolean => !("problem" 
 /**
  * The header, read: the columns, or what is wrong with it. Without a mapping each header
  * names its field; with one, a header names the field the mapping gives it, and a column the
- * mapping does not name (or maps to null) is left out and listed in `ignored`.
+ * mapping does not name (or maps to null) is left out and listed in `ignored`; those it maps
+ * to null, on purpose, are in `leftOut` too.
  */
 export const parseHeader = (
   type: ObjectType,
   headers: ReadonlyArray<string>,
   mapping?: ReadonlyMap<string, string | null>
-): { readonly columns: ReadonlyArray<Column>; readonly ignored: ReadonlyArray<string> } | {
+): {
+  readonly columns: ReadonlyArray<Column>
+  readonly ignored: ReadonlyArray<string>
+  readonly leftOut: ReadonlyArray<string>
+} | {
   readonly problems: ReadonlyArray<string>
 } => {
   const problems: Array<string> = []
   const columns: Array<Column> = []
   const ignored: Array<string> = []
+  const leftOut: Array<string> = []
   const seen = new Set<string>()
   const trimmed = headers.map((raw) => raw.trim())
   if (mapping !== undefined) {
@@ -169,6 +175,7 @@ export const parseHeader = (
     let target: string | null | undefined = header
     if (mapping !== undefined) {
       target = mapping.get(header) ?? [...mapping].find(([name]) => name.trim() === header)?.[1]
+      if (target === null) leftOut.push(header)
       if (target === undefined || target === null) return ignored.push(header)
     }
     if (target.trim().length === 0) return problems.push(`${where}: an empty column name`)
@@ -184,7 +191,7 @@ export const parseHeader = (
     seen.add(id)
     columns.push({ header, index: i, ...parsed })
   })
-  return problems.length > 0 ? { problems } : { columns, ignored }
+  return problems.length > 0 ? { problems } : { columns, ignored, leftOut }
 }
 
 const convert = (kind: Kind, cell: string, settings: Values.Settings): Either.Either<unknown, string> => {

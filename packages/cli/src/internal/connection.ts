@@ -9,6 +9,7 @@ import * as Prompt from "@effect/cli/Prompt"
 import * as Limits from "@mktows/core/Limits"
 import type * as MarketoClient from "@mktows/core/MarketoClient"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
+import * as RestWire from "@mktows/rest/RestWire"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
@@ -23,6 +24,13 @@ export interface Flags {
   readonly endpoint: Option.Option<string>
   readonly userId: Option.Option<string>
 }
+
+/** The transport the environment configures: REST whenever MARKETO_REST_ENDPOINT is set (and not blank). */
+export type Transport = "soap" | "rest"
+
+/** The most objects one call of `transport` carries: 100 over SOAP, 300 over REST. */
+export const maxObjectsPerCall = (transport: Transport): number =>
+  transport === "rest" ? RestWire.maxRecordsPerCall : Limits.maxObjectsPerCall
 
 /** Marketo's rate limit, the client's default: 100 calls in any 20 s. */
 export const marketoRateLimit = { calls: Limits.maxCallsPerWindow, seconds: Limits.rateWindowSeconds } as const
@@ -61,6 +69,9 @@ export const rateLimitOptions = (limit: RateLimit): NonNullable<MarketoClient.Op
 const present = (name: string) =>
   Effect.map(Effect.orElseSucceed(Config.option(Config.string(name)), () => Option.none()), Option.isSome)
 
+const settingsHint =
+  "Over SOAP, set MARKETO_SOAP_ENDPOINT (or --endpoint), MARKETO_USER_ID (or --user-id) and MARKETO_ENCRYPTION_KEY in the environment; over REST, set MARKETO_REST_ENDPOINT, MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET, and MARKETO_IDENTITY_ENDPOINT unless it is …/identity beside …/rest (REST is used whenever MARKETO_REST_ENDPOINT is set)."
+
 /** The client layer for `flags`, over the environment; asks for the key on a terminal when none is set. */
 export const layer = (
   flags: Flags,
@@ -86,13 +97,29 @@ export const layer = (
       // Only in this process's configuration: never printed, never written to a file.
       values.set(secretName, Redacted.value(key))
     }
+    // The settings the transport cannot do without, named one by one: the ConfigError of the
+    // layered providers would say each one twice ("in the provided map" or "in the process context").
+    const required = rest
+      ? ["MARKETO_REST_ENDPOINT", "MARKETO_CLIENT_ID", "MARKETO_CLIENT_SECRET"]
+      : ["MARKETO_SOAP_ENDPOINT", "MARKETO_USER_ID", "MARKETO_ENCRYPTION_KEY"]
+    const missing: Array<string> = []
+    for (const name of required) if (!values.has(name) && !(yield* present(name))) missing.push(name)
+    if (missing.length > 0) {
+      return yield* Effect.fail(
+        new Stop({
+          code: 2,
+          detail: `cannot connect to Marketo over ${rest ? "REST" : "SOAP"}: ${missing.join(", ")} ${
+            missing.length === 1 ? "is" : "are"
+          } not set. ${settingsHint}`
+        })
+      )
+    }
     const provider = ConfigProvider.fromMap(values).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
     return NodeMarketo.layerConfig({ client }).pipe(
       Layer.mapError((error) =>
         new Stop({
           code: 2,
-          detail:
-            `cannot connect to Marketo: ${error.message}. Over SOAP, set MARKETO_SOAP_ENDPOINT (or --endpoint), MARKETO_USER_ID (or --user-id) and MARKETO_ENCRYPTION_KEY in the environment; over REST, set MARKETO_REST_ENDPOINT, MARKETO_IDENTITY_ENDPOINT, MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET (REST is used whenever MARKETO_REST_ENDPOINT is set).`
+          detail: `cannot connect to Marketo: ${error.message}. ${settingsHint}`
         })
       ),
       Layer.provide(Layer.setConfigProvider(provider))

@@ -1,15 +1,21 @@
 /**
- * `mktows delete`: the objects listed in a file deleted by id, as a bulk job (report,
- * journal, progress). A file is CSV with the columns `type` and `id`, or NDJSON of
- * `{"type": "Opportunity", "id": 64}`. A delete is harmless to repeat, so a row whose chunk
- * may have been applied is simply sent again on resume.
+ * `mktows delete`: the objects listed in a file deleted, as a bulk job (report, journal,
+ * progress). Each row names an object by its id or by its external key: a CSV file has the
+ * columns `type`, and `id` or `externalKey.NAME` (or both, the id winning), or NDJSON of
+ * `{"type": "Opportunity", "id": 64}` or `{"type": "Opportunity", "externalKey": {"name":
+ * "externalOpportunityId", "value": "OPP-1"}}`. With `--type`, the file need not say the type:
+ * an export of `mktows get` deletes as it is. A delete is harmless to repeat, so a row whose
+ * chunk may have been applied is simply sent again on resume.
  */
 import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Limits from "@mktows/core/Limits"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Connection from "./connection.js"
 import * as Csv from "./csv.js"
 import type { Stop } from "./failure.js"
 import * as Job from "./job.js"
@@ -21,6 +27,12 @@ import { decodeUtf8, InputError } from "./text.js"
 export interface Options {
   readonly file: string
   readonly format: Rows.Format
+  /** Every row's type, when the file does not say it (an export of `mktows get`). */
+  readonly type: Option.Option<MarketoClient.DeleteRef["type"]>
+  /** Objects per call: the transport's most. */
+  readonly chunkSize: number
+  /** The configured transport: SOAP deletes by id only. */
+  readonly transport: Connection.Transport
   readonly report: Job.Options["report"]
   readonly journal: Job.Options["journal"]
   readonly rateWindow: Job.Options["rateWindow"]
@@ -31,29 +43,97 @@ export interface Options {
   readonly command: string
 }
 
-const check = (line: number, record: number, type: unknown, id: unknown): Rows.Row<MarketoClient.DeleteRef> => {
-  const problems: Array<Rows.Problem> = []
-  if (type !== "Opportunity" && type !== "OpportunityPersonRole") {
-    problems.push({
-      field: "type",
-      message: `expected Opportunity or OpportunityPersonRole, got ${JSON.stringify(type)}`
-    })
-  }
-  const number = typeof id === "string" && /^\d+$/.test(id.trim()) ? Number(id.trim()) : id
-  if (typeof number !== "number" || !Number.isInteger(number) || number < 1 || number > Limits.xsIntMax) {
-    problems.push({
-      field: "id",
-      message: `expected a Marketo id (1 to ${Limits.xsIntMax}), got ${JSON.stringify(id)}`
-    })
-  }
-  return problems.length > 0
-    ? { line, record, valid: false, problems }
-    : { line, record, valid: true, object: { type: type as MarketoClient.DeleteRef["type"], id: number as number } }
+/** The types a delete can name. */
+export const types = ["Opportunity", "OpportunityPersonRole"] as const
+
+/** An external key as a row gives it: the key field's name and the cell's value. */
+interface Key {
+  readonly name: string
+  readonly value: unknown
 }
 
+const isType = (type: unknown): type is MarketoClient.DeleteRef["type"] =>
+  typeof type === "string" && (types as ReadonlyArray<string>).includes(type)
+
+const blank = (cell: unknown): boolean => cell === undefined || cell === null || cell === ""
+
+/**
+ * One row's reference: by its id when it has one, otherwise by its one external key (an
+ * export of `mktows get` has a column per key name, each row filling at most one). REST
+ * names an Opportunity by a key only (it has no integer ids), SOAP by its id only (Marketo's
+ * deleteMObjects requires it).
+ */
+const check = (
+  transport: Connection.Transport,
+  line: number,
+  record: number,
+  type: unknown,
+  id: unknown,
+  keys: ReadonlyArray<Key>
+): Rows.Row<MarketoClient.DeleteRef> => {
+  const problems: Array<Rows.Problem> = []
+  if (!isType(type)) {
+    problems.push({ field: "type", message: `expected ${types.join(" or ")}, got ${show(type)}` })
+  }
+  const given = keys.filter((key) => !blank(key.value))
+  let ref: { readonly id: number } | { readonly externalKey: Wire.Attrib } | undefined
+  if (!blank(id)) {
+    const number = typeof id === "string" && /^\d+$/.test(id.trim()) ? Number(id.trim()) : id
+    if (typeof number !== "number" || !Number.isInteger(number) || number < 1 || number > Limits.xsIntMax) {
+      problems.push({ field: "id", message: `expected a Marketo id (1 to ${Limits.xsIntMax}), got ${show(id)}` })
+    } else {
+      ref = { id: number }
+    }
+  } else if (given.length === 0) {
+    problems.push({
+      field: "id",
+      message: keys.length === 0
+        ? "no id: give the id, or name the object by its external key (externalKey.NAME)"
+        : "no id and no external key: give one of them"
+    })
+  } else if (given.length > 1) {
+    problems.push({
+      field: "externalKey",
+      message: `${given.length} external keys (${given.map((key) => key.name).join(", ")}): give one`
+    })
+  } else {
+    const [key] = given as [Key]
+    if (typeof key.value !== "string" || key.name === "") {
+      problems.push({
+        field: "externalKey",
+        message: `expected {"name", "value"} texts, got ${show(key.name === "" ? key.value : key)}`
+      })
+    } else if (transport === "soap") {
+      // Marketo's SOAP deleteMObjects requires the id: a key alone would only come back FAILED.
+      problems.push({
+        field: "id",
+        message: `no id: over SOAP, Marketo deletes by id only (the row's ${key.name} names it over REST)`
+      })
+    } else {
+      ref = { externalKey: { name: key.name, value: key.value } }
+    }
+  }
+  return problems.length > 0 || ref === undefined || !isType(type)
+    ? { line, record, valid: false, problems }
+    : { line, record, valid: true, object: { type, ...ref } }
+}
+
+const show = (value: unknown): string => value === undefined ? "nothing" : JSON.stringify(value)
+
+/** An NDJSON row's external key: `{"name", "value"}` as the library's DeleteRef holds it. */
+const keysOf = (externalKey: unknown): ReadonlyArray<Key> => {
+  if (blank(externalKey)) return []
+  if (typeof externalKey !== "object" || externalKey === null || Array.isArray(externalKey)) {
+    return [{ name: "", value: externalKey }]
+  }
+  const { name, value } = externalKey as { readonly name?: unknown; readonly value?: unknown }
+  return typeof name === "string" ? [{ name, value }] : [{ name: "", value: externalKey }]
+}
+
+const keyPrefix = "externalkey."
+
 const rows = (
-  file: string,
-  format: Rows.Format,
+  { file, format, transport, type: fixedType }: Options,
   source: Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem>
 ) => {
   const text = source.pipe(decodeUtf8(file))
@@ -74,46 +154,77 @@ const rows = (
               line,
               record,
               valid: false,
-              problems: [{ field: "", message: "expected a JSON object {type, id}" }]
+              problems: [{ field: "", message: "expected a JSON object {type, id} or {type, externalKey}" }]
             }
           }
           const dict = data as { readonly [key: string]: unknown }
-          return check(line, record, dict["type"] ?? dict["_tag"], dict["id"])
+          // An export of `mktows get` holds the object's type as `_tag`: its `type` is a field.
+          const type = Option.getOrElse(fixedType, () => dict["_tag"] ?? dict["type"])
+          return check(transport, line, record, type, dict["id"], keysOf(dict["externalKey"]))
         })
       )
     })
   }
   return Stream.suspend(() => {
-    let columns: { readonly type: number; readonly id: number } | undefined
+    let columns:
+      | { readonly type: number | undefined; readonly id: number; readonly keys: ReadonlyArray<Key & { at: number }> }
+      | undefined
     let count = 0
     return Csv.records(file, Rows.maxRecordChars)(text).pipe(
       Stream.mapEffect((record) => {
         if (columns === undefined) {
-          const names = record.fields.map((name) => name.trim().toLowerCase())
-          const type = names.indexOf("type")
-          const id = names.indexOf("id")
-          if (type < 0 || id < 0) {
+          const names = record.fields.map((name) => name.trim())
+          const lower = names.map((name) => name.toLowerCase())
+          // With --type, a `type` column is not read: in an export it is the object's field.
+          const type = Option.isSome(fixedType) ? undefined : lower.indexOf("type")
+          const id = lower.indexOf("id")
+          const keys = names.flatMap((name, at) =>
+            name.toLowerCase().startsWith(keyPrefix) && name.length > keyPrefix.length
+              ? [{ name: name.slice(keyPrefix.length), value: undefined, at }]
+              : []
+          )
+          if (type === -1 || (id < 0 && keys.length === 0)) {
             return Effect.fail(
-              new InputError({ file, line: record.line, detail: "the header must have the columns type and id" })
+              new InputError({
+                file,
+                line: record.line,
+                detail: `the header must have the columns ${
+                  type === -1 ? "type (or pass --type) and " : ""
+                }id or externalKey.NAME (e.g. externalKey.externalOpportunityId): it has ${names.join(",")}`
+              })
             )
           }
-          columns = { type, id }
+          columns = { type, id, keys }
           return Effect.succeed([])
         }
         count++
-        return Effect.succeed([check(record.line, count, record.fields[columns.type], record.fields[columns.id])])
+        const at = columns
+        const type = at.type === undefined ? Option.getOrUndefined(fixedType) : record.fields[at.type]
+        return Effect.succeed([
+          check(
+            transport,
+            record.line,
+            count,
+            type,
+            at.id < 0 ? undefined : record.fields[at.id],
+            at.keys.map((key) => ({ name: key.name, value: record.fields[key.at] }))
+          )
+        ])
       }),
       Stream.flattenIterables
     )
   })
 }
 
+/** The rows of the file, checked (exported for tests). */
+export const readRows = (options: Options) => rows(options, Rows.bytes(options.file))
+
 const work = (options: Options, client: MarketoClient.MarketoClientShape): Job.Work<MarketoClient.DeleteRef> => {
   const bytes = Rows.bytes(options.file)
   return {
     job: { command: "delete", type: "any", operation: "DELETE" },
     bytes,
-    rows: (source) => rows(options.file, options.format, source ?? bytes),
+    rows: (source) => rows(options, source ?? bytes),
     inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file),
     send: (refs) => client.deleteMObjects(refs, { failOnPartial: false }),
     reconcile: () => Effect.succeed("send")
@@ -133,7 +244,7 @@ export const run = (
       report: options.report,
       journal: options.journal,
       skipInvalid: options.skipInvalid,
-      chunkSize: Limits.maxObjectsPerCall,
+      chunkSize: options.chunkSize,
       concurrency: Limits.maxConcurrentCalls,
       rateWindow: options.rateWindow,
       tty: options.tty,

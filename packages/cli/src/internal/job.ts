@@ -278,6 +278,17 @@ export const run = <A, R>(
           : send(previous._tag === "Doubt"))
     }
 
+    // Rows the client refused when their call was made (what the first pass cannot see) are
+    // listed as the first pass lists its problems, the first 50 of them, not only in the report.
+    let refusedShown = 0
+    const showRefused = (rows: ReadonlyArray<Report.ReportRow>): Effect.Effect<void> =>
+      Effect.forEach(rows, (row) => {
+        refusedShown++
+        return refusedShown <= 50
+          ? Console.error(`line ${row.line}: refused, not sent: ${row.error ?? "INVALID"}`)
+          : Effect.void
+      }, { discard: true })
+
     const stop = (error: MarketoError.CallError) => stoppedAfterSending(options, counters, error.message, failures > 0)
 
     // A call the client refused as a whole (what the first pass should have caught): the
@@ -308,13 +319,17 @@ export const run = <A, R>(
           })
           // A refusal that names no row (of the call itself) is every row's: none was sent.
           if (rest.length === batch.length) {
-            return Effect.succeed(
-              batch.map((entry): Report.ReportRow => ({ line: entry.line, status: "INVALID", error: error.message }))
-            )
+            const all = batch.map((entry): Report.ReportRow => ({
+              line: entry.line,
+              status: "INVALID",
+              error: error.message
+            }))
+            return Effect.as(showRefused(all), all)
           }
-          return rest.length === 0
-            ? Effect.succeed(invalid)
-            : Effect.map(sendChecked(rest), (sent) => [...invalid, ...sent])
+          return Effect.zipRight(
+            showRefused(invalid),
+            rest.length === 0 ? Effect.succeed(invalid) : Effect.map(sendChecked(rest), (sent) => [...invalid, ...sent])
+          )
         })
       )
 
@@ -350,7 +365,8 @@ export const run = <A, R>(
             ),
             Effect.tap(() => Progress.callEnded(counters))
           )
-          counters.sent += batch.length
+          // Rows the client refused (INVALID) never left: only the others were sent.
+          counters.sent += outcomes.filter((outcome) => outcome.status !== "INVALID").length
           // INVALID is not an outcome a journal keeps: the next run finds the row invalid again.
           if (journal !== undefined) {
             yield* journal.record(definite(outcomes))

@@ -110,6 +110,16 @@ export const display = (
     yield* Effect.addFinalizer(() => Effect.zipRight(draw, options.tty ? options.write("\n") : Effect.void))
   })
 
+/** Why rows were not sent: the statuses they ended with that no call of this run gave. */
+const notSent = (counters: Counters): string => {
+  const invalid = counters.byStatus.get("INVALID") ?? 0
+  const other = counters.done - counters.sent - invalid
+  return [
+    ...(invalid > 0 ? [`${number(invalid)} invalid`] : []),
+    ...(other > 0 ? [`${number(other)} settled by the journal`] : [])
+  ].join(", ")
+}
+
 /** The table printed when a job ends. */
 export const summary = (counters: Counters, elapsedMillis: number): string => {
   const rows = [...counters.byStatus].sort(([a], [b]) => a.localeCompare(b))
@@ -119,9 +129,12 @@ export const summary = (counters: Counters, elapsedMillis: number): string => {
   for (const [status, n] of rows) out.push(`${status.padEnd(width)}  ${number(n).padStart(numWidth)}`)
   out.push(`${"total".padEnd(width)}  ${number(counters.done).padStart(numWidth)}`)
   const seconds = elapsedMillis / 1000
+  // The rate is of rows sent: rows a journal already had, or refused ones, took no call.
   out.push(
     `sent ${number(counters.sent)} row(s) in ${seconds.toFixed(1)} s${
-      seconds > 0 ? ` (${number(Math.round(counters.done / seconds))} rows/s)` : ""
+      counters.sent > 0 && seconds > 0 ? ` (${number(Math.round(counters.sent / seconds))} rows/s)` : ""
+    }${
+      counters.done > counters.sent ? `; ${number(counters.done - counters.sent)} not sent (${notSent(counters)})` : ""
     }`
   )
   return out.join("\n")

@@ -69,7 +69,9 @@ export interface ReadOptions {
   readonly mapping?: Mapping | undefined
   readonly values?: Values.Settings | undefined
   /** Told once, with the columns a mapping leaves out. */
-  readonly onIgnored?: ((headers: ReadonlyArray<string>) => Effect.Effect<void>) | undefined
+  readonly onIgnored?:
+    | ((headers: ReadonlyArray<string>, leftOut: ReadonlyArray<string>) => Effect.Effect<void>)
+    | undefined
 }
 
 /**
@@ -144,7 +146,7 @@ const csv =
             columns = header.columns
             width = record.fields.length
             return header.ignored.length > 0 && options.onIgnored !== undefined
-              ? Effect.as(options.onIgnored(header.ignored), [])
+              ? Effect.as(options.onIgnored(header.ignored, header.leftOut), [])
               : Effect.succeed([])
           }
           count++

@@ -9,7 +9,6 @@
  */
 import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as Limits from "@mktows/core/Limits"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import type * as MarketoError from "@mktows/core/MarketoError"
 import * as MObject from "@mktows/core/MObject"
@@ -20,6 +19,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { ObjectType } from "./columns.js"
+import type * as Connection from "./connection.js"
 import type { Stop } from "./failure.js"
 import * as Job from "./job.js"
 import type * as Journal from "./journal.js"
@@ -38,7 +38,7 @@ export interface Options extends Job.Options {
   readonly mapping: Mapping | undefined
   readonly values: Values.Settings
   /** The configured transport: its refusals are checked with the rows, in a dry run too. */
-  readonly transport: "soap" | "rest"
+  readonly transport: Connection.Transport
 }
 
 /**
@@ -51,9 +51,6 @@ export const restRefusals: Rows.Refuse = (object, operation) =>
     field: issue.path.map(String).join("."),
     message: issue.message
   }))
-
-/** The largest chunk a call can carry. */
-export const maxChunkSize = Limits.maxObjectsPerCall
 
 const reconcile = (
   client: MarketoClient.MarketoClientShape,
@@ -109,12 +106,21 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
     mapping: options.mapping,
     values: options.values,
     refuse: options.transport === "rest" ? restRefusals : undefined,
-    onIgnored: (headers: ReadonlyArray<string>) =>
+    onIgnored: (headers: ReadonlyArray<string>, leftOut: ReadonlyArray<string>) =>
       Effect.suspend(() => {
         if (told) return Effect.void
         told = true
+        const quoted = (names: ReadonlyArray<string>) => names.map((h) => `'${h}'`).join(", ")
+        const unmapped = headers.filter((h) => !leftOut.includes(h))
         return Console.error(
-          `mktows: ${headers.length} column(s) not in the mapping, ignored: ${headers.map((h) => `'${h}'`).join(", ")}`
+          [
+            ...(unmapped.length > 0
+              ? [`mktows: ${unmapped.length} column(s) not in the mapping, ignored: ${quoted(unmapped)}`]
+              : []),
+            ...(leftOut.length > 0
+              ? [`mktows: ${leftOut.length} column(s) left out by the mapping: ${quoted(leftOut)}`]
+              : [])
+          ].join("\n")
         )
       })
   }

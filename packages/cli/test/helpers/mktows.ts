@@ -52,6 +52,14 @@ export const envFor = (emulator: RunningEmulator): Record<string, string> => ({
   MARKETO_ENCRYPTION_KEY: demoCredentials.encryptionKey
 })
 
+/** The environment that points the command at an emulator's REST side (REST whenever MARKETO_REST_ENDPOINT is set). */
+export const restEnvFor = (emulator: RunningEmulator): Record<string, string> => ({
+  MARKETO_REST_ENDPOINT: `${emulator.origin}/rest`,
+  MARKETO_IDENTITY_ENDPOINT: `${emulator.origin}/identity`,
+  MARKETO_CLIENT_ID: "mktows-demo-client",
+  MARKETO_CLIENT_SECRET: "mktows-demo-secret"
+})
+
 export interface Result {
   readonly code: number | null
   readonly signal: NodeJS.Signals | null
