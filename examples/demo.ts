@@ -3,7 +3,7 @@
  * as `pnpm example <name>` would (so each gets a fresh emulator), then prints a summary:
  *
  * ```
- * pnpm demo
+ * pnpm demo [--help]
  * ```
  *
  * The demo always uses the emulator, even when `MARKETO_*_ENDPOINT` is set: it creates
@@ -77,4 +77,11 @@ const main = Effect.gen(function*() {
   yield* Console.log(`\nAll ${Catalog.examples.length} examples ran over both transports.`)
 })
 
-Runner.run(main.pipe(Effect.provide(NodeContext.layer)))
+const usage = `pnpm demo: runs every example (pnpm example --help lists them) over SOAP and then over REST,
+each in its own process against a fresh emulator, never against the MARKETO_* endpoints, and prints a
+summary; exits with code 1 if any example failed. BULK_COUNT=N: the bulk example's opportunities
+(default 20,000). Takes about a minute.`
+
+const help = process.argv.slice(2).some((arg) => arg === "--help" || arg === "-h")
+
+Runner.run(help ? Console.log(usage) : main.pipe(Effect.provide(NodeContext.layer)))
