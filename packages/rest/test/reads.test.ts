@@ -303,6 +303,25 @@ describe("REST reads", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("reads that need the describe at the same time share one request", () => {
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? ok([describeOf(["externalOpportunityId"], ["marketoGUID"], ["region"])])
+        : ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", region: "EU" }])
+    )
+    return Effect.gen(function*() {
+      const found = yield* Effect.all(
+        Array.from(
+          { length: 6 },
+          () => Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("region", "EU")] }))
+        ),
+        { concurrency: "unbounded" }
+      )
+      expect(found.map((chunk) => chunk.length)).toEqual([1, 1, 1, 1, 1, 1])
+      expect(m.api().filter((s) => s.path === opportunitiesDescribe)).toHaveLength(1)
+    }).pipe(Effect.provide(m.client))
+  })
+
   it.effect("a describe that fails leaves the search to the instance and is asked again; one that lists no searchable fields leaves it to the instance too", () => {
     let describes = 0
     const m = withMarketo((s) =>

@@ -8,7 +8,9 @@
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { TransportCallError } from "@mktows/core/MarketoError"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Ref from "effect/Ref"
 import * as RestWire from "../RestWire.js"
 import * as CustomFields from "./customFields.js"
@@ -44,25 +46,49 @@ const describedOf = (meta: RestWire.ObjectMetadata): Described => {
   return { kinds: CustomFields.kindsOf(meta), searchable: alone.length > 0 ? alone : undefined }
 }
 
+/** One endpoint's describe as it is shared: asked once, awaited by every call that needs it meanwhile. */
+type Entry = Deferred.Deferred<Described | undefined, TransportCallError>
+
+/**
+ * Calls that need a describe at the same time (the ten chunks of a sync starting together)
+ * share one request: the first asks, the others await its answer. An answer kept serves
+ * every later call; one not kept (no metadata, a failure, the asker interrupted) is
+ * forgotten, so the next call asks again.
+ */
 export const make = (send: Send): Effect.Effect<Describe> =>
   Effect.map(
-    Ref.make<Partial<Record<Endpoint, Described>>>({}),
-    (cache) => (endpoint) =>
-      Effect.flatMap(Ref.get(cache), (known) => {
-        const kept = known[endpoint]
-        if (kept !== undefined) return Effect.succeed(kept)
-        return send(
-          "describeMObject",
-          (base) => HttpClientRequest.get(base + paths[endpoint]),
-          RestWire.DescribeResponse
-        )
-          .pipe(Effect.flatMap((answer) => {
-            const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
-            if (meta === undefined) {
-              return Effect.succeed(undefined)
-            }
-            const described = describedOf(meta)
-            return Effect.as(Ref.update(cache, (c) => ({ ...c, [endpoint]: described })), described)
-          }))
-      })
+    Ref.make<Partial<Record<Endpoint, Entry>>>({}),
+    (cache) => (endpoint) => {
+      const fetch = send(
+        "describeMObject",
+        (base) => HttpClientRequest.get(base + paths[endpoint]),
+        RestWire.DescribeResponse
+      ).pipe(Effect.map((answer) => {
+        const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
+        return meta === undefined ? undefined : describedOf(meta)
+      }))
+      const forget = (mine: Entry) =>
+        Ref.update(cache, (c) => (c[endpoint] === mine ? { ...c, [endpoint]: undefined } : c))
+      return Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(Deferred.make<Described | undefined, TransportCallError>(), (mine) =>
+          Effect.flatMap(
+            Ref.modify(cache, (c): [Entry, Partial<Record<Endpoint, Entry>>] => {
+              const held = c[endpoint]
+              return held === undefined ? [mine, { ...c, [endpoint]: mine }] : [held, c]
+            }),
+            (entry) =>
+              entry !== mine
+                ? restore(Deferred.await(entry))
+                : Effect.flatMap(Effect.exit(restore(fetch)), (exit) =>
+                  Effect.zipRight(
+                    Exit.isSuccess(exit) && exit.value !== undefined ? Effect.void : forget(mine),
+                    // An asker interrupted leaves the others without an answer, not waiting forever.
+                    Effect.zipRight(
+                      Deferred.done(mine, Exit.isInterrupted(exit) ? Exit.succeed(undefined) : exit),
+                      exit
+                    )
+                  ))
+          ))
+      )
+    }
   )

@@ -8,7 +8,7 @@
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { TransportCallError, ValidationIssue } from "@mktows/core/MarketoError"
-import { ProtocolError } from "@mktows/core/MarketoError"
+import { isFatal, ProtocolError } from "@mktows/core/MarketoError"
 import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -59,9 +59,10 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
     return described(query.endpoint).pipe(
       Effect.catchAll((error) =>
         Effect.as(
-          Effect.logWarning("searchable fields unknown: the describe failed; the instance decides").pipe(
-            Effect.annotateLogs({ "mktows.endpoint": query.endpoint, "mktows.error": error._tag })
-          ),
+          // An error every call meets (credentials, the quota) ends the read itself: no warning first.
+          isFatal(error) ? Effect.void : Effect.logWarning(
+            "searchable fields unknown: the describe failed; the instance decides"
+          ).pipe(Effect.annotateLogs({ "mktows.endpoint": query.endpoint, "mktows.error": error._tag })),
           undefined
         )
       ),
