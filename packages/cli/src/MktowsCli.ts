@@ -563,10 +563,12 @@ const overview = (): string =>
     "GLOBAL FLAGS",
     "  --log-level LEVEL       all, trace, debug, info, warning (the default), error, fatal or none",
     "  --completions SHELL     print a completion script for sh, bash, fish or zsh",
+    "  --wizard                build a command step by step, asked on the terminal",
     "  --version, -h/--help    the version; this overview",
     "",
     "EXIT CODES",
-    "  0 every row went through, 1 some rows FAILED or are IN_DOUBT (or the job stopped early), 2 usage or validation errors"
+    "  0 every row went through; 1 some rows FAILED, are IN_DOUBT or were INVALID (with --skip-invalid, or refused",
+    "  when sent), or the job stopped early; 2 usage or validation errors (nothing sent)"
   ].join("\n")
 
 const commandNames = ["sync", "map", "get", "describe", "list", "delete", "emulator"]
@@ -586,7 +588,7 @@ export const run: (
 > = (argv) =>
   Output.withColoursWhereTheyBelong(Effect.suspend(() => {
     const args = argv.slice(2)
-    const invalid = Output.invalidChoice(args, choices)
+    const invalid = Output.invalidChoice(args, choicesFor(args))
     if (Option.isSome(invalid)) {
       const error = ValidationError.invalidValue(HelpDoc.p(invalid.value))
       return Effect.zipRight(Console.error(`mktows: ${invalid.value}`), Effect.fail(error))
@@ -595,8 +597,18 @@ export const run: (
     if (args.length === 0 || (args.length === 1 && (args[0] === "--help" || args[0] === "-h" || args[0] === "help"))) {
       return Console.log(overview())
     }
-    if (args[0] === "help" && args.length === 2 && commandNames.includes(args[1] as string)) {
-      return Command.run(command, { name: "mktows", version })([...argv.slice(0, 2), args[1] as string, "--help"])
+    if (args[0] === "help") {
+      const name = args[1] ?? ""
+      return commandNames.includes(name)
+        ? Command.run(command, { name: "mktows", version })([...argv.slice(0, 2), name, "--help"])
+        : Effect.zipRight(
+          Console.error(
+            `mktows: help ${name}: no such command; mktows help COMMAND, with COMMAND one of: ${
+              commandNames.join(", ")
+            }`
+          ),
+          Effect.fail(ValidationError.invalidValue(HelpDoc.p(`no such command: ${name}`)))
+        )
     }
     const shell = args[0] === "--completions" ? args[1] : undefined
     if (shell === "bash") {
@@ -607,6 +619,12 @@ export const run: (
     }
     return Command.run(command, { name: "mktows", version })(argv)
   }))
+
+// `delete --type` names the types a delete takes, the other commands every MObject type.
+const choicesFor = (args: ReadonlyArray<string>): ReadonlyArray<Output.Choice> =>
+  args[0] === "delete"
+    ? [{ flag: "--type", values: Deletes.types }, ...choices.filter((choice) => choice.flag !== "--type")]
+    : choices
 
 const choices: ReadonlyArray<Output.Choice> = [
   { flag: "--type", values: types },

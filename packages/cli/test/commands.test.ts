@@ -7,7 +7,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { spawnSync } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
 import * as Helpers from "./helpers/mktows.js"
@@ -39,6 +39,15 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       expect(helpDelete.stdout).toContain("externalKey.NAME")
       const helpEmulator = yield* mktows(["help", "emulator"])
       expect(helpEmulator.stdout).toContain("--enforce-limits")
+      const helpNothing = yield* mktows(["help", "nosuch"])
+      expect(helpNothing.code).toBe(2)
+      expect(helpNothing.stderr).toContain(
+        "help nosuch: no such command; mktows help COMMAND, with COMMAND one of: sync,"
+      )
+      // delete's --type offers the types a delete takes.
+      const deleteProgram = yield* mktows(["delete", "x.csv", "--type", "Program"])
+      expect(deleteProgram.code).toBe(2)
+      expect(deleteProgram.stderr).toContain("--type 'Program' is not one of: Opportunity, OpportunityPersonRole")
       const sync = yield* mktows(["sync", "--help"])
       expect(sync.code).toBe(0)
       for (
@@ -127,6 +136,13 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       const described = yield* mktows(["describe", "Opportunity"], env)
       expect(described.code, described.stderr).toBe(0)
       expect(described.stdout).toMatch(/^Amount\s/m)
+      // A type in another case is the type; one Marketo does not describe says which it does.
+      expect((yield* mktows(["describe", "opportunity"], env)).stdout).toBe(described.stdout)
+      const program = yield* mktows(["describe", "Program"], env)
+      expect(program.code).toBe(2)
+      expect(program.stderr).toContain(
+        "Marketo describes ActivityRecord, LeadRecord, Opportunity, OpportunityPersonRole (over REST not ActivityRecord); mktows list"
+      )
 
       const dir = scratch()
       const input = join(dir, "in.ndjson")
@@ -220,13 +236,45 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         expect(readNdjson(report).map((row) => row["status"])).toEqual(["DELETED", "DELETED"])
         expect(deleted.stdout).toMatch(/^sent 2 row\(s\)/m)
 
-        // Over REST an id names no Opportunity: refused before sending, the reason on stderr, counted as not sent.
+        // A read REST refuses (a field this instance does not search) leaves the output and the
+        // journal as they were, so the corrected command runs with the same --journal.
+        const kept = join(dir, "kept.ndjson")
+        const keptJournal = join(dir, "kept.journal")
+        writeFileSync(kept, "precious\n")
+        const unsearchable = yield* mktows(
+          ["get", "--type", "Opportunity", "--criteria", "Stage=Purge", "--out", kept, "--journal", keptJournal],
+          rest
+        )
+        expect(unsearchable.code).toBe(2)
+        expect(unsearchable.stderr).toContain("'Stage' is not searchable")
+        expect(readFileSync(kept, "utf8")).toBe("precious\n")
+        expect(existsSync(keptJournal)).toBe(false)
+        const searchable = yield* mktows(
+          [
+            "get",
+            "--type",
+            "Opportunity",
+            "--criteria",
+            "externalOpportunityId=DEL-KEY-7",
+            "--out",
+            kept,
+            "--journal",
+            keptJournal
+          ],
+          rest
+        )
+        expect(searchable.code, searchable.stderr).toBe(0)
+        expect(readNdjson(kept).map((o) => (o["externalKey"] as { value: string }).value)).toEqual(["DEL-KEY-7"])
+
+        // Over REST an id names no Opportunity: refused in the first pass, with the reason; nothing sent.
         const byId = join(dir, "by-id.csv")
         writeFileSync(byId, "type,id\nOpportunity,1001\n")
         const refused = yield* mktows(["delete", byId], rest)
-        expect(refused.code).toBe(1)
-        expect(refused.stderr).toMatch(/line 2: refused, not sent: id: REST has no integer ids for Opportunity/)
-        expect(refused.stdout).toMatch(/^sent 0 row\(s\) in [\d.]+ s; 1 not sent \(1 invalid\)$/m)
+        expect(refused.code).toBe(2)
+        expect(refused.stderr).toContain(
+          "record 1 (line 2): id: over REST an Opportunity has no integer id: name it by its external key"
+        )
+        expect(refused.stderr).toContain("nothing was sent")
 
         // Over SOAP a key alone is refused in the first pass (deleteMObjects requires the id): nothing sent.
         const soapKey = yield* mktows(["delete", byKey], soap)

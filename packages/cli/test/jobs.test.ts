@@ -513,9 +513,16 @@ describe("a refusal at send time", () => {
         reconcile: () => Effect.succeed("send")
       }
       const options = optionsFor(dir, file, { chunkSize: 3 })
-      const code = yield* recording().record(Job.run<string, never>(work, options))
+      const { out, record } = recording()
+      const code = yield* record(Job.run<string, never>(work, options))
       expect(code).toBe(1)
       expect(delivered).toEqual(["A", "C"])
+      // Said where the run is watched, not only in the report, and not counted as sent.
+      const printed = out.join("\n")
+      expect(printed).toContain(
+        "line 2: refused, not sent: externalKey: REST identifies Opportunity by externalOpportunityId"
+      )
+      expect(printed).toMatch(/^sent 2 row\(s\) in [\d.]+ s( \([\d,]+ rows\/s\))?; 1 not sent \(1 invalid\)$/m)
       const report = readNdjson(join(dir, "report.ndjson"))
       expect(report.map((row) => [row["line"], row["status"]])).toEqual([[1, "CREATED"], [2, "INVALID"], [
         3,

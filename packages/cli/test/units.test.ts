@@ -452,7 +452,7 @@ describe("the summary", () => {
         }
         const why = [
           ...(invalid > 0 ? [`${invalid} invalid`] : []),
-          ...(journaled > 0 ? [`${journaled.toLocaleString("en-US")} settled by the journal`] : [])
+          ...(journaled > 0 ? [`${journaled.toLocaleString("en-US")} settled by the journal or a read-back`] : [])
         ]
         if (why.length === 0) expect(last).not.toContain("not sent")
         else expect(last).toContain(`; ${(invalid + journaled).toLocaleString("en-US")} not sent (${why.join(", ")})`)
@@ -490,47 +490,68 @@ describe("delete's rows", () => {
       )
     }).pipe(Effect.provide(NodeFileSystem.layer))
 
-  it.effect("a CSV row is named by its id, else by its one external key; anything else says why", () =>
+  it.effect("over REST a CSV row is named by its one external key, never by an id; anything else says why", () =>
     Effect.gen(function*() {
       const rows = yield* read(
         [
           "Type,ID,externalKey.externalOpportunityId,externalKey.marketoGUID",
           "Opportunity,64,OPP-1,",
           "Opportunity,,OPP-2,",
-          "OpportunityPersonRole,,,g-3",
+          "OpportunityPersonRole, ,,g-3",
+          "OpportunityPersonRole,,OPP-R,",
           "Opportunity,,OPP-4,g-4",
-          "Opportunity,,,",
+          "Opportunity,,  ,",
           "Lead,,OPP-6,",
+          "Opportunity,64,,",
           "Opportunity,x,,"
         ].join("\n"),
         "csv"
       )
       expect(rows).toEqual([
-        { type: "Opportunity", id: 64 },
+        { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-1" } },
         { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-2" } },
         { type: "OpportunityPersonRole", externalKey: { name: "marketoGUID", value: "g-3" } },
+        // What REST cannot delete by, refused in this pass with the transport's own words.
+        {
+          problems: [
+            "externalKey.name: REST identifies OpportunityPersonRole by marketoGUID, not by 'externalOpportunityId'"
+          ]
+        },
         { problems: ["externalKey: 2 external keys (externalOpportunityId, marketoGUID): give one"] },
-        { problems: ["id: no id and no external key: give one of them"] },
+        { problems: ["id: no external key and no id: give one"] },
         { problems: ["type: expected Opportunity or OpportunityPersonRole, got \"Lead\""] },
+        {
+          problems: [
+            "id: over REST an Opportunity has no integer id: name it by its external key (externalKey.NAME)"
+          ]
+        },
         { problems: ["id: expected a Marketo id (1 to 2147483647), got \"x\""] }
       ])
     }))
 
-  it.effect("over SOAP a key alone is refused (deleteMObjects requires the id); --type reads no type column", () =>
+  it.effect("over SOAP a row is named by its id (deleteMObjects requires it); --type reads a type column only for a conflict", () =>
     Effect.gen(function*() {
-      const csv = "id,type,externalKey.externalOpportunityId\n7,Renewal,OPP-7\n,Renewal,OPP-8\n"
+      const csv = [
+        "id,type,externalKey.externalOpportunityId",
+        "7,Renewal,OPP-7",
+        ",Renewal,OPP-8",
+        "9,OpportunityPersonRole,",
+        "10,Opportunity,"
+      ].join("\n")
       expect(yield* read(csv, "csv", { transport: "soap", type: "Opportunity" })).toEqual([
         { type: "Opportunity", id: 7 },
-        {
-          problems: [
-            "id: no id: over SOAP, Marketo deletes by id only (the row's externalOpportunityId names it over REST)"
-          ]
-        }
+        { problems: ["id: no id: over SOAP, Marketo deletes by id only"] },
+        { problems: ["type: the row is of type OpportunityPersonRole, --type says Opportunity"] },
+        { type: "Opportunity", id: 10 }
       ])
       const header = yield* Effect.flip(read("id\n7\n", "csv"))
       expect(header.message).toContain(
         "the header must have the columns type (or pass --type) and id or externalKey.NAME"
       )
+      // With --type, no type column is needed.
+      expect(yield* read("id\n7\n", "csv", { transport: "soap", type: "Opportunity" })).toEqual([
+        { type: "Opportunity", id: 7 }
+      ])
     }))
 
   it.effect("an NDJSON row is read as the library's DeleteRef; an export's _tag is its type, its type a field", () =>
@@ -545,10 +566,19 @@ describe("delete's rows", () => {
         "ndjson"
       )
       expect(rows).toEqual([
-        { type: "Opportunity", id: 64 },
+        {
+          problems: [
+            "id: over REST an Opportunity has no integer id: name it by its external key (externalKey.NAME)"
+          ]
+        },
         { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-1" } },
         { type: "Opportunity", externalKey: { name: "marketoGUID", value: "g" } },
         { problems: ["externalKey: expected {\"name\", \"value\"} texts, got \"OPP-2\""] }
+      ])
+      // An export of roles deleted as opportunities: refused row by row.
+      const roles = JSON.stringify({ _tag: "OpportunityPersonRole", id: 30 })
+      expect(yield* read(roles, "ndjson", { transport: "soap", type: "Opportunity" })).toEqual([
+        { problems: ["type: the row is of type OpportunityPersonRole, --type says Opportunity"] }
       ])
     }))
 })

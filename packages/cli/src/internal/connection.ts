@@ -88,8 +88,16 @@ export const layer = (
       (endpoint) => Option.isSome(endpoint) && endpoint.value.trim() !== ""
     )
     const secretName = rest ? "MARKETO_CLIENT_SECRET" : "MARKETO_ENCRYPTION_KEY"
+    // The settings the transport cannot do without, named one by one: the ConfigError of the
+    // layered providers would say each one twice ("in the provided map" or "in the process context").
+    const required = rest
+      ? ["MARKETO_REST_ENDPOINT", "MARKETO_CLIENT_ID"]
+      : ["MARKETO_SOAP_ENDPOINT", "MARKETO_USER_ID"]
+    const missing: Array<string> = []
+    for (const name of required) if (!values.has(name) && !(yield* present(name))) missing.push(name)
     const hasKey = yield* present(secretName)
-    if (!hasKey && interactive) {
+    // The secret is asked for only when nothing else is missing: no prompt before an error.
+    if (!hasKey && interactive && missing.length === 0) {
       const what = rest ? "Marketo REST client secret" : "Marketo encryption key"
       const key = yield* Prompt.run(Prompt.hidden({ message: `${what} (not shown)` })).pipe(
         Effect.mapError(() => new Stop({ code: 2, detail: `no ${what} was given` }))
@@ -97,13 +105,7 @@ export const layer = (
       // Only in this process's configuration: never printed, never written to a file.
       values.set(secretName, Redacted.value(key))
     }
-    // The settings the transport cannot do without, named one by one: the ConfigError of the
-    // layered providers would say each one twice ("in the provided map" or "in the process context").
-    const required = rest
-      ? ["MARKETO_REST_ENDPOINT", "MARKETO_CLIENT_ID", "MARKETO_CLIENT_SECRET"]
-      : ["MARKETO_SOAP_ENDPOINT", "MARKETO_USER_ID", "MARKETO_ENCRYPTION_KEY"]
-    const missing: Array<string> = []
-    for (const name of required) if (!values.has(name) && !(yield* present(name))) missing.push(name)
+    if (!values.has(secretName) && !hasKey) missing.push(secretName)
     if (missing.length > 0) {
       return yield* Effect.fail(
         new Stop({

@@ -12,6 +12,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Limits from "@mktows/core/Limits"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import type * as Wire from "@mktows/core/Wire"
+import * as RestMapping from "@mktows/rest/RestMapping"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -55,42 +56,83 @@ interface Key {
 const isType = (type: unknown): type is MarketoClient.DeleteRef["type"] =>
   typeof type === "string" && (types as ReadonlyArray<string>).includes(type)
 
-const blank = (cell: unknown): boolean => cell === undefined || cell === null || cell === ""
+// A cell of spaces names nothing, as an empty one; a key's value is kept as it is written,
+// as sync keeps it (the key a sync stored is the key a delete names).
+const blank = (cell: unknown): boolean =>
+  cell === undefined || cell === null || (typeof cell === "string" && cell.trim() === "")
+
+/** The MObject types a row may state: the delete's, and the one `get` also exports. */
+const typeNames: ReadonlyArray<string> = [...types, "Program"]
 
 /**
- * One row's reference: by its id when it has one, otherwise by its one external key (an
- * export of `mktows get` has a column per key name, each row filling at most one). REST
- * names an Opportunity by a key only (it has no integer ids), SOAP by its id only (Marketo's
- * deleteMObjects requires it).
+ * The row's type: `--type` when given, unless the row states another MObject type (an
+ * export of roles deleted with `--type Opportunity` must not delete opportunities of their
+ * ids); a `type` cell that is no type name is then the object's own field ("Renewal").
+ */
+const typeOf = (fixed: Option.Option<MarketoClient.DeleteRef["type"]>, stated: unknown) =>
+  Option.match(fixed, {
+    onNone: () => ({ type: stated }),
+    onSome: (type) =>
+      typeof stated === "string" && typeNames.includes(stated) && stated !== type
+        ? { type, conflict: `the row is of type ${stated}, --type says ${type}` }
+        : { type }
+  })
+
+const idOf = (id: unknown): number | undefined => {
+  const number = typeof id === "string" && /^\d+$/.test(id.trim()) ? Number(id.trim()) : id
+  return typeof number === "number" && Number.isInteger(number) && number >= 1 && number <= Limits.xsIntMax
+    ? number
+    : undefined
+}
+
+/**
+ * One row's reference, as the transport names an object: over SOAP by its id (Marketo's
+ * deleteMObjects requires it), over REST by its one external key (REST has no integer ids
+ * for opportunities and roles). An export of `mktows get` has both, and a column per key
+ * name, each row filling at most one.
  */
 const check = (
   transport: Connection.Transport,
   line: number,
   record: number,
-  type: unknown,
+  row: { readonly type: unknown; readonly conflict?: string },
   id: unknown,
   keys: ReadonlyArray<Key>
 ): Rows.Row<MarketoClient.DeleteRef> => {
   const problems: Array<Rows.Problem> = []
-  if (!isType(type)) {
+  const type = row.type
+  if (row.conflict !== undefined) problems.push({ field: "type", message: row.conflict })
+  else if (!isType(type)) {
     problems.push({ field: "type", message: `expected ${types.join(" or ")}, got ${show(type)}` })
   }
   const given = keys.filter((key) => !blank(key.value))
+  const hasId = !blank(id)
   let ref: { readonly id: number } | { readonly externalKey: Wire.Attrib } | undefined
-  if (!blank(id)) {
-    const number = typeof id === "string" && /^\d+$/.test(id.trim()) ? Number(id.trim()) : id
-    if (typeof number !== "number" || !Number.isInteger(number) || number < 1 || number > Limits.xsIntMax) {
-      problems.push({ field: "id", message: `expected a Marketo id (1 to ${Limits.xsIntMax}), got ${show(id)}` })
+  if (transport === "soap" || given.length === 0) {
+    if (!hasId) {
+      problems.push({
+        field: "id",
+        message: transport === "soap"
+          ? "no id: over SOAP, Marketo deletes by id only"
+          : keys.length === 0
+          ? "no external key: over REST, name the object by its externalKey.NAME (REST has no integer ids for it)"
+          : "no external key and no id: give one"
+      })
     } else {
-      ref = { id: number }
+      const number = idOf(id)
+      if (number === undefined) {
+        problems.push({ field: "id", message: `expected a Marketo id (1 to ${Limits.xsIntMax}), got ${show(id)}` })
+      } else if (transport === "rest") {
+        problems.push({
+          field: "id",
+          message: `over REST an ${
+            isType(type) ? type : "object"
+          } has no integer id: name it by its external key (externalKey.NAME)`
+        })
+      } else {
+        ref = { id: number }
+      }
     }
-  } else if (given.length === 0) {
-    problems.push({
-      field: "id",
-      message: keys.length === 0
-        ? "no id: give the id, or name the object by its external key (externalKey.NAME)"
-        : "no id and no external key: give one of them"
-    })
   } else if (given.length > 1) {
     problems.push({
       field: "externalKey",
@@ -103,19 +145,25 @@ const check = (
         field: "externalKey",
         message: `expected {"name", "value"} texts, got ${show(key.name === "" ? key.value : key)}`
       })
-    } else if (transport === "soap") {
-      // Marketo's SOAP deleteMObjects requires the id: a key alone would only come back FAILED.
-      problems.push({
-        field: "id",
-        message: `no id: over SOAP, Marketo deletes by id only (the row's ${key.name} names it over REST)`
-      })
     } else {
       ref = { externalKey: { name: key.name, value: key.value } }
     }
   }
-  return problems.length > 0 || ref === undefined || !isType(type)
-    ? { line, record, valid: false, problems }
-    : { line, record, valid: true, object: { type, ...ref } }
+  if (problems.length > 0 || ref === undefined || !isType(type)) return { line, record, valid: false, problems }
+  const object: MarketoClient.DeleteRef = { type, ...ref }
+  // Over REST, what REST cannot delete by (a role by anything but its marketoGUID), refused
+  // by the function the transport refuses a call with, so the first pass sees it too.
+  const refused = transport === "rest"
+    ? RestMapping.refuse("deleteMObjects", { mObjectList: [MarketoClient.deleteRefToWire(object)] })
+    : []
+  return refused.length > 0
+    ? {
+      line,
+      record,
+      valid: false,
+      problems: refused.map((issue) => ({ field: issue.path.map(String).join("."), message: issue.message }))
+    }
+    : { line, record, valid: true, object }
 }
 
 const show = (value: unknown): string => value === undefined ? "nothing" : JSON.stringify(value)
@@ -159,7 +207,7 @@ const rows = (
           }
           const dict = data as { readonly [key: string]: unknown }
           // An export of `mktows get` holds the object's type as `_tag`: its `type` is a field.
-          const type = Option.getOrElse(fixedType, () => dict["_tag"] ?? dict["type"])
+          const type = typeOf(fixedType, dict["_tag"] ?? dict["type"])
           return check(transport, line, record, type, dict["id"], keysOf(dict["externalKey"]))
         })
       )
@@ -167,7 +215,7 @@ const rows = (
   }
   return Stream.suspend(() => {
     let columns:
-      | { readonly type: number | undefined; readonly id: number; readonly keys: ReadonlyArray<Key & { at: number }> }
+      | { readonly type: number; readonly id: number; readonly keys: ReadonlyArray<Key & { at: number }> }
       | undefined
     let count = 0
     return Csv.records(file, Rows.maxRecordChars)(text).pipe(
@@ -175,21 +223,22 @@ const rows = (
         if (columns === undefined) {
           const names = record.fields.map((name) => name.trim())
           const lower = names.map((name) => name.toLowerCase())
-          // With --type, a `type` column is not read: in an export it is the object's field.
-          const type = Option.isSome(fixedType) ? undefined : lower.indexOf("type")
+          // With --type, a `type` column may be the object's own field (an export's): it is
+          // read only to catch a row of another MObject type.
+          const type = lower.indexOf("type")
           const id = lower.indexOf("id")
           const keys = names.flatMap((name, at) =>
             name.toLowerCase().startsWith(keyPrefix) && name.length > keyPrefix.length
               ? [{ name: name.slice(keyPrefix.length), value: undefined, at }]
               : []
           )
-          if (type === -1 || (id < 0 && keys.length === 0)) {
+          if ((type === -1 && Option.isNone(fixedType)) || (id < 0 && keys.length === 0)) {
             return Effect.fail(
               new InputError({
                 file,
                 line: record.line,
                 detail: `the header must have the columns ${
-                  type === -1 ? "type (or pass --type) and " : ""
+                  type === -1 && Option.isNone(fixedType) ? "type (or pass --type) and " : ""
                 }id or externalKey.NAME (e.g. externalKey.externalOpportunityId): it has ${names.join(",")}`
               })
             )
@@ -199,7 +248,7 @@ const rows = (
         }
         count++
         const at = columns
-        const type = at.type === undefined ? Option.getOrUndefined(fixedType) : record.fields[at.type]
+        const type = typeOf(fixedType, at.type < 0 ? undefined : record.fields[at.type])
         return Effect.succeed([
           check(
             transport,
@@ -222,7 +271,8 @@ export const readRows = (options: Options) => rows(options, Rows.bytes(options.f
 const work = (options: Options, client: MarketoClient.MarketoClientShape): Job.Work<MarketoClient.DeleteRef> => {
   const bytes = Rows.bytes(options.file)
   return {
-    job: { command: "delete", type: "any", operation: "DELETE" },
+    // --type is part of the job: the same file under another type names other objects.
+    job: { command: "delete", type: Option.getOrElse(options.type, () => "any"), operation: "DELETE" },
     bytes,
     rows: (source) => rows(options, source ?? bytes),
     inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file),

@@ -208,16 +208,6 @@ export const get = (
       }
     }
     const encoder = new TextEncoder()
-    // Resuming: the output is cut back to what the last recorded page left.
-    const target = options.format === "csv" ? `${options.out}.part.ndjson` : options.out
-    if (mark !== undefined) yield* fs.truncate(target, mark.bytes)
-    const out = yield* fs.open(target, { flag: mark === undefined ? "w" : "a" })
-    const log = Option.isSome(options.journal)
-      ? yield* fs.open(options.journal.value, { flag: mark === undefined ? "w" : "a" })
-      : undefined
-    if (log !== undefined && mark === undefined) yield* log.writeAll(encoder.encode(Journal.encodeLine({ job })))
-    let bytes = mark?.bytes ?? 0
-    let objects = mark?.objects ?? 0
     const client = yield* MarketoClient.MarketoClient
     const params: MarketoClient.GetParams = {
       type: options.type,
@@ -226,11 +216,34 @@ export const get = (
       ...(options.includeDetails ? { includeDetails: true } : {}),
       ...(mark === undefined ? {} : { streamPosition: mark.position })
     }
+    // The first pages are read before the output or the journal is touched: a read the client
+    // refuses (a criterion this instance cannot search) or a first call that fails leaves
+    // them as they were, and the corrected command starts afresh.
+    const pull = yield* Stream.toPull(client.getMObjectsPages(params))
+    const next = Effect.catchAll(pull, (end) =>
+      Option.match(end, { onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
+    let pages = yield* next
+    // Resuming: the output is cut back to what the last recorded page left.
+    const target = options.format === "csv" ? `${options.out}.part.ndjson` : options.out
+    if (mark !== undefined) {
+      yield* fs.truncate(target, mark.bytes)
+    }
+    const out = yield* fs.open(target, { flag: mark === undefined ? "w" : "a" })
+    const log = Option.isSome(options.journal)
+      ? yield* fs.open(options.journal.value, { flag: mark === undefined ? "w" : "a" })
+      : undefined
+    if (log !== undefined && mark === undefined) {
+      yield* log.writeAll(encoder.encode(Journal.encodeLine({ job })))
+    }
+    let bytes = mark?.bytes ?? 0
+    let objects = mark?.objects ?? 0
     // A CSV's objects wait in the part file as flattened NDJSON; `fields` is their union so far.
     const fields = new Set(mark?.header ?? [])
     const render = (page: ReadonlyArray<MObject>): string => {
       if (options.format === "ndjson") {
-        return page.map((object) => `${JSON.stringify(toPlain(object))}\n`).join("")
+        return page.map((object) =>
+          `${JSON.stringify(toPlain(object))}\n`
+        ).join("")
       }
       return page.map((object) => {
         const row = flatten(toPlain(object))
@@ -238,27 +251,26 @@ export const get = (
         return `${JSON.stringify(Object.fromEntries(row))}\n`
       }).join("")
     }
-    yield* client.getMObjectsPages(params).pipe(
-      Stream.runForEach((page) =>
-        Effect.gen(function*() {
-          const text = encoder.encode(render(page.objects))
-          yield* out.writeAll(text)
-          yield* out.sync
-          bytes += text.length
-          objects += page.objects.length
-          if (log !== undefined) {
-            const entry: Mark = {
-              position: page.streamPosition,
-              bytes,
-              objects,
-              ...(options.format === "csv" ? { header: [...fields] } : {})
-            }
-            yield* log.writeAll(encoder.encode(Journal.encodeLine(entry)))
-            yield* log.sync
+    while (pages !== undefined) {
+      for (const page of pages) {
+        const text = encoder.encode(render(page.objects))
+        yield* out.writeAll(text)
+        yield* out.sync
+        bytes += text.length
+        objects += page.objects.length
+        if (log !== undefined) {
+          const entry: Mark = {
+            position: page.streamPosition,
+            bytes,
+            objects,
+            ...(options.format === "csv" ? { header: [...fields] } : {})
           }
-        })
-      )
-    )
+          yield* log.writeAll(encoder.encode(Journal.encodeLine(entry)))
+          yield* log.sync
+        }
+      }
+      pages = yield* next
+    }
     if (options.format === "csv") {
       // The header is known only now: the CSV is written from the part file, row by row.
       const csv = yield* fs.open(options.out, { flag: "w" })
@@ -282,10 +294,31 @@ export const get = (
     return 0 as const
   }))
 
-/** Prints an MObject type's metadata and fields. */
-export const describe = (type: string) =>
+/** The types Marketo describes (its describeMObject page; REST: all but ActivityRecord). */
+const describable = ["ActivityRecord", "LeadRecord", "Opportunity", "OpportunityPersonRole"]
+
+/**
+ * Prints an MObject type's metadata and fields. A type named in another case is the type
+ * (`opportunity`); one Marketo does not describe (`Program`) says which it does, not only the
+ * fault's code.
+ */
+export const describe = (name: string) =>
   Effect.gen(function*() {
-    const metadata = yield* MarketoClient.describeMObject(type)
+    const type = describable.find((known) => known.toLowerCase() === name.trim().toLowerCase()) ?? name
+    const notDescribed = (why: string) =>
+      new Stop({
+        code: 2,
+        detail: `cannot describe ${type}: ${why}. Marketo describes ${
+          describable.join(", ")
+        } (over REST not ActivityRecord); mktows list shows the types this instance knows.`
+      })
+    const metadata = yield* MarketoClient.describeMObject(type).pipe(
+      Effect.catchTags({
+        // Marketo's answer to a type it does not describe (SOAP 20110, "Input error").
+        MarketoFault: (fault) => fault.code === 20110 ? Effect.fail(notDescribed(fault.message)) : Effect.fail(fault),
+        ValidationError: (error) => Effect.fail(notDescribed(error.message))
+      })
+    )
     const rows = metadata.fieldList.map((field) => [
       field.name,
       field.dataType,
