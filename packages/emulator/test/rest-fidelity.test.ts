@@ -4,10 +4,12 @@
  * parameter errors carry Adobe's codes; programs take the whole update the Swagger documents.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import * as Swagger from "../../rest/test/helpers/swagger.js"
 import * as Emulator from "../src/Emulator.js"
+import { restClient } from "./helpers/clients.js"
 import { codeOf, restOf, tokenOf } from "./helpers/rest.js"
 
 const setup = Effect.gen(function*() {
@@ -193,6 +195,25 @@ describe("emulator REST fidelity", () => {
       expect(codeOf(yield* call("/asset/v1/program/byName.json?name=Nope"))).toBe("702")
     }))
 
+  it.scoped("describe of leads: the lead fields with their REST and SOAP names; the REST client describes LeadRecord", () =>
+    Effect.gen(function*() {
+      const { call, emulator } = yield* setup
+      const answer = yield* call("/v1/leads/describe.json")
+      expect(answer.body.success).toBe(true)
+      expect(answer.body.result?.map((f) => [f["rest"], f["soap"], f["dataType"]])).toEqual([
+        [{ name: "id", readOnly: true }, { name: "Id", readOnly: true }, "integer"],
+        [{ name: "email", readOnly: false }, { name: "Email", readOnly: false }, "email"]
+      ])
+      // What issue #19 asked: describeMObject("LeadRecord") over REST, end to end.
+      const metadata = yield* MarketoClient.describeMObject("LeadRecord").pipe(Effect.provide(restClient(emulator)))
+      expect(metadata.name).toBe("LeadRecord")
+      expect(metadata.fieldList.map((f) => [f.name, f.isPrimaryKey, f.size])).toEqual([["Id", true, null], [
+        "Email",
+        false,
+        255
+      ]])
+    }))
+
   // Only where Adobe's Swagger files are present (never on a clone without the reference).
   it.scoped.skipIf(!Swagger.available)("the new answers fit the Swagger definitions", () =>
     Effect.gen(function*() {
@@ -200,6 +221,7 @@ describe("emulator REST fidelity", () => {
       const check = (file: Swagger.SwaggerFile, definition: string, body: unknown) =>
         expect(Swagger.differences(file, definition, body)).toEqual([])
       check("swagger-mapi.json", "ResponseOfLeadField", (yield* call("/v1/opportunities/schema/fields.json")).body)
+      check("swagger-mapi.json", "ResponseOfLeadAttribute", (yield* call("/v1/leads/describe.json")).body)
       check(
         "swagger-mapi.json",
         "ResponseOfObjectMetaData",

@@ -1,7 +1,8 @@
 /**
  * `GET /rest/v1/opportunities/describe.json` and `…/roles/describe.json`: the object's
  * fields by their REST names, its id field, dedupe fields and searchable fields as Adobe
- * documents them (a role's compound key is its first searchable entry).
+ * documents them (a role's compound key is its first searchable entry); and
+ * `GET /rest/v1/leads/describe.json`, the lead fields the emulator keeps.
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
@@ -60,11 +61,42 @@ const describe = (kind: Kind): Endpoint["handle"] => ({ store }) =>
     }])
   })
 
+/**
+ * `leads/describe.json` (Adobe's Describe Lead): the lead fields the emulator keeps, each with
+ * its REST and SOAP names, as the Lead Database Swagger's `LeadAttribute` has them.
+ */
+const leadAttributes: ReadonlyArray<RestWire.LeadAttribute> = [
+  {
+    id: 1,
+    displayName: "Id",
+    dataType: "integer",
+    rest: { name: "id", readOnly: true },
+    soap: { name: "Id", readOnly: true }
+  },
+  {
+    id: 2,
+    displayName: "Email Address",
+    dataType: "email",
+    length: 255,
+    rest: { name: "email", readOnly: false },
+    soap: { name: "Email", readOnly: false }
+  }
+]
+
 /** @internal */
-export const endpoints: ReadonlyArray<Endpoint> = (["opportunities", "roles"] as const).map((kind) => ({
-  path: kind === "opportunities" ? RestWire.paths.opportunitiesDescribe : RestWire.paths.rolesDescribe,
-  name: `describe ${kind}`,
-  methods: ["GET"],
-  reads: () => true,
-  handle: describe(kind)
-}))
+export const endpoints: ReadonlyArray<Endpoint> = [
+  ...(["opportunities", "roles"] as const).map((kind): Endpoint => ({
+    path: kind === "opportunities" ? RestWire.paths.opportunitiesDescribe : RestWire.paths.rolesDescribe,
+    name: `describe ${kind}`,
+    methods: ["GET"],
+    reads: () => true,
+    handle: describe(kind)
+  })),
+  {
+    path: RestWire.paths.leadsDescribe,
+    name: "describe leads",
+    methods: ["GET"],
+    reads: () => true,
+    handle: () => Effect.succeed(envelope(leadAttributes))
+  }
+]
