@@ -367,6 +367,14 @@ describe("REST reads", () => {
         expect(error._tag).toBe("ValidationError")
         expect(error.message).toMatch(message)
       }
+      // Two criteria are one problem, said once: not also "cannot list every", which says none was given.
+      const two = yield* Effect.flip(Stream.runDrain(MarketoClient.getMObjects({
+        type: "Opportunity",
+        criteria: [eq("externalOpportunityId", "A"), eq("externalOpportunityId", "B")]
+      })))
+      expect(two._tag === "ValidationError" && two.issues.map((i) => i.message)).toEqual([
+        "REST reads Opportunity by one criterion alone (2 were given: one read for each): externalKey externalOpportunityId or marketoGUID, or one searchable field EQ a value"
+      ])
       expect(m.sent).toEqual([])
     }).pipe(Effect.provide(m.client))
   })

@@ -259,8 +259,16 @@ const recordQuery = (p: Wire.ParamsGetMObjects): Planned => {
     ? "externalKey externalOpportunityId or marketoGUID, or one searchable field EQ a value"
     : "externalKey marketoGUID, one association (the opportunity's externalOpportunityId or the lead's id), the compound key (both associations and Role EQ), or one searchable field EQ a value"
   const issues: Array<Issue> = []
-  if ((p.mObjCriteriaList ?? []).length > 0) {
-    issues.push(issue(["criteria"], `REST reads ${p.type} by one criterion alone: ${works}`))
+  const criteria = p.mObjCriteriaList ?? []
+  if (criteria.length > 0) {
+    issues.push(
+      issue(
+        ["criteria"],
+        `REST reads ${p.type} by one criterion alone${
+          criteria.length > 1 ? ` (${criteria.length} were given: one read for each)` : ""
+        }: ${works}`
+      )
+    )
   }
   if (p.id !== undefined) issues.push(issue(["id"], `REST has no integer ids for ${p.type}: read by ${works}`))
   const key = p.externalKey
@@ -291,7 +299,8 @@ const recordQuery = (p: Wire.ParamsGetMObjects): Planned => {
   if (associations.length > 1) {
     issues.push(issue(["associations"], `REST searches by one field at a time: read by ${works}`))
   }
-  if (key === undefined && associations.length === 0 && p.id === undefined) {
+  // Criteria were given and refused above: "cannot list" would say none was.
+  if (key === undefined && associations.length === 0 && p.id === undefined && criteria.length === 0) {
     issues.push(issue([], `REST cannot list every ${p.type}: read by ${works}`))
   }
   if (issues.length > 0) return Either.left(issues)

@@ -59,8 +59,9 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
     return described(query.endpoint).pipe(
       Effect.catchAll((error) =>
         Effect.as(
-          // An error every call meets (credentials, the quota) ends the read itself: no warning first.
-          isFatal(error) ? Effect.void : Effect.logWarning(
+          // An error the read will meet too (credentials, the quota, an endpoint out of reach)
+          // ends the read itself: no warning first.
+          isFatal(error) || error._tag === "TransportError" ? Effect.void : Effect.logWarning(
             "searchable fields unknown: the describe failed; the instance decides"
           ).pipe(Effect.annotateLogs({ "mktows.endpoint": query.endpoint, "mktows.error": error._tag })),
           undefined
