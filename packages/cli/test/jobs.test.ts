@@ -428,6 +428,79 @@ describe("get --out a CSV", () => {
     }).pipe(Effect.provide(env)))
 })
 
+describe("the report", () => {
+  const workOf = (send: Job.Work<string>["send"], lines: ReadonlyArray<string>): Job.Work<string> => ({
+    job: { command: "sync", type: "Opportunity", operation: "INSERT" },
+    bytes: Stream.make(new TextEncoder().encode(lines.join("\n"))),
+    rows: () =>
+      Stream.fromIterable(lines.map((object, i) => ({ line: i + 1, record: i + 1, valid: true as const, object }))),
+    inputColumns: Effect.succeed("json"),
+    send,
+    reconcile: () => Effect.succeed("send")
+  })
+
+  it.live("of the run before stays as it was when a job stops before any row has an outcome", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, "a\n")
+      const report = join(dir, "report.csv")
+      writeFileSync(report, "line,status,id,externalKey,error\n1,CREATED,7,,\n")
+      // A wrong secret: the first call fails as every call would.
+      const refusedKey = workOf(
+        () => Effect.fail(MarketoError.fromFault({ code: 20014, faultString: "20014 - Authentication failed" })),
+        ["A"]
+      )
+      const options = optionsFor(dir, file, { report: Option.some({ file: report, format: "csv" }) })
+      const stopped = yield* Effect.either(recording().record(Job.run<string, never>(refusedKey, options)))
+      expect(stopped._tag).toBe("Left")
+      expect(readFileSync(report, "utf8")).toBe("line,status,id,externalKey,error\n1,CREATED,7,,\n")
+      // A job with no rows at all still writes its report: the header alone.
+      const empty = yield* recording().record(Job.run<string, never>(workOf(() => Effect.succeed([]), []), options))
+      expect(empty).toBe(0)
+      expect(readFileSync(report, "utf8")).toBe("line,status,id,externalKey,error\n")
+      // A report that cannot be written stops the job before anything is sent.
+      let sent = 0
+      const counted = workOf((objects) =>
+        Effect.sync(() => {
+          sent += objects.length
+          return objects.map((input, index) => ({ index, input, status: "CREATED" as const }))
+        }), ["A"])
+      const nowhere = optionsFor(dir, file, {
+        report: Option.some({ file: join(dir, "no-such-dir", "report.csv"), format: "csv" })
+      })
+      const failed = yield* Effect.either(recording().record(Job.run<string, never>(counted, nowhere)))
+      expect(failed._tag).toBe("Left")
+      expect(sent).toBe(0)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("get of nothing", () => {
+  it.live("a read that finds no object writes empty files and says so, in either format, with or without a journal", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      for (const format of ["ndjson", "csv"] as const) {
+        for (const journal of [Option.none<string>(), Option.some(join(dir, `none-${format}.journal`))]) {
+          const out = join(dir, `none-${Option.isSome(journal) ? "journaled" : "plain"}.${format}`)
+          const { out: printed, record } = recording()
+          const code = yield* record(Reads.get({
+            type: "Opportunity",
+            criteria: [{ attrName: "Name", comparison: "EQ", attrValue: "no such deal" }],
+            associations: [],
+            includeDetails: false,
+            out,
+            format,
+            journal
+          }))
+          expect(code).toBe(0)
+          expect(readFileSync(out, "utf8")).toBe("")
+          expect(existsSync(`${out}.part.ndjson`)).toBe(false)
+          expect(printed.join("\n")).toContain(`0 Opportunity object(s) written to ${out}`)
+        }
+      }
+    }).pipe(Effect.provide(env)))
+})
+
 describe("get --journal", () => {
   it.live("resumes only from a record it wrote, over the output it left: anything else is refused, nothing cut", () =>
     Effect.gen(function*() {
@@ -522,7 +595,7 @@ describe("a refusal at send time", () => {
       expect(printed).toContain(
         "line 2: refused, not sent: externalKey: REST identifies Opportunity by externalOpportunityId"
       )
-      expect(printed).toMatch(/^sent 2 row\(s\) in [\d.]+ s( \([\d,]+ rows\/s\))?; 1 not sent \(1 invalid\)$/m)
+      expect(printed).toMatch(/^sent 2 row\(s\) in [\d.]+ s( \([\d,]+ sent\/s\))?; 1 not sent \(1 invalid\)$/m)
       const report = readNdjson(join(dir, "report.ndjson"))
       expect(report.map((row) => [row["line"], row["status"]])).toEqual([[1, "CREATED"], [2, "INVALID"], [
         3,

@@ -446,9 +446,9 @@ describe("the summary", () => {
         const last = Progress.summary(counted(statuses, sent), millis).split("\n").at(-1) ?? ""
         expect(last.startsWith(`sent ${sent.toLocaleString("en-US")} row(s) in `)).toBe(true)
         // No rate when nothing was sent: rows settled without a call are no speed.
-        expect(last.includes("rows/s")).toBe(sent > 0)
+        expect(last.includes("sent/s")).toBe(sent > 0)
         if (sent > 0) {
-          expect(last).toContain(`(${Math.round(sent / (millis / 1000)).toLocaleString("en-US")} rows/s)`)
+          expect(last).toContain(`(${Math.round(sent / (millis / 1000)).toLocaleString("en-US")} sent/s)`)
         }
         const why = [
           ...(invalid > 0 ? [`${invalid} invalid`] : []),

@@ -428,6 +428,8 @@ export const run = <A, R>(
             : Effect.fail(error)
       })
     )
+    // A job with no row to report still leaves its report (a CSV's header alone).
+    if (report !== undefined) yield* report.finish
     if (failures > 0) {
       yield* Console.error(
         `mktows: ${failures} row(s) FAILED. Once the cause is fixed (the mapping, the options or the instance), ${

@@ -129,10 +129,11 @@ export const summary = (counters: Counters, elapsedMillis: number): string => {
   for (const [status, n] of rows) out.push(`${status.padEnd(width)}  ${number(n).padStart(numWidth)}`)
   out.push(`${"total".padEnd(width)}  ${number(counters.done).padStart(numWidth)}`)
   const seconds = elapsedMillis / 1000
-  // The rate is of rows sent: rows a journal already had, or refused ones, took no call.
+  // The rate is of rows sent ("sent/s"; the progress line's "rows/s" counts every row handled,
+  // and rows a journal already had, or refused ones, took no call).
   out.push(
     `sent ${number(counters.sent)} row(s) in ${seconds.toFixed(1)} s${
-      counters.sent > 0 && seconds > 0 ? ` (${number(Math.round(counters.sent / seconds))} rows/s)` : ""
+      counters.sent > 0 && seconds > 0 ? ` (${number(Math.round(counters.sent / seconds))} sent/s)` : ""
     }${
       counters.done > counters.sent ? `; ${number(counters.done - counters.sent)} not sent (${notSent(counters)})` : ""
     }`

@@ -254,8 +254,12 @@ export const get = (
     while (pages !== undefined) {
       for (const page of pages) {
         const text = encoder.encode(render(page.objects))
-        yield* out.writeAll(text)
-        yield* out.sync
+        // A page of no objects (a read that finds nothing) writes nothing: the file system
+        // refuses a write of no bytes.
+        if (text.length > 0) {
+          yield* out.writeAll(text)
+          yield* out.sync
+        }
         bytes += text.length
         objects += page.objects.length
         if (log !== undefined) {
@@ -275,7 +279,8 @@ export const get = (
       // The header is known only now: the CSV is written from the part file, row by row.
       const csv = yield* fs.open(options.out, { flag: "w" })
       const header = [...fields]
-      yield* csv.writeAll(encoder.encode(`${header.map(csvCell).join(",")}\n`))
+      // No object, no column: an empty file, not a line of nothing.
+      if (header.length > 0) yield* csv.writeAll(encoder.encode(`${header.map(csvCell).join(",")}\n`))
       yield* fs.stream(target, { chunkSize: 256 * 1024 }).pipe(
         Stream.decodeText(),
         Stream.splitLines,

@@ -6,7 +6,7 @@
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as CsvCell from "./csvCell.js"
 import type { LineOutcome } from "./journal.js"
 import type { Format } from "./rows.js"
@@ -75,9 +75,15 @@ export const encodeRow = (format: Format, row: ReportRow, columns?: InputColumns
 /** A report being written: rows are buffered and written in blocks, so a large job makes few writes. */
 export interface Writer {
   readonly write: (rows: ReadonlyArray<ReportRow>) => Effect.Effect<void, PlatformError>
+  /** Writes the report of a job that ended with no rows to write (its header alone). */
+  readonly finish: Effect.Effect<void, PlatformError>
 }
 
-/** Opens `file` for the report (replacing it: a resumed job reports every line again). */
+/**
+ * The report to `file` (replacing it: a resumed job reports every line again), opened with its
+ * first rows: a job that stops before any row has an outcome (a wrong secret, an unreachable
+ * endpoint) leaves the report of the run before it as it was.
+ */
 export const open = (
   file: string,
   format: Format,
@@ -85,18 +91,37 @@ export const open = (
 ): Effect.Effect<Writer, PlatformError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const handle = yield* fs.open(file, { flag: "w" })
+    // A report that cannot be written (no such directory, no permission) stops the job before
+    // anything is sent: opened for appending, which changes nothing of a report already there.
+    yield* Effect.scoped(fs.open(file, { flag: "a" }))
+    const scope = yield* Effect.scope
     const encoder = new TextEncoder()
-    if (format === "csv") {
-      const extra = columns === undefined ? [] : columns === "json" ? ["input"] : columns
-      yield* handle.writeAll(
-        encoder.encode(extra.length === 0 ? csvHeader : `${csvHeader.trimEnd()},${extra.map(csvCell).join(",")}\n`)
+    let handle: FileSystem.File | undefined
+    const opened = Effect.suspend(() =>
+      handle !== undefined ? Effect.succeed(handle) : Effect.tap(
+        Scope.extend(fs.open(file, { flag: "w" }), scope),
+        (file) =>
+          Effect.zipRight(
+            format === "csv" ? file.writeAll(encoder.encode(header(columns))) : Effect.void,
+            Effect.sync(() => {
+              handle = file
+            })
+          )
       )
-    }
+    )
     return {
       write: (rows) =>
         rows.length === 0
           ? Effect.void
-          : handle.writeAll(encoder.encode(rows.map((row) => encodeRow(format, row, columns)).join("")))
+          : Effect.flatMap(
+            opened,
+            (file) => file.writeAll(encoder.encode(rows.map((row) => encodeRow(format, row, columns)).join("")))
+          ),
+      finish: Effect.asVoid(opened)
     }
   })
+
+const header = (columns: InputColumns | undefined): string => {
+  const extra = columns === undefined ? [] : columns === "json" ? ["input"] : columns
+  return extra.length === 0 ? csvHeader : `${csvHeader.trimEnd()},${extra.map(csvCell).join(",")}\n`
+}
