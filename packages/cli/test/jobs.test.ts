@@ -353,8 +353,8 @@ describe("a stop after rows went out", () => {
       const dir = scratch()
       const file = join(dir, "rows.ndjson")
       writeFileSync(file, ["FULL-1", "FULL-2", "FULL-3"].map((key) => line(key)).join("\n"))
-      const report = join(dir, "report.ndjson")
-      symlinkSync("/dev/full", report)
+      // The report is written to its part file until a call is answered: that is where the disk is full.
+      symlinkSync("/dev/full", join(dir, "report.ndjson.part"))
       const run = yield* sync(optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) }))
       expect(run.result._tag).toBe("Left")
       const stop = run.result._tag === "Left" ? run.result.left : undefined
@@ -455,6 +455,36 @@ describe("the report", () => {
       const stopped = yield* Effect.either(recording().record(Job.run<string, never>(refusedKey, options)))
       expect(stopped._tag).toBe("Left")
       expect(readFileSync(report, "utf8")).toBe("line,status,id,externalKey,error\n1,CREATED,7,,\n")
+      // Resumed, with more than a segment of lines the journal settles before the first call,
+      // which then fails: the report of the run before stays whole.
+      const many = join(dir, "many.ndjson")
+      const keys = Array.from({ length: 1200 }, (_, i) => `K${i}`)
+      writeFileSync(many, keys.join("\n"))
+      const journaled = optionsFor(dir, many, {
+        report: Option.some({ file: report, format: "csv" }),
+        journal: Option.some(join(dir, "many.journal"))
+      })
+      // The first run: eleven calls answered, then the key stops working.
+      let calls = 0
+      const refusing = () =>
+        Effect.fail(MarketoError.fromFault({ code: 20014, faultString: "20014 - Authentication failed" }))
+      const elevenThenRefused = (objects: ReadonlyArray<string>) =>
+        ++calls > 11
+          ? refusing()
+          : Effect.succeed(objects.map((input, index) => ({ index, input, status: "CREATED" as const, id: index + 1 })))
+      const firstRun = yield* Effect.either(
+        recording().record(Job.run<string, never>(workOf(elevenThenRefused, keys), { ...journaled, chunkSize: 100 }))
+      )
+      expect(firstRun._tag).toBe("Left")
+      const reported = readFileSync(report, "utf8")
+      expect(reported.trim().split("\n")).toHaveLength(1101)
+      // Resumed with the key still wrong: 1,100 lines settled by the journal, then the call fails.
+      const resumed = yield* Effect.either(
+        recording().record(Job.run<string, never>(workOf(refusing, keys), { ...journaled, chunkSize: 100 }))
+      )
+      expect(resumed._tag).toBe("Left")
+      expect(readFileSync(report, "utf8")).toBe(reported)
+      expect(existsSync(`${report}.part`)).toBe(false)
       // A job with no rows at all still writes its report: the header alone.
       const empty = yield* recording().record(Job.run<string, never>(workOf(() => Effect.succeed([]), []), options))
       expect(empty).toBe(0)
@@ -515,7 +545,15 @@ describe("get --journal", () => {
       const get = exportAll(out, "ndjson", journal)
       expect(yield* Effect.orDie(get)).toBe(0)
       const written = readFileSync(out, "utf8")
-      const lines = readFileSync(journal, "utf8")
+      const complete = readFileSync(journal, "utf8")
+      // Run again once complete: nothing to do, nothing touched, and said so.
+      const { out: printed, record } = recording()
+      expect(yield* Effect.orDie(record(get))).toBe(0)
+      expect(printed.join("\n")).toMatch(/this export is complete \(\d+ Opportunity object\(s\) in .*\); nothing to do/)
+      expect([readFileSync(out, "utf8"), readFileSync(journal, "utf8")]).toEqual([written, complete])
+      // The journal as an export stopped after its last page left it (without the record of completion).
+      const lines = complete.split("\n").slice(0, -2).join("\n") + "\n"
+      expect(lines.length).toBeLessThan(complete.length)
       const refused = (expected: RegExp) =>
         Effect.gen(function*() {
           const error = yield* Effect.flip(get)

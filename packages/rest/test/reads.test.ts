@@ -373,7 +373,7 @@ describe("REST reads", () => {
         criteria: [eq("externalOpportunityId", "A"), eq("externalOpportunityId", "B")]
       })))
       expect(two._tag === "ValidationError" && two.issues.map((i) => i.message)).toEqual([
-        "REST reads Opportunity by one criterion alone (2 were given: one read for each): externalKey externalOpportunityId or marketoGUID, or one searchable field EQ a value"
+        "REST reads Opportunity by one criterion alone (2 were given; REST cannot combine them): externalKey externalOpportunityId or marketoGUID, or one searchable field EQ a value"
       ])
       expect(m.sent).toEqual([])
     }).pipe(Effect.provide(m.client))

@@ -399,7 +399,11 @@ export const run = <A, R>(
               firstFailure ??= `record on line ${row.line}: ${row.error ?? "FAILED"}`
             }
           }
-          if (report !== undefined) yield* report.write(rows)
+          if (report !== undefined) {
+            yield* report.write(rows)
+            // Once a call was answered, the report is this run's; before, the last run's stays.
+            if (counters.sent > 0) yield* report.commit
+          }
           if (failures >= options.maxFailures) {
             return yield* Effect.fail(
               stoppedAfterSending(
@@ -428,8 +432,8 @@ export const run = <A, R>(
             : Effect.fail(error)
       })
     )
-    // A job with no row to report still leaves its report (a CSV's header alone).
-    if (report !== undefined) yield* report.finish
+    // The job went through: its report replaces the last one, even with no call made.
+    if (report !== undefined) yield* report.commit
     if (failures > 0) {
       yield* Console.error(
         `mktows: ${failures} row(s) FAILED. Once the cause is fixed (the mapping, the options or the instance), ${

@@ -140,6 +140,11 @@ type Mark = typeof Mark.Type
 
 const isMark = Schema.is(Mark)
 
+/** The journal's last record once the export is complete: a rerun has nothing to do. */
+const Done = Schema.Struct({ done: Schema.Struct({ objects: Schema.NonNegativeInt }) })
+
+const isDone = Schema.is(Done)
+
 /** Exports every object of the read to the output file, page by page. */
 export const get = (
   options: GetOptions
@@ -178,6 +183,12 @@ export const get = (
         )
       }
       const last: unknown = entries.length > 1 ? entries[entries.length - 1] : undefined
+      if (isDone(last)) {
+        yield* Console.error(
+          `journal ${options.journal.value}: this export is complete (${last.done.objects} ${options.type} object(s) in ${options.out}); nothing to do. To export again, start with a new --journal.`
+        )
+        return 0 as const
+      }
       // The output is cut back to what the last record says it held: a record this mktows does
       // not write, or an output shorter than it (changed or replaced since), would cut or pad it
       // wrongly, so neither is resumed.
@@ -294,6 +305,11 @@ export const get = (
       )
       yield* csv.sync
       yield* fs.remove(target)
+    }
+    // Recorded last, once the output is whole: a rerun says the export is complete.
+    if (log !== undefined) {
+      yield* log.writeAll(encoder.encode(Journal.encodeLine({ done: { objects } })))
+      yield* log.sync
     }
     yield* Console.error(`${objects} ${options.type} object(s) written to ${options.out}`)
     return 0 as const

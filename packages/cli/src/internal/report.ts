@@ -75,14 +75,19 @@ export const encodeRow = (format: Format, row: ReportRow, columns?: InputColumns
 /** A report being written: rows are buffered and written in blocks, so a large job makes few writes. */
 export interface Writer {
   readonly write: (rows: ReadonlyArray<ReportRow>) => Effect.Effect<void, PlatformError>
-  /** Writes the report of a job that ended with no rows to write (its header alone). */
-  readonly finish: Effect.Effect<void, PlatformError>
+  /**
+   * Makes the report the file's: called once a call of the job has an outcome, and when the
+   * job ends. Until then the rows go to `FILE.part`, removed if the job stops first.
+   */
+  readonly commit: Effect.Effect<void, PlatformError>
 }
 
 /**
- * The report to `file` (replacing it: a resumed job reports every line again), opened with its
- * first rows: a job that stops before any row has an outcome (a wrong secret, an unreachable
- * endpoint) leaves the report of the run before it as it was.
+ * The report to `file` (replacing it: a resumed job reports every line again). It is written
+ * to `FILE.part` and takes the file's place only once a call has an outcome (or the job ends),
+ * so a job that stops before any call was answered (a wrong secret, an endpoint out of reach)
+ * leaves the report of the run before it as it was, however many lines a journal settled
+ * first. A report that cannot be written fails here, before anything is sent.
  */
 export const open = (
   file: string,
@@ -91,33 +96,28 @@ export const open = (
 ): Effect.Effect<Writer, PlatformError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    // A report that cannot be written (no such directory, no permission) stops the job before
-    // anything is sent: opened for appending, which changes nothing of a report already there.
-    yield* Effect.scoped(fs.open(file, { flag: "a" }))
-    const scope = yield* Effect.scope
+    // A report already there must be a file this run can replace: opened for appending, which
+    // changes nothing of it (a directory, or a read-only file, fails here).
+    if (yield* fs.exists(file)) yield* Effect.scoped(fs.open(file, { flag: "a" }))
+    const part = `${file}.part`
+    const handle = yield* fs.open(part, { flag: "w" })
+    let committed = false
+    // Not committed when the scope closes (the job stopped first): the part goes, the report stays.
+    yield* Effect.addFinalizer(() => committed ? Effect.void : Effect.ignore(fs.remove(part)))
     const encoder = new TextEncoder()
-    let handle: FileSystem.File | undefined
-    const opened = Effect.suspend(() =>
-      handle !== undefined ? Effect.succeed(handle) : Effect.tap(
-        Scope.extend(fs.open(file, { flag: "w" }), scope),
-        (file) =>
-          Effect.zipRight(
-            format === "csv" ? file.writeAll(encoder.encode(header(columns))) : Effect.void,
-            Effect.sync(() => {
-              handle = file
-            })
-          )
-      )
-    )
+    if (format === "csv") yield* handle.writeAll(encoder.encode(header(columns)))
     return {
       write: (rows) =>
         rows.length === 0
           ? Effect.void
-          : Effect.flatMap(
-            opened,
-            (file) => file.writeAll(encoder.encode(rows.map((row) => encodeRow(format, row, columns)).join("")))
-          ),
-      finish: Effect.asVoid(opened)
+          : handle.writeAll(encoder.encode(rows.map((row) => encodeRow(format, row, columns)).join(""))),
+      // The open handle follows the rename: later rows go on into the report itself.
+      commit: Effect.suspend(() =>
+        committed ? Effect.void : Effect.tap(fs.rename(part, file), () =>
+          Effect.sync(() => {
+            committed = true
+          }))
+      )
     }
   })
 

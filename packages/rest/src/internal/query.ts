@@ -265,7 +265,7 @@ const recordQuery = (p: Wire.ParamsGetMObjects): Planned => {
       issue(
         ["criteria"],
         `REST reads ${p.type} by one criterion alone${
-          criteria.length > 1 ? ` (${criteria.length} were given: one read for each)` : ""
+          criteria.length > 1 ? ` (${criteria.length} were given; REST cannot combine them)` : ""
         }: ${works}`
       )
     )

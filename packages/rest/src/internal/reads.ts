@@ -61,9 +61,11 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         Effect.as(
           // An error the read will meet too (credentials, the quota, an endpoint out of reach)
           // ends the read itself: no warning first.
-          isFatal(error) || error._tag === "TransportError" ? Effect.void : Effect.logWarning(
-            "searchable fields unknown: the describe failed; the instance decides"
-          ).pipe(Effect.annotateLogs({ "mktows.endpoint": query.endpoint, "mktows.error": error._tag })),
+          isFatal(error) || (error._tag === "TransportError" && error.reason === "Connection")
+            ? Effect.void
+            : Effect.logWarning(
+              "searchable fields unknown: the describe failed; the instance decides"
+            ).pipe(Effect.annotateLogs({ "mktows.endpoint": query.endpoint, "mktows.error": error._tag })),
           undefined
         )
       ),
