@@ -662,6 +662,8 @@ export const report = (error: unknown): Effect.Effect<void> => {
   if (isCliValidation(error)) return Effect.void
   const text = error instanceof Stop
     ? error.detail
+    : typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+    ? Connection.explain(error as { readonly message: string })
     : typeof error === "object" && error !== null && "message" in error
     ? String(error.message)
     : String(error)

@@ -582,3 +582,31 @@ describe("delete's rows", () => {
       ])
     }))
 })
+
+describe("an error as the command says it", () => {
+  it("an endpoint out of reach names the setting that points at it; other errors are said as they are", () => {
+    const refused = (operation: string) =>
+      new MarketoError.TransportError({
+        reason: "Connection",
+        operation,
+        description: "ECONNREFUSED",
+        ambiguous: false
+      })
+    expect(Connection.explain(refused("identity"))).toBe(
+      "identity: could not reach the endpoint: ECONNREFUSED (check MARKETO_IDENTITY_ENDPOINT: by default the /identity beside MARKETO_REST_ENDPOINT's /rest)"
+    )
+    expect(Connection.explain(refused("syncMObjects"))).toContain(
+      "(check MARKETO_REST_ENDPOINT, or MARKETO_SOAP_ENDPOINT"
+    )
+    const status = new MarketoError.TransportError({
+      reason: "Status",
+      operation: "identity",
+      status: 500,
+      excerpt: "down",
+      ambiguous: false
+    })
+    expect(Connection.explain(status)).toBe(status.message)
+    const fault = new MarketoError.MarketoFault({ code: 20023, faultString: "20023 - Rate limit" })
+    expect(Connection.explain(fault)).toBe(fault.message)
+  })
+})

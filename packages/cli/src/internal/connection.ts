@@ -127,3 +127,22 @@ export const layer = (
       Layer.provide(Layer.setConfigProvider(provider))
     )
   }))
+
+/**
+ * An error as the command says it: an endpoint that could not be reached names the setting
+ * that points at it (the identity endpoint has a default the user may not know of).
+ */
+export const explain = (error: { readonly message: string }): string => {
+  // Any error the commands print; only a TransportError of a connection gets the hint.
+  const { _tag, operation, reason } = error as {
+    readonly _tag?: unknown
+    readonly reason?: unknown
+    readonly operation?: unknown
+  }
+  if (_tag !== "TransportError" || reason !== "Connection") return error.message
+  return `${error.message} (${
+    operation === "identity"
+      ? "check MARKETO_IDENTITY_ENDPOINT: by default the /identity beside MARKETO_REST_ENDPOINT's /rest"
+      : "check MARKETO_REST_ENDPOINT, or MARKETO_SOAP_ENDPOINT (--endpoint) over SOAP"
+  })`
+}

@@ -27,6 +27,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Connection from "./connection.js"
 import { Stop } from "./failure.js"
 import * as Journal from "./journal.js"
 import * as Progress from "./progress.js"
@@ -289,7 +290,8 @@ export const run = <A, R>(
           : Effect.void
       }, { discard: true })
 
-    const stop = (error: MarketoError.CallError) => stoppedAfterSending(options, counters, error.message, failures > 0)
+    const stop = (error: MarketoError.CallError) =>
+      stoppedAfterSending(options, counters, Connection.explain(error), failures > 0)
 
     // A call the client refused as a whole (what the first pass should have caught): the
     // refused rows are INVALID and never sent; the others go again, without them.
