@@ -27,7 +27,6 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import type * as Terminal from "@effect/platform/Terminal"
 import * as MarketoClient from "@mktows/core/MarketoClient"
-import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -166,12 +165,6 @@ const flag = (name: string, value: Option.Option<string> | string | number | boo
     ? []
     : [`--${name}`, String(value)]
 
-/** Which transport the environment configures (the rule of `NodeMarketo.layerConfig`: REST when MARKETO_REST_ENDPOINT is set). */
-const configuredTransport = Effect.map(
-  Effect.orElseSucceed(Config.option(Config.string("MARKETO_REST_ENDPOINT")), () => Option.none<string>()),
-  (rest): Connection.Transport => (Option.isSome(rest) && rest.value.trim() !== "" ? "rest" : "soap")
-)
-
 const exitWith = (code: 0 | 1 | 2) => (code === 0 ? Effect.void : Effect.fail(new Stop({ code, detail: "" })))
 
 const sync = Command.make(
@@ -236,7 +229,7 @@ const sync = Command.make(
     Effect.gen(function*() {
       const format = yield* formatFor("FILE", args.file)
       const reportTo = yield* reportTarget(args.report)
-      const transport = yield* configuredTransport
+      const transport = yield* Connection.configured
       const maxSize = Connection.maxObjectsPerCall(transport)
       const size = Option.isSome(args.chunkSize)
         ? yield* checkRange(
@@ -464,7 +457,7 @@ const remove = Command.make(
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const failures = yield* checkRange("max-failures", args.maxFailures, 1, Number.MAX_SAFE_INTEGER)
       const tty = yield* isTerminal(process.stderr)
-      const transport = yield* configuredTransport
+      const transport = yield* Connection.configured
       const command = commandLine([
         "delete",
         args.file,

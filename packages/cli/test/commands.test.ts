@@ -272,7 +272,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         const refused = yield* mktows(["delete", byId], rest)
         expect(refused.code).toBe(2)
         expect(refused.stderr).toContain(
-          "record 1 (line 2): id: over REST an Opportunity has no integer id: name it by its external key"
+          "record 1 (line 2): id: REST has no integer ids for Opportunity: name it by externalKey externalOpportunityId or marketoGUID"
         )
         expect(refused.stderr).toContain("nothing was sent")
 

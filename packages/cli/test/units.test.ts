@@ -522,7 +522,7 @@ describe("delete's rows", () => {
         { problems: ["type: expected Opportunity or OpportunityPersonRole, got \"Lead\""] },
         {
           problems: [
-            "id: over REST an Opportunity has no integer id: name it by its external key (externalKey.NAME)"
+            "id: REST has no integer ids for Opportunity: name it by externalKey externalOpportunityId or marketoGUID"
           ]
         },
         { problems: ["id: expected a Marketo id (1 to 2147483647), got \"x\""] }
@@ -568,7 +568,7 @@ describe("delete's rows", () => {
       expect(rows).toEqual([
         {
           problems: [
-            "id: over REST an Opportunity has no integer id: name it by its external key (externalKey.NAME)"
+            "id: REST has no integer ids for Opportunity: name it by externalKey externalOpportunityId or marketoGUID"
           ]
         },
         { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-1" } },

@@ -28,6 +28,12 @@ export interface Flags {
 /** The transport the environment configures: REST whenever MARKETO_REST_ENDPOINT is set (and not blank). */
 export type Transport = "soap" | "rest"
 
+/** The transport the environment configures, by the rule of `NodeMarketo.layerConfig`. */
+export const configured: Effect.Effect<Transport> = Effect.map(
+  Effect.orElseSucceed(Config.option(Config.string("MARKETO_REST_ENDPOINT")), () => Option.none<string>()),
+  (endpoint) => (Option.isSome(endpoint) && endpoint.value.trim() !== "" ? "rest" : "soap")
+)
+
 /** The most objects one call of `transport` carries: 100 over SOAP, 300 over REST. */
 export const maxObjectsPerCall = (transport: Transport): number =>
   transport === "rest" ? RestWire.maxRecordsPerCall : Limits.maxObjectsPerCall
@@ -82,11 +88,7 @@ export const layer = (
     const values = new Map<string, string>()
     if (Option.isSome(flags.endpoint)) values.set("MARKETO_SOAP_ENDPOINT", flags.endpoint.value)
     if (Option.isSome(flags.userId)) values.set("MARKETO_USER_ID", flags.userId.value)
-    // The rule of NodeMarketo.layerConfig: REST whenever MARKETO_REST_ENDPOINT is set (and not blank).
-    const rest = yield* Effect.map(
-      Effect.orElseSucceed(Config.option(Config.string("MARKETO_REST_ENDPOINT")), () => Option.none<string>()),
-      (endpoint) => Option.isSome(endpoint) && endpoint.value.trim() !== ""
-    )
+    const rest = (yield* configured) === "rest"
     const secretName = rest ? "MARKETO_CLIENT_SECRET" : "MARKETO_ENCRYPTION_KEY"
     // The settings the transport cannot do without, named one by one: the ConfigError of the
     // layered providers would say each one twice ("in the provided map" or "in the process context").

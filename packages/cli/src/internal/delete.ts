@@ -122,14 +122,8 @@ const check = (
       const number = idOf(id)
       if (number === undefined) {
         problems.push({ field: "id", message: `expected a Marketo id (1 to ${Limits.xsIntMax}), got ${show(id)}` })
-      } else if (transport === "rest") {
-        problems.push({
-          field: "id",
-          message: `over REST an ${
-            isType(type) ? type : "object"
-          } has no integer id: name it by its external key (externalKey.NAME)`
-        })
       } else {
+        // Over REST, refused below in REST's own words (it has no integer ids for these types).
         ref = { id: number }
       }
     }

@@ -162,6 +162,8 @@ export const get = (
       includeDetails: options.includeDetails,
       out: options.out
     }
+    // A CSV's objects wait in a part file until its header (the union of their fields) is known.
+    const target = options.format === "csv" ? `${options.out}.part.ndjson` : options.out
     let mark: Mark | undefined
     // Held before the journal is read: another export could be writing it.
     if (Option.isSome(options.journal)) {
@@ -204,7 +206,6 @@ export const get = (
       }
       mark = last
       if (mark !== undefined) {
-        const target = options.format === "csv" ? `${options.out}.part.ndjson` : options.out
         const held = (yield* fs.exists(target)) ? Number((yield* fs.stat(target)).size) : -1
         if (held < mark.bytes) {
           return yield* Effect.fail(
@@ -235,7 +236,6 @@ export const get = (
       Option.match(end, { onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
     let pages = yield* next
     // Resuming: the output is cut back to what the last recorded page left.
-    const target = options.format === "csv" ? `${options.out}.part.ndjson` : options.out
     if (mark !== undefined) {
       yield* fs.truncate(target, mark.bytes)
     }

@@ -6,7 +6,7 @@
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as Scope from "effect/Scope"
+import type * as Scope from "effect/Scope"
 import * as CsvCell from "./csvCell.js"
 import type { LineOutcome } from "./journal.js"
 import type { Format } from "./rows.js"

@@ -277,11 +277,7 @@ const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associat
   }
 }
 
-const checkOpportunityEntity = entityChecker(FieldValues.opportunity, ["company"])
-
-const checkOpportunity = (report: Report, obj: Dict, operation: Operation): void => {
-  checkOpportunityEntity(report, obj, operation)
-}
+const checkOpportunity = entityChecker(FieldValues.opportunity, ["company"])
 
 const checkRoleEntity = entityChecker(FieldValues.opportunityPersonRole, ["opportunity", "lead"])
 
@@ -355,7 +351,8 @@ const checkObject = (report: Report, obj: unknown, operation: Operation, models:
       case "Program":
         return checkProgram(report, obj, operation)
       case "Opportunity":
-        return checkOpportunity(report, obj, operation)
+        checkOpportunity(report, obj, operation)
+        return
       case "OpportunityPersonRole":
         return checkOpportunityPersonRole(report, obj, operation)
       default:

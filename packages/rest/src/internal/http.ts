@@ -229,20 +229,3 @@ export const restError = (
     meaning: meaningOfCode(code)
   })
 }
-
-/**
- * A refused query's reasons as one error: the first reason's code is the fault's, said once;
- * any further reason (twenty at most) keeps its own code beside its message; the whole text is
- * bounded as every quoted server text is.
- */
-export const refusedError = (
-  operation: string,
-  reasons: ReadonlyArray<RestWire.Reason>
-): AuthFault | MarketoFault | TransportError => {
-  const [first, ...rest] = reasons
-  return restError(
-    operation,
-    String(first?.code ?? 0),
-    [first?.message ?? "", ...rest.slice(0, 19).map((r) => `${r.code}: ${r.message}`)].join("; ")
-  )
-}

@@ -45,6 +45,19 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
   const refusedText = Statuses.reasonText
 
   /**
+   * A refused query's reasons as one error: the first reason's code is the fault's, said once;
+   * the others keep their codes beside their messages, bounded as every reason text is.
+   */
+  const refusedError = (reasons: ReadonlyArray<RestWire.Reason>) => {
+    const [first, ...rest] = reasons
+    return Http.restError(
+      "getMObjects",
+      String(first?.code ?? 0),
+      [first?.message ?? "", ...(rest.length > 0 ? [refusedText(rest.slice(0, 19))] : [])].join("; ")
+    )
+  }
+
+  /**
    * A search by a criterion's field, checked against the instance's describe (fetched once per
    * client, and only for such a search): a field it does not list as searchable alone is an
    * issue, so the client refuses the read before anything is sent. A describe that fails, or
@@ -118,7 +131,7 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         const read = query.endpoint === "opportunities" ? ReadBack.opportunityFromRest : ReadBack.roleFromRest
         const fields = ReadBack.queryFields(query.endpoint)
         const path = paths[query.endpoint]
-        const sent = send(
+        return send(
           "getMObjects",
           (base) =>
             query._tag === "Records"
@@ -147,13 +160,12 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         ).pipe(Effect.flatMap((answer) => {
           // A refused query (a field that is not searchable, a value of the wrong type) is
           // no empty result: it ends the read with the instance's reason.
-          if (answer._tag === "Refused") return Effect.fail(Http.refusedError("getMObjects", answer.reasons))
+          if (answer._tag === "Refused") return Effect.fail(refusedError(answer.reasons))
           const result = answer.value.result ?? []
           const more = answer.value.nextPageToken !== undefined && answer.value.moreResult !== false &&
             result.length === RestWire.maxRecordsPerCall
           return Effect.succeed(page(result.map(read), more ? answer.value.nextPageToken : undefined))
         }))
-        return sent
       }
       case "Program":
         return send(
