@@ -7,13 +7,15 @@
  * - steps.ts: CPU per step of one 100-object call and of one getMObjects page vs the floor;
  * - startup.ts: start-up of the compiled bins (needs `pnpm build`);
  * - when present: packages/node/bench/client-cpu.ts, stream-memory.ts (1M objects through
- *   syncStream), packages/emulator/bench/emulator.bench.ts (server CPU and heap per object).
+ *   syncStream), packages/emulator/bench/emulator.bench.ts (server CPU and heap per object),
+ *   packages/emulator/bench/floor.bench.ts (the floor under the emulator: a server parsing with
+ *   fast-xml-parser and checking nothing).
  *
  * Each script prints its own figures (shown here indented) and, as its last line, JSON that
  * this runner reads. `--quick` runs each in its smallest mode (the smoke test does that).
  * A script that fails is reported and the others still run; the exit code is then 1.
  *
- * Usage: `pnpm bench:all [--quick] [--only compare,steps,steps-emulator,startup,client-cpu,stream-memory,stream-memory-floor,emulator]`
+ * Usage: `pnpm bench:all [--quick] [--only compare,steps,steps-emulator,startup,client-cpu,stream-memory,stream-memory-floor,emulator,emulator-floor]`
  */
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
@@ -70,6 +72,14 @@ const scripts: ReadonlyArray<Script> = [
     name: "emulator",
     path: "packages/emulator/bench/emulator.bench.ts",
     node: ["--expose-gc"],
+    args: [],
+    quickArgs: ["--quick"],
+    required: false
+  },
+  {
+    // The least any server parsing with fast-xml-parser spends, beside the emulator.
+    name: "emulator-floor",
+    path: "packages/emulator/bench/floor.bench.ts",
     args: [],
     quickArgs: ["--quick"],
     required: false
@@ -286,6 +296,22 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
     "≤ 30 µs at 100k",
     (n) => n <= 30
   )
+  const emulatorFloor = ran.get("emulator-floor")?.json
+  if (emulatorFloor !== undefined) {
+    const floorCpu = (name: string) => num(at(emulatorFloor, "serverCpuMicrosPerObject", name))
+    const shares = at(emulatorFloor, "floorShares")
+    add(
+      "the floor under it: node:http + fast-xml-parser + a Map + a template answer, no check of any kind (`bench:emulator-floor`)",
+      floorCpu("floor"),
+      (n) =>
+        `${g3(n)} µs (fast-xml-parser ${g3(num(at(shares, "parser")) ?? Number.NaN)}, node:http ${
+          g3(num(at(shares, "http")) ?? Number.NaN)
+        }, Map + answer ${g3(num(at(shares, "storeAndAnswer")) ?? Number.NaN)}; the emulator beside it ${
+          g3(floorCpu("emulator") ?? Number.NaN)
+        })`,
+      "— (the goal's floor)"
+    )
+  }
   const serverSteps = ran.get("steps-emulator")?.json
   const requestDecode = num(at(serverSteps, "steps", "request decode (the emulator's)", "mktows"))
   const requestParser = num(at(serverSteps, "steps", "request decode: parser alone", "mktows"))
@@ -341,7 +367,7 @@ const summary = (ran: ReadonlyMap<string, Ran>): ReadonlyArray<Row> => {
       "—"
     )
   }
-  // client-cpu.ts: `usPerObject` by contender (client, engine, transport, rawHttp, raw).
+  // client-cpu.ts: `usPerObject` by contender (client, engine, transport, the floors, raw).
   const perObject = at(ran.get("client-cpu")?.json, "usPerObject")
   const clientCpu = num(at(perObject, "client"))
   if (ran.get("client-cpu")?.json !== undefined) {

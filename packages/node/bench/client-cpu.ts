@@ -13,7 +13,16 @@
  * - `transport`: the SOAP transport alone over the same HTTP client, with the wire records
  *   built once: what the client adds is `client - transport`;
  * - `rawHttp`: `node:http` POSTing pre-built bytes and reading the answer: the HTTP floor;
- * - `raw`: the same over fetch (undici), for comparison.
+ * - `rawHttpParse`: the same, with the answer parsed by fast-xml-parser as the codec drives it:
+ *   the floor of any client that parses with the design card's parser;
+ * - `effectHttp`: the pre-built bytes through the Node layer's HttpClient (Effect's runtime and
+ *   `@effect/platform`'s request, over `node:http`), the answer read as text: the floor of any
+ *   client on the design card's Effect and HttpClient;
+ * - `effectHttpParse`: `effectHttp` with the answer parsed as in `rawHttpParse`: the floor of any
+ *   client on the design card's stack (Effect, the HttpClient, fast-xml-parser); what the
+ *   client spends above it is its own work (signing, validation, mapping, encoding, the
+ *   hardened decode, the engine);
+ * - `raw`: `rawHttp` over fetch (undici), for comparison.
  *
  * Each round sends `--calls` calls per contender; the figure is process CPU (user + system,
  * `process.cpuUsage`) per object, and the medians over rounds are printed with the ratio to
@@ -24,6 +33,8 @@
  * Profile: `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx packages/node/bench/client-cpu.ts --only client`
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
 import { MarketoTransport } from "@mktows/core/MarketoTransport"
@@ -123,6 +134,16 @@ const main = async () => {
     "node",
     "internal/httpClient"
   )
+  // fast-xml-parser exactly as the codec drives it (its options and depth bound).
+  const { parserFor } = await internalModule<typeof import("../../xml/src/internal/document.js")>(
+    "xml",
+    "internal/document"
+  )
+  const { defaultMaxDepth } = await internalModule<typeof import("../../xml/src/internal/scan.js")>(
+    "xml",
+    "internal/scan"
+  )
+  const parser = parserFor(defaultMaxDepth)
   console.log(`client-cpu: ${codeUnderTest}`)
   const server = await startServer()
   const options = { endpoint: server.url, userId, encryptionKey: Redacted.make(encryptionKey) }
@@ -160,6 +181,31 @@ const main = async () => {
   )
 
   const agent = new Http.Agent({ keepAlive: true, maxSockets: 64 })
+  const httpClient = await Effect.runPromise(Effect.provide(HttpClient.HttpClient, NodeHttpClient.layer))
+  const prebuilt = HttpClientRequest.post(server.url).pipe(
+    HttpClientRequest.setHeader("SOAPAction", "\"syncMObjects\""),
+    HttpClientRequest.bodyUint8Array(envelope, "text/xml; charset=utf-8")
+  )
+  const effectHttp = Effect.flatMap(httpClient.execute(prebuilt), (response) => response.text)
+  const rawHttp = Effect.async<string>((resume) => {
+    const req = Http.request(server.url, {
+      method: "POST",
+      agent,
+      headers: {
+        "content-type": "text/xml; charset=utf-8",
+        SOAPAction: "\"syncMObjects\"",
+        "content-length": envelope.length
+      }
+    }, (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (c: Buffer) => chunks.push(c))
+      res.on("end", () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8"))))
+    })
+    req.end(envelope)
+  })
+  // The parse's result is kept only to be sure it ran.
+  let parsed: unknown = undefined
+  const parse = (text: string) => Effect.sync(() => (parsed = parser.parse(text)))
   const times = (n: number, one: Effect.Effect<unknown, unknown>) =>
     Effect.forEach(Array.from({ length: n }), () => one, { concurrency, discard: true })
   const contenders: Record<string, Effect.Effect<unknown, unknown>> = {
@@ -167,22 +213,10 @@ const main = async () => {
     clientFetch: overFetch.syncMObjects(opportunities, "UPSERT"),
     engine: engine.syncMObjects(opportunities, "UPSERT"),
     transport: transport.call("syncMObjects", { mObjectList: wireObjects, operation: "UPSERT" }),
-    rawHttp: Effect.async<string>((resume) => {
-      const req = Http.request(server.url, {
-        method: "POST",
-        agent,
-        headers: {
-          "content-type": "text/xml; charset=utf-8",
-          SOAPAction: "\"syncMObjects\"",
-          "content-length": envelope.length
-        }
-      }, (res) => {
-        const chunks: Array<Buffer> = []
-        res.on("data", (c: Buffer) => chunks.push(c))
-        res.on("end", () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8"))))
-      })
-      req.end(envelope)
-    }),
+    rawHttp,
+    rawHttpParse: Effect.flatMap(rawHttp, parse),
+    effectHttp,
+    effectHttpParse: Effect.flatMap(effectHttp, parse),
     raw: Effect.promise(() =>
       fetch(server.url, {
         method: "POST",
@@ -204,6 +238,7 @@ const main = async () => {
     }
   }
   server.stop()
+  if (parsed === undefined && (only === undefined || only.endsWith("Parse"))) console.error("the parse never ran")
   const medians = Object.fromEntries(names.map((n) => [n, round1(median(samples[n]!))]))
   const raw = medians.raw
   for (const name of names) {
