@@ -53,7 +53,7 @@ import { writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { codeUnderTest, internalModule, refusesStaleBuild } from "./support/code.js"
+import { codecParsers, codeUnderTest, internalModule, refusesStaleBuild } from "./support/code.js"
 
 const flag = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`)
@@ -134,16 +134,8 @@ const main = async () => {
     "node",
     "internal/httpClient"
   )
-  // fast-xml-parser exactly as the codec drives it (its options and depth bound).
-  const { parserFor } = await internalModule<typeof import("../../xml/src/internal/document.js")>(
-    "xml",
-    "internal/document"
-  )
-  const { defaultMaxDepth } = await internalModule<typeof import("../../xml/src/internal/scan.js")>(
-    "xml",
-    "internal/scan"
-  )
-  const parser = parserFor(defaultMaxDepth)
+  // fast-xml-parser exactly as the codec drives it.
+  const { parser } = await codecParsers()
   console.log(`client-cpu: ${codeUnderTest}`)
   const server = await startServer()
   const options = { endpoint: server.url, userId, encryptionKey: Redacted.make(encryptionKey) }

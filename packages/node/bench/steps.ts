@@ -29,7 +29,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import { codeUnderTest, internalModule, refusesStaleBuild } from "./support/code.js"
+import { codecParsers, codeUnderTest, refusesStaleBuild } from "./support/code.js"
 import { cannedAnswer, deals, encryptionKey, getPage, opportunities, userId } from "./support/fixture.js"
 import * as HandWritten from "./support/handWritten.js"
 import { cpuMicros, load, median, numberFlag, quick, rotate, round3 } from "./support/stats.js"
@@ -60,19 +60,8 @@ const header: Wire.AuthenticationHeaderInfo = {
   requestTimestamp: "2026-08-05T14:22:45+00:00"
 }
 const handHeader = HandWritten.sign(Date.now())
-// fast-xml-parser exactly as the codec drives it (its options and depth bound).
-const { parserFor, treeParserFor } = await internalModule<typeof import("../../xml/src/internal/document.js")>(
-  "xml",
-  "internal/document"
-)
-const { defaultMaxDepth } = await internalModule<typeof import("../../xml/src/internal/scan.js")>(
-  "xml",
-  "internal/scan"
-)
-const parser = parserFor(defaultMaxDepth)
-// The parser building its own tree, as the codec drove it before it built its own from the
-// parser's reports: the line issue 23's table measured.
-const treeParser = treeParserFor(defaultMaxDepth)
+// fast-xml-parser as the codec drives it, and building its own tree (the issue's line).
+const { parser, treeParser } = await codecParsers()
 const emulatorSide = process.argv.includes("--emulator")
 const request = SoapCodec.encodeRequest("syncMObjects", header, { operation: "UPSERT", mObjectList: wires })
 const pageWires = Effect.runSync(SoapCodec.decodeResponse("getMObjects", getPage)).mObjectList ?? []

@@ -37,6 +37,23 @@ export const internalModule = <M>(pkg: string, path: string): Promise<M> =>
     M
   >
 
+/**
+ * fast-xml-parser exactly as the codec drives it (its options and depth bound, its reports
+ * going nowhere), and building its own tree (as the codec drove it before it built its own
+ * from the parser's reports: the line issue 23's table measured), from the code under test.
+ */
+export const codecParsers = async () => {
+  const { parserFor, treeParserFor } = await internalModule<typeof import("../../../xml/src/internal/document.js")>(
+    "xml",
+    "internal/document"
+  )
+  const { defaultMaxDepth } = await internalModule<typeof import("../../../xml/src/internal/scan.js")>(
+    "xml",
+    "internal/scan"
+  )
+  return { parser: parserFor(defaultMaxDepth), treeParser: treeParserFor(defaultMaxDepth) }
+}
+
 // The source files under `dir`, with their paths relative to it.
 const sources = (dir: string, prefix = ""): Array<string> =>
   readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
