@@ -39,15 +39,15 @@ import { codeUnderTest, refusesStaleBuild, runsSources, tsxArgs } from "../../no
 import { batch, fromWire, makeParse, requestObjects } from "./floorParse.js"
 
 const quick = process.argv.includes("--quick")
-const numberFlag = (name: string, fallback: number): number => {
+const numberFlag = (name: string, fallback: number, least = 1): number => {
   const at = process.argv.indexOf(`--${name}`)
   const value = at === -1 ? Number.NaN : Number(process.argv[at + 1])
-  return Number.isFinite(value) && value > 0 ? value : fallback
+  return Number.isSafeInteger(value) && value >= least ? value : fallback
 }
 const stored = numberFlag("stored", quick ? 10_000 : 100_000)
 const segments = numberFlag("segments", quick ? 3 : 7)
 const roundsPerSegment = numberFlag("rounds", quick ? 2 : 10)
-const warmupSegments = numberFlag("warmup", quick ? 1 : 2)
+const warmupSegments = numberFlag("warmup", quick ? 1 : 2, 0)
 const concurrency = 10
 const objectsPerSegment = roundsPerSegment * concurrency * batch
 // Issue #23.
@@ -192,6 +192,8 @@ const post = (url: URL, body: Buffer) =>
           : reject(new Error(`unexpected answer from ${url.host} (${res.statusCode}): ${text.slice(0, 300)}`)))
     })
     req.on("error", reject)
+    // A server that stops answering fails the run instead of hanging it.
+    req.setTimeout(60_000, () => req.destroy(new Error(`no answer from ${url.host} in 60 s`)))
     req.end(body)
   })
 

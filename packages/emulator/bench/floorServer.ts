@@ -127,6 +127,8 @@ const serve = (mode: Mode) => {
 }
 
 // The parent asks for this process's CPU time (µs) between segments.
+// A parent that dies (killed, or a test's timeout) leaves no server behind: the IPC channel closes.
+process.on("disconnect", () => process.exit(0))
 process.on("message", (message) => {
   if (message === "cpu") {
     const { system, user } = process.cpuUsage()

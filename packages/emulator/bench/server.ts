@@ -41,6 +41,8 @@ const post = (method: string) =>
   new Promise<unknown>((resolve) => session.post(method, (error, result) => resolve(error ?? result)))
 
 // The parent asks for this process's CPU time (µs) between rounds.
+// A parent that dies (killed, or a test's timeout) leaves no server behind: the IPC channel closes.
+process.on("disconnect", () => process.exit(0))
 process.on("message", (message) => {
   if (typeof message === "object" && message !== null && "profileTo" in message) {
     const to = String(message.profileTo)
