@@ -14,11 +14,8 @@ import * as Signature from "@mktows/core/Signature"
 import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { execFile } from "node:child_process"
-import { fileURLToPath } from "node:url"
+import { runScript } from "../../node/bench/support/children.js"
 import { batch, fromWire, makeParse, requestObjects } from "../bench/floorParse.js"
-
-const root = fileURLToPath(new URL("../../../", import.meta.url))
 
 const Positive = Schema.Number.pipe(Schema.finite(), Schema.positive())
 const Finite = Schema.Number.pipe(Schema.finite())
@@ -51,16 +48,7 @@ const Output = Schema.Struct({
   goals: Schema.Struct({ serverCpuMicrosPerObject: Schema.Literal(30), stored: Schema.Literal(100_000) })
 })
 
-const runQuick = Effect.async<{ readonly code: number; readonly stdout: string; readonly stderr: string }>((resume) => {
-  const child = execFile(
-    process.execPath,
-    ["--import", "tsx", "--conditions=source", "packages/emulator/bench/floor.bench.ts", "--quick"],
-    { cwd: root, maxBuffer: 16 * 1024 * 1024 },
-    (error, stdout, stderr) =>
-      resume(Effect.succeed({ code: error === null ? 0 : child.exitCode ?? 1, stdout, stderr }))
-  )
-  return Effect.sync(() => child.kill("SIGTERM"))
-})
+const runQuick = runScript("packages/emulator/bench/floor.bench.ts", ["--quick"])
 
 describe("bench:emulator-floor (smoke run)", () => {
   it.effect("the floor's parse of the bench's request yields what the emulator's decode yields", () =>

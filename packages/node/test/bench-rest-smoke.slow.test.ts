@@ -7,10 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { execFile } from "node:child_process"
-import { fileURLToPath } from "node:url"
-
-const root = fileURLToPath(new URL("../../../", import.meta.url))
+import { runScript } from "../bench/support/children.js"
 
 const Positive = Schema.Number.pipe(Schema.finite(), Schema.positive())
 const contenders = Schema.Struct({ mktows: Positive, "node-marketo-rest": Positive, "raw fetch": Positive })
@@ -25,16 +22,7 @@ const Output = Schema.Struct({
   rounds: Positive
 })
 
-const runQuick = Effect.async<{ readonly code: number; readonly stdout: string; readonly stderr: string }>((resume) => {
-  const child = execFile(
-    process.execPath,
-    ["--import", "tsx", "--conditions=source", "packages/node/bench/rest.ts", "--quick", "--rounds", "1"],
-    { cwd: root, maxBuffer: 16 * 1024 * 1024 },
-    (error, stdout, stderr) =>
-      resume(Effect.succeed({ code: error === null ? 0 : child.exitCode ?? 1, stdout, stderr }))
-  )
-  return Effect.sync(() => child.kill("SIGTERM"))
-})
+const runQuick = runScript("packages/node/bench/rest.ts", ["--quick", "--rounds", "1"])
 
 describe("bench:rest (smoke run)", () => {
   it.live(

@@ -10,10 +10,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { execFile } from "node:child_process"
-import { fileURLToPath } from "node:url"
-
-const root = fileURLToPath(new URL("../../../", import.meta.url))
+import { runScript } from "../bench/support/children.js"
 
 const Positive = Schema.Number.pipe(Schema.finite(), Schema.positive())
 const contenders = ["mktows", "node-soap", "raw POST", "hand-written"] as const
@@ -82,24 +79,7 @@ const Output = Schema.Struct({
   })
 })
 
-const runQuick = Effect.async<{ readonly code: number; readonly stdout: string; readonly stderr: string }>((resume) => {
-  const child = execFile(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "--conditions=source",
-      "packages/node/bench/all.ts",
-      "--quick",
-      "--only",
-      "compare,steps,steps-emulator,startup"
-    ],
-    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
-    (error, stdout, stderr) =>
-      resume(Effect.succeed({ code: error === null ? 0 : child.exitCode ?? 1, stdout, stderr }))
-  )
-  return Effect.sync(() => child.kill("SIGTERM"))
-})
+const runQuick = runScript("packages/node/bench/all.ts", ["--quick", "--only", "compare,steps,steps-emulator,startup"])
 
 describe("benchmarks (smoke run)", () => {
   it.live(

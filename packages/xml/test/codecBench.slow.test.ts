@@ -3,23 +3,9 @@
 // asserts no time.
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
-import { fileURLToPath } from "node:url"
+import { runScript } from "../../node/bench/support/children.js"
 
-const root = fileURLToPath(new URL("../../..", import.meta.url))
-
-const runBench = Effect.async<{ readonly code: number; readonly stdout: string; readonly stderr: string }>(
-  (resume) => {
-    const child = execFile(
-      process.execPath,
-      ["--import", "tsx", "--conditions=source", "packages/xml/bench/codec.bench.ts", "--rounds", "4"],
-      { cwd: root, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        resume(Effect.succeed({ code: error === null ? 0 : child.exitCode ?? 1, stdout, stderr }))
-    )
-    return Effect.sync(() => child.kill("SIGTERM"))
-  }
-)
+const runBench = runScript("packages/xml/bench/codec.bench.ts", ["--rounds", "4"])
 
 describe("pnpm bench (smoke run)", () => {
   it.live(

@@ -7,12 +7,36 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { repoRoot, tsxArgs } from "./code.js"
 
 export { repoRoot, tsxArgs } from "./code.js"
+
+/** How a script run to its end went: its exit code and what it printed. */
+export interface Ran {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * A benchmark script (`path` from the repository's root) run to its end in a child node on the
+ * TypeScript sources, as the smoke tests run every benchmark: its exit code and output. The
+ * child is killed when the run is interrupted (a test's timeout).
+ */
+export const runScript = (path: string, args: ReadonlyArray<string>): Effect.Effect<Ran> =>
+  Effect.async<Ran>((resume) => {
+    const child = execFile(
+      process.execPath,
+      ["--import", "tsx", "--conditions=source", path, ...args],
+      { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resume(Effect.succeed({ code: error === null ? 0 : child.exitCode ?? 1, stdout, stderr }))
+    )
+    return Effect.sync(() => child.kill("SIGTERM"))
+  })
 
 /** The compiled, bundled emulator bin (after `pnpm build`). */
 export const emulatorBin = `${repoRoot}packages/emulator/dist/bin/mktows-emulator.js`
