@@ -11,10 +11,12 @@
  *
  * @since 0.1.0
  */
+import * as Limits from "@mktows/core/Limits"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
 import * as RestConfig from "@mktows/rest/RestConfig"
 import * as RestTransport from "@mktows/rest/RestTransport"
+import * as RestWire from "@mktows/rest/RestWire"
 import * as SoapTransport from "@mktows/xml/SoapTransport"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -75,6 +77,32 @@ const restEndpoint = Config.string("MARKETO_REST_ENDPOINT").pipe(
   Config.option,
   Config.map(Option.filter((endpoint) => endpoint.trim() !== ""))
 )
+
+/**
+ * The transport {@link layerConfig} picks from the environment (without an explicit
+ * `config`): `"rest"` when `MARKETO_REST_ENDPOINT` is set and not blank, else `"soap"`. For a
+ * program that must know before it builds the client (a command line's defaults and help).
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const configuredTransport: Effect.Effect<"soap" | "rest"> = Effect.map(
+  Effect.orElseSucceed(restEndpoint, () => Option.none<string>()),
+  (rest) => (Option.isSome(rest) ? "rest" : "soap")
+)
+
+/**
+ * The most objects one syncMObjects or deleteMObjects call carries over each transport, the
+ * client's chunk size unless told less: Marketo's 100 over SOAP, a REST request's 300 over
+ * REST (each transport's own `maxObjectsPerCall`).
+ *
+ * @since 0.1.0
+ * @category transports
+ */
+export const maxObjectsPerCall: { readonly soap: number; readonly rest: number } = {
+  soap: Limits.maxObjectsPerCall,
+  rest: RestWire.maxRecordsPerCall
+}
 
 /**
  * A MarketoClient configured from the environment, over REST when `MARKETO_REST_ENDPOINT` is

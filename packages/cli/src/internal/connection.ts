@@ -9,7 +9,6 @@ import * as Prompt from "@effect/cli/Prompt"
 import * as Limits from "@mktows/core/Limits"
 import type * as MarketoClient from "@mktows/core/MarketoClient"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
-import * as RestWire from "@mktows/rest/RestWire"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
@@ -28,15 +27,11 @@ export interface Flags {
 /** The transport the environment configures: REST whenever MARKETO_REST_ENDPOINT is set (and not blank). */
 export type Transport = "soap" | "rest"
 
-/** The transport the environment configures, by the rule of `NodeMarketo.layerConfig`. */
-export const configured: Effect.Effect<Transport> = Effect.map(
-  Effect.orElseSucceed(Config.option(Config.string("MARKETO_REST_ENDPOINT")), () => Option.none<string>()),
-  (endpoint) => (Option.isSome(endpoint) && endpoint.value.trim() !== "" ? "rest" : "soap")
-)
+/** The transport the environment configures: the library's own choice (`NodeMarketo.layerConfig`). */
+export const configured: Effect.Effect<Transport> = NodeMarketo.configuredTransport
 
 /** The most objects one call of `transport` carries: 100 over SOAP, 300 over REST. */
-export const maxObjectsPerCall = (transport: Transport): number =>
-  transport === "rest" ? RestWire.maxRecordsPerCall : Limits.maxObjectsPerCall
+export const maxObjectsPerCall = (transport: Transport): number => NodeMarketo.maxObjectsPerCall[transport]
 
 /** Marketo's rate limit, the client's default: 100 calls in any 20 s. */
 export const marketoRateLimit = { calls: Limits.maxCallsPerWindow, seconds: Limits.rateWindowSeconds } as const
