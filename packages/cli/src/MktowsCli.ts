@@ -31,6 +31,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type DateFormat, Stop } from "./CliError.js"
+import * as Columns from "./internal/columns.js"
 import * as Connection from "./internal/connection.js"
 import * as Deletes from "./internal/delete.js"
 import * as Mapping from "./internal/mapping.js"
@@ -48,7 +49,7 @@ import * as Values from "./internal/values.js"
  */
 export const version = "0.1.0"
 
-const types = ["Opportunity", "OpportunityPersonRole", "Program"] as const
+const types = Columns.objectTypes
 const operations = ["INSERT", "UPDATE", "UPSERT"] as const
 
 const endpoint = Options.text("endpoint").pipe(

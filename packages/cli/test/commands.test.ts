@@ -38,6 +38,8 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       expect(helpDelete.stdout).toContain("--skip-invalid")
       expect(helpDelete.stdout).toContain("externalKey.NAME")
       const helpEmulator = yield* mktows(["help", "emulator"])
+      // The emulator's own usage, not the command line's one-line entry for it.
+      expect(helpEmulator.stdout).toContain("usage: mktows-emulator")
       expect(helpEmulator.stdout).toContain("--enforce-limits")
       const helpNothing = yield* mktows(["help", "nosuch"])
       expect(helpNothing.code).toBe(2)

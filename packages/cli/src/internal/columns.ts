@@ -19,7 +19,9 @@ import * as CsvCell from "./csvCell.js"
 import * as Values from "./values.js"
 
 /** The MObject types a file can hold. */
-export type ObjectType = "Program" | "Opportunity" | "OpportunityPersonRole"
+/** The MObject types the commands read and write, in the order their help lists them. */
+export const objectTypes = ["Opportunity", "OpportunityPersonRole", "Program"] as const
+export type ObjectType = typeof objectTypes[number]
 
 /** The kinds of cell values. */
 export type Kind = "number" | "boolean" | "date" | "text"

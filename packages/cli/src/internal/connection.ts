@@ -8,6 +8,7 @@ import type * as CliApp from "@effect/cli/CliApp"
 import * as Prompt from "@effect/cli/Prompt"
 import * as Limits from "@mktows/core/Limits"
 import type * as MarketoClient from "@mktows/core/MarketoClient"
+import * as MarketoError from "@mktows/core/MarketoError"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -131,14 +132,9 @@ export const layer = (
  */
 export const explain = (error: { readonly message: string }): string => {
   // Any error the commands print; only a TransportError of a connection gets the hint.
-  const { _tag, operation, reason } = error as {
-    readonly _tag?: unknown
-    readonly reason?: unknown
-    readonly operation?: unknown
-  }
-  if (_tag !== "TransportError" || reason !== "Connection") return error.message
+  if (!(error instanceof MarketoError.TransportError) || error.reason !== "Connection") return error.message
   return `${error.message} (${
-    operation === "identity"
+    error.operation === "identity"
       ? "check MARKETO_IDENTITY_ENDPOINT: by default the /identity beside MARKETO_REST_ENDPOINT's /rest"
       : "check MARKETO_REST_ENDPOINT, or MARKETO_SOAP_ENDPOINT (--endpoint) over SOAP"
   })`

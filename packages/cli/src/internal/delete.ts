@@ -16,6 +16,7 @@ import * as RestMapping from "@mktows/rest/RestMapping"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Columns from "./columns.js"
 import type * as Connection from "./connection.js"
 import * as Csv from "./csv.js"
 import type { Stop } from "./failure.js"
@@ -62,7 +63,7 @@ const blank = (cell: unknown): boolean =>
   cell === undefined || cell === null || (typeof cell === "string" && cell.trim() === "")
 
 /** The MObject types a row may state: the delete's, and the one `get` also exports. */
-const typeNames: ReadonlyArray<string> = [...types, "Program"]
+const typeNames: ReadonlyArray<string> = Columns.objectTypes
 
 /**
  * The row's type: `--type` when given, unless the row states another MObject type (an

@@ -207,6 +207,12 @@ const stoppedAfterSending = (options: Options, counters: Progress.Counters, why:
     }`
   })
 
+/** `print` for the first 50 it is given, then nothing: enough to see a pattern on a terminal. */
+const firstFifty = <A>(print: (a: A) => Effect.Effect<void>): (a: A) => Effect.Effect<void> => {
+  let shown = 0
+  return (a) => ++shown <= 50 ? print(a) : Effect.void
+}
+
 /** Runs a job; the exit code says how it went. Failures that end the job early are `Stop`s. */
 export const run = <A, R>(
   work: Work<A>,
@@ -214,18 +220,14 @@ export const run = <A, R>(
 ): Effect.Effect<ExitCode, Stop | InputError | PlatformError | Journal.JournalError, FileSystem.FileSystem | R> =>
   Effect.scoped(Effect.gen(function*() {
     const started = yield* Clock.currentTimeMillis
-    let shown = 0
-    const checked = yield* checkAll(work, (row) => {
-      // The first problems are enough to see the pattern; --dry-run lists them all.
-      shown++
-      return shown <= 50 ? Console.error(problemText(row)) : Effect.void
-    })
+    // The first problems are enough to see the pattern; --dry-run lists them all.
+    const checked = yield* checkAll(work, firstFifty((row) => Console.error(problemText(row))))
     if (checked.invalid > 0 && !options.skipInvalid) {
       return yield* Effect.fail(
         new Stop({
           code: 2,
           detail: `${checked.invalid} of ${checked.total} row(s) are invalid${
-            shown > 50 ? " (the first 50 are listed above; --dry-run lists all)" : ""
+            checked.invalid > 50 ? " (the first 50 are listed above; --dry-run lists all)" : ""
           }; nothing was sent. Fix them, or pass --skip-invalid to send the others and report these.`
         })
       )
@@ -280,15 +282,13 @@ export const run = <A, R>(
     }
 
     // Rows the client refused when their call was made (what the first pass cannot see) are
-    // listed as the first pass lists its problems, the first 50 of them, not only in the report.
-    let refusedShown = 0
+    // listed on stderr as the first pass's problems are, the first 50 of them, not only in the
+    // report.
+    const showOneRefused = firstFifty((row: Report.ReportRow) =>
+      Console.error(`line ${row.line}: refused, not sent: ${row.error ?? "INVALID"}`)
+    )
     const showRefused = (rows: ReadonlyArray<Report.ReportRow>): Effect.Effect<void> =>
-      Effect.forEach(rows, (row) => {
-        refusedShown++
-        return refusedShown <= 50
-          ? Console.error(`line ${row.line}: refused, not sent: ${row.error ?? "INVALID"}`)
-          : Effect.void
-      }, { discard: true })
+      Effect.forEach(rows, showOneRefused, { discard: true })
 
     const stop = (error: MarketoError.CallError) =>
       stoppedAfterSending(options, counters, Connection.explain(error), failures > 0)
