@@ -433,7 +433,7 @@ const remove = Command.make(
   {
     file: Args.file({ name: "FILE", exists: "yes" }).pipe(
       Args.withDescription(
-        "The objects to delete: .csv with the columns type and id or externalKey.NAME (e.g. externalKey.externalOpportunityId), or .ndjson of {\"type\",\"id\"} or {\"type\",\"externalKey\":{\"name\",\"value\"}}. Over REST, name an Opportunity by its external key: REST has no integer ids for it."
+        "The objects to delete: .csv with the columns type and id or externalKey.NAME (e.g. externalKey.externalOpportunityId), or a sync's report (with --type), or .ndjson of {\"type\",\"id\"} or {\"type\",\"externalKey\":{\"name\",\"value\"}}. Over REST, name an Opportunity by its external key: REST has no integer ids for it."
       )
     ),
     type: Options.choice("type", Deletes.types).pipe(

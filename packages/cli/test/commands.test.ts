@@ -226,6 +226,28 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
           ).pipe(Effect.map((stored) => stored.filter((o) => o.fields?.["Stage"] === "Purge")))
         expect((yield* stored()).length).toBe(8)
 
+        // Over REST, the report of a sync deletes what it stored (its key written NAME=VALUE).
+        const reported = join(dir, "reported.csv")
+        writeFileSync(
+          reported,
+          "name,stage,externalKey.externalOpportunityId\nR0,Reported,DEL-REP-0\nR1,Reported,DEL-REP-1\n"
+        )
+        const syncReport = join(dir, "sync-report.csv")
+        const syncedReported = yield* mktows(
+          ["sync", reported, "--type", "Opportunity", "--operation", "INSERT", "--report", syncReport],
+          rest
+        )
+        expect(syncedReported.code, syncedReported.stderr).toBe(0)
+        expect(readFileSync(syncReport, "utf8")).toContain(",externalOpportunityId=DEL-REP-1,")
+        const reportDeleted = join(dir, "report-deleted.ndjson")
+        const viaReport = yield* mktows(
+          ["delete", syncReport, "--type", "Opportunity", "--report", reportDeleted],
+          rest
+        )
+        expect(viaReport.code, viaReport.stderr).toBe(0)
+        expect(readNdjson(reportDeleted).map((row) => [row["status"], (row["externalKey"] as { value: string }).value]))
+          .toEqual([["DELETED", "DEL-REP-0"], ["DELETED", "DEL-REP-1"]])
+
         // Over REST, by the key column; a row with a key that names nothing is not an error.
         const byKey = join(dir, "by-key.csv")
         writeFileSync(

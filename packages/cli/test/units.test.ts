@@ -490,6 +490,28 @@ describe("delete's rows", () => {
       )
     }).pipe(Effect.provide(NodeFileSystem.layer))
 
+  it.effect("a sync's report names each row by its NAME=VALUE key over REST, by its id over SOAP", () =>
+    Effect.gen(function*() {
+      const report = [
+        "line,status,id,externalKey,error",
+        "2,CREATED,,externalOpportunityId=OPP-1,",
+        "3,CREATED,,externalOpportunityId=a=b,",
+        "4,FAILED,,OPP-3,",
+        "5,CREATED,7,externalOpportunityId=OPP-4,"
+      ].join("\n")
+      expect(yield* read(report, "csv", { type: "Opportunity" })).toEqual([
+        { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-1" } },
+        // Split at the first `=`: a key's value may hold one.
+        { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "a=b" } },
+        { problems: ["externalKey: expected NAME=VALUE, as mktows's report writes a key, got \"OPP-3\""] },
+        { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "OPP-4" } }
+      ])
+      expect((yield* read(report, "csv", { type: "Opportunity", transport: "soap" })).at(-1)).toEqual({
+        type: "Opportunity",
+        id: 7
+      })
+    }))
+
   it.effect("over REST a CSV row is named by its one external key, never by an id; anything else says why", () =>
     Effect.gen(function*() {
       const rows = yield* read(

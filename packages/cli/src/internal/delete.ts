@@ -52,6 +52,8 @@ export const types = ["Opportunity", "OpportunityPersonRole"] as const
 interface Key {
   readonly name: string
   readonly value: unknown
+  /** What the cell should have held, when it names no key (a report's `externalKey` without `=`). */
+  readonly expected?: string
 }
 
 const isType = (type: unknown): type is MarketoClient.DeleteRef["type"] =>
@@ -138,7 +140,7 @@ const check = (
     if (typeof key.value !== "string" || key.name === "") {
       problems.push({
         field: "externalKey",
-        message: `expected {"name", "value"} texts, got ${show(key.name === "" ? key.value : key)}`
+        message: `expected ${key.expected ?? `{"name", "value"} texts`}, got ${show(key.name === "" ? key.value : key)}`
       })
     } else {
       ref = { externalKey: { name: key.name, value: key.value } }
@@ -175,6 +177,18 @@ const keysOf = (externalKey: unknown): ReadonlyArray<Key> => {
 
 const keyPrefix = "externalkey."
 
+/**
+ * A report's `externalKey` cell, `NAME=VALUE` as mktows's report writes it (split at the first
+ * `=`: a key's field name holds none), so that the report of a sync deletes what it created.
+ */
+const reportKey = (cell: string | undefined): ReadonlyArray<Key> => {
+  if (blank(cell)) return []
+  const at = (cell as string).indexOf("=")
+  return at > 0
+    ? [{ name: (cell as string).slice(0, at), value: (cell as string).slice(at + 1) }]
+    : [{ name: "", value: cell, expected: "NAME=VALUE, as mktows's report writes a key" }]
+}
+
 const rows = (
   { file, format, transport, type: fixedType }: Options,
   source: Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem>
@@ -210,7 +224,12 @@ const rows = (
   }
   return Stream.suspend(() => {
     let columns:
-      | { readonly type: number; readonly id: number; readonly keys: ReadonlyArray<Key & { at: number }> }
+      | {
+        readonly type: number
+        readonly id: number
+        readonly keys: ReadonlyArray<Key & { at: number }>
+        readonly reportKey: number
+      }
       | undefined
     let count = 0
     return Csv.records(file, Rows.maxRecordChars)(text).pipe(
@@ -227,18 +246,22 @@ const rows = (
               ? [{ name: name.slice(keyPrefix.length), value: undefined, at }]
               : []
           )
-          if ((type === -1 && Option.isNone(fixedType)) || (id < 0 && keys.length === 0)) {
+          // A report's `NAME=VALUE` key column (`line,status,id,externalKey,error`).
+          const keyColumn = lower.indexOf("externalkey")
+          if ((type === -1 && Option.isNone(fixedType)) || (id < 0 && keys.length === 0 && keyColumn < 0)) {
             return Effect.fail(
               new InputError({
                 file,
                 line: record.line,
                 detail: `the header must have the columns ${
                   type === -1 && Option.isNone(fixedType) ? "type (or pass --type) and " : ""
-                }id or externalKey.NAME (e.g. externalKey.externalOpportunityId): it has ${names.join(",")}`
+                }id or externalKey.NAME (e.g. externalKey.externalOpportunityId), or a report's externalKey (NAME=VALUE): it has ${
+                  names.join(",")
+                }`
               })
             )
           }
-          columns = { type, id, keys }
+          columns = { type, id, keys, reportKey: keyColumn }
           return Effect.succeed([])
         }
         count++
@@ -251,7 +274,10 @@ const rows = (
             count,
             type,
             at.id < 0 ? undefined : record.fields[at.id],
-            at.keys.map((key) => ({ name: key.name, value: record.fields[key.at] }))
+            [
+              ...at.keys.map((key) => ({ name: key.name, value: record.fields[key.at] })),
+              ...(at.reportKey < 0 ? [] : reportKey(record.fields[at.reportKey]))
+            ]
           )
         ])
       }),
