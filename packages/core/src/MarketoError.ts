@@ -69,6 +69,13 @@ const withoutCode = (code: number, text: string): string => {
   return text.startsWith(prefix) && text.length > prefix.length ? text.slice(prefix.length) : text
 }
 
+// A fault's detail without the code it ends with ("unknown criteria attribute 'x' (20114)",
+// as Marketo's serviceException message has it), for the same message.
+const withoutTrailingCode = (code: number, text: string): string => {
+  const suffix = ` (${code})`
+  return text.endsWith(suffix) && text.length > suffix.length ? text.slice(0, -suffix.length) : text
+}
+
 /**
  * Marketo refused the caller: 20013 (blocked), 20014 (bad credentials), or 20016 when
  * signing again with a fresh timestamp did not help (a clock far off).
@@ -132,7 +139,7 @@ export class MarketoFault extends Data.TaggedError("MarketoFault")<{
   override get message(): string {
     const meaning = this.meaning ?? FaultCode.lookup(this.code)?.reason ?? "undocumented code"
     const op = this.operation === undefined ? "" : ` in ${this.operation}`
-    const detail = this.detail === undefined ? "" : ` (${this.detail})`
+    const detail = this.detail === undefined ? "" : ` (${withoutTrailingCode(this.code, this.detail)})`
     // The code is said once: SOAP's texts begin with it ("20110 - Input error"), and REST's
     // with the table's meaning ("Invalid data: …"), which is then not said again.
     const text = withoutCode(this.code, this.faultString)

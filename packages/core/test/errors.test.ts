@@ -63,6 +63,19 @@ describe("MarketoError", () => {
     )
     expect(fault.message.match(/20110/g)).toHaveLength(1)
     expect(fault.faultString).toBe("20110 - Input error")
+    // Marketo's serviceException message ends with the code too: said once, kept in `detail`.
+    const criteria = MarketoError.fromFault({
+      code: 20114,
+      faultString: "20114 - Bad Parameter",
+      detail: "unknown criteria attribute 'x' for Opportunity (20114)",
+      operation: "getMObjects"
+    })
+    expect(criteria.message).toBe(
+      "Marketo fault 20114 in getMObjects: Bad Parameter (unknown criteria attribute 'x' for Opportunity): a parameter value is bad"
+    )
+    expect(criteria._tag === "MarketoFault" && criteria.detail).toBe(
+      "unknown criteria attribute 'x' for Opportunity (20114)"
+    )
     const auth = MarketoError.fromFault({ code: 20014, faultString: "20014 - Authentication failed" })
     expect(auth.message.match(/20014/g)).toHaveLength(1)
     expect(auth.message).toContain("Marketo authentication failed (20014): Authentication failed;")
