@@ -103,13 +103,13 @@ const progressReporter = (total: number, startedAt: number) => {
  */
 export const upsertOpportunities = (count: number) =>
   Effect.gen(function*() {
-    yield* Console.log(
-      `Upserting ${
-        Format.count(count)
-      } opportunities in calls of up to 100 (300 over REST); the client keeps to Marketo's ` +
-        `limit of 100 calls per 20 s, so more than 10,000 take at least 20 s.`
-    )
     const transport = yield* Environment.transport
+    // A call carries 100 objects over SOAP, 300 over REST; Marketo allows 100 calls per 20 s.
+    const perCall = transport === "REST" ? 300 : 100
+    yield* Console.log(
+      `Upserting ${Format.count(count)} opportunities in calls of up to ${perCall}; the client keeps to ` +
+        `Marketo's limit of 100 calls per 20 s, so more than ${Format.count(perCall * 100)} take at least 20 s.`
+    )
     const startedAt = yield* Clock.currentTimeMillis
     const progress = progressReporter(count, startedAt)
     const initial: Summary = { count: 0, byStatus: {}, problems: [], problemCount: 0, elapsedMillis: 0 }
