@@ -407,6 +407,20 @@ describe("ambiguous failures", () => {
       expect(fake.calls.length).toBe(1)
     }))
 
+  it.live("on the live Clock too, an INSERT that timed out is IN_DOUBT and not repeated", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({ latency: () => Effect.never })
+      const client = yield* clientOf(fake, { callTimeout: "20 millis" })
+      const outcomes = yield* client.syncMObjects(
+        [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "X" } })],
+        "INSERT",
+        { failOnPartial: false }
+      )
+      expect(outcomes.map((o) => o.status)).toEqual(["IN_DOUBT"])
+      expect(outcomes[0]!.error).toMatch(/no answer within 20ms/)
+      expect(fake.calls.length).toBe(1)
+    }))
+
   it.effect("an INSERT whose connection was refused is retried (it never reached Marketo)", () =>
     Effect.gen(function*() {
       const fake = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(refused) : undefined })

@@ -13,6 +13,11 @@
  *   certainly never left (refused, unresolvable host), with the HTTP client's error as `cause`;
  * - a success body that is not valid UTF-8: `ProtocolError` "InvalidEncoding".
  *
+ * Syncs and deletes take its model path (`MarketoTransportShape.models`): the client hands over
+ * the models and the transport writes their XML straight from them, the same bytes as
+ * `MObject.toWire` then `SoapCodec.encodeRequest` give, with no wire record made per object.
+ * `call` takes wire records, for every operation.
+ *
  * It has no timeout of its own: the client's `callTimeout` covers every attempt, reading and
  * decoding the answer included. It reports statuses as they came: the client checks their
  * count and pairs them with the objects sent. The Web Crypto key is imported once per

@@ -18,6 +18,7 @@ import * as Wire from "../Wire.js"
 import type { Settings } from "./clientSettings.js"
 import type * as Limiter from "./limiter.js"
 import * as Retry from "./retry.js"
+import * as Timeout from "./timeout.js"
 
 export const calls = Metric.counter("mktows_client_calls", { description: "Marketo calls attempted, by operation" })
 export const objects = Metric.counter("mktows_client_objects", { description: "Objects synced or deleted, by status" })
@@ -128,10 +129,12 @@ export const attempt = <Op extends Wire.Operation>(
       notStopped(stop).pipe(
         Effect.zipRight(Metric.increment(callsOf[operation])),
         Effect.zipRight(send),
-        Effect.timeoutFail({
-          duration: rt.settings.callTimeout,
-          onTimeout: () => new TimeoutError({ operation, timeout: rt.settings.callTimeout })
-        }),
+        (attempt) =>
+          Timeout.timeoutFail(
+            attempt,
+            rt.settings.callTimeout,
+            () => new TimeoutError({ operation, timeout: rt.settings.callTimeout })
+          ),
         Effect.tapError((error) => {
           if (error._tag === "NotSent") return Effect.void
           const code = Retry.faultCode(error)

@@ -90,7 +90,8 @@ const inMemoryClient = (emulator: Emulator.App, steps: Ref.Ref<ReadonlyArray<Ste
     })
   )
 
-// Records every call with its exit, after the SOAP transport has decoded it.
+// Records every call with its exit, after the SOAP transport has decoded it. The model path is
+// left out, so that syncs and deletes go through `call` (as wire records) and are recorded too.
 const recording = (
   transport: MarketoTransport["Type"],
   calls: Ref.Ref<ReadonlyArray<RecordedCall>>

@@ -6,6 +6,7 @@
 import * as HttpEdge from "@mktows/core/HttpEdge"
 import { maxObjectsPerCall } from "@mktows/core/Limits"
 import * as MarketoError from "@mktows/core/MarketoError"
+import type { MObject } from "@mktows/core/MObject"
 import * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -16,6 +17,7 @@ import type { DecodedRequest as Decoded, FaultInput, RequestReason } from "../So
 import { decoder } from "./decoder.js"
 import { childElements, type Element, is, isXmlProblem, type Limits, parseDocument, textOf } from "./document.js"
 import * as Layout from "./layout.js"
+import { mObjectXml } from "./modelXml.js"
 import { namespace, paramsElement, soap12Envelope, soapEnvelope, successElement, xsi } from "./names.js"
 import { readFields, type ReadRecord } from "./reader.js"
 import { defaultMaxNodes, type XmlProblem } from "./scan.js"
@@ -56,16 +58,32 @@ const vouchedFor = (read: ReadRecord, layout: Layout.Struct, schema: Schema.Sche
 
 const writeHeader = Layout.writeStruct(Layout.AuthenticationHeader)
 
+const envelope = (operation: Wire.Operation, header: Wire.AuthenticationHeaderInfo, params: string): string => {
+  const element = `${mkt}:${paramsElement(operation)}`
+  return envelopeOpen + `<${env}:Header><${mkt}:AuthenticationHeader>` + writeHeader(header) +
+    `</${mkt}:AuthenticationHeader></${env}:Header><${env}:Body><${element}>` + params +
+    `</${element}></${env}:Body>` + envelopeClose
+}
+
 /** A whole request envelope. */
 export const encodeRequest = <Op extends Wire.Operation>(
   operation: Op,
   header: Wire.AuthenticationHeaderInfo,
   params: Wire.ParamsOf<Op>
+): string => envelope(operation, header, Layout.writeStruct(Layout.layouts[operation].params)(params))
+
+/**
+ * A syncMObjects request envelope written from the models: the bytes `encodeRequest` writes
+ * for `{ mObjectList: objects.map(MObject.toWire), operation }`, with no wire record made.
+ */
+export const encodeSyncModels = (
+  header: Wire.AuthenticationHeaderInfo,
+  operation: Wire.SyncOperation,
+  objects: ReadonlyArray<MObject>
 ): string => {
-  const element = `${mkt}:${paramsElement(operation)}`
-  return envelopeOpen + `<${env}:Header><${mkt}:AuthenticationHeader>` + writeHeader(header) +
-    `</${mkt}:AuthenticationHeader></${env}:Header><${env}:Body><${element}>` +
-    Layout.writeStruct(Layout.layouts[operation].params)(params) + `</${element}></${env}:Body>` + envelopeClose
+  let list = ""
+  for (let i = 0; i < objects.length; i++) list += mObjectXml(objects[i] as MObject)
+  return envelope("syncMObjects", header, `<mObjectList>${list}</mObjectList><operation>${operation}</operation>`)
 }
 
 /** A whole success envelope. */

@@ -5,16 +5,18 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpEdge from "@mktows/core/HttpEdge"
 import * as Limits from "@mktows/core/Limits"
+import { deleteRefToWire } from "@mktows/core/MarketoClient"
 import { MarketoConfig } from "@mktows/core/MarketoConfig"
 import { ProtocolError } from "@mktows/core/MarketoError"
 import type { TransportCallError } from "@mktows/core/MarketoError"
-import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
+import type { MarketoTransportShape, ModelPath } from "@mktows/core/MarketoTransport"
 import * as Signature from "@mktows/core/Signature"
-import { Operation, type ParamsOf, type ResultOf } from "@mktows/core/Wire"
+import { type AuthenticationHeaderInfo, Operation, type ParamsOf, type ResultOf } from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as LogLevel from "effect/LogLevel"
 import type * as Tracer from "effect/Tracer"
 import * as SoapCodec from "../SoapCodec.js"
+import { encodeSyncModels } from "./codec.js"
 import { soapAction } from "./wsdl.js"
 
 export interface Options {
@@ -108,9 +110,10 @@ export const make = (
       return Effect.fail(HttpEdge.statusError(operation, status, body.bytes))
     }
 
-    const call = <Op extends Operation>(
+    /** One call, its envelope written by `encode` from the header signed for it. */
+    const send = <Op extends Operation>(
       operation: Op,
-      params: ParamsOf<Op>
+      encode: (header: AuthenticationHeaderInfo) => string
     ): Effect.Effect<ResultOf<Op>, TransportCallError> =>
       // A leaf span: `useSpan`, not `withSpan`, which also makes it the parent of what runs
       // inside (a copy of the fiber's context on entry and on exit, 60 % of a span's cost).
@@ -118,17 +121,42 @@ export const make = (
       Effect.useSpan("mktows.SoapTransport.call", {
         attributes: { "mktows.operation": operation },
         captureStackTrace: false
-      }, (span) => attempt(operation, params, span))
+      }, (span) => attempt(operation, encode, span))
+
+    const call = <Op extends Operation>(
+      operation: Op,
+      params: ParamsOf<Op>
+    ): Effect.Effect<ResultOf<Op>, TransportCallError> =>
+      send(operation, (header) => SoapCodec.encodeRequest(operation, header, params))
+
+    // Syncs are written from the models straight to XML (the same bytes as the wire records
+    // would give): no wire record is made per object. Deletes carry references, mapped as
+    // `call` would be handed them.
+    const models: ModelPath = {
+      send: (modelCall) =>
+        modelCall.operation === "syncMObjects"
+          ? Effect.map(
+            send(
+              "syncMObjects",
+              (header) => encodeSyncModels(header, modelCall.sync, modelCall.objects)
+            ),
+            (result) => result.mObjStatusList
+          )
+          : Effect.map(
+            call("deleteMObjects", { mObjectList: modelCall.objects.map(deleteRefToWire) }),
+            (result) => result.mObjStatusList
+          )
+    }
 
     const attempt = <Op extends Operation>(
       operation: Op,
-      params: ParamsOf<Op>,
+      encode: (header: AuthenticationHeaderInfo) => string,
       span: Tracer.Span
     ): Effect.Effect<ResultOf<Op>, TransportCallError> =>
       Effect.gen(function*() {
         // Signed now, for this attempt only: a retry gets a new timestamp and signature.
         const header = yield* signedHeader
-        const envelope = SoapCodec.encodeRequest(operation, header, params)
+        const envelope = encode(header)
         if (wireLog) {
           yield* logCall(LogLevel.Info, operation, () => `request ${operation}\n${forLog(redactSignature(envelope))}`)
         }
@@ -168,5 +196,5 @@ export const make = (
         return yield* interpret(operation, response.status, body, text)
       })
 
-    return { call, maxObjectsPerCall: Limits.maxObjectsPerCall }
+    return { call, models, maxObjectsPerCall: Limits.maxObjectsPerCall }
   })
