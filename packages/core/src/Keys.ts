@@ -45,3 +45,14 @@ export const Association = Schema.Union(
  * @category models
  */
 export type Association = Schema.Schema.Type<typeof Association>
+
+/**
+ * Whether an association links by Marketo id rather than by external key: it holds an `id`. A
+ * key present as `undefined` (plain data such as `{ id: undefined, externalKey }`) does not
+ * count, as validation reads it: such a link goes by its external key.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isById = (association: Association): association is Extract<Association, { readonly id: number }> =>
+  (association as { readonly id?: unknown }).id !== undefined

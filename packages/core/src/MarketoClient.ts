@@ -128,7 +128,10 @@ export type DeleteRef =
  * @category mapping
  */
 export const deleteRefToWire = (ref: DeleteRef): Wire.MObject =>
-  "externalKey" in ref ? { type: ref.type, externalKey: ref.externalKey } : { type: ref.type, id: ref.id }
+  // As validation reads a ref: by its external key when it holds one, else by id.
+  "externalKey" in ref && ref.externalKey !== undefined
+    ? { type: ref.type, externalKey: ref.externalKey }
+    : { type: ref.type, id: (ref as { readonly id: number }).id }
 
 /**
  * The object types getMObjects reads: `"Program"`, `"Opportunity"`, `"OpportunityPersonRole"`.

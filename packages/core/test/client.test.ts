@@ -589,6 +589,22 @@ describe("deleteMObjects, describeMObject, listMObjects", () => {
       })
     }))
 
+  it.effect("sends a reference by what validation read it by: an external key present but undefined is none", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make()
+      const client = yield* clientOf(fake)
+      // Plain data as a CSV or JSON reader may build it: both keys present, one undefined.
+      const refs = [
+        { type: "Opportunity", id: 7, externalKey: undefined },
+        { type: "Opportunity", id: undefined, externalKey: { name: "externalOpportunityId", value: "O-8" } }
+      ] as unknown as ReadonlyArray<MarketoClient.DeleteRef>
+      yield* client.deleteMObjects(refs)
+      expect((fake.calls[0]!.params as Wire.ParamsDeleteMObjects).mObjectList).toStrictEqual([
+        { type: "Opportunity", id: 7 },
+        { type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "O-8" } }
+      ])
+    }))
+
   it.effect("rejects references it cannot delete, sending nothing", () =>
     Effect.gen(function*() {
       const fake = Fake.make()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Schema from "effect/Schema"
@@ -181,6 +182,29 @@ describe("MObject.toWire", () => {
       expect(Object.is(Number(attrib?.value), amount)).toBe(true)
     }
   )
+
+  it.effect("links by external key a plain-data association whose id is present but undefined, as validation reads it", () =>
+    Effect.gen(function*() {
+      const key = { name: "externalCompanyId", value: "C1" }
+      const [opportunity, role] = yield* Validation.decode([
+        {
+          _tag: "Opportunity",
+          externalKey: { name: "externalOpportunityId", value: "O1" },
+          company: { id: undefined, externalKey: key }
+        },
+        {
+          _tag: "OpportunityPersonRole",
+          externalKey: { name: "externalKey", value: "R1" },
+          opportunity: { id: undefined, externalKey: { name: "externalOpportunityId", value: "O1" } },
+          lead: { id: 7, externalKey: undefined }
+        }
+      ], "UPSERT")
+      expect(MObject.toWire(opportunity!).associationList).toStrictEqual([{ mObjType: "Company", externalKey: key }])
+      expect(MObject.toWire(role!).associationList).toStrictEqual([
+        { mObjType: "Lead", id: 7 },
+        { mObjType: "Opportunity", externalKey: { name: "externalOpportunityId", value: "O1" } }
+      ])
+    }))
 
   it("leaves out empty lists rather than writing them empty", () => {
     expect(MObject.toWire(Program.make({ id: 1 }))).toStrictEqual({ type: "Program", id: 1 })

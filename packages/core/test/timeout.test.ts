@@ -1,9 +1,11 @@
 /**
  * An attempt's time limit (`internal/timeout.ts`) on the live Clock, where it is a timer
- * rather than `Effect.timeoutFail`'s race, and on the TestClock, where it is that race. No
- * assertion on how long anything took: only on what ended and how.
+ * rather than `Effect.timeoutFail`'s race, and on the TestClock, where it is that race. On the
+ * live Clock every case is run through both and must end the same way. No assertion on how
+ * long anything took: only on what ended, how, and what ran before the answer came.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -17,65 +19,119 @@ class Late {
 }
 const late = () => new Late()
 
-/** An effect that never ends on its own, and records that it was interrupted. */
-const hanging = (interrupted: Ref.Ref<boolean>) => Effect.onInterrupt(Effect.never, () => Ref.set(interrupted, true))
+type Limit = <A, E>(self: Effect.Effect<A, E>, duration: Duration.Duration) => Effect.Effect<A, E | Late>
+const timer: Limit = (self, duration) => Timeout.timeoutFail(self, duration, late)
+const reference: Limit = (self, duration) => Effect.timeoutFail(self, { duration, onTimeout: late })
 
-describe("timeoutFail on the live Clock", () => {
-  it.live("an effect that does not end in time is interrupted, then fails with the timeout's error", () =>
+/** How an exit ended, comparable across the two: its value, its error, a defect, or an interruption. */
+const outcome = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isSuccess(exit)
+    ? { success: exit.value }
+    : Cause.isInterruptedOnly(exit.cause)
+    ? { interrupted: true }
+    : Cause.isDie(exit.cause)
+    ? { die: String(Cause.squash(exit.cause)) }
+    : { failure: Cause.squash(exit.cause) }
+
+/** An effect that ends only when interrupted, and then only after a finalizer that takes a while. */
+const hanging = (finalized: Ref.Ref<boolean>) =>
+  Effect.onInterrupt(Effect.never, () => Effect.zipRight(Effect.sleep("30 millis"), Ref.set(finalized, true)))
+
+/** The case through the timer and through `Effect.timeoutFail`: both end as `expected`. */
+const sameAsReference = <A, E>(
+  self: Effect.Effect<A, E>,
+  duration: Duration.Duration,
+  expected: ReturnType<typeof outcome>,
+  wrap: <X, Y>(effect: Effect.Effect<X, Y>) => Effect.Effect<X, Y> = (effect) => effect
+) =>
+  Effect.forEach(
+    [timer, reference],
+    (limit) =>
+      Effect.map(Effect.exit(wrap(limit(self, duration))), (exit) => expect(outcome(exit)).toStrictEqual(expected))
+  )
+
+describe("timeoutFail on the live Clock, beside Effect.timeoutFail", () => {
+  it.live("an effect that does not end in time is interrupted, waited for, then fails with the timeout's error", () =>
     Effect.gen(function*() {
-      const interrupted = yield* Ref.make(false)
-      const exit = yield* Effect.exit(Timeout.timeoutFail(hanging(interrupted), Duration.millis(20), late))
-      expect(exit).toStrictEqual(Exit.fail(new Late()))
-      // Waited for: the interruption has run by the time the error arrives.
-      expect(yield* Ref.get(interrupted)).toBe(true)
+      for (const limit of [timer, reference]) {
+        const finalized = yield* Ref.make(false)
+        const exit = yield* Effect.exit(limit(hanging(finalized), Duration.millis(20)))
+        expect(exit).toStrictEqual(Exit.fail(new Late()))
+        // The finalizer takes 30 ms: the error came only after it had run.
+        expect(yield* Ref.get(finalized)).toBe(true)
+      }
     }))
 
   it.live("success, failure and defects in time pass through as they are", () =>
     Effect.gen(function*() {
       const limit = Duration.minutes(1)
-      expect(yield* Timeout.timeoutFail(Effect.succeed(7), limit, late)).toBe(7)
-      expect(yield* Effect.exit(Timeout.timeoutFail(Effect.fail("boom"), limit, late))).toStrictEqual(
-        Exit.fail("boom")
-      )
-      const defect = yield* Effect.exit(Timeout.timeoutFail(Effect.die("bug"), limit, late))
-      expect(Exit.isFailure(defect) && defect.cause._tag).toBe("Die")
+      yield* sameAsReference(Effect.succeed(7), limit, { success: 7 })
+      yield* sameAsReference(Effect.fail("boom"), limit, { failure: "boom" })
+      yield* sameAsReference(Effect.die("bug"), limit, { die: "bug" })
     }))
 
   it.live("an effect that is itself interrupted ends interrupted, not timed out", () =>
+    sameAsReference(Effect.interrupt, Duration.minutes(1), { interrupted: true }))
+
+  it.live("under an uninterruptible caller, the effect runs to its end and the call still times out", () =>
+    sameAsReference(
+      Effect.as(Effect.sleep("60 millis"), "done"),
+      Duration.millis(20),
+      { failure: new Late() },
+      Effect.uninterruptible
+    ))
+
+  it.live("an onTimeout that throws is a defect, not a caller left waiting", () =>
     Effect.gen(function*() {
-      const exit = yield* Effect.exit(Timeout.timeoutFail(Effect.interrupt, Duration.minutes(1), late))
-      expect(Exit.isInterrupted(exit)).toBe(true)
+      // Throws a SyntaxError (the rules keep `throw` out of this code base).
+      const throwing = (): Late => JSON.parse("not JSON") as Late
+      for (
+        const limit of [
+          (self: Effect.Effect<never>) => Timeout.timeoutFail(self, Duration.millis(20), throwing),
+          (self: Effect.Effect<never>) =>
+            Effect.timeoutFail(self, { duration: Duration.millis(20), onTimeout: throwing })
+        ]
+      ) {
+        const exit = yield* Effect.exit(limit(Effect.never))
+        expect(outcome(exit)).toMatchObject({ die: expect.stringMatching(/^SyntaxError/) })
+      }
     }))
 
   it.live("interrupting the caller interrupts the effect, and waits for it", () =>
     Effect.gen(function*() {
-      const interrupted = yield* Ref.make(false)
-      const started = yield* Effect.makeLatch(false)
-      const fiber = yield* Effect.fork(
-        Timeout.timeoutFail(Effect.zipRight(started.open, hanging(interrupted)), Duration.minutes(1), late)
-      )
-      yield* started.await
-      const exit = yield* Fiber.interrupt(fiber)
-      expect(Exit.isInterrupted(exit)).toBe(true)
-      expect(yield* Ref.get(interrupted)).toBe(true)
+      for (const limit of [timer, reference]) {
+        const finalized = yield* Ref.make(false)
+        const started = yield* Effect.makeLatch(false)
+        const fiber = yield* Effect.fork(limit(Effect.zipRight(started.open, hanging(finalized)), Duration.minutes(1)))
+        yield* started.await
+        const exit = yield* Fiber.interrupt(fiber)
+        expect(Exit.isInterrupted(exit)).toBe(true)
+        expect(yield* Ref.get(finalized)).toBe(true)
+      }
     }))
 
   it.live("a limit longer than any timer is no limit", () =>
     Effect.gen(function*() {
-      expect(yield* Timeout.timeoutFail(Effect.succeed("done"), Duration.infinity, late)).toBe("done")
-      expect(yield* Timeout.timeoutFail(Effect.succeed("done"), Duration.days(30), late)).toBe("done")
+      const slow = Effect.as(Effect.sleep("30 millis"), "done")
+      for (const limit of [timer, reference]) {
+        expect(yield* limit(slow, Duration.infinity)).toBe("done")
+        // setTimeout would cut this delay to 1 ms.
+        expect(yield* limit(slow, Duration.days(30))).toBe("done")
+      }
     }))
 })
 
 describe("timeoutFail on the TestClock", () => {
   it.effect("follows the TestClock's time", () =>
     Effect.gen(function*() {
-      const interrupted = yield* Ref.make(false)
-      const fiber = yield* Effect.fork(Timeout.timeoutFail(hanging(interrupted), Duration.seconds(5), late))
+      const finalized = yield* Ref.make(false)
+      const fiber = yield* Effect.fork(
+        Timeout.timeoutFail(Effect.onInterrupt(Effect.never, () => Ref.set(finalized, true)), Duration.seconds(5), late)
+      )
       yield* TestClock.adjust(Duration.seconds(4))
       expect(fiber.unsafePoll()).toBeNull()
       yield* TestClock.adjust(Duration.seconds(1))
       expect(yield* Fiber.await(fiber)).toStrictEqual(Exit.fail(new Late()))
-      expect(yield* Ref.get(interrupted)).toBe(true)
+      expect(yield* Ref.get(finalized)).toBe(true)
     }))
 })

@@ -10,6 +10,7 @@ import * as MObject from "@mktows/core/MObject"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
 import * as Program from "@mktows/core/Program"
+import * as Validation from "@mktows/core/Validation"
 import type * as Wire from "@mktows/core/Wire"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
@@ -239,6 +240,33 @@ describe("models straight to REST JSON, against their wire records", () => {
       )
     }
   })
+
+  it.effect("links held as plain data with an undefined id go by their external key, as the wire path has them", () =>
+    Effect.gen(function*() {
+      // `Validation.decode` keeps plain data's links as given: both keys present, the id undefined.
+      const objects = yield* Validation.decode([
+        {
+          _tag: "Opportunity",
+          externalKey: { name: "externalOpportunityId", value: "O-1" },
+          company: { id: undefined, externalKey: { name: "externalCompanyId", value: "C-1" } }
+        },
+        {
+          _tag: "OpportunityPersonRole",
+          externalKey: { name: "externalKey", value: "R-1" },
+          lead: { id: 4, externalKey: undefined },
+          opportunity: { id: undefined, externalKey: { name: "externalOpportunityId", value: "O-1" } }
+        }
+      ], "UPSERT")
+      const sent = JSON.stringify(Requests.syncModelParts(objects, undefined))
+      expect(sent).toBe(JSON.stringify(Requests.syncParts(objects.map(MObject.toWire), undefined)))
+      expect(sent).toContain(`"externalCompanyId":"C-1"`)
+      expect(sent).toContain(`"leadId":4`)
+      for (const sync of operations) {
+        expect(Refusals.refuseModels({ operation: "syncMObjects", sync, objects })).toEqual(
+          Refusals.refuse("syncMObjects", { mObjectList: objects.map(MObject.toWire), operation: sync })
+        )
+      }
+    }))
 
   it.prop("the same refusals, for every operation", [modelsArb, FastCheck.constantFrom(...operations)], (
     [objects, sync]

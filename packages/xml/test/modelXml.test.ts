@@ -11,6 +11,7 @@ import * as MarketoConfig from "@mktows/core/MarketoConfig"
 import * as MObject from "@mktows/core/MObject"
 import { Opportunity } from "@mktows/core/Opportunity"
 import { OpportunityPersonRole } from "@mktows/core/OpportunityPersonRole"
+import * as Validation from "@mktows/core/Validation"
 import * as Wire from "@mktows/core/Wire"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
@@ -79,6 +80,46 @@ describe("models straight to XML", () => {
       )
     },
     { fastCheck: { numRuns: 300 } }
+  )
+})
+
+// Links as plain data may hold them (a CSV or JSON reader's output, `Validation.decode` keeps them as
+// given): both keys present, one of them undefined.
+const plainLinkArb = FastCheck.oneof(
+  FastCheck.record({ id: FastCheck.integer({ min: 1, max: 1e9 }), externalKey: FastCheck.constant(undefined) }),
+  FastCheck.record({
+    id: FastCheck.constant(undefined),
+    externalKey: FastCheck.record({
+      name: FastCheck.constantFrom("externalCompanyId", "a&b"),
+      value: FastCheck.string({ maxLength: 5 })
+    })
+  })
+)
+
+describe("models built from plain data", () => {
+  it.prop(
+    "links holding an undefined id or key are written as the wire path writes them, by what is defined",
+    [
+      headerArb,
+      FastCheck.array(FastCheck.tuple(plainLinkArb, plainLinkArb, plainLinkArb), { minLength: 1, maxLength: 3 })
+    ],
+    ([header, links]) => {
+      const data = links.flatMap(([company, lead, opportunity], i) => [
+        { _tag: "Opportunity", externalKey: { name: "externalOpportunityId", value: `O-${i}` }, company },
+        { _tag: "OpportunityPersonRole", externalKey: { name: "externalKey", value: `R-${i}` }, lead, opportunity }
+      ])
+      const objects = Effect.runSync(Validation.decode(data, "UPSERT"))
+      const xml = Codec.encodeSyncModels(header, "UPSERT", objects)
+      expect(xml).toBe(
+        SoapCodec.encodeRequest("syncMObjects", header, {
+          mObjectList: objects.map(MObject.toWire),
+          operation: "UPSERT"
+        })
+      )
+      expect(xml).not.toContain("undefined")
+      // Every link is written, by its id or by its key.
+      expect(xml.split("<mObjAssociation>").length - 1).toBe(links.length * 3)
+    }
   )
 })
 

@@ -7,7 +7,7 @@
  * the type and field of the first value it cannot read.
  */
 import * as Either from "effect/Either"
-import type { Association } from "../Keys.js"
+import { type Association, isById } from "../Keys.js"
 import { ProtocolError } from "../MarketoError.js"
 import type { MObject } from "../MObject.js"
 import { Opportunity } from "../Opportunity.js"
@@ -67,7 +67,7 @@ const pushCustom = (out: Array<Wire.Attrib>, custom: { readonly [name: string]: 
 }
 
 const association = (mObjType: string, a: Association): Wire.MObjAssociation =>
-  "id" in a
+  isById(a)
     ? { mObjType, id: a.id }
     : { mObjType, externalKey: { name: a.externalKey.name, value: a.externalKey.value } }
 
@@ -78,9 +78,9 @@ type MutableMObject = { -readonly [K in keyof Wire.MObject]: Wire.MObject[K] }
 const header = (obj: Model): MutableMObject => {
   const w: MutableMObject = { type: obj._tag }
   if ("id" in obj && obj.id !== undefined) w.id = obj.id
-  if ("externalKey" in obj && obj.externalKey !== undefined) {
-    w.externalKey = { name: obj.externalKey.name, value: obj.externalKey.value }
-  }
+  // Read once: what is written is one reading of the key (a getter may answer anew each time).
+  const key = "externalKey" in obj ? obj.externalKey : undefined
+  if (key !== undefined) w.externalKey = { name: key.name, value: key.value }
   if (obj.createdAt !== undefined) w.createdAt = obj.createdAt
   if (obj.updatedAt !== undefined) w.updatedAt = obj.updatedAt
   return w

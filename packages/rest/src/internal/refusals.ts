@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type * as Keys from "@mktows/core/Keys"
+import * as Keys from "@mktows/core/Keys"
 import * as Limits from "@mktows/core/Limits"
 import { deleteRefToWire } from "@mktows/core/MarketoClient"
 import type { ValidationIssue } from "@mktows/core/MarketoError"
@@ -65,7 +65,7 @@ const wireSubject = (o: Wire.MObject): Subject => ({
 
 /** An association as toWire links it: by id when it has one. */
 const linkOf = (a: Keys.Association | undefined): Link | undefined =>
-  a === undefined ? undefined : "id" in a ? { id: a.id } : { externalKey: a.externalKey }
+  a === undefined ? undefined : Keys.isById(a) ? { id: a.id } : { externalKey: a.externalKey }
 
 /**
  * The names of a model's attribs as toWire writes them: standard fields in table order (read

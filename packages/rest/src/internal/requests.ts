@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type * as Keys from "@mktows/core/Keys"
+import * as Keys from "@mktows/core/Keys"
 import * as MarketoTransport from "@mktows/core/MarketoTransport"
 import type * as MObject from "@mktows/core/MObject"
 import type { Opportunity } from "@mktows/core/Opportunity"
@@ -208,9 +208,10 @@ const modelRecord = (
 
 /** An association's external key, as toWire links it (by id when it has one). */
 const linkKey = (a: Keys.Association | undefined): Wire.Attrib | undefined =>
-  a === undefined || "id" in a ? undefined : a.externalKey
+  a === undefined || Keys.isById(a) ? undefined : a.externalKey
 
-const linkId = (a: Keys.Association | undefined): number | undefined => a !== undefined && "id" in a ? a.id : undefined
+const linkId = (a: Keys.Association | undefined): number | undefined =>
+  a !== undefined && Keys.isById(a) ? a.id : undefined
 
 export const opportunityModelRecord = (o: Opportunity, custom?: CustomFields.Kinds): RestWire.Fields => {
   const out = modelRecord(keyed(o.externalKey), o, opportunityModelFields, o.customFields, opportunityBySoap, custom)

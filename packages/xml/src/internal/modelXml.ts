@@ -8,6 +8,7 @@
  *
  * @internal
  */
+import * as Keys from "@mktows/core/Keys"
 import * as MarketoTransport from "@mktows/core/MarketoTransport"
 import * as MObject from "@mktows/core/MObject"
 import type { Opportunity } from "@mktows/core/Opportunity"
@@ -41,7 +42,9 @@ const keyXml = (key: Wire.Attrib): string =>
 const headerXml = (model: Opportunity | OpportunityPersonRole): string => {
   let out = `<type>${model._tag}</type>`
   if (model.id !== undefined) out += `<id>${model.id}</id>`
-  if (model.externalKey !== undefined) out += `<externalKey>${keyXml(model.externalKey)}</externalKey>`
+  // Read once, as toWire reads it: a getter may answer anew each time.
+  const key = model.externalKey
+  if (key !== undefined) out += `<externalKey>${keyXml(key)}</externalKey>`
   if (model.createdAt !== undefined) out += `<createdAt>${escapeText(model.createdAt)}</createdAt>`
   if (model.updatedAt !== undefined) out += `<updatedAt>${escapeText(model.updatedAt)}</updatedAt>`
   return out
@@ -72,8 +75,8 @@ const attribsXml = (
   return out === "" ? "" : `<attribList>${out}</attribList>`
 }
 
-const associationXml = (mObjType: string, a: NonNullable<Opportunity["company"]>): string =>
-  "id" in a
+const associationXml = (mObjType: string, a: Keys.Association): string =>
+  Keys.isById(a)
     ? `<mObjAssociation><mObjType>${mObjType}</mObjType><id>${a.id}</id></mObjAssociation>`
     : `<mObjAssociation><mObjType>${mObjType}</mObjType><externalKey>${
       keyXml(a.externalKey)
