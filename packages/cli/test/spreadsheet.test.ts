@@ -15,6 +15,7 @@ import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
+import * as Columns from "../src/internal/columns.js"
 import * as Csv from "../src/internal/csv.js"
 import * as CsvCell from "../src/internal/csvCell.js"
 import * as Job from "../src/internal/job.js"
@@ -237,6 +238,34 @@ describe("mktows map", () => {
       ["Amount", null]
     ])
     expect(Mapping.propose("Opportunity", ["Account Name"])).toEqual([["Account Name", null]])
+    // Marketo's own names for keys and links (REST's field names), whatever the case.
+    expect(Mapping.propose("Opportunity", ["externalOpportunityId", "ExternalCompanyId", "marketoGUID"])).toEqual([
+      ["externalOpportunityId", "externalKey.externalOpportunityId"],
+      ["ExternalCompanyId", "company.externalKey.externalCompanyId"],
+      // A row has one external key: the first column that names one fills it.
+      ["marketoGUID", null]
+    ])
+    expect(Mapping.propose("Opportunity", ["marketoGUID"])).toEqual([["marketoGUID", "externalKey.marketoGUID"]])
+    expect(Mapping.propose("OpportunityPersonRole", ["externalOpportunityId", "leadId", "role", "marketoGUID"]))
+      .toEqual([
+        ["externalOpportunityId", "opportunity.externalKey.externalOpportunityId"],
+        ["leadId", "lead.id"],
+        ["role", "role"],
+        ["marketoGUID", "externalKey.marketoGUID"]
+      ])
+    // Every path proposed is one the file format reads.
+    for (const type of ["Opportunity", "OpportunityPersonRole"] as const) {
+      for (
+        const [, field] of Mapping.propose(type, [
+          "externalOpportunityId",
+          "externalCompanyId",
+          "marketoGUID",
+          "leadId"
+        ])
+      ) {
+        if (field !== null) expect(Columns.isField(type, field)).toBe(true)
+      }
+    }
     const rendered = Mapping.render([["A \"quoted\" header", "name"], ["B", null]])
     expect(JSON.parse(rendered)).toEqual({ "A \"quoted\" header": "name", B: null })
   })

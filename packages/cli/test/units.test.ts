@@ -144,6 +144,18 @@ describe("CSV columns", () => {
     })
     const bad = Columns.parseHeader("Opportunity", ["nmae", "company.name", "externalKey"])
     expect("problems" in bad && bad.problems.length).toBe(3)
+    // A row has one external key (and a company one): a second column of it, under another name, would
+    // overwrite the first in every row where both are filled.
+    const twoKeys = Columns.parseHeader("Opportunity", [
+      "externalKey.externalOpportunityId",
+      "externalKey.marketoGUID",
+      "company.externalKey.externalCompanyId",
+      "company.externalKey.other"
+    ])
+    expect("problems" in twoKeys && twoKeys.problems).toEqual([
+      "column 2 ('externalKey.marketoGUID'): a second externalKey (column 'externalKey.externalOpportunityId' gives it already); a row has one: map one of them to null",
+      "column 4 ('company.externalKey.other'): a second company.externalKey (column 'company.externalKey.externalCompanyId' gives it already); a row has one: map one of them to null"
+    ])
     const proto = Columns.parseHeader("Opportunity", ["customFields.__proto__"])
     if (!("columns" in proto)) return expect.fail("a custom field")
     const data = Columns.toPlainData("Opportunity", proto.columns, ["x"])

@@ -163,7 +163,7 @@ export const parseHeader = (
   const columns: Array<Column> = []
   const ignored: Array<string> = []
   const leftOut: Array<string> = []
-  const seen = new Set<string>()
+  const seen = new Map<string, string>()
   const trimmed = headers.map((raw) => raw.trim())
   if (mapping !== undefined) {
     for (const name of mapping.keys()) {
@@ -188,9 +188,18 @@ export const parseHeader = (
         `${where}${mapping === undefined ? "" : ` mapped to '${target}'`}: ${parsed.problem}${hint}`
       )
     }
-    const id = `${parsed.path.join(".")}${parsed.keyName === undefined ? "" : `=${parsed.keyName}`}`
-    if (seen.has(id)) return problems.push(`${where}: the same field as an earlier column`)
-    seen.add(id)
+    // An external key is one field whatever its name: a second column of it would overwrite the
+    // first in every row where both are filled, and change which record the row names.
+    const id = parsed.path.join(".")
+    const earlier = seen.get(id)
+    if (earlier !== undefined) {
+      return problems.push(
+        parsed.keyName === undefined
+          ? `${where}: the same field as an earlier column`
+          : `${where}: a second ${id} (column '${earlier}' gives it already); a row has one: map one of them to null`
+      )
+    }
+    seen.set(id, header)
     columns.push({ header, index: i, ...parsed })
   })
   return problems.length > 0 ? { problems } : { columns, ignored, leftOut }

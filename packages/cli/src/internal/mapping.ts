@@ -118,6 +118,25 @@ const salesforce: Record<Columns.ObjectType, Record<string, string>> = {
   Program: {}
 }
 
+/**
+ * Marketo's own names for the keys and links of each type (REST's field names, which a file
+ * exported from Marketo or written for its REST API has as headers), and the paths they fill.
+ * Without them such a column was left out, and an UPSERT of its rows sent no key at all.
+ */
+const marketo: Record<Columns.ObjectType, Record<string, string>> = {
+  Opportunity: {
+    "externalOpportunityId": "externalKey.externalOpportunityId",
+    "marketoGUID": "externalKey.marketoGUID",
+    "externalCompanyId": "company.externalKey.externalCompanyId"
+  },
+  OpportunityPersonRole: {
+    "marketoGUID": "externalKey.marketoGUID",
+    "externalOpportunityId": "opportunity.externalKey.externalOpportunityId",
+    "leadId": "lead.id"
+  },
+  Program: {}
+}
+
 /** The fields of `type` a header can name by itself (no nested paths). */
 const plainFields = (type: Columns.ObjectType): ReadonlyArray<string> =>
   Columns.fieldNames(type).filter((name) => Columns.isField(type, name))
@@ -154,8 +173,11 @@ export const propose = (
   headers: ReadonlyArray<string>,
   displayNames: ReadonlyMap<string, string> = new Map()
 ): ReadonlyArray<readonly [string, string | null]> => {
-  const known = salesforce[type]
-  const byKnown = new Map(Object.entries(known).map(([header, field]) => [normalize(header), field]))
+  const byKnown = new Map(
+    [...Object.entries(salesforce[type]), ...Object.entries(marketo[type])].map((
+      [header, field]
+    ) => [normalize(header), field])
+  )
   const byField = new Map(plainFields(type).map((field) => [normalize(field), field]))
   for (const [display, field] of displayNames) byField.set(normalize(display), field)
   const used = new Set<string>()
@@ -163,8 +185,11 @@ export const propose = (
     const header = raw.trim()
     const key = normalize(header)
     const field = byKnown.get(key) ?? byField.get(key) ?? (Columns.isField(type, header) ? header : undefined)
-    if (field === undefined || used.has(field)) return [header, null] as const
-    used.add(field)
+    // One column per field, and an external key is one field whatever its name.
+    if (field === undefined) return [header, null] as const
+    const filled = field.replace(/(^|\.)externalKey\.[^.]+$/, "$1externalKey")
+    if (used.has(filled)) return [header, null] as const
+    used.add(filled)
     return [header, field] as const
   })
 }
