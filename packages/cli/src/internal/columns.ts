@@ -143,6 +143,16 @@ const parseField = (
 export const isField = (type: ObjectType, text: string): boolean => !("problem" in parseField(type, text.trim()))
 
 /**
+ * The field a column of `text` fills, one per row, or undefined when `text` names none. An
+ * external key is one field whatever its name (`externalKey.marketoGUID` fills `externalKey`,
+ * as `externalKey.externalOpportunityId` does): a second column of it would overwrite the first.
+ */
+export const filledField = (type: ObjectType, text: string): string | undefined => {
+  const parsed = parseField(type, text.trim())
+  return "problem" in parsed ? undefined : parsed.path.join(".")
+}
+
+/**
  * The header, read: the columns, or what is wrong with it. Without a mapping each header
  * names its field; with one, a header names the field the mapping gives it, and a column the
  * mapping does not name (or maps to null) is left out and listed in `ignored`; those it maps
@@ -188,8 +198,8 @@ export const parseHeader = (
         `${where}${mapping === undefined ? "" : ` mapped to '${target}'`}: ${parsed.problem}${hint}`
       )
     }
-    // An external key is one field whatever its name: a second column of it would overwrite the
-    // first in every row where both are filled, and change which record the row names.
+    // The field it fills (see filledField): a second column of it would overwrite the first in
+    // every row where both are filled, and change which record the row names.
     const id = parsed.path.join(".")
     const earlier = seen.get(id)
     if (earlier !== undefined) {

@@ -185,10 +185,9 @@ export const propose = (
     const header = raw.trim()
     const key = normalize(header)
     const field = byKnown.get(key) ?? byField.get(key) ?? (Columns.isField(type, header) ? header : undefined)
-    // One column per field, and an external key is one field whatever its name.
-    if (field === undefined) return [header, null] as const
-    const filled = field.replace(/(^|\.)externalKey\.[^.]+$/, "$1externalKey")
-    if (used.has(filled)) return [header, null] as const
+    // One column per field, as the header is read (an external key is one field whatever its name).
+    const filled = field === undefined ? undefined : Columns.filledField(type, field)
+    if (field === undefined || filled === undefined || used.has(filled)) return [header, null] as const
     used.add(filled)
     return [header, field] as const
   })
