@@ -420,7 +420,7 @@ const map = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "Propose a column mapping for a CSV file (a JSON object from header to field, for --map-file), matching headers to field names ignoring case, spaces and punctuation, and knowing Salesforce's export headers."
+    "Propose a column mapping for a CSV file (a JSON object from header to field, for --map-file), matching headers to field names ignoring case, spaces and punctuation, knowing Salesforce's export headers and Marketo's own names for keys and links (externalOpportunityId, marketoGUID, externalCompanyId, leadId)."
   )
 )
 
