@@ -47,18 +47,34 @@ export interface Limits {
 export type Attributes = Readonly<Record<string, unknown>>
 
 /**
- * One node of a document: an element (its name as written, its content, its attributes if it
- * has any) or a run of character data (named {@link textKey}, its text as written: references
- * not yet decoded). CDATA is read as the text it stands for (see `parseDocument`).
+ * One node of a document: an element (its name as written, its attributes if it has any, its
+ * first child) or a run of character data (named {@link textKey}, its text as written:
+ * references not yet decoded). CDATA is read as the text it stands for (see `parseDocument`).
+ *
+ * A class, and children as a chain (`first`, then each child's `next`), not an array per
+ * element: V8 pretenures the objects of an array or object literal whose earlier objects
+ * outlived a collection, and a page's tree lives through its whole parse. Once a process
+ * had decoded pages, every later tree (each answer's) was allocated in the old generation,
+ * and an answer's decode cost up to twice as much. Objects made by `new` are never
+ * pretenured, and a chain needs no array at all.
  */
-export interface Node {
-  readonly name: string
-  /** An element's content; a text node's text. */
-  readonly value: Content | string
-  readonly attributes: Attributes | undefined
+export class Node {
+  /** An element's first child (undefined for an empty element and for text). */
+  first: Node | undefined = undefined
+  /** The next node in the parent's content. */
+  next: Node | undefined = undefined
+  constructor(
+    readonly name: string,
+    /** A text node's text; undefined for an element. */
+    readonly text: string | undefined,
+    readonly attributes: Attributes | undefined
+  ) {}
 }
-/** The content of an element: its child nodes, in document order. */
-export type Content = ReadonlyArray<Node>
+/**
+ * The content of an element: its first child node, the rest following by `next`, in
+ * document order (undefined when it has none).
+ */
+export type Content = Node | undefined
 
 /** The name of a text node (no element can be named so). */
 export const textKey = "#text"
@@ -94,28 +110,39 @@ const hasAny = (attributes: Attributes | undefined): boolean => {
  * between parses (making one is a small part of a parse).
  */
 const parseNodes = (text: string, maxDepth: number): Content => {
-  const top: Array<Node> = []
-  // The content of the element open at each depth (0: the document itself). An element at
-  // depth d belongs to the one last opened at depth d - 1: reports come in document order.
-  const open: Array<Array<Node>> = [top]
+  const top = new Node("", undefined, undefined)
+  // The element open at each depth (0: the document itself), and the last child it has so
+  // far. An element at depth d belongs to the one last opened at depth d - 1: reports come
+  // in document order.
+  const open: Array<Node | undefined> = [top]
+  const last: Array<Node | undefined> = [undefined]
+  const append = (depth: number, node: Node): void => {
+    const parent = open[depth]
+    if (parent === undefined) return
+    const before = last[depth]
+    if (before === undefined) parent.first = node
+    else before.next = node
+    last[depth] = node
+  }
   new XMLParser({
     ...parserOptions,
     maxNestedTags: maxDepth + 1,
     updateTag: (name, path, attributes) => {
       const depth = typeof path === "string" ? 0 : path.getDepth()
-      const content: Array<Node> = []
-      open[depth - 1]?.push({ name, value: content, attributes: hasAny(attributes) ? attributes : undefined })
-      open[depth] = content
+      const node = new Node(name, undefined, hasAny(attributes) ? attributes : undefined)
+      append(depth - 1, node)
+      open[depth] = node
+      last[depth] = undefined
       // Not kept in the parser's own tree: this tree is the one read.
       return false
     },
     tagValueProcessor: (_name, text, path) => {
       const depth = typeof path === "string" ? 0 : path.getDepth()
-      if (depth > 0) open[depth]?.push({ name: textKey, value: text, attributes: undefined })
+      if (depth > 0) append(depth, new Node(textKey, text, undefined))
       return text
     }
   }).parse(text)
-  return top
+  return top.first
 }
 
 /**
@@ -222,10 +249,9 @@ export interface TextOf {
 export const textOf = (content: Content): TextOf | XmlProblem => {
   let text = ""
   let child: string | undefined
-  for (let i = 0; i < content.length; i++) {
-    const node = content[i] as Node
-    const value = node.value
-    if (typeof value === "string") {
+  for (let node = content; node !== undefined; node = node.next) {
+    const value = node.text
+    if (value !== undefined) {
       const decoded = decodeReferences(value)
       if (typeof decoded !== "string") return decoded
       text += decoded
@@ -259,8 +285,6 @@ const splitName = (name: string): readonly [prefix: string, local: string] => {
   return colon === -1 ? ["", name] : [name.slice(0, colon), name.slice(colon + 1)]
 }
 
-const noContent: Content = []
-
 /** The view of the element `node` inside `parent`. */
 export const elementOf = (node: Node, parent: Scope): Either.Either<Element, XmlProblem> => {
   const name = node.name
@@ -269,15 +293,14 @@ export const elementOf = (node: Node, parent: Scope): Either.Either<Element, Xml
   const [prefix, local] = splitName(name)
   const ns = lookup(scope, prefix)
   if (ns === undefined) return problem("NotXml", `the prefix "${prefix}" of <${name}> is not declared`)
-  const content = typeof node.value === "string" ? noContent : node.value
-  return Either.right({ name, ns, local, attributes, content, scope })
+  return Either.right({ name, ns, local, attributes, content: node.first, scope })
 }
 
 /** The child elements of `element`, in document order. */
 export const childElements = (element: Element): Either.Either<Array<Element>, XmlProblem> => {
   const out: Array<Element> = []
-  for (const node of element.content) {
-    if (typeof node.value === "string") continue
+  for (let node = element.content; node !== undefined; node = node.next) {
+    if (node.text !== undefined) continue
     const child = elementOf(node, element.scope)
     if (Either.isLeft(child)) return Either.left(child.left)
     out.push(child.right)
@@ -315,8 +338,8 @@ export const parseDocument = (body: string, limits: Limits = {}): Either.Either<
     catch: (e) => ({ kind: "NotXml" as const, detail: e instanceof Error ? e.message : "the parser failed" })
   })
   if (Either.isLeft(parsed)) return Either.left(parsed.left)
-  for (const node of parsed.right) {
-    if (typeof node.value !== "string") return elementOf(node, rootScope)
+  for (let node = parsed.right; node !== undefined; node = node.next) {
+    if (node.text === undefined) return elementOf(node, rootScope)
   }
   return problem("NotXml", "no root element")
 }

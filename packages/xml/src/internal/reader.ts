@@ -34,7 +34,6 @@ import {
   type Element,
   isXmlProblem,
   lookup,
-  type Node,
   type Scope,
   scopeOf,
   textOf
@@ -168,11 +167,11 @@ const readLeaf = (leaf: Leaf, ast: AST.AST | undefined): ContentReader => {
   }
   return (content, name, _scope, read) => {
     // The common shapes first: empty, or one run of text without references.
-    if (content.length === 0) return checked(leafValue(leaf, ""), read)
-    if (content.length === 1) {
+    if (content === undefined) return checked(leafValue(leaf, ""), read)
+    if (content.next === undefined) {
       // A leaf's one node is text nearly always.
-      const raw = (content[0] as Node).value
-      if (typeof raw === "string") {
+      const raw = content.text
+      if (raw !== undefined) {
         const decoded = decodeReferences(raw)
         return typeof decoded === "string"
           ? checked(leafValue(leaf, decoded), read)
@@ -191,9 +190,9 @@ const readLeaf = (leaf: Leaf, ast: AST.AST | undefined): ContentReader => {
 /** Fails unless all the character data directly in `content` is whitespace. */
 const onlyWhitespace = (content: Content, name: string, read: Read): boolean => {
   let text: string | undefined
-  for (let i = 0; i < content.length; i++) {
-    const raw = (content[i] as Node).value
-    if (typeof raw === "string" && !isWhitespace(raw)) {
+  for (let node = content; node !== undefined; node = node.next) {
+    const raw = node.text
+    if (raw !== undefined && !isWhitespace(raw)) {
       // Rare: decode it all, as a reference may stand for a space.
       const all = textOf(content)
       if (isXmlProblem(all)) {
@@ -271,13 +270,13 @@ const contentReader = (type: Type, ast: AST.AST | undefined): ContentReader => {
   return (content, name, scope, read) => {
     if (!known) read.vouched = false
     const items: Array<unknown> = []
-    for (let i = 0; i < content.length; i++) {
-      const node = content[i] as Node
-      const inner = node.value
-      if (typeof inner === "string") {
-        if (!textMayStand(inner, content, name, read)) return failed
+    for (let node = content; node !== undefined; node = node.next) {
+      const text = node.text
+      if (text !== undefined) {
+        if (!textMayStand(text, content, name, read)) return failed
         continue
       }
+      const inner = node.first
       const child = node.name
       const attributes = node.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
@@ -346,13 +345,13 @@ const structReader = (type: Struct): ContentReader => {
     // The next field in sequence order: most documents are in that order, and a comparison
     // with its name is cheaper than a lookup by name.
     let next = 0
-    for (let i = 0; i < content.length; i++) {
-      const node = content[i] as Node
-      const inner = node.value
-      if (typeof inner === "string") {
-        if (!textMayStand(inner, content, name, read)) return failed
+    for (let node = content; node !== undefined; node = node.next) {
+      const text = node.text
+      if (text !== undefined) {
+        if (!textMayStand(text, content, name, read)) return failed
         continue
       }
+      const inner = node.first
       const child = node.name
       const attributes = node.attributes
       const childScope = attributes === undefined ? scope : scopeOf(attributes, scope)
