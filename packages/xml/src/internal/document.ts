@@ -55,8 +55,9 @@ export type Attributes = Readonly<Record<string, unknown>>
  * element: V8 pretenures the objects of an array or object literal whose earlier objects
  * outlived a collection, and a page's tree lives through its whole parse. Once a process
  * had decoded pages, every later tree (each answer's) was allocated in the old generation,
- * and an answer's decode cost up to twice as much. Objects made by `new` are never
- * pretenured, and a chain needs no array at all.
+ * and an answer's decode cost up to twice as much. Measured on Node 20: nodes made by `new`
+ * with no array showed none of it (with arrays of children they still did). The parser's
+ * own attribute objects stay, on the few elements that have attributes.
  */
 export class Node {
   /** An element's first child (undefined for an empty element and for text). */
@@ -268,7 +269,7 @@ export const isXmlProblem = (u: TextOf | XmlProblem): u is XmlProblem => "kind" 
 // ---------------------------------------------------------------------------------------
 // Element views, for the envelope and the fault
 
-/** An element with its name resolved: a view over fast-xml-parser's node, made on demand. */
+/** An element with its name resolved: a view over a {@link Node} of the tree, made on demand. */
 export interface Element {
   /** The name as written, for messages. */
   readonly name: string
