@@ -18,9 +18,9 @@ import * as AST from "effect/SchemaAST"
 import * as CsvCell from "./csvCell.js"
 import * as Values from "./values.js"
 
-/** The MObject types a file can hold. */
 /** The MObject types the commands read and write, in the order their help lists them. */
 export const objectTypes = ["Opportunity", "OpportunityPersonRole", "Program"] as const
+/** The MObject types a file can hold. */
 export type ObjectType = typeof objectTypes[number]
 
 /** The kinds of cell values. */
@@ -149,8 +149,11 @@ export const isField = (type: ObjectType, text: string): boolean => !("problem" 
  */
 export const filledField = (type: ObjectType, text: string): string | undefined => {
   const parsed = parseField(type, text.trim())
-  return "problem" in parsed ? undefined : parsed.path.join(".")
+  return "problem" in parsed ? undefined : fieldFilled(parsed.path)
 }
+
+// The rule itself: the field path without the key's name.
+const fieldFilled = (path: ReadonlyArray<Segment>): string => path.join(".")
 
 /**
  * The header, read: the columns, or what is wrong with it. Without a mapping each header
@@ -200,7 +203,7 @@ export const parseHeader = (
     }
     // The field it fills (see filledField): a second column of it would overwrite the first in
     // every row where both are filled, and change which record the row names.
-    const id = parsed.path.join(".")
+    const id = fieldFilled(parsed.path)
     const earlier = seen.get(id)
     if (earlier !== undefined) {
       return problems.push(
