@@ -13,9 +13,9 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import { spawnSync } from "node:child_process"
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import * as Columns from "../src/internal/columns.js"
 import * as Connection from "../src/internal/connection.js"
 import * as Csv from "../src/internal/csv.js"
@@ -309,6 +309,19 @@ describe("journal lock", () => {
       expect(refused.message).toContain(`another mktows (${deadPid}@another-host.example)`)
       // Refusing leaves the other host's lock where it is.
       expect(readFileSync(`${file}.lock`, "utf8")).toBe(`${deadPid}@another-host.example`)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("an empty lock, left by a process killed while creating it, is taken over", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "empty-lock.journal")
+      writeFileSync(`${file}.lock`, "")
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* Journal.open(file, job)
+        expect(readFileSync(`${file}.lock`, "utf8")).toBe(`${process.pid}@${hostname()}`)
+      }))
+      expect(existsSync(`${file}.lock`)).toBe(false)
+      // The lock is made under a name of the process's own, linked to the lock's: none is left.
+      expect(readdirSync(dirname(file)).filter((name) => name.startsWith("empty-lock.journal.lock"))).toEqual([])
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 

@@ -7,6 +7,13 @@
  * (killed, crashed) on this host is taken over; one held by a live process, or by another
  * host (whose processes cannot be checked from here), is refused with a message that says
  * which and how to clear it.
+ *
+ * The lock appears with its holder's name already in it: the name is written to a file of
+ * the process's own and hard-linked to the lock's name, which fails if a lock is there. A
+ * lock created empty and then written (`open` with `wx`, then `write`) was left empty by a
+ * kill between the two, and an empty lock names no holder that can be found gone: it blocked
+ * every later job until removed by hand. An empty lock is now stale: only a process killed
+ * while creating one leaves it. A file system without hard links creates the lock as before.
  */
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -39,6 +46,12 @@ const alive = (pid: number): boolean => {
 const alreadyExists = (error: PlatformError): boolean =>
   error._tag === "SystemError" && error.reason === "AlreadyExists"
 
+const notFound = (error: PlatformError): boolean => error._tag === "SystemError" && error.reason === "NotFound"
+
+// A file system that cannot hard-link (FAT, some network shares) answers one of these.
+const noLinks = (error: PlatformError): boolean =>
+  error._tag === "SystemError" && (error.reason === "PermissionDenied" || error.reason === "Unknown")
+
 /**
  * Holds the lock of `file` for the scope: released (its file removed, if still ours) when the
  * scope closes, whatever ends the job.
@@ -51,7 +64,18 @@ export const hold = (
     const lockFile = `${file}.lock`
     const host = hostname()
     const me = `${process.pid}@${host}`
-    const create = Effect.as(fs.writeFileString(lockFile, me, { flag: "wx" }), true).pipe(
+    // Whether the lock was created (false: one is there). Written under a name of this
+    // process's own first, then linked: the lock is never seen without its holder's name.
+    const draft = `${lockFile}.${process.pid}`
+    const createEmptyFirst = Effect.as(fs.writeFileString(lockFile, me, { flag: "wx" }), true)
+    const create = fs.writeFileString(draft, me).pipe(
+      Effect.zipRight(
+        fs.link(draft, lockFile).pipe(
+          Effect.as(true),
+          Effect.catchIf(noLinks, () => createEmptyFirst)
+        )
+      ),
+      Effect.ensuring(fs.remove(draft).pipe(Effect.ignore)),
       Effect.catchIf(alreadyExists, () => Effect.succeed(false))
     )
     // Two tries: the second only after a stale lock was removed (another job may win it).
@@ -67,13 +91,14 @@ export const hold = (
       }
       const holder = yield* fs.readFileString(lockFile).pipe(
         // Removed meanwhile by its holder: try again.
-        Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () => Effect.succeed(""))
+        Effect.catchIf(notFound, () => Effect.succeed(undefined))
       )
-      if (holder === "") continue
+      if (holder === undefined) continue
       const at = holder.lastIndexOf("@")
       const pid = Number(holder.slice(0, at))
-      const stale = at > 0 && holder.slice(at + 1) === host && Number.isSafeInteger(pid) && pid > 0 &&
-        pid !== process.pid && !alive(pid)
+      // Empty: left by a process killed while creating it (see above).
+      const stale = holder === "" || (at > 0 && holder.slice(at + 1) === host && Number.isSafeInteger(pid) &&
+        pid > 0 && pid !== process.pid && !alive(pid))
       if (!stale) return yield* Effect.fail(new LockHeld({ lockFile, holder }))
       // Removed only if it still names the dead holder, so a lock another job just took stays.
       const still = yield* fs.readFileString(lockFile).pipe(Effect.orElseSucceed(() => ""))
