@@ -35,7 +35,7 @@ export const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
       new URLSearchParams({ s: secret }).toString().slice(2),
       JSON.stringify(secret).slice(1, -1)
     ])
-    for (const form of forms) out = out.split(form).join(redacted)
+    for (const form of forms) if (out.includes(form)) out = out.split(form).join(redacted)
   }
   return out
 }

@@ -65,6 +65,12 @@ const operation = "identity"
  */
 const headerSafe = /^[\x21-\x7e]{1,4096}$/
 
+// The value given to `access_token` wherever it is written (a JSON member, `name: value`,
+// `name=value`), for the quotes of an identity answer that is not the expected JSON (cut short,
+// or an error page): its text may be a token still.
+const tokenMember = /(["']?access_token["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]&<"']*)/g
+const hideToken = (text: string): string => text.replace(tokenMember, `$1"<redacted>"`)
+
 /**
  * An identity answer decoded with its token kept out of every error: the Schema sees, and a
  * ProtocolError quotes, a copy whose `access_token` is redacted. The real token is taken only
@@ -74,30 +80,39 @@ const decodeToken = (
   text: string,
   secrets: ReadonlyArray<string>
 ): Effect.Effect<{ readonly token: Redacted.Redacted<string>; readonly expires_in: number }, ProtocolError> =>
-  Either.flatMap(Http.parseJson(text, operation, secrets), (parsed) => {
-    const token = typeof parsed === "object" && parsed !== null && "access_token" in parsed
-      ? (parsed as { readonly access_token: unknown }).access_token
-      : undefined
-    const shown = typeof token === "string" ? { ...(parsed as object), access_token: "<redacted>" } : parsed
-    const quoted = JSON.stringify(shown)
-    const all = typeof token === "string" && token !== "" ? [...secrets, token] : secrets
-    return Either.flatMap(
-      Http.decodeValue(RestWire.IdentityResponse, shown, quoted, operation, all),
-      (answer) =>
-        typeof token === "string" && headerSafe.test(token)
-          ? Either.right({ token: Redacted.make(token), expires_in: answer.expires_in })
-          : Either.left(
-            new ProtocolError({
-              reason: "SchemaMismatch",
-              detail:
-                `the identity answer's access_token is not a header-safe token (visible ASCII, at most 4096 characters): ${
-                  typeof token === "string" ? `${token.length} characters` : typeof token
-                }`,
-              received: HttpEdge.excerpt(quoted, all)
-            })
-          )
-    )
-  })
+  Either.flatMap(
+    Either.mapLeft(Http.parseJson(text, operation, secrets), (error) =>
+      new ProtocolError({
+        reason: error.reason,
+        detail: error.detail,
+        received: HttpEdge.excerpt(hideToken(text), secrets)
+      })),
+    (parsed) => {
+      const token = typeof parsed === "object" && parsed !== null && "access_token" in parsed
+        ? (parsed as { readonly access_token: unknown }).access_token
+        : undefined
+      // Whatever its type: an array or object may hold the token's text too.
+      const shown = token !== undefined ? { ...(parsed as object), access_token: "<redacted>" } : parsed
+      const quoted = JSON.stringify(shown)
+      const all = typeof token === "string" && token !== "" ? [...secrets, token] : secrets
+      return Either.flatMap(
+        Http.decodeValue(RestWire.IdentityResponse, shown, quoted, operation, all),
+        (answer) =>
+          typeof token === "string" && headerSafe.test(token)
+            ? Either.right({ token: Redacted.make(token), expires_in: answer.expires_in })
+            : Either.left(
+              new ProtocolError({
+                reason: "SchemaMismatch",
+                detail:
+                  `the identity answer's access_token is not a header-safe token (visible ASCII, at most 4096 characters): ${
+                    typeof token === "string" ? `${token.length} characters` : typeof token
+                  }`,
+                received: HttpEdge.excerpt(quoted, all)
+              })
+            )
+      )
+    }
+  )
 
 /**
  * Builds the identity service from the `HttpClient` and `RestConfig` in context.
@@ -137,14 +152,14 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
           new AuthFault({
             code: 20014,
             faultString: `identity refused the client credentials (HTTP ${response.status}): ${
-              HttpEdge.excerpt(text, secrets)
+              HttpEdge.excerpt(hideToken(text), secrets)
             }`,
             advice: Http.authAdvice
           })
         )
       }
       if (response.status !== 200) {
-        return yield* Effect.fail(Http.statusError(operation, response.status, text, secrets, false))
+        return yield* Effect.fail(Http.statusError(operation, response.status, hideToken(text), secrets, false))
       }
       const answer = yield* decodeToken(text, secrets)
       const life = answer.expires_in * 1000

@@ -235,6 +235,55 @@ describe("issue 19 findings over REST", () => {
       expect(JSON.stringify(error)).not.toContain("t1\"")
     }))
 
+  it.effect("finding 7: a token echoed inside a JSON answer (an error's message, a record's reason) reaches no outcome or error", () =>
+    Effect.gen(function*() {
+      const token = "cdf01657-110d-4155-99a7-f986b2ff13a0:ab"
+      const identity = () => json({ access_token: token, token_type: "bearer", expires_in: 3600, scope: "s" })
+      const bearer = (s: Sent) => s.headers["authorization"] ?? ""
+      const leaks = (value: unknown) => JSON.stringify(value).includes(token.slice(0, 12))
+      const answers: ReadonlyArray<Route> = [
+        // A call-level error, a 606, a record refused, a whole request refused: each quoting the header.
+        (s) => fail("1003", `bad ${bearer(s)}`),
+        (s) => fail("606", `${bearer(s)}: more than 100 calls`),
+        (s) =>
+          ok(inputOf(s).map((_, seq) => ({ seq, status: "skipped", reasons: [{ code: "1003", message: bearer(s) }] }))),
+        (s) => json({ requestId: "r", success: false, errors: [{ code: "1004", message: bearer(s) }] })
+      ]
+      for (const answer of answers) {
+        const m = withMarketo(answer, undefined, identity)
+        const result = yield* MarketoClient.syncMObjects([opp("a"), opp("b")], "UPDATE", { failOnPartial: false })
+          .pipe(Effect.either, Effect.provide(m.client))
+        // The server did see the token, and put it in its answer.
+        expect(m.sent.filter(m.api).some((s) => bearer(s).includes(token))).toBe(true)
+        expect(leaks(result)).toBe(false)
+        if (result._tag === "Left") expect(result.left.message + String(result.left)).not.toContain(token.slice(0, 12))
+      }
+    }))
+
+  it.effect("finding 7: an identity answer that is not the expected JSON quotes no token, whatever its shape", () =>
+    Effect.gen(function*() {
+      const token = "tok-4f1e-9c3a-must-not-leak"
+      const answers = [
+        json({ access_token: [token], token_type: "bearer", expires_in: 3600, scope: "s" }),
+        json({ access_token: { value: token }, token_type: "bearer", expires_in: 3600, scope: "s" }),
+        // Cut short, or a page with the member in it: not JSON at all.
+        json(`{"token_type":"bearer","access_token":"${token}`),
+        json(`<pre>access_token: ${token}</pre> {"access_token": "${token}"}`, 500),
+        // A body that starts with the client secret: V8's parse message quotes its first characters.
+        json(`${secret}&grant_type=client_credentials`)
+      ]
+      for (const answer of answers) {
+        const m = withMarketo(created, undefined, () => answer)
+        const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE")).pipe(
+          Effect.provide(m.client)
+        )
+        const shown = JSON.stringify(error) + error.message + String(error)
+        expect(shown).not.toContain(token)
+        expect(shown).not.toContain(secret.slice(0, 8))
+        expect(m.sent.filter(m.api)).toEqual([])
+      }
+    }))
+
   it.effect("finding 8: an identity endpoint that fails (500, garbage) before any record request leaves INSERT rows FAILED", () =>
     Effect.gen(function*() {
       for (const identity of [() => json("oops", 500), () => json("<html>hi</html>"), () => json({ nope: 1 })]) {

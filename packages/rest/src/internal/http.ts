@@ -104,6 +104,12 @@ const isEscaped = (text: string, at: number): boolean => {
   return backslashes % 2 === 1
 }
 
+/**
+ * What `JSON.parse` found wrong, without the piece of the text V8 quotes (`Unexpected token 'c',
+ * "client_sec"... is not valid JSON`): it may hold a secret cut where no scrub can find it.
+ */
+const parseProblem = (message: string): string => message.replace(/,? ".*$/s, "")
+
 /** A JSON text parsed, nested at most {@link maxJsonDepth} deep, or a ProtocolError. */
 export const parseJson = (
   text: string,
@@ -125,7 +131,9 @@ export const parseJson = (
     return Either.left(
       new ProtocolError({
         reason: "SchemaMismatch",
-        detail: `the ${operation} answer is not JSON: ${error instanceof Error ? error.message : "unparsable"}`,
+        detail: `the ${operation} answer is not JSON: ${
+          error instanceof Error ? parseProblem(error.message) : "unparsable"
+        }`,
         received: excerpt(text, secrets)
       })
     )

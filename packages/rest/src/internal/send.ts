@@ -98,7 +98,12 @@ export const make = (
             Effect.mapError(Http.connectionError(operation, secrets))
           )
           span.attribute("http.response.status_code", response.status)
-          const text = yield* Http.readText(response, operation, secrets, true, maxResponseBytes)
+          // Scrubbed before it is read, so that a token echoed inside the JSON (an error's message,
+          // a skipped record's reason) reaches no outcome or error either.
+          const text = HttpEdge.scrub(
+            yield* Http.readText(response, operation, secrets, true, maxResponseBytes),
+            secrets
+          )
           // Only when Debug is on: its annotation, made per request, would cost every request.
           yield* Effect.whenLogLevel(
             Effect.logDebug(`HTTP ${response.status}, ${text.length} characters read`).pipe(
