@@ -282,7 +282,9 @@ export class TransportError extends Data.TaggedError("TransportError")<{
 }
 
 /**
- * A call took longer than its timeout. The request may or may not have been applied.
+ * A call took longer than its timeout. The request may or may not have been applied, unless
+ * `ambiguous` is false: the time ran out before the request was sent (a REST access token that
+ * did not come in time), so nothing was applied.
  *
  * @since 0.1.0
  * @category errors
@@ -290,9 +292,15 @@ export class TransportError extends Data.TaggedError("TransportError")<{
 export class TimeoutError extends Data.TaggedError("TimeoutError")<{
   readonly operation: string
   readonly timeout: Duration.Duration
+  /** False when nothing was sent before the time ran out (absent: it may have been). */
+  readonly ambiguous?: boolean
 }> {
   override get message(): string {
-    return `${this.operation}: no answer within ${Duration.format(this.timeout)}`
+    return this.ambiguous === false
+      ? `${this.operation}: not sent within ${
+        Duration.format(this.timeout)
+      } (the access token did not come in time); nothing was applied`
+      : `${this.operation}: no answer within ${Duration.format(this.timeout)}`
   }
 }
 
@@ -371,7 +379,8 @@ export type TransportCallError = AuthFault | MarketoFault | TransportError | Tim
  * @category guards
  */
 export const isAmbiguous = (error: CallError): error is TransportError | TimeoutError | MarketoFault =>
-  error._tag === "TimeoutError" || (error._tag === "TransportError" && error.ambiguous) ||
+  (error._tag === "TimeoutError" && error.ambiguous !== false) ||
+  (error._tag === "TransportError" && error.ambiguous) ||
   (error._tag === "MarketoFault" && FaultCode.retryClass(error.code) === "bounded")
 
 /**

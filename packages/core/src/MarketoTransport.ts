@@ -17,6 +17,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as FieldValues from "./internal/fieldValues.js"
 import * as Mapping from "./internal/mapping.js"
+import * as Timeout from "./internal/timeout.js"
 import type { DeleteRef } from "./MarketoClient.js"
 import type { TransportCallError, ValidationIssue } from "./MarketoError.js"
 import type { MObject } from "./MObject.js"
@@ -33,6 +34,17 @@ import type {
   ResultOf,
   SyncOperation
 } from "./Wire.js"
+
+/**
+ * Runs `self` as the part of a call that comes before its request is sent (REST: the access
+ * token, fetched or refreshed). When the client's `callTimeout` runs out there, its
+ * `TimeoutError` says nothing was sent (`ambiguous: false`), so the call's objects are not
+ * IN_DOUBT. Outside the client's attempts it is `self`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const beforeSending: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = Timeout.beforeSending
 
 /**
  * A sync or delete as the caller gave it, models and references, not wire records: what a

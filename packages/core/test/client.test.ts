@@ -20,6 +20,7 @@ import * as MarketoClient from "../src/MarketoClient.js"
 import { AuthFault, MarketoFault, PartialFailure, ProtocolError, TransportError } from "../src/MarketoError.js"
 import type { TransportCallError } from "../src/MarketoError.js"
 import {
+  beforeSending,
   MarketoTransport,
   type MarketoTransportShape,
   type ModelCall,
@@ -405,6 +406,42 @@ describe("ambiguous failures", () => {
       expect(Exit.isSuccess(exit) && exit.value.map((o) => o.status)).toEqual(["IN_DOUBT"])
       expect(Exit.isSuccess(exit) && exit.value[0]!.error).toMatch(/no answer within 5s/)
       expect(fake.calls.length).toBe(1)
+    }))
+
+  it.effect("an INSERT whose time ran out before its request went out (a token that never came) is FAILED, not IN_DOUBT", () =>
+    Effect.gen(function*() {
+      const insert = (latency: Effect.Effect<void>) =>
+        Effect.gen(function*() {
+          const fake = Fake.make({ latency: () => latency })
+          const client = yield* clientOf(fake, { callTimeout: "5 seconds", retry: { maxAttempts: 1 } })
+          const exit = yield* onTestClock(
+            client.syncMObjects(
+              [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "X" } })],
+              "INSERT",
+              {
+                failOnPartial: false
+              }
+            ),
+            Duration.seconds(5)
+          )
+          return Exit.isSuccess(exit)
+            ? exit.value.map((o) => `${o.status}: ${o.error}`)
+            : Exit.isFailure(exit) && exit.cause._tag === "Fail"
+            ? [`${exit.cause.error._tag}: ${exit.cause.error.message}`]
+            : []
+        })
+      // Still waiting for what comes before the request: nothing was sent, so the call fails
+      // with the error itself, as with any failure that applied nothing (no object is in doubt).
+      expect(yield* insert(beforeSending(Effect.never))).toEqual([
+        "TimeoutError: syncMObjects: not sent within 5s (the access token did not come in time); nothing was applied"
+      ])
+      // The request went out and no answer came; and a second request's wait comes after a first that went out.
+      const [sent] = yield* insert(Effect.zipRight(beforeSending(Effect.void), Effect.never))
+      expect(sent).toMatch(/^IN_DOUBT: syncMObjects: no answer within 5s; the request may have reached Marketo/)
+      const [secondWait] = yield* insert(
+        Effect.zipRight(beforeSending(Effect.void), beforeSending(Effect.never))
+      )
+      expect(secondWait).toMatch(/^IN_DOUBT/)
     }))
 
   it.live("on the live Clock too, an INSERT that timed out is IN_DOUBT and not repeated", () =>

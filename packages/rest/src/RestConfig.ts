@@ -34,7 +34,9 @@ export interface RestConfigShape {
   readonly clientSecret: Redacted.Redacted<string>
   /**
    * How long a token request may take before it fails (as not sent: no record request has
-   * gone out yet). Keep it below the client's `callTimeout`, which covers it too.
+   * gone out yet). The client's `callTimeout` covers it too: whichever ends first, a call
+   * whose token never came fails as not sent (a `TimeoutError` with `ambiguous: false` when
+   * it is the call's), and nothing is IN_DOUBT.
    *
    * @since 0.1.0
    */

@@ -130,11 +130,21 @@ export const attempt = <Op extends Wire.Operation>(
         Effect.zipRight(Metric.increment(callsOf[operation])),
         Effect.zipRight(send),
         (attempt) =>
-          Timeout.timeoutFail(
-            attempt,
-            rt.settings.callTimeout,
-            () => new TimeoutError({ operation, timeout: rt.settings.callTimeout })
-          ),
+          Effect.suspend(() => {
+            // Shared with the fiber the attempt runs in: whether its time ran out before its
+            // request was sent (a REST token that never came), when nothing can have been applied.
+            const phase: Timeout.Phase = { notSent: false, sent: false }
+            return Timeout.timeoutFail(
+              Effect.locally(attempt, Timeout.currentPhase, phase),
+              rt.settings.callTimeout,
+              () =>
+                new TimeoutError({
+                  operation,
+                  timeout: rt.settings.callTimeout,
+                  ...(phase.notSent ? { ambiguous: false } : {})
+                })
+            )
+          }),
         Effect.tapError((error) => {
           if (error._tag === "NotSent") return Effect.void
           const code = Retry.faultCode(error)

@@ -19,6 +19,7 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 
 /** The Clock every fiber has unless something replaced it. */
 const liveClock: Clock.Clock = Effect.runSync(Effect.clock)
@@ -66,4 +67,34 @@ export const timeoutFail = <A, E, R, E2>(
           })))
       )
     )
+  })
+
+/**
+ * Where an attempt is: `notSent` while its transport does what must come before its first
+ * request goes out (a REST token fetched). An attempt whose time runs out there has applied
+ * nothing, so its objects are not in doubt. Once a request is on its way (`sent`), the attempt
+ * stays in doubt whatever it waits for next (a second request's token). One per attempt,
+ * shared with the fiber the attempt runs in.
+ */
+export interface Phase {
+  notSent: boolean
+  sent: boolean
+}
+
+/** The current attempt's phase (none outside an attempt of the client). */
+export const currentPhase: FiberRef.FiberRef<Phase | undefined> = FiberRef.unsafeMake<Phase | undefined>(undefined)
+
+/**
+ * Runs `self` as the part of an attempt before a request is sent, the request following at once
+ * when it succeeds. Interrupted by the attempt's time limit before any request went out, it
+ * leaves the attempt "not sent".
+ */
+export const beforeSending = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
+    if (phase === undefined || phase.sent) return self
+    phase.notSent = true
+    return Effect.tap(self, () => {
+      phase.notSent = false
+      phase.sent = true
+    })
   })

@@ -10,6 +10,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpEdge from "@mktows/core/HttpEdge"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import { ProtocolError, TransportError } from "@mktows/core/MarketoError"
+import * as MarketoTransport from "@mktows/core/MarketoTransport"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
@@ -87,7 +88,9 @@ export const make = (
     ): Effect.Effect<Answer<A>, TransportCallError> => {
       const attempt = (refreshed: boolean, span: Tracer.Span): Effect.Effect<Answer<A>, TransportCallError> =>
         Effect.gen(function*() {
-          const current = yield* token
+          // Nothing is sent until the token is there: an attempt that times out waiting for its
+          // first request's token applied nothing.
+          const current = yield* MarketoTransport.beforeSending(token)
           // A server that echoes the request (its bearer header) must not put the token into an error.
           const secrets = [Redacted.value(current)]
           const request = build(config.endpoint).pipe(
