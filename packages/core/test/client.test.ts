@@ -1039,6 +1039,38 @@ describe("paging", () => {
       expect(fake.calls.length).toBe(500)
     }))
 
+  it.effect("an object that is not the one asked for (another id or key) ends the read with IdentityMismatch", () =>
+    Effect.gen(function*() {
+      const read = (answer: Wire.MObject, params: Omit<Wire.ParamsGetMObjects, "type">) =>
+        Effect.gen(function*() {
+          const fake = Fake.make({
+            script: (operation) =>
+              operation === "getMObjects"
+                ? Effect.succeed(
+                  { returnCount: 1, hasMore: false, newStreamPosition: "", mObjectList: [answer] } as Wire.ResultOf<
+                    typeof operation
+                  >
+                )
+                : undefined
+          })
+          const client = yield* clientOf(fake)
+          return yield* Stream.runCollect(client.getMObjectsPages({ type: "Opportunity", ...params })).pipe(
+            Effect.map((pages) => [...pages].flatMap((page) => page.objects.length)),
+            Effect.catchAll((error) => Effect.succeed(error._tag === "ProtocolError" ? error.reason : error._tag))
+          )
+        })
+      const key = (value: string, name = "externalOpportunityId") => ({ name, value })
+      expect(yield* read({ type: "Opportunity", externalKey: key("OTHER") }, { externalKey: key("X-1") })).toBe(
+        "IdentityMismatch"
+      )
+      expect(yield* read({ type: "Opportunity", id: 7 }, { id: 6 })).toBe("IdentityMismatch")
+      // What Marketo may match: the key in another case, or named by another of its keys.
+      expect(yield* read({ type: "Opportunity", externalKey: key("x-1") }, { externalKey: key("X-1") })).toEqual([1])
+      expect(yield* read({ type: "Opportunity", externalKey: key("X-1") }, { externalKey: key("g-1", "marketoGUID") }))
+        .toEqual([1])
+      expect(yield* read({ type: "Opportunity", id: 6 }, { id: 6 })).toEqual([1])
+    }))
+
   // Issue 19, finding 9: the bounds hold over any transport (this fake stands for SOAP).
   it.effect("finding 9: a position new on every page is followed at most Limits.maxPagesPerRead pages", () =>
     Effect.gen(function*() {

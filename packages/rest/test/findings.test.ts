@@ -189,8 +189,22 @@ describe("issue 19 findings over REST", () => {
       for (const o of outcomes) {
         expect(o.status).toBe("FAILED")
         expect(o.error?.length ?? 0).toBeLessThanOrEqual(1200)
-        expect(o.error).toContain(String(huge.length))
+        // The length of all the server sent as the reasons' text ("1003: " and the message).
+        expect(o.error).toContain(`(${"1003: ".length + huge.length} characters in all, 1 reason)`)
       }
+      // Many reasons, each short: the note counts them all, not the part already cut.
+      const reasons = Array.from(
+        { length: 100 },
+        (_, i) => ({ code: "1006", message: `field ${i} ${"y".repeat(240)}` })
+      )
+      const whole = reasons.map((r) => `${r.code}: ${r.message}`).join("; ")
+      const many = withMarketo((s) => ok(inputOf(s).map((_, seq) => ({ seq, status: "skipped", reasons }))))
+      const [one] = yield* MarketoClient.syncMObjects([opp("m")], "UPDATE", { failOnPartial: false }).pipe(
+        Effect.provide(many.client)
+      )
+      expect(one?.error?.length ?? 0).toBeLessThanOrEqual(1200)
+      expect(one?.error).toContain(`(${whole.length} characters in all, 100 reasons)`)
+      expect(whole.startsWith((one?.error ?? "").split("…")[0] ?? "-")).toBe(true)
       const refused = yield* MarketoClient.syncMObjects([opp("a")], "UPDATE", { failOnPartial: false }).pipe(
         Effect.provide(n.client)
       )

@@ -44,6 +44,28 @@ const tooLong = (detail: string, position: string): ProtocolError =>
     received: `newStreamPosition "${position.slice(0, 80)}…" (${position.length} characters)`
   })
 
+// Keys compared as Marketo may match them: its lookups are not documented as case-sensitive.
+const sameKey = (a: string, b: string): boolean => a === b || a.trim().toLowerCase() === b.trim().toLowerCase()
+
+/**
+ * Why `wire` cannot be an answer to a read of `params`: another id or external key than the one
+ * asked for (a read-back that took another object for the one it looked for would report it
+ * created). Undefined when it can be. (Another type is the decode's `ModelMapping`.)
+ */
+const notAsked = (params: Omit<Wire.ParamsGetMObjects, "streamPosition">, wire: Wire.MObject): string | undefined => {
+  if (params.id !== undefined && wire.id !== undefined && wire.id !== params.id) {
+    return `id ${wire.id} in a read of id ${params.id}`
+  }
+  const asked = params.externalKey
+  // Compared when the answer names the object by the same key (REST names an opportunity read
+  // by its marketoGUID by its externalOpportunityId, when it has one).
+  const got = wire.externalKey
+  if (asked !== undefined && got !== undefined && sameKey(got.name, asked.name) && !sameKey(got.value, asked.value)) {
+    return `external key ${got.name}=${got.value} in a read of ${asked.name}=${asked.value}`
+  }
+  return undefined
+}
+
 /**
  * getMObjects page by page, following `hasMore` and `newStreamPosition`. A position that
  * does not move forward (empty, the same, or one this read already followed: A, B, A, …)
@@ -51,7 +73,9 @@ const tooLong = (detail: string, position: string): ProtocolError =>
  * A position that is new on every page is bounded too, the same over every transport: a read
  * follows at most `Limits.maxPagesPerRead` pages, `Limits.maxEmptyPagesInRow` empty pages in
  * a row that say there is more, and positions of at most `Limits.maxStreamPositionChars`;
- * beyond, it ends with ProtocolError `TooLarge` (or `PositionCycle` for the empty pages).
+ * beyond, it ends with ProtocolError `TooLarge` (or `PositionCycle` for the empty pages). An
+ * object of another id or external key than the one asked for ends it with ProtocolError
+ * `IdentityMismatch`.
  */
 export const pages = <B, DE>(
   rt: Runtime,
@@ -126,6 +150,16 @@ export const pages = <B, DE>(
             const wires = result.mObjectList ?? []
             const decoded: Array<B> = []
             for (const wire of wires) {
+              const unasked = notAsked(params, wire)
+              if (unasked !== undefined) {
+                return Effect.fail(
+                  new ProtocolError({
+                    reason: "IdentityMismatch",
+                    detail: `getMObjects answered ${unasked.length > 300 ? `${unasked.slice(0, 300)}…` : unasked}`,
+                    received: ""
+                  })
+                )
+              }
               const object = decode(wire)
               if (Either.isLeft(object)) return Effect.fail(object.left)
               decoded.push(object.right)

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { quote } from "@mktows/core/MarketoError"
+import * as Limits from "@mktows/core/Limits"
 import type * as Wire from "@mktows/core/Wire"
 import type * as RestWire from "../RestWire.js"
 import { guidKey } from "./fields.js"
@@ -13,9 +13,31 @@ import { guidKey } from "./fields.js"
 const notFound = new Set(["1013", "1004"])
 const exists = new Set(["1017", "1005"])
 
-/** Reasons as one text for an outcome: each message bounded, then the whole (`quote`). */
-export const reasonText = (reasons: ReadonlyArray<RestWire.Reason> | undefined): string =>
-  quote((reasons ?? []).slice(0, 20).map((r) => `${r.code}: ${quote(r.message, 900)}`).join("; "))
+// The most reasons shown, and the most of one message, so that one long message does not hide
+// the others.
+const shownReasons = 20
+const shownMessage = 900
+
+/**
+ * Reasons as one text for an outcome, `code: message; …`: whole when it fits the one bound
+ * (`Limits.maxQuotedChars`), else its start, each message cut at 900 characters, noting the
+ * length and the number of reasons the server sent.
+ */
+export const reasonText = (reasons: ReadonlyArray<RestWire.Reason> | undefined): string => {
+  const all = reasons ?? []
+  let total = 0
+  for (let i = 0; i < all.length; i++) {
+    const r = all[i] as RestWire.Reason
+    total += (i > 0 ? 2 : 0) + String(r.code).length + 2 + r.message.length
+  }
+  if (total <= Limits.maxQuotedChars) return all.map((r) => `${r.code}: ${r.message}`).join("; ")
+  const head = all.slice(0, shownReasons).map((r) =>
+    `${r.code}: ${r.message.length > shownMessage ? `${r.message.slice(0, shownMessage)}…` : r.message}`
+  ).join("; ")
+  // Within the bound, note included: core quotes an outcome's error at the same bound.
+  const note = `… (${total} characters in all, ${all.length} reason${all.length === 1 ? "" : "s"})`
+  return `${head.slice(0, Limits.maxQuotedChars - note.length)}${note}`
+}
 
 /** A record's REST status as a SOAP status of a sync or delete. */
 export const statusOf = (
