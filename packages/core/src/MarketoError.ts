@@ -275,8 +275,12 @@ export class TransportError extends Data.TaggedError("TransportError")<{
   readonly cause?: unknown
 }> {
   override get message(): string {
+    // A Status without an HTTP status is an answer of the protocol's own (REST 604, 611, … in
+    // an HTTP 200): said as the endpoint's answer, not as "HTTP ?".
     return this.reason === "Status"
-      ? `${this.operation}: HTTP ${this.status ?? "?"} from the endpoint: ${this.excerpt ?? ""}`
+      ? this.status === undefined
+        ? `${this.operation}: the endpoint answered ${this.excerpt ?? "an error"}`
+        : `${this.operation}: HTTP ${this.status} from the endpoint: ${this.excerpt ?? ""}`
       : `${this.operation}: could not reach the endpoint: ${this.description ?? "connection failed"}`
   }
 }

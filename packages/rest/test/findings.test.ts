@@ -372,6 +372,13 @@ describe("issue 19 findings over REST", () => {
       expect(auth.message).toContain("LaunchPoint")
       expect(auth.message).toContain("role")
       expect(auth.message).not.toContain("encryption key")
+      // A REST code answered in an HTTP 200 is said as the endpoint's answer, not as "HTTP ?".
+      const busy = withMarketo(() => fail("611", "System error"))
+      const system = yield* Effect.flip(MarketoClient.describeMObject("Opportunity")).pipe(
+        Effect.provide(busy.client)
+      )
+      expect(system.message).toContain("the endpoint answered REST 611: System error")
+      expect(system.message).not.toContain("HTTP ?")
     }))
 
   it.effect("finding 11: TransportError.cause is filled over REST, and never holds the request", () => {
