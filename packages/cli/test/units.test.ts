@@ -477,7 +477,13 @@ describe("the summary", () => {
         }
         const why = [
           ...(invalid > 0 ? [`${invalid} invalid`] : []),
-          ...(journaled > 0 ? [`${journaled.toLocaleString("en-US")} settled by the journal or a read-back`] : [])
+          ...(journaled > 0
+            ? [
+              `${
+                journaled.toLocaleString("en-US")
+              } settled without a call (the journal, a read-back or a report's status)`
+            ]
+            : [])
         ]
         if (why.length === 0) expect(last).not.toContain("not sent")
         else expect(last).toContain(`; ${(invalid + journaled).toLocaleString("en-US")} not sent (${why.join(", ")})`)
@@ -511,7 +517,11 @@ describe("delete's rows", () => {
         command: "mktows delete"
       }))
       return Chunk.toReadonlyArray(rows).map((row) =>
-        row.valid ? row.object : { problems: row.problems.map((p) => `${p.field}: ${p.message}`) }
+        row.valid
+          ? row.object
+          : row.pass !== undefined
+          ? { pass: row.pass }
+          : { problems: row.problems.map((p) => `${p.field}: ${p.message}`) }
       )
     }).pipe(Effect.provide(NodeFileSystem.layer))
 
@@ -521,7 +531,7 @@ describe("delete's rows", () => {
         "line,status,id,externalKey,error",
         "2,CREATED,,externalOpportunityId=OPP-1,",
         "3,CREATED,,externalOpportunityId=a=b,",
-        "4,FAILED,,OPP-3,",
+        "4,UPDATED,,OPP-3,",
         "5,CREATED,7,externalOpportunityId=OPP-4,"
       ].join("\n")
       expect(yield* read(report, "csv", { type: "Opportunity" })).toEqual([
@@ -535,6 +545,28 @@ describe("delete's rows", () => {
         type: "Opportunity",
         id: 7
       })
+    }))
+
+  it.effect("a sync's report deletes only what the sync stored: a SKIPPED row's object was there before it", () =>
+    Effect.gen(function*() {
+      const statuses = ["CREATED", "UPDATED", "UNCHANGED", "SKIPPED", "FAILED", "INVALID", "IN_DOUBT", "DELETED", ""]
+      const report = [
+        "line,status,id,externalKey,error,Opportunity ID",
+        ...statuses.map((status, i) => `${i + 2},${status},${70 + i},externalOpportunityId=OPP-${i},,OPP-${i}`)
+      ].join("\n")
+      const rows = yield* read(report, "csv", { type: "Opportunity", transport: "soap" })
+      expect(rows.slice(0, 3)).toEqual([70, 71, 72].map((id) => ({ type: "Opportunity", id })))
+      expect(rows.slice(3).map((row) => "pass" in row && row.pass)).toEqual([
+        "not deleted: the report says SKIPPED: the object was there before the sync, which left it as it was",
+        "not deleted: the report says FAILED: the sync stored nothing for this row",
+        "not deleted: the report says INVALID: the sync stored nothing for this row",
+        "not deleted: the report says IN_DOUBT: the sync does not know whether it stored it: check, then delete it by its id or key",
+        "not deleted: the report says DELETED: it was deleted",
+        "not deleted: the report says no status: the sync stored nothing for this row"
+      ])
+      // A file that is no report of mktows keeps its own "status" column as data.
+      const other = "type,id,status\nOpportunity,5,SKIPPED\n"
+      expect(yield* read(other, "csv", { transport: "soap" })).toEqual([{ type: "Opportunity", id: 5 }])
     }))
 
   it.effect("over REST a CSV row is named by its one external key, never by an id; anything else says why", () =>

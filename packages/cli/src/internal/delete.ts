@@ -177,6 +177,28 @@ const keysOf = (externalKey: unknown): ReadonlyArray<Key> => {
 
 const keyPrefix = "externalkey."
 
+/** The first columns of mktows's report (`line,status,id,externalKey,error`), lower-cased. */
+const reportHeader = ["line", "status", "id", "externalkey", "error"]
+
+/**
+ * Why a sync report's row is not deleted, or undefined when it is: only an object the sync
+ * stored (CREATED, UPDATED, UNCHANGED) is. A SKIPPED row's object was there before and the
+ * sync left it as it was (an INSERT of a key that exists): deleting it would delete what the
+ * sync never wrote.
+ */
+const passedOver = (status: string | undefined): string | undefined => {
+  const s = (status ?? "").trim()
+  if (s === "CREATED" || s === "UPDATED" || s === "UNCHANGED") return undefined
+  const why = s === "SKIPPED"
+    ? "the object was there before the sync, which left it as it was"
+    : s === "IN_DOUBT"
+    ? "the sync does not know whether it stored it: check, then delete it by its id or key"
+    : s === "DELETED"
+    ? "it was deleted"
+    : "the sync stored nothing for this row"
+  return `not deleted: the report says ${s === "" ? "no status" : s}: ${why}`
+}
+
 /**
  * A report's `externalKey` cell, `NAME=VALUE` as mktows's report writes it (split at the first
  * `=`: a key's field name holds none), so that the report of a sync deletes what it created.
@@ -229,6 +251,8 @@ const rows = (
         readonly id: number
         readonly keys: ReadonlyArray<Key & { at: number }>
         readonly reportKey: number
+        /** A report's status column, or -1. */
+        readonly status: number
       }
       | undefined
     let count = 0
@@ -248,6 +272,8 @@ const rows = (
           )
           // A report's `NAME=VALUE` key column (`line,status,id,externalKey,error`).
           const keyColumn = lower.indexOf("externalkey")
+          // A report of mktows (those columns in that order): its status says what the sync did.
+          const isReport = reportHeader.every((name, i) => lower[i] === name)
           if ((type === -1 && Option.isNone(fixedType)) || (id < 0 && keys.length === 0 && keyColumn < 0)) {
             return Effect.fail(
               new InputError({
@@ -261,11 +287,24 @@ const rows = (
               })
             )
           }
-          columns = { type, id, keys, reportKey: keyColumn }
+          columns = { type, id, keys, reportKey: keyColumn, status: isReport ? 1 : -1 }
           return Effect.succeed([])
         }
         count++
         const at = columns
+        if (at.status >= 0) {
+          const pass = passedOver(record.fields[at.status])
+          if (pass !== undefined) {
+            const passed: Rows.Row<MarketoClient.DeleteRef> = {
+              line: record.line,
+              record: count,
+              valid: false,
+              problems: [],
+              pass
+            }
+            return Effect.succeed([passed])
+          }
+        }
         const type = typeOf(fixedType, at.type < 0 ? undefined : record.fields[at.type])
         return Effect.succeed([
           check(

@@ -113,22 +113,31 @@ export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effe
     const source = Stream.tap(work.bytes, (chunk) => Effect.sync(() => hash.update(chunk)))
     let total = 0
     let invalid = 0
+    let passed = 0
     yield* work.rows(source).pipe(
       Stream.runForEach((row) => {
         total++
         if (row.valid) return Effect.void
+        if (row.pass !== undefined) {
+          passed++
+          return Effect.void
+        }
         invalid++
         return onInvalid(row)
       })
     )
-    return { total, invalid, identity: hash.digest() }
+    return { total, invalid, passed, identity: hash.digest() }
   })
 
 /** Checks every row and lists every problem on stdout; sends nothing. */
 export const dryRun = <A>(work: Work<A>): Effect.Effect<ExitCode, InputError | PlatformError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const checked = yield* checkAll(work, (row) => Console.log(problemText(row)))
-    yield* Console.log(`${checked.total} row(s) checked, ${checked.invalid} invalid; dry run: nothing was sent`)
+    yield* Console.log(
+      `${checked.total} row(s) checked, ${checked.invalid} invalid${
+        checked.passed > 0 ? `, ${checked.passed} passed over (reported SKIPPED)` : ""
+      }; dry run: nothing was sent`
+    )
     return checked.invalid > 0 ? 2 : 0
   })
 
@@ -262,7 +271,9 @@ export const run = <A, R>(
       if (!row.valid) {
         return Effect.succeed({
           _tag: "Known",
-          row: { line: row.line, status: "INVALID", error: describe(row.problems), cells: row.cells }
+          row: row.pass !== undefined
+            ? { line: row.line, status: "SKIPPED", error: row.pass, cells: row.cells }
+            : { line: row.line, status: "INVALID", error: describe(row.problems), cells: row.cells }
         })
       }
       const send = (doubt: boolean): Item<A> => ({

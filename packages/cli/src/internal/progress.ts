@@ -116,7 +116,7 @@ const notSent = (counters: Counters): string => {
   const other = counters.done - counters.sent - invalid
   return [
     ...(invalid > 0 ? [`${number(invalid)} invalid`] : []),
-    ...(other > 0 ? [`${number(other)} settled by the journal or a read-back`] : [])
+    ...(other > 0 ? [`${number(other)} settled without a call (the journal, a read-back or a report's status)`] : [])
   ].join(", ")
 }
 

@@ -61,6 +61,11 @@ export type Row<A = MObject> =
     readonly record: number
     readonly valid: false
     readonly problems: ReadonlyArray<Problem>
+    /**
+     * Why the row is passed over: not sent, and not a problem (a row of a sync's report whose
+     * object the sync did not store, read by `delete`). Reported SKIPPED with this text.
+     */
+    readonly pass?: string
     readonly cells?: ReadonlyArray<string>
   }
 
