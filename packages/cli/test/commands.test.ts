@@ -230,7 +230,8 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         const reported = join(dir, "reported.csv")
         writeFileSync(
           reported,
-          "name,stage,externalKey.externalOpportunityId\nR0,Reported,DEL-REP-0\nR1,Reported,DEL-REP-1\n"
+          // DEL-KEY-0 is there already: the INSERT leaves it as it was (SKIPPED).
+          "name,stage,externalKey.externalOpportunityId\nR0,Reported,DEL-REP-0\nR1,Reported,DEL-REP-1\nR2,Reported,DEL-KEY-0\n"
         )
         const syncReport = join(dir, "sync-report.csv")
         const syncedReported = yield* mktows(
@@ -239,14 +240,28 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         )
         expect(syncedReported.code, syncedReported.stderr).toBe(0)
         expect(readFileSync(syncReport, "utf8")).toContain(",externalOpportunityId=DEL-REP-1,")
+        expect(readFileSync(syncReport, "utf8")).toMatch(/\n4,SKIPPED,[^\n]*DEL-KEY-0/)
         const reportDeleted = join(dir, "report-deleted.ndjson")
         const viaReport = yield* mktows(
           ["delete", syncReport, "--type", "Opportunity", "--report", reportDeleted],
           rest
         )
         expect(viaReport.code, viaReport.stderr).toBe(0)
-        expect(readNdjson(reportDeleted).map((row) => [row["status"], (row["externalKey"] as { value: string }).value]))
-          .toEqual([["DELETED", "DEL-REP-0"], ["DELETED", "DEL-REP-1"]])
+        // What the sync did not store (DEL-KEY-0, there before it) is not deleted.
+        expect(
+          readNdjson(reportDeleted).map((row) => [
+            row["status"],
+            (row["externalKey"] as { value: string } | undefined)?.value ?? row["error"]
+          ])
+        ).toEqual([
+          ["DELETED", "DEL-REP-0"],
+          ["DELETED", "DEL-REP-1"],
+          [
+            "SKIPPED",
+            "not deleted: the report says SKIPPED: the object was there before the sync, which left it as it was"
+          ]
+        ])
+        expect((yield* stored()).length).toBe(8)
 
         // Over REST, by the key column; a row with a key that names nothing is not an error.
         const byKey = join(dir, "by-key.csv")
