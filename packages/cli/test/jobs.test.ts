@@ -249,6 +249,9 @@ describe("a send applied, then lost before the journal records it", () => {
       const first = yield* sync(options)
       expect(first.result).toEqual(Either.right(1))
       expect(readNdjson(join(dir, "report.ndjson")).map((row) => row["status"])).toEqual(["IN_DOUBT", "IN_DOUBT"])
+      // Each row in doubt names its object, the key to check it by.
+      expect(readNdjson(join(dir, "report.ndjson")).map((row) => (row["externalKey"] as { value?: string })?.value))
+        .toEqual(keys)
       const second = yield* sync(options)
       expect(second.result).toEqual(Either.right(0))
       expect(yield* sentKeys).toEqual(keys)

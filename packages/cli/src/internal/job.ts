@@ -21,6 +21,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as MarketoError from "@mktows/core/MarketoError"
 import type { Outcome } from "@mktows/core/Outcome"
+import type { Attrib } from "@mktows/core/Wire"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -61,6 +62,22 @@ export interface Work<A> {
   ) => Effect.Effect<ReadonlyArray<Outcome<A>>, MarketoError.CallError | MarketoError.ValidationError>
   /** A row whose chunk may have been applied without an answer: send it (again), or its outcome as read back. */
   readonly reconcile: (line: number, object: A) => Effect.Effect<"send" | Journal.LineOutcome, MarketoError.CallError>
+}
+
+/** The id a row's object (a model, a delete's reference) holds, if any. */
+const ownId = (input: unknown): number | undefined => {
+  const id = typeof input === "object" && input !== null ? (input as { readonly id?: unknown }).id : undefined
+  return typeof id === "number" ? id : undefined
+}
+
+/** The external key a row's object holds, if any. */
+const ownKey = (input: unknown): Attrib | undefined => {
+  const key = typeof input === "object" && input !== null
+    ? (input as { readonly externalKey?: unknown }).externalKey
+    : undefined
+  if (typeof key !== "object" || key === null) return undefined
+  const { name, value } = key as { readonly name?: unknown; readonly value?: unknown }
+  return typeof name === "string" && typeof value === "string" ? { name, value } : undefined
 }
 
 /** How a job runs. */
@@ -311,13 +328,19 @@ export const run = <A, R>(
     ): Effect.Effect<ReadonlyArray<Journal.LineOutcome | Report.ReportRow>, MarketoError.CallError> =>
       work.send(batch.map((entry) => entry.object)).pipe(
         Effect.map((outcomes) =>
-          outcomes.map((outcome): Journal.LineOutcome => ({
-            line: batch[outcome.index]?.line ?? -1,
-            status: outcome.status,
-            ...(outcome.id === undefined ? {} : { id: outcome.id }),
-            ...(outcome.externalKey === undefined ? {} : { externalKey: outcome.externalKey }),
-            ...(outcome.error === undefined ? {} : { error: outcome.error })
-          }))
+          outcomes.map((outcome): Journal.LineOutcome => {
+            // An outcome without an answer of its own (IN_DOUBT, a call that failed) names its
+            // object by the row's own id and key: the report says which object to check.
+            const id = outcome.id ?? ownId(outcome.input)
+            const externalKey = outcome.externalKey ?? ownKey(outcome.input)
+            return {
+              line: batch[outcome.index]?.line ?? -1,
+              status: outcome.status,
+              ...(id === undefined ? {} : { id }),
+              ...(externalKey === undefined ? {} : { externalKey }),
+              ...(outcome.error === undefined ? {} : { error: outcome.error })
+            }
+          })
         ),
         Effect.catchTag("ValidationError", (error) => {
           const refused = new Map<number, Array<string>>()
