@@ -316,7 +316,7 @@ const get = Command.make(
     type: Options.choice("type", types).pipe(Options.withDescription("The MObject type to read.")),
     criteria: Options.text("criteria").pipe(
       Options.withDescription(
-        "A filter ATTRIBUTE OP VALUE with OP one of = != < <= > >=, e.g. 'Name=Big deal'; repeat to combine. Over REST: one criterion, = on a field the instance searches, e.g. 'externalOpportunityId=OPP-1' (a Program: Name, Tag Type with Tag Value, Updated At)."
+        "A filter ATTRIBUTE OP VALUE with OP one of = != < <= > >=; repeat to combine. Over SOAP, Marketo's criteria names, e.g. 'Name=Big deal' or 'Stage=Closed Lost'. Over REST: one criterion, = on a field the instance searches, e.g. 'externalOpportunityId=OPP-1' (a Program: Name, Tag Type with Tag Value, Updated At)."
       ),
       Options.repeated,
       Options.optional
