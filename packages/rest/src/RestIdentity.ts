@@ -71,6 +71,17 @@ const headerSafe = /^[\x21-\x7e]{1,4096}$/
 const tokenMember = /(["']?access_token["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]&<"']*)/g
 const hideToken = (text: string): string => text.replace(tokenMember, `$1"<redacted>"`)
 
+/** Whether an identity answer is an OAuth error: an `error` text and no `access_token`. */
+const isOAuthError = (text: string): boolean => {
+  // Small answers only: a token answer is a few hundred characters, and this runs on each one.
+  if (text.length > 4096 || !text.includes("\"error\"")) return false
+  const parsed = Http.parseJson(text, operation)
+  if (Either.isLeft(parsed)) return false
+  const value = parsed.right
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    typeof (value as { readonly error?: unknown }).error === "string" && !("access_token" in value)
+}
+
 /**
  * An identity answer decoded with its token kept out of every error: the Schema sees, and a
  * ProtocolError quotes, a copy whose `access_token` is redacted. The real token is taken only
@@ -146,7 +157,12 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
         Effect.mapError(Http.connectionError(operation, secrets, false))
       )
       const text = yield* Http.readText(response, operation, secrets, false)
-      if (response.status === 401 || response.status === 403 || response.status === 400) {
+      // Some gateways answer an OAuth error (`{"error":"invalid_client"}`) with HTTP 200: it is
+      // the same refusal of the credentials.
+      if (
+        response.status === 401 || response.status === 403 || response.status === 400 ||
+        (response.status === 200 && isOAuthError(text))
+      ) {
         // OAuth answers `{"error":"unauthorized","error_description":"Bad client credentials"}`.
         return yield* Effect.fail(
           new AuthFault({

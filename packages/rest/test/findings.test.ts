@@ -372,6 +372,13 @@ describe("issue 19 findings over REST", () => {
       expect(auth.message).toContain("LaunchPoint")
       expect(auth.message).toContain("role")
       expect(auth.message).not.toContain("encryption key")
+      // The same refusal answered with HTTP 200, as some gateways do.
+      const denied200 = withMarketo(created, undefined, () => json({ error: "invalid_client" }, 200))
+      const auth200 = yield* Effect.flip(MarketoClient.describeMObject("Opportunity")).pipe(
+        Effect.provide(denied200.client)
+      )
+      expect(auth200._tag).toBe("AuthFault")
+      expect(auth200.message).toContain("LaunchPoint")
       // A REST code answered in an HTTP 200 is said as the endpoint's answer, not as "HTTP ?".
       const busy = withMarketo(() => fail("611", "System error"))
       const system = yield* Effect.flip(MarketoClient.describeMObject("Opportunity")).pipe(
