@@ -490,6 +490,25 @@ describe("the summary", () => {
       }
     ))
   })
+
+  it("while Marketo's window holds the calls back, the ETA is never before the window frees", () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 19_999 }),
+      fc.integer({ min: 1, max: 5_000 }),
+      (sinceFirstEnd, done) => {
+        const counters = Progress.make(done + 1_000, window)
+        for (let i = 0; i < done; i++) Progress.count(counters, "CREATED")
+        counters.pending = 1
+        // A full window of call ends, the first `sinceFirstEnd` ms ago: the next call waits for it.
+        const now = 1_000_000
+        for (let i = 0; i < window.calls; i++) counters.callEnds.push(now - sinceFirstEnd)
+        const line = Progress.line(counters, now - 2_000, now)
+        expect(line).toContain("waiting for Marketo's rate window")
+        const [m, s] = (/ETA (\d+):(\d\d)/.exec(line) ?? []).slice(1).map(Number)
+        expect((m ?? 0) * 60 + (s ?? 0)).toBeGreaterThanOrEqual(Math.round((window.millis - sinceFirstEnd) / 1000))
+      }
+    ))
+  })
 })
 
 describe("delete's rows", () => {

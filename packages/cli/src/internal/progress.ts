@@ -82,8 +82,12 @@ export const line = (counters: Counters, startedAt: number, now: number): string
   const rate = counters.done / elapsed
   const left = counters.total - counters.done
   const statuses = [...counters.byStatus].map(([status, n]) => `${status} ${number(n)}`).join(" ")
-  const eta = rate > 0 && left > 0 ? ` · ETA ${clock(left / rate)}` : ""
-  const wait = waiting(counters, now)
+  const held = waiting(counters, now)
+  // While the window holds the calls back, nothing ends before it frees: the average rate of
+  // the burst before it would promise too soon an end.
+  const free = held ? (counters.window.millis - (now - (counters.callEnds[0] ?? now))) / 1000 : 0
+  const eta = rate > 0 && left > 0 ? ` · ETA ${clock(Math.max(left / rate, free))}` : ""
+  const wait = held
     ? ` · waiting for Marketo's rate window (${counters.window.calls} calls per ${counters.window.millis / 1000} s)`
     : ""
   return `${number(counters.done)}/${number(counters.total)} rows · sent ${number(counters.sent)}${
