@@ -20,25 +20,31 @@ const redacted = "<redacted>"
 /**
  * `text` without any of `secrets`, in every form a request carries them (raw, URL- and
  * form-encoded, JSON-escaped): a server that echoes a request (an identity form with a client
- * secret, a bearer header) must not put them into an error.
+ * secret, a bearer header, a SOAP header's signature) must not put them into an error. Each is
+ * replaced by `marker` (`<redacted>`; a body still to be read as XML takes one that is no markup).
  *
  * @since 0.1.0
  * @category excerpts
  */
-export const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
+export const scrub = (text: string, secrets: ReadonlyArray<string>, marker: string = redacted): string => {
   let out = text
   for (const secret of secrets) {
     if (secret === "") continue
-    const forms = new Set([
+    // A secret of letters, digits and `-._~` (a hex signature) has no other form: this runs on
+    // every answer, so the forms are only made for one that has.
+    const forms = unreserved.test(secret) ? [secret] : new Set([
       secret,
       encodeURIComponent(secret),
       new URLSearchParams({ s: secret }).toString().slice(2),
       JSON.stringify(secret).slice(1, -1)
     ])
-    for (const form of forms) if (out.includes(form)) out = out.split(form).join(redacted)
+    for (const form of forms) if (out.includes(form)) out = out.split(form).join(marker)
   }
   return out
 }
+
+// What URL encoding, form encoding and JSON all leave as it is.
+const unreserved = /^[A-Za-z0-9._~-]+$/
 
 /**
  * A server's text as an error or an outcome may quote it: on one line, without `secrets`, at

@@ -295,6 +295,53 @@ describe("SoapTransport", () => {
       })
     }))
 
+  it.effect("a server that echoes the request puts its signature into no error, outcome or log line", () =>
+    Effect.gen(function*() {
+      const signatureOf = (request: HttpClientRequest.HttpClientRequest) => {
+        const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+        return /<requestSignature>([^<]*)</.exec(body)?.[1] ?? "none"
+      }
+      const escaped = (text: string) => text.replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      const fault = (text: string) =>
+        `<?xml version="1.0"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>20110 - ${
+          escaped(text)
+        }</faultstring><detail><ns1:serviceException xmlns:ns1="http://www.marketo.com/mktows/"><name>mktows.exception</name><message>${
+          escaped(text)
+        }</message><code>20110</code></ns1:serviceException></detail></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>`
+      const echoes: ReadonlyArray<(request: HttpClientRequest.HttpClientRequest) => readonly [number, string]> = [
+        // An error page, a 400, a fault, and a success whose status quotes the request.
+        (request) => [500, `<html>you sent ${signatureOf(request)}</html>`],
+        (request) => [400, `bad request: <requestSignature>${signatureOf(request)}</requestSignature>`],
+        (request) => [500, fault(`signature ${signatureOf(request)} rejected`)],
+        (request) => [
+          200,
+          SoapCodec.encodeResponse("syncMObjects", {
+            mObjStatusList: [{ id: 0, status: "FAILED", error: `bad signature ${signatureOf(request)}` }]
+          })
+        ]
+      ]
+      for (const echo of echoes) {
+        const lines: Array<string> = []
+        const capture = Logger.replace(
+          Logger.defaultLogger,
+          Logger.make(({ message }) => {
+            lines.push(Array.isArray(message) ? message.join(" ") : String(message))
+          })
+        )
+        let signature = ""
+        const { transport } = yield* transportWith((request) => {
+          signature = signatureOf(request)
+          const [status, body] = echo(request)
+          return answer(status, body)(request)
+        }, { wireLog: true })
+        const result = yield* transport.call("syncMObjects", syncParams).pipe(Effect.either, Effect.provide(capture))
+        const shown = JSON.stringify(result) + (result._tag === "Left" ? result.left.message : "") + lines.join("\n")
+        expect(signature).toMatch(/^[0-9a-f]{40}$/)
+        expect(shown).not.toContain(signature)
+        expect(shown).toContain("[redacted]")
+      }
+    }))
+
   it.effect("the opt-in wire log shows both bodies, with the signature redacted", () =>
     Effect.gen(function*() {
       const lines: Array<string> = []

@@ -74,7 +74,8 @@ export const make = (
       operation: Op,
       status: number,
       body: HttpEdge.Body,
-      text: string | undefined
+      text: string | undefined,
+      secrets: ReadonlyArray<string>
     ): Effect.Effect<ResultOf<Op>, TransportCallError> => {
       if (status === 200) {
         if (body.truncated) {
@@ -82,7 +83,7 @@ export const make = (
             new ProtocolError({
               reason: "TooLarge",
               detail: `the ${operation} response is larger than ${maxBytes} bytes`,
-              received: HttpEdge.excerptOf(body.bytes)
+              received: HttpEdge.excerptOf(body.bytes, secrets)
             })
           )
         }
@@ -91,7 +92,7 @@ export const make = (
             new ProtocolError({
               reason: "InvalidEncoding",
               detail: `the ${operation} response is not valid UTF-8`,
-              received: HttpEdge.excerptOf(body.bytes)
+              received: HttpEdge.excerptOf(body.bytes, secrets)
             })
           )
         }
@@ -102,12 +103,12 @@ export const make = (
         // success body) says the exchange went wrong somewhere we cannot see.
         return SoapCodec.decodeFault(text, { maxBytes, operation }).pipe(
           Effect.matchEffect({
-            onFailure: () => Effect.fail(HttpEdge.statusError(operation, status, body.bytes)),
+            onFailure: () => Effect.fail(HttpEdge.statusError(operation, status, body.bytes, { secrets })),
             onSuccess: (fault) => Effect.fail(fault)
           })
         )
       }
-      return Effect.fail(HttpEdge.statusError(operation, status, body.bytes))
+      return Effect.fail(HttpEdge.statusError(operation, status, body.bytes, { secrets }))
     }
 
     /** One call, its envelope written by `encode` from the header signed for it. */
@@ -172,9 +173,14 @@ export const make = (
         const body = yield* HttpEdge.readBounded(response, limit).pipe(
           Effect.mapError(HttpEdge.connectionError(operation))
         )
-        const text = body.truncated || (response.status !== 200 && response.status !== 500)
+        // A server that echoes the request must not put its signature (valid for minutes) into an
+        // outcome, error or log: the answer is scrubbed of it before it is read, with a marker that
+        // is no markup.
+        const secrets = [header.requestSignature]
+        const raw = body.truncated || (response.status !== 200 && response.status !== 500)
           ? undefined
           : HttpEdge.textOf(body.bytes)
+        const text = raw === undefined ? undefined : HttpEdge.scrub(raw, secrets, "[redacted]")
         // Status and size only: bodies carry the signature and the caller's data.
         yield* logCall(
           LogLevel.Debug,
@@ -188,12 +194,14 @@ export const make = (
             operation,
             () =>
               `response ${operation}: HTTP ${response.status}\n${
-                forLog(redactSignature(text ?? new TextDecoder().decode(body.bytes)))
+                forLog(
+                  HttpEdge.scrub(redactSignature(text ?? new TextDecoder().decode(body.bytes)), secrets, "[redacted]")
+                )
               }${body.truncated ? "\n(cut at the size limit)" : ""}`
           )
         }
         // Decoded here, inside the call: the client's callTimeout covers it.
-        return yield* interpret(operation, response.status, body, text)
+        return yield* interpret(operation, response.status, body, text, secrets)
       })
 
     return { call, models, maxObjectsPerCall: Limits.maxObjectsPerCall }
