@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Swagger from "../../rest/test/helpers/swagger.js"
 import * as Emulator from "../src/Emulator.js"
@@ -249,5 +251,17 @@ describe("emulator REST fidelity", () => {
         "ResponseOfBrowseAllPrograms",
         (yield* call("/asset/v1/programs.json?filterType=workspace&filterValues=Default")).body
       )
+    }))
+
+  it.scoped("the client keeps within Marketo's HTTP limits: a long filter value goes as POST ?_method=GET", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      // A value that makes the GET's URI over 8 KB (the emulator answers such a GET 414).
+      const value = "K".repeat(9_000)
+      const found = yield* Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value } })
+      ).pipe(Effect.provide(restClient(emulator)))
+      // Answered (nothing matches), where a GET would have met 414.
+      expect(Chunk.size(found)).toBe(0)
     }))
 })

@@ -123,11 +123,39 @@ describe("emulator REST robustness", () => {
       const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
       const deep = new TextEncoder().encode("{\"input\":" + "[".repeat(5000) + "]".repeat(5000) + "}")
       expect(codeOf(yield* call("/v1/opportunities.json", { bytes: deep }))).toBe("609")
-      const keys = Array.from({ length: 300_000 }, (_, i) => `"k${i}":1`).join(",")
+      // Under Marketo's 1 MB, but more tokens than any call needs.
+      const keys = Array.from({ length: 110_000 }, () => `"k":1`).join(",")
       const wide = new TextEncoder().encode(`{"input":[{${keys}}]}`)
-      expect(codeOf(yield* call("/v1/opportunities.json", { bytes: wide }))).toBe("1003")
+      expect(wide.length).toBeLessThan(RestWire.maxRequestBytes)
+      expect(codeOf(yield* call("/v1/opportunities.json", { bytes: wide }))).toBe("609")
       // Still answering.
       expect((yield* call("/v1/opportunities/describe.json")).body.success).toBe(true)
+    }))
+
+  it.scoped("Marketo's HTTP-level errors: a body over 1 MB is 413, a GET URI over 8 KB is 414; nothing is read or written", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const before = yield* emulator.objects
+      const record = (size: number) => [{ externalOpportunityId: "HUGE-1", name: "x".repeat(size) }]
+      // Just over, as the client measures a body: its JSON's UTF-8 bytes.
+      const over = RestWire.maxRequestBytes - JSON.stringify({ input: record(0) }).length + 1
+      const refused = yield* call("/v1/opportunities.json", { json: { input: record(over) } })
+      expect(refused.status).toBe(413)
+      expect(yield* emulator.objects).toEqual(before)
+      // At the bound exactly, it is read (and the name, over 255 characters, refused as a record).
+      const at = yield* call("/v1/opportunities.json", { json: { input: record(over - 1) } })
+      expect(at.status).toBe(200)
+      const values = Array.from({ length: 700 }, (_, i) => `VALUE-${String(i).padStart(6, "0")}`).join(",")
+      expect(values.length).toBeGreaterThan(RestWire.maxGetUriChars)
+      const long = yield* call(`/v1/opportunities.json?filterType=externalOpportunityId&filterValues=${values}`)
+      expect(long.status).toBe(414)
+      // The same query as a POST with _method=GET is answered.
+      const tunnelled = yield* call("/v1/opportunities.json?_method=GET", {
+        form: { filterType: "externalOpportunityId", filterValues: values }
+      })
+      expect(tunnelled.status).toBe(200)
+      expect(tunnelled.body.success).toBe(true)
     }))
 
   it.scoped("REST calls are counted in the stats by endpoint", () =>

@@ -463,6 +463,25 @@ export const paths = {
 export const maxRecordsPerCall = 300
 
 /**
+ * The largest request body Marketo's REST API takes, in bytes ("1MB"; a larger one is answered
+ * HTTP 413), read as a million: the client's requests stay within it, and the emulator answers
+ * 413 above it.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxRequestBytes = 1_000_000
+
+/**
+ * The longest URI of a GET Marketo's REST API takes, in characters ("8KB"; a longer one is
+ * answered HTTP 414: the query then goes as a POST with `_method=GET`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxGetUriChars = 8_192
+
+/**
  * The standard fields of an opportunity, by their REST names (Adobe's `describe` of
  * `opportunities`), `marketoGUID` and the timestamps included.
  *

@@ -127,6 +127,34 @@ describe("issue 19 findings over REST", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("a call whose JSON is over Marketo's 1 MB goes as requests within it; a retry sends only those not answered", () => {
+    // 300 opportunities of 2,000 three-byte characters each: about 1.8 MB of JSON.
+    const big = (i: number) =>
+      Opportunity.make({ externalKey: ext(`BIG-${i}`), name: `Big ${i}`, description: "\u20ac".repeat(2000) })
+    let requests = 0
+    const m = withMarketo(
+      (s) => {
+        requests++
+        // The second request meets a rate limit once: the first, answered, is not sent again.
+        return requests === 2 ? fail("606", "Max rate limit exceeded") : created(s)
+      },
+      { retry: { maxAttempts: 3, baseDelay: 0, maxDelay: 0 } }
+    )
+    return Effect.gen(function*() {
+      const objects = Array.from({ length: 300 }, (_, i) => big(i))
+      const outcomes = yield* MarketoClient.syncMObjects(objects, "INSERT")
+      expect(outcomes.map((o) => o.status)).toEqual(objects.map(() => "CREATED"))
+      const sent = m.sent.filter(m.api)
+      // Two halves, the second twice: the first, answered, was not sent again.
+      expect(sent).toHaveLength(3)
+      for (const s of sent) expect(new TextEncoder().encode(s.body).length).toBeLessThanOrEqual(1_000_000)
+      // Every record sent once and answered, in order, however the call was cut.
+      const keys = sent.filter((_, i) => i !== 1).flatMap((s) => inputOf(s).map((r) => r["externalOpportunityId"]))
+      expect(keys).toEqual(objects.map((_, i) => `BIG-${i}`))
+      expect(outcomes.map((o) => o.externalKey?.value)).toEqual(keys)
+    }).pipe(Effect.provide(m.client))
+  })
+
   it.effect("finding 4: JSON nested deeper than the bound, in any answer, is a typed ProtocolError", () =>
     Effect.gen(function*() {
       for (const depth of [2_500, 200_000]) {

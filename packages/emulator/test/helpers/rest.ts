@@ -17,10 +17,18 @@ export interface Answer {
   }
 }
 
-const answerOf = async (response: Response): Promise<Answer> => ({
-  status: response.status,
-  body: JSON.parse(await response.text()) as Answer["body"]
-})
+// An HTTP-level refusal (413, 414) is text, not JSON: kept as `{ text }`.
+const answerOf = async (response: Response): Promise<Answer> => {
+  const text = await response.text()
+  const json = ((): unknown => {
+    try {
+      return JSON.parse(text)
+    } catch {
+      return { text }
+    }
+  })()
+  return { status: response.status, body: json as Answer["body"] }
+}
 
 /** The demo client's token form. */
 export const tokenForm = "grant_type=client_credentials&client_id=mktows-demo-client&client_secret=mktows-demo-secret"

@@ -88,6 +88,18 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
     )
   }
 
+  /**
+   * A query as a GET, or, when its URI would be over Marketo's 8 KB (HTTP 414: a long value to
+   * filter by), as Adobe's POST with `_method=GET` and the parameters as a form.
+   */
+  const queryRequest = (url: string, params: Record<string, string>): HttpClientRequest.HttpClientRequest =>
+    url.length + 1 + new URLSearchParams(params).toString().length <= RestWire.maxGetUriChars
+      ? HttpClientRequest.get(url).pipe(HttpClientRequest.setUrlParams(params))
+      : HttpClientRequest.post(url).pipe(
+        HttpClientRequest.setUrlParam("_method", "GET"),
+        HttpClientRequest.bodyUrlParams(params)
+      )
+
   const getMObjects = (
     p: Wire.ParamsGetMObjects
   ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
@@ -135,15 +147,13 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
           "getMObjects",
           (base) =>
             query._tag === "Records"
-              ? HttpClientRequest.get(base + path).pipe(
-                HttpClientRequest.setUrlParams({
-                  filterType: query.filterType,
-                  filterValues: query.filterValues,
-                  fields: fields.join(","),
-                  batchSize: String(RestWire.maxRecordsPerCall),
-                  ...nextPageToken
-                })
-              )
+              ? queryRequest(base + path, {
+                filterType: query.filterType,
+                filterValues: query.filterValues,
+                fields: fields.join(","),
+                batchSize: String(RestWire.maxRecordsPerCall),
+                ...nextPageToken
+              })
               // Adobe's lookup by JSON: a POST that Marketo reads as a GET, so it never writes.
               : HttpClientRequest.post(base + path).pipe(
                 HttpClientRequest.setUrlParam("_method", "GET"),

@@ -22,6 +22,10 @@ import * as Requests from "./requests.js"
 import type { Send } from "./send.js"
 import * as Statuses from "./statuses.js"
 
+type RecordsPart = Extract<Requests.Part, { _tag: "Records" }>
+
+const encoder = new TextEncoder()
+
 const paths = {
   opportunities: { sync: RestWire.paths.opportunities, delete: RestWire.paths.opportunitiesDelete },
   roles: { sync: RestWire.paths.roles, delete: RestWire.paths.rolesDelete }
@@ -46,24 +50,30 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
   Effect.sync(() => {
     const refusedText = Statuses.reasonText
 
+    /** A records request's body, as JSON bytes. */
+    const bodyOf = (part: RecordsPart, sync: Wire.SyncOperation | undefined): Uint8Array =>
+      encoder.encode(JSON.stringify(
+        sync === undefined
+          ? { deleteBy: part.byGuid ? "idField" : "dedupeFields", input: part.input }
+          : {
+            action: Requests.actionOf(sync),
+            ...(sync === "UPDATE" ? { dedupeBy: part.byGuid ? "idField" : "dedupeFields" } : {}),
+            input: part.input
+          }
+      ))
+
     const records = (
       operation: "syncMObjects" | "deleteMObjects",
-      part: Extract<Requests.Part, { _tag: "Records" }>,
+      part: RecordsPart,
+      body: Uint8Array,
       sync: Wire.SyncOperation | undefined,
       statuses: Array<Wire.MObjStatus | undefined>,
       sentKeys: ReadonlyArray<Wire.Attrib | undefined>
     ): Effect.Effect<void, TransportCallError> => {
-      const body = sync === undefined
-        ? { deleteBy: part.byGuid ? "idField" : "dedupeFields", input: part.input }
-        : {
-          action: Requests.actionOf(sync),
-          ...(sync === "UPDATE" ? { dedupeBy: part.byGuid ? "idField" : "dedupeFields" } : {}),
-          input: part.input
-        }
       const path = sync === undefined ? paths[part.endpoint].delete : paths[part.endpoint].sync
       return send(
         operation,
-        (base) => HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUnsafeJson(body)),
+        (base) => HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUint8Array(body, "application/json")),
         RestWire.StatusResponse,
         Guards.isStatusResponse
       ).pipe(Effect.flatMap((answer) => {
@@ -151,8 +161,51 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
      */
     const answeredBy = new WeakMap<
       object,
-      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<number> }
+      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<string> }
     >()
+
+    /**
+     * A records part as requests of at most `RestWire.maxRequestBytes` (Marketo answers a larger
+     * body HTTP 413): the part whole when it fits, as nearly always, else its halves, and theirs,
+     * each remembered as answered on its own (`id`, the same for every attempt of the call). A
+     * record that alone is too large is FAILED, never sent.
+     */
+    const fitted = (
+      operation: "syncMObjects" | "deleteMObjects",
+      id: string,
+      part: RecordsPart,
+      sync: Wire.SyncOperation | undefined,
+      memo: { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<string> },
+      sentKeys: ReadonlyArray<Wire.Attrib | undefined>
+    ): Effect.Effect<void, TransportCallError> =>
+      Effect.suspend(() => {
+        if (memo.done.has(id)) return Effect.void
+        const body = bodyOf(part, sync)
+        if (body.length <= RestWire.maxRequestBytes) {
+          return Effect.tap(records(operation, part, body, sync, memo.statuses, sentKeys), () => memo.done.add(id))
+        }
+        const [index] = part.indexes
+        if (part.indexes.length === 1 && index !== undefined) {
+          memo.statuses[index] = {
+            id: 0,
+            status: "FAILED",
+            error:
+              `not sent: the record alone is ${body.length} bytes of JSON, more than the ${RestWire.maxRequestBytes} Marketo takes in one request`
+          }
+          memo.done.add(id)
+          return Effect.void
+        }
+        const half = Math.ceil(part.indexes.length / 2)
+        const slice = (from: number, to?: number): RecordsPart => ({
+          ...part,
+          indexes: part.indexes.slice(from, to),
+          input: part.input.slice(from, to)
+        })
+        return Effect.zipRight(
+          fitted(operation, `${id}.0`, slice(0, half), sync, memo, sentKeys),
+          fitted(operation, `${id}.1`, slice(half), sync, memo, sentKeys)
+        )
+      })
 
     /**
      * One sync or delete, remembered by `key` (the same for every attempt of one call): its
@@ -175,11 +228,14 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
         // with it. A request answered by an earlier attempt of this call is never sent again
         // (an opportunity created is not created twice, a cost not appended twice).
         for (const [n, part] of parts.entries()) {
-          if (done.has(n)) continue
-          if (part._tag === "Records") yield* records(operation, part, sync, statuses, sentKeys)
-          else if (part._tag === "Program") yield* program(part, statuses)
+          if (part._tag === "Records") {
+            yield* fitted(operation, String(n), part, sync, memo, sentKeys)
+            continue
+          }
+          if (done.has(String(n))) continue
+          if (part._tag === "Program") yield* program(part, statuses)
           else statuses[part.index] = { id: 0, status: "FAILED", error: `REST ${operation} does not take ${part.type}` }
-          done.add(n)
+          done.add(String(n))
         }
         // A success that does not account for some records (no result, or a short one) says
         // nothing of them: they may have been applied. Never FAILED (re-sending could

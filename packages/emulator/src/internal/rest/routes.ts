@@ -91,6 +91,8 @@ const matches = (endpoint: Endpoint, path: string): RegExpExecArray | boolean =>
 
 // What the call log shows of a REST answer: the statuses of the records, or the error.
 const outcomeOf = (response: HttpServerResponse.HttpServerResponse): CallOutcome => {
+  // An HTTP-level refusal (413, 414): no JSON.
+  if (response.status !== 200) return { result: "refused", code: `HTTP ${response.status}`, message: "" }
   if (response.body._tag !== "Uint8Array") return { result: "answered" }
   const answer = JSON.parse(new TextDecoder().decode(response.body.body)) as {
     readonly success?: boolean
@@ -119,7 +121,16 @@ const answer = (parts: RestParts, group: ReadonlyArray<Endpoint>) => (context: C
   let name = `${request.method} ${url.pathname}`
   let objects: ReadonlyArray<unknown> = []
   return Effect.gen(function*() {
-    const text = yield* Effect.cached(Effect.flatMap(parts.body(context, maxJsonBytes), bodyText))
+    // Marketo's only HTTP-level errors (Adobe's REST error codes): a GET whose URI is over 8 KB,
+    // and a body over 1 MB, refused before anything else is looked at.
+    if (request.method === "GET" && request.url.length > RestWire.maxGetUriChars) {
+      return HttpServerResponse.text("Request-URI Too Long", { status: 414 })
+    }
+    const raw = yield* Effect.cached(parts.body(context, RestWire.maxRequestBytes))
+    if (request.method === "POST" && (yield* raw)._tag === "TooLarge") {
+      return HttpServerResponse.text("Request Entity Too Large", { status: 413 })
+    }
+    const text = yield* Effect.cached(Effect.flatMap(raw, bodyText))
     const json = yield* Effect.cached(
       Effect.flatMap(
         text,
