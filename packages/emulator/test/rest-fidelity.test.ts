@@ -264,4 +264,30 @@ describe("emulator REST fidelity", () => {
       // Answered (nothing matches), where a GET would have met 414.
       expect(Chunk.size(found)).toBe(0)
     }))
+
+  it.scoped("programs.json takes earliestUpdatedAt and latestUpdatedAt, each inclusive; a bound that is no date is 1003", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const ids = (answer: { readonly body: { readonly result?: ReadonlyArray<Record<string, unknown>> } }) =>
+        (answer.body.result ?? []).map((p) => Number(p["id"])).sort((a, b) => a - b)
+      const all = yield* call("/asset/v1/programs.json?maxReturn=200")
+      const updated = (all.body.result ?? []).map((p) => String(p["updatedAt"]))
+      expect(updated.length).toBeGreaterThan(1)
+      const latest = [...updated].sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1) ?? ""
+      const at = encodeURIComponent(new Date(Date.parse(latest)).toISOString())
+      // From the latest update on: the programs updated then; up to it: all of them.
+      const from = yield* call(`/asset/v1/programs.json?maxReturn=200&earliestUpdatedAt=${at}`)
+      expect(ids(from)).toEqual(
+        ids({
+          body: {
+            result: (all.body.result ?? []).filter((p) => Date.parse(String(p["updatedAt"])) >= Date.parse(latest))
+          }
+        })
+      )
+      expect(ids(yield* call(`/asset/v1/programs.json?maxReturn=200&latestUpdatedAt=${at}`))).toEqual(ids(all))
+      const none = yield* call("/asset/v1/programs.json?earliestUpdatedAt=2999-01-01T00:00:00Z")
+      expect(none.body.result ?? []).toEqual([])
+      expect(codeOf(yield* call("/asset/v1/programs.json?earliestUpdatedAt=garbage"))).toBe("1003")
+    }))
 })

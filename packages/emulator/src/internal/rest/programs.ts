@@ -1,6 +1,7 @@
 /**
  * `GET /rest/asset/v1/programs.json`: programs, paged by `maxReturn` and `offset`, filtered
- * by the Swagger's `filterType` (id, programId, folderId, workspace) and `filterValues`.
+ * by the Swagger's `filterType` (id, programId, folderId, workspace) and `filterValues`, and
+ * by `earliestUpdatedAt` and `latestUpdatedAt`.
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
@@ -16,6 +17,14 @@ const filters: Record<string, (program: Program, value: string) => boolean> = {
   workspace: (p, v) => p.workspace === v
 }
 
+const dateBounds: ReadonlyArray<readonly [string, (updated: number, bound: number) => boolean]> = [
+  ["earliestUpdatedAt", (updated, bound) => updated >= bound],
+  ["latestUpdatedAt", (updated, bound) => updated <= bound]
+]
+
+// A date, or a date-time with an offset or Z (what Marketo's Datetime field type takes).
+const isoInstant = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/
+
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
   path: RestWire.paths.programs,
@@ -28,6 +37,16 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
       const filterType = param(request.params, "filterType")
       const values = listParam(request.params, "filterValues")
       let programs = [...state.programs.values()]
+      // The Swagger's date bounds, each inclusive; a bound that is no ISO-8601 instant is refused.
+      for (const [name, keep] of dateBounds) {
+        const raw = param(request.params, name)
+        if (raw === undefined) continue
+        const bound = Date.parse(raw)
+        if (!isoInstant.test(raw) || Number.isNaN(bound)) {
+          return yield* refuse(RestWire.errorCodes.invalidData, `${name} must be an ISO-8601 date-time, got '${raw}'`)
+        }
+        programs = programs.filter((p) => keep(Date.parse(p.updatedAt), bound))
+      }
       if (filterType !== undefined) {
         const test = filters[filterType]
         if (test === undefined) return yield* refuse(RestWire.errorCodes.invalidData, `filterType '${filterType}'`)
