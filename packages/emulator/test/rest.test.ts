@@ -229,6 +229,11 @@ describe("emulator REST", () => {
       expect((yield* describe({ authorization: "Bearer nope" })).errors[0]?.code).toBe("601")
       yield* TestClock.adjust("30 seconds")
       expect((yield* describe({ authorization: `Bearer ${token}` })).errors[0]?.code).toBe("602")
+      // Still 602 once a new token was minted: a client holding the old one is told it expired.
+      const renewed = yield* tokenOf(emulator)
+      expect(renewed).not.toBe(token)
+      expect((yield* describe({ authorization: `Bearer ${token}` })).errors[0]?.code).toBe("602")
+      expect((yield* describe({ authorization: `Bearer ${renewed}` })).success).toBe(true)
       const bad = yield* fetchJson(`${emulator.identityUrl}/oauth/token`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },

@@ -37,8 +37,15 @@ export interface IdentityOptions {
 interface Tokens {
   /** Every live token to its expiry (epoch ms). */
   readonly live: ReadonlyMap<string, number>
+  /**
+   * Tokens that expired, the latest {@link remembered}: a client still holding one is told it
+   * expired (602), as Marketo tells it, not that it was never issued (601).
+   */
+  readonly expired: ReadonlySet<string>
   readonly current: { readonly token: string; readonly expiresAt: number } | undefined
 }
+
+const remembered = 1_000
 
 /** @internal */
 export interface Identity {
@@ -55,7 +62,7 @@ export const makeIdentity = (options: IdentityOptions): Effect.Effect<Identity> 
     const clientId = options.clientId ?? defaults.clientId
     const clientSecret = Redacted.value(options.clientSecret ?? Redacted.make(defaults.clientSecret))
     const ttlMillis = (options.tokenTtl ?? defaults.tokenTtlSeconds) * 1000
-    const empty: Tokens = { live: new Map(), current: undefined }
+    const empty: Tokens = { live: new Map(), expired: new Set(), current: undefined }
     const ref = yield* Ref.make(empty)
 
     const token = (params: Params) =>
@@ -75,9 +82,11 @@ export const makeIdentity = (options: IdentityOptions): Effect.Effect<Identity> 
           // Whole seconds left, as expires_in says it: a token with less than one second left is replaced.
           if (tokens.current !== undefined && tokens.current.expiresAt - now >= 1000) return [tokens.current, tokens]
           const live = new Map([...tokens.live].filter(([, expiry]) => expiry > now))
+          const gone = [...tokens.live].flatMap(([token, expiry]) => expiry > now ? [] : [token])
+          const expired = new Set([...tokens.expired, ...gone].slice(-remembered))
           const next = { token: fresh, expiresAt: now + ttlMillis }
           live.set(next.token, next.expiresAt)
-          return [next, { live, current: next }]
+          return [next, { live, expired, current: next }]
         })
         return HttpServerResponse.unsafeJson({
           access_token: current.token,
@@ -94,8 +103,13 @@ export const makeIdentity = (options: IdentityOptions): Effect.Effect<Identity> 
         if (header !== undefined && bearer === null) return yield* refuse(RestWire.errorCodes.invalidAccessToken)
         const given = bearer?.[1] ?? url.searchParams.get("access_token") ?? ""
         if (given === "") return yield* refuse(RestWire.errorCodes.emptyAccessToken)
-        const expiry = (yield* Ref.get(ref)).live.get(given)
-        if (expiry === undefined) return yield* refuse(RestWire.errorCodes.invalidAccessToken)
+        const tokens = yield* Ref.get(ref)
+        const expiry = tokens.live.get(given)
+        if (expiry === undefined) {
+          return yield* refuse(
+            tokens.expired.has(given) ? RestWire.errorCodes.expiredAccessToken : RestWire.errorCodes.invalidAccessToken
+          )
+        }
         if ((yield* Clock.currentTimeMillis) >= expiry) return yield* refuse(RestWire.errorCodes.expiredAccessToken)
       })
 
