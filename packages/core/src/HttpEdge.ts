@@ -30,8 +30,8 @@ export const scrub = (text: string, secrets: ReadonlyArray<string>, marker: stri
   let out = text
   for (const secret of secrets) {
     if (secret === "") continue
-    // A secret of letters, digits and `-._~` (a hex signature) has no other form: this runs on
-    // every answer, so the forms are only made for one that has.
+    // A secret of letters, digits and `-._` (a hex signature) has no other form: this runs on
+    // every answer, so the forms are only made for one that has. (`~` has: a form encodes it.)
     const forms = unreserved.test(secret) ? [secret] : new Set([
       secret,
       encodeURIComponent(secret),
@@ -44,7 +44,7 @@ export const scrub = (text: string, secrets: ReadonlyArray<string>, marker: stri
 }
 
 // What URL encoding, form encoding and JSON all leave as it is.
-const unreserved = /^[A-Za-z0-9._~-]+$/
+const unreserved = /^[A-Za-z0-9._-]+$/
 
 /**
  * A server's text as an error or an outcome may quote it: on one line, without `secrets`, at

@@ -437,6 +437,24 @@ describe("ambiguous failures", () => {
       expect(secondWait).toMatch(/^IN_DOUBT/)
     }))
 
+  it.effect("an UPDATE whose first attempt may have been applied stays IN_DOUBT when a retry then sends nothing", () =>
+    Effect.gen(function*() {
+      // Attempt 1 goes out and is never answered; attempt 2's token never comes.
+      const fake = Fake.make({ latency: (n) => n === 0 ? Effect.never : beforeSending(Effect.never) })
+      const client = yield* clientOf(fake, {
+        callTimeout: "5 seconds",
+        retry: { maxAttempts: 2, baseDelay: 0, maxDelay: 0 }
+      })
+      const exit = yield* onTestClock(
+        client.syncMObjects([Opportunity.make({ id: 7, name: "X" })], "UPDATE", { failOnPartial: false }),
+        Duration.seconds(60),
+        Duration.seconds(1)
+      )
+      expect(fake.calls.length).toBe(2)
+      expect(Exit.isSuccess(exit) && exit.value.map((o) => o.status)).toEqual(["IN_DOUBT"])
+      expect(Exit.isSuccess(exit) && exit.value[0]!.error).toMatch(/no answer within 5s/)
+    }))
+
   it.live("on the live Clock too, an INSERT that timed out is IN_DOUBT and not repeated", () =>
     Effect.gen(function*() {
       const fake = Fake.make({ latency: () => Effect.never })

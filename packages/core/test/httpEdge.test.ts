@@ -198,3 +198,27 @@ describe("HttpEdge", () => {
     expect((error.excerpt ?? "").length).toBeLessThanOrEqual(max + 40)
   })
 })
+
+describe("scrub", () => {
+  it("removes a secret in every form a request carries it, whatever characters it has (a `~` included)", () => {
+    // Framed by a character the text around it has not (in any of its forms), so that only the
+    // secret can match.
+    const secrets = FastCheck.string({ maxLength: 24 }).map((s) => `\u00a7${s}\u00a7`)
+    FastCheck.assert(FastCheck.property(secrets, (secret) => {
+      const forms = [
+        secret,
+        encodeURIComponent(secret),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+        JSON.stringify(secret).slice(1, -1)
+      ]
+      for (const form of forms) {
+        const scrubbed = HttpEdge.scrub(`echo [${form}] end`, [secret])
+        expect(scrubbed).toBe("echo [<redacted>] end")
+      }
+      expect(HttpEdge.scrub(`echo [${secret}]`, [secret], "[gone]")).toBe("echo [[gone]]")
+    }))
+    // A secret with no other form than itself, and one whose form encoding differs (`~`).
+    expect(HttpEdge.scrub("s=a%7Eb", ["a~b"])).toBe("s=<redacted>")
+    expect(HttpEdge.scrub("sig 0a1b2c, 0a1b2c", ["0a1b2c"])).toBe("sig <redacted>, <redacted>")
+  })
+})

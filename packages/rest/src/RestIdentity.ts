@@ -104,10 +104,19 @@ const decodeToken = (
         : undefined
       // Whatever its type: an array or object may hold the token's text too.
       const shown = token !== undefined ? { ...(parsed as object), access_token: "<redacted>" } : parsed
-      const quoted = JSON.stringify(shown)
+      // A member of that name deeper down (an answer wrapped in another object) is hidden too.
+      const quoted = hideToken(JSON.stringify(shown))
       const all = typeof token === "string" && token !== "" ? [...secrets, token] : secrets
       return Either.flatMap(
-        Http.decodeValue(RestWire.IdentityResponse, shown, quoted, operation, all),
+        Either.mapLeft(
+          Http.decodeValue(RestWire.IdentityResponse, shown, quoted, operation, all),
+          (error) =>
+            new ProtocolError({
+              reason: error.reason,
+              detail: hideToken(error.detail),
+              received: hideToken(error.received)
+            })
+        ),
         (answer) =>
           typeof token === "string" && headerSafe.test(token)
             ? Either.right({ token: Redacted.make(token), expires_in: answer.expires_in })
@@ -156,7 +165,14 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
       const response = yield* client.execute(request).pipe(
         Effect.mapError(Http.connectionError(operation, secrets, false))
       )
-      const text = yield* Http.readText(response, operation, secrets, false)
+      // A body that is not UTF-8 is quoted in the error as it is: its token hidden all the same.
+      const text = yield* Http.readText(response, operation, secrets, false).pipe(
+        Effect.mapError((error) =>
+          error._tag === "ProtocolError"
+            ? new ProtocolError({ reason: error.reason, detail: error.detail, received: hideToken(error.received) })
+            : error
+        )
+      )
       // Some gateways answer an OAuth error (`{"error":"invalid_client"}`) with HTTP 200: it is
       // the same refusal of the credentials.
       if (

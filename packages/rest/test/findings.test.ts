@@ -312,7 +312,10 @@ describe("issue 19 findings over REST", () => {
         json(`{"token_type":"bearer","access_token":"${token}`),
         json(`<pre>access_token: ${token}</pre> {"access_token": "${token}"}`, 500),
         // A body that starts with the client secret: V8's parse message quotes its first characters.
-        json(`${secret}&grant_type=client_credentials`)
+        json(`${secret}&grant_type=client_credentials`),
+        // The answer wrapped in another object, and a body that is not UTF-8.
+        json({ data: { access_token: token, token_type: "bearer", expires_in: 3600 } }),
+        json(new Uint8Array([...new TextEncoder().encode(`{"access_token":"${token}","x":"`), 0xff, 0x22, 0x7d]))
       ]
       for (const answer of answers) {
         const m = withMarketo(created, undefined, () => answer)

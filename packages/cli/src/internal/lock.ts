@@ -12,8 +12,9 @@
  * the process's own and hard-linked to the lock's name, which fails if a lock is there. A
  * lock created empty and then written (`open` with `wx`, then `write`) was left empty by a
  * kill between the two, and an empty lock names no holder that can be found gone: it blocked
- * every later job until removed by hand. An empty lock is now stale: only a process killed
- * while creating one leaves it. A file system without hard links creates the lock as before.
+ * every later job until removed by hand. Where hard links work, an empty lock is stale: only
+ * a process killed while creating one leaves it. A file system without hard links creates the
+ * lock as before, and there an empty lock may be one being written: it is refused, as before.
  */
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -66,8 +67,14 @@ export const hold = (
     const me = `${process.pid}@${host}`
     // Whether the lock was created (false: one is there). Written under a name of this
     // process's own first, then linked: the lock is never seen without its holder's name.
-    const draft = `${lockFile}.${process.pid}`
-    const createEmptyFirst = Effect.as(fs.writeFileString(lockFile, me, { flag: "wx" }), true)
+    // Named by host too: on a shared directory, two hosts' processes may have one pid.
+    const draft = `${lockFile}.${host}.${process.pid}`
+    // Whether this file system links (then no lock is ever seen empty while being made).
+    let links = true
+    const createEmptyFirst = Effect.suspend(() => {
+      links = false
+      return Effect.as(fs.writeFileString(lockFile, me, { flag: "wx" }), true)
+    })
     const create = fs.writeFileString(draft, me).pipe(
       Effect.zipRight(
         fs.link(draft, lockFile).pipe(
@@ -96,9 +103,11 @@ export const hold = (
       if (holder === undefined) continue
       const at = holder.lastIndexOf("@")
       const pid = Number(holder.slice(0, at))
-      // Empty: left by a process killed while creating it (see above).
-      const stale = holder === "" || (at > 0 && holder.slice(at + 1) === host && Number.isSafeInteger(pid) &&
-        pid > 0 && pid !== process.pid && !alive(pid))
+      // Empty: left by a process killed while creating it, where links work (see above).
+      const stale = holder === ""
+        ? links
+        : at > 0 && holder.slice(at + 1) === host && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid &&
+          !alive(pid)
       if (!stale) return yield* Effect.fail(new LockHeld({ lockFile, holder }))
       // Removed only if it still names the dead holder, so a lock another job just took stays.
       const still = yield* fs.readFileString(lockFile).pipe(Effect.orElseSucceed(() => ""))

@@ -175,42 +175,54 @@ export const callStoppable = <Op extends Wire.Operation>(
   meta: CallMeta,
   stop: Stop | undefined
 ): Effect.Effect<Wire.ResultOf<Op>, CallError | NotSent> => {
+  // `doubt`: the latest error of an earlier attempt that may have been applied. A call that
+  // then ends with nothing sent (stopped, or a token that never came) ends in that doubt, not
+  // as if nothing had ever been applied.
   const loop = (
     attemptNo: number,
     resigned: number,
-    previous: CallError | undefined
+    doubt: CallError | undefined
   ): Effect.Effect<Wire.ResultOf<Op>, CallError | NotSent> =>
     Effect.catchAll(attempt(rt, operation, send, meta, attemptNo, stop), (error) =>
       error._tag === "NotSent"
-        // Stopped before a retry: if the last attempt may have been applied, its objects are
-        // in doubt rather than unsent.
-        ? Effect.fail(previous !== undefined && MarketoError.isAmbiguous(previous) ? previous : error)
+        ? Effect.fail(doubt ?? error)
         : Effect.flatMap(
           Retry.decide(rt.settings.retry, error, { attempt: attemptNo, resigned, repeatable: meta.repeatable }),
-          (decision) =>
-            decision._tag === "Fail"
-              ? Effect.zipRight(logFailure(operation, attemptNo, decision.error), Effect.fail(decision.error))
-              : Effect.logInfo(`${operation} retried`).pipe(
-                Effect.annotateLogs({
-                  "mktows.operation": operation,
-                  "mktows.attempt": attemptNo,
-                  "mktows.reason": decision.reason,
-                  "mktows.waitMillis": Duration.toMillis(decision.delay)
-                }),
-                Effect.zipRight(Metric.increment(
-                  Metric.tagged(Metric.tagged(retries, "operation", operation), "reason", decision.reason)
-                )),
-                Effect.zipRight(Effect.sleep(decision.delay)),
-                Effect.zipRight(
-                  loop(attemptNo + 1, decision.reason === "resign" ? resigned + 1 : resigned, error)
+          (decision) => {
+            if (decision._tag === "Fail") {
+              const final = doubt !== undefined && notSent(decision.error) ? doubt : decision.error
+              return Effect.zipRight(logFailure(operation, attemptNo, final), Effect.fail(final))
+            }
+            return Effect.logInfo(`${operation} retried`).pipe(
+              Effect.annotateLogs({
+                "mktows.operation": operation,
+                "mktows.attempt": attemptNo,
+                "mktows.reason": decision.reason,
+                "mktows.waitMillis": Duration.toMillis(decision.delay)
+              }),
+              Effect.zipRight(Metric.increment(
+                Metric.tagged(Metric.tagged(retries, "operation", operation), "reason", decision.reason)
+              )),
+              Effect.zipRight(Effect.sleep(decision.delay)),
+              Effect.zipRight(
+                loop(
+                  attemptNo + 1,
+                  decision.reason === "resign" ? resigned + 1 : resigned,
+                  MarketoError.isAmbiguous(error) ? error : doubt
                 )
               )
+            )
+          }
         ))
   return Effect.zipRight(
     logDebug(`${operation} call`, { "mktows.operation": operation, "mktows.objects": meta.count }),
     loop(1, 0, undefined)
   )
 }
+
+/** An error of an attempt that certainly sent nothing (no connection, no token in time). */
+const notSent = (error: CallError): boolean =>
+  (error._tag === "TransportError" || error._tag === "TimeoutError") && !MarketoError.isAmbiguous(error)
 
 export const logFailure = (operation: Wire.Operation, attemptNo: number, error: CallError): Effect.Effect<void> =>
   error._tag === "QuotaExceeded"

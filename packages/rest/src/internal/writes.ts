@@ -161,49 +161,61 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
      */
     const answeredBy = new WeakMap<
       object,
-      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<string> }
+      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<number> }
     >()
 
     /**
      * A records part as requests of at most `RestWire.maxRequestBytes` (Marketo answers a larger
-     * body HTTP 413): the part whole when it fits, as nearly always, else its halves, and theirs,
-     * each remembered as answered on its own (`id`, the same for every attempt of the call). A
-     * record that alone is too large is FAILED, never sent.
+     * body HTTP 413): its records not yet in an answered request, whole when they fit, as nearly
+     * always, else in halves, and theirs. What was answered is remembered by record (`done`: the
+     * positions in the call), not by how a body was cut, which may differ on the next attempt
+     * (custom fields typed once the describe answers). A record that alone is too large is
+     * FAILED, never sent.
      */
     const fitted = (
       operation: "syncMObjects" | "deleteMObjects",
-      id: string,
       part: RecordsPart,
       sync: Wire.SyncOperation | undefined,
-      memo: { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<string> },
+      memo: { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<number> },
       sentKeys: ReadonlyArray<Wire.Attrib | undefined>
     ): Effect.Effect<void, TransportCallError> =>
       Effect.suspend(() => {
-        if (memo.done.has(id)) return Effect.void
-        const body = bodyOf(part, sync)
-        if (body.length <= RestWire.maxRequestBytes) {
-          return Effect.tap(records(operation, part, body, sync, memo.statuses, sentKeys), () => memo.done.add(id))
+        const pending: Array<number> = []
+        for (let i = 0; i < part.indexes.length; i++) {
+          if (!memo.done.has(part.indexes[i] as number)) pending.push(i)
         }
-        const [index] = part.indexes
-        if (part.indexes.length === 1 && index !== undefined) {
+        if (pending.length === 0) return Effect.void
+        const rest: RecordsPart = pending.length === part.indexes.length ? part : {
+          ...part,
+          indexes: pending.map((i) => part.indexes[i] as number),
+          input: pending.map((i) => part.input[i] as RestWire.Fields)
+        }
+        const body = bodyOf(rest, sync)
+        if (body.length <= RestWire.maxRequestBytes) {
+          return Effect.tap(records(operation, rest, body, sync, memo.statuses, sentKeys), () => {
+            for (const index of rest.indexes) memo.done.add(index)
+          })
+        }
+        const [index] = rest.indexes
+        if (rest.indexes.length === 1 && index !== undefined) {
           memo.statuses[index] = {
             id: 0,
             status: "FAILED",
             error:
               `not sent: the record alone is ${body.length} bytes of JSON, more than the ${RestWire.maxRequestBytes} Marketo takes in one request`
           }
-          memo.done.add(id)
+          memo.done.add(index)
           return Effect.void
         }
-        const half = Math.ceil(part.indexes.length / 2)
+        const half = Math.ceil(rest.indexes.length / 2)
         const slice = (from: number, to?: number): RecordsPart => ({
-          ...part,
-          indexes: part.indexes.slice(from, to),
-          input: part.input.slice(from, to)
+          ...rest,
+          indexes: rest.indexes.slice(from, to),
+          input: rest.input.slice(from, to)
         })
         return Effect.zipRight(
-          fitted(operation, `${id}.0`, slice(0, half), sync, memo, sentKeys),
-          fitted(operation, `${id}.1`, slice(half), sync, memo, sentKeys)
+          fitted(operation, slice(0, half), sync, memo, sentKeys),
+          fitted(operation, slice(half), sync, memo, sentKeys)
         )
       })
 
@@ -227,15 +239,15 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
         // One request after the other: a call-level failure stops the rest, and the call fails
         // with it. A request answered by an earlier attempt of this call is never sent again
         // (an opportunity created is not created twice, a cost not appended twice).
-        for (const [n, part] of parts.entries()) {
+        for (const part of parts) {
           if (part._tag === "Records") {
-            yield* fitted(operation, String(n), part, sync, memo, sentKeys)
+            yield* fitted(operation, part, sync, memo, sentKeys)
             continue
           }
-          if (done.has(String(n))) continue
+          if (done.has(part.index)) continue
           if (part._tag === "Program") yield* program(part, statuses)
           else statuses[part.index] = { id: 0, status: "FAILED", error: `REST ${operation} does not take ${part.type}` }
-          done.add(String(n))
+          done.add(part.index)
         }
         // A success that does not account for some records (no result, or a short one) says
         // nothing of them: they may have been applied. Never FAILED (re-sending could
