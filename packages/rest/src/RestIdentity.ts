@@ -71,6 +71,10 @@ const headerSafe = /^[\x21-\x7e]{1,4096}$/
 const tokenMember = /(["']?access_token["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]&<"']*)/g
 const hideToken = (text: string): string => text.replace(tokenMember, `$1"<redacted>"`)
 
+/** `error` with the token hidden in what it quotes. */
+const tokenHidden = (error: ProtocolError): ProtocolError =>
+  new ProtocolError({ reason: error.reason, detail: hideToken(error.detail), received: hideToken(error.received) })
+
 /** Whether an identity answer is an OAuth error: an `error` text and no `access_token`. */
 const isOAuthError = (text: string): boolean => {
   // Small answers only: a token answer is a few hundred characters, and this runs on each one.
@@ -92,12 +96,7 @@ const decodeToken = (
   secrets: ReadonlyArray<string>
 ): Effect.Effect<{ readonly token: Redacted.Redacted<string>; readonly expires_in: number }, ProtocolError> =>
   Either.flatMap(
-    Either.mapLeft(Http.parseJson(text, operation, secrets), (error) =>
-      new ProtocolError({
-        reason: error.reason,
-        detail: error.detail,
-        received: HttpEdge.excerpt(hideToken(text), secrets)
-      })),
+    Either.mapLeft(Http.parseJson(text, operation, secrets), tokenHidden),
     (parsed) => {
       const token = typeof parsed === "object" && parsed !== null && "access_token" in parsed
         ? (parsed as { readonly access_token: unknown }).access_token
@@ -108,15 +107,7 @@ const decodeToken = (
       const quoted = hideToken(JSON.stringify(shown))
       const all = typeof token === "string" && token !== "" ? [...secrets, token] : secrets
       return Either.flatMap(
-        Either.mapLeft(
-          Http.decodeValue(RestWire.IdentityResponse, shown, quoted, operation, all),
-          (error) =>
-            new ProtocolError({
-              reason: error.reason,
-              detail: hideToken(error.detail),
-              received: hideToken(error.received)
-            })
-        ),
+        Either.mapLeft(Http.decodeValue(RestWire.IdentityResponse, shown, quoted, operation, all), tokenHidden),
         (answer) =>
           typeof token === "string" && headerSafe.test(token)
             ? Either.right({ token: Redacted.make(token), expires_in: answer.expires_in })
@@ -167,11 +158,7 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
       )
       // A body that is not UTF-8 is quoted in the error as it is: its token hidden all the same.
       const text = yield* Http.readText(response, operation, secrets, false).pipe(
-        Effect.mapError((error) =>
-          error._tag === "ProtocolError"
-            ? new ProtocolError({ reason: error.reason, detail: error.detail, received: hideToken(error.received) })
-            : error
-        )
+        Effect.mapError((error) => error._tag === "ProtocolError" ? tokenHidden(error) : error)
       )
       // Some gateways answer an OAuth error (`{"error":"invalid_client"}`) with HTTP 200: it is
       // the same refusal of the credentials.

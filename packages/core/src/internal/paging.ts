@@ -11,7 +11,7 @@ import * as Stream from "effect/Stream"
 import * as Limits from "../Limits.js"
 import type { Page } from "../MarketoClient.js"
 import type { CallError } from "../MarketoError.js"
-import { ProtocolError } from "../MarketoError.js"
+import { ProtocolError, quote } from "../MarketoError.js"
 import type * as Wire from "../Wire.js"
 import { call, type Runtime } from "./call.js"
 import * as Retry from "./retry.js"
@@ -155,7 +155,7 @@ export const pages = <B, DE>(
                 return Effect.fail(
                   new ProtocolError({
                     reason: "IdentityMismatch",
-                    detail: `getMObjects answered ${unasked.length > 300 ? `${unasked.slice(0, 300)}…` : unasked}`,
+                    detail: `getMObjects answered ${quote(unasked, 300)}`,
                     received: ""
                   })
                 )

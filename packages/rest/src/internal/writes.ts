@@ -26,6 +26,13 @@ type RecordsPart = Extract<Requests.Part, { _tag: "Records" }>
 
 const encoder = new TextEncoder()
 
+/** The records of `part` at `positions` (within the part), as a part of their own. */
+const within = (part: RecordsPart, positions: ReadonlyArray<number>): RecordsPart => ({
+  ...part,
+  indexes: positions.map((i) => part.indexes[i] as number),
+  input: positions.map((i) => part.input[i] as RestWire.Fields)
+})
+
 const paths = {
   opportunities: { sync: RestWire.paths.opportunities, delete: RestWire.paths.opportunitiesDelete },
   roles: { sync: RestWire.paths.roles, delete: RestWire.paths.rolesDelete }
@@ -185,11 +192,7 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
           if (!memo.done.has(part.indexes[i] as number)) pending.push(i)
         }
         if (pending.length === 0) return Effect.void
-        const rest: RecordsPart = pending.length === part.indexes.length ? part : {
-          ...part,
-          indexes: pending.map((i) => part.indexes[i] as number),
-          input: pending.map((i) => part.input[i] as RestWire.Fields)
-        }
+        const rest = pending.length === part.indexes.length ? part : within(part, pending)
         const body = bodyOf(rest, sync)
         if (body.length <= RestWire.maxRequestBytes) {
           return Effect.tap(records(operation, rest, body, sync, memo.statuses, sentKeys), () => {
@@ -207,15 +210,11 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
           memo.done.add(index)
           return Effect.void
         }
-        const half = Math.ceil(rest.indexes.length / 2)
-        const slice = (from: number, to?: number): RecordsPart => ({
-          ...rest,
-          indexes: rest.indexes.slice(from, to),
-          input: rest.input.slice(from, to)
-        })
+        const positions = rest.indexes.map((_, i) => i)
+        const half = Math.ceil(positions.length / 2)
         return Effect.zipRight(
-          fitted(operation, slice(0, half), sync, memo, sentKeys),
-          fitted(operation, slice(half), sync, memo, sentKeys)
+          fitted(operation, within(rest, positions.slice(0, half)), sync, memo, sentKeys),
+          fitted(operation, within(rest, positions.slice(half)), sync, memo, sentKeys)
         )
       })
 

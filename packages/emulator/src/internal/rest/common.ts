@@ -107,8 +107,11 @@ export const intParam = (
 export const mediaType = (contentType: string | undefined): string =>
   (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? ""
 
-/** The most bytes a REST body may have: 300 records of generous size, far below the SOAP cap. @internal */
-export const maxJsonBytes = 2 * 1024 * 1024
+/**
+ * The most bytes of an identity request's form the emulator reads (a REST call's body has
+ * Marketo's own bound, `RestWire.maxRequestBytes`, answered 413 above it). @internal
+ */
+export const maxIdentityBytes = 2 * 1024 * 1024
 
 // Far more than any REST call of the Swagger needs (a record is two levels down), far less
 // than what makes a parse or a decode costly.
@@ -155,7 +158,7 @@ export const bodyText = (body: Body): Effect.Effect<string | "drop", RestRefusal
     case "Aborted":
       return Effect.succeed("drop")
     case "TooLarge":
-      return refuse(RestWire.errorCodes.invalidData, `the body is over ${maxJsonBytes} bytes`)
+      return refuse(RestWire.errorCodes.invalidData, `the body is over ${RestWire.maxRequestBytes} bytes`)
     case "Bytes":
       return isUtf8(body.bytes)
         ? Effect.succeed(body.bytes.toString("utf8").replace(/^\uFEFF/, ""))

@@ -24,7 +24,7 @@ import * as Channels from "./channels.js"
 import {
   bodyText,
   type Endpoint,
-  maxJsonBytes,
+  maxIdentityBytes,
   mediaType,
   type Outcome,
   type Params,
@@ -212,7 +212,7 @@ export const routes = (parts: RestParts): ReadonlyArray<Route> => {
         Effect.gen(function*() {
           const params = new Map(paramsOf(url.searchParams))
           if (request.method === "POST") {
-            const body = yield* parts.body({ request, url, reachedAt: "" }, maxJsonBytes)
+            const body = yield* parts.body({ request, url, reachedAt: "" }, maxIdentityBytes)
             // Not UTF-8: no parameters, so bad credentials.
             if (body._tag === "Bytes" && isUtf8(body.bytes)) {
               for (const [key, values] of paramsOf(new URLSearchParams(body.bytes.toString("utf8")))) {
