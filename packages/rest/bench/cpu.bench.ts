@@ -54,7 +54,7 @@ const transport = RestTransport.layer().pipe(
   Layer.provide(
     Layer.merge(
       Layer.succeed(HttpClient.HttpClient, http),
-      RestConfig.layer({ endpoint: "https://x.mktorest.com/rest", clientId: "c", clientSecret: "s" })
+      RestConfig.layer({ endpoint: "https://x.mktorest.com/rest", clientId: "c", clientSecret: "bench-client-secret" })
     )
   )
 )

@@ -124,12 +124,40 @@ export interface RecordStatus extends Schema.Schema.Type<typeof RecordStatus> {}
 export const StatusResponse = Response(RecordStatus).annotations({ identifier: "StatusResponse" })
 
 /**
- * The answer of a query: records with their `seq` and the requested fields.
+ * An item of a query's answer that holds no record: a lookup's key that matched nothing or
+ * was refused, with its reasons (the Swagger's query items carry `reasons`).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const QueryResponse = Response(Fields).annotations({ identifier: "QueryResponse" })
+export const QueryMiss = Schema.Struct({
+  seq: optional(Schema.Int),
+  reasons: Schema.Array(Reason)
+}).annotations({ identifier: "QueryMiss" })
+/**
+ * The type of {@link QueryMiss}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface QueryMiss extends Schema.Schema.Type<typeof QueryMiss> {}
+
+/**
+ * Whether a query's item is a {@link QueryMiss}: it has reasons (no record field is named so).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isQueryMiss = (item: Fields | QueryMiss): item is QueryMiss => Array.isArray(item["reasons"])
+
+/**
+ * The answer of a query: records with their `seq` and the requested fields, and a
+ * {@link QueryMiss} for each key of a lookup that found no record.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const QueryResponse = Response(Schema.Union(Fields, QueryMiss)).annotations({ identifier: "QueryResponse" })
 
 /**
  * `action` of a sync: INSERT, UPDATE and UPSERT in REST's words.
@@ -297,7 +325,32 @@ export const UpdateProgramRequest = Schema.Struct({
 export interface UpdateProgramRequest extends Schema.Schema.Type<typeof UpdateProgramRequest> {}
 
 /**
- * A program as the Asset API returns it.
+ * A program's folder. The Swagger names its id `id`; the answers Adobe documents name it
+ * `value`, with the folder's name beside it. mktows reads neither, so it takes either.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProgramFolder = Schema.Struct({
+  type: optional(Schema.String),
+  id: optional(Schema.Int),
+  value: optional(Schema.Int),
+  folderName: optional(Schema.String)
+}).annotations({ identifier: "ProgramFolder" })
+/**
+ * The type of {@link ProgramFolder}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProgramFolder extends Schema.Schema.Type<typeof ProgramFolder> {}
+
+const nullable = <S extends Schema.Schema.Any>(schema: S) => optional(Schema.NullOr(schema))
+
+/**
+ * A program as the Asset API returns it: what mktows reads strictly (id, name, type, channel,
+ * costs and tags when present), the rest as the documented answers give it, where a field
+ * without a value may be `null` (`"costs": null`) rather than absent.
  *
  * @since 0.1.0
  * @category schemas
@@ -305,17 +358,17 @@ export interface UpdateProgramRequest extends Schema.Schema.Type<typeof UpdatePr
 export const Program = Schema.Struct({
   id: Schema.Int,
   name: Schema.String,
-  description: optional(Schema.String),
+  description: nullable(Schema.String),
   type: Schema.String,
   channel: Schema.String,
-  status: optional(Schema.String),
-  workspace: optional(Schema.String),
-  folder: optional(Schema.Struct({ id: Schema.Int, type: Schema.String })),
-  url: optional(Schema.String),
-  createdAt: optional(Schema.String),
-  updatedAt: optional(Schema.String),
-  costs: optional(Schema.Array(ProgramCost)),
-  tags: optional(Schema.Array(ProgramTag))
+  status: nullable(Schema.String),
+  workspace: nullable(Schema.String),
+  folder: nullable(ProgramFolder),
+  url: nullable(Schema.String),
+  createdAt: nullable(Schema.String),
+  updatedAt: nullable(Schema.String),
+  costs: nullable(Schema.Array(ProgramCost)),
+  tags: nullable(Schema.Array(ProgramTag))
 }).annotations({ identifier: "Program" })
 /**
  * The type of {@link Program}.

@@ -67,7 +67,7 @@ describe("issue 19 findings over REST", () => {
         MarketoClient.getMObjects({ type: "Opportunity", externalKey: ext("CM-1,CM-2") })
       )
       expect(found.length).toBe(0)
-      const [read] = m.sent.filter(m.api)
+      const [read] = m.sent.filter(m.api).filter((s) => !s.path.endsWith("/describe.json"))
       expect(read?.params["_method"]).toBe("GET")
       expect(JSON.parse(read?.body ?? "{}")).toMatchObject({
         filterType: "dedupeFields",
@@ -277,7 +277,7 @@ describe("issue 19 findings over REST", () => {
       expect(JSON.stringify(error)).not.toContain("t1\"")
     }))
 
-  it.effect("finding 7: a token echoed inside a JSON answer (an error's message, a record's reason) reaches no outcome or error", () =>
+  it.effect("finding 7: a token or client secret echoed inside a JSON answer (an error's message, a record's reason) reaches no outcome or error", () =>
     Effect.gen(function*() {
       const token = "cdf01657-110d-4155-99a7-f986b2ff13a0:ab"
       const identity = () => json({ access_token: token, token_type: "bearer", expires_in: 3600, scope: "s" })
@@ -289,7 +289,9 @@ describe("issue 19 findings over REST", () => {
         (s) => fail("606", `${bearer(s)}: more than 100 calls`),
         (s) =>
           ok(inputOf(s).map((_, seq) => ({ seq, status: "skipped", reasons: [{ code: "1003", message: bearer(s) }] }))),
-        (s) => json({ requestId: "r", success: false, errors: [{ code: "1004", message: bearer(s) }] })
+        (s) => json({ requestId: "r", success: false, errors: [{ code: "1004", message: bearer(s) }] }),
+        // A server that knows the client secret, and quotes it with the token.
+        (s) => fail("1003", `bad ${bearer(s)} for ${secret}`)
       ]
       for (const answer of answers) {
         const m = withMarketo(answer, undefined, identity)
@@ -298,7 +300,11 @@ describe("issue 19 findings over REST", () => {
         // The server did see the token, and put it in its answer.
         expect(m.sent.filter(m.api).some((s) => bearer(s).includes(token))).toBe(true)
         expect(leaks(result)).toBe(false)
-        if (result._tag === "Left") expect(result.left.message + String(result.left)).not.toContain(token.slice(0, 12))
+        expect(JSON.stringify(result)).not.toContain(secret)
+        if (result._tag === "Left") {
+          expect(result.left.message + String(result.left)).not.toContain(token.slice(0, 12))
+          expect(result.left.message + String(result.left)).not.toContain(secret)
+        }
       }
     }))
 

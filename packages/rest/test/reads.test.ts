@@ -70,19 +70,17 @@ describe("REST reads", () => {
     }).pipe(Effect.provide(m.client))
   })
 
-  it.effect("Programs by tag read program/byTag.json, paged by offset", () => {
-    const m = withMarketo((s) =>
-      ok(
-        s.params["offset"] === "0"
-          ? Array.from({ length: 200 }, (_, i) => program(i + 1))
-          : [program(201)]
-      )
-    )
+  it.effect("Programs by tag read program/byTag.json, paged by offset, each page after the first from the last program read", () => {
+    const all = Array.from({ length: 201 }, (_, i) => program(i + 1))
+    const m = withMarketo((s) => {
+      const offset = Number(s.params["offset"])
+      return ok(all.slice(offset, offset + Number(s.params["maxReturn"])))
+    })
     return Effect.gen(function*() {
       const found = yield* Stream.runCollect(
         MarketoClient.getMObjects({ type: "Program", criteria: [eq("Tag Type", "Region"), eq("Tag Value", "EU")] })
       )
-      expect(found.length).toBe(201)
+      expect([...found].map((o) => o.id)).toEqual(all.map((p) => p.id))
       const reads = m.api()
       expect(reads.map((s) => s.path)).toEqual([
         "/rest/asset/v1/program/byTag.json",
@@ -90,7 +88,7 @@ describe("REST reads", () => {
       ])
       expect(reads.map((s) => [s.params["tagType"], s.params["tagValue"], s.params["offset"]])).toEqual([
         ["Region", "EU", "0"],
-        ["Region", "EU", "200"]
+        ["Region", "EU", "199"]
       ])
     }).pipe(Effect.provide(m.client))
   })
@@ -122,8 +120,10 @@ describe("REST reads", () => {
   })
 
   it.effect("a role by its compound key is one lookup with filterType dedupeFields, sent as JSON", () => {
-    const m = withMarketo(() =>
-      ok([{ seq: 0, marketoGUID: "r1", externalOpportunityId: "O,1", leadId: 7, role: "Buyer" }])
+    const m = withMarketo((s) =>
+      s.path === rolesDescribe
+        ? ok([describeOf()])
+        : ok([{ seq: 0, marketoGUID: "r1", externalOpportunityId: "O,1", leadId: 7, role: "Buyer" }])
     )
     return Effect.gen(function*() {
       const found = yield* Stream.runCollect(
@@ -137,7 +137,7 @@ describe("REST reads", () => {
         })
       )
       expect(found.length).toBe(1)
-      const [read] = m.api()
+      const [read] = m.api().filter((s) => s.path !== rolesDescribe)
       expect([read?.method, read?.path, read?.params]).toEqual([
         "POST",
         "/rest/v1/opportunities/roles.json",
@@ -241,6 +241,7 @@ describe("REST reads", () => {
       expect(stage._tag === "ValidationError" && stage.issues).toEqual([{
         index: 0,
         path: ["criteria", 0, "attrName"],
+        argument: "params",
         message:
           "REST searches Opportunity on this instance by externalOpportunityId or marketoGUID (its describe's searchableFields); 'Stage' is not searchable"
       }])
@@ -254,7 +255,7 @@ describe("REST reads", () => {
     }).pipe(Effect.provide(m.client))
   })
 
-  it.effect("a search by a searchable field is sent, the describe asked once per client and only for searches; a sync's custom fields reuse it", () => {
+  it.effect("a search by a searchable field is sent, the describe asked once per client and for record reads only; reads ask for its custom fields; a sync's custom fields reuse it", () => {
     const m = withMarketo((s) =>
       s.path === opportunitiesDescribe
         ? ok([{
@@ -268,12 +269,16 @@ describe("REST reads", () => {
         : ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", region: "EU" }])
     )
     return Effect.gen(function*() {
-      // Reads that search no criterion's field ask no describe.
-      yield* Stream.runDrain(
-        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "A" } })
-      )
+      // A program read asks no describe; a record read asks it, for the fields there are to read.
       yield* Stream.runDrain(MarketoClient.getMObjects({ type: "Program", id: 3 }))
       expect(m.api().filter((s) => s.path === opportunitiesDescribe)).toEqual([])
+      const [byKey] = yield* Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "A" } })
+      )
+      expect(m.api().filter((s) => s.path === opportunitiesDescribe)).toHaveLength(1)
+      // Custom fields come back only when asked for by name: the describe's are.
+      expect(queries(m.api())[0]?.params["fields"]?.split(",")).toEqual(expect.arrayContaining(["region", "score"]))
+      expect(byKey?._tag === "Opportunity" && byKey.customFields).toEqual({ region: "EU" })
       // Names are compared without case: only a field the describe lacks is refused.
       for (const value of ["EU", "US"]) {
         const found = yield* Stream.runCollect(
@@ -351,6 +356,31 @@ describe("REST reads", () => {
         [{ type: "Program", criteria: [eq("Name", "a"), eq("Id", "3")] }, /by Name alone/],
         [{ type: "Program", criteria: [eq("Tag Type", "Region")] }, /Tag Type EQ and Tag Value EQ together/],
         [{ type: "Program", criteria: [eq("Updated At", "yesterday", "GE")] }, /ISO-8601/],
+        // A date of the right shape that names no day, or no time, is refused as well.
+        [{ type: "Program", criteria: [eq("Updated At", "2021-13-45T99:99:99Z", "GE")] }, /ISO-8601/],
+        [{ type: "Program", criteria: [eq("Updated At", "2021-02-30", "LE")] }, /ISO-8601/],
+        [{ type: "Program", criteria: [eq("Updated At", "2021-02-28T24:00:00Z", "LE")] }, /ISO-8601/],
+        // A paged program read resumes from a position REST answered, not from one it would send as NaN.
+        [
+          { type: "Program", criteria: [eq("Tag Type", "Region"), eq("Tag Value", "EU")], streamPosition: "abc" },
+          /params\.streamPosition: a REST read of Programs resumes from a position it answered/
+        ],
+        // filterValues trims its values: a value with spaces at an end would read another.
+        [
+          { type: "Opportunity", criteria: [eq("Stage", " Won")] },
+          /params\.criteria\[0\]\.attrValue: .*trim its spaces/
+        ],
+        [
+          {
+            type: "OpportunityPersonRole",
+            associations: [
+              { mObjType: "Opportunity", externalKey: { name: "externalOpportunityId", value: "O-1" } },
+              { mObjType: "Lead", id: 7 }
+            ],
+            criteria: [eq("Role", "Buyer", "NE")]
+          },
+          /params\.criteria\[0\]\.comparison: REST compares for equal values only: use EQ/
+        ],
         [{ type: "Program", externalKey: { name: "Name", value: "x" } }, /read it by id, or by Name EQ/],
         [{ type: "Opportunity", criteria: [eq("Stage", "Won", "NE")] }, /use EQ/],
         [{ type: "Opportunity", criteria: [eq("Stage", "Won"), eq("Name", "x")] }, /one criterion alone/],
@@ -376,6 +406,140 @@ describe("REST reads", () => {
         "REST reads Opportunity by one criterion alone (2 were given; REST cannot combine them): externalKey externalOpportunityId or marketoGUID, or one searchable field EQ a value"
       ])
       expect(m.sent).toEqual([])
+    }).pipe(Effect.provide(m.client))
+  })
+  it.effect("a program as Adobe documents it (folder by value and name, costs null, times with Z+0000) is read", () => {
+    const adobe = program(1107, {
+      folder: { type: "Folder", value: 1910, folderName: "ProgramQueryTestFolder" },
+      costs: null,
+      tags: null,
+      description: null,
+      createdAt: "2015-05-21T22:45:13Z+0000",
+      updatedAt: "2015-05-21T22:45:13Z+0000"
+    })
+    const m = withMarketo(() => ok([adobe]))
+    return Effect.gen(function*() {
+      for (const params of [{ id: 1107 }, { criteria: [eq("Name", "P1107")] }, {}] as const) {
+        const [found] = yield* Stream.runCollect(MarketoClient.getMObjects({ type: "Program", ...params }))
+        expect(found?.id).toBe(1107)
+        expect(found?.createdAt).toBe("2015-05-21T22:45:13Z")
+      }
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a refused program read ends with the instance's reason; only 702 (no data found) is an empty result", () => {
+    const m = withMarketo((s) =>
+      s.params["tagType"] === "Missing" || s.path.endsWith("/program/9.json")
+        ? fail("702", "No data found for given search scenario")
+        : fail("1003", "Invalid tag type")
+    )
+    return Effect.gen(function*() {
+      const none = yield* Stream.runCollect(MarketoClient.getMObjects({ type: "Program", id: 9 }))
+      expect(none.length).toBe(0)
+      const noTag = yield* Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Program", criteria: [eq("Tag Type", "Missing"), eq("Tag Value", "x")] })
+      )
+      expect(noTag.length).toBe(0)
+      for (const params of [{ id: 3 }, { criteria: [eq("Name", "x")] }, { criteria: [eq("Workspace Name", "W")] }]) {
+        const error = yield* Effect.flip(Stream.runDrain(MarketoClient.getMObjects({ type: "Program", ...params })))
+        expect(error.message).toContain("1003")
+        expect(error.message).toContain("Invalid tag type")
+      }
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("programs read by offset lose and repeat nothing when the list shifts, and a server that ignores the offset ends in an error", () => {
+    const list = Array.from({ length: 450 }, (_, i) => program(i + 1))
+    let asked = 0
+    // One program created at the front after the first page, one deleted after the second.
+    const shifting = withMarketo((s) => {
+      asked++
+      if (asked === 2) list.unshift(program(1000))
+      if (asked === 3) list.splice(5, 1)
+      const offset = Number(s.params["offset"])
+      return ok(list.slice(offset, offset + Number(s.params["maxReturn"])))
+    })
+    const ignoring = withMarketo(() => ok(Array.from({ length: 200 }, (_, i) => program(i + 1))))
+    return Effect.gen(function*() {
+      const found = yield* Stream.runCollect(MarketoClient.getMObjects({ type: "Program" })).pipe(
+        Effect.provide(shifting.client)
+      )
+      const ids = [...found].map((o) => o.id)
+      expect(new Set(ids).size).toBe(ids.length)
+      // Every program there from start to end was read (the one created meanwhile may or may not be).
+      expect(ids.filter((id) => id !== 1000).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+        Array.from({ length: 450 }, (_, i) => i + 1).filter((id) => id !== 5)
+          .concat(ids.includes(5) ? [5] : []).sort((a, b) => a - b)
+      )
+      const error = yield* Effect.flip(
+        Stream.runDrain(MarketoClient.getMObjects({ type: "Program" })).pipe(Effect.provide(ignoring.client))
+      )
+      expect(error._tag).toBe("ProtocolError")
+      expect(ignoring.api().length).toBeLessThan(40)
+    })
+  })
+
+  it.effect("a read follows moreResult: a short or empty page that says there is more is not the end; more without a token is an error", () => {
+    const record = (i: number) => ({ seq: i, marketoGUID: `g${i}`, externalOpportunityId: "A" })
+    const pages: Record<string, unknown> = {
+      first: ok(Array.from({ length: 120 }, (_, i) => record(i)), { moreResult: true, nextPageToken: "P2" }),
+      P2: ok([], { moreResult: true, nextPageToken: "P3" }),
+      P3: ok([record(120), record(121)])
+    }
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? ok([describeOf()])
+        : s.params["filterValues"] === "B"
+        ? ok([record(0)], { moreResult: true })
+        : pages[s.params["nextPageToken"] ?? "first"] as ReturnType<Route>
+    )
+    return Effect.gen(function*() {
+      const found = yield* Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "A" } })
+      )
+      expect(found.length).toBe(122)
+      const error = yield* Effect.flip(Stream.runDrain(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "B" } })
+      ))
+      expect(error.message).toContain("says there is more (moreResult) but gives no nextPageToken")
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a key with spaces at an end is looked up whole as JSON; a lookup's key that found nothing is skipped, one refused ends the read", () => {
+    const m = withMarketo((s) => {
+      if (s.path === opportunitiesDescribe) return ok([describeOf()])
+      const key = (JSON.parse(s.body || "{}") as { input?: ReadonlyArray<{ externalOpportunityId?: string }> })
+        .input?.[0]?.externalOpportunityId
+      return key === " lead"
+        ? ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: " lead" }])
+        : key === "gone "
+        ? ok([{ seq: 0, reasons: [{ code: "1013", message: "Object not found" }] }])
+        : ok([{ seq: 0, reasons: [{ code: "1003", message: "Invalid value for externalOpportunityId" }] }])
+    })
+    const read = (value: string) =>
+      Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value } })
+      )
+    return Effect.gen(function*() {
+      const [found] = yield* read(" lead")
+      expect(found?.externalKey?.value).toBe(" lead")
+      const lookups = m.api().filter((s) => s.path !== opportunitiesDescribe)
+      expect([lookups[0]?.method, lookups[0]?.params["_method"]]).toEqual(["POST", "GET"])
+      expect((yield* read("gone ")).length).toBe(0)
+      const error = yield* Effect.flip(read("bad,key"))
+      expect(error.message).toContain("Invalid value for externalOpportunityId")
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a refused describe ends with the instance's code; an empty one is no answer, for LeadRecord as for Opportunity", () => {
+    const m = withMarketo((s) => s.path === opportunitiesDescribe ? fail("1003", "Invalid request") : ok([]))
+    return Effect.gen(function*() {
+      const refused = yield* Effect.flip(MarketoClient.describeMObject("Opportunity"))
+      expect(refused._tag).toBe("MarketoFault")
+      expect(refused.message).toContain("1003")
+      const empty = yield* Effect.flip(MarketoClient.describeMObject("LeadRecord"))
+      expect(empty._tag).toBe("ProtocolError")
+      expect(empty.message).toContain("describe of LeadRecord answered no fields")
     }).pipe(Effect.provide(m.client))
   })
 })

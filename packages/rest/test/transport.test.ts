@@ -299,8 +299,11 @@ describe("RestTransport over MarketoClient", () => {
         (_, i) => ({ seq: i, marketoGUID: `g${from + i}`, externalOpportunityId: "A", amount: 3 })
       )
     const m = withMarketo((s) =>
-      s.params["nextPageToken"] === undefined
+      s.path.endsWith("/describe.json")
+        ? ok([{ idField: "marketoGUID", dedupeFields: ["externalOpportunityId"], fields: [] }])
+        : s.params["nextPageToken"] === undefined
         ? ok(page(300, 0), { moreResult: true, nextPageToken: "P2" })
+        // A last page may still carry a token: without moreResult, a short page is the end.
         : ok(page(2, 300), { nextPageToken: "P3" })
     )
     return Effect.gen(function*() {
@@ -308,7 +311,8 @@ describe("RestTransport over MarketoClient", () => {
         MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "A" } })
       )
       expect(objects.length).toBe(302)
-      const [first, second] = m.sent.filter(m.api)
+      const [first, second, third] = m.sent.filter(m.api).filter((s) => !s.path.endsWith("/describe.json"))
+      expect(third).toBeUndefined()
       expect(first?.params["filterType"]).toBe("externalOpportunityId")
       expect(first?.params["filterValues"]).toBe("A")
       expect(first?.params["fields"]?.split(",")).toContain("amount")

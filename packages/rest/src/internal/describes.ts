@@ -1,6 +1,7 @@
 /**
  * The instance's describe of opportunities and of roles, as the transport uses it: which custom
- * fields are numbers or booleans (writes) and which fields REST searches alone (reads). Fetched
+ * fields are numbers or booleans (writes), which fields REST searches alone and which fields
+ * there are to read (reads). Fetched
  * the first time a call needs it and kept for the transport's life, so once per client: an
  * instance's fields change when an admin adds one, not between two calls of a run.
  *
@@ -32,6 +33,8 @@ export interface Described {
    * describe lists none, which says nothing of what the instance searches.
    */
   readonly searchable: ReadonlyArray<string> | undefined
+  /** Every field the describe lists, by its REST name: what a read asks for, custom fields too. */
+  readonly fields: ReadonlyArray<string>
 }
 
 /**
@@ -43,7 +46,11 @@ export type Describe = (endpoint: Endpoint) => Effect.Effect<Described | undefin
 
 const describedOf = (meta: RestWire.ObjectMetadata): Described => {
   const alone = (meta.searchableFields ?? []).flatMap((entry) => entry.length === 1 ? entry : [])
-  return { kinds: CustomFields.kindsOf(meta), searchable: alone.length > 0 ? alone : undefined }
+  return {
+    kinds: CustomFields.kindsOf(meta),
+    searchable: alone.length > 0 ? alone : undefined,
+    fields: meta.fields.map((f) => f.name)
+  }
 }
 
 /** One endpoint's describe as it is shared: asked once, awaited by every call that needs it meanwhile. */

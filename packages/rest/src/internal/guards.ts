@@ -38,6 +38,10 @@ const isFields = (v: unknown): boolean => {
   return true
 }
 
+// A lookup's key that found no record: its reasons, and its seq when it has one.
+const isQueryMiss = (v: unknown): boolean =>
+  isObject(v) && everyOf(v["reasons"], isReason) && (v["seq"] === undefined || Number.isSafeInteger(v["seq"]))
+
 const envelope = (item: (x: unknown) => boolean) => (v: unknown): boolean =>
   isObject(v) && typeof v["success"] === "boolean" && optionalOf(v["requestId"], "string") &&
   optionalOf(v["moreResult"], "boolean") && optionalOf(v["nextPageToken"], "string") &&
@@ -49,4 +53,6 @@ const envelope = (item: (x: unknown) => boolean) => (v: unknown): boolean =>
 export const isStatusResponse = envelope(isRecordStatus) as (v: unknown) => v is typeof RestWire.StatusResponse.Type
 
 /** Whether `v` is a `RestWire.QueryResponse` as its Schema decodes it. */
-export const isQueryResponse = envelope(isFields) as (v: unknown) => v is typeof RestWire.QueryResponse.Type
+export const isQueryResponse = envelope((v) => isFields(v) || isQueryMiss(v)) as (
+  v: unknown
+) => v is typeof RestWire.QueryResponse.Type

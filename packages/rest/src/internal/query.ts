@@ -17,7 +17,7 @@ export { guidKey, opportunityKey }
 
 /** What a read asks of REST. */
 export type Query =
-  /** `GET …json?filterType=…&filterValues=…`: one value, which holds no comma. */
+  /** `GET …json?filterType=…&filterValues=…`: one value, which holds no comma and is trimmed. */
   | {
     readonly _tag: "Records"
     readonly endpoint: Endpoint
@@ -30,8 +30,8 @@ export type Query =
     readonly searched?: string
   }
   /**
-   * `POST …json?_method=GET` with the values as JSON: a key holding a comma (which
-   * `filterValues` would split into a list), or a role's compound key.
+   * `POST …json?_method=GET` with the values as JSON: a key holding a comma or spaces at an
+   * end (which `filterValues` would split into a list, or trim), or a role's compound key.
    */
   | {
     readonly _tag: "Lookup"
@@ -56,11 +56,20 @@ export type Query =
 type Issue = ValidationIssue
 type Planned = Either.Either<Query, ReadonlyArray<Issue>>
 
-const issue = (path: ReadonlyArray<string | number>, message: string): Issue => ({ index: 0, path, message })
+// Issues of getMObjects's params (`params.criteria[0]: …`), not of an object in a list.
+const issue = (path: ReadonlyArray<string | number>, message: string): Issue => ({
+  index: 0,
+  path,
+  message,
+  argument: "params"
+})
 const refused = (...issues: ReadonlyArray<Issue>): Planned => Either.left(issues)
 
-/** `filterValues` is a comma-separated list: a value holding a comma must go as JSON. */
-const splits = (value: string): boolean => value.includes(",")
+/**
+ * `filterValues` is a comma-separated list, each value trimmed: a value holding a comma, or
+ * starting or ending with white space, would be read as another value, so it must go as JSON.
+ */
+const splits = (value: string): boolean => value.includes(",") || value.trim() !== value
 
 // ---------------------------------------------------------------------------------------
 // Programs
@@ -75,7 +84,29 @@ const programCriteria = [
 ].join(", ")
 
 // ISO-8601, as the Asset API requires of earliestUpdatedAt and latestUpdatedAt.
-const isoDateTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+const isoDateTime = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/
+
+/** An ISO-8601 date or date-time that names a real day and time (no 2021-13-45 or 25:00). */
+const isInstant = (text: string): boolean => {
+  const m = isoDateTime.exec(text)
+  if (m === null) return false
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const date = new Date(Date.UTC(year, month - 1, day))
+  const dayOk = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  const under = (v: string | undefined, limit: number) => v === undefined || Number(v) < limit
+  return dayOk && under(m[5], 24) && under(m[6], 60) && under(m[8], 60) && under(m[11], 24) && under(m[12], 60)
+}
+
+/**
+ * A program read's position: `offset:<n>`, or `offset:<n>:<id>` with the id of the last program
+ * read (what the REST transport answers); undefined for none, or for one of another form.
+ */
+export const programPosition = (
+  position: string | undefined
+): { readonly offset: number; readonly last: number | undefined } | undefined => {
+  const m = position === undefined ? null : /^offset:(\d{1,9})(?::(\d{1,15}))?$/.exec(position)
+  return m === null ? undefined : { offset: Number(m[1]), last: m[2] === undefined ? undefined : Number(m[2]) }
+}
 
 const programQuery = (p: Wire.ParamsGetMObjects): Planned => {
   const issues: Array<Issue> = []
@@ -115,13 +146,21 @@ const programQuery = (p: Wire.ParamsGetMObjects): Planned => {
       )
     } else if (seen.has(key)) {
       issues.push(issue(["criteria", i], `REST takes one ${key} criterion per read`))
-    } else if (c.attrName === "Updated At" && !isoDateTime.test(c.attrValue)) {
-      issues.push(issue(["criteria", i, "attrValue"], "REST needs an ISO-8601 date or date-time for Updated At"))
+    } else if (c.attrName === "Updated At" && !isInstant(c.attrValue)) {
+      issues.push(
+        issue(
+          ["criteria", i, "attrValue"],
+          "REST needs an ISO-8601 date or date-time for Updated At, such as 2024-03-31 or 2024-03-31T12:00:00Z"
+        )
+      )
     } else if (c.attrName === "Id" && !/^[1-9]\d{0,9}$/.test(c.attrValue)) {
       issues.push(issue(["criteria", i, "attrValue"], "a Program id is a positive whole number"))
     } else if (c.attrName === "Workspace Name" && splits(c.attrValue)) {
       issues.push(
-        issue(["criteria", i, "attrValue"], "REST's filterValues would split this workspace name at its comma")
+        issue(
+          ["criteria", i, "attrValue"],
+          "REST's filterValues would split this workspace name at its comma or trim its spaces"
+        )
       )
     }
     seen.set(key, c.attrValue)
@@ -138,6 +177,18 @@ const programQuery = (p: Wire.ParamsGetMObjects): Planned => {
     return seen.size === 1
       ? Either.right({ _tag: "ProgramByName", name })
       : refused(issue(["criteria"], "REST reads a Program by Name alone: no other criterion goes with it"))
+  }
+  // Programs are paged by offset: a position is one this transport answered.
+  const position = p.streamPosition
+  if (position !== undefined && position !== "" && programPosition(position) === undefined) {
+    return refused(
+      issue(
+        ["streamPosition"],
+        `a REST read of Programs resumes from a position it answered (offset:<n> or offset:<n>:<id>), not '${
+          position.slice(0, 60)
+        }'`
+      )
+    )
   }
   if (tagType !== undefined || tagValue !== undefined) {
     return tagType !== undefined && tagValue !== undefined && seen.size === 2
@@ -212,7 +263,10 @@ const bySearchableField = (p: Wire.ParamsGetMObjects, endpoint: Endpoint): Plann
   }
   if (splits(c.attrValue)) {
     return refused(
-      issue(["criteria", 0, "attrValue"], "REST's filterValues would split this value at its comma: read by a key")
+      issue(
+        ["criteria", 0, "attrValue"],
+        "REST's filterValues would split this value at its comma or trim its spaces: read by a key"
+      )
     )
   }
   const table = endpoint === "opportunities" ? opportunityBySoap : roleBySoap
@@ -260,7 +314,12 @@ const recordQuery = (p: Wire.ParamsGetMObjects): Planned => {
     : "externalKey marketoGUID, one association (the opportunity's externalOpportunityId or the lead's id), the compound key (both associations and Role EQ), or one searchable field EQ a value"
   const issues: Array<Issue> = []
   const criteria = p.mObjCriteriaList ?? []
-  if (criteria.length > 0) {
+  const [only] = criteria
+  if (criteria.length === 1 && only !== undefined && only.comparison !== "EQ") {
+    issues.push(
+      issue(["criteria", 0, "comparison"], `REST compares for equal values only: use EQ (read by ${works})`)
+    )
+  } else if (criteria.length > 0) {
     issues.push(
       issue(
         ["criteria"],
@@ -281,7 +340,7 @@ const recordQuery = (p: Wire.ParamsGetMObjects): Planned => {
       issues.push(
         issue(
           ["associations", i, "externalKey", "value"],
-          "REST's filterValues would split this key at its comma and read other records: read the roles by their lead's id, by marketoGUID, or by the compound key"
+          "REST's filterValues would split this key at its comma or trim its spaces, and read other records: read the roles by their lead's id, by marketoGUID, or by the compound key"
         )
       )
       continue

@@ -74,6 +74,13 @@ export const roleFromRest = (r: RestWire.Fields): Wire.MObject => {
   }
 }
 
+/**
+ * An Asset API time as xs:dateTime: its answers write UTC as `2015-05-21T22:45:13Z+0000`, a
+ * `Z` and then the offset it already stands for.
+ */
+const assetTime = (t: string | null | undefined): string | undefined =>
+  t == null ? undefined : t.replace(/Z[+-]00:?00$/, "Z")
+
 export const programFromRest = (p: RestWire.Program): Wire.MObject => {
   const typeAttribList: Array<Wire.TypeAttrib> = [
     ...(p.costs ?? []).map((c): Wire.TypeAttrib => ({
@@ -97,23 +104,42 @@ export const programFromRest = (p: RestWire.Program): Wire.MObject => {
   const attribList: Array<Wire.Attrib> = [
     { name: "Name", value: p.name },
     { name: "Type", value: p.type },
-    ...(p.workspace === undefined ? [] : [{ name: "Workspace Name", value: p.workspace }])
+    ...(p.workspace == null ? [] : [{ name: "Workspace Name", value: p.workspace }])
   ]
+  const createdAt = assetTime(p.createdAt)
+  const updatedAt = assetTime(p.updatedAt)
   return {
     type: "Program",
     id: p.id,
-    ...(p.createdAt === undefined ? {} : { createdAt: p.createdAt }),
-    ...(p.updatedAt === undefined ? {} : { updatedAt: p.updatedAt }),
+    ...(createdAt === undefined ? {} : { createdAt }),
+    ...(updatedAt === undefined ? {} : { updatedAt }),
     attribList,
     ...(typeAttribList.length > 0 ? { typeAttribList } : {})
   }
 }
 
-/** The fields a query asks for, so every standard field comes back. */
-export const queryFields = (endpoint: Endpoint): ReadonlyArray<string> =>
-  endpoint === "opportunities"
-    ? [guidKey, opportunityKey, companyKey, "createdAt", "updatedAt", ...opportunityFields.map((f) => f.rest)]
-    : [guidKey, opportunityKey, "createdAt", "updatedAt", ...roleFields.map((f) => f.rest)]
+const standardQueryFields = {
+  opportunities: [
+    guidKey,
+    opportunityKey,
+    companyKey,
+    "createdAt",
+    "updatedAt",
+    ...opportunityFields.map((f) => f.rest)
+  ],
+  roles: [guidKey, opportunityKey, "createdAt", "updatedAt", ...roleFields.map((f) => f.rest)]
+} as const
+
+/**
+ * The fields a query asks for: every standard field, and every other field the instance's
+ * describe lists (`described`), so that custom fields come back as SOAP returns them. REST
+ * answers only the fields asked for.
+ */
+export const queryFields = (endpoint: Endpoint, described: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const standard: ReadonlyArray<string> = standardQueryFields[endpoint]
+  const asked = new Set(standard.map((name) => name.toLowerCase()))
+  return [...standard, ...described.filter((name) => !asked.has(name.toLowerCase()))]
+}
 
 const soapName = (endpoint: Endpoint, rest: string): string =>
   (endpoint === "opportunities" ? opportunityFields : roleFields).find((f) => f.rest === rest)?.soap ?? rest

@@ -18,7 +18,7 @@ import * as Guards from "./guards.js"
 import * as Http from "./http.js"
 import * as Query from "./query.js"
 import * as ReadBack from "./readBack.js"
-import type { Send } from "./send.js"
+import type { Answer, Send } from "./send.js"
 import * as Statuses from "./statuses.js"
 
 const paths = {
@@ -34,6 +34,16 @@ const describePath = {
 /** The Asset API's largest page. */
 const programPageSize = 200
 
+/**
+ * The codes of a lookup's item that found nothing (its key matched no record): skipped, as
+ * SOAP answers only what it found.
+ */
+const notFound: ReadonlySet<string> = new Set([
+  RestWire.errorCodes.objectNotFound.code,
+  RestWire.errorCodes.leadNotFound.code,
+  RestWire.errorCodes.noDataFound.code
+])
+
 export interface Reads {
   readonly getMObjects: (p: Wire.ParamsGetMObjects) => Effect.Effect<Wire.ResultGetMObjects, TransportCallError>
   readonly describe: (objectName: string) => Effect.Effect<Wire.ResultDescribeMObject, TransportCallError>
@@ -48,14 +58,30 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
    * A refused query's reasons as one error: the first reason's code is the fault's, said once;
    * the others keep their codes beside their messages, bounded as every reason text is.
    */
-  const refusedError = (reasons: ReadonlyArray<RestWire.Reason>) => {
+  const refusedError = (reasons: ReadonlyArray<RestWire.Reason>, operation = "getMObjects") => {
     const [first, ...rest] = reasons
     return Http.restError(
-      "getMObjects",
+      operation,
       String(first?.code ?? 0),
       [first?.message ?? "", ...(rest.length > 0 ? [refusedText(rest.slice(0, 19))] : [])].join("; ")
     )
   }
+
+  /**
+   * The programs of an Asset API answer. It answers a search that found nothing with 702 (no
+   * data found), which is an empty result; any other refusal (a tag type or workspace the
+   * instance lacks, a value it cannot read) ends the read with its reason, as a refused query
+   * of records does.
+   */
+  const programs = (
+    operation: string,
+    answer: Answer<RestWire.Program>
+  ): Effect.Effect<ReadonlyArray<RestWire.Program>, TransportCallError> =>
+    answer._tag === "Ok"
+      ? Effect.succeed(answer.value.result ?? [])
+      : answer.reasons.every((reason) => String(reason.code) === RestWire.errorCodes.noDataFound.code)
+      ? Effect.succeed([])
+      : Effect.fail(refusedError(answer.reasons, operation))
 
   /**
    * A search by a criterion's field, checked against the instance's describe (fetched once per
@@ -118,19 +144,30 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
       newStreamPosition: next ?? "",
       ...(objects.length > 0 ? { mObjectList: objects } : {})
     })
-    /** A page of programs by offset: the position is `offset:<n>`, also after the last page. */
+    /**
+     * A page of programs by offset. The position is `offset:<n>:<id>`: n programs read, the last
+     * of them `id` (also after the last page, so a later read resumes after it). Each page after
+     * the first is asked from one program earlier, the last one read: where the list shifted
+     * meanwhile (a program created or deleted before the place reached), the programs up to it
+     * are the ones already read and are dropped, and one deletion loses nothing. A server that
+     * ignores `offset` answers only programs already read: empty pages that say there is more,
+     * which core stops after a bound.
+     */
     const programPage = (
       build: (base: string, offset: number) => HttpClientRequest.HttpClientRequest
     ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
-      const offset = position === undefined || position === "" ? 0 : Number(position.replace(/^offset:/, ""))
-      return send("getMObjects", (base) => build(base, offset), RestWire.ProgramResponse).pipe(
-        Effect.map((answer) => {
-          // Refused (e.g. 702 "no assets found", 610 "no such tag"): nothing to read.
-          const result = answer._tag === "Ok" ? answer.value.result ?? [] : []
-          const next = `offset:${offset + result.length}`
-          // The position after the last page too, so a later read resumes after it.
+      // The plan refused any other position before the call.
+      const at = Query.programPosition(position) ?? { offset: 0, last: undefined }
+      const from = at.last === undefined || at.offset === 0 ? at.offset : at.offset - 1
+      return send("getMObjects", (base) => build(base, from), RestWire.ProgramResponse).pipe(
+        Effect.flatMap((answer) => programs("getMObjects", answer)),
+        Effect.map((result) => {
+          const seen = at.last === undefined || from === at.offset ? -1 : result.findIndex((p) => p.id === at.last)
+          const fresh = seen < 0 ? result : result.slice(seen + 1)
+          const last = result[result.length - 1]
+          const next = last === undefined ? position ?? "offset:0" : `offset:${from + result.length}:${last.id}`
           return {
-            ...page(result.map(ReadBack.programFromRest), result.length === programPageSize ? next : undefined),
+            ...page(fresh.map(ReadBack.programFromRest), result.length === programPageSize ? next : undefined),
             newStreamPosition: next
           }
         })
@@ -141,41 +178,72 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
       case "Records":
       case "Lookup": {
         const read = query.endpoint === "opportunities" ? ReadBack.opportunityFromRest : ReadBack.roleFromRest
-        const fields = ReadBack.queryFields(query.endpoint)
         const path = paths[query.endpoint]
-        return send(
-          "getMObjects",
-          (base) =>
-            query._tag === "Records"
-              ? queryRequest(base + path, {
-                filterType: query.filterType,
-                filterValues: query.filterValues,
-                fields: fields.join(","),
-                batchSize: String(RestWire.maxRecordsPerCall),
-                ...nextPageToken
-              })
-              // Adobe's lookup by JSON: a POST that Marketo reads as a GET, so it never writes.
-              : HttpClientRequest.post(base + path).pipe(
-                HttpClientRequest.setUrlParam("_method", "GET"),
-                HttpClientRequest.bodyUnsafeJson({
-                  filterType: query.filterType,
-                  fields,
-                  input: query.input,
-                  batchSize: RestWire.maxRecordsPerCall,
-                  ...nextPageToken
+        // Custom fields come back only when asked for by name: the describe lists them. A
+        // describe that fails fails the read, which would otherwise lose them without a word.
+        return described(query.endpoint).pipe(
+          Effect.flatMap((endpoint) => {
+            const fields = ReadBack.queryFields(query.endpoint, endpoint?.fields ?? [])
+            return send(
+              "getMObjects",
+              (base) =>
+                query._tag === "Records"
+                  ? queryRequest(base + path, {
+                    filterType: query.filterType,
+                    filterValues: query.filterValues,
+                    fields: fields.join(","),
+                    batchSize: String(RestWire.maxRecordsPerCall),
+                    ...nextPageToken
+                  })
+                  // Adobe's lookup by JSON: a POST that Marketo reads as a GET, so it never writes.
+                  : HttpClientRequest.post(base + path).pipe(
+                    HttpClientRequest.setUrlParam("_method", "GET"),
+                    HttpClientRequest.bodyUnsafeJson({
+                      filterType: query.filterType,
+                      fields,
+                      input: query.input,
+                      batchSize: RestWire.maxRecordsPerCall,
+                      ...nextPageToken
+                    })
+                  ),
+              RestWire.QueryResponse,
+              Guards.isQueryResponse
+            )
+          }),
+          Effect.flatMap((answer): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
+            // A refused query (a field that is not searchable, a value of the wrong type) is
+            // no empty result: it ends the read with the instance's reason.
+            if (answer._tag === "Refused") return Effect.fail(refusedError(answer.reasons))
+            const records: Array<Wire.MObject> = []
+            for (const r of answer.value.result ?? []) {
+              // A lookup's key that matched nothing is an item with reasons and no record; any
+              // other reason refused that key, which ends the read as a refused query does.
+              if (!RestWire.isQueryMiss(r)) records.push(read(r))
+              else if (!r.reasons.every((reason) => notFound.has(String(reason.code)))) {
+                return Effect.fail(refusedError(r.reasons))
+              }
+            }
+            const token = answer.value.nextPageToken
+            const more = answer.value.moreResult
+            if (more === true && (token === undefined || token === "")) {
+              return Effect.fail(
+                new ProtocolError({
+                  reason: "SchemaMismatch",
+                  detail: "getMObjects: the answer says there is more (moreResult) but gives no nextPageToken",
+                  received: `${records.length} record(s), moreResult true`
                 })
-              ),
-          RestWire.QueryResponse,
-          Guards.isQueryResponse
-        ).pipe(Effect.flatMap((answer) => {
-          // A refused query (a field that is not searchable, a value of the wrong type) is
-          // no empty result: it ends the read with the instance's reason.
-          if (answer._tag === "Refused") return Effect.fail(refusedError(answer.reasons))
-          const result = answer.value.result ?? []
-          const more = answer.value.nextPageToken !== undefined && answer.value.moreResult !== false &&
-            result.length === RestWire.maxRecordsPerCall
-          return Effect.succeed(page(result.map(read), more ? answer.value.nextPageToken : undefined))
-        }))
+              )
+            }
+            // moreResult says whether to follow the token: when true, even after a short or
+            // empty page (core bounds the empty ones). An answer without it is followed only
+            // after a full page, as a last page may still carry a token.
+            const full = (answer.value.result ?? []).length >= RestWire.maxRecordsPerCall
+            const next = token === undefined || token === "" || more === false || (more === undefined && !full)
+              ? undefined
+              : token
+            return Effect.succeed(page(records, next))
+          })
+        )
       }
       case "Program":
         return send(
@@ -183,9 +251,8 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
           (base) => HttpClientRequest.get(base + RestWire.paths.program(query.id)),
           RestWire.ProgramResponse
         ).pipe(
-          Effect.map((answer) =>
-            page(answer._tag === "Ok" ? (answer.value.result ?? []).map(ReadBack.programFromRest) : [], undefined)
-          )
+          Effect.flatMap((answer) => programs("getMObjects", answer)),
+          Effect.map((result) => page(result.map(ReadBack.programFromRest), undefined))
         )
       case "ProgramByName":
         return send(
@@ -196,9 +263,8 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
             ),
           RestWire.ProgramResponse
         ).pipe(
-          Effect.map((answer) =>
-            page(answer._tag === "Ok" ? (answer.value.result ?? []).map(ReadBack.programFromRest) : [], undefined)
-          )
+          Effect.flatMap((answer) => programs("getMObjects", answer)),
+          Effect.map((result) => page(result.map(ReadBack.programFromRest), undefined))
         )
       case "ProgramsByTag":
         return programPage((base, offset) =>
@@ -227,38 +293,37 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
   }
 
   const describe = (objectName: string): Effect.Effect<Wire.ResultDescribeMObject, TransportCallError> => {
+    // A refused describe ends with the instance's reason, as a refused read does; an answer
+    // without the metadata asked for is no answer.
+    const missing = (what: string) =>
+      Effect.fail(
+        new ProtocolError({
+          reason: "WrongElement",
+          detail: `describe of ${objectName} answered no ${what}`,
+          received: "an empty result"
+        })
+      )
     if (objectName === "LeadRecord") {
       return send(
         "describeMObject",
         (base) => HttpClientRequest.get(base + RestWire.paths.leadsDescribe),
         RestWire.LeadDescribeResponse
-      ).pipe(Effect.flatMap((answer) =>
-        answer._tag === "Ok"
-          ? Effect.succeed({ metadata: ReadBack.leadMetadataOf(answer.value.result ?? []) })
-          : Effect.fail(
-            new ProtocolError({
-              reason: "WrongElement",
-              detail: "describe of LeadRecord answered no fields",
-              received: refusedText(answer.reasons)
-            })
-          )
-      ))
+      ).pipe(Effect.flatMap((answer): Effect.Effect<Wire.ResultDescribeMObject, TransportCallError> => {
+        if (answer._tag === "Refused") return Effect.fail(refusedError(answer.reasons, "describeMObject"))
+        const fields = answer.value.result ?? []
+        return fields.length === 0 ? missing("fields") : Effect.succeed({ metadata: ReadBack.leadMetadataOf(fields) })
+      }))
     }
     const type = objectName === "Opportunity" ? "Opportunity" : "OpportunityPersonRole"
     return send(
       "describeMObject",
       (base) => HttpClientRequest.get(base + describePath[type]),
       RestWire.DescribeResponse
-    ).pipe(Effect.flatMap((answer) => {
-      const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
+    ).pipe(Effect.flatMap((answer): Effect.Effect<Wire.ResultDescribeMObject, TransportCallError> => {
+      if (answer._tag === "Refused") return Effect.fail(refusedError(answer.reasons, "describeMObject"))
+      const meta = answer.value.result?.[0]
       return meta === undefined
-        ? Effect.fail(
-          new ProtocolError({
-            reason: "WrongElement",
-            detail: `describe of ${objectName} answered no metadata`,
-            received: answer._tag === "Refused" ? refusedText(answer.reasons) : "[]"
-          })
-        )
+        ? missing("metadata")
         : Effect.succeed({
           metadata: ReadBack.metadataOf(objectName, type === "Opportunity" ? "opportunities" : "roles", meta)
         })

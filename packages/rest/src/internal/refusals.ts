@@ -317,7 +317,12 @@ export const refuse = <Op extends Wire.Operation>(operation: Op, params: Wire.Pa
       const name = (p as Wire.ParamsDescribeMObject).objectName
       return describable.includes(name)
         ? []
-        : [issue(0, ["objectName"], `REST describes ${describable.join(" and ")} only, not '${name}'`)]
+        : [{
+          index: 0,
+          path: [],
+          argument: "objectName",
+          message: `REST describes ${describable.join(" and ")} only, not '${name}'`
+        }]
     }
     default:
       return []

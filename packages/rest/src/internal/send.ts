@@ -57,6 +57,11 @@ export const make = (
     const config = yield* RestConfig
     const identity = yield* RestIdentity
     const client = yield* HttpClient.HttpClient
+    // A server may also know the client secret and quote it. Scrubbed from the whole answer
+    // only when it is long enough not to be ordinary text (Marketo's are 32 characters): a
+    // secret of a few letters would be cut out of every answer's own words.
+    const clientSecret = Redacted.value(config.clientSecret)
+    const answerSecrets = (token: string) => clientSecret.length >= 8 ? [token, clientSecret] : [token]
 
     /**
      * The current token. A failure to get one is certain to have applied nothing (no record
@@ -92,7 +97,7 @@ export const make = (
           // first request's token applied nothing.
           const current = yield* MarketoTransport.beforeSending(token)
           // A server that echoes the request (its bearer header) must not put the token into an error.
-          const secrets = [Redacted.value(current)]
+          const secrets = answerSecrets(Redacted.value(current))
           const request = build(config.endpoint).pipe(
             HttpClientRequest.acceptJson,
             HttpClientRequest.bearerToken(Redacted.value(current))

@@ -274,7 +274,14 @@ export const programOf = (program: Program, plain: "default" | "program" = "defa
   channel: program.tags.find((t) => t.type === "Channel")?.value ?? "",
   status: "unlocked",
   workspace: program.workspace,
-  folder: { id: program.workspaceId, type: "Folder" },
+  // The Swagger's `id` and the documented answers' `value` and `folderName`, so a client of
+  // either finds what it reads.
+  folder: {
+    type: "Folder",
+    id: program.workspaceId,
+    value: program.workspaceId,
+    folderName: program.folder.split("/").filter((f) => f !== "").at(-1) ?? program.workspace
+  },
   url: `https://app.example.com/#PG${program.id}A1`,
   createdAt: program.createdAt,
   updatedAt: program.updatedAt,
