@@ -61,7 +61,7 @@ export const make = (
     // only when it is long enough not to be ordinary text (Marketo's are 32 characters): a
     // secret of a few letters would be cut out of every answer's own words.
     const clientSecret = Redacted.value(config.clientSecret)
-    const answerSecrets = (token: string) => clientSecret.length >= 8 ? [token, clientSecret] : [token]
+    const scrubsAnswers = clientSecret.length >= 8
 
     /**
      * The current token. A failure to get one is certain to have applied nothing (no record
@@ -97,7 +97,7 @@ export const make = (
           // first request's token applied nothing.
           const current = yield* MarketoTransport.beforeSending(token)
           // A server that echoes the request (its bearer header) must not put the token into an error.
-          const secrets = answerSecrets(Redacted.value(current))
+          const secrets = [Redacted.value(current), clientSecret]
           const request = build(config.endpoint).pipe(
             HttpClientRequest.acceptJson,
             HttpClientRequest.bearerToken(Redacted.value(current))
@@ -110,7 +110,7 @@ export const make = (
           // a skipped record's reason) reaches no outcome or error either.
           const text = HttpEdge.scrub(
             yield* Http.readText(response, operation, secrets, true, maxResponseBytes),
-            secrets
+            scrubsAnswers ? secrets : secrets.slice(0, 1)
           )
           // Only when Debug is on: its annotation, made per request, would cost every request.
           yield* Effect.whenLogLevel(
