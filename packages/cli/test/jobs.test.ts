@@ -25,6 +25,7 @@ import * as Stream from "effect/Stream"
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Csv from "../src/internal/csv.js"
+import * as Delete from "../src/internal/delete.js"
 import * as Job from "../src/internal/job.js"
 import * as Journal from "../src/internal/journal.js"
 import * as Reads from "../src/internal/read.js"
@@ -259,6 +260,92 @@ describe("a send applied, then lost before the journal records it", () => {
     }).pipe(Effect.provide(env)))
 })
 
+describe("a resumed INSERT", () => {
+  // KEEP-1 was in Marketo long before the job: the INSERT skipped it, whatever a read-back finds.
+  const seeded = Layer.merge(
+    Testing.layerClient({
+      seed: {
+        opportunities: [{
+          id: 5001,
+          externalKey: { name: "externalId", value: "KEEP-1" },
+          fields: { Name: "kept" },
+          createdAt: "2020-01-01T00:00:00Z"
+        }]
+      }
+    }),
+    NodeFileSystem.layer
+  )
+
+  it.live("reports an object created before the row was sent SKIPPED, and a key twice in the file CREATED once", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, [line("KEEP-1"), line("NEW-1"), line("NEW-1")].join("\n"))
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")), chunkSize: 3 })
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.drop({ applied: true }))
+      expect((yield* sync(options)).result).toEqual(Either.right(1))
+      expect(readNdjson(join(dir, "report.ndjson")).map((row) => row["status"])).toEqual([
+        "IN_DOUBT",
+        "IN_DOUBT",
+        "IN_DOUBT"
+      ])
+      expect((yield* sync(options)).result).toEqual(Either.right(0))
+      const rows = readNdjson(join(dir, "report.ndjson"))
+      expect(rows.map((row) => row["status"])).toEqual(["SKIPPED", "CREATED", "SKIPPED"])
+      expect(rows[0]?.["error"]).toMatch(/already existed: created 2020-01-01T00:00:00Z, before this job sent the row/)
+      expect(rows[0]?.["id"]).toBe(5001)
+      expect(rows[2]?.["error"]).toMatch(/created by line 2 of this file/)
+      // Nothing was sent twice, and KEEP-1 is still the one that was there.
+      expect(yield* sentKeys).toEqual(["KEEP-1", "NEW-1", "NEW-1"])
+    }).pipe(Effect.provide(seeded)))
+})
+
+describe("a resumed delete", () => {
+  const seeded = Layer.merge(
+    Testing.layerClient({
+      seed: {
+        opportunities: [5101, 5102].map((id) => ({ id, externalKey: { name: "externalId", value: `DEL-${id}` } }))
+      },
+      // Not retried: the run stops with the rows in doubt, as a killed one would.
+      client: { retry: { maxAttempts: 1 } }
+    }),
+    NodeFileSystem.layer
+  )
+
+  it.live("says of a row in doubt that, sent again, found nothing left to delete, that the stopped run may have deleted it", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "ids.ndjson")
+      writeFileSync(file, [JSON.stringify({ id: 5101 }), JSON.stringify({ id: 5102 })].join("\n"))
+      const options: Delete.Options = {
+        file,
+        format: "ndjson",
+        type: Option.some("Opportunity"),
+        chunkSize: 2,
+        transport: "soap",
+        report: Option.some({ file: join(dir, "report.ndjson"), format: "ndjson" }),
+        journal: Option.some(join(dir, "job.journal")),
+        rateWindow: { calls: 100, millis: 20_000 },
+        tty: false,
+        maxFailures: 100,
+        skipInvalid: false,
+        reportColumns: "standard",
+        command: `mktows delete ${file} --type Opportunity`
+      }
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.drop({ applied: true }))
+      const { record } = recording()
+      expect(yield* Effect.either(record(Delete.run(options)))).toEqual(Either.right(1))
+      expect(yield* Effect.either(record(Delete.run(options)))).toEqual(Either.right(0))
+      const rows = readNdjson(join(dir, "report.ndjson"))
+      expect(rows.map((row) => row["status"])).toEqual(["UNCHANGED", "UNCHANGED"])
+      for (const row of rows) {
+        expect(row["error"]).toMatch(/that run's send may have applied it \(a delete: deleted it\)/)
+      }
+    }).pipe(Effect.provide(seeded)))
+})
+
 describe("recovering from a bad run", () => {
   // Rows with an AccountName the instance does not have FAIL; the others go through.
   const csv = (prefix: string, rows: number) =>
@@ -364,6 +451,32 @@ describe("a stop after rows went out", () => {
       expect(stop?._tag === "Stop" && stop.code).toBe(1)
       expect(stop?.message).toMatch(/2 row\(s\) were sent in this run before it stopped/)
       expect(stop?.message).toContain("To continue where it stopped, run:")
+    }).pipe(Effect.provide(env)))
+
+  it.live("rows that name the same object are applied in the order of the file, however many calls run at once", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      // DUP-1 in the first chunk and again, with the newer value, in the second.
+      writeFileSync(
+        file,
+        [line("DUP-1", { amount: 1 }), line("ORD-1"), line("ORD-2"), line("DUP-1", { amount: 2 })].join("\n")
+      )
+      const kit = yield* Testing.TestMarketo
+      // The first call is slow: without an order, the second would be applied before it.
+      yield* kit.script(Testing.delay("300 millis"))
+      const run = yield* sync(optionsFor(dir, file, { operation: "UPSERT", concurrency: 10 }))
+      expect(run.result).toEqual(Either.right(0))
+      const stored = yield* MarketoClient.getMObjects({ type: "Opportunity" }).pipe(
+        Stream.runCollect,
+        Effect.orDie,
+        Effect.map((all) =>
+          Chunk.toReadonlyArray(all).flatMap((o) =>
+            o._tag === "Opportunity" && o.externalKey?.value === "DUP-1" ? [o.amount] : []
+          )
+        )
+      )
+      expect(stored).toEqual([2])
     }).pipe(Effect.provide(env)))
 
   it.live("Ctrl-C prints the command that continues the job", () =>

@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as fc from "fast-check"
 import { spawnSync } from "node:child_process"
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -193,10 +194,11 @@ describe("journal", () => {
         yield* journal.record([{ line: 3, status: "CREATED", id: 12 }])
         return before
       }))
+      // In doubt since the intent, recorded at the (test) clock's time.
       expect(reopened).toEqual([
         { _tag: "Done", outcome: { line: 1, status: "CREATED", id: 10 } },
-        { _tag: "Doubt" },
-        { _tag: "Doubt" },
+        { _tag: "Doubt", sentAt: 0 },
+        { _tag: "Doubt", sentAt: 0 },
         { _tag: "New" }
       ])
       const lines = readFileSync(file, "utf8").trimEnd().split("\n")
@@ -204,7 +206,10 @@ describe("journal", () => {
       const again = yield* Effect.scoped(
         Effect.flatMap(Journal.open(file, job), (journal) => Effect.forEach([2, 3], journal.previous))
       )
-      expect(again).toEqual([{ _tag: "Doubt" }, { _tag: "Done", outcome: { line: 3, status: "CREATED", id: 12 } }])
+      expect(again).toEqual([{ _tag: "Doubt", sentAt: 0 }, {
+        _tag: "Done",
+        outcome: { line: 3, status: "CREATED", id: 12 }
+      }])
       const changed = yield* Effect.flip(
         Effect.scoped(Journal.open(file, { ...job, input: { size: 4, sha256: "def" } }))
       )
@@ -265,8 +270,13 @@ describe("journal", () => {
           j.record([{ line: 1, status: "FAILED", error: "unknown field" }, { line: 2, status: "CREATED", id: 2 }])
         )
       )
+      // Sent again later: in doubt since its latest send.
+      yield* TestClock.adjust("5 seconds")
       yield* step((j) => j.intend([1]))
-      expect(yield* look).toEqual([{ _tag: "Doubt" }, { _tag: "Done", outcome: { line: 2, status: "CREATED", id: 2 } }])
+      expect(yield* look).toEqual([
+        { _tag: "Doubt", sentAt: 5_000 },
+        { _tag: "Done", outcome: { line: 2, status: "CREATED", id: 2 } }
+      ])
       yield* step((j) => j.record([{ line: 1, status: "CREATED", id: 1 }]))
       expect(yield* look).toEqual([
         { _tag: "Done", outcome: { line: 1, status: "CREATED", id: 1 } },
@@ -358,7 +368,7 @@ describe("journal, resumed", () => {
             return outcome !== undefined
               ? { _tag: "Done", outcome }
               : doubt.has(line)
-              ? { _tag: "Doubt" }
+              ? { _tag: "Doubt", sentAt: 0 }
               : { _tag: "New" }
           })
         for (const chunks of [...runs, []]) {

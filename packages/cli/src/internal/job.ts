@@ -24,6 +24,7 @@ import type { Outcome } from "@mktows/core/Outcome"
 import type { Attrib } from "@mktows/core/Wire"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -60,8 +61,15 @@ export interface Work<A> {
   readonly send: (
     objects: ReadonlyArray<A>
   ) => Effect.Effect<ReadonlyArray<Outcome<A>>, MarketoError.CallError | MarketoError.ValidationError>
-  /** A row whose chunk may have been applied without an answer: send it (again), or its outcome as read back. */
-  readonly reconcile: (line: number, object: A) => Effect.Effect<"send" | Journal.LineOutcome, MarketoError.CallError>
+  /**
+   * A row whose chunk may have been applied without an answer: send it (again), or its outcome
+   * as read back. `sentAt`: when the chunk was about to be sent, on this machine's clock.
+   */
+  readonly reconcile: (
+    line: number,
+    object: A,
+    sentAt: number | undefined
+  ) => Effect.Effect<"send" | Journal.LineOutcome, MarketoError.CallError>
 }
 
 /** The id a row's object (a model, a delete's reference) holds, if any. */
@@ -79,6 +87,61 @@ const ownKey = (input: unknown): Attrib | undefined => {
   const { name, value } = key as { readonly name?: unknown; readonly value?: unknown }
   return typeof name === "string" && typeof value === "string" ? { name, value } : undefined
 }
+
+/**
+ * The names a row's object goes by in Marketo: its type with its id, and with its external key
+ * (compared as Marketo may match it: trimmed, in any case). Two rows that share one name the
+ * same object.
+ */
+const objectNames = (input: unknown): ReadonlyArray<string> => {
+  const o = typeof input === "object" && input !== null
+    ? input as { readonly _tag?: unknown; readonly type?: unknown }
+    : {}
+  const type = String(o._tag ?? o.type ?? "")
+  const id = ownId(input)
+  const key = ownKey(input)
+  return [
+    ...(id === undefined ? [] : [`${type}\u0000id\u0000${id}`]),
+    ...(key === undefined
+      ? []
+      : [`${type}\u0000${key.name.trim().toLowerCase()}\u0000${key.value.trim().toLowerCase()}`])
+  ]
+}
+
+/**
+ * Keeps rows that name the same object in the order of the file: a chunk holding an object
+ * that an earlier chunk still in flight holds waits for that chunk to end (answered, failed or
+ * stopped), so a later row's values are never written before an earlier row's, and an INSERT's
+ * duplicate is the later row. Chunks are registered in the order of the file, so a chunk waits
+ * only for earlier ones and the job always moves on.
+ */
+const objectOrder = () => {
+  const holders = new Map<string, Deferred.Deferred<void>>()
+  return {
+    /** Registers a chunk's objects; what it must wait for, and what releases them. */
+    register: (names: ReadonlyArray<string>) =>
+      Effect.map(Deferred.make<void>(), (done) => {
+        const before = new Set<Deferred.Deferred<void>>()
+        for (const name of names) {
+          const held = holders.get(name)
+          // A name twice in one chunk: the chunk does not wait for itself.
+          if (held !== undefined && held !== done) before.add(held)
+          holders.set(name, done)
+        }
+        return {
+          wait: Effect.forEach(before, Deferred.await, { discard: true }),
+          release: Effect.suspend(() => {
+            for (const name of names) if (holders.get(name) === done) holders.delete(name)
+            return Deferred.done(done, Exit.void)
+          })
+        }
+      })
+  }
+}
+
+/** The note of a row in doubt that, sent again, changed nothing. */
+const resentUnchanged =
+  "sent again after a run stopped without its answer: nothing left to change, so that run's send may have applied it (a delete: deleted it)"
 
 /** How a job runs. */
 export interface Options {
@@ -166,6 +229,8 @@ type Item<A> =
     readonly line: number
     readonly object: A
     readonly doubt: boolean
+    /** When a row in doubt was last about to be sent. */
+    readonly sentAt?: number | undefined
     readonly cells?: ReadonlyArray<string> | undefined
   }
 
@@ -293,20 +358,21 @@ export const run = <A, R>(
             : { line: row.line, status: "INVALID", error: describe(row.problems), cells: row.cells }
         })
       }
-      const send = (doubt: boolean): Item<A> => ({
+      const send = (doubt: boolean, sentAt?: number): Item<A> => ({
         _tag: "Send",
         line: row.line,
         object: row.object,
         doubt,
+        sentAt,
         cells: row.cells
       })
       if (journal === undefined) return Effect.succeed(send(false))
-      return Effect.map(journal.previous(row.line), (previous): Item<A> =>
-        previous._tag === "Done"
-          ? options.retryFailed && previous.outcome.status === "FAILED"
-            ? send(false)
-            : { _tag: "Known", row: { ...previous.outcome, cells: row.cells } }
-          : send(previous._tag === "Doubt"))
+      return Effect.map(journal.previous(row.line), (previous): Item<A> => {
+        if (previous._tag === "Doubt") return send(true, previous.sentAt)
+        if (previous._tag === "New" || (options.retryFailed && previous.outcome.status === "FAILED")) return send(false)
+        if (previous.outcome.status === "CREATED") claim(row.line, row.object)
+        return { _tag: "Known", row: { ...previous.outcome, cells: row.cells } }
+      })
     }
 
     // Rows the client refused when their call was made (what the first pass cannot see) are
@@ -373,6 +439,8 @@ export const run = <A, R>(
       Effect.gen(function*() {
         const decided = new Map<number, Report.ReportRow>()
         const batch: Array<{ readonly line: number; readonly object: A }> = []
+        // Rows in doubt sent again: an UNCHANGED answer may be the stopped run's doing.
+        const resent = new Set<number>()
         for (const item of segment) {
           if (item._tag !== "Send") continue
           if (!item.doubt) {
@@ -380,7 +448,7 @@ export const run = <A, R>(
             continue
           }
           const verdict = yield* Effect.catchAll(
-            work.reconcile(item.line, item.object),
+            Effect.map(work.reconcile(item.line, item.object, item.sentAt), (verdict) => claimedBy(item, verdict)),
             (error): Effect.Effect<"send" | Journal.LineOutcome, Stop> =>
               stopping(error) ? Effect.fail(stop(error)) : Effect.succeed({
                 line: item.line,
@@ -388,8 +456,10 @@ export const run = <A, R>(
                 error: `could not be read back to check whether it was applied: ${error.message}`
               })
           )
-          if (verdict === "send") batch.push(item)
-          else decided.set(item.line, verdict)
+          if (verdict === "send") {
+            batch.push(item)
+            resent.add(item.line)
+          } else decided.set(item.line, verdict)
         }
         if (journal !== undefined) yield* journal.record(definite([...decided.values()]))
         if (batch.length > 0) {
@@ -399,10 +469,21 @@ export const run = <A, R>(
             Effect.catchAll((error) =>
               stopping(error) ? Effect.fail(stop(error)) : Effect.succeed(outcomesOfError(lines, error))
             ),
-            Effect.tap(() => Progress.callEnded(counters))
+            Effect.tap(() => Progress.callEnded(counters)),
+            Effect.map((outcomes) =>
+              outcomes.map((outcome) =>
+                resent.has(outcome.line) && outcome.status === "UNCHANGED" && outcome.error === undefined
+                  ? { ...outcome, error: resentUnchanged }
+                  : outcome
+              )
+            )
           )
           // Rows the client refused (INVALID) never left: only the others were sent.
           counters.sent += outcomes.filter((outcome) => outcome.status !== "INVALID").length
+          for (const [i, outcome] of outcomes.entries()) {
+            const entry = batch[i]
+            if (outcome.status === "CREATED" && entry !== undefined) claim(entry.line, entry.object)
+          }
           // INVALID is not an outcome a journal keeps: the next run finds the row invalid again.
           if (journal !== undefined) {
             yield* journal.record(definite(outcomes))
@@ -418,13 +499,48 @@ export const run = <A, R>(
       }).pipe(Effect.ensuring(Effect.sync(() => counters.pending--)))
 
     let problems = 0
+    const order = objectOrder()
+
+    // Which line of this file created each object, as its outcomes say: a row in doubt read back
+    // as CREATED names an object another line created (the same key twice in the file) is that
+    // line's duplicate, SKIPPED, and not a second creation a delete by the report would remove.
+    const creators = new Map<string, number>()
+    const claim = (line: number, object: A) => {
+      for (const name of objectNames(object)) if (!creators.has(name)) creators.set(name, line)
+    }
+    const claimedBy = (
+      item: { readonly line: number; readonly object: A },
+      verdict: "send" | Journal.LineOutcome
+    ): "send" | Journal.LineOutcome => {
+      if (verdict === "send" || verdict.status !== "CREATED") return verdict
+      const by = objectNames(item.object).map((name) => creators.get(name)).find((line) => line !== undefined)
+      if (by !== undefined && by !== item.line) {
+        return {
+          ...verdict,
+          status: "SKIPPED",
+          error: `its object was created by line ${by} of this file, which names the same object: not created again`
+        }
+      }
+      claim(item.line, item.object)
+      return verdict
+    }
     yield* work.rows().pipe(
       Stream.mapEffect(toItem),
       segments(options.chunkSize),
       Stream.tap(() => Effect.sync(() => counters.pending++)),
       // Once the job has met its failure limit, no further chunk is sent.
       Stream.takeWhile(() => failures < options.maxFailures),
-      Stream.mapEffect(sendSegment, { concurrency: options.concurrency }),
+      // In the order of the file: which earlier chunks each one waits for.
+      Stream.mapEffect((segment) =>
+        Effect.map(
+          order.register(segment.flatMap((item) => (item._tag === "Send" ? objectNames(item.object) : []))),
+          (turn) => ({ segment, turn })
+        )
+      ),
+      Stream.mapEffect(
+        ({ segment, turn }) => turn.wait.pipe(Effect.zipRight(sendSegment(segment)), Effect.ensuring(turn.release)),
+        { concurrency: options.concurrency }
+      ),
       Stream.runForEach((rows) =>
         Effect.gen(function*() {
           for (const row of rows) {

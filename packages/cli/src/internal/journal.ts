@@ -16,6 +16,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { OutcomeStatus } from "@mktows/core/Outcome"
 import type { Attrib } from "@mktows/core/Wire"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -51,7 +52,8 @@ const journalFormat = 1
 
 type Entry =
   | { readonly t: "job"; readonly v: typeof journalFormat; readonly job: Job }
-  | { readonly t: "intent"; readonly lines: ReadonlyArray<number> }
+  // `at`: when the lines were about to be sent (ms since the epoch; absent in older journals).
+  | { readonly t: "intent"; readonly lines: ReadonlyArray<number>; readonly at?: number }
   | { readonly t: "done"; readonly outcomes: ReadonlyArray<LineOutcome> }
 
 /**
@@ -61,7 +63,11 @@ type Entry =
 export type Previous =
   | { readonly _tag: "New" }
   | { readonly _tag: "Done"; readonly outcome: LineOutcome }
-  | { readonly _tag: "Doubt" }
+  | {
+    readonly _tag: "Doubt"
+    /** When its last send was about to go out, on this machine's clock (unknown in older journals). */
+    readonly sentAt: number | undefined
+  }
 
 const checksum = (json: string): string => createHash("sha256").update(json).digest("hex").slice(0, 16)
 
@@ -175,6 +181,8 @@ export const open = (
     )
     const definite = new LineBits()
     const sent = new LineBits()
+    // When each intent was recorded, by its lines' range: a few numbers per chunk sent.
+    const intents: Array<{ readonly first: number; readonly last: number; readonly at: number }> = []
     const index: RecordIndex = { first: [], last: [], offset: [], length: [] }
     let header: Job | undefined
     let headerless = false
@@ -221,13 +229,19 @@ export const open = (
                 }
                 header = entry.job
                 break
-              case "intent":
+              case "intent": {
                 // A line sent again (--retry-failed) is in doubt again until its new outcome.
+                let first = Infinity
+                let last = -Infinity
                 for (const line of entry.lines) {
                   sent.add(line)
                   definite.delete(line)
+                  if (line < first) first = line
+                  if (line > last) last = line
                 }
+                if (typeof entry.at === "number" && first <= last) intents.push({ first, last, at: entry.at })
                 break
+              }
               case "done": {
                 // A plain loop: this runs for every outcome of a long job's journal.
                 let first = Infinity
@@ -287,7 +301,17 @@ export const open = (
       // A last record complete but for its line end (checksum intact) is kept: its content is true.
       missingNewline = size === goodBytes - 1
     }
-    const previous = exists ? yield* reader(fs, file, index, definite, sent, fail, io) : () => Effect.succeed(fresh)
+    // A line in doubt was last sent with the latest intent whose range holds it.
+    const sentAt = (line: number): number | undefined => {
+      for (let i = intents.length - 1; i >= 0; i--) {
+        const intent = intents[i]
+        if (intent !== undefined && intent.first <= line && line <= intent.last) return intent.at
+      }
+      return undefined
+    }
+    const previous = exists
+      ? yield* reader(fs, file, index, definite, sent, sentAt, fail, io)
+      : () => Effect.succeed(fresh)
     const handle = yield* Effect.mapError(fs.open(file, { flag: "a" }), io)
     if (missingNewline) yield* Effect.mapError(handle.writeAll(new TextEncoder().encode("\n")), io)
     const lock = yield* Effect.makeSemaphore(1)
@@ -301,13 +325,15 @@ export const open = (
     if (header === undefined) yield* append({ t: "job", v: journalFormat, job })
     return {
       previous,
-      intend: (lines) => (lines.length === 0 ? Effect.void : append({ t: "intent", lines })),
+      intend: (lines) =>
+        lines.length === 0
+          ? Effect.void
+          : Effect.flatMap(Clock.currentTimeMillis, (at) => append({ t: "intent", lines, at })),
       record: (outcomes) => (outcomes.length === 0 ? Effect.void : append({ t: "done", outcomes }))
     }
   })
 
 const fresh: Previous = { _tag: "New" }
-const doubt: Previous = { _tag: "Doubt" }
 
 /**
  * {@link Journal.previous} over what a journal held: the records of definite outcomes are
@@ -321,6 +347,7 @@ const reader = (
   index: RecordIndex,
   definite: LineBits,
   sent: LineBits,
+  sentAt: (line: number) => number | undefined,
   fail: (detail: string) => JournalError,
   io: (error: PlatformError) => JournalError
 ): Effect.Effect<(line: number) => Effect.Effect<Previous, JournalError>, JournalError, Scope.Scope> =>
@@ -348,7 +375,7 @@ const reader = (
       Effect.gen(function*() {
         if (line <= asked) return yield* Effect.dieMessage(`journal lines asked out of order: ${line} after ${asked}`)
         asked = line
-        if (!definite.has(line)) return sent.has(line) ? doubt : fresh
+        if (!definite.has(line)) return sent.has(line) ? { _tag: "Doubt", sentAt: sentAt(line) } as const : fresh
         held = held.filter((record) => record.last >= line)
         while (next < order.length && (index.first[order[next] ?? 0] ?? 0) <= line) {
           const record = yield* load(order[next] ?? 0)

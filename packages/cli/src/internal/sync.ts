@@ -3,9 +3,9 @@
  *
  * Reconciling a row whose chunk may have been applied: UPDATE (and UPSERT by id) is sent
  * again, which changes the same object however often it is sent; an INSERT or UPSERT with
- * an external key is read back by that key first (none: sent; one: an INSERT was applied,
- * an UPSERT is sent again and updates it; several: IN_DOUBT); anything else is IN_DOUBT
- * for the user to decide.
+ * an external key is read back by that key first (none: sent; one: an UPSERT is sent again
+ * and updates it, an INSERT was applied unless the object was created before the row was sent,
+ * when the INSERT skipped it; several: IN_DOUBT); anything else is IN_DOUBT for the user to decide.
  */
 import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
@@ -52,11 +52,18 @@ export const restRefusals: Rows.Refuse = (object, operation) =>
     message: issue.message
   }))
 
+/**
+ * How long before a send an object read back must have been created to have been there before
+ * it: Marketo's times are whole seconds, and this machine's clock is not Marketo's.
+ */
+const clockSlackMillis = 2_000
+
 const reconcile = (
   client: MarketoClient.MarketoClientShape,
   operation: SyncOperation,
   line: number,
-  object: MObject.MObject
+  object: MObject.MObject,
+  sentAt: number | undefined
 ): Effect.Effect<"send" | Journal.LineOutcome, MarketoError.CallError> => {
   if (operation === "UPDATE" || object._tag === "Program") return Effect.succeed("send")
   if (operation === "UPSERT" && object.id !== undefined) return Effect.succeed("send")
@@ -83,10 +90,24 @@ const reconcile = (
           error: `several ${object._tag} objects have ${externalKey.name} '${externalKey.value}': check in Marketo`
         }
       }
-      const id = matches[0]?.id
-      return operation === "UPSERT"
-        ? "send"
-        : { line, status: "CREATED", ...(id === undefined ? {} : { id }), externalKey }
+      const existing = matches[0]
+      const id = existing?.id
+      if (operation === "UPSERT") return "send"
+      // Created before the row was sent, it was there already: the INSERT skipped it, and a
+      // delete by the report must not remove it.
+      const createdAt = existing?.createdAt === undefined ? NaN : Date.parse(existing.createdAt)
+      if (sentAt !== undefined && createdAt + clockSlackMillis <= sentAt) {
+        return {
+          line,
+          status: "SKIPPED",
+          ...(id === undefined ? {} : { id }),
+          externalKey,
+          error: `it already existed: created ${existing?.createdAt}, before this job sent the row (${
+            new Date(sentAt).toISOString()
+          }); the INSERT did not create it`
+        }
+      }
+      return { line, status: "CREATED", ...(id === undefined ? {} : { id }), externalKey }
     }),
     // A key the read refuses cannot be looked up: say so instead of guessing.
     Effect.catchTag(
@@ -133,8 +154,10 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
       client === undefined
         ? Effect.dieMessage("no client")
         : client.syncMObjects(objects, options.operation, { failOnPartial: false }),
-    reconcile: (line, object) =>
-      client === undefined ? Effect.dieMessage("no client") : reconcile(client, options.operation, line, object)
+    reconcile: (line, object, sentAt) =>
+      client === undefined
+        ? Effect.dieMessage("no client")
+        : reconcile(client, options.operation, line, object, sentAt)
   }
 }
 
