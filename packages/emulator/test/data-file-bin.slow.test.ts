@@ -18,12 +18,14 @@ describe("emulator command: --data", () => {
       yield* Effect.scoped(Effect.gen(function*() {
         const emulator = yield* spawnEmulator(["--data", dataFile])
         const { call } = yield* restOf(`${emulator.origin}/rest`, `${emulator.origin}/identity`)
-        yield* call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: "KEEP" }] } })
+        yield* call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: "KEEP", name: "keep" }] } })
         // Writes in flight when the scope closes and the process is sent SIGTERM.
         yield* Effect.forkDaemon(Effect.forEach(
           Array.from({ length: 40 }, (_, i) => i),
           (i) =>
-            Effect.ignore(call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: `W-${i}` }] } })),
+            Effect.ignore(
+              call("/v1/opportunities.json", { json: { input: [{ externalOpportunityId: `W-${i}`, name: `w${i}` }] } })
+            ),
           { concurrency: 8 }
         ))
         yield* Effect.sleep("50 millis")

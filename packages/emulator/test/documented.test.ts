@@ -110,6 +110,23 @@ describe("Emulator: headers", () => {
         expect(faultOf((yield* post(url, envelope(syncBody(opportunity("Forged")), forged))).text).code).toBe(20014)
       })
     ))
+
+  it.live("answers a header without its user id, timestamp or signature 20014 (no credentials), not 20017", () =>
+    withEmulator((url) =>
+      Effect.gen(function*() {
+        const headers = [
+          authentication().replace(/<requestSignature>[^<]*<\/requestSignature>/, ""),
+          authentication().replace(/<requestTimestamp>[^<]*<\/requestTimestamp>/, ""),
+          authentication().replace(/<mktowsUserId>[^<]*<\/mktowsUserId>/, ""),
+          "<ns1:AuthenticationHeader/>"
+        ]
+        for (const header of headers) {
+          const answer = yield* post(url, envelope(syncBody(opportunity("NoCredentials")), header))
+          expect(faultOf(answer.text).code).toBe(20014)
+        }
+        expect(yield* opportunityNames(url)).not.toContain("NoCredentials")
+      })
+    ))
 })
 
 describe("Emulator: stream at end", () => {

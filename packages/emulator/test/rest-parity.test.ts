@@ -44,7 +44,7 @@ const fields = fc.record({
   amount: fc.integer({ min: 0, max: 100_000 }).map((cents) => cents / 100),
   isWon: fc.boolean(),
   probability: fc.integer({ min: 0, max: 100 })
-}, { requiredKeys: [] })
+}, { requiredKeys: ["name"] })
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({

@@ -164,7 +164,7 @@ describe("emulator REST robustness", () => {
       const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
       yield* call("/v1/opportunities/describe.json")
       yield* call("/v1/opportunities/describe.json")
-      yield* opportunities(call, [{ externalOpportunityId: "C-1" }])
+      yield* opportunities(call, [{ externalOpportunityId: "C-1", name: "c" }])
       const calls = (yield* emulator.stats).calls
       expect([calls["REST describe opportunities"], calls["REST sync opportunities"]]).toEqual([2, 1])
       // Records that reached the store are tallied as SOAP's are.
@@ -180,7 +180,7 @@ describe("emulator REST robustness", () => {
       const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
       yield* Effect.forEach(
         Array.from({ length: 8 }, (_, i) => i),
-        (i) => opportunities(call, [{ externalOpportunityId: `D-${i}` }]),
+        (i) => opportunities(call, [{ externalOpportunityId: `D-${i}`, name: `d${i}` }]),
         { concurrency: 4 }
       )
       expect(readdirSync(dir)).toEqual(["store.json"])

@@ -49,6 +49,17 @@ describe("emulator: the test endpoints", () => {
       expect((yield* emulator.stats).stored["Program"]).toBeGreaterThan(0)
     }))
 
+  it.live("a scripted SOAP fault reaches a REST client in REST's words: credentials 601, expired 602, limits 606/615, quota 607", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const faults = [20014, 20016, 20023, 20024, 20015, 20011]
+      yield* post(`${originOf(emulator)}/emulator/script`, faults.map((fault) => ({ fault })))
+      const codes: Array<string | undefined> = []
+      for (const _ of faults) codes.push(codeOf(yield* call("/v1/opportunities/describe.json")))
+      expect(codes).toEqual(["601", "602", "606", "615", "607", "611"])
+    }).pipe(Effect.scoped))
+
   it.live("POST /emulator/script: the next calls meet a fault, a dropped answer, a delay, in order", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
@@ -72,7 +83,7 @@ describe("emulator: the test endpoints", () => {
           fetch(`${emulator.restUrl}/v1/opportunities.json`, {
             method: "POST",
             headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-            body: JSON.stringify({ input: [{ externalOpportunityId: ext }] })
+            body: JSON.stringify({ input: [{ externalOpportunityId: ext, name: ext }] })
           }).then(() => "answered", () => "lost")
         )
       expect(yield* send("DROP-1")).toBe("lost")
@@ -91,7 +102,7 @@ describe("emulator: the test endpoints", () => {
       const { call, token } = yield* restOf(emulator.restUrl, emulator.identityUrl)
       yield* Effect.provide(MarketoClient.listMObjects(), soapClient(emulator))
       yield* call("/v1/opportunities.json", {
-        json: { input: [{ externalOpportunityId: "CALL-1" }, { name: "no key" }] }
+        json: { input: [{ externalOpportunityId: "CALL-1", name: "call" }, { name: "no key" }] }
       })
       yield* call("/v1/opportunities/describe.json", { token: "nope" })
       const calls = yield* getJson<ReadonlyArray<Record<string, unknown>>>(`${origin}/emulator/calls`)
@@ -100,7 +111,7 @@ describe("emulator: the test endpoints", () => {
         ["rest", "sync opportunities"],
         ["rest", "GET /rest/v1/opportunities/describe.json"]
       ])
-      expect(calls[1]?.["objects"]).toEqual([{ externalOpportunityId: "CALL-1" }, { name: "no key" }])
+      expect(calls[1]?.["objects"]).toEqual([{ externalOpportunityId: "CALL-1", name: "call" }, { name: "no key" }])
       expect(calls[1]?.["outcome"]).toEqual({ result: "answered", statuses: ["created", "skipped"] })
       expect(calls[2]?.["outcome"]).toMatchObject({ result: "refused", code: "601" })
       const text = JSON.stringify(calls)

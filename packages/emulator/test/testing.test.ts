@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Testing from "../src/Testing.js"
 
@@ -152,4 +153,22 @@ describe("Testing", () => {
       expect(outcomes[0]?.status).toBe("IN_DOUBT")
       expect(yield* kit.calls).toHaveLength(1)
     }).pipe(Effect.provide(Testing.layerClient())))
+})
+
+describe("the store's ids", () => {
+  it.effect("an INSERT past the largest xs:int id is FAILED, never given an id no client of the WSDL can read", () =>
+    Effect.gen(function*() {
+      const [over] = yield* MarketoClient.syncMObjects(
+        [Opportunity.make({ name: "over", externalKey: { name: "externalId", value: "OVER-1" } })],
+        "INSERT",
+        { failOnPartial: false }
+      )
+      expect(over?.status).toBe("FAILED")
+      expect(over?.error).toContain("xs:int")
+      const read = yield* MarketoClient.getMObjects({ type: "Opportunity" }).pipe(
+        Stream.runCollect,
+        Effect.map(Chunk.toReadonlyArray)
+      )
+      expect(read.map((o) => o.id)).toEqual([2_147_483_647])
+    }).pipe(Effect.provide(Testing.layerClient({ seed: { opportunities: [{ id: 2_147_483_647 }] } }))))
 })

@@ -64,7 +64,7 @@ Test endpoints, for suites in any language (JSON in and out):
   POST   /emulator/seed              replace the store with a fixture in the --seed format (until a reset)
   POST   /emulator/script            the next calls, SOAP or REST, meet these steps in order:
                                      [{"fault": 20023}, {"delay": 500}, {"drop": true, "applied": true}]
-                                     (a SOAP code is answered in REST's words: 20023 as 606, …)
+                                     (a SOAP code is answered in REST's words: 20014 as 601, 20016 as 602, 20023 as 606, …)
   DELETE /emulator/script            forget the steps not yet met
   GET    /emulator/calls             the calls received, in order: protocol, operation, objects,
                                      outcome (no signatures, no tokens)`

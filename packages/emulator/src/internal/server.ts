@@ -103,7 +103,10 @@ const requestFault = (error: SoapCodec.SoapRequestError): EmulatorFault => {
     case "UnknownOperation":
       return unknownOperation(error)
     case "MissingParameter":
-      return fault(20017, `Request is missing an expected parameter${where}: ${error.detail}`)
+      // A header without its user id, timestamp or signature provides no credentials.
+      return error.path?.startsWith("AuthenticationHeader") === true
+        ? fault(20014, `Authentication failed: the AuthenticationHeader${where} is missing: ${error.detail}`)
+        : fault(20017, `Request is missing an expected parameter${where}: ${error.detail}`)
     case "BadValue":
       return fault(20110, `Bad parameter value${where}: ${error.detail}`)
   }

@@ -7,7 +7,7 @@
 import type * as Wire from "@mktows/core/Wire"
 import { canonicalValue } from "./fields.js"
 import { Entity, FieldValues, type State } from "./state.js"
-import { failed, findParty, type Status, status, type Working } from "./working.js"
+import { failed, findParty, maxObjectId, type Status, status, type Working } from "./working.js"
 
 type EntityType = "Opportunity" | "OpportunityPersonRole"
 
@@ -133,6 +133,10 @@ const insert = (
 ): Status => {
   if (type === "OpportunityPersonRole" && (links.opportunityId === undefined || links.personId === undefined)) {
     return failed(object, "OpportunityPersonRole needs an existing Opportunity and Lead (OpportunityId and PersonId)")
+  }
+  // Ids are xs:int in Marketo's WSDL: past the largest, no new one can be given.
+  if (work.nextId[type] > maxObjectId) {
+    return failed(object, `no ${type} id is left: ids are xs:int, and ${maxObjectId} is taken`)
   }
   const id = work.nextId[type]++
   const table = type === "Opportunity" ? work.opportunities : work.roles

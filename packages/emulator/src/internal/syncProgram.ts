@@ -5,7 +5,7 @@
 import type * as Wire from "@mktows/core/Wire"
 import { canonicalDecimal } from "./fields.js"
 import type { Cost, State, Tag } from "./state.js"
-import { failed, type Status, status, type Working } from "./working.js"
+import { failed, maxObjectId, type Status, status, type Working } from "./working.js"
 
 const sameCosts = (a: ReadonlyArray<Cost>, b: ReadonlyArray<Cost>): boolean =>
   a.length === b.length &&
@@ -53,6 +53,7 @@ const applyCost = (entries: Entries, attribs: Map<string, string>, programId: nu
   }
   const idText = attribs.get("Id")
   if (idText === undefined) {
+    if (entries.nextCost > maxObjectId) return `no Cost id is left: ids are xs:int, and ${maxObjectId} is taken`
     return { ...entries, costs: [...entries.costs, { ...cost, id: entries.nextCost }], nextCost: entries.nextCost + 1 }
   }
   const id = canonicalDecimal(idText)

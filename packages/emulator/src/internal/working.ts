@@ -82,3 +82,6 @@ export const findParty = (
   if (association.externalKey !== undefined) return parties.byExternalKey(association.externalKey)?.id
   return undefined
 }
+
+/** The largest id the store gives: MObject, MObjStatus and Cost ids are xs:int. @internal */
+export const maxObjectId = 2_147_483_647

@@ -20,7 +20,7 @@ const fieldsOf = (state: State, kind: Kind): Array<RestWire.ObjectField> => [
     name: names.opportunity,
     displayName: "External Opportunity Id",
     dataType: "string",
-    length: 50,
+    length: names.opportunityKeyLength,
     updateable: false
   },
   kind === "opportunities"

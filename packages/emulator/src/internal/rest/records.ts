@@ -39,7 +39,9 @@ export const names = {
   role: RestWire.objectKeys.roles.dedupeFields[2],
   company: "externalCompanyId",
   createdAt: "createdAt",
-  updatedAt: "updatedAt"
+  updatedAt: "updatedAt",
+  /** The most characters of an externalOpportunityId, as the describe (Adobe's too) says. */
+  opportunityKeyLength: 50
 } as const
 
 // Store fields REST shows through keys and links, not as fields of their own.

@@ -71,7 +71,18 @@ export const handles = (pathname: string): boolean =>
   pathname.startsWith(`${restPath}/`) || pathname.startsWith(`${identityPath}/`)
 
 /** SOAP codes of the server's limits and faults, as REST says them. */
-const restCode: Record<number, string> = { 20023: "606", 20024: "615", 20015: "607", 20011: "611", 10001: "611" }
+/**
+ * A scripted or injected SOAP fault in REST's words: RestWire's table read backwards (20014 as
+ * 601, 20023 as 606, …), a request expired (20016) as an expired token (602), and the internal
+ * errors (20011, 10001) as REST's system error (611).
+ */
+const restCode: ReadonlyMap<number, string> = new Map([
+  // Reversed, so that where two REST codes share a SOAP one (601 and 602: 20014), the first wins.
+  ...[...RestWire.soapCodeOf].reverse().map(([rest, soap]): [number, string] => [soap, rest]),
+  [20016, "602"],
+  [20011, "611"],
+  [10001, "611"]
+])
 
 /** What the REST routes take from the server. @internal */
 export interface RestParts {
@@ -180,7 +191,10 @@ const answer = (parts: RestParts, group: ReadonlyArray<Endpoint>) => (context: C
   }).pipe(
     Effect.catchAll((error) =>
       error instanceof EmulatorFault
-        ? Effect.as(parts.counter.fault(error.code), refused(restCode[error.code] ?? String(error.code), error.detail))
+        ? Effect.as(
+          parts.counter.fault(error.code),
+          refused(restCode.get(error.code) ?? String(error.code), error.detail)
+        )
         : Effect.succeed(refused(error.code, error.text))
     ),
     Effect.tap((outcome) =>

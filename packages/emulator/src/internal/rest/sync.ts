@@ -52,9 +52,26 @@ const prepare = (
   const wire = wireOf(state, kind, record, byGuid, bySoap)
   if (isRefusal(wire) || byGuid) return wire
   if (kind === "opportunities") {
-    return wire.externalKey === undefined
-      ? { code: RestWire.errorCodes.missingParameter.code, message: `${names.opportunity} is required` }
-      : wire
+    const key = wire.externalKey
+    if (key === undefined) {
+      return { code: RestWire.errorCodes.missingParameter.code, message: `${names.opportunity} is required` }
+    }
+    if (key.value.trim() === "") {
+      return { code: RestWire.errorCodes.invalidData.code, message: `${names.opportunity} cannot be blank` }
+    }
+    if (key.value.length > names.opportunityKeyLength) {
+      return {
+        code: RestWire.errorCodes.invalidData.code,
+        message: `${names.opportunity} is longer than its ${names.opportunityKeyLength} characters`
+      }
+    }
+    // An opportunity is created with its name (Adobe: "name must not be null").
+    const creates = operation !== "UPDATE" && state.opportunities.byExternalKey(key) === undefined
+    const name = record["name"]
+    if (creates && (name === undefined || name === null || String(name).trim() === "")) {
+      return { code: RestWire.errorCodes.missingParameter.code, message: "name is required to create an opportunity" }
+    }
+    return wire
   }
   // A role without its GUID is named by its compound key.
   if (record[names.opportunity] == null || record[names.lead] == null || record[names.role] == null) {
