@@ -201,6 +201,33 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
     }), slow)
 
   it.scoped(
+    "a REST base URL without its /rest stops the job at the first 404, naming the setting, instead of failing every row",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const dir = scratch()
+        const input = join(dir, "in.csv")
+        writeFileSync(
+          input,
+          `name,externalKey.externalOpportunityId\n${
+            Array.from({ length: 6 }, (_, i) => `Deal ${i},NO-REST-${i}`).join("\n")
+          }\n`
+        )
+        const wrong = { ...restEnvFor(emulator), MARKETO_REST_ENDPOINT: emulator.origin }
+        const run = yield* mktows(
+          ["sync", input, "--type", "Opportunity", "--operation", "UPSERT", "--chunk-size", "2", "--concurrency", "1"],
+          wrong
+        )
+        expect(run.code).toBe(1)
+        expect(run.stderr).toContain("HTTP 404")
+        expect(run.stderr).toContain("check MARKETO_REST_ENDPOINT, which ends in /rest")
+        // The first call met the 404; the job went no further.
+        expect(run.stdout + run.stderr).not.toMatch(/6 row\(s\) FAILED/)
+      }),
+    slow
+  )
+
+  it.scoped(
     "delete by external key over REST, by id over SOAP, an export of get with --type; what was not sent",
     () =>
       Effect.gen(function*() {

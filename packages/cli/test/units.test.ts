@@ -704,7 +704,14 @@ describe("an error as the command says it", () => {
       "identity: could not reach the endpoint: ECONNREFUSED (check MARKETO_IDENTITY_ENDPOINT: by default the /identity beside MARKETO_REST_ENDPOINT's /rest)"
     )
     expect(Connection.explain(refused("syncMObjects"))).toContain(
-      "(check MARKETO_REST_ENDPOINT, or MARKETO_SOAP_ENDPOINT"
+      "(check MARKETO_REST_ENDPOINT over REST, MARKETO_SOAP_ENDPOINT (--endpoint) over SOAP)"
+    )
+    // A job knows its transport: the hint names that one's setting only.
+    expect(Connection.explain(refused("syncMObjects"), "soap")).toMatch(
+      /\(check MARKETO_SOAP_ENDPOINT \(--endpoint\)\)$/
+    )
+    expect(Connection.explain(refused("syncMObjects"), "rest")).toMatch(
+      /\(check MARKETO_REST_ENDPOINT, which ends in \/rest\)$/
     )
     const status = new MarketoError.TransportError({
       reason: "Status",

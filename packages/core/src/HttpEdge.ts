@@ -173,8 +173,37 @@ export interface HttpFailure {
   readonly cause?: unknown
 }
 
-// Codes that say the connection was never made, so the request cannot have been received.
-const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"])
+// Codes that say the connection was never made, so the request cannot have been received:
+// no route or name, a refusal, or a TLS handshake that failed (a certificate the client does
+// not trust, or a server that speaks no TLS there): no byte of the request goes out before it.
+const notSentCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER"
+])
+
+// OpenSSL's "wrong version number" (https to a plain-HTTP port) comes as EPROTO: a handshake
+// that never completed. Other EPROTO errors may come after a request went out.
+const handshakeFailed = (cause: unknown): boolean => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const { code, message } = current as { readonly code?: unknown; readonly message?: unknown }
+    if (code === "EPROTO" && typeof message === "string" && message.includes("wrong version number")) return true
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return false
+}
 
 // Error codes along a cause chain (undici nests the socket error under `cause`).
 const causeCodes = (cause: unknown): ReadonlyArray<string> => {
@@ -232,7 +261,8 @@ export const connectionError =
       })
     }
     const codes = causeCodes(failure.cause)
-    const notSent = failure.reason !== "Transport" || codes.some((code) => notSentCodes.has(code))
+    const notSent = failure.reason !== "Transport" || codes.some((code) => notSentCodes.has(code)) ||
+      handshakeFailed(failure.cause)
     const what = failure.description ?? causeMessage(failure.cause) ?? failure.reason
     return new TransportError({
       reason: "Connection",

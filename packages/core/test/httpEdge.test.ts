@@ -146,6 +146,29 @@ describe("HttpEdge", () => {
           { _tag: "RequestError", reason: "InvalidUrl", cause: undefined },
           false
         ],
+        // A TLS handshake that failed: nothing of the request went out.
+        [
+          "a certificate the client does not trust",
+          { _tag: "RequestError", reason: "Transport", cause: socketError("DEPTH_ZERO_SELF_SIGNED_CERT") },
+          false
+        ],
+        [
+          "https to a port that speaks plain HTTP",
+          {
+            _tag: "RequestError",
+            reason: "Transport",
+            cause: Object.assign(new Error("C0:error:0A00010B:SSL routines:ssl3_get_record:wrong version number"), {
+              code: "EPROTO"
+            })
+          },
+          false
+        ],
+        // Any other TLS protocol error may come after the request went out.
+        [
+          "another TLS protocol error",
+          { _tag: "RequestError", reason: "Transport", cause: socketError("EPROTO") },
+          true
+        ],
         ["a reset connection", { _tag: "RequestError", reason: "Transport", cause: socketError("ECONNRESET") }, true],
         ["a failure after the status line", {
           _tag: "ResponseError",

@@ -70,3 +70,30 @@ describe("emulator REST: the command", () => {
       ) expect(help).toContain(expected)
     })))
 })
+
+describe("emulator: a bad command line", () => {
+  const run = (args: ReadonlyArray<string>) =>
+    Effect.promise(() =>
+      new Promise<{ readonly code: number | null; readonly stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", "--conditions=source", "packages/emulator/src/bin/emulator.ts", ...args],
+          { cwd: fileURLToPath(new URL("../../../", import.meta.url)) }
+        )
+        let stderr = ""
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+        child.on("close", (code) => resolve({ code, stderr }))
+      })
+    )
+
+  it.live("says what is wrong in a line and where the flags are listed, not the whole usage; exit 2", () =>
+    Effect.gen(function*() {
+      for (const args of [["--port", "99999"], ["--seed", "/nonexistent/seed.json"]]) {
+        const { code, stderr } = yield* run(args)
+        expect(code).toBe(2)
+        expect(stderr).toContain("mktows-emulator --help lists the flags")
+        expect(stderr).not.toContain("usage: mktows-emulator")
+        expect(stderr.trim().split("\n").length).toBeLessThanOrEqual(3)
+      }
+    }))
+})

@@ -5,6 +5,7 @@ import * as Emulator from "@mktows/emulator/Emulator"
 import * as RestConfig from "@mktows/rest/RestConfig"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Capture from "../../core/test/helpers/capture.js"
@@ -44,6 +45,30 @@ describe("NodeMarketo.layerConfig picks the transport", () => {
       // The emulator counts REST calls as `REST <endpoint>`: none went over SOAP.
       expect(Object.keys((yield* emulator.stats).calls).filter((name) => !name.startsWith("REST "))).toEqual([])
     }).pipe(Effect.scoped))
+
+  it.live("a REST setting that is wrong is a ConfigError naming its variable, never the option behind it", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [ReadonlyArray<readonly [string, string]>, string]> = [
+        [[["MARKETO_REST_ENDPOINT", "127.0.0.1:8080/rest"]], "MARKETO_REST_ENDPOINT"],
+        [
+          [["MARKETO_REST_ENDPOINT", "http://127.0.0.1:8080/rest"], ["MARKETO_IDENTITY_ENDPOINT", "nope"]],
+          "MARKETO_IDENTITY_ENDPOINT"
+        ],
+        [[["MARKETO_REST_ENDPOINT", "http://127.0.0.1:8080/rest"], ["MARKETO_CLIENT_ID", " "]], "MARKETO_CLIENT_ID"]
+      ]
+      for (const [variables, named] of cases) {
+        const env = ConfigProvider.fromMap(
+          new Map([["MARKETO_CLIENT_ID", "id"], ["MARKETO_CLIENT_SECRET", "secret-0123456789"], ...variables])
+        )
+        const result = yield* MarketoClient.listMObjects().pipe(
+          Effect.provide(NodeMarketo.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(env)))),
+          Effect.either
+        )
+        const text = Either.isLeft(result) ? String(result.left) : ""
+        expect(text).toContain(named)
+        expect(text).not.toMatch(/at (endpoint|identityEndpoint|clientId)\b/)
+      }
+    }))
 
   it.live("SOAP when it is not (or blank)", () =>
     Effect.gen(function*() {

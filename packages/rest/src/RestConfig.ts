@@ -91,28 +91,57 @@ export const identityFor = (endpoint: string): string => {
   return /\/rest$/.test(base) ? base.replace(/\/rest$/, "/identity") : `${new URL(base).origin}/identity`
 }
 
-const check = (options: Options): Either.Either<RestConfigShape, ConfigError.ConfigError> => {
+/** Where each setting came from, as a `ConfigError` names it: an option, or an environment variable. */
+type Names = Readonly<Record<"endpoint" | "identityEndpoint" | "clientId" | "clientSecret" | "identityTimeout", string>>
+
+const optionNames: Names = {
+  endpoint: "endpoint",
+  identityEndpoint: "identityEndpoint",
+  clientId: "clientId",
+  clientSecret: "clientSecret",
+  identityTimeout: "identityTimeout"
+}
+
+const variableNames: Names = {
+  endpoint: "MARKETO_REST_ENDPOINT",
+  identityEndpoint: "MARKETO_IDENTITY_ENDPOINT",
+  clientId: "MARKETO_CLIENT_ID",
+  clientSecret: "MARKETO_CLIENT_SECRET",
+  identityTimeout: "MARKETO_IDENTITY_TIMEOUT"
+}
+
+const check = (
+  options: Options,
+  names: Names = optionNames
+): Either.Either<RestConfigShape, ConfigError.ConfigError> => {
   if (httpUrl(options.endpoint) === undefined) {
-    return Either.left(ConfigError.InvalidData(["endpoint"], `expected an http(s) URL, got "${options.endpoint}"`))
+    return Either.left(
+      ConfigError.InvalidData(
+        [names.endpoint],
+        `expected an http(s) URL such as https://123-ABC-456.mktorest.com/rest, got "${options.endpoint}"`
+      )
+    )
   }
   const identity = options.identityEndpoint ?? identityFor(options.endpoint)
   if (httpUrl(identity) === undefined) {
-    return Either.left(ConfigError.InvalidData(["identityEndpoint"], `expected an http(s) URL, got "${identity}"`))
+    // Derived from the REST endpoint when not given: that is the setting to fix.
+    const name = options.identityEndpoint === undefined ? names.endpoint : names.identityEndpoint
+    return Either.left(ConfigError.InvalidData([name], `expected an http(s) URL, got "${identity}"`))
   }
   if (options.clientId.trim() === "") {
-    return Either.left(ConfigError.InvalidData(["clientId"], "the client id is empty"))
+    return Either.left(ConfigError.InvalidData([names.clientId], "the client id is empty"))
   }
   const clientSecret = Redacted.isRedacted(options.clientSecret)
     ? options.clientSecret
     : Redacted.make(options.clientSecret)
   if (Redacted.value(clientSecret) === "") {
-    return Either.left(ConfigError.InvalidData(["clientSecret"], "the client secret is empty"))
+    return Either.left(ConfigError.InvalidData([names.clientSecret], "the client secret is empty"))
   }
   const identityTimeout = options.identityTimeout === undefined
     ? defaultIdentityTimeout
     : Duration.decodeUnknown(options.identityTimeout).pipe((d) => d._tag === "Some" ? d.value : undefined)
   if (identityTimeout === undefined || !Duration.greaterThan(identityTimeout, Duration.zero)) {
-    return Either.left(ConfigError.InvalidData(["identityTimeout"], "expected a duration above zero"))
+    return Either.left(ConfigError.InvalidData([names.identityTimeout], "expected a duration above zero"))
   }
   return Either.right({
     endpoint: trimSlash(options.endpoint),
@@ -150,7 +179,7 @@ export const config: Config.Config<RestConfigShape> = Config.all({
       ...rest,
       ...Option.match(identityEndpoint, { onNone: () => ({}), onSome: (url) => ({ identityEndpoint: url }) }),
       ...Option.match(identityTimeout, { onNone: () => ({}), onSome: (d) => ({ identityTimeout: d }) })
-    })
+    }, variableNames)
   )
 )
 

@@ -130,12 +130,20 @@ export const layer = (
  * An error as the command says it: an endpoint that could not be reached names the setting
  * that points at it (the identity endpoint has a default the user may not know of).
  */
-export const explain = (error: { readonly message: string }): string => {
-  // Any error the commands print; only a TransportError of a connection gets the hint.
-  if (!(error instanceof MarketoError.TransportError) || error.reason !== "Connection") return error.message
+export const explain = (error: { readonly message: string }, transport?: Transport): string => {
+  // Any error the commands print; only a TransportError of a connection, or of a path the
+  // endpoint does not have (HTTP 404: a base URL without its /rest), gets the hint.
+  if (
+    !(error instanceof MarketoError.TransportError) ||
+    (error.reason !== "Connection" && !(error.reason === "Status" && error.status === 404))
+  ) return error.message
   return `${error.message} (${
     error.operation === "identity"
       ? "check MARKETO_IDENTITY_ENDPOINT: by default the /identity beside MARKETO_REST_ENDPOINT's /rest"
-      : "check MARKETO_REST_ENDPOINT, or MARKETO_SOAP_ENDPOINT (--endpoint) over SOAP"
+      : transport === "rest"
+      ? "check MARKETO_REST_ENDPOINT, which ends in /rest"
+      : transport === "soap"
+      ? "check MARKETO_SOAP_ENDPOINT (--endpoint)"
+      : "check MARKETO_REST_ENDPOINT over REST, MARKETO_SOAP_ENDPOINT (--endpoint) over SOAP"
   })`
 }

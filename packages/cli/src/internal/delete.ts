@@ -362,5 +362,6 @@ export const run = (
       // A delete that FAILED (no such object) is final: there is nothing to retry.
       retryFailed: false,
       reportColumns: options.reportColumns,
-      command: options.command
+      command: options.command,
+      transport: options.transport
     }))

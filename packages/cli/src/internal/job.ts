@@ -161,6 +161,8 @@ export interface Options {
   readonly reportColumns: "standard" | "all"
   /** The command as the user typed it (without --retry-failed), for the hint that continues a stopped job. */
   readonly command: string
+  /** The configured transport, so that a hint names its settings only. */
+  readonly transport?: Connection.Transport | undefined
 }
 
 /** What to run to continue a stopped job. */
@@ -262,7 +264,9 @@ const segments = (chunkSize: number) => <A, E, R>(items: Stream.Stream<Item<A>, 
  */
 const stopping = (error: MarketoError.CallError): boolean =>
   MarketoError.isFatal(error) ||
-  (error._tag === "TransportError" && error.reason === "Connection" && !MarketoError.isAmbiguous(error))
+  (error._tag === "TransportError" && error.reason === "Connection" && !MarketoError.isAmbiguous(error)) ||
+  // No such path: the endpoint setting is wrong, and every call would meet the same 404.
+  (error._tag === "TransportError" && error.reason === "Status" && error.status === 404)
 
 /**
  * The outcomes of a chunk whose call failed as a whole. The client answers an ambiguous
@@ -385,7 +389,7 @@ export const run = <A, R>(
       Effect.forEach(rows, showOneRefused, { discard: true })
 
     const stop = (error: MarketoError.CallError) =>
-      stoppedAfterSending(options, counters, Connection.explain(error), failures > 0)
+      stoppedAfterSending(options, counters, Connection.explain(error, options.transport), failures > 0)
 
     // A call the client refused as a whole (what the first pass should have caught): the
     // refused rows are INVALID and never sent; the others go again, without them.

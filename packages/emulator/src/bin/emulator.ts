@@ -36,8 +36,12 @@ const main = EmulatorCommand.run(process.argv.slice(2)).pipe(
   Effect.scoped,
   Effect.tapError((error) =>
     error._tag === "UsageError"
-      ? Console.error(`mktows emulator: ${error.message}\n${EmulatorCommand.usage}`)
-      : Console.error(`mktows emulator: cannot listen: ${String(error.cause)}`)
+      ? Console.error(`mktows emulator: ${error.message}\n(mktows-emulator --help lists the flags)`)
+      : Console.error(
+        `mktows emulator: cannot listen: ${String(error.cause)}${
+          String(error.cause).includes("EADDRINUSE") ? " (another process has the port: --port 0 picks a free one)" : ""
+        }`
+      )
   )
 )
 

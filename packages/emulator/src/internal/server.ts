@@ -474,7 +474,13 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
       const reachedAt = advertisedOrigin(request.headers["host"], origin)
       const found = table.find((r) => (r.method === "*" || r.method === request.method) && r.path(url.pathname))
       return found === undefined
-        ? HttpServerResponse.text("Not found: the SOAP endpoint is " + reachedAt + soapPath, { status: 404 })
+        // Whoever got here has a base URL wrong: say where each API is.
+        ? HttpServerResponse.text(
+          `Not found: ${url.pathname} is no path of the emulator. The SOAP endpoint is ${reachedAt}${soapPath}; ` +
+            `the REST API is under ${reachedAt}${Rest.restPath} (MARKETO_REST_ENDPOINT), its identity under ` +
+            `${reachedAt}${identityPath}`,
+          { status: 404 }
+        )
         : yield* found.handle({ request, url, reachedAt })
     }).pipe(
       Effect.catchAllCause(() => Effect.succeed(faultResponse(fault(10001, "Severe system failure in the emulator"))))
