@@ -301,6 +301,32 @@ describe("a resumed INSERT", () => {
     }).pipe(Effect.provide(seeded)))
 })
 
+describe("a chunk waiting for the rate window", () => {
+  // One store for both runs; each run brings its client (the first with one call a minute).
+  const store = Layer.merge(Testing.layer(), NodeFileSystem.layer)
+
+  it.live("was not sent when the job stops: the next run sends it without reading anything back", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      const keys = ["WAIT-1", "WAIT-2", "WAIT-3", "WAIT-4", "WAIT-5", "WAIT-6"]
+      writeFileSync(file, keys.map((key) => line(key)).join("\n"))
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")), concurrency: 3 })
+      const { record } = recording()
+      const slow = MarketoClient.layer({ rateLimit: { calls: 1, window: "1 minutes" } })
+      const first = yield* Effect.fork(Effect.provide(record(Sync.run(options)), slow))
+      // The first chunk goes; the two others wait for the window, and the job is stopped there.
+      yield* Effect.sleep("300 millis")
+      yield* Fiber.interrupt(first)
+      expect(yield* sentKeys).toEqual(["WAIT-1", "WAIT-2"])
+      const second = yield* Effect.provide(sync(options), MarketoClient.layer())
+      expect(second.result).toEqual(Either.right(0))
+      const kit = yield* Testing.TestMarketo
+      expect((yield* kit.calls).filter((call) => call.operation === "getMObjects")).toEqual([])
+      expect(yield* sentKeys).toEqual(keys)
+    }).pipe(Effect.provide(store)))
+})
+
 describe("a resumed delete", () => {
   const seeded = Layer.merge(
     Testing.layerClient({

@@ -26,6 +26,7 @@ import * as Engine from "./internal/client.js"
 import * as Settings from "./internal/clientSettings.js"
 import * as Mapping from "./internal/mapping.js"
 import * as Params from "./internal/params.js"
+import * as Timeout from "./internal/timeout.js"
 import type { CallError, PartialFailure, ValidationIssue } from "./MarketoError.js"
 import { ProtocolError, ValidationError } from "./MarketoError.js"
 import { MarketoTransport } from "./MarketoTransport.js"
@@ -582,3 +583,22 @@ export function deleteMObjects(refs: ReadonlyArray<DeleteRef>, options?: BatchOp
  * @category accessors
  */
 export const listMObjects = () => Effect.flatMap(MarketoClient, (client) => client.listMObjects())
+
+/**
+ * Runs `self` with `onSend` run by every attempt of the calls it makes, once the client's rate
+ * and concurrency limits have let the attempt go and just before its transport sends anything.
+ * It is for a tool that journals what it sends (the command line records a chunk's rows there),
+ * so that a record is written no earlier than the call goes out: a call still waiting for the
+ * rate window when the process stops was not sent, and its rows are not in doubt.
+ *
+ * `onSend` runs once per attempt (a retry runs it again), and its time counts against the
+ * attempt's `callTimeout`. It cannot fail: should it die or be interrupted, the attempt ends with
+ * it, and nothing of that attempt is sent.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withOnSend = (
+  onSend: Effect.Effect<void>
+) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => Effect.locally(self, Timeout.currentOnSend, onSend)

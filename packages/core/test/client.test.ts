@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -555,6 +556,39 @@ describe("objects by status, when chunks fail", () => {
       expect([tally("FAILED"), tally("IN_DOUBT"), tally("UPDATED")]).toEqual([15, 10, 5])
       const after = [yield* count("FAILED"), yield* count("IN_DOUBT"), yield* count("UPDATED")]
       expect(after.map((n, i) => n - before[i]!)).toEqual([15, 10, 5])
+    }))
+})
+
+describe("withOnSend", () => {
+  it.effect("runs once an attempt is admitted, just before its transport sends: never for a call still waiting at the limiter", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({})
+      const client = yield* clientOf(fake, { rateLimit: { calls: 1, window: "10 seconds" }, chunkSize: 10 })
+      const log: Array<string> = []
+      const call = (i: number) =>
+        client.syncMObjects(Array.from({ length: 10 }, (_, j) => Opportunity.make({ id: i * 10 + j + 1 })), "UPDATE")
+          .pipe(MarketoClient.withOnSend(Effect.sync(() => void log.push(`on send ${i} (${fake.calls.length} sent)`))))
+      const first = yield* Effect.fork(call(0))
+      const second = yield* Effect.fork(call(1))
+      yield* Fiber.join(first)
+      yield* TestClock.adjust("1 seconds")
+      // The second call waits for the window: it has not been admitted, so nothing ran for it.
+      expect(log).toEqual(["on send 0 (0 sent)"])
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(second)
+      expect(log).toEqual(["on send 0 (0 sent)", "on send 1 (1 sent)"])
+    }))
+
+  it.effect("an onSend that dies ends the attempt before anything is sent", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({})
+      const client = yield* clientOf(fake, { rateLimit: { calls: 1e9 } })
+      const exit = yield* client.syncMObjects([Opportunity.make({ id: 1 })], "UPDATE").pipe(
+        MarketoClient.withOnSend(Effect.dieMessage("the journal is full")),
+        Effect.exit
+      )
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+      expect(fake.calls.length).toBe(0)
     }))
 })
 

@@ -19,11 +19,13 @@
  */
 import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
+import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoError from "@mktows/core/MarketoError"
 import type { Outcome } from "@mktows/core/Outcome"
 import type { Attrib } from "@mktows/core/Wire"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
+import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -138,6 +140,27 @@ const objectOrder = () => {
       })
   }
 }
+
+/** A journal's intent that could not be written: the call it was for sent nothing. */
+class IntentNotRecorded extends Data.TaggedError("IntentNotRecorded")<{ readonly error: Journal.JournalError }> {}
+
+/**
+ * `send` with its lines recorded as intended in the journal just before each of its calls goes
+ * out, once the client's limits let it go (`MarketoClient.withOnSend`): a chunk still waiting
+ * for the rate window when the job stops was not sent, and is not in doubt on the next run.
+ * A record that cannot be written ends the call before anything is sent, as a `JournalError`.
+ */
+const intending = <X, E>(
+  journal: Journal.Journal | undefined,
+  lines: ReadonlyArray<number>,
+  send: Effect.Effect<X, E>
+): Effect.Effect<X, E | Journal.JournalError> =>
+  journal === undefined ? send : send.pipe(
+    MarketoClient.withOnSend(Effect.orDieWith(journal.intend(lines), (error) => new IntentNotRecorded({ error }))),
+    Effect.catchSomeDefect((defect) =>
+      defect instanceof IntentNotRecorded ? Option.some(Effect.fail(defect.error)) : Option.none()
+    )
+  )
 
 /** The note of a row in doubt that, sent again, changed nothing. */
 const resentUnchanged =
@@ -468,10 +491,15 @@ export const run = <A, R>(
         if (journal !== undefined) yield* journal.record(definite([...decided.values()]))
         if (batch.length > 0) {
           const lines = batch.map((entry) => entry.line)
-          if (journal !== undefined) yield* journal.intend(lines)
-          const outcomes = yield* sendChecked(batch).pipe(
-            Effect.catchAll((error) =>
-              stopping(error) ? Effect.fail(stop(error)) : Effect.succeed(outcomesOfError(lines, error))
+          const outcomes = yield* intending(journal, lines, sendChecked(batch)).pipe(
+            Effect.catchAll((
+              error
+            ): Effect.Effect<ReadonlyArray<Journal.LineOutcome | Report.ReportRow>, Stop | Journal.JournalError> =>
+              error._tag === "JournalError"
+                ? Effect.fail(error)
+                : stopping(error)
+                ? Effect.fail(stop(error))
+                : Effect.succeed(outcomesOfError(lines, error))
             ),
             Effect.tap(() => Progress.callEnded(counters)),
             Effect.map((outcomes) =>

@@ -128,6 +128,8 @@ export const attempt = <Op extends Wire.Operation>(
       // Checked once the limiter lets the call go: a batch stopped meanwhile sends nothing more.
       notStopped(stop).pipe(
         Effect.zipRight(Metric.increment(callsOf[operation])),
+        // What the caller runs just before a call goes out (a journal's intent), once admitted.
+        Effect.zipRight(Timeout.onSend),
         Effect.zipRight(send),
         (attempt) =>
           Effect.suspend(() => {

@@ -98,3 +98,24 @@ export const beforeSending = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Eff
       phase.sent = true
     })
   })
+
+/**
+ * What runs in every attempt once the limiter has let it go, just before its transport sends
+ * (`MarketoClient.withOnSend`): none outside such a region.
+ */
+export const currentOnSend: FiberRef.FiberRef<Effect.Effect<void> | undefined> = FiberRef.unsafeMake<
+  Effect.Effect<void> | undefined
+>(undefined)
+
+/**
+ * The attempt's `onSend`, run as part of the attempt before anything is sent: its time counts
+ * against the attempt's limit, and an attempt whose time runs out there has sent nothing.
+ */
+export const onSend: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentOnSend), (hook) => {
+  if (hook === undefined) return Effect.void
+  return Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
+    if (phase === undefined || phase.sent) return hook
+    phase.notSent = true
+    return Effect.ensuring(hook, Effect.sync(() => void (phase.notSent = false)))
+  })
+})
