@@ -505,6 +505,31 @@ describe("a stop after rows went out", () => {
       expect(stored).toEqual([2])
     }).pipe(Effect.provide(env)))
 
+  it.live("Ctrl-C while the first chunk is out: the report still holds the chunks answered after it, and its rows IN_DOUBT", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, Array.from({ length: 6 }, (_, i) => line(`CTRL-${i}`)).join("\n"))
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.delay("1 minute"))
+      const { out, record } = recording()
+      const fiber = yield* Effect.fork(record(Sync.run(optionsFor(dir, file, { concurrency: 3 }))))
+      yield* Effect.sleep("500 millis")
+      yield* Fiber.interrupt(fiber)
+      const rows = readNdjson(join(dir, "report.ndjson"))
+      expect(rows.map((row) => [row["line"], row["status"]])).toEqual([
+        [1, "IN_DOUBT"],
+        [2, "IN_DOUBT"],
+        [3, "CREATED"],
+        [4, "CREATED"],
+        [5, "CREATED"],
+        [6, "CREATED"]
+      ])
+      expect(rows[0]?.["error"]).toMatch(/stopped before this row's call was answered/)
+      // The summary counts what the report holds.
+      expect(out.join("\n")).toMatch(/total 6\b|6 row\(s\)/)
+    }).pipe(Effect.provide(env)))
+
   it.live("Ctrl-C prints the command that continues the job", () =>
     Effect.gen(function*() {
       const dir = scratch()
@@ -619,7 +644,10 @@ describe("the report", () => {
       )
       expect(firstRun._tag).toBe("Left")
       const reported = readFileSync(report, "utf8")
-      expect(reported.trim().split("\n")).toHaveLength(1101)
+      // The eleven chunks answered, and the one the key stopped, its rows FAILED with the reason.
+      const lines = reported.trim().split("\n")
+      expect(lines).toHaveLength(1201)
+      expect(lines.slice(1101).every((line) => /^\d+,FAILED,,,.*20014/.test(line))).toBe(true)
       // Resumed with the key still wrong: 1,100 lines settled by the journal, then the call fails.
       const resumed = yield* Effect.either(
         recording().record(Job.run<string, never>(workOf(refusing, keys), { ...journaled, chunkSize: 100 }))

@@ -141,26 +141,66 @@ const objectOrder = () => {
   }
 }
 
+/** A chunk of a run, until the report has its rows. */
+interface Held<A> {
+  readonly segment: ReadonlyArray<Item<A>>
+  /** Whether its call went out. */
+  sent: boolean
+  /** Its rows' outcomes known so far (read back, or answered). */
+  readonly decided: Map<number, Report.ReportRow>
+  rows: ReadonlyArray<Report.ReportRow> | undefined
+}
+
+/** A chunk's rows as reported: each row's outcome, or IN_DOUBT when it has none. */
+const rowsOf = <A>(
+  segment: ReadonlyArray<Item<A>>,
+  decided: ReadonlyMap<number, Report.ReportRow>
+): ReadonlyArray<Report.ReportRow> =>
+  segment.map((item): Report.ReportRow => {
+    if (item._tag === "Known") return item.row
+    const row = decided.get(item.line) ??
+      { line: item.line, status: "IN_DOUBT", error: "no outcome was reported for it" }
+    return item.cells === undefined ? row : { ...row, cells: item.cells }
+  })
+
+const unansweredNote = "the job stopped before this row's call was answered: it may have been applied"
+
+/** A row of a call that went out and was never answered (the job stopped first). */
+const unanswered = <A>(item: Extract<Item<A>, { readonly _tag: "Send" }>): Report.ReportRow => ({
+  line: item.line,
+  status: "IN_DOUBT",
+  error: unansweredNote,
+  ...(item.cells === undefined ? {} : { cells: item.cells })
+})
+
 /** A journal's intent that could not be written: the call it was for sent nothing. */
 class IntentNotRecorded extends Data.TaggedError("IntentNotRecorded")<{ readonly error: Journal.JournalError }> {}
 
 /**
  * `send` with its lines recorded as intended in the journal just before each of its calls goes
- * out, once the client's limits let it go (`MarketoClient.withOnSend`): a chunk still waiting
- * for the rate window when the job stops was not sent, and is not in doubt on the next run.
- * A record that cannot be written ends the call before anything is sent, as a `JournalError`.
+ * out, once the client's limits let it go (`MarketoClient.withOnSend`), and `place` marked as
+ * sent: a chunk still waiting for the rate window when the job stops was not sent, and is not
+ * in doubt on the next run, nor in the report. A record that cannot be written ends the call
+ * before anything is sent, as a `JournalError`.
  */
 const intending = <X, E>(
   journal: Journal.Journal | undefined,
   lines: ReadonlyArray<number>,
-  send: Effect.Effect<X, E>
-): Effect.Effect<X, E | Journal.JournalError> =>
-  journal === undefined ? send : send.pipe(
-    MarketoClient.withOnSend(Effect.orDieWith(journal.intend(lines), (error) => new IntentNotRecorded({ error }))),
+  send: Effect.Effect<X, E>,
+  place: { sent: boolean }
+): Effect.Effect<X, E | Journal.JournalError> => {
+  const went = Effect.sync(() => void (place.sent = true))
+  return send.pipe(
+    MarketoClient.withOnSend(
+      journal === undefined
+        ? went
+        : Effect.zipRight(Effect.orDieWith(journal.intend(lines), (error) => new IntentNotRecorded({ error })), went)
+    ),
     Effect.catchSomeDefect((defect) =>
       defect instanceof IntentNotRecorded ? Option.some(Effect.fail(defect.error)) : Option.none()
     )
   )
+}
 
 /** The note of a row in doubt that, sent again, changed nothing. */
 const resentUnchanged =
@@ -462,9 +502,9 @@ export const run = <A, R>(
         })
       )
 
-    const sendSegment = (segment: ReadonlyArray<Item<A>>) =>
+    const sendSegment = (segment: ReadonlyArray<Item<A>>, place: Held<A>) =>
       Effect.gen(function*() {
-        const decided = new Map<number, Report.ReportRow>()
+        const decided = place.decided
         const batch: Array<{ readonly line: number; readonly object: A }> = []
         // Rows in doubt sent again: an UNCHANGED answer may be the stopped run's doing.
         const resent = new Set<number>()
@@ -491,16 +531,17 @@ export const run = <A, R>(
         if (journal !== undefined) yield* journal.record(definite([...decided.values()]))
         if (batch.length > 0) {
           const lines = batch.map((entry) => entry.line)
-          const outcomes = yield* intending(journal, lines, sendChecked(batch)).pipe(
+          const outcomes = yield* intending(journal, lines, sendChecked(batch), place).pipe(
             Effect.catchAll((
               error
-            ): Effect.Effect<ReadonlyArray<Journal.LineOutcome | Report.ReportRow>, Stop | Journal.JournalError> =>
-              error._tag === "JournalError"
-                ? Effect.fail(error)
-                : stopping(error)
-                ? Effect.fail(stop(error))
-                : Effect.succeed(outcomesOfError(lines, error))
-            ),
+            ): Effect.Effect<ReadonlyArray<Journal.LineOutcome | Report.ReportRow>, Stop | Journal.JournalError> => {
+              if (error._tag === "JournalError") return Effect.fail(error)
+              if (!stopping(error)) return Effect.succeed(outcomesOfError(lines, error))
+              // The job stops here; the report still gets this chunk's rows, as the error left them.
+              for (const outcome of outcomesOfError(lines, error)) decided.set(outcome.line, outcome)
+              place.rows = rowsOf(segment, decided)
+              return Effect.fail(stop(error))
+            }),
             Effect.tap(() => Progress.callEnded(counters)),
             Effect.map((outcomes) =>
               outcomes.map((outcome) =>
@@ -522,16 +563,32 @@ export const run = <A, R>(
           }
           for (const outcome of outcomes) decided.set(outcome.line, outcome)
         }
-        return segment.map((item): Report.ReportRow => {
-          if (item._tag === "Known") return item.row
-          const row = decided.get(item.line) ??
-            { line: item.line, status: "IN_DOUBT", error: "no outcome was reported for it" }
-          return item.cells === undefined ? row : { ...row, cells: item.cells }
-        })
+        const rows = rowsOf(segment, decided)
+        place.rows = rows
+        return rows
       }).pipe(Effect.ensuring(Effect.sync(() => counters.pending--)))
 
     let problems = 0
     const order = objectOrder()
+
+    // The chunks not yet in the report, in the file's order (the report is written in it): each
+    // with its rows once it has them, and whether its call went out.
+    const held: Array<Held<A>> = []
+    const reportHeld = Effect.suspend(() => {
+      const rows = held.flatMap((place): ReadonlyArray<Report.ReportRow> =>
+        place.rows ??
+          (place.sent
+            ? place.segment.map((item) =>
+              item._tag === "Known" ? item.row : place.decided.get(item.line) ?? unanswered(item)
+            )
+            : [])
+      )
+      held.length = 0
+      counters.sent += rows.filter((row) => row.status === "IN_DOUBT" && row.error === unansweredNote).length
+      for (const row of rows) Progress.count(counters, row.status)
+      if (report === undefined || rows.length === 0) return Effect.void
+      return Effect.zipRight(report.write(rows), counters.sent > 0 ? report.commit : Effect.void)
+    })
 
     // Which line of this file created each object, as its outcomes say: a row in doubt read back
     // as CREATED names an object another line created (the same key twice in the file) is that
@@ -566,15 +623,22 @@ export const run = <A, R>(
       Stream.mapEffect((segment) =>
         Effect.map(
           order.register(segment.flatMap((item) => (item._tag === "Send" ? objectNames(item.object) : []))),
-          (turn) => ({ segment, turn })
+          (turn) => {
+            const place: Held<A> = { segment, sent: false, decided: new Map(), rows: undefined }
+            held.push(place)
+            return { segment, turn, place }
+          }
         )
       ),
       Stream.mapEffect(
-        ({ segment, turn }) => turn.wait.pipe(Effect.zipRight(sendSegment(segment)), Effect.ensuring(turn.release)),
+        ({ place, segment, turn }) =>
+          turn.wait.pipe(Effect.zipRight(sendSegment(segment, place)), Effect.ensuring(turn.release)),
         { concurrency: options.concurrency }
       ),
       Stream.runForEach((rows) =>
         Effect.gen(function*() {
+          // In the report now: no longer held.
+          held.shift()
           for (const row of rows) {
             Progress.count(counters, row.status)
             if (row.status === "FAILED" || row.status === "IN_DOUBT" || row.status === "INVALID") problems++
@@ -600,6 +664,9 @@ export const run = <A, R>(
           }
         })
       ),
+      // Stopped (a fatal error, --max-failures, Ctrl-C): the rows of chunks answered while an
+      // earlier one was still out, and of calls that went out without an answer, are reported too.
+      Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(reportHeld)),
       // A write that fails after rows went out (disk full) must not read as "nothing sent".
       Effect.catchTags({
         JournalError: (error) =>
