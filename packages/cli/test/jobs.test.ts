@@ -606,6 +606,62 @@ describe("the report", () => {
     reconcile: () => Effect.succeed("send")
   })
 
+  it.live("credits a CREATED outcome to its own row when the client refused another row of the call", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      const keys = ["A", "B", "B"]
+      writeFileSync(file, keys.join("\n"))
+      type Keyed = {
+        readonly _tag: "Opportunity"
+        readonly externalKey: { readonly name: string; readonly value: string }
+      }
+      const objects: ReadonlyArray<Keyed> = keys.map((value) => ({
+        _tag: "Opportunity",
+        externalKey: { name: "k", value }
+      }))
+      let run = 1
+      let call = 0
+      const work: Job.Work<Keyed> = {
+        job: { command: "sync", type: "Opportunity", operation: "INSERT" },
+        bytes: Stream.make(new TextEncoder().encode(keys.join("\n"))),
+        rows: () =>
+          Stream.fromIterable(
+            objects.map((object, i) => ({ line: i + 1, record: i + 1, valid: true as const, object }))
+          ),
+        inputColumns: Effect.succeed("json"),
+        send: (batch) =>
+          Effect.suspend((): ReturnType<Job.Work<Keyed>["send"]> => {
+            // Run 1: every call goes out and its answer is lost.
+            if (run === 1) {
+              return Effect.succeed(
+                batch.map((input, index) => ({ index, input, status: "IN_DOUBT" as const, error: "lost" }))
+              )
+            }
+            // Run 2's first call: the client refuses B (the call's second object) when it is made.
+            if (++call === 1 && batch.length === 2) {
+              return Effect.fail(
+                new MarketoError.ValidationError({ issues: [{ index: 1, path: [], message: "refused at call time" }] })
+              )
+            }
+            return Effect.succeed(
+              batch.map((input, index) => ({ index, input, status: "CREATED" as const, id: 100 + index }))
+            )
+          }),
+        // Run 2: lines 1 and 2 were not applied (sent again); line 3's B is found, created by run 1.
+        reconcile: (line) =>
+          Effect.succeed(
+            line === 3 ? { line, status: "CREATED", id: 7, externalKey: { name: "k", value: "B" } } : "send"
+          )
+      }
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
+      yield* Effect.either(recording().record(Job.run<Keyed, never>(work, options)))
+      run = 2
+      yield* Effect.either(recording().record(Job.run<Keyed, never>(work, options)))
+      const rows = readNdjson(join(dir, "report.ndjson"))
+      expect(rows.map((row) => row["status"])).toEqual(["CREATED", "INVALID", "CREATED"])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
   it.live("of the run before stays as it was when a job stops before any row has an outcome", () =>
     Effect.gen(function*() {
       const dir = scratch()

@@ -256,6 +256,31 @@ describe("journal", () => {
       }
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
+  it.scoped("a line in doubt was sent when it was first sent since its last outcome, by the lines each send listed", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "job.journal")
+      const step = (f: (journal: Journal.Journal) => Effect.Effect<void, Journal.JournalError>) =>
+        Effect.scoped(Effect.flatMap(Journal.open(file, job), f))
+      // Lines 1 to 3 sent at 0 and never answered; at 5 s, 1 and 3 are sent again (2 is not,
+      // though it lies between them); at 9 s, 4 is sent, answered FAILED, and sent again at 12 s.
+      yield* step((j) => j.intend([1, 2, 3]))
+      yield* TestClock.adjust("5 seconds")
+      yield* step((j) => j.intend([1, 3]))
+      yield* TestClock.adjust("4 seconds")
+      yield* step((j) => Effect.zipRight(j.intend([4]), j.record([{ line: 4, status: "FAILED", error: "x" }])))
+      yield* TestClock.adjust("3 seconds")
+      yield* step((j) => j.intend([4]))
+      const seen = yield* Effect.scoped(
+        Effect.flatMap(Journal.open(file, job), (journal) => Effect.forEach([1, 2, 3, 4], journal.previous))
+      )
+      expect(seen).toEqual([
+        { _tag: "Doubt", sentAt: 0 },
+        { _tag: "Doubt", sentAt: 0 },
+        { _tag: "Doubt", sentAt: 0 },
+        { _tag: "Doubt", sentAt: 12_000 }
+      ])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
   it.scoped("a line sent again after FAILED: in doubt until its new outcome, then the new outcome", () =>
     Effect.gen(function*() {
       const file = join(scratch(), "job.journal")

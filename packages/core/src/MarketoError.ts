@@ -288,7 +288,7 @@ export class TransportError extends Data.TaggedError("TransportError")<{
 /**
  * A call took longer than its timeout. The request may or may not have been applied, unless
  * `ambiguous` is false: the time ran out before the request was sent (a REST access token that
- * did not come in time), so nothing was applied.
+ * did not come in time, or the caller's `MarketoClient.withOnSend`), so nothing was applied.
  *
  * @since 0.1.0
  * @category errors
@@ -303,7 +303,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<{
     return this.ambiguous === false
       ? `${this.operation}: not sent within ${
         Duration.format(this.timeout)
-      } (the access token did not come in time); nothing was applied`
+      } (what comes before a request, such as a REST access token, took longer); nothing was applied`
       : `${this.operation}: no answer within ${Duration.format(this.timeout)}`
   }
 }

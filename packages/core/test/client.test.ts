@@ -427,7 +427,7 @@ describe("ambiguous failures", () => {
       // Still waiting for what comes before the request: nothing was sent, so the call fails
       // with the error itself, as with any failure that applied nothing (no object is in doubt).
       expect(yield* insert(beforeSending(Effect.never))).toEqual([
-        "TimeoutError: syncMObjects: not sent within 5s (the access token did not come in time); nothing was applied"
+        "TimeoutError: syncMObjects: not sent within 5s (what comes before a request, such as a REST access token, took longer); nothing was applied"
       ])
       // The request went out and no answer came; and a second request's wait comes after a first that went out.
       const [sent] = yield* insert(Effect.zipRight(beforeSending(Effect.void), Effect.never))
@@ -577,6 +577,26 @@ describe("withOnSend", () => {
       yield* TestClock.adjust("10 seconds")
       yield* Fiber.join(second)
       expect(log).toEqual(["on send 0 (0 sent)", "on send 1 (1 sent)"])
+    }))
+
+  // On the live clock: its time limit is a timer that waits for the interrupted attempt to end.
+  it.live("a time limit met in onSend leaves the call not sent: its INSERT is not in doubt", () =>
+    Effect.gen(function*() {
+      const fake = Fake.make({})
+      const client = yield* clientOf(fake, {
+        rateLimit: { calls: 1e9 },
+        callTimeout: "50 millis",
+        retry: { maxAttempts: 1 }
+      })
+      const exit = yield* client.syncMObjects([Opportunity.make({ name: "slow journal" })], "INSERT").pipe(
+        MarketoClient.withOnSend(Effect.never),
+        Effect.exit
+      )
+      expect(fake.calls.length).toBe(0)
+      // Nothing was applied: the call ends with a TimeoutError that says so, never IN_DOUBT.
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error?._tag).toBe("TimeoutError")
+      expect(error?._tag === "TimeoutError" ? error.ambiguous : undefined).toBe(false)
     }))
 
   it.effect("an onSend that dies ends the attempt before anything is sent", () =>

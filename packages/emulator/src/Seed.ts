@@ -32,6 +32,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs/promises"
+import * as FieldDefs from "./internal/fields.js"
 
 const Id = Schema.Int.pipe(Schema.between(1, Limits.xsIntMax)).annotations({
   message: () => `an integer id from 1 to ${Limits.xsIntMax}`
@@ -164,6 +165,39 @@ const references = (seed: typeof SeedFields.Type): ReadonlyArray<Issue> => {
       issues.push({ path: ["opportunities", i, "companyId"], message: `no company with id ${o.companyId}` })
     }
   })
+  // Each field a field of its type (standard, or custom as `customFields` declares it), with a
+  // value of its type: the store holds what a call could have written, and nothing its own
+  // answers would then refuse.
+  const fieldsOf = (
+    key: "opportunities" | "opportunityPersonRoles",
+    standard: ReadonlyArray<FieldDefs.FieldDef>,
+    declared: ReadonlyArray<{ readonly name: string; readonly dataType: FieldDefs.DataType }> | undefined,
+    records: ReadonlyArray<{ readonly fields?: { readonly [name: string]: string } | undefined }> | undefined
+  ) => {
+    const defs = [
+      ...standard,
+      ...(declared ?? []).map((d): FieldDefs.FieldDef => ({ name: d.name, displayName: d.name, dataType: d.dataType }))
+    ]
+    const byName = new Map(defs.map((d) => [d.name.toLowerCase(), d]))
+    records?.forEach((record, i) =>
+      Object.entries(record.fields ?? {}).forEach(([name, value]) => {
+        const def = byName.get(name.toLowerCase())
+        if (def === undefined || def.readonly === true) {
+          issues.push({
+            path: [key, i, "fields", name],
+            message: def === undefined
+              ? `no field '${name}' (declare a custom field in customFields)`
+              : `'${name}' is read-only: give it as the record's own property`
+          })
+          return
+        }
+        const canonical = FieldDefs.canonicalValue(def, value)
+        if ("error" in canonical) issues.push({ path: [key, i, "fields", name], message: canonical.error })
+      })
+    )
+  }
+  fieldsOf("opportunities", FieldDefs.opportunityFields, seed.customFields?.Opportunity, seed.opportunities)
+  fieldsOf("opportunityPersonRoles", FieldDefs.roleFields, seed.customFields?.OpportunityPersonRole, seed.opportunityPersonRoles)
   seed.opportunityPersonRoles?.forEach((r, i) => {
     if (!opportunities.has(r.opportunityId)) {
       issues.push({

@@ -54,6 +54,9 @@ describe("issue 19 findings over REST", () => {
     // A server that, like Marketo, splits filterValues on commas, and matches JSON input whole.
     const stored = [{ seq: 0, marketoGUID: "g1", externalOpportunityId: "CM-1" }]
     const m = withMarketo((s) => {
+      if (s.path.endsWith("/describe.json")) {
+        return ok([{ idField: "marketoGUID", dedupeFields: ["externalOpportunityId"], fields: [] }])
+      }
       if (s.method === "GET") {
         const values = (s.params["filterValues"] ?? "").split(",")
         return ok(stored.filter((r) => values.includes(r.externalOpportunityId)))

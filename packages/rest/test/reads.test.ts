@@ -542,4 +542,27 @@ describe("REST reads", () => {
       expect(empty.message).toContain("describe of LeadRecord answered no fields")
     }).pipe(Effect.provide(m.client))
   })
+  it.effect("a record read whose describe is refused, or answers no metadata, fails: it would otherwise lose the custom fields", () => {
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? fail("1003", "Invalid request")
+        : s.path === rolesDescribe
+        ? ok([])
+        : ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A" }])
+    )
+    return Effect.gen(function*() {
+      const refused = yield* Effect.flip(Stream.runDrain(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "A" } })
+      ))
+      expect(refused._tag).toBe("MarketoFault")
+      expect(refused.message).toContain("1003")
+      const empty = yield* Effect.flip(Stream.runDrain(
+        MarketoClient.getMObjects({ type: "OpportunityPersonRole", externalKey: { name: "marketoGUID", value: "g" } })
+      ))
+      expect(empty._tag).toBe("ProtocolError")
+      expect(empty.message).toContain("the describe of roles answered no metadata")
+      // No record query went out without its fields.
+      expect(queries(m.api())).toEqual([])
+    }).pipe(Effect.provide(m.client))
+  })
 })

@@ -553,9 +553,11 @@ export const run = <A, R>(
           )
           // Rows the client refused (INVALID) never left: only the others were sent.
           counters.sent += outcomes.filter((outcome) => outcome.status !== "INVALID").length
-          for (const [i, outcome] of outcomes.entries()) {
-            const entry = batch[i]
-            if (outcome.status === "CREATED" && entry !== undefined) claim(entry.line, entry.object)
+          // By line: the client's refusals come first in `outcomes`, not in the batch's order.
+          const objectOf = new Map(batch.map((entry) => [entry.line, entry.object]))
+          for (const outcome of outcomes) {
+            const object = objectOf.get(outcome.line)
+            if (outcome.status === "CREATED" && object !== undefined) claim(outcome.line, object)
           }
           // INVALID is not an outcome a journal keeps: the next run finds the row invalid again.
           if (journal !== undefined) {
@@ -566,7 +568,7 @@ export const run = <A, R>(
         const rows = rowsOf(segment, decided)
         place.rows = rows
         return rows
-      }).pipe(Effect.ensuring(Effect.sync(() => counters.pending--)))
+      })
 
     let problems = 0
     const order = objectOrder()
@@ -632,7 +634,10 @@ export const run = <A, R>(
       ),
       Stream.mapEffect(
         ({ place, segment, turn }) =>
-          turn.wait.pipe(Effect.zipRight(sendSegment(segment, place)), Effect.ensuring(turn.release)),
+          turn.wait.pipe(
+            Effect.zipRight(sendSegment(segment, place)),
+            Effect.ensuring(Effect.zipRight(turn.release, Effect.sync(() => counters.pending--)))
+          ),
         { concurrency: options.concurrency }
       ),
       Stream.runForEach((rows) =>

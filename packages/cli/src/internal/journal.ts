@@ -65,7 +65,7 @@ export type Previous =
   | { readonly _tag: "Done"; readonly outcome: LineOutcome }
   | {
     readonly _tag: "Doubt"
-    /** When its last send was about to go out, on this machine's clock (unknown in older journals). */
+    /** When it was first sent since its last outcome, on this machine's clock (unknown in older journals). */
     readonly sentAt: number | undefined
   }
 
@@ -132,6 +132,30 @@ export class LineBits {
 }
 
 /**
+ * A time per line number (ms since the epoch), growing as larger lines are set: when a resumed
+ * job's lines were first sent, 8 bytes a line.
+ */
+export class LineTimes {
+  private times = new Float64Array(1024)
+  set(line: number, at: number): void {
+    if (line >= this.times.length) {
+      const grown = new Float64Array(Math.max(line + 1, this.times.length * 2))
+      grown.set(this.times)
+      this.times = grown
+    }
+    // 0 is "none": a time of the epoch itself is kept as the smallest time after it.
+    this.times[line] = at === 0 ? Number.MIN_VALUE : at
+  }
+  delete(line: number): void {
+    if (line < this.times.length) this.times[line] = 0
+  }
+  get(line: number): number | undefined {
+    const at = this.times[line] ?? 0
+    return at === 0 ? undefined : at === Number.MIN_VALUE ? 0 : at
+  }
+}
+
+/**
  * Where the outcomes of a resumed job are: one entry per `done` record holding a definite
  * outcome (its lines' range and its place in the file), a few hundred bytes per 10,000 rows.
  * The records themselves are read again, one at a time, when the job reaches their lines.
@@ -181,8 +205,9 @@ export const open = (
     )
     const definite = new LineBits()
     const sent = new LineBits()
-    // When each intent was recorded, by its lines' range: a few numbers per chunk sent.
-    const intents: Array<{ readonly first: number; readonly last: number; readonly at: number }> = []
+    // When each line was first sent since its last definite outcome (a send repeated later, a
+    // retry, does not move it: an object created by the first send was created after it).
+    const firstSent = new LineTimes()
     const index: RecordIndex = { first: [], last: [], offset: [], length: [] }
     let header: Job | undefined
     let headerless = false
@@ -229,19 +254,14 @@ export const open = (
                 }
                 header = entry.job
                 break
-              case "intent": {
+              case "intent":
                 // A line sent again (--retry-failed) is in doubt again until its new outcome.
-                let first = Infinity
-                let last = -Infinity
                 for (const line of entry.lines) {
                   sent.add(line)
                   definite.delete(line)
-                  if (line < first) first = line
-                  if (line > last) last = line
+                  if (typeof entry.at === "number" && firstSent.get(line) === undefined) firstSent.set(line, entry.at)
                 }
-                if (typeof entry.at === "number" && first <= last) intents.push({ first, last, at: entry.at })
                 break
-              }
               case "done": {
                 // A plain loop: this runs for every outcome of a long job's journal.
                 let first = Infinity
@@ -253,6 +273,7 @@ export const open = (
                     continue
                   }
                   definite.add(outcome.line)
+                  firstSent.delete(outcome.line)
                   if (outcome.line < first) first = outcome.line
                   if (outcome.line > last) last = outcome.line
                 }
@@ -301,16 +322,8 @@ export const open = (
       // A last record complete but for its line end (checksum intact) is kept: its content is true.
       missingNewline = size === goodBytes - 1
     }
-    // A line in doubt was last sent with the latest intent whose range holds it.
-    const sentAt = (line: number): number | undefined => {
-      for (let i = intents.length - 1; i >= 0; i--) {
-        const intent = intents[i]
-        if (intent !== undefined && intent.first <= line && line <= intent.last) return intent.at
-      }
-      return undefined
-    }
     const previous = exists
-      ? yield* reader(fs, file, index, definite, sent, sentAt, fail, io)
+      ? yield* reader(fs, file, index, definite, sent, (line) => firstSent.get(line), fail, io)
       : () => Effect.succeed(fresh)
     const handle = yield* Effect.mapError(fs.open(file, { flag: "a" }), io)
     if (missingNewline) yield* Effect.mapError(handle.writeAll(new TextEncoder().encode("\n")), io)

@@ -116,6 +116,7 @@ export const onSend: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentOn
   return Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
     if (phase === undefined || phase.sent) return hook
     phase.notSent = true
-    return Effect.ensuring(hook, Effect.sync(() => void (phase.notSent = false)))
+    // Reset only once it succeeds: a time limit that interrupts it must still read "not sent".
+    return Effect.tap(hook, () => Effect.sync(() => void (phase.notSent = false)))
   })
 })

@@ -15,6 +15,7 @@ import * as Exit from "effect/Exit"
 import * as Ref from "effect/Ref"
 import * as RestWire from "../RestWire.js"
 import * as CustomFields from "./customFields.js"
+import * as Http from "./http.js"
 import type { Endpoint } from "./query.js"
 import type { Send } from "./send.js"
 
@@ -70,9 +71,14 @@ export const make = (send: Send): Effect.Effect<Describe> =>
         "describeMObject",
         (base) => HttpClientRequest.get(base + paths[endpoint]),
         RestWire.DescribeResponse
-      ).pipe(Effect.map((answer) => {
-        const meta = answer._tag === "Ok" ? answer.value.result?.[0] : undefined
-        return meta === undefined ? undefined : describedOf(meta)
+      ).pipe(Effect.flatMap((answer) => {
+        // Refused: the instance's reason, as an error its callers weigh (not an empty describe).
+        if (answer._tag === "Refused") {
+          const [first] = answer.reasons
+          return Effect.fail(Http.restError("describeMObject", String(first?.code ?? 0), first?.message ?? ""))
+        }
+        const meta = answer.value.result?.[0]
+        return Effect.succeed(meta === undefined ? undefined : describedOf(meta))
       }))
       const forget = (mine: Entry) =>
         Ref.update(cache, (c) => (c[endpoint] === mine ? { ...c, [endpoint]: undefined } : c))

@@ -68,6 +68,27 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
   }
 
   /**
+   * The describe a record read asks its fields by. Asked again once when the first asker was
+   * interrupted (its waiters get no describe); one that answers no metadata fails the read, which
+   * could not ask for the custom fields otherwise.
+   */
+  const fieldsToRead = (endpoint: Query.Endpoint): Effect.Effect<Describes.Described, TransportCallError> =>
+    Effect.flatMap(
+      Effect.flatMap(described(endpoint), (first) => first === undefined ? described(endpoint) : Effect.succeed(first)),
+      (found) =>
+        found === undefined
+          ? Effect.fail(
+            new ProtocolError({
+              reason: "WrongElement",
+              detail:
+                `getMObjects: the describe of ${endpoint} answered no metadata, so the fields to read (custom fields too) are not known`,
+              received: "an empty result"
+            })
+          )
+          : Effect.succeed(found)
+    )
+
+  /**
    * The programs of an Asset API answer. It answers a search that found nothing with 702 (no
    * data found), which is an empty result; any other refusal (a tag type or workspace the
    * instance lacks, a value it cannot read) ends the read with its reason, as a refused query
@@ -181,9 +202,9 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         const path = paths[query.endpoint]
         // Custom fields come back only when asked for by name: the describe lists them. A
         // describe that fails fails the read, which would otherwise lose them without a word.
-        return described(query.endpoint).pipe(
+        return fieldsToRead(query.endpoint).pipe(
           Effect.flatMap((endpoint) => {
-            const fields = ReadBack.queryFields(query.endpoint, endpoint?.fields ?? [])
+            const fields = ReadBack.queryFields(query.endpoint, endpoint.fields)
             return send(
               "getMObjects",
               (base) =>
