@@ -197,7 +197,12 @@ const references = (seed: typeof SeedFields.Type): ReadonlyArray<Issue> => {
     )
   }
   fieldsOf("opportunities", FieldDefs.opportunityFields, seed.customFields?.Opportunity, seed.opportunities)
-  fieldsOf("opportunityPersonRoles", FieldDefs.roleFields, seed.customFields?.OpportunityPersonRole, seed.opportunityPersonRoles)
+  fieldsOf(
+    "opportunityPersonRoles",
+    FieldDefs.roleFields,
+    seed.customFields?.OpportunityPersonRole,
+    seed.opportunityPersonRoles
+  )
   seed.opportunityPersonRoles?.forEach((r, i) => {
     if (!opportunities.has(r.opportunityId)) {
       issues.push({

@@ -156,4 +156,26 @@ describe("Seed format", () => {
       expect(twice.path).toBe("companies[1].id")
       expect((yield* Effect.flip(Seed.fromJson("{", "f.json"))).message).toContain("f.json: not JSON")
     }))
+
+  it.effect("refuses a field its type does not have, or a value of the wrong type: the store holds what a call could write", () =>
+    Effect.gen(function*() {
+      const bogus = yield* error({ opportunities: [{ id: 1, fields: { Name: "x", Bogus: "1" } }] })
+      expect(bogus.path).toBe("opportunities[0].fields.Bogus")
+      expect(bogus.message).toContain("no field 'Bogus'")
+      const amount = yield* error({ opportunities: [{ id: 1, fields: { Amount: "abc" } }] })
+      expect(amount.path).toBe("opportunities[0].fields.Amount")
+      expect(amount.message).toContain("not a decimal number")
+      const readOnly = yield* error({ opportunities: [{ id: 1, fields: { Id: "5" } }] })
+      expect(readOnly.message).toContain("read-only")
+      // A custom field is one the seed declares, checked by its declared type.
+      const custom = yield* error({
+        customFields: { Opportunity: [{ name: "Seats", dataType: "integer" }] },
+        opportunities: [{ id: 1, fields: { Seats: "many" } }]
+      })
+      expect(custom.path).toBe("opportunities[0].fields.Seats")
+      yield* Seed.decode({
+        customFields: { Opportunity: [{ name: "Seats", dataType: "integer" }] },
+        opportunities: [{ id: 1, fields: { Name: "ok", Amount: "12.5", Seats: "3" } }]
+      })
+    }))
 })
