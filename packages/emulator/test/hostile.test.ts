@@ -7,6 +7,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Limits from "@mktows/core/Limits"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Http from "node:http"
 import * as Emulator from "../src/Emulator.js"
 import { precheck, precheckBytes } from "../src/internal/precheck.js"
 import { post } from "./helpers/soap.js"
@@ -76,4 +78,34 @@ describe("precheck", () => {
     expect(check(text(attributes(65)))._tag).toBe("Left")
     expect(check(text(`<ns:mObject/>`.repeat(101)))._tag).toBe("Left")
   })
+})
+
+describe("Emulator: large bodies held at once", () => {
+  it.live("a large body waits while the ones held would pass the budget: a slow 60 MiB upload holds a 5 MiB call", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ signatureTtl: 0, maxBodyBytes: 64 * 2 ** 20 })
+      const url = new URL(emulator.url)
+      const events: Array<string> = []
+      // A: declares 60 MiB and sends a first piece only, then stalls.
+      const slow = Http.request(url, {
+        method: "POST",
+        headers: { "content-type": "text/xml; charset=utf-8", "content-length": String(60 * 2 ** 20) }
+      })
+      slow.on("error", () => {})
+      slow.write("<".repeat(1024))
+      // B: a whole, valid call of 5 MiB (an XML comment pads it).
+      const padded = envelope(opportunity("Held")).replace(
+        "<SOAP-ENV:Body>",
+        `<SOAP-ENV:Body><!--${"x".repeat(5 * 2 ** 20)}-->`
+      )
+      const answered = Effect.runFork(
+        Effect.tap(post(emulator.url, padded), () => Effect.sync(() => events.push("B answered")))
+      )
+      yield* Effect.sleep("1500 millis")
+      events.push("A gone")
+      slow.destroy()
+      const b = yield* Fiber.join(answered)
+      expect(b.status).toBe(200)
+      expect(events).toEqual(["A gone", "B answered"])
+    })))
 })

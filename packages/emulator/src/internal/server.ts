@@ -79,6 +79,18 @@ export const advertisedOrigin = (host: string | undefined, fallback: string): st
 // hold the event loop and memory together, while small calls pass beside them.
 const largeBodyBytes = 256 * 1024
 
+// Large bodies are read only while the ones already held (being read, decoded or applied) come to
+// at most this many MiB: each takes its declared size (or the cap, when it declares none) before
+// its first byte is read, whole or not at all, so held bodies can never wait on each other, and
+// 150 connections sending 10 MiB each do not hold 1.5 GB.
+const largeBodyBudgetMiB = 64
+
+/** The MiB of the budget a body takes: none for a small one, its declared size, or the cap. */
+const budgetOf = (declared: string | undefined, cap: number): number => {
+  const bytes = declared === undefined || !/^\d+$/.test(declared) ? cap : Math.min(Number(declared), cap)
+  return bytes <= largeBodyBytes ? 0 : Math.min(largeBodyBudgetMiB, Math.ceil(bytes / 2 ** 20))
+}
+
 const xmlHeaders = { contentType: "text/xml; charset=utf-8" } as const
 
 const faultEnvelope = (error: EmulatorFault): string =>
@@ -149,6 +161,8 @@ interface Parts {
   readonly authenticate: Authenticate
   readonly options: Options
   readonly largeBodies: Effect.Semaphore
+  /** {@link largeBodyBudgetMiB}, a permit per MiB. */
+  readonly bodyBudget: Effect.Semaphore
   readonly script: Script
   readonly guard: Guard
   readonly calls: CallLog
@@ -230,12 +244,15 @@ export type SoapOutcome = { readonly status: 200 | 500; readonly envelope: strin
 const soapOutcome = (
   parts: Parts,
   read: Effect.Effect<Body>,
-  contentType: string | undefined
+  contentType: string | undefined,
+  contentLength: string | undefined
 ): Effect.Effect<SoapOutcome> => {
   // What the call log shows: filled in as the call is decoded.
   const operation = { name: "unknown" }
   const objects: { list: ReadonlyArray<unknown> } = { list: [] }
-  return soapCall(parts, read, contentType, operation, objects).pipe(
+  const budget = budgetOf(contentLength, maxBodyBytes(parts))
+  const call = soapCall(parts, read, contentType, operation, objects)
+  return (budget === 0 ? call : parts.bodyBudget.withPermits(budget)(call)).pipe(
     Effect.flatMap((outcome): Effect.Effect<SoapOutcome> =>
       outcome === "drop"
         ? Effect.as(logSoap(parts, operation.name, objects.list, { result: "dropped" }), "drop" as const)
@@ -275,7 +292,12 @@ const logSoap = (
 
 const soapPost = (parts: Parts) => ({ request }: Context) =>
   Effect.map(
-    soapOutcome(parts, requestBody(request, maxBodyBytes(parts)), request.headers["content-type"]),
+    soapOutcome(
+      parts,
+      requestBody(request, maxBodyBytes(parts)),
+      request.headers["content-type"],
+      request.headers["content-length"]
+    ),
     (outcome) => {
       if (outcome !== "drop") {
         return HttpServerResponse.text(outcome.envelope, { status: outcome.status, ...xmlHeaders })
@@ -406,7 +428,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
       if (!isSoapPost(request.method, request.url)) return platform(request, response)
       runFork(
         Effect.flatMap(
-          soap(readBody(request, maxBytes), request.headers["content-type"]),
+          soap(readBody(request, maxBytes), request.headers["content-type"], request.headers["content-length"]),
           (outcome) => Effect.sync(() => send(request, response, outcome))
         ).pipe(Effect.catchAllCause(() => Effect.sync(() => request.socket.destroy())))
       )
@@ -427,7 +449,11 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, ServeE
 export interface EmulatorApp extends Omit<EmulatorShape, "url"> {
   readonly app: HttpApp.Default<never, Scope.Scope>
   /** A SOAP POST from its body and Content-Type to its answer (the route `app` has for it). */
-  readonly soap: (read: Effect.Effect<Body>, contentType: string | undefined) => Effect.Effect<SoapOutcome>
+  readonly soap: (
+    read: Effect.Effect<Body>,
+    contentType: string | undefined,
+    contentLength: string | undefined
+  ) => Effect.Effect<SoapOutcome>
 }
 
 /** @internal */
@@ -450,6 +476,7 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
       }),
       options,
       largeBodies: yield* Effect.makeSemaphore(1),
+      bodyBudget: yield* Effect.makeSemaphore(largeBodyBudgetMiB),
       script,
       guard: makeGuard({
         script,
@@ -490,7 +517,7 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
       restUrl: origin + Rest.restPath,
       identityUrl: origin + identityPath,
       app,
-      soap: (read, contentType) => soapOutcome(parts, read, contentType),
+      soap: (read, contentType, contentLength) => soapOutcome(parts, read, contentType, contentLength),
       stats,
       objects: Effect.map(parts.store.state, toSeed),
       reset: Effect.orDie(reset)
