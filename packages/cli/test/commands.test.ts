@@ -124,6 +124,14 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       expect(noKey.stderr).toContain("cannot connect to Marketo over SOAP: MARKETO_ENCRYPTION_KEY is not set.")
       expect(noKey.stderr).not.toContain("provided map")
       expect(noKey.stderr).toContain("MARKETO_REST_ENDPOINT")
+      // A setting that is there but wrong is named too.
+      const badUrl = yield* mktows(["list"], {
+        MARKETO_REST_ENDPOINT: "127.0.0.1:9/rest",
+        MARKETO_CLIENT_ID: "id",
+        MARKETO_CLIENT_SECRET: "secret-0123456789"
+      })
+      expect(badUrl.code).toBe(2)
+      expect(badUrl.stderr).toContain("MARKETO_REST_ENDPOINT: expected an http(s) URL")
     }), slow)
 
   it.scoped("list, describe, get (NDJSON and CSV, resumable) and delete", () =>
@@ -223,6 +231,9 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         expect(run.stderr).toContain("check MARKETO_REST_ENDPOINT, which ends in /rest")
         // The first call met the 404; the job went no further.
         expect(run.stdout + run.stderr).not.toMatch(/6 row\(s\) FAILED/)
+        // Its rows are said as what they are: refused by the error, not "settled without a call".
+        expect(run.stdout).toContain("2 refused by the error that stopped the job")
+        expect(run.stdout).not.toContain("settled without a call")
       }),
     slow
   )
@@ -285,7 +296,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
           ["DELETED", "DEL-REP-1"],
           [
             "SKIPPED",
-            "not deleted: the report says SKIPPED: the object was there before the sync, which left it as it was"
+            "not deleted: the report says SKIPPED: the sync left its object as it was (there before it, or created by another row of the file)"
           ]
         ])
         expect((yield* stored()).length).toBe(8)

@@ -611,7 +611,7 @@ describe("delete's rows", () => {
       const rows = yield* read(report, "csv", { type: "Opportunity", transport: "soap" })
       expect(rows.slice(0, 3)).toEqual([70, 71, 72].map((id) => ({ type: "Opportunity", id })))
       expect(rows.slice(3).map((row) => "pass" in row && row.pass)).toEqual([
-        "not deleted: the report says SKIPPED: the object was there before the sync, which left it as it was",
+        "not deleted: the report says SKIPPED: the sync left its object as it was (there before it, or created by another row of the file)",
         "not deleted: the report says FAILED: the sync stored nothing for this row",
         "not deleted: the report says INVALID: the sync stored nothing for this row",
         "not deleted: the report says IN_DOUBT: the sync does not know whether it stored it: check, then delete it by its id or key",

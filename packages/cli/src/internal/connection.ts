@@ -11,6 +11,7 @@ import type * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoError from "@mktows/core/MarketoError"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -119,12 +120,18 @@ export const layer = (
       Layer.mapError((error) =>
         new Stop({
           code: 2,
-          detail: `cannot connect to Marketo: ${error.message}. ${settingsHint}`
+          detail: `cannot connect to Marketo: ${configProblem(error)}. ${settingsHint}`
         })
       ),
       Layer.provide(Layer.setConfigProvider(provider))
     )
   }))
+
+/** A configuration error with the setting it is about (`MARKETO_REST_ENDPOINT: expected …`). */
+const configProblem = (error: ConfigError.ConfigError): string => {
+  const path = "path" in error && Array.isArray(error.path) && error.path.length > 0 ? error.path.join(".") : undefined
+  return path === undefined || error.message.includes(path) ? error.message : `${path}: ${error.message}`
+}
 
 /**
  * An error as the command says it: an endpoint that could not be reached names the setting

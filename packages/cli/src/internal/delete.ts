@@ -182,15 +182,15 @@ const reportHeader = ["line", "status", "id", "externalkey", "error"]
 
 /**
  * Why a sync report's row is not deleted, or undefined when it is: only an object the sync
- * stored (CREATED, UPDATED, UNCHANGED) is. A SKIPPED row's object was there before and the
- * sync left it as it was (an INSERT of a key that exists): deleting it would delete what the
- * sync never wrote.
+ * stored (CREATED, UPDATED, UNCHANGED) is. A SKIPPED row's object the sync left as it was (an
+ * INSERT of a key that exists, or a row naming an object another row created): deleting it by
+ * this row would delete what this row never wrote.
  */
 const passedOver = (status: string | undefined): string | undefined => {
   const s = (status ?? "").trim()
   if (s === "CREATED" || s === "UPDATED" || s === "UNCHANGED") return undefined
   const why = s === "SKIPPED"
-    ? "the object was there before the sync, which left it as it was"
+    ? "the sync left its object as it was (there before it, or created by another row of the file)"
     : s === "IN_DOUBT"
     ? "the sync does not know whether it stored it: check, then delete it by its id or key"
     : s === "DELETED"

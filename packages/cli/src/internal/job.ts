@@ -141,6 +141,9 @@ const objectOrder = () => {
   }
 }
 
+/** The job stops, for `why`: said as a `Stop` once the report holds every row sent. */
+class Stopping extends Data.TaggedError("Stopping")<{ readonly why: string; readonly failed: boolean }> {}
+
 /** A chunk of a run, until the report has its rows. */
 interface Held<A> {
   readonly segment: ReadonlyArray<Item<A>>
@@ -451,8 +454,10 @@ export const run = <A, R>(
     const showRefused = (rows: ReadonlyArray<Report.ReportRow>): Effect.Effect<void> =>
       Effect.forEach(rows, showOneRefused, { discard: true })
 
+    // Said once the job has stopped and its report holds every row sent (see `reportHeld`), so
+    // that the count of rows sent it gives is the report's.
     const stop = (error: MarketoError.CallError) =>
-      stoppedAfterSending(options, counters, Connection.explain(error, options.transport), failures > 0)
+      new Stopping({ why: Connection.explain(error, options.transport), failed: failures > 0 })
 
     // A call the client refused as a whole (what the first pass should have caught): the
     // refused rows are INVALID and never sent; the others go again, without them.
@@ -516,7 +521,7 @@ export const run = <A, R>(
           }
           const verdict = yield* Effect.catchAll(
             Effect.map(work.reconcile(item.line, item.object, item.sentAt), (verdict) => claimedBy(item, verdict)),
-            (error): Effect.Effect<"send" | Journal.LineOutcome, Stop> =>
+            (error): Effect.Effect<"send" | Journal.LineOutcome, Stopping> =>
               stopping(error) ? Effect.fail(stop(error)) : Effect.succeed({
                 line: item.line,
                 status: "IN_DOUBT",
@@ -534,12 +539,16 @@ export const run = <A, R>(
           const outcomes = yield* intending(journal, lines, sendChecked(batch), place).pipe(
             Effect.catchAll((
               error
-            ): Effect.Effect<ReadonlyArray<Journal.LineOutcome | Report.ReportRow>, Stop | Journal.JournalError> => {
+            ): Effect.Effect<
+              ReadonlyArray<Journal.LineOutcome | Report.ReportRow>,
+              Stopping | Journal.JournalError
+            > => {
               if (error._tag === "JournalError") return Effect.fail(error)
               if (!stopping(error)) return Effect.succeed(outcomesOfError(lines, error))
               // The job stops here; the report still gets this chunk's rows, as the error left them.
               for (const outcome of outcomesOfError(lines, error)) decided.set(outcome.line, outcome)
               place.rows = rowsOf(segment, decided)
+              counters.refused += lines.length
               return Effect.fail(stop(error))
             }),
             Effect.tap(() => Progress.callEnded(counters)),
@@ -659,12 +668,11 @@ export const run = <A, R>(
           }
           if (failures >= options.maxFailures) {
             return yield* Effect.fail(
-              stoppedAfterSending(
-                options,
-                counters,
-                `${failures} row(s) FAILED, the limit of --max-failures ${options.maxFailures}. The first: ${firstFailure}.\nMarketo refused them for a reason every row may share (a field the instance does not have, a missing value, a wrong key): fix the mapping, the options or the instance.`,
-                true
-              )
+              new Stopping({
+                why:
+                  `${failures} row(s) FAILED, the limit of --max-failures ${options.maxFailures}. The first: ${firstFailure}.\nMarketo refused them for a reason every row may share (a field the instance does not have, a missing value, a wrong key): fix the mapping, the options or the instance.`,
+                failed: true
+              })
             )
           }
         })
@@ -674,6 +682,7 @@ export const run = <A, R>(
       Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(reportHeld)),
       // A write that fails after rows went out (disk full) must not read as "nothing sent".
       Effect.catchTags({
+        Stopping: (stopped) => Effect.fail(stoppedAfterSending(options, counters, stopped.why, stopped.failed)),
         JournalError: (error) =>
           counters.sent > 0
             ? Effect.fail(stoppedAfterSending(options, counters, error.message, failures > 0))

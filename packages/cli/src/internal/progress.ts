@@ -27,6 +27,8 @@ export interface Counters {
   done: number
   /** Rows sent to Marketo in this run. */
   sent: number
+  /** Rows whose call met the error that stopped the job (applied nothing). */
+  refused: number
   /** Chunks queued or in flight. */
   pending: number
   readonly byStatus: Map<string, number>
@@ -41,6 +43,7 @@ export const make = (total: number, window: RateWindow): Counters => ({
   total,
   done: 0,
   sent: 0,
+  refused: 0,
   pending: 0,
   byStatus: new Map(),
   window,
@@ -117,9 +120,10 @@ export const display = (
 /** Why rows were not sent: the statuses they ended with that no call of this run gave. */
 const notSent = (counters: Counters): string => {
   const invalid = counters.byStatus.get("INVALID") ?? 0
-  const other = counters.done - counters.sent - invalid
+  const other = counters.done - counters.sent - invalid - counters.refused
   return [
     ...(invalid > 0 ? [`${number(invalid)} invalid`] : []),
+    ...(counters.refused > 0 ? [`${number(counters.refused)} refused by the error that stopped the job`] : []),
     ...(other > 0 ? [`${number(other)} settled without a call (the journal, a read-back or a report's status)`] : [])
   ].join(", ")
 }
