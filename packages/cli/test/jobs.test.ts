@@ -530,6 +530,52 @@ describe("a stop after rows went out", () => {
       expect(out.join("\n")).toMatch(/total 6\b|6 row\(s\)/)
     }).pipe(Effect.provide(env)))
 
+  it.live("a fatal error: the calls in flight are answered and reported, nothing is sent after it", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, Array.from({ length: 10 }, (_, i) => line(`FATAL-${i}`)).join("\n"))
+      const kit = yield* Testing.TestMarketo
+      // Three calls at once: the first to arrive is refused (a wrong key); the two others are
+      // answered a while later, when a job that gave up on them would have.
+      yield* kit.script(Testing.fault(20014), Testing.delay("200 millis"), Testing.delay("200 millis"))
+      const { out, record } = recording()
+      const stopped = yield* Effect.either(record(Sync.run(optionsFor(dir, file, { concurrency: 3, maxFailures: 1 }))))
+      expect((yield* sentKeys).length).toBe(6)
+      const stop = stopped._tag === "Left" ? stopped.left : undefined
+      expect(stop?._tag === "Stop" && stop.code).toBe(1)
+      expect(stop?.message).toMatch(/20014/)
+      // Said as the report has it: the answered calls' rows were sent, the refused ones not.
+      expect(stop?.message).toMatch(/4 row\(s\) were sent/)
+      // The refusal is the stop's, not --max-failures 1's: no --retry-failed is needed for it.
+      expect(stop?.message).not.toMatch(/max-failures|--retry-failed/)
+      const rows = readNdjson(join(dir, "report.ndjson"))
+      expect(rows.map((row) => row["line"])).toEqual([1, 2, 3, 4, 5, 6])
+      expect(rows.filter((row) => row["status"] === "CREATED")).toHaveLength(4)
+      expect(rows.filter((row) => row["status"] === "FAILED").every((row) => /20014/.test(String(row["error"]))))
+        .toBe(true)
+      expect(out.join("\n")).toMatch(/total\s+6\b/)
+    }).pipe(Effect.provide(env)))
+
+  it.live("a fatal error: calls still waiting for the rate window are not waited for", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, Array.from({ length: 6 }, (_, i) => line(`WINDOW-${i}`)).join("\n"))
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.fault(20014))
+      // One call in ten minutes: the second and third chunks wait for the window (longer than the
+      // test may take) when the first is refused.
+      const slow = MarketoClient.layer({ rateLimit: { calls: 1, window: "10 minutes" } })
+      const stopped = yield* Effect.either(
+        Effect.provide(recording().record(Sync.run(optionsFor(dir, file, { concurrency: 3 }))), slow)
+      )
+      expect(stopped._tag).toBe("Left")
+      expect(yield* sentKeys).toEqual(["WINDOW-0", "WINDOW-1"])
+      // Nothing was applied, so no report replaces the last run's; the next run sends every row.
+      expect(existsSync(join(dir, "report.ndjson"))).toBe(false)
+    }).pipe(Effect.provide(Layer.merge(Testing.layer(), NodeFileSystem.layer))))
+
   it.live("Ctrl-C prints the command that continues the job", () =>
     Effect.gen(function*() {
       const dir = scratch()

@@ -166,6 +166,20 @@ const rowsOf = <A>(
     return item.cells === undefined ? row : { ...row, cells: item.cells }
   })
 
+/**
+ * The rows of a chunk the job held back when it stopped: those it knows an outcome of. Rows
+ * never sent are in no report; the next run sends them.
+ */
+const rowsKnown = <A>(
+  segment: ReadonlyArray<Item<A>>,
+  decided: ReadonlyMap<number, Report.ReportRow>
+): ReadonlyArray<Report.ReportRow> =>
+  segment.flatMap((item): ReadonlyArray<Report.ReportRow> => {
+    if (item._tag === "Known") return [item.row]
+    const row = decided.get(item.line)
+    return row === undefined ? [] : [item.cells === undefined ? row : { ...row, cells: item.cells }]
+  })
+
 const unansweredNote = "the job stopped before this row's call was answered: it may have been applied"
 
 /** A row of a call that went out and was never answered (the job stopped first). */
@@ -179,28 +193,37 @@ const unanswered = <A>(item: Extract<Item<A>, { readonly _tag: "Send" }>): Repor
 /** A journal's intent that could not be written: the call it was for sent nothing. */
 class IntentNotRecorded extends Data.TaggedError("IntentNotRecorded")<{ readonly error: Journal.JournalError }> {}
 
+/** A call the job held back, when its turn came, because the job is stopping: nothing of it went out then. */
+class Halted extends Data.TaggedError("Halted")<{}> {}
+
 /**
  * `send` with its lines recorded as intended in the journal just before each of its calls goes
  * out, once the client's limits let it go (`MarketoClient.withOnSend`), and `place` marked as
  * sent: a chunk still waiting for the rate window when the job stops was not sent, and is not
  * in doubt on the next run, nor in the report. A record that cannot be written ends the call
- * before anything is sent, as a `JournalError`.
+ * before anything is sent, as a `JournalError`; a call whose turn comes once the job is
+ * stopping (`halted`) is held back, as `Halted`.
  */
 const intending = <X, E>(
   journal: Journal.Journal | undefined,
   lines: ReadonlyArray<number>,
   send: Effect.Effect<X, E>,
-  place: { sent: boolean }
-): Effect.Effect<X, E | Journal.JournalError> => {
+  place: { sent: boolean },
+  halted: () => boolean
+): Effect.Effect<X, E | Journal.JournalError | Halted> => {
   const went = Effect.sync(() => void (place.sent = true))
+  const intend = journal === undefined
+    ? went
+    : Effect.zipRight(Effect.orDieWith(journal.intend(lines), (error) => new IntentNotRecorded({ error })), went)
   return send.pipe(
-    MarketoClient.withOnSend(
-      journal === undefined
-        ? went
-        : Effect.zipRight(Effect.orDieWith(journal.intend(lines), (error) => new IntentNotRecorded({ error })), went)
-    ),
-    Effect.catchSomeDefect((defect) =>
-      defect instanceof IntentNotRecorded ? Option.some(Effect.fail(defect.error)) : Option.none()
+    // A defect, as the hook has no error channel: turned back into a failure below.
+    MarketoClient.withOnSend(Effect.suspend(() => halted() ? Effect.die(new Halted()) : intend)),
+    Effect.catchSomeDefect((defect): Option.Option<Effect.Effect<never, Journal.JournalError | Halted>> =>
+      defect instanceof IntentNotRecorded
+        ? Option.some(Effect.fail(defect.error))
+        : defect instanceof Halted
+        ? Option.some(Effect.fail(defect))
+        : Option.none()
     )
   )
 }
@@ -507,9 +530,46 @@ export const run = <A, R>(
         })
       )
 
-    const sendSegment = (segment: ReadonlyArray<Item<A>>, place: Held<A>) =>
+    // Why the job stops, once it must (a fatal error, --max-failures, a journal or report that
+    // cannot be written): the first reason wins. From then on no call goes out that was not out
+    // already, and the calls in flight are waited for, so that their rows get the outcomes
+    // Marketo gave them rather than IN_DOUBT (only Ctrl-C cuts them short). Chunks still waiting
+    // for their turn at the client's limits are not waited for: nothing of them went out, and
+    // the rate window can hold them for up to 20 s. No chunk fails the stream that runs them:
+    // a failing one would have it interrupt the others, answered or not.
+    let halt: Stopping | Journal.JournalError | PlatformError | undefined
+    const halted = () => halt !== undefined
+    const haltSignal = yield* Deferred.make<void>()
+    const haltWith = (why: Stopping | Journal.JournalError | PlatformError) => {
+      halt ??= why
+      Deferred.unsafeDone(haltSignal, Exit.void)
+    }
+    // A chunk's rows when the job stops without its answer: those it knows an outcome of, and
+    // when its call went out, the others IN_DOUBT (counted as sent).
+    const settle = (place: Held<A>): ReadonlyArray<Report.ReportRow> => {
+      if (place.rows !== undefined) return place.rows
+      const rows = place.sent
+        ? place.segment.map((item) =>
+          item._tag === "Known" ? item.row : place.decided.get(item.line) ?? unanswered(item)
+        )
+        : rowsKnown(place.segment, place.decided)
+      counters.sent += rows.filter((row) => row.status === "IN_DOUBT" && row.error === unansweredNote).length
+      place.rows = rows
+      return rows
+    }
+    // The rows FAILED by the error that stopped the job: not failures of their own.
+    const refusedByStop = new Set<number>()
+
+    const sendSegment = (
+      segment: ReadonlyArray<Item<A>>,
+      place: Held<A>
+    ): Effect.Effect<ReadonlyArray<Report.ReportRow>> =>
       Effect.gen(function*() {
         const decided = place.decided
+        if (halt !== undefined) {
+          place.rows = []
+          return place.rows
+        }
         const batch: Array<{ readonly line: number; readonly object: A }> = []
         // Rows in doubt sent again: an UNCHANGED answer may be the stopped run's doing.
         const resent = new Set<number>()
@@ -519,46 +579,70 @@ export const run = <A, R>(
             batch.push(item)
             continue
           }
-          const verdict = yield* Effect.catchAll(
+          const verdict = halt !== undefined ? "halted" : yield* Effect.catchAll(
             Effect.map(work.reconcile(item.line, item.object, item.sentAt), (verdict) => claimedBy(item, verdict)),
-            (error): Effect.Effect<"send" | Journal.LineOutcome, Stopping> =>
-              stopping(error) ? Effect.fail(stop(error)) : Effect.succeed({
-                line: item.line,
-                status: "IN_DOUBT",
-                error: `could not be read back to check whether it was applied: ${error.message}`
-              })
+            (error): Effect.Effect<"send" | "halted" | Journal.LineOutcome> => {
+              if (!stopping(error)) {
+                return Effect.succeed({
+                  line: item.line,
+                  status: "IN_DOUBT",
+                  error: `could not be read back to check whether it was applied: ${error.message}`
+                })
+              }
+              haltWith(stop(error))
+              return Effect.succeed("halted")
+            }
           )
+          if (verdict === "halted") break
           if (verdict === "send") {
             batch.push(item)
             resent.add(item.line)
           } else decided.set(item.line, verdict)
         }
         if (journal !== undefined) yield* journal.record(definite([...decided.values()]))
+        // Stopped while reading back: what was read back is reported, nothing is sent.
+        if (halt !== undefined) return settle(place)
         if (batch.length > 0) {
           const lines = batch.map((entry) => entry.line)
-          const outcomes = yield* intending(journal, lines, sendChecked(batch), place).pipe(
+          // Held back when the job starts to stop before it went out; once out, it is answered.
+          const heldBack = Effect.flatMap(
+            Deferred.await(haltSignal),
+            () => place.sent ? Effect.never : Effect.fail(new Halted())
+          )
+          const answered = yield* Effect.raceFirst(
+            intending(journal, lines, sendChecked(batch), place, halted),
+            heldBack
+          ).pipe(
+            Effect.map((outcomes) => Option.some(outcomes)),
             Effect.catchAll((
               error
             ): Effect.Effect<
-              ReadonlyArray<Journal.LineOutcome | Report.ReportRow>,
-              Stopping | Journal.JournalError
+              Option.Option<ReadonlyArray<Journal.LineOutcome | Report.ReportRow>>,
+              Journal.JournalError
             > => {
               if (error._tag === "JournalError") return Effect.fail(error)
-              if (!stopping(error)) return Effect.succeed(outcomesOfError(lines, error))
-              // The job stops here; the report still gets this chunk's rows, as the error left them.
-              for (const outcome of outcomesOfError(lines, error)) decided.set(outcome.line, outcome)
-              place.rows = rowsOf(segment, decided)
+              // Held back as the job stops: nothing more of it went out.
+              if (error._tag === "Halted") return Effect.succeed(Option.none())
+              if (!stopping(error)) return Effect.succeed(Option.some(outcomesOfError(lines, error)))
+              // The job stops here. This chunk's rows are reported as the error left them, and not
+              // recorded in the journal: the next run sends them.
+              haltWith(stop(error))
+              for (const outcome of outcomesOfError(lines, error)) {
+                decided.set(outcome.line, outcome)
+                refusedByStop.add(outcome.line)
+              }
               counters.refused += lines.length
-              return Effect.fail(stop(error))
+              return Effect.succeed(Option.none())
             }),
-            Effect.tap(() => Progress.callEnded(counters)),
-            Effect.map((outcomes) =>
-              outcomes.map((outcome) =>
-                resent.has(outcome.line) && outcome.status === "UNCHANGED" && outcome.error === undefined
-                  ? { ...outcome, error: resentUnchanged }
-                  : outcome
-              )
-            )
+            Effect.tap(() => Progress.callEnded(counters))
+          )
+          // Held back, or refused by the error that stops the job. A call held back after an
+          // attempt went out (a retry) may have been applied by it: its rows are IN_DOUBT.
+          if (Option.isNone(answered)) return settle(place)
+          const outcomes = answered.value.map((outcome) =>
+            resent.has(outcome.line) && outcome.status === "UNCHANGED" && outcome.error === undefined
+              ? { ...outcome, error: resentUnchanged }
+              : outcome
           )
           // Rows the client refused (INVALID) never left: only the others were sent.
           counters.sent += outcomes.filter((outcome) => outcome.status !== "INVALID").length
@@ -577,25 +661,26 @@ export const run = <A, R>(
         const rows = rowsOf(segment, decided)
         place.rows = rows
         return rows
-      })
+      }).pipe(
+        // The journal cannot be written (a full disk): the job stops, this chunk as it stands.
+        Effect.catchAll((error) =>
+          Effect.sync(() => {
+            haltWith(error)
+            return settle(place)
+          })
+        )
+      )
 
     let problems = 0
+    let reportFailed = false
     const order = objectOrder()
 
     // The chunks not yet in the report, in the file's order (the report is written in it): each
     // with its rows once it has them, and whether its call went out.
     const held: Array<Held<A>> = []
     const reportHeld = Effect.suspend(() => {
-      const rows = held.flatMap((place): ReadonlyArray<Report.ReportRow> =>
-        place.rows ??
-          (place.sent
-            ? place.segment.map((item) =>
-              item._tag === "Known" ? item.row : place.decided.get(item.line) ?? unanswered(item)
-            )
-            : [])
-      )
+      const rows = held.flatMap(settle)
       held.length = 0
-      counters.sent += rows.filter((row) => row.status === "IN_DOUBT" && row.error === unansweredNote).length
       for (const row of rows) Progress.count(counters, row.status)
       if (report === undefined || rows.length === 0) return Effect.void
       return Effect.zipRight(report.write(rows), counters.sent > 0 ? report.commit : Effect.void)
@@ -628,8 +713,8 @@ export const run = <A, R>(
       Stream.mapEffect(toItem),
       segments(options.chunkSize),
       Stream.tap(() => Effect.sync(() => counters.pending++)),
-      // Once the job has met its failure limit, no further chunk is sent.
-      Stream.takeWhile(() => failures < options.maxFailures),
+      // Once the job is stopping, no further chunk is taken.
+      Stream.takeWhile(() => halt === undefined),
       // In the order of the file: which earlier chunks each one waits for.
       Stream.mapEffect((segment) =>
         Effect.map(
@@ -656,18 +741,25 @@ export const run = <A, R>(
           for (const row of rows) {
             Progress.count(counters, row.status)
             if (row.status === "FAILED" || row.status === "IN_DOUBT" || row.status === "INVALID") problems++
-            if (row.status === "FAILED") {
+            if (row.status === "FAILED" && !refusedByStop.has(row.line)) {
               failures++
               firstFailure ??= `record on line ${row.line}: ${row.error ?? "FAILED"}`
             }
           }
-          if (report !== undefined) {
-            yield* report.write(rows)
-            // Once a call was answered, the report is this run's; before, the last run's stays.
-            if (counters.sent > 0) yield* report.commit
+          // Once a call was answered, the report is this run's; before, the last run's stays. A
+          // report that cannot be written stops the job (what was sent meanwhile is journaled).
+          if (report !== undefined && !reportFailed) {
+            yield* Effect.catchAll(
+              Effect.zipRight(report.write(rows), counters.sent > 0 ? report.commit : Effect.void),
+              (error) =>
+                Effect.sync(() => {
+                  reportFailed = true
+                  haltWith(error)
+                })
+            )
           }
-          if (failures >= options.maxFailures) {
-            return yield* Effect.fail(
+          if (failures >= options.maxFailures && halt === undefined) {
+            haltWith(
               new Stopping({
                 why:
                   `${failures} row(s) FAILED, the limit of --max-failures ${options.maxFailures}. The first: ${firstFailure}.\nMarketo refused them for a reason every row may share (a field the instance does not have, a missing value, a wrong key): fix the mapping, the options or the instance.`,
@@ -677,8 +769,10 @@ export const run = <A, R>(
           }
         })
       ),
-      // Stopped (a fatal error, --max-failures, Ctrl-C): the rows of chunks answered while an
-      // earlier one was still out, and of calls that went out without an answer, are reported too.
+      // Every chunk taken has its rows in the report: the job says why it stopped.
+      Effect.zipRight(Effect.suspend(() => halt === undefined ? Effect.void : Effect.fail(halt))),
+      // Interrupted (Ctrl-C) or a write failed: the rows of chunks answered while an earlier one
+      // was still out, and of calls that went out without an answer, are reported too.
       Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(reportHeld)),
       // A write that fails after rows went out (disk full) must not read as "nothing sent".
       Effect.catchTags({
