@@ -544,6 +544,21 @@ describe("the summary", () => {
       }
     ))
   })
+
+  it("once the job is stopping, says it waits for the calls already sent while any is out; no ETA, no window wait", () => {
+    fc.assert(fc.property(fc.nat({ max: 10 }), fc.boolean(), (pending, full) => {
+      const counters = Progress.make(1_000, window)
+      for (let i = 0; i < 100; i++) Progress.count(counters, "CREATED")
+      counters.pending = pending
+      const now = 1_000_000
+      if (full) { for (let i = 0; i < window.calls; i++) counters.callEnds.push(now - 10) }
+      counters.stopping = true
+      const line = Progress.line(counters, now - 2_000, now)
+      expect(line.includes("stopping: waiting for the calls already sent")).toBe(pending > 0)
+      expect(line).not.toContain("ETA")
+      expect(line).not.toContain("waiting for Marketo's rate window")
+    }))
+  })
 })
 
 describe("delete's rows", () => {

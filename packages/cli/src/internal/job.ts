@@ -542,6 +542,7 @@ export const run = <A, R>(
     const haltSignal = yield* Deferred.make<void>()
     const haltWith = (why: Stopping | Journal.JournalError | PlatformError) => {
       halt ??= why
+      counters.stopping = true
       Deferred.unsafeDone(haltSignal, Exit.void)
     }
     // A chunk's rows when the job stops without its answer: those it knows an outcome of, and

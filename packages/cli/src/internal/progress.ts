@@ -31,6 +31,8 @@ export interface Counters {
   refused: number
   /** Chunks queued or in flight. */
   pending: number
+  /** Set once the job is stopping: it sends nothing more and waits for the calls already out. */
+  stopping: boolean
   readonly byStatus: Map<string, number>
   /** The client's rate window. */
   readonly window: RateWindow
@@ -45,6 +47,7 @@ export const make = (total: number, window: RateWindow): Counters => ({
   sent: 0,
   refused: 0,
   pending: 0,
+  stopping: false,
   byStatus: new Map(),
   window,
   callEnds: []
@@ -85,17 +88,21 @@ export const line = (counters: Counters, startedAt: number, now: number): string
   const rate = counters.done / elapsed
   const left = counters.total - counters.done
   const statuses = [...counters.byStatus].map(([status, n]) => `${status} ${number(n)}`).join(" ")
-  const held = waiting(counters, now)
+  const held = !counters.stopping && waiting(counters, now)
   // While the window holds the calls back, nothing ends before it frees: the average rate of
   // the burst before it would promise too soon an end.
   const free = held ? (counters.window.millis - (now - (counters.callEnds[0] ?? now))) / 1000 : 0
-  const eta = rate > 0 && left > 0 ? ` · ETA ${clock(Math.max(left / rate, free))}` : ""
+  const eta = !counters.stopping && rate > 0 && left > 0 ? ` · ETA ${clock(Math.max(left / rate, free))}` : ""
   const wait = held
     ? ` · waiting for Marketo's rate window (${counters.window.calls} calls per ${counters.window.millis / 1000} s)`
     : ""
   return `${number(counters.done)}/${number(counters.total)} rows · sent ${number(counters.sent)}${
     statuses.length > 0 ? ` · ${statuses}` : ""
-  } · ${number(Math.round(rate))} rows/s${eta}${wait}`
+  } · ${number(Math.round(rate))} rows/s${eta}${wait}${
+    counters.stopping && counters.pending > 0
+      ? " · stopping: waiting for the calls already sent (Ctrl-C stops at once)"
+      : ""
+  }`
 }
 
 /**
