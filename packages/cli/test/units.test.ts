@@ -4,11 +4,14 @@
  * survival of a torn last line.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoError from "@mktows/core/MarketoError"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
@@ -23,8 +26,9 @@ import * as Csv from "../src/internal/csv.js"
 import * as Deletes from "../src/internal/delete.js"
 import * as Journal from "../src/internal/journal.js"
 import * as Progress from "../src/internal/progress.js"
+import * as Report from "../src/internal/report.js"
 import { decodeUtf8 } from "../src/internal/text.js"
-import { scratch } from "./helpers/mktows.js"
+import { readNdjson, scratch } from "./helpers/mktows.js"
 
 const encodeCsv = (records: ReadonlyArray<ReadonlyArray<string>>, eol: string): string =>
   records.map((fields) =>
@@ -175,6 +179,49 @@ const insertJob = (size: number, sha256: string): Journal.Job => ({
   operation: "INSERT"
 })
 
+/**
+ * The real file system, but a write made while `interruptedHalfway` runs its effect stops half
+ * way until that effect's fiber has been told to stop: what a job giving up on a chunk, or
+ * Ctrl-C, can do to a write in progress.
+ */
+const halvedWrites = Effect.gen(function*() {
+  const node = yield* FileSystem.FileSystem
+  let gate: { readonly halfway: Deferred.Deferred<void>; readonly resume: Deferred.Deferred<void> } | undefined
+  const fs: FileSystem.FileSystem = {
+    ...node,
+    open: (path, options) =>
+      Effect.map(node.open(path, options), (handle) =>
+        new Proxy(handle, {
+          get: (target, property) => {
+            if (property === "writeAll") {
+              return (bytes: Uint8Array) => {
+                const held = gate
+                return held === undefined ? target.writeAll(bytes) : target.writeAll(bytes.subarray(0, 10)).pipe(
+                  Effect.zipRight(Deferred.succeed(held.halfway, undefined)),
+                  Effect.zipRight(Deferred.await(held.resume)),
+                  Effect.zipRight(target.writeAll(bytes.subarray(10)))
+                )
+              }
+            }
+            const value: unknown = Reflect.get(target, property, target)
+            return typeof value === "function" ? value.bind(target) : value
+          }
+        }))
+  }
+  const interruptedHalfway = <A, E>(effect: Effect.Effect<A, E>) =>
+    Effect.gen(function*() {
+      const held = { halfway: yield* Deferred.make<void>(), resume: yield* Deferred.make<void>() }
+      gate = held
+      const fiber = yield* Effect.fork(effect)
+      yield* Deferred.await(held.halfway)
+      gate = undefined
+      yield* Fiber.interruptFork(fiber)
+      yield* Deferred.succeed(held.resume, undefined)
+      yield* Fiber.await(fiber)
+    })
+  return { fs, interruptedHalfway }
+})
+
 describe("journal", () => {
   const job = insertJob(3, "abc")
 
@@ -216,6 +263,41 @@ describe("journal", () => {
       expect(changed.message).toMatch(/the file changed since this journal was started.*A changed file is a new job/)
       const other = yield* Effect.flip(Effect.scoped(Journal.open(file, { ...job, operation: "UPSERT" })))
       expect(other.message).toMatch(/belongs to another job/)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a record once started is written whole, even when the job gives up on its chunk meanwhile", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "job.journal")
+      const disk = yield* halvedWrites
+      yield* Effect.scoped(Effect.gen(function*() {
+        const journal = yield* Journal.open(file, job)
+        // Given up half way (a chunk held back as the job stops), while other chunks go on.
+        yield* disk.interruptedHalfway(journal.intend([1, 2]))
+        yield* journal.record([{ line: 3, status: "CREATED", id: 12 }])
+      })).pipe(Effect.provideService(FileSystem.FileSystem, disk.fs))
+      const lines = readFileSync(file, "utf8").trimEnd().split("\n")
+      expect(lines.every((line) => Journal.decodeLine(line) !== undefined)).toBe(true)
+      const after = yield* Effect.scoped(
+        Effect.flatMap(Journal.open(file, job), (journal) => Effect.forEach([1, 2, 3], journal.previous))
+      )
+      expect(after).toEqual([{ _tag: "Doubt", sentAt: 0 }, { _tag: "Doubt", sentAt: 0 }, {
+        _tag: "Done",
+        outcome: { line: 3, status: "CREATED", id: 12 }
+      }])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a report's block of rows once started is written whole, even when Ctrl-C comes meanwhile", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "report.ndjson")
+      const disk = yield* halvedWrites
+      yield* Effect.scoped(Effect.gen(function*() {
+        const report = yield* Report.open(file, "ndjson")
+        yield* disk.interruptedHalfway(Effect.suspend(() => report.write([{ line: 1, status: "CREATED", id: 10 }])))
+        // What a stop then reports.
+        yield* report.write([{ line: 2, status: "IN_DOUBT", error: "stopped" }])
+        yield* report.commit
+      })).pipe(Effect.provideService(FileSystem.FileSystem, disk.fs))
+      expect(readNdjson(file).map((row) => [row["line"], row["status"]])).toEqual([[1, "CREATED"], [2, "IN_DOUBT"]])
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it.scoped("refuses a journal whose header line is missing or damaged, whatever follows it", () =>

@@ -328,12 +328,15 @@ export const open = (
     const handle = yield* Effect.mapError(fs.open(file, { flag: "a" }), io)
     if (missingNewline) yield* Effect.mapError(handle.writeAll(new TextEncoder().encode("\n")), io)
     const lock = yield* Effect.makeSemaphore(1)
+    // A record once started is written whole: a chunk given up half way through its intent (held
+    // back as the job stops) must not leave half a line in the middle of the journal, where the
+    // next run could not read past it. Only the wait for the lock can be interrupted.
     const append = (entry: Entry) =>
       lock.withPermits(1)(
-        Effect.mapError(
+        Effect.uninterruptible(Effect.mapError(
           Effect.zipRight(handle.writeAll(new TextEncoder().encode(encodeEntry(entry))), handle.sync),
           io
-        )
+        ))
       )
     if (header === undefined) yield* append({ t: "job", v: journalFormat, job })
     return {

@@ -107,10 +107,14 @@ export const open = (
     const encoder = new TextEncoder()
     if (format === "csv") yield* handle.writeAll(encoder.encode(header(columns)))
     return {
+      // Written whole once started: Ctrl-C in the middle of a block must not leave half a row
+      // before the rows the stop then reports.
       write: (rows) =>
         rows.length === 0
           ? Effect.void
-          : handle.writeAll(encoder.encode(rows.map((row) => encodeRow(format, row, columns)).join(""))),
+          : Effect.uninterruptible(
+            handle.writeAll(encoder.encode(rows.map((row) => encodeRow(format, row, columns)).join("")))
+          ),
       // The open handle follows the rename: later rows go on into the report itself.
       commit: Effect.suspend(() =>
         committed ? Effect.void : Effect.tap(fs.rename(part, file), () =>
