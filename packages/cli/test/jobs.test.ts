@@ -7,6 +7,8 @@
  * went out (a full disk, Ctrl-C) says how many and what to run.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { SystemError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoError from "@mktows/core/MarketoError"
@@ -555,6 +557,116 @@ describe("a stop after rows went out", () => {
       expect(rows.filter((row) => row["status"] === "FAILED").every((row) => /20014/.test(String(row["error"]))))
         .toBe(true)
       expect(out.join("\n")).toMatch(/total\s+6\b/)
+    }).pipe(Effect.provide(env)))
+
+  it.live("a fatal error: rows FAILED by calls answered after it are offered --retry-failed", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.csv")
+      // The first call's rows FAIL for a reason of their own (a field the instance lacks) and are
+      // answered only after the second call stops the job.
+      writeFileSync(
+        file,
+        "name,externalKey.externalId,customFields.AccountName\nA,HINT-1,Acme\nB,HINT-2,Acme\nC,HINT-3,\nD,HINT-4,\n"
+      )
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.delay("300 millis"), Testing.fault(20014))
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")), concurrency: 2 })
+      const stopped = yield* Effect.either(recording().record(Sync.run(options)))
+      const stop = stopped._tag === "Left" ? stopped.left : undefined
+      expect(stop?.message).toMatch(/20014/)
+      expect(stop?.message).toContain(`${options.command} --retry-failed`)
+      // Lines 2-5: the CSV's header is line 1.
+      expect(readNdjson(join(dir, "report.ndjson")).map((row) => [row["line"], row["status"]])).toEqual([
+        [2, "FAILED"],
+        [3, "FAILED"],
+        [4, "FAILED"],
+        [5, "FAILED"]
+      ])
+    }).pipe(Effect.provide(env)))
+
+  it.live("a chunk taken before a fatal error and started after it still reports the rows it knew", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      // The third chunk repeats K-1, so it waits for the first (slow) one, and holds an invalid
+      // row; the fourth stops the job meanwhile.
+      writeFileSync(
+        file,
+        [
+          line("K-1"),
+          line("K-2"),
+          line("K-3"),
+          line("K-4"),
+          line("K-1"),
+          "{not json",
+          line("K-5"),
+          line("K-6"),
+          line("K-7")
+        ]
+          .join("\n")
+      )
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.delay("300 millis"), Testing.delay("300 millis"), Testing.fault(20014))
+      yield* Effect.either(
+        recording().record(
+          Sync.run(optionsFor(dir, file, { concurrency: 4, skipInvalid: true, operation: "UPSERT" }))
+        )
+      )
+      const rows = readNdjson(join(dir, "report.ndjson")).map((row) => [row["line"], row["status"]])
+      expect(rows).toEqual([[1, "CREATED"], [2, "CREATED"], [3, "CREATED"], [4, "CREATED"], [6, "INVALID"], [
+        8,
+        "FAILED"
+      ], [9, "FAILED"]])
+      // The third chunk's rows to send were not sent.
+      expect((yield* sentKeys).sort()).toEqual(["K-1", "K-2", "K-3", "K-4", "K-6", "K-7"])
+    }).pipe(Effect.provide(env)))
+
+  it.live("a journal that cannot record a call's answers: the answers are reported, and counted sent once", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, [line("JF-1"), line("JF-2")].join("\n"))
+      const journal = join(dir, "job.journal")
+      let writes = 0
+      // The journal's third write (after its header and the intent: the answers) fails.
+      const failing = Layer.effect(
+        FileSystem.FileSystem,
+        Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+          ...fs,
+          open: (path, options) =>
+            Effect.map(fs.open(path, options), (handle) =>
+              path !== journal ? handle : new Proxy(handle, {
+                get: (target, property) => {
+                  if (property === "writeAll") {
+                    return (bytes: Uint8Array) =>
+                      ++writes === 3
+                        ? Effect.fail(
+                          new SystemError({
+                            reason: "Unknown",
+                            module: "FileSystem",
+                            method: "writeAll",
+                            pathOrDescriptor: path,
+                            description: "disk full"
+                          })
+                        )
+                        : target.writeAll(bytes)
+                  }
+                  const value: unknown = Reflect.get(target, property, target)
+                  return typeof value === "function" ? value.bind(target) : value
+                }
+              }))
+        }))
+      ).pipe(Layer.provide(NodeFileSystem.layer))
+      const { out, record } = recording()
+      const stopped = yield* Effect.either(
+        Effect.provide(record(Sync.run(optionsFor(dir, file, { journal: Option.some(journal) }))), failing)
+      )
+      const stop = stopped._tag === "Left" ? stopped.left : undefined
+      expect(stop?.message).toMatch(/disk full/)
+      expect(stop?.message).toMatch(/2 row\(s\) were sent/)
+      expect(out.join("\n")).toMatch(/sent 2 row\(s\)/)
+      expect(readNdjson(join(dir, "report.ndjson")).map((row) => row["status"])).toEqual(["CREATED", "CREATED"])
     }).pipe(Effect.provide(env)))
 
   it.live("a fatal error: calls still waiting for the rate window are not waited for", () =>

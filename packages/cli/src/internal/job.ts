@@ -567,10 +567,8 @@ export const run = <A, R>(
     ): Effect.Effect<ReadonlyArray<Report.ReportRow>> =>
       Effect.gen(function*() {
         const decided = place.decided
-        if (halt !== undefined) {
-          place.rows = []
-          return place.rows
-        }
+        // Taken before the job began to stop, started after: nothing of it is sent.
+        if (halt !== undefined) return settle(place)
         const batch: Array<{ readonly line: number; readonly object: A }> = []
         // Rows in doubt sent again: an UNCHANGED answer may be the stopped run's doing.
         const resent = new Set<number>()
@@ -653,11 +651,13 @@ export const run = <A, R>(
             const object = objectOf.get(outcome.line)
             if (outcome.status === "CREATED" && object !== undefined) claim(outcome.line, object)
           }
+          // Known before they are journaled: a journal that cannot record them still leaves the
+          // report with Marketo's answers (the next run reads these rows back).
+          for (const outcome of outcomes) decided.set(outcome.line, outcome)
           // INVALID is not an outcome a journal keeps: the next run finds the row invalid again.
           if (journal !== undefined) {
             yield* journal.record(definite(outcomes))
           }
-          for (const outcome of outcomes) decided.set(outcome.line, outcome)
         }
         const rows = rowsOf(segment, decided)
         place.rows = rows
@@ -777,7 +777,9 @@ export const run = <A, R>(
       Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(reportHeld)),
       // A write that fails after rows went out (disk full) must not read as "nothing sent".
       Effect.catchTags({
-        Stopping: (stopped) => Effect.fail(stoppedAfterSending(options, counters, stopped.why, stopped.failed)),
+        // Rows FAILED by calls answered after the stop count too: the hint must offer --retry-failed.
+        Stopping: (stopped) =>
+          Effect.fail(stoppedAfterSending(options, counters, stopped.why, stopped.failed || failures > 0)),
         JournalError: (error) =>
           counters.sent > 0
             ? Effect.fail(stoppedAfterSending(options, counters, error.message, failures > 0))
