@@ -232,7 +232,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         // The first call met the 404; the job went no further.
         expect(run.stdout + run.stderr).not.toMatch(/6 row\(s\) FAILED/)
         // Its rows are said as what they are: refused by the error, not "settled without a call".
-        expect(run.stdout).toContain("2 refused by the error that stopped the job")
+        expect(run.stdout).toContain("2 more sent and refused by the error that stopped the job (none applied)")
         expect(run.stdout).not.toContain("settled without a call")
       }),
     slow

@@ -18,6 +18,7 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Testing from "@mktows/emulator/Testing"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
@@ -669,6 +670,62 @@ describe("a stop after rows went out", () => {
       expect(readNdjson(join(dir, "report.ndjson")).map((row) => row["status"])).toEqual(["CREATED", "CREATED"])
     }).pipe(Effect.provide(env)))
 
+  it.live("a fatal error: the next run sends the rows it refused without reading them back", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      const keys = ["UNSENT-1", "UNSENT-2", "UNSENT-3", "UNSENT-4"]
+      writeFileSync(file, keys.map((key) => line(key)).join("\n"))
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.delay("1 millis"), Testing.fault(20014))
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
+      const first = yield* Effect.either(recording().record(Sync.run(options)))
+      expect(first._tag).toBe("Left")
+      const second = yield* sync(options)
+      expect(second.result).toEqual(Either.right(0))
+      // Refused as a whole by the error that stopped the job: nothing of the call was applied.
+      expect((yield* kit.calls).filter((call) => call.operation === "getMObjects")).toEqual([])
+      expect(yield* sentKeys).toEqual(["UNSENT-1", "UNSENT-2", "UNSENT-3", "UNSENT-4", "UNSENT-3", "UNSENT-4"])
+      expect(readNdjson(join(dir, "report.ndjson")).map((row) => row["status"])).toEqual([
+        "CREATED",
+        "CREATED",
+        "CREATED",
+        "CREATED"
+      ])
+    }).pipe(Effect.provide(env)))
+
+  it.live("--max-failures: the stop gives the final count of FAILED rows, the report's", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.csv")
+      writeFileSync(
+        file,
+        "name,externalKey.externalId,customFields.AccountName\n" +
+          Array.from({ length: 12 }, (_, i) => `D${i},COUNT-${i},Acme`).join("\n")
+      )
+      const stopped = yield* Effect.either(
+        recording().record(Sync.run(optionsFor(dir, file, { concurrency: 3, maxFailures: 1 })))
+      )
+      const stop = stopped._tag === "Left" ? stopped.left : undefined
+      const failed = readNdjson(join(dir, "report.ndjson")).filter((row) => row["status"] === "FAILED").length
+      expect(stop?.message).toContain(`${failed} row(s) FAILED, the limit of --max-failures 1`)
+    }).pipe(Effect.provide(env)))
+
+  it.live("Ctrl-C while a job is stopping still says why it was stopping", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, Array.from({ length: 4 }, (_, i) => line(`WHY-${i}`)).join("\n"))
+      const kit = yield* Testing.TestMarketo
+      // The first call is out for a minute when the second stops the job.
+      yield* kit.script(Testing.delay("1 minute"), Testing.fault(20014))
+      const { out, record } = recording()
+      const fiber = yield* Effect.fork(record(Sync.run(optionsFor(dir, file, { concurrency: 2 }))))
+      yield* Effect.sleep("500 millis")
+      yield* Fiber.interrupt(fiber)
+      expect(out.join("\n")).toMatch(/the job was interrupted while it stopped: .*20014/)
+    }).pipe(Effect.provide(env)))
+
   it.live("a fatal error: calls still waiting for the rate window are not waited for", () =>
     Effect.gen(function*() {
       const dir = scratch()
@@ -763,6 +820,58 @@ describe("the report", () => {
     send,
     reconcile: () => Effect.succeed("send")
   })
+
+  it.live("of a resumed job that stops again holds what the journal knows of every line", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      const keys = ["A", "B", "C", "D", "E", "F"]
+      writeFileSync(file, keys.join("\n"))
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")), retryFailed: true })
+      const created = (objects: ReadonlyArray<string>) =>
+        Effect.succeed(objects.map((input, index) => ({ index, input, status: "CREATED" as const, id: 10 + index })))
+      // Run 1: lines 1 to 4 FAIL, 5 and 6 are created.
+      const first = workOf(
+        (objects) =>
+          objects.includes("E")
+            ? created(objects)
+            : Effect.succeed(objects.map((input, index) => ({ index, input, status: "FAILED" as const, error: "no" }))),
+        keys
+      )
+      yield* Effect.either(recording().record(Job.run<string, never>(first, options)))
+      // Run 2 sends lines 1 to 4 again: the first call is answered, the second meets a wrong
+      // key. The file's later lines are read only a while after that (a large file is read as
+      // the job goes).
+      const refused = yield* Deferred.make<void>()
+      const second: Job.Work<string> = {
+        ...workOf(
+          (objects) =>
+            objects.includes("A") ? created(objects) : Effect.zipRight(
+              Effect.forkDaemon(Effect.zipRight(Effect.sleep("100 millis"), Deferred.succeed(refused, undefined))),
+              Effect.fail(MarketoError.fromFault({ code: 20014, faultString: "20014 - Authentication failed" }))
+            ),
+          keys
+        ),
+        // The first pass (which hashes the file: `source`) reads every line at once.
+        rows: (source) => {
+          const rows = workOf(created, keys).rows()
+          return source !== undefined ? rows : Stream.concat(
+            Stream.take(rows, 4),
+            Stream.fromEffect(Deferred.await(refused)).pipe(Stream.flatMap(() => Stream.drop(rows, 4)))
+          )
+        }
+      }
+      const stopped = yield* Effect.either(recording().record(Job.run<string, never>(second, options)))
+      expect(stopped._tag).toBe("Left")
+      expect(readNdjson(join(dir, "report.ndjson")).map((row) => [row["line"], row["status"]])).toEqual([
+        [1, "CREATED"],
+        [2, "CREATED"],
+        [3, "FAILED"],
+        [4, "FAILED"],
+        [5, "CREATED"],
+        [6, "CREATED"]
+      ])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it.live("credits a CREATED outcome to its own row when the client refused another row of the call", () =>
     Effect.gen(function*() {

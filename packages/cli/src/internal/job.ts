@@ -142,13 +142,20 @@ const objectOrder = () => {
 }
 
 /** The job stops, for `why`: said as a `Stop` once the report holds every row sent. */
-class Stopping extends Data.TaggedError("Stopping")<{ readonly why: string; readonly failed: boolean }> {}
+class Stopping extends Data.TaggedError("Stopping")<{
+  readonly why: string
+  readonly failed: boolean
+  /** `--max-failures` was met: the reason is said with the final count, once the calls out are answered. */
+  readonly limit?: boolean
+}> {}
 
 /** A chunk of a run, until the report has its rows. */
 interface Held<A> {
   readonly segment: ReadonlyArray<Item<A>>
   /** Whether its call went out. */
   sent: boolean
+  /** Whether its call has begun to go out (its intent is being recorded): it is not held back then. */
+  going: boolean
   /** Its rows' outcomes known so far (read back, or answered). */
   readonly decided: Map<number, Report.ReportRow>
   rows: ReadonlyArray<Report.ReportRow> | undefined
@@ -208,7 +215,7 @@ const intending = <X, E>(
   journal: Journal.Journal | undefined,
   lines: ReadonlyArray<number>,
   send: Effect.Effect<X, E>,
-  place: { sent: boolean },
+  place: { sent: boolean; going: boolean },
   halted: () => boolean
 ): Effect.Effect<X, E | Journal.JournalError | Halted> => {
   const went = Effect.sync(() => void (place.sent = true))
@@ -216,8 +223,13 @@ const intending = <X, E>(
     ? went
     : Effect.zipRight(Effect.orDieWith(journal.intend(lines), (error) => new IntentNotRecorded({ error })), went)
   return send.pipe(
-    // A defect, as the hook has no error channel: turned back into a failure below.
-    MarketoClient.withOnSend(Effect.suspend(() => halted() ? Effect.die(new Halted()) : intend)),
+    // A defect, as the hook has no error channel: turned back into a failure below. Once past
+    // the check the call goes (`going`): an intent recorded is always followed by its send.
+    MarketoClient.withOnSend(Effect.suspend(() => {
+      if (halted()) return Effect.die(new Halted())
+      place.going = true
+      return intend
+    })),
     Effect.catchSomeDefect((defect): Option.Option<Effect.Effect<never, Journal.JournalError | Halted>> =>
       defect instanceof IntentNotRecorded
         ? Option.some(Effect.fail(defect.error))
@@ -427,11 +439,17 @@ export const run = <A, R>(
     const counters = Progress.make(checked.total, options.rateWindow)
     let failures = 0
     let firstFailure: string | undefined
+    // Why the job stops, once it must (see `haltWith`); before the finalizers, which read it.
+    let halt: Stopping | Journal.JournalError | PlatformError | undefined
     // Finalizers run last-added first: the progress line's last draw, then this summary,
     // then, when the job did not finish (Ctrl-C included), how to continue it.
     yield* Effect.addFinalizer((exit) =>
       Exit.isInterrupted(exit)
-        ? Console.error(`\nmktows: the job was interrupted. ${resumeHint(options, failures > 0)}`)
+        ? Console.error(
+          `\nmktows: the job was interrupted${
+            halt?._tag === "Stopping" && halt.limit !== true ? ` while it stopped: ${halt.why}\n` : ". "
+          }${resumeHint(options, failures > 0)}`
+        )
         : Effect.void
     )
     yield* Effect.addFinalizer(() =>
@@ -537,7 +555,6 @@ export const run = <A, R>(
     // for their turn at the client's limits are not waited for: nothing of them went out, and
     // the rate window can hold them for up to 20 s. No chunk fails the stream that runs them:
     // a failing one would have it interrupt the others, answered or not.
-    let halt: Stopping | Journal.JournalError | PlatformError | undefined
     const halted = () => halt !== undefined
     const haltSignal = yield* Deferred.make<void>()
     const haltWith = (why: Stopping | Journal.JournalError | PlatformError) => {
@@ -606,7 +623,7 @@ export const run = <A, R>(
           // Held back when the job starts to stop before it went out; once out, it is answered.
           const heldBack = Effect.flatMap(
             Deferred.await(haltSignal),
-            () => place.sent ? Effect.never : Effect.fail(new Halted())
+            () => place.sent || place.going ? Effect.never : Effect.fail(new Halted())
           )
           const answered = yield* Effect.raceFirst(
             intending(journal, lines, sendChecked(batch), place, halted),
@@ -623,15 +640,17 @@ export const run = <A, R>(
               // Held back as the job stops: nothing more of it went out.
               if (error._tag === "Halted") return Effect.succeed(Option.none())
               if (!stopping(error)) return Effect.succeed(Option.some(outcomesOfError(lines, error)))
-              // The job stops here. This chunk's rows are reported as the error left them, and not
-              // recorded in the journal: the next run sends them.
+              // The job stops here. This chunk's rows are reported as the error left them, and
+              // journaled as applied by nothing: the next run sends them, without reading back.
               haltWith(stop(error))
               for (const outcome of outcomesOfError(lines, error)) {
                 decided.set(outcome.line, outcome)
                 refusedByStop.add(outcome.line)
               }
               counters.refused += lines.length
-              return Effect.succeed(Option.none())
+              return journal === undefined || MarketoError.isAmbiguous(error)
+                ? Effect.succeed(Option.none())
+                : Effect.as(journal.unsent(lines), Option.none())
             }),
             Effect.tap(() => Progress.callEnded(counters))
           )
@@ -714,14 +733,16 @@ export const run = <A, R>(
       Stream.mapEffect(toItem),
       segments(options.chunkSize),
       Stream.tap(() => Effect.sync(() => counters.pending++)),
-      // Once the job is stopping, no further chunk is taken.
-      Stream.takeWhile(() => halt === undefined),
+      // Once the job is stopping no further chunk is sent. With a journal the rest of the file is
+      // still read, so that the report holds the outcomes the journal knows of every line (a
+      // resumed job that stops again would otherwise drop the earlier runs' rows from its report).
+      Stream.takeWhile(() => halt === undefined || journal !== undefined),
       // In the order of the file: which earlier chunks each one waits for.
       Stream.mapEffect((segment) =>
         Effect.map(
           order.register(segment.flatMap((item) => (item._tag === "Send" ? objectNames(item.object) : []))),
           (turn) => {
-            const place: Held<A> = { segment, sent: false, decided: new Map(), rows: undefined }
+            const place: Held<A> = { segment, sent: false, going: false, decided: new Map(), rows: undefined }
             held.push(place)
             return { segment, turn, place }
           }
@@ -760,13 +781,7 @@ export const run = <A, R>(
             )
           }
           if (failures >= options.maxFailures && halt === undefined) {
-            haltWith(
-              new Stopping({
-                why:
-                  `${failures} row(s) FAILED, the limit of --max-failures ${options.maxFailures}. The first: ${firstFailure}.\nMarketo refused them for a reason every row may share (a field the instance does not have, a missing value, a wrong key): fix the mapping, the options or the instance.`,
-                failed: true
-              })
-            )
+            haltWith(new Stopping({ why: "", failed: true, limit: true }))
           }
         })
       ),
@@ -779,7 +794,16 @@ export const run = <A, R>(
       Effect.catchTags({
         // Rows FAILED by calls answered after the stop count too: the hint must offer --retry-failed.
         Stopping: (stopped) =>
-          Effect.fail(stoppedAfterSending(options, counters, stopped.why, stopped.failed || failures > 0)),
+          Effect.fail(
+            stoppedAfterSending(
+              options,
+              counters,
+              stopped.limit === true
+                ? `${failures} row(s) FAILED, the limit of --max-failures ${options.maxFailures}. The first: ${firstFailure}.\nMarketo refused them for a reason every row may share (a field the instance does not have, a missing value, a wrong key): fix the mapping, the options or the instance.`
+                : stopped.why,
+              stopped.failed || failures > 0
+            )
+          ),
         JournalError: (error) =>
           counters.sent > 0
             ? Effect.fail(stoppedAfterSending(options, counters, error.message, failures > 0))

@@ -55,6 +55,10 @@ type Entry =
   // `at`: when the lines were about to be sent (ms since the epoch; absent in older journals).
   | { readonly t: "intent"; readonly lines: ReadonlyArray<number>; readonly at?: number }
   | { readonly t: "done"; readonly outcomes: ReadonlyArray<LineOutcome> }
+  // Lines whose call was answered with an error that applied nothing (the one that stopped the
+  // job): no longer in doubt, and not done either. (An older mktows skips this record: the lines
+  // stay in doubt for it, read back before they are sent again, which is safe.)
+  | { readonly t: "unsent"; readonly lines: ReadonlyArray<number> }
 
 /**
  * What the journal held for one line when it was opened: nothing (send it), a definite
@@ -179,6 +183,12 @@ export interface Journal {
   readonly intend: (lines: ReadonlyArray<number>) => Effect.Effect<void, JournalError>
   /** Records outcomes, durably. */
   readonly record: (outcomes: ReadonlyArray<LineOutcome>) => Effect.Effect<void, JournalError>
+  /**
+   * Records that the call `lines` were sent in was answered with an error that applied none of
+   * them (the error that stopped the job), durably: the next run sends them without reading
+   * them back first.
+   */
+  readonly unsent: (lines: ReadonlyArray<number>) => Effect.Effect<void, JournalError>
 }
 
 /**
@@ -260,6 +270,12 @@ export const open = (
                   sent.add(line)
                   definite.delete(line)
                   if (typeof entry.at === "number" && firstSent.get(line) === undefined) firstSent.set(line, entry.at)
+                }
+                break
+              case "unsent":
+                for (const line of entry.lines) {
+                  sent.delete(line)
+                  firstSent.delete(line)
                 }
                 break
               case "done": {
@@ -345,7 +361,8 @@ export const open = (
         lines.length === 0
           ? Effect.void
           : Effect.flatMap(Clock.currentTimeMillis, (at) => append({ t: "intent", lines, at })),
-      record: (outcomes) => (outcomes.length === 0 ? Effect.void : append({ t: "done", outcomes }))
+      record: (outcomes) => (outcomes.length === 0 ? Effect.void : append({ t: "done", outcomes })),
+      unsent: (lines) => (lines.length === 0 ? Effect.void : append({ t: "unsent", lines }))
     }
   })
 

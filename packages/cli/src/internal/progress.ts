@@ -27,7 +27,7 @@ export interface Counters {
   done: number
   /** Rows sent to Marketo in this run. */
   sent: number
-  /** Rows whose call met the error that stopped the job (applied nothing). */
+  /** Rows whose call met the error that stopped the job (sent, and applied nothing). */
   refused: number
   /** Chunks queued or in flight. */
   pending: number
@@ -130,7 +130,6 @@ const notSent = (counters: Counters): string => {
   const other = counters.done - counters.sent - invalid - counters.refused
   return [
     ...(invalid > 0 ? [`${number(invalid)} invalid`] : []),
-    ...(counters.refused > 0 ? [`${number(counters.refused)} refused by the error that stopped the job`] : []),
     ...(other > 0 ? [`${number(other)} settled without a call (the journal, a read-back or a report's status)`] : [])
   ].join(", ")
 }
@@ -150,7 +149,13 @@ export const summary = (counters: Counters, elapsedMillis: number): string => {
     `sent ${number(counters.sent)} row(s) in ${seconds.toFixed(1)} s${
       counters.sent > 0 && seconds > 0 ? ` (${number(Math.round(counters.sent / seconds))} sent/s)` : ""
     }${
-      counters.done > counters.sent ? `; ${number(counters.done - counters.sent)} not sent (${notSent(counters)})` : ""
+      counters.refused > 0
+        ? `; ${number(counters.refused)} more sent and refused by the error that stopped the job (none applied)`
+        : ""
+    }${
+      counters.done > counters.sent + counters.refused
+        ? `; ${number(counters.done - counters.sent - counters.refused)} not sent (${notSent(counters)})`
+        : ""
     }`
   )
   return out.join("\n")
