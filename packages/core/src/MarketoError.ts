@@ -218,7 +218,9 @@ export class QuotaExceeded extends Data.TaggedError("QuotaExceeded")<{
   readonly resetsAt: Date
 }> {
   override get message(): string {
-    return `Marketo's daily API quota is spent (20015: ${this.faultString}); it resets at ${this.resetsAt.toISOString()}`
+    return `Marketo's daily API quota is spent (20015: ${
+      withoutCode(20015, this.faultString)
+    }); it resets at ${this.resetsAt.toISOString()}`
   }
 }
 

@@ -125,6 +125,13 @@ describe("MarketoError", () => {
     expect(
       new MarketoError.QuotaExceeded({ faultString: "x", resetsAt: new Date("2026-11-29T06:00:00Z") }).message
     ).toContain("2026-11-29T06:00:00.000Z")
+    // The code once: SOAP's fault text begins with it.
+    expect(
+      new MarketoError.QuotaExceeded({
+        faultString: "20015 - Request Limit Exceeded",
+        resetsAt: new Date("2026-11-29T06:00:00Z")
+      }).message
+    ).toContain("(20015: Request Limit Exceeded)")
     expect(new MarketoError.ProtocolError({ reason: "NotXml", detail: "no root", received: "<html>" }).message)
       .toContain("<html>")
     expect(new MarketoError.AuthFault({ code: 20014, faultString: "20014 - Authentication failed" }).message)
