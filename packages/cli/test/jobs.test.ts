@@ -726,6 +726,48 @@ describe("a stop after rows went out", () => {
       expect(out.join("\n")).toMatch(/the job was interrupted while it stopped: .*20014/)
     }).pipe(Effect.provide(env)))
 
+  it.live("a fatal error while a call records its intent: that call still goes, so no intent is left without its send", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, Array.from({ length: 4 }, (_, i) => line(`GOING-${i}`)).join("\n"))
+      const journal = join(dir, "job.journal")
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.fault(20014))
+      // The journal's third write (the second call's intent, after the header and the first's)
+      // takes a while: the first call is refused meanwhile.
+      let writes = 0
+      const slowJournal = Layer.effect(
+        FileSystem.FileSystem,
+        Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+          ...fs,
+          open: (path, options) =>
+            Effect.map(fs.open(path, options), (handle) =>
+              path !== journal ? handle : new Proxy(handle, {
+                get: (target, property) => {
+                  if (property === "writeAll") {
+                    return (bytes: Uint8Array) =>
+                      ++writes === 3
+                        ? Effect.zipRight(Effect.sleep("300 millis"), target.writeAll(bytes))
+                        : target.writeAll(bytes)
+                  }
+                  const value: unknown = Reflect.get(target, property, target)
+                  return typeof value === "function" ? value.bind(target) : value
+                }
+              }))
+        }))
+      ).pipe(Layer.provide(NodeFileSystem.layer))
+      const options = optionsFor(dir, file, { journal: Option.some(journal), concurrency: 2 })
+      yield* Effect.either(Effect.provide(recording().record(Sync.run(options)), slowJournal))
+      const intents = readFileSync(journal, "utf8").split("\n").flatMap((text) => {
+        const entry = Journal.decodeLine(text) as { readonly t?: string; readonly lines?: ReadonlyArray<number> }
+        return entry?.t === "intent" ? [entry.lines ?? []] : []
+      })
+      expect(intents).toHaveLength(2)
+      // Both calls went out: each intent was followed by its send.
+      expect((yield* sentKeys).sort()).toEqual(["GOING-0", "GOING-1", "GOING-2", "GOING-3"])
+    }).pipe(Effect.provide(env)))
+
   it.live("a fatal error: calls still waiting for the rate window are not waited for", () =>
     Effect.gen(function*() {
       const dir = scratch()
