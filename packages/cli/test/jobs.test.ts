@@ -7,7 +7,7 @@
  * went out (a full disk, Ctrl-C) says how many and what to run.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { SystemError } from "@effect/platform/Error"
+import { type PlatformError, SystemError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
@@ -72,6 +72,38 @@ const optionsFor = (dir: string, file: string, over: Partial<Sync.Options> = {})
   transport: "soap",
   ...over
 })
+
+/**
+ * The real file system, with the writes to `journal` made by `write`: each one's number (from 1,
+ * the header), its bytes, and the real write.
+ */
+const journalWrites = (
+  journal: string,
+  write: (
+    n: number,
+    bytes: Uint8Array,
+    real: (bytes: Uint8Array) => Effect.Effect<void, PlatformError>
+  ) => Effect.Effect<void, PlatformError>
+) => {
+  let writes = 0
+  return Layer.effect(
+    FileSystem.FileSystem,
+    Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+      ...fs,
+      open: (path, options) =>
+        Effect.map(fs.open(path, options), (handle) =>
+          path !== journal ? handle : new Proxy(handle, {
+            get: (target, property) => {
+              if (property === "writeAll") {
+                return (bytes: Uint8Array) => write(++writes, bytes, (b) => target.writeAll(b))
+              }
+              const value: unknown = Reflect.get(target, property, target)
+              return typeof value === "function" ? value.bind(target) : value
+            }
+          }))
+    }))
+  ).pipe(Layer.provide(NodeFileSystem.layer))
+}
 
 /** Every object the syncMObjects calls carried, by external key value. */
 const sentKeys = Effect.map(
@@ -629,36 +661,19 @@ describe("a stop after rows went out", () => {
       const file = join(dir, "rows.ndjson")
       writeFileSync(file, [line("JF-1"), line("JF-2")].join("\n"))
       const journal = join(dir, "job.journal")
-      let writes = 0
       // The journal's third write (after its header and the intent: the answers) fails.
-      const failing = Layer.effect(
-        FileSystem.FileSystem,
-        Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
-          ...fs,
-          open: (path, options) =>
-            Effect.map(fs.open(path, options), (handle) =>
-              path !== journal ? handle : new Proxy(handle, {
-                get: (target, property) => {
-                  if (property === "writeAll") {
-                    return (bytes: Uint8Array) =>
-                      ++writes === 3
-                        ? Effect.fail(
-                          new SystemError({
-                            reason: "Unknown",
-                            module: "FileSystem",
-                            method: "writeAll",
-                            pathOrDescriptor: path,
-                            description: "disk full"
-                          })
-                        )
-                        : target.writeAll(bytes)
-                  }
-                  const value: unknown = Reflect.get(target, property, target)
-                  return typeof value === "function" ? value.bind(target) : value
-                }
-              }))
-        }))
-      ).pipe(Layer.provide(NodeFileSystem.layer))
+      const failing = journalWrites(journal, (n, bytes, write) =>
+        n === 3
+          ? Effect.fail(
+            new SystemError({
+              reason: "Unknown",
+              module: "FileSystem",
+              method: "writeAll",
+              pathOrDescriptor: journal,
+              description: "disk full"
+            })
+          )
+          : write(bytes))
       const { out, record } = recording()
       const stopped = yield* Effect.either(
         Effect.provide(record(Sync.run(optionsFor(dir, file, { journal: Option.some(journal) }))), failing)
@@ -736,27 +751,10 @@ describe("a stop after rows went out", () => {
       yield* kit.script(Testing.fault(20014))
       // The journal's third write (the second call's intent, after the header and the first's)
       // takes a while: the first call is refused meanwhile.
-      let writes = 0
-      const slowJournal = Layer.effect(
-        FileSystem.FileSystem,
-        Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
-          ...fs,
-          open: (path, options) =>
-            Effect.map(fs.open(path, options), (handle) =>
-              path !== journal ? handle : new Proxy(handle, {
-                get: (target, property) => {
-                  if (property === "writeAll") {
-                    return (bytes: Uint8Array) =>
-                      ++writes === 3
-                        ? Effect.zipRight(Effect.sleep("300 millis"), target.writeAll(bytes))
-                        : target.writeAll(bytes)
-                  }
-                  const value: unknown = Reflect.get(target, property, target)
-                  return typeof value === "function" ? value.bind(target) : value
-                }
-              }))
-        }))
-      ).pipe(Layer.provide(NodeFileSystem.layer))
+      const slowJournal = journalWrites(
+        journal,
+        (n, bytes, write) => n === 3 ? Effect.zipRight(Effect.sleep("300 millis"), write(bytes)) : write(bytes)
+      )
       const options = optionsFor(dir, file, { journal: Option.some(journal), concurrency: 2 })
       yield* Effect.either(Effect.provide(recording().record(Sync.run(options)), slowJournal))
       const intents = readFileSync(journal, "utf8").split("\n").flatMap((text) => {
