@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as RestTransport from "../src/RestTransport.js"
@@ -324,6 +325,36 @@ describe("REST reads", () => {
       )
       expect(found.map((chunk) => chunk.length)).toEqual([1, 1, 1, 1, 1, 1])
       expect(m.api().filter((s) => s.path === opportunitiesDescribe)).toHaveLength(1)
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("calls awaiting a describe whose asker is interrupted ask for it themselves", () => {
+    let describes = 0
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        // The first describe never answers: its asker is given up on.
+        ? ++describes === 1 ? Effect.never : ok([{
+          ...describeOf(["externalOpportunityId"]),
+          fields: [{ name: "score", dataType: "integer" }]
+        }])
+        : ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
+    )
+    const sync = MarketoClient.syncMObjects(
+      [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "A" }, customFields: { score: "7" } })],
+      "UPDATE"
+    )
+    return Effect.gen(function*() {
+      const asker = yield* Effect.fork(sync)
+      while (describes === 0) yield* Effect.yieldNow()
+      const waiter = yield* Effect.fork(sync)
+      // The waiter awaits the asker's describe before the asker is given up on.
+      for (let i = 0; i < 2000; i++) yield* Effect.yieldNow()
+      yield* Fiber.interrupt(asker)
+      yield* Fiber.join(waiter)
+      expect(describes).toBe(2)
+      // Its custom field typed by the describe it asked for: not sent as text.
+      const sent = m.api().find((s) => s.method === "POST")
+      expect(JSON.parse(sent?.body ?? "")).toMatchObject({ input: [{ score: 7 }] })
     }).pipe(Effect.provide(m.client))
   })
 

@@ -54,54 +54,65 @@ const describedOf = (meta: RestWire.ObjectMetadata): Described => {
   }
 }
 
+/** What the waiters of an asker that was interrupted get: no answer, so they ask themselves. */
+const askAgain: unique symbol = Symbol("askAgain")
+
 /** One endpoint's describe as it is shared: asked once, awaited by every call that needs it meanwhile. */
-type Entry = Deferred.Deferred<Described | undefined, TransportCallError>
+type Entry = Deferred.Deferred<Described | undefined | typeof askAgain, TransportCallError>
 
 /**
  * Calls that need a describe at the same time (the ten chunks of a sync starting together)
  * share one request: the first asks, the others await its answer. An answer kept serves
  * every later call; one not kept (no metadata, a failure, the asker interrupted) is
- * forgotten, so the next call asks again.
+ * forgotten, so the next call asks again. When the asker is interrupted, those awaiting it
+ * ask again themselves.
  */
 export const make = (send: Send): Effect.Effect<Describe> =>
   Effect.map(
     Ref.make<Partial<Record<Endpoint, Entry>>>({}),
-    (cache) => (endpoint) => {
-      const fetch = send(
-        "describeMObject",
-        (base) => HttpClientRequest.get(base + paths[endpoint]),
-        RestWire.DescribeResponse
-      ).pipe(Effect.flatMap((answer) => {
-        // Refused: the instance's reason, as an error its callers weigh (not an empty describe).
-        if (answer._tag === "Refused") {
-          const [first] = answer.reasons
-          return Effect.fail(Http.restError("describeMObject", String(first?.code ?? 0), first?.message ?? ""))
-        }
-        const meta = answer.value.result?.[0]
-        return Effect.succeed(meta === undefined ? undefined : describedOf(meta))
-      }))
-      const forget = (mine: Entry) =>
-        Ref.update(cache, (c) => (c[endpoint] === mine ? { ...c, [endpoint]: undefined } : c))
-      return Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Deferred.make<Described | undefined, TransportCallError>(), (mine) =>
-          Effect.flatMap(
-            Ref.modify(cache, (c): [Entry, Partial<Record<Endpoint, Entry>>] => {
-              const held = c[endpoint]
-              return held === undefined ? [mine, { ...c, [endpoint]: mine }] : [held, c]
-            }),
-            (entry) =>
-              entry !== mine
-                ? restore(Deferred.await(entry))
-                : Effect.flatMap(Effect.exit(restore(fetch)), (exit) =>
-                  Effect.zipRight(
-                    Exit.isSuccess(exit) && exit.value !== undefined ? Effect.void : forget(mine),
-                    // An asker interrupted leaves the others without an answer, not waiting forever.
-                    Effect.zipRight(
-                      Deferred.done(mine, Exit.isInterrupted(exit) ? Exit.succeed(undefined) : exit),
-                      exit
-                    )
+    (cache) => {
+      const describe: Describe = (endpoint) => {
+        const fetch = send(
+          "describeMObject",
+          (base) => HttpClientRequest.get(base + paths[endpoint]),
+          RestWire.DescribeResponse
+        ).pipe(Effect.flatMap((answer) => {
+          // Refused: the instance's reason, as an error its callers weigh (not an empty describe).
+          if (answer._tag === "Refused") {
+            const [first] = answer.reasons
+            return Effect.fail(Http.restError("describeMObject", String(first?.code ?? 0), first?.message ?? ""))
+          }
+          const meta = answer.value.result?.[0]
+          return Effect.succeed(meta === undefined ? undefined : describedOf(meta))
+        }))
+        const forget = (mine: Entry) =>
+          Ref.update(cache, (c) => (c[endpoint] === mine ? { ...c, [endpoint]: undefined } : c))
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(Deferred.make<Described | undefined | typeof askAgain, TransportCallError>(), (mine) =>
+            Effect.flatMap(
+              Ref.modify(cache, (c): [Entry, Partial<Record<Endpoint, Entry>>] => {
+                const held = c[endpoint]
+                return held === undefined ? [mine, { ...c, [endpoint]: mine }] : [held, c]
+              }),
+              (entry) =>
+                entry !== mine
+                  ? restore(Effect.flatMap(
+                    Deferred.await(entry),
+                    (answer) =>
+                      answer === askAgain ? describe(endpoint) : Effect.succeed(answer)
                   ))
-          ))
-      )
+                  : Effect.flatMap(Effect.exit(restore(fetch)), (exit) =>
+                    Effect.zipRight(
+                      Exit.isSuccess(exit) && exit.value !== undefined ? Effect.void : forget(mine),
+                      // An asker interrupted leaves the others to ask again, not waiting forever.
+                      Effect.zipRight(
+                        Deferred.done(mine, Exit.isInterrupted(exit) ? Exit.succeed(askAgain) : exit),
+                        exit
+                      )
+                    ))
+            ))
+        )
+      }
+      return describe
     }
   )

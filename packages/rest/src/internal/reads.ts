@@ -68,13 +68,12 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
   }
 
   /**
-   * The describe a record read asks its fields by. Asked again once when the first asker was
-   * interrupted (its waiters get no describe); one that answers no metadata fails the read, which
-   * could not ask for the custom fields otherwise.
+   * The describe a record read asks its fields by: one that answers no metadata fails the read,
+   * which could not ask for the custom fields otherwise.
    */
   const fieldsToRead = (endpoint: Query.Endpoint): Effect.Effect<Describes.Described, TransportCallError> =>
     Effect.flatMap(
-      Effect.flatMap(described(endpoint), (first) => first === undefined ? described(endpoint) : Effect.succeed(first)),
+      described(endpoint),
       (found) =>
         found === undefined
           ? Effect.fail(
