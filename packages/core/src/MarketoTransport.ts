@@ -100,6 +100,21 @@ export const standardValues: (model: Opportunity | OpportunityPersonRole) => Rea
   FieldValues.standardValues
 
 /**
+ * {@link standardValues} without the array: `visit` is called with the position and the value
+ * of each standard field the model holds, read the same way, and `state` is handed through
+ * (so that a caller that runs per object needs no closure per object). The order is the
+ * model's own for an instance of its class, else the table's.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const forEachStandardValue: <S>(
+  model: Opportunity | OpportunityPersonRole,
+  visit: (position: number, value: unknown, state: S) => void,
+  state: S
+) => void = FieldValues.forEachStandardValue
+
+/**
  * What a transport does: sign and send one call of one operation, and hand back its
  * decoded result or a typed error.
  *

@@ -40,28 +40,60 @@ export const opportunityPersonRole: Reader<keyof OpportunityPersonRole> = reader
 )
 
 /**
+ * Calls `visit` with the position in `reader`'s table and the value of each field `obj` holds
+ * (not `undefined`), in the object's own order for an instance of the model's class, else in
+ * the table's. `state` is handed through, so that a caller needs no closure, and no array is
+ * made, per object. Reading may throw (a getter, a Proxy trap): the callers guard it.
+ */
+export const forEachValue = <K extends string, S>(
+  reader: Reader<K>,
+  obj: object,
+  visit: (position: number, value: unknown, state: S) => void,
+  state: S
+): void => {
+  if (Object.getPrototypeOf(obj) === reader.prototype) {
+    const position = reader.position
+    for (const key in obj) {
+      const i = position.get(key)
+      if (i === undefined) continue
+      // The read stays in the loop, on the loop's key: that is what V8 serves from the layout.
+      const value = (obj as Record<string, unknown>)[key]
+      if (value !== undefined) visit(i, value, state)
+    }
+    return
+  }
+  const fields = reader.fields
+  for (let i = 0; i < fields.length; i++) {
+    const value = (obj as Record<string, unknown>)[(fields[i] as StandardField<K>).key]
+    if (value !== undefined) visit(i, value, state)
+  }
+}
+
+const setAt = (position: number, value: unknown, values: Array<unknown>): void => {
+  values[position] = value
+}
+
+/**
  * The value of each field of `reader`'s table that `obj` holds, at the field's position in
  * the table; `undefined` where it holds none. Reading may throw (a getter, a Proxy trap): the
  * callers guard it.
  */
 export const valuesOf = <K extends string>(reader: Reader<K>, obj: object): Array<unknown> => {
-  const fields = reader.fields
-  const values = new Array<unknown>(fields.length)
-  if (Object.getPrototypeOf(obj) === reader.prototype) {
-    const position = reader.position
-    for (const key in obj) {
-      const i = position.get(key)
-      // The read stays in the loop, on the loop's key: that is what V8 serves from the layout.
-      if (i !== undefined) values[i] = (obj as Record<string, unknown>)[key]
-    }
-    return values
-  }
-  for (let i = 0; i < fields.length; i++) {
-    values[i] = (obj as Record<string, unknown>)[(fields[i] as StandardField<K>).key]
-  }
+  const values = new Array<unknown>(reader.fields.length)
+  forEachValue(reader, obj, setAt, values)
   return values
 }
 
 /** {@link valuesOf} with the reader of the model's table. */
 export const standardValues = (model: Opportunity | OpportunityPersonRole): Array<unknown> =>
   model._tag === "Opportunity" ? valuesOf(opportunity, model) : valuesOf(opportunityPersonRole, model)
+
+/** {@link forEachValue} with the reader of the model's table. */
+export const forEachStandardValue = <S>(
+  model: Opportunity | OpportunityPersonRole,
+  visit: (position: number, value: unknown, state: S) => void,
+  state: S
+): void =>
+  model._tag === "Opportunity"
+    ? forEachValue(opportunity, model, visit, state)
+    : forEachValue(opportunityPersonRole, model, visit, state)

@@ -86,19 +86,14 @@ const header = (obj: Model): MutableMObject => {
   return w
 }
 
-const anonymous: Sent = {}
-
 /**
  * The id and external key {@link toWire} writes for `obj`, without mapping anything else: all
  * the client needs of each object a transport's model path sends (to pair statuses with
- * objects and to decide whether a call may be repeated).
+ * objects and to decide whether a call may be repeated). A model holds them under those very
+ * names (toWire writes `obj.id` and `obj.externalKey`), so it is its own identity: no object
+ * is made per object sent.
  */
-export const identityOf = (obj: Model): Sent => {
-  const id = "id" in obj ? obj.id : undefined
-  const externalKey = "externalKey" in obj ? obj.externalKey : undefined
-  if (id === undefined) return externalKey === undefined ? anonymous : { externalKey }
-  return externalKey === undefined ? { id } : { id, externalKey }
-}
+export const identityOf = (obj: Model): Sent => obj
 
 const costAttribs = (cost: Cost): Array<Wire.Attrib> => {
   const out: Array<Wire.Attrib> = [

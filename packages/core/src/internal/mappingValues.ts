@@ -38,14 +38,21 @@ export const formatBoolean = (b: boolean): string => (b ? "1" : "0")
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0")
 
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
+// "-MM-DD" of every month and day, made once: a date is then its year and one piece, one
+// string made per date written (this runs for every date of every object sent).
+const twoDigits = (n: number): string => (n < 10 ? `0${n}` : String(n))
+const monthDays: ReadonlyArray<string> = Array.from(
+  { length: 13 * 32 },
+  (_, i) => `-${twoDigits(Math.floor(i / 32))}-${twoDigits(i % 32)}`
+)
 
 /** `YYYY-MM-DD` of a date's UTC calendar day. */
 export const formatDate = (d: Date): string => {
   const year = d.getUTCFullYear()
-  // Without padStart where it cannot pad (years 1000 to 9999, months, days): this runs for
-  // every date of every object sent.
-  return `${year >= 1000 && year <= 9999 ? year : pad(year, 4)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`
+  const monthDay = monthDays[(d.getUTCMonth() + 1) * 32 + d.getUTCDate()]
+  // An invalid date (NaN) finds no piece: written as before, field by field.
+  if (monthDay === undefined) return `${pad(year, 4)}-${twoDigits(d.getUTCMonth() + 1)}-${twoDigits(d.getUTCDate())}`
+  return (year >= 1000 && year <= 9999 ? String(year) : pad(year, 4)) + monthDay
 }
 
 // UTC midnight of 0001-01-01 and of 9999-12-31 (`Date.UTC` would read year 1 as 1901): the years

@@ -102,9 +102,11 @@ const checkValue = (report: Report, path: Path, kind: Fields.Kind, value: unknow
 // A Set per record kind, made once: every own key of every object is looked up in one.
 const unknownField = (known: ReadonlySet<string>): string => `unknown field (expected one of ${[...known].join(", ")})`
 
+// A for…in over the keys, own ones only, rather than Object.keys: no array is made per object
+// checked (V8 serves the keys from the object's layout).
 const checkKeys = (report: Report, path: Path, obj: Dict, known: ReadonlySet<string>): void => {
-  for (const key of Object.keys(obj)) {
-    if (!known.has(key)) report([...path, key], unknownField(known))
+  for (const key in obj) {
+    if (!known.has(key) && Object.hasOwn(obj, key)) report([...path, key], unknownField(known))
   }
 }
 
@@ -165,7 +167,9 @@ const checkCustomFields = (report: Report, value: unknown, standard: ReadonlyArr
   if (!isDict(value)) {
     return report(["customFields"], `expected an object of field name to text, got ${describe(value)}`)
   }
-  for (const [name, text] of Object.entries(value)) {
+  for (const name in value) {
+    if (!Object.hasOwn(value, name)) continue
+    const text = value[name]
     const path = ["customFields", name]
     const clash = standard.find((field) => field.wire === name)
     if (clash !== undefined) report(path, `${name} is a standard field: set ${clash.key} instead`)
@@ -241,6 +245,11 @@ const checkKeyFor = (report: Report, obj: Dict, operation: Operation): void => {
   }
 }
 
+/** The problems of an object's standard fields, by position in its table; made only for a problem. */
+interface FieldProblems {
+  problems: Array<readonly [number, string]> | undefined
+}
+
 /** What Opportunity and OpportunityPersonRole share: keys, timestamps, fields, associations. */
 const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associations: ReadonlyArray<string>) => {
   const fields = reader.fields
@@ -254,26 +263,29 @@ const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associat
     "createdAt",
     "updatedAt"
   ])
-  // Answers the values read, for the checks of one type that depend on which fields are there.
-  return (report: Report, obj: Dict, operation: Operation): ReadonlyArray<unknown> => {
+  // A visitor made once per type: no closure or array per object. Its problems are kept by
+  // position and reported in the table's order, whatever order the object holds its fields in.
+  const checkField = (position: number, value: unknown, found: FieldProblems): void => {
+    const problem = valueProblem((fields[position] as Fields.StandardField<K>).kind, value)
+    if (problem !== undefined) (found.problems ??= []).push([position, problem])
+  }
+  return (report: Report, obj: Dict, operation: Operation): void => {
     checkKeys(report, [], obj, known)
     checkKeyFor(report, obj, operation)
     checkTimestamps(report, obj)
     // The fields are read as every sender reads them (FieldValues): a value they would send is
     // a value checked here. The path of a problem is made only for a problem.
-    const values = FieldValues.valuesOf(reader, obj)
-    for (let i = 0; i < fields.length; i++) {
-      const value = values[i]
-      if (value === undefined) continue
-      const field = fields[i] as Fields.StandardField<K>
-      const problem = valueProblem(field.kind, value)
-      if (problem !== undefined) report([field.key], problem)
+    const found: FieldProblems = { problems: undefined }
+    FieldValues.forEachValue(reader, obj, checkField, found)
+    if (found.problems !== undefined) {
+      for (const [position, problem] of found.problems.sort((a, b) => a[0] - b[0])) {
+        report([(fields[position] as Fields.StandardField<K>).key], problem)
+      }
     }
     checkCustomFields(report, obj["customFields"], fields)
     for (const name of associations) {
       if (obj[name] !== undefined) checkAssociation(report, [name], obj[name])
     }
-    return values
   }
 }
 
@@ -286,7 +298,8 @@ const opportunityIdAt = FieldValues.opportunityPersonRole.position.get("opportun
 const personIdAt = FieldValues.opportunityPersonRole.position.get("personId") as number
 
 const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Operation): void => {
-  const values = checkRoleEntity(report, obj, operation)
+  checkRoleEntity(report, obj, operation)
+  const values = FieldValues.valuesOf(FieldValues.opportunityPersonRole, obj)
   if (values[opportunityIdAt] === undefined && obj["opportunity"] === undefined) {
     report(["opportunityId"], "expected an opportunityId or an opportunity association")
   }

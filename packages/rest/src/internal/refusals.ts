@@ -250,43 +250,65 @@ const syncIssues = (mObjectList: ReadonlyArray<Wire.MObject>, sync: Wire.SyncOpe
   )
 
 /** The issues of a sync of models: the issues {@link syncIssues} finds in their wire records. */
-const syncModelIssues = (objects: ReadonlyArray<MObject.MObject>, sync: Wire.SyncOperation): ReadonlyArray<Issue> =>
-  objects.flatMap((o, i) => {
-    switch (o._tag) {
-      case "Opportunity": {
-        const company = linkOf(o.company)
-        return opportunityIssues(i, {
-          id: o.id,
-          externalKey: o.externalKey,
-          link: (type) => type === "Company" ? company : undefined,
-          // An opportunity's standard names are never refused: only custom ones can be, so
-          // without any the names need not be listed (this runs for every opportunity sent).
-          names: CustomFields.isEmpty(o.customFields)
-            ? noNames
-            : namesOf(StandardFields.opportunityFields, o, o.customFields)
-        }, sync)
-      }
-      case "OpportunityPersonRole": {
-        const lead = linkOf(o.lead)
-        const opportunity = linkOf(o.opportunity)
-        return roleIssues(i, {
-          id: o.id,
-          externalKey: o.externalKey,
-          link: (type) => type === "Lead" ? lead : type === "Opportunity" ? opportunity : undefined,
-          names: namesOf(StandardFields.opportunityPersonRoleFields, o, o.customFields)
-        }, sync)
-      }
-      case "Program":
-        return programIssues(
-          i,
-          // The amount as the wire writes it and reads it back.
-          o.costs.map((c) => ({
-            id: c.id !== undefined,
-            amount: Number(MarketoTransport.fieldText("decimal", c.amount))
-          }))
-        )
+/**
+ * Whether an opportunity is the usual one, which has no issue: keyed by externalOpportunityId
+ * without an id, no custom fields, a company (if any) by externalCompanyId. Known without
+ * building what `opportunityIssues` reads, since this runs for every opportunity sent.
+ */
+const isPlainOpportunity = (o: Opportunity): boolean =>
+  o.id === undefined && o.externalKey !== undefined && o.externalKey.name === opportunityKey &&
+  CustomFields.isEmpty(o.customFields) &&
+  (o.company === undefined || (!Keys.isById(o.company) && o.company.externalKey.name === companyKey))
+
+const modelIssues = (o: MObject.MObject, i: number, sync: Wire.SyncOperation): ReadonlyArray<Issue> => {
+  switch (o._tag) {
+    case "Opportunity": {
+      if (isPlainOpportunity(o)) return noIssues
+      const company = linkOf(o.company)
+      return opportunityIssues(i, {
+        id: o.id,
+        externalKey: o.externalKey,
+        link: (type) => type === "Company" ? company : undefined,
+        // An opportunity's standard names are never refused: only custom ones can be, so
+        // without any the names need not be listed.
+        names: CustomFields.isEmpty(o.customFields)
+          ? noNames
+          : namesOf(StandardFields.opportunityFields, o, o.customFields)
+      }, sync)
     }
-  })
+    case "OpportunityPersonRole": {
+      const lead = linkOf(o.lead)
+      const opportunity = linkOf(o.opportunity)
+      return roleIssues(i, {
+        id: o.id,
+        externalKey: o.externalKey,
+        link: (type) => type === "Lead" ? lead : type === "Opportunity" ? opportunity : undefined,
+        names: namesOf(StandardFields.opportunityPersonRoleFields, o, o.customFields)
+      }, sync)
+    }
+    case "Program":
+      return programIssues(
+        i,
+        // The amount as the wire writes it and reads it back.
+        o.costs.map((c) => ({
+          id: c.id !== undefined,
+          amount: Number(MarketoTransport.fieldText("decimal", c.amount))
+        }))
+      )
+  }
+}
+
+const noIssues: ReadonlyArray<Issue> = []
+
+// A loop into one array, not a flatMap: an array per object would be made for none.
+const syncModelIssues = (objects: ReadonlyArray<MObject.MObject>, sync: Wire.SyncOperation): ReadonlyArray<Issue> => {
+  const issues: Array<Issue> = []
+  for (let i = 0; i < objects.length; i++) {
+    const found = modelIssues(objects[i] as MObject.MObject, i, sync)
+    for (const one of found) issues.push(one)
+  }
+  return issues
+}
 
 const deleteIssues = (index: number, o: Wire.MObject): Array<Issue> => {
   if (o.type !== "Opportunity" && o.type !== "OpportunityPersonRole") return []

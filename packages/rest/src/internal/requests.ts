@@ -182,26 +182,45 @@ const jsonOf = (kind: FieldMapping["kind"], value: unknown): RestWire.FieldValue
   }
 }
 
-// The standard fields are read as core's checks read them (`MarketoTransport.standardValues`):
-// what is sent was checked.
+/** A visitor of a model's standard values that writes each into a record, by `byPosition`. */
+const writer =
+  (byPosition: ReadonlyArray<ModelField | undefined>) =>
+  (position: number, value: unknown, out: Record<string, RestWire.FieldValue>): void => {
+    const f = byPosition[position]
+    if (f !== undefined) out[f.rest] = jsonOf(f.kind, value)
+  }
+
+const positioned = (fields: ReadonlyArray<ModelField>, count: number): ReadonlyArray<ModelField | undefined> => {
+  const out = new Array<ModelField | undefined>(count).fill(undefined)
+  for (const f of fields) out[f.position] = f
+  return out
+}
+
+const writeOpportunityField = writer(
+  positioned(opportunityModelFields, StandardFields.opportunityFields.length)
+)
+const writeRoleField = writer(positioned(roleModelFields, StandardFields.opportunityPersonRoleFields.length))
+
+// The standard fields are read as core's checks read them (`MarketoTransport.forEachStandardValue`):
+// what is sent was checked. A visitor, not `standardValues`: no array per record.
 const modelRecord = (
   out: Record<string, RestWire.FieldValue>,
   model: Opportunity | OpportunityPersonRole,
-  standard: ReadonlyArray<ModelField>,
   customFields: { readonly [name: string]: string },
   bySoap: ReadonlyMap<string, FieldMapping>,
   custom: CustomFields.Kinds | undefined,
   skip?: string
 ): Record<string, RestWire.FieldValue> => {
-  const values = MarketoTransport.standardValues(model)
-  for (let i = 0; i < standard.length; i++) {
-    const f = standard[i] as ModelField
-    const value = values[f.position]
-    if (value !== undefined) out[f.rest] = jsonOf(f.kind, value)
-  }
+  MarketoTransport.forEachStandardValue(
+    model,
+    model._tag === "Opportunity" ? writeOpportunityField : writeRoleField,
+    out
+  )
   if (CustomFields.isEmpty(customFields)) return out
-  for (const name of Object.keys(customFields)) {
-    if (name !== skip) putText(out, name, customFields[name] as string, bySoap, custom)
+  for (const name in customFields) {
+    if (name !== skip && Object.hasOwn(customFields, name)) {
+      putText(out, name, customFields[name] as string, bySoap, custom)
+    }
   }
   return out
 }
@@ -214,14 +233,14 @@ const linkId = (a: Keys.Association | undefined): number | undefined =>
   a !== undefined && Keys.isById(a) ? a.id : undefined
 
 export const opportunityModelRecord = (o: Opportunity, custom?: CustomFields.Kinds): RestWire.Fields => {
-  const out = modelRecord(keyed(o.externalKey), o, opportunityModelFields, o.customFields, opportunityBySoap, custom)
+  const out = modelRecord(keyed(o.externalKey), o, o.customFields, opportunityBySoap, custom)
   const company = linkKey(o.company)
   if (company !== undefined) out[companyKey] = company.value
   return out
 }
 
 export const roleModelRecord = (o: OpportunityPersonRole, custom?: CustomFields.Kinds): RestWire.Fields => {
-  const out = modelRecord(keyed(o.externalKey), o, roleModelFields, o.customFields, roleBySoap, custom, roleSkipped)
+  const out = modelRecord(keyed(o.externalKey), o, o.customFields, roleBySoap, custom, roleSkipped)
   const opportunity = linkKey(o.opportunity)
   const lead = linkId(o.lead)
   if (opportunity !== undefined) out[opportunityKey] = opportunity.value
@@ -239,56 +258,55 @@ const programModelBody = (o: Program): RestWire.UpdateProgramRequest =>
 // The parts of a call
 // ---------------------------------------------------------------------------------------
 
-/** What one object of a sync becomes: a record of an endpoint, or a part of its own. */
-type Piece =
-  | { readonly _tag: "Record"; readonly endpoint: Endpoint; readonly byGuid: boolean; readonly record: RestWire.Fields }
-  | Part
+/** Adds one record of an endpoint to its request, grouped apart when it is keyed by marketoGUID. */
+type AddRecord = (endpoint: Endpoint, externalKey: Wire.Attrib | undefined, record: RestWire.Fields) => undefined
 
-/** Records grouped per endpoint and key kind (in input order), then the parts of their own. */
-const partsOf = <T>(items: ReadonlyArray<T>, piece: (o: T, index: number) => Piece): ReadonlyArray<Part> => {
+/**
+ * Records grouped per endpoint and key kind (in input order), then the parts of their own.
+ * `piece` adds an object's record (through `add`, so no wrapper is made per record) or answers
+ * the part of its own.
+ */
+const partsOf = <T>(
+  items: ReadonlyArray<T>,
+  piece: (o: T, index: number, add: AddRecord) => Part | undefined
+): ReadonlyArray<Part> => {
   // At most four groups (two endpoints, two key kinds), in the order first seen: a short array
   // beats a Map keyed by a string made per object.
   const groups: Array<{ endpoint: Endpoint; byGuid: boolean; indexes: Array<number>; input: Array<RestWire.Fields> }> =
     []
   const parts: Array<Part> = []
-  for (let index = 0; index < items.length; index++) {
-    const p = piece(items[index] as T, index)
-    if (p._tag !== "Record") {
-      parts.push(p)
-      continue
-    }
-    let group = groups.find((g) => g.endpoint === p.endpoint && g.byGuid === p.byGuid)
+  let index = 0
+  const add: AddRecord = (endpoint, externalKey, record) => {
+    const byGuid = externalKey?.name === guidKey
+    let group = groups.find((g) => g.endpoint === endpoint && g.byGuid === byGuid)
     if (group === undefined) {
-      group = { endpoint: p.endpoint, byGuid: p.byGuid, indexes: [], input: [] }
+      group = { endpoint, byGuid, indexes: [], input: [] }
       groups.push(group)
     }
     group.indexes.push(index)
-    group.input.push(p.record)
+    group.input.push(record)
+    return undefined
+  }
+  for (; index < items.length; index++) {
+    const p = piece(items[index] as T, index, add)
+    if (p !== undefined) parts.push(p)
   }
   return [...groups.map((g): Part => ({ _tag: "Records", ...g })), ...parts]
 }
-
-/** One record of an endpoint, grouped apart when it is keyed by marketoGUID. */
-const recordOf = (endpoint: Endpoint, externalKey: Wire.Attrib | undefined, record: RestWire.Fields): Piece => ({
-  _tag: "Record",
-  endpoint,
-  byGuid: externalKey?.name === guidKey,
-  record
-})
 
 /** The REST requests of a sync: records grouped per endpoint and key kind, one per program. */
 export const syncParts = (
   mObjectList: ReadonlyArray<Wire.MObject>,
   custom: Partial<Record<Endpoint, CustomFields.Kinds>> = {}
 ): ReadonlyArray<Part> =>
-  partsOf(mObjectList, (o, index): Piece => {
+  partsOf(mObjectList, (o, index, add) => {
     if (o.type === "Program") return { _tag: "Program", index, id: o.id ?? 0, body: programBody(o) }
     if (o.type !== "Opportunity" && o.type !== "OpportunityPersonRole") {
       return { _tag: "Unsupported", index, type: o.type }
     }
     return o.type === "Opportunity"
-      ? recordOf("opportunities", o.externalKey, opportunityRecord(o, custom.opportunities))
-      : recordOf("roles", o.externalKey, roleRecord(o, custom.roles))
+      ? add("opportunities", o.externalKey, opportunityRecord(o, custom.opportunities))
+      : add("roles", o.externalKey, roleRecord(o, custom.roles))
   })
 
 /** The REST requests of a sync of models: the parts {@link syncParts} makes of their wire records. */
@@ -296,14 +314,14 @@ export const syncModelParts = (
   objects: ReadonlyArray<MObject.MObject>,
   custom: Partial<Record<Endpoint, CustomFields.Kinds>> = {}
 ): ReadonlyArray<Part> =>
-  partsOf(objects, (o, index): Piece => {
+  partsOf(objects, (o, index, add) => {
     switch (o._tag) {
       case "Program":
         return { _tag: "Program", index, id: o.id, body: programModelBody(o) }
       case "Opportunity":
-        return recordOf("opportunities", o.externalKey, opportunityModelRecord(o, custom.opportunities))
+        return add("opportunities", o.externalKey, opportunityModelRecord(o, custom.opportunities))
       case "OpportunityPersonRole":
-        return recordOf("roles", o.externalKey, roleModelRecord(o, custom.roles))
+        return add("roles", o.externalKey, roleModelRecord(o, custom.roles))
     }
   })
 

@@ -49,27 +49,41 @@ export const statusOf = (
   // The status names the object by the key it was sent with (core pairs statuses by it); a
   // record sent without one (a role by its compound key) is named by its marketoGUID. A
   // skipped record may carry an empty marketoGUID: no record, so no key.
-  const externalKey = sent !== undefined
-    ? { externalKey: sent }
+  const key = sent !== undefined
+    ? sent
     : r.marketoGUID === undefined || r.marketoGUID === ""
-    ? {}
-    : { externalKey: { name: guidKey, value: r.marketoGUID } }
-  const codes = (r.reasons ?? []).map((x) => String(x.code))
+    ? undefined
+    : { name: guidKey, value: r.marketoGUID }
   switch (r.status) {
     case "created":
-      return { id, ...externalKey, status: "CREATED" }
+      return statusNamed(id, key, "CREATED")
     case "updated":
-      return { id, ...externalKey, status: "UPDATED" }
+      return statusNamed(id, key, "UPDATED")
     case "deleted":
-      return { id, ...externalKey, status: "DELETED" }
+      return statusNamed(id, key, "DELETED")
     case "skipped": {
+      const codes = (r.reasons ?? []).map((x) => String(x.code))
       const error = reasonText(r.reasons)
       const status = deleting && codes.some((c) => notFound.has(c))
         ? "UNCHANGED"
         : codes.some((c) => notFound.has(c) || exists.has(c))
         ? "SKIPPED"
         : "FAILED"
-      return { id, ...externalKey, status, ...(error === "" ? {} : { error }) }
+      return statusNamed(id, key, status, error === "" ? undefined : error)
     }
   }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+// Built by assignment, without spreads or a key wrapper: this runs for every record answered.
+const statusNamed = (
+  id: number,
+  key: Wire.Attrib | undefined,
+  status: Wire.MObjStatus["status"],
+  error?: string
+): Wire.MObjStatus => {
+  const out: Mutable<Wire.MObjStatus> = key === undefined ? { id, status } : { id, externalKey: key, status }
+  if (error !== undefined) out.error = error
+  return out
 }

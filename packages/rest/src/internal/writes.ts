@@ -24,6 +24,20 @@ import * as Statuses from "./statuses.js"
 
 type RecordsPart = Extract<Requests.Part, { _tag: "Records" }>
 
+/** A records request ready to go: its endpoint, the positions in the call it carries, its body. */
+interface Request {
+  readonly _tag: "Request"
+  readonly endpoint: Requests.Endpoint
+  readonly indexes: ReadonlyArray<number>
+  readonly body: Uint8Array
+}
+
+/** What an attempt does, in order: a request, a record too large to send, a program, a type REST cannot take. */
+type Planned =
+  | Request
+  | { readonly _tag: "TooLarge"; readonly index: number; readonly bytes: number }
+  | Exclude<Requests.Part, RecordsPart>
+
 const encoder = new TextEncoder()
 
 /** The records of `part` at `positions` (within the part), as a part of their own. */
@@ -71,34 +85,34 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
 
     const records = (
       operation: "syncMObjects" | "deleteMObjects",
-      part: RecordsPart,
-      body: Uint8Array,
+      request: Request,
       sync: Wire.SyncOperation | undefined,
       statuses: Array<Wire.MObjStatus | undefined>,
       sentKeys: ReadonlyArray<Wire.Attrib | undefined>
     ): Effect.Effect<void, TransportCallError> => {
-      const path = sync === undefined ? paths[part.endpoint].delete : paths[part.endpoint].sync
+      const path = sync === undefined ? paths[request.endpoint].delete : paths[request.endpoint].sync
       return send(
         operation,
-        (base) => HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUint8Array(body, "application/json")),
+        (base) =>
+          HttpClientRequest.post(base + path).pipe(HttpClientRequest.bodyUint8Array(request.body, "application/json")),
         RestWire.StatusResponse,
         Guards.isStatusResponse
       ).pipe(Effect.flatMap((answer) => {
         if (answer._tag === "Refused") {
-          part.indexes.forEach((index) => {
+          for (const index of request.indexes) {
             statuses[index] = { id: 0, status: "FAILED", error: refusedText(answer.reasons) }
-          })
+          }
           return Effect.void
         }
         const result = answer.value.result ?? []
         // Pair by seq, which REST documents as the input position; core checks the count.
         for (const r of result) {
-          const index = part.indexes[r.seq]
+          const index = request.indexes[r.seq]
           if (index === undefined || statuses[index] !== undefined) {
             return Effect.fail(
               new ProtocolError({
                 reason: "IdentityMismatch",
-                detail: `${operation}: a status with seq ${r.seq} for ${part.indexes.length} record(s) sent`,
+                detail: `${operation}: a status with seq ${r.seq} for ${request.indexes.length} record(s) sent`,
                 received: quote(JSON.stringify(r))
               })
             )
@@ -168,7 +182,9 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
      */
     const answeredBy = new WeakMap<
       object,
-      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<number> }
+      // `done`: 1 at each position in the call whose request was answered (a byte each, not a
+      // Set entry: one per record of every call).
+      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Uint8Array }
     >()
 
     /**
@@ -180,47 +196,52 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
      * FAILED, never sent.
      */
     const fitted = (
-      operation: "syncMObjects" | "deleteMObjects",
       part: RecordsPart,
       sync: Wire.SyncOperation | undefined,
-      memo: { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Set<number> },
-      sentKeys: ReadonlyArray<Wire.Attrib | undefined>
-    ): Effect.Effect<void, TransportCallError> =>
-      Effect.suspend(() => {
-        const pending: Array<number> = []
-        for (let i = 0; i < part.indexes.length; i++) {
-          if (!memo.done.has(part.indexes[i] as number)) pending.push(i)
-        }
-        if (pending.length === 0) return Effect.void
-        const rest = pending.length === part.indexes.length ? part : within(part, pending)
-        const body = bodyOf(rest, sync)
-        if (body.length <= RestWire.maxRequestBytes) {
-          return Effect.tap(records(operation, rest, body, sync, memo.statuses, sentKeys), () => {
-            for (const index of rest.indexes) memo.done.add(index)
-          })
-        }
-        const [index] = rest.indexes
-        if (rest.indexes.length === 1 && index !== undefined) {
-          memo.statuses[index] = {
-            id: 0,
-            status: "FAILED",
-            error:
-              `not sent: the record alone is ${body.length} bytes of JSON, more than the ${RestWire.maxRequestBytes} Marketo takes in one request`
-          }
-          memo.done.add(index)
-          return Effect.void
-        }
+      done: Uint8Array,
+      out: Array<Planned>
+    ): void => {
+      const pending: Array<number> = []
+      for (let i = 0; i < part.indexes.length; i++) {
+        if (done[part.indexes[i] as number] !== 1) pending.push(i)
+      }
+      if (pending.length === 0) return
+      const rest = pending.length === part.indexes.length ? part : within(part, pending)
+      const body = bodyOf(rest, sync)
+      const [index] = rest.indexes
+      if (body.length <= RestWire.maxRequestBytes) {
+        out.push({ _tag: "Request", endpoint: rest.endpoint, indexes: rest.indexes, body })
+      } else if (rest.indexes.length === 1 && index !== undefined) {
+        out.push({ _tag: "TooLarge", index, bytes: body.length })
+      } else {
         const positions = rest.indexes.map((_, i) => i)
         const half = Math.ceil(positions.length / 2)
-        return Effect.zipRight(
-          fitted(operation, within(rest, positions.slice(0, half)), sync, memo, sentKeys),
-          fitted(operation, within(rest, positions.slice(half)), sync, memo, sentKeys)
-        )
-      })
+        fitted(within(rest, positions.slice(0, half)), sync, done, out)
+        fitted(within(rest, positions.slice(half)), sync, done, out)
+      }
+    }
+
+    /**
+     * The requests of an attempt, its records already JSON bytes: the records themselves are
+     * dropped before anything is sent, so that a call waiting for its answer holds its body
+     * (outside the JavaScript heap) and not 300 objects a garbage collection would copy.
+     */
+    const plan = (
+      parts: ReadonlyArray<Requests.Part>,
+      sync: Wire.SyncOperation | undefined,
+      done: Uint8Array
+    ): ReadonlyArray<Planned> => {
+      const out: Array<Planned> = []
+      for (const part of parts) {
+        if (part._tag === "Records") fitted(part, sync, done, out)
+        else if (done[part.index] !== 1) out.push(part)
+      }
+      return out
+    }
 
     /**
      * One sync or delete, remembered by `key` (the same for every attempt of one call): its
-     * parts one after the other, each answered part kept, so a retry sends only the rest.
+     * requests one after the other, each answered request kept, so a retry sends only the rest.
      */
     const run = (
       operation: "syncMObjects" | "deleteMObjects",
@@ -231,22 +252,38 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
     ): Effect.Effect<ReadonlyArray<Wire.MObjStatus>, TransportCallError> =>
       Effect.gen(function*() {
         const count = sentKeys.length
-        const memo = answeredBy.get(key) ?? { statuses: sentKeys.map(() => undefined), done: new Set() }
+        const memo = answeredBy.get(key) ?? { statuses: sentKeys.map(() => undefined), done: new Uint8Array(count) }
         answeredBy.set(key, memo)
         const { done, statuses } = memo
-        const parts = yield* partsOf
+        const requests = yield* Effect.map(partsOf, (parts) => plan(parts, sync, done))
         // One request after the other: a call-level failure stops the rest, and the call fails
         // with it. A request answered by an earlier attempt of this call is never sent again
         // (an opportunity created is not created twice, a cost not appended twice).
-        for (const part of parts) {
-          if (part._tag === "Records") {
-            yield* fitted(operation, part, sync, memo, sentKeys)
-            continue
+        for (const request of requests) {
+          switch (request._tag) {
+            case "Request":
+              yield* records(operation, request, sync, statuses, sentKeys)
+              for (const index of request.indexes) done[index] = 1
+              continue
+            case "TooLarge":
+              statuses[request.index] = {
+                id: 0,
+                status: "FAILED",
+                error:
+                  `not sent: the record alone is ${request.bytes} bytes of JSON, more than the ${RestWire.maxRequestBytes} Marketo takes in one request`
+              }
+              break
+            case "Program":
+              yield* program(request, statuses)
+              break
+            case "Unsupported":
+              statuses[request.index] = {
+                id: 0,
+                status: "FAILED",
+                error: `REST ${operation} does not take ${request.type}`
+              }
           }
-          if (done.has(part.index)) continue
-          if (part._tag === "Program") yield* program(part, statuses)
-          else statuses[part.index] = { id: 0, status: "FAILED", error: `REST ${operation} does not take ${part.type}` }
-          done.add(part.index)
+          done[request.index] = 1
         }
         // A success that does not account for some records (no result, or a short one) says
         // nothing of them: they may have been applied. Never FAILED (re-sending could
