@@ -149,6 +149,25 @@ export const make = (
           )
     }
 
+    /**
+     * The request of an envelope (logged first when the wire log is on). The envelope's text is
+     * no variable of the attempt: a call waiting for its answer holds only the request's bytes
+     * (outside the JavaScript heap), not a copy as text that every garbage collection would move.
+     */
+    const requestOf = (operation: Operation, envelope: string): Effect.Effect<HttpClientRequest.HttpClientRequest> => {
+      const request = HttpClientRequest.bodyText(
+        requests.get(operation) ?? bare(operation),
+        envelope,
+        "text/xml; charset=utf-8"
+      )
+      return wireLog
+        ? Effect.as(
+          logCall(LogLevel.Info, operation, () => `request ${operation}\n${forLog(redactSignature(envelope))}`),
+          request
+        )
+        : Effect.succeed(request)
+    }
+
     const attempt = <Op extends Operation>(
       operation: Op,
       encode: (header: AuthenticationHeaderInfo) => string,
@@ -157,15 +176,7 @@ export const make = (
       Effect.gen(function*() {
         // Signed now, for this attempt only: a retry gets a new timestamp and signature.
         const header = yield* signedHeader
-        const envelope = encode(header)
-        if (wireLog) {
-          yield* logCall(LogLevel.Info, operation, () => `request ${operation}\n${forLog(redactSignature(envelope))}`)
-        }
-        const request = HttpClientRequest.bodyText(
-          requests.get(operation) ?? bare(operation),
-          envelope,
-          "text/xml; charset=utf-8"
-        )
+        const request = yield* requestOf(operation, encode(header))
         const response = yield* client.execute(request).pipe(Effect.mapError(HttpEdge.connectionError(operation)))
         span.attribute("http.response.status_code", response.status)
         // Other statuses are only quoted, so their bodies need not be read far.
