@@ -24,6 +24,37 @@ describe("mapping values", () => {
   )
 
   it.prop(
+    "any date is written field by field as its UTC year, month and day, whatever they answer",
+    [
+      FastCheck.oneof(
+        // Any instant a Date can hold, and an invalid one.
+        FastCheck.integer({ min: -8.64e15, max: 8.64e15 }).map((t) => new Date(t)),
+        FastCheck.constant(new Date(Number.NaN)),
+        // A subclass whose fields answer anything (a day of 40, a month of 1.5, NaN).
+        FastCheck.tuple(
+          FastCheck.integer({ min: -20_000, max: 20_000 }),
+          FastCheck.oneof(FastCheck.integer({ min: -3, max: 14 }), FastCheck.double()),
+          FastCheck.oneof(FastCheck.integer({ min: -3, max: 40 }), FastCheck.double())
+        ).map(([year, month, day]) =>
+          Object.assign(new Date(0), {
+            getUTCFullYear: () => year,
+            getUTCMonth: () => month,
+            getUTCDate: () => day
+          })
+        )
+      )
+    ],
+    ([date]) => {
+      const two = (n: number) => (n < 10 ? `0${n}` : String(n))
+      const year = date.getUTCFullYear()
+      const expected = `${year >= 1000 && year <= 9999 ? year : String(year).padStart(4, "0")}-${
+        two(date.getUTCMonth() + 1)
+      }-${two(date.getUTCDate())}`
+      expect(Value.formatDate(date)).toBe(expected)
+    }
+  )
+
+  it.prop(
     "a calendar date is exactly an instant at UTC midnight in years 1 to 9999, whatever the instant",
     [
       FastCheck.oneof(

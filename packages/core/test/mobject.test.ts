@@ -345,4 +345,23 @@ describe("identityOf (what the client reads of a model a transport's model path 
       expect(identity.externalKey).toStrictEqual(wire.externalKey)
     }
   )
+
+  it("reads a subclass's getters once, into an identity of their own", () => {
+    let reads = 0
+    class Keyed extends Opportunity.Opportunity {
+      override get externalKey(): { readonly name: string; readonly value: string } {
+        // A key on the first read only: a second read would name no object.
+        return (reads++ === 0 ? { name: "externalOpportunityId", value: "K-1" } : undefined) as {
+          readonly name: string
+          readonly value: string
+        }
+      }
+    }
+    const identity = Mapping.identityOf(new Keyed({}))
+    expect(reads).toBe(1)
+    expect([identity.externalKey, identity.externalKey]).toEqual([
+      { name: "externalOpportunityId", value: "K-1" },
+      { name: "externalOpportunityId", value: "K-1" }
+    ])
+  })
 })

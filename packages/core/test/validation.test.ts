@@ -308,6 +308,36 @@ describe("Validation.decode", () => {
 })
 
 describe("Validation reads what is sent", () => {
+  it("reads a role's ids once: a getter is not asked again whether it holds one", () => {
+    let reads = 0
+    class Flaky extends OpportunityPersonRole.OpportunityPersonRole {
+      override get opportunityId(): number {
+        return (reads++ === 0 ? 40 : undefined) as number
+      }
+    }
+    const flaky = new Flaky({ externalKey: { name: "k", value: "R-1" }, personId: 2, role: "Buyer" })
+    expect(Validation.issues([flaky], "UPSERT")).toEqual([])
+    expect(reads).toBe(1)
+  })
+
+  it("custom fields that cannot all be read are reported as that alone, nothing read before it", () => {
+    const customFields = {
+      Amount: "1",
+      get Bad(): string {
+        // Throws a SyntaxError (the rules keep `throw` out of this code base).
+        return JSON.parse("not JSON") as string
+      }
+    }
+    const obj = unchecked({
+      _tag: "Opportunity",
+      externalKey: { name: "externalOpportunityId", value: "K-1" },
+      customFields
+    })
+    expect(Validation.issues([obj], "UPSERT").map((i) => [i.path.join("."), i.message])).toEqual([
+      ["", "could not be read: reading it threw (a getter or a Proxy trap)"]
+    ])
+  })
+
   // The checks and the senders (toWire here, REST's model path in its own tests) read a
   // model's fields one way: a value they would send is a value validation checked, however
   // the model holds it. An instance of the model's own class is read by its enumerable

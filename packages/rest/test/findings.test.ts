@@ -158,6 +158,28 @@ describe("issue 19 findings over REST", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("a record alone over Marketo's 1 MB is FAILED, never sent; a retry sends only what was not answered", () => {
+    const small = (key: string) => Opportunity.make({ externalKey: ext(key), name: key })
+    // About 1.1 MB of JSON on its own (370,000 three-byte characters).
+    const huge = Opportunity.make({ externalKey: ext("HUGE"), name: "Huge", description: "\u20ac".repeat(370_000) })
+    let requests = 0
+    const m = withMarketo(
+      // The request after the huge record meets a rate limit once.
+      (s) => ++requests === 2 ? fail("606", "Max rate limit exceeded") : created(s),
+      { retry: { maxAttempts: 2, baseDelay: 0, maxDelay: 0 } }
+    )
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects([small("S-1"), huge, small("S-2")], "INSERT", {
+        failOnPartial: false
+      })
+      expect(outcomes.map((o) => o.status)).toEqual(["CREATED", "FAILED", "CREATED"])
+      expect(outcomes[1]?.error).toMatch(/not sent: the record alone is \d+ bytes of JSON/)
+      // The huge record never went; the retry sent only the request not answered.
+      const keys = m.sent.filter(m.api).map((s) => inputOf(s).map((r) => r["externalOpportunityId"]))
+      expect(keys).toEqual([["S-1"], ["S-2"], ["S-2"]])
+    }).pipe(Effect.provide(m.client))
+  })
+
   it.effect("finding 4: JSON nested deeper than the bound, in any answer, is a typed ProtocolError", () =>
     Effect.gen(function*() {
       for (const depth of [2_500, 200_000]) {

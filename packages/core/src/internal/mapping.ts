@@ -86,14 +86,29 @@ const header = (obj: Model): MutableMObject => {
   return w
 }
 
+const anonymous: Sent = {}
+
+// The classes whose instances hold `id` and `externalKey` as plain data properties.
+const modelPrototypes: ReadonlySet<object> = new Set([
+  Opportunity.prototype,
+  OpportunityPersonRole.prototype,
+  Program.prototype
+])
+
 /**
  * The id and external key {@link toWire} writes for `obj`, without mapping anything else: all
  * the client needs of each object a transport's model path sends (to pair statuses with
- * objects and to decide whether a call may be repeated). A model holds them under those very
- * names (toWire writes `obj.id` and `obj.externalKey`), so it is its own identity: no object
- * is made per object sent.
+ * objects and to decide whether a call may be repeated). An instance of a model's own class
+ * holds them as plain data under those very names, so it is its own identity (no object is made
+ * per object sent); anything else (a subclass's getters) is read once, into a copy.
  */
-export const identityOf = (obj: Model): Sent => obj
+export const identityOf = (obj: Model): Sent => {
+  if (modelPrototypes.has(Object.getPrototypeOf(obj))) return obj
+  const id = "id" in obj ? obj.id : undefined
+  const externalKey = "externalKey" in obj ? obj.externalKey : undefined
+  if (id === undefined) return externalKey === undefined ? anonymous : { externalKey }
+  return externalKey === undefined ? { id } : { id, externalKey }
+}
 
 const costAttribs = (cost: Cost): Array<Wire.Attrib> => {
   const out: Array<Wire.Attrib> = [

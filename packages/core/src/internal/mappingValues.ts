@@ -49,10 +49,14 @@ const monthDays: ReadonlyArray<string> = Array.from(
 /** `YYYY-MM-DD` of a date's UTC calendar day. */
 export const formatDate = (d: Date): string => {
   const year = d.getUTCFullYear()
-  const monthDay = monthDays[(d.getUTCMonth() + 1) * 32 + d.getUTCDate()]
-  // An invalid date (NaN) finds no piece: written as before, field by field.
-  if (monthDay === undefined) return `${pad(year, 4)}-${twoDigits(d.getUTCMonth() + 1)}-${twoDigits(d.getUTCDate())}`
-  return (year >= 1000 && year <= 9999 ? String(year) : pad(year, 4)) + monthDay
+  const month = d.getUTCMonth() + 1
+  const day = d.getUTCDate()
+  const text = year >= 1000 && year <= 9999 ? String(year) : pad(year, 4)
+  // A month or day out of range (an invalid date's NaN, a subclass's own answer) finds no piece:
+  // written field by field.
+  return Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 0 && day <= 31
+    ? text + (monthDays[month * 32 + day] as string)
+    : `${text}-${twoDigits(month)}-${twoDigits(day)}`
 }
 
 // UTC midnight of 0001-01-01 and of 9999-12-31 (`Date.UTC` would read year 1 as 1901): the years

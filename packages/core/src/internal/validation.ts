@@ -102,11 +102,22 @@ const checkValue = (report: Report, path: Path, kind: Fields.Kind, value: unknow
 // A Set per record kind, made once: every own key of every object is looked up in one.
 const unknownField = (known: ReadonlySet<string>): string => `unknown field (expected one of ${[...known].join(", ")})`
 
-// A for…in over the keys, own ones only, rather than Object.keys: no array is made per object
-// checked (V8 serves the keys from the object's layout).
 const checkKeys = (report: Report, path: Path, obj: Dict, known: ReadonlySet<string>): void => {
+  for (const key of Object.keys(obj)) {
+    if (!known.has(key)) report([...path, key], unknownField(known))
+  }
+}
+
+/**
+ * {@link checkKeys} of an instance of the model's own class by a `for…in` with an own-key test:
+ * the same keys in the same order (the model's prototypes hold no enumerable key), without an
+ * array per object, and the same walk `FieldValues` makes to read its fields. Anything else (a
+ * subclass, plain data, a Proxy) by `Object.keys`, which never walks the prototype chain.
+ */
+const checkModelKeys = (report: Report, obj: Dict, known: ReadonlySet<string>, prototype: object): void => {
+  if (Object.getPrototypeOf(obj) !== prototype) return checkKeys(report, [], obj, known)
   for (const key in obj) {
-    if (!known.has(key) && Object.hasOwn(obj, key)) report([...path, key], unknownField(known))
+    if (!known.has(key) && Object.hasOwn(obj, key)) report([key], unknownField(known))
   }
 }
 
@@ -167,9 +178,9 @@ const checkCustomFields = (report: Report, value: unknown, standard: ReadonlyArr
   if (!isDict(value)) {
     return report(["customFields"], `expected an object of field name to text, got ${describe(value)}`)
   }
-  for (const name in value) {
-    if (!Object.hasOwn(value, name)) continue
-    const text = value[name]
+  // Object.entries reads every value before anything is reported: one that throws (a getter, a
+  // Proxy trap) leaves only the object's "could not be read".
+  for (const [name, text] of Object.entries(value)) {
     const path = ["customFields", name]
     const clash = standard.find((field) => field.wire === name)
     if (clash !== undefined) report(path, `${name} is a standard field: set ${clash.key} instead`)
@@ -245,13 +256,27 @@ const checkKeyFor = (report: Report, obj: Dict, operation: Operation): void => {
   }
 }
 
-/** The problems of an object's standard fields, by position in its table; made only for a problem. */
-interface FieldProblems {
+/**
+ * What the visit of an object's standard fields found: their problems, by position in the table
+ * (made only for a problem), and which of the watched fields hold a value.
+ */
+interface Visit {
   problems: Array<readonly [number, string]> | undefined
+  readonly present: Array<boolean>
 }
 
-/** What Opportunity and OpportunityPersonRole share: keys, timestamps, fields, associations. */
-const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associations: ReadonlyArray<string>) => {
+const nothingWatched: Array<boolean> = []
+
+/**
+ * What Opportunity and OpportunityPersonRole share: keys, timestamps, fields, associations. The
+ * checker answers, for each of `watched` (field keys), whether the object holds a value there, as
+ * the fields were read once for the checks (a getter is not asked twice).
+ */
+const entityChecker = <K extends string>(
+  reader: FieldValues.Reader<K>,
+  associations: ReadonlyArray<string>,
+  watched: ReadonlyArray<K> = []
+) => {
   const fields = reader.fields
   const known: ReadonlySet<string> = new Set([
     "_tag",
@@ -263,22 +288,32 @@ const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associat
     "createdAt",
     "updatedAt"
   ])
+  // Each table position's place among the watched fields, if it is one.
+  const watchAt: ReadonlyArray<number | undefined> = fields.map((field) => {
+    const at = watched.indexOf(field.key)
+    return at === -1 ? undefined : at
+  })
   // A visitor made once per type: no closure or array per object. Its problems are kept by
   // position and reported in the table's order, whatever order the object holds its fields in.
-  const checkField = (position: number, value: unknown, found: FieldProblems): void => {
+  const checkField = (position: number, value: unknown, visit: Visit): void => {
+    const at = watchAt[position]
+    if (at !== undefined) visit.present[at] = true
     const problem = valueProblem((fields[position] as Fields.StandardField<K>).kind, value)
-    if (problem !== undefined) (found.problems ??= []).push([position, problem])
+    if (problem !== undefined) (visit.problems ??= []).push([position, problem])
   }
-  return (report: Report, obj: Dict, operation: Operation): void => {
-    checkKeys(report, [], obj, known)
+  return (report: Report, obj: Dict, operation: Operation): ReadonlyArray<boolean> => {
+    checkModelKeys(report, obj, known, reader.prototype)
     checkKeyFor(report, obj, operation)
     checkTimestamps(report, obj)
     // The fields are read as every sender reads them (FieldValues): a value they would send is
     // a value checked here. The path of a problem is made only for a problem.
-    const found: FieldProblems = { problems: undefined }
-    FieldValues.forEachValue(reader, obj, checkField, found)
-    if (found.problems !== undefined) {
-      for (const [position, problem] of found.problems.sort((a, b) => a[0] - b[0])) {
+    const visit: Visit = {
+      problems: undefined,
+      present: watched.length === 0 ? nothingWatched : watched.map(() => false)
+    }
+    FieldValues.forEachValue(reader, obj, checkField, visit)
+    if (visit.problems !== undefined) {
+      for (const [position, problem] of visit.problems.sort((a, b) => a[0] - b[0])) {
         report([(fields[position] as Fields.StandardField<K>).key], problem)
       }
     }
@@ -286,24 +321,24 @@ const entityChecker = <K extends string>(reader: FieldValues.Reader<K>, associat
     for (const name of associations) {
       if (obj[name] !== undefined) checkAssociation(report, [name], obj[name])
     }
+    return visit.present
   }
 }
 
 const checkOpportunity = entityChecker(FieldValues.opportunity, ["company"])
 
-const checkRoleEntity = entityChecker(FieldValues.opportunityPersonRole, ["opportunity", "lead"])
-
-// Where a role's two ids are among the values read: whether one is there is read as it is sent.
-const opportunityIdAt = FieldValues.opportunityPersonRole.position.get("opportunityId") as number
-const personIdAt = FieldValues.opportunityPersonRole.position.get("personId") as number
+// Whether a role's two ids are there is read as it is sent, in the one reading of its fields.
+const checkRoleEntity = entityChecker(FieldValues.opportunityPersonRole, ["opportunity", "lead"], [
+  "opportunityId",
+  "personId"
+])
 
 const checkOpportunityPersonRole = (report: Report, obj: Dict, operation: Operation): void => {
-  checkRoleEntity(report, obj, operation)
-  const values = FieldValues.valuesOf(FieldValues.opportunityPersonRole, obj)
-  if (values[opportunityIdAt] === undefined && obj["opportunity"] === undefined) {
+  const [hasOpportunityId, hasPersonId] = checkRoleEntity(report, obj, operation)
+  if (hasOpportunityId !== true && obj["opportunity"] === undefined) {
     report(["opportunityId"], "expected an opportunityId or an opportunity association")
   }
-  if (values[personIdAt] === undefined && obj["lead"] === undefined) {
+  if (hasPersonId !== true && obj["lead"] === undefined) {
     report(["personId"], "expected a personId or a lead association")
   }
 }
