@@ -161,41 +161,45 @@ interface Held<A> {
   rows: ReadonlyArray<Report.ReportRow> | undefined
 }
 
-/** A chunk's rows as reported: each row's outcome, or IN_DOUBT when it has none. */
-const rowsOf = <A>(
-  segment: ReadonlyArray<Item<A>>,
-  decided: ReadonlyMap<number, Report.ReportRow>
-): ReadonlyArray<Report.ReportRow> =>
-  segment.map((item): Report.ReportRow => {
-    if (item._tag === "Known") return item.row
-    const row = decided.get(item.line) ??
-      { line: item.line, status: "IN_DOUBT", error: "no outcome was reported for it" }
-    return item.cells === undefined ? row : { ...row, cells: item.cells }
-  })
+type SendItem<A> = Extract<Item<A>, { readonly _tag: "Send" }>
+
+/** A row of a chunk as reported, with the cells of its line. */
+const withCells = <A>(row: Report.ReportRow, item: SendItem<A>): Report.ReportRow =>
+  item.cells === undefined ? row : { ...row, cells: item.cells }
+
+/** A row sent and answered, whose answer said nothing of it. */
+const noOutcome = <A>(item: SendItem<A>): Report.ReportRow =>
+  withCells({ line: item.line, status: "IN_DOUBT", error: "no outcome was reported for it" }, item)
 
 /**
- * The rows of a chunk the job held back when it stopped: those it knows an outcome of. Rows
- * never sent are in no report; the next run sends them.
+ * A chunk's rows as reported: each row's outcome, and for a row without one what `missing` says
+ * (none: the row is in no report). By default IN_DOUBT: its call was answered without it.
  */
-const rowsKnown = <A>(
+const rowsOf = <A>(
   segment: ReadonlyArray<Item<A>>,
-  decided: ReadonlyMap<number, Report.ReportRow>
-): ReadonlyArray<Report.ReportRow> =>
-  segment.flatMap((item): ReadonlyArray<Report.ReportRow> => {
-    if (item._tag === "Known") return [item.row]
+  decided: ReadonlyMap<number, Report.ReportRow>,
+  missing: (item: SendItem<A>) => Report.ReportRow | undefined = noOutcome
+): ReadonlyArray<Report.ReportRow> => {
+  const rows: Array<Report.ReportRow> = []
+  for (const item of segment) {
+    if (item._tag === "Known") {
+      rows.push(item.row)
+      continue
+    }
     const row = decided.get(item.line)
-    return row === undefined ? [] : [item.cells === undefined ? row : { ...row, cells: item.cells }]
-  })
-
-const unansweredNote = "the job stopped before this row's call was answered: it may have been applied"
+    const reported = row === undefined ? missing(item) : withCells(row, item)
+    if (reported !== undefined) rows.push(reported)
+  }
+  return rows
+}
 
 /** A row of a call that went out and was never answered (the job stopped first). */
-const unanswered = <A>(item: Extract<Item<A>, { readonly _tag: "Send" }>): Report.ReportRow => ({
-  line: item.line,
-  status: "IN_DOUBT",
-  error: unansweredNote,
-  ...(item.cells === undefined ? {} : { cells: item.cells })
-})
+const unanswered = <A>(item: SendItem<A>): Report.ReportRow =>
+  withCells({
+    line: item.line,
+    status: "IN_DOUBT",
+    error: "the job stopped before this row's call was answered: it may have been applied"
+  }, item)
 
 /** A journal's intent that could not be written: the call it was for sent nothing. */
 class IntentNotRecorded extends Data.TaggedError("IntentNotRecorded")<{ readonly error: Journal.JournalError }> {}
@@ -564,14 +568,15 @@ export const run = <A, R>(
     }
     // A chunk's rows when the job stops without its answer: those it knows an outcome of, and
     // when its call went out, the others IN_DOUBT (counted as sent).
+    // Rows never sent are in no report: the next run sends them.
     const settle = (place: Held<A>): ReadonlyArray<Report.ReportRow> => {
       if (place.rows !== undefined) return place.rows
-      const rows = place.sent
-        ? place.segment.map((item) =>
-          item._tag === "Known" ? item.row : place.decided.get(item.line) ?? unanswered(item)
-        )
-        : rowsKnown(place.segment, place.decided)
-      counters.sent += rows.filter((row) => row.status === "IN_DOUBT" && row.error === unansweredNote).length
+      // A row of a call that went out without an answer was sent: counted as it is made.
+      const rows = rowsOf(place.segment, place.decided, (item) => {
+        if (!place.sent) return undefined
+        counters.sent++
+        return unanswered(item)
+      })
       place.rows = rows
       return rows
     }

@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Either from "effect/Either"
+import type { Mutable } from "effect/Types"
 import type { CallError } from "../MarketoError.js"
 import { ProtocolError, quote } from "../MarketoError.js"
 import type { Outcome } from "../Outcome.js"
@@ -82,8 +83,6 @@ const identify = (request: StatusRequest, sent: Sent, status: Wire.MObjStatus): 
   // Without an id, the external key is what names the object.
   return sent.id === undefined && keyMismatch !== undefined ? { _tag: "Other", why: keyMismatch } : same
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 const toOutcome = <A>(index: number, input: A, status: Wire.MObjStatus): Mutable<Outcome<A>> => {
   // The usual outcome over REST (no id, the key sent, no error) as one literal: its fields in

@@ -142,25 +142,21 @@ const programRequest = (
 // would give, written from the models' typed values without their SOAP text.
 // ---------------------------------------------------------------------------------------
 
-/** A standard field of a model: its position in core's table, its REST name and kind. */
-interface ModelField {
-  readonly position: number
-  readonly rest: string
-  readonly kind: FieldMapping["kind"]
-}
-
-// In the order of core's tables, the order toWire writes them; fields with no REST name
-// (a role's OpportunityId) are left out, as the wire path skips them.
-const modelFields = <K extends string>(
+/**
+ * A visitor of a model's standard values that writes each into a record under its REST name:
+ * each field of core's table by its position, as REST maps it; fields with no REST name (a
+ * role's OpportunityId) are left out, as the wire path skips them.
+ */
+const writer = <K extends string>(
   table: ReadonlyArray<StandardFields.StandardField<K>>,
   bySoap: ReadonlyMap<string, FieldMapping>
-): ReadonlyArray<ModelField> =>
-  table.flatMap((f, position) => {
-    const mapping = bySoap.get(f.wire)
-    return mapping === undefined ? [] : [{ position, rest: mapping.rest, kind: mapping.kind }]
-  })
-const opportunityModelFields = modelFields(StandardFields.opportunityFields, opportunityBySoap)
-const roleModelFields = modelFields(StandardFields.opportunityPersonRoleFields, roleBySoap)
+) => {
+  const byPosition = table.map((f) => bySoap.get(f.wire))
+  return (position: number, value: unknown, out: Record<string, RestWire.FieldValue>): void => {
+    const f = byPosition[position]
+    if (f !== undefined) out[f.rest] = jsonOf(f.kind, value)
+  }
+}
 
 /**
  * A standard field's value as JSON: what the wire path's `toJson` reads from the text toWire
@@ -182,24 +178,8 @@ const jsonOf = (kind: FieldMapping["kind"], value: unknown): RestWire.FieldValue
   }
 }
 
-/** A visitor of a model's standard values that writes each into a record, by `byPosition`. */
-const writer =
-  (byPosition: ReadonlyArray<ModelField | undefined>) =>
-  (position: number, value: unknown, out: Record<string, RestWire.FieldValue>): void => {
-    const f = byPosition[position]
-    if (f !== undefined) out[f.rest] = jsonOf(f.kind, value)
-  }
-
-const positioned = (fields: ReadonlyArray<ModelField>, count: number): ReadonlyArray<ModelField | undefined> => {
-  const out = new Array<ModelField | undefined>(count).fill(undefined)
-  for (const f of fields) out[f.position] = f
-  return out
-}
-
-const writeOpportunityField = writer(
-  positioned(opportunityModelFields, StandardFields.opportunityFields.length)
-)
-const writeRoleField = writer(positioned(roleModelFields, StandardFields.opportunityPersonRoleFields.length))
+const writeOpportunityField = writer(StandardFields.opportunityFields, opportunityBySoap)
+const writeRoleField = writer(StandardFields.opportunityPersonRoleFields, roleBySoap)
 
 // The standard fields are read as core's checks read them (`MarketoTransport.forEachStandardValue`):
 // what is sent was checked. A visitor, not `standardValues`: no array per record.
@@ -217,10 +197,9 @@ const modelRecord = (
     out
   )
   if (CustomFields.isEmpty(customFields)) return out
-  for (const name in customFields) {
-    if (name !== skip && Object.hasOwn(customFields, name)) {
-      putText(out, name, customFields[name] as string, bySoap, custom)
-    }
+  // Read as the checks read them (own keys, Object.keys): only when there are any.
+  for (const name of Object.keys(customFields)) {
+    if (name !== skip) putText(out, name, customFields[name] as string, bySoap, custom)
   }
   return out
 }

@@ -6,6 +6,7 @@
  */
 import * as Limits from "@mktows/core/Limits"
 import type * as Wire from "@mktows/core/Wire"
+import type { Mutable } from "effect/Types"
 import type * as RestWire from "../RestWire.js"
 import { guidKey } from "./fields.js"
 
@@ -73,8 +74,6 @@ export const statusOf = (
     }
   }
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 // Built by assignment, without spreads or a key wrapper: this runs for every record answered.
 const statusNamed = (
