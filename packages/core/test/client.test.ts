@@ -221,6 +221,59 @@ describe("syncMObjects", () => {
     }))
 })
 
+describe("calls started together take turns with the event loop", () => {
+  // Node's http client writes a request in a `process.nextTick` callback, which runs only once
+  // no fiber is runnable. The fake does the same: what it does there is "out". Without a turn
+  // before each call's encoding, every call started together reaches the transport before any
+  // request is out (call 0, call 1, call 2, out 0, out 1, out 2).
+  const fakeWithWrites = () => {
+    const events: Array<string> = []
+    const fake = Fake.make({
+      latency: (n) =>
+        Effect.sync(() => {
+          events.push(`call ${n}`)
+          process.nextTick(() => events.push(`out ${n}`))
+        })
+    })
+    // What the last call queued is out once the test's own nextTick comes.
+    const settled = Effect.promise(() => new Promise<void>((resolve) => process.nextTick(resolve)))
+    return { events, fake, settled }
+  }
+  const alternating = ["call 0", "out 0", "call 1", "out 1", "call 2", "out 2"]
+  const opportunities = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => Opportunity.make({ id: from + i + 1 }))
+
+  it.effect("the chunks of one batch: each is out before the next is encoded", () =>
+    Effect.gen(function*() {
+      const { events, fake, settled } = fakeWithWrites()
+      const client = yield* clientOf(fake, { chunkSize: 2, concurrency: 3, rateLimit: { calls: 1e9 } })
+      const outcomes = yield* client.syncMObjects(opportunities(0, 6), "UPDATE")
+      yield* settled
+      expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill("UPDATED"))
+      expect(events).toEqual(alternating)
+    }))
+
+  it.effect("separate batches run at once, and the chunks of a stream, likewise", () =>
+    Effect.gen(function*() {
+      const batches = fakeWithWrites()
+      const client = yield* clientOf(batches.fake, { concurrency: 3, rateLimit: { calls: 1e9 } })
+      yield* Effect.all([0, 1, 2].map((i) => client.syncMObjects(opportunities(i * 2, 2), "UPDATE")), {
+        concurrency: "unbounded"
+      })
+      yield* batches.settled
+      expect(batches.events).toEqual(alternating)
+
+      const streamed = fakeWithWrites()
+      const streaming = yield* clientOf(streamed.fake, { chunkSize: 2, concurrency: 3, rateLimit: { calls: 1e9 } })
+      const outcomes = yield* Stream.runCollect(
+        streaming.syncStream("UPDATE")(Stream.fromIterable(opportunities(0, 6)))
+      )
+      yield* streamed.settled
+      expect(outcomes.length).toBe(6)
+      expect(streamed.events).toEqual(alternating)
+    }))
+})
+
 describe("retries", () => {
   it.effect("20016: signs again with a new timestamp and succeeds", () =>
     Effect.gen(function*() {

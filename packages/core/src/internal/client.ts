@@ -35,6 +35,7 @@ import * as Limiter from "./limiter.js"
 import * as Paging from "./paging.js"
 import type { Sent, Slice, StatusRequest } from "./pairing.js"
 import { chunked, failedChunk, inDoubt, pair } from "./pairing.js"
+import * as Turn from "./turn.js"
 
 export type { Settings } from "./clientSettings.js"
 export type { StatusRequest } from "./pairing.js"
@@ -121,6 +122,19 @@ const prepare = <A>(rt: Runtime, request: StatusRequest, items: ReadonlyArray<A>
     answered: () => models.answered?.(modelCall)
   }
 }
+
+/**
+ * One chunk of several, after a turn of the event loop (`turn.ts`): chunks run concurrently,
+ * and each should go out as soon as it is encoded, not after the others are.
+ */
+const settleInTurn = <A>(
+  rt: Runtime,
+  request: StatusRequest,
+  chunk: Slice<A>,
+  encode: Encode<A>,
+  stop: Stop
+): Effect.Effect<Settled<A>> =>
+  Effect.zipRight(Turn.turn, Effect.suspend(() => settleChunk(rt, request, chunk, encode, stop)))
 
 const settleChunk = <A>(
   rt: Runtime,
@@ -222,6 +236,9 @@ const runAll = <A>(
   check: Check<A>
 ): Effect.Effect<ReadonlyArray<Outcome<A>>, ValidationError | CallError> =>
   Effect.gen(function*() {
+    // Batches started together (as many as the concurrency allows) take turns: each is checked
+    // and encoded while the requests before it are already on their way (`turn.ts`).
+    yield* Turn.turn
     const issues = check(items, 0)
     if (issues.length > 0) return yield* Effect.fail(new ValidationError({ issues }))
     const stop = Call.makeStop()
@@ -232,7 +249,7 @@ const runAll = <A>(
       ? [yield* settleChunk(rt, request, chunks[0] as Slice<A>, encode, stop)]
       : yield* Effect.forEach(
         chunks,
-        (chunk) => settleChunk(rt, request, chunk, encode, stop),
+        (chunk) => settleInTurn(rt, request, chunk, encode, stop),
         { concurrency: rt.settings.concurrency }
       )
     const errors = settled.flatMap((s) => s.failure === undefined ? [] : [s.failure.error])
@@ -292,7 +309,7 @@ const stream = <A, E, R>(
           (chunk): Effect.Effect<Either.Either<ReadonlyArray<Outcome<A>>, ValidationError | CallError>> =>
             Either.isLeft(chunk)
               ? Effect.succeed(Either.left(chunk.left))
-              : Effect.map(settleChunk(rt, request, chunk.right, encode, stop), (settled) =>
+              : Effect.map(settleInTurn(rt, request, chunk.right, encode, stop), (settled) =>
                 // Not sent: the stream ends here, with the error that stopped it.
                 settled.failure !== undefined && !settled.failure.sent
                   ? Either.left(settled.failure.error)
