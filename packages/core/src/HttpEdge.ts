@@ -2,7 +2,7 @@
  * What every transport does where HTTP meets Marketo, written once: the bounded body read,
  * strict UTF-8, the excerpt an error may quote (bounded, secrets scrubbed), and HTTP failures
  * as a `TransportError` that says whether the request may have been received and keeps its
- * cause.
+ * cause; and the turns of the event loop that let calls started together go out one by one.
  *
  * For transport authors (`@mktows/xml`'s SOAP transport and `@mktows/rest` use it). It is
  * written against Effect alone and the shape of an HTTP client's failure, so that core stays
@@ -12,6 +12,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import * as Turn from "./internal/turn.js"
 import * as Limits from "./Limits.js"
 import { quote, TransportError } from "./MarketoError.js"
 
@@ -293,3 +294,23 @@ export const statusError = (
     excerpt: typeof body === "string" ? excerpt(body, exchange.secrets) : excerptOf(body, exchange.secrets),
     ambiguous: (exchange.sent ?? true) && status >= 500
   })
+
+/**
+ * A transport's turns of the event loop, for `MarketoTransportShape.turn`: the first call in a
+ * turn of the host's event loop goes on at once, any other waits (first come, first served)
+ * for a turn of its own, so that each request is written as soon as it is encoded and answers
+ * are read between two calls' encodings. Under a TestClock nothing waits. Make one per
+ * transport (it holds whose turn it is), when the transport is built.
+ *
+ * @example
+ * import * as HttpEdge from "@mktows/core/HttpEdge"
+ * import * as Effect from "effect/Effect"
+ *
+ * const turn = HttpEdge.makeTurns()
+ * // Three calls started together: the first at once, the others each on a later turn.
+ * await Effect.runPromise(Effect.all([turn, turn, turn], { concurrency: "unbounded" }))
+ *
+ * @since 0.1.0
+ * @category turns
+ */
+export const makeTurns: () => Effect.Effect<void> = Turn.make

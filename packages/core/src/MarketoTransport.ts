@@ -177,6 +177,16 @@ export interface MarketoTransportShape {
    * @since 0.1.0
    */
   readonly models?: ModelPath
+  /**
+   * Taken by the client before each call's CPU-bound work (checking, mapping, encoding), so
+   * that calls started together take turns with this transport's I/O: a request goes out as
+   * soon as it is encoded, not after every other call's is. Effect runs fibers in microtasks,
+   * and a host writes to its sockets only between them. A transport that does I/O makes one
+   * with `HttpEdge.makeTurns()`, once per transport; without it, calls start as they come.
+   *
+   * @since 0.1.0
+   */
+  readonly turn?: Effect.Effect<void>
 }
 
 /**

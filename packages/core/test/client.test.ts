@@ -225,10 +225,12 @@ describe("calls started together take turns with the event loop", () => {
   // Node's http client writes a request in a `process.nextTick` callback, which runs only once
   // no fiber is runnable. The fake does the same: what it does there is "out". Without a turn
   // before each call's encoding, every call started together reaches the transport before any
-  // request is out (call 0, call 1, call 2, out 0, out 1, out 2).
-  const fakeWithWrites = () => {
+  // request is out (call 0, call 1, call 2, out 0, out 1, out 2). On the live Clock: under a
+  // TestClock nothing waits for a turn.
+  const fakeWithWrites = (turns = true) => {
     const events: Array<string> = []
     const fake = Fake.make({
+      turns,
       latency: (n) =>
         Effect.sync(() => {
           events.push(`call ${n}`)
@@ -243,7 +245,7 @@ describe("calls started together take turns with the event loop", () => {
   const opportunities = (from: number, n: number) =>
     Array.from({ length: n }, (_, i) => Opportunity.make({ id: from + i + 1 }))
 
-  it.effect("the chunks of one batch: each is out before the next is encoded", () =>
+  it.live("the chunks of one batch: each is out before the next is encoded", () =>
     Effect.gen(function*() {
       const { events, fake, settled } = fakeWithWrites()
       const client = yield* clientOf(fake, { chunkSize: 2, concurrency: 3, rateLimit: { calls: 1e9 } })
@@ -253,7 +255,27 @@ describe("calls started together take turns with the event loop", () => {
       expect(events).toEqual(alternating)
     }))
 
-  it.effect("separate batches run at once, and the chunks of a stream, likewise", () =>
+  it.live("a call alone, and the first of several started together, does not wait for a turn", () =>
+    Effect.gen(function*() {
+      const { events, fake, settled } = fakeWithWrites()
+      const client = yield* clientOf(fake, { concurrency: 3, rateLimit: { calls: 1e9 } })
+      const loopTurned = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      // A turn of the loop asked for before the calls: they do not wait for it.
+      const turnAsked = Effect.sync(() => setImmediate(() => events.push("turn")))
+      yield* turnAsked
+      yield* client.syncMObjects(opportunities(0, 2), "UPDATE")
+      yield* loopTurned
+      expect(events).toEqual(["call 0", "out 0", "turn"])
+      events.length = 0
+      yield* turnAsked
+      yield* Effect.all([1, 2, 3].map((i) => client.syncMObjects(opportunities(i * 2, 2), "UPDATE")), {
+        concurrency: "unbounded"
+      })
+      yield* settled
+      expect(events).toEqual(["call 1", "out 1", "turn", "call 2", "out 2", "call 3", "out 3"])
+    }))
+
+  it.live("separate batches run at once, and the chunks of a stream, likewise", () =>
     Effect.gen(function*() {
       const batches = fakeWithWrites()
       const client = yield* clientOf(batches.fake, { concurrency: 3, rateLimit: { calls: 1e9 } })
@@ -271,6 +293,27 @@ describe("calls started together take turns with the event loop", () => {
       yield* streamed.settled
       expect(outcomes.length).toBe(6)
       expect(streamed.events).toEqual(alternating)
+    }))
+
+  it.effect("under a TestClock, or through a transport without turns, calls start as they come", () =>
+    Effect.gen(function*() {
+      const together = ["call 0", "call 1", "call 2", "out 0", "out 1", "out 2"]
+      for (const turns of [true, false]) {
+        const { events, fake, settled } = fakeWithWrites(turns)
+        const client = yield* clientOf(fake, { chunkSize: 2, concurrency: 3, rateLimit: { calls: 1e9 } })
+        yield* client.syncMObjects(opportunities(0, 6), "UPDATE")
+        yield* settled
+        expect(events).toEqual(together)
+      }
+    }))
+
+  it.live("on the live Clock, a transport without turns: as they come", () =>
+    Effect.gen(function*() {
+      const { events, fake, settled } = fakeWithWrites(false)
+      const client = yield* clientOf(fake, { chunkSize: 2, concurrency: 3, rateLimit: { calls: 1e9 } })
+      yield* client.syncMObjects(opportunities(0, 6), "UPDATE")
+      yield* settled
+      expect(events).toEqual(["call 0", "call 1", "call 2", "out 0", "out 1", "out 2"])
     }))
 })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
+import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as HttpEdge from "../src/HttpEdge.js"
 import * as Limits from "../src/Limits.js"
@@ -244,4 +245,28 @@ describe("scrub", () => {
     expect(HttpEdge.scrub("s=a%7Eb", ["a~b"])).toBe("s=<redacted>")
     expect(HttpEdge.scrub("sig 0a1b2c, 0a1b2c", ["0a1b2c"])).toBe("sig <redacted>, <redacted>")
   })
+})
+
+describe("makeTurns", () => {
+  it.live("the first goes on at once, the others one per turn in order; one interrupted while waiting leaves the line", () =>
+    Effect.gen(function*() {
+      const turn = HttpEdge.makeTurns()
+      const order: Array<string> = []
+      const mark = (name: string) => Effect.zipRight(turn, Effect.sync(() => order.push(name)))
+      const [a, b, c, d] = yield* Effect.forEach(["a", "b", "c", "d"], (name) => Effect.fork(mark(name)))
+      yield* Effect.yieldNow()
+      expect(order).toEqual(["a"])
+      // Turns of the loop asked for now: the first comes after b's, the second after the next.
+      setImmediate(() => {
+        order.push("turn 1")
+        setImmediate(() => order.push("turn 2"))
+      })
+      yield* Fiber.interrupt(c!)
+      yield* Fiber.join(a!)
+      yield* Fiber.join(b!)
+      yield* Fiber.join(d!)
+      // d has the turn after b's: c, interrupted, left the line and took no turn from anyone.
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      expect(order).toEqual(["a", "b", "turn 1", "d", "turn 2"])
+    }))
 })

@@ -39,6 +39,8 @@ export interface Runtime {
   readonly limiter: Limiter.Limiter
   /** Objects per call: the caller's chunk size, at most the transport's maximum. */
   readonly chunkSize: number
+  /** Taken before a call's CPU-bound work: the transport's turns (`turn.ts`), if it has them. */
+  readonly turn: Effect.Effect<void>
 }
 
 /** How a call is sent: its object count (for spans) and whether repeating it is harmless. */

@@ -35,7 +35,6 @@ import * as Limiter from "./limiter.js"
 import * as Paging from "./paging.js"
 import type { Sent, Slice, StatusRequest } from "./pairing.js"
 import { chunked, failedChunk, inDoubt, pair } from "./pairing.js"
-import * as Turn from "./turn.js"
 
 export type { Settings } from "./clientSettings.js"
 export type { StatusRequest } from "./pairing.js"
@@ -124,8 +123,8 @@ const prepare = <A>(rt: Runtime, request: StatusRequest, items: ReadonlyArray<A>
 }
 
 /**
- * One chunk of several, after a turn of the event loop (`turn.ts`): chunks run concurrently,
- * and each should go out as soon as it is encoded, not after the others are.
+ * One chunk of several, in its turn (`turn.ts`): chunks run concurrently, and each should go
+ * out as soon as it is encoded, not after the others are.
  */
 const settleInTurn = <A>(
   rt: Runtime,
@@ -134,7 +133,7 @@ const settleInTurn = <A>(
   encode: Encode<A>,
   stop: Stop
 ): Effect.Effect<Settled<A>> =>
-  Effect.zipRight(Turn.turn, Effect.suspend(() => settleChunk(rt, request, chunk, encode, stop)))
+  Effect.zipRight(rt.turn, Effect.suspend(() => settleChunk(rt, request, chunk, encode, stop)))
 
 const settleChunk = <A>(
   rt: Runtime,
@@ -236,9 +235,9 @@ const runAll = <A>(
   check: Check<A>
 ): Effect.Effect<ReadonlyArray<Outcome<A>>, ValidationError | CallError> =>
   Effect.gen(function*() {
-    // Batches started together (as many as the concurrency allows) take turns: each is checked
-    // and encoded while the requests before it are already on their way (`turn.ts`).
-    yield* Turn.turn
+    // Batches started together take turns: each is checked and encoded while the requests
+    // before it are already on their way (`turn.ts`).
+    yield* rt.turn
     const issues = check(items, 0)
     if (issues.length > 0) return yield* Effect.fail(new ValidationError({ issues }))
     const stop = Call.makeStop()
@@ -348,7 +347,13 @@ const chunkSizeOf = (settings: Settings, transport: MarketoTransportShape): numb
  */
 export const make = (transport: MarketoTransportShape, settings: Settings) =>
   Effect.map(Limiter.make(settings.rateLimit), (limiter) => {
-    const rt: Runtime = { transport, settings, limiter, chunkSize: chunkSizeOf(settings, transport) }
+    const rt: Runtime = {
+      transport,
+      settings,
+      limiter,
+      chunkSize: chunkSizeOf(settings, transport),
+      turn: transport.turn ?? Effect.void
+    }
     return {
       chunkSize: rt.chunkSize,
       call: <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>, meta: CallMeta) =>

@@ -24,6 +24,9 @@ import * as FiberRef from "effect/FiberRef"
 /** The Clock every fiber has unless something replaced it. */
 const liveClock: Clock.Clock = Effect.runSync(Effect.clock)
 
+/** Whether `clock` is the live one (no TestClock or other replacement). */
+export const isLive = (clock: Clock.Clock): boolean => clock === liveClock
+
 /** setTimeout's longest delay: the live Clock treats a longer one as no limit, and so do we. */
 const maxTimerMillis = 2 ** 31 - 1
 
@@ -38,7 +41,7 @@ export const timeoutFail = <A, E, R, E2>(
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
   Effect.clockWith((clock) => {
-    if (clock !== liveClock) return Effect.timeoutFail(self, { duration, onTimeout })
+    if (!isLive(clock)) return Effect.timeoutFail(self, { duration, onTimeout })
     const millis = Duration.toMillis(duration)
     if (!(millis <= maxTimerMillis)) return self
     // As `Effect.timeoutFail`: the effect keeps the caller's interruptibility (`restore`), and

@@ -1,40 +1,86 @@
 /**
- * A turn of the host's event loop, taken before a call's CPU-bound work (validating, mapping
- * and encoding its request), so that calls started together take turns with the I/O.
+ * Turns of the host's event loop between calls started together, so that each call's request
+ * goes out as soon as it is encoded.
  *
  * Effect runs fibers in microtasks, and Node's `http` client writes a request in a
  * `process.nextTick` callback (where it gets its socket), which runs only once the microtask
- * queue is empty. Ten calls started at once therefore each encoded their request and handed it
- * to the HTTP client, one fiber after the other, and no request reached its socket before the
- * tenth was encoded: against the emulator's REST side, ten calls of 300 opportunities wrote
- * their first request 7–20 ms after they started, all ten within about 1 ms, while Marketo
- * waited and the application's event loop was held (docs/performance.md, "Calls take turns").
- * With a turn before each, a request goes out as soon as it is encoded,
- * Marketo works on it while the next is encoded, and the loop is never held longer than one
- * call's encoding.
+ * queue is empty. Ten calls started at once therefore each checked, mapped and encoded their
+ * request and handed it to the HTTP client, one fiber after the other, and no request reached
+ * its socket before the tenth was encoded: against the emulator's REST side, ten calls of 300
+ * opportunities wrote their first request 7–20 ms after they started, all ten within about
+ * 1 ms, while Marketo waited and the application's event loop was held (docs/performance.md,
+ * "Calls take turns").
  *
- * The turn is `setImmediate` where the host has it (Node, Bun: after pending I/O, with no
- * timer's minimum delay), else `setTimeout(…, 0)`. It is not the Clock's: no time passes for
- * a TestClock, and nothing waits on one.
+ * Now the first call to do its CPU-bound work in a turn of the loop does it at once; another
+ * that comes before the loop has turned waits for the next turn (and so on), so between two
+ * calls' encodings the requests already made are written and the answers already come are
+ * read. A call alone never waits: a turn per call costs CPU (the peer is woken for each
+ * request instead of once for several), measured in docs/performance.md.
+ *
+ * A turn is `setImmediate` where the host has it (Node, Bun: after pending I/O, with no timer's
+ * minimum delay), else `setTimeout(…, 0)`. Under any Clock but the live one (a TestClock) no
+ * call waits for one: a test's virtual time would run ahead of calls waiting for real turns
+ * (a job held by the rate limit finished at 306 virtual seconds instead of 200).
+ *
+ * A transport that does I/O offers them (`MarketoTransportShape.turn`, made with
+ * `HttpEdge.makeTurns`); one that answers in memory (the emulator's test kit) does not, so
+ * calls through it run as they always did.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
+import { isLive } from "./timeout.js"
 
-interface Immediate {
+interface Host {
   readonly setImmediate?: (callback: () => void) => unknown
   readonly clearImmediate?: (handle: unknown) => void
 }
 
-const host = globalThis as Immediate
+const host = globalThis as Host
 
-/** Resumes after the host's event loop has had a turn; interrupting it cancels the wait. */
-export const turn: Effect.Effect<void> = Effect.async<void>((resume) => {
+/** Runs `callback` on the host's next turn of its event loop; the function returned cancels it. */
+const onNextTurn = (callback: () => void): () => void => {
   const { clearImmediate, setImmediate } = host
   if (setImmediate !== undefined && clearImmediate !== undefined) {
-    const handle = setImmediate(() => resume(Effect.void))
-    return Effect.sync(() => clearImmediate(handle))
+    const handle = setImmediate(callback)
+    return () => clearImmediate(handle)
   }
-  const timer = setTimeout(() => resume(Effect.void), 0)
-  return Effect.sync(() => clearTimeout(timer))
-})
+  const timer = setTimeout(callback, 0)
+  return () => clearTimeout(timer)
+}
+
+/**
+ * One transport's turns: an effect that returns at once for the first call in a turn of the
+ * event loop, and otherwise waits, first come first served, for a turn of its own.
+ */
+export const make = (): Effect.Effect<void> => {
+  // Whether this turn of the loop is taken, and who waits for the next ones, in order.
+  let taken = false
+  const waiting: Array<() => void> = []
+  // On each turn the next caller in line, if any, has it.
+  const pass = () => {
+    const next = waiting.shift()
+    if (next === undefined) {
+      taken = false
+      return
+    }
+    onNextTurn(pass)
+    next()
+  }
+  const take = Effect.async<void>((resume) => {
+    if (!taken) {
+      taken = true
+      onNextTurn(pass)
+      resume(Effect.void)
+      return
+    }
+    const mine = () => resume(Effect.void)
+    waiting.push(mine)
+    // Interrupted while waiting: out of the line, nobody's turn lost.
+    return Effect.sync(() => {
+      const at = waiting.indexOf(mine)
+      if (at >= 0) waiting.splice(at, 1)
+    })
+  })
+  return Effect.clockWith((clock) => isLive(clock) ? take : Effect.void)
+}

@@ -6,6 +6,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as HttpEdge from "../../src/HttpEdge.js"
 import type { TransportCallError } from "../../src/MarketoError.js"
 import { MarketoTransport } from "../../src/MarketoTransport.js"
 import type { MarketoTransportShape } from "../../src/MarketoTransport.js"
@@ -37,6 +38,8 @@ export interface FakeOptions {
   readonly status?: (object: Wire.MObject, operation: Wire.Operation) => Wire.MObjStatusEnum
   /** Sign every call like a real transport, so a test can compare headers. */
   readonly signWith?: Signature.Credentials
+  /** Offer turns of the event loop, as a transport over HTTP does (`HttpEdge.makeTurns`). */
+  readonly turns?: boolean
 }
 
 export interface Fake {
@@ -125,5 +128,8 @@ export const make = (options: FakeOptions = {}): Fake => {
       })
   }
 
-  return { transport, layer: Layer.succeed(MarketoTransport, transport), calls, stats }
+  const withTurns: MarketoTransportShape = options.turns === true
+    ? { ...transport, turn: HttpEdge.makeTurns() }
+    : transport
+  return { transport: withTurns, layer: Layer.succeed(MarketoTransport, withTurns), calls, stats }
 }

@@ -5,6 +5,7 @@
  * @internal
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpEdge from "@mktows/core/HttpEdge"
 import * as Limits from "@mktows/core/Limits"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import type { MarketoTransportShape } from "@mktows/core/MarketoTransport"
@@ -63,6 +64,7 @@ export const make = (
       refuseRead,
       answered,
       // Syncs and deletes from the client go here: models straight to JSON, no wire records.
-      models: { send: sendModels, refuse: Refusals.refuseModels, answered }
+      models: { send: sendModels, refuse: Refusals.refuseModels, answered },
+      turn: HttpEdge.makeTurns()
     }
   })

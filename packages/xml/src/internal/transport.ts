@@ -215,5 +215,5 @@ export const make = (
         return yield* interpret(operation, response.status, body, text, secrets)
       })
 
-    return { call, models, maxObjectsPerCall: Limits.maxObjectsPerCall }
+    return { call, models, maxObjectsPerCall: Limits.maxObjectsPerCall, turn: HttpEdge.makeTurns() }
   })
