@@ -92,7 +92,7 @@ describe("NodeMarketo.layerConfig picks the transport", () => {
     }).pipe(Effect.scoped))
 })
 
-describe("the Node stack's spans", () => {
+describe("the Node stacks, SOAP and REST, over HTTP", () => {
   // A span per request, the transport's, under the call's, with the HTTP status: the HTTP
   // client adds none of its own (and so sends no trace headers).
   const spansOf = (layer: Layer.Layer<MarketoClient.MarketoClient, unknown>) =>
@@ -143,6 +143,35 @@ describe("the Node stack's spans", () => {
           )
         )
           .toEqual([{ name: stack.span, parent: "MarketoClient.syncMObjects", status: 200 }])
+      }).pipe(Effect.scoped))
+
+    it.live(`${stack.transport}: calls started together take turns: each is sent in a turn of the event loop of its own`, () =>
+      Effect.gen(function*() {
+        const layer = stack.layer(yield* Emulator.make())
+        // The turns of the loop, counted by an immediate that queues the next one.
+        let turnsOfTheLoop = 0
+        let ticker: ReturnType<typeof setImmediate> | undefined
+        const tick = () => {
+          turnsOfTheLoop++
+          ticker = setImmediate(tick)
+        }
+        yield* Effect.acquireRelease(Effect.sync(tick), () => Effect.sync(() => clearImmediate(ticker)))
+        const sentIn: Array<number> = []
+        const sync = (key: string) =>
+          MarketoClient.syncMObjects(
+            [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: key }, name: key })],
+            "UPSERT"
+          )
+        yield* Effect.gen(function*() {
+          // One call first, so that REST's token is at hand and every call below sends at once.
+          yield* sync("TURN-0")
+          yield* Effect.all(["TURN-1", "TURN-2", "TURN-3"].map(sync), { concurrency: "unbounded" }).pipe(
+            MarketoClient.withOnSend(Effect.sync(() => sentIn.push(turnsOfTheLoop)))
+          )
+        }).pipe(Effect.provide(layer))
+        // Without turns all three are checked, encoded and handed over in one turn, before any is written.
+        expect(sentIn).toHaveLength(3)
+        expect(new Set(sentIn).size).toBe(3)
       }).pipe(Effect.scoped))
   }
 })
