@@ -28,8 +28,13 @@
  *   the answer parsed and its statuses checked, as node-marketo-rest does: an Effect client
  *   without validation, mapping, refusals, token handling, limiter, retries or pairing.
  *
- * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick] [--ladder]` (the
- * compiled code: `pnpm build` first; `--conditions=source` measures the sources)
+ * With `--timeline`, no rounds: each contender's batches run through a TCP relay in front of the
+ * emulator, which notes when a batch's first request bytes reach the server and its first answer
+ * bytes come back (medians of 5 batches after 2, in ms after the batch began). A client that
+ * encodes every call of a batch before writing any shows it here: its first request comes late.
+ *
+ * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick] [--ladder] [--timeline]`
+ * (the compiled code: `pnpm build` first; `--conditions=source` measures the sources)
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -46,6 +51,7 @@ import { callsAtOnce, type Deal, opportunityOf } from "./support/fixture.js"
 import * as Rounds from "./support/rounds.js"
 import { type Contender, message } from "./support/rounds.js"
 import { load, numberFlag, quick, round3 } from "./support/stats.js"
+import * as Timeline from "./support/timeline.js"
 
 /** Records per call: REST's most. */
 const recordsPerCall = 300
@@ -261,6 +267,36 @@ export const table = (figures: RestFigures): string => {
   return lines.join("\n")
 }
 
+/** `--timeline`: each contender's batches through the relay, one after the other. */
+const printTimelines = (
+  relay: Effect.Effect.Success<ReturnType<typeof Timeline.relay>>,
+  contenders: ReadonlyArray<Contender>
+) =>
+  Effect.gen(function*() {
+    const lines = [`when a batch's requests reach the server (medians of 5 batches after 2, ms after the batch began):`]
+    lines.push(
+      `  ${"contender".padEnd(20)} ${"first request".padStart(14)} ${"first answer".padStart(13)} ${
+        "batch".padStart(8)
+      }`
+    )
+    const timelines: Record<string, Timeline.Timeline> = {}
+    for (const contender of contenders) {
+      const timed = yield* Effect.promise(() => Timeline.timeline(relay, contender.batch, { warmup: 2, runs: 5 }))
+      if (typeof timed === "string") {
+        return yield* Effect.fail(new Children.ChildError({ detail: `${contender.name}: ${timed}` }))
+      }
+      timelines[contender.name] = timed
+      lines.push(
+        `  ${contender.name.padEnd(20)} ${fmt(timed.firstRequest).padStart(14)} ${
+          fmt(timed.firstAnswer).padStart(13)
+        } ${fmt(timed.end).padStart(8)}`
+      )
+    }
+    process.stdout.write(
+      `${lines.join("\n")}\n${JSON.stringify({ bench: "rest-timeline", code: codeUnderTest, timelines })}\n`
+    )
+  })
+
 const main = Effect.scoped(Effect.gen(function*() {
   const options = {
     rounds: numberFlag("rounds", quick ? 2 : 12),
@@ -269,8 +305,11 @@ const main = Effect.scoped(Effect.gen(function*() {
   }
   const loadBefore = load()
   const server = yield* Children.emulator
-  const base = server.endpoint.replace(/\/soap\/.*$/, "")
+  const emulatorBase = server.endpoint.replace(/\/soap\/.*$/, "")
   const ladder = process.argv.includes("--ladder")
+  const timeline = process.argv.includes("--timeline")
+  const relay = timeline ? yield* Timeline.relay(emulatorBase) : undefined
+  const base = relay?.base ?? emulatorBase
   process.stdout.write(
     `bench:rest: Opportunity createOrUpdate, ${recordsPerCall} per call, ${callsAtOnce} calls at once; ` +
       `${options.batches} batches per contender per round, ${options.warmup} warm-up + ${options.rounds} rounds; ` +
@@ -288,6 +327,7 @@ const main = Effect.scoped(Effect.gen(function*() {
     }),
     (list) => Effect.promise(() => Promise.all(list.map((c) => c.close())))
   )
+  if (relay !== undefined) return yield* printTimelines(relay, contenders)
   const figures = yield* Effect.promise(() =>
     Rounds.runRounds(contenders, { ...options, objectsPerBatch: callsAtOnce * recordsPerCall, label: "REST" })
   )

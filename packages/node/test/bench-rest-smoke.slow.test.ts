@@ -24,6 +24,12 @@ const Output = Schema.Struct({
 
 const runQuick = runScript("packages/node/bench/rest.ts", ["--quick", "--rounds", "1"])
 
+const Times = Schema.Struct({ firstRequest: Positive, firstAnswer: Positive, end: Positive })
+const TimelineOutput = Schema.Struct({
+  bench: Schema.Literal("rest-timeline"),
+  timelines: Schema.Struct({ mktows: Times, "node-marketo-rest": Times, "raw fetch": Times })
+})
+
 describe("bench:rest (smoke run)", () => {
   it.live(
     "mktows, node-marketo-rest and a raw fetch each give a finite, positive figure, and the goals are printed",
@@ -35,6 +41,23 @@ describe("bench:rest (smoke run)", () => {
         yield* Schema.decodeUnknown(Schema.parseJson(Output))(last)
         expect(run.stdout).toMatch(/goal: mktows ≥ 1\.0× node-marketo-rest in objects\/s: [\d.]+×/)
         expect(run.stdout).toMatch(/goal: mktows CPU per object ≤ 2× the raw fetch's: [\d.]+×/)
+      }),
+    300_000
+  )
+
+  it.live(
+    "--timeline: when each contender's first request reaches the server and its first answer comes back",
+    () =>
+      Effect.gen(function*() {
+        const run = yield* runScript("packages/node/bench/rest.ts", ["--timeline"])
+        expect(run.code, `bench:rest --timeline failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
+        const last = run.stdout.trim().split("\n").at(-1) ?? ""
+        const { timelines } = yield* Schema.decodeUnknown(Schema.parseJson(TimelineOutput))(last)
+        // Order, not speed: a batch's first answer comes after its first request, and before its end.
+        for (const times of Object.values(timelines)) {
+          expect(times.firstRequest).toBeLessThan(times.firstAnswer)
+          expect(times.firstAnswer).toBeLessThanOrEqual(times.end)
+        }
       }),
     300_000
   )
