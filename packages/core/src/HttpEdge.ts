@@ -299,8 +299,10 @@ export const statusError = (
  * A transport's turns of the event loop, for `MarketoTransportShape.turn`: the first call in a
  * turn of the host's event loop goes on at once, any other waits (first come, first served)
  * for a turn of its own, so that each request is written as soon as it is encoded and answers
- * are read between two calls' encodings. Under a TestClock nothing waits. Make one per
- * transport (it holds whose turn it is), when the transport is built.
+ * are read between two calls' encodings. Nothing waits under a Clock other than the live one
+ * (a TestClock), nor on a host without `setImmediate` (a browser, whose `fetch` sends without
+ * waiting for the microtasks to end). Make one per transport (it holds whose turn it is), when
+ * the transport is built.
  *
  * @example
  * import * as HttpEdge from "@mktows/core/HttpEdge"

@@ -273,6 +273,14 @@ describe("calls started together take turns with the event loop", () => {
       })
       yield* settled
       expect(events).toEqual(["call 1", "out 1", "turn", "call 2", "out 2", "call 3", "out 3"])
+      // A batch of three chunks: the first goes on in the turn its checks took.
+      yield* loopTurned
+      const chunked = fakeWithWrites()
+      const chunking = yield* clientOf(chunked.fake, { chunkSize: 2, concurrency: 3, rateLimit: { calls: 1e9 } })
+      yield* Effect.sync(() => setImmediate(() => chunked.events.push("turn")))
+      yield* chunking.syncMObjects(opportunities(0, 6), "UPDATE")
+      yield* chunked.settled
+      expect(chunked.events).toEqual(["call 0", "out 0", "turn", "call 1", "out 1", "call 2", "out 2"])
     }))
 
   it.live("separate batches run at once, and the chunks of a stream, likewise", () =>

@@ -269,4 +269,25 @@ describe("makeTurns", () => {
       yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
       expect(order).toEqual(["a", "b", "turn 1", "d", "turn 2"])
     }))
+
+  it.live("a host without setImmediate (a browser) gets no turns: calls go on as they come", () =>
+    Effect.gen(function*() {
+      const host = globalThis as { setImmediate?: typeof setImmediate | undefined }
+      const saved = host.setImmediate
+      // Gone only while the turns are made: they read the host once, then.
+      delete host.setImmediate
+      const turn = (() => {
+        try {
+          return HttpEdge.makeTurns()
+        } finally {
+          host.setImmediate = saved
+        }
+      })()
+      const order: Array<string> = []
+      setImmediate(() => order.push("turn"))
+      yield* Effect.forEach(["a", "b", "c"], (name) => Effect.zipRight(turn, Effect.sync(() => order.push(name))), {
+        concurrency: "unbounded"
+      })
+      expect(order).toEqual(["a", "b", "c"])
+    }))
 })

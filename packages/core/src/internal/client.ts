@@ -248,7 +248,9 @@ const runAll = <A>(
       ? [yield* settleChunk(rt, request, chunks[0] as Slice<A>, encode, stop)]
       : yield* Effect.forEach(
         chunks,
-        (chunk) => settleInTurn(rt, request, chunk, encode, stop),
+        // The first chunk goes on in the turn the checks took; the others take their own.
+        (chunk, i) =>
+          i === 0 ? settleChunk(rt, request, chunk, encode, stop) : settleInTurn(rt, request, chunk, encode, stop),
         { concurrency: rt.settings.concurrency }
       )
     const errors = settled.flatMap((s) => s.failure === undefined ? [] : [s.failure.error])

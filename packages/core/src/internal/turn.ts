@@ -14,15 +14,20 @@
  * Now the first call to do its CPU-bound work in a turn of the loop does it at once; another
  * that comes before the loop has turned waits for the next turn (and so on), so between two
  * calls' encodings the requests already made are written and the answers already come are
- * read. A call alone never waits: a turn per call costs CPU (the peer is woken for each
- * request instead of once for several), measured in docs/performance.md.
+ * read. The first call of a batch, or a call alone, never waits: a turn per call costs CPU (a
+ * request written alone wakes its reader for itself), measured in docs/performance.md.
  *
- * A turn is `setImmediate` where the host has it (Node, Bun: after pending I/O, with no timer's
- * minimum delay), else `setTimeout(…, 0)`. Under any Clock but the live one (a TestClock) no
- * call waits for one: a test's virtual time would run ahead of calls waiting for real turns
- * (a job held by the rate limit finished at 306 virtual seconds instead of 200).
+ * A turn is `setImmediate` (Node, Bun: after pending I/O, with no timer's minimum delay). A
+ * host without it (a browser) gets no turns: a timer chained from a timer is clamped to 4 ms
+ * there and throttled to a second in a background tab, and `fetch` does not wait for the
+ * microtasks to end before it sends. Nor does any call wait under a Clock other than the live
+ * one (a TestClock): a test's virtual time would run ahead of calls waiting for real turns (a
+ * job held by the rate limit finished at 306 virtual seconds instead of 200). Fake timers that
+ * replaced `setImmediate` before the transport was built (Vitest's, Jest's, sinon's) hold the
+ * second of two calls started together until the test moves them, as they hold the client's
+ * time limits.
  *
- * A transport that does I/O offers them (`MarketoTransportShape.turn`, made with
+ * A transport that does I/O offers turns (`MarketoTransportShape.turn`, made with
  * `HttpEdge.makeTurns`); one that answers in memory (the emulator's test kit) does not, so
  * calls through it run as they always did.
  *
@@ -33,27 +38,18 @@ import { isLive } from "./timeout.js"
 
 interface Host {
   readonly setImmediate?: (callback: () => void) => unknown
-  readonly clearImmediate?: (handle: unknown) => void
 }
 
 const host = globalThis as Host
-
-/** Runs `callback` on the host's next turn of its event loop; the function returned cancels it. */
-const onNextTurn = (callback: () => void): () => void => {
-  const { clearImmediate, setImmediate } = host
-  if (setImmediate !== undefined && clearImmediate !== undefined) {
-    const handle = setImmediate(callback)
-    return () => clearImmediate(handle)
-  }
-  const timer = setTimeout(callback, 0)
-  return () => clearTimeout(timer)
-}
 
 /**
  * One transport's turns: an effect that returns at once for the first call in a turn of the
  * event loop, and otherwise waits, first come first served, for a turn of its own.
  */
 export const make = (): Effect.Effect<void> => {
+  // Read once: fake timers installed after the transport is built do not hold its turns.
+  const { setImmediate } = host
+  if (setImmediate === undefined) return Effect.void
   // Whether this turn of the loop is taken, and who waits for the next ones, in order.
   let taken = false
   const waiting: Array<() => void> = []
@@ -64,19 +60,19 @@ export const make = (): Effect.Effect<void> => {
       taken = false
       return
     }
-    onNextTurn(pass)
+    setImmediate(pass)
     next()
   }
   const take = Effect.async<void>((resume) => {
     if (!taken) {
       taken = true
-      onNextTurn(pass)
+      setImmediate(pass)
       resume(Effect.void)
       return
     }
     const mine = () => resume(Effect.void)
     waiting.push(mine)
-    // Interrupted while waiting: out of the line, nobody's turn lost.
+    // Interrupted while waiting: out of the line, so that the turns go to those still waiting.
     return Effect.sync(() => {
       const at = waiting.indexOf(mine)
       if (at >= 0) waiting.splice(at, 1)

@@ -32,7 +32,7 @@ interface Relay {
 /** A relay to `target` (an `http://host:port` base), closed with the scope. */
 export const relay = (target: string) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly server: Net.Server; readonly sockets: Set<Net.Socket>; readonly relay: Relay }>(
+    Effect.async<{ readonly server: Net.Server; readonly sockets: Set<Net.Socket>; readonly relay: Relay }, Error>(
       (resume) => {
         const url = new URL(target)
         let since: number | undefined
@@ -42,14 +42,15 @@ export const relay = (target: string) =>
         const server = Net.createServer((client) => {
           const upstream = Net.connect(Number(url.port), url.hostname)
           sockets.add(client).add(upstream)
-          client.on("data", (bytes) => {
+          // Noted as the bytes pass; `pipe` forwards them, minding back-pressure.
+          client.on("data", () => {
             if (since !== undefined) requests.push(performance.now() - since)
-            upstream.write(bytes)
           })
-          upstream.on("data", (bytes) => {
+          upstream.on("data", () => {
             if (since !== undefined) answers.push(performance.now() - since)
-            client.write(bytes)
           })
+          client.pipe(upstream)
+          upstream.pipe(client)
           const close = () => {
             client.destroy()
             upstream.destroy()
@@ -59,6 +60,7 @@ export const relay = (target: string) =>
           client.on("close", close).on("error", close)
           upstream.on("close", close).on("error", close)
         })
+        server.once("error", (error) => resume(Effect.fail(error)))
         server.listen(0, "127.0.0.1", () => {
           const address = server.address() as Net.AddressInfo
           resume(Effect.succeed({
@@ -70,15 +72,18 @@ export const relay = (target: string) =>
                 requests = []
                 answers = []
                 since = performance.now()
-                const problem = await batch()
-                const end = performance.now() - since
-                since = undefined
-                if (problem !== undefined) return problem
-                const [firstRequest] = requests
-                const [firstAnswer] = answers
-                return firstRequest === undefined || firstAnswer === undefined
-                  ? "no request passed the relay"
-                  : { firstRequest, firstAnswer, end }
+                try {
+                  const problem = await batch()
+                  const end = performance.now() - since
+                  if (problem !== undefined) return problem
+                  const [firstRequest] = requests
+                  const [firstAnswer] = answers
+                  return firstRequest === undefined || firstAnswer === undefined
+                    ? "no request passed the relay"
+                    : { firstRequest, firstAnswer, end }
+                } finally {
+                  since = undefined
+                }
               }
             }
           }))
