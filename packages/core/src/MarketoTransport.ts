@@ -179,11 +179,11 @@ export interface MarketoTransportShape {
   readonly models?: ModelPath
   /**
    * Taken by the client before the CPU-bound work of its syncs and deletes (a batch's checks,
-   * each of its other chunks, each chunk of a stream), so that calls started together take turns with this
-   * transport's I/O: a request goes out as soon as it is encoded, not after every other call's
-   * is. Effect runs fibers in microtasks, and Node writes to its sockets only between them. A
-   * transport that does I/O makes one with `HttpEdge.makeTurns()`, once per transport; without
-   * it, calls start as they come. Reads take none.
+   * each of its other chunks, each chunk of a stream), so that calls started together take
+   * turns with this transport's I/O: a request goes out as soon as it is encoded, not after
+   * every other call's is. Effect runs fibers in microtasks, and Node writes to its sockets
+   * only between them. A transport that does I/O makes one with `HttpEdge.makeTurns()`, once
+   * per transport; without it, calls start as they come. Reads take none.
    *
    * @since 0.1.0
    */

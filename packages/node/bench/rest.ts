@@ -269,7 +269,7 @@ export const table = (figures: RestFigures): string => {
 
 /** `--timeline`: each contender's batches through the relay, one after the other. */
 const printTimelines = (
-  relay: Effect.Effect.Success<ReturnType<typeof Timeline.relay>>,
+  relay: Timeline.Relay,
   contenders: ReadonlyArray<Contender>
 ) =>
   Effect.gen(function*() {
@@ -279,7 +279,7 @@ const printTimelines = (
         "batch".padStart(8)
       }`
     )
-    const timelines: Record<string, Timeline.Timeline> = {}
+    const timelines: Record<string, Timeline.BatchTimes> = {}
     for (const contender of contenders) {
       const timed = yield* Effect.promise(() => Timeline.timeline(relay, contender.batch, { warmup: 2, runs: 5 }))
       if (typeof timed === "string") {

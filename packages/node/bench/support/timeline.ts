@@ -19,10 +19,7 @@ export interface BatchTimes {
   readonly end: number
 }
 
-/** The medians of a contender's batches, in milliseconds. */
-export type Timeline = BatchTimes
-
-interface Relay {
+export interface Relay {
   /** The relay's `http://host:port`. */
   readonly base: string
   /** Runs `batch` once, timing what passes the relay. */
@@ -97,12 +94,12 @@ export const relay = (target: string) =>
       })
   ).pipe(Effect.map(({ relay }) => relay))
 
-/** The medians of `runs` timed batches after `warmup` untimed ones, or the first problem. */
+/** The medians of `runs` timed batches after `warmup` untimed ones (each a median, in ms), or the first problem. */
 export const timeline = async (
   relay: Relay,
   batch: Batch,
   options: { readonly warmup: number; readonly runs: number }
-): Promise<Timeline | string> => {
+): Promise<BatchTimes | string> => {
   for (let i = 0; i < options.warmup; i++) {
     const problem = await batch()
     if (problem !== undefined) return problem
