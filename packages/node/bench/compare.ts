@@ -22,17 +22,26 @@
  * (objects/s, client CPU µs per object) and the load average. The last line is JSON for
  * `pnpm bench:all`.
  *
- * Usage: `pnpm bench:compare [--rounds 12] [--warmup 2] [--batches 4] [--quick]`
+ * With `--ablate`, one more contender: mktows with every guarantee switched off
+ * (`support/ablated.ts`: the checks, the spans and the outcome metric, the time limit, the
+ * limiter, the guard scan before fast-xml-parser), and its ratio to node-soap: what the
+ * figures would be if mktows kept none of them. `--ablate-turns` switches off the turns of
+ * calls started together as well.
+ *
+ * Usage: `pnpm bench:compare [--rounds 12] [--warmup 2] [--batches 4] [--quick] [--ablate | --ablate-turns]`
  */
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Opportunity from "@mktows/core/Opportunity"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
+import * as RestConfig from "@mktows/rest/RestConfig"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as soap from "soap"
+import * as Ablated from "./support/ablated.js"
 import * as Children from "./support/children.js"
 import { codeUnderTest, refusesStaleBuild } from "./support/code.js"
-import { callsAtOnce, deals, encryptionKey, keyName, objectsPerCall, opportunities, userId } from "./support/fixture.js"
+import { callsAtOnce, deals, encryptionKey, keyName, objectsPerCall, opportunityOf, userId } from "./support/fixture.js"
 import * as HandWritten from "./support/handWritten.js"
 import * as Rounds from "./support/rounds.js"
 import { type Contender, message } from "./support/rounds.js"
@@ -45,7 +54,12 @@ const soapHeaders = {
 
 const all = (call: () => Promise<string | undefined>) => Rounds.all(callsAtOnce, call)
 
-const mktows = (endpoint: string): Contender => {
+const workspace: Ablated.Client = { MarketoClient, Opportunity, NodeMarketo, RestConfig }
+
+/** The client, from the workspace or from `--ablate`'s copy (`name`). */
+const mktows = (endpoint: string, client: Ablated.Client = workspace, name = "mktows"): Contender => {
+  const { MarketoClient, NodeMarketo } = client
+  const opportunities = deals.map((deal) => opportunityOf(deal, client.Opportunity.make))
   // Marketo's rate limit (100 calls per 20 s) is the client's default; a benchmark lifts it,
   // keeping the 10 calls in flight.
   const runtime = ManagedRuntime.make(NodeMarketo.layer({
@@ -63,7 +77,7 @@ const mktows = (endpoint: string): Contender => {
   const batch = Effect.forEach(Array.from({ length: callsAtOnce }), () => call, { concurrency: "unbounded" }).pipe(
     Effect.map((results) => results.find((result) => result !== undefined))
   )
-  return { name: "mktows", batch: () => runtime.runPromise(batch), close: () => runtime.dispose() }
+  return { name, batch: () => runtime.runPromise(batch), close: () => runtime.dispose() }
 }
 
 type SoapReply = [result: unknown, raw: string]
@@ -177,7 +191,8 @@ export interface ServerFigures extends Rounds.Figures {
 
 const against = (
   which: "canned" | "emulator",
-  options: { readonly rounds: number; readonly warmup: number; readonly batches: number }
+  options: { readonly rounds: number; readonly warmup: number; readonly batches: number },
+  ablated: Ablated.Client | undefined
 ) =>
   Effect.scoped(Effect.gen(function*() {
     const server = yield* (which === "canned" ? Children.canned : Children.emulator)
@@ -185,7 +200,13 @@ const against = (
     const raw = rawPost(server.endpoint)
     const contenders = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: async () => [mktows(server.endpoint), await nodeSoap(server.endpoint), raw, handWritten(server.endpoint)],
+        try: async () => [
+          mktows(server.endpoint),
+          await nodeSoap(server.endpoint),
+          raw,
+          handWritten(server.endpoint),
+          ...(ablated === undefined ? [] : [mktows(server.endpoint, ablated, Ablated.contenderName)])
+        ],
         catch: (cause) => new Children.ChildError({ detail: `setting up the contenders: ${message(cause)}` })
       }),
       (list) => Effect.promise(() => Promise.all(list.map((c) => c.close())))
@@ -195,7 +216,8 @@ const against = (
         ...options,
         objectsPerBatch: callsAtOnce * objectsPerCall,
         label: which,
-        beforeRound: raw.presign
+        beforeRound: raw.presign,
+        ...(ablated === undefined ? {} : { alsoRatiosOf: [Ablated.contenderName] })
       })
     )
     return typeof figures === "string"
@@ -203,32 +225,45 @@ const against = (
       : { server: which, ...figures }
   }))
 
-/** The printed table of one server's figures. */
-export const table = (figures: ServerFigures): string =>
-  Rounds.table(`against the ${figures.server} server (${figures.rounds} rounds, medians):`, figures)
+/** The printed table of one server's figures (and `--ablate`'s ratio to node-soap). */
+export const table = (figures: ServerFigures): string => {
+  const lines = [Rounds.table(`against the ${figures.server} server (${figures.rounds} rounds, medians):`, figures)]
+  const ablated = figures.ratiosOf?.[Ablated.contenderName]
+  if (ablated !== undefined) {
+    lines.push(`${Ablated.contenderName} ÷ node-soap, objects/s: ${ablated.speedRatios["node-soap"]}×`)
+  }
+  return lines.join("\n")
+}
 
-const main = Effect.gen(function*() {
+const main = Effect.scoped(Effect.gen(function*() {
   const options = {
     rounds: numberFlag("rounds", quick ? 2 : 12),
     warmup: numberFlag("warmup", quick ? 1 : 2),
     batches: numberFlag("batches", quick ? 1 : 4)
   }
   const loadBefore = load()
+  const ablated = Ablated.fromFlags()
+  if (ablated !== undefined && "problem" in ablated) {
+    return yield* Effect.fail(new Children.ChildError({ detail: `--ablate: ${ablated.problem}` }))
+  }
+  if (ablated !== undefined) yield* Effect.addFinalizer(() => Effect.sync(ablated.close))
+  const copy = ablated === undefined ? undefined : yield* Effect.promise(() => Ablated.client(ablated))
   process.stdout.write(
     `compare: syncMObjects UPSERT, ${objectsPerCall} Opportunities per call, ${callsAtOnce} calls at once; ` +
       `${options.batches} batches per contender per round, ${options.warmup} warm-up + ${options.rounds} rounds; ` +
-      `${codeUnderTest}; load ${loadBefore}\n`
+      `${codeUnderTest}; load ${loadBefore}\n` +
+      (ablated === undefined ? "" : `${Ablated.contenderName}: switched off ${Ablated.describe(ablated, "SOAP")}\n`)
   )
-  const canned = yield* against("canned", options)
+  const canned = yield* against("canned", options, copy)
   process.stdout.write(`${table(canned)}\n`)
-  const emulator = yield* against("emulator", options)
+  const emulator = yield* against("emulator", options, copy)
   process.stdout.write(`${table(emulator)}\n`)
   const loadAfter = load()
   process.stdout.write(`load average before ${loadBefore}, after ${loadAfter}\n`)
   process.stdout.write(
     `${JSON.stringify({ bench: "compare", code: codeUnderTest, load: [loadBefore, loadAfter], canned, emulator })}\n`
   )
-})
+}))
 
 if (!refusesStaleBuild("compare")) {
   Effect.runPromiseExit(main).then((exit) => {

@@ -33,18 +33,26 @@
  * bytes come back (medians of 5 batches after 2, in ms after the batch began). A client that
  * encodes every call of a batch before writing any shows it here: its first request comes late.
  *
- * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick] [--ladder] [--timeline]`
+ * With `--ablate`, one more contender: mktows with every guarantee switched off
+ * (`support/ablated.ts`: the checks, the spans and the outcome metric, the time limit, the
+ * limiter, the answers' depth bound and the scrub of secrets), so that the goals are printed
+ * for it too: what they would be if mktows kept none of them. `--ablate-turns` switches off
+ * the turns of calls started together as well.
+ *
+ * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick] [--ladder] [--timeline] [--ablate | --ablate-turns]`
  * (the compiled code: `pnpm build` first; `--conditions=source` measures the sources)
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Opportunity from "@mktows/core/Opportunity"
 import * as NodeMarketo from "@mktows/node/NodeMarketo"
 import * as RestConfig from "@mktows/rest/RestConfig"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Http from "node:http"
 import { createRequire } from "node:module"
+import * as Ablated from "./support/ablated.js"
 import * as Children from "./support/children.js"
 import { codeUnderTest, internalModule, refusesStaleBuild } from "./support/code.js"
 import { callsAtOnce, type Deal, opportunityOf } from "./support/fixture.js"
@@ -70,8 +78,6 @@ const deals: ReadonlyArray<Deal> = Array.from({ length: recordsPerCall }, (_, i)
   isWon: false,
   probability: i % 101
 }))
-
-const opportunities = deals.map(opportunityOf)
 
 // The request body Adobe documents for a createOrUpdate of opportunities.
 const restBody = () => ({
@@ -100,7 +106,12 @@ const answerProblem = (answer: unknown): string | undefined => {
   return refused === 0 ? undefined : `${refused} records not created or updated`
 }
 
-const mktows = (base: string): Contender => {
+const workspace: Ablated.Client = { MarketoClient, Opportunity, NodeMarketo, RestConfig }
+
+/** The client, from the workspace or from `--ablate`'s copy (`name`). */
+const mktows = (base: string, client: Ablated.Client = workspace, name = "mktows"): Contender => {
+  const { MarketoClient, NodeMarketo, RestConfig } = client
+  const opportunities = deals.map((deal) => opportunityOf(deal, client.Opportunity.make))
   const runtime = ManagedRuntime.make(NodeMarketo.layerRest(
     RestConfig.layer({ endpoint: `${base}/rest`, clientId, clientSecret }),
     { rateLimit: { calls: 1_000_000, window: "1 seconds", inFlight: callsAtOnce } }
@@ -116,7 +127,7 @@ const mktows = (base: string): Contender => {
   const batch = Effect.forEach(Array.from({ length: callsAtOnce }), () => call, { concurrency: "unbounded" }).pipe(
     Effect.map((results) => results.find((result) => result !== undefined))
   )
-  return { name: "mktows", batch: () => runtime.runPromise(batch), close: () => runtime.dispose() }
+  return { name, batch: () => runtime.runPromise(batch), close: () => runtime.dispose() }
 }
 
 interface NodeMarketoRest {
@@ -251,19 +262,27 @@ export type RestFigures = Rounds.Figures
 
 const fmt = (n: number | undefined): string => n === undefined ? "—" : String(round3(n))
 
-/** The printed table, with the issue's goals beside their figures. */
+const goals = (who: string, speed: number | undefined, cpu: number | undefined): ReadonlyArray<string> => [
+  `goal: ${who} ≥ 1.0× node-marketo-rest in objects/s: ${fmt(speed)}× (${
+    speed !== undefined && speed >= 1 ? "met" : "not met"
+  })`,
+  `goal: ${who} CPU per object ≤ 2× the raw fetch's: ${fmt(cpu)}× (${
+    cpu !== undefined && cpu <= 2 ? "met" : "not met"
+  })`
+]
+
+/** The printed table, with the issue's goals beside their figures (and `--ablate`'s). */
 export const table = (figures: RestFigures): string => {
   const lines = [Rounds.table(`against the emulator's REST side (${figures.rounds} rounds, medians):`, figures)]
   const speed = figures.speedRatios["node-marketo-rest"]
   const cpu = figures.cpuRatios["raw fetch"]
-  lines.push(
-    `goal: mktows ≥ 1.0× node-marketo-rest in objects/s: ${fmt(speed)}× (${
-      speed !== undefined && speed >= 1 ? "met" : "not met"
-    })`,
-    `goal: mktows CPU per object ≤ 2× the raw fetch's: ${fmt(cpu)}× (${
-      cpu !== undefined && cpu <= 2 ? "met" : "not met"
-    })`
-  )
+  lines.push(...goals("mktows", speed, cpu))
+  const ablated = figures.ratiosOf?.[Ablated.contenderName]
+  if (ablated !== undefined) {
+    lines.push(
+      ...goals(Ablated.contenderName, ablated.speedRatios["node-marketo-rest"], ablated.cpuRatios["raw fetch"])
+    )
+  }
   return lines.join("\n")
 }
 
@@ -309,11 +328,17 @@ const main = Effect.scoped(Effect.gen(function*() {
   const ladder = process.argv.includes("--ladder")
   const timeline = process.argv.includes("--timeline")
   const relay = timeline ? yield* Timeline.relay(emulatorBase) : undefined
+  const ablated = Ablated.fromFlags()
+  if (ablated !== undefined && "problem" in ablated) {
+    return yield* Effect.fail(new Children.ChildError({ detail: `--ablate: ${ablated.problem}` }))
+  }
+  if (ablated !== undefined) yield* Effect.addFinalizer(() => Effect.sync(ablated.close))
   const base = relay?.base ?? emulatorBase
   process.stdout.write(
     `bench:rest: Opportunity createOrUpdate, ${recordsPerCall} per call, ${callsAtOnce} calls at once; ` +
       `${options.batches} batches per contender per round, ${options.warmup} warm-up + ${options.rounds} rounds; ` +
-      `${codeUnderTest}; ${server.how} at ${base}; load ${loadBefore}\n`
+      `${codeUnderTest}; ${server.how} at ${base}; load ${loadBefore}\n` +
+      (ablated === undefined ? "" : `${Ablated.contenderName}: switched off ${Ablated.describe(ablated, "REST")}\n`)
   )
   const contenders = yield* Effect.acquireRelease(
     Effect.tryPromise({
@@ -321,7 +346,8 @@ const main = Effect.scoped(Effect.gen(function*() {
         mktows(base),
         nodeMarketoRest(base),
         await rawFetch(base),
-        ...(ladder ? [await nodeHttp(base), await effectHttp(base, false), await effectHttp(base, true)] : [])
+        ...(ladder ? [await nodeHttp(base), await effectHttp(base, false), await effectHttp(base, true)] : []),
+        ...(ablated === undefined ? [] : [mktows(base, await Ablated.client(ablated), Ablated.contenderName)])
       ],
       catch: (cause) => new Children.ChildError({ detail: `setting up the contenders: ${message(cause)}` })
     }),
@@ -329,7 +355,12 @@ const main = Effect.scoped(Effect.gen(function*() {
   )
   if (relay !== undefined) return yield* printTimelines(relay, contenders)
   const figures = yield* Effect.promise(() =>
-    Rounds.runRounds(contenders, { ...options, objectsPerBatch: callsAtOnce * recordsPerCall, label: "REST" })
+    Rounds.runRounds(contenders, {
+      ...options,
+      objectsPerBatch: callsAtOnce * recordsPerCall,
+      label: "REST",
+      ...(ablated === undefined ? {} : { alsoRatiosOf: [Ablated.contenderName] })
+    })
   )
   if (typeof figures === "string") return yield* Effect.fail(new Children.ChildError({ detail: figures }))
   process.stdout.write(`${table(figures)}\n`)

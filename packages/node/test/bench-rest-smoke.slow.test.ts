@@ -24,6 +24,29 @@ const Output = Schema.Struct({
 
 const runQuick = runScript("packages/node/bench/rest.ts", ["--quick", "--rounds", "1"])
 
+// `--ablate`: the client with its guarantees switched off, a contender of its own, with its ratios.
+const ablated = "mktows, no guarantees"
+const AblatedOutput = Schema.Struct({
+  bench: Schema.Literal("rest"),
+  objectsPerSecond: Schema.Struct({ ...contenders.fields, [ablated]: Positive }),
+  speedRatios: Schema.Struct({ ...others.fields, [ablated]: Positive }),
+  ratiosOf: Schema.Struct({ [ablated]: Schema.Struct({ speedRatios: others, cpuRatios: others }) })
+})
+const CompareFigures = Schema.Struct({
+  objectsPerSecond: Schema.Struct({ mktows: Positive, "node-soap": Positive, [ablated]: Positive }),
+  ratiosOf: Schema.Struct({
+    [ablated]: Schema.Struct({
+      speedRatios: Schema.Struct({ mktows: Positive, "node-soap": Positive }),
+      cpuRatios: Schema.Struct({ mktows: Positive, "node-soap": Positive })
+    })
+  })
+})
+const AblatedCompare = Schema.Struct({
+  bench: Schema.Literal("compare"),
+  canned: CompareFigures,
+  emulator: CompareFigures
+})
+
 const Times = Schema.Struct({ firstRequest: Positive, firstAnswer: Positive, end: Positive })
 const TimelineOutput = Schema.Struct({
   bench: Schema.Literal("rest-timeline"),
@@ -58,6 +81,35 @@ describe("bench:rest (smoke run)", () => {
           expect(times.firstRequest).toBeLessThan(times.firstAnswer)
           expect(times.firstAnswer).toBeLessThanOrEqual(times.end)
         }
+      }),
+    300_000
+  )
+  it.live(
+    "--ablate: the client with its guarantees switched off runs beside the others, with the goals printed for it too",
+    () =>
+      Effect.gen(function*() {
+        const run = yield* runScript("packages/node/bench/rest.ts", ["--quick", "--rounds", "1", "--ablate"])
+        expect(run.code, `bench:rest --ablate failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
+        const last = run.stdout.trim().split("\n").at(-1) ?? ""
+        yield* Schema.decodeUnknown(Schema.parseJson(AblatedOutput))(last)
+        expect(run.stdout).toMatch(/mktows, no guarantees: switched off the checks before anything is sent/)
+        expect(run.stdout).toMatch(/goal: mktows, no guarantees ≥ 1\.0× node-marketo-rest in objects\/s: [\d.]+×/)
+        // Only REST's own switches are named in a REST run.
+        expect(run.stdout).not.toMatch(/switched off[^\n]*SOAP:/)
+      }),
+    300_000
+  )
+
+  it.live(
+    "bench:compare --ablate-turns: the same over SOAP, against both servers, with its ratio to node-soap",
+    () =>
+      Effect.gen(function*() {
+        const run = yield* runScript("packages/node/bench/compare.ts", ["--quick", "--rounds", "1", "--ablate-turns"])
+        expect(run.code, `bench:compare --ablate-turns failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
+        const last = run.stdout.trim().split("\n").at(-1) ?? ""
+        yield* Schema.decodeUnknown(Schema.parseJson(AblatedCompare))(last)
+        expect(run.stdout).toMatch(/SOAP: the turns of calls started together/)
+        expect(run.stdout).toMatch(/mktows, no guarantees ÷ node-soap, objects\/s: [\d.]+×/)
       }),
     300_000
   )

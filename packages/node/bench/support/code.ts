@@ -54,8 +54,8 @@ export const codecParsers = async () => {
   return { parser: parserFor(defaultMaxDepth), treeParser: treeParserFor(defaultMaxDepth) }
 }
 
-// The source files under `dir`, with their paths relative to it.
-const sources = (dir: string, prefix = ""): Array<string> =>
+/** The source files under `dir`, with their paths relative to it. */
+export const sources = (dir: string, prefix = ""): Array<string> =>
   readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory()
       ? sources(dir, join(prefix, entry.name))

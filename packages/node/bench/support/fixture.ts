@@ -42,9 +42,12 @@ export const deals: ReadonlyArray<Deal> = Array.from({ length: objectsPerCall },
   probability: i % 101
 }))
 
-/** A deal as a mktows model, keyed by `externalOpportunityId`. */
-export const opportunityOf = (deal: Deal): Opportunity.Opportunity =>
-  Opportunity.make({
+/**
+ * A deal as a mktows model, keyed by `externalOpportunityId` (made by `make`: another copy of core's,
+ * for a client loaded from elsewhere, such as `--ablate`'s).
+ */
+export const opportunityOf = (deal: Deal, make: typeof Opportunity.make = Opportunity.make): Opportunity.Opportunity =>
+  make({
     externalKey: { name: keyName, value: deal.key },
     name: deal.name,
     amount: deal.amount,
@@ -55,7 +58,7 @@ export const opportunityOf = (deal: Deal): Opportunity.Opportunity =>
   })
 
 /** The same deals as mktows models. */
-export const opportunities: ReadonlyArray<Opportunity.Opportunity> = deals.map(opportunityOf)
+export const opportunities: ReadonlyArray<Opportunity.Opportunity> = deals.map((deal) => opportunityOf(deal))
 
 /** What Marketo answers to the call: one UPDATED status per deal, in order, with its key. */
 export const syncResult: Wire.ResultOf<"syncMObjects"> = {

@@ -40,6 +40,8 @@ export interface Options {
   readonly label: string
   /** Run before each round, outside the measured batches (e.g. re-signing a pre-built request). */
   readonly beforeRound?: () => void
+  /** Contenders whose per-round ratios to the others are kept too, beside mktows's (`--ablate`). */
+  readonly alsoRatiosOf?: ReadonlyArray<string>
 }
 
 export interface Figures {
@@ -51,6 +53,11 @@ export interface Figures {
   readonly speedRatios: Record<string, number>
   /** Medians of the per-round ratios of mktows's CPU per object to each other contender's. */
   readonly cpuRatios: Record<string, number>
+  /** The same two for each of `Options.alsoRatiosOf`, by its name. */
+  readonly ratiosOf?: Record<
+    string,
+    { readonly speedRatios: Record<string, number>; readonly cpuRatios: Record<string, number> }
+  >
   readonly rounds: number
 }
 
@@ -72,8 +79,10 @@ export const runRounds = async (
   options: Options
 ): Promise<Figures | string> => {
   const samples = new Map<string, Array<Sample>>(contenders.map((c) => [c.name, []]))
-  const speed = new Map<string, Array<number>>()
-  const cpu = new Map<string, Array<number>>()
+  const subjects = ["mktows", ...(options.alsoRatiosOf ?? [])]
+  // Per subject, per other contender: the per-round ratios of objects/s and of CPU per object.
+  const speed = new Map(subjects.map((subject) => [subject, new Map<string, Array<number>>()]))
+  const cpu = new Map(subjects.map((subject) => [subject, new Map<string, Array<number>>()]))
   for (let round = 0; round < options.warmup + options.rounds; round++) {
     options.beforeRound?.()
     const seen = new Map<string, Sample>()
@@ -83,12 +92,16 @@ export const runRounds = async (
       seen.set(contender.name, sample)
     }
     if (round < options.warmup) continue
-    const ours = seen.get("mktows")!
-    for (const [name, sample] of seen) {
-      samples.get(name)!.push(sample)
-      if (name === "mktows") continue
-      speed.set(name, [...(speed.get(name) ?? []), ours.rate / sample.rate])
-      cpu.set(name, [...(cpu.get(name) ?? []), ours.cpu / sample.cpu])
+    for (const [name, sample] of seen) samples.get(name)!.push(sample)
+    for (const subject of subjects) {
+      const ours = seen.get(subject)!
+      for (const [name, sample] of seen) {
+        if (name === subject) continue
+        const speeds = speed.get(subject)!
+        const cpus = cpu.get(subject)!
+        speeds.set(name, [...(speeds.get(name) ?? []), ours.rate / sample.rate])
+        cpus.set(name, [...(cpus.get(name) ?? []), ours.cpu / sample.cpu])
+      }
     }
     process.stdout.write(
       `  ${options.label} round ${round - options.warmup + 1}/${options.rounds}: ${
@@ -100,11 +113,19 @@ export const runRounds = async (
     Object.fromEntries([...samples].map(([name, list]) => [name, round3(median(list.map(pick)))]))
   const ratios = (from: Map<string, Array<number>>) =>
     Object.fromEntries([...from].map(([name, list]) => [name, round3(median(list))]))
+  const also = options.alsoRatiosOf ?? []
   return {
     objectsPerSecond: medians((s) => s.rate),
     cpuMicrosPerObject: medians((s) => s.cpu),
-    speedRatios: ratios(speed),
-    cpuRatios: ratios(cpu),
+    speedRatios: ratios(speed.get("mktows")!),
+    cpuRatios: ratios(cpu.get("mktows")!),
+    ...(also.length === 0 ? {} : {
+      ratiosOf: Object.fromEntries(
+        also.map((
+          subject
+        ) => [subject, { speedRatios: ratios(speed.get(subject)!), cpuRatios: ratios(cpu.get(subject)!) }])
+      )
+    }),
     rounds: options.rounds
   }
 }
