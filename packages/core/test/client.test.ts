@@ -592,6 +592,31 @@ describe("ambiguous failures", () => {
       }
     }))
 
+  it.effect("a Program cost without an id is never sent twice after a lost answer: it would be added twice", () =>
+    Effect.gen(function*() {
+      const program = (costId: number | undefined) =>
+        Program.make({
+          id: 1970,
+          costs: [{ ...(costId === undefined ? {} : { id: costId }), month: "2026-06", amount: 500 }]
+        })
+      // Programs are synced by UPDATE only (Marketo adds period costs and tags to existing programs).
+      const fake = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(lost) : undefined })
+      const client = yield* clientOf(fake)
+      const appended = yield* onTestClock(
+        client.syncMObjects([program(undefined)], "UPDATE", { failOnPartial: false })
+      )
+      expect(fake.calls.length).toBe(1)
+      const outcome = Exit.isSuccess(appended) ? appended.value[0] : undefined
+      expect(outcome?.status).toBe("IN_DOUBT")
+      expect(outcome?.error).toMatch(/not repeated because it would add its Program costs without ids a second time/)
+      // A cost with its id is matched, not added: repeated as any UPDATE is.
+      const matched = Fake.make({ script: (_op, _params, n) => n === 0 ? Effect.fail(lost) : undefined })
+      const again = yield* clientOf(matched)
+      const updated = yield* onTestClock(again.syncMObjects([program(153)], "UPDATE"))
+      expect(Exit.isSuccess(updated) && updated.value.map((o) => o.status)).toEqual(["UPDATED"])
+      expect(matched.calls.length).toBe(2)
+    }))
+
   it.effect("an UPDATE still unanswered after every attempt is IN_DOUBT", () =>
     Effect.gen(function*() {
       const fake = Fake.make({ script: () => Effect.fail(lost) })
@@ -1622,6 +1647,34 @@ describe("a transport with a model path (MarketoTransport.models)", () => {
         "IN_DOUBT",
         "IN_DOUBT"
       ])
+    }))
+
+  it.effect("over the model path too, a Program cost without an id is not sent twice after an ambiguous failure", () =>
+    Effect.gen(function*() {
+      const ambiguous = new TransportError({
+        reason: "Status",
+        operation: "syncMObjects",
+        status: 502,
+        ambiguous: true
+      })
+      const run = (costId: number | undefined) =>
+        Effect.gen(function*() {
+          const models = viaModels(() => Effect.fail(ambiguous))
+          const client = yield* MarketoClient.make({ retry: { maxAttempts: 3 } }).pipe(Effect.provide(models.layer))
+          const cost = { ...(costId === undefined ? {} : { id: costId }), month: "2026-06", amount: 500 }
+          // With an opportunity keyed by id beside it: the program alone decides.
+          const objects = [Opportunity.make({ id: 7 }), Program.make({ id: 1970, costs: [cost] })]
+          const exit = yield* onTestClock(client.syncMObjects(objects, "UPDATE", { failOnPartial: false }))
+          return { exit, sent: models.calls.length }
+        })
+      const appended = yield* run(undefined)
+      expect(appended.sent).toBe(1)
+      expect(Exit.isSuccess(appended.exit) && appended.exit.value.map((o) => o.status)).toEqual([
+        "IN_DOUBT",
+        "IN_DOUBT"
+      ])
+      const matched = yield* run(153)
+      expect(matched.sent).toBe(3)
     }))
 
   it.effect("what a failed call was answered, asked by its ModelCall, keeps its status", () =>

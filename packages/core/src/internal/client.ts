@@ -67,22 +67,44 @@ interface Settled<A> {
  * their identities (id and external key) are read here, for the pairing and the repeat rule.
  */
 export type Encode<A> =
-  | { readonly _tag: "Wire"; readonly encode: (a: A) => Wire.MObject }
-  | {
-    readonly _tag: "Models"
-    readonly models: ModelPath
-    readonly identify: (a: A) => Sent
-    readonly call: (items: ReadonlyArray<A>) => ModelCall
+  & (
+    | { readonly _tag: "Wire"; readonly encode: (a: A) => Wire.MObject }
+    | {
+      readonly _tag: "Models"
+      readonly models: ModelPath
+      readonly identify: (a: A) => Sent
+      readonly call: (items: ReadonlyArray<A>) => ModelCall
+    }
+  )
+  & {
+    /**
+     * Whether sending the object adds to what Marketo holds each time, whatever the operation
+     * (a Program cost without an id is appended, never matched): a chunk with one is never repeated.
+     */
+    readonly adds?: (a: A) => boolean
   }
 
 /**
- * Whether sending the same chunk twice is harmless: only where Marketo keys on ids: deletes,
- * UPDATE (which never creates), and an UPSERT whose every object has an id. An UPSERT without
- * one may create, and external keys are not unique, so a repeat could create a duplicate.
+ * Why sending the same chunk twice could do harm, or undefined when it cannot: a repeat is
+ * harmless only where Marketo keys on ids: deletes, UPDATE (which never creates), and an UPSERT
+ * whose every object has an id. An UPSERT without one may create, and external keys are not
+ * unique, so a repeat could create a duplicate. And whatever the operation, a chunk with an
+ * object that adds on every sending (`Encode.adds`) would add it twice.
  */
-const isRepeatable = (request: StatusRequest, sent: ReadonlyArray<Sent>): boolean =>
-  request.operation === "deleteMObjects" || request.sync === "UPDATE" ||
-  (request.sync === "UPSERT" && sent.every((o) => o.id !== undefined))
+const notRepeatable = <A>(
+  request: StatusRequest,
+  sent: ReadonlyArray<Sent>,
+  items: ReadonlyArray<A>,
+  adds: ((a: A) => boolean) | undefined
+): string | undefined => {
+  if (request.operation === "deleteMObjects") return undefined
+  if (adds !== undefined && items.some(adds)) {
+    return "it would add its Program costs without ids a second time"
+  }
+  return request.sync === "UPDATE" || (request.sync === "UPSERT" && sent.every((o) => o.id !== undefined))
+    ? undefined
+    : "it could create duplicates (INSERT, or UPSERT without ids)"
+}
 
 /** A chunk ready to send: what names each object, and what sends it. */
 interface Prepared {
@@ -143,8 +165,8 @@ const settleChunk = <A>(
   stop: Stop
 ): Effect.Effect<Settled<A>> => {
   const { answered, send, sent } = prepare(rt, request, chunk.items, encode)
-  const repeatable = isRepeatable(request, sent)
-  const meta = { count: chunk.items.length, repeatable }
+  const notRepeated = notRepeatable(request, sent, chunk.items, encode.adds)
+  const meta = { count: chunk.items.length, repeatable: notRepeated === undefined }
   const answer: Effect.Effect<Wire.ResultSyncMObjects | Wire.ResultDeleteMObjects, CallError | NotSent> = Call
     .callStoppable(rt, request.operation, send, meta, stop)
   // A failed call keeps the statuses the transport was answered before it failed.
@@ -171,7 +193,7 @@ const settleChunk = <A>(
           )
         }
         if (MarketoError.isAmbiguous(error)) {
-          return Effect.succeed({ outcomes: withAnswered(inDoubt(chunk, error, repeatable)) })
+          return Effect.succeed({ outcomes: withAnswered(inDoubt(chunk, error, notRepeated)) })
         }
         const outcomes = withAnswered(failedChunk(chunk, error, true))
         const settled: Settled<A> = somethingApplied(outcomes)

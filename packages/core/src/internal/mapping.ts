@@ -110,6 +110,14 @@ export const identityOf = (obj: Model): Sent => {
   return externalKey === undefined ? { id } : { id, externalKey }
 }
 
+/**
+ * Whether sending `obj` adds to what Marketo holds each time: a Program cost without an id is
+ * appended to the program (over SOAP and REST alike), never matched to one it already has, so a
+ * call that carries one must not be sent twice.
+ */
+export const addsOnEachSend = (obj: Model): boolean =>
+  obj._tag === "Program" && obj.costs.some((cost) => cost.id === undefined)
+
 const costAttribs = (cost: Cost): Array<Wire.Attrib> => {
   const out: Array<Wire.Attrib> = [
     { name: "Month", value: cost.month },

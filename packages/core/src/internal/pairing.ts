@@ -166,14 +166,14 @@ export const pair = <A>(
 export const inDoubt = <A>(
   chunk: Slice<A>,
   error: CallError,
-  repeatable: boolean
+  notRepeated: string | undefined
 ): ReadonlyArray<Outcome<A>> => {
   const unknown = error._tag === "MarketoFault"
     ? "Marketo's internal error does not say whether it applied this object"
     : "no answer came, so it is unknown whether Marketo applied this object"
-  const why = repeatable
+  const why = notRepeated === undefined
     ? `${error.message}; ${unknown}, after the last retry`
-    : `${error.message}; the request may have reached Marketo, and it is not repeated because it could create duplicates (INSERT, or UPSERT without ids): check before re-sending`
+    : `${error.message}; the request may have reached Marketo, and it is not repeated because ${notRepeated}: check before re-sending`
   return chunk.items.map((input, i) => ({ index: chunk.start + i, input, status: "IN_DOUBT", error: why }))
 }
 
