@@ -139,6 +139,34 @@ describe("emulator REST", () => {
       expect(roles?.map((o) => o._tag === "OpportunityPersonRole" ? o.role : "")).toEqual(["Buyer"])
     }))
 
+  it.scoped("a role naming a lead or an opportunity that is not there is FAILED over both transports, not SKIPPED", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const roles = [
+        OpportunityPersonRole.make({ role: "Buyer", lead: { id: 999_999 }, opportunity: { externalKey: ext("S-1") } }),
+        OpportunityPersonRole.make({ role: "Buyer", lead: { id: 19 }, opportunity: { externalKey: ext("NO-SUCH") } })
+      ]
+      yield* Effect.provide(
+        MarketoClient.syncMObjects([Opportunity.make({ externalKey: ext("S-1"), name: "one" })], "INSERT"),
+        soapClient(emulator)
+      )
+      for (const operation of ["INSERT", "UPSERT"] as const) {
+        for (const client of [soapClient(emulator), restClient(emulator)]) {
+          const outcomes = yield* Effect.provide(
+            MarketoClient.syncMObjects(roles, operation, { failOnPartial: false }),
+            client
+          )
+          expect(outcomes.map((o) => o.status)).toEqual(["FAILED", "FAILED"])
+        }
+      }
+      // What UPDATE skips by design (an opportunity that is not there) stays SKIPPED over REST.
+      const skipped = yield* Effect.provide(
+        MarketoClient.syncMObjects([Opportunity.make({ externalKey: ext("NO-SUCH"), name: "x" })], "UPDATE"),
+        restClient(emulator)
+      )
+      expect(skipped.map((o) => o.status)).toEqual(["SKIPPED"])
+    }))
+
   it.scoped("a Program UPDATE over REST appends its cost and sets its tag; SOAP reads them", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()

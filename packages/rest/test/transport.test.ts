@@ -106,21 +106,36 @@ describe("RestTransport over MarketoClient", () => {
     }).pipe(Effect.provide(m.client))
   })
 
-  it.effect("record statuses: not found and exists are SKIPPED, other reasons FAILED with code and message", () => {
+  it.effect("record statuses: SKIPPED only where the operation skips by design; UNCHANGED for a delete of what is not there; else FAILED", () => {
+    // The same four skipped records under every operation: not found, lead not found, exists, invalid.
+    const reasons = [["1013", "Object not found"], ["1004", "Lead not found"], ["1017", "Object already exists"], [
+      "1003",
+      "Invalid value"
+    ]] as const
     const m = withMarketo(() =>
-      ok([
-        { seq: 0, status: "skipped", reasons: [{ code: "1013", message: "Object not found" }] },
-        { seq: 1, status: "skipped", reasons: [{ code: "1017", message: "Object already exists" }] },
-        { seq: 2, status: "skipped", reasons: [{ code: "1003", message: "Invalid value" }] },
-        { seq: 3, marketoGUID: "g", status: "updated" }
-      ])
+      ok(reasons.map(([code, message], seq) => ({ seq, status: "skipped", reasons: [{ code, message }] })))
     )
+    const objects = ["a", "b", "c", "d"].map((key) => opp(key))
     return Effect.gen(function*() {
-      const outcomes = yield* MarketoClient.syncMObjects([opp("a"), opp("b"), opp("c"), opp("d")], "UPSERT", {
-        failOnPartial: false
-      })
-      expect(outcomes.map((o) => o.status)).toEqual(["SKIPPED", "SKIPPED", "FAILED", "UPDATED"])
-      expect(outcomes[2]?.error).toBe("1003: Invalid value")
+      const sync = (operation: "INSERT" | "UPDATE" | "UPSERT") =>
+        MarketoClient.syncMObjects(objects, operation, { failOnPartial: false })
+      const statuses = (outcomes: ReadonlyArray<{ readonly status: string }>) => outcomes.map((o) => o.status)
+      // INSERT skips what exists; a record it names that is not there (a role's opportunity or lead) was refused.
+      expect(statuses(yield* sync("INSERT"))).toEqual(["FAILED", "FAILED", "SKIPPED", "FAILED"])
+      // UPDATE skips what is not there; a lead not found is a role's lead, never the record itself.
+      expect(statuses(yield* sync("UPDATE"))).toEqual(["SKIPPED", "FAILED", "FAILED", "FAILED"])
+      // UPSERT creates what is not there and updates what is: it skips nothing by design.
+      const upserted = yield* sync("UPSERT")
+      expect(statuses(upserted)).toEqual(["FAILED", "FAILED", "FAILED", "FAILED"])
+      expect(upserted.map((o) => o.error)).toEqual(reasons.map(([code, message]) => `${code}: ${message}`))
+      const deleted = yield* MarketoClient.deleteMObjects(
+        ["a", "b", "c", "d"].map((key) => ({
+          type: "Opportunity" as const,
+          externalKey: { name: "externalOpportunityId", value: key }
+        })),
+        { failOnPartial: false }
+      )
+      expect(statuses(deleted)).toEqual(["UNCHANGED", "UNCHANGED", "SKIPPED", "FAILED"])
     }).pipe(Effect.provide(m.client))
   })
 

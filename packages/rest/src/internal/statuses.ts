@@ -10,9 +10,11 @@ import type { Mutable } from "effect/Types"
 import type * as RestWire from "../RestWire.js"
 import { guidKey } from "./fields.js"
 
-/** Record-level reason codes that SOAP reports as SKIPPED, not FAILED. */
+// Record-level reasons: a record (or one it names) not found, a record that already exists.
 const notFound = new Set(["1013", "1004"])
 const exists = new Set(["1017", "1005"])
+// "Lead not found" names a role's lead: mktows writes no leads, so it is never the record itself.
+const leadNotFound = "1004"
 
 // The most reasons shown, and the most of one message, so that one long message does not hide
 // the others.
@@ -40,11 +42,34 @@ export const reasonText = (reasons: ReadonlyArray<RestWire.Reason> | undefined):
   return `${head.slice(0, Limits.maxQuotedChars - note.length)}${note}`
 }
 
-/** A record's REST status as a SOAP status of a sync or delete. */
+/**
+ * What a skipped record of a sync (`sync`) or a delete (`undefined`) is, as SOAP says it:
+ * SKIPPED only where the operation skips by design, an INSERT of a record that exists and an
+ * UPDATE of one that does not; a delete of one that is not there is UNCHANGED. Anything else was
+ * refused, FAILED: under UPSERT (which creates what is not there) and INSERT, a record not
+ * found is one the record names (a role's opportunity or lead, a marketoGUID), and a lead not
+ * found is a role's lead whatever the operation. (Under UPDATE, a role whose opportunity is not
+ * there reads as the role not there: REST's 1013 does not say which.)
+ */
+const skippedAs = (codes: ReadonlyArray<string>, sync: Wire.SyncOperation | undefined): Wire.MObjStatus["status"] => {
+  if (sync === undefined) {
+    return codes.some((c) => notFound.has(c))
+      ? "UNCHANGED"
+      : codes.some((c) => exists.has(c))
+      ? "SKIPPED"
+      : "FAILED"
+  }
+  if (codes.includes(leadNotFound)) return "FAILED"
+  if (sync === "INSERT") return codes.some((c) => exists.has(c)) ? "SKIPPED" : "FAILED"
+  if (sync === "UPDATE") return codes.some((c) => notFound.has(c)) ? "SKIPPED" : "FAILED"
+  return "FAILED"
+}
+
+/** A record's REST status as a SOAP status of a sync (`sync`) or a delete (`undefined`). */
 export const statusOf = (
   r: RestWire.RecordStatus,
   id: number,
-  deleting: boolean,
+  sync: Wire.SyncOperation | undefined,
   sent: Wire.Attrib | undefined
 ): Wire.MObjStatus => {
   // The status names the object by the key it was sent with (core pairs statuses by it); a
@@ -65,12 +90,7 @@ export const statusOf = (
     case "skipped": {
       const codes = (r.reasons ?? []).map((x) => String(x.code))
       const error = reasonText(r.reasons)
-      const status = deleting && codes.some((c) => notFound.has(c))
-        ? "UNCHANGED"
-        : codes.some((c) => notFound.has(c) || exists.has(c))
-        ? "SKIPPED"
-        : "FAILED"
-      return statusNamed(id, key, status, error === "" ? undefined : error)
+      return statusNamed(id, key, skippedAs(codes, sync), error === "" ? undefined : error)
     }
   }
 }

@@ -117,7 +117,7 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
               })
             )
           }
-          statuses[index] = Statuses.statusOf(r, 0, sync === undefined, sentKeys[index])
+          statuses[index] = Statuses.statusOf(r, 0, sync, sentKeys[index])
         }
         return Effect.void
       }))
