@@ -139,6 +139,32 @@ describe("RestTransport over MarketoClient", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("an answer with a seq given twice or out of range keeps none of its statuses: every record IN_DOUBT", () => {
+    const answers = [
+      // seq 0 twice: the second cannot be trusted, nor can the first, nor the rest of the answer.
+      [{ seq: 0, marketoGUID: "g0", status: "created" }, { seq: 0, status: "skipped", reasons: [] }, {
+        seq: 1,
+        marketoGUID: "g1",
+        status: "created"
+      }, { seq: 2, marketoGUID: "g2", status: "created" }],
+      // seq 7 for three records, after two that look right.
+      [{ seq: 0, marketoGUID: "g0", status: "created" }, { seq: 1, marketoGUID: "g1", status: "created" }, {
+        seq: 7,
+        marketoGUID: "g7",
+        status: "created"
+      }]
+    ]
+    return Effect.forEach(answers, (answer) => {
+      const m = withMarketo(() => ok(answer))
+      return Effect.gen(function*() {
+        const outcomes = yield* MarketoClient.syncMObjects([opp("a"), opp("b"), opp("c")], "INSERT", {
+          failOnPartial: false
+        })
+        expect(outcomes.map((o) => o.status)).toEqual(["IN_DOUBT", "IN_DOUBT", "IN_DOUBT"])
+      }).pipe(Effect.provide(m.client))
+    }, { discard: true })
+  })
+
   it.effect("statuses are paired by seq, whatever their order", () => {
     const m = withMarketo(() =>
       ok([{ seq: 1, marketoGUID: "second", status: "created" }, { seq: 0, marketoGUID: "first", status: "updated" }])

@@ -105,10 +105,13 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
           return Effect.void
         }
         const result = answer.value.result ?? []
-        // Pair by seq, which REST documents as the input position; core checks the count.
+        // Pair by seq, which REST documents as the input position; core checks the count. The
+        // answer is checked whole before any of its statuses is kept: one seq out of range or
+        // given twice makes none of them trusted (core keeps what a failed call was answered).
+        const paired: Array<Wire.MObjStatus | undefined> = []
         for (const r of result) {
           const index = request.indexes[r.seq]
-          if (index === undefined || statuses[index] !== undefined) {
+          if (index === undefined || paired[r.seq] !== undefined || statuses[index] !== undefined) {
             return Effect.fail(
               new ProtocolError({
                 reason: "IdentityMismatch",
@@ -117,7 +120,11 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
               })
             )
           }
-          statuses[index] = Statuses.statusOf(r, 0, sync, sentKeys[index])
+          paired[r.seq] = Statuses.statusOf(r, 0, sync, sentKeys[index])
+        }
+        for (let seq = 0; seq < paired.length; seq++) {
+          const status = paired[seq]
+          if (status !== undefined) statuses[request.indexes[seq] as number] = status
         }
         return Effect.void
       }))
