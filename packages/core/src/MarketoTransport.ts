@@ -47,6 +47,18 @@ import type {
 export const beforeSending: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = Timeout.beforeSending
 
 /**
+ * Taken before each HTTP request a transport sends for a call. The first request is the call's
+ * own place at the client's rate limit; a transport that sends more than one for a call (REST: a
+ * request per Program, a describe, a body cut in halves) has each further one wait for a place in
+ * the rate window of its own, since Marketo counts requests, not calls. Outside the client's
+ * calls it does nothing.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const eachRequest: Effect.Effect<void> = Timeout.eachRequest
+
+/**
  * A sync or delete as the caller gave it, models and references, not wire records: what a
  * transport's {@link ModelPath} is handed.
  *

@@ -112,6 +112,67 @@ describe("Limiter", () => {
     }))
 })
 
+describe("Limiter: calls of several requests (runCounting)", () => {
+  it.effect.prop(
+    "every request counts: no window holds more requests than the limit, wherever they arrive; a call alone of more requests than the limit still ends",
+    [
+      FastCheck.array(
+        FastCheck.array(FastCheck.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 10 }),
+        { minLength: 1, maxLength: 16 }
+      ),
+      FastCheck.integer({ min: 1, max: 8 })
+    ],
+    ([calls, limit]) =>
+      Effect.gen(function*() {
+        const limiter = yield* Limiter.make({ calls: limit, window: Duration.seconds(1), inFlight: 3 })
+        const t0 = yield* Clock.currentTimeMillis
+        const requests: Array<Span> = []
+        const calling: Array<Span> = []
+        // Each call sends its requests one after the other (each `latency` ms), `more` before each after the first.
+        const job = Effect.forEach(calls, (latencies) =>
+          limiter.runCounting((more) =>
+            Effect.gen(function*() {
+              const callStart = (yield* Clock.currentTimeMillis) - t0
+              for (const [i, latency] of latencies.entries()) {
+                if (i > 0) yield* more
+                const start = (yield* Clock.currentTimeMillis) - t0
+                yield* Effect.sleep(Duration.millis(latency))
+                requests.push({ start, end: (yield* Clock.currentTimeMillis) - t0 })
+              }
+              calling.push({ start: callStart, end: (yield* Clock.currentTimeMillis) - t0 })
+            })
+          ), { concurrency: "unbounded", discard: true })
+        const fiber = yield* Effect.fork(job)
+        yield* TestClock.adjust(Duration.hours(2))
+        yield* Fiber.join(fiber)
+        expect(requests.length).toBe(calls.flat().length)
+        expect(maxArrivalsInWindow(requests, 1_000)).toBeLessThanOrEqual(limit)
+        expect(maxInFlight(calling)).toBeLessThanOrEqual(3)
+      }),
+    { fastCheck: { numRuns: 15 } }
+  )
+
+  it.effect("a call's requests beyond the window wait for it: five requests at two a second", () =>
+    Effect.gen(function*() {
+      const limiter = yield* Limiter.make({ calls: 2, window: Duration.seconds(1), inFlight: 1 })
+      const t0 = yield* Clock.currentTimeMillis
+      const starts: Array<number> = []
+      const fiber = yield* Effect.fork(
+        limiter.runCounting((more) =>
+          Effect.forEach(Array.from({ length: 5 }), (_, i) =>
+            Effect.gen(function*() {
+              if (i > 0) yield* more
+              starts.push((yield* Clock.currentTimeMillis) - t0)
+            }), { discard: true })
+        )
+      )
+      yield* TestClock.adjust(Duration.minutes(1))
+      yield* Fiber.join(fiber)
+      // Two at 0 (the first, and the second once the first ended), then two a window later, and so on.
+      expect(starts).toEqual([0, 0, 1_000, 1_000, 2_000])
+    }))
+})
+
 describe("Limiter order", () => {
   it.effect.prop(
     "calls held by the limit start in the order they arrived",

@@ -4,9 +4,12 @@ import { MarketoTransport } from "@mktows/core/MarketoTransport"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
 import * as Program from "@mktows/core/Program"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as RestTransport from "../src/RestTransport.js"
 import { fail, fake, json, ok, type Route, secret, type Sent, tokens } from "./helpers/fakeMarketo.js"
 import * as Swagger from "./helpers/swagger.js"
@@ -285,6 +288,36 @@ describe("RestTransport over MarketoClient", () => {
       expect(describe._tag).toBe("ValidationError")
       expect(m.sent).toEqual([])
     }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("every request of a call counts against the client's rate limit: seven Programs at three requests a second", () => {
+    // Marketo counts requests: a call of seven Programs is seven requests, not one call.
+    const times: Array<number> = []
+    const t = tokens()
+    const f = fake((s) =>
+      s.path === "/identity/oauth/token"
+        ? t.route()
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          times.push(now)
+          return ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+        })
+    )
+    const client = MarketoClient.layer({ rateLimit: { calls: 3, window: "1 seconds", inFlight: 1 } }).pipe(
+      Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
+    )
+    const programs = Array.from(
+      { length: 7 },
+      (_, i) => Program.make({ id: 1970 + i, tags: [{ type: "Region", value: "EU" }] })
+    )
+    return Effect.gen(function*() {
+      const t0 = yield* Clock.currentTimeMillis
+      const fiber = yield* Effect.fork(MarketoClient.syncMObjects(programs, "UPDATE"))
+      yield* TestClock.adjust("1 minutes")
+      const outcomes = yield* Fiber.join(fiber)
+      expect(outcomes.map((o) => o.status)).toEqual(programs.map(() => "UPDATED"))
+      // Three at once, then three a window later, then the last: never more than three in a second.
+      expect(times.map((time) => time - t0)).toEqual([0, 0, 0, 1_000, 1_000, 1_000, 2_000])
+    }).pipe(Effect.provide(client))
   })
 
   it.effect("a role goes by its compound key; a Program UPDATE is a form with costs appended and tags", () => {

@@ -9,6 +9,12 @@
  * been received. Counting starts would let call n+100 reach the server less than a window
  * after call n and trip 20023.
  *
+ * A call whose transport sends more than one request, one after the other (REST: a request per
+ * Program, a describe, a body cut in halves), counts each of them: `more` (handed to the call)
+ * ends the request before (it counts from now, the latest it can have been received) and waits
+ * until the window has room for the next one, which then holds the call's place. Marketo
+ * counts requests, not calls.
+ *
  * Time comes from `Clock`, so `TestClock` drives it.
  *
  * @internal
@@ -31,6 +37,10 @@ export interface LimiterOptions {
 export interface Limiter {
   /** Runs `effect` as one call: waits for an in-flight slot and a place in the window. */
   readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** The same, `more` taking a place in the window for each further request the call sends. */
+  readonly runCounting: <A, E, R>(
+    effect: (more: Effect.Effect<void>) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E, R>
 }
 
 /** @internal */
@@ -140,8 +150,29 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
       return waiting === undefined ? Effect.void : Deferred.succeed(waiting, undefined)
     })
 
-    return {
-      run: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.uninterruptibleMask((restore) => Effect.zipRight(take, Effect.ensuring(restore(effect), finish)))
-    }
+    /**
+     * The next request of a running call: the request before it has ended (the call sends them
+     * one after the other), so its end counts from now; then waits until the window has room for
+     * one more besides the others, while the call's place holds no request. It does not queue
+     * behind calls waiting to start: the call is already running. Room always comes: the ends in
+     * the window leave it a window after they ended.
+     */
+    const more: Effect.Effect<void> = Effect.gen(function*() {
+      ends.push(yield* Clock.currentTimeMillis)
+      while (true) {
+        const now = yield* Clock.currentTimeMillis
+        dropExpired(now)
+        if (running - 1 + ends.length - head < calls) return
+        const oldest = ends[head]
+        if (ended === undefined) ended = yield* Deferred.make<void>()
+        const wake = Deferred.await(ended)
+        yield* Effect.interruptible(
+          oldest === undefined ? wake : Effect.race(Effect.sleep(Duration.millis(oldest + windowMillis - now)), wake)
+        )
+      }
+    })
+
+    const run = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.uninterruptibleMask((restore) => Effect.zipRight(take, Effect.ensuring(restore(effect), finish)))
+    return { run, runCounting: (effect) => run(effect(more)) }
   })

@@ -82,6 +82,10 @@ export const timeoutFail = <A, E, R, E2>(
 export interface Phase {
   notSent: boolean
   sent: boolean
+  /** The requests the attempt's transport said it sends (`eachRequest`). */
+  requests: number
+  /** A place in the rate window for a further request of the attempt (the limiter's `more`). */
+  readonly more: Effect.Effect<void>
 }
 
 /** The current attempt's phase (none outside an attempt of the client). */
@@ -122,4 +126,16 @@ export const onSend: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentOn
     // Reset only once it succeeds: a time limit that interrupts it must still read "not sent".
     return Effect.tap(hook, () => Effect.sync(() => void (phase.notSent = false)))
   })
+})
+
+/**
+ * Taken by a transport before each HTTP request it sends for an attempt: the first goes on the
+ * attempt's own place at the limiter; each further one (REST: a request per Program, a describe,
+ * a body cut in halves) waits for a place in the rate window of its own, as Marketo counts it.
+ * Outside an attempt of the client, nothing.
+ */
+export const eachRequest: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
+  if (phase === undefined) return Effect.void
+  phase.requests++
+  return phase.requests === 1 ? Effect.void : phase.more
 })

@@ -59,8 +59,8 @@ export const guarantees: ReadonlyArray<Bypass> = [
   {
     what: "the rate limiter and its bound on calls in flight",
     file: "core/src/internal/call.ts",
-    find: "rt.limiter.run(",
-    replace: "((effect) => effect)("
+    find: "rt.limiter.runCounting(",
+    replace: "((effect) => effect(Effect.void))("
   },
   {
     what: "the call's span",

@@ -102,6 +102,10 @@ export const make = (
             HttpClientRequest.acceptJson,
             HttpClientRequest.bearerToken(Redacted.value(current))
           )
+          // Marketo counts every request against the rate limit: a call's further requests (a
+          // Program each, a describe, a body in halves, a request sent again with a new token)
+          // each wait for a place in the client's rate window.
+          yield* MarketoTransport.eachRequest
           const response = yield* client.execute(request).pipe(
             Effect.mapError(Http.connectionError(operation, secrets))
           )
