@@ -199,6 +199,37 @@ describe("emulator REST", () => {
       expect(program?._tag === "Program" && program.tags.map((t) => t.value)).toContain("EMEA")
     }))
 
+  it.scoped("Programs read over REST by Workspace Name have the costs and tags SOAP reads (programs.json lists neither)", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const soapRead = (criteria: ReadonlyArray<{ attrName: string; comparison: "EQ"; attrValue: string }>) =>
+        Stream.runCollect(MarketoClient.getMObjects({ type: "Program", criteria }))
+      const [seeded] = Chunk.toReadonlyArray(
+        yield* Effect.provide(
+          Stream.runCollect(MarketoClient.getMObjects({ type: "Program", id: 1970 })),
+          soapClient(emulator)
+        )
+      )
+      const workspace = seeded?._tag === "Program" ? seeded.attributes["Workspace Name"] ?? "" : ""
+      const byWorkspace = [{ attrName: "Workspace Name", comparison: "EQ" as const, attrValue: workspace }]
+      const costsAndTags = (found: Chunk.Chunk<unknown>) =>
+        Chunk.toReadonlyArray(found).map((o) => {
+          const p = o as Program.Program
+          return [p.id, p.costs.map((c) => [c.month, c.amount]), p.tags.map((t) => [t.type, t.value])]
+        })
+      const viaSoap = costsAndTags(yield* Effect.provide(soapRead(byWorkspace), soapClient(emulator)))
+      const viaRest = costsAndTags(yield* Effect.provide(soapRead(byWorkspace), restClient(emulator)))
+      expect(viaRest).toEqual(viaSoap)
+      // Not vacuous: program 1970 has a cost and a tag.
+      expect(viaSoap.find(([id]) => id === 1970)).toEqual([
+        1970,
+        [["2013-06", 1500]],
+        expect.arrayContaining([
+          expect.any(Array)
+        ])
+      ])
+    }))
+
   it.scoped("answers fit the Swagger definitions and the project's Schemas", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()

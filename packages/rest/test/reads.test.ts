@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as RestTransport from "../src/RestTransport.js"
 import * as RestWire from "../src/RestWire.js"
 import { fail, fake, json, ok, type Route, type Sent, tokens } from "./helpers/fakeMarketo.js"
@@ -94,10 +95,14 @@ describe("REST reads", () => {
     }).pipe(Effect.provide(m.client))
   })
 
-  it.effect("Programs by Id, by Workspace Name and by update time read programs.json with its filters", () => {
-    const m = withMarketo(() => ok([program(3)]))
+  it.effect("Programs by Id, by Workspace Name and by update time read programs.json with its filters, then each program by id for its costs and tags", () => {
+    // programs.json answers the Swagger's BrowseAllPrograms: no costs, no tags.
+    const { costs: _costs, tags: _tags, ...browsed } = program(3)
+    const m = withMarketo((s) =>
+      s.path === "/rest/asset/v1/programs.json" ? ok([browsed]) : ok([program(3, { name: "P3, in full" })])
+    )
     return Effect.gen(function*() {
-      yield* Stream.runDrain(MarketoClient.getMObjects({ type: "Program", criteria: [eq("Id", "3")] }))
+      const found = yield* Stream.runCollect(MarketoClient.getMObjects({ type: "Program", criteria: [eq("Id", "3")] }))
       yield* Stream.runDrain(
         MarketoClient.getMObjects({
           type: "Program",
@@ -108,15 +113,27 @@ describe("REST reads", () => {
           ]
         })
       )
-      const [byId, byWorkspace] = m.api()
-      expect(byId?.path).toBe("/rest/asset/v1/programs.json")
-      expect(byId?.params).toMatchObject({ filterType: "id", filterValues: "3" })
+      const [byId, detail, byWorkspace, detailAgain] = m.api()
+      expect([byId?.path, detail?.path, byWorkspace?.path, detailAgain?.path]).toEqual([
+        "/rest/asset/v1/programs.json",
+        "/rest/asset/v1/program/3.json",
+        "/rest/asset/v1/programs.json",
+        "/rest/asset/v1/program/3.json"
+      ])
+      expect(byId?.params).toMatchObject({ filterType: "id", filterValues: "3", maxReturn: "20" })
       expect(byWorkspace?.params).toMatchObject({
         filterType: "workspace",
         filterValues: "Europe",
         earliestUpdatedAt: "2024-01-01T00:00:00Z",
         latestUpdatedAt: "2024-06-30"
       })
+      // What was read is the program as its own request answered it, costs and tags included.
+      const [read] = [...found]
+      expect(read?._tag === "Program" && [read.attributes["Name"], read.costs, read.tags]).toEqual([
+        "P3, in full",
+        [{ month: "2024-01", amount: 10 }],
+        [{ type: "Channel", value: "Webinar" }, { type: "Region", value: "EU" }]
+      ])
     }).pipe(Effect.provide(m.client))
   })
 
@@ -483,18 +500,27 @@ describe("REST reads", () => {
     const list = Array.from({ length: 450 }, (_, i) => program(i + 1))
     let asked = 0
     // One program created at the front after the first page, one deleted after the second.
+    const byId = (s: Sent) => /^\/rest\/asset\/v1\/program\/(\d+)\.json$/.exec(s.path)?.[1]
     const shifting = withMarketo((s) => {
+      const id = byId(s)
+      // Each program of a page is read again by id (programs.json has no costs or tags).
+      if (id !== undefined) return ok(list.filter((p) => p.id === Number(id)))
       asked++
       if (asked === 2) list.unshift(program(1000))
       if (asked === 3) list.splice(5, 1)
       const offset = Number(s.params["offset"])
       return ok(list.slice(offset, offset + Number(s.params["maxReturn"])))
     })
+    // Ignores offset and maxReturn alike, even for a program by id.
     const ignoring = withMarketo(() => ok(Array.from({ length: 200 }, (_, i) => program(i + 1))))
     return Effect.gen(function*() {
-      const found = yield* Stream.runCollect(MarketoClient.getMObjects({ type: "Program" })).pipe(
-        Effect.provide(shifting.client)
+      // 450 programs are 473 requests (a page of 20, then each program by id): paced by the
+      // client's rate limit, 100 in 20 s, on the test's clock.
+      const reading = yield* Effect.fork(
+        Stream.runCollect(MarketoClient.getMObjects({ type: "Program" })).pipe(Effect.provide(shifting.client))
       )
+      yield* TestClock.adjust("10 minutes")
+      const found = yield* Fiber.join(reading)
       const ids = [...found].map((o) => o.id)
       expect(new Set(ids).size).toBe(ids.length)
       // Every program there from start to end was read (the one created meanwhile may or may not be).

@@ -35,6 +35,13 @@ const describePath = {
 const programPageSize = 200
 
 /**
+ * A page of `programs.json`, whose answer (the Swagger's BrowseAllPrograms) has no costs and no
+ * tags: each program of it is read again by id for them, a request each, so a page is kept to
+ * what a rate window takes with room to spare (21 requests).
+ */
+const browsePageSize = 20
+
+/**
  * The codes of a lookup's item that found nothing (its key matched no record): skipped, as
  * SOAP answers only what it found.
  */
@@ -174,25 +181,37 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
      * which core stops after a bound.
      */
     const programPage = (
-      build: (base: string, offset: number) => HttpClientRequest.HttpClientRequest
+      build: (base: string, offset: number) => HttpClientRequest.HttpClientRequest,
+      size: number,
+      details?: (p: RestWire.Program) => Effect.Effect<ReadonlyArray<RestWire.Program>, TransportCallError>
     ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
       // The plan refused any other position before the call.
       const at = Query.programPosition(position) ?? { offset: 0, last: undefined }
       const from = at.last === undefined || at.offset === 0 ? at.offset : at.offset - 1
       return send("getMObjects", (base) => build(base, from), RestWire.ProgramResponse).pipe(
         Effect.flatMap((answer) => programs("getMObjects", answer)),
-        Effect.map((result) => {
+        Effect.flatMap((result) => {
           const seen = at.last === undefined || from === at.offset ? -1 : result.findIndex((p) => p.id === at.last)
           const fresh = seen < 0 ? result : result.slice(seen + 1)
           const last = result[result.length - 1]
           const next = last === undefined ? position ?? "offset:0" : `offset:${from + result.length}:${last.id}`
-          return {
-            ...page(fresh.map(ReadBack.programFromRest), result.length === programPageSize ? next : undefined),
+          // One after the other: each request of a call waits for its place in the rate window.
+          const read = details === undefined ? Effect.succeed(fresh) : Effect.map(
+            Effect.forEach(fresh, details),
+            (each) => each.flat()
+          )
+          return Effect.map(read, (found) => ({
+            // A full page may have more after it (one longer than asked too: the next page tells).
+            ...page(found.map(ReadBack.programFromRest), result.length >= size ? next : undefined),
             newStreamPosition: next
-          }
+          }))
         })
       )
     }
+    /** A program by id, with its costs and tags: none when it is not there. */
+    const byId = (id: number) =>
+      send("getMObjects", (base) => HttpClientRequest.get(base + RestWire.paths.program(id)), RestWire.ProgramResponse)
+        .pipe(Effect.flatMap((answer) => programs("getMObjects", answer)))
     const nextPageToken = position === undefined || position === "" ? {} : { nextPageToken: position }
     switch (query._tag) {
       case "Records":
@@ -266,14 +285,7 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         )
       }
       case "Program":
-        return send(
-          "getMObjects",
-          (base) => HttpClientRequest.get(base + RestWire.paths.program(query.id)),
-          RestWire.ProgramResponse
-        ).pipe(
-          Effect.flatMap((answer) => programs("getMObjects", answer)),
-          Effect.map((result) => page(result.map(ReadBack.programFromRest), undefined))
-        )
+        return Effect.map(byId(query.id), (result) => page(result.map(ReadBack.programFromRest), undefined))
       case "ProgramByName":
         return send(
           "getMObjects",
@@ -295,19 +307,34 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
               maxReturn: String(programPageSize),
               offset: String(offset)
             })
-          )
-        )
+          ), programPageSize)
       case "Programs":
-        return programPage((base, offset) =>
-          HttpClientRequest.get(base + RestWire.paths.programs).pipe(
-            HttpClientRequest.setUrlParams({
-              maxReturn: String(programPageSize),
-              offset: String(offset),
-              ...(query.filter ?? {}),
-              ...(query.earliestUpdatedAt === undefined ? {} : { earliestUpdatedAt: query.earliestUpdatedAt }),
-              ...(query.latestUpdatedAt === undefined ? {} : { latestUpdatedAt: query.latestUpdatedAt })
-            })
-          )
+        return programPage(
+          (base, offset) =>
+            HttpClientRequest.get(base + RestWire.paths.programs).pipe(
+              HttpClientRequest.setUrlParams({
+                maxReturn: String(browsePageSize),
+                offset: String(offset),
+                ...(query.filter ?? {}),
+                ...(query.earliestUpdatedAt === undefined ? {} : { earliestUpdatedAt: query.earliestUpdatedAt }),
+                ...(query.latestUpdatedAt === undefined ? {} : { latestUpdatedAt: query.latestUpdatedAt })
+              })
+            ),
+          browsePageSize,
+          // A program deleted since the page was read is found no more: not in the answer.
+          (p) =>
+            Effect.flatMap(byId(p.id), (found) =>
+              found.every((f) => f.id === p.id)
+                ? Effect.succeed(found.slice(0, 1))
+                : Effect.fail(
+                  new ProtocolError({
+                    reason: "IdentityMismatch",
+                    detail: `getMObjects: program ${p.id}, read by its id, was answered with program(s) ${
+                      found.slice(0, 5).map((f) => f.id).join(", ")
+                    }`,
+                    received: ""
+                  })
+                ))
         )
     }
   }
