@@ -59,6 +59,18 @@ export const beforeSending: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Ef
 export const eachRequest: Effect.Effect<void> = Timeout.eachRequest
 
 /**
+ * Runs `self` as a part of a call that changes nothing at Marketo (REST: the describe read
+ * before custom fields are written). When the client's `callTimeout` runs out there, and no
+ * request that changes anything went out before, its `TimeoutError` says nothing was sent
+ * (`ambiguous: false`), so the call's objects are not IN_DOUBT. Outside the client's attempts
+ * it is `self`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const changesNothing: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = Timeout.changesNothing
+
+/**
  * A sync or delete as the caller gave it, models and references, not wire records: what a
  * transport's {@link ModelPath} is handed.
  *

@@ -375,6 +375,30 @@ describe("issue 19 findings over REST", () => {
       }
     }))
 
+  it.effect("a describe that hangs before custom fields are written ends in a not-sent error: INSERT rows are not IN_DOUBT", () =>
+    Effect.gen(function*() {
+      // The first sync with a custom field reads the describe first, to type it; it never answers.
+      const m = withMarketo(
+        (s) => s.path.endsWith("/describe.json") ? Effect.never : created(s),
+        { retry: { maxAttempts: 1 }, callTimeout: "2 seconds" }
+      )
+      const withCustom = Opportunity.make({ externalKey: ext("a"), name: "a", customFields: { Region__c: "EU" } })
+      const result = yield* Effect.gen(function*() {
+        const fiber = yield* Effect.fork(
+          MarketoClient.syncMObjects([withCustom], "INSERT", { failOnPartial: false }).pipe(Effect.either)
+        )
+        yield* TestClock.adjust("10 seconds")
+        return yield* Fiber.join(fiber)
+      }).pipe(Effect.provide(m.client))
+      // Only the describe went out: nothing was written, so nothing is in doubt.
+      expect(m.sent.filter(m.api).map((s) => s.path)).toEqual(["/rest/v1/opportunities/describe.json"])
+      expect(result._tag).toBe("Left")
+      if (result._tag === "Left") {
+        expect(result.left._tag).toBe("TimeoutError")
+        if (result.left._tag === "TimeoutError") expect(result.left.ambiguous).toBe(false)
+      }
+    }))
+
   it.effect("finding 8: a hung identity endpoint ends in a not-sent error, so INSERT rows are FAILED, not IN_DOUBT", () =>
     Effect.gen(function*() {
       // The identity request's own limit (20 s) or the call's, whichever comes first: either

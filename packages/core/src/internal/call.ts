@@ -137,7 +137,7 @@ export const attempt = <Op extends Wire.Operation>(
           Effect.suspend(() => {
             // Shared with the fiber the attempt runs in: whether its time ran out before its
             // request was sent (a REST token that never came), when nothing can have been applied.
-            const phase: Timeout.Phase = { notSent: false, sent: false, requests: 0, more }
+            const phase: Timeout.Phase = { notSent: false, sent: false, requests: 0, quiet: 0, more }
             return Timeout.timeoutFail(
               Effect.locally(attempt, Timeout.currentPhase, phase),
               rt.settings.callTimeout,

@@ -18,6 +18,7 @@
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 
@@ -84,6 +85,8 @@ export interface Phase {
   sent: boolean
   /** The requests the attempt's transport said it sends (`eachRequest`). */
   requests: number
+  /** Inside `changesNothing`: what runs there leaves the attempt not sent. */
+  quiet: number
   /** A place in the rate window for a further request of the attempt (the limiter's `more`). */
   readonly more: Effect.Effect<void>
 }
@@ -98,12 +101,32 @@ export const currentPhase: FiberRef.FiberRef<Phase | undefined> = FiberRef.unsaf
  */
 export const beforeSending = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
-    if (phase === undefined || phase.sent) return self
+    if (phase === undefined || phase.sent || phase.quiet > 0) return self
     phase.notSent = true
     return Effect.tap(self, () => {
       phase.notSent = false
       phase.sent = true
     })
+  })
+
+/**
+ * Runs `self` as a part of an attempt that changes nothing at Marketo (a describe read before
+ * the records go): while it runs, and whatever requests it sends, the attempt is "not sent",
+ * unless a request that changes something went out before it. Its time running out there
+ * applied nothing.
+ */
+export const changesNothing = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
+    if (phase === undefined || phase.sent) return self
+    phase.notSent = true
+    phase.quiet++
+    // Interrupted (the time limit met here), the attempt stays "not sent": the limit's error is
+    // made after this has ended, and reads it.
+    return Effect.onExit(self, (exit) =>
+      Effect.sync(() => {
+        phase.quiet--
+        if (phase.quiet === 0 && !phase.sent && !Exit.isInterrupted(exit)) phase.notSent = false
+      }))
   })
 
 /**

@@ -12,6 +12,7 @@ import { deleteRefToWire } from "@mktows/core/MarketoClient"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import { ProtocolError, quote } from "@mktows/core/MarketoError"
 import type { ModelCall, ModelPath } from "@mktows/core/MarketoTransport"
+import * as MarketoTransport from "@mktows/core/MarketoTransport"
 import type * as Wire from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as RestWire from "../RestWire.js"
@@ -168,7 +169,9 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
       // A call without custom fields (most) needs no kinds: no cache read.
       endpoints.length === 0 ? noKinds : Effect.map(
         Effect.forEach(endpoints, (endpoint) =>
-          describe(endpoint).pipe(
+          // A describe writes nothing: a time limit met while it is read (or awaited from another
+          // call) leaves the call not sent, so its objects are not in doubt.
+          MarketoTransport.changesNothing(describe(endpoint)).pipe(
             Effect.map((described) => described === undefined ? [] : [[endpoint, described.kinds] as const]),
             Effect.catchAll((error) =>
               Effect.as(
