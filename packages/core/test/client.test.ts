@@ -1622,7 +1622,8 @@ describe("a transport with a model path (MarketoTransport.models)", () => {
       expect(models.calls).toEqual([])
     }))
 
-  it.effect("an ambiguous failure is retried only where a repeat is harmless, by the ids of the models", () =>
+  /** Objects synced through a model path that fails every attempt with a 502 (may have been applied). */
+  const afterAmbiguous = (objects: ReadonlyArray<MObject>, operation: "UPSERT" | "UPDATE") =>
     Effect.gen(function*() {
       const ambiguous = new TransportError({
         reason: "Status",
@@ -1630,18 +1631,19 @@ describe("a transport with a model path (MarketoTransport.models)", () => {
         status: 502,
         ambiguous: true
       })
-      const run = (objects: ReadonlyArray<Opportunity>) =>
-        Effect.gen(function*() {
-          const models = viaModels(() => Effect.fail(ambiguous))
-          const client = yield* MarketoClient.make({ retry: { maxAttempts: 3 } }).pipe(Effect.provide(models.layer))
-          const exit = yield* onTestClock(client.syncMObjects(objects, "UPSERT", { failOnPartial: false }))
-          return { exit, sent: models.calls.length, same: models.calls.every((c) => c === models.calls[0]) }
-        })
-      const withIds = yield* run([Opportunity.make({ id: 1 }), Opportunity.make({ id: 2 })])
+      const models = viaModels(() => Effect.fail(ambiguous))
+      const client = yield* MarketoClient.make({ retry: { maxAttempts: 3 } }).pipe(Effect.provide(models.layer))
+      const exit = yield* onTestClock(client.syncMObjects(objects, operation, { failOnPartial: false }))
+      return { exit, sent: models.calls.length, same: models.calls.every((c) => c === models.calls[0]) }
+    })
+
+  it.effect("an ambiguous failure is retried only where a repeat is harmless, by the ids of the models", () =>
+    Effect.gen(function*() {
+      const withIds = yield* afterAmbiguous([Opportunity.make({ id: 1 }), Opportunity.make({ id: 2 })], "UPSERT")
       expect(withIds.sent).toBe(3)
       // Every attempt of one call is handed the same ModelCall (a transport remembers by it).
       expect(withIds.same).toBe(true)
-      const withoutIds = yield* run(keyedOpportunities(2))
+      const withoutIds = yield* afterAmbiguous(keyedOpportunities(2), "UPSERT")
       expect(withoutIds.sent).toBe(1)
       expect(Exit.isSuccess(withoutIds.exit) && withoutIds.exit.value.map((o) => o.status)).toEqual([
         "IN_DOUBT",
@@ -1651,29 +1653,21 @@ describe("a transport with a model path (MarketoTransport.models)", () => {
 
   it.effect("over the model path too, a Program cost without an id is not sent twice after an ambiguous failure", () =>
     Effect.gen(function*() {
-      const ambiguous = new TransportError({
-        reason: "Status",
-        operation: "syncMObjects",
-        status: 502,
-        ambiguous: true
-      })
-      const run = (costId: number | undefined) =>
-        Effect.gen(function*() {
-          const models = viaModels(() => Effect.fail(ambiguous))
-          const client = yield* MarketoClient.make({ retry: { maxAttempts: 3 } }).pipe(Effect.provide(models.layer))
-          const cost = { ...(costId === undefined ? {} : { id: costId }), month: "2026-06", amount: 500 }
-          // With an opportunity keyed by id beside it: the program alone decides.
-          const objects = [Opportunity.make({ id: 7 }), Program.make({ id: 1970, costs: [cost] })]
-          const exit = yield* onTestClock(client.syncMObjects(objects, "UPDATE", { failOnPartial: false }))
-          return { exit, sent: models.calls.length }
+      // With an opportunity keyed by id beside it: the program alone decides.
+      const objects = (costId: number | undefined) => [
+        Opportunity.make({ id: 7 }),
+        Program.make({
+          id: 1970,
+          costs: [{ ...(costId === undefined ? {} : { id: costId }), month: "2026-06", amount: 500 }]
         })
-      const appended = yield* run(undefined)
+      ]
+      const appended = yield* afterAmbiguous(objects(undefined), "UPDATE")
       expect(appended.sent).toBe(1)
       expect(Exit.isSuccess(appended.exit) && appended.exit.value.map((o) => o.status)).toEqual([
         "IN_DOUBT",
         "IN_DOUBT"
       ])
-      const matched = yield* run(153)
+      const matched = yield* afterAmbiguous(objects(153), "UPDATE")
       expect(matched.sent).toBe(3)
     }))
 
