@@ -305,7 +305,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<{
     return this.ambiguous === false
       ? `${this.operation}: not sent within ${
         Duration.format(this.timeout)
-      } (what comes before a request, such as a REST access token, took longer); nothing was applied`
+      } (what comes before a request, such as a REST access token, a describe or a place in the rate window, took longer); nothing that was not answered was applied`
       : `${this.operation}: no answer within ${Duration.format(this.timeout)}`
   }
 }

@@ -50,8 +50,10 @@ export const beforeSending: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Ef
  * Taken before each HTTP request a transport sends for a call. The first request is the call's
  * own place at the client's rate limit; a transport that sends more than one for a call (REST: a
  * request per Program, a describe, a body cut in halves) has each further one wait for a place in
- * the rate window of its own, since Marketo counts requests, not calls. Outside the client's
- * calls it does nothing.
+ * the rate window of its own, since Marketo counts requests, not calls. The transport sends a
+ * call's requests one after the other and keeps what each was answered (`answered`): a time
+ * limit met while a request waits for its place leaves the call not sent from there on, so the
+ * objects not yet answered are not IN_DOUBT. Outside the client's calls it does nothing.
  *
  * @since 0.1.0
  * @category combinators

@@ -524,7 +524,7 @@ describe("ambiguous failures", () => {
       // Still waiting for what comes before the request: nothing was sent, so the call fails
       // with the error itself, as with any failure that applied nothing (no object is in doubt).
       expect(yield* insert(beforeSending(Effect.never))).toEqual([
-        "TimeoutError: syncMObjects: not sent within 5s (what comes before a request, such as a REST access token, took longer); nothing was applied"
+        "TimeoutError: syncMObjects: not sent within 5s (what comes before a request, such as a REST access token, a describe or a place in the rate window, took longer); nothing that was not answered was applied"
       ])
       // The request went out and no answer came; and a second request's wait comes after a first that went out.
       const [sent] = yield* insert(Effect.zipRight(beforeSending(Effect.void), Effect.never))

@@ -320,6 +320,35 @@ describe("RestTransport over MarketoClient", () => {
     }).pipe(Effect.provide(client))
   })
 
+  it.effect("a time limit met while a request waits for the rate window sent nothing more: Programs with costs end UPDATED, none IN_DOUBT", () => {
+    // Twelve Programs are twelve requests at three a second: more than one attempt's two seconds.
+    const t = tokens()
+    const f = fake((s) =>
+      s.path === "/identity/oauth/token"
+        ? t.route()
+        : ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+    )
+    const client = MarketoClient.layer({
+      rateLimit: { calls: 3, window: "1 seconds", inFlight: 1 },
+      callTimeout: "2 seconds",
+      retry: { maxAttempts: 10, baseDelay: "1 millis", maxDelay: "1 millis" }
+    }).pipe(Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer))))
+    // A cost without an id is appended: a call that carries one is never sent twice.
+    const programs = Array.from(
+      { length: 12 },
+      (_, i) => Program.make({ id: 1970 + i, costs: [{ month: "2026-06", amount: 5 }] })
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MarketoClient.syncMObjects(programs, "UPDATE", { failOnPartial: false }))
+      yield* TestClock.adjust("10 minutes")
+      const outcomes = yield* Fiber.join(fiber)
+      expect(outcomes.map((o) => o.status)).toEqual(programs.map(() => "UPDATED"))
+      // Each Program once: the attempts after a time limit send only what was not answered.
+      const paths = f.sent.filter((s) => s.path !== "/identity/oauth/token").map((s) => s.path)
+      expect(paths).toEqual(programs.map((p) => `/rest/asset/v1/program/${p.id}.json`))
+    }).pipe(Effect.provide(client))
+  })
+
   it.effect("a role goes by its compound key; a Program UPDATE is a form with costs appended and tags", () => {
     const m = withMarketo((s) =>
       s.path.startsWith("/rest/asset/")

@@ -154,11 +154,17 @@ export const onSend: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentOn
 /**
  * Taken by a transport before each HTTP request it sends for an attempt: the first goes on the
  * attempt's own place at the limiter; each further one (REST: a request per Program, a describe,
- * a body cut in halves) waits for a place in the rate window of its own, as Marketo counts it.
- * Outside an attempt of the client, nothing.
+ * a body cut in halves) waits for a place in the rate window of its own, as Marketo counts it,
+ * and the attempt is "not sent" while it waits. Outside an attempt of the client, nothing.
  */
 export const eachRequest: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
   if (phase === undefined) return Effect.void
   phase.requests++
-  return phase.requests === 1 ? Effect.void : phase.more
+  if (phase.requests === 1) return Effect.void
+  // The request before was answered, and what it was answered is kept (a transport sends a
+  // call's requests one after the other): a time limit met while this one waits for its place
+  // sent nothing more, so the objects not yet answered are not in doubt.
+  const before = phase.notSent
+  phase.notSent = true
+  return Effect.tap(phase.more, () => Effect.sync(() => void (phase.notSent = before)))
 })

@@ -89,7 +89,8 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
       request: Request,
       sync: Wire.SyncOperation | undefined,
       statuses: Array<Wire.MObjStatus | undefined>,
-      sentKeys: ReadonlyArray<Wire.Attrib | undefined>
+      sentKeys: ReadonlyArray<Wire.Attrib | undefined>,
+      done: Uint8Array
     ): Effect.Effect<void, TransportCallError> => {
       const path = sync === undefined ? paths[request.endpoint].delete : paths[request.endpoint].sync
       return send(
@@ -99,9 +100,12 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
         RestWire.StatusResponse,
         Guards.isStatusResponse
       ).pipe(Effect.flatMap((answer) => {
+        // Answered: its statuses and `done` are kept in one step, so no interruption can leave
+        // one without the other (a retry would send the request again and find statuses set).
         if (answer._tag === "Refused") {
           for (const index of request.indexes) {
             statuses[index] = { id: 0, status: "FAILED", error: refusedText(answer.reasons) }
+            done[index] = 1
           }
           return Effect.void
         }
@@ -127,13 +131,15 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
           const status = paired[seq]
           if (status !== undefined) statuses[request.indexes[seq] as number] = status
         }
+        for (const index of request.indexes) done[index] = 1
         return Effect.void
       }))
     }
 
     const program = (
       part: Extract<Requests.Part, { _tag: "Program" }>,
-      statuses: Array<Wire.MObjStatus | undefined>
+      statuses: Array<Wire.MObjStatus | undefined>,
+      done: Uint8Array
     ): Effect.Effect<void, TransportCallError> => {
       const form: Record<string, string> = {}
       if (part.body.costs !== undefined) form["costs"] = JSON.stringify(part.body.costs)
@@ -144,6 +150,7 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
           HttpClientRequest.post(base + RestWire.paths.program(part.id)).pipe(HttpClientRequest.bodyUrlParams(form)),
         RestWire.ProgramResponse
       ).pipe(Effect.map((answer) => {
+        done[part.index] = 1
         if (answer._tag === "Ok") {
           statuses[part.index] = { id: part.id, status: "UPDATED" }
         } else {
@@ -272,8 +279,7 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
         for (const request of requests) {
           switch (request._tag) {
             case "Request":
-              yield* records(operation, request, sync, statuses, sentKeys)
-              for (const index of request.indexes) done[index] = 1
+              yield* records(operation, request, sync, statuses, sentKeys, done)
               continue
             case "TooLarge":
               statuses[request.index] = {
@@ -284,8 +290,8 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
               }
               break
             case "Program":
-              yield* program(request, statuses)
-              break
+              yield* program(request, statuses, done)
+              continue
             case "Unsupported":
               statuses[request.index] = {
                 id: 0,
