@@ -112,7 +112,7 @@ describe("Limiter", () => {
     }))
 })
 
-describe("Limiter: calls of several requests (runCounting)", () => {
+describe("Limiter: calls of several requests (more)", () => {
   it.effect.prop(
     "every request counts: no window holds more requests than the limit, wherever they arrive; a call alone of more requests than the limit still ends",
     [
@@ -130,11 +130,11 @@ describe("Limiter: calls of several requests (runCounting)", () => {
         const calling: Array<Span> = []
         // Each call sends its requests one after the other (each `latency` ms), `more` before each after the first.
         const job = Effect.forEach(calls, (latencies) =>
-          limiter.runCounting((more) =>
+          limiter.run(
             Effect.gen(function*() {
               const callStart = (yield* Clock.currentTimeMillis) - t0
               for (const [i, latency] of latencies.entries()) {
-                if (i > 0) yield* more
+                if (i > 0) yield* limiter.more
                 const start = (yield* Clock.currentTimeMillis) - t0
                 yield* Effect.sleep(Duration.millis(latency))
                 requests.push({ start, end: (yield* Clock.currentTimeMillis) - t0 })
@@ -158,10 +158,10 @@ describe("Limiter: calls of several requests (runCounting)", () => {
       const t0 = yield* Clock.currentTimeMillis
       const starts: Array<number> = []
       const fiber = yield* Effect.fork(
-        limiter.runCounting((more) =>
+        limiter.run(
           Effect.forEach(Array.from({ length: 5 }), (_, i) =>
             Effect.gen(function*() {
-              if (i > 0) yield* more
+              if (i > 0) yield* limiter.more
               starts.push((yield* Clock.currentTimeMillis) - t0)
             }), { discard: true })
         )

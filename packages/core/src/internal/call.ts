@@ -126,7 +126,7 @@ export const attempt = <Op extends Wire.Operation>(
   // Checked before queueing at the limiter too, so a stopped batch does not wait for it.
   Effect.zipRight(
     notStopped(stop),
-    rt.limiter.runCounting((more) =>
+    rt.limiter.run(
       // Checked once the limiter lets the call go: a batch stopped meanwhile sends nothing more.
       notStopped(stop).pipe(
         Effect.zipRight(Metric.increment(callsOf[operation])),
@@ -137,7 +137,7 @@ export const attempt = <Op extends Wire.Operation>(
           Effect.suspend(() => {
             // Shared with the fiber the attempt runs in: whether its time ran out before its
             // request was sent (a REST token that never came), when nothing can have been applied.
-            const phase: Timeout.Phase = { notSent: false, sent: false, requests: 0, quiet: 0, more }
+            const phase: Timeout.Phase = { notSent: false, sent: false, requests: 0, quiet: 0, more: rt.limiter.more }
             return Timeout.timeoutFail(
               Effect.locally(attempt, Timeout.currentPhase, phase),
               rt.settings.callTimeout,

@@ -10,10 +10,10 @@
  * after call n and trip 20023.
  *
  * A call whose transport sends more than one request, one after the other (REST: a request per
- * Program, a describe, a body cut in halves), counts each of them: `more` (handed to the call)
- * ends the request before (it counts from now, the latest it can have been received) and waits
- * until the window has room for the next one, which then holds the call's place. Marketo
- * counts requests, not calls.
+ * Program, a describe, a body cut in halves), counts each of them: `more`, taken inside `run`
+ * before each request after the first, ends the request before (it counts from now, the latest
+ * it can have been received) and waits until the window has room for the next one, which then
+ * holds the call's place. Marketo counts requests, not calls.
  *
  * Time comes from `Clock`, so `TestClock` drives it.
  *
@@ -37,10 +37,8 @@ export interface LimiterOptions {
 export interface Limiter {
   /** Runs `effect` as one call: waits for an in-flight slot and a place in the window. */
   readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  /** The same, `more` taking a place in the window for each further request the call sends. */
-  readonly runCounting: <A, E, R>(
-    effect: (more: Effect.Effect<void>) => Effect.Effect<A, E, R>
-  ) => Effect.Effect<A, E, R>
+  /** A place in the window for a further request of a call running in `run` (see above). */
+  readonly more: Effect.Effect<void>
 }
 
 /** @internal */
@@ -172,7 +170,9 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
       }
     })
 
-    const run = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.uninterruptibleMask((restore) => Effect.zipRight(take, Effect.ensuring(restore(effect), finish)))
-    return { run, runCounting: (effect) => run(effect(more)) }
+    return {
+      run: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.uninterruptibleMask((restore) => Effect.zipRight(take, Effect.ensuring(restore(effect), finish))),
+      more
+    }
   })

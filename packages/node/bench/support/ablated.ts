@@ -59,8 +59,14 @@ export const guarantees: ReadonlyArray<Bypass> = [
   {
     what: "the rate limiter and its bound on calls in flight",
     file: "core/src/internal/call.ts",
-    find: "rt.limiter.runCounting(",
-    replace: "((effect) => effect(Effect.void))("
+    find: "rt.limiter.run(",
+    replace: "((effect) => effect)("
+  },
+  {
+    what: "the rate limiter's place for each further request of a call",
+    file: "core/src/internal/call.ts",
+    find: "more: rt.limiter.more",
+    replace: "more: Effect.void"
   },
   {
     what: "the call's span",
