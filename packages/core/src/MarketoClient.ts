@@ -318,13 +318,13 @@ export const make = (
     const models = transport.models
     const encode = (sync: Wire.SyncOperation): Engine.Encode<MObject.MObject> =>
       models === undefined
-        ? { _tag: "Wire", encode: MObject.toWire, adds: Mapping.addsOnEachSend }
+        ? { _tag: "Wire", encode: MObject.toWire, addsAgain: Mapping.addedAgain }
         : {
           _tag: "Models",
           models,
           identify: Mapping.identityOf,
           call: (objects) => ({ operation: "syncMObjects", sync, objects }),
-          adds: Mapping.addsOnEachSend
+          addsAgain: Mapping.addedAgain
         }
     const encodeRefs: Engine.Encode<DeleteRef> = models === undefined
       ? { _tag: "Wire", encode: deleteRefToWire }

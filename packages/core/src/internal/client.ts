@@ -78,10 +78,10 @@ export type Encode<A> =
   )
   & {
     /**
-     * Whether sending the object adds to what Marketo holds each time, whatever the operation
-     * (a Program cost without an id is appended, never matched): a chunk with one is never repeated.
+     * Why sending the object again would add to what Marketo holds, whatever the operation, or
+     * undefined when it would not: a chunk with such an object is never repeated.
      */
-    readonly adds?: (a: A) => boolean
+    readonly addsAgain?: (a: A) => string | undefined
   }
 
 /**
@@ -89,17 +89,20 @@ export type Encode<A> =
  * harmless only where Marketo keys on ids: deletes, UPDATE (which never creates), and an UPSERT
  * whose every object has an id. An UPSERT without one may create, and external keys are not
  * unique, so a repeat could create a duplicate. And whatever the operation, a chunk with an
- * object that adds on every sending (`Encode.adds`) would add it twice.
+ * object that adds on every sending (`Encode.addsAgain`) would add it twice.
  */
 const notRepeatable = <A>(
   request: StatusRequest,
   sent: ReadonlyArray<Sent>,
   items: ReadonlyArray<A>,
-  adds: ((a: A) => boolean) | undefined
+  addsAgain: ((a: A) => string | undefined) | undefined
 ): string | undefined => {
   if (request.operation === "deleteMObjects") return undefined
-  if (adds !== undefined && items.some(adds)) {
-    return "it would add its Program costs without ids a second time"
+  if (addsAgain !== undefined) {
+    for (const item of items) {
+      const why = addsAgain(item)
+      if (why !== undefined) return why
+    }
   }
   return request.sync === "UPDATE" || (request.sync === "UPSERT" && sent.every((o) => o.id !== undefined))
     ? undefined
@@ -165,7 +168,7 @@ const settleChunk = <A>(
   stop: Stop
 ): Effect.Effect<Settled<A>> => {
   const { answered, send, sent } = prepare(rt, request, chunk.items, encode)
-  const notRepeated = notRepeatable(request, sent, chunk.items, encode.adds)
+  const notRepeated = notRepeatable(request, sent, chunk.items, encode.addsAgain)
   const meta = { count: chunk.items.length, repeatable: notRepeated === undefined }
   const answer: Effect.Effect<Wire.ResultSyncMObjects | Wire.ResultDeleteMObjects, CallError | NotSent> = Call
     .callStoppable(rt, request.operation, send, meta, stop)

@@ -111,12 +111,14 @@ export const identityOf = (obj: Model): Sent => {
 }
 
 /**
- * Whether sending `obj` adds to what Marketo holds each time: a Program cost without an id is
- * appended to the program (over SOAP and REST alike), never matched to one it already has, so a
- * call that carries one must not be sent twice.
+ * Why sending `obj` again would add to what Marketo holds, or undefined: a Program cost without
+ * an id is appended to the program (over SOAP and REST alike), never matched to one it already
+ * has, so a call that carries one must not be sent twice.
  */
-export const addsOnEachSend = (obj: Model): boolean =>
+export const addedAgain = (obj: Model): string | undefined =>
   obj._tag === "Program" && obj.costs.some((cost) => cost.id === undefined)
+    ? "it would add its Program costs without ids a second time"
+    : undefined
 
 const costAttribs = (cost: Cost): Array<Wire.Attrib> => {
   const out: Array<Wire.Attrib> = [
