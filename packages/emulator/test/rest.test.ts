@@ -220,14 +220,10 @@ describe("emulator REST", () => {
       const viaSoap = costsAndTags(yield* Effect.provide(soapRead(byWorkspace), soapClient(emulator)))
       const viaRest = costsAndTags(yield* Effect.provide(soapRead(byWorkspace), restClient(emulator)))
       expect(viaRest).toEqual(viaSoap)
-      // Not vacuous: program 1970 has a cost and a tag.
-      expect(viaSoap.find(([id]) => id === 1970)).toEqual([
-        1970,
-        [["2013-06", 1500]],
-        expect.arrayContaining([
-          expect.any(Array)
-        ])
-      ])
+      // Not vacuous: program 1970 has a cost and tags.
+      const [, costs, tags] = viaSoap.find(([id]) => id === 1970) ?? []
+      expect(costs).toEqual([["2013-06", 1500]])
+      expect(tags).not.toEqual([])
     }))
 
   it.scoped("answers fit the Swagger definitions and the project's Schemas", () =>

@@ -212,6 +212,23 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
     const byId = (id: number) =>
       send("getMObjects", (base) => HttpClientRequest.get(base + RestWire.paths.program(id)), RestWire.ProgramResponse)
         .pipe(Effect.flatMap((answer) => programs("getMObjects", answer)))
+    /**
+     * A browsed program read again by id, with its costs and tags: none when it was deleted since
+     * the page was read; an answer that names another program ends the read.
+     */
+    const inFull = (p: RestWire.Program) =>
+      Effect.flatMap(byId(p.id), (found) =>
+        found.every((f) => f.id === p.id)
+          ? Effect.succeed(found.slice(0, 1))
+          : Effect.fail(
+            new ProtocolError({
+              reason: "IdentityMismatch",
+              detail: `getMObjects: program ${p.id}, read by its id, was answered with program(s) ${
+                found.slice(0, 5).map((f) => f.id).join(", ")
+              }`,
+              received: ""
+            })
+          ))
     const nextPageToken = position === undefined || position === "" ? {} : { nextPageToken: position }
     switch (query._tag) {
       case "Records":
@@ -321,20 +338,7 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
               })
             ),
           browsePageSize,
-          // A program deleted since the page was read is found no more: not in the answer.
-          (p) =>
-            Effect.flatMap(byId(p.id), (found) =>
-              found.every((f) => f.id === p.id)
-                ? Effect.succeed(found.slice(0, 1))
-                : Effect.fail(
-                  new ProtocolError({
-                    reason: "IdentityMismatch",
-                    detail: `getMObjects: program ${p.id}, read by its id, was answered with program(s) ${
-                      found.slice(0, 5).map((f) => f.id).join(", ")
-                    }`,
-                    received: ""
-                  })
-                ))
+          inFull
         )
     }
   }
