@@ -2,7 +2,8 @@
  * What every transport does where HTTP meets Marketo, written once: the bounded body read,
  * strict UTF-8, the excerpt an error may quote (bounded, secrets scrubbed), and HTTP failures
  * as a `TransportError` that says whether the request may have been received and keeps its
- * cause; and the turns of the event loop that let calls started together go out one by one.
+ * cause; the turns of the event loop that let calls started together go out one by one; and
+ * the transport's span around each exchange, made only when someone traces.
  *
  * For transport authors (`@mktows/xml`'s SOAP transport and `@mktows/rest` use it). It is
  * written against Effect alone and the shape of an HTTP client's failure, so that core stays
@@ -12,6 +13,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import * as Spans from "./internal/spans.js"
 import * as Turn from "./internal/turn.js"
 import * as Limits from "./Limits.js"
 import { quote, TransportError } from "./MarketoError.js"
@@ -316,3 +318,39 @@ export const statusError = (
  * @category turns
  */
 export const makeTurns: () => Effect.Effect<void> = Turn.make
+
+/**
+ * What a transport's span lets it record once the exchange is under way (the HTTP status).
+ *
+ * @since 0.1.0
+ * @category spans
+ */
+export type ExchangeSpan = Spans.LeafSpan
+
+/**
+ * A transport's span around one exchange (`mktows.RestTransport.request`,
+ * `mktows.SoapTransport.call`): a leaf (`Effect.useSpan`, not the parent of what runs inside,
+ * so the fiber's context is not copied in and out), with no stack trace. It is made only when
+ * the fiber's tracer keeps spans (OpenTelemetry's, Effect's DevTools, a test's); under
+ * Effect's own tracer, which hands its spans to no one, `use` gets a span that records
+ * nothing, and the exchange is the same.
+ *
+ * @example
+ * import * as HttpEdge from "@mktows/core/HttpEdge"
+ * import * as Effect from "effect/Effect"
+ *
+ * const exchange = HttpEdge.exchangeSpan(
+ *   "my.Transport.request",
+ *   { "mktows.operation": "syncMObjects" },
+ *   (span) => Effect.sync(() => span.attribute("http.response.status_code", 200))
+ * )
+ * await Effect.runPromise(exchange)
+ *
+ * @since 0.1.0
+ * @category spans
+ */
+export const exchangeSpan = <A, E, R>(
+  name: string,
+  attributes: Record<string, unknown>,
+  use: (span: ExchangeSpan) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Spans.useLeafSpan(name, { attributes, captureStackTrace: false }, use)

@@ -32,6 +32,7 @@ import { Opportunity } from "../src/Opportunity.js"
 import type { Outcome } from "../src/Outcome.js"
 import { Program } from "../src/Program.js"
 import type * as Wire from "../src/Wire.js"
+import * as Capture from "./helpers/capture.js"
 import * as Fake from "./helpers/fakeTransport.js"
 
 /** Opportunities keyed by their index in the input (`externalOpportunityId` "0", "1", …). */
@@ -218,6 +219,45 @@ describe("syncMObjects", () => {
       expect(partial.outcomes[1]!.error).toBe("rejected by the fake")
       const outcomes = yield* client.syncMObjects(objects, "INSERT", { failOnPartial: false })
       expect(outcomes.map((o) => o.status)).toEqual(["CREATED", "FAILED", "CREATED"])
+    }))
+})
+
+describe("spans", () => {
+  // The span current where the transport sends: the call's when a tracer keeps spans; under
+  // Effect's own tracer, which hands spans to no one, none is made, and the caller's is current.
+  const spanSeenByTransport = (traced: boolean) =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const transport: MarketoTransportShape = {
+        call: (_operation, params) =>
+          Effect.map(Effect.currentSpan, (span) => {
+            seen.push(span.name)
+            const list = (params as Wire.ParamsSyncMObjects).mObjectList
+            return { mObjStatusList: list.map((o) => ({ id: 0, status: "CREATED", externalKey: o.externalKey })) }
+          }).pipe(Effect.orDie) as never
+      }
+      const captured = yield* Capture.make
+      const sync = MarketoClient.syncMObjects([Opportunity.make({ externalKey: { name: "k", value: "1" } })], "INSERT")
+        .pipe(
+          Effect.provide(MarketoClient.layer().pipe(Layer.provide(Layer.succeed(MarketoTransport, transport)))),
+          Effect.withSpan("application.sync")
+        )
+      yield* traced ? Effect.withTracer(sync, captured.tracer) : sync
+      return { seen, recorded: captured.spans.map((span) => span.name) }
+    })
+
+  it.effect("a tracer that keeps spans gets the call's span, the parent of the transport's work", () =>
+    Effect.gen(function*() {
+      const { recorded, seen } = yield* spanSeenByTransport(true)
+      expect(seen).toEqual(["MarketoClient.syncMObjects"])
+      expect(recorded).toEqual(["application.sync", "MarketoClient.syncMObjects"])
+    }))
+
+  it.effect("under Effect's own tracer no span is made: the caller's span is the current one", () =>
+    Effect.gen(function*() {
+      const { recorded, seen } = yield* spanSeenByTransport(false)
+      expect(seen).toEqual(["application.sync"])
+      expect(recorded).toEqual([])
     }))
 })
 

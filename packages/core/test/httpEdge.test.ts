@@ -6,6 +6,7 @@ import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as HttpEdge from "../src/HttpEdge.js"
 import * as Limits from "../src/Limits.js"
+import * as Capture from "./helpers/capture.js"
 
 const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
@@ -289,5 +290,38 @@ describe("makeTurns", () => {
         concurrency: "unbounded"
       })
       expect(order).toEqual(["a", "b", "c"])
+    }))
+})
+
+describe("exchangeSpan", () => {
+  // What runs inside: the span current there, and the answer passed through.
+  const exchange = HttpEdge.exchangeSpan(
+    "my.Transport.request",
+    { "mktows.operation": "listMObjects" },
+    (span) =>
+      Effect.map(Effect.currentSpan, (current) => {
+        span.attribute("http.response.status_code", 200)
+        return current.name
+      }).pipe(Effect.orDie)
+  )
+
+  it.effect("a tracer that keeps spans gets a leaf span with its attributes, closed with the exchange", () =>
+    Effect.gen(function*() {
+      const captured = yield* Capture.make
+      const current = yield* exchange.pipe(Effect.withSpan("call"), Effect.withTracer(captured.tracer))
+      // A leaf: what runs inside still has the call's span as its current one.
+      expect(current).toBe("call")
+      const span = captured.spans.find((s) => s.name === "my.Transport.request")
+      expect(span?.parent._tag === "Some" && span.parent.value.spanId).toBe(captured.spans[0]?.spanId)
+      expect(Object.fromEntries(span?.attributes ?? [])).toEqual({
+        "mktows.operation": "listMObjects",
+        "http.response.status_code": 200
+      })
+      expect(span?.status._tag).toBe("Ended")
+    }))
+
+  it.effect("under Effect's own tracer the exchange runs the same, with a span that records nothing", () =>
+    Effect.gen(function*() {
+      expect(yield* exchange.pipe(Effect.withSpan("call"))).toBe("call")
     }))
 })

@@ -18,6 +18,7 @@ import * as Wire from "../Wire.js"
 import type { Settings } from "./clientSettings.js"
 import type * as Limiter from "./limiter.js"
 import * as Retry from "./retry.js"
+import * as Spans from "./spans.js"
 import * as Timeout from "./timeout.js"
 
 export const calls = Metric.counter("mktows_client_calls", { description: "Marketo calls attempted, by operation" })
@@ -162,7 +163,8 @@ export const attempt = <Op extends Wire.Operation>(
       )
     )
   ).pipe(
-    Effect.withSpan(`MarketoClient.${operation}`, {
+    // Made only when someone traces (`spans.ts`).
+    Spans.withSpan(`MarketoClient.${operation}`, {
       attributes: { "mktows.operation": operation, "mktows.objects": meta.count, "mktows.attempt": attemptNo },
       captureStackTrace: false
     })

@@ -39,8 +39,8 @@ export interface Bypass {
   readonly replace: string
 }
 
-// A span that records nothing, for the transports' leaf spans (`useSpan(name, options, use)`).
-const noSpan = "((_name, _options, use) => use({ attribute() {}, event() {}, addLinks() {}, end() {} }))("
+// A span that records nothing, for the transports' leaf spans (`exchangeSpan(name, attributes, use)`).
+const noSpan = "((_name, _attributes, use) => use({ attribute() {} }))("
 
 /** The guarantees switched off, each at its call site. */
 export const guarantees: ReadonlyArray<Bypass> = [
@@ -71,7 +71,7 @@ export const guarantees: ReadonlyArray<Bypass> = [
   {
     what: "the call's span",
     file: "core/src/internal/call.ts",
-    find: "Effect.withSpan(`MarketoClient.${operation}`, {",
+    find: "Spans.withSpan(`MarketoClient.${operation}`, {",
     replace: "((..._args) => (effect) => effect)(`MarketoClient.${operation}`, {"
   },
   {
@@ -89,13 +89,13 @@ export const guarantees: ReadonlyArray<Bypass> = [
   {
     what: "SOAP: the transport's span",
     file: "xml/src/internal/transport.ts",
-    find: "Effect.useSpan(",
+    find: "HttpEdge.exchangeSpan(",
     replace: noSpan
   },
   {
     what: "REST: the transport's span",
     file: "rest/src/internal/send.ts",
-    find: "Effect.useSpan(",
+    find: "HttpEdge.exchangeSpan(",
     replace: noSpan
   },
   {

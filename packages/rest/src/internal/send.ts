@@ -14,7 +14,6 @@ import * as MarketoTransport from "@mktows/core/MarketoTransport"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
-import type * as Tracer from "effect/Tracer"
 import { RestConfig } from "../RestConfig.js"
 import { RestIdentity } from "../RestIdentity.js"
 import type * as RestWire from "../RestWire.js"
@@ -91,7 +90,7 @@ export const make = (
       schema: Schema.Schema<Envelope<A>, I>,
       guard?: (value: unknown) => value is Envelope<A>
     ): Effect.Effect<Answer<A>, TransportCallError> => {
-      const attempt = (refreshed: boolean, span: Tracer.Span): Effect.Effect<Answer<A>, TransportCallError> =>
+      const attempt = (refreshed: boolean, span: HttpEdge.ExchangeSpan): Effect.Effect<Answer<A>, TransportCallError> =>
         Effect.gen(function*() {
           // Nothing is sent until the token is there: an attempt that times out waiting for its
           // first request's token applied nothing.
@@ -147,13 +146,11 @@ export const make = (
           if (callLevel(code)) return yield* Effect.fail(Http.restError(operation, code, first.message))
           return { _tag: "Refused", reasons: errors } as const
         })
-      // A leaf span: `useSpan`, not `withSpan`, which also makes it the parent of what runs
-      // inside (a copy of the fiber's context on entry and on exit, 60 % of a span's cost); the
-      // token's span, when one is fetched, is the call's child beside it. No stack trace:
-      // capturing one per request cost more than the span itself.
-      return Effect.useSpan(
+      // A leaf span (the token's span, when one is fetched, is the call's child beside it),
+      // made only when someone traces.
+      return HttpEdge.exchangeSpan(
         "mktows.RestTransport.request",
-        { attributes: { "mktows.operation": operation }, captureStackTrace: false },
+        { "mktows.operation": operation },
         (span) => attempt(false, span)
       )
     }

@@ -14,7 +14,6 @@ import * as Signature from "@mktows/core/Signature"
 import { type AuthenticationHeaderInfo, Operation, type ParamsOf, type ResultOf } from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
 import * as LogLevel from "effect/LogLevel"
-import type * as Tracer from "effect/Tracer"
 import * as SoapCodec from "../SoapCodec.js"
 import { encodeSyncModels } from "./codec.js"
 import { soapAction } from "./wsdl.js"
@@ -116,13 +115,13 @@ export const make = (
       operation: Op,
       encode: (header: AuthenticationHeaderInfo) => string
     ): Effect.Effect<ResultOf<Op>, TransportCallError> =>
-      // A leaf span: `useSpan`, not `withSpan`, which also makes it the parent of what runs
-      // inside (a copy of the fiber's context on entry and on exit, 60 % of a span's cost).
-      // No stack trace. Its logs carry the operation themselves (see logCall).
-      Effect.useSpan("mktows.SoapTransport.call", {
-        attributes: { "mktows.operation": operation },
-        captureStackTrace: false
-      }, (span) => attempt(operation, encode, span))
+      // A leaf span, made only when someone traces. Its logs carry the operation themselves
+      // (see logCall).
+      HttpEdge.exchangeSpan(
+        "mktows.SoapTransport.call",
+        { "mktows.operation": operation },
+        (span) => attempt(operation, encode, span)
+      )
 
     const call = <Op extends Operation>(
       operation: Op,
@@ -171,7 +170,7 @@ export const make = (
     const attempt = <Op extends Operation>(
       operation: Op,
       encode: (header: AuthenticationHeaderInfo) => string,
-      span: Tracer.Span
+      span: HttpEdge.ExchangeSpan
     ): Effect.Effect<ResultOf<Op>, TransportCallError> =>
       Effect.gen(function*() {
         // Signed now, for this attempt only: a retry gets a new timestamp and signature.
