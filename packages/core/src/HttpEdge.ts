@@ -325,7 +325,9 @@ export const makeTurns: () => Effect.Effect<void> = Turn.make
  * @since 0.1.0
  * @category spans
  */
-export type ExchangeSpan = Spans.LeafSpan
+export interface ExchangeSpan {
+  readonly attribute: (key: string, value: unknown) => void
+}
 
 /**
  * A transport's span around one exchange (`mktows.RestTransport.request`,
