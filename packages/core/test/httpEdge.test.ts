@@ -294,23 +294,23 @@ describe("makeTurns", () => {
 })
 
 describe("exchangeSpan", () => {
-  // What runs inside: the span current there, and the answer passed through.
+  // What runs inside: the span current there, and whether `use` was handed a real span.
   const exchange = HttpEdge.exchangeSpan(
     "my.Transport.request",
     { "mktows.operation": "listMObjects" },
     (span) =>
       Effect.map(Effect.currentSpan, (current) => {
         span.attribute("http.response.status_code", 200)
-        return current.name
+        return { current: current.name, real: "spanId" in span }
       }).pipe(Effect.orDie)
   )
 
   it.effect("a tracer that keeps spans gets a leaf span with its attributes, closed with the exchange", () =>
     Effect.gen(function*() {
       const captured = yield* Capture.make
-      const current = yield* exchange.pipe(Effect.withSpan("call"), Effect.withTracer(captured.tracer))
+      const inside = yield* exchange.pipe(Effect.withSpan("call"), Effect.withTracer(captured.tracer))
       // A leaf: what runs inside still has the call's span as its current one.
-      expect(current).toBe("call")
+      expect(inside).toEqual({ current: "call", real: true })
       const span = captured.spans.find((s) => s.name === "my.Transport.request")
       expect(span?.parent._tag === "Some" && span.parent.value.spanId).toBe(captured.spans[0]?.spanId)
       expect(Object.fromEntries(span?.attributes ?? [])).toEqual({
@@ -320,8 +320,8 @@ describe("exchangeSpan", () => {
       expect(span?.status._tag).toBe("Ended")
     }))
 
-  it.effect("under Effect's own tracer the exchange runs the same, with a span that records nothing", () =>
+  it.effect("under Effect's own tracer no span is made: the exchange runs the same, with a span that records nothing", () =>
     Effect.gen(function*() {
-      expect(yield* exchange.pipe(Effect.withSpan("call"))).toBe("call")
+      expect(yield* exchange.pipe(Effect.withSpan("call"))).toEqual({ current: "call", real: false })
     }))
 })

@@ -5,8 +5,8 @@
  * (OpenTelemetry's, Effect's DevTools, a test's), hands its spans to no one: they cannot be
  * exported, sampled or read once the call is over. Making them is not free, though: a span
  * takes two clock readings and its attributes, and `withSpan` copies the fiber's context on
- * entry and on exit. For the call's span and the transport's span per request, that was about
- * 3 % of a REST sync's client CPU (docs/performance.md, "Spans only when traced"). So the client
+ * entry and on exit. For the call's span and the transport's span per request, that was 7–12 %
+ * of a REST sync's client CPU in memory (docs/performance.md, "Spans only when traced"). So the client
  * asks which tracer the fiber has, and under Effect's own makes none: no span, the same work.
  * Any other tracer gets every span as before, with the same names and attributes.
  *
