@@ -14,16 +14,13 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Tracer from "effect/Tracer"
+import type { ExchangeSpan } from "../HttpEdge.js"
 
 /** The tracer every fiber has unless something installed another. */
 const effectsOwn: Tracer.Tracer = Effect.runSync(Effect.tracer)
 
-/** What a leaf span's user may do with it: set an attribute (a status code, once known). */
-export interface LeafSpan {
-  readonly attribute: (key: string, value: unknown) => void
-}
-
-const noSpan: LeafSpan = { attribute: () => {} }
+// What a transport's use of its span sees when none is made: an attribute set goes nowhere.
+const noSpan: ExchangeSpan = { attribute: () => {} }
 
 /** `Effect.withSpan`, when the fiber's tracer is one that keeps spans. */
 export const withSpan = (name: string, options: Tracer.SpanOptions) =>
@@ -39,6 +36,6 @@ export const withSpan = (name: string, options: Tracer.SpanOptions) =>
 export const useLeafSpan = <A, E, R>(
   name: string,
   options: Tracer.SpanOptions,
-  use: (span: LeafSpan) => Effect.Effect<A, E, R>
+  use: (span: ExchangeSpan) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.tracerWith((tracer) => tracer === effectsOwn ? use(noSpan) : Effect.useSpan(name, options, use))
