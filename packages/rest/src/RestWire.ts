@@ -631,6 +631,8 @@ export const errorCodes = {
   cannotBeBlank: { code: "701", message: "cannot be blank" },
   noDataFound: { code: "702", message: "No data found for given search scenario" },
   businessRule: { code: "709", message: "Business rule violation" },
+  transientError: { code: "713", message: "Transient Error" },
+  lockWaitTimeout: { code: "719", message: "Lock wait timeout exception" },
   invalidValue: { code: "1001", message: "Invalid value" },
   missingParameter: { code: "1002", message: "Missing value for required parameter" },
   invalidData: { code: "1003", message: "Invalid data" },
@@ -692,10 +694,13 @@ export const soapCodeOf: ReadonlyMap<string, number> = new Map([
 ])
 
 /**
- * Transient REST codes (604 timeout, 608 unavailable, 611 system error, 1029 export queue):
- * the request may or may not have been applied, so they are ambiguous like an HTTP 5xx.
+ * Transient REST codes: the request may or may not have been applied, so they are ambiguous like
+ * an HTTP 5xx: 604 (timeout), 608 (unavailable), 611 (system error), 713 (a system resource
+ * briefly unavailable: Adobe advises waiting and sending again), 719 (a lock wait timed out;
+ * Adobe documents it for a program clone, and a lock that was busy may be free a moment later)
+ * and 1029 (the export queue is full).
  *
  * @since 0.1.0
  * @category constants
  */
-export const transientCodes: ReadonlySet<string> = new Set(["604", "608", "611", "1029"])
+export const transientCodes: ReadonlySet<string> = new Set(["604", "608", "611", "713", "719", "1029"])

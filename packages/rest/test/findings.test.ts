@@ -120,6 +120,32 @@ describe("issue 19 findings over REST", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("713 and 719 are transient: an UPDATE is sent again until answered; an INSERT is not, and is IN_DOUBT", () =>
+    Effect.gen(function*() {
+      for (const code of ["713", "719"]) {
+        let calls = 0
+        const retried = withMarketo(
+          () => ++calls === 1 ? fail(code, "busy") : ok([{ seq: 0, status: "updated", marketoGUID: "g-1" }]),
+          { retry: { maxAttempts: 3, baseDelay: 0, maxDelay: 0 } }
+        )
+        const update = yield* MarketoClient.syncMObjects([opp("O-1")], "UPDATE").pipe(Effect.provide(retried.client))
+        expect([code, update.map((o) => o.status), calls]).toEqual([code, ["UPDATED"], 2])
+        // An INSERT answered with it may have been applied: sent once, and IN_DOUBT rather than FAILED.
+        let inserts = 0
+        const refused = withMarketo(
+          () => {
+            inserts++
+            return fail(code, "busy")
+          },
+          { retry: { maxAttempts: 3, baseDelay: 0, maxDelay: 0 } }
+        )
+        const insert = yield* MarketoClient.syncMObjects([opp("O-2")], "INSERT", { failOnPartial: false }).pipe(
+          Effect.provide(refused.client)
+        )
+        expect([code, insert.map((o) => o.status), inserts]).toEqual([code, ["IN_DOUBT"], 1])
+      }
+    }))
+
   it.effect("finding 3: a part that fails for good leaves the parts already answered with their statuses", () => {
     const m = withMarketo((s) => s.path.endsWith("/roles.json") ? fail("606", "Max rate limit exceeded") : created(s))
     return Effect.gen(function*() {

@@ -217,6 +217,8 @@ describe("RestTransport over MarketoClient", () => {
         ["604", "TransportError", true],
         ["608", "TransportError", true],
         ["611", "TransportError", true],
+        ["713", "TransportError", true],
+        ["719", "TransportError", true],
         ["1029", "TransportError", true]
       ]
       for (const [code, tag, detail] of table) {
