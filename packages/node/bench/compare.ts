@@ -217,6 +217,7 @@ const against = (
         objectsPerBatch: callsAtOnce * objectsPerCall,
         label: which,
         beforeRound: raw.presign,
+        serverCpu: () => Children.cpuOf(server.pid),
         ...(ablated === undefined ? {} : { alsoRatiosOf: [Ablated.contenderName] })
       })
     )

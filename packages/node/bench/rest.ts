@@ -359,6 +359,7 @@ const main = Effect.scoped(Effect.gen(function*() {
       ...options,
       objectsPerBatch: callsAtOnce * recordsPerCall,
       label: "REST",
+      serverCpu: () => Children.cpuOf(server.pid),
       ...(ablated === undefined ? {} : { alsoRatiosOf: [Ablated.contenderName] })
     })
   )

@@ -28,6 +28,8 @@ export const message = (cause: unknown): string => cause instanceof Error ? caus
 export interface Sample {
   readonly rate: number
   readonly cpu: number
+  /** The server's CPU per object, µs, when `Options.serverCpu` can read it. */
+  readonly serverCpu: number | undefined
 }
 
 export interface Options {
@@ -42,6 +44,8 @@ export interface Options {
   readonly beforeRound?: () => void
   /** Contenders whose per-round ratios to the others are kept too, beside mktows's (`--ablate`). */
   readonly alsoRatiosOf?: ReadonlyArray<string>
+  /** The server process's CPU so far, µs (`Children.cpuOf`), or undefined where it cannot be read. */
+  readonly serverCpu?: () => number | undefined
 }
 
 export interface Figures {
@@ -49,6 +53,11 @@ export interface Figures {
   readonly objectsPerSecond: Record<string, number>
   /** Median client CPU (this process, every thread) per object, µs, by contender. */
   readonly cpuMicrosPerObject: Record<string, number>
+  /**
+   * Median server CPU per object, µs, by contender, where the server's CPU can be read: the
+   * same server answers every contender, so a difference here is one the client's requests make.
+   */
+  readonly serverCpuMicrosPerObject?: Record<string, number>
   /** Medians of the per-round ratios of mktows's objects/s to each other contender's. */
   readonly speedRatios: Record<string, number>
   /** Medians of the per-round ratios of mktows's CPU per object to each other contender's. */
@@ -63,6 +72,7 @@ export interface Figures {
 
 const measure = async (contender: Contender, options: Options): Promise<Sample | string> => {
   const objects = options.batches * options.objectsPerBatch
+  const server0 = options.serverCpu?.()
   const cpu0 = cpuMicros()
   const t0 = performance.now()
   for (let i = 0; i < options.batches; i++) {
@@ -70,7 +80,10 @@ const measure = async (contender: Contender, options: Options): Promise<Sample |
     if (problem !== undefined) return `${contender.name}: ${problem}`
   }
   const seconds = (performance.now() - t0) / 1000
-  return { rate: objects / seconds, cpu: (cpuMicros() - cpu0) / objects }
+  const cpu = (cpuMicros() - cpu0) / objects
+  const server1 = options.serverCpu?.()
+  const serverCpu = server0 === undefined || server1 === undefined ? undefined : (server1 - server0) / objects
+  return { rate: objects / seconds, cpu, serverCpu }
 }
 
 /** The rounds, interleaved; the figures, or the first problem a contender saw. */
@@ -114,9 +127,11 @@ export const runRounds = async (
   const ratios = (from: Map<string, Array<number>>) =>
     Object.fromEntries([...from].map(([name, list]) => [name, round3(median(list))]))
   const also = options.alsoRatiosOf ?? []
+  const serverRead = [...samples.values()].every((list) => list.every((s) => s.serverCpu !== undefined))
   return {
     objectsPerSecond: medians((s) => s.rate),
     cpuMicrosPerObject: medians((s) => s.cpu),
+    ...(serverRead ? { serverCpuMicrosPerObject: medians((s) => s.serverCpu ?? Number.NaN) } : {}),
     speedRatios: ratios(speed.get("mktows")!),
     cpuRatios: ratios(cpu.get("mktows")!),
     ...(also.length === 0 ? {} : {
@@ -135,17 +150,20 @@ const fmt = (n: number | undefined): string => n === undefined ? "—" : String(
 /** The figures as a table, a contender a line. */
 export const table = (title: string, figures: Figures): string => {
   const width = Math.max(14, ...Object.keys(figures.objectsPerSecond).map((name) => name.length))
+  const server = figures.serverCpuMicrosPerObject
   const lines = [
     title,
     `  ${"contender".padEnd(width)} ${"objects/s".padStart(10)} ${"CPU µs/object".padStart(14)} ${
       "mktows ÷ it, objects/s".padStart(24)
-    } ${"mktows ÷ it, CPU".padStart(18)}`
+    } ${"mktows ÷ it, CPU".padStart(18)}${server === undefined ? "" : ` ${"server CPU µs/object".padStart(21)}`}`
   ]
   for (const name of Object.keys(figures.objectsPerSecond)) {
     lines.push(
       `  ${name.padEnd(width)} ${fmt(figures.objectsPerSecond[name]).padStart(10)} ${
         fmt(figures.cpuMicrosPerObject[name]).padStart(14)
-      } ${fmt(figures.speedRatios[name]).padStart(24)} ${fmt(figures.cpuRatios[name]).padStart(18)}`
+      } ${fmt(figures.speedRatios[name]).padStart(24)} ${fmt(figures.cpuRatios[name]).padStart(18)}${
+        server === undefined ? "" : ` ${fmt(server[name]).padStart(21)}`
+      }`
     )
   }
   return lines.join("\n")
