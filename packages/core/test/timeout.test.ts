@@ -135,3 +135,103 @@ describe("timeoutFail on the TestClock", () => {
       expect(yield* Ref.get(finalized)).toBe(true)
     }))
 })
+
+/**
+ * An effect that works `before`, waits `pause` for a place in the rate window (recorded as
+ * `eachRequest` records it: the limit starts again when the wait is over), then works `after`.
+ */
+const pausing = (
+  restarts: Timeout.Restarts,
+  before: Duration.DurationInput,
+  pause: Duration.DurationInput,
+  after: Duration.DurationInput
+) =>
+  Effect.clockWith((clock) =>
+    Effect.gen(function*() {
+      yield* Effect.sleep(before)
+      restarts.waiting = true
+      yield* Effect.sleep(pause)
+      restarts.from = clock.unsafeCurrentTimeMillis()
+      restarts.waiting = false
+      yield* Effect.sleep(after)
+      return "done"
+    })
+  )
+
+const fresh = (): Timeout.Restarts => ({ from: undefined, waiting: false })
+
+describe("timeoutFail with restarts: each request of an attempt has the whole limit, its wait for the rate window not counted", () => {
+  it.effect("on the TestClock: a second and a half, 4.4 seconds of waiting, a second and a half, within a limit of two", () =>
+    Effect.gen(function*() {
+      const restarts = fresh()
+      // Three seconds of work in all, more than the limit; the limit looks again at six seconds,
+      // after the wait, when the second request has had only a tenth of a second.
+      const fiber = yield* Effect.fork(
+        Timeout.timeoutFail(
+          pausing(restarts, "1500 millis", "4400 millis", "1500 millis"),
+          Duration.seconds(2),
+          late,
+          restarts
+        )
+      )
+      yield* TestClock.adjust(Duration.seconds(8))
+      expect(yield* Fiber.join(fiber)).toBe("done")
+    }))
+
+  it.effect("on the TestClock: a request that takes longer than the limit after its wait ends the effect, not before", () =>
+    Effect.gen(function*() {
+      const restarts = fresh()
+      const finalized = yield* Ref.make(false)
+      const fiber = yield* Effect.fork(
+        Timeout.timeoutFail(
+          Effect.onInterrupt(pausing(restarts, "1 second", "5 seconds", "3 seconds"), () => Ref.set(finalized, true)),
+          Duration.seconds(2),
+          late,
+          restarts
+        )
+      )
+      // One second, five waiting, then the limit's two: eight seconds in, not before.
+      yield* TestClock.adjust(Duration.millis(7_900))
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(Duration.millis(200))
+      expect(yield* Fiber.await(fiber)).toStrictEqual(Exit.fail(new Late()))
+      expect(yield* Ref.get(finalized)).toBe(true)
+    }))
+
+  it.effect("on the TestClock: interrupting the caller interrupts the effect, and a failure passes through", () =>
+    Effect.gen(function*() {
+      const restarts = fresh()
+      const finalized = yield* Ref.make(false)
+      const fiber = yield* Effect.fork(
+        Timeout.timeoutFail(
+          Effect.onInterrupt(Effect.never, () => Ref.set(finalized, true)),
+          Duration.seconds(2),
+          late,
+          restarts
+        )
+      )
+      yield* TestClock.adjust(Duration.seconds(1))
+      yield* Fiber.interrupt(fiber)
+      expect(yield* Ref.get(finalized)).toBe(true)
+      const failed = yield* Effect.exit(Timeout.timeoutFail(Effect.fail("no"), Duration.seconds(2), late, restarts))
+      expect(failed).toStrictEqual(Exit.fail("no"))
+    }))
+
+  it.live("on the live Clock: a wait longer than the limit is not counted; without the record of it, the limit ends the effect", () =>
+    Effect.gen(function*() {
+      const restarts = fresh()
+      expect(
+        yield* Timeout.timeoutFail(
+          pausing(restarts, "0 millis", "60 millis", "0 millis"),
+          Duration.millis(20),
+          late,
+          restarts
+        )
+      )
+        .toBe("done")
+      const exit = yield* Effect.exit(
+        Timeout.timeoutFail(pausing(fresh(), "0 millis", "60 millis", "0 millis"), Duration.millis(20), late)
+      )
+      expect(exit).toStrictEqual(Exit.fail(new Late()))
+    }))
+})

@@ -322,18 +322,23 @@ describe("RestTransport over MarketoClient", () => {
     }).pipe(Effect.provide(client))
   })
 
-  it.effect("a time limit met while a request waits for the rate window sent nothing more: Programs with costs end UPDATED, none IN_DOUBT", () => {
-    // Twelve Programs are twelve requests at three a second: more than one attempt's two seconds.
+  it.effect("the waits for the rate window between a call's requests are not counted against callTimeout: twelve Programs at three a second, in one attempt of two seconds", () => {
+    // Twelve Programs are twelve requests at three a second: four seconds, twice the attempt's
+    // limit, nearly all of it waiting for the rate window. The attempt counts only its own time.
     const t = tokens()
+    const times: Array<number> = []
     const f = fake((s) =>
       s.path === "/identity/oauth/token"
         ? t.route()
-        : ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          times.push(now)
+          return ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+        })
     )
     const client = MarketoClient.layer({
       rateLimit: { calls: 3, window: "1 seconds", inFlight: 1 },
       callTimeout: "2 seconds",
-      retry: { maxAttempts: 10, baseDelay: "1 millis", maxDelay: "1 millis" }
+      retry: { maxAttempts: 1 }
     }).pipe(Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer))))
     // A cost without an id is appended: a call that carries one is never sent twice.
     const programs = Array.from(
@@ -341,13 +346,47 @@ describe("RestTransport over MarketoClient", () => {
       (_, i) => Program.make({ id: 1970 + i, costs: [{ month: "2026-06", amount: 5 }] })
     )
     return Effect.gen(function*() {
+      const t0 = yield* Clock.currentTimeMillis
       const fiber = yield* Effect.fork(MarketoClient.syncMObjects(programs, "UPDATE", { failOnPartial: false }))
       yield* TestClock.adjust("10 minutes")
       const outcomes = yield* Fiber.join(fiber)
       expect(outcomes.map((o) => o.status)).toEqual(programs.map(() => "UPDATED"))
-      // Each Program once: the attempts after a time limit send only what was not answered.
+      // Each Program once, in the one attempt, the last three seconds after the first.
       const paths = f.sent.filter((s) => s.path !== "/identity/oauth/token").map((s) => s.path)
       expect(paths).toEqual(programs.map((p) => `/rest/asset/v1/program/${p.id}.json`))
+      expect(times.at(-1)! - t0).toBe(3_000)
+    }).pipe(Effect.provide(client))
+  })
+
+  it.effect("callTimeout still ends a request of a many-request call that does not come back in time", () => {
+    // The fifth Program's request is never answered: its attempt ends after two seconds of its own
+    // time, the four answered before keep their statuses.
+    const t = tokens()
+    let requests = 0
+    const f = fake((s) => {
+      if (s.path === "/identity/oauth/token") return t.route()
+      return ++requests === 5
+        ? Effect.never
+        : ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+    })
+    const client = MarketoClient.layer({
+      rateLimit: { calls: 3, window: "1 seconds", inFlight: 1 },
+      callTimeout: "2 seconds",
+      retry: { maxAttempts: 1 }
+    }).pipe(Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer))))
+    const programs = Array.from(
+      { length: 6 },
+      (_, i) => Program.make({ id: 1970 + i, costs: [{ month: "2026-06", amount: 5 }] })
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MarketoClient.syncMObjects(programs, "UPDATE", { failOnPartial: false }))
+      yield* TestClock.adjust("10 minutes")
+      const outcomes = yield* Fiber.join(fiber)
+      expect(outcomes.slice(0, 4).map((o) => o.status)).toEqual(["UPDATED", "UPDATED", "UPDATED", "UPDATED"])
+      // Sent and not answered: it may have been applied.
+      expect(outcomes[4]?.status).toBe("IN_DOUBT")
+      expect(outcomes[4]?.error).toMatch(/callTimeout|time/i)
+      expect(requests).toBe(5)
     }).pipe(Effect.provide(client))
   })
 

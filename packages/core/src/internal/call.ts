@@ -138,7 +138,15 @@ export const attempt = <Op extends Wire.Operation>(
           Effect.suspend(() => {
             // Shared with the fiber the attempt runs in: whether its time ran out before its
             // request was sent (a REST token that never came), when nothing can have been applied.
-            const phase: Timeout.Phase = { notSent: false, sent: false, requests: 0, quiet: 0, more: rt.limiter.more }
+            const phase: Timeout.Phase = {
+              notSent: false,
+              sent: false,
+              requests: 0,
+              quiet: 0,
+              more: rt.limiter.more,
+              from: undefined,
+              waiting: false
+            }
             return Timeout.timeoutFail(
               Effect.locally(attempt, Timeout.currentPhase, phase),
               rt.settings.callTimeout,
@@ -147,7 +155,9 @@ export const attempt = <Op extends Wire.Operation>(
                   operation,
                   timeout: rt.settings.callTimeout,
                   ...(phase.notSent ? { ambiguous: false } : {})
-                })
+                }),
+              // Started again as each further request goes, its wait for the rate window not counted.
+              phase
             )
           }),
         Effect.tapError((error) => {

@@ -10,8 +10,8 @@
  * refs are not merged back. What runs under the limit (a transport's send) sets none that the
  * caller reads.
  *
- * Any other Clock (a TestClock) keeps `Effect.timeoutFail`: only the Clock's own `sleep`
- * knows its time.
+ * Any other Clock (a TestClock) keeps `Effect.timeoutFail`, or for a limit with restarts (below) a
+ * fiber sleeping on that Clock: only the Clock's own `sleep` knows its time.
  *
  * @internal
  */
@@ -32,17 +32,44 @@ export const isLive = (clock: Clock.Clock): boolean => clock === liveClock
 const maxTimerMillis = 2 ** 31 - 1
 
 /**
+ * An attempt that sends several requests (REST: a request per Program, a describe, a body cut in
+ * halves): its limit starts again as each further request goes, and the wait for that request's
+ * place in the rate window is not counted, as the wait at the limiter before an attempt is not.
+ * The limit is then each request's: a call of 300 Programs is 300 requests, at least a minute of
+ * Marketo's rate window and more of the network, which no one limit for the call could allow
+ * without also allowing a single request to hang that long.
+ */
+export interface Restarts {
+  /** When the limit started again (the Clock's milliseconds), once a further request went. */
+  from: number | undefined
+  /** Whether the attempt is waiting for a place in the rate window: not counted. */
+  waiting: boolean
+}
+
+/**
+ * Milliseconds left of a limit of `millis` that began at `start`, or undefined while the attempt
+ * waits for the rate window (the limit starts again when it is over).
+ */
+const left = (start: number, millis: number, restarts: Restarts | undefined, now: number): number | undefined =>
+  restarts === undefined ? start + millis - now : restarts.waiting ? undefined : (restarts.from ?? start) + millis - now
+
+/**
  * `self`, failed with `onTimeout()` when it has not ended within `duration` (interrupted
- * first, and waited for, however it then ends). Success, failure, defects and interruption
- * within the limit pass through as they are.
+ * first, and waited for, however it then ends), started again as `restarts` says. Success,
+ * failure, defects and interruption within the limit pass through as they are.
  */
 export const timeoutFail = <A, E, R, E2>(
   self: Effect.Effect<A, E, R>,
   duration: Duration.Duration,
-  onTimeout: () => E2
+  onTimeout: () => E2,
+  restarts?: Restarts
 ): Effect.Effect<A, E | E2, R> =>
   Effect.clockWith((clock) => {
-    if (!isLive(clock)) return Effect.timeoutFail(self, { duration, onTimeout })
+    if (!isLive(clock)) {
+      return restarts === undefined
+        ? Effect.timeoutFail(self, { duration, onTimeout })
+        : watched(self, clock, Duration.toMillis(duration), onTimeout, restarts)
+    }
     const millis = Duration.toMillis(duration)
     if (!(millis <= maxTimerMillis)) return self
     // As `Effect.timeoutFail`: the effect keeps the caller's interruptibility (`restore`), and
@@ -51,11 +78,20 @@ export const timeoutFail = <A, E, R, E2>(
       Effect.withFiberRuntime<A, E | E2, R>((caller) =>
         Effect.flatMap(Effect.fork(restore(self)), (child) =>
           restore(Effect.async<A, E | E2>((resume) => {
+            const start = Date.now()
             let timedOut = false
-            const timer = setTimeout(() => {
+            const look = () => {
+              const remaining = left(start, millis, restarts, Date.now())
+              // While it waits, looked at again a whole limit later: before the limit that
+              // starts when the wait is over can end.
+              if (remaining === undefined || remaining > 0) {
+                timer = setTimeout(look, remaining ?? millis)
+                return
+              }
               timedOut = true
               child.unsafeInterruptAsFork(caller.id())
-            }, millis)
+            }
+            let timer = setTimeout(look, millis)
             child.addObserver((exit) => {
               clearTimeout(timer)
               // Once the time is up the effect has timed out, however it then ends (one that
@@ -74,13 +110,53 @@ export const timeoutFail = <A, E, R, E2>(
   })
 
 /**
+ * The limit on a Clock other than the live one (a TestClock), with restarts: a fiber that sleeps
+ * on that Clock watches it, as `Effect.timeoutFail`'s sleep does, and ends as the timer above does.
+ */
+const watched = <A, E, R, E2>(
+  self: Effect.Effect<A, E, R>,
+  clock: Clock.Clock,
+  millis: number,
+  onTimeout: () => E2,
+  restarts: Restarts
+): Effect.Effect<A, E | E2, R> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.withFiberRuntime<A, E | E2, R>((caller) => {
+      const start = clock.unsafeCurrentTimeMillis()
+      let timedOut = false
+      return Effect.flatMap(Effect.fork(restore(self)), (child) => {
+        const watch: Effect.Effect<void> = Effect.suspend(() => {
+          const remaining = left(start, millis, restarts, clock.unsafeCurrentTimeMillis())
+          if (remaining === undefined || remaining > 0) {
+            return Effect.zipRight(clock.sleep(Duration.millis(remaining ?? millis)), watch)
+          }
+          timedOut = true
+          return Effect.sync(() => child.unsafeInterruptAsFork(caller.id()))
+        })
+        // Interruptible whatever the caller is: it is interrupted once the effect has ended.
+        return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(watch)), (watcher) =>
+          restore(Fiber.await(child)).pipe(
+            // The caller interrupted: the effect with it, waited for.
+            Effect.onInterrupt(() =>
+              Effect.zipRight(Fiber.interrupt(watcher), Fiber.interrupt(child))
+            ),
+            Effect.flatMap((exit) => {
+              const ended: Effect.Effect<A, E | E2> = timedOut ? Effect.failSync(onTimeout) : exit
+              return Effect.zipRight(Fiber.interrupt(watcher), ended)
+            })
+          ))
+      })
+    })
+  )
+
+/**
  * Where an attempt is: `notSent` while its transport does what must come before its first
  * request goes out (a REST token fetched). An attempt whose time runs out there has applied
  * nothing, so its objects are not in doubt. Once a request is on its way (`sent`), the attempt
  * stays in doubt whatever it waits for next (a second request's token). One per attempt,
  * shared with the fiber the attempt runs in.
  */
-export interface Phase {
+export interface Phase extends Restarts {
   notSent: boolean
   sent: boolean
   /** The requests the attempt's transport said it sends (`eachRequest`). */
@@ -162,9 +238,19 @@ export const eachRequest: Effect.Effect<void> = Effect.flatMap(FiberRef.get(curr
   phase.requests++
   if (phase.requests === 1) return Effect.void
   // The request before was answered, and what it was answered is kept (a transport sends a
-  // call's requests one after the other): a time limit met while this one waits for its place
-  // sent nothing more, so the objects not yet answered are not in doubt.
+  // call's requests one after the other): an attempt that ends while this one waits for its
+  // place sent nothing more, so the objects not yet answered are not in doubt.
   const before = phase.notSent
   phase.notSent = true
-  return Effect.tap(phase.more, () => Effect.sync(() => void (phase.notSent = before)))
+  // The wait is not counted, and the attempt's limit starts again once it is over (`Restarts`).
+  phase.waiting = true
+  return Effect.ensuring(
+    Effect.tap(phase.more, () => Effect.sync(() => void (phase.notSent = before))),
+    Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        phase.from = clock.unsafeCurrentTimeMillis()
+        phase.waiting = false
+      })
+    )
+  )
 })
