@@ -50,10 +50,10 @@ export const beforeSending: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Ef
  * Taken before each HTTP request a transport sends for a call. The first request is the call's
  * own place at the client's rate limit; a transport that sends more than one for a call (REST: a
  * request per Program, a describe, a body cut in halves) has each further one wait for a place in
- * the rate window of its own, since Marketo counts requests, not calls. The transport sends a
- * call's requests one after the other and keeps what each was answered (`answered`): a time
- * limit met while a request waits for its place leaves the call not sent from there on, so the
- * objects not yet answered are not IN_DOUBT. Outside the client's calls it does nothing.
+ * the rate window of its own, since Marketo counts requests, not calls. That wait is not counted
+ * against the client's `callTimeout`, which starts again for each further request: the limit is
+ * each request's. The transport sends a call's requests one after the other and keeps what each
+ * was answered (`answered`). Outside the client's calls it does nothing.
  *
  * @since 0.1.0
  * @category combinators
@@ -185,7 +185,9 @@ export interface MarketoTransportShape {
    * call then failed (a REST call is several requests: one may fail after another was
    * applied), by position, `undefined` where none. When the call fails for good, the client
    * keeps these statuses, so an object that was created is reported CREATED, never FAILED or
-   * IN_DOUBT. The client passes the same `params` object to every attempt of one call, so a
+   * IN_DOUBT. A transport that knows an object's request never went in any attempt (the call
+   * stopped at an earlier request) may give it a FAILED status saying so: it is certainly not
+   * applied, where an object sent and not answered is IN_DOUBT. The client passes the same `params` object to every attempt of one call, so a
    * transport may remember per `params` what was answered and send only the rest again.
    * Absent: a failed call answered nothing.
    *

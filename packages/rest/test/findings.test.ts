@@ -146,6 +146,21 @@ describe("issue 19 findings over REST", () => {
       }
     }))
 
+  it.effect("an object whose request never went is FAILED not sent, not IN_DOUBT: the call stopped at an earlier request", () => {
+    // The opportunities request meets a gateway error (ambiguous); the roles request after it never goes.
+    const m = withMarketo(() => json("<html>bad gateway</html>", 502), {
+      retry: { maxAttempts: 3, baseDelay: 0, maxDelay: 0 }
+    })
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects([opp("O-1"), role("O-1", 7)], "INSERT", {
+        failOnPartial: false
+      })
+      expect(m.sent.filter(m.api).map((s) => s.path)).toEqual(["/rest/v1/opportunities.json"])
+      expect(outcomes.map((o) => o.status)).toEqual(["IN_DOUBT", "FAILED"])
+      expect(outcomes[1]?.error).toMatch(/^not sent: .*safe to send again/)
+    }).pipe(Effect.provide(m.client))
+  })
+
   it.effect("finding 3: a part that fails for good leaves the parts already answered with their statuses", () => {
     const m = withMarketo((s) => s.path.endsWith("/roles.json") ? fail("606", "Max rate limit exceeded") : created(s))
     return Effect.gen(function*() {

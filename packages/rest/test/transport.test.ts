@@ -383,9 +383,11 @@ describe("RestTransport over MarketoClient", () => {
       yield* TestClock.adjust("10 minutes")
       const outcomes = yield* Fiber.join(fiber)
       expect(outcomes.slice(0, 4).map((o) => o.status)).toEqual(["UPDATED", "UPDATED", "UPDATED", "UPDATED"])
-      // Sent and not answered: it may have been applied.
+      // Sent and not answered: it may have been applied. The sixth never went.
       expect(outcomes[4]?.status).toBe("IN_DOUBT")
       expect(outcomes[4]?.error).toMatch(/callTimeout|time/i)
+      expect(outcomes[5]?.status).toBe("FAILED")
+      expect(outcomes[5]?.error).toMatch(/^not sent/)
       expect(requests).toBe(5)
     }).pipe(Effect.provide(client))
   })

@@ -41,6 +41,13 @@ type Planned =
 
 const encoder = new TextEncoder()
 
+/** An object of a call that stopped before its request went. */
+const notSent: Wire.MObjStatus = {
+  id: 0,
+  status: "FAILED",
+  error: "not sent: the call stopped at an earlier request, so this object never went to Marketo (safe to send again)"
+}
+
 /** The records of `part` at `positions` (within the part), as a part of their own. */
 const within = (part: RecordsPart, positions: ReadonlyArray<number>): RecordsPart => ({
   ...part,
@@ -200,8 +207,13 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
     const answeredBy = new WeakMap<
       object,
       // `done`: 1 at each position in the call whose request was answered (a byte each, not a
-      // Set entry: one per record of every call).
-      { readonly statuses: Array<Wire.MObjStatus | undefined>; readonly done: Uint8Array }
+      // Set entry: one per record of every call); `tried`: 1 where a request went, or began to
+      // go, in any attempt.
+      {
+        readonly statuses: Array<Wire.MObjStatus | undefined>
+        readonly done: Uint8Array
+        readonly tried: Uint8Array
+      }
     >()
 
     /**
@@ -269,9 +281,13 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
     ): Effect.Effect<ReadonlyArray<Wire.MObjStatus>, TransportCallError> =>
       Effect.gen(function*() {
         const count = sentKeys.length
-        const memo = answeredBy.get(key) ?? { statuses: sentKeys.map(() => undefined), done: new Uint8Array(count) }
+        const memo = answeredBy.get(key) ?? {
+          statuses: sentKeys.map(() => undefined),
+          done: new Uint8Array(count),
+          tried: new Uint8Array(count)
+        }
         answeredBy.set(key, memo)
-        const { done, statuses } = memo
+        const { done, statuses, tried } = memo
         const requests = yield* Effect.map(partsOf, (parts) => plan(parts, sync, done))
         // One request after the other: a call-level failure stops the rest, and the call fails
         // with it. A request answered by an earlier attempt of this call is never sent again
@@ -279,6 +295,7 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
         for (const request of requests) {
           switch (request._tag) {
             case "Request":
+              for (const index of request.indexes) tried[index] = 1
               yield* records(operation, request, sync, statuses, sentKeys, done)
               continue
             case "TooLarge":
@@ -290,6 +307,7 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
               }
               break
             case "Program":
+              tried[request.index] = 1
               yield* program(request, statuses, done)
               continue
             case "Unsupported":
@@ -364,6 +382,15 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
       )
     }
 
-    const answered = (key: object) => answeredBy.get(key)?.statuses
+    /**
+     * What a call that failed was answered, and FAILED "not sent" for the objects whose request
+     * never went in any attempt (the call stopped at an earlier one): certainly not applied, so
+     * safe to send again, where those sent and not answered are IN_DOUBT.
+     */
+    const answered = (key: object): ReadonlyArray<Wire.MObjStatus | undefined> | undefined => {
+      const memo = answeredBy.get(key)
+      if (memo === undefined) return undefined
+      return memo.statuses.map((status, i) => status ?? (memo.tried[i] === 1 ? undefined : notSent))
+    }
     return { statusCall, answered, sendModels }
   })
