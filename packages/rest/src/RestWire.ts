@@ -356,7 +356,8 @@ const nullable = <S extends Schema.Schema.Any>(schema: S) => optional(Schema.Nul
  * @category schemas
  */
 export const Program = Schema.Struct({
-  id: Schema.Int,
+  // Positive: a read's position carries the last one read (`offset:<n>:<id>`).
+  id: Schema.Int.pipe(Schema.positive()),
   name: Schema.String,
   description: nullable(Schema.String),
   type: Schema.String,

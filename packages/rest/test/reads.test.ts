@@ -6,7 +6,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
@@ -92,6 +94,27 @@ describe("REST reads", () => {
         ["Region", "EU", "0"],
         ["Region", "EU", "199"]
       ])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a page whose last program has the largest safe id goes on from it; an id that is not positive is a ProtocolError, not a defect", () => {
+    // The last program of the first page has a sixteen-digit id: the next page is asked from it.
+    const all = Array.from({ length: 201 }, (_, i) => program(i === 199 ? Number.MAX_SAFE_INTEGER : i + 1))
+    const m = withMarketo((s) => {
+      const offset = Number(s.params["offset"])
+      return ok(all.slice(offset, offset + Number(s.params["maxReturn"])))
+    })
+    const byTag = MarketoClient.getMObjects({
+      type: "Program",
+      criteria: [eq("Tag Type", "Region"), eq("Tag Value", "EU")]
+    })
+    return Effect.gen(function*() {
+      const found = yield* Stream.runCollect(byTag)
+      expect([...found].map((o) => o.id)).toEqual(all.map((p) => p.id))
+      const negative = withMarketo(() => ok([program(-5)]))
+      const exit = yield* Effect.exit(Stream.runCollect(byTag).pipe(Effect.provide(negative.client)))
+      expect(Exit.isFailure(exit) && Cause.isFailType(exit.cause)).toBe(true)
+      if (Exit.isFailure(exit)) expect(Cause.squash(exit.cause)).toMatchObject({ _tag: "ProtocolError" })
     }).pipe(Effect.provide(m.client))
   })
 

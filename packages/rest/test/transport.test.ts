@@ -272,6 +272,19 @@ describe("RestTransport over MarketoClient", () => {
         [Opportunity.make({ externalKey: { name: "myKey", value: "k" } }), "UPSERT", "externalKey"],
         [opp("a", { company: { id: 5 } }), "UPSERT", "company"],
         [opp("a", { customFields: { marketoGUID: "g" } }), "UPSERT", "customFields"],
+        // A key's name in another case is the key still, where Marketo matches names without case.
+        [opp("a", { customFields: { ExternalOpportunityId: "B" } }), "UPSERT", "customFields"],
+        [opp("a", { customFields: { MarketoGUID: "g" } }), "UPSERT", "customFields"],
+        [
+          OpportunityPersonRole.make({
+            role: "Buyer",
+            lead: { id: 7 },
+            opportunity: { externalKey: { name: "externalOpportunityId", value: "a" } },
+            customFields: { ExternalOpportunityId: "B" }
+          }),
+          "UPSERT",
+          "customFields"
+        ],
         [opp("a", { customFields: { AMOUNT: "1" } }), "UPSERT", "customFields"],
         [OpportunityPersonRole.make({ opportunityId: 1, personId: 2, role: "r" }), "UPSERT", "attribList"],
         [Program.make({ id: 1, costs: [{ id: 3, month: "2024-01", amount: 5 }] }), "UPDATE", "costs"],

@@ -29,17 +29,16 @@ export const guidKey = "marketoGUID"
 export const opportunityKey = "externalOpportunityId"
 export const companyKey = "externalCompanyId"
 
-/** REST names that are keys or system fields: never a custom field's name. */
-export const reserved = new Set([
-  guidKey,
-  opportunityKey,
-  companyKey,
-  "leadId",
-  "seq",
-  "createdAt",
-  "updatedAt",
-  "reasons"
-])
+/**
+ * REST names that are keys or system fields, in lower case: never a custom field's name, in any
+ * case (a custom field `ExternalOpportunityId` beside the key `externalOpportunityId` would be
+ * a second key where Marketo matches names without case).
+ */
+export const reserved: ReadonlySet<string> = new Set(
+  [guidKey, opportunityKey, companyKey, "leadId", "seq", "createdAt", "updatedAt", "reasons"].map((name) =>
+    name.toLowerCase()
+  )
+)
 
 const restNames = (fields: ReadonlyArray<FieldMapping>) => new Set(fields.map((f) => f.rest.toLowerCase()))
 export const opportunityRestNames = restNames(opportunityFields)

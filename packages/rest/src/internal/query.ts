@@ -104,8 +104,11 @@ const isInstant = (text: string): boolean => {
 export const programPosition = (
   position: string | undefined
 ): { readonly offset: number; readonly last: number | undefined } | undefined => {
-  const m = position === undefined ? null : /^offset:(\d{1,9})(?::(\d{1,15}))?$/.exec(position)
-  return m === null ? undefined : { offset: Number(m[1]), last: m[2] === undefined ? undefined : Number(m[2]) }
+  // The last id: any id an answer may give (a positive safe integer, sixteen digits at most).
+  const m = position === undefined ? null : /^offset:(\d{1,9})(?::([1-9]\d{0,15}))?$/.exec(position)
+  const last = m?.[2] === undefined ? undefined : Number(m[2])
+  if (m === null || (last !== undefined && !Number.isSafeInteger(last))) return undefined
+  return { offset: Number(m[1]), last }
 }
 
 const programQuery = (p: Wire.ParamsGetMObjects): Planned => {

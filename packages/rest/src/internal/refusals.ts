@@ -100,7 +100,7 @@ const customIssues = (
     const name = names[i] as string
     if (refused.includes(name)) {
       issues.push(issue(index, ["attribList", i, "name"], refusedAttrib(name)))
-    } else if (!soap.has(name) && (reserved.has(name) || standardRest.has(name.toLowerCase()))) {
+    } else if (!soap.has(name) && (reserved.has(name.toLowerCase()) || standardRest.has(name.toLowerCase()))) {
       issues.push(
         issue(
           index,
