@@ -611,6 +611,16 @@ export const objectKeys = {
 } as const
 
 /**
+ * The tag type under which SOAP gives a program's channel (a `Tag` of type `Channel`). The Asset
+ * API keeps the channel apart from tags (`channels.json`; a program's `channel`), and its
+ * program update cannot change it, so such a tag cannot be sent over REST.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const channelTagType = "Channel"
+
+/**
  * Adobe's REST error codes, with the messages of its error-code table, that mktows reads or
  * the emulator answers: response-level (6xx, 7xx) and record-level (1xxx).
  *

@@ -288,7 +288,9 @@ describe("RestTransport over MarketoClient", () => {
         [opp("a", { customFields: { AMOUNT: "1" } }), "UPSERT", "customFields"],
         [OpportunityPersonRole.make({ opportunityId: 1, personId: 2, role: "r" }), "UPSERT", "attribList"],
         [Program.make({ id: 1, costs: [{ id: 3, month: "2024-01", amount: 5 }] }), "UPDATE", "costs"],
-        [Program.make({ id: 1, costs: [{ month: "2024-01", amount: 5.5 }] }), "UPDATE", "costs"]
+        [Program.make({ id: 1, costs: [{ month: "2024-01", amount: 5.5 }] }), "UPDATE", "costs"],
+        // SOAP gives a program's channel as a tag; REST's program update cannot change it.
+        [Program.make({ id: 1, tags: [{ type: "Channel", value: "Trade Show" }] }), "UPDATE", "tags"]
       ] as const
       for (const [object, operation, path] of cases) {
         const error = yield* Effect.flip(MarketoClient.syncMObjects([object], operation))

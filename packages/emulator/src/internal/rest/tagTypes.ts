@@ -7,8 +7,8 @@ import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
 import type { Endpoint } from "./common.js"
 
-/** The tag type the SOAP side keeps the channel under. @internal */
-export const channelTagType = "Channel"
+/** The tag type the SOAP side keeps the channel under, as the client knows it. @internal */
+export const channelTagType = RestWire.channelTagType
 
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
