@@ -246,6 +246,26 @@ describe("RestTransport over MarketoClient", () => {
       expect(stray._tag === "ProtocolError" && stray.reason === "IdentityMismatch").toBe(true)
     }))
 
+  it.effect("an error page over the size bound is its status still: a 502 ambiguous, a 400 refused; only a 200 that large is TooLarge", () =>
+    Effect.gen(function*() {
+      const page = `<html>${"x".repeat(2_000)}</html>`
+      const bounded = (status: number) => {
+        const m = withMarketo(() => json(page, status))
+        const transport = RestTransport.layer({ maxResponseBytes: 1_000 }).pipe(Layer.provide(m.layer))
+        return Effect.flatMap(MarketoTransport, (t) =>
+          Effect.flip(t.call("syncMObjects", {
+            operation: "UPSERT",
+            mObjectList: [{ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "x" } }]
+          }))).pipe(Effect.provide(transport))
+      }
+      const gateway = yield* bounded(502)
+      expect(gateway._tag === "TransportError" && gateway.status === 502 && gateway.ambiguous).toBe(true)
+      const refused = yield* bounded(400)
+      expect(refused._tag === "TransportError" && refused.status === 400 && !refused.ambiguous).toBe(true)
+      const large = yield* bounded(200)
+      expect(large._tag === "ProtocolError" && large.reason === "TooLarge").toBe(true)
+    }))
+
   it.effect("a success body that is not UTF-8 is an InvalidEncoding ProtocolError; other statuses are only quoted", () =>
     Effect.gen(function*() {
       // A created record whose message holds a lone 0xFF byte: no UTF-8 text has it.

@@ -41,7 +41,13 @@ export const readText = (
 ): Effect.Effect<string, TransportError | ProtocolError> =>
   HttpEdge.readBounded(response, max).pipe(
     Effect.mapError(connectionError(operation, secrets, sent)),
-    Effect.flatMap((body): Effect.Effect<string, ProtocolError> => {
+    Effect.flatMap((body): Effect.Effect<string, TransportError | ProtocolError> => {
+      // A refusal is said as its status whatever its size (an error page over the bound is not
+      // a TooLarge answer: a 5xx stays one to retry, a 4xx one refused). The identity request's
+      // (`sent: false`) is not quoted: cut short, its token could not be found to hide.
+      if (body.truncated && response.status !== 200) {
+        return Effect.fail(statusError(operation, response.status, sent ? body.bytes : "", secrets, sent))
+      }
       if (body.truncated) {
         return Effect.fail(
           new ProtocolError({
@@ -178,7 +184,7 @@ export const decodeJson = <A, I>(
 export const statusError = (
   operation: string,
   status: number,
-  body: string,
+  body: Uint8Array | string,
   secrets: ReadonlyArray<string> = [],
   sent = true
 ): TransportError => HttpEdge.statusError(operation, status, body, { secrets, sent })
