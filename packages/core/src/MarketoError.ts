@@ -93,6 +93,13 @@ export class AuthFault extends Data.TaggedError("AuthFault")<{
    * @since 0.1.0
    */
   readonly advice?: string
+  /**
+   * The refusal in the transport's own terms, when it is not SOAP's (`REST 601`, `identity HTTP
+   * 401`): the message names it instead of the SOAP code whose handling it shares (`code`).
+   *
+   * @since 0.1.0
+   */
+  readonly refusal?: string
 }> {
   override get message(): string {
     const hint = this.advice !== undefined
@@ -102,7 +109,9 @@ export class AuthFault extends Data.TaggedError("AuthFault")<{
       : this.code === 20013
       ? "this client is blocked from API access"
       : "check the user id and encryption key (Admin > Integration > Web Services)"
-    return `Marketo authentication failed (${this.code}): ${withoutCode(this.code, this.faultString)}; ${hint}`
+    return `Marketo authentication failed (${this.refusal ?? this.code}): ${
+      withoutCode(this.code, this.faultString)
+    }; ${hint}`
   }
 }
 

@@ -170,10 +170,11 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
         return yield* Effect.fail(
           new AuthFault({
             code: 20014,
-            faultString: `identity refused the client credentials (HTTP ${response.status}): ${
+            faultString: `the identity endpoint refused the client credentials: ${
               HttpEdge.excerpt(hideToken(text), secrets)
             }`,
-            advice: Http.authAdvice
+            advice: Http.authAdvice,
+            refusal: `identity HTTP ${response.status}`
           })
         )
       }

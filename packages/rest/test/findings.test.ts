@@ -499,6 +499,9 @@ describe("issue 19 findings over REST", () => {
       expect(auth.message).toContain("LaunchPoint")
       expect(auth.message).toContain("role")
       expect(auth.message).not.toContain("encryption key")
+      // Named in REST's terms, not by the SOAP code whose handling it shares.
+      expect(auth.message).toContain("Marketo authentication failed (identity HTTP 401)")
+      expect(auth.message).not.toContain("20014")
       // The same refusal answered with HTTP 200, as some gateways do.
       const denied200 = withMarketo(created, undefined, () => json({ error: "invalid_client" }, 200))
       const auth200 = yield* Effect.flip(MarketoClient.describeMObject("Opportunity")).pipe(

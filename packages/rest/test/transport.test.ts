@@ -192,6 +192,7 @@ describe("RestTransport over MarketoClient", () => {
       expect(m.tokens.count()).toBe(2)
       const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("b")], "INSERT"))
       expect(error._tag).toBe("AuthFault")
+      expect(error.message).toMatch(/^Marketo authentication failed \(REST 601\): Access token invalid; /)
       expect(m.tokens.count()).toBe(3)
       expect(calls).toBe(4)
     }).pipe(Effect.provide(m.client))

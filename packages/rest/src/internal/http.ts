@@ -231,7 +231,7 @@ export const restError = (
   if (soap !== undefined) {
     const fault = fromFault({ code: soap, faultString: `REST ${code}: ${text}`, operation })
     return fault._tag === "AuthFault"
-      ? new AuthFault({ code: fault.code, faultString: fault.faultString, advice: authAdvice })
+      ? new AuthFault({ code: fault.code, faultString: text, advice: authAdvice, refusal: `REST ${code}` })
       : fault
   }
   const numeric = Number(code)
