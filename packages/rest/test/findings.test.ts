@@ -161,6 +161,28 @@ describe("issue 19 findings over REST", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("a delete sent again after a lost answer that finds nothing says the lost attempt may have deleted it", () => {
+    let calls = 0
+    const m = withMarketo(
+      () =>
+        ++calls === 1
+          ? json("<html>bad gateway</html>", 502)
+          : ok([{ seq: 0, status: "skipped", reasons: [{ code: "1013", message: "Record not found" }] }]),
+      { retry: { maxAttempts: 3, baseDelay: 0, maxDelay: 0 } }
+    )
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.deleteMObjects([{ type: "Opportunity", externalKey: ext("O-1") }])
+      expect(calls).toBe(2)
+      expect(outcomes[0]?.status).toBe("UNCHANGED")
+      expect(outcomes[0]?.error).toMatch(/the attempt before, whose answer was lost, may have deleted it$/)
+      // Answered at once, the same is said plainly.
+      calls = 1
+      const plain = yield* MarketoClient.deleteMObjects([{ type: "Opportunity", externalKey: ext("O-2") }])
+      expect(plain[0]?.status).toBe("UNCHANGED")
+      expect(plain[0]?.error ?? "").not.toMatch(/may have deleted it/)
+    }).pipe(Effect.provide(m.client))
+  })
+
   it.effect("finding 3: a part that fails for good leaves the parts already answered with their statuses", () => {
     const m = withMarketo((s) => s.path.endsWith("/roles.json") ? fail("606", "Max rate limit exceeded") : created(s))
     return Effect.gen(function*() {

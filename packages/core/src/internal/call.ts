@@ -48,6 +48,11 @@ export interface Runtime {
 export interface CallMeta {
   readonly count: number
   readonly repeatable: boolean
+  /**
+   * Set when the call is sent again after an attempt that may have been applied (its answer
+   * lost): what the later attempt is answered may be the earlier one's doing.
+   */
+  readonly afterDoubt?: { value: boolean }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -209,6 +214,7 @@ export const callStoppable = <Op extends Wire.Operation>(
               const final = doubt !== undefined && notSent(decision.error) ? doubt : decision.error
               return Effect.zipRight(logFailure(operation, attemptNo, final), Effect.fail(final))
             }
+            if (meta.afterDoubt !== undefined && MarketoError.isAmbiguous(error)) meta.afterDoubt.value = true
             return Effect.logInfo(`${operation} retried`).pipe(
               Effect.annotateLogs({
                 "mktows.operation": operation,

@@ -169,7 +169,8 @@ const settleChunk = <A>(
 ): Effect.Effect<Settled<A>> => {
   const { answered, send, sent } = prepare(rt, request, chunk.items, encode)
   const notRepeated = notRepeatable(request, sent, chunk.items, encode.addsAgain)
-  const meta = { count: chunk.items.length, repeatable: notRepeated === undefined }
+  const afterDoubt = { value: false }
+  const meta = { count: chunk.items.length, repeatable: notRepeated === undefined, afterDoubt }
   const answer: Effect.Effect<Wire.ResultSyncMObjects | Wire.ResultDeleteMObjects, CallError | NotSent> = Call
     .callStoppable(rt, request.operation, send, meta, stop)
   // A failed call keeps the statuses the transport was answered before it failed.
@@ -184,7 +185,10 @@ const settleChunk = <A>(
   return answer.pipe(
     Effect.flatMap((result) => pair(request, chunk, sent, result.mObjStatusList)),
     Effect.matchEffect({
-      onSuccess: (outcomes): Effect.Effect<Settled<A>> => Effect.succeed({ outcomes }),
+      onSuccess: (outcomes): Effect.Effect<Settled<A>> =>
+        Effect.succeed({
+          outcomes: afterDoubt.value && request.operation === "deleteMObjects" ? notedAfterDoubt(outcomes) : outcomes
+        }),
       onFailure: (error): Effect.Effect<Settled<A>> => {
         if (error._tag === "NotSent") {
           // Not sent this time; an earlier attempt may have been answered in part.
@@ -207,6 +211,22 @@ const settleChunk = <A>(
     })
   )
 }
+
+/**
+ * A delete sent again after an attempt whose answer was lost: an object not there any more may
+ * be that attempt's doing. It stays UNCHANGED (either way it is gone), said so.
+ */
+const notedAfterDoubt = <A>(outcomes: ReadonlyArray<Outcome<A>>): ReadonlyArray<Outcome<A>> =>
+  outcomes.map((o) =>
+    o.status === "UNCHANGED"
+      ? {
+        ...o,
+        error: `${
+          o.error === undefined ? "" : `${o.error}; `
+        }not there when the delete was sent again: the attempt before, whose answer was lost, may have deleted it`
+      }
+      : o
+  )
 
 /** An outcome from a status the transport was answered for its object. */
 const answeredOutcome = <A>(failed: Outcome<A>, status: Wire.MObjStatus): Outcome<A> => ({
