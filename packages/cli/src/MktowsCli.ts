@@ -23,8 +23,8 @@ import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import type * as Terminal from "@effect/platform/Terminal"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Console from "effect/Console"
@@ -33,6 +33,7 @@ import * as Option from "effect/Option"
 import { type DateFormat, Stop } from "./CliError.js"
 import * as Columns from "./internal/columns.js"
 import * as Connection from "./internal/connection.js"
+import * as Csv from "./internal/csv.js"
 import * as Deletes from "./internal/delete.js"
 import * as Mapping from "./internal/mapping.js"
 import * as Output from "./internal/output.js"
@@ -109,10 +110,64 @@ const formatFor = (flag: string, file: string) => {
     : Effect.succeed(format)
 }
 
+/**
+ * A file the command will write (`--report`, `--out`, `--journal`) must have a directory to go
+ * in: said before anything is read or sent, in the user's words, instead of the file system's
+ * error about a temporary file of ours beside it.
+ */
+const writableAt = (flag: string, file: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const dir = path.dirname(file)
+    // (A path under a file never gets here: @effect/cli's check of a file flag refuses it first.)
+    if (!(yield* Effect.orElseSucceed(fs.exists(dir), () => false))) {
+      return yield* Effect.fail(
+        new Stop({
+          code: 2,
+          detail: `${flag} ${file}: the directory ${dir} does not exist; create it, or give a path in one that does`
+        })
+      )
+    }
+  })
+
+const writableOption = (flag: string, file: Option.Option<string>) =>
+  Option.match(file, { onNone: () => Effect.void, onSome: (path) => writableAt(flag, path) })
+
 const reportTarget = (file: Option.Option<string>) =>
   Option.match(file, {
     onNone: () => Effect.succeed(Option.none()),
-    onSome: (path) => Effect.map(formatFor("--report", path), (format) => Option.some({ file: path, format }))
+    onSome: (path) =>
+      Effect.zipRight(
+        writableAt("--report", path),
+        Effect.map(formatFor("--report", path), (format) => Option.some({ file: path, format }))
+      )
+  })
+
+const delimiter = Options.text("delimiter").pipe(
+  Options.withDescription(
+    "What separates the fields of a CSV file: , (the default), ; (as Excel writes CSV where the decimal mark is a comma) or a tab (\\t or tab). Read with the default, a file whose header has no comma but a semicolon or a tab is refused."
+  ),
+  Options.optional
+)
+
+/** `--delimiter`, checked: none means the default comma, which refuses a header of another delimiter. */
+const delimiterFor = (text: Option.Option<string>, format: Rows.Format) =>
+  Option.match(text, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (given): Effect.Effect<Csv.Delimiter, Stop> => {
+      const parsed = Csv.parseDelimiter(given)
+      return format !== "csv"
+        ? Effect.fail(new Stop({ code: 2, detail: `--delimiter: only a CSV file has one; this file is NDJSON` }))
+        : parsed === undefined
+        ? Effect.fail(
+          new Stop({
+            code: 2,
+            detail: `--delimiter ${JSON.stringify(given)}: expected , or ; or a tab (\\t or tab)`
+          })
+        )
+        : Effect.succeed(parsed)
+    }
   })
 
 const isTerminal = (stream: NodeJS.WriteStream | NodeJS.ReadStream) => Effect.sync(() => stream.isTTY === true)
@@ -205,6 +260,7 @@ const sync = Command.make(
       ),
       Options.withDefault("UTC")
     ),
+    delimiter,
     report: reportFile,
     reportColumns,
     journal,
@@ -229,7 +285,9 @@ const sync = Command.make(
   (args) =>
     Effect.gen(function*() {
       const format = yield* formatFor("FILE", args.file)
+      const separator = yield* delimiterFor(args.delimiter, format)
       const reportTo = yield* reportTarget(args.report)
+      yield* writableOption("--journal", args.journal)
       const transport = yield* Connection.configured
       const maxSize = Connection.maxObjectsPerCall(transport)
       const size = Option.isSome(args.chunkSize)
@@ -265,6 +323,7 @@ const sync = Command.make(
         flag("map-file", args.mapFile),
         flag("date-format", args.dateFormat, "YMD"),
         flag("time-zone", args.timeZone, "UTC"),
+        flag("delimiter", args.delimiter),
         flag("report", args.report),
         flag("report-columns", args.reportColumns, "standard"),
         flag("journal", args.journal),
@@ -295,7 +354,9 @@ const sync = Command.make(
         command,
         mapping,
         values: { dateFormat: args.dateFormat, timeZone: args.timeZone },
-        transport
+        delimiter: separator,
+        transport,
+        destination: yield* Connection.destination(args)
       }
       const code = args.dryRun
         ? yield* Sync.dryRun(options)
@@ -343,6 +404,8 @@ const get = Command.make(
   (args) =>
     Effect.gen(function*() {
       const format = yield* formatFor("--out", args.out)
+      yield* writableAt("--out", args.out)
+      yield* writableOption("--journal", args.journal)
       const criteria = yield* Reads.parseCriteria(Option.getOrElse(args.criteria, () => []))
       const associations = yield* Reads.parseAssociations(Option.getOrElse(args.associations, () => []))
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
@@ -380,6 +443,7 @@ const map = Command.make(
       Args.withDescription("A CSV file whose first row holds its headers, e.g. a CRM export.")
     ),
     type: Options.choice("type", types).pipe(Options.withDescription("The MObject type the rows are.")),
+    delimiter,
     fromInstance: Options.boolean("from-instance").pipe(
       Options.withDescription(
         "Also match the instance's field names and display names, custom fields included (describes TYPE: needs the connection settings)."
@@ -396,7 +460,7 @@ const map = Command.make(
           new Stop({ code: 2, detail: `${args.file}: map reads a CSV file's header; NDJSON objects name their fields` })
         )
       }
-      const headers = yield* Rows.header(args.file)
+      const headers = yield* Rows.header(args.file, yield* delimiterFor(args.delimiter, format))
       const names = args.fromInstance
         ? yield* withClient(
           args,
@@ -442,6 +506,7 @@ const remove = Command.make(
       ),
       Options.optional
     ),
+    delimiter,
     report: reportFile,
     reportColumns,
     journal,
@@ -454,7 +519,9 @@ const remove = Command.make(
   (args) =>
     Effect.gen(function*() {
       const format = yield* formatFor("FILE", args.file)
+      const separator = yield* delimiterFor(args.delimiter, format)
       const reportTo = yield* reportTarget(args.report)
+      yield* writableOption("--journal", args.journal)
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const failures = yield* checkRange("max-failures", args.maxFailures, 1, Number.MAX_SAFE_INTEGER)
       const tty = yield* isTerminal(process.stderr)
@@ -463,6 +530,7 @@ const remove = Command.make(
         "delete",
         args.file,
         flag("type", args.type),
+        flag("delimiter", args.delimiter),
         flag("report", args.report),
         flag("report-columns", args.reportColumns, "standard"),
         flag("journal", args.journal),
@@ -488,7 +556,9 @@ const remove = Command.make(
           maxFailures: failures,
           skipInvalid: args.skipInvalid,
           reportColumns: args.reportColumns,
-          command
+          command,
+          delimiter: separator,
+          destination: yield* Connection.destination(args)
         })
       )
       return yield* exitWith(code)
@@ -603,6 +673,18 @@ export const run: (
           ),
           Effect.fail(ValidationError.invalidValue(HelpDoc.p(`no such command: ${name}`)))
         )
+    }
+    // The wizard's prompts read keys from a terminal: from a pipe or /dev/null they would wait
+    // for ever, drawing their escapes into whatever reads the output.
+    const flags = args.indexOf("--") < 0 ? args : args.slice(0, args.indexOf("--"))
+    if (flags.includes("--wizard") && process.stdin.isTTY !== true) {
+      return Effect.fail(
+        new Stop({
+          code: 2,
+          detail:
+            "--wizard asks its questions on an interactive terminal, and standard input is not one (a pipe, a file or /dev/null). Run a command with its flags instead: mktows --help lists the commands, mktows COMMAND --help a command's flags (e.g. mktows sync FILE --type Opportunity --operation UPSERT --dry-run)."
+        })
+      )
     }
     const shell = args[0] === "--completions" ? args[1] : undefined
     if (shell === "bash") {

@@ -440,4 +440,86 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
       }),
     slow
   )
+
+  it.effect(
+    "--wizard without a terminal on stdin fails at once, pointing at the commands; no escapes into the pipe",
+    () =>
+      Effect.gen(function*() {
+        // The helper's stdin is /dev/null. Killed at 60 s only so that a hang fails rather than stalls the suite.
+        for (const args of [["--wizard"], ["sync", "--wizard"]]) {
+          const wizard = yield* Helpers.mktows(args, { env: { NO_COLOR: "" }, killAfter: 60_000 })
+          expect(wizard.signal).toBe(null)
+          expect(wizard.code).toBe(2)
+          expect(wizard.stderr).toContain(
+            "mktows: --wizard asks its questions on an interactive terminal, and standard input is not one"
+          )
+          expect(wizard.stderr).toContain("mktows COMMAND --help")
+          expect(wizard.stdout + wizard.stderr).not.toContain("\x1b[")
+        }
+      }),
+    slow
+  )
+
+  it.scoped(
+    "a --report, --out or --journal in a directory that does not exist: a usage error naming it, nothing sent",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const env = envFor(emulator)
+        const dir = scratch()
+        const input = join(dir, "in.csv")
+        writeFileSync(input, "name,externalKey.externalOpportunityId\nNo dir,NODIR-1\n")
+        const missing = join(dir, "nodir")
+        const stored = () =>
+          Effect.promise(() =>
+            fetch(`${emulator.origin}/emulator/objects?type=Opportunity`).then((r) =>
+              r.json() as Promise<ReadonlyArray<{ readonly fields?: Record<string, unknown> }>>
+            )
+          ).pipe(Effect.map((all) => all.filter((o) => JSON.stringify(o).includes("NODIR-1")).length))
+        const sync = ["sync", input, "--type", "Opportunity", "--operation", "UPSERT"]
+        for (const [flag, file] of [["--report", "r.csv"], ["--journal", "j"]] as const) {
+          const target = join(missing, file)
+          const refused = yield* mktows([...sync, flag, target], env)
+          expect(refused.code).toBe(2)
+          expect(refused.stderr.trim()).toBe(
+            `mktows: ${flag} ${target}: the directory ${missing} does not exist; create it, or give a path in one that does`
+          )
+        }
+        const deleted = yield* mktows(
+          ["delete", input, "--type", "Opportunity", "--report", join(missing, "d.csv")],
+          env
+        )
+        expect(deleted.code).toBe(2)
+        expect(deleted.stderr).toContain(`--report ${join(missing, "d.csv")}: the directory ${missing} does not exist`)
+        expect(yield* stored()).toBe(0)
+        const out = join(missing, "all.ndjson")
+        const get = yield* mktows(["get", "--type", "Opportunity", "--out", out], env)
+        expect(get.code).toBe(2)
+        expect(get.stderr).toContain(`--out ${out}: the directory ${missing} does not exist`)
+        expect(get.stderr).not.toContain(".part")
+        expect(existsSync(missing)).toBe(false)
+      }),
+    slow
+  )
+
+  it.effect(
+    "map reads a semicolon-separated header with --delimiter ';', and without it says why it cannot",
+    () =>
+      Effect.gen(function*() {
+        const file = join(scratch(), "semi.csv")
+        writeFileSync(file, "Opportunity ID;\"Opportunity Name\";Amount\n006A;Deal;10\n")
+        const refused = yield* mktows(["map", file, "--type", "Opportunity"])
+        expect(refused.code).toBe(2)
+        expect(refused.stderr).toContain("semi.csv:1: the header has no comma but a semicolon")
+        expect(refused.stderr).not.toContain("a quote inside an unquoted field")
+        const proposed = yield* mktows(["map", file, "--type", "Opportunity", "--delimiter", ";"])
+        expect(proposed.code, proposed.stderr).toBe(0)
+        expect(JSON.parse(proposed.stdout)).toEqual({
+          "Opportunity ID": "externalKey.externalOpportunityId",
+          "Opportunity Name": "name",
+          "Amount": "amount"
+        })
+      }),
+    slow
+  )
 })

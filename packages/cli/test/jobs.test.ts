@@ -50,6 +50,9 @@ const recording = () => {
   return { out, record }
 }
 
+/** Where the in-memory emulator's jobs go, as a journal records it. */
+const testDestination: Journal.Destination = { transport: "soap", endpoint: "memory://emulator/soap", user: "test" }
+
 const optionsFor = (dir: string, file: string, over: Partial<Sync.Options> = {}): Sync.Options => ({
   file,
   format: file.endsWith(".csv") ? "csv" : "ndjson",
@@ -70,6 +73,7 @@ const optionsFor = (dir: string, file: string, over: Partial<Sync.Options> = {})
   mapping: undefined,
   values: Values.defaults,
   transport: "soap",
+  destination: testDestination,
   ...over
 })
 
@@ -182,6 +186,14 @@ const invalidKinds: ReadonlyArray<{
       text: `name,Amount,externalKey.externalId\nA,1,${p}1\nX,"$1,25O.00",${p}X\nB,2,${p}2\nC,3,${p}3`
     }),
     problem: /Amount: '\$1,25O\.00' is not a number/
+  },
+  {
+    kind: "a CSV row whose every cell is empty (an object of no field)",
+    file: (p) => ({
+      name: "rows.csv",
+      text: `name,amount,externalKey.externalId\nA,1,${p}1\n, ,\nB,2,${p}2\nC,3,${p}3\n`
+    }),
+    problem: /no field: its cells of 'name', 'amount', 'externalKey\.externalId' are empty/
   },
   {
     kind: "a REST refusal",
@@ -392,7 +404,8 @@ describe("a resumed delete", () => {
         maxFailures: 100,
         skipInvalid: false,
         reportColumns: "standard",
-        command: `mktows delete ${file} --type Opportunity`
+        command: `mktows delete ${file} --type Opportunity`,
+        destination: testDestination
       }
       const kit = yield* Testing.TestMarketo
       yield* kit.script(Testing.drop({ applied: true }))
@@ -405,6 +418,36 @@ describe("a resumed delete", () => {
         expect(row["error"]).toMatch(/that run's send may have applied it \(a delete: deleted it\)/)
       }
     }).pipe(Effect.provide(seeded)))
+})
+
+describe("a journal reused against another Marketo", () => {
+  it.live("is refused before anything is sent, naming where its job went; the journal is left as it was", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.csv")
+      writeFileSync(file, "name,externalKey.externalId\nA,ELSE-1\nB,ELSE-2\n")
+      const journal = join(dir, "job.journal")
+      const first = yield* sync(optionsFor(dir, file, { journal: Option.some(journal) }))
+      expect(first.result).toEqual(Either.right(0))
+      const kept = readFileSync(journal, "utf8")
+      const kit = yield* Testing.TestMarketo
+      const calls = (yield* kit.stats).calls["syncMObjects"] ?? 0
+      for (
+        const destination of [
+          { ...testDestination, endpoint: "memory://another/soap" },
+          { transport: "rest", endpoint: testDestination.endpoint }
+        ] as const
+      ) {
+        const again = yield* sync(optionsFor(dir, file, { journal: Option.some(journal), destination }))
+        expect(again.result._tag).toBe("Left")
+        const error = again.result._tag === "Left" ? again.result.left : undefined
+        expect(error?._tag).toBe("JournalError")
+        expect(error?.message).toContain(`it belongs to a job sent to SOAP memory://emulator/soap (user id test)`)
+        expect(again.out).not.toContain("settled without a call")
+      }
+      expect((yield* kit.stats).calls["syncMObjects"] ?? 0).toBe(calls)
+      expect(readFileSync(journal, "utf8")).toBe(kept)
+    }).pipe(Effect.provide(env)))
 })
 
 describe("recovering from a bad run", () => {

@@ -217,6 +217,22 @@ describe("a Salesforce-shaped export", () => {
       const unmapped = yield* Effect.flip(readAll(file, {}))
       expect(unmapped.message).toMatch(/has no field 'Opportunity Name'.*--map or --map-file/)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("a mapping under which no column fills a field is refused at the header; a row of no field is invalid", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "export.csv")
+      writeFileSync(file, "Name,createdAt,updatedAt\nx,2026-01-01,2026-01-02\n,2026-01-01,\n")
+      const none = yield* Effect.flip(readAll(file, { mapping: new Map([["createdAt", null], ["updatedAt", null]]) }))
+      expect(none._tag).toBe("InputError")
+      expect(none.message).toMatch(
+        /^.*export\.csv:1: the header: no column maps to a field of Opportunity \(the mapping leaves out or ignores every column\)/
+      )
+      const read = yield* readAll(file, { mapping: new Map([["Name", "name"]]) })
+      expect(read.map((row) => row.valid)).toEqual([true, false])
+      expect(Job.problemText(read[1]!)).toBe(
+        "record 2 (line 3): no field: its cells of 'Name' are empty, so there is nothing to send"
+      )
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 
 describe("mktows map", () => {

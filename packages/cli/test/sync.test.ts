@@ -16,7 +16,7 @@ import * as Stream from "effect/Stream"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { demoCredentials, type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
-import { envFor, mktows, readNdjson, scratch } from "./helpers/mktows.js"
+import { envFor, mktows, readNdjson, restEnvFor, scratch } from "./helpers/mktows.js"
 import { salesforceExport } from "./helpers/salesforce.js"
 
 const stats = (origin: string) =>
@@ -289,6 +289,152 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
             e.isWon
           ])
         }
+      }),
+    slow
+  )
+
+  it.scoped(
+    "a journal is refused against another Marketo or over another transport: nothing sent, exit 2; a new journal starts afresh",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        // A fresh instance, as another Marketo.
+        const other = yield* spawnEmulator()
+        const dir = scratch()
+        const file = join(dir, "bom.csv")
+        writeFileSync(
+          file,
+          "externalKey.externalOpportunityId,name,amount\nDEST-1,One,10\nDEST-2,Two,20\nDEST-3,Three,30\n"
+        )
+        const journal = join(dir, "j")
+        const args = ["sync", file, "--type", "Opportunity", "--operation", "UPSERT", "--journal", journal]
+        const first = yield* mktows(args, { env: envFor(emulator) })
+        expect(first.code, first.stderr).toBe(0)
+        expect(first.stdout).toMatch(/^CREATED\s+3/m)
+
+        const elsewhere = yield* mktows(args, { env: envFor(other) })
+        expect(elsewhere.code).toBe(2)
+        expect(elsewhere.stderr).toContain(
+          `it belongs to a job sent to SOAP ${emulator.endpoint} (user id ${demoCredentials.userId}), and this run goes to SOAP ${other.endpoint}`
+        )
+        expect(elsewhere.stderr).toContain("a new --journal path (or remove this journal)")
+        expect(elsewhere.stdout).not.toContain("settled without a call")
+        expect(yield* syncCalls(other.origin)).toBe(0)
+
+        // The same instance over REST is another transport: its ids and keys are not SOAP's.
+        const before = yield* syncCalls(emulator.origin)
+        const overRest = yield* mktows(args, { env: restEnvFor(emulator) })
+        expect(overRest.code).toBe(2)
+        expect(overRest.stderr).toContain(
+          `this run goes to REST ${emulator.origin}/rest (client id mktows-demo-client)`
+        )
+        expect(yield* syncCalls(emulator.origin)).toBe(before)
+
+        // A new journal path is a fresh job there.
+        const fresh = yield* mktows(
+          ["sync", file, "--type", "Opportunity", "--operation", "UPSERT", "--journal", join(dir, "j2")],
+          { env: envFor(other) }
+        )
+        expect(fresh.code, fresh.stderr).toBe(0)
+        expect(fresh.stdout).toMatch(/^CREATED\s+3/m)
+        const keys = (yield* storedOpportunities(other.endpoint)).flatMap((o) =>
+          o._tag === "Opportunity" && o.externalKey?.value.startsWith("DEST-") === true ? [o.externalKey.value] : []
+        )
+        expect(keys.sort()).toEqual(["DEST-1", "DEST-2", "DEST-3"])
+      }),
+    slow
+  )
+
+  it.scoped(
+    "a semicolon-separated file: refused with the default comma before anything is sent; read with --delimiter ';' or tab",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const env = { env: envFor(emulator) }
+        const dir = scratch()
+        const semi = join(dir, "semi.csv")
+        writeFileSync(
+          semi,
+          "externalKey.externalOpportunityId;name;amount\r\nSEMI-1;\"Semi; \"\"one\"\"\";10\r\nSEMI-2;Two, with a comma;20\r\n"
+        )
+        const sync = ["sync", semi, "--type", "Opportunity", "--operation", "UPSERT"]
+        const before = yield* syncCalls(emulator.origin)
+        for (const extra of [["--dry-run"], []]) {
+          const refused = yield* mktows([...sync, ...extra], env)
+          expect(refused.code).toBe(2)
+          expect(refused.stderr).toContain(
+            "semi.csv:1: the header has no comma but a semicolon (is the file separated by semicolons, as Excel writes CSV in much of Europe?): pass --delimiter ';'"
+          )
+        }
+        expect(yield* syncCalls(emulator.origin)).toBe(before)
+
+        const read = yield* mktows([...sync, "--delimiter", ";"], env)
+        expect(read.code, read.stderr).toBe(0)
+        expect(read.stdout).toMatch(/^(CREATED|UPDATED)\s+2/m)
+        const tabbed = join(dir, "tabbed.csv")
+        writeFileSync(tabbed, "externalKey.externalOpportunityId\tname\tamount\nSEMI-3\tThree\t30\n")
+        const tabRefused = yield* mktows(["sync", tabbed, "--type", "Opportunity", "--operation", "UPSERT"], env)
+        expect(tabRefused.code).toBe(2)
+        expect(tabRefused.stderr).toContain("the header has no comma but a tab")
+        for (const tab of ["tab", "\\t"]) {
+          const byTab = yield* mktows(
+            ["sync", tabbed, "--type", "Opportunity", "--operation", "UPSERT", "--delimiter", tab],
+            env
+          )
+          expect(byTab.code, byTab.stderr).toBe(0)
+        }
+        const stored = new Map(
+          (yield* storedOpportunities(emulator.endpoint)).flatMap((o) =>
+            o._tag === "Opportunity" && o.externalKey?.value.startsWith("SEMI-") === true
+              ? [[o.externalKey.value, [o.name, o.amount]] as const]
+              : []
+          )
+        )
+        expect(Object.fromEntries(stored)).toEqual({
+          "SEMI-1": ["Semi; \"one\"", 10],
+          "SEMI-2": ["Two, with a comma", 20],
+          "SEMI-3": ["Three", 30]
+        })
+        const unknown = yield* mktows([...sync, "--delimiter", "|"], env)
+        expect(unknown.code).toBe(2)
+        expect(unknown.stderr).toContain(`--delimiter "|": expected , or ; or a tab (\\t or tab)`)
+      }),
+    slow
+  )
+
+  it.scoped(
+    "a mapping under which no column maps to a field is refused before anything is sent; a row of no field is INVALID",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const env = { env: envFor(emulator) }
+        const dir = scratch()
+        const exported = join(dir, "export.csv")
+        writeFileSync(
+          exported,
+          "Deal,Key,createdAt,updatedAt\nNone 1,NOMAP-1,2026-01-01,2026-01-02\n,,2026-01-01,2026-01-02\nNone 3,NOMAP-3,,\n"
+        )
+        const sync = ["sync", exported, "--type", "Opportunity", "--operation", "UPSERT"]
+        const before = yield* syncCalls(emulator.origin)
+        const nothing = yield* mktows([...sync, "--map", "createdAt=", "--map", "updatedAt="], env)
+        expect(nothing.code).toBe(2)
+        expect(nothing.stderr).toContain("export.csv:1: the header: no column maps to a field of Opportunity")
+        expect(yield* syncCalls(emulator.origin)).toBe(before)
+
+        // Row 2's mapped cells are all empty: it is no object, so it is not sent.
+        const mapped = [...sync, "--map", "Deal=name", "--map", "Key=externalKey.externalOpportunityId"]
+        const stopped = yield* mktows(mapped, env)
+        expect(stopped.code).toBe(2)
+        expect(stopped.stderr).toContain("record 2 (line 3): no field: its cells of 'Deal', 'Key' are empty")
+        expect(yield* syncCalls(emulator.origin)).toBe(before)
+        const report = join(dir, "report.ndjson")
+        const skipped = yield* mktows([...mapped, "--skip-invalid", "--report", report], env)
+        expect(skipped.code, skipped.stderr).toBe(1)
+        expect(readNdjson(report).map((row) => [row["line"], row["status"]])).toEqual([
+          [2, "CREATED"],
+          [3, "INVALID"],
+          [4, "CREATED"]
+        ])
       }),
     slow
   )

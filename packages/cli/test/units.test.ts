@@ -8,6 +8,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoError from "@mktows/core/MarketoError"
 import * as Chunk from "effect/Chunk"
+import * as Console from "effect/Console"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -107,7 +108,92 @@ describe("CSV reader", () => {
     }))
 })
 
+describe("CSV reader, --delimiter", () => {
+  const encodeWith = (records: ReadonlyArray<ReadonlyArray<string>>, delimiter: string, eol: string): string =>
+    records.map((fields) =>
+      fields.map((f) =>
+        new RegExp(`["\r\n${delimiter}]`).test(f) || f.length === 0 ? `"${f.replaceAll("\"", "\"\"")}"` : f
+      ).join(delimiter)
+    ).join(eol) + eol
+
+  const parseWith = (text: string, delimiter?: Csv.Delimiter, chunks: ReadonlyArray<number> = []) =>
+    Stream.fromIterable(cut(new TextEncoder().encode(text), chunks)).pipe(
+      decodeUtf8("t.csv"),
+      Csv.records("t.csv", Infinity, delimiter),
+      Stream.runCollect,
+      Effect.map((records) => Chunk.toArray(records).map((record) => record.fields))
+    )
+
+  it.effect.prop(
+    "reads back any records separated by ; or a tab, quoted as RFC 4180 says, however the bytes are cut",
+    {
+      records: fc.array(fc.array(fc.string({ unit: "binary", maxLength: 8 }), { minLength: 2, maxLength: 4 }), {
+        minLength: 1,
+        maxLength: 6
+      }),
+      cuts: fc.array(fc.nat(), { maxLength: 6 }),
+      delimiter: fc.constantFrom<Csv.Delimiter>(";", "\t"),
+      crlf: fc.boolean()
+    },
+    ({ crlf, cuts, delimiter, records }) =>
+      Effect.gen(function*() {
+        const clean = records.map((fields) => fields.map((f) => f.replace(/[\uD800-\uDFFF]/g, "x")))
+        const text = encodeWith(clean, delimiter, crlf ? "\r\n" : "\n")
+        expect(yield* parseWith(text, delimiter, cuts)).toEqual(clean)
+      })
+  )
+
+  it.effect("takes ',', ';' and a tab as \\t or tab; a comma inside a ;-separated field is text", () =>
+    Effect.gen(function*() {
+      expect([",", ";", "\t", "\\t", "tab", "TAB", "|", ""].map(Csv.parseDelimiter)).toEqual(
+        [",", ";", "\t", "\t", "\t", "\t", undefined, undefined]
+      )
+      expect(yield* parseWith("a;b\n\"x;\"\"y\"\"\";1,5\n", ";")).toEqual([["a", "b"], ["x;\"y\"", "1,5"]])
+      // A closing quote followed by anything but the delimiter names the delimiter.
+      const stray = yield* Effect.flip(parseWith("a;b\n\"x\",1\n", ";"))
+      expect(stray.message).toBe("t.csv:2: a closing quote must be followed by a semicolon or a line end, not ','")
+    }))
+
+  it.effect("with the default comma, refuses a header with no comma but a ; or a tab before reading on", () =>
+    Effect.gen(function*() {
+      const semi = yield* Effect.flip(parseWith("externalKey.externalOpportunityId;name;amount\nK-1;One;10\n"))
+      expect(semi._tag).toBe("InputError")
+      expect(semi.message).toMatch(/^t\.csv:1: the header has no comma but a semicolon .*--delimiter ';'/)
+      // A quoted header field: refused for its delimiter, not for the quote the comma's rules see.
+      const quoted = yield* Effect.flip(parseWith("name;\"Opportunity Name\"\nx;y\n", undefined, [3, 9]))
+      expect(quoted.message).toMatch(/^t\.csv:1: the header has no comma but a semicolon/)
+      const tab = yield* Effect.flip(parseWith("\n\nname\tamount\nx\t1\n"))
+      expect(tab.message).toMatch(/^t\.csv:3: the header has no comma but a tab .*--delimiter tab/)
+      // The header alone, with no line end.
+      expect((yield* Effect.flip(parseWith("a;b"))).message).toMatch(/no comma but a semicolon/)
+      // Only what is outside quotes counts: a quoted comma is text of a ;-separated header.
+      expect((yield* Effect.flip(parseWith("\"a,b\";c\n1;2\n"))).message).toMatch(/no comma but a semicolon/)
+      // A comma outside quotes, or a single column of neither, reads as it always did.
+      expect(yield* parseWith("name,\"a;b\"\nx,y\n")).toEqual([["name", "a;b"], ["x", "y"]])
+      expect(yield* parseWith("\"x;\ny\",z\n1,2\n", undefined, [2])).toEqual([["x;\ny", "z"], ["1", "2"]])
+      expect(yield* parseWith("name\nx;y\n")).toEqual([["name"], ["x;y"]])
+      // A comma chosen on purpose reads the line as one column.
+      expect(yield* parseWith("a;b\n1;2\n", ",")).toEqual([["a;b"], ["1;2"]])
+    }))
+})
+
 describe("CSV columns", () => {
+  it("a row whose every cell read is empty is invalid: an object of no field is nothing to send", () => {
+    const header = Columns.parseHeader("Opportunity", ["name", "externalKey.externalOpportunityId", "amount"])
+    if (!("columns" in header)) return expect.fail("an Opportunity header")
+    expect(Columns.toPlainData("Opportunity", header.columns, ["", " ", ""])).toEqual({
+      problems: [{
+        field: "",
+        message:
+          "no field: its cells of 'name', 'externalKey.externalOpportunityId', 'amount' are empty, so there is nothing to send"
+      }]
+    })
+    // One cell is enough.
+    expect(Columns.toPlainData("Opportunity", header.columns, ["", "K-1", ""])).toEqual({
+      data: { _tag: "Opportunity", externalKey: { name: "externalOpportunityId", value: "K-1" } }
+    })
+  })
+
   it("maps headers to fields by the model's Schema, and refuses unknown ones", () => {
     const header = Columns.parseHeader("Opportunity", [
       "Name",
@@ -176,7 +262,8 @@ const insertJob = (size: number, sha256: string): Journal.Job => ({
   command: "sync",
   input: { size, sha256 },
   type: "Opportunity",
-  operation: "INSERT"
+  operation: "INSERT",
+  destination: { transport: "soap", endpoint: "http://127.0.0.1:8080/soap/mktows/3_1", user: "demo" }
 })
 
 /**
@@ -263,6 +350,65 @@ describe("journal", () => {
       expect(changed.message).toMatch(/the file changed since this journal was started.*A changed file is a new job/)
       const other = yield* Effect.flip(Effect.scoped(Journal.open(file, { ...job, operation: "UPSERT" })))
       expect(other.message).toMatch(/belongs to another job/)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("refuses a run sent to another endpoint or over another transport; accepts another user of the same one", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "job.journal")
+      yield* Effect.scoped(
+        Effect.flatMap(Journal.open(file, job), (journal) => journal.record([{ line: 1, status: "CREATED", id: 10 }]))
+      )
+      const header = Journal.decodeLine(readFileSync(file, "utf8").split("\n")[0] ?? "") as {
+        readonly job?: { readonly destination?: unknown }
+      }
+      // Where the job went, and never a secret.
+      expect(header.job?.destination).toEqual(job.destination)
+      const elsewhere = [
+        { transport: "soap", endpoint: "http://127.0.0.1:9090/soap/mktows/3_1", user: "demo" },
+        { transport: "rest", endpoint: "http://127.0.0.1:8080/rest", user: "client" }
+      ] as const
+      for (const destination of elsewhere) {
+        const refused = yield* Effect.flip(Effect.scoped(Journal.open(file, { ...job, destination })))
+        expect(refused._tag).toBe("JournalError")
+        expect(refused.message).toContain(
+          `it belongs to a job sent to SOAP http://127.0.0.1:8080/soap/mktows/3_1 (user id demo), and this run goes to ${
+            destination.transport === "rest" ? "REST" : "SOAP"
+          } ${destination.endpoint}`
+        )
+        expect(refused.message).toContain("run the command with a new --journal path (or remove this journal)")
+      }
+      // Refused before anything was added to it.
+      expect(readFileSync(file, "utf8").trimEnd().split("\n").length).toBe(2)
+      const sameInstance = yield* Effect.scoped(
+        Effect.flatMap(
+          Journal.open(file, { ...job, destination: { ...job.destination, user: "another-api-user" } }),
+          (journal) => journal.previous(1)
+        )
+      )
+      expect(sameInstance._tag).toBe("Done")
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a journal of an older mktows, with no destination, is used with a warning that it cannot be checked", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "old.journal")
+      const { destination: _, ...old } = job
+      writeFileSync(
+        file,
+        Journal.encodeLine({ t: "job", v: 1, job: old }) +
+          Journal.encodeLine({ t: "done", outcomes: [{ line: 1, status: "CREATED", id: 10 }] })
+      )
+      const warnings: Array<string> = []
+      const keep = (...args: ReadonlyArray<unknown>) => Effect.sync(() => void warnings.push(args.join(" ")))
+      const previous = yield* Console.consoleWith((base) =>
+        Effect.withConsole(
+          Effect.scoped(Effect.flatMap(Journal.open(file, job), (journal) => journal.previous(1))),
+          { ...base, error: keep }
+        )
+      )
+      expect(previous).toEqual({ _tag: "Done", outcome: { line: 1, status: "CREATED", id: 10 } })
+      expect(warnings).toEqual([
+        `mktows: warning: journal ${file} was started by an older mktows, which did not record where its job was sent: it cannot be checked that this run goes to the same Marketo (this run: SOAP http://127.0.0.1:8080/soap/mktows/3_1 (user id demo)). If that job went to another instance or transport, stop now and start with a new --journal.`
+      ])
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it.scoped("a record once started is written whole, even when the job gives up on its chunk meanwhile", () =>
@@ -665,7 +811,8 @@ describe("delete's rows", () => {
         maxFailures: 1,
         skipInvalid: false,
         reportColumns: "standard",
-        command: "mktows delete"
+        command: "mktows delete",
+        destination: { transport: options.transport ?? "rest", endpoint: "http://127.0.0.1:8080/rest" }
       }))
       return Chunk.toReadonlyArray(rows).map((row) =>
         row.valid

@@ -285,10 +285,12 @@ export const toPlainData = (
   }
   const data: { [key: string]: unknown } = { _tag: type }
   const problems: Array<{ readonly field: string; readonly message: string }> = []
+  let filled = 0
   for (const column of columns) {
     // Our own exports escape formula-like cells with a `'`: read back, it goes.
     const cell = CsvCell.decode(fields[column.index] ?? "")
     if (cell.trim().length === 0) continue
+    filled++
     if (column.keyName !== undefined) {
       place(data, column.path, { name: column.keyName, value: cell })
       continue
@@ -296,6 +298,19 @@ export const toPlainData = (
     const value = convert(column.kind, cell, settings)
     if (Either.isLeft(value)) problems.push({ field: column.header, message: value.left })
     else place(data, column.path, value.right)
+  }
+  // Sent, a row of no field would create (or name) an object of nothing: not a row to send.
+  if (filled === 0) {
+    return {
+      problems: [{
+        field: "",
+        message: `no field: ${
+          columns.length <= 5
+            ? `its cells of ${columns.map((column) => `'${column.header}'`).join(", ")} are empty`
+            : `its cells of all ${columns.length} columns read are empty`
+        }, so there is nothing to send`
+      }]
+    }
   }
   return problems.length > 0 ? { problems } : { data: compact(data) }
 }

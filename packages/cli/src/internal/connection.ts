@@ -19,6 +19,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Stop } from "./failure.js"
+import type * as Journal from "./journal.js"
 
 /** Where and as whom to connect, from the command line. */
 export interface Flags {
@@ -74,6 +75,49 @@ const present = (name: string) =>
 
 const settingsHint =
   "Over SOAP, set MARKETO_SOAP_ENDPOINT (or --endpoint), MARKETO_USER_ID (or --user-id) and MARKETO_ENCRYPTION_KEY in the environment; over REST, set MARKETO_REST_ENDPOINT, MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET, and MARKETO_IDENTITY_ENDPOINT unless it is …/identity beside …/rest (REST is used whenever MARKETO_REST_ENDPOINT is set)."
+
+const setting = (name: string) =>
+  Effect.orElseSucceed(Config.option(Config.string(name)), () => Option.none<string>()).pipe(
+    Effect.map(Option.filter((value) => value.trim() !== ""))
+  )
+
+/**
+ * An endpoint as a journal records it: without credentials, query or fragment (they are no part
+ * of where the calls go, and may be secret), the host in lower case, no trailing slash, so that
+ * one endpoint written two ways is one destination. Text that is no URL is kept as it is: the
+ * connection refuses it before a journal is read.
+ */
+export const endpointOf = (text: string): string => {
+  const trimmed = text.trim()
+  if (!URL.canParse(trimmed)) return trimmed
+  const url = new URL(trimmed)
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`
+}
+
+/**
+ * Where the calls of a command with `flags` go, as the layer below configures the client: the
+ * transport, its endpoint and the user id (SOAP) or client id (REST). Never the key or secret.
+ */
+export const destination = (flags: Flags): Effect.Effect<Journal.Destination> =>
+  Effect.gen(function*() {
+    const transport = yield* configured
+    // The flags are SOAP's, and win over the environment as they do in the layer.
+    const endpoint = transport === "rest"
+      ? yield* setting("MARKETO_REST_ENDPOINT")
+      : Option.isSome(flags.endpoint)
+      ? flags.endpoint
+      : yield* setting("MARKETO_SOAP_ENDPOINT")
+    const user = transport === "rest"
+      ? yield* setting("MARKETO_CLIENT_ID")
+      : Option.isSome(flags.userId)
+      ? flags.userId
+      : yield* setting("MARKETO_USER_ID")
+    return {
+      transport,
+      endpoint: endpointOf(Option.getOrElse(endpoint, () => "")),
+      ...(Option.isSome(user) ? { user: user.value.trim() } : {})
+    }
+  })
 
 /** The client layer for `flags`, over the environment; asks for the key on a terminal when none is set. */
 export const layer = (

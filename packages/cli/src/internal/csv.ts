@@ -1,7 +1,10 @@
 /**
- * A streaming CSV reader (RFC 4180): quoted fields with doubled quotes, commas and line
+ * A streaming CSV reader (RFC 4180): quoted fields with doubled quotes, delimiters and line
  * breaks inside quotes, CRLF or LF line ends, empty lines skipped. Each record carries the
- * line it starts on, so every later message can point into the file.
+ * line it starts on, so every later message can point into the file. The delimiter is a
+ * comma unless told (`;` as Excel writes CSV where the decimal mark is a comma, or a tab);
+ * a file read with the comma no one chose whose header has none, but a semicolon or a tab,
+ * is refused rather than read as one column.
  *
  * State lives in the closure of one run, so memory is one record plus one text chunk.
  */
@@ -15,122 +18,213 @@ export interface Record {
   readonly fields: ReadonlyArray<string>
 }
 
+/** What separates the fields of a record. */
+export type Delimiter = "," | ";" | "\t"
+
+/** The delimiters `--delimiter` takes, as typed (`\t` and `tab` for a tab, which a shell makes hard to type). */
+export const delimiters: ReadonlyArray<readonly [string, Delimiter]> = [
+  [",", ","],
+  [";", ";"],
+  ["\t", "\t"],
+  ["\\t", "\t"],
+  ["tab", "\t"]
+]
+
+/** `--delimiter`'s value as a delimiter, or undefined when it is none. */
+export const parseDelimiter = (text: string): Delimiter | undefined =>
+  delimiters.find(([typed]) => typed === text.toLowerCase())?.[1]
+
+const delimiterNames: { readonly [D in Delimiter]: string } = { ",": "a comma", ";": "a semicolon", "\t": "a tab" }
+
 const QUOTE = 34
-const COMMA = 44
 const CR = 13
 const LF = 10
+
+/** What the first record of a text holds outside quotes, and whether it ends in the text. */
+interface HeaderScan {
+  readonly complete: boolean
+  /** The line it starts on: empty lines before it are skipped, as the parser skips them. */
+  readonly line: number
+  readonly seen: ReadonlySet<string>
+}
+
+const scanHeader = (text: string): HeaderScan => {
+  let line = 1
+  let i = 0
+  for (; i < text.length && (text[i] === "\r" || text[i] === "\n"); i++) {
+    if (text[i] === "\n" || text[i + 1] !== "\n") line++
+  }
+  const seen = new Set<string>()
+  let quoted = false
+  for (; i < text.length; i++) {
+    const c = text[i] ?? ""
+    if (c === "\"") quoted = !quoted
+    else if (quoted) continue
+    else if (c === "\r" || c === "\n") return { complete: true, line, seen }
+    else if (c === "," || c === ";" || c === "\t") seen.add(c)
+  }
+  return { complete: false, line, seen }
+}
+
+/**
+ * Why a header read with the default comma is another delimiter's, if it is: no comma outside
+ * its quotes, but a semicolon or a tab. Read as it is it would be one column named after the
+ * whole line (or refused for a quote the comma's rules do not expect).
+ */
+const otherDelimiter = (header: HeaderScan): string | undefined => {
+  if (header.seen.has(",")) return undefined
+  const seen = header.seen.has(";") ? ";" : header.seen.has("\t") ? "\t" : undefined
+  return seen === undefined ?
+    undefined :
+    `the header has no comma but ${delimiterNames[seen]} (is the file separated by ${
+      seen === ";" ? "semicolons, as Excel writes CSV in much of Europe" : "tabs"
+    }?): pass --delimiter ${seen === ";" ? "';'" : "tab"} to read it so (or --delimiter , to read it as one column)`
+}
 
 const tooLarge = (what: string, maxChars: number) =>
   `${what} is longer than ${
     maxChars >= 1024 * 1024 ? `${maxChars / (1024 * 1024)} MiB` : `${maxChars} characters`
   }, the most one record may hold: is the file what it should be (a missing closing quote makes the rest of a file one field)?`
 
-/** Splits text chunks into records; a record longer than `maxChars` is refused rather than buffered. */
-export const records = (file: string, maxChars = Infinity) => <E, R>(text: Stream.Stream<string, E, R>) =>
-  Stream.suspend(() => {
-    let size = 0 // characters of the record being read
-    let line = 1 // the physical line being read
-    let recordLine = 1
-    let fields: Array<string> = []
-    let field = ""
-    let quoted = false // inside a quoted field
-    let afterQuote = false // just read a quote inside a quoted field: closing, or the first of a pair
-    let afterCR = false // just ended a record on CR: a following LF belongs to it
-    let fieldStarted = false // the record has any character, so it is not an empty line
+/**
+ * Splits text chunks into records; a record longer than `maxChars` is refused rather than
+ * buffered. Without a `delimiter` fields are split at commas, and a first line with no comma
+ * but a semicolon or a tab is refused (see {@link otherDelimiter}).
+ */
+export const records =
+  (file: string, maxChars = Infinity, delimiter?: Delimiter) => <E, R>(text: Stream.Stream<string, E, R>) =>
+    Stream.suspend(() => {
+      const DELIMITER = (delimiter ?? ",").charCodeAt(0)
+      const delimiterName = delimiterNames[delimiter ?? ","]
+      let size = 0 // characters of the record being read
+      let line = 1 // the physical line being read
+      let recordLine = 1
+      let fields: Array<string> = []
+      let field = ""
+      let quoted = false // inside a quoted field
+      let afterQuote = false // just read a quote inside a quoted field: closing, or the first of a pair
+      let afterCR = false // just ended a record on CR: a following LF belongs to it
+      let fieldStarted = false // the record has any character, so it is not an empty line
 
-    const fail = (detail: string, at = line) => Effect.fail(new InputError({ file, line: at, detail }))
+      const fail = (detail: string, at = line) => Effect.fail(new InputError({ file, line: at, detail }))
 
-    const push = (chunk: string): Effect.Effect<ReadonlyArray<Record>, InputError> => {
-      const out: Array<Record> = []
-      let start = 0 // where the pending run of plain characters of `field` starts
-      const flush = (end: number) => {
-        if (end > start) field += chunk.slice(start, end)
+      // The text up to the end of the first line, held back while the default comma is still to
+      // be checked against it: a semicolon-separated header can hold quotes that the comma's rules
+      // would refuse first, with a message about quotes. Empty lines before it are skipped, as the
+      // parser skips them.
+      let held: string | undefined = delimiter === undefined ? "" : undefined
+
+      const release = (header: HeaderScan): Effect.Effect<ReadonlyArray<Record>, InputError> => {
+        const text = held ?? ""
+        held = undefined
+        const other = otherDelimiter(header)
+        return other === undefined ? push(text) : fail(other, header.line)
       }
-      for (let i = 0; i < chunk.length; i++) {
-        const c = chunk.charCodeAt(i)
-        if (++size > maxChars) {
-          return fail(tooLarge(`the record that starts on line ${recordLine}`, maxChars), recordLine)
+
+      const parse = (chunk: string): Effect.Effect<ReadonlyArray<Record>, InputError> =>
+        Effect.suspend(() => {
+          if (held === undefined) return push(chunk)
+          held += chunk
+          // Scanned again as the line grows: a header is short, and a long one is capped by maxChars.
+          const header = scanHeader(held)
+          return !header.complete && held.length <= maxChars ? Effect.succeed([]) : release(header)
+        })
+
+      const push = (chunk: string): Effect.Effect<ReadonlyArray<Record>, InputError> => {
+        const out: Array<Record> = []
+        let start = 0 // where the pending run of plain characters of `field` starts
+        const flush = (end: number) => {
+          if (end > start) field += chunk.slice(start, end)
         }
-        if (afterCR) {
-          afterCR = false
-          if (c === LF) {
-            start = i + 1
-            continue
+        for (let i = 0; i < chunk.length; i++) {
+          const c = chunk.charCodeAt(i)
+          if (++size > maxChars) {
+            return fail(tooLarge(`the record that starts on line ${recordLine}`, maxChars), recordLine)
           }
-        }
-        if (quoted) {
-          if (afterQuote) {
-            afterQuote = false
-            if (c === QUOTE) {
-              // A doubled quote: one quote of text. The first was not copied.
-              field += "\""
+          if (afterCR) {
+            afterCR = false
+            if (c === LF) {
               start = i + 1
               continue
             }
-            quoted = false
-            // fall through: the character after a closing quote must end the field
-          } else {
-            if (c === QUOTE) {
-              flush(i)
-              afterQuote = true
-              start = i + 1
-            } else if (c === LF) {
-              line++
+          }
+          if (quoted) {
+            if (afterQuote) {
+              afterQuote = false
+              if (c === QUOTE) {
+                // A doubled quote: one quote of text. The first was not copied.
+                field += "\""
+                start = i + 1
+                continue
+              }
+              quoted = false
+              // fall through: the character after a closing quote must end the field
+            } else {
+              if (c === QUOTE) {
+                flush(i)
+                afterQuote = true
+                start = i + 1
+              } else if (c === LF) {
+                line++
+              }
+              continue
             }
-            continue
+            if (c !== DELIMITER && c !== LF && c !== CR) {
+              return fail(`a closing quote must be followed by ${delimiterName} or a line end, not '${chunk[i]}'`)
+            }
           }
-          if (c !== COMMA && c !== LF && c !== CR) {
-            return fail(`a closing quote must be followed by a comma or a line end, not '${chunk[i]}'`)
-          }
-        }
-        if (c === COMMA) {
-          flush(i)
-          fields.push(field)
-          field = ""
-          fieldStarted = true
-          start = i + 1
-        } else if (c === LF || c === CR) {
-          flush(i)
-          if (fieldStarted || field.length > 0 || fields.length > 0) {
+          if (c === DELIMITER) {
+            flush(i)
             fields.push(field)
-            out.push({ line: recordLine, fields })
+            field = ""
+            fieldStarted = true
+            start = i + 1
+          } else if (c === LF || c === CR) {
+            flush(i)
+            if (fieldStarted || field.length > 0 || fields.length > 0) {
+              fields.push(field)
+              out.push({ line: recordLine, fields })
+            }
+            fields = []
+            field = ""
+            fieldStarted = false
+            size = 0
+            line++
+            recordLine = line
+            afterCR = c === CR
+            start = i + 1
+          } else if (c === QUOTE) {
+            if (field.length > 0 || i > start) {
+              return fail("a quote inside an unquoted field: quote the whole field and double the quote (\"\")")
+            }
+            quoted = true
+            fieldStarted = true
+            start = i + 1
           }
-          fields = []
-          field = ""
-          fieldStarted = false
-          size = 0
-          line++
-          recordLine = line
-          afterCR = c === CR
-          start = i + 1
-        } else if (c === QUOTE) {
-          if (field.length > 0 || i > start) {
-            return fail("a quote inside an unquoted field: quote the whole field and double the quote (\"\")")
-          }
-          quoted = true
-          fieldStarted = true
-          start = i + 1
         }
+        flush(chunk.length)
+        return Effect.succeed(out)
       }
-      flush(chunk.length)
-      return Effect.succeed(out)
-    }
 
-    const end = (): Effect.Effect<ReadonlyArray<Record>, InputError> => {
-      if (quoted && !afterQuote) return fail("the file ends inside a quoted field opened here", recordLine)
-      if (fieldStarted || field.length > 0 || fields.length > 0) {
-        fields.push(field)
-        return Effect.succeed([{ line: recordLine, fields }])
+      const end = (): Effect.Effect<ReadonlyArray<Record>, InputError> => {
+        if (quoted && !afterQuote) return fail("the file ends inside a quoted field opened here", recordLine)
+        if (fieldStarted || field.length > 0 || fields.length > 0) {
+          fields.push(field)
+          return Effect.succeed([{ line: recordLine, fields }])
+        }
+        return Effect.succeed([])
       }
-      return Effect.succeed([])
-    }
 
-    return text.pipe(
-      Stream.mapEffect(push),
-      Stream.concat(Stream.fromEffect(Effect.suspend(end))),
-      Stream.flattenIterables
-    )
-  })
+      return text.pipe(
+        Stream.mapEffect(parse),
+        Stream.concat(Stream.fromEffect(Effect.suspend(() =>
+          held === undefined
+            ? end()
+            : Effect.zipWith(release(scanHeader(held)), Effect.suspend(end), (a, b) => [...a, ...b])
+        ))),
+        Stream.flattenIterables
+      )
+    })
 
 /**
  * Splits text chunks into non-empty lines (LF or CRLF), each with its line number (for

@@ -43,6 +43,9 @@ export interface Options {
   readonly skipInvalid: boolean
   readonly reportColumns: Job.Options["reportColumns"]
   readonly command: string
+  readonly destination: Job.Options["destination"]
+  /** What separates a CSV file's fields (`--delimiter`): a comma when not given. */
+  readonly delimiter?: Csv.Delimiter | undefined
 }
 
 /** The types a delete can name. */
@@ -212,7 +215,7 @@ const reportKey = (cell: string | undefined): ReadonlyArray<Key> => {
 }
 
 const rows = (
-  { file, format, transport, type: fixedType }: Options,
+  { delimiter, file, format, transport, type: fixedType }: Options,
   source: Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem>
 ) => {
   const text = source.pipe(decodeUtf8(file))
@@ -256,7 +259,7 @@ const rows = (
       }
       | undefined
     let count = 0
-    return Csv.records(file, Rows.maxRecordChars)(text).pipe(
+    return Csv.records(file, Rows.maxRecordChars, delimiter)(text).pipe(
       Stream.mapEffect((record) => {
         if (columns === undefined) {
           const names = record.fields.map((name) => name.trim())
@@ -335,7 +338,7 @@ const work = (options: Options, client: MarketoClient.MarketoClientShape): Job.W
     job: { command: "delete", type: Option.getOrElse(options.type, () => "any"), operation: "DELETE" },
     bytes,
     rows: (source) => rows(options, source ?? bytes),
-    inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file),
+    inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file, options.delimiter),
     send: (refs) => client.deleteMObjects(refs, { failOnPartial: false }),
     reconcile: () => Effect.succeed("send")
   }
@@ -363,5 +366,6 @@ export const run = (
       retryFailed: false,
       reportColumns: options.reportColumns,
       command: options.command,
-      transport: options.transport
+      transport: options.transport,
+      destination: options.destination
     }))

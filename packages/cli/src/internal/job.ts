@@ -47,8 +47,8 @@ type Source = Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem>
 
 /** What a kind of job does with its rows. */
 export interface Work<A> {
-  /** What the journal is for, apart from the file's identity. */
-  readonly job: Omit<Journal.Job, "input">
+  /** What the journal is for, apart from the file's identity and where the calls go. */
+  readonly job: Omit<Journal.Job, "input" | "destination">
   /** The checked rows of the file (from `source` when given, for hashing). */
   readonly rows: (source?: Source) => Stream.Stream<Rows.Row<A>, InputError | PlatformError, FileSystem.FileSystem>
   /** The bytes of the file. */
@@ -268,6 +268,8 @@ export interface Options {
   readonly command: string
   /** The configured transport, so that a hint names its settings only. */
   readonly transport?: Connection.Transport | undefined
+  /** Where the calls go: a journal records it, and refuses a run that goes elsewhere. */
+  readonly destination: Journal.Destination
 }
 
 /** What to run to continue a stopped job. */
@@ -434,7 +436,11 @@ export const run = <A, R>(
     }
 
     const journal = Option.isSome(options.journal)
-      ? yield* Journal.open(options.journal.value, { ...work.job, input: checked.identity })
+      ? yield* Journal.open(options.journal.value, {
+        ...work.job,
+        input: checked.identity,
+        destination: options.destination
+      })
       : undefined
     const inputColumns = options.reportColumns === "all" ? yield* work.inputColumns : undefined
     const report = Option.isSome(options.report)

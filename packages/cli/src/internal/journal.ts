@@ -7,8 +7,9 @@
  * loss) the last line may be torn: a bad last line is ignored and cut off on load. A bad
  * line anywhere else is corruption and stops the job rather than guessing.
  *
- * The first record names the job (the input's size and SHA-256, the type and operation),
- * so a journal is never applied to another file or another kind of job. Nothing secret is
+ * The first record names the job (the input's size and SHA-256, the type and operation, and
+ * where its calls go: the transport, the endpoint, the user id or client id), so a journal is
+ * never applied to another file, another kind of job or another Marketo. Nothing secret is
  * ever written: no credentials, only line numbers, statuses, ids, external keys and errors.
  * A job holds the journal's lock file while it runs (`lock.ts`), so two jobs never share one.
  */
@@ -17,6 +18,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type { OutcomeStatus } from "@mktows/core/Outcome"
 import type { Attrib } from "@mktows/core/Wire"
 import * as Clock from "effect/Clock"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -30,13 +32,30 @@ import { JournalError } from "../CliError.js"
 
 export { JournalError }
 
+/**
+ * Where a job's calls go. The transport and the endpoint name the Marketo: its outcomes (ids,
+ * what was created) are that instance's, over that transport. The user is said, not compared:
+ * another API user of the same instance reaches the same objects.
+ */
+export interface Destination {
+  readonly transport: "soap" | "rest"
+  /** The endpoint URL without credentials, query or trailing slash. */
+  readonly endpoint: string
+  /** The SOAP user id or the REST client id (never the key or the secret). */
+  readonly user?: string
+}
+
 /** What a journal belongs to. */
 export interface Job {
   readonly command: "sync" | "delete"
   readonly input: { readonly size: number; readonly sha256: string }
   readonly type: string
   readonly operation: string
+  readonly destination: Destination
 }
+
+/** A job as a journal's header holds it: one written before mktows recorded the destination has none. */
+type Header = Omit<Job, "destination"> & { readonly destination?: Destination }
 
 /** The outcome of one input line. */
 export interface LineOutcome {
@@ -51,7 +70,7 @@ export interface LineOutcome {
 const journalFormat = 1
 
 type Entry =
-  | { readonly t: "job"; readonly v: typeof journalFormat; readonly job: Job }
+  | { readonly t: "job"; readonly v: typeof journalFormat; readonly job: Header }
   // `at`: when the lines were about to be sent (ms since the epoch; absent in older journals).
   | { readonly t: "intent"; readonly lines: ReadonlyArray<number>; readonly at?: number }
   | { readonly t: "done"; readonly outcomes: ReadonlyArray<LineOutcome> }
@@ -98,14 +117,25 @@ const decodeEntry = (line: string): Entry | undefined => {
   }
 }
 
-const sameJob = (a: Job, b: Job): boolean =>
+const sameJob = (a: Header, b: Header): boolean =>
   a.command === b.command && a.input.size === b.input.size && a.input.sha256 === b.input.sha256 &&
   a.type === b.type && a.operation === b.operation
 
-const describeJob = (job: Job): string =>
+const describeJob = (job: Header): string =>
   `${job.command} ${job.type} ${job.operation} of a ${job.input.size}-byte file (sha256 ${
     job.input.sha256.slice(0, 12)
   }…)`
+
+const sameDestination = (a: Destination, b: Destination): boolean =>
+  a.transport === b.transport && a.endpoint === b.endpoint
+
+/** A destination in the user's words: `SOAP https://…/soap/mktows/3_1 (user id …)`. */
+export const describeDestination = (destination: Destination): string =>
+  `${destination.transport === "rest" ? "REST" : "SOAP"} ${destination.endpoint}${
+    destination.user === undefined
+      ? ""
+      : ` (${destination.transport === "rest" ? "client" : "user"} id ${destination.user})`
+  }`
 
 /**
  * A set of line numbers as one bit each, growing as larger lines are added: what a resumed
@@ -219,7 +249,7 @@ export const open = (
     // retry, does not move it: an object created by the first send was created after it).
     const firstSent = new LineTimes()
     const index: RecordIndex = { first: [], last: [], offset: [], length: [] }
-    let header: Job | undefined
+    let header: Header | undefined
     let headerless = false
     let goodBytes = 0
     let lineNo = 0
@@ -330,6 +360,24 @@ export const open = (
               }…). A changed file is a new job: run it with a new --journal (this one keeps the outcomes of the old file). To send again the rows that FAILED, keep the file as it was and fix the mapping or the options, then use --retry-failed with this journal.`
               : `it belongs to another job (${describeJob(header)}), not to this one (${describeJob(job)})`
           )
+        )
+      }
+      // Its outcomes are another Marketo's (or another transport's, with other ids): applied here,
+      // every row they settle would be reported done and never sent to this one.
+      if (header?.destination !== undefined && !sameDestination(header.destination, job.destination)) {
+        return yield* Effect.fail(
+          fail(
+            `it belongs to a job sent to ${describeDestination(header.destination)}, and this run goes to ${
+              describeDestination(job.destination)
+            }: its outcomes are that Marketo's, not this one's, so nothing was sent. To start a fresh job there, run the command with a new --journal path (or remove this journal); to continue the old job, point the command back at where it went.`
+          )
+        )
+      }
+      if (header !== undefined && header.destination === undefined) {
+        yield* Console.error(
+          `mktows: warning: journal ${file} was started by an older mktows, which did not record where its job was sent: it cannot be checked that this run goes to the same Marketo (this run: ${
+            describeDestination(job.destination)
+          }). If that job went to another instance or transport, stop now and start with a new --journal.`
         )
       }
       // A torn last line (a write cut short by a crash) is dropped so appends start clean.

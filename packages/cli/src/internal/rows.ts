@@ -73,6 +73,8 @@ export type Row<A = MObject> =
 export interface ReadOptions {
   readonly mapping?: Mapping | undefined
   readonly values?: Values.Settings | undefined
+  /** What separates a CSV file's fields: a comma when not given (see `Csv.records`). */
+  readonly delimiter?: Csv.Delimiter | undefined
   /** Told once, with the columns a mapping leaves out. */
   readonly onIgnored?:
     | ((headers: ReadonlyArray<string>, leftOut: ReadonlyArray<string>) => Effect.Effect<void>)
@@ -139,13 +141,27 @@ const csv =
       let count = 0
       const label = (path: ReadonlyArray<string | number>) =>
         columns === undefined ? undefined : Columns.columnAt(columns, path)?.header
-      return Csv.records(file, maxRecordChars)(text).pipe(
+      return Csv.records(file, maxRecordChars, options.delimiter)(text).pipe(
         Stream.mapEffect((record): Effect.Effect<ReadonlyArray<RawRow>, InputError> => {
           if (columns === undefined) {
             const header = Columns.parseHeader(type, record.fields, options.mapping)
             if ("problems" in header) {
               return Effect.fail(
                 new InputError({ file, line: record.line, detail: `the header: ${header.problems.join("; ")}` })
+              )
+            }
+            // Every row would be an object with no field: sent, each would create an empty object.
+            if (header.columns.length === 0) {
+              return Effect.fail(
+                new InputError({
+                  file,
+                  line: record.line,
+                  detail: `the header: no column maps to a field of ${type}${
+                    options.mapping === undefined ? "" : " (the mapping leaves out or ignores every column)"
+                  }, so every row would be sent without a field; nothing was sent. Columns: ${
+                    record.fields.map((field) => `'${field.trim()}'`).join(", ")
+                  }. Map at least one to a field (mktows map FILE --type ${type} proposes a mapping).`
+                })
               )
             }
             columns = header.columns
@@ -165,13 +181,14 @@ const csv =
       )
     })
 
-/** The header of a CSV file (its first record), for `mktows map`. */
+/** The header of a CSV file (its first record), for `mktows map` and a report that carries the input's columns. */
 export const header = (
-  file: string
+  file: string,
+  delimiter?: Csv.Delimiter
 ): Effect.Effect<ReadonlyArray<string>, InputError | PlatformError, FileSystem.FileSystem> =>
   bytes(file).pipe(
     decodeUtf8(file),
-    Csv.records(file, maxRecordChars),
+    Csv.records(file, maxRecordChars, delimiter),
     Stream.take(1),
     Stream.runHead,
     Effect.map((first) => first._tag === "Some" ? first.value.fields : [])

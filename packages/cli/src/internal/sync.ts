@@ -20,6 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { ObjectType } from "./columns.js"
 import type * as Connection from "./connection.js"
+import type * as Csv from "./csv.js"
 import type { Stop } from "./failure.js"
 import * as Job from "./job.js"
 import type * as Journal from "./journal.js"
@@ -37,6 +38,8 @@ export interface Options extends Job.Options {
   readonly dryRun: boolean
   readonly mapping: Mapping | undefined
   readonly values: Values.Settings
+  /** What separates a CSV file's fields (`--delimiter`): a comma when not given. */
+  readonly delimiter?: Csv.Delimiter | undefined
   /** The configured transport: its refusals are checked with the rows, in a dry run too. */
   readonly transport: Connection.Transport
 }
@@ -126,6 +129,7 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
   const read = {
     mapping: options.mapping,
     values: options.values,
+    delimiter: options.delimiter,
     refuse: options.transport === "rest" ? restRefusals : undefined,
     onIgnored: (headers: ReadonlyArray<string>, leftOut: ReadonlyArray<string>) =>
       Effect.suspend(() => {
@@ -149,7 +153,7 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
     job: { command: "sync", type: options.type, operation: options.operation },
     bytes,
     rows: (source) => Rows.read(options.file, options.format, options.type, options.operation, source ?? bytes, read),
-    inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file),
+    inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file, options.delimiter),
     send: (objects) =>
       client === undefined
         ? Effect.dieMessage("no client")
