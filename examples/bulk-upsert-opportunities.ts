@@ -5,7 +5,10 @@
  * the client cuts the stream into calls of 100, runs up to 10 at once, keeps inside
  * Marketo's limit of 100 calls per 20 seconds, and emits one outcome per opportunity in
  * input order. Progress goes to stderr; the summary counts outcomes by status. Each
- * opportunity carries an external key, so a rerun updates instead of duplicating.
+ * opportunity carries an external key, so a rerun updates instead of duplicating. The key is
+ * the transport's (`opportunityId`, a custom field, over SOAP; `externalOpportunityId` over
+ * REST), so a rerun over the other transport keys the same numbers under another field and
+ * creates its own opportunities.
  *
  * ```
  * pnpm example bulk-upsert-opportunities              # 20,000 opportunities

@@ -1,9 +1,10 @@
 /**
- * Deleting opportunities by Marketo id.
+ * Deleting opportunities: by Marketo id over SOAP, by external key over REST.
  *
  * The example creates three opportunities, deletes them with `deleteMObjects` (one outcome
- * per reference, DELETED when it was there), then reads each id back to show that nothing
- * is left. Deleting an opportunity also removes the roles people had in it.
+ * per reference, DELETED when it was there), then reads each back to show that nothing
+ * is left. Over REST, which deletes an opportunity by its `externalOpportunityId` (or its
+ * `marketoGUID`), never by an integer id, the references are the external keys. Deleting an opportunity also removes the roles people had in it.
  *
  * ```
  * pnpm example delete-opportunities

@@ -21,6 +21,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+# Run as `pnpm consumer-check`, the script inherits pnpm's own settings as npm_config_* variables,
+# which npm does not know and warns about on every command: a user's npm never sees them.
+unset npm_config_npm_globalconfig npm_config_verify_deps_before_run npm_config__jsr_registry
 
 # The lowest effect and @effect/platform our peer ranges accept.
 floor="${MKTOWS_CHECK_FLOOR-3.20.0 0.95.0}"
