@@ -29,6 +29,7 @@ import type * as Terminal from "@effect/platform/Terminal"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { type DateFormat, Stop } from "./CliError.js"
 import * as Columns from "./internal/columns.js"
@@ -103,12 +104,11 @@ const checkRange = (name: string, value: number, min: number, max: number, why =
       new Stop({ code: 2, detail: `--${name} must be an integer from ${min} to ${max}${why}, got ${value}` })
     )
 
-const formatFor = (flag: string, file: string) => {
-  const format = Rows.formatOf(file)
-  return format === undefined
-    ? Effect.fail(new Stop({ code: 2, detail: `${flag} ${file}: expected a .csv or .ndjson (.jsonl) file` }))
-    : Effect.succeed(format)
-}
+const formatFor = (flag: string, file: string) =>
+  Either.match(Rows.checkFormat(file), {
+    onLeft: (why) => Effect.fail(new Stop({ code: 2, detail: `${flag} ${file}: ${why}` })),
+    onRight: Effect.succeed
+  })
 
 /**
  * A file the command will write (`--report`, `--out`, `--journal`) must have a directory to go

@@ -502,6 +502,151 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
     slow
   )
 
+  it.scoped(
+    "an export of get syncs back unchanged, over SOAP and REST: every row UPDATED or UNCHANGED, nothing created",
+    () =>
+      Effect.gen(function*() {
+        // An emulator of its own: what the store holds before and after is this test's alone.
+        const emulator = yield* spawnEmulator()
+        const soap = envFor(emulator)
+        const rest = restEnvFor(emulator)
+        const dir = scratch()
+        const count = (type: string) =>
+          Effect.promise(() =>
+            fetch(`${emulator.origin}/emulator/objects?type=${type}`).then((r) =>
+              r.json() as Promise<ReadonlyArray<unknown>>
+            )
+          ).pipe(Effect.map((objects) => objects.length))
+        // Beside the seed's Opportunities (one keyed by opportunityId, one by no key), some keyed by
+        // externalOpportunityId, one with a formula-like name: the export has a key column per name.
+        const input = join(dir, "in.ndjson")
+        writeFileSync(
+          input,
+          [
+            {
+              name: "=1+1",
+              stage: "Round",
+              amount: 10.5,
+              externalKey: { name: "externalOpportunityId", value: "RT-1" }
+            },
+            {
+              name: "-5 off",
+              isWon: true,
+              closeDate: "2026-03-31",
+              externalKey: { name: "externalOpportunityId", value: "RT-2" }
+            }
+          ].map((o) => JSON.stringify(o)).join("\n")
+        )
+        const seeded = yield* mktows(["sync", input, "--type", "Opportunity", "--operation", "INSERT"], soap)
+        expect(seeded.code, seeded.stderr).toBe(0)
+        const roundTrip = (
+          env: Record<string, string>,
+          type: string,
+          operation: string,
+          get: ReadonlyArray<string>,
+          name: string
+        ) =>
+          Effect.gen(function*() {
+            const out = join(dir, `${name}.csv`)
+            const before = yield* count(type)
+            const got = yield* mktows(["get", "--type", type, ...get, "--out", out], env)
+            expect(got.code, got.stderr).toBe(0)
+            const report = join(dir, `${name}-report.ndjson`)
+            const synced = yield* mktows(
+              ["sync", out, "--type", type, "--operation", operation, "--report", report],
+              env
+            )
+            expect(synced.code, synced.stderr).toBe(0)
+            // Said once, as a note, not as a problem of a row.
+            expect(synced.stderr.match(/mktows: note: \d+ column\(s\) of fields Marketo writes itself/g)).toHaveLength(
+              1
+            )
+            const statuses = readNdjson(report).map((row) => row["status"])
+            expect(statuses.length).toBeGreaterThan(0)
+            expect(statuses.filter((status) => status !== "UPDATED" && status !== "UNCHANGED")).toEqual([])
+            expect(yield* count(type)).toBe(before)
+            return readFileSync(out, "utf8").split("\n")[0] ?? ""
+          })
+        const header = yield* roundTrip(soap, "Opportunity", "UPSERT", [], "soap-opportunities")
+        expect(header.split(",")).toEqual(
+          expect.arrayContaining([
+            "createdAt",
+            "updatedAt",
+            "externalKey.opportunityId",
+            "externalKey.externalOpportunityId"
+          ])
+        )
+        // A Program's tokens and attributes are Marketo's too.
+        expect(yield* roundTrip(soap, "Program", "UPDATE", ["--include-details"], "soap-programs")).toContain(
+          "attributes.Name"
+        )
+        yield* roundTrip(soap, "OpportunityPersonRole", "UPSERT", [], "soap-roles")
+        // REST reads an Opportunity by its key, and has no ids: the export has none.
+        yield* roundTrip(rest, "Opportunity", "UPSERT", ["--criteria", "externalOpportunityId=RT-2"], "rest")
+
+        // An export of nothing is its header, read back as zero rows, over either transport.
+        const lost = join(dir, "lost.csv")
+        const none = yield* mktows(["get", "--type", "Opportunity", "--criteria", "Stage=Nowhere", "--out", lost], soap)
+        expect(none.code, none.stderr).toBe(0)
+        expect(readFileSync(lost, "utf8")).toMatch(/^id,amount,closeDate,.*,createdAt,updatedAt\n$/)
+        const zero = yield* mktows(["sync", lost, "--type", "Opportunity", "--operation", "UPSERT"], rest)
+        expect([zero.code, zero.stdout]).toEqual([0, expect.stringMatching(/^total\s+0$/m)])
+        const deleted = yield* mktows(["delete", lost, "--type", "Opportunity"], soap)
+        expect([deleted.code, deleted.stdout]).toEqual([0, expect.stringMatching(/^total\s+0$/m)])
+        // A file of 0 bytes runs too, and says it is empty.
+        const empty = join(dir, "empty.csv")
+        writeFileSync(empty, "")
+        for (const args of [["sync", empty, "--type", "Opportunity", "--operation", "UPSERT"], ["delete", empty]]) {
+          const run = yield* mktows(args, soap)
+          expect(run.code, run.stderr).toBe(0)
+          expect(run.stderr).toContain(`mktows: note: ${empty} is empty (0 bytes): no rows, so nothing is sent`)
+        }
+      }),
+    slow
+  )
+
+  it.effect(
+    "a .json file is refused, read or written, and so is any other extension, naming .csv, .ndjson and .jsonl",
+    () =>
+      Effect.gen(function*() {
+        const dir = scratch()
+        const array = join(dir, "arr.json")
+        writeFileSync(
+          array,
+          JSON.stringify([{ name: "Deal", externalKey: { name: "externalOpportunityId", value: "J-1" } }])
+        )
+        const csv = join(dir, "in.csv")
+        writeFileSync(csv, "name\nDeal\n")
+        const text = join(dir, "in.txt")
+        writeFileSync(text, "name\nDeal\n")
+        const json =
+          "a .json file is one JSON document to other programs, and mktows reads and writes one JSON object per line (NDJSON): name the file .ndjson or .jsonl (or use .csv)"
+        const out = join(dir, "o.json")
+        const report = join(dir, "r.json")
+        for (
+          const [args, expected] of [
+            [["get", "--type", "Opportunity", "--out", out], `--out ${out}: ${json}`],
+            [["sync", array, "--type", "Opportunity", "--operation", "UPSERT"], `FILE ${array}: ${json}`],
+            [
+              ["sync", csv, "--type", "Opportunity", "--operation", "UPSERT", "--report", report],
+              `--report ${report}: ${json}`
+            ],
+            [["delete", array, "--type", "Opportunity"], `FILE ${array}: ${json}`],
+            [["map", array, "--type", "Opportunity"], `FILE ${array}: ${json}`],
+            [
+              ["sync", text, "--type", "Opportunity", "--operation", "UPSERT"],
+              `FILE ${text}: expected a .csv, .ndjson or .jsonl file (NDJSON: one JSON object per line)`
+            ]
+          ] as const
+        ) {
+          const run = yield* mktows(args)
+          expect([run.code, run.stderr.trim()]).toEqual([2, `mktows: ${expected}`])
+        }
+        expect([existsSync(out), existsSync(report)]).toEqual([false, false])
+      }),
+    slow
+  )
+
   it.effect(
     "map reads a semicolon-separated header with --delimiter ';', and without it says why it cannot",
     () =>

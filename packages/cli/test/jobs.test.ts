@@ -27,6 +27,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import * as Columns from "../src/internal/columns.js"
 import * as Csv from "../src/internal/csv.js"
 import * as Delete from "../src/internal/delete.js"
 import * as Job from "../src/internal/job.js"
@@ -1086,28 +1087,160 @@ describe("the report", () => {
 })
 
 describe("get of nothing", () => {
-  it.live("a read that finds no object writes empty files and says so, in either format, with or without a journal", () =>
+  it.live(
+    "a read that finds no object writes an export of no row and says so, in either format, with or without a journal",
+    () =>
+      Effect.gen(function*() {
+        const dir = scratch()
+        for (const format of ["ndjson", "csv"] as const) {
+          for (const journal of [Option.none<string>(), Option.some(join(dir, `none-${format}.journal`))]) {
+            const out = join(dir, `none-${Option.isSome(journal) ? "journaled" : "plain"}.${format}`)
+            const { out: printed, record } = recording()
+            const code = yield* record(Reads.get({
+              type: "Opportunity",
+              criteria: [{ attrName: "Name", comparison: "EQ", attrValue: "no such deal" }],
+              associations: [],
+              includeDetails: false,
+              out,
+              format,
+              journal
+            }))
+            expect(code).toBe(0)
+            // NDJSON of no object is no line; a CSV of no object is its header, the type's own columns.
+            expect(readFileSync(out, "utf8")).toBe(
+              format === "ndjson" ? "" : `${Columns.standardColumns("Opportunity").join(",")}\n`
+            )
+            expect(existsSync(`${out}.part.ndjson`)).toBe(false)
+            expect(printed.join("\n")).toContain(`0 Opportunity object(s) written to ${out}`)
+          }
+        }
+      }).pipe(Effect.provide(env))
+  )
+
+  it.live("a CSV export of no object is a file sync and delete read as zero rows, each with no note of an empty file", () =>
     Effect.gen(function*() {
       const dir = scratch()
-      for (const format of ["ndjson", "csv"] as const) {
-        for (const journal of [Option.none<string>(), Option.some(join(dir, `none-${format}.journal`))]) {
-          const out = join(dir, `none-${Option.isSome(journal) ? "journaled" : "plain"}.${format}`)
-          const { out: printed, record } = recording()
-          const code = yield* record(Reads.get({
-            type: "Opportunity",
-            criteria: [{ attrName: "Name", comparison: "EQ", attrValue: "no such deal" }],
+      for (const type of Columns.objectTypes) {
+        const out = join(dir, `none-${type}.csv`)
+        expect(
+          yield* recording().record(Reads.get({
+            type,
+            criteria: [{ attrName: "Id", comparison: "EQ", attrValue: "99999" }],
             associations: [],
             includeDetails: false,
             out,
-            format,
-            journal
+            format: "csv",
+            journal: Option.none()
           }))
-          expect(code).toBe(0)
-          expect(readFileSync(out, "utf8")).toBe("")
-          expect(existsSync(`${out}.part.ndjson`)).toBe(false)
-          expect(printed.join("\n")).toContain(`0 Opportunity object(s) written to ${out}`)
-        }
+        ).toBe(0)
+        const synced = yield* sync(optionsFor(dir, out, { type, operation: "UPDATE", report: Option.none() }))
+        expect([synced.result, synced.out]).toEqual([Either.right(0), expect.stringContaining("total       0")])
+        expect(synced.out).toContain("read and not sent: 'createdAt', 'updatedAt'")
+        expect(synced.out).not.toContain("is empty")
       }
+      const { out: printed, record } = recording()
+      const deleted = yield* Effect.either(record(Delete.run(deleteOptions(join(dir, "none-Opportunity.csv")))))
+      expect([deleted, printed.join("\n")]).toEqual([Either.right(0), expect.stringContaining("total       0")])
+    }).pipe(Effect.provide(env)))
+})
+
+/** A delete of `file`'s rows, all Opportunities, over SOAP. */
+const deleteOptions = (file: string): Delete.Options => ({
+  file,
+  format: file.endsWith(".csv") ? "csv" : "ndjson",
+  type: Option.some("Opportunity"),
+  chunkSize: 100,
+  transport: "soap",
+  report: Option.none(),
+  journal: Option.none(),
+  rateWindow: { calls: 100, millis: 20_000 },
+  tty: false,
+  maxFailures: 100,
+  skipInvalid: false,
+  reportColumns: "standard",
+  command: `mktows delete ${file} --type Opportunity`,
+  destination: testDestination
+})
+
+describe("an empty input file", () => {
+  it.live("sync, its dry run and delete of 0 bytes: zero rows, exit 0, and a note on stderr that the file is empty", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      for (const name of ["empty.csv", "empty.ndjson"]) {
+        const file = join(dir, name)
+        writeFileSync(file, "")
+        const note = `mktows: note: ${file} is empty (0 bytes): no rows, so nothing is sent`
+        for (const dryRun of [false, true]) {
+          const synced = yield* sync(optionsFor(dir, file, { dryRun, report: Option.none() }))
+          expect(synced.result).toEqual(Either.right(0))
+          expect(synced.out.split("\n")).toContain(note)
+        }
+        const { out: printed, record } = recording()
+        expect(yield* Effect.either(record(Delete.run(deleteOptions(file))))).toEqual(Either.right(0))
+        expect(printed).toContain(note)
+      }
+      // A file of one empty line is not empty in bytes: no note.
+      const line = join(dir, "line.ndjson")
+      writeFileSync(line, "\n")
+      expect((yield* sync(optionsFor(dir, line, { report: Option.none() }))).out).not.toContain("is empty")
+    }).pipe(Effect.provide(env)))
+})
+
+describe("an export of get, synced back unchanged", () => {
+  it.live("every row UPDATED or UNCHANGED, nothing created: keys of several names, read-only columns, formulas", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const client = yield* MarketoClient.MarketoClient
+      const prefix = "ROUND-"
+      yield* Effect.orDie(client.syncMObjects(
+        [
+          Opportunity.make({ name: "=1+1", stage: prefix, externalKey: { name: "externalId", value: `${prefix}1` } }),
+          Opportunity.make({
+            name: "-5 off",
+            stage: prefix,
+            amount: 12.5,
+            isWon: true,
+            closeDate: new Date("2026-03-31"),
+            externalKey: { name: "externalOpportunityId", value: `${prefix}2` }
+          }),
+          Opportunity.make({ name: "keyless", stage: prefix, customFields: { Region: "EMEA" } })
+        ],
+        "INSERT"
+      ))
+      const stored = Effect.map(
+        Effect.orDie(Stream.runCollect(client.getMObjects({ type: "Opportunity" }))),
+        (all) => all.length
+      )
+      const before = yield* stored
+      const out = join(dir, "export.csv")
+      const get = yield* recording().record(Reads.get({
+        type: "Opportunity",
+        criteria: [{ attrName: "Stage", comparison: "EQ", attrValue: prefix }],
+        associations: [],
+        includeDetails: false,
+        out,
+        format: "csv",
+        journal: Option.none()
+      }))
+      expect(get).toBe(0)
+      const header = (readFileSync(out, "utf8").split("\n")[0] ?? "").split(",")
+      expect(header).toEqual(expect.arrayContaining([
+        "createdAt",
+        "updatedAt",
+        "externalKey.externalId",
+        "externalKey.externalOpportunityId"
+      ]))
+      const report = join(dir, "report.ndjson")
+      const synced = yield* sync(
+        optionsFor(dir, out, { operation: "UPSERT", report: Option.some({ file: report, format: "ndjson" }) })
+      )
+      expect(synced.result, synced.out).toEqual(Either.right(0))
+      const statuses = readNdjson(report).map((row) => row["status"])
+      expect(statuses.length).toBe(3)
+      expect(statuses.every((status) => status === "UPDATED" || status === "UNCHANGED"), String(statuses)).toBe(true)
+      expect(yield* stored).toBe(before)
+      // Said once, as a note: not a problem of any row.
+      expect(synced.out.match(/note: 2 column\(s\) of fields Marketo writes itself/g)?.length).toBe(1)
     }).pipe(Effect.provide(env)))
 })
 

@@ -12,6 +12,7 @@ import * as Console from "effect/Console"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -28,6 +29,7 @@ import * as Deletes from "../src/internal/delete.js"
 import * as Journal from "../src/internal/journal.js"
 import * as Progress from "../src/internal/progress.js"
 import * as Report from "../src/internal/report.js"
+import * as Rows from "../src/internal/rows.js"
 import { decodeUtf8 } from "../src/internal/text.js"
 import { readNdjson, scratch } from "./helpers/mktows.js"
 
@@ -235,14 +237,23 @@ describe("CSV columns", () => {
     })
     const bad = Columns.parseHeader("Opportunity", ["nmae", "company.name", "externalKey"])
     expect("problems" in bad && bad.problems.length).toBe(3)
-    // A row has one external key (and a company one): a second column of it, under another name, would
-    // overwrite the first in every row where both are filled.
-    const twoKeys = Columns.parseHeader("Opportunity", [
-      "externalKey.externalOpportunityId",
-      "externalKey.marketoGUID",
-      "company.externalKey.externalCompanyId",
-      "company.externalKey.other"
-    ])
+    // A row has one external key (and a company one): a mapping that gives a second column of it,
+    // under another name, would overwrite the first in every row where both are filled.
+    const twoKeys = Columns.parseHeader(
+      "Opportunity",
+      [
+        "externalKey.externalOpportunityId",
+        "externalKey.marketoGUID",
+        "company.externalKey.externalCompanyId",
+        "company.externalKey.other"
+      ],
+      new Map([
+        ["externalKey.externalOpportunityId", "externalKey.externalOpportunityId"],
+        ["externalKey.marketoGUID", "externalKey.marketoGUID"],
+        ["company.externalKey.externalCompanyId", "company.externalKey.externalCompanyId"],
+        ["company.externalKey.other", "company.externalKey.other"]
+      ])
+    )
     expect("problems" in twoKeys && twoKeys.problems).toEqual([
       "column 2 ('externalKey.marketoGUID'): a second externalKey (column 'externalKey.externalOpportunityId' gives it already); a row has one: map one of them to null",
       "column 4 ('company.externalKey.other'): a second company.externalKey (column 'company.externalKey.externalCompanyId' gives it already); a row has one: map one of them to null"
@@ -253,6 +264,171 @@ describe("CSV columns", () => {
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined()
     expect("data" in data && Object.getPrototypeOf((data.data as { customFields: object }).customFields)).toBe(
       Object.prototype
+    )
+  })
+})
+
+describe("an export of mktows get, read back", () => {
+  it("a column per key name: each row fills at most one; a row that fills two is invalid, naming both columns", () => {
+    // As `get` writes them: one column per key name found among the objects exported.
+    const header = Columns.parseHeader("Opportunity", [
+      "id",
+      "externalKey.opportunityId",
+      "name",
+      "company.externalKey.externalCompanyId",
+      "externalKey.externalOpportunityId",
+      "company.externalKey.companyId"
+    ])
+    if (!("columns" in header)) return expect.fail(`an export's header: ${JSON.stringify(header)}`)
+    const row = (cells: ReadonlyArray<string>) => Columns.toPlainData("Opportunity", header.columns, cells)
+    expect(row(["64", "OPP-64", "Acme", "ACME", "", ""])).toEqual({
+      data: {
+        _tag: "Opportunity",
+        id: 64,
+        externalKey: { name: "opportunityId", value: "OPP-64" },
+        name: "Acme",
+        company: { externalKey: { name: "externalCompanyId", value: "ACME" } }
+      }
+    })
+    expect(row(["", "", "New", "", "K-1", "GLOBEX"])).toEqual({
+      data: {
+        _tag: "Opportunity",
+        name: "New",
+        externalKey: { name: "externalOpportunityId", value: "K-1" },
+        company: { externalKey: { name: "companyId", value: "GLOBEX" } }
+      }
+    })
+    // No key at all is the model's matter (an UPDATE by id), not the columns'.
+    expect(row(["65", "", "Globex", "", "", ""])).toEqual({ data: { _tag: "Opportunity", id: 65, name: "Globex" } })
+    expect(row(["64", "OPP-64", "Both", "ACME", "K-1", "GLOBEX"])).toEqual({
+      problems: [
+        {
+          field: "externalKey.externalOpportunityId",
+          message:
+            "a second externalKey in this row (column 'externalKey.opportunityId' gives it already): a row fills one of them"
+        },
+        {
+          field: "company.externalKey.companyId",
+          message:
+            "a second company.externalKey in this row (column 'company.externalKey.externalCompanyId' gives it already): a row fills one of them"
+        }
+      ]
+    })
+    // The same key name twice is the same field twice, as before.
+    const same = Columns.parseHeader("Opportunity", [
+      "externalKey.externalOpportunityId",
+      "externalKey.externalOpportunityId"
+    ])
+    expect("problems" in same && same.problems).toEqual([
+      "column 2 ('externalKey.externalOpportunityId'): a second externalKey (column 'externalKey.externalOpportunityId' gives it already); a row has one: map one of them to null"
+    ])
+  })
+
+  it("the columns of fields Marketo writes are read and left out; a mapping to one is refused", () => {
+    const header = Columns.parseHeader("Opportunity", ["id", "createdAt", "updatedAt", "name"])
+    if (!("columns" in header)) return expect.fail(`an export's header: ${JSON.stringify(header)}`)
+    expect(header.readOnly).toEqual(["createdAt", "updatedAt"])
+    expect(header.columns.map((column) => column.header)).toEqual(["id", "name"])
+    const row = (cells: ReadonlyArray<string>) => Columns.toPlainData("Opportunity", header.columns, cells, 4)
+    expect(row(["64", "2013-01-01T00:00:00+00:00", "not even a time", "Acme"])).toEqual({
+      data: { _tag: "Opportunity", id: 64, name: "Acme" }
+    })
+    // A row of nothing but them is a row of no field sent.
+    expect(row(["", "2013-01-01T00:00:00+00:00", "", ""])).toMatchObject({
+      problems: [{ field: "", message: expect.stringMatching(/^no field: its cells of 'id', 'name' are empty/) }]
+    })
+    // A role's too, and a Program's tokens and attributes (read-only: core refuses them when sent).
+    const role = Columns.parseHeader("OpportunityPersonRole", ["id", "CreatedAt", "role"])
+    expect("readOnly" in role && role.readOnly).toEqual(["CreatedAt"])
+    const program = Columns.parseHeader("Program", [
+      "id",
+      "createdAt",
+      "tags.0.type",
+      "tags.0.value",
+      "attributes.Tree Path",
+      "costs.0.month",
+      "costs.0.amount",
+      "costs.0.id",
+      "tokens.0.name",
+      "tokens.0.value"
+    ])
+    if (!("columns" in program)) return expect.fail(`a Program export's header: ${JSON.stringify(program)}`)
+    expect(program.readOnly).toEqual(["createdAt", "attributes.Tree Path", "tokens.0.name", "tokens.0.value"])
+    expect(
+      Columns.toPlainData(
+        "Program",
+        program.columns,
+        ["1002", "2013-01-01T00:00:00+00:00", "Channel", "Webinar", "/Marketing", "2013-04", "800", "101", "t", "v"],
+        10
+      )
+    ).toEqual({
+      data: {
+        _tag: "Program",
+        id: 1002,
+        tags: [{ type: "Channel", value: "Webinar" }],
+        costs: [{ month: "2013-04", amount: 800, id: 101 }]
+      }
+    })
+    // Only a path of the model: anything else under them is refused as before.
+    const bad = Columns.parseHeader("Opportunity", ["createdAt.x", "createdAt.externalKey.k"])
+    expect("problems" in bad && bad.problems.length).toBe(2)
+    // A mapping is the user's choice of columns: a field no sync sends is refused there, and mapping
+    // checks and proposals never offer one.
+    const mapped = Columns.parseHeader("Opportunity", ["Created", "name"], new Map([["Created", "createdAt"]]))
+    expect("problems" in mapped && mapped.problems).toEqual([
+      "column 1 ('Created') mapped to 'createdAt': Marketo writes createdAt, a sync never sends it; map the column to null"
+    ])
+    expect(Columns.isField("Opportunity", "createdAt")).toBe(false)
+    expect(Columns.isField("Program", "attributes.Name")).toBe(false)
+    expect(Columns.filledField("Opportunity", "updatedAt")).toBeUndefined()
+  })
+
+  it("an export of no object has the type's own columns, read back as a header", () => {
+    for (const type of Columns.objectTypes) {
+      const columns = Columns.standardColumns(type)
+      expect(columns).toContain("id")
+      expect(columns).toContain("createdAt")
+      expect("columns" in Columns.parseHeader(type, columns)).toBe(true)
+    }
+    expect(Columns.standardColumns("Opportunity")).toEqual([
+      "id",
+      "amount",
+      "closeDate",
+      "description",
+      "expectedRevenue",
+      "externalCreatedDate",
+      "fiscal",
+      "fiscalQuarter",
+      "fiscalYear",
+      "forecastCategoryName",
+      "isClosed",
+      "isWon",
+      "lastActivityDate",
+      "leadSource",
+      "name",
+      "nextStep",
+      "probability",
+      "quantity",
+      "stage",
+      "type",
+      "createdAt",
+      "updatedAt"
+    ])
+  })
+})
+
+describe("file formats", () => {
+  it("a .json file is refused, as any other extension, naming what is read and written", () => {
+    expect(Rows.checkFormat("in.csv")).toEqual(Either.right("csv"))
+    expect(Rows.checkFormat("IN.NDJSON")).toEqual(Either.right("ndjson"))
+    expect(Rows.checkFormat("in.jsonl")).toEqual(Either.right("ndjson"))
+    expect(Rows.checkFormat("out.json")).toEqual(
+      Either.left(
+        "a .json file is one JSON document to other programs, and mktows reads and writes one JSON object per line (NDJSON): name the file .ndjson or .jsonl (or use .csv)"
+      )
+    )
+    expect(Rows.checkFormat("out.txt")).toEqual(
+      Either.left("expected a .csv, .ndjson or .jsonl file (NDJSON: one JSON object per line)")
     )
   })
 })

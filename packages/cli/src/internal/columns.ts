@@ -32,8 +32,19 @@ const models = {
   OpportunityPersonRole: Schema.typeSchema(Schema.Struct(OpportunityPersonRole.fields)).ast
 } as const
 
-// Read-only or fixed fields: never a column.
-const notColumns = new Set(["_tag", "createdAt", "updatedAt"])
+/**
+ * The fields Marketo writes and a sync never sends: `mktows get` exports them, so a header of
+ * mktows' own format may name them, and their columns are read and left out (`parseHeader`'s
+ * `readOnly`). Core's validation refuses a Program's tokens and attributes when sent.
+ */
+const readOnlyFields: Record<ObjectType, ReadonlySet<string>> = {
+  Opportunity: new Set(["createdAt", "updatedAt"]),
+  OpportunityPersonRole: new Set(["createdAt", "updatedAt"]),
+  Program: new Set(["createdAt", "updatedAt", "tokens", "attributes"])
+}
+
+// The tag is fixed by --type: never a column.
+const fixed = "_tag"
 
 type Segment = string | number
 
@@ -79,15 +90,26 @@ const kindAt = (ast: AST.AST, path: ReadonlyArray<Segment>): Kind | undefined =>
   }
 }
 
-const topLevel = (type: ObjectType): ReadonlyArray<string> => {
+const allTopLevel = (type: ObjectType): ReadonlyArray<string> => {
   const ast = models[type]
   return ast._tag === "TypeLiteral"
-    ? ast.propertySignatures.map((p) => String(p.name)).filter((name) => !notColumns.has(name))
+    ? ast.propertySignatures.map((p) => String(p.name)).filter((name) => name !== fixed)
     : []
 }
 
+const topLevel = (type: ObjectType): ReadonlyArray<string> =>
+  allTopLevel(type).filter((name) => !readOnlyFields[type].has(name))
+
 /** The top-level fields of `type` a column can fill. */
 export const fieldNames = (type: ObjectType): ReadonlyArray<string> => topLevel(type)
+
+/**
+ * The columns an export of `type` has whatever its objects hold: the top-level fields of one
+ * value (`id`, `name`, `amount`, …, `createdAt`, `updatedAt`), in the model's order. An export
+ * of no object has them as its header, so that it is still a file `sync` and `delete` read.
+ */
+export const standardColumns = (type: ObjectType): ReadonlyArray<string> =>
+  allTopLevel(type).filter((name) => kindAt(models[type], [name]) !== undefined)
 
 /** One column: where its cell goes and what it holds. */
 export interface Column {
@@ -100,18 +122,25 @@ export interface Column {
   readonly keyName?: string
 }
 
-/** Where a field path of `type` goes and what it holds, or what is wrong with it. */
+/** Where a field path of `type` goes and what it holds (`readOnly`: a field no sync sends), or what is wrong with it. */
 const parseField = (
   type: ObjectType,
   text: string
-): { readonly path: ReadonlyArray<Segment>; readonly kind: Kind; readonly keyName?: string } | {
+): {
+  readonly path: ReadonlyArray<Segment>
+  readonly kind: Kind
+  readonly keyName?: string
+  readonly readOnly?: true
+} | {
   readonly problem: string
 } => {
   const known = topLevel(type)
   const dot = text.indexOf(".")
   const first = dot < 0 ? text : text.slice(0, dot)
-  const field = known.find((name) => name.toLowerCase() === first.toLowerCase())
+  const same = (name: string) => name.toLowerCase() === first.toLowerCase()
+  const field = known.find(same) ?? [...readOnlyFields[type]].find(same)
   if (field === undefined) return { problem: `${type} has no field '${first}' (fields: ${known.join(", ")})` }
+  const readOnly = readOnlyFields[type].has(field)
   const tail = dot < 0 ? "" : text.slice(dot + 1)
   let path: ReadonlyArray<Segment>
   let keyName: string | undefined
@@ -128,7 +157,8 @@ const parseField = (
   } else {
     path = [field, ...(tail.length > 0 ? tail.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : [])]
   }
-  const kind = keyName !== undefined ? "text" : kindAt(models[type], path)
+  // A read-only field has no key of its own: its path is checked against the model whole.
+  const kind = keyName !== undefined && !readOnly ? "text" : kindAt(models[type], path)
   if (kind === undefined) {
     return {
       problem: field === "externalKey"
@@ -136,11 +166,14 @@ const parseField = (
         : `not a field of ${type} (write nested fields with dots, e.g. 'costs.0.month', 'company.id')`
     }
   }
-  return keyName === undefined ? { path, kind } : { path, kind, keyName }
+  return readOnly ? { path, kind, readOnly } : keyName === undefined ? { path, kind } : { path, kind, keyName }
 }
 
-/** Whether `text` is a field path of `type` (e.g. `amount`, `company.externalKey.companyId`). */
-export const isField = (type: ObjectType, text: string): boolean => !("problem" in parseField(type, text.trim()))
+/** Whether `text` is a field path of `type` a sync sends (e.g. `amount`, `company.externalKey.companyId`). */
+export const isField = (type: ObjectType, text: string): boolean => {
+  const parsed = parseField(type, text.trim())
+  return !("problem" in parsed) && parsed.readOnly !== true
+}
 
 /**
  * The field a column of `text` fills, one per row, or undefined when `text` names none. An
@@ -149,7 +182,7 @@ export const isField = (type: ObjectType, text: string): boolean => !("problem" 
  */
 export const filledField = (type: ObjectType, text: string): string | undefined => {
   const parsed = parseField(type, text.trim())
-  return "problem" in parsed ? undefined : fieldFilled(parsed.path)
+  return "problem" in parsed || parsed.readOnly === true ? undefined : fieldFilled(parsed.path)
 }
 
 // The rule itself: the field path without the key's name.
@@ -160,6 +193,12 @@ const fieldFilled = (path: ReadonlyArray<Segment>): string => path.join(".")
  * names its field; with one, a header names the field the mapping gives it, and a column the
  * mapping does not name (or maps to null) is left out and listed in `ignored`; those it maps
  * to null, on purpose, are in `leftOut` too.
+ *
+ * Without a mapping the header may be an export of `mktows get`, which is read back as it is:
+ * a column of a field Marketo writes (`createdAt`, a Program's `attributes.…`) is listed in
+ * `readOnly` and left out, and an external key may have a column per key name (the objects
+ * exported had keys of several names), each row filling at most one (see `toPlainData`). A
+ * mapping is the user's choice of columns: one that maps two columns to one key is refused.
  */
 export const parseHeader = (
   type: ObjectType,
@@ -169,6 +208,7 @@ export const parseHeader = (
   readonly columns: ReadonlyArray<Column>
   readonly ignored: ReadonlyArray<string>
   readonly leftOut: ReadonlyArray<string>
+  readonly readOnly: ReadonlyArray<string>
 } | {
   readonly problems: ReadonlyArray<string>
 } => {
@@ -176,6 +216,7 @@ export const parseHeader = (
   const columns: Array<Column> = []
   const ignored: Array<string> = []
   const leftOut: Array<string> = []
+  const readOnly: Array<string> = []
   const seen = new Map<string, string>()
   const trimmed = headers.map((raw) => raw.trim())
   if (mapping !== undefined) {
@@ -201,21 +242,35 @@ export const parseHeader = (
         `${where}${mapping === undefined ? "" : ` mapped to '${target}'`}: ${parsed.problem}${hint}`
       )
     }
+    if (parsed.readOnly === true) {
+      return mapping === undefined
+        ? readOnly.push(header)
+        : problems.push(
+          `${where} mapped to '${target}': Marketo writes ${
+            parsed.path[0]
+          }, a sync never sends it; map the column to null`
+        )
+    }
     // The field it fills (see filledField): a second column of it would overwrite the first in
     // every row where both are filled, and change which record the row names.
     const id = fieldFilled(parsed.path)
     const earlier = seen.get(id)
-    if (earlier !== undefined) {
+    // Another key name for the same key, in mktows' own format: which one a row has is told per
+    // row. The same key name twice is the same column twice, a mistake, as for any field.
+    const keyName = parsed.keyName?.toLowerCase()
+    const anotherKeyName = keyName !== undefined && mapping === undefined &&
+      !columns.some((column) => fieldFilled(column.path) === id && column.keyName?.toLowerCase() === keyName)
+    if (earlier !== undefined && !anotherKeyName) {
       return problems.push(
         parsed.keyName === undefined
           ? `${where}: the same field as an earlier column`
           : `${where}: a second ${id} (column '${earlier}' gives it already); a row has one: map one of them to null`
       )
     }
-    seen.set(id, header)
+    if (earlier === undefined) seen.set(id, header)
     columns.push({ header, index: i, ...parsed })
   })
-  return problems.length > 0 ? { problems } : { columns, ignored, leftOut }
+  return problems.length > 0 ? { problems } : { columns, ignored, leftOut, readOnly }
 }
 
 const convert = (kind: Kind, cell: string, settings: Values.Settings): Either.Either<unknown, string> => {
@@ -286,12 +341,24 @@ export const toPlainData = (
   const data: { [key: string]: unknown } = { _tag: type }
   const problems: Array<{ readonly field: string; readonly message: string }> = []
   let filled = 0
+  // The column that gave each external key of the row: a row names one object, by one key.
+  const keys = new Map<string, string>()
   for (const column of columns) {
     // Our own exports escape formula-like cells with a `'`: read back, it goes.
     const cell = CsvCell.decode(fields[column.index] ?? "")
     if (cell.trim().length === 0) continue
     filled++
     if (column.keyName !== undefined) {
+      const key = fieldFilled(column.path)
+      const earlier = keys.get(key)
+      if (earlier !== undefined) {
+        problems.push({
+          field: column.header,
+          message: `a second ${key} in this row (column '${earlier}' gives it already): a row fills one of them`
+        })
+        continue
+      }
+      keys.set(key, column.header)
       place(data, column.path, { name: column.keyName, value: cell })
       continue
     }

@@ -337,6 +337,7 @@ const work = (options: Options, client: MarketoClient.MarketoClientShape): Job.W
     // --type is part of the job: the same file under another type names other objects.
     job: { command: "delete", type: Option.getOrElse(options.type, () => "any"), operation: "DELETE" },
     bytes,
+    file: options.file,
     rows: (source) => rows(options, source ?? bytes),
     inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file, options.delimiter),
     send: (refs) => client.deleteMObjects(refs, { failOnPartial: false }),

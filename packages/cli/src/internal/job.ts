@@ -53,6 +53,8 @@ export interface Work<A> {
   readonly rows: (source?: Source) => Stream.Stream<Rows.Row<A>, InputError | PlatformError, FileSystem.FileSystem>
   /** The bytes of the file. */
   readonly bytes: Source
+  /** The file's name, for the note that it is empty. */
+  readonly file?: string | undefined
   /** The names of the input's columns, for a report that carries them (`json`: NDJSON lines). */
   readonly inputColumns: Effect.Effect<
     ReadonlyArray<string> | "json",
@@ -299,7 +301,12 @@ export const problemText = <A>(row: Rows.Row<A>): string =>
 export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effect.Effect<void>) =>
   Effect.gen(function*() {
     const hash = Journal.hasher()
-    const source = Stream.tap(work.bytes, (chunk) => Effect.sync(() => hash.update(chunk)))
+    let size = 0
+    const source = Stream.tap(work.bytes, (chunk) =>
+      Effect.sync(() => {
+        size += chunk.length
+        hash.update(chunk)
+      }))
     let total = 0
     let invalid = 0
     let passed = 0
@@ -315,6 +322,10 @@ export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effe
         return onInvalid(row)
       })
     )
+    // Not an error (a job of no rows went through), but most likely not the file meant: said.
+    if (size === 0 && work.file !== undefined) {
+      yield* Console.error(`mktows: note: ${work.file} is empty (0 bytes): no rows, so nothing is sent`)
+    }
     return { total, invalid, passed, identity: hash.digest() }
   })
 

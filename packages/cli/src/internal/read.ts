@@ -23,7 +23,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type { ObjectType } from "./columns.js"
+import * as Columns from "./columns.js"
 import * as CsvCell from "./csvCell.js"
 import { Stop } from "./failure.js"
 import * as Journal from "./journal.js"
@@ -120,7 +120,7 @@ const csvCell = CsvCell.encode
 
 /** What `mktows get` was asked to do. */
 export interface GetOptions {
-  readonly type: ObjectType
+  readonly type: Columns.ObjectType
   readonly criteria: ReadonlyArray<Wire.MObjCriteria>
   readonly associations: ReadonlyArray<Wire.MObjAssociation>
   readonly includeDetails: boolean
@@ -289,9 +289,10 @@ export const get = (
     if (options.format === "csv") {
       // The header is known only now: the CSV is written from the part file, row by row.
       const csv = yield* fs.open(options.out, { flag: "w" })
-      const header = [...fields]
-      // No object, no column: an empty file, not a line of nothing.
-      if (header.length > 0) yield* csv.writeAll(encoder.encode(`${header.map(csvCell).join(",")}\n`))
+      // No object: the type's own columns, so that the file is still an export (of no row) that
+      // sync and delete read, not a file of no header.
+      const header = fields.size > 0 ? [...fields] : Columns.standardColumns(options.type)
+      yield* csv.writeAll(encoder.encode(`${header.map(csvCell).join(",")}\n`))
       yield* fs.stream(target, { chunkSize: 256 * 1024 }).pipe(
         Stream.decodeText(),
         Stream.splitLines,

@@ -9,6 +9,7 @@ import type { MObject } from "@mktows/core/MObject"
 import * as Validation from "@mktows/core/Validation"
 import type { SyncOperation } from "@mktows/core/Wire"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import * as Columns from "./columns.js"
 import * as Csv from "./csv.js"
@@ -23,8 +24,25 @@ export type Format = "csv" | "ndjson"
 export const formatOf = (path: string): Format | undefined => {
   const lower = path.toLowerCase()
   if (lower.endsWith(".csv")) return "csv"
-  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl") || lower.endsWith(".json")) return "ndjson"
+  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) return "ndjson"
   return undefined
+}
+
+/**
+ * The format of `path`, or why mktows neither reads nor writes it, naming what it does. A
+ * `.json` file is refused rather than read or written as NDJSON: other programs take it for one
+ * JSON document (an array), so an export named so would not be valid JSON to them, and an
+ * array given to sync would be read as a line of no object. Files are streamed, one object a
+ * line, so that memory does not grow with them.
+ */
+export const checkFormat = (path: string): Either.Either<Format, string> => {
+  const format = formatOf(path)
+  if (format !== undefined) return Either.right(format)
+  return Either.left(
+    path.toLowerCase().endsWith(".json")
+      ? "a .json file is one JSON document to other programs, and mktows reads and writes one JSON object per line (NDJSON): name the file .ndjson or .jsonl (or use .csv)"
+      : "expected a .csv, .ndjson or .jsonl file (NDJSON: one JSON object per line)"
+  )
 }
 
 /** A problem of one row: the field (a path such as `costs[0].month`, or empty) and what is wrong. */
@@ -79,6 +97,8 @@ export interface ReadOptions {
   readonly onIgnored?:
     | ((headers: ReadonlyArray<string>, leftOut: ReadonlyArray<string>) => Effect.Effect<void>)
     | undefined
+  /** Told once, with the columns of fields Marketo writes (an export's `createdAt`): read, and not sent. */
+  readonly onReadOnly?: ((headers: ReadonlyArray<string>) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -166,9 +186,17 @@ const csv =
             }
             columns = header.columns
             width = record.fields.length
-            return header.ignored.length > 0 && options.onIgnored !== undefined
-              ? Effect.as(options.onIgnored(header.ignored, header.leftOut), [])
-              : Effect.succeed([])
+            return Effect.as(
+              Effect.zipRight(
+                header.ignored.length > 0 && options.onIgnored !== undefined
+                  ? options.onIgnored(header.ignored, header.leftOut)
+                  : Effect.void,
+                header.readOnly.length > 0 && options.onReadOnly !== undefined
+                  ? options.onReadOnly(header.readOnly)
+                  : Effect.void
+              ),
+              []
+            )
           }
           count++
           const read = Columns.toPlainData(type, columns, record.fields, width, options.values)

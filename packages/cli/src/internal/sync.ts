@@ -126,6 +126,7 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
   const bytes = Rows.bytes(options.file)
   // Told once, in the first pass: the second reads the same header.
   let told = false
+  let toldReadOnly = false
   const read = {
     mapping: options.mapping,
     values: options.values,
@@ -147,11 +148,23 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
               : [])
           ].join("\n")
         )
+      }),
+    // A note, not a problem: an export of `mktows get` has them, and syncs back as it is.
+    onReadOnly: (headers: ReadonlyArray<string>) =>
+      Effect.suspend(() => {
+        if (toldReadOnly) return Effect.void
+        toldReadOnly = true
+        return Console.error(
+          `mktows: note: ${headers.length} column(s) of fields Marketo writes itself, read and not sent: ${
+            headers.map((h) => `'${h}'`).join(", ")
+          }`
+        )
       })
   }
   return {
     job: { command: "sync", type: options.type, operation: options.operation },
     bytes,
+    file: options.file,
     rows: (source) => Rows.read(options.file, options.format, options.type, options.operation, source ?? bytes, read),
     inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file, options.delimiter),
     send: (objects) =>
