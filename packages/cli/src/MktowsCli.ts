@@ -419,7 +419,8 @@ const get = Command.make(
           includeDetails: args.includeDetails,
           out: args.out,
           format,
-          journal: args.journal
+          journal: args.journal,
+          destination: yield* Connection.destination(args)
         })
       )
       return yield* exitWith(code)

@@ -35,6 +35,7 @@ import * as Journal from "../src/internal/journal.js"
 import * as Reads from "../src/internal/read.js"
 import * as Sync from "../src/internal/sync.js"
 import * as Values from "../src/internal/values.js"
+import * as MktowsCli from "../src/MktowsCli.js"
 import { readNdjson, scratch } from "./helpers/mktows.js"
 
 /** A fresh emulator store per test, and the real file system. */
@@ -195,6 +196,19 @@ const invalidKinds: ReadonlyArray<{
       text: `name,amount,externalKey.externalId\nA,1,${p}1\n, ,\nB,2,${p}2\nC,3,${p}3\n`
     }),
     problem: /no field: its cells of 'name', 'amount', 'externalKey\.externalId' are empty/
+  },
+  {
+    kind: "an NDJSON line of an object with no field ({})",
+    file: (p) => ({ name: "rows.ndjson", text: [line(`${p}1`), "{}", line(`${p}2`), line(`${p}3`)].join("\n") }),
+    problem: /no field: the line's object has none, so there is nothing to send/
+  },
+  {
+    kind: "an NDJSON line of no field but its type and empty objects",
+    file: (p) => ({
+      name: "rows.ndjson",
+      text: [line(`${p}1`), `{"_tag": "Opportunity", "customFields": {}}`, line(`${p}2`), line(`${p}3`)].join("\n")
+    }),
+    problem: /no field: the line's object has none/
   },
   {
     kind: "a REST refusal",
@@ -852,7 +866,12 @@ describe("a stop after rows went out", () => {
 })
 
 /** `mktows get` of every Opportunity to `out`, with a journal. */
-const exportAll = (out: string, format: "csv" | "ndjson", journal: string) =>
+const exportAll = (
+  out: string,
+  format: "csv" | "ndjson",
+  journal: string,
+  destination: Journal.Destination = testDestination
+) =>
   Reads.get({
     type: "Opportunity",
     criteria: [],
@@ -860,7 +879,8 @@ const exportAll = (out: string, format: "csv" | "ndjson", journal: string) =>
     includeDetails: false,
     out,
     format,
-    journal: Option.some(journal)
+    journal: Option.some(journal),
+    destination
   })
 
 describe("get --out a CSV", () => {
@@ -1103,7 +1123,8 @@ describe("get of nothing", () => {
               includeDetails: false,
               out,
               format,
-              journal
+              journal,
+              destination: testDestination
             }))
             expect(code).toBe(0)
             // NDJSON of no object is no line; a CSV of no object is its header, the type's own columns.
@@ -1130,7 +1151,8 @@ describe("get of nothing", () => {
             includeDetails: false,
             out,
             format: "csv",
-            journal: Option.none()
+            journal: Option.none(),
+            destination: testDestination
           }))
         ).toBe(0)
         const synced = yield* sync(optionsFor(dir, out, { type, operation: "UPDATE", report: Option.none() }))
@@ -1160,6 +1182,37 @@ const deleteOptions = (file: string): Delete.Options => ({
   reportColumns: "standard",
   command: `mktows delete ${file} --type Opportunity`,
   destination: testDestination
+})
+
+describe("a delete's NDJSON reference with nothing in it", () => {
+  it.live("{} (or only a _tag) is INVALID as a row of no field, with or without --type, and never sent", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "refs.ndjson")
+      writeFileSync(file, ["{}", `{"_tag": "Opportunity"}`, `{"type": "Opportunity"}`].join("\n"))
+      const kit = yield* Testing.TestMarketo
+      for (const type of [Option.some("Opportunity" as const), Option.none()]) {
+        for (const transport of ["soap", "rest"] as const) {
+          const report = join(dir, `report-${transport}-${Option.getOrElse(type, () => "any")}.ndjson`)
+          const options: Delete.Options = {
+            ...deleteOptions(file),
+            type,
+            transport,
+            skipInvalid: true,
+            report: Option.some({ file: report, format: "ndjson" })
+          }
+          const { record } = recording()
+          expect(yield* Effect.either(record(Delete.run(options)))).toEqual(Either.right(1))
+          const rows = readNdjson(report)
+          expect(rows.map((row) => row["status"])).toEqual(["INVALID", "INVALID", "INVALID"])
+          const noField = "no field: the line's object has none, so it names nothing to delete"
+          expect(rows.slice(0, 2).map((row) => row["error"])).toEqual([noField, noField])
+          // A type and nothing else names a type, not nothing: it lacks its id or key.
+          expect(String(rows[2]?.["error"])).toMatch(/^id: no (id|external key)/)
+        }
+      }
+      expect((yield* kit.stats).calls["deleteMObjects"] ?? 0).toBe(0)
+    }).pipe(Effect.provide(env)))
 })
 
 describe("an empty input file", () => {
@@ -1220,7 +1273,8 @@ describe("an export of get, synced back unchanged", () => {
         includeDetails: false,
         out,
         format: "csv",
-        journal: Option.none()
+        journal: Option.none(),
+        destination: testDestination
       }))
       expect(get).toBe(0)
       const header = (readFileSync(out, "utf8").split("\n")[0] ?? "").split(",")
@@ -1297,6 +1351,82 @@ describe("get --journal", () => {
         2,
         expect.stringMatching(/its last record is not one this mktows writes/)
       ])
+    }).pipe(Effect.provide(env)))
+})
+
+describe("get --journal reused against another Marketo", () => {
+  /** An export of 150 Opportunities, stopped after its first page (100): its journal and its output then. */
+  const stopped = Effect.gen(function*() {
+    const dir = scratch()
+    const client = yield* MarketoClient.MarketoClient
+    yield* Effect.orDie(client.syncMObjects(
+      Array.from({ length: 150 }, (_, i) => Opportunity.make({ name: `Elsewhere ${i}` })),
+      "INSERT"
+    ))
+    const out = join(dir, "all.ndjson")
+    const journal = join(dir, "get.journal")
+    expect(yield* Effect.orDie(recording().record(exportAll(out, "ndjson", journal)))).toBe(0)
+    const records = readFileSync(journal, "utf8").split("\n").filter((text) => text.length > 0)
+    // The header, a record per page, the record of completion.
+    expect(records.length).toBe(4)
+    expect(Journal.decodeLine(records[0] ?? "")).toMatchObject({ destination: testDestination })
+    const mark = Journal.decodeLine(records[1] ?? "") as { readonly bytes: number }
+    writeFileSync(journal, `${records.slice(0, 2).join("\n")}\n`)
+    const complete = readFileSync(out, "utf8")
+    writeFileSync(out, complete.slice(0, mark.bytes))
+    return { out, journal, complete }
+  })
+
+  const getCalls = Effect.map(
+    Effect.flatMap(Testing.TestMarketo, (kit) => kit.stats),
+    (stats) => stats.calls["getMObjects"] ?? 0
+  )
+
+  it.live("is refused before anything is read, as sync's journal is: exit 2, nothing written, even once complete", () =>
+    Effect.gen(function*() {
+      const { complete, journal, out } = yield* stopped
+      const kept = [readFileSync(out, "utf8"), readFileSync(journal, "utf8")]
+      const calls = yield* getCalls
+      for (
+        const destination of [
+          { ...testDestination, endpoint: "memory://another/soap" },
+          { transport: "rest", endpoint: testDestination.endpoint, user: "test" }
+        ] as const
+      ) {
+        const error = yield* Effect.flip(recording().record(exportAll(out, "ndjson", journal, destination)))
+        expect(error._tag).toBe("JournalError")
+        expect(MktowsCli.exitCode(error)).toBe(2)
+        expect(error.message).toBe(
+          `journal ${journal}: it belongs to a job sent to SOAP memory://emulator/soap (user id test), and this run goes to ${
+            Journal.describeDestination(destination)
+          }: its outcomes are that Marketo's, not this one's, so nothing was sent. To start a fresh job there, run the command with a new --journal path (or remove this journal); to continue the old job, point the command back at where it went.`
+        )
+        expect(yield* getCalls).toBe(calls)
+        expect([readFileSync(out, "utf8"), readFileSync(journal, "utf8")]).toEqual(kept)
+      }
+      // Another API user of the same instance reads the same objects: the export resumes.
+      const sameInstance = { ...testDestination, user: "another-api-user" }
+      expect(yield* Effect.orDie(recording().record(exportAll(out, "ndjson", journal, sameInstance)))).toBe(0)
+      expect(readFileSync(out, "utf8")).toBe(complete)
+      // Complete, it is still refused elsewhere rather than said to be complete there.
+      const elsewhere = { ...testDestination, endpoint: "memory://another/soap" }
+      const error = yield* Effect.flip(recording().record(exportAll(out, "ndjson", journal, elsewhere)))
+      expect(error._tag).toBe("JournalError")
+    }).pipe(Effect.provide(env)))
+
+  it.live("a journal of an older mktows, with no destination, resumes with the warning sync's journal gives", () =>
+    Effect.gen(function*() {
+      const { complete, journal, out } = yield* stopped
+      const [header, ...rest] = readFileSync(journal, "utf8").split("\n")
+      const { job } = Journal.decodeLine(header ?? "") as { readonly job: unknown }
+      writeFileSync(journal, [Journal.encodeLine({ job }).trimEnd(), ...rest].join("\n"))
+      const { out: printed, record } = recording()
+      expect(yield* Effect.orDie(record(exportAll(out, "ndjson", journal)))).toBe(0)
+      expect(printed).toContain(
+        `mktows: warning: journal ${journal} was started by an older mktows, which did not record where its job was sent: it cannot be checked that this run goes to the same Marketo (this run: SOAP memory://emulator/soap (user id test)). If that job went to another instance or transport, stop now and start with a new --journal.`
+      )
+      // Resumed after its first page: every object once.
+      expect(readFileSync(out, "utf8")).toBe(complete)
     }).pipe(Effect.provide(env)))
 })
 

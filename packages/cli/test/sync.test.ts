@@ -13,7 +13,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { demoCredentials, type RunningEmulator, spawnEmulator } from "../../emulator/test/helpers/spawnEmulator.js"
 import { envFor, mktows, readNdjson, restEnvFor, scratch } from "./helpers/mktows.js"
@@ -341,6 +341,47 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: slow })("mktows 
           o._tag === "Opportunity" && o.externalKey?.value.startsWith("DEST-") === true ? [o.externalKey.value] : []
         )
         expect(keys.sort()).toEqual(["DEST-1", "DEST-2", "DEST-3"])
+      }),
+    slow
+  )
+
+  it.scoped(
+    "a get journal is refused against another Marketo or over another transport: nothing read or written, exit 2",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const other = yield* spawnEmulator()
+        const dir = scratch()
+        const out = join(dir, "out.ndjson")
+        const journal = join(dir, "get.journal")
+        const args = ["get", "--type", "Opportunity", "--out", out, "--journal", journal]
+        const first = yield* mktows(args, { env: envFor(emulator) })
+        expect(first.code, first.stderr).toBe(0)
+        const kept = [readFileSync(out, "utf8"), readFileSync(journal, "utf8")]
+        const getCalls = (origin: string) => Effect.map(stats(origin), (s) => s.calls["getMObjects"] ?? 0)
+
+        const elsewhere = yield* mktows(args, { env: envFor(other) })
+        expect(elsewhere.code).toBe(2)
+        expect(elsewhere.stderr).toContain(
+          `it belongs to a job sent to SOAP ${emulator.endpoint} (user id ${demoCredentials.userId}), and this run goes to SOAP ${other.endpoint}`
+        )
+        expect(elsewhere.stderr).toContain("a new --journal path (or remove this journal)")
+        expect(elsewhere.stderr).not.toContain("this export is complete")
+        expect(yield* getCalls(other.origin)).toBe(0)
+
+        const before = yield* getCalls(emulator.origin)
+        const overRest = yield* mktows(args, { env: restEnvFor(emulator) })
+        expect(overRest.code).toBe(2)
+        expect(overRest.stderr).toContain(
+          `this run goes to REST ${emulator.origin}/rest (client id mktows-demo-client)`
+        )
+        expect(yield* getCalls(emulator.origin)).toBe(before)
+        expect([readFileSync(out, "utf8"), readFileSync(journal, "utf8")]).toEqual(kept)
+
+        // Where it went, it is the complete export it was.
+        const again = yield* mktows(args, { env: envFor(emulator) })
+        expect(again.code, again.stderr).toBe(0)
+        expect(again.stderr).toContain("this export is complete")
       }),
     slow
   )

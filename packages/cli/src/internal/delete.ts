@@ -240,6 +240,16 @@ const rows = (
             }
           }
           const dict = data as { readonly [key: string]: unknown }
+          // A reference of nothing, as sync refuses an object of nothing: named here for what it is,
+          // not only for the id or the key it lacks.
+          if (Rows.holdsNoField(dict)) {
+            return {
+              line,
+              record,
+              valid: false,
+              problems: [{ field: "", message: "no field: the line's object has none, so it names nothing to delete" }]
+            }
+          }
           // An export of `mktows get` holds the object's type as `_tag`: its `type` is a field.
           const type = typeOf(fixedType, dict["_tag"] ?? dict["type"])
           return check(transport, line, record, type, dict["id"], keysOf(dict["externalKey"]))

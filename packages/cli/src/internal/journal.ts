@@ -138,6 +138,39 @@ export const describeDestination = (destination: Destination): string =>
   }`
 
 /**
+ * Checks that a journal whose job went to `recorded` may be used by a run to `current` (a
+ * `sync` or `delete` journal, and a `get` journal, whose stream position is as much that
+ * instance's as an outcome): refused when they name another endpoint or transport. A journal
+ * of an older mktows, which recorded none, is used with a warning on stderr that this cannot
+ * be checked.
+ */
+export const checkDestination = (
+  file: string,
+  recorded: Destination | undefined,
+  current: Destination
+): Effect.Effect<void, JournalError> => {
+  // Its outcomes are another Marketo's (or another transport's, with other ids): applied here,
+  // every row they settle would be reported done and never sent to this one.
+  if (recorded !== undefined && !sameDestination(recorded, current)) {
+    return Effect.fail(
+      new JournalError({
+        file,
+        detail: `it belongs to a job sent to ${describeDestination(recorded)}, and this run goes to ${
+          describeDestination(current)
+        }: its outcomes are that Marketo's, not this one's, so nothing was sent. To start a fresh job there, run the command with a new --journal path (or remove this journal); to continue the old job, point the command back at where it went.`
+      })
+    )
+  }
+  return recorded === undefined
+    ? Console.error(
+      `mktows: warning: journal ${file} was started by an older mktows, which did not record where its job was sent: it cannot be checked that this run goes to the same Marketo (this run: ${
+        describeDestination(current)
+      }). If that job went to another instance or transport, stop now and start with a new --journal.`
+    )
+    : Effect.void
+}
+
+/**
  * A set of line numbers as one bit each, growing as larger lines are added: what a resumed
  * job keeps per line (1,000,000 lines: 125 KB, where a Set of numbers takes tens of MB).
  */
@@ -362,24 +395,7 @@ export const open = (
           )
         )
       }
-      // Its outcomes are another Marketo's (or another transport's, with other ids): applied here,
-      // every row they settle would be reported done and never sent to this one.
-      if (header?.destination !== undefined && !sameDestination(header.destination, job.destination)) {
-        return yield* Effect.fail(
-          fail(
-            `it belongs to a job sent to ${describeDestination(header.destination)}, and this run goes to ${
-              describeDestination(job.destination)
-            }: its outcomes are that Marketo's, not this one's, so nothing was sent. To start a fresh job there, run the command with a new --journal path (or remove this journal); to continue the old job, point the command back at where it went.`
-          )
-        )
-      }
-      if (header !== undefined && header.destination === undefined) {
-        yield* Console.error(
-          `mktows: warning: journal ${file} was started by an older mktows, which did not record where its job was sent: it cannot be checked that this run goes to the same Marketo (this run: ${
-            describeDestination(job.destination)
-          }). If that job went to another instance or transport, stop now and start with a new --journal.`
-        )
-      }
+      if (header !== undefined) yield* checkDestination(file, header.destination, job.destination)
       // A torn last line (a write cut short by a crash) is dropped so appends start clean.
       const size = Number((yield* Effect.mapError(fs.stat(file), io)).size)
       if (size > goodBytes) yield* Effect.mapError(fs.truncate(file, goodBytes), io)

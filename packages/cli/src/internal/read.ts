@@ -4,7 +4,9 @@
  * `get` streams every page to the output file as it arrives. With a journal, after each
  * page is written and flushed to disk, the journal records the stream position and the
  * output's length; a rerun cuts the output back to the last recorded length and asks
- * Marketo for the pages after that position, so nothing is written twice or lost.
+ * Marketo for the pages after that position, so nothing is written twice or lost. The
+ * journal's first record names the export and where its reads go (the transport, endpoint and
+ * user or client id): a position is that Marketo's, so a rerun that goes elsewhere is refused.
  *
  * A CSV's header must name every field of every object, and a later object may have a
  * field the first ones lack: the pages go to a temporary NDJSON file next to the output
@@ -127,6 +129,11 @@ export interface GetOptions {
   readonly out: string
   readonly format: Rows.Format
   readonly journal: Option.Option<string>
+  /**
+   * Where the reads go (`Connection.destination`), recorded in the journal beside the export: a
+   * stream position is that Marketo's, over that transport, so the export resumes only there.
+   */
+  readonly destination: Journal.Destination
 }
 
 /** What the journal records after each page: where the stream is and what the output holds. */
@@ -150,7 +157,7 @@ export const get = (
   options: GetOptions
 ): Effect.Effect<
   0,
-  Stop | PlatformError | MarketoError.ValidationError | MarketoError.CallError,
+  Stop | Journal.JournalError | PlatformError | MarketoError.ValidationError | MarketoError.CallError,
   FileSystem.FileSystem | MarketoClient.MarketoClient
 > =>
   Effect.scoped(Effect.gen(function*() {
@@ -178,11 +185,17 @@ export const get = (
       const entries = text.split("\n").map(Journal.decodeLine).filter((entry) =>
         entry !== undefined
       )
-      const first = entries[0] as { readonly job?: unknown } | undefined
+      const first = entries[0] as { readonly job?: unknown; readonly destination?: Journal.Destination } | undefined
       if (first !== undefined && JSON.stringify(first.job) !== JSON.stringify(job)) {
         return yield* Effect.fail(
           new Stop({ code: 2, detail: `journal ${options.journal.value}: it belongs to another export` })
         )
+      }
+      // Checked before anything is read, and before a complete export is said to be complete: its
+      // stream position is another Marketo's (or another transport's), and the pages after it there
+      // would be appended to the first instance's objects. (An older mktows recorded none: a warning.)
+      if (first !== undefined) {
+        yield* Journal.checkDestination(options.journal.value, first.destination, options.destination)
       }
       const last: unknown = entries.length > 1 ? entries[entries.length - 1] : undefined
       if (isDone(last)) {
@@ -244,7 +257,7 @@ export const get = (
       ? yield* fs.open(options.journal.value, { flag: mark === undefined ? "w" : "a" })
       : undefined
     if (log !== undefined && mark === undefined) {
-      yield* log.writeAll(encoder.encode(Journal.encodeLine({ job })))
+      yield* log.writeAll(encoder.encode(Journal.encodeLine({ job, destination: options.destination })))
     }
     let bytes = mark?.bytes ?? 0
     let objects = mark?.objects ?? 0

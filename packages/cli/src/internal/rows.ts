@@ -116,6 +116,14 @@ const isDict = (value: unknown): value is { readonly [key: string]: unknown } =>
 
 const whole = (message: string): ReadonlyArray<Problem> => [{ field: "", message }]
 
+/**
+ * Whether a JSON value holds no field: an object none of whose entries (`_tag` aside, the type)
+ * holds a value, `{}` and `{"customFields": {}}` alike. Sent, it would create (or name) an object
+ * of nothing, as a CSV row of empty cells would.
+ */
+export const holdsNoField = (value: unknown): boolean =>
+  isDict(value) && Object.entries(value).every(([key, entry]) => key === "_tag" || holdsNoField(entry))
+
 const ndjson = (file: string, type: Columns.ObjectType) => <E, R>(text: Stream.Stream<string, E, R>) =>
   Stream.suspend(() => {
     let record = 0
@@ -134,6 +142,15 @@ const ndjson = (file: string, type: Columns.ObjectType) => <E, R>(text: Stream.S
           }
         }
         if (!isDict(data)) return { line, record, data, problems: whole("expected a JSON object on the line") }
+        if (holdsNoField(data)) {
+          return {
+            line,
+            record,
+            cells: [content],
+            data,
+            problems: whole("no field: the line's object has none, so there is nothing to send")
+          }
+        }
         // The type comes from --type; a line that names another is refused rather than sent as it says.
         const cells = [content]
         if (data["_tag"] === undefined) return { line, record, cells, data: { _tag: type, ...data } }
