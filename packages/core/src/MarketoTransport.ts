@@ -187,8 +187,9 @@ export interface MarketoTransportShape {
    * keeps these statuses, so an object that was created is reported CREATED, never FAILED or
    * IN_DOUBT. A transport that knows an object's request never went in any attempt (the call
    * stopped at an earlier request) may give it a FAILED status saying so: it is certainly not
-   * applied, where an object sent and not answered is IN_DOUBT. The client passes the same `params` object to every attempt of one call, so a
-   * transport may remember per `params` what was answered and send only the rest again.
+   * applied, where an object sent and not answered is IN_DOUBT. The client passes the same
+   * `params` object to every attempt of one call, so a transport may remember per `params` what
+   * was answered and send only the rest again.
    * Absent: a failed call answered nothing.
    *
    * @since 0.1.0

@@ -99,9 +99,10 @@ const customIssues = (
   const issues: Array<Issue> = []
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string
+    const lower = name.toLowerCase()
     if (refused.includes(name)) {
       issues.push(issue(index, ["attribList", i, "name"], refusedAttrib(name)))
-    } else if (!soap.has(name) && (reserved.has(name.toLowerCase()) || standardRest.has(name.toLowerCase()))) {
+    } else if (!soap.has(name) && (reserved.has(lower) || standardRest.has(lower))) {
       issues.push(
         issue(
           index,

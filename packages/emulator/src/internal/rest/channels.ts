@@ -6,7 +6,6 @@ import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
 import type { Endpoint } from "./common.js"
-import { channelTagType } from "./tagTypes.js"
 
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
@@ -18,7 +17,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
     Effect.flatMap(store.state, (state) =>
       answerPage(
         request.params,
-        (state.tagTypes.get(channelTagType) ?? []).map((name, i) => ({
+        (state.tagTypes.get(RestWire.channelTagType) ?? []).map((name, i) => ({
           id: i + 1,
           name,
           applicableProgramType: "Default",

@@ -17,7 +17,6 @@ import type { State } from "../state.js"
 import { syncMObjects } from "../sync.js"
 import { decodeJson, type Endpoint, envelope, refuse, RestRefusal } from "./common.js"
 import { programOf } from "./records.js"
-import { channelTagType } from "./tagTypes.js"
 
 interface Update {
   readonly costs: ReadonlyArray<RestWire.ProgramCost> | undefined
@@ -97,7 +96,7 @@ const updateOf = (text: string): Effect.Effect<Update, RestRefusal> =>
         )
       }
     }
-    if ((tags ?? []).some((t) => t.tagType === channelTagType)) {
+    if ((tags ?? []).some((t) => t.tagType === RestWire.channelTagType)) {
       return yield* refuse(RestWire.errorCodes.businessRule, "the channel is not a tag type")
     }
     const name = form.get("name") ?? undefined

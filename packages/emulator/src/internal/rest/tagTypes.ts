@@ -7,9 +7,6 @@ import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
 import type { Endpoint } from "./common.js"
 
-/** The tag type the SOAP side keeps the channel under, as the client knows it. @internal */
-export const channelTagType = RestWire.channelTagType
-
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
   path: RestWire.paths.tagTypes,
@@ -20,7 +17,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
     Effect.flatMap(store.state, (state) =>
       answerPage(
         request.params,
-        [...state.tagTypes].filter(([type]) => type !== channelTagType).map(([type, values]) => ({
+        [...state.tagTypes].filter(([type]) => type !== RestWire.channelTagType).map(([type, values]) => ({
           tagType: type,
           applicableProgramTypes: "Default,Event,Event with Webinar,Engagement,Email",
           required: false,
