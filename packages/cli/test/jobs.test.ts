@@ -1163,6 +1163,7 @@ describe("get of nothing", () => {
       const { out: printed, record } = recording()
       const deleted = yield* Effect.either(record(Delete.run(deleteOptions(join(dir, "none-Opportunity.csv")))))
       expect([deleted, printed.join("\n")]).toEqual([Either.right(0), expect.stringContaining("total       0")])
+      expect(printed.join("\n")).not.toContain("is empty")
     }).pipe(Effect.provide(env)))
 })
 

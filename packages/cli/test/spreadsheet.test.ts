@@ -206,6 +206,11 @@ describe("a Salesforce-shaped export", () => {
     Effect.gen(function*() {
       const bad = Mapping.check("Opportunity", new Map([["Account Name", "AccountName"]]))
       expect(Either.isLeft(bad) && bad.left.message).toMatch(/'AccountName' is not a field of Opportunity/)
+      // A field Marketo writes itself is a field still: said as such, not as unknown.
+      const written = Mapping.check("Opportunity", new Map([["Created", "createdAt"]]))
+      expect(Either.isLeft(written) && written.left.message).toMatch(
+        /the mapping of 'Created': Marketo writes createdAt, a sync never sends it; map the column to null/
+      )
       const file = join(scratch(), "x.csv")
       writeFileSync(file, "Name\nx\n")
       const error = yield* Effect.flip(readAll(file, { mapping: new Map([["Nmae", "name"]]) }))

@@ -169,6 +169,12 @@ const parseField = (
   return readOnly ? { path, kind, readOnly } : keyName === undefined ? { path, kind } : { path, kind, keyName }
 }
 
+/** The field `text` names when it is one Marketo writes itself (`createdAt`): read, never sent. */
+export const readOnlyField = (type: ObjectType, text: string): string | undefined => {
+  const parsed = parseField(type, text.trim())
+  return "problem" in parsed || parsed.readOnly !== true ? undefined : String(parsed.path[0])
+}
+
 /** Whether `text` is a field path of `type` a sync sends (e.g. `amount`, `company.externalKey.companyId`). */
 export const isField = (type: ObjectType, text: string): boolean => {
   const parsed = parseField(type, text.trim())

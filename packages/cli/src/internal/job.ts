@@ -301,12 +301,7 @@ export const problemText = <A>(row: Rows.Row<A>): string =>
 export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effect.Effect<void>) =>
   Effect.gen(function*() {
     const hash = Journal.hasher()
-    let size = 0
-    const source = Stream.tap(work.bytes, (chunk) =>
-      Effect.sync(() => {
-        size += chunk.length
-        hash.update(chunk)
-      }))
+    const source = Stream.tap(work.bytes, (chunk) => Effect.sync(() => hash.update(chunk)))
     let total = 0
     let invalid = 0
     let passed = 0
@@ -322,11 +317,12 @@ export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effe
         return onInvalid(row)
       })
     )
+    const identity = hash.digest()
     // Not an error (a job of no rows went through), but most likely not the file meant: said.
-    if (size === 0 && work.file !== undefined) {
+    if (identity.size === 0 && work.file !== undefined) {
       yield* Console.error(`mktows: note: ${work.file} is empty (0 bytes): no rows, so nothing is sent`)
     }
-    return { total, invalid, passed, identity: hash.digest() }
+    return { total, invalid, passed, identity }
   })
 
 /** Checks every row and lists every problem on stdout; sends nothing. */

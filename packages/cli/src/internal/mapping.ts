@@ -68,6 +68,13 @@ export const combine = (fromFile: Mapping | undefined, fromFlags: Mapping): Mapp
 
 /** Checks every field a mapping names, before any file is read. */
 export const check = (type: Columns.ObjectType, mapping: Mapping): Either.Either<Mapping, Stop> => {
+  const readOnly = [...mapping].flatMap(([header, field]) => {
+    const written = field === null ? undefined : Columns.readOnlyField(type, field)
+    return written === undefined ? [] : [
+      `the mapping of '${header}': Marketo writes ${written}, a sync never sends it; map the column to null`
+    ]
+  })
+  if (readOnly.length > 0) return Either.left(usage(readOnly.join("; ")))
   const bad = [...mapping].filter(([, field]) => field !== null && !Columns.isField(type, field))
   return bad.length === 0 ? Either.right(mapping) : Either.left(
     usage(
