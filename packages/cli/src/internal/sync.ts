@@ -121,21 +121,27 @@ const reconcile = (
   )
 }
 
+/** `tell`, said once: the first pass reads the header and tells; the second reads the same header. */
+const once = <Args extends ReadonlyArray<unknown>>(tell: (...args: Args) => Effect.Effect<void>) => {
+  let told = false
+  return (...args: Args): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (told) return Effect.void
+      told = true
+      return tell(...args)
+    })
+}
+
 /** The job of a sync: how its rows are read, sent and reconciled (exported for tests that wrap a step). */
 export const work = (options: Options, client?: MarketoClient.MarketoClientShape): Job.Work<MObject.MObject> => {
   const bytes = Rows.bytes(options.file)
-  // Told once, in the first pass: the second reads the same header.
-  let told = false
-  let toldReadOnly = false
   const read = {
     mapping: options.mapping,
     values: options.values,
     delimiter: options.delimiter,
     refuse: options.transport === "rest" ? restRefusals : undefined,
-    onIgnored: (headers: ReadonlyArray<string>, leftOut: ReadonlyArray<string>) =>
+    onIgnored: once((headers: ReadonlyArray<string>, leftOut: ReadonlyArray<string>) =>
       Effect.suspend(() => {
-        if (told) return Effect.void
-        told = true
         const quoted = (names: ReadonlyArray<string>) => names.map((h) => `'${h}'`).join(", ")
         const unmapped = headers.filter((h) => !leftOut.includes(h))
         return Console.error(
@@ -148,18 +154,16 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
               : [])
           ].join("\n")
         )
-      }),
-    // A note, not a problem: an export of `mktows get` has them, and syncs back as it is.
-    onReadOnly: (headers: ReadonlyArray<string>) =>
-      Effect.suspend(() => {
-        if (toldReadOnly) return Effect.void
-        toldReadOnly = true
-        return Console.error(
-          `mktows: note: ${headers.length} column(s) of fields Marketo writes itself, read and not sent: ${
-            headers.map((h) => `'${h}'`).join(", ")
-          }`
-        )
       })
+    ),
+    // A note, not a problem: an export of `mktows get` has them, and syncs back as it is.
+    onReadOnly: once((headers: ReadonlyArray<string>) =>
+      Console.error(
+        `mktows: note: ${headers.length} column(s) of fields Marketo writes itself, read and not sent: ${
+          headers.map((h) => `'${h}'`).join(", ")
+        }`
+      )
+    )
   }
   return {
     job: { command: "sync", type: options.type, operation: options.operation },
