@@ -7,7 +7,7 @@
  * | syncMObjects Opportunity | `POST /rest/v1/opportunities.json` (INSERT createOnly, UPDATE updateOnly, UPSERT createOrUpdate) |
  * | syncMObjects OpportunityPersonRole | `POST /rest/v1/opportunities/roles.json` |
  * | syncMObjects Program (UPDATE) | `POST /rest/asset/v1/program/{id}.json`, form-encoded, costs appended, tags set |
- * | getMObjects | `GET …/opportunities.json`, `…/roles.json` (filterType, filterValues, fields, nextPageToken), `…/program/{id}.json`, `…/programs.json` |
+ * | getMObjects | `GET …/opportunities.json`, `…/roles.json` (filterType, filterValues, fields, nextPageToken), `…/program/{id}.json`, `…/programs.json`, `…/program/byTag.json`; each program then by name (`…/program/byName.json`), the one read that gives its costs |
  * | describeMObject | `GET …/describe.json` |
  * | deleteMObjects | `POST …/delete.json` |
  * | listMObjects | none in REST: checks the token, answers Opportunity and OpportunityPersonRole |
@@ -21,7 +21,7 @@
  * | 606, 615 | `MarketoFault` 20023/20024: backed off through the client's limiter |
  * | 607 | 20015: `QuotaExceeded` |
  * | 604, 608, 611, 713, 719, 1029, HTTP 5xx | ambiguous `TransportError`: retried where repeating is harmless, else IN_DOUBT |
- * | other codes (609, 610, 702, …) of a program request | that program FAILED (SKIPPED when not found) |
+ * | other codes (609, 610, …) of a program request | that program FAILED (SKIPPED on 702, no such program) |
  * | other codes of a record request | its records FAILED with the code and message |
  * | other codes of a read (1003, 1006, …) | `MarketoFault` with the REST code and Adobe's meaning of it |
  * | a read by a field the instance's describe does not search alone | refused before the query is sent (`refuseRead`: a `ValidationError` naming the fields it searches) |

@@ -348,6 +348,26 @@ export interface ProgramFolder extends Schema.Schema.Type<typeof ProgramFolder> 
 const nullable = <S extends Schema.Schema.Any>(schema: S) => optional(Schema.NullOr(schema))
 
 /**
+ * A period cost of a program as an answer gives it: a cost without a note may carry
+ * `"note": null` (the Asset API writes a field without a value as `null`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProgramCostRead = Schema.Struct({
+  startDate: Schema.String,
+  cost: Schema.Int,
+  note: nullable(Schema.String)
+}).annotations({ identifier: "ProgramCostRead" })
+/**
+ * The type of {@link ProgramCostRead}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProgramCostRead extends Schema.Schema.Type<typeof ProgramCostRead> {}
+
+/**
  * A program as the Asset API returns it: what mktows reads strictly (id, name, type, channel,
  * costs and tags when present), the rest as the documented answers give it, where a field
  * without a value may be `null` (`"costs": null`) rather than absent.
@@ -368,7 +388,7 @@ export const Program = Schema.Struct({
   url: nullable(Schema.String),
   createdAt: nullable(Schema.String),
   updatedAt: nullable(Schema.String),
-  costs: nullable(Schema.Array(ProgramCost)),
+  costs: nullable(Schema.Array(ProgramCostRead)),
   tags: nullable(Schema.Array(ProgramTag))
 }).annotations({ identifier: "Program" })
 /**
@@ -386,6 +406,19 @@ export interface Program extends Schema.Schema.Type<typeof Program> {}
  * @category schemas
  */
 export const ProgramResponse = Response(Program).annotations({ identifier: "ProgramResponse" })
+
+/**
+ * The answer of a program update as the client reads it: only the program's id. The rest of the
+ * program it echoes is not needed to know the update was applied, so an odd field there (a
+ * value Marketo adds later) cannot turn an applied update into one in doubt, which a user
+ * might send again: a program's costs are added to on each update.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProgramUpdateResponse = Response(Schema.Struct({ id: Schema.Int })).annotations({
+  identifier: "ProgramUpdateResponse"
+})
 
 /**
  * A tag type of `tagTypes.json`.

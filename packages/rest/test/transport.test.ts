@@ -474,6 +474,26 @@ describe("RestTransport over MarketoClient", () => {
     }).pipe(Effect.provide(m.client))
   })
 
+  it.effect("a Program UPDATE applied is UPDATED whatever else the program it echoes holds; 702 (no such program) is SKIPPED, 610 (no such path) FAILED", () => {
+    const m = withMarketo((s) =>
+      s.path.endsWith("/1970.json")
+        // A cost without a note (`null`), a field Marketo added: the update was applied.
+        ? ok([{ id: 1970, name: "P", type: 7, costs: [{ startDate: "2013-06-01", cost: 2000, note: null }] }])
+        : s.path.endsWith("/1971.json")
+        ? fail("702", "No data found for given search scenario")
+        : fail("610", "Requested resource not found")
+    )
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(MarketoClient.syncMObjects(
+        [1970, 1971, 1972].map((id) => Program.make({ id, costs: [{ month: "2013-06", amount: 2000 }] })),
+        "UPDATE"
+      ))
+      const outcomes = error._tag === "PartialFailure" ? error.outcomes : []
+      expect(outcomes.map((o) => o.status)).toEqual(["UPDATED", "SKIPPED", "FAILED"])
+      expect(outcomes[2]?.error).toContain("610")
+    }).pipe(Effect.provide(m.client))
+  })
+
   it.effect("a read follows nextPageToken with the filter, the fields and the bearer token", () => {
     const page = (n: number, from: number) =>
       Array.from(

@@ -88,7 +88,7 @@ export const programFromRest = (p: RestWire.Program): Wire.MObject => {
       attrList: [
         { name: "Month", value: c.startDate.slice(0, 7) },
         { name: "Amount", value: String(c.cost) },
-        ...(c.note === undefined ? [] : [{ name: "Note", value: c.note }])
+        ...(c.note == null ? [] : [{ name: "Note", value: c.note }])
       ]
     })),
     // SOAP shows the channel as a tag of type Channel; the Asset API as a field of its own.

@@ -178,12 +178,12 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
      * meanwhile (a program created or deleted before the place reached), the programs up to it
      * are the ones already read and are dropped, and one deletion loses nothing. A server that
      * ignores `offset` answers only programs already read: empty pages that say there is more,
-     * which core stops after a bound.
+     * which core stops after a bound. Each program is then read in full (`details`).
      */
     const programPage = (
       build: (base: string, offset: number) => HttpClientRequest.HttpClientRequest,
       size: number,
-      details?: (p: RestWire.Program) => Effect.Effect<ReadonlyArray<RestWire.Program>, TransportCallError>
+      details: (p: RestWire.Program) => Effect.Effect<ReadonlyArray<RestWire.Program>, TransportCallError>
     ): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
       // The plan refused any other position before the call.
       const at = Query.programPosition(position) ?? { offset: 0, last: undefined }
@@ -196,10 +196,7 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
           const last = result[result.length - 1]
           const next = last === undefined ? position ?? "offset:0" : `offset:${from + result.length}:${last.id}`
           // One after the other: each request of a call waits for its place in the rate window.
-          const read = details === undefined ? Effect.succeed(fresh) : Effect.map(
-            Effect.forEach(fresh, details),
-            (each) => each.flat()
-          )
+          const read = Effect.map(Effect.forEach(fresh, details), (each) => each.flat())
           return Effect.map(read, (found) => ({
             // A full page may have more after it (one longer than asked too: the next page tells).
             ...page(found.map(ReadBack.programFromRest), result.length >= size ? next : undefined),
@@ -208,27 +205,48 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         })
       )
     }
-    /** A program by id, with its costs and tags: none when it is not there. */
+    /** A program by id: none when it is not there. Its answer may carry no costs (`"costs": null`). */
     const byId = (id: number) =>
       send("getMObjects", (base) => HttpClientRequest.get(base + RestWire.paths.program(id)), RestWire.ProgramResponse)
         .pipe(Effect.flatMap((answer) => programs("getMObjects", answer)))
     /**
-     * A browsed program read again by id, with its costs and tags: none when it was deleted since
-     * the page was read; an answer that names another program ends the read.
+     * Programs by name with their costs and tags: `byName.json` is the one program read that
+     * Adobe gives costs (`includeCosts`); its by-id example answers `"costs": null` and its
+     * by-tag and browse answers have none, which would read as a program without costs.
+     */
+    const byName = (name: string) =>
+      send(
+        "getMObjects",
+        (base) =>
+          HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
+            HttpClientRequest.setUrlParams({ name, includeTags: "true", includeCosts: "true" })
+          ),
+        RestWire.ProgramResponse
+      ).pipe(Effect.flatMap((answer) => programs("getMObjects", answer)))
+    /** The read ended: `p`, read again by its `how`, was answered with other programs. */
+    const mismatch = (p: RestWire.Program, how: string, found: ReadonlyArray<RestWire.Program>) =>
+      new ProtocolError({
+        reason: "IdentityMismatch",
+        detail: `getMObjects: program ${p.id}, read by its ${how}, was answered with program(s) ${
+          found.slice(0, 5).map((f) => f.id).join(", ")
+        }`,
+        received: ""
+      })
+    /**
+     * A program found by id, by tag or browsing, read again by its name for its costs and tags
+     * (a name is one program's in an instance, so an answer of several ends the read). Renamed
+     * or deleted since, it is read again by its id instead (costs as that answer gives them;
+     * none when it is gone); an answer by id that names another program ends the read.
      */
     const inFull = (p: RestWire.Program) =>
-      Effect.flatMap(byId(p.id), (found) =>
-        found.every((f) => f.id === p.id)
-          ? Effect.succeed(found.slice(0, 1))
-          : Effect.fail(
-            new ProtocolError({
-              reason: "IdentityMismatch",
-              detail: `getMObjects: program ${p.id}, read by its id, was answered with program(s) ${
-                found.slice(0, 5).map((f) => f.id).join(", ")
-              }`,
-              received: ""
-            })
-          ))
+      Effect.flatMap(byName(p.name), (named) => {
+        if (named.length > 1) return Effect.fail(mismatch(p, "name", named))
+        if (named[0]?.id === p.id) return Effect.succeed(named)
+        return Effect.flatMap(byId(p.id), (found) =>
+          found.every((f) => f.id === p.id)
+            ? Effect.succeed(found.slice(0, 1))
+            : Effect.fail(mismatch(p, "id", found)))
+      })
     const nextPageToken = position === undefined || position === "" ? {} : { nextPageToken: position }
     switch (query._tag) {
       case "Records":
@@ -302,29 +320,26 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         )
       }
       case "Program":
-        return Effect.map(byId(query.id), (result) => page(result.map(ReadBack.programFromRest), undefined))
-      case "ProgramByName":
-        return send(
-          "getMObjects",
-          (base) =>
-            HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
-              HttpClientRequest.setUrlParams({ name: query.name, includeTags: "true", includeCosts: "true" })
-            ),
-          RestWire.ProgramResponse
-        ).pipe(
-          Effect.flatMap((answer) => programs("getMObjects", answer)),
-          Effect.map((result) => page(result.map(ReadBack.programFromRest), undefined))
+        return byId(query.id).pipe(
+          Effect.flatMap((found) => Effect.forEach(found.slice(0, 1), inFull)),
+          Effect.map((result) => page(result.flat().map(ReadBack.programFromRest), undefined))
         )
+      case "ProgramByName":
+        return Effect.map(byName(query.name), (result) => page(result.map(ReadBack.programFromRest), undefined))
       case "ProgramsByTag":
-        return programPage((base, offset) =>
-          HttpClientRequest.get(base + RestWire.paths.programsByTag).pipe(
-            HttpClientRequest.setUrlParams({
-              tagType: query.tagType,
-              tagValue: query.tagValue,
-              maxReturn: String(programPageSize),
-              offset: String(offset)
-            })
-          ), programPageSize)
+        return programPage(
+          (base, offset) =>
+            HttpClientRequest.get(base + RestWire.paths.programsByTag).pipe(
+              HttpClientRequest.setUrlParams({
+                tagType: query.tagType,
+                tagValue: query.tagValue,
+                maxReturn: String(programPageSize),
+                offset: String(offset)
+              })
+            ),
+          programPageSize,
+          inFull
+        )
       case "Programs":
         return programPage(
           (base, offset) =>

@@ -155,13 +155,15 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
         "syncMObjects",
         (base) =>
           HttpClientRequest.post(base + RestWire.paths.program(part.id)).pipe(HttpClientRequest.bodyUrlParams(form)),
-        RestWire.ProgramResponse
+        RestWire.ProgramUpdateResponse
       ).pipe(Effect.map((answer) => {
         done[part.index] = 1
         if (answer._tag === "Ok") {
           statuses[part.index] = { id: part.id, status: "UPDATED" }
         } else {
-          const missing = answer.reasons.some((r) => ["610", "702"].includes(String(r.code)))
+          // 702: no program with that id. Not 610 (no such resource): that is a path Marketo
+          // does not know (a wrong base URL), a failure whatever the program.
+          const missing = answer.reasons.some((r) => String(r.code) === "702")
           statuses[part.index] = {
             id: part.id,
             status: missing ? "SKIPPED" : "FAILED",
