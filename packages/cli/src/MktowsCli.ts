@@ -113,15 +113,30 @@ const formatFor = (flag: string, file: string) =>
 /**
  * A file the command will write (`--report`, `--out`, `--journal`) must have a directory to go
  * in: said before anything is read or sent, in the user's words, instead of the file system's
- * error about a temporary file of ours beside it.
+ * error about a temporary file of ours beside it. A path under a regular file
+ * (`notes.txt/out.csv`) names the file in the way.
  */
 const writableAt = (flag: string, file: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const dir = path.dirname(file)
-    // (A path under a file never gets here: @effect/cli's check of a file flag refuses it first.)
-    if (!(yield* Effect.orElseSucceed(fs.exists(dir), () => false))) {
+    // The nearest of `dir` and its parents that exists (the root does), and whether it is a directory.
+    const nearest = (at: string): Effect.Effect<{ readonly at: string; readonly directory: boolean }> =>
+      Effect.matchEffect(fs.stat(at), {
+        onSuccess: (info) => Effect.succeed({ at, directory: info.type === "Directory" }),
+        onFailure: () => (path.dirname(at) === at ? Effect.succeed({ at, directory: true }) : nearest(path.dirname(at)))
+      })
+    const found = yield* nearest(dir)
+    if (!found.directory) {
+      return yield* Effect.fail(
+        new Stop({
+          code: 2,
+          detail: `${flag} ${file}: ${found.at} is a file, not a directory; give a path in a directory`
+        })
+      )
+    }
+    if (found.at !== dir) {
       return yield* Effect.fail(
         new Stop({
           code: 2,
@@ -130,6 +145,23 @@ const writableAt = (flag: string, file: string) =>
       )
     }
   })
+
+/**
+ * The file system, with a path under a regular file one that does not exist, as Node's
+ * `existsSync` has it: the platform's `exists` fails there (ENOTDIR, a `BadResource`), and
+ * @effect/cli's check of a file flag (`--out notes.txt/out.csv`) dies of that failure before
+ * the command can say which path is wrong (`writableAt` does).
+ */
+const pathsUnderFilesDoNotExist = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.updateService(effect, FileSystem.FileSystem, (fs) => ({
+    ...fs,
+    exists: (path: string) =>
+      Effect.catchIf(
+        fs.exists(path),
+        (error) => error._tag === "SystemError" && error.reason === "BadResource",
+        () => Effect.succeed(false)
+      )
+  }))
 
 const writableOption = (flag: string, file: Option.Option<string>) =>
   Option.match(file, { onNone: () => Effect.void, onSome: (path) => writableAt(flag, path) })
@@ -651,7 +683,7 @@ export const run: (
   unknown,
   FileSystem.FileSystem | Path.Path | Terminal.Terminal
 > = (argv) =>
-  Output.withColoursWhereTheyBelong(Effect.suspend(() => {
+  Output.withColoursWhereTheyBelong(pathsUnderFilesDoNotExist(Effect.suspend(() => {
     const args = argv.slice(2)
     const invalid = Output.invalidChoice(args, choicesFor(args))
     if (Option.isSome(invalid)) {
@@ -665,7 +697,7 @@ export const run: (
     if (args[0] === "help") {
       const name = args[1] ?? ""
       return commandNames.includes(name)
-        ? Command.run(command, { name: "mktows", version })([...argv.slice(0, 2), name, "--help"])
+        ? commandHelp(argv, name)
         : Effect.zipRight(
           Console.error(
             `mktows: help ${name}: no such command; mktows help COMMAND, with COMMAND one of: ${
@@ -694,8 +726,22 @@ export const run: (
         (lines) => Console.log(Output.fixBashChoices(lines.join("\n")))
       )
     }
+    if (commandNames.includes(args[0] ?? "") && (flags.includes("--help") || flags.includes("-h"))) {
+      return commandHelp(argv, args[0] ?? "")
+    }
     return Command.run(command, { name: "mktows", version })(argv)
-  }))
+  })))
+
+/**
+ * A command's help, its usage starting `mktows COMMAND`. @effect/cli 0.77 puts the parent's name
+ * before a subcommand's usage only when the parent's own arguments ask for help too: asked as
+ * `mktows sync --help`, it prints `sync …`, a command no shell has. Asked as `mktows --help sync
+ * --help`, it takes the path that names the parent. Whatever else the line holds is left out:
+ * a command's help does not depend on it, and a half-written command (`get --type Program
+ * --help`, without the required `--out`) still gets its help.
+ */
+const commandHelp = (argv: ReadonlyArray<string>, name: string) =>
+  Command.run(command, { name: "mktows", version })([...argv.slice(0, 2), "--help", name, "--help"])
 
 // `delete --type` names the types a delete takes, the other commands every MObject type.
 const choicesFor = (args: ReadonlyArray<string>): ReadonlyArray<Output.Choice> =>

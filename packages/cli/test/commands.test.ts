@@ -442,6 +442,28 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
   )
 
   it.effect(
+    "a command's --help, and help COMMAND, give its usage as mktows COMMAND, whatever else the line holds",
+    () =>
+      Effect.gen(function*() {
+        for (const command of ["sync", "map", "get", "describe", "list", "delete"]) {
+          for (const args of [[command, "--help"], ["help", command], [command, "-h"]]) {
+            const help = yield* mktows(args)
+            expect(help.code, help.stderr).toBe(0)
+            const usage = help.stdout.split("\n").filter((line) => line.startsWith("$ "))
+            expect(usage, `${args.join(" ")}: ${help.stdout}`).toEqual([
+              expect.stringMatching(`^\\$ mktows ${command}( |$)`)
+            ])
+          }
+        }
+        // A half-written command still gets its help: get's --out is required, and not given.
+        const get = yield* mktows(["get", "--type", "Program", "--help"])
+        expect(get.code, get.stderr).toBe(0)
+        expect(get.stdout).toMatch(/^\$ mktows get --type/m)
+      }),
+    slow
+  )
+
+  it.effect(
     "--wizard without a terminal on stdin fails at once, pointing at the commands; no escapes into the pipe",
     () =>
       Effect.gen(function*() {
@@ -498,6 +520,41 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         expect(get.stderr).toContain(`--out ${out}: the directory ${missing} does not exist`)
         expect(get.stderr).not.toContain(".part")
         expect(existsSync(missing)).toBe(false)
+      }),
+    slow
+  )
+
+  it.scoped(
+    "a --report, --out or --journal under a regular file: a usage error naming the file in the way, nothing sent",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* SharedEmulator
+        const env = envFor(emulator)
+        const dir = scratch()
+        const input = join(dir, "in.csv")
+        writeFileSync(input, "name,externalKey.externalOpportunityId\nUnder a file,UNDERFILE-1\n")
+        const file = join(dir, "notes.txt")
+        writeFileSync(file, "not a directory\n")
+        const stored = () =>
+          Effect.promise(() => fetch(`${emulator.origin}/emulator/objects?type=Opportunity`).then((r) => r.text()))
+            .pipe(Effect.map((all) => all.includes("UNDERFILE-1")))
+        const runs: ReadonlyArray<readonly [ReadonlyArray<string>, string, string]> = [
+          [["sync", input, "--type", "Opportunity", "--operation", "UPSERT"], "--report", join(file, "r.csv")],
+          [["sync", input, "--type", "Opportunity", "--operation", "UPSERT"], "--journal", join(file, "j")],
+          // Deeper under it: still the file that is in the way.
+          [["sync", input, "--type", "Opportunity", "--operation", "UPSERT"], "--journal", join(file, "sub", "j")],
+          [["delete", input, "--type", "Opportunity"], "--report", join(file, "d.ndjson")],
+          [["get", "--type", "Opportunity"], "--out", join(file, "all.csv")]
+        ]
+        for (const [args, flag, target] of runs) {
+          const refused = yield* mktows([...args, flag, target], env)
+          expect(refused.code, refused.stderr).toBe(2)
+          expect(refused.stderr.trim()).toBe(
+            `mktows: ${flag} ${target}: ${file} is a file, not a directory; give a path in a directory`
+          )
+        }
+        expect(yield* stored()).toBe(false)
+        expect(readFileSync(file, "utf8")).toBe("not a directory\n")
       }),
     slow
   )
@@ -601,6 +658,37 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
           expect(run.code, run.stderr).toBe(0)
           expect(run.stderr).toContain(`mktows: note: ${empty} is empty (0 bytes): no rows, so nothing is sent`)
         }
+      }),
+    slow
+  )
+
+  it.effect(
+    "an NDJSON export of Programs with details syncs back: tokens and attributes read and not sent, with a note",
+    () =>
+      Effect.gen(function*() {
+        const env = envFor(yield* SharedEmulator)
+        const dir = scratch()
+        const out = join(dir, "programs.ndjson")
+        const got = yield* mktows(["get", "--type", "Program", "--include-details", "--out", out], env)
+        expect(got.code, got.stderr).toBe(0)
+        const exported = readNdjson(out)
+        // The seed's Programs: Marketo writes their attributes, and one has a token.
+        expect(exported.some((program) => Object.keys(program["attributes"] ?? {}).length > 0)).toBe(true)
+        expect(exported.some((program) => (program["tokens"] as ReadonlyArray<unknown>).length > 0)).toBe(true)
+        const report = join(dir, "report.ndjson")
+        const synced = yield* mktows(
+          ["sync", out, "--type", "Program", "--operation", "UPDATE", "--report", report],
+          env
+        )
+        expect(synced.code, synced.stderr).toBe(0)
+        // Said once, as a note, not as a problem of a row.
+        expect(synced.stderr.match(/mktows: note: fields Marketo writes itself, read and not sent/g)).toEqual([
+          "mktows: note: fields Marketo writes itself, read and not sent"
+        ])
+        expect(synced.stderr).toContain("'createdAt', 'updatedAt', 'tokens', 'attributes'")
+        const statuses = readNdjson(report).map((row) => row["status"])
+        expect(statuses.length).toBe(exported.length)
+        expect(statuses.filter((status) => status !== "UPDATED" && status !== "UNCHANGED")).toEqual([])
       }),
     slow
   )

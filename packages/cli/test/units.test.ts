@@ -27,6 +27,7 @@ import * as Connection from "../src/internal/connection.js"
 import * as Csv from "../src/internal/csv.js"
 import * as Deletes from "../src/internal/delete.js"
 import * as Journal from "../src/internal/journal.js"
+import * as Mapping from "../src/internal/mapping.js"
 import * as Progress from "../src/internal/progress.js"
 import * as Report from "../src/internal/report.js"
 import * as Rows from "../src/internal/rows.js"
@@ -259,6 +260,37 @@ describe("CSV columns", () => {
       Object.prototype
     )
   })
+
+  it("a FIELD.externalKey.NAME column only where the model has that key; elsewhere refused, naming the column", () => {
+    // A link's key is read as one; a field without a key is no field, as any unknown path is.
+    const links = Columns.parseHeader("OpportunityPersonRole", [
+      "lead.externalKey.leadKey",
+      "opportunity.ExternalKey.o"
+    ])
+    if (!("columns" in links)) return expect.fail(`a role's links: ${JSON.stringify(links)}`)
+    expect(links.columns.map((column) => [column.path, column.keyName])).toEqual([
+      [["lead", "externalKey"], "leadKey"],
+      [["opportunity", "externalKey"], "o"]
+    ])
+    const bad = Columns.parseHeader("Opportunity", ["name.externalKey.x", "amount.ExternalKey.k", "stage"])
+    expect("problems" in bad && bad.problems).toEqual([
+      "column 1 ('name.externalKey.x'): name has no external key (the key columns of Opportunity: externalKey.NAME, company.externalKey.NAME); map the file's headers to fields with --map or --map-file",
+      "column 2 ('amount.ExternalKey.k'): amount has no external key (the key columns of Opportunity: externalKey.NAME, company.externalKey.NAME); map the file's headers to fields with --map or --map-file"
+    ])
+    const program = Columns.parseHeader("Program", ["id", "costs.externalKey.x"])
+    expect("problems" in program && program.problems).toEqual([
+      "column 2 ('costs.externalKey.x'): costs has no external key (Program has none); map the file's headers to fields with --map or --map-file"
+    ])
+    // A mapping to one is refused before the file is read, as any field the model does not have.
+    expect(Either.isLeft(Mapping.check("Opportunity", new Map([["Deal", "name.externalKey.x"]])))).toBe(true)
+    expect(Columns.isField("Opportunity", "company.externalKey.externalCompanyId")).toBe(true)
+    // A custom field's name may hold dots, `externalKey.` too: it is no key.
+    const custom = Columns.parseHeader("Opportunity", ["customFields.externalKey.Region"])
+    if (!("columns" in custom)) return expect.fail(`a custom field: ${JSON.stringify(custom)}`)
+    expect(Columns.toPlainData("Opportunity", custom.columns, ["EMEA"])).toEqual({
+      data: { _tag: "Opportunity", customFields: { "externalKey.Region": "EMEA" } }
+    })
+  })
 })
 
 describe("an export of mktows get, read back", () => {
@@ -375,6 +407,47 @@ describe("an export of mktows get, read back", () => {
     expect(Columns.isField("Program", "attributes.Name")).toBe(false)
     expect(Columns.filledField("Opportunity", "updatedAt")).toBeUndefined()
   })
+
+  it.effect("an NDJSON record's fields Marketo writes are read and left out, told once; a record of only them is no field", () =>
+    Effect.gen(function*() {
+      // As `get --include-details` writes a Program: core refuses tokens and attributes when sent.
+      const lines = [
+        {
+          id: 1001,
+          createdAt: "2013-01-01T00:00:00+00:00",
+          costs: [],
+          tags: [],
+          tokens: [],
+          attributes: { Name: "W" }
+        },
+        { id: 1970, tags: [{ type: "Channel", value: "Trade Show" }], tokens: [{ name: "Booth", value: "B-12" }] },
+        { id: 1003, _tag: "Program" },
+        { updatedAt: "2013-01-01T00:00:00+00:00", attributes: {} }
+      ]
+      const told: Array<ReadonlyArray<string>> = []
+      const rows = yield* Stream.runCollect(
+        Rows.read(
+          "p.ndjson",
+          "ndjson",
+          "Program",
+          "UPDATE",
+          Stream.make(new TextEncoder().encode(lines.map((line) => JSON.stringify(line)).join("\n"))),
+          { onReadOnly: (names, as) => Effect.sync(() => void told.push([as, ...names])) }
+        )
+      )
+      expect(told).toEqual([["fields", "createdAt", "updatedAt", "tokens", "attributes"]])
+      const [first, second, third, fourth] = Chunk.toReadonlyArray(rows)
+      expect(first?.valid && second?.valid && third?.valid).toBe(true)
+      expect(first?.valid === true && first.object).toMatchObject({ id: 1001, tokens: [], attributes: {} })
+      expect(first?.valid === true && first.object.createdAt).toBeUndefined()
+      expect(second?.valid === true && second.object).toMatchObject({ id: 1970, tokens: [] })
+      // The line as the file has it, for a report that carries the input.
+      expect(second?.cells).toEqual([JSON.stringify(lines[1])])
+      expect(fourth).toMatchObject({
+        valid: false,
+        problems: [{ field: "", message: "no field: the line's object has none, so there is nothing to send" }]
+      })
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it("an export of no object has the type's own columns, read back as a header", () => {
     for (const type of Columns.objectTypes) {

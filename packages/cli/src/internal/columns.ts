@@ -35,7 +35,8 @@ const models = {
 /**
  * The fields Marketo writes and a sync never sends: `mktows get` exports them, so a header of
  * mktows' own format may name them, and their columns are read and left out (`parseHeader`'s
- * `readOnly`). Core's validation refuses a Program's tokens and attributes when sent.
+ * `readOnly`), as are the same fields of an NDJSON record (`readOnlyFieldNames`). Core's
+ * validation refuses a Program's tokens and attributes when sent.
  */
 const readOnlyFields: Record<ObjectType, ReadonlySet<string>> = {
   Opportunity: new Set(["createdAt", "updatedAt"]),
@@ -122,6 +123,20 @@ export interface Column {
   readonly keyName?: string
 }
 
+/** Whether `path` of `type` is an external key (`{ name, value }`): a column names its key field. */
+const holdsKey = (type: ObjectType, path: ReadonlyArray<Segment>): boolean =>
+  kindAt(models[type], [...path, "name"]) === "text" && kindAt(models[type], [...path, "value"]) === "text"
+
+/** The columns that give `type` a key: its own (`externalKey.NAME`) and its links' (`company.externalKey.NAME`). */
+const keyColumns = (type: ObjectType): ReadonlyArray<string> =>
+  topLevel(type).flatMap((field) =>
+    field === "externalKey" && holdsKey(type, [field])
+      ? ["externalKey.NAME"]
+      : holdsKey(type, [field, "externalKey"])
+      ? [`${field}.externalKey.NAME`]
+      : []
+  )
+
 /** Where a field path of `type` goes and what it holds (`readOnly`: a field no sync sends), or what is wrong with it. */
 const parseField = (
   type: ObjectType,
@@ -148,7 +163,9 @@ const parseField = (
   if (field === "externalKey" && tail.length > 0) {
     path = ["externalKey"]
     keyName = tail
-  } else if (keyAt > 0 && tail.length > keyAt) {
+  } else if (keyAt > 0 && tail.length > keyAt && holdsKey(type, [field, "externalKey"])) {
+    // Only where the model has a key (`company`, a role's `lead`): `name.externalKey.x` is no
+    // field, and `customFields.externalKey.x` a custom field of that name.
     path = [field, "externalKey"]
     keyName = tail.slice(keyAt)
   } else if (field === "customFields" || field === "attributes") {
@@ -157,17 +174,29 @@ const parseField = (
   } else {
     path = [field, ...(tail.length > 0 ? tail.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : [])]
   }
-  // A read-only field has no key of its own: its path is checked against the model whole.
-  const kind = keyName !== undefined && !readOnly ? "text" : kindAt(models[type], path)
+  const kind = keyName !== undefined ? "text" : kindAt(models[type], path)
   if (kind === undefined) {
     return {
       problem: field === "externalKey"
         ? "name the key field, e.g. 'externalKey.externalId'"
+        : keyAt > 0
+        ? `${field} has no external key (${
+          keyColumns(type).length > 0
+            ? `the key columns of ${type}: ${keyColumns(type).join(", ")}`
+            : `${type} has none`
+        })`
         : `not a field of ${type} (write nested fields with dots, e.g. 'costs.0.month', 'company.id')`
     }
   }
   return readOnly ? { path, kind, readOnly } : keyName === undefined ? { path, kind } : { path, kind, keyName }
 }
+
+/**
+ * The fields of `type` Marketo writes itself, by their names in the plain data (`createdAt`, a
+ * Program's `tokens`): an NDJSON export of `mktows get` holds them, and they are read and not
+ * sent, as their CSV columns are.
+ */
+export const readOnlyFieldNames = (type: ObjectType): ReadonlyArray<string> => [...readOnlyFields[type]]
 
 /** The field `text` names when it is one Marketo writes itself (`createdAt`): read, never sent. */
 export const readOnlyField = (type: ObjectType, text: string): string | undefined => {

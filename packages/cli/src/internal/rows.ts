@@ -97,8 +97,13 @@ export interface ReadOptions {
   readonly onIgnored?:
     | ((headers: ReadonlyArray<string>, leftOut: ReadonlyArray<string>) => Effect.Effect<void>)
     | undefined
-  /** Told once, with the columns of fields Marketo writes (an export's `createdAt`): read, and not sent. */
-  readonly onReadOnly?: ((headers: ReadonlyArray<string>) => Effect.Effect<void>) | undefined
+  /**
+   * Told once, with the fields Marketo writes (an export's `createdAt`), read and not sent: a CSV
+   * file's columns of them, or, for NDJSON, the type's such fields, once a line holds one.
+   */
+  readonly onReadOnly?:
+    | ((names: ReadonlyArray<string>, as: "columns" | "fields") => Effect.Effect<void>)
+    | undefined
 }
 
 /**
@@ -124,51 +129,77 @@ const whole = (message: string): ReadonlyArray<Problem> => [{ field: "", message
 export const holdsNoField = (value: unknown): boolean =>
   isDict(value) && Object.entries(value).every(([key, entry]) => key === "_tag" || holdsNoField(entry))
 
-const ndjson = (file: string, type: Columns.ObjectType) => <E, R>(text: Stream.Stream<string, E, R>) =>
-  Stream.suspend(() => {
-    let record = 0
-    return Csv.lines(text, file, maxRecordChars).pipe(
-      Stream.map(({ content, line }): RawRow => {
-        record++
-        let data: unknown
-        try {
-          data = JSON.parse(content)
-        } catch (error) {
-          return {
-            line,
-            record,
-            data: undefined,
-            problems: whole(`not JSON: ${error instanceof Error ? error.message : String(error)}`)
-          }
+const ndjson =
+  (file: string, type: Columns.ObjectType, options: ReadOptions) => <E, R>(text: Stream.Stream<string, E, R>) =>
+    Stream.suspend(() => {
+      let record = 0
+      let told = false
+      const written = Columns.readOnlyFieldNames(type)
+      // An export of `mktows get` holds the fields Marketo writes (a Program's `tokens` and
+      // `attributes`, which core refuses when sent): read and left out, with a note once.
+      const tell = (parsed: { readonly [key: string]: unknown }) => {
+        if (told || options.onReadOnly === undefined || !written.some((name) => Object.hasOwn(parsed, name))) {
+          return Effect.void
         }
-        if (!isDict(data)) return { line, record, data, problems: whole("expected a JSON object on the line") }
-        if (holdsNoField(data)) {
-          return {
-            line,
-            record,
-            cells: [content],
-            data,
-            problems: whole("no field: the line's object has none, so there is nothing to send")
+        told = true
+        return options.onReadOnly(written, "fields")
+      }
+      return Csv.lines(text, file, maxRecordChars).pipe(
+        Stream.mapEffect(({ content, line }): Effect.Effect<RawRow> => {
+          record++
+          let parsed: unknown
+          try {
+            parsed = JSON.parse(content)
+          } catch (error) {
+            return Effect.succeed({
+              line,
+              record,
+              data: undefined,
+              problems: whole(`not JSON: ${error instanceof Error ? error.message : String(error)}`)
+            })
           }
-        }
-        // The type comes from --type; a line that names another is refused rather than sent as it says.
-        const cells = [content]
-        if (data["_tag"] === undefined) return { line, record, cells, data: { _tag: type, ...data } }
-        return data["_tag"] === type
-          ? { line, record, cells, data }
-          : {
-            line,
-            record,
-            cells,
-            data,
-            problems: [{
-              field: "_tag",
-              message: `this is a ${type} job, the line says ${JSON.stringify(data["_tag"])}`
-            }]
+          if (!isDict(parsed)) {
+            return Effect.succeed({ line, record, data: parsed, problems: whole("expected a JSON object on the line") })
           }
-      })
-    )
-  })
+          const data = Object.fromEntries(Object.entries(parsed).filter(([key]) => !written.includes(key)))
+          return Effect.as(tell(parsed), ndjsonRow(type, content, line, record, data))
+        })
+      )
+    })
+
+/** One NDJSON line's object, its read-only fields left out: the row, or why it is not one to send. */
+const ndjsonRow = (
+  type: Columns.ObjectType,
+  content: string,
+  line: number,
+  record: number,
+  data: { readonly [key: string]: unknown }
+): RawRow => {
+  if (holdsNoField(data)) {
+    return {
+      line,
+      record,
+      cells: [content],
+      data,
+      problems: whole("no field: the line's object has none, so there is nothing to send")
+    }
+  }
+  // The type comes from --type; a line that names another is refused rather than sent as it says.
+  const cells = [content]
+  if (data["_tag"] === undefined) return { line, record, cells, data: { _tag: type, ...data } }
+  return data["_tag"] === type
+    ? { line, record, cells, data }
+    : {
+      line,
+      record,
+      cells,
+      data,
+      problems: [{
+        field: "_tag",
+        message: `this is a ${type} job, the line says ${JSON.stringify(data["_tag"])}`
+      }]
+    }
+}
 
 const csv =
   (file: string, type: Columns.ObjectType, options: ReadOptions) => <E, R>(text: Stream.Stream<string, E, R>) =>
@@ -209,7 +240,7 @@ const csv =
                   ? options.onIgnored(header.ignored, header.leftOut)
                   : Effect.void,
                 header.readOnly.length > 0 && options.onReadOnly !== undefined
-                  ? options.onReadOnly(header.readOnly)
+                  ? options.onReadOnly(header.readOnly, "columns")
                   : Effect.void
               ),
               []
@@ -247,7 +278,7 @@ export const raw = (
   source: Stream.Stream<Uint8Array, PlatformError, FileSystem.FileSystem> = bytes(file),
   options: ReadOptions = {}
 ): Stream.Stream<RawRow, InputError | PlatformError, FileSystem.FileSystem> =>
-  source.pipe(decodeUtf8(file), format === "csv" ? csv(file, type, options) : ndjson(file, type))
+  source.pipe(decodeUtf8(file), format === "csv" ? csv(file, type, options) : ndjson(file, type, options))
 
 const formatPath = (path: ReadonlyArray<string | number>): string =>
   path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("")

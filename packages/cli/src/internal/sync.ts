@@ -157,11 +157,13 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
       })
     ),
     // A note, not a problem: an export of `mktows get` has them, and syncs back as it is.
-    onReadOnly: once((headers: ReadonlyArray<string>) =>
+    onReadOnly: once((names: ReadonlyArray<string>, as: "columns" | "fields") =>
       Console.error(
-        `mktows: note: ${headers.length} column(s) of fields Marketo writes itself, read and not sent: ${
-          headers.map((h) => `'${h}'`).join(", ")
-        }`
+        `mktows: note: ${
+          as === "columns"
+            ? `${names.length} column(s) of fields Marketo writes itself, read and not sent`
+            : "fields Marketo writes itself, read and not sent wherever a line has them"
+        }: ${names.map((name) => `'${name}'`).join(", ")}`
       )
     )
   }
