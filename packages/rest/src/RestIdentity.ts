@@ -8,6 +8,11 @@
  * (601/602, see {@link RestIdentityShape.invalidate}). The secret travels only in the body
  * of the token request, never in a URL; the token only in `Authorization: Bearer`.
  *
+ * Marketo's identity endpoint hands back the same token until it expires. A token Marketo has
+ * just called expired (602) that comes back from it is one at the very end of its life: the
+ * next fetch waits out what it says is left (a minute at most, by the `Clock`) and asks again,
+ * once; handed back again, or with more than a minute left, it is an `AuthFault`.
+ *
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -21,6 +26,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as Http from "./internal/http.js"
 import { RestConfig } from "./RestConfig.js"
@@ -41,8 +47,11 @@ export type TokenError = AuthFault | TransportError | ProtocolError
 export interface RestIdentityShape {
   /** A token valid now: the cached one, or a fresh one (one request for all waiting callers). */
   readonly token: Effect.Effect<Redacted.Redacted<string>, TokenError>
-  /** Forgets `token` if it is still the cached one, so the next caller gets a new one. */
-  readonly invalidate: (token: Redacted.Redacted<string>) => Effect.Effect<void>
+  /**
+   * Forgets `token` if it is still the cached one, so the next caller gets a new one. `expired`:
+   * Marketo called it expired (602), so the identity endpoint handing it back is waited out.
+   */
+  readonly invalidate: (token: Redacted.Redacted<string>, expired?: boolean) => Effect.Effect<void>
 }
 
 /**
@@ -55,7 +64,12 @@ interface Cached {
   readonly token: Redacted.Redacted<string>
   /** When to stop using it (epoch ms): before it expires, by the margin. */
   readonly refreshAt: number
+  /** The life the identity endpoint said it had left, in seconds (`expires_in`). */
+  readonly life: number
 }
+
+/** The longest wait for the identity endpoint to stop handing back a token Marketo called expired. */
+const maxRolloverSeconds = 60
 
 const operation = "identity"
 
@@ -184,7 +198,11 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
       const answer = yield* decodeToken(text, secrets)
       const life = answer.expires_in * 1000
       // Counted from before the request, so the token is never older than we think.
-      return { token: answer.token, refreshAt: started + life - Math.min(60_000, life / 10) }
+      return {
+        token: answer.token,
+        refreshAt: started + life - Math.min(60_000, life / 10),
+        life: answer.expires_in
+      }
     }).pipe(
       Effect.timeoutFail({
         duration: config.identityTimeout,
@@ -202,6 +220,43 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
     const valid = (cached: Cached | undefined, now: number): cached is Cached =>
       cached !== undefined && now < cached.refreshAt
 
+    // The token Marketo last called expired (602), until a fetch hands back another.
+    const expired = yield* Ref.make<string | undefined>(undefined)
+
+    /**
+     * A fetch that does not hand back the token Marketo called expired: that one, handed back,
+     * is waited out once (its `expires_in`, and a second), as Adobe's identity endpoint gives
+     * the same token until it expires.
+     */
+    const fresh: Effect.Effect<Cached, TokenError> = Effect.gen(function*() {
+      const refused = yield* Ref.get(expired)
+      const first = yield* fetch
+      if (refused === undefined || Redacted.value(first.token) !== refused) {
+        yield* Ref.set(expired, undefined)
+        return first
+      }
+      if (first.life <= maxRolloverSeconds) {
+        yield* Effect.sleep(Duration.seconds(first.life + 1))
+        const again = yield* fetch
+        if (Redacted.value(again.token) !== refused) {
+          yield* Ref.set(expired, undefined)
+          return again
+        }
+      }
+      return yield* Effect.fail(
+        new AuthFault({
+          code: 20014,
+          faultString:
+            `the identity endpoint handed back the token Marketo called expired (602), with ${first.life} s of life left${
+              first.life <= maxRolloverSeconds ? `, and again ${first.life + 1} s later` : ""
+            }`,
+          advice:
+            "check that the identity endpoint is the same instance's as the REST endpoint (Admin > Integration > Web Services), and that the clocks agree; then try again",
+          refusal: "REST 602"
+        })
+      )
+    })
+
     const token = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const cached = yield* SynchronizedRef.get(cache)
@@ -213,15 +268,18 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
           Effect.flatMap(Clock.currentTimeMillis, (at) =>
             valid(current, at)
               ? Effect.succeed([current.token, current] as const)
-              : Effect.map(fetch, (fresh) => [fresh.token, fresh] as const))
+              : Effect.map(fresh, (got) => [got.token, got] as const))
       )
     })
 
-    const invalidate = (bad: Redacted.Redacted<string>) =>
-      SynchronizedRef.update(
-        cache,
-        (current) =>
-          current !== undefined && Redacted.value(current.token) === Redacted.value(bad) ? undefined : current
+    const invalidate = (bad: Redacted.Redacted<string>, isExpired = false) =>
+      Effect.zipRight(
+        isExpired ? Ref.set(expired, Redacted.value(bad)) : Effect.void,
+        SynchronizedRef.update(
+          cache,
+          (current) =>
+            current !== undefined && Redacted.value(current.token) === Redacted.value(bad) ? undefined : current
+        )
       )
 
     return { token, invalidate }

@@ -8,9 +8,11 @@ import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
 import * as RestTransport from "../src/RestTransport.js"
-import { fail, fake, ok, type Sent, tokens } from "./helpers/fakeMarketo.js"
+import { fail, fake, json, ok, type Sent, tokens } from "./helpers/fakeMarketo.js"
 
 const identityPath = "/identity/oauth/token"
 const opp = (value: string) => Opportunity.make({ externalKey: { name: "externalOpportunityId", value } })
@@ -57,6 +59,58 @@ describe("token refresh, per code", () => {
       }).pipe(Effect.provide(m.client))
     })
   }
+
+  it.effect("602, and the identity endpoint hands back that token at the end of its life: its last seconds waited out, then a new one", () => {
+    // Adobe's identity endpoint gives the same token until it expires: t1 once more (1 s left)
+    // when fetched after the 602, then t2.
+    let fetches = 0
+    const answers = [["t1", 3600], ["t1", 1], ["t2", 3600]] as const
+    const f = fake((s) => {
+      if (s.path === identityPath) {
+        const [token, life] = answers[Math.min(fetches++, 2)] ?? ["t2", 3600]
+        return json({ access_token: token, token_type: "bearer", expires_in: life })
+      }
+      return s.headers["authorization"] === "Bearer t1"
+        ? fail("602", "Access token expired")
+        : ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
+    })
+    const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
+      Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
+    )
+    return Effect.gen(function*() {
+      const running = yield* Effect.fork(MarketoClient.syncMObjects([opp("a")], "UPDATE"))
+      yield* TestClock.adjust("1 second")
+      // Not before the token's last second and one more have passed.
+      expect(fetches).toBe(2)
+      yield* TestClock.adjust("1 second")
+      const outcomes = yield* Fiber.join(running)
+      expect(outcomes.map((o) => o.status)).toEqual(["UPDATED"])
+      expect(fetches).toBe(3)
+      expect(f.sent.filter((s) => s.path !== identityPath).map((s) => s.headers["authorization"])).toEqual([
+        "Bearer t1",
+        "Bearer t2"
+      ])
+    }).pipe(Effect.provide(client))
+  })
+
+  it.effect("602, and the identity endpoint hands back that token with a long life: an AuthFault that says so, without waiting", () => {
+    let fetches = 0
+    const f = fake((s) => {
+      if (s.path !== identityPath) return fail("602", "Access token expired")
+      fetches++
+      return json({ access_token: "t1", token_type: "bearer", expires_in: 3000 })
+    })
+    const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
+      Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
+    )
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("a")], "UPDATE"))
+      expect(error._tag).toBe("AuthFault")
+      expect(error.message).toContain("handed back the token Marketo called expired (602), with 3000 s of life left")
+      expect(error.message).not.toContain("client id and secret")
+      expect(fetches).toBe(2)
+    }).pipe(Effect.provide(client))
+  })
 
   it.effect("a token still refused after its refresh is an AuthFault, after exactly one refresh", () => {
     const t = tokens()

@@ -16,7 +16,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import { RestConfig } from "../RestConfig.js"
 import { RestIdentity } from "../RestIdentity.js"
-import type * as RestWire from "../RestWire.js"
+import * as RestWire from "../RestWire.js"
 import * as Http from "./http.js"
 
 export type Envelope<A> = {
@@ -140,7 +140,7 @@ export const make = (
           }
           const code = String(first.code)
           if (Http.tokenCodes.has(code) && !refreshed) {
-            yield* identity.invalidate(current)
+            yield* identity.invalidate(current, code === RestWire.errorCodes.expiredAccessToken.code)
             return yield* attempt(true, span)
           }
           if (callLevel(code)) return yield* Effect.fail(Http.restError(operation, code, first.message))
