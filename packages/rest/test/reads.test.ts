@@ -601,6 +601,53 @@ describe("REST reads", () => {
     })
   })
 
+  it.effect("a page over maxResponseBytes is asked again for the same place in half the size, down to one record; the next page starts at 300 again", () => {
+    // Records of about 1 KB: 120 KB holds a page of 75, not of 150.
+    const big = "x".repeat(1000)
+    const all = Array.from(
+      { length: 250 },
+      (_, i) => ({ seq: i, marketoGUID: `g${i}`, externalOpportunityId: "A", description: big })
+    )
+    const t = tokens()
+    const f = fake((s) => {
+      if (s.path === identityPath) return t.route()
+      if (s.path === opportunitiesDescribe) return ok([describeOf()])
+      const from = Number(s.params["nextPageToken"] ?? "0")
+      const to = Math.min(all.length, from + Number(s.params["batchSize"]))
+      const more = to < all.length
+      return ok(all.slice(from, to), more ? { moreResult: true, nextPageToken: String(to) } : {})
+    })
+    const client = (max: number) =>
+      MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
+        Layer.provide(RestTransport.layer({ maxResponseBytes: max }).pipe(Layer.provide(f.layer)))
+      )
+    const read = MarketoClient.getMObjects({
+      type: "Opportunity",
+      externalKey: { name: "externalOpportunityId", value: "A" }
+    })
+    return Effect.gen(function*() {
+      const found = yield* Stream.runCollect(read).pipe(Effect.provide(client(120_000)))
+      expect([...found].map((o) => o._tag === "Opportunity" && o.externalKey?.value)).toEqual(all.map(() => "A"))
+      expect(found.length).toBe(250)
+      expect(queries(f.sent).map((s) => [s.params["nextPageToken"] ?? "", s.params["batchSize"]])).toEqual([
+        ["", "300"],
+        ["", "150"],
+        ["", "75"],
+        ["75", "300"],
+        ["75", "150"],
+        ["75", "75"],
+        ["150", "300"]
+      ])
+      // One record alone over the bound: halved down to one, then the read ends in TooLarge.
+      const before = queries(f.sent).length
+      const error = yield* Effect.flip(Stream.runDrain(read).pipe(Effect.provide(client(500))))
+      expect(error).toMatchObject({ _tag: "ProtocolError", reason: "TooLarge" })
+      expect(queries(f.sent).slice(before).map((s) => s.params["batchSize"])).toEqual(
+        ["300", "150", "75", "38", "19", "10", "5", "3", "2", "1"]
+      )
+    })
+  })
+
   it.effect("a read follows moreResult: a short or empty page that says there is more is not the end; more without a token is an error", () => {
     const record = (i: number) => ({ seq: i, marketoGUID: `g${i}`, externalOpportunityId: "A" })
     const pages: Record<string, unknown> = {

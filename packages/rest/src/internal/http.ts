@@ -8,7 +8,7 @@
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpEdge from "@mktows/core/HttpEdge"
 import * as Limits from "@mktows/core/Limits"
-import type { MarketoFault } from "@mktows/core/MarketoError"
+import type { MarketoFault, TransportCallError } from "@mktows/core/MarketoError"
 import { AuthFault, fromFault, ProtocolError, TransportError } from "@mktows/core/MarketoError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -52,7 +52,7 @@ export const readText = (
         return Effect.fail(
           new ProtocolError({
             reason: "TooLarge",
-            detail: `the ${operation} response is larger than ${max} bytes`,
+            detail: `the ${operation} response ${oversize} ${max} bytes`,
             received: ""
           })
         )
@@ -71,6 +71,15 @@ export const readText = (
         : Effect.succeed(lossy.decode(body.bytes))
     })
   )
+
+const oversize = "is larger than"
+
+/**
+ * Whether `error` is a success answer over the response bound (`readText`), not another
+ * TooLarge (JSON nested too deep): a read may ask a smaller page for the same place.
+ */
+export const isOversize = (error: TransportCallError): boolean =>
+  error._tag === "ProtocolError" && error.reason === "TooLarge" && error.detail.includes(` ${oversize} `)
 
 // Only for quoting a refusal whose body is not UTF-8: never read as data.
 const lossy = new TextDecoder("utf-8")

@@ -255,36 +255,56 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         const path = paths[query.endpoint]
         // Custom fields come back only when asked for by name: the describe lists them. A
         // describe that fails fails the read, which would otherwise lose them without a word.
-        return fieldsToRead(query.endpoint).pipe(
-          Effect.flatMap((endpoint) => {
-            const fields = ReadBack.queryFields(query.endpoint, endpoint.fields)
-            return send(
-              "getMObjects",
-              (base) =>
-                query._tag === "Records"
-                  ? queryRequest(base + path, {
+        /**
+         * A page of at most `size` records. One over `maxResponseBytes` (records of large custom
+         * fields) is asked again for the same place in half the size, down to one record: Adobe
+         * takes any `batchSize` from 1 to 300. The next page starts at 300 again.
+         */
+        const pageOf = (
+          fields: ReadonlyArray<string>,
+          size: number
+        ): Effect.Effect<
+          { readonly answer: Answer<RestWire.Fields | RestWire.QueryMiss>; readonly size: number },
+          TransportCallError
+        > =>
+          send(
+            "getMObjects",
+            (base) =>
+              query._tag === "Records"
+                ? queryRequest(base + path, {
+                  filterType: query.filterType,
+                  filterValues: query.filterValues,
+                  fields: fields.join(","),
+                  batchSize: String(size),
+                  ...nextPageToken
+                })
+                // Adobe's lookup by JSON: a POST that Marketo reads as a GET, so it never writes.
+                : HttpClientRequest.post(base + path).pipe(
+                  HttpClientRequest.setUrlParam("_method", "GET"),
+                  HttpClientRequest.bodyUnsafeJson({
                     filterType: query.filterType,
-                    filterValues: query.filterValues,
-                    fields: fields.join(","),
-                    batchSize: String(RestWire.maxRecordsPerCall),
+                    fields,
+                    input: query.input,
+                    batchSize: size,
                     ...nextPageToken
                   })
-                  // Adobe's lookup by JSON: a POST that Marketo reads as a GET, so it never writes.
-                  : HttpClientRequest.post(base + path).pipe(
-                    HttpClientRequest.setUrlParam("_method", "GET"),
-                    HttpClientRequest.bodyUnsafeJson({
-                      filterType: query.filterType,
-                      fields,
-                      input: query.input,
-                      batchSize: RestWire.maxRecordsPerCall,
-                      ...nextPageToken
-                    })
-                  ),
-              RestWire.QueryResponse,
-              Guards.isQueryResponse
+                ),
+            RestWire.QueryResponse,
+            Guards.isQueryResponse
+          ).pipe(
+            Effect.map((answer) => ({ answer, size })),
+            Effect.catchIf(
+              (error) => size > 1 && Http.isOversize(error),
+              () => pageOf(fields, Math.ceil(size / 2))
             )
-          }),
-          Effect.flatMap((answer): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
+          )
+        // Custom fields come back only when asked for by name: the describe lists them. A
+        // describe that fails fails the read, which would otherwise lose them without a word.
+        return fieldsToRead(query.endpoint).pipe(
+          Effect.flatMap((endpoint) =>
+            pageOf(ReadBack.queryFields(query.endpoint, endpoint.fields), RestWire.maxRecordsPerCall)
+          ),
+          Effect.flatMap(({ answer, size }): Effect.Effect<Wire.ResultGetMObjects, TransportCallError> => {
             // A refused query (a field that is not searchable, a value of the wrong type) is
             // no empty result: it ends the read with the instance's reason.
             if (answer._tag === "Refused") return Effect.fail(refusedError(answer.reasons))
@@ -311,7 +331,7 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
             // moreResult says whether to follow the token: when true, even after a short or
             // empty page (core bounds the empty ones). An answer without it is followed only
             // after a full page, as a last page may still carry a token.
-            const full = (answer.value.result ?? []).length >= RestWire.maxRecordsPerCall
+            const full = (answer.value.result ?? []).length >= size
             const next = token === undefined || token === "" || more === false || (more === undefined && !full)
               ? undefined
               : token
