@@ -1,10 +1,11 @@
 /**
  * The Asset API's paging: `maxReturn` (1 to 200, default 20) and `offset` (0 up), checked,
- * and the answer of an empty page (702), shared by the browse endpoints.
+ * and the answer of an empty page (success with Adobe's "no assets" warning), shared by the
+ * browse and search endpoints.
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
-import { envelope, intParam, type Params, refuse, type RestRefusal } from "./common.js"
+import { envelope, intParam, noAssetsFound, type Params, type RestRefusal } from "./common.js"
 
 /** @internal */
 export const page = <A>(
@@ -21,9 +22,6 @@ export const page = <A>(
     return items.slice(offset, offset + maxReturn)
   })
 
-/** A page, or 702 when it is empty. @internal */
+/** A page, or {@link noAssetsFound} when it is empty (nothing matched, or past the last page). @internal */
 export const answerPage = <A>(params: Params, items: ReadonlyArray<A>) =>
-  Effect.flatMap(
-    page(params, items),
-    (found) => found.length === 0 ? refuse(RestWire.errorCodes.noDataFound) : Effect.succeed(envelope(found))
-  )
+  Effect.map(page(params, items), (found) => found.length === 0 ? noAssetsFound() : envelope(found))

@@ -6,6 +6,10 @@ import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
 import type { Endpoint } from "./common.js"
+import { assetTime } from "./records.js"
+
+// The store keeps no times for channels: the seed's default time, written as every Asset time is.
+const created = "2013-01-01T00:00:00Z"
 
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
@@ -21,8 +25,8 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
           id: i + 1,
           name,
           applicableProgramType: "Default",
-          createdAt: "2013-01-01T00:00:00Z",
-          updatedAt: "2013-01-01T00:00:00Z",
+          createdAt: assetTime(created),
+          updatedAt: assetTime(created),
           progressionStatuses: []
         }))
       ))

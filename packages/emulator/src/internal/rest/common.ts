@@ -47,6 +47,25 @@ export const envelope = (
 ): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.unsafeJson({ requestId: requestId(), success: true, errors: [], warnings: [], result, ...extra })
 
+/** The warning of {@link noAssetsFound}, in Adobe's words. @internal */
+export const noAssetsWarning = "No assets found for the given search criteria."
+
+/**
+ * What an Asset API read that finds nothing answers: success, Adobe's warning, and no
+ * `result`. Adobe's emails page gives this answer for an asset's by-id, by-name and browse
+ * reads, and its error-code table notes under 702 that many searches succeed with a warning
+ * instead.
+ *
+ * @internal
+ */
+export const noAssetsFound = (): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.unsafeJson({
+    requestId: requestId(),
+    success: true,
+    errors: [],
+    warnings: [noAssetsWarning]
+  })
+
 /**
  * A refusal answer: HTTP 200, `success: false`, no `result` (as Adobe's docs show error
  * answers; the Swagger lists `result` as required everywhere, see the README).

@@ -15,8 +15,8 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { State } from "../state.js"
 import { syncMObjects } from "../sync.js"
-import { decodeJson, type Endpoint, envelope, refuse, RestRefusal } from "./common.js"
-import { programOf } from "./records.js"
+import { decodeJson, type Endpoint, envelope, noAssetsFound, refuse, RestRefusal } from "./common.js"
+import { programCosts, programOf, programTags } from "./records.js"
 
 interface Update {
   readonly costs: ReadonlyArray<RestWire.ProgramCost> | undefined
@@ -132,10 +132,21 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
         const update = yield* updateOf(text)
         const applied = yield* guard(store.transact((state, now) => Either.right(apply(state, id, update, now))))
         if (applied === "drop") return "drop" as const
+        // An update of a program that is not there stays 702 (no data found): the docs give
+        // the success-with-warning answer for reads only.
         if (applied._tag === "NotFound") return yield* refuse(RestWire.errorCodes.noDataFound)
         if (applied._tag === "Refused") return yield* refuse(RestWire.errorCodes.businessRule, applied.text)
+        // The update answers the program with its tags and costs, as programs.md's example does.
+        const updated = (yield* store.state).programs.get(id)
+        return updated === undefined
+          ? yield* refuse(RestWire.errorCodes.noDataFound)
+          : envelope([{ ...programOf(updated), tags: programTags(updated), costs: programCosts(updated) }])
       }
+      // By id, programs.md's answer has the tags and `"costs": null`: only byName.json's
+      // includeCosts gives costs.
       const program = (yield* store.state).programs.get(id)
-      return program === undefined ? yield* refuse(RestWire.errorCodes.noDataFound) : envelope([programOf(program)])
+      return program === undefined
+        ? noAssetsFound()
+        : envelope([{ ...programOf(program), tags: programTags(program), costs: null }])
     })
 }]

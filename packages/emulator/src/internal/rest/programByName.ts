@@ -1,11 +1,12 @@
 /**
  * `GET /rest/asset/v1/program/byName.json?name=…`: one program by its name, its costs and
- * tags only when `includeCosts` and `includeTags` ask for them.
+ * tags only when `includeCosts` and `includeTags` ask for them (else `null`). The one program
+ * read that gives costs.
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
-import { type Endpoint, envelope, param, refuse } from "./common.js"
-import { programOf } from "./records.js"
+import { type Endpoint, envelope, noAssetsFound, param, refuse } from "./common.js"
+import { programCosts, programOf, programTags } from "./records.js"
 
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
@@ -19,12 +20,13 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
       if (name === "") return yield* refuse(RestWire.errorCodes.cannotBeBlank, "name")
       const state = yield* store.state
       const program = [...state.programs.values()].find((p) => p.name === name)
-      if (program === undefined) return yield* refuse(RestWire.errorCodes.noDataFound)
-      const shown = programOf(program)
+      if (program === undefined) return noAssetsFound()
+      // What was not asked for is null, as programs.md's example (includeTags only) answers
+      // `"costs": null`.
       return envelope([{
-        ...shown,
-        costs: param(request.params, "includeCosts") === "true" ? shown.costs : [],
-        tags: param(request.params, "includeTags") === "true" ? shown.tags : []
+        ...programOf(program),
+        tags: param(request.params, "includeTags") === "true" ? programTags(program) : null,
+        costs: param(request.params, "includeCosts") === "true" ? programCosts(program) : null
       }])
     })
 }]

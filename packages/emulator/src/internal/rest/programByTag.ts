@@ -1,12 +1,12 @@
 /**
  * `GET /rest/asset/v1/program/byTag.json?tagType=…&tagValue=…`: the programs with that tag,
- * paged by `maxReturn` and `offset`.
+ * paged by `maxReturn` and `offset`, each with its tags (no costs).
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
 import { type Endpoint, param, refuse } from "./common.js"
-import { programOf } from "./records.js"
+import { programOf, programTags } from "./records.js"
 
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
@@ -24,6 +24,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
       const found = [...state.programs.values()].filter((p) =>
         p.tags.some((t) => t.type === tagType && t.value === tagValue)
       )
-      return yield* answerPage(request.params, found.map((p) => programOf(p)))
+      // With their tags and no costs, as programs.md's example answers.
+      return yield* answerPage(request.params, found.map((p) => ({ ...programOf(p), tags: programTags(p) })))
     })
 }]

@@ -53,10 +53,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
         if (values.length === 0) return yield* refuse(RestWire.errorCodes.missingParameter, "filterValues")
         programs = programs.filter((p) => values.some((v) => test(p, v)))
       }
-      // The Swagger's BrowseAllPrograms: no costs and no tags (program/{id}.json has them).
-      return yield* answerPage(request.params, programs.map((p) => browsed(programOf(p, "program"))))
+      // No costs and no tags, as programs.md's examples and the Swagger's BrowseAllPrograms have.
+      return yield* answerPage(request.params, programs.map((p) => programOf(p)))
     })
 }]
-
-/** A program as `programs.json` lists it: without the costs and tags the Swagger gives it none of. */
-const browsed = ({ costs: _costs, tags: _tags, ...program }: RestWire.Program): RestWire.Program => program

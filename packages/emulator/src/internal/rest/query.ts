@@ -93,6 +93,9 @@ const select = (state: State, kind: Kind, query: Query): ReadonlyArray<Entity> |
     if (opportunity !== undefined) { for (const role of state.roles.inGroup(opportunity.id, -Infinity)) add(role) }
   }
   switch (query.filterType) {
+    // "idField" names the object's idField (marketoGUID) as "dedupeFields" names its dedupe
+    // fields: lead-database.md says both are always valid filter types.
+    case "idField":
     case names.id:
       for (const value of query.values) {
         const id = idOfGuid(kind, value)

@@ -255,43 +255,80 @@ export const roleByDedupe = (state: State, record: RestWire.Fields): Entity | un
   return undefined
 }
 
+/**
+ * The program types as Adobe's answers write them (programs.md: Default, Event, Event with
+ * Webinar, Engagement, Email), from the store's SOAP type (`Marketing Event`, `Nurture`, ...),
+ * which the SOAP side keeps answering as it is. The Swagger's enums (`default`/`program`,
+ * `event`, `webinar`, `nurture`) appear in no documented answer.
+ */
 const programTypes: ReadonlyArray<readonly [RegExp, string]> = [
-  [/webinar/i, "webinar"],
-  [/event/i, "event"],
-  [/nurture|engagement/i, "nurture"]
+  [/webinar/i, "Event with Webinar"],
+  [/event/i, "Event"],
+  [/nurture|engagement/i, "Engagement"],
+  [/email/i, "Email"]
 ]
 
 /**
- * A stored program as the Asset API shows it. A program that is neither an event, a webinar
- * nor a nurture is `plain`: "default" in the Swagger's `ProgramResponse` (one program), "program"
- * in its `BrowseAllPrograms` (programs.json).
+ * A program's status as Adobe's answers write it: `on` or `off` for an engagement program,
+ * `locked` or `unlocked` for an email program, and `""` for the other types, which have none.
+ * The store keeps no status, so an engagement program is `on` and an email program `unlocked`,
+ * the values the documented answers show.
+ */
+const programStatus: Readonly<Record<string, string>> = { Engagement: "on", Email: "unlocked" }
+
+/**
+ * A time as the Asset API writes it: the instant in UTC, `Z` and then `+0000`
+ * (`2015-05-21T22:45:13Z+0000`, as every documented asset answer and field-types.md show it).
+ * The store keeps SOAP's `+00:00` form, which Lead Database records still answer.
  *
  * @internal
  */
-export const programOf = (program: Program, plain: "default" | "program" = "default"): RestWire.Program => ({
-  id: program.id,
-  name: program.name,
-  description: program.description ?? "",
-  type: programTypes.find(([pattern]) => pattern.test(program.programType))?.[1] ?? plain,
-  channel: program.tags.find((t) => t.type === "Channel")?.value ?? "",
-  status: "unlocked",
-  workspace: program.workspace,
-  // The Swagger's `id` and the documented answers' `value` and `folderName`, so a client of
-  // either finds what it reads.
-  folder: {
-    type: "Folder",
-    id: program.workspaceId,
-    value: program.workspaceId,
-    folderName: program.folder.split("/").filter((f) => f !== "").at(-1) ?? program.workspace
-  },
-  url: `https://app.example.com/#PG${program.id}A1`,
-  createdAt: program.createdAt,
-  updatedAt: program.updatedAt,
-  costs: program.costs.map((c) => ({
+export const assetTime = (stored: string): string => {
+  const millis = Date.parse(stored)
+  // The seed and the store only hold parseable times; one that is not is shown as it is.
+  return Number.isNaN(millis) ? stored : `${new Date(millis).toISOString().slice(0, 19)}Z+0000`
+}
+
+/**
+ * A stored program as the Asset API shows it in every answer, without its costs and tags:
+ * which answer carries those, and as what, differs by endpoint (see {@link programCosts} and
+ * {@link programTags}).
+ *
+ * @internal
+ */
+export const programOf = (program: Program): RestWire.Program => {
+  const type = programTypes.find(([pattern]) => pattern.test(program.programType))?.[1] ?? "Default"
+  return {
+    id: program.id,
+    name: program.name,
+    description: program.description ?? "",
+    createdAt: assetTime(program.createdAt),
+    updatedAt: assetTime(program.updatedAt),
+    url: `https://app.example.com/#PG${program.id}A1`,
+    type,
+    channel: program.tags.find((t) => t.type === RestWire.channelTagType)?.value ?? "",
+    // The Swagger's `id` and the documented answers' `value` and `folderName`, so a client of
+    // either finds what it reads.
+    folder: {
+      type: "Folder",
+      id: program.workspaceId,
+      value: program.workspaceId,
+      folderName: program.folder.split("/").filter((f) => f !== "").at(-1) ?? program.workspace
+    },
+    status: programStatus[type] ?? "",
+    workspace: program.workspace
+  }
+}
+
+/** A program's period costs as the Asset API writes them. @internal */
+export const programCosts = (program: Program): NonNullable<RestWire.Program["costs"]> =>
+  program.costs.map((c) => ({
     startDate: `${c.month}-01`,
     // The Asset API carries whole costs; a SOAP decimal is shown rounded.
     cost: Math.round(Number(c.amount)),
     ...(c.note === undefined ? {} : { note: c.note })
-  })),
-  tags: program.tags.filter((t) => t.type !== "Channel").map((t) => ({ tagType: t.type, tagValue: t.value }))
-})
+  }))
+
+/** A program's tags as the Asset API writes them: the channel is a field of its own, not a tag. @internal */
+export const programTags = (program: Program): ReadonlyArray<RestWire.ProgramTag> =>
+  program.tags.filter((t) => t.type !== RestWire.channelTagType).map((t) => ({ tagType: t.type, tagValue: t.value }))

@@ -1,0 +1,168 @@
+/**
+ * The emulator's REST reads answer as Adobe's docs show them (help/rest-api in
+ * AdobeDocs/marketo-developer.en): `idField` as a filter type (lead-database.md), an Asset read
+ * that finds nothing (emails.md, error-codes.md), which program read carries costs and tags,
+ * Asset times, and program types and statuses (programs.md, field-types.md).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as MarketoClient from "@mktows/core/MarketoClient"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as Emulator from "../src/Emulator.js"
+import * as Seed from "../src/Seed.js"
+import { soapClient } from "./helpers/clients.js"
+import { type Answer, codeOf, noAssets, restOf } from "./helpers/rest.js"
+
+const started = (seed?: Seed.SeedData) =>
+  Effect.gen(function*() {
+    const emulator = yield* Emulator.make(seed === undefined ? {} : { seed })
+    const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+    return { emulator, call }
+  })
+
+const first = (answer: Answer): Record<string, unknown> => answer.body.result?.[0] ?? {}
+
+describe("emulator REST reads as Adobe documents them", () => {
+  it.scoped("filterType=idField reads opportunities and roles by marketoGUID, by GET and by POST ?_method=GET", () =>
+    Effect.gen(function*() {
+      const { call } = yield* started()
+      yield* call("/v1/opportunities.json", {
+        json: { action: "createOnly", input: [{ externalOpportunityId: "D-1", name: "Documented" }] }
+      })
+      yield* call("/v1/opportunities/roles.json", {
+        json: { action: "createOnly", input: [{ externalOpportunityId: "D-1", leadId: 19, role: "Buyer" }] }
+      })
+      const guidOf = (path: string) =>
+        Effect.map(
+          call(`${path}?filterType=externalOpportunityId&filterValues=D-1`),
+          (answer) => String(first(answer)["marketoGUID"])
+        )
+      for (const path of ["/v1/opportunities.json", "/v1/opportunities/roles.json"]) {
+        const guid = yield* guidOf(path)
+        const byGet = yield* call(`${path}?filterType=idField&filterValues=${guid}`)
+        expect([byGet.body.success, byGet.body.result?.map((r) => r["marketoGUID"])]).toEqual([true, [guid]])
+        const byPost = yield* call(`${path}?_method=GET`, { form: { filterType: "idField", filterValues: guid } })
+        expect(byPost.body.result?.map((r) => r["marketoGUID"])).toEqual([guid])
+        // A GUID that names nothing: success and an empty result, as lead-database.md says.
+        const none = yield* call(`${path}?filterType=idField&filterValues=0f0f0009-0000-4000-8000-000000000001`)
+        expect([none.body.success, none.body.result]).toEqual([true, []])
+      }
+    }))
+
+  it.scoped("an Asset read that finds nothing succeeds with Adobe's warning and no result; an update of no program is 702", () =>
+    Effect.gen(function*() {
+      const { call } = yield* started()
+      for (
+        const path of [
+          "/asset/v1/program/99999.json",
+          "/asset/v1/program/byName.json?name=Nope",
+          "/asset/v1/program/byTag.json?tagType=Region&tagValue=APAC",
+          "/asset/v1/programs.json?filterType=id&filterValues=99999",
+          "/asset/v1/programs.json?offset=1000",
+          "/asset/v1/tagTypes.json?offset=1000",
+          "/asset/v1/channels.json?offset=1000"
+        ]
+      ) {
+        const answer = yield* call(path)
+        expect([path, answer.body]).toEqual([path, {
+          requestId: expect.any(String),
+          success: true,
+          errors: [],
+          warnings: [noAssets]
+        }])
+      }
+      const update = yield* call("/asset/v1/program/99999.json", { form: { description: "x" } })
+      expect([update.body.success, codeOf(update)]).toEqual([false, "702"])
+    }))
+
+  it.scoped("costs only from byName with includeCosts; tags by id, by tag and byName with includeTags", () =>
+    Effect.gen(function*() {
+      const { call } = yield* started()
+      const costsAndTags = (answer: Answer) => {
+        const program = first(answer)
+        return [
+          "costs" in program ? program["costs"] : "absent",
+          "tags" in program ? program["tags"] : "absent"
+        ]
+      }
+      const emea = [{ tagType: "Region", tagValue: "EMEA" }]
+      const cost = [{ startDate: "2013-04-01", cost: 800 }]
+      expect(costsAndTags(yield* call("/asset/v1/program/1002.json"))).toEqual([null, emea])
+      expect(costsAndTags(yield* call("/asset/v1/program/byName.json?name=Product%20Webinar"))).toEqual([null, null])
+      expect(costsAndTags(yield* call("/asset/v1/program/byName.json?name=Product%20Webinar&includeTags=true")))
+        .toEqual([null, emea])
+      expect(
+        costsAndTags(
+          yield* call("/asset/v1/program/byName.json?name=Product%20Webinar&includeTags=true&includeCosts=true")
+        )
+      ).toEqual([cost, emea])
+      expect(costsAndTags(yield* call("/asset/v1/program/byTag.json?tagType=Region&tagValue=EMEA")))
+        .toEqual(["absent", emea])
+      expect(costsAndTags(yield* call("/asset/v1/programs.json?filterType=id&filterValues=1002")))
+        .toEqual(["absent", "absent"])
+      // The update answers the program with its costs and tags, as programs.md's example does.
+      const updated = yield* call("/asset/v1/program/1002.json", { form: { description: "Updated" } })
+      expect(costsAndTags(updated)).toEqual([cost, emea])
+    }))
+
+  it.scoped("Asset times are written as Adobe's answers write them: UTC, Z, then +0000", () =>
+    Effect.gen(function*() {
+      const { call } = yield* started()
+      const adobe = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\+0000$/
+      for (
+        const path of [
+          "/asset/v1/program/1970.json",
+          "/asset/v1/program/byName.json?name=Summer%20Trade%20Show%202013",
+          "/asset/v1/program/byTag.json?tagType=Region&tagValue=EMEA",
+          "/asset/v1/programs.json",
+          "/asset/v1/channels.json"
+        ]
+      ) {
+        const times = (yield* call(path)).body.result?.flatMap((r) => [r["createdAt"], r["updatedAt"]]) ?? []
+        expect(times.length).toBeGreaterThan(0)
+        for (const time of times) expect([path, time]).toEqual([path, expect.stringMatching(adobe)])
+      }
+      // The seed's default time, 2013-01-01 at midnight UTC.
+      expect(first(yield* call("/asset/v1/program/1970.json"))["createdAt"]).toBe("2013-01-01T00:00:00Z+0000")
+      // An update's time too.
+      const updated = yield* call("/asset/v1/program/1970.json", { form: { description: "Booth" } })
+      expect(first(updated)["updatedAt"]).toEqual(expect.stringMatching(adobe))
+    }))
+
+  it.scoped("program types and statuses as programs.md's answers write them; SOAP keeps its own types", () =>
+    Effect.gen(function*() {
+      const seed: Seed.SeedData = {
+        programs: [
+          { id: 1, name: "Plain", type: "Marketing Program" },
+          { id: 2, name: "Show", type: "Marketing Event" },
+          { id: 3, name: "Online", type: "Event with Webinar" },
+          { id: 4, name: "Track", type: "Nurture" },
+          { id: 5, name: "Send", type: "Email Program" }
+        ]
+      }
+      const { call, emulator } = yield* started(seed)
+      const expected = [
+        [1, "Default", ""],
+        [2, "Event", ""],
+        [3, "Event with Webinar", ""],
+        [4, "Engagement", "on"],
+        [5, "Email", "unlocked"]
+      ]
+      const typeAndStatus = (r: Record<string, unknown>) => [r["id"], r["type"], r["status"]]
+      const byId = []
+      for (const id of [1, 2, 3, 4, 5]) byId.push(typeAndStatus(first(yield* call(`/asset/v1/program/${id}.json`))))
+      expect(byId).toEqual(expected)
+      const browsed = yield* call("/asset/v1/programs.json")
+      expect(browsed.body.result?.map(typeAndStatus).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(expected)
+      const byName = yield* call("/asset/v1/program/byName.json?name=Track")
+      expect(typeAndStatus(first(byName))).toEqual(expected[3])
+      // The SOAP side answers the program types as they are stored.
+      const viaSoap = yield* Effect.provide(
+        Stream.runCollect(MarketoClient.getMObjects({ type: "Program", id: 4 })),
+        soapClient(emulator)
+      )
+      const [track] = Chunk.toReadonlyArray(viaSoap)
+      expect(track?._tag === "Program" ? track.attributes["Type"] : undefined).toBe("Nurture")
+    }))
+})
