@@ -256,6 +256,9 @@ describe("REST reads", () => {
         ["id", "integer", null, true]
       ])
       expect(m.api().map((s) => s.path)).toEqual(["/rest/v1/leads/describe.json"])
+      // What REST describes is what it lists; listing sends no request but the token's.
+      expect(yield* MarketoClient.listMObjects()).toEqual(["LeadRecord", "Opportunity", "OpportunityPersonRole"])
+      expect(m.api()).toHaveLength(1)
     }).pipe(Effect.provide(m.client))
   })
 

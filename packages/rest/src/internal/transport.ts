@@ -52,8 +52,8 @@ export const make = (
         : operation === "describeMObject"
         ? describe((p as Wire.ParamsDescribeMObject).objectName)
         // REST has no listMObjects: a valid token says the instance answers, and the list is
-        // what REST can describe.
-        : Effect.as(token, { objects: ["Opportunity", "OpportunityPersonRole"] })
+        // what REST can describe (LeadRecord too: `leads/describe.json`).
+        : Effect.as(token, { objects: ["LeadRecord", "Opportunity", "OpportunityPersonRole"] })
       return result as Effect.Effect<Wire.ResultOf<Op>, TransportCallError>
     }
 
