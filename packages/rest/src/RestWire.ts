@@ -354,11 +354,9 @@ const nullable = <S extends Schema.Schema.Any>(schema: S) => optional(Schema.Nul
  * @since 0.1.0
  * @category schemas
  */
-export const ProgramCostRead = Schema.Struct({
-  startDate: Schema.String,
-  cost: Schema.Int,
-  note: nullable(Schema.String)
-}).annotations({ identifier: "ProgramCostRead" })
+export const ProgramCostRead = Schema.Struct({ ...ProgramCost.fields, note: nullable(Schema.String) }).annotations({
+  identifier: "ProgramCostRead"
+})
 /**
  * The type of {@link ProgramCostRead}.
  *
