@@ -79,6 +79,24 @@ describe("values as spreadsheets write them", () => {
     expect(Either.isLeft(Values.date("1/3/26", mdy))).toBe(true)
   })
 
+  it("date-times for a datetime field: an offset is that instant; none, or a date alone, is the wall time in --time-zone", () => {
+    const ymd = Values.defaults
+    const newYork = { ...ymd, timeZone: "America/New_York" }
+    expect(Values.dateTime("2015-05-07T20:47:30-08:00", newYork)).toEqual(Either.right("2015-05-08T04:47:30.000Z"))
+    expect(Values.dateTime("2015-05-08T04:47:30Z", ymd)).toEqual(Either.right("2015-05-08T04:47:30.000Z"))
+    expect(Values.dateTime("1/3/2025 7:36 PM", mdy)).toEqual(Either.right("2025-01-03T19:36:00.000Z"))
+    // Eastern time: five hours behind UTC in January, four in July.
+    expect(Values.dateTime("1/3/2025 7:36 PM", { ...newYork, dateFormat: "MDY" }))
+      .toEqual(Either.right("2025-01-04T00:36:00.000Z"))
+    expect(Values.dateTime("2025-07-03 19:36", newYork)).toEqual(Either.right("2025-07-03T23:36:00.000Z"))
+    expect(Values.dateTime("2025-07-03", newYork)).toEqual(Either.right("2025-07-03T04:00:00.000Z"))
+    expect(Values.dateTime("2025-07-03", ymd)).toEqual(Either.right("2025-07-03T00:00:00.000Z"))
+    expect(Values.dateTime("31/12/2026 10:00", mdy)).toEqual(
+      Either.left("'31/12/2026 10:00' is not a date in MDY order")
+    )
+    expect(Either.isLeft(Values.dateTime("2025-07-03 25:00", ymd))).toBe(true)
+  })
+
   it.prop("any day written in any order reads back", [
     fc.date({ min: new Date("1900-01-01T00:00:00Z"), max: new Date("2999-12-31T00:00:00Z"), noInvalidDate: true }),
     fc.constantFrom<Values.DateFormat>("YMD", "MDY", "DMY")

@@ -29,6 +29,7 @@ import * as Deletes from "../src/internal/delete.js"
 import * as Journal from "../src/internal/journal.js"
 import * as Mapping from "../src/internal/mapping.js"
 import * as Progress from "../src/internal/progress.js"
+import * as Read from "../src/internal/read.js"
 import * as Report from "../src/internal/report.js"
 import * as Rows from "../src/internal/rows.js"
 import { decodeUtf8 } from "../src/internal/text.js"
@@ -188,6 +189,18 @@ describe("CSV columns", () => {
     expect(Columns.toPlainData("Opportunity", header.columns, ["", "K-1", ""])).toEqual({
       data: { _tag: "Opportunity", externalKey: { name: "externalOpportunityId", value: "K-1" } }
     })
+  })
+
+  it("an externalCreatedDate column keeps its time (a datetime field), a closeDate column its day; an export writes each so", () => {
+    const header = Columns.parseHeader("Opportunity", ["closeDate", "externalCreatedDate"])
+    if (!("columns" in header)) return expect.fail("an Opportunity header")
+    const row = Columns.toPlainData("Opportunity", header.columns, ["2015-06-30", "2015-05-07T20:47:30-08:00"])
+    expect(row).toEqual({
+      data: { _tag: "Opportunity", closeDate: "2015-06-30", externalCreatedDate: "2015-05-08T04:47:30.000Z" }
+    })
+    // What `get` writes of the models reads back as they were.
+    expect(Read.toPlain({ closeDate: new Date("2015-06-30"), externalCreatedDate: new Date("2015-05-08T04:47:30Z") }))
+      .toEqual({ closeDate: "2015-06-30", externalCreatedDate: "2015-05-08T04:47:30.000Z" })
   })
 
   it("maps headers to fields by the model's Schema, and refuses unknown ones", () => {

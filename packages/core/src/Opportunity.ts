@@ -61,7 +61,7 @@ export class Opportunity extends Schema.TaggedClass<Opportunity>("@mktows/core/O
   closeDate: Field.optional(Field.CalendarDate),
   description: Field.optional(Field.Text),
   expectedRevenue: Field.optional(Field.Decimal),
-  externalCreatedDate: Field.optional(Field.CalendarDate),
+  externalCreatedDate: Field.optional(Field.Instant),
   fiscal: Field.optional(Field.Text),
   fiscalQuarter: Field.optional(Field.Int),
   fiscalYear: Field.optional(Field.Int),

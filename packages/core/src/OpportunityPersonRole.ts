@@ -38,7 +38,7 @@ export class OpportunityPersonRole extends Schema.TaggedClass<OpportunityPersonR
   /** The Marketo id of the person (lead or contact). */
   personId: Field.optional(Field.Int),
   role: Field.optional(Field.Text),
-  externalCreatedDate: Field.optional(Field.CalendarDate),
+  externalCreatedDate: Field.optional(Field.Instant),
   isPrimary: Field.optional(Schema.Boolean),
   /** Fields defined for the instance (see describeMObject), by wire name, in insertion order. */
   customFields: Schema.optionalWith(Field.customFields(standardFieldNames), { default: () => ({}) }),

@@ -10,12 +10,13 @@ import type { Opportunity } from "./Opportunity.js"
 import type { OpportunityPersonRole } from "./OpportunityPersonRole.js"
 
 /**
- * The kind of value a standard field holds.
+ * The kind of value a standard field holds: `date` a calendar day, `datetime` an instant to the
+ * second (Marketo's describe calls `ExternalCreatedDate` a datetime).
  *
  * @since 0.1.0
  * @category models
  */
-export type Kind = "text" | "int" | "decimal" | "boolean" | "date" | "percent"
+export type Kind = "text" | "int" | "decimal" | "boolean" | "date" | "datetime" | "percent"
 
 /**
  * One standard field: its SOAP wire name, the model's key for it, and its kind.
@@ -40,7 +41,7 @@ export const opportunityFields: ReadonlyArray<StandardField<keyof Opportunity>> 
   { wire: "CloseDate", key: "closeDate", kind: "date" },
   { wire: "Description", key: "description", kind: "text" },
   { wire: "ExpectedRevenue", key: "expectedRevenue", kind: "decimal" },
-  { wire: "ExternalCreatedDate", key: "externalCreatedDate", kind: "date" },
+  { wire: "ExternalCreatedDate", key: "externalCreatedDate", kind: "datetime" },
   { wire: "Fiscal", key: "fiscal", kind: "text" },
   { wire: "FiscalQuarter", key: "fiscalQuarter", kind: "int" },
   { wire: "FiscalYear", key: "fiscalYear", kind: "int" },
@@ -67,6 +68,6 @@ export const opportunityPersonRoleFields: ReadonlyArray<StandardField<keyof Oppo
   { wire: "OpportunityId", key: "opportunityId", kind: "int" },
   { wire: "PersonId", key: "personId", kind: "int" },
   { wire: "Role", key: "role", kind: "text" },
-  { wire: "ExternalCreatedDate", key: "externalCreatedDate", kind: "date" },
+  { wire: "ExternalCreatedDate", key: "externalCreatedDate", kind: "datetime" },
   { wire: "IsPrimary", key: "isPrimary", kind: "boolean" }
 ]

@@ -155,7 +155,7 @@ describe("MObject.toWire", () => {
       personId: 1001,
       role: "Decision Maker",
       isPrimary: true,
-      externalCreatedDate: new Date("2014-11-26"),
+      externalCreatedDate: new Date("2014-11-26T17:05:09.750Z"),
       opportunity: { externalKey: { name: "opportunityId", value: "Opportunity_4" } },
       lead: { id: 1001 }
     })
@@ -164,7 +164,8 @@ describe("MObject.toWire", () => {
     expect(attrs(wire)).toStrictEqual([
       ["PersonId", "1001"],
       ["Role", "Decision Maker"],
-      ["ExternalCreatedDate", "2014-11-26"],
+      // A datetime, to the second Marketo keeps.
+      ["ExternalCreatedDate", "2014-11-26T17:05:09+00:00"],
       ["IsPrimary", "1"]
     ])
     expect(wire.associationList).toStrictEqual([
@@ -241,6 +242,26 @@ describe("MObject.fromWire", () => {
         costs: [{ month: "2011-07", amount: 150.5, id: 5 }]
       })
     ))
+  })
+
+  it("reads ExternalCreatedDate (a datetime) as the instant it names, whatever its offset; a date field keeps its day", () => {
+    const created = (value: string) =>
+      MObject.fromWire({ type: "OpportunityPersonRole", attribList: [{ name: "ExternalCreatedDate", value }] }).pipe(
+        Either.map((o) => o._tag === "OpportunityPersonRole" ? o.externalCreatedDate?.toISOString() : undefined)
+      )
+    expect(created("2015-05-07T20:47:30-08:00")).toStrictEqual(Either.right("2015-05-08T04:47:30.000Z"))
+    expect(created("2015-05-08T04:47:30Z")).toStrictEqual(Either.right("2015-05-08T04:47:30.000Z"))
+    expect(created("2015-05-08T06:47:30+0200")).toStrictEqual(Either.right("2015-05-08T04:47:30.000Z"))
+    expect(created("2015-05-08T04:47:30Z+0000")).toStrictEqual(Either.right("2015-05-08T04:47:30.000Z"))
+    expect(created("2015-05-08T04:47:30")).toStrictEqual(Either.right("2015-05-08T04:47:30.000Z"))
+    expect(created("2015-05-08")).toStrictEqual(Either.right("2015-05-08T00:00:00.000Z"))
+    for (const bad of ["2015-02-30T10:00:00Z", "2015-05-08T24:00:00Z", "yesterday", "2015-05-08T04:47:30+2"]) {
+      expect(readError({ type: "OpportunityPersonRole", attribList: [{ name: "ExternalCreatedDate", value: bad }] }))
+        .toContain("ExternalCreatedDate")
+    }
+    // A date field is a calendar day: its time is no part of it.
+    expect(readError({ type: "Opportunity", attribList: [{ name: "CloseDate", value: "2015-05-07T20:47:30-08:00" }] }))
+      .toContain("CloseDate")
   })
 
   it("reads booleans written 1/0/true/false, decimals with exponents, and custom fields", () => {

@@ -259,6 +259,35 @@ describe("Validation.decode", () => {
       expect(opportunity.closeDate).toBe("2024-06-30")
     }))
 
+  it.effect("externalCreatedDate is an instant: a Date with its time, or ISO 8601 text with a zone; a date field stays a day", () =>
+    Effect.gen(function*() {
+      const at = new Date("2014-11-26T17:05:09Z")
+      const decoded = yield* Validation.decode([
+        {
+          _tag: "OpportunityPersonRole",
+          opportunityId: 1,
+          personId: 2,
+          externalCreatedDate: "2014-11-26T18:05:09+01:00"
+        },
+        { _tag: "Opportunity", name: "Deal", externalCreatedDate: "2014-11-26T17:05:09.000Z" },
+        { _tag: "Opportunity", name: "Day", externalCreatedDate: "2014-11-26" }
+      ], "INSERT")
+      expect(decoded).toStrictEqual([
+        OpportunityPersonRole.make({ opportunityId: 1, personId: 2, externalCreatedDate: at }),
+        Opportunity.make({ name: "Deal", externalCreatedDate: at }),
+        Opportunity.make({ name: "Day", externalCreatedDate: new Date("2014-11-26") })
+      ])
+      expect(Validation.issues([Opportunity.make({ name: "Deal", externalCreatedDate: at })], "INSERT")).toEqual([])
+      const error = yield* Effect.flip(Validation.decode([
+        { _tag: "Opportunity", name: "No zone", externalCreatedDate: "2014-11-26T17:05:09" },
+        { _tag: "Opportunity", name: "Time on a day", closeDate: "2014-11-26T17:05:09Z" }
+      ], "INSERT"))
+      expect(where(error.issues)).toEqual([[0, "externalCreatedDate"], [1, "closeDate"]])
+      expect(error.issues[0]?.message).toContain("expected a date-time")
+      expect(Validation.issues([Opportunity.make({ name: "Deal", closeDate: at })], "INSERT").map((i) => i.message))
+        .toEqual([expect.stringContaining("expected a date at UTC midnight")])
+    }))
+
   it.effect("reports date text that is not exactly a real YYYY-MM-DD day", () =>
     Effect.gen(function*() {
       const texts = ["2024-02-30", "2024-6-30", " 2024-06-30", "2024-06-30T00:00:00Z", "0000-12-31", "30/06/2024"]
@@ -290,12 +319,15 @@ describe("Validation.decode", () => {
       Object.fromEntries(
         Object.entries(obj).map((
           [key, value]
-        ) => [key, value instanceof Date ? value.toISOString().slice(0, 10) : value])
+        ) => [
+          key,
+          value instanceof Date && value.getTime() % 86_400_000 === 0 ? value.toISOString().slice(0, 10) : value
+        ])
       )
     ))
 
   it.effect.prop(
-    "models written as JSON (dates as YYYY-MM-DD) decode back to equal models",
+    "models written as JSON (dates as YYYY-MM-DD, date-times as JSON writes them) decode back to equal models",
     [Arbitrary.make(Opportunity.Opportunity), Arbitrary.make(OpportunityPersonRole.OpportunityPersonRole)],
     ([opportunity, role]) =>
       Effect.gen(function*() {

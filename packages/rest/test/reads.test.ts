@@ -604,6 +604,27 @@ describe("REST reads", () => {
     })
   })
 
+  it.effect("a datetime field read keeps its instant (the offset Marketo answers with applied); a date field its day", () => {
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? ok([describeOf()])
+        : ok([{
+          seq: 0,
+          marketoGUID: "g",
+          externalOpportunityId: "A",
+          externalCreatedDate: "2015-05-07T20:47:30-08:00",
+          closeDate: "2015-06-30"
+        }])
+    )
+    return Effect.gen(function*() {
+      const [read] = yield* Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "A" } })
+      )
+      expect(read?._tag === "Opportunity" && [read.externalCreatedDate?.toISOString(), read.closeDate?.toISOString()])
+        .toEqual(["2015-05-08T04:47:30.000Z", "2015-06-30T00:00:00.000Z"])
+    }).pipe(Effect.provide(m.client))
+  })
+
   it.effect("a page over maxResponseBytes is asked again for the same place in half the size, down to one record; the next page starts at 300 again", () => {
     // Records of about 1 KB: 120 KB holds a page of 75, not of 150.
     const big = "x".repeat(1000)

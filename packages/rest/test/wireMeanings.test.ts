@@ -56,7 +56,7 @@ describe("the JSON sent means what Adobe's fields mean", () => {
           fiscalQuarter: 3,
           fiscalYear: 2031,
           closeDate: new Date("2030-01-01"),
-          externalCreatedDate: new Date("2030-02-02"),
+          externalCreatedDate: new Date("2030-02-02T08:09:10Z"),
           lastActivityDate: new Date("2030-03-03"),
           description: "t-description",
           fiscal: "t-fiscal",
@@ -80,7 +80,7 @@ describe("the JSON sent means what Adobe's fields mean", () => {
         fiscalQuarter: 3,
         fiscalYear: 2031,
         closeDate: "2030-01-01",
-        externalCreatedDate: "2030-02-02",
+        externalCreatedDate: "2030-02-02T08:09:10+00:00",
         lastActivityDate: "2030-03-03",
         description: "t-description",
         fiscal: "t-fiscal",
@@ -104,7 +104,7 @@ describe("the JSON sent means what Adobe's fields mean", () => {
         OpportunityPersonRole.make({
           role: "t-role",
           isPrimary: true,
-          externalCreatedDate: new Date("2030-04-04"),
+          externalCreatedDate: new Date("2030-04-04T23:59:59Z"),
           lead: { id: 77 },
           opportunity: { externalKey: { name: "externalOpportunityId", value: "t-opp" } }
         })
@@ -114,7 +114,7 @@ describe("the JSON sent means what Adobe's fields mean", () => {
         leadId: 77,
         role: "t-role",
         isPrimary: true,
-        externalCreatedDate: "2030-04-04"
+        externalCreatedDate: "2030-04-04T23:59:59+00:00"
       })
     }).pipe(Effect.provide(m.client))
   })

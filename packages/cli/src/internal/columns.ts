@@ -24,7 +24,7 @@ export const objectTypes = ["Opportunity", "OpportunityPersonRole", "Program"] a
 export type ObjectType = typeof objectTypes[number]
 
 /** The kinds of cell values. */
-export type Kind = "number" | "boolean" | "date" | "text"
+export type Kind = "number" | "boolean" | "date" | "datetime" | "text"
 
 const models = {
   Program: Schema.typeSchema(Schema.Struct(Program.fields)).ast,
@@ -84,8 +84,12 @@ const kindAt = (ast: AST.AST, path: ReadonlyArray<Segment>): Kind | undefined =>
       return path.length === 0 ? "boolean" : undefined
     case "StringKeyword":
       return path.length === 0 ? "text" : undefined
-    case "Declaration": // a Date: given as YYYY-MM-DD text
-      return path.length === 0 ? "date" : undefined
+    case "Declaration": // a Date: a calendar day as YYYY-MM-DD text; an instant (core's `Instant`) as ISO 8601
+      return path.length !== 0
+        ? undefined
+        : AST.getIdentifierAnnotation(ast).pipe((id) => id._tag === "Some" && id.value === "Instant")
+        ? "datetime"
+        : "date"
     default:
       return undefined
   }
@@ -316,6 +320,8 @@ const convert = (kind: Kind, cell: string, settings: Values.Settings): Either.Ei
       return Values.boolean(cell)
     case "date":
       return Values.date(cell, settings)
+    case "datetime":
+      return Values.dateTime(cell, settings)
     case "text":
       return Either.right(cell)
   }

@@ -84,9 +84,15 @@ export const parseAssociations = (
       : Effect.succeed({ mObjType: type, externalKey: { name: target.slice(0, eq), value: target.slice(eq + 1) } })
   })
 
-/** A model as the plain data `mktows sync` reads back: dates as YYYY-MM-DD, nothing undefined. */
+/**
+ * A model as the plain data `mktows sync` reads back: dates as YYYY-MM-DD (a date-time at UTC
+ * midnight too, which reads back as that midnight), other date-times as ISO 8601, nothing
+ * undefined.
+ */
 export const toPlain = (value: unknown): unknown => {
-  if (value instanceof Date) return value.toISOString().slice(0, 10)
+  if (value instanceof Date) {
+    return value.getTime() % 86_400_000 === 0 ? value.toISOString().slice(0, 10) : value.toISOString()
+  }
   if (Array.isArray(value)) return value.map(toPlain)
   if (typeof value === "object" && value !== null) {
     const out: { [key: string]: unknown } = {}

@@ -104,16 +104,18 @@ export const isTimeZone = (zone: string): boolean => {
   }
 }
 
-/**
- * A calendar date as `YYYY-MM-DD` text (what the models take), from a date or a date-time
- * in `format` order (ISO's `2026-12-31T19:36:00Z` too). A date-time without an offset is
- * the user's own local time: its day is the day written. One with an offset (`Z`,
- * `-08:00`) is an instant: its day is the day it was in `timeZone`.
- */
-export const date = (cell: string, settings: Settings): Either.Either<string, string> => {
+/** A cell read as a day, and its time of day and offset when it has them. */
+interface Written {
+  readonly iso: string
+  readonly time?: { readonly hours: number; readonly minutes: number; readonly seconds: number }
+  /** Minutes east of UTC, when the cell gives an offset (`Z`, `-08:00`). */
+  readonly offset?: number
+}
+
+/** A date or a date-time in `format` order (ISO's `2026-12-31T19:36:00Z` too), as written. */
+const written = (cell: string, order: DateFormat): Either.Either<Written, string> => {
   const text = cell.trim()
   const split = /^([\d./-]+)(?:(?:T|\s+)(.+))?$/.exec(text)
-  const order = settings.dateFormat
   const notDate = Either.left(`${quoteCell(cell)} is not a date in ${order} order`)
   if (split === null) return notDate
   const parts = datePart.exec(split[1] ?? "")
@@ -132,7 +134,7 @@ export const date = (cell: string, settings: Settings): Either.Either<string, st
   if (yearText.length !== 4 || !isRealDay(year, month, day)) return notDate
   const iso = `${pad(year, 4)}-${pad(month)}-${pad(day)}`
   const time = split[2]
-  if (time === undefined) return Either.right(iso)
+  if (time === undefined) return Either.right({ iso })
   const clock = timePart.exec(time.trim())
   if (clock === null) {
     return Either.left(`${quoteCell(cell)} is not a date-time in ${order} order (a time like 7:36 PM)`)
@@ -147,11 +149,62 @@ export const date = (cell: string, settings: Settings): Either.Either<string, st
   }
   if (hours > 23 || minutes > 59 || seconds > 59) return Either.left(`${quoteCell(cell)} is not a time of day`)
   const offset = clock[5]
-  if (offset === undefined) return Either.right(iso)
-  const offsetMinutes = offset === "Z"
-    ? 0
-    : (offset.startsWith("-") ? -1 : 1) *
-      (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(offset.length - 2)))
-  const millis = Date.parse(`${iso}T${pad(hours)}:${pad(minutes)}:${pad(seconds)}Z`) - offsetMinutes * 60_000
-  return Either.right(dayIn(millis, settings.timeZone))
+  return Either.right({
+    iso,
+    time: { hours, minutes, seconds },
+    ...(offset === undefined ? {} : {
+      offset: offset === "Z"
+        ? 0
+        : (offset.startsWith("-") ? -1 : 1) *
+          (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(offset.length - 2)))
+    })
+  })
 }
+
+/** The instant a written date-time names, its offset given or else `timeZone`'s at that time. */
+const instantOf = (w: Written, timeZone: string): number => {
+  const { hours = 0, minutes = 0, seconds = 0 } = w.time ?? {}
+  const wall = Date.parse(`${w.iso}T${pad(hours)}:${pad(minutes)}:${pad(seconds)}Z`)
+  if (w.offset !== undefined) return wall - w.offset * 60_000
+  // The zone's offset at the wall time, looked up at the instant it first suggests: right but
+  // for the hour a clock change skips or repeats, which takes the offset before the change.
+  const guess = wall - offsetIn(wall, timeZone) * 60_000
+  return wall - offsetIn(guess, timeZone) * 60_000
+}
+
+/** Minutes `timeZone` is east of UTC at `millis`. */
+const offsetIn = (millis: number, timeZone: string): number => {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit"
+  }).formatToParts(new Date(millis))
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? "0")
+  const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"))
+  return Math.round((shown - (millis - (millis % 1000))) / 60_000)
+}
+
+/**
+ * A calendar date as `YYYY-MM-DD` text (what the models take), from a date or a date-time
+ * in `format` order (ISO's `2026-12-31T19:36:00Z` too). A date-time without an offset is
+ * the user's own local time: its day is the day written. One with an offset (`Z`,
+ * `-08:00`) is an instant: its day is the day it was in `timeZone`.
+ */
+export const date = (cell: string, settings: Settings): Either.Either<string, string> =>
+  Either.map(
+    written(cell, settings.dateFormat),
+    (w) => w.offset === undefined ? w.iso : dayIn(instantOf(w, settings.timeZone), settings.timeZone)
+  )
+
+/**
+ * An instant as ISO 8601 text in UTC (what a datetime field takes, e.g. `externalCreatedDate`),
+ * from a date or a date-time in `format` order. One with an offset (`Z`, `-08:00`) is that
+ * instant; one without, or a date alone (its midnight), is the wall time in `timeZone`.
+ */
+export const dateTime = (cell: string, settings: Settings): Either.Either<string, string> =>
+  Either.map(written(cell, settings.dateFormat), (w) => new Date(instantOf(w, settings.timeZone)).toISOString())

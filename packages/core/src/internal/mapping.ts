@@ -35,6 +35,8 @@ export const writeValue = (kind: Fields.Kind, value: unknown): string => {
       return typeof value === "boolean" ? Value.formatBoolean(value) : String(value)
     case "date":
       return value instanceof Date ? Value.formatDate(value) : String(value)
+    case "datetime":
+      return value instanceof Date ? Value.formatDateTime(value) : String(value)
     case "decimal":
       return typeof value === "number" ? Value.formatDecimal(value) : String(value)
     case "int":
@@ -190,6 +192,8 @@ const readValue = (kind: Fields.Kind, text: string): unknown => {
       return Value.parseBoolean(text)
     case "date":
       return Value.parseDate(text)
+    case "datetime":
+      return Value.parseDateTime(text)
     case "decimal":
       return Value.parseDecimal(text)
     case "int":

@@ -15,5 +15,6 @@ export const expected: Record<Kind, string> = {
   decimal: "a finite decimal number",
   boolean: "a boolean (1, 0, true or false)",
   date: "a date YYYY-MM-DD",
+  datetime: "a date-time YYYY-MM-DDThh:mm:ss±hh:mm",
   percent: "an integer from 0 to 100"
 }

@@ -72,6 +72,45 @@ export const isCalendarDate = (d: unknown): d is Date => {
   return time % DAY === 0 && time >= firstDay && time <= lastDay
 }
 
+/** Whether a value is a valid instant in years 1 to 9999 (a datetime field's). */
+export const isInstant = (d: unknown): d is Date => {
+  if (!(d instanceof Date)) return false
+  const time = d.getTime()
+  return time >= firstDay && time < lastDay + DAY
+}
+
+/**
+ * An instant as the SOAP examples write a date-time: `YYYY-MM-DDThh:mm:ss+00:00`, in UTC, to
+ * the second (Marketo keeps no fractions of one; a fraction is dropped).
+ */
+export const formatDateTime = (d: Date): string => {
+  const time = d.getTime()
+  const whole = new Date(time - (((time % 1000) + 1000) % 1000))
+  return `${formatDate(whole)}T${twoDigits(whole.getUTCHours())}:${twoDigits(whole.getUTCMinutes())}:${
+    twoDigits(whole.getUTCSeconds())
+  }+00:00`
+}
+
+const dateTimePattern =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z(?:[+-]00:?00)?|[+-]\d{2}:?\d{2})?)?$/
+
+/**
+ * A date-time as Marketo answers one (`2015-05-07T20:47:30-08:00`, `…Z`, `…+0000`, a plain
+ * `YYYY-MM-DD` for midnight UTC), as the instant it names; no zone is UTC.
+ */
+export const parseDateTime = (text: string): Date | undefined => {
+  const match = dateTimePattern.exec(text.trim())
+  if (match === null) return undefined
+  const [, y, mo, d, h = "00", mi = "00", sec = "00", zone = "Z"] = match
+  const day = calendarDay(Number(y), Number(mo), Number(d))
+  if (day === undefined || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined
+  const offset = zone.startsWith("Z")
+    ? 0
+    : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)))
+  const instant = new Date(day.getTime() + ((Number(h) * 60 + Number(mi)) * 60 + Number(sec)) * 1000 - offset * 60_000)
+  return isInstant(instant) ? instant : undefined
+}
+
 /** `YYYY-MM`, months 01 to 12. */
 export const monthPattern = /^\d{4}-(0[1-9]|1[0-2])$/
 

@@ -54,6 +54,18 @@ export const CalendarDate = Schema.DateFromSelf.annotations({
       .map((day) => new Date(day * DAY))
 })
 
+/**
+ * An instant, as a `Date` (a datetime field: `externalCreatedDate`). Marketo keeps it to the
+ * second, so the arbitrary gives whole seconds in years 1 to 9999, the instants that read back
+ * as they were sent.
+ */
+export const Instant = Schema.DateFromSelf.annotations({
+  identifier: "Instant",
+  arbitrary: () => (fc) =>
+    fc.integer({ min: Date.parse("0001-01-01T00:00:00Z") / 1000, max: Date.parse("9999-12-31T23:59:59Z") / 1000 })
+      .map((second) => new Date(second * 1000))
+})
+
 /** A cost period, `YYYY-MM`. */
 export const Month = Schema.String.annotations({
   arbitrary: () => (fc) =>

@@ -80,6 +80,12 @@ const valueProblem = (kind: Fields.Kind, value: unknown): string | undefined => 
         : `expected a date at UTC midnight in years 1 to 9999, e.g. new Date("2024-03-31") (in plain data also "2024-03-31"), got ${
           describe(value)
         }`
+    case "datetime":
+      return Value.isInstant(value)
+        ? undefined
+        : `expected a date-time in years 1 to 9999, e.g. new Date("2024-03-31T14:30:00Z") (in plain data also "2024-03-31T14:30:00Z" or "2024-03-31"), got ${
+          describe(value)
+        }`
   }
 }
 
@@ -428,18 +434,33 @@ export const objectIssues = (
   return found
 }
 
-const dateKeys: ReadonlyMap<unknown, ReadonlyArray<string>> = new Map(Object.entries({
-  Opportunity: Fields.opportunityFields.filter((field) => field.kind === "date").map((field) => field.key),
-  OpportunityPersonRole: Fields.opportunityPersonRoleFields.filter((field) => field.kind === "date").map((field) =>
-    field.key
-  )
-}))
+/** The date and datetime fields of each type, by key: plain data gives them as text. */
+const dateKeys: ReadonlyMap<unknown, ReadonlyArray<{ readonly key: string; readonly kind: Fields.Kind }>> = new Map(
+  Object.entries({
+    Opportunity: Fields.opportunityFields.filter((field) => field.kind === "date" || field.kind === "datetime"),
+    OpportunityPersonRole: Fields.opportunityPersonRoleFields.filter((field) =>
+      field.kind === "date" || field.kind === "datetime"
+    )
+  })
+)
 
 const dayPattern = /^\d{4}-\d{2}-\d{2}$/
 
+// ISO 8601 as JSON.stringify writes a Date, or with an offset, or a plain day (midnight UTC).
+const instantPattern = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/
+
+/** A plain-data date or date-time text of a real instant, as the model holds it. */
+const plainDate = (kind: Fields.Kind, value: string): Date | undefined =>
+  kind === "datetime"
+    ? instantPattern.test(value) ? Value.parseDateTime(value) : undefined
+    : dayPattern.test(value)
+    ? Value.parseDate(value)
+    : undefined
+
 /**
  * Plain data as the models hold it: JSON has no dates, so a date field given as exact
- * `YYYY-MM-DD` text of a real day becomes a `Date` at UTC midnight. Anything else is left
+ * `YYYY-MM-DD` text of a real day becomes a `Date` at UTC midnight, and a datetime field given
+ * as ISO 8601 text (`2024-03-31T14:30:00Z`, an offset, or a plain day) the instant it names. Anything else is left
  * as it is, for the checks to report. The input is not modified.
  */
 /** {@link fromPlainData} over a list; anything that is not a readable array is left as it is, for the checks to report. */
@@ -458,9 +479,9 @@ export const fromPlainData = (obj: unknown): unknown => {
   const keys = dateKeys.get(obj["_tag"])
   if (keys === undefined) return obj
   let copy: { [key: string]: unknown } | undefined
-  for (const key of keys) {
+  for (const { key, kind } of keys) {
     const value = obj[key]
-    const date = typeof value === "string" && dayPattern.test(value) ? Value.parseDate(value) : undefined
+    const date = typeof value === "string" ? plainDate(kind, value) : undefined
     if (date !== undefined) {
       copy ??= { ...obj }
       copy[key] = date

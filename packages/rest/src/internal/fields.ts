@@ -62,6 +62,7 @@ export const toJson = (kind: FieldMapping["kind"], text: string): RestWire.Field
       return t === "1" || t === "true"
     }
     case "date":
+    case "datetime":
     case "text":
       return text
   }

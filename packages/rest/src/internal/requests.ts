@@ -174,6 +174,7 @@ const jsonOf = (kind: FieldMapping["kind"], value: unknown): RestWire.FieldValue
     case "text":
       return typeof value === "string" ? value : MarketoTransport.fieldText(kind, value)
     case "date":
+    case "datetime":
       return MarketoTransport.fieldText(kind, value)
   }
 }
