@@ -2,7 +2,8 @@
  * The emulator's REST reads answer as Adobe's docs show them (help/rest-api in
  * AdobeDocs/marketo-developer.en): `idField` as a filter type (lead-database.md), an Asset read
  * that finds nothing (emails.md, error-codes.md), which program read carries costs and tags,
- * Asset times, and program types and statuses (programs.md, field-types.md).
+ * Asset times, program types, statuses, `headStart` and the `status` filter (programs.md,
+ * field-types.md), and the program types of tag types and channels (tags.md, channels.md).
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
@@ -20,6 +21,15 @@ const started = (seed?: Seed.SeedData) =>
     const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
     return { emulator, call }
   })
+
+// A program of each type programs.md names, from the SOAP type the seed stores.
+const types: Seed.SeedData["programs"] = [
+  { id: 1, name: "Plain", type: "Marketing Program" },
+  { id: 2, name: "Show", type: "Marketing Event" },
+  { id: 3, name: "Online", type: "Event with Webinar" },
+  { id: 4, name: "Track", type: "Nurture" },
+  { id: 5, name: "Send", type: "Email Program" }
+]
 
 const first = (answer: Answer): Record<string, unknown> => answer.body.result?.[0] ?? {}
 
@@ -132,16 +142,7 @@ describe("emulator REST reads as Adobe documents them", () => {
 
   it.scoped("program types and statuses as programs.md's answers write them; SOAP keeps its own types", () =>
     Effect.gen(function*() {
-      const seed: Seed.SeedData = {
-        programs: [
-          { id: 1, name: "Plain", type: "Marketing Program" },
-          { id: 2, name: "Show", type: "Marketing Event" },
-          { id: 3, name: "Online", type: "Event with Webinar" },
-          { id: 4, name: "Track", type: "Nurture" },
-          { id: 5, name: "Send", type: "Email Program" }
-        ]
-      }
-      const { call, emulator } = yield* started(seed)
+      const { call, emulator } = yield* started({ programs: types })
       const expected = [
         [1, "Default", ""],
         [2, "Event", ""],
@@ -164,5 +165,57 @@ describe("emulator REST reads as Adobe documents them", () => {
       )
       const [track] = Chunk.toReadonlyArray(viaSoap)
       expect(track?._tag === "Program" ? track.attributes["Type"] : undefined).toBe("Nurture")
+    }))
+  it.scoped("programs.json filters by status as programs.md documents; another value is 1003", () =>
+    Effect.gen(function*() {
+      const { call } = yield* started({ programs: types })
+      const ids = (answer: Answer) => (answer.body.result ?? []).map((r) => r["id"]).sort()
+      expect(ids(yield* call("/asset/v1/programs.json?status=on"))).toEqual([4])
+      expect(ids(yield* call("/asset/v1/programs.json?status=unlocked"))).toEqual([5])
+      // Valid values that no program has here (the emulator keeps no status): a read that finds nothing.
+      for (const status of ["off", "locked"]) {
+        const none = yield* call(`/asset/v1/programs.json?status=${status}`)
+        expect([status, none.body.success, none.body.result, none.body.warnings]).toEqual([status, true, undefined, [
+          noAssets
+        ]])
+      }
+      // With the other filters, all of them apply.
+      expect(ids(yield* call("/asset/v1/programs.json?status=on&filterType=id&filterValues=4,5"))).toEqual([4])
+      for (const bad of ["ON", "active", ""]) {
+        const refused = yield* call(`/asset/v1/programs.json?status=${bad}`)
+        expect([bad, refused.body.success, codeOf(refused)]).toEqual([bad, false, "1003"])
+      }
+    }))
+
+  it.scoped("every program answer carries headStart false, as programs.md's do", () =>
+    Effect.gen(function*() {
+      const { call } = yield* started()
+      for (
+        const path of [
+          "/asset/v1/program/1002.json",
+          "/asset/v1/program/byName.json?name=Product%20Webinar",
+          "/asset/v1/program/byTag.json?tagType=Region&tagValue=EMEA",
+          "/asset/v1/programs.json"
+        ]
+      ) {
+        const flags = (yield* call(path)).body.result?.map((r) => r["headStart"]) ?? []
+        expect(flags.length).toBeGreaterThan(0)
+        expect([path, flags]).toEqual([path, flags.map(() => false)])
+      }
+      const updated = yield* call("/asset/v1/program/1002.json", { form: { description: "Updated" } })
+      expect(first(updated)["headStart"]).toBe(false)
+    }))
+
+  it.scoped("tag types and channels name program types as tags.md and channels.md write them", () =>
+    Effect.gen(function*() {
+      const { call } = yield* started()
+      const tagTypes = (yield* call("/asset/v1/tagTypes.json")).body.result ?? []
+      expect(tagTypes.length).toBeGreaterThan(0)
+      for (const tagType of tagTypes) {
+        expect(tagType["applicableProgramTypes"]).toBe("[program,email_batch,nurture,event,webinar]")
+      }
+      const channels = (yield* call("/asset/v1/channels.json")).body.result ?? []
+      expect(channels.length).toBeGreaterThan(0)
+      for (const channel of channels) expect(channel["applicableProgramType"]).toBe("program")
     }))
 })

@@ -6,7 +6,12 @@ import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
 import type { Endpoint } from "./common.js"
-import { assetTime } from "./records.js"
+import { assetTime, type programTypeNames } from "./records.js"
+
+// The store keeps no program type per channel (a SOAP `Channel` tag value has none), and a program
+// of any type may take any channel here: each answers `program` (a Default program), the one value
+// channels.md's answers show.
+const applicableProgramType: (typeof programTypeNames)[number] = "program"
 
 // The store keeps no times for channels: the seed's default time, written as every Asset time is.
 const created = "2013-01-01T00:00:00Z"
@@ -24,7 +29,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
         (state.tagTypes.get(RestWire.channelTagType) ?? []).map((name, i) => ({
           id: i + 1,
           name,
-          applicableProgramType: "Default",
+          applicableProgramType,
           createdAt: assetTime(created),
           updatedAt: assetTime(created),
           progressionStatuses: []

@@ -1,14 +1,14 @@
 /**
  * `GET /rest/asset/v1/programs.json`: programs, paged by `maxReturn` and `offset`, filtered
  * by the Swagger's `filterType` (id, programId, folderId, workspace) and `filterValues`, and
- * by `earliestUpdatedAt` and `latestUpdatedAt`.
+ * by `earliestUpdatedAt` and `latestUpdatedAt`, and by programs.md's `status`.
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import type { Program } from "../state.js"
 import { answerPage } from "./assetPaging.js"
 import { type Endpoint, listParam, param, refuse } from "./common.js"
-import { programOf } from "./records.js"
+import { programOf, programStatusOf } from "./records.js"
 
 const filters: Record<string, (program: Program, value: string) => boolean> = {
   id: (p, v) => String(p.id) === v,
@@ -21,6 +21,11 @@ const dateBounds: ReadonlyArray<readonly [string, (updated: number, bound: numbe
   ["earliestUpdatedAt", (updated, bound) => updated >= bound],
   ["latestUpdatedAt", (updated, bound) => updated <= bound]
 ]
+
+// programs.md's `status` values (`on` and `off` for engagement programs, `unlocked` for email
+// programs) and `locked`, the other email program status the Swagger's answers list. The emulator
+// keeps no status, so the filter matches the status it answers (see `programStatusOf`).
+const statuses: ReadonlySet<string> = new Set(["on", "off", "unlocked", "locked"])
 
 // A date, or a date-time with an offset or Z (what Marketo's Datetime field type takes).
 const isoInstant = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/
@@ -52,6 +57,12 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
         if (test === undefined) return yield* refuse(RestWire.errorCodes.invalidData, `filterType '${filterType}'`)
         if (values.length === 0) return yield* refuse(RestWire.errorCodes.missingParameter, "filterValues")
         programs = programs.filter((p) => values.some((v) => test(p, v)))
+      }
+      const status = param(request.params, "status")
+      if (status !== undefined) {
+        // The docs say nothing of another value: refused as every bad parameter value here is.
+        if (!statuses.has(status)) return yield* refuse(RestWire.errorCodes.invalidData, `status '${status}'`)
+        programs = programs.filter((p) => programStatusOf(p) === status)
       }
       // No costs and no tags, as programs.md's examples and the Swagger's BrowseAllPrograms have.
       return yield* answerPage(request.params, programs.map((p) => programOf(p)))

@@ -277,6 +277,32 @@ const programTypes: ReadonlyArray<readonly [RegExp, string]> = [
 const programStatus: Readonly<Record<string, string>> = { Engagement: "on", Email: "unlocked" }
 
 /**
+ * The names tag types and channels give program types (tags.md's `applicableProgramTypes`,
+ * `[program,email_batch,nurture,event,webinar]`; channels.md's `applicableProgramType`,
+ * `program`): Marketo's internal names, not the `type` a program answer shows. `program` is a
+ * Default program.
+ *
+ * @internal
+ */
+export const programTypeNames = ["program", "email_batch", "nurture", "event", "webinar"] as const
+
+/**
+ * A program as the Asset API answers it: the wire contract's fields and `headStart`, which
+ * every program answer in programs.md carries and the Swagger (so `RestWire`) does not list.
+ *
+ * @internal
+ */
+export interface AssetProgram extends RestWire.Program {
+  readonly headStart: boolean
+}
+
+const typeOf = (program: Program): string =>
+  programTypes.find(([pattern]) => pattern.test(program.programType))?.[1] ?? "Default"
+
+/** A program's `status` as {@link programOf} answers it. @internal */
+export const programStatusOf = (program: Program): string => programStatus[typeOf(program)] ?? ""
+
+/**
  * A time as the Asset API writes it: the instant in UTC, `Z` and then `+0000`
  * (`2015-05-21T22:45:13Z+0000`, as every documented asset answer and field-types.md show it).
  * The store keeps SOAP's `+00:00` form, which Lead Database records still answer.
@@ -296,8 +322,8 @@ export const assetTime = (stored: string): string => {
  *
  * @internal
  */
-export const programOf = (program: Program): RestWire.Program => {
-  const type = programTypes.find(([pattern]) => pattern.test(program.programType))?.[1] ?? "Default"
+export const programOf = (program: Program): AssetProgram => {
+  const type = typeOf(program)
   return {
     id: program.id,
     name: program.name,
@@ -315,8 +341,11 @@ export const programOf = (program: Program): RestWire.Program => {
       value: program.workspaceId,
       folderName: program.folder.split("/").filter((f) => f !== "").at(-1) ?? program.workspace
     },
-    status: programStatus[type] ?? "",
-    workspace: program.workspace
+    status: programStatusOf(program),
+    workspace: program.workspace,
+    // The store keeps no Head Start setting (an email program's, per Adobe's changelog); every
+    // documented answer, of every program type, shows it off.
+    headStart: false
   }
 }
 

@@ -6,6 +6,11 @@ import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
 import type { Endpoint } from "./common.js"
+import { programTypeNames } from "./records.js"
+
+// The store keeps no program types per tag type, so each applies to every type, written as
+// tags.md's answers write the list: bracketed, comma-separated, no spaces.
+const everyProgramType = `[${programTypeNames.join(",")}]`
 
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
@@ -19,7 +24,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
         request.params,
         [...state.tagTypes].filter(([type]) => type !== RestWire.channelTagType).map(([type, values]) => ({
           tagType: type,
-          applicableProgramTypes: "Default,Event,Event with Webinar,Engagement,Email",
+          applicableProgramTypes: everyProgramType,
           required: false,
           allowableValues: values.join(",")
         }))
