@@ -61,6 +61,18 @@ export const beforeSending: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Ef
 export const eachRequest: Effect.Effect<void> = Timeout.eachRequest
 
 /**
+ * Runs `self` after a request the server refused without applying anything (REST 601/602, a
+ * token it would not take), before the transport sends that request again (a new token
+ * fetched, or waited for). When the client's `callTimeout` runs out there, its `TimeoutError`
+ * says nothing was sent for the objects of that request, so they are not IN_DOUBT. Outside the
+ * client's attempts it is `self`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const afterRefusal: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = Timeout.afterRefusal
+
+/**
  * Runs `self` as a part of a call that changes nothing at Marketo (REST: the describe read
  * before custom fields are written). When the client's `callTimeout` runs out there, and no
  * request that changes anything went out before, its `TimeoutError` says nothing was sent

@@ -10,8 +10,8 @@
  *
  * Marketo's identity endpoint hands back the same token until it expires. A token Marketo has
  * just called expired (602) that comes back from it is one at the very end of its life: the
- * next fetch waits out what it says is left (a minute at most, by the `Clock`) and asks again,
- * once; handed back again, or with more than a minute left, it is an `AuthFault`.
+ * next fetch waits out what it says is left (ten seconds at most, by the `Clock`) and asks again,
+ * once; handed back again, or with more than ten seconds left, it is an `AuthFault`.
  *
  * @since 0.1.0
  */
@@ -68,8 +68,12 @@ interface Cached {
   readonly life: number
 }
 
-/** The longest wait for the identity endpoint to stop handing back a token Marketo called expired. */
-const maxRolloverSeconds = 60
+/**
+ * The longest wait for the identity endpoint to stop handing back a token Marketo called
+ * expired: a token at the end of its life has seconds left, and the wait must stay well inside
+ * a call's time limit (a minute by default), as every other call waits for the same token.
+ */
+const maxRolloverSeconds = 10
 
 const operation = "identity"
 

@@ -112,6 +112,27 @@ describe("token refresh, per code", () => {
     }).pipe(Effect.provide(client))
   })
 
+  it.effect("602, then no new token within callTimeout: the objects of the refused request are FAILED, not IN_DOUBT (a 602 applied nothing)", () => {
+    let fetches = 0
+    const f = fake((s) => {
+      if (s.path === identityPath) {
+        // The token that replaces the refused one never comes.
+        return ++fetches === 1 ? json({ access_token: "t1", token_type: "bearer", expires_in: 3600 }) : Effect.never
+      }
+      return fail("602", "Access token expired")
+    })
+    const client = MarketoClient.layer({ retry: { maxAttempts: 1 }, callTimeout: "5 seconds" }).pipe(
+      Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
+    )
+    return Effect.gen(function*() {
+      const running = yield* Effect.fork(MarketoClient.syncMObjects([opp("a")], "INSERT", { failOnPartial: false }))
+      yield* TestClock.adjust("1 minute")
+      const [outcome] = yield* Fiber.join(running)
+      expect(fetches).toBe(2)
+      expect(outcome?.status).toBe("FAILED")
+    }).pipe(Effect.provide(client))
+  })
+
   it.effect("a token still refused after its refresh is an AuthFault, after exactly one refresh", () => {
     const t = tokens()
     const f = fake((s) => s.path === identityPath ? t.route() : fail("602", "Access token expired"))

@@ -186,6 +186,21 @@ export const beforeSending = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Eff
   })
 
 /**
+ * Runs `self` after a request the server refused without applying anything (REST 601/602: the
+ * token), before that request goes again: while it runs the attempt is "not sent" for the
+ * objects that request carried, as while a further request waits for its place (`eachRequest`).
+ * An attempt whose time runs out there sent nothing more that could have applied them.
+ */
+export const afterRefusal = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
+    if (phase === undefined) return self
+    const before = phase.notSent
+    phase.notSent = true
+    // Reset only once it succeeds: a time limit that interrupts it must still read "not sent".
+    return Effect.tap(self, () => Effect.sync(() => void (phase.notSent = before)))
+  })
+
+/**
  * Runs `self` as a part of an attempt that changes nothing at Marketo (a describe read before
  * the records go): while it runs, and whatever requests it sends, the attempt is "not sent",
  * unless a request that changes something went out before it. Its time running out there

@@ -93,8 +93,10 @@ export const make = (
       const attempt = (refreshed: boolean, span: HttpEdge.ExchangeSpan): Effect.Effect<Answer<A>, TransportCallError> =>
         Effect.gen(function*() {
           // Nothing is sent until the token is there: an attempt that times out waiting for its
-          // first request's token applied nothing.
-          const current = yield* MarketoTransport.beforeSending(token)
+          // first request's token applied nothing, nor one waiting for the token that replaces
+          // one Marketo refused (601/602: that request applied nothing either).
+          const current =
+            yield* (refreshed ? MarketoTransport.afterRefusal(token) : MarketoTransport.beforeSending(token))
           // A server that echoes the request (its bearer header) must not put the token into an error.
           const secrets = [Redacted.value(current), clientSecret]
           const request = build(config.endpoint).pipe(
