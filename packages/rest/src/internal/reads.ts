@@ -56,6 +56,15 @@ export interface Reads {
   readonly describe: (objectName: string) => Effect.Effect<Wire.ResultDescribeMObject, TransportCallError>
   /** What this instance cannot search (`MarketoTransportShape.refuseRead`). */
   readonly refuseRead: (p: Wire.ParamsGetMObjects) => Effect.Effect<ReadonlyArray<ValidationIssue>>
+  /**
+   * A program's costs as they are now, for an update over REST, which can only add costs: read
+   * by id for its name, then by name with `includeCosts` (the one read that gives them).
+   * Undefined when no program has that id, or it was renamed between the two reads.
+   */
+  readonly programCosts: (
+    id: number,
+    operation: string
+  ) => Effect.Effect<ReadonlyArray<RestWire.ProgramCostRead> | undefined, TransportCallError>
 }
 
 export const make = (send: Send, described: Describes.Describe): Reads => {
@@ -109,6 +118,32 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
       : answer.reasons.every((reason) => String(reason.code) === RestWire.errorCodes.noDataFound.code)
       ? Effect.succeed([])
       : Effect.fail(refusedError(answer.reasons, operation))
+
+  const programCosts = (
+    id: number,
+    operation: string
+  ): Effect.Effect<ReadonlyArray<RestWire.ProgramCostRead> | undefined, TransportCallError> =>
+    send(operation, (base) => HttpClientRequest.get(base + RestWire.paths.program(id)), RestWire.ProgramResponse).pipe(
+      Effect.flatMap((answer) => programs(operation, answer)),
+      Effect.flatMap((found) => {
+        const [program] = found
+        if (program === undefined) return Effect.succeed(undefined)
+        return send(
+          operation,
+          (base) =>
+            HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
+              HttpClientRequest.setUrlParams({ name: program.name, includeCosts: "true" })
+            ),
+          RestWire.ProgramResponse
+        ).pipe(
+          Effect.flatMap((answer) => programs(operation, answer)),
+          Effect.map((named) => {
+            const same = named.length === 1 ? named.find((p) => p.id === id) : undefined
+            return same === undefined ? undefined : same.costs ?? []
+          })
+        )
+      })
+    )
 
   /**
    * A search by a criterion's field, checked against the instance's describe (fetched once per
@@ -416,5 +451,5 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
     }))
   }
 
-  return { getMObjects, describe, refuseRead }
+  return { getMObjects, describe, refuseRead, programCosts }
 }

@@ -19,6 +19,7 @@ import * as RestWire from "../RestWire.js"
 import type * as CustomFields from "./customFields.js"
 import type * as Describes from "./describes.js"
 import * as Guards from "./guards.js"
+import type { Reads } from "./reads.js"
 import * as Requests from "./requests.js"
 import type { Send } from "./send.js"
 import * as Statuses from "./statuses.js"
@@ -60,6 +61,28 @@ const paths = {
   roles: { sync: RestWire.paths.roles, delete: RestWire.paths.rolesDelete }
 } as const
 
+/** A cost as compared: its month, amount and note (none and an empty note alike). */
+const costKey = (c: { readonly startDate: string; readonly cost: number; readonly note?: string | null | undefined }) =>
+  `${c.startDate.slice(0, 7)} ${c.cost} ${c.note ?? ""}`
+
+/**
+ * The costs of `sent` the program does not have already, each one of `current` matching at most
+ * one sent (two equal costs sent to a program with one add one).
+ */
+const newCosts = (
+  sent: ReadonlyArray<RestWire.ProgramCost>,
+  current: ReadonlyArray<RestWire.ProgramCostRead>
+): ReadonlyArray<RestWire.ProgramCost> => {
+  const there = new Map<string, number>()
+  for (const c of current) there.set(costKey(c), (there.get(costKey(c)) ?? 0) + 1)
+  return sent.filter((c) => {
+    const left = there.get(costKey(c)) ?? 0
+    if (left === 0) return true
+    there.set(costKey(c), left - 1)
+    return false
+  })
+}
+
 export interface Writes {
   readonly statusCall: (
     operation: "syncMObjects" | "deleteMObjects",
@@ -75,7 +98,11 @@ export interface Writes {
 }
 
 // An Effect: each transport gets its own memory of what its calls were answered.
-export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Writes> =>
+export const make = (
+  send: Send,
+  describe: Describes.Describe,
+  programCosts: Reads["programCosts"]
+): Effect.Effect<Writes> =>
   Effect.sync(() => {
     const refusedText = Statuses.reasonText
 
@@ -143,34 +170,74 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
       }))
     }
 
+    /**
+     * A Program update: REST can only add costs (no cost has an id), so a cost the program has
+     * already (the same month, amount and note) is not added again, and an update that adds no
+     * cost and sets no tag is UNCHANGED without a request. An export of `get` synced back, or a
+     * model read, changed and written, would otherwise add every cost it holds a second time.
+     * The costs are read first (by id, then by name: two requests, counted as every request
+     * is); a read Marketo refuses leaves the program FAILED, not sent.
+     */
     const program = (
       part: Extract<Requests.Part, { _tag: "Program" }>,
       statuses: Array<Wire.MObjStatus | undefined>,
-      done: Uint8Array
+      done: Uint8Array,
+      tried: Uint8Array
     ): Effect.Effect<void, TransportCallError> => {
-      const form: Record<string, string> = {}
-      if (part.body.costs !== undefined) form["costs"] = JSON.stringify(part.body.costs)
-      if (part.body.tags !== undefined) form["tags"] = JSON.stringify(part.body.tags)
-      return send(
-        "syncMObjects",
-        (base) =>
-          HttpClientRequest.post(base + RestWire.paths.program(part.id)).pipe(HttpClientRequest.bodyUrlParams(form)),
-        RestWire.ProgramUpdateResponse
-      ).pipe(Effect.map((answer) => {
-        done[part.index] = 1
-        if (answer._tag === "Ok") {
-          statuses[part.index] = { id: part.id, status: "UPDATED" }
-        } else {
-          // 702: no program with that id. Not 610 (no such resource): that is a path Marketo
-          // does not know (a wrong base URL), a failure whatever the program.
-          const missing = answer.reasons.some((r) => String(r.code) === "702")
+      const sent = part.body.costs
+      const current = sent === undefined || sent.length === 0
+        ? Effect.succeed(undefined)
+        : MarketoTransport.changesNothing(programCosts(part.id, "syncMObjects"))
+      return Effect.matchEffect(current, {
+        onFailure: (error) => {
+          if (error._tag !== "MarketoFault") return Effect.fail(error)
+          done[part.index] = 1
           statuses[part.index] = {
             id: part.id,
-            status: missing ? "SKIPPED" : "FAILED",
-            error: refusedText(answer.reasons)
+            status: "FAILED",
+            error: `not sent: the program's costs could not be read first (REST can only add costs): ${error.message}`
           }
+          return Effect.void
+        },
+        onSuccess: (costs) => {
+          const adding = costs === undefined || sent === undefined ? sent : newCosts(sent, costs)
+          if (sent !== undefined && adding !== undefined && adding.length === 0 && part.body.tags === undefined) {
+            done[part.index] = 1
+            statuses[part.index] = {
+              id: part.id,
+              status: "UNCHANGED",
+              error: "the program has every cost sent already; REST can only add costs, so none was added again"
+            }
+            return Effect.void
+          }
+          const form: Record<string, string> = {}
+          if (adding !== undefined && adding.length > 0) form["costs"] = JSON.stringify(adding)
+          if (part.body.tags !== undefined) form["tags"] = JSON.stringify(part.body.tags)
+          tried[part.index] = 1
+          return send(
+            "syncMObjects",
+            (base) =>
+              HttpClientRequest.post(base + RestWire.paths.program(part.id)).pipe(
+                HttpClientRequest.bodyUrlParams(form)
+              ),
+            RestWire.ProgramUpdateResponse
+          ).pipe(Effect.map((answer) => {
+            done[part.index] = 1
+            if (answer._tag === "Ok") {
+              statuses[part.index] = { id: part.id, status: "UPDATED" }
+            } else {
+              // 702: no program with that id. Not 610 (no such resource): that is a path Marketo
+              // does not know (a wrong base URL), a failure whatever the program.
+              const missing = answer.reasons.some((r) => String(r.code) === "702")
+              statuses[part.index] = {
+                id: part.id,
+                status: missing ? "SKIPPED" : "FAILED",
+                error: refusedText(answer.reasons)
+              }
+            }
+          }))
         }
-      }))
+      })
     }
 
     /**
@@ -309,8 +376,8 @@ export const make = (send: Send, describe: Describes.Describe): Effect.Effect<Wr
               }
               break
             case "Program":
-              tried[request.index] = 1
-              yield* program(request, statuses, done)
+              // `tried` once its update goes: the reads of its costs before change nothing.
+              yield* program(request, statuses, done, tried)
               continue
             case "Unsupported":
               statuses[request.index] = {
