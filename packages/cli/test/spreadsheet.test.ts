@@ -95,6 +95,22 @@ describe("values as spreadsheets write them", () => {
       Either.left("'31/12/2026 10:00' is not a date in MDY order")
     )
     expect(Either.isLeft(Values.dateTime("2025-07-03 25:00", ymd))).toBe(true)
+    expect(Values.dateTime("2015-05-08T04:47:30+23:99", ymd))
+      .toEqual(Either.left("'2015-05-08T04:47:30+23:99': +23:99 is not an offset from UTC"))
+    expect(Either.isLeft(Values.date("2015-05-08T04:47:30+99:00", ymd))).toBe(true)
+    expect(Values.dateTime("2015-05-08T10:32:30+05:45", ymd)).toEqual(Either.right("2015-05-08T04:47:30.000Z"))
+    // Years 1 to 99 are not 1900 to 1999.
+    expect(Values.dateTime("0050-06-01T10:00:00", newYork)).toEqual(
+      Either.right(new Date(Date.parse("0050-06-01T10:00:00Z") + (4 * 3600 + 56 * 60) * 1000).toISOString())
+    )
+    // Around a clock change, as JavaScript reads local times: a time that happens twice is the
+    // earlier instant; one the change skips is read with the offset before it.
+    expect(Values.dateTime("2025-11-02 01:30", newYork)).toEqual(Either.right("2025-11-02T05:30:00.000Z"))
+    expect(Values.dateTime("2025-03-09 02:30", newYork)).toEqual(Either.right("2025-03-09T07:30:00.000Z"))
+    expect(Values.dateTime("2025-10-26 02:30", { ...ymd, timeZone: "Europe/Berlin" }))
+      .toEqual(Either.right("2025-10-26T00:30:00.000Z"))
+    expect(Values.dateTime("2025-03-30 02:30", { ...ymd, timeZone: "Europe/Berlin" }))
+      .toEqual(Either.right("2025-03-30T01:30:00.000Z"))
   })
 
   it.prop("any day written in any order reads back", [

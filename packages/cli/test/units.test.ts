@@ -198,9 +198,12 @@ describe("CSV columns", () => {
     expect(row).toEqual({
       data: { _tag: "Opportunity", closeDate: "2015-06-30", externalCreatedDate: "2015-05-08T04:47:30.000Z" }
     })
-    // What `get` writes of the models reads back as they were.
+    // What `get` writes of the models reads back as they were, a date-time at UTC midnight too
+    // (a bare day would read back as midnight in --time-zone).
     expect(Read.toPlain({ closeDate: new Date("2015-06-30"), externalCreatedDate: new Date("2015-05-08T04:47:30Z") }))
       .toEqual({ closeDate: "2015-06-30", externalCreatedDate: "2015-05-08T04:47:30.000Z" })
+    expect(Read.toPlain({ externalCreatedDate: new Date("2015-05-08") }))
+      .toEqual({ externalCreatedDate: "2015-05-08T00:00:00.000Z" })
   })
 
   it("maps headers to fields by the model's Schema, and refuses unknown ones", () => {

@@ -255,7 +255,16 @@ describe("MObject.fromWire", () => {
     expect(created("2015-05-08T04:47:30Z+0000")).toStrictEqual(Either.right("2015-05-08T04:47:30.000Z"))
     expect(created("2015-05-08T04:47:30")).toStrictEqual(Either.right("2015-05-08T04:47:30.000Z"))
     expect(created("2015-05-08")).toStrictEqual(Either.right("2015-05-08T00:00:00.000Z"))
-    for (const bad of ["2015-02-30T10:00:00Z", "2015-05-08T24:00:00Z", "yesterday", "2015-05-08T04:47:30+2"]) {
+    for (
+      const bad of [
+        "2015-02-30T10:00:00Z",
+        "2015-05-08T24:00:00Z",
+        "yesterday",
+        "2015-05-08T04:47:30+2",
+        "2015-05-08T04:47:30+23:99",
+        "2015-05-08T04:47:30-9900"
+      ]
+    ) {
       expect(readError({ type: "OpportunityPersonRole", attribList: [{ name: "ExternalCreatedDate", value: bad }] }))
         .toContain("ExternalCreatedDate")
     }

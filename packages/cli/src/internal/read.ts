@@ -18,6 +18,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import type * as MarketoError from "@mktows/core/MarketoError"
 import type { MObject } from "@mktows/core/MObject"
+import * as StandardFields from "@mktows/core/StandardFields"
 import type * as Wire from "@mktows/core/Wire"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
@@ -84,20 +85,25 @@ export const parseAssociations = (
       : Effect.succeed({ mObjType: type, externalKey: { name: target.slice(0, eq), value: target.slice(eq + 1) } })
   })
 
+// The fields that hold an instant (a datetime), by key: written whole, whatever their time.
+const instants: ReadonlySet<string> = new Set(
+  [...StandardFields.opportunityFields, ...StandardFields.opportunityPersonRoleFields]
+    .filter((field) => field.kind === "datetime")
+    .map((field) => field.key)
+)
+
 /**
- * A model as the plain data `mktows sync` reads back: dates as YYYY-MM-DD (a date-time at UTC
- * midnight too, which reads back as that midnight), other date-times as ISO 8601, nothing
- * undefined.
+ * A model as the plain data `mktows sync` reads back: dates as YYYY-MM-DD, date-times (an
+ * instant's fields) as ISO 8601 in UTC, even at midnight (a bare day would read back as midnight
+ * in `--time-zone`), nothing undefined.
  */
-export const toPlain = (value: unknown): unknown => {
-  if (value instanceof Date) {
-    return value.getTime() % 86_400_000 === 0 ? value.toISOString().slice(0, 10) : value.toISOString()
-  }
-  if (Array.isArray(value)) return value.map(toPlain)
+export const toPlain = (value: unknown, key = ""): unknown => {
+  if (value instanceof Date) return instants.has(key) ? value.toISOString() : value.toISOString().slice(0, 10)
+  if (Array.isArray(value)) return value.map((entry) => toPlain(entry))
   if (typeof value === "object" && value !== null) {
     const out: { [key: string]: unknown } = {}
-    for (const [key, entry] of Object.entries(value)) {
-      if (entry !== undefined) Object.defineProperty(out, key, { value: toPlain(entry), enumerable: true })
+    for (const [name, entry] of Object.entries(value)) {
+      if (entry !== undefined) Object.defineProperty(out, name, { value: toPlain(entry, name), enumerable: true })
     }
     return out
   }

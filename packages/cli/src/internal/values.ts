@@ -149,6 +149,9 @@ const written = (cell: string, order: DateFormat): Either.Either<Written, string
   }
   if (hours > 23 || minutes > 59 || seconds > 59) return Either.left(`${quoteCell(cell)} is not a time of day`)
   const offset = clock[5]
+  if (offset !== undefined && offset !== "Z" && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(-2)) > 59)) {
+    return Either.left(`${quoteCell(cell)}: ${offset} is not an offset from UTC`)
+  }
   return Either.right({
     iso,
     time: { hours, minutes, seconds },
@@ -161,15 +164,21 @@ const written = (cell: string, order: DateFormat): Either.Either<Written, string
   })
 }
 
-/** The instant a written date-time names, its offset given or else `timeZone`'s at that time. */
+/**
+ * The instant a written date-time names: its offset given, or else the wall time in `timeZone`.
+ * Around a clock change, a wall time that happens twice is the earlier instant, and one the
+ * change skips is read with the offset before it (so it lands as far after the change as it was
+ * written after its start), as JavaScript's own `Date` reads local times.
+ */
 const instantOf = (w: Written, timeZone: string): number => {
   const { hours = 0, minutes = 0, seconds = 0 } = w.time ?? {}
   const wall = Date.parse(`${w.iso}T${pad(hours)}:${pad(minutes)}:${pad(seconds)}Z`)
   if (w.offset !== undefined) return wall - w.offset * 60_000
-  // The zone's offset at the wall time, looked up at the instant it first suggests: right but
-  // for the hour a clock change skips or repeats, which takes the offset before the change.
-  const guess = wall - offsetIn(wall, timeZone) * 60_000
-  return wall - offsetIn(guess, timeZone) * 60_000
+  // The zone's offsets a day before and a day after: no zone changes its clock twice in a day.
+  const before = wall - offsetIn(wall - 86_400_000, timeZone) * 60_000
+  const after = wall - offsetIn(wall + 86_400_000, timeZone) * 60_000
+  const shows = (at: number) => at + offsetIn(at, timeZone) * 60_000 === wall
+  return shows(before) && shows(after) ? Math.min(before, after) : shows(after) && !shows(before) ? after : before
 }
 
 /** Minutes `timeZone` is east of UTC at `millis`. */
@@ -185,8 +194,11 @@ const offsetIn = (millis: number, timeZone: string): number => {
     second: "2-digit"
   }).formatToParts(new Date(millis))
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? "0")
-  const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"))
-  return Math.round((shown - (millis - (millis % 1000))) / 60_000)
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  const shown = new Date(0)
+  shown.setUTCFullYear(get("year"), get("month") - 1, get("day"))
+  shown.setUTCHours(get("hour"), get("minute"), get("second"))
+  return Math.round((shown.getTime() - Math.floor(millis / 1000) * 1000) / 60_000)
 }
 
 /**

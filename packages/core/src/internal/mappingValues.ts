@@ -104,6 +104,8 @@ export const parseDateTime = (text: string): Date | undefined => {
   const [, y, mo, d, h = "00", mi = "00", sec = "00", zone = "Z"] = match
   const day = calendarDay(Number(y), Number(mo), Number(d))
   if (day === undefined || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined
+  // An offset is at most 23:59 either way (ISO 8601; real zones keep within 14 hours).
+  if (!zone.startsWith("Z") && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(-2)) > 59)) return undefined
   const offset = zone.startsWith("Z")
     ? 0
     : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)))
