@@ -227,25 +227,29 @@ describe("emulator REST", () => {
       expect(tags).not.toEqual([])
     }))
 
-  it.scoped("a Program's costs read over REST and synced back are UNCHANGED, none added twice; a new cost beside them is added once", () =>
+  it.scoped("a Program read over REST and synced back (its costs, and its tags with the channel's) is UNCHANGED, none added twice; a new cost beside them is added once", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
       const rest = <A, E>(effect: Effect.Effect<A, E, MarketoClient.MarketoClient>) =>
         Effect.provide(effect, restClient(emulator))
-      const costsOf = Effect.map(
+      const readProgram = Effect.map(
         rest(Stream.runCollect(MarketoClient.getMObjects({ type: "Program", id: 1970 }))),
-        (found) => Chunk.toReadonlyArray(found).flatMap((o) => o._tag === "Program" ? o.costs : [])
+        (found) => Chunk.toReadonlyArray(found).flatMap((o) => o._tag === "Program" ? [o] : [])[0]
       )
-      const read = yield* costsOf
-      expect(read.map((c) => [c.month, c.amount])).toEqual([["2013-06", 1500]])
-      // REST can only add costs: what the program has already is not added again.
-      const again = yield* rest(MarketoClient.syncMObjects([Program.make({ id: 1970, costs: read })], "UPDATE"))
+      const read = yield* readProgram
+      const costs = read?.costs ?? []
+      const tags = read?.tags ?? []
+      expect(costs.map((c) => [c.month, c.amount])).toEqual([["2013-06", 1500]])
+      // Not vacuous: the channel comes back as a tag of type Channel, as SOAP shows it.
+      expect(tags.map((t) => t.type)).toContain("Channel")
+      // REST can only add costs and cannot change the channel: what the program has is left alone.
+      const again = yield* rest(MarketoClient.syncMObjects([Program.make({ id: 1970, costs, tags })], "UPDATE"))
       expect(again.map((o) => o.status)).toEqual(["UNCHANGED"])
-      expect(yield* costsOf).toEqual(read)
-      const more = [...read, { month: "2013-07", amount: 10 }]
-      const added = yield* rest(MarketoClient.syncMObjects([Program.make({ id: 1970, costs: more })], "UPDATE"))
+      expect((yield* readProgram)?.costs).toEqual(costs)
+      const more = [...costs, { month: "2013-07", amount: 10 }]
+      const added = yield* rest(MarketoClient.syncMObjects([Program.make({ id: 1970, costs: more, tags })], "UPDATE"))
       expect(added.map((o) => o.status)).toEqual(["UPDATED"])
-      expect(yield* costsOf).toEqual(more)
+      expect((yield* readProgram)?.costs).toEqual(more)
     }))
 
   it.scoped("answers fit the Swagger definitions and the project's Schemas", () =>

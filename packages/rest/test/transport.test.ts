@@ -309,9 +309,7 @@ describe("RestTransport over MarketoClient", () => {
         [opp("a", { customFields: { AMOUNT: "1" } }), "UPSERT", "customFields"],
         [OpportunityPersonRole.make({ opportunityId: 1, personId: 2, role: "r" }), "UPSERT", "attribList"],
         [Program.make({ id: 1, costs: [{ id: 3, month: "2024-01", amount: 5 }] }), "UPDATE", "costs"],
-        [Program.make({ id: 1, costs: [{ month: "2024-01", amount: 5.5 }] }), "UPDATE", "costs"],
-        // SOAP gives a program's channel as a tag; REST's program update cannot change it.
-        [Program.make({ id: 1, tags: [{ type: "Channel", value: "Trade Show" }] }), "UPDATE", "tags"]
+        [Program.make({ id: 1, costs: [{ month: "2024-01", amount: 5.5 }] }), "UPDATE", "costs"]
       ] as const
       for (const [object, operation, path] of cases) {
         const error = yield* Effect.flip(MarketoClient.syncMObjects([object], operation))
@@ -345,7 +343,7 @@ describe("RestTransport over MarketoClient", () => {
     )
     const programs = Array.from(
       { length: 7 },
-      (_, i) => Program.make({ id: 1970 + i, tags: [{ type: "Region", value: "EU" }] })
+      (_, i) => Program.make({ id: 1970 + i })
     )
     return Effect.gen(function*() {
       const t0 = yield* Clock.currentTimeMillis
@@ -379,7 +377,7 @@ describe("RestTransport over MarketoClient", () => {
     // A cost without an id is appended: a call that carries one is never sent twice.
     const programs = Array.from(
       { length: 12 },
-      (_, i) => Program.make({ id: 1970 + i, tags: [{ type: "Region", value: "EU" }] })
+      (_, i) => Program.make({ id: 1970 + i })
     )
     return Effect.gen(function*() {
       const t0 = yield* Clock.currentTimeMillis
@@ -412,7 +410,7 @@ describe("RestTransport over MarketoClient", () => {
     }).pipe(Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer))))
     const programs = Array.from(
       { length: 6 },
-      (_, i) => Program.make({ id: 1970 + i, tags: [{ type: "Region", value: "EU" }] })
+      (_, i) => Program.make({ id: 1970 + i })
     )
     return Effect.gen(function*() {
       const fiber = yield* Effect.fork(MarketoClient.syncMObjects(programs, "UPDATE", { failOnPartial: false }))
@@ -481,7 +479,7 @@ describe("RestTransport over MarketoClient", () => {
     }).pipe(Effect.provide(m.client))
   })
 
-  it.effect("a Program UPDATE adds only the costs the program lacks, each one it has matching one sent; tags alone need no read", () => {
+  it.effect("a Program UPDATE adds only the costs the program lacks, each one it has matching one sent; tags are read by id alone", () => {
     const program = {
       id: 1970,
       name: "P",
@@ -502,8 +500,46 @@ describe("RestTransport over MarketoClient", () => {
         JSON.stringify([{ startDate: "2013-06-01", cost: 2000, note: "ads" }, { startDate: "2013-07-01", cost: 5 }]),
         null
       ])
-      // Two reads for the update with costs, none for the one with tags alone.
-      expect(m.sent.filter(m.api).filter((s) => s.method === "GET")).toHaveLength(2)
+      // Two reads for the update with costs (by id, by name), one for the one with tags alone.
+      expect(m.sent.filter(m.api).filter((s) => s.method === "GET").map((s) => s.path)).toEqual([
+        "/rest/asset/v1/program/1970.json",
+        "/rest/asset/v1/program/byName.json",
+        "/rest/asset/v1/program/1970.json"
+      ])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a Program's Channel tag (how SOAP shows its channel): left out when it names the program's channel, FAILED not sent when another; nothing left to change is UNCHANGED", () => {
+    const program = {
+      id: 1970,
+      name: "P",
+      type: "Default",
+      channel: "Webinar",
+      tags: [{ tagType: "Region", tagValue: "EU" }],
+      costs: [{ startDate: "2013-06-01", cost: 2000 }]
+    }
+    const m = withMarketo((s) => s.path.startsWith("/rest/asset/") ? ok([program]) : fail("610", "no"))
+    const channel = (value: string) => ({ type: "Channel", value })
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(MarketoClient.syncMObjects([
+        // As a read gives it back: nothing to change.
+        Program.make({
+          id: 1970,
+          costs: [{ month: "2013-06", amount: 2000 }],
+          tags: [channel("Webinar"), { type: "Region", value: "EU" }]
+        }),
+        Program.make({ id: 1970, tags: [channel("Trade Show")] }),
+        Program.make({ id: 1970, tags: [channel("Webinar"), { type: "Product", value: "X" }] })
+      ], "UPDATE"))
+      const outcomes = error._tag === "PartialFailure" ? error.outcomes : []
+      expect(outcomes.map((o) => o.status)).toEqual(["UNCHANGED", "FAILED", "UPDATED"])
+      expect(outcomes[1]?.error).toBe(
+        "not sent: REST cannot change a program's channel (it is 'Webinar', the update names 'Trade Show'); change it in Marketo, or leave the Channel tag out"
+      )
+      const posts = m.sent.filter(m.api).filter((s) => s.method === "POST")
+      expect(posts.map((s) => new URLSearchParams(s.body).get("tags"))).toEqual([
+        JSON.stringify([{ tagType: "Product", tagValue: "X" }])
+      ])
     }).pipe(Effect.provide(m.client))
   })
 

@@ -51,20 +51,29 @@ const notFound: ReadonlySet<string> = new Set([
   RestWire.errorCodes.noDataFound.code
 ])
 
+/** What a program update needs to know of the program first (`Reads.programNow`). */
+export interface ProgramNow {
+  readonly channel: string
+  readonly tags: ReadonlyArray<RestWire.ProgramTag>
+  readonly costs: ReadonlyArray<RestWire.ProgramCostRead> | undefined
+}
+
 export interface Reads {
   readonly getMObjects: (p: Wire.ParamsGetMObjects) => Effect.Effect<Wire.ResultGetMObjects, TransportCallError>
   readonly describe: (objectName: string) => Effect.Effect<Wire.ResultDescribeMObject, TransportCallError>
   /** What this instance cannot search (`MarketoTransportShape.refuseRead`). */
   readonly refuseRead: (p: Wire.ParamsGetMObjects) => Effect.Effect<ReadonlyArray<ValidationIssue>>
   /**
-   * A program's costs as they are now, for an update over REST, which can only add costs: read
-   * by id for its name, then by name with `includeCosts` (the one read that gives them).
-   * Undefined when no program has that id, or it was renamed between the two reads.
+   * A program as it is now, for an update over REST, which can only add costs and cannot change
+   * the channel: read by id (its name, channel and tags), then, when `costs` asks, by name with
+   * `includeCosts` (the one read that gives them). Undefined when no program has that id; costs
+   * undefined when it was renamed between the two reads.
    */
-  readonly programCosts: (
+  readonly programNow: (
     id: number,
-    operation: string
-  ) => Effect.Effect<ReadonlyArray<RestWire.ProgramCostRead> | undefined, TransportCallError>
+    operation: string,
+    costs: boolean
+  ) => Effect.Effect<ProgramNow | undefined, TransportCallError>
 }
 
 export const make = (send: Send, described: Describes.Describe): Reads => {
@@ -119,15 +128,18 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
       ? Effect.succeed([])
       : Effect.fail(refusedError(answer.reasons, operation))
 
-  const programCosts = (
+  const programNow = (
     id: number,
-    operation: string
-  ): Effect.Effect<ReadonlyArray<RestWire.ProgramCostRead> | undefined, TransportCallError> =>
+    operation: string,
+    costs: boolean
+  ): Effect.Effect<ProgramNow | undefined, TransportCallError> =>
     send(operation, (base) => HttpClientRequest.get(base + RestWire.paths.program(id)), RestWire.ProgramResponse).pipe(
       Effect.flatMap((answer) => programs(operation, answer)),
       Effect.flatMap((found) => {
-        const [program] = found
+        const program = found.find((p) => p.id === id)
         if (program === undefined) return Effect.succeed(undefined)
+        const now = { channel: program.channel, tags: program.tags ?? [] }
+        if (!costs) return Effect.succeed({ ...now, costs: undefined })
         return send(
           operation,
           (base) =>
@@ -139,7 +151,7 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
           Effect.flatMap((answer) => programs(operation, answer)),
           Effect.map((named) => {
             const same = named.length === 1 ? named.find((p) => p.id === id) : undefined
-            return same === undefined ? undefined : same.costs ?? []
+            return { ...now, costs: same === undefined ? undefined : same.costs ?? [] }
           })
         )
       })
@@ -451,5 +463,5 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
     }))
   }
 
-  return { getMObjects, describe, refuseRead, programCosts }
+  return { getMObjects, describe, refuseRead, programNow }
 }

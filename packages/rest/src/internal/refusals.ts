@@ -17,7 +17,6 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { FieldMapping } from "../RestMapping.js"
-import * as RestWire from "../RestWire.js"
 import * as CustomFields from "./customFields.js"
 import {
   association,
@@ -213,26 +212,15 @@ const roleIssues = (index: number, o: Subject, sync: Wire.SyncOperation): Array<
 }
 
 /**
- * A program's costs as refusals read them (whether each names an id, and its amount), and its
- * tags' types.
+ * A program's costs as refusals read them (whether each names an id, and its amount). Its tags
+ * have none: a tag of type Channel (how SOAP shows a program's channel) is weighed when sent, as
+ * REST cannot change the channel (`writes.ts`: one naming the program's own is left out).
  */
 const programIssues = (
   index: number,
-  costs: ReadonlyArray<{ readonly id: boolean; readonly amount: number }>,
-  tagTypes: ReadonlyArray<string>
+  costs: ReadonlyArray<{ readonly id: boolean; readonly amount: number }>
 ) => {
   const issues: Array<Issue> = []
-  tagTypes.forEach((type, tag) => {
-    if (type === RestWire.channelTagType) {
-      issues.push(
-        issue(
-          index,
-          ["tags", tag, "type"],
-          "REST keeps a program's channel apart from its tags, and its program update cannot change the channel: a Channel tag is SOAP only"
-        )
-      )
-    }
-  })
   costs.forEach(({ amount, id }, cost) => {
     if (id) {
       issues.push(
@@ -250,11 +238,6 @@ const programIssues = (
   return issues
 }
 
-const wireTagTypes = (o: Wire.MObject): ReadonlyArray<string> =>
-  (o.typeAttribList ?? []).flatMap((entry) =>
-    entry.attrType === "Tag" ? (entry.attrList ?? []).flatMap((a) => a.name === "Type" ? [a.value ?? ""] : []) : []
-  )
-
 const wireCosts = (o: Wire.MObject) =>
   (o.typeAttribList ?? []).flatMap((entry) => {
     if (entry.attrType !== "Cost") return []
@@ -270,7 +253,7 @@ const syncIssues = (mObjectList: ReadonlyArray<Wire.MObject>, sync: Wire.SyncOpe
       : o.type === "OpportunityPersonRole"
       ? roleIssues(i, wireSubject(o), sync)
       : o.type === "Program"
-      ? programIssues(i, wireCosts(o), wireTagTypes(o))
+      ? programIssues(i, wireCosts(o))
       : []
   )
 
@@ -318,8 +301,7 @@ const modelIssues = (o: MObject.MObject, i: number, sync: Wire.SyncOperation): R
         o.costs.map((c) => ({
           id: c.id !== undefined,
           amount: Number(MarketoTransport.fieldText("decimal", c.amount))
-        })),
-        o.tags.map((t) => t.type)
+        }))
       )
   }
 }

@@ -34,8 +34,8 @@ export const make = (
     )
     // One describe per endpoint per client, for the writes' custom fields and the reads' searches.
     const described = yield* Describes.make(send)
-    const { describe, getMObjects, programCosts, refuseRead } = Reads.make(send, described)
-    const { answered, sendModels, statusCall } = yield* Writes.make(send, described, programCosts)
+    const { describe, getMObjects, programNow, refuseRead } = Reads.make(send, described)
+    const { answered, sendModels, statusCall } = yield* Writes.make(send, described, programNow)
 
     const call = <Op extends Wire.Operation>(
       operation: Op,

@@ -101,7 +101,7 @@ export interface Writes {
 export const make = (
   send: Send,
   describe: Describes.Describe,
-  programCosts: Reads["programCosts"]
+  programNow: Reads["programNow"]
 ): Effect.Effect<Writes> =>
   Effect.sync(() => {
     const refusedText = Statuses.reasonText
@@ -171,12 +171,15 @@ export const make = (
     }
 
     /**
-     * A Program update: REST can only add costs (no cost has an id), so a cost the program has
-     * already (the same month, amount and note) is not added again, and an update that adds no
-     * cost and sets no tag is UNCHANGED without a request. An export of `get` synced back, or a
-     * model read, changed and written, would otherwise add every cost it holds a second time.
-     * The costs are read first (by id, then by name: two requests, counted as every request
-     * is); a read Marketo refuses leaves the program FAILED, not sent.
+     * A Program update. REST can only add costs (no cost has an id) and cannot change a
+     * program's channel (which SOAP shows as a tag of type Channel), so the program is read first
+     * (by id for its channel and tags; by name too for its costs, the one read that gives them:
+     * a request or two more, counted as every request is). A cost it has already (the same
+     * month, amount and note) is not added again; a Channel tag naming its channel is left out,
+     * one naming another leaves the program FAILED, not sent; tags it has already need no
+     * update. An update with nothing left to change is UNCHANGED without a request: an export
+     * of `get` synced back, or a model read and written, changes nothing twice. A read Marketo
+     * refuses leaves the program FAILED, not sent.
      */
     const program = (
       part: Extract<Requests.Part, { _tag: "Program" }>,
@@ -185,34 +188,48 @@ export const make = (
       tried: Uint8Array
     ): Effect.Effect<void, TransportCallError> => {
       const sent = part.body.costs
-      const current = sent === undefined || sent.length === 0
-        ? Effect.succeed(undefined)
-        : MarketoTransport.changesNothing(programCosts(part.id, "syncMObjects"))
-      return Effect.matchEffect(current, {
-        onFailure: (error) => {
-          if (error._tag !== "MarketoFault") return Effect.fail(error)
+      const tags = part.body.tags
+      const settle = (status: Wire.MObjStatus) =>
+        Effect.sync(() => {
           done[part.index] = 1
-          statuses[part.index] = {
+          statuses[part.index] = status
+        })
+      const current = (sent === undefined || sent.length === 0) && (tags === undefined || tags.length === 0)
+        ? Effect.succeed(undefined)
+        : MarketoTransport.changesNothing(programNow(part.id, "syncMObjects", sent !== undefined && sent.length > 0))
+      return Effect.matchEffect(current, {
+        onFailure: (error) =>
+          error._tag !== "MarketoFault" ? Effect.fail(error) : settle({
             id: part.id,
             status: "FAILED",
-            error: `not sent: the program's costs could not be read first (REST can only add costs): ${error.message}`
+            error: `not sent: the program could not be read first (REST can only add costs): ${error.message}`
+          }),
+        onSuccess: (now) => {
+          const channels = (tags ?? []).filter((t) => t.tagType === RestWire.channelTagType)
+          const other = channels.find((t) => now !== undefined && t.tagValue !== now.channel)
+          if (other !== undefined && now !== undefined) {
+            return settle({
+              id: part.id,
+              status: "FAILED",
+              error:
+                `not sent: REST cannot change a program's channel (it is '${now.channel}', the update names '${other.tagValue}'); change it in Marketo, or leave the Channel tag out`
+            })
           }
-          return Effect.void
-        },
-        onSuccess: (costs) => {
-          const adding = costs === undefined || sent === undefined ? sent : newCosts(sent, costs)
-          if (sent !== undefined && adding !== undefined && adding.length === 0 && part.body.tags === undefined) {
-            done[part.index] = 1
-            statuses[part.index] = {
+          const adding = now?.costs === undefined || sent === undefined ? sent : newCosts(sent, now.costs)
+          const has = (t: RestWire.ProgramTag) =>
+            now !== undefined && now.tags.some((n) => n.tagType === t.tagType && n.tagValue === t.tagValue)
+          const setting = (tags ?? []).filter((t) => t.tagType !== RestWire.channelTagType)
+          const changesTags = setting.some((t) => !has(t))
+          if (now !== undefined && (adding === undefined || adding.length === 0) && !changesTags) {
+            return settle({
               id: part.id,
               status: "UNCHANGED",
-              error: "the program has every cost sent already; REST can only add costs, so none was added again"
-            }
-            return Effect.void
+              error: "the program has every cost and tag sent already; REST can only add costs, so none was added again"
+            })
           }
           const form: Record<string, string> = {}
           if (adding !== undefined && adding.length > 0) form["costs"] = JSON.stringify(adding)
-          if (part.body.tags !== undefined) form["tags"] = JSON.stringify(part.body.tags)
+          if (setting.length > 0) form["tags"] = JSON.stringify(setting)
           tried[part.index] = 1
           return send(
             "syncMObjects",
@@ -221,20 +238,12 @@ export const make = (
                 HttpClientRequest.bodyUrlParams(form)
               ),
             RestWire.ProgramUpdateResponse
-          ).pipe(Effect.map((answer) => {
-            done[part.index] = 1
-            if (answer._tag === "Ok") {
-              statuses[part.index] = { id: part.id, status: "UPDATED" }
-            } else {
-              // 702: no program with that id. Not 610 (no such resource): that is a path Marketo
-              // does not know (a wrong base URL), a failure whatever the program.
-              const missing = answer.reasons.some((r) => String(r.code) === "702")
-              statuses[part.index] = {
-                id: part.id,
-                status: missing ? "SKIPPED" : "FAILED",
-                error: refusedText(answer.reasons)
-              }
-            }
+          ).pipe(Effect.flatMap((answer) => {
+            if (answer._tag === "Ok") return settle({ id: part.id, status: "UPDATED" })
+            // 702: no program with that id. Not 610 (no such resource): that is a path Marketo
+            // does not know (a wrong base URL), a failure whatever the program.
+            const missing = answer.reasons.some((r) => String(r.code) === "702")
+            return settle({ id: part.id, status: missing ? "SKIPPED" : "FAILED", error: refusedText(answer.reasons) })
           }))
         }
       })
