@@ -610,6 +610,12 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         yield* roundTrip(soap, "OpportunityPersonRole", "UPSERT", [], "soap-roles")
         // REST reads an Opportunity by its key, and has no ids: the export has none.
         yield* roundTrip(rest, "Opportunity", "UPSERT", ["--criteria", "externalOpportunityId=RT-2"], "rest")
+        // REST can only add costs and keeps the channel apart: Programs exported and synced back
+        // change nothing (no cost added twice, the channel's tag left out), and export the same.
+        yield* roundTrip(rest, "Program", "UPDATE", [], "rest-programs")
+        const again = join(dir, "rest-programs-again.csv")
+        expect((yield* mktows(["get", "--type", "Program", "--out", again], rest)).code).toBe(0)
+        expect(readFileSync(again, "utf8")).toBe(readFileSync(join(dir, "rest-programs.csv"), "utf8"))
 
         // An export of nothing is its header, read back as zero rows, over either transport.
         const lost = join(dir, "lost.csv")
