@@ -207,6 +207,31 @@ describe("Emulator: Opportunity", () => {
       })
     ))
 
+  it.live("a datetime is kept as the instant it names: another spelling of it is UNCHANGED and matches a criterion; a time out of range is refused", () =>
+    withEmulator((url) =>
+      Effect.gen(function*() {
+        const created = (value: string) =>
+          sync(url, "UPDATE", { type: "Opportunity", id: 64, attribList: attribs({ ExternalCreatedDate: value }) })
+        expect(yield* created("2015-05-07T20:47:30-08:00")).toMatchObject([{ id: 64, status: "UPDATED" }])
+        expect(fieldsOf(yield* opportunity(url, 64))).toMatchObject({
+          ExternalCreatedDate: "2015-05-08T04:47:30+00:00"
+        })
+        expect(yield* created("2015-05-08T04:47:30Z")).toMatchObject([{ id: 64, status: "UNCHANGED" }])
+        expect(yield* created("2015-05-08T06:47:30.250+02:00")).toMatchObject([{ id: 64, status: "UNCHANGED" }])
+        const ids = (comparison: Wire.ComparisonEnum, attrValue: string) =>
+          call(url, "getMObjects", {
+            type: "Opportunity",
+            mObjCriteriaList: [{ attrName: "ExternalCreatedDate", comparison, attrValue }]
+          }).pipe(Effect.map((r) => (r.mObjectList ?? []).map((o) => o.id)))
+        expect(yield* ids("EQ", "2015-05-07T21:47:30-07:00")).toEqual([64])
+        expect(yield* ids("GE", "2015-05-08T00:00:00+05:00")).toEqual([64])
+        expect(yield* ids("LT", "2015-05-08")).toEqual([])
+        for (const bad of ["2015-05-08T25:61:00Z", "2015-05-08T04:47:30+23:99"]) {
+          expect(yield* created(bad)).toMatchObject([{ status: "FAILED" }])
+        }
+      })
+    ))
+
   it.live("fails unknown fields, bad values and unknown companies, one object at a time", () =>
     withEmulator((url) =>
       Effect.gen(function*() {

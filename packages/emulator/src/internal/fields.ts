@@ -78,9 +78,39 @@ const dateTimePattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)
 const validDate = (match: RegExpExecArray | null): match is RegExpExecArray => {
   if (match === null) return false
   const [, y, m, d] = match
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)))
+  const date = new Date(0)
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  date.setUTCFullYear(Number(y), Number(m) - 1, Number(d))
   return date.getUTCFullYear() === Number(y) && date.getUTCMonth() === Number(m) - 1 &&
     date.getUTCDate() === Number(d)
+}
+
+const two = (n: number) => String(n).padStart(2, "0")
+
+/**
+ * A date-time (or a day, its midnight UTC) as the instant it names, kept as one text for each
+ * instant: UTC, to the second, `YYYY-MM-DDThh:mm:ss+00:00`. The same instant written with another
+ * offset is then the same value (UNCHANGED when sent again), and kept values compare as text in
+ * time order (criteria). A time or offset out of range is no date-time.
+ */
+const canonicalInstant = (text: string): string | undefined => {
+  const match = dateTimePattern.exec(text) ?? datePattern.exec(text)
+  if (!validDate(match)) return undefined
+  const [, y, mo, d, h = "00", mi = "00", sec = "00", , zone = "Z"] = match
+  const offset = zone === "Z"
+    ? 0
+    : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)))
+  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59 || Math.abs(offset) > 23 * 60 + 59) return undefined
+  if (zone !== "Z" && Number(zone.slice(4)) > 59) return undefined
+  const at = new Date(0)
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  at.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
+  at.setUTCHours(Number(h), Number(mi) - offset, Number(sec))
+  const year = at.getUTCFullYear()
+  if (year < 1 || year > 9999) return undefined
+  return `${String(year).padStart(4, "0")}-${two(at.getUTCMonth() + 1)}-${two(at.getUTCDate())}T${
+    two(at.getUTCHours())
+  }:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())}+00:00`
 }
 
 /**
@@ -134,11 +164,8 @@ export const canonicalValue = (field: FieldDef, value: string): { value: string 
         : { value: `${match[1]}-${match[2]}-${match[3]}` }
     }
     case "datetime": {
-      const text = value.trim()
-      const match = dateTimePattern.exec(text) ?? datePattern.exec(text)
-      return !validDate(match)
-        ? bad("a date-time (YYYY-MM-DDThh:mm:ss±hh:mm)")
-        : { value: text }
+      const instant = canonicalInstant(value.trim())
+      return instant === undefined ? bad("a date-time (YYYY-MM-DDThh:mm:ss±hh:mm)") : { value: instant }
     }
     case "string":
     case "text":
