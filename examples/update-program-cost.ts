@@ -36,7 +36,9 @@ export const program = Effect.gen(function*() {
 
 /**
  * The same over REST, which cannot name cost 153 (REST costs have no ids: it appends costs
- * or replaces them all), so the faithful REST request appends a 2013-06 cost of 2000.
+ * or replaces them all), so the faithful REST request appends a 2013-06 cost of 2000, unless
+ * the program has that cost already: then it is UNCHANGED, as mktows reads the program's costs
+ * first and adds none twice (run it again to see).
  *
  * @since 0.1.0
  * @category programs
@@ -46,7 +48,9 @@ export const restProgram = Effect.gen(function*() {
   const outcomes = yield* MarketoClient.syncMObjects([update], "UPDATE")
   for (const outcome of outcomes) {
     yield* Console.log(
-      `Program 1970, a 2013-06 cost of 2000 appended (REST cannot change cost 153 in place): ${Format.outcome(outcome)}`
+      `Program 1970, a 2013-06 cost of 2000 appended unless it has one (REST cannot change cost 153 in place): ${
+        Format.outcome(outcome)
+      }`
     )
   }
   return outcomes
