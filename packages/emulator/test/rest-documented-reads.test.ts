@@ -206,14 +206,27 @@ describe("emulator REST reads as Adobe documents them", () => {
       expect(first(updated)["headStart"]).toBe(false)
     }))
 
-  it.scoped("tag types and channels name program types as tags.md and channels.md write them", () =>
+  it.scoped("tag types and channels name program types as tags.md and channels.md write them; a tag type's allowable values only by name", () =>
     Effect.gen(function*() {
       const { call } = yield* started()
       const tagTypes = (yield* call("/asset/v1/tagTypes.json")).body.result ?? []
       expect(tagTypes.length).toBeGreaterThan(0)
       for (const tagType of tagTypes) {
         expect(tagType["applicableProgramTypes"]).toBe("[program,email_batch,nurture,event,webinar]")
+        // Allowable values come only from a read by name (tags.md), written `[A, B]`.
+        expect(tagType).not.toHaveProperty("allowableValues")
       }
+      const name = String(tagTypes[0]?.["tagType"])
+      const byName = (yield* call(`/asset/v1/tagType/byName.json?name=${encodeURIComponent(name)}`)).body.result ?? []
+      expect(byName).toHaveLength(1)
+      expect(byName[0]?.["tagType"]).toBe(name)
+      expect(String(byName[0]?.["allowableValues"])).toMatch(/^\[[^,\]]+(, [^,\]]+)*\]$/)
+      const missing = (yield* call("/asset/v1/tagType/byName.json?name=No%20such%20type")).body
+      expect([missing.success, missing.result, missing.warnings]).toEqual([
+        true,
+        undefined,
+        ["No assets found for the given search criteria."]
+      ])
       const channels = (yield* call("/asset/v1/channels.json")).body.result ?? []
       expect(channels.length).toBeGreaterThan(0)
       for (const channel of channels) expect(channel["applicableProgramType"]).toBe("program")
