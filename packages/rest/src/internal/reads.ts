@@ -128,34 +128,45 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
       ? Effect.succeed([])
       : Effect.fail(refusedError(answer.reasons, operation))
 
+  /** A program by id: none when it is not there. Its answer may carry no costs (`"costs": null`). */
+  const byId = (id: number, operation: string) =>
+    send(operation, (base) => HttpClientRequest.get(base + RestWire.paths.program(id)), RestWire.ProgramResponse)
+      .pipe(Effect.flatMap((answer) => programs(operation, answer)))
+
+  /**
+   * Programs by name with their costs, and their tags unless `tags` is false: `byName.json` is
+   * the one program read that Adobe gives costs (`includeCosts`); its by-id example answers
+   * `"costs": null` and its by-tag and browse answers have none, which would read as a program
+   * without costs.
+   */
+  const byName = (name: string, operation: string, tags = true) =>
+    send(
+      operation,
+      (base) =>
+        HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
+          HttpClientRequest.setUrlParams(
+            tags ? { name, includeTags: "true", includeCosts: "true" } : { name, includeCosts: "true" }
+          )
+        ),
+      RestWire.ProgramResponse
+    ).pipe(Effect.flatMap((answer) => programs(operation, answer)))
+
   const programNow = (
     id: number,
     operation: string,
     costs: boolean
   ): Effect.Effect<ProgramNow | undefined, TransportCallError> =>
-    send(operation, (base) => HttpClientRequest.get(base + RestWire.paths.program(id)), RestWire.ProgramResponse).pipe(
-      Effect.flatMap((answer) => programs(operation, answer)),
-      Effect.flatMap((found) => {
-        const program = found.find((p) => p.id === id)
-        if (program === undefined) return Effect.succeed(undefined)
-        const now = { channel: program.channel, tags: program.tags ?? [] }
-        if (!costs) return Effect.succeed({ ...now, costs: undefined })
-        return send(
-          operation,
-          (base) =>
-            HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
-              HttpClientRequest.setUrlParams({ name: program.name, includeCosts: "true" })
-            ),
-          RestWire.ProgramResponse
-        ).pipe(
-          Effect.flatMap((answer) => programs(operation, answer)),
-          Effect.map((named) => {
-            const same = named.length === 1 ? named.find((p) => p.id === id) : undefined
-            return { ...now, costs: same === undefined ? undefined : same.costs ?? [] }
-          })
-        )
+    Effect.flatMap(byId(id, operation), (found) => {
+      const program = found.find((p) => p.id === id)
+      if (program === undefined) return Effect.succeed(undefined)
+      const now = { channel: program.channel, tags: program.tags ?? [] }
+      if (!costs) return Effect.succeed({ ...now, costs: undefined })
+      // Its tags came with the read by id.
+      return Effect.map(byName(program.name, operation, false), (named) => {
+        const same = named.length === 1 ? named.find((p) => p.id === id) : undefined
+        return { ...now, costs: same === undefined ? undefined : same.costs ?? [] }
       })
-    )
+    })
 
   /**
    * A search by a criterion's field, checked against the instance's describe (fetched once per
@@ -252,24 +263,6 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         })
       )
     }
-    /** A program by id: none when it is not there. Its answer may carry no costs (`"costs": null`). */
-    const byId = (id: number) =>
-      send("getMObjects", (base) => HttpClientRequest.get(base + RestWire.paths.program(id)), RestWire.ProgramResponse)
-        .pipe(Effect.flatMap((answer) => programs("getMObjects", answer)))
-    /**
-     * Programs by name with their costs and tags: `byName.json` is the one program read that
-     * Adobe gives costs (`includeCosts`); its by-id example answers `"costs": null` and its
-     * by-tag and browse answers have none, which would read as a program without costs.
-     */
-    const byName = (name: string) =>
-      send(
-        "getMObjects",
-        (base) =>
-          HttpClientRequest.get(base + RestWire.paths.programByName).pipe(
-            HttpClientRequest.setUrlParams({ name, includeTags: "true", includeCosts: "true" })
-          ),
-        RestWire.ProgramResponse
-      ).pipe(Effect.flatMap((answer) => programs("getMObjects", answer)))
     /** The read ended: `p`, read again by its `how`, was answered with other programs. */
     const mismatch = (p: RestWire.Program, how: string, found: ReadonlyArray<RestWire.Program>) =>
       new ProtocolError({
@@ -286,10 +279,10 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
      * none when it is gone); an answer by id that names another program ends the read.
      */
     const inFull = (p: RestWire.Program) =>
-      Effect.flatMap(byName(p.name), (named) => {
+      Effect.flatMap(byName(p.name, "getMObjects"), (named) => {
         if (named.length > 1) return Effect.fail(mismatch(p, "name", named))
         if (named[0]?.id === p.id) return Effect.succeed(named)
-        return Effect.flatMap(byId(p.id), (found) =>
+        return Effect.flatMap(byId(p.id, "getMObjects"), (found) =>
           found.every((f) => f.id === p.id)
             ? Effect.succeed(found.slice(0, 1))
             : Effect.fail(mismatch(p, "id", found)))
@@ -387,12 +380,15 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
         )
       }
       case "Program":
-        return byId(query.id).pipe(
+        return byId(query.id, "getMObjects").pipe(
           Effect.flatMap((found) => Effect.forEach(found.slice(0, 1), inFull)),
           Effect.map((result) => page(result.flat().map(ReadBack.programFromRest), undefined))
         )
       case "ProgramByName":
-        return Effect.map(byName(query.name), (result) => page(result.map(ReadBack.programFromRest), undefined))
+        return Effect.map(
+          byName(query.name, "getMObjects"),
+          (result) => page(result.map(ReadBack.programFromRest), undefined)
+        )
       case "ProgramsByTag":
         return programPage(
           (base, offset) =>
