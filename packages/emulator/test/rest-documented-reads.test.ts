@@ -221,6 +221,16 @@ describe("emulator REST reads as Adobe documents them", () => {
       expect(byName).toHaveLength(1)
       expect(byName[0]?.["tagType"]).toBe(name)
       expect(String(byName[0]?.["allowableValues"])).toMatch(/^\[[^,\]]+(, [^,\]]+)*\]$/)
+      // A search without what it searches by is 701 (cannot be blank), as for programs.
+      for (
+        const blank of [
+          "/asset/v1/tagType/byName.json?name=",
+          "/asset/v1/program/byName.json",
+          "/asset/v1/program/byTag.json?tagType=Region"
+        ]
+      ) {
+        expect((yield* call(blank)).body.errors?.[0]?.code).toBe("701")
+      }
       const missing = (yield* call("/asset/v1/tagType/byName.json?name=No%20such%20type")).body
       expect([missing.success, missing.result, missing.warnings]).toEqual([
         true,

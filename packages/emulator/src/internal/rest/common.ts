@@ -100,6 +100,12 @@ export const listParam = (params: Params, name: string): ReadonlyArray<string> =
 /** The last value of a parameter. @internal */
 export const param = (params: Params, name: string): string | undefined => params.get(name)?.at(-1)
 
+/** A parameter a search cannot go without: absent or empty is 701 (cannot be blank). @internal */
+export const requiredParam = (params: Params, name: string): Effect.Effect<string, RestRefusal> => {
+  const value = param(params, name) ?? ""
+  return value === "" ? refuse(RestWire.errorCodes.cannotBeBlank, name) : Effect.succeed(value)
+}
+
 /**
  * An integer paging parameter within `[min, max]`, `fallback` when absent: anything else is
  * 1001 (not an integer) or 1003 (out of range), never silently replaced.

@@ -5,7 +5,7 @@
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
-import { type Endpoint, envelope, noAssetsFound, param, refuse } from "./common.js"
+import { type Endpoint, envelope, noAssetsFound, param, requiredParam } from "./common.js"
 import { programCosts, programOf, programTags } from "./records.js"
 
 /** @internal */
@@ -16,8 +16,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
   reads: () => true,
   handle: ({ store }, request) =>
     Effect.gen(function*() {
-      const name = param(request.params, "name") ?? ""
-      if (name === "") return yield* refuse(RestWire.errorCodes.cannotBeBlank, "name")
+      const name = yield* requiredParam(request.params, "name")
       const state = yield* store.state
       const program = [...state.programs.values()].find((p) => p.name === name)
       if (program === undefined) return noAssetsFound()

@@ -5,7 +5,7 @@
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
-import { type Endpoint, param, refuse } from "./common.js"
+import { type Endpoint, requiredParam } from "./common.js"
 import { programOf, programTags } from "./records.js"
 
 /** @internal */
@@ -16,10 +16,8 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
   reads: () => true,
   handle: ({ store }, request) =>
     Effect.gen(function*() {
-      const tagType = param(request.params, "tagType") ?? ""
-      const tagValue = param(request.params, "tagValue") ?? ""
-      if (tagType === "") return yield* refuse(RestWire.errorCodes.cannotBeBlank, "tagType")
-      if (tagValue === "") return yield* refuse(RestWire.errorCodes.cannotBeBlank, "tagValue")
+      const tagType = yield* requiredParam(request.params, "tagType")
+      const tagValue = yield* requiredParam(request.params, "tagValue")
       const state = yield* store.state
       const found = [...state.programs.values()].filter((p) =>
         p.tags.some((t) => t.type === tagType && t.value === tagValue)

@@ -7,7 +7,7 @@
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
-import { type Endpoint, envelope, noAssetsFound, param, refuse } from "./common.js"
+import { type Endpoint, envelope, noAssetsFound, requiredParam } from "./common.js"
 import { programTypeNames } from "./records.js"
 
 // The store keeps no program types per tag type, so each applies to every type, written as
@@ -43,8 +43,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
   reads: () => true,
   handle: ({ store }, request) =>
     Effect.gen(function*() {
-      const name = param(request.params, "name") ?? ""
-      if (name === "") return yield* refuse(RestWire.errorCodes.cannotBeBlank, "name")
+      const name = yield* requiredParam(request.params, "name")
       const values = name === RestWire.channelTagType ? undefined : (yield* store.state).tagTypes.get(name)
       return values === undefined ? noAssetsFound() : envelope([tagTypeOf(name, values)])
     })
