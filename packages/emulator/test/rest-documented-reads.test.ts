@@ -71,7 +71,8 @@ describe("emulator REST reads as Adobe documents them", () => {
           "/asset/v1/programs.json?filterType=id&filterValues=99999",
           "/asset/v1/programs.json?offset=1000",
           "/asset/v1/tagTypes.json?offset=1000",
-          "/asset/v1/channels.json?offset=1000"
+          "/asset/v1/channels.json?offset=1000",
+          "/asset/v1/channel/byName.json?name=Nope"
         ]
       ) {
         const answer = yield* call(path)
@@ -226,7 +227,9 @@ describe("emulator REST reads as Adobe documents them", () => {
         const blank of [
           "/asset/v1/tagType/byName.json?name=",
           "/asset/v1/program/byName.json",
-          "/asset/v1/program/byTag.json?tagType=Region"
+          "/asset/v1/program/byTag.json?tagType=Region",
+          "/asset/v1/channel/byName.json",
+          "/asset/v1/channel/byName.json?name="
         ]
       ) {
         expect((yield* call(blank)).body.errors?.[0]?.code).toBe("701")
@@ -240,5 +243,52 @@ describe("emulator REST reads as Adobe documents them", () => {
       const channels = (yield* call("/asset/v1/channels.json")).body.result ?? []
       expect(channels.length).toBeGreaterThan(0)
       for (const channel of channels) expect(channel["applicableProgramType"]).toBe("program")
+    }))
+
+  it.scoped("channels carry their progression statuses as channels.md shows them; channel/byName.json answers the browse's item", () =>
+    Effect.gen(function*() {
+      const { call } = yield* started()
+      const channels = (yield* call("/asset/v1/channels.json")).body.result ?? []
+      expect(channels.length).toBeGreaterThan(1)
+      for (const channel of channels) {
+        const statuses = channel["progressionStatuses"] as ReadonlyArray<Record<string, unknown>>
+        expect([channel["name"], statuses.length > 1]).toEqual([channel["name"], true])
+        // channels.md's fields, with their types: a name, a step, no description, hidden and success flags.
+        for (const status of statuses) {
+          expect(status).toEqual({
+            name: expect.any(String),
+            step: expect.any(Number),
+            description: null,
+            hidden: false,
+            success: expect.any(Boolean)
+          })
+        }
+        // As in every documented channel: "Not in Program" first at step 0, steps rising, some step success.
+        expect(statuses[0]).toMatchObject({ name: "Not in Program", step: 0, success: false })
+        const steps = statuses.map((s) => Number(s["step"]))
+        expect(steps).toEqual([...steps].sort((a, b) => a - b))
+        expect(statuses.some((s) => s["success"] === true)).toBe(true)
+        // By name: the same item as the browse's, id and statuses included.
+        const byName = yield* call(`/asset/v1/channel/byName.json?name=${encodeURIComponent(String(channel["name"]))}`)
+        expect([byName.body.success, byName.body.result]).toEqual([true, [channel]])
+      }
+      // channels.md's own example channel, as it shows it.
+      const online = yield* call("/asset/v1/channel/byName.json?name=Online%20Advertising")
+      expect((first(online)["progressionStatuses"] as ReadonlyArray<Record<string, unknown>>).map((s) => [
+        s["name"],
+        s["step"],
+        s["success"]
+      ])).toEqual([
+        ["Not in Program", 0, false],
+        ["Invited", 10, false],
+        ["Registered", 20, false],
+        ["No Show", 30, false],
+        ["Attended", 40, true]
+      ])
+      // A channel seeded beyond the default ones has statuses too.
+      const seeded = yield* started({ tagTypes: [{ type: "Channel", values: ["Carrier Pigeon"] }] })
+      const pigeon = first(yield* seeded.call("/asset/v1/channel/byName.json?name=Carrier%20Pigeon"))
+      expect([pigeon["id"], pigeon["name"], (pigeon["progressionStatuses"] as ReadonlyArray<unknown>).length > 1])
+        .toEqual([1, "Carrier Pigeon", true])
     }))
 })

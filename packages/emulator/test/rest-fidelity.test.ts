@@ -210,6 +210,7 @@ describe("emulator REST fidelity", () => {
       // What issue #19 asked: describeMObject("LeadRecord") over REST, end to end.
       const metadata = yield* MarketoClient.describeMObject("LeadRecord").pipe(Effect.provide(restClient(emulator)))
       expect(metadata.name).toBe("LeadRecord")
+      expect(metadata.isVirtual).toBe(true)
       expect(metadata.fieldList.map((f) => [f.name, f.isPrimaryKey, f.size])).toEqual([["Id", true, null], [
         "Email",
         false,

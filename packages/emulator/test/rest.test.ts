@@ -294,6 +294,13 @@ describe("emulator REST", () => {
       const channels = yield* fetchJson(`${emulator.restUrl}/asset/v1/channels.json`, { headers: auth })
       checked("swagger-asset.json", "ResponseOfChannelResponse", channels.body)
       Schema.decodeUnknownSync(RestWire.ChannelResponse)(channels.body)
+      const channel = yield* fetchJson(`${emulator.restUrl}/asset/v1/channel/byName.json?name=Webinar`, {
+        headers: auth
+      })
+      checked("swagger-asset.json", "ResponseOfChannelResponse", channel.body)
+      expect(Schema.decodeUnknownSync(RestWire.ChannelResponse)(channel.body).result?.map((c) => c.name)).toEqual([
+        "Webinar"
+      ])
     }))
 
   it.scoped("tokens expire after --token-ttl (602); a missing one is 600, an unknown one 601; bad credentials 401", () =>

@@ -686,8 +686,8 @@ export const errorCodes = {
 
 /**
  * The Lead Database query paths that take `POST …?_method=GET` (a query too long for a URL,
- * or a compound key), and the Asset paths of programs by name and by tag and of a tag type by
- * name, and the opportunity field schema.
+ * or a compound key), and the Asset paths of programs by name and by tag and of a tag type and a
+ * channel by name, and the opportunity field schema.
  *
  * @since 0.1.0
  * @category constants
@@ -697,7 +697,8 @@ export const morePaths = {
   opportunityField: (name: string) => `/v1/opportunities/schema/fields/${name}.json`,
   programByName: "/asset/v1/program/byName.json",
   programByTag: "/asset/v1/program/byTag.json",
-  tagTypeByName: "/asset/v1/tagType/byName.json"
+  tagTypeByName: "/asset/v1/tagType/byName.json",
+  channelByName: "/asset/v1/channel/byName.json"
 } as const
 
 /**

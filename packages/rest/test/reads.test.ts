@@ -251,6 +251,7 @@ describe("REST reads", () => {
     return Effect.gen(function*() {
       const meta = yield* MarketoClient.describeMObject("LeadRecord")
       expect(meta.name).toBe("LeadRecord")
+      expect(meta.isVirtual).toBe(true)
       expect(meta.fieldList?.map((f) => [f.name, f.dataType, f.size, f.isReadonly])).toEqual([
         ["Company", "string", 255, false],
         ["id", "integer", null, true]

@@ -50,6 +50,10 @@ const virtualField = (field: VirtualField): Wire.MObjFieldMetadata => ({
   updatedAt: virtualTime
 })
 
+// `isVirtual` true for both: Adobe's SOAP page on Marketo objects (help/soap-api/marketo-objects.md)
+// names LeadRecord as a virtual object, and its describeMObject page shows ActivityRecord answered
+// `isVirtual` true. REST has no such flag: `leads/describe.json` answers fields only, so what a REST
+// client says of LeadRecord's `isVirtual` is its own choice, not Marketo's answer.
 const virtualObject = (
   name: string,
   description: string,

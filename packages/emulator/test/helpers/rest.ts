@@ -94,15 +94,16 @@ export const noAssets = "No assets found for the given search criteria."
 /** The instant of an Asset API time, which Adobe writes `2015-05-21T22:45:13Z+0000` (not ISO 8601). */
 export const assetMillis = (time: unknown): number => Date.parse(String(time).replace(/Z\+0000$/, "Z"))
 
-// Where Adobe's documented program answers (programs.md) differ from its Swagger themselves: the
-// types `Default`, `Event`, `Engagement`, ... outside the Swagger's lowercase enums, a status ""
-// for the types that have none, `null` costs and tags where they were not asked for, and by-tag
-// answers without costs.
+// Where Adobe's documented Asset answers (programs.md, channels.md) differ from its Swagger
+// themselves: the types `Default`, `Event`, `Engagement`, ... outside the Swagger's lowercase enums,
+// a status "" for the types that have none, `null` costs and tags where they were not asked for,
+// by-tag answers without costs, and a channel's program statuses with a `null` description.
 const documentedDepartures: ReadonlyArray<RegExp> = [
   /\.type: (Default|Event|Event with Webinar|Engagement|Email) not in enum$/,
   /\.status: {2}not in enum$/,
   /\.(costs|tags): expected array, got null$/,
-  /\.costs: required$/
+  /\.costs: required$/,
+  /\.progressionStatuses\[\d+\]\.description: expected string, got null$/
 ]
 
 /** The Swagger differences of an Asset answer beyond those Adobe's documented answers make. */

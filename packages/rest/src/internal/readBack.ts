@@ -192,7 +192,9 @@ export const leadMetadataOf = (attributes: ReadonlyArray<RestWire.LeadAttribute>
     name: "LeadRecord",
     description: null,
     isCustom: false,
-    isVirtual: false,
+    // Adobe's SOAP object reference calls LeadRecord virtual (a view over the lead database),
+    // and SOAP's describe says so; REST's describe has no such flag, so the SOAP answer stands.
+    isVirtual: true,
     updatedAt,
     fieldList: attributes.map((a): Wire.MObjFieldMetadata => ({
       name: a.soap?.name ?? a.rest?.name ?? String(a.id),

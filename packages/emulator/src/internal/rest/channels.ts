@@ -1,11 +1,13 @@
 /**
  * `GET /rest/asset/v1/channels.json`: the channels (the SOAP side's `Channel` tag values),
- * paged by `maxReturn` and `offset`.
+ * paged by `maxReturn` and `offset`; and `GET /rest/asset/v1/channel/byName.json?name=…`: one
+ * channel, the same item as the browse gives it. Each carries its progression statuses, the
+ * program statuses its programs' members go through, as channels.md's answers show them.
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
-import type { Endpoint } from "./common.js"
+import { type Endpoint, envelope, noAssetsFound, requiredParam } from "./common.js"
 import { assetTime, type programTypeNames } from "./records.js"
 
 // The store keeps no program type per channel (a SOAP `Channel` tag value has none), and a program
@@ -16,6 +18,60 @@ const applicableProgramType: (typeof programTypeNames)[number] = "program"
 // The store keeps no times for channels: the seed's default time, written as every Asset time is.
 const created = "2013-01-01T00:00:00Z"
 
+/** A program status of a channel, with the fields (and in the order) channels.md's answers give. */
+interface ProgressionStatus {
+  readonly name: string
+  readonly step: number
+  readonly description: null
+  readonly hidden: boolean
+  readonly success: boolean
+}
+
+/**
+ * A progression: "Not in Program" at step 0, as in every documented channel, then the given
+ * statuses 10 steps apart (the documented spacing), each with whether reaching it is success.
+ * The documented answers have no description (`null`) and nothing hidden; the Swagger's
+ * `ChannelProgression` also lists a `type` that no documented answer carries, so none is given.
+ */
+const progression = (
+  statuses: ReadonlyArray<readonly [name: string, success: boolean]>
+): ReadonlyArray<ProgressionStatus> =>
+  [["Not in Program", false] as const, ...statuses].map(([name, success], i) => ({
+    name,
+    step: i * 10,
+    description: null,
+    hidden: false,
+    success
+  }))
+
+// Two steps, the last one success: what Adobe's page on creating a channel suggests for a Default
+// program, so what any channel the seed names beyond the table below answers.
+const memberEngaged = progression([["Member", false], ["Engaged", true]])
+
+// The steps of an event before its success: invited, registered, and absent.
+const beforeTheEvent = [["Invited", false], ["Registered", false], ["No Show", false]] as const
+
+// The statuses of the default seed's channels (Seed.ts), each the progression such a channel
+// plausibly has; Online Advertising's is channels.md's own example.
+const progressions: ReadonlyMap<string, ReadonlyArray<ProgressionStatus>> = new Map([
+  ["Trade Show", progression([...beforeTheEvent, ["Visited Booth", true]])],
+  ["Webinar", progression([...beforeTheEvent, ["Attended", true], ["Attended On-demand", true]])],
+  ["Email", memberEngaged],
+  ["Content", memberEngaged],
+  ["Online Advertising", progression([...beforeTheEvent, ["Attended", true]])]
+])
+
+/** Every channel, in the store's order, numbered from 1 as the browse numbers them. */
+const channelsOf = (names: ReadonlyArray<string>) =>
+  names.map((name, i) => ({
+    id: i + 1,
+    name,
+    applicableProgramType,
+    progressionStatuses: progressions.get(name) ?? memberEngaged,
+    createdAt: assetTime(created),
+    updatedAt: assetTime(created)
+  }))
+
 /** @internal */
 export const endpoints: ReadonlyArray<Endpoint> = [{
   path: RestWire.paths.channels,
@@ -23,16 +79,22 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
   methods: ["GET"],
   reads: () => true,
   handle: ({ store }, request) =>
-    Effect.flatMap(store.state, (state) =>
-      answerPage(
-        request.params,
-        (state.tagTypes.get(RestWire.channelTagType) ?? []).map((name, i) => ({
-          id: i + 1,
-          name,
-          applicableProgramType,
-          createdAt: assetTime(created),
-          updatedAt: assetTime(created),
-          progressionStatuses: []
-        }))
-      ))
+    Effect.flatMap(
+      store.state,
+      (state) => answerPage(request.params, channelsOf(state.tagTypes.get(RestWire.channelTagType) ?? []))
+    )
+}, {
+  path: RestWire.morePaths.channelByName,
+  name: "channel by name",
+  methods: ["GET"],
+  reads: () => true,
+  handle: ({ store }, request) =>
+    Effect.gen(function*() {
+      const name = yield* requiredParam(request.params, "name")
+      const state = yield* store.state
+      const channel = channelsOf(state.tagTypes.get(RestWire.channelTagType) ?? []).find((c) => c.name === name)
+      // A name no channel has: Adobe documents no answer of its own for it, so the one its other
+      // Asset reads by name give (no result, the "no assets" warning).
+      return channel === undefined ? noAssetsFound() : envelope([channel])
+    })
 }]
