@@ -4,7 +4,8 @@
  * leaves the same store, except for the differences the README's table names:
  *
  * - SOAP's UNCHANGED is REST's "updated" (REST does not tell them apart);
- * - a Program UPDATE that changes nothing is UPDATED over REST;
+ * - a Program UPDATE's UNCHANGED and UPDATED are one status here too: REST adds only the costs a
+ *   program lacks, where SOAP adds every cost without an id again;
  * - roles are left out: SOAP keys a role on its id, REST on (opportunity, lead, role).
  *
  * Objects are named by `externalOpportunityId` (what both APIs understand); a SOAP delete
@@ -101,17 +102,19 @@ const run = (s: Step, soap: boolean) =>
           )
       }
       case "Program":
-        return (yield* MarketoClient.syncMObjects(
-          [
-            Program.make({
-              id: 1970,
-              costs: s.costs,
-              tags: s.tag === undefined ? [] : [{ type: "Region", value: s.tag }]
-            })
-          ],
-          "UPDATE",
-          { failOnPartial: false }
-        )).map(() => "UPDATED")
+        return statuses(
+          yield* MarketoClient.syncMObjects(
+            [
+              Program.make({
+                id: 1970,
+                costs: s.costs,
+                tags: s.tag === undefined ? [] : [{ type: "Region", value: s.tag }]
+              })
+            ],
+            "UPDATE",
+            { failOnPartial: false }
+          )
+        )
     }
   })
 

@@ -22,6 +22,9 @@ const withMarketo = (api: Route) => {
   return { ...f, tokens: t, transport, client, api: (s: Sent) => s.path !== "/identity/oauth/token" }
 }
 
+/** The program id of a `program/{id}.json` path, as Marketo's answer names it. */
+const idOf = (path: string) => Number(/(\d+)\.json$/.exec(path)?.[1])
+
 const opp = (ext: string, props: Partial<ConstructorParameters<typeof Opportunity.Opportunity>[0]> = {}) =>
   Opportunity.make({ externalKey: { name: "externalOpportunityId", value: ext }, ...props })
 
@@ -335,7 +338,7 @@ describe("RestTransport over MarketoClient", () => {
         ? t.route()
         : Effect.flatMap(Clock.currentTimeMillis, (now) => {
           times.push(now)
-          return ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+          return ok([{ id: idOf(s.path), name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
         })
     )
     const client = MarketoClient.layer({ rateLimit: { calls: 3, window: "1 seconds", inFlight: 1 } }).pipe(
@@ -350,7 +353,8 @@ describe("RestTransport over MarketoClient", () => {
       const fiber = yield* Effect.fork(MarketoClient.syncMObjects(programs, "UPDATE"))
       yield* TestClock.adjust("1 minutes")
       const outcomes = yield* Fiber.join(fiber)
-      expect(outcomes.map((o) => o.status)).toEqual(programs.map(() => "UPDATED"))
+      // No cost and no tag to send: each is read (a request) to find it there, and not updated.
+      expect(outcomes.map((o) => o.status)).toEqual(programs.map(() => "UNCHANGED"))
       // Three at once, then three a window later, then the last: never more than three in a second.
       expect(times.map((time) => time - t0)).toEqual([0, 0, 0, 1_000, 1_000, 1_000, 2_000])
     }).pipe(Effect.provide(client))
@@ -366,7 +370,7 @@ describe("RestTransport over MarketoClient", () => {
         ? t.route()
         : Effect.flatMap(Clock.currentTimeMillis, (now) => {
           times.push(now)
-          return ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+          return ok([{ id: idOf(s.path), name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
         })
     )
     const client = MarketoClient.layer({
@@ -374,7 +378,7 @@ describe("RestTransport over MarketoClient", () => {
       callTimeout: "2 seconds",
       retry: { maxAttempts: 1 }
     }).pipe(Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer))))
-    // A cost without an id is appended: a call that carries one is never sent twice.
+    // Programs with nothing to send: a read of each, which counts as every request does.
     const programs = Array.from(
       { length: 12 },
       (_, i) => Program.make({ id: 1970 + i })
@@ -384,7 +388,7 @@ describe("RestTransport over MarketoClient", () => {
       const fiber = yield* Effect.fork(MarketoClient.syncMObjects(programs, "UPDATE", { failOnPartial: false }))
       yield* TestClock.adjust("10 minutes")
       const outcomes = yield* Fiber.join(fiber)
-      expect(outcomes.map((o) => o.status)).toEqual(programs.map(() => "UPDATED"))
+      expect(outcomes.map((o) => o.status)).toEqual(programs.map(() => "UNCHANGED"))
       // Each Program once, in the one attempt, the last three seconds after the first.
       const paths = f.sent.filter((s) => s.path !== "/identity/oauth/token").map((s) => s.path)
       expect(paths).toEqual(programs.map((p) => `/rest/asset/v1/program/${p.id}.json`))
@@ -393,15 +397,15 @@ describe("RestTransport over MarketoClient", () => {
   })
 
   it.effect("callTimeout still ends a request of a many-request call that does not come back in time", () => {
-    // The fifth Program's request is never answered: its attempt ends after two seconds of its own
-    // time, the four answered before keep their statuses.
+    // The fifth Program's update is never answered: its attempt ends after two seconds of its own
+    // time, the four answered before keep their statuses. (Each Program is read first for its tags.)
     const t = tokens()
-    let requests = 0
+    let updates = 0
     const f = fake((s) => {
       if (s.path === "/identity/oauth/token") return t.route()
-      return ++requests === 5
+      return s.method === "POST" && ++updates === 5
         ? Effect.never
-        : ok([{ id: 1970, name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
+        : ok([{ id: idOf(s.path), name: "P", type: "default", channel: "Webinar", costs: [], tags: [] }])
     })
     const client = MarketoClient.layer({
       rateLimit: { calls: 3, window: "1 seconds", inFlight: 1 },
@@ -410,7 +414,7 @@ describe("RestTransport over MarketoClient", () => {
     }).pipe(Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer))))
     const programs = Array.from(
       { length: 6 },
-      (_, i) => Program.make({ id: 1970 + i })
+      (_, i) => Program.make({ id: 1970 + i, tags: [{ type: "Region", value: "EU" }] })
     )
     return Effect.gen(function*() {
       const fiber = yield* Effect.fork(MarketoClient.syncMObjects(programs, "UPDATE", { failOnPartial: false }))
@@ -422,7 +426,7 @@ describe("RestTransport over MarketoClient", () => {
       expect(outcomes[4]?.error).toMatch(/no answer within 2s/)
       expect(outcomes[5]?.status).toBe("FAILED")
       expect(outcomes[5]?.error).toMatch(/^not sent/)
-      expect(requests).toBe(5)
+      expect(updates).toBe(5)
     }).pipe(Effect.provide(client))
   })
 
@@ -567,6 +571,28 @@ describe("RestTransport over MarketoClient", () => {
       // 610 met reading its costs first: not sent.
       expect(outcomes[2]?.error).toContain("610")
       expect(outcomes[2]?.error).toMatch(/^not sent/)
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a Program UPDATE with no cost and no tag sends no update: UNCHANGED when the program is there, SKIPPED when not", () => {
+    const m = withMarketo((s) =>
+      s.path.endsWith("/1970.json")
+        ? ok([{ id: 1970, name: "P", type: "Default", channel: "Webinar", tags: [], costs: null }])
+        : fail("702", "No data found for given search scenario")
+    )
+    return Effect.gen(function*() {
+      const outcomes = yield* MarketoClient.syncMObjects(
+        [Program.make({ id: 1970 }), Program.make({ id: 1971, costs: [], tags: [] })],
+        "UPDATE",
+        { failOnPartial: false }
+      )
+      expect(outcomes.map((o) => o.status)).toEqual(["UNCHANGED", "SKIPPED"])
+      expect(outcomes[1]?.error).toBe("no program has id 1971")
+      // Each read by id, once; nothing posted.
+      expect(m.sent.filter(m.api).map((s) => `${s.method} ${s.path}`)).toEqual([
+        "GET /rest/asset/v1/program/1970.json",
+        "GET /rest/asset/v1/program/1971.json"
+      ])
     }).pipe(Effect.provide(m.client))
   })
 

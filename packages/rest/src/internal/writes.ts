@@ -177,7 +177,8 @@ export const make = (
      * a request or two more, counted as every request is). A cost it has already (the same
      * month, amount and note) is not added again; a Channel tag naming its channel is left out,
      * one naming another leaves the program FAILED, not sent; tags it has already need no
-     * update. An update with nothing left to change is UNCHANGED without a request: an export
+     * update. An update with nothing left to change (or nothing at all: no cost, no tag) is
+     * UNCHANGED without an update request, SKIPPED when no program has its id: an export
      * of `get` synced back, or a model read and written, changes nothing twice. A read Marketo
      * refuses leaves the program FAILED, not sent.
      */
@@ -194,9 +195,10 @@ export const make = (
           done[part.index] = 1
           statuses[part.index] = status
         })
-      const current = (sent === undefined || sent.length === 0) && (tags === undefined || tags.length === 0)
-        ? Effect.succeed(undefined)
-        : MarketoTransport.changesNothing(programNow(part.id, "syncMObjects", sent !== undefined && sent.length > 0))
+      const nothingSent = (sent === undefined || sent.length === 0) && (tags === undefined || tags.length === 0)
+      const current = MarketoTransport.changesNothing(
+        programNow(part.id, "syncMObjects", sent !== undefined && sent.length > 0)
+      )
       return Effect.matchEffect(current, {
         onFailure: (error) =>
           error._tag !== "MarketoFault" ? Effect.fail(error) : settle({
@@ -205,6 +207,20 @@ export const make = (
             error: `not sent: the program could not be read first (REST can only add costs): ${error.message}`
           }),
         onSuccess: (now) => {
+          // No cost and no tag: REST has nothing to update (a program's other fields are
+          // Marketo's), so no update request goes; the read tells whether the program is there,
+          // as the 702 of an update would.
+          if (nothingSent) {
+            return settle(
+              now === undefined
+                ? { id: part.id, status: "SKIPPED", error: `no program has id ${part.id}` }
+                : {
+                  id: part.id,
+                  status: "UNCHANGED",
+                  error: "the update carries no cost and no tag, the only things REST changes on a program"
+                }
+            )
+          }
           const channels = (tags ?? []).filter((t) => t.tagType === RestWire.channelTagType)
           const other = channels.find((t) => now !== undefined && t.tagValue !== now.channel)
           if (other !== undefined && now !== undefined) {
