@@ -10,7 +10,7 @@
  * | getMObjects | `GET …/opportunities.json`, `…/roles.json` (filterType, filterValues, fields, nextPageToken), `…/program/{id}.json`, `…/programs.json`, `…/program/byTag.json`; each program then by name (`…/program/byName.json`), the one read that gives its costs |
  * | describeMObject | `GET …/describe.json` |
  * | deleteMObjects | `POST …/delete.json` |
- * | listMObjects | none in REST: checks the token, answers LeadRecord, Opportunity and OpportunityPersonRole |
+ * | listMObjects | none in REST: reads the opportunities' describe (kept per client), answers LeadRecord, Opportunity and OpportunityPersonRole |
  *
  * Errors, one table for every transport (core's `MarketoError.fromFault` classifies them):
  *

@@ -257,9 +257,19 @@ describe("REST reads", () => {
         ["id", "integer", null, true]
       ])
       expect(m.api().map((s) => s.path)).toEqual(["/rest/v1/leads/describe.json"])
-      // What REST describes is what it lists; listing sends no request but the token's.
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("listMObjects lists what REST describes once the opportunities' describe answers, kept for later calls; a wrong base path fails it", () => {
+    const m = withMarketo((s) => s.path === opportunitiesDescribe ? ok([describeOf()]) : fail("610", "no"))
+    const lost = withMarketo(() => json("<html>Not Found</html>", 404))
+    return Effect.gen(function*() {
       expect(yield* MarketoClient.listMObjects()).toEqual(["LeadRecord", "Opportunity", "OpportunityPersonRole"])
-      expect(m.api()).toHaveLength(1)
+      expect(yield* MarketoClient.listMObjects()).toEqual(["LeadRecord", "Opportunity", "OpportunityPersonRole"])
+      expect(m.api().map((s) => `${s.method} ${s.path}`)).toEqual([`GET ${opportunitiesDescribe}`])
+      const error = yield* Effect.flip(MarketoClient.listMObjects().pipe(Effect.provide(lost.client)))
+      expect(error._tag).toBe("TransportError")
+      expect(error.message).toContain("404")
     }).pipe(Effect.provide(m.client))
   })
 

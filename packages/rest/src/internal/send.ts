@@ -44,8 +44,6 @@ export type Send = <A, I>(
 ) => Effect.Effect<Answer<A>, TransportCallError>
 
 export interface Sender {
-  /** The current token, its failures as certainly not sent. */
-  readonly token: Effect.Effect<Redacted.Redacted<string>, TransportCallError>
   readonly send: Send
 }
 
@@ -157,5 +155,5 @@ export const make = (
       )
     }
 
-    return { token, send }
+    return { send }
   })

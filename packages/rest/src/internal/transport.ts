@@ -29,7 +29,7 @@ export const make = (
 ): Effect.Effect<MarketoTransportShape, never, HttpClient.HttpClient | RestConfig | RestIdentity> =>
   Effect.gen(function*() {
     const max = options.maxResponseBytes
-    const { send, token } = yield* Send.make(
+    const { send } = yield* Send.make(
       max !== undefined && Number.isSafeInteger(max) && max > 0 ? max : Limits.maxMessageBytes
     )
     // One describe per endpoint per client, for the writes' custom fields and the reads' searches.
@@ -51,9 +51,12 @@ export const make = (
         ? getMObjects(p as Wire.ParamsGetMObjects)
         : operation === "describeMObject"
         ? describe((p as Wire.ParamsDescribeMObject).objectName)
-        // REST has no listMObjects: a valid token says the instance answers, and the list is
-        // what REST can describe (LeadRecord too: `leads/describe.json`).
-        : Effect.as(token, { objects: ["LeadRecord", "Opportunity", "OpportunityPersonRole"] })
+        // REST has no listMObjects. The list is what REST can describe (LeadRecord too:
+        // `leads/describe.json`), answered once the opportunities' describe is read: a token
+        // alone checks only the identity endpoint, and a listing is how users check a
+        // connection, so a wrong REST base path must fail here. The describe is the one every
+        // sync with custom fields and every record read needs anyway, kept per client.
+        : Effect.as(described("opportunities"), { objects: ["LeadRecord", "Opportunity", "OpportunityPersonRole"] })
       return result as Effect.Effect<Wire.ResultOf<Op>, TransportCallError>
     }
 
