@@ -325,6 +325,9 @@ describe("RestTransport over MarketoClient", () => {
       expect(del._tag).toBe("ValidationError")
       const describe = yield* Effect.flip(MarketoClient.describeMObject("Channel"))
       expect(describe._tag).toBe("ValidationError")
+      expect(describe.message).toContain(
+        "REST describes Opportunity, OpportunityPersonRole and LeadRecord only, not 'Channel'"
+      )
       expect(m.sent).toEqual([])
     }).pipe(Effect.provide(m.client))
   })

@@ -351,7 +351,7 @@ export const refuse = <Op extends Wire.Operation>(operation: Op, params: Wire.Pa
           index: 0,
           path: [],
           argument: "objectName",
-          message: `REST describes ${describable.join(" and ")} only, not '${name}'`
+          message: `REST describes ${describable.slice(0, -1).join(", ")} and ${describable.at(-1)} only, not '${name}'`
         }]
     }
     default:
