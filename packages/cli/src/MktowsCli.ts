@@ -30,6 +30,7 @@ import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import { type DateFormat, Stop } from "./CliError.js"
 import * as Columns from "./internal/columns.js"
@@ -420,7 +421,11 @@ const get = Command.make(
       Options.optional
     ),
     includeDetails: Options.boolean("include-details").pipe(
-      Options.withDescription("Include details (a Program's costs and tags).")
+      // Marketo's includeDetails: for Programs only, and over SOAP a Program comes with its costs, tags
+      // and tokens without it; REST's reads have no such switch and always give the times.
+      Options.withDescription(
+        "Programs over SOAP: also read each Program's createdAt and updatedAt (its costs, tags and tokens come without it). No effect on other types, nor over REST, which gives a Program's times always."
+      )
     ),
     out: Options.file("out").pipe(Options.withDescription("Where to write the objects: .ndjson or .csv.")),
     journal: Options.file("journal").pipe(
@@ -751,6 +756,9 @@ const choicesFor = (args: ReadonlyArray<string>): ReadonlyArray<Output.Choice> =
 
 const choices: ReadonlyArray<Output.Choice> = [
   { flag: "--type", values: types },
+  // @effect/cli's own flag: given a value it does not know, its parser moves on and reports the
+  // value as an "invalid subcommand" instead, never naming the flag.
+  { flag: "--log-level", values: LogLevel.allLevels.map((level) => level._tag.toLowerCase()) },
   { flag: "--operation", values: operations },
   { flag: "--date-format", values: Values.dateFormats },
   { flag: "--report-columns", values: ["standard", "all"] }

@@ -371,7 +371,9 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         // Without --type, that column would be read as the object's type: every row refused, nothing sent.
         const withoutType = yield* mktows(["delete", exported], soap)
         expect(withoutType.code).toBe(2)
-        expect(withoutType.stderr).toContain(`type: expected Opportunity or OpportunityPersonRole, got "Renewal"`)
+        expect(withoutType.stderr).toContain(
+          `type: expected Opportunity or OpportunityPersonRole, got "Renewal" (without --type the type column names each row's MObject type; a get export's is the object's own Type field: pass --type)`
+        )
         const viaExport = join(dir, "export-deleted.ndjson")
         const purged = yield* mktows(["delete", exported, "--type", "Opportunity", "--report", viaExport], soap)
         expect(purged.code, purged.stderr).toBe(0)
@@ -610,6 +612,23 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         yield* roundTrip(soap, "OpportunityPersonRole", "UPSERT", [], "soap-roles")
         // REST reads an Opportunity by its key, and has no ids: the export has none.
         yield* roundTrip(rest, "Opportunity", "UPSERT", ["--criteria", "externalOpportunityId=RT-2"], "rest")
+        // The README's exception: REST keys an exported role by marketoGUID, which it takes for
+        // UPDATE only. The export syncs back with UPDATE; UPSERT refuses every row, sending nothing.
+        const role = join(dir, "role.csv")
+        writeFileSync(role, "opportunity.externalKey.externalOpportunityId,personId,role\nRT-1,19,Buyer\n")
+        const made = yield* mktows(["sync", role, "--type", "OpportunityPersonRole", "--operation", "UPSERT"], rest)
+        expect(made.code, made.stderr).toBe(0)
+        const roles = ["--criteria", "externalOpportunityId=RT-1"]
+        yield* roundTrip(rest, "OpportunityPersonRole", "UPDATE", roles, "rest-roles")
+        expect(readFileSync(join(dir, "rest-roles.csv"), "utf8").split("\n")[0]).toContain("externalKey.marketoGUID")
+        const upsert = yield* mktows(
+          ["sync", join(dir, "rest-roles.csv"), "--type", "OpportunityPersonRole", "--operation", "UPSERT"],
+          rest
+        )
+        expect(upsert.code).toBe(2)
+        expect(upsert.stderr).toContain(
+          "marketoGUID names an existing record: REST accepts it for UPDATE only, not UPSERT"
+        )
         // REST can only add costs and keeps the channel apart: Programs exported and synced back
         // change nothing (no cost added twice, the channel's tag left out), and export the same.
         yield* roundTrip(rest, "Program", "UPDATE", [], "rest-programs")

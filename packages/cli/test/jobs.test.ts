@@ -322,6 +322,58 @@ describe("a send applied, then lost before the journal records it", () => {
     }).pipe(Effect.provide(env)))
 })
 
+describe("a job that ends with rows IN_DOUBT", () => {
+  it.live("says what to run next, and the rerun reads them back before it sends anything, counting them", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      const keys = ["HINT-1", "HINT-2", "HINT-3"]
+      writeFileSync(file, keys.map((key) => line(key)).join("\n"))
+      const journal = join(dir, "job.journal")
+      const options = optionsFor(dir, file, {
+        journal: Option.some(journal),
+        chunkSize: 3,
+        command: `mktows sync ${file} --type Opportunity --operation INSERT --journal ${journal}`
+      })
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.drop({ applied: true }))
+      const first = yield* sync(options)
+      expect(first.result).toEqual(Either.right(1))
+      expect(first.out).toContain(
+        `mktows: 3 row(s) are IN_DOUBT: their call may have been applied, and no answer said whether. To settle them, run the same command again, with the same --journal:\n  ${options.command}\nBefore it sends anything again, it reads each of them back by its external key, a call each`
+      )
+      const second = yield* sync(options)
+      expect(second.result).toEqual(Either.right(0))
+      expect(second.out).not.toContain("IN_DOUBT")
+      // Read back, one call each, and nothing sent again: the summary says so.
+      const calls = yield* kit.calls
+      expect(calls.filter((call) => call.operation === "getMObjects")).toHaveLength(3)
+      expect(yield* sentKeys).toEqual(keys)
+      expect(second.out).toMatch(/sent 0 row\(s\) in [\d.]+ s; 3 row\(s\) an earlier run left in doubt read back first/)
+    }).pipe(Effect.provide(env)))
+
+  it.live("without a journal, says a rerun would send them blind; with one, what the rerun does for the operation", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, [line("BLIND-1"), line("BLIND-2")].join("\n"))
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.drop({ applied: true }))
+      const blind = yield* sync(optionsFor(dir, file))
+      expect(blind.result).toEqual(Either.right(1))
+      expect(blind.out).toContain("mktows: 2 row(s) are IN_DOUBT")
+      expect(blind.out).toContain("This job ran without --journal, so a rerun would send them again as if new")
+      // The client retries a dropped UPDATE itself, so its words are checked as the job would say them.
+      const journaled = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
+      expect(Job.inDoubtHint(journaled, Sync.work({ ...journaled, operation: "UPDATE" }), 2, false)).toContain(
+        "It sends them again without reading them back"
+      )
+      expect(Job.inDoubtHint(journaled, Sync.work({ ...journaled, operation: "UPSERT" }), 2, true)).toMatch(
+        /reads each row with an external key back by that key, a call each, then sends it again.*\(With --retry-failed, as above, it also sends the FAILED rows again\.\)$/s
+      )
+    }).pipe(Effect.provide(env)))
+})
+
 describe("a resumed INSERT", () => {
   // KEEP-1 was in Marketo long before the job: the INSERT skipped it, whatever a read-back finds.
   const seeded = Layer.merge(

@@ -246,7 +246,8 @@ describe("CSV columns", () => {
       }
     })
     const bad = Columns.parseHeader("Opportunity", ["nmae", "company.name", "externalKey"])
-    expect("problems" in bad && bad.problems.length).toBe(3)
+    // Each column's problem, then the type's fields and the way out, once.
+    expect("problems" in bad && bad.problems.length).toBe(5)
     // A row has one external key (and a company one): a mapping that gives a second column of it,
     // under another name, would overwrite the first in every row where both are filled.
     const twoKeys = Columns.parseHeader(
@@ -290,12 +291,14 @@ describe("CSV columns", () => {
     ])
     const bad = Columns.parseHeader("Opportunity", ["name.externalKey.x", "amount.ExternalKey.k", "stage"])
     expect("problems" in bad && bad.problems).toEqual([
-      "column 1 ('name.externalKey.x'): name has no external key (the key columns of Opportunity: externalKey.NAME, company.externalKey.NAME); map the file's headers to fields with --map or --map-file",
-      "column 2 ('amount.ExternalKey.k'): amount has no external key (the key columns of Opportunity: externalKey.NAME, company.externalKey.NAME); map the file's headers to fields with --map or --map-file"
+      "column 1 ('name.externalKey.x'): name has no external key (the key columns of Opportunity: externalKey.NAME, company.externalKey.NAME)",
+      "column 2 ('amount.ExternalKey.k'): amount has no external key (the key columns of Opportunity: externalKey.NAME, company.externalKey.NAME)",
+      "map the file's headers to fields with --map or --map-file"
     ])
     const program = Columns.parseHeader("Program", ["id", "costs.externalKey.x"])
     expect("problems" in program && program.problems).toEqual([
-      "column 2 ('costs.externalKey.x'): costs has no external key (Program has none); map the file's headers to fields with --map or --map-file"
+      "column 2 ('costs.externalKey.x'): costs has no external key (Program has none)",
+      "map the file's headers to fields with --map or --map-file"
     ])
     // A mapping to one is refused before the file is read, as any field the model does not have.
     expect(Either.isLeft(Mapping.check("Opportunity", new Map([["Deal", "name.externalKey.x"]])))).toBe(true)
@@ -412,7 +415,8 @@ describe("an export of mktows get, read back", () => {
     })
     // Only a path of the model: anything else under them is refused as before.
     const bad = Columns.parseHeader("Opportunity", ["createdAt.x", "createdAt.externalKey.k"])
-    expect("problems" in bad && bad.problems.length).toBe(2)
+    // Two problems, and the way out once.
+    expect("problems" in bad && bad.problems.length).toBe(3)
     // A mapping is the user's choice of columns: a field no sync sends is refused there, and mapping
     // checks and proposals never offer one.
     const mapped = Columns.parseHeader("Opportunity", ["Created", "name"], new Map([["Created", "createdAt"]]))
@@ -1154,7 +1158,11 @@ describe("delete's rows", () => {
         },
         { problems: ["externalKey: 2 external keys (externalOpportunityId, marketoGUID): give one"] },
         { problems: ["id: no external key and no id: give one"] },
-        { problems: ["type: expected Opportunity or OpportunityPersonRole, got \"Lead\""] },
+        {
+          problems: [
+            "type: expected Opportunity or OpportunityPersonRole, got \"Lead\" (without --type the type column names each row's MObject type; a get export's is the object's own Type field: pass --type)"
+          ]
+        },
         {
           problems: [
             "id: REST has no integer ids for Opportunity: name it by externalKey externalOpportunityId or marketoGUID"
@@ -1250,5 +1258,149 @@ describe("an error as the command says it", () => {
     expect(Connection.explain(status)).toBe(status.message)
     const fault = new MarketoError.MarketoFault({ code: 20023, faultString: "20023 - Rate limit" })
     expect(Connection.explain(fault)).toBe(fault.message)
+  })
+})
+
+describe("a walkthrough's findings", () => {
+  it.effect("a --map-file that is not a mapping is refused in a sentence naming the file, not a decode tree", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const cases: ReadonlyArray<readonly [string, RegExp]> = [
+        [`{"Amount": 5, "Name": "name"}`, /'Amount' maps to 5, not to a field name or null/],
+        [`["name"]`, /it holds an array/],
+        [`{"Name": "name",`, /it is not JSON \(/]
+      ]
+      for (const [text, what] of cases) {
+        const file = join(dir, "bad.json")
+        writeFileSync(file, text)
+        const error = yield* Effect.flip(Mapping.readFile(file))
+        expect(error.code).toBe(2)
+        expect(error.detail).toMatch(new RegExp(`^--map-file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `))
+        expect(error.detail).toMatch(what)
+        expect(error.detail).toContain("expected one JSON object from each column to a field name, or to null")
+        // Effect Schema's own words stay out of it.
+        expect(error.detail).not.toMatch(/└─|parseJson|readonly \[x: string\]/)
+      }
+      // Many bad columns: a few are named, the rest counted.
+      const many = join(dir, "many.json")
+      writeFileSync(many, JSON.stringify(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`C${i}`, i]))))
+      const error = yield* Effect.flip(Mapping.readFile(many))
+      expect(error.detail).toContain("'C0' maps to 0, 'C1' maps to 1, 'C2' maps to 2 (and 5 more)")
+      // A good one still reads, null and all.
+      writeFileSync(many, `{" Opportunity Name ": "name", "Account Name": null}`)
+      expect([...(yield* Mapping.readFile(many))]).toEqual([["Opportunity Name", "name"], ["Account Name", null]])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it("a header of several unknown columns lists the type's fields once, after them", () => {
+    const header = Columns.parseHeader("Opportunity", ["nme", "amnt", "externalKey.externalId", "stge"])
+    if (!("problems" in header)) return expect.fail("a header of unknown columns was read")
+    const text = header.problems.join("; ")
+    for (const name of ["nme", "amnt", "stge"]) expect(text).toContain(`Opportunity has no field '${name}'`)
+    expect(text.split("externalCreatedDate").length - 1).toBe(1)
+    expect(header.problems.slice(-2)).toEqual([
+      `the fields of Opportunity: ${Columns.fieldNames("Opportunity").join(", ")}`,
+      "map the file's headers to fields with --map or --map-file"
+    ])
+    // A header whose problems are of another kind lists no fields.
+    const other = Columns.parseHeader("Opportunity", ["name", "name"])
+    expect("problems" in other && other.problems.join("; ")).not.toContain("the fields of")
+  })
+
+  it("an export writes every instant alike: Marketo's createdAt and updatedAt as its datetime fields", () => {
+    fc.assert(fc.property(
+      fc.date({ min: new Date("1971-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true }),
+      fc.constantFrom("soap", "rest", "offset"),
+      (when, form) => {
+        const whole = new Date(Math.floor(when.getTime() / 1000) * 1000)
+        const iso = whole.toISOString()
+        // As the transports answer them: SOAP `+00:00`, REST `Z`, Marketo's own zone an offset.
+        const minus8 = new Date(whole.getTime() - 8 * 3_600_000).toISOString().slice(0, 19)
+        const answered = form === "soap"
+          ? iso.replace(/\.\d{3}Z$/, "+00:00")
+          : form === "rest"
+          ? iso.replace(/\.\d{3}Z$/, "Z")
+          : `${minus8}-08:00`
+        const plain = Read.toPlain({ createdAt: answered, updatedAt: answered, externalCreatedDate: whole }) as {
+          readonly [key: string]: unknown
+        }
+        expect(plain["createdAt"]).toBe(iso)
+        expect(plain["updatedAt"]).toBe(iso)
+        expect(plain["externalCreatedDate"]).toBe(iso)
+      }
+    ))
+    // Text that is no time is kept as Marketo wrote it, not lost.
+    expect((Read.toPlain({ createdAt: "soon" }) as { readonly createdAt: unknown }).createdAt).toBe("soon")
+  })
+})
+
+describe("rows in doubt, read back", () => {
+  const window = { calls: 100, millis: 20_000 }
+
+  it.scoped("a journal counts the lines it holds in doubt: sent without an outcome, or IN_DOUBT", () =>
+    Effect.gen(function*() {
+      const file = join(scratch(), "job.journal")
+      const job: Journal.Job = {
+        command: "sync",
+        type: "Opportunity",
+        operation: "INSERT",
+        input: { size: 1, sha256: "x" },
+        destination: { transport: "soap", endpoint: "memory://x", user: "u" }
+      }
+      const first = yield* Effect.scoped(Effect.gen(function*() {
+        const journal = yield* Journal.open(file, job)
+        expect(journal.inDoubt).toBe(0)
+        // 1-3 answered; 4-6 IN_DOUBT; 7-9 sent, never answered (a crash); 10-12 refused by a stop.
+        yield* journal.intend([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+        yield* journal.record([1, 2, 3].map((line) => ({ line, status: "CREATED" as const })))
+        yield* journal.record([4, 5, 6].map((line) => ({ line, status: "IN_DOUBT" as const })))
+        yield* journal.unsent([10, 11, 12])
+        return journal.inDoubt
+      }))
+      expect(first).toBe(0)
+      const again = yield* Journal.open(file, job)
+      expect(again.inDoubt).toBe(6)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it("the progress line says it reads them back, counts them, and its ETA is never sooner than their calls", () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 5_000 }),
+      fc.nat({ max: 5_000 }),
+      fc.nat({ max: 5_000 }),
+      fc.integer({ min: 1, max: 600_000 }),
+      (inDoubt, readFrac, done, elapsed) => {
+        const counters = Progress.make(done + inDoubt + 1, window)
+        for (let i = 0; i < done; i++) Progress.count(counters, "CREATED")
+        counters.inDoubt = inDoubt
+        counters.readBack = readFrac % (inDoubt + 1)
+        const now = 10_000_000
+        const line = Progress.line(counters, now - elapsed, now)
+        const reading = counters.readBack < inDoubt
+        expect(line.includes(
+          `reading back in-doubt rows (a call each): ${counters.readBack.toLocaleString("en-US")}/${
+            inDoubt.toLocaleString("en-US")
+          }`
+        )).toBe(reading)
+        const eta = /ETA (\d+):(\d\d)/.exec(line)
+        if (reading && eta !== null) {
+          const seconds = Number(eta[1]) * 60 + Number(eta[2])
+          const calls = inDoubt - counters.readBack
+          expect(seconds).toBeGreaterThanOrEqual(Math.round(calls * window.millis / window.calls / 1000))
+        }
+        // Once the job is stopping, it reads nothing more back: not said.
+        counters.stopping = true
+        expect(Progress.line(counters, now - elapsed, now)).not.toContain("reading back")
+      }
+    ))
+  })
+
+  it("the summary says how many were read back, a call each", () => {
+    const counters = Progress.make(3, window)
+    for (const status of ["CREATED", "CREATED", "CREATED"]) Progress.count(counters, status)
+    expect(Progress.summary(counters, 1_000)).not.toContain("read back")
+    counters.inDoubt = 2
+    counters.readBack = 2
+    expect(Progress.summary(counters, 1_000)).toContain(
+      "; 2 row(s) an earlier run left in doubt read back first, a call each"
+    )
   })
 })

@@ -152,13 +152,15 @@ const parseField = (
   readonly readOnly?: true
 } | {
   readonly problem: string
+  /** The problem is a name the type has no field of: a header lists the type's fields once, after all. */
+  readonly unknown?: true
 } => {
   const known = topLevel(type)
   const dot = text.indexOf(".")
   const first = dot < 0 ? text : text.slice(0, dot)
   const same = (name: string) => name.toLowerCase() === first.toLowerCase()
   const field = known.find(same) ?? [...readOnlyFields[type]].find(same)
-  if (field === undefined) return { problem: `${type} has no field '${first}' (fields: ${known.join(", ")})` }
+  if (field === undefined) return { problem: `${type} has no field '${first}'`, unknown: true }
   const readOnly = readOnlyFields[type].has(field)
   const tail = dot < 0 ? "" : text.slice(dot + 1)
   let path: ReadonlyArray<Segment>
@@ -256,6 +258,10 @@ export const parseHeader = (
   const ignored: Array<string> = []
   const leftOut: Array<string> = []
   const readOnly: Array<string> = []
+  // Whether a column names no field (`unknown`: not even the first part of one): the way out,
+  // and the type's fields, are said once after every column, not once per column.
+  let unknown = false
+  let misnamed = false
   const seen = new Map<string, string>()
   const trimmed = headers.map((raw) => raw.trim())
   if (mapping !== undefined) {
@@ -276,10 +282,9 @@ export const parseHeader = (
     if (target.trim().length === 0) return problems.push(`${where}: an empty column name`)
     const parsed = parseField(type, target.trim())
     if ("problem" in parsed) {
-      const hint = mapping === undefined ? "; map the file's headers to fields with --map or --map-file" : ""
-      return problems.push(
-        `${where}${mapping === undefined ? "" : ` mapped to '${target}'`}: ${parsed.problem}${hint}`
-      )
+      if (parsed.unknown === true) unknown = true
+      misnamed = true
+      return problems.push(`${where}${mapping === undefined ? "" : ` mapped to '${target}'`}: ${parsed.problem}`)
     }
     if (parsed.readOnly === true) {
       return mapping === undefined
@@ -309,6 +314,8 @@ export const parseHeader = (
     if (earlier === undefined) seen.set(id, header)
     columns.push({ header, index: i, ...parsed })
   })
+  const wayOut = mapping === undefined ? ["map the file's headers to fields with --map or --map-file"] : []
+  if (misnamed) problems.push(...(unknown ? [`the fields of ${type}: ${topLevel(type).join(", ")}`] : []), ...wayOut)
   return problems.length > 0 ? { problems } : { columns, ignored, leftOut, readOnly }
 }
 

@@ -109,7 +109,16 @@ const check = (
   const type = row.type
   if (row.conflict !== undefined) problems.push({ field: "type", message: row.conflict })
   else if (!isType(type)) {
-    problems.push({ field: "type", message: `expected ${types.join(" or ")}, got ${show(type)}` })
+    // Only without --type (with it, every row has a type): an export of `get` has a `type`
+    // column too, the object's own Type field ("Renewal"), which reads as no MObject type.
+    problems.push({
+      field: "type",
+      message: `expected ${types.join(" or ")}, got ${show(type)}${
+        blank(type)
+          ? ""
+          : " (without --type the type column names each row's MObject type; a get export's is the object's own Type field: pass --type)"
+      }`
+    })
   }
   const given = keys.filter((key) => !blank(key.value))
   const hasId = !blank(id)
@@ -351,7 +360,11 @@ const work = (options: Options, client: MarketoClient.MarketoClientShape): Job.W
     rows: (source) => rows(options, source ?? bytes),
     inputColumns: options.format === "ndjson" ? Effect.succeed("json") : Rows.header(options.file, options.delimiter),
     send: (refs) => client.deleteMObjects(refs, { failOnPartial: false }),
-    reconcile: () => Effect.succeed("send")
+    reconcile: () => Effect.succeed("send"),
+    inDoubt: {
+      readsBack: false,
+      rerun: "It sends them again, without reading them back: a delete is harmless to repeat."
+    }
   }
 }
 

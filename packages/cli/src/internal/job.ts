@@ -74,6 +74,12 @@ export interface Work<A> {
     object: A,
     sentAt: number | undefined
   ) => Effect.Effect<"send" | Journal.LineOutcome, MarketoError.CallError>
+  /**
+   * What a rerun with the journal does with the rows a run leaves IN_DOUBT, said when one does:
+   * whether `reconcile` reads them back (a call each) before anything is sent again, and the
+   * words for it. None: a rerun settles them first, as `reconcile` says.
+   */
+  readonly inDoubt?: { readonly readsBack: boolean; readonly rerun: string } | undefined
 }
 
 /** The id a row's object (a model, a delete's reference) holds, if any. */
@@ -454,6 +460,9 @@ export const run = <A, R>(
       ? yield* Report.open(options.report.value.file, options.report.value.format, inputColumns)
       : undefined
     const counters = Progress.make(checked.total, options.rateWindow)
+    // Said on the progress line while they are read back: a run that settles many sends nothing
+    // for minutes, a call per row under the rate window.
+    if (journal !== undefined && work.inDoubt?.readsBack === true) counters.inDoubt = journal.inDoubt
     let failures = 0
     let firstFailure: string | undefined
     // Why the job stops, once it must (see `haltWith`); before the finalizers, which read it.
@@ -628,6 +637,7 @@ export const run = <A, R>(
             }
           )
           if (verdict === "halted") break
+          counters.readBack++
           if (verdict === "send") {
             batch.push(item)
             resent.add(item.line)
@@ -847,5 +857,28 @@ export const run = <A, R>(
         }`
       )
     }
+    const inDoubt = counters.byStatus.get("IN_DOUBT") ?? 0
+    if (inDoubt > 0) yield* Console.error(inDoubtHint(options, work, inDoubt, failures > 0))
     return problems > 0 ? 1 : 0
   }))
+
+/**
+ * What to do about the rows a finished job left IN_DOUBT (a call that may have been applied,
+ * whose answer never came): with a journal, the same command settles them first; without one,
+ * a rerun would send them blind, so they are for the user to check.
+ */
+export const inDoubtHint = <A>(
+  options: Pick<Options, "journal" | "command">,
+  work: Pick<Work<A>, "inDoubt">,
+  count: number,
+  failed: boolean
+): string =>
+  `mktows: ${count} row(s) are IN_DOUBT: their call may have been applied, and no answer said whether. ${
+    Option.isSome(options.journal)
+      ? `To settle them, run the same command again, with the same --journal:
+  ${options.command}
+${work.inDoubt?.rerun ?? "It settles the rows in doubt before it sends anything again."}${
+        failed ? " (With --retry-failed, as above, it also sends the FAILED rows again.)" : ""
+      }`
+      : "This job ran without --journal, so a rerun would send them again as if new (an INSERT could create them twice): check them in Marketo first (the report names each by its key). Next time add --journal FILE: a rerun with it settles them first."
+  }`

@@ -192,6 +192,15 @@ export class LineBits {
   has(line: number): boolean {
     return (((this.bits[line >>> 3] ?? 0) >>> (line & 7)) & 1) === 1
   }
+  /** How many lines this set holds that `other` does not. */
+  countWithout(other: LineBits): number {
+    let count = 0
+    for (let i = 0; i < this.bits.length; i++) {
+      // Kernighan's count of the bits set, of the lines of this byte `other` lacks.
+      for (let byte = (this.bits[i] ?? 0) & ~(other.bits[i] ?? 0) & 0xff; byte !== 0; byte &= byte - 1) count++
+    }
+    return count
+  }
   /** Bytes held. */
   get size(): number {
     return this.bits.length
@@ -252,6 +261,11 @@ export interface Journal {
    * them back first.
    */
   readonly unsent: (lines: ReadonlyArray<number>) => Effect.Effect<void, JournalError>
+  /**
+   * How many lines it held as sent without an outcome when it was opened (IN_DOUBT, or cut off
+   * by a crash): the lines {@link Journal.previous} gives as `Doubt`, which a run settles first.
+   */
+  readonly inDoubt: number
 }
 
 /**
@@ -426,7 +440,8 @@ export const open = (
           ? Effect.void
           : Effect.flatMap(Clock.currentTimeMillis, (at) => append({ t: "intent", lines, at })),
       record: (outcomes) => (outcomes.length === 0 ? Effect.void : append({ t: "done", outcomes })),
-      unsent: (lines) => (lines.length === 0 ? Effect.void : append({ t: "unsent", lines }))
+      unsent: (lines) => (lines.length === 0 ? Effect.void : append({ t: "unsent", lines })),
+      inDoubt: sent.countWithout(definite)
     }
   })
 

@@ -21,9 +21,6 @@ import { Stop } from "./failure.js"
 /** Header to field path; null: the column is left out. */
 export type Mapping = ReadonlyMap<string, string | null>
 
-/** What a mapping file holds. */
-const MappingFile = Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) })
-
 const usage = (detail: string) => new Stop({ code: 2, detail })
 
 /** `--map "Opportunity Name=name"`: the header is everything before the last `=`. */
@@ -50,17 +47,57 @@ export const readFile = (file: string): Effect.Effect<Mapping, Stop, FileSystem.
       fs.readFileString(file),
       (error: PlatformError) => usage(`--map-file ${file}: ${error.message}`)
     )
-    const parsed = yield* Schema.decodeUnknown(Schema.parseJson(MappingFile))(text).pipe(
-      Effect.mapError((error) =>
+    const parsed = parseMappingFile(text)
+    if (Either.isLeft(parsed)) {
+      return yield* Effect.fail(
         usage(
-          `--map-file ${file}: expected a JSON object from header to field, e.g. {"Opportunity Name": "name"}: ${
-            ParseResult.TreeFormatter.formatErrorSync(error)
-          }`
+          `--map-file ${file}: ${parsed.left}; expected one JSON object from each column to a field name, or to null to leave the column out, e.g. {"Opportunity Name": "name", "Account Name": null}`
         )
       )
-    )
-    return new Map(Object.entries(parsed).map(([header, field]) => [header.trim(), field]))
+    }
+    return parsed.right
   })
+
+/** What a mapping file holds: each column to a field name, or to null to leave it out. */
+const MappingFile = Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) })
+
+const decodeMapping = Schema.decodeUnknownEither(MappingFile, { errors: "all" })
+
+/**
+ * A mapping file's text as a mapping, or what is wrong with it in a few words: a schema's
+ * decode tree would say it in its own terms (`parseJson <-> { readonly [x: string]: … }`),
+ * and a file of many columns gets a few of the bad ones named, not every one.
+ */
+export const parseMappingFile = (text: string): Either.Either<Mapping, string> => {
+  const json = Either.try({ try: (): unknown => JSON.parse(text), catch: (error) => String(error) })
+  if (Either.isLeft(json)) {
+    return Either.left(`it is not JSON (${json.left.replace(/^SyntaxError: /, "")})`)
+  }
+  const value = json.right
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return Either.left(`it holds ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`)
+  }
+  const decoded = decodeMapping(value)
+  if (Either.isLeft(decoded)) {
+    // Each issue's path is the column whose value is no field name: named in the file's words.
+    const bad = [
+      ...new Set(ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) => String(issue.path[0])))
+    ]
+    const shown = bad.slice(0, 3).map((header) =>
+      `'${header}' maps to ${shortJson((value as Record<string, unknown>)[header])}`
+    )
+    return Either.left(
+      `${shown.join(", ")}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ""}, not to a field name or null`
+    )
+  }
+  return Either.right(new Map(Object.entries(decoded.right).map(([header, field]) => [header.trim(), field])))
+}
+
+/** A JSON value in at most a few dozen characters. */
+const shortJson = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 30 ? `${text.slice(0, 27)}...` : text
+}
 
 /** The mapping of `--map-file` and `--map` flags together (a flag wins), or none. */
 export const combine = (fromFile: Mapping | undefined, fromFlags: Mapping): Mapping | undefined =>

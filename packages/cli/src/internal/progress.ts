@@ -33,6 +33,13 @@ export interface Counters {
   pending: number
   /** Set once the job is stopping: it sends nothing more and waits for the calls already out. */
   stopping: boolean
+  /**
+   * Rows an earlier run left in doubt that this run reads back, a call each, before it sends them
+   * again (0 when the job reads nothing back): the reason a resumed job sends nothing for a while.
+   */
+  inDoubt: number
+  /** Of those, the rows settled so far. */
+  readBack: number
   readonly byStatus: Map<string, number>
   /** The client's rate window. */
   readonly window: RateWindow
@@ -48,6 +55,8 @@ export const make = (total: number, window: RateWindow): Counters => ({
   refused: 0,
   pending: 0,
   stopping: false,
+  inDoubt: 0,
+  readBack: 0,
   byStatus: new Map(),
   window,
   callEnds: []
@@ -92,13 +101,24 @@ export const line = (counters: Counters, startedAt: number, now: number): string
   // While the window holds the calls back, nothing ends before it frees: the average rate of
   // the burst before it would promise too soon an end.
   const free = held ? (counters.window.millis - (now - (counters.callEnds[0] ?? now))) / 1000 : 0
-  const eta = !counters.stopping && rate > 0 && left > 0 ? ` · ETA ${clock(Math.max(left / rate, free))}` : ""
+  // Each row in doubt still to read back is a call of its own: the window lets them through no
+  // faster than that, however fast the rows before them went.
+  const reading = counters.readBack < counters.inDoubt
+  const readsLeft = reading
+    ? (counters.inDoubt - counters.readBack) * counters.window.millis / counters.window.calls / 1000
+    : 0
+  const eta = !counters.stopping && rate > 0 && left > 0
+    ? ` · ETA ${clock(Math.max(left / rate, free, readsLeft))}`
+    : ""
+  const readBack = reading && !counters.stopping
+    ? ` · reading back in-doubt rows (a call each): ${number(counters.readBack)}/${number(counters.inDoubt)}`
+    : ""
   const wait = held
     ? ` · waiting for Marketo's rate window (${counters.window.calls} calls per ${counters.window.millis / 1000} s)`
     : ""
   return `${number(counters.done)}/${number(counters.total)} rows · sent ${number(counters.sent)}${
     statuses.length > 0 ? ` · ${statuses}` : ""
-  } · ${number(Math.round(rate))} rows/s${eta}${wait}${
+  }${readBack} · ${number(Math.round(rate))} rows/s${eta}${wait}${
     counters.stopping && counters.pending > 0
       ? " · stopping: waiting for the calls already sent (Ctrl-C stops at once)"
       : ""
@@ -148,6 +168,10 @@ export const summary = (counters: Counters, elapsedMillis: number): string => {
   out.push(
     `sent ${number(counters.sent)} row(s) in ${seconds.toFixed(1)} s${
       counters.sent > 0 && seconds > 0 ? ` (${number(Math.round(counters.sent / seconds))} sent/s)` : ""
+    }${
+      counters.inDoubt > 0 && counters.readBack > 0
+        ? `; ${number(counters.readBack)} row(s) an earlier run left in doubt read back first, a call each`
+        : ""
     }${
       counters.refused > 0
         ? `; ${number(counters.refused)} more sent and refused by the error that stopped the job (none applied)`

@@ -23,6 +23,7 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -32,6 +33,7 @@ import { Stop } from "./failure.js"
 import * as Journal from "./journal.js"
 import * as Lock from "./lock.js"
 import type * as Rows from "./rows.js"
+import * as Values from "./values.js"
 
 const operators: ReadonlyArray<readonly [string, Wire.ComparisonEnum]> = [
   ["<=", "LE"],
@@ -92,13 +94,22 @@ const instants: ReadonlySet<string> = new Set(
     .map((field) => field.key)
 )
 
+// The times Marketo writes on every object: core keeps them as the text Marketo answered, and
+// SOAP and REST answer with other offsets (`+00:00`, `Z`) than a datetime field is written with.
+const timestamps: ReadonlySet<string> = new Set(["createdAt", "updatedAt"])
+
 /**
  * A model as the plain data `mktows sync` reads back: dates as YYYY-MM-DD, date-times (an
  * instant's fields) as ISO 8601 in UTC, even at midnight (a bare day would read back as midnight
- * in `--time-zone`), nothing undefined.
+ * in `--time-zone`), and Marketo's own times (`createdAt`) the same way, so that one export
+ * writes every instant alike whatever the transport answered; nothing undefined.
  */
 export const toPlain = (value: unknown, key = ""): unknown => {
   if (value instanceof Date) return instants.has(key) ? value.toISOString() : value.toISOString().slice(0, 10)
+  // A time that is not one (never seen) is kept as Marketo wrote it rather than lost.
+  if (typeof value === "string" && timestamps.has(key)) {
+    return Either.getOrElse(Values.dateTime(value, Values.defaults), () => value)
+  }
   if (Array.isArray(value)) return value.map((entry) => toPlain(entry))
   if (typeof value === "object" && value !== null) {
     const out: { [key: string]: unknown } = {}

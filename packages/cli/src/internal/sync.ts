@@ -180,9 +180,36 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
     reconcile: (line, object, sentAt) =>
       client === undefined
         ? Effect.dieMessage("no client")
-        : reconcile(client, options.operation, line, object, sentAt)
+        : reconcile(client, options.operation, line, object, sentAt),
+    inDoubt: inDoubt(options)
   }
 }
+
+/** What a rerun does with the rows in doubt: `reconcile`'s rules, in the user's words. */
+const inDoubt = (options: Pick<Options, "operation" | "type">): Job.Work<MObject.MObject>["inDoubt"] =>
+  options.type === "Program"
+    ? {
+      readsBack: false,
+      rerun:
+        "It sends them again without reading them back: over SOAP a Program's costs sent twice are added twice (check its costs in Marketo first); over REST only the costs and tags a program lacks are added."
+    }
+    : options.operation === "UPDATE"
+    ? {
+      readsBack: false,
+      rerun:
+        "It sends them again without reading them back: an UPDATE sent twice leaves the object as one would (answered UNCHANGED when the first had applied)."
+    }
+    : options.operation === "INSERT"
+    ? {
+      readsBack: true,
+      rerun:
+        "Before it sends anything again, it reads each of them back by its external key, a call each: one found is reported CREATED with its id (SKIPPED when it was there before the job sent the row, or an earlier line of the file made it), one not found is sent. A row without an external key, or whose key several objects have, stays IN_DOUBT: check it in Marketo."
+    }
+    : {
+      readsBack: true,
+      rerun:
+        "Before it sends anything again, it reads each row with an external key back by that key, a call each, then sends it again (an UPSERT repeated updates the object the first made); a row with an id is sent again at once. A row with neither, or whose key several objects have, stays IN_DOUBT: check it in Marketo."
+    }
 
 /** Checks every row and lists every problem; sends nothing. */
 export const dryRun = (

@@ -1,0 +1,89 @@
+/**
+ * The command line in-process, where a process is not needed to see it: what a command's help
+ * says, how a global flag's bad value is refused, and that the README's synopsis lists every
+ * flag the help lists.
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import { readFileSync } from "node:fs"
+import * as MktowsCli from "../src/MktowsCli.js"
+
+/** Runs `mktows ARGS`: how it ended (an exit code), and what it printed on stdout and stderr. */
+const mktows = (args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const stdout: Array<string> = []
+    const stderr: Array<string> = []
+    const keep = (into: Array<string>) => (...parts: ReadonlyArray<unknown>) =>
+      Effect.sync(() => void into.push(parts.map(String).join(" ")))
+    const exit = yield* Console.consoleWith((base) =>
+      Effect.withConsole(MktowsCli.run(["node", "mktows", ...args]), {
+        ...base,
+        log: keep(stdout),
+        info: keep(stdout),
+        error: keep(stderr),
+        warn: keep(stderr)
+      })
+    ).pipe(Effect.either)
+    return {
+      code: exit._tag === "Right" ? 0 : MktowsCli.exitCode(exit.left),
+      stdout: stdout.join("\n"),
+      stderr: stderr.join("\n")
+    }
+  }).pipe(Effect.provide(NodeContext.layer))
+
+describe("get --include-details", () => {
+  it.effect("says what it adds: a Program's createdAt and updatedAt over SOAP, not its costs and tags", () =>
+    Effect.gen(function*() {
+      const help = yield* mktows(["get", "--help"])
+      expect(help.code).toBe(0)
+      const text = help.stdout.replace(/\s+/g, " ")
+      expect(text).toContain("Programs over SOAP: also read each Program's createdAt and updatedAt")
+      expect(text).not.toContain("a Program's costs and tags)")
+    }))
+})
+
+describe("--log-level", () => {
+  it.effect("a value it does not take is refused naming the flag and its values, exit 2", () =>
+    Effect.gen(function*() {
+      for (const args of [["--log-level", "bogus", "list"], ["--log-level=Debug", "list"]]) {
+        const run = yield* mktows(args)
+        expect(run.code).toBe(2)
+        expect(run.stderr).toMatch(
+          /--log-level '(bogus|Debug)' is not one of: all, trace, debug, info, warning, error, fatal, none/
+        )
+        expect(run.stderr).not.toContain("Invalid subcommand")
+      }
+    }))
+})
+
+describe("the README's synopsis", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
+  const block = /## Command line\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? ""
+  /** A command's lines in the synopsis: its own, and those indented under it. */
+  const synopsis = (command: string): string => {
+    const lines = block.split("\n")
+    const at = lines.findIndex((line) => line.startsWith(`mktows ${command} `) || line === `mktows ${command}`)
+    const rest = lines.slice(at + 1)
+    const end = rest.findIndex((line) => !line.startsWith(" "))
+    return at < 0 ? "" : [lines[at], ...rest.slice(0, end < 0 ? rest.length : end)].join("\n")
+  }
+
+  for (const command of ["sync", "map", "get", "describe", "list", "delete"]) {
+    it.effect(`lists every flag \`mktows ${command} --help\` lists`, () =>
+      Effect.gen(function*() {
+        const help = yield* mktows([command, "--help"])
+        const usage = /\$ mktows [^\n]*/.exec(help.stdout)?.[0] ?? ""
+        const flags = [...usage.matchAll(/--[a-z-]+/g)].map((match) => match[0])
+        expect(flags.length).toBeGreaterThan(0)
+        const own = synopsis(command)
+        expect(own).not.toBe("")
+        // The connection's flags, which every command that connects takes, are said once for all.
+        const missing = flags.filter((flag) =>
+          !own.includes(flag) && !(["--endpoint", "--user-id"].includes(flag) && block.includes(flag))
+        )
+        expect(missing).toEqual([])
+      }))
+  }
+})
