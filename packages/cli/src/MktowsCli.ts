@@ -317,6 +317,16 @@ const sync = Command.make(
   },
   (args) =>
     Effect.gen(function*() {
+      // Said once, before the file is read: every row would be refused for it alike.
+      if (args.type === "Program" && args.operation !== "UPDATE") {
+        return yield* Effect.fail(
+          new Stop({
+            code: 2,
+            detail:
+              `--type Program syncs with --operation UPDATE only, not ${args.operation}: Marketo's syncMObjects adds costs and tags to programs that exist, and creates none`
+          })
+        )
+      }
       const format = yield* formatFor("FILE", args.file)
       const separator = yield* delimiterFor(args.delimiter, format)
       const reportTo = yield* reportTarget(args.report)

@@ -7,7 +7,9 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import * as MktowsCli from "../src/MktowsCli.js"
 
 /** Runs `mktows ARGS`: how it ended (an exit code), and what it printed on stdout and stderr. */
@@ -18,7 +20,8 @@ const mktows = (args: ReadonlyArray<string>) =>
     const keep = (into: Array<string>) => (...parts: ReadonlyArray<unknown>) =>
       Effect.sync(() => void into.push(parts.map(String).join(" ")))
     const exit = yield* Console.consoleWith((base) =>
-      Effect.withConsole(MktowsCli.run(["node", "mktows", ...args]), {
+      // As the bin runs it: an error is reported on stderr.
+      Effect.withConsole(MktowsCli.run(["node", "mktows", ...args]).pipe(Effect.tapError(MktowsCli.report)), {
         ...base,
         log: keep(stdout),
         info: keep(stdout),
@@ -86,4 +89,19 @@ describe("the README's synopsis", () => {
         expect(missing).toEqual([])
       }))
   }
+})
+
+describe("sync --type Program", () => {
+  it.effect("with an operation other than UPDATE is one usage error, before the file is read", () =>
+    Effect.gen(function*() {
+      // A file of rows that would each be refused for it: none is read.
+      const file = join(mkdtempSync(join(tmpdir(), "mktows-program-")), "programs.csv")
+      writeFileSync(file, "id\n1003\n1004\n")
+      for (const operation of ["INSERT", "UPSERT"]) {
+        const run = yield* mktows(["sync", file, "--type", "Program", "--operation", operation])
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain(`--type Program syncs with --operation UPDATE only, not ${operation}`)
+        expect(run.stderr).not.toContain("record 1")
+      }
+    }))
 })
