@@ -709,6 +709,9 @@ export const run: (
     if (args.length === 0 || (args.length === 1 && (args[0] === "--help" || args[0] === "-h" || args[0] === "help"))) {
       return Console.log(overview())
     }
+    // @effect/cli prints the version as a paragraph, a blank line after it: a script reading
+    // `mktows --version` gets the version alone.
+    if (args.length === 1 && args[0] === "--version") return Console.log(version)
     if (args[0] === "help") {
       const name = args[1] ?? ""
       return commandNames.includes(name)

@@ -105,3 +105,12 @@ describe("sync --type Program", () => {
       }
     }))
 })
+
+describe("--version", () => {
+  it.effect("prints the version alone, on one line", () =>
+    Effect.gen(function*() {
+      const run = yield* mktows(["--version"])
+      expect(run.code).toBe(0)
+      expect(run.stdout).toBe(MktowsCli.version)
+    }))
+})
