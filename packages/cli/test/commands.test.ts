@@ -372,7 +372,7 @@ layer(Layer.scoped(SharedEmulator, spawnEmulator()), { timeout: 120_000 })("mkto
         const withoutType = yield* mktows(["delete", exported], soap)
         expect(withoutType.code).toBe(2)
         expect(withoutType.stderr).toContain(
-          `type: expected Opportunity or OpportunityPersonRole, got "Renewal" (without --type the type column names each row's MObject type; a get export's is the object's own Type field: pass --type)`
+          `type: expected Opportunity or OpportunityPersonRole, got "Renewal" (if this file is an export of get, its type column is the object's own Type field: pass --type to name the MObject type)`
         )
         const viaExport = join(dir, "export-deleted.ndjson")
         const purged = yield* mktows(["delete", exported, "--type", "Opportunity", "--report", viaExport], soap)

@@ -340,7 +340,7 @@ describe("a job that ends with rows IN_DOUBT", () => {
       const first = yield* sync(options)
       expect(first.result).toEqual(Either.right(1))
       expect(first.out).toContain(
-        `mktows: 3 row(s) are IN_DOUBT: their call may have been applied, and no answer said whether. To settle them, run the same command again, with the same --journal:\n  ${options.command}\nBefore it sends anything again, it reads each of them back by its external key, a call each`
+        `mktows: 3 row(s) are IN_DOUBT: their call may have been applied, and no answer said whether. Run the same command again, with the same --journal:\n  ${options.command}\nBefore it sends anything again, it reads each of them back by its external key, a call each`
       )
       const second = yield* sync(options)
       expect(second.result).toEqual(Either.right(0))
@@ -349,7 +349,7 @@ describe("a job that ends with rows IN_DOUBT", () => {
       const calls = yield* kit.calls
       expect(calls.filter((call) => call.operation === "getMObjects")).toHaveLength(3)
       expect(yield* sentKeys).toEqual(keys)
-      expect(second.out).toMatch(/sent 0 row\(s\) in [\d.]+ s; 3 row\(s\) an earlier run left in doubt read back first/)
+      expect(second.out).toMatch(/sent 0 row\(s\) in [\d.]+ s; 3 row\(s\) an earlier run left in doubt settled first/)
     }).pipe(Effect.provide(env)))
 
   it.live("without a journal, says a rerun would send them blind; with one, what the rerun does for the operation", () =>
@@ -363,11 +363,34 @@ describe("a job that ends with rows IN_DOUBT", () => {
       expect(blind.result).toEqual(Either.right(1))
       expect(blind.out).toContain("mktows: 2 row(s) are IN_DOUBT")
       expect(blind.out).toContain("This job ran without --journal, so a rerun would send them again as if new")
+      expect(blind.out).toContain("check them in Marketo first (the report names each by its key)")
+      // No report either: nothing names the rows, so it says how to have them named.
+      const unreported = optionsFor(dir, file, { report: Option.none() })
+      expect(Job.inDoubtHint(unreported, Sync.work(unreported), 2, false)).toContain(
+        "this job wrote no report: with --report FILE one names each row by its key"
+      )
       // The client retries a dropped UPDATE itself, so its words are checked as the job would say them.
       const journaled = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
       expect(Job.inDoubtHint(journaled, Sync.work({ ...journaled, operation: "UPDATE" }), 2, false)).toContain(
         "It sends them again without reading them back"
       )
+      // Programs over SOAP add their costs again when sent again: checked first, then the rerun.
+      const soapPrograms = Job.inDoubtHint(
+        journaled,
+        Sync.work({ ...journaled, type: "Program", operation: "UPDATE", transport: "soap" }),
+        2,
+        false
+      )
+      expect(soapPrograms).toMatch(/check those programs' costs in Marketo first.*Then run the same command again/s)
+      expect(soapPrograms).not.toMatch(/^.*\. Run the same command again/)
+      expect(
+        Job.inDoubtHint(
+          journaled,
+          Sync.work({ ...journaled, type: "Program", operation: "UPDATE", transport: "rest" }),
+          2,
+          false
+        )
+      ).toContain("Run the same command again, with the same --journal")
       expect(Job.inDoubtHint(journaled, Sync.work({ ...journaled, operation: "UPSERT" }), 2, true)).toMatch(
         /reads each row with an external key back by that key, a call each, then sends it again.*\(With --retry-failed, as above, it also sends the FAILED rows again\.\)$/s
       )

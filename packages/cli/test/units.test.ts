@@ -1142,7 +1142,8 @@ describe("delete's rows", () => {
           "Opportunity,,  ,",
           "Lead,,OPP-6,",
           "Opportunity,64,,",
-          "Opportunity,x,,"
+          "Opportunity,x,,",
+          "opportunity,,OPP-9,"
         ].join("\n"),
         "csv"
       )
@@ -1160,7 +1161,7 @@ describe("delete's rows", () => {
         { problems: ["id: no external key and no id: give one"] },
         {
           problems: [
-            "type: expected Opportunity or OpportunityPersonRole, got \"Lead\" (without --type the type column names each row's MObject type; a get export's is the object's own Type field: pass --type)"
+            "type: expected Opportunity or OpportunityPersonRole, got \"Lead\" (if this file is an export of get, its type column is the object's own Type field: pass --type to name the MObject type)"
           ]
         },
         {
@@ -1168,7 +1169,8 @@ describe("delete's rows", () => {
             "id: REST has no integer ids for Opportunity: name it by externalKey externalOpportunityId or marketoGUID"
           ]
         },
-        { problems: ["id: expected a Marketo id (1 to 2147483647), got \"x\""] }
+        { problems: ["id: expected a Marketo id (1 to 2147483647), got \"x\""] },
+        { problems: ["type: expected Opportunity or OpportunityPersonRole, got \"opportunity\" (written Opportunity)"] }
       ])
     }))
 
@@ -1328,8 +1330,13 @@ describe("a walkthrough's findings", () => {
         expect(plain["externalCreatedDate"]).toBe(iso)
       }
     ))
-    // Text that is no time is kept as Marketo wrote it, not lost.
-    expect((Read.toPlain({ createdAt: "soon" }) as { readonly createdAt: unknown }).createdAt).toBe("soon")
+    const createdAt = (text: string) => (Read.toPlain({ createdAt: text }) as { readonly createdAt: unknown }).createdAt
+    // Text that is no time is kept as Marketo wrote it, not lost; so is a time without an offset,
+    // which names no instant; milliseconds are kept.
+    expect(createdAt("soon")).toBe("soon")
+    expect(createdAt("2015-05-08T04:47:30")).toBe("2015-05-08T04:47:30")
+    expect(createdAt("2015-05-08T04:47:30.123+00:00")).toBe("2015-05-08T04:47:30.123Z")
+    expect(createdAt("2015-05-08T04:47:30.5-08:00")).toBe("2015-05-08T12:47:30.500Z")
   })
 })
 
@@ -1361,7 +1368,7 @@ describe("rows in doubt, read back", () => {
       expect(again.inDoubt).toBe(6)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
-  it("the progress line says it reads them back, counts them, and its ETA is never sooner than their calls", () => {
+  it("the progress line says it settles them, counts them, and its ETA is there and never sooner than their calls", () => {
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 5_000 }),
       fc.nat({ max: 5_000 }),
@@ -1376,31 +1383,33 @@ describe("rows in doubt, read back", () => {
         const line = Progress.line(counters, now - elapsed, now)
         const reading = counters.readBack < inDoubt
         expect(line.includes(
-          `reading back in-doubt rows (a call each): ${counters.readBack.toLocaleString("en-US")}/${
+          `settling rows left in doubt (read back by key): ${counters.readBack.toLocaleString("en-US")}/${
             inDoubt.toLocaleString("en-US")
           }`
         )).toBe(reading)
         const eta = /ETA (\d+):(\d\d)/.exec(line)
-        if (reading && eta !== null) {
-          const seconds = Number(eta[1]) * 60 + Number(eta[2])
+        if (reading) {
+          // Even before any row is done (no rate yet), the reads left give one.
+          expect(eta).not.toBeNull()
+          const seconds = Number(eta?.[1]) * 60 + Number(eta?.[2])
           const calls = inDoubt - counters.readBack
           expect(seconds).toBeGreaterThanOrEqual(Math.round(calls * window.millis / window.calls / 1000))
         }
         // Once the job is stopping, it reads nothing more back: not said.
         counters.stopping = true
-        expect(Progress.line(counters, now - elapsed, now)).not.toContain("reading back")
+        expect(Progress.line(counters, now - elapsed, now)).not.toContain("settling rows")
       }
     ))
   })
 
-  it("the summary says how many were read back, a call each", () => {
+  it("the summary says how many were settled first", () => {
     const counters = Progress.make(3, window)
     for (const status of ["CREATED", "CREATED", "CREATED"]) Progress.count(counters, status)
-    expect(Progress.summary(counters, 1_000)).not.toContain("read back")
+    expect(Progress.summary(counters, 1_000)).not.toContain("in doubt")
     counters.inDoubt = 2
     counters.readBack = 2
     expect(Progress.summary(counters, 1_000)).toContain(
-      "; 2 row(s) an earlier run left in doubt read back first, a call each"
+      "; 2 row(s) an earlier run left in doubt settled first (read back by their external key where they have one)"
     )
   })
 })

@@ -581,20 +581,25 @@ describe("RestTransport over MarketoClient", () => {
     const m = withMarketo((s) =>
       s.path.endsWith("/1970.json")
         ? ok([{ id: 1970, name: "P", type: "Default", channel: "Webinar", tags: [], costs: null }])
+        : s.path.endsWith("/1972.json")
+        ? fail("709", "Blocked due to asset specific constraints")
         : fail("702", "No data found for given search scenario")
     )
     return Effect.gen(function*() {
       const outcomes = yield* MarketoClient.syncMObjects(
-        [Program.make({ id: 1970 }), Program.make({ id: 1971, costs: [], tags: [] })],
+        [Program.make({ id: 1970 }), Program.make({ id: 1971, costs: [], tags: [] }), Program.make({ id: 1972 })],
         "UPDATE",
         { failOnPartial: false }
       )
-      expect(outcomes.map((o) => o.status)).toEqual(["UNCHANGED", "SKIPPED"])
+      expect(outcomes.map((o) => o.status)).toEqual(["UNCHANGED", "SKIPPED", "FAILED"])
       expect(outcomes[1]?.error).toBe("no program has id 1971")
+      // A read refused: nothing was to be sent, so it says what could not be checked.
+      expect(outcomes[2]?.error).toMatch(/^not checked: the program could not be read to find it there: .*709/)
       // Each read by id, once; nothing posted.
       expect(m.sent.filter(m.api).map((s) => `${s.method} ${s.path}`)).toEqual([
         "GET /rest/asset/v1/program/1970.json",
-        "GET /rest/asset/v1/program/1971.json"
+        "GET /rest/asset/v1/program/1971.json",
+        "GET /rest/asset/v1/program/1972.json"
       ])
     }).pipe(Effect.provide(m.client))
   })

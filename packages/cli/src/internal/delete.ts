@@ -109,14 +109,20 @@ const check = (
   const type = row.type
   if (row.conflict !== undefined) problems.push({ field: "type", message: row.conflict })
   else if (!isType(type)) {
-    // Only without --type (with it, every row has a type): an export of `get` has a `type`
-    // column too, the object's own Type field ("Renewal"), which reads as no MObject type.
+    // Only without --type (with it, every row has a type). A type name in other letters is
+    // named as written; any other text may be an export of `get`, whose `type` column is the
+    // object's own Type field ("Renewal"), which reads as no MObject type.
+    const named = typeof type === "string"
+      ? types.find((t) => t.toLowerCase() === type.trim().toLowerCase())
+      : undefined
     problems.push({
       field: "type",
       message: `expected ${types.join(" or ")}, got ${show(type)}${
-        blank(type)
+        named !== undefined
+          ? ` (written ${named})`
+          : blank(type)
           ? ""
-          : " (without --type the type column names each row's MObject type; a get export's is the object's own Type field: pass --type)"
+          : " (if this file is an export of get, its type column is the object's own Type field: pass --type to name the MObject type)"
       }`
     })
   }
@@ -363,6 +369,7 @@ const work = (options: Options, client: MarketoClient.MarketoClientShape): Job.W
     reconcile: () => Effect.succeed("send"),
     inDoubt: {
       readsBack: false,
+      safe: true,
       rerun: "It sends them again, without reading them back: a delete is harmless to repeat."
     }
   }

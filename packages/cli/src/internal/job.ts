@@ -76,10 +76,18 @@ export interface Work<A> {
   ) => Effect.Effect<"send" | Journal.LineOutcome, MarketoError.CallError>
   /**
    * What a rerun with the journal does with the rows a run leaves IN_DOUBT, said when one does:
-   * whether `reconcile` reads them back (a call each) before anything is sent again, and the
-   * words for it. None: a rerun settles them first, as `reconcile` says.
+   * whether `reconcile` reads them back (a call each, for those with an external key) before
+   * anything is sent again, whether the user must check them first, and the words for it. None:
+   * a rerun settles them first, as `reconcile` says.
    */
-  readonly inDoubt?: { readonly readsBack: boolean; readonly rerun: string } | undefined
+  readonly inDoubt?:
+    | {
+      readonly readsBack: boolean
+      /** Whether a rerun may send them again unchecked (false: the user checks first). */
+      readonly safe: boolean
+      readonly rerun: string
+    }
+    | undefined
 }
 
 /** The id a row's object (a model, a delete's reference) holds, if any. */
@@ -488,11 +496,18 @@ export const run = <A, R>(
 
     const toItem = (row: Rows.Row<A>): Effect.Effect<Item<A>, Journal.JournalError> => {
       if (!row.valid) {
-        return Effect.succeed({
+        const known: Item<A> = {
           _tag: "Known",
           row: row.pass !== undefined
             ? { line: row.line, status: "SKIPPED", error: row.pass, cells: row.cells }
             : { line: row.line, status: "INVALID", error: describe(row.problems), cells: row.cells }
+        }
+        // A row in doubt that is not valid now (another mapping) is settled without a read:
+        // counted, or the progress line would wait for it to the end.
+        if (journal === undefined || counters.inDoubt === 0) return Effect.succeed(known)
+        return Effect.map(journal.previous(row.line), (previous) => {
+          if (previous._tag === "Doubt") counters.readBack++
+          return known
         })
       }
       const send = (doubt: boolean, sentAt?: number): Item<A> => ({
@@ -868,17 +883,22 @@ export const run = <A, R>(
  * a rerun would send them blind, so they are for the user to check.
  */
 export const inDoubtHint = <A>(
-  options: Pick<Options, "journal" | "command">,
+  options: Pick<Options, "journal" | "command" | "report">,
   work: Pick<Work<A>, "inDoubt">,
   count: number,
   failed: boolean
-): string =>
-  `mktows: ${count} row(s) are IN_DOUBT: their call may have been applied, and no answer said whether. ${
-    Option.isSome(options.journal)
-      ? `To settle them, run the same command again, with the same --journal:
-  ${options.command}
-${work.inDoubt?.rerun ?? "It settles the rows in doubt before it sends anything again."}${
-        failed ? " (With --retry-failed, as above, it also sends the FAILED rows again.)" : ""
-      }`
-      : "This job ran without --journal, so a rerun would send them again as if new (an INSERT could create them twice): check them in Marketo first (the report names each by its key). Next time add --journal FILE: a rerun with it settles them first."
-  }`
+): string => {
+  const retry = failed ? " (With --retry-failed, as above, it also sends the FAILED rows again.)" : ""
+  const rerun = work.inDoubt?.rerun ?? "It settles the rows in doubt before it sends anything again."
+  const head = `mktows: ${count} row(s) are IN_DOUBT: their call may have been applied, and no answer said whether.`
+  if (Option.isNone(options.journal)) {
+    return `${head} This job ran without --journal, so a rerun would send them again as if new (an INSERT could create them twice): check them in Marketo first (${
+      Option.isSome(options.report)
+        ? "the report names each by its key"
+        : "this job wrote no report: with --report FILE one names each row by its key"
+    }). Next time add --journal FILE: a rerun with it settles them first.`
+  }
+  return work.inDoubt?.safe === false
+    ? `${head} ${rerun} Then run the same command again, with the same --journal:\n  ${options.command}${retry}`
+    : `${head} Run the same command again, with the same --journal:\n  ${options.command}\n${rerun}${retry}`
+}

@@ -34,11 +34,12 @@ export interface Counters {
   /** Set once the job is stopping: it sends nothing more and waits for the calls already out. */
   stopping: boolean
   /**
-   * Rows an earlier run left in doubt that this run reads back, a call each, before it sends them
-   * again (0 when the job reads nothing back): the reason a resumed job sends nothing for a while.
+   * Rows an earlier run left in doubt, when this run reads such rows back (a call each for those
+   * with an external key) before it sends them again; 0 when the job reads nothing back. The
+   * reason a resumed job sends nothing for a while.
    */
   inDoubt: number
-  /** Of those, the rows settled so far. */
+  /** Of those, the rows settled so far (read back, sent again, or now invalid). */
   readBack: number
   readonly byStatus: Map<string, number>
   /** The client's rate window. */
@@ -101,17 +102,18 @@ export const line = (counters: Counters, startedAt: number, now: number): string
   // While the window holds the calls back, nothing ends before it frees: the average rate of
   // the burst before it would promise too soon an end.
   const free = held ? (counters.window.millis - (now - (counters.callEnds[0] ?? now))) / 1000 : 0
-  // Each row in doubt still to read back is a call of its own: the window lets them through no
-  // faster than that, however fast the rows before them went.
+  // Each row in doubt still to settle may be a call of its own (a read by its external key): the
+  // window lets them through no faster than that, however fast the rows before them went.
   const reading = counters.readBack < counters.inDoubt
   const readsLeft = reading
     ? (counters.inDoubt - counters.readBack) * counters.window.millis / counters.window.calls / 1000
     : 0
-  const eta = !counters.stopping && rate > 0 && left > 0
-    ? ` · ETA ${clock(Math.max(left / rate, free, readsLeft))}`
+  // Before any row is done (a resumed job reading back first) the reads alone give an ETA.
+  const eta = !counters.stopping && left > 0 && (rate > 0 || readsLeft > 0)
+    ? ` · ETA ${clock(Math.max(rate > 0 ? left / rate : 0, free, readsLeft))}`
     : ""
   const readBack = reading && !counters.stopping
-    ? ` · reading back in-doubt rows (a call each): ${number(counters.readBack)}/${number(counters.inDoubt)}`
+    ? ` · settling rows left in doubt (read back by key): ${number(counters.readBack)}/${number(counters.inDoubt)}`
     : ""
   const wait = held
     ? ` · waiting for Marketo's rate window (${counters.window.calls} calls per ${counters.window.millis / 1000} s)`
@@ -170,7 +172,9 @@ export const summary = (counters: Counters, elapsedMillis: number): string => {
       counters.sent > 0 && seconds > 0 ? ` (${number(Math.round(counters.sent / seconds))} sent/s)` : ""
     }${
       counters.inDoubt > 0 && counters.readBack > 0
-        ? `; ${number(counters.readBack)} row(s) an earlier run left in doubt read back first, a call each`
+        ? `; ${
+          number(counters.readBack)
+        } row(s) an earlier run left in doubt settled first (read back by their external key where they have one)`
         : ""
     }${
       counters.refused > 0

@@ -23,7 +23,6 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -33,7 +32,6 @@ import { Stop } from "./failure.js"
 import * as Journal from "./journal.js"
 import * as Lock from "./lock.js"
 import type * as Rows from "./rows.js"
-import * as Values from "./values.js"
 
 const operators: ReadonlyArray<readonly [string, Wire.ComparisonEnum]> = [
   ["<=", "LE"],
@@ -98,6 +96,9 @@ const instants: ReadonlySet<string> = new Set(
 // SOAP and REST answer with other offsets (`+00:00`, `Z`) than a datetime field is written with.
 const timestamps: ReadonlySet<string> = new Set(["createdAt", "updatedAt"])
 
+/** ISO 8601 with its offset (`Z`, `+00:00`) and at most milliseconds: what a Date keeps whole. */
+const offsetTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/
+
 /**
  * A model as the plain data `mktows sync` reads back: dates as YYYY-MM-DD, date-times (an
  * instant's fields) as ISO 8601 in UTC, even at midnight (a bare day would read back as midnight
@@ -106,9 +107,11 @@ const timestamps: ReadonlySet<string> = new Set(["createdAt", "updatedAt"])
  */
 export const toPlain = (value: unknown, key = ""): unknown => {
   if (value instanceof Date) return instants.has(key) ? value.toISOString() : value.toISOString().slice(0, 10)
-  // A time that is not one (never seen) is kept as Marketo wrote it rather than lost.
-  if (typeof value === "string" && timestamps.has(key)) {
-    return Either.getOrElse(Values.dateTime(value, Values.defaults), () => value)
+  // Only a time that names its instant (an offset, at most milliseconds) is rewritten; any other
+  // text (never seen) is kept as Marketo wrote it rather than given an instant it did not say.
+  if (typeof value === "string" && timestamps.has(key) && offsetTime.test(value)) {
+    const millis = Date.parse(value)
+    return Number.isNaN(millis) ? value : new Date(millis).toISOString()
   }
   if (Array.isArray(value)) return value.map((entry) => toPlain(entry))
   if (typeof value === "object" && value !== null) {

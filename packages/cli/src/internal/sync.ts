@@ -186,27 +186,38 @@ export const work = (options: Options, client?: MarketoClient.MarketoClientShape
 }
 
 /** What a rerun does with the rows in doubt: `reconcile`'s rules, in the user's words. */
-const inDoubt = (options: Pick<Options, "operation" | "type">): Job.Work<MObject.MObject>["inDoubt"] =>
+const inDoubt = (options: Pick<Options, "operation" | "type" | "transport">): Job.Work<MObject.MObject>["inDoubt"] =>
   options.type === "Program"
-    ? {
-      readsBack: false,
-      rerun:
-        "It sends them again without reading them back: over SOAP a Program's costs sent twice are added twice (check its costs in Marketo first); over REST only the costs and tags a program lacks are added."
-    }
+    ? options.transport === "soap"
+      ? {
+        readsBack: false,
+        safe: false,
+        rerun:
+          "A rerun sends them again without reading them back, and over SOAP a Program's costs sent twice are added twice: check those programs' costs in Marketo first, and leave out of the file (with a new --journal) the rows whose costs are there."
+      }
+      : {
+        readsBack: false,
+        safe: true,
+        rerun:
+          "It sends them again without reading them back: over REST a Program gets only the costs and tags it lacks, so nothing is added twice."
+      }
     : options.operation === "UPDATE"
     ? {
       readsBack: false,
+      safe: true,
       rerun:
         "It sends them again without reading them back: an UPDATE sent twice leaves the object as one would (answered UNCHANGED when the first had applied)."
     }
     : options.operation === "INSERT"
     ? {
       readsBack: true,
+      safe: true,
       rerun:
         "Before it sends anything again, it reads each of them back by its external key, a call each: one found is reported CREATED with its id (SKIPPED when it was there before the job sent the row, or an earlier line of the file made it), one not found is sent. A row without an external key, or whose key several objects have, stays IN_DOUBT: check it in Marketo."
     }
     : {
       readsBack: true,
+      safe: true,
       rerun:
         "Before it sends anything again, it reads each row with an external key back by that key, a call each, then sends it again (an UPSERT repeated updates the object the first made); a row with an id is sent again at once. A row with neither, or whose key several objects have, stays IN_DOUBT: check it in Marketo."
     }

@@ -204,7 +204,9 @@ export const make = (
           error._tag !== "MarketoFault" ? Effect.fail(error) : settle({
             id: part.id,
             status: "FAILED",
-            error: `not sent: the program could not be read first (REST can only add costs): ${error.message}`
+            error: nothingSent
+              ? `not checked: the program could not be read to find it there: ${error.message}`
+              : `not sent: the program could not be read first (REST can only add costs): ${error.message}`
           }),
         onSuccess: (now) => {
           // No cost and no tag: REST has nothing to update (a program's other fields are
@@ -217,7 +219,7 @@ export const make = (
                 : {
                   id: part.id,
                   status: "UNCHANGED",
-                  error: "the update carries no cost and no tag, the only things REST changes on a program"
+                  error: "the update carries no cost and no tag, the only things a Program sync sends"
                 }
             )
           }
