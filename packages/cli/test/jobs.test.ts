@@ -352,6 +352,25 @@ describe("a job that ends with rows IN_DOUBT", () => {
       expect(second.out).toMatch(/sent 0 row\(s\) in [\d.]+ s; 3 row\(s\) an earlier run left in doubt settled first/)
     }).pipe(Effect.provide(env)))
 
+  it.live("a row in doubt that is invalid on the rerun (another mapping) is counted as settled, not waited for", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.csv")
+      writeFileSync(file, "name,externalKey.externalId,X\nA,SET-1,5\nB,SET-2,abc\nC,SET-3,7\n")
+      const journal = join(dir, "job.journal")
+      const options = optionsFor(dir, file, { journal: Option.some(journal), chunkSize: 3 })
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.drop({ applied: true }))
+      const mapping = (x: string | null) =>
+        new Map([["name", "name"], ["externalKey.externalId", "externalKey.externalId"], ["X", x]])
+      const first = yield* sync({ ...options, mapping: mapping(null) })
+      expect(first.result).toEqual(Either.right(1))
+      // Now X is the amount: SET-2's 'abc' is no number, its row INVALID and passed over.
+      const second = yield* sync({ ...options, mapping: mapping("amount"), skipInvalid: true })
+      expect(second.out).toContain("INVALID")
+      expect(second.out).toMatch(/3 row\(s\) an earlier run left in doubt settled first/)
+    }).pipe(Effect.provide(env)))
+
   it.live("without a journal, says a rerun would send them blind; with one, what the rerun does for the operation", () =>
     Effect.gen(function*() {
       const dir = scratch()
