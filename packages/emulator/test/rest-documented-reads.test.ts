@@ -271,6 +271,9 @@ describe("emulator REST reads as Adobe documents them", () => {
         // By name: the same item as the browse's, id and statuses included.
         const byName = yield* call(`/asset/v1/channel/byName.json?name=${encodeURIComponent(String(channel["name"]))}`)
         expect([byName.body.success, byName.body.result]).toEqual([true, [channel]])
+        // The Swagger spells the parameter `Name`: the same answer.
+        const swagger = yield* call(`/asset/v1/channel/byName.json?Name=${encodeURIComponent(String(channel["name"]))}`)
+        expect(swagger.body.result).toEqual([channel])
       }
       // channels.md's own example channel, as it shows it.
       const online = yield* call("/asset/v1/channel/byName.json?name=Online%20Advertising")

@@ -7,7 +7,7 @@
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import { answerPage } from "./assetPaging.js"
-import { type Endpoint, envelope, noAssetsFound, requiredParam } from "./common.js"
+import { type Endpoint, envelope, noAssetsFound, param, requiredParam } from "./common.js"
 import { assetTime, type programTypeNames } from "./records.js"
 
 // The store keeps no program type per channel (a SOAP `Channel` tag value has none), and a program
@@ -90,7 +90,12 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
   reads: () => true,
   handle: ({ store }, request) =>
     Effect.gen(function*() {
-      const name = yield* requiredParam(request.params, "name")
+      // channels.md writes the parameter `name`, the Swagger `Name`: a client built from either
+      // is answered (`name` named when neither is given).
+      const spelled = param(request.params, "name") === undefined && param(request.params, "Name") !== undefined
+        ? "Name"
+        : "name"
+      const name = yield* requiredParam(request.params, spelled)
       const state = yield* store.state
       const channel = channelsOf(state.tagTypes.get(RestWire.channelTagType) ?? []).find((c) => c.name === name)
       // A name no channel has: Adobe documents no answer of its own for it, so the one its other
