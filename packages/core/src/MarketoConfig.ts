@@ -75,6 +75,9 @@ export const variables = {
   timeZone: "MARKETO_TIME_ZONE"
 } as const
 
+/** A URL as an error quotes it: a user and password written into it (`//u:p@host`) left out. */
+const shown = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1…@")
+
 const check = (
   options: Options,
   names: Names = optionNames
@@ -86,7 +89,7 @@ const check = (
   const url = URL.canParse(options.endpoint) ? new URL(options.endpoint) : undefined
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
     return Either.left(
-      ConfigError.InvalidData([names.endpoint], `expected an http(s) URL, got "${options.endpoint}"`)
+      ConfigError.InvalidData([names.endpoint], `expected an http(s) URL, got "${shown(options.endpoint)}"`)
     )
   }
   if (typeof options.userId !== "string") {

@@ -68,6 +68,39 @@ describe("NodeMarketo.layerConfig picks the transport", () => {
         expect(text).toContain(named)
         expect(text).not.toMatch(/at (endpoint|identityEndpoint|clientId)\b/)
       }
+      const failure = (variables: ReadonlyArray<readonly [string, string]>) =>
+        MarketoClient.listMObjects().pipe(
+          Effect.provide(
+            NodeMarketo.layerConfig().pipe(
+              Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(variables))))
+            )
+          ),
+          Effect.flip,
+          Effect.map(String)
+        )
+      // A secret not set is said to be missing, not shown as "<redacted>" as if one were set.
+      const missing = yield* failure([["MARKETO_REST_ENDPOINT", "http://127.0.0.1:8080/rest"], [
+        "MARKETO_CLIENT_ID",
+        "id"
+      ]])
+      expect(missing).toContain("MARKETO_CLIENT_SECRET")
+      expect(missing).not.toContain("<redacted>")
+      // A password written into a wrong URL is not quoted back.
+      const userinfo = yield* failure([
+        ["MARKETO_REST_ENDPOINT", "ftp://u:s3cr3t-value@host/rest"],
+        ["MARKETO_CLIENT_ID", "id"],
+        ["MARKETO_CLIENT_SECRET", "secret-0123456789"]
+      ])
+      expect(userinfo).toContain("MARKETO_REST_ENDPOINT")
+      expect(userinfo).toContain("ftp://…@host/rest")
+      expect(userinfo).not.toContain("s3cr3t")
+      const soap = yield* failure([
+        ["MARKETO_SOAP_ENDPOINT", "ftp://u:s3cr3t-value@host/soap"],
+        ["MARKETO_USER_ID", "u"],
+        ["MARKETO_ENCRYPTION_KEY", "k"]
+      ])
+      expect(soap).toContain("MARKETO_SOAP_ENDPOINT")
+      expect(soap).not.toContain("s3cr3t")
     }))
 
   it.live("SOAP when it is not (or blank)", () =>

@@ -110,6 +110,9 @@ const variableNames: Names = {
   identityTimeout: "MARKETO_IDENTITY_TIMEOUT"
 }
 
+/** A URL as an error quotes it: a user and password written into it (`//u:p@host`) left out. */
+const shown = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1…@")
+
 const check = (
   options: Options,
   names: Names = optionNames
@@ -118,7 +121,7 @@ const check = (
     return Either.left(
       ConfigError.InvalidData(
         [names.endpoint],
-        `expected an http(s) URL such as https://123-ABC-456.mktorest.com/rest, got "${options.endpoint}"`
+        `expected an http(s) URL such as https://123-ABC-456.mktorest.com/rest, got "${shown(options.endpoint)}"`
       )
     )
   }
@@ -126,7 +129,7 @@ const check = (
   if (httpUrl(identity) === undefined) {
     // Derived from the REST endpoint when not given: that is the setting to fix.
     const name = options.identityEndpoint === undefined ? names.endpoint : names.identityEndpoint
-    return Either.left(ConfigError.InvalidData([name], `expected an http(s) URL, got "${identity}"`))
+    return Either.left(ConfigError.InvalidData([name], `expected an http(s) URL, got "${shown(identity)}"`))
   }
   if (options.clientId.trim() === "") {
     return Either.left(ConfigError.InvalidData([names.clientId], "the client id is empty"))
@@ -172,7 +175,9 @@ export const config: Config.Config<RestConfigShape> = Config.all({
   endpoint: Config.string("MARKETO_REST_ENDPOINT"),
   identityEndpoint: Config.option(Config.string("MARKETO_IDENTITY_ENDPOINT")),
   clientId: Config.string("MARKETO_CLIENT_ID"),
-  clientSecret: Config.redacted("MARKETO_CLIENT_SECRET")
+  // Read as a string and wrapped at once: `Config.redacted` would also redact the error of a
+  // missing variable, which then reads "<redacted>" as if a value were set.
+  clientSecret: Config.map(Config.string("MARKETO_CLIENT_SECRET"), Redacted.make)
 }).pipe(
   Config.mapOrFail(({ identityEndpoint, identityTimeout, ...rest }) =>
     check({
