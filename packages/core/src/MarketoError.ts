@@ -44,11 +44,16 @@ export interface ValidationIssue {
 /**
  * The input was rejected before any request was sent. Lists every problem of the batch.
  *
+ * A stream (`syncStream`) checks its objects a chunk at a time: an invalid chunk ends it, after
+ * the chunks before it were sent (their outcomes came first). `sentBefore` is then how many
+ * objects those were; nothing from that position on was sent.
+ *
  * @since 0.1.0
  * @category errors
  */
 export class ValidationError extends Data.TaggedError("ValidationError")<{
   readonly issues: ReadonlyArray<ValidationIssue>
+  readonly sentBefore?: number
 }> {
   override get message(): string {
     const shown = this.issues.slice(0, 20).map((issue) => {
@@ -58,7 +63,10 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
       return `${where}: ${issue.message}`
     })
     const more = this.issues.length > 20 ? [`… and ${this.issues.length - 20} more`] : []
-    return `${this.issues.length} invalid input(s), nothing was sent:\n  ${[...shown, ...more].join("\n  ")}`
+    const sent = this.sentBefore === undefined || this.sentBefore === 0
+      ? "nothing was sent"
+      : `nothing from objects[${this.sentBefore}] on was sent (the ${this.sentBefore} before it were, and have their outcomes)`
+    return `${this.issues.length} invalid input(s), ${sent}:\n  ${[...shown, ...more].join("\n  ")}`
   }
 }
 

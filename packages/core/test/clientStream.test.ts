@@ -30,6 +30,11 @@ describe("syncStream", () => {
       )
       expect(error._tag).toBe("ValidationError")
       expect(error._tag === "ValidationError" && error.issues.map((i) => i.index)).toEqual([23])
+      // It says what went before it: the first 20 were sent, nothing from the 21st on.
+      expect(error._tag === "ValidationError" && error.sentBefore).toBe(20)
+      expect(error.message).toMatch(
+        /^1 invalid input\(s\), nothing from objects\[20\] on was sent \(the 20 before it were, and have their outcomes\):/
+      )
       expect(emitted).toEqual(Array.from({ length: 20 }, (_, i) => i))
       // Neither the invalid chunk nor any after it was sent.
       expect(fake.calls.map((c) => (c.params as Wire.ParamsSyncMObjects).mObjectList[0]!.id)).toEqual([1, 11])

@@ -347,7 +347,9 @@ const stream = <A, E, R>(
         }),
         Stream.map((chunk) => {
           const issues = check(chunk.items, chunk.start)
-          return issues.length > 0 ? Either.left(new ValidationError({ issues })) : Either.right(chunk)
+          return issues.length > 0
+            ? Either.left(new ValidationError({ issues, ...(chunk.start > 0 ? { sentBefore: chunk.start } : {}) }))
+            : Either.right(chunk)
         }),
         // Stop pulling input at the first invalid chunk, so nothing after it is sent.
         Stream.takeUntil(Either.isLeft),
