@@ -300,6 +300,9 @@ export class TransportError extends Data.TaggedError("TransportError")<{
       ? this.status === undefined
         ? `${this.operation}: the endpoint answered ${this.excerpt ?? "an error"}`
         : `${this.operation}: HTTP ${this.status} from the endpoint: ${this.excerpt ?? ""}`
+      // A connection lost after the request may have gone out is no "could not reach".
+      : this.ambiguous
+      ? `${this.operation}: the connection to the endpoint failed: ${this.description ?? "connection failed"}`
       : `${this.operation}: could not reach the endpoint: ${this.description ?? "connection failed"}`
   }
 }

@@ -120,6 +120,12 @@ describe("MarketoError", () => {
         ambiguous: true
       }).message
     ).toContain("HTTP 502")
+    // Refused: never reached. Lost after sending: it may have, so not "could not reach".
+    const connection = (ambiguous: boolean) =>
+      new MarketoError.TransportError({ reason: "Connection", operation: "sync", description: "ECONNRESET", ambiguous })
+        .message
+    expect(connection(false)).toBe("sync: could not reach the endpoint: ECONNRESET")
+    expect(connection(true)).toBe("sync: the connection to the endpoint failed: ECONNRESET")
     expect(new MarketoError.TimeoutError({ operation: "getMObjects", timeout: Duration.seconds(30) }).message)
       .toContain("30s")
     expect(
