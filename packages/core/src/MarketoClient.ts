@@ -1,7 +1,8 @@
 /**
  * The Marketo MObject client: typed objects in, one outcome per object out.
  *
- * It splits any number of objects into calls of at most 100, runs them with bounded
+ * It splits any number of objects into calls of at most the transport's limit (100 over
+ * SOAP, 300 over REST), runs them with bounded
  * concurrency, stays inside Marketo's limits (100 calls per 20 s, 10 at once) with one
  * limiter per client, signs every attempt afresh (through the transport), retries by fault
  * code, and never repeats an INSERT whose answer was lost: those objects come back
@@ -192,8 +193,11 @@ export interface MarketoClientShape {
    * any is invalid), one outcome per object in input order. A chunk whose call fails for
    * good (after retries) does not cost the others their outcomes: its objects are FAILED
    * (IN_DOUBT when an answer could not be read), and after an authentication fault or a
-   * spent quota no further chunk is sent. Only when no chunk got through does the batch fail
-   * with the call error itself. Every object must be a model (a `ValidationError` names any
+   * spent quota no further chunk is sent. Only when no chunk got through and nothing may have
+   * been applied (the call error says it was not sent: a refused connection, an authentication
+   * fault) does the batch fail with the call error itself; an object that may have been
+   * applied (a lost answer, a timeout after sending) is always an IN_DOUBT outcome. Every
+   * object must be a model (a `ValidationError` names any
    * other value). An INSERT or UPSERT of an object whose id names no stored object is CREATED
    * under Marketo's new id, and its outcome's `error` notes it. With `failOnPartial: false`
    * the error type has no `PartialFailure`.
@@ -241,7 +245,10 @@ export interface MarketoClientShape {
   readonly describeMObject: (
     objectName: string
   ) => Effect.Effect<Wire.MObjectMetadata, ValidationError | CallError>
-  /** Deletes by id, chunked like a sync, one outcome per reference. */
+  /**
+   * Deletes by id (SOAP) or by external key (REST, which has no integer ids for opportunities
+   * and roles), chunked like a sync, one outcome per reference.
+   */
   readonly deleteMObjects: {
     (
       refs: ReadonlyArray<DeleteRef>,
@@ -492,7 +499,9 @@ export const layerConfig = (
  *   const outcomes = yield* MarketoClient.syncMObjects(
  *     [Opportunity.make({ externalKey: { name: "externalOpportunityId", value: "OPP-1" }, name: "Big deal" })],
  *     "UPSERT",
- *     { failOnPartial: false } // FAILED and IN_DOUBT objects come back as outcomes, not as an error
+ *     // FAILED and IN_DOUBT objects come back as outcomes, not as a PartialFailure; a call that
+ *     // certainly sent nothing (a refused connection, a bad secret) still fails with its error.
+ *     { failOnPartial: false }
  *   )
  *   for (const outcome of outcomes) yield* Effect.log(`${outcome.index}: ${outcome.status}`)
  * })
