@@ -58,17 +58,19 @@ export const layer = (options: Options): Layer.Layer<MarketoClient.MarketoClient
   stack(MarketoConfig.layer(options), options.client, options.transport)
 
 /**
- * A MarketoClient over REST: the instance's REST base, identity and LaunchPoint credentials.
+ * A MarketoClient over REST: the instance's REST base, identity and LaunchPoint credentials,
+ * with the client's options and the REST transport's (`maxResponseBytes`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerRest = (
   config: Layer.Layer<RestConfig.RestConfig, ConfigError.ConfigError>,
-  client?: MarketoClient.Options
+  client?: MarketoClient.Options,
+  transport?: RestTransport.Options
 ): Layer.Layer<MarketoClient.MarketoClient, ConfigError.ConfigError> =>
   MarketoClient.layer(client).pipe(
-    Layer.provide(RestTransport.layer()),
+    Layer.provide(RestTransport.layer(transport)),
     Layer.provide(Layer.merge(config, NodeHttpClient.layer))
   )
 
@@ -126,14 +128,17 @@ export const layerConfig = (
   options?: {
     readonly config?: Config.Config<MarketoConfig.MarketoConfigShape>
     readonly client?: MarketoClient.Options
+    /** The SOAP transport's options, when SOAP is picked. */
     readonly transport?: SoapTransport.Options
+    /** The REST transport's options, when REST is picked. */
+    readonly restTransport?: RestTransport.Options
   }
 ): Layer.Layer<MarketoClient.MarketoClient, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const rest = options?.config === undefined ? yield* restEndpoint : Option.none()
     if (Option.isSome(rest)) {
       yield* Effect.logInfo(`mktows: REST transport (MARKETO_REST_ENDPOINT ${rest.value})`)
-      return layerRest(RestConfig.layerConfig(), options?.client)
+      return layerRest(RestConfig.layerConfig(), options?.client, options?.restTransport)
     }
     yield* Effect.logInfo("mktows: SOAP transport (MARKETO_REST_ENDPOINT is not set)")
     return stack(MarketoConfig.layerConfig(options?.config), options?.client, options?.transport)

@@ -103,6 +103,30 @@ describe("NodeMarketo.layerConfig picks the transport", () => {
       expect(soap).not.toContain("s3cr3t")
     }))
 
+  it.live("with REST picked, the REST transport's options apply (maxResponseBytes)", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const env = ConfigProvider.fromMap(
+        new Map([
+          ["MARKETO_REST_ENDPOINT", emulator.restUrl],
+          ["MARKETO_CLIENT_ID", "mktows-demo-client"],
+          ["MARKETO_CLIENT_SECRET", "mktows-demo-secret"]
+        ])
+      )
+      const list = (restTransport?: { readonly maxResponseBytes: number }) =>
+        MarketoClient.listMObjects().pipe(
+          Effect.provide(
+            NodeMarketo.layerConfig(restTransport === undefined ? {} : { restTransport }).pipe(
+              Layer.provide(Layer.setConfigProvider(env))
+            )
+          )
+        )
+      expect(yield* list()).toContain("Opportunity")
+      // A describe is larger than 64 bytes: refused unread.
+      const error = yield* Effect.flip(list({ maxResponseBytes: 64 }))
+      expect(error._tag === "ProtocolError" && error.reason).toBe("TooLarge")
+    }).pipe(Effect.scoped))
+
   it.live("SOAP when it is not (or blank)", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
