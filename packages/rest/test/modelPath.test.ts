@@ -5,11 +5,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import { ValidationError, type ValidationIssue } from "@mktows/core/MarketoError"
 import { MarketoTransport } from "@mktows/core/MarketoTransport"
 import * as MObject from "@mktows/core/MObject"
 import * as Opportunity from "@mktows/core/Opportunity"
 import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
 import * as Program from "@mktows/core/Program"
+import * as StandardFields from "@mktows/core/StandardFields"
 import * as Validation from "@mktows/core/Validation"
 import type * as Wire from "@mktows/core/Wire"
 import * as Arbitrary from "effect/Arbitrary"
@@ -23,6 +25,31 @@ import * as Requests from "../src/internal/requests.js"
 import * as RestTransport from "../src/RestTransport.js"
 import * as RestWire from "../src/RestWire.js"
 import { fake, json, ok, type Sent, tokens } from "./helpers/fakeMarketo.js"
+
+/**
+ * The wire path's refusals as the model path words them: a refused attrib
+ * (`attribList[i].name`) is named by the model's field (`opportunityId`, `customFields.X`);
+ * everything else is the same.
+ */
+const inModelTerms = (
+  objects: ReadonlyArray<MObject.MObject>,
+  issues: ReadonlyArray<ValidationIssue>
+): ReadonlyArray<ValidationIssue> =>
+  issues.map((issue) => {
+    const [first, at] = issue.path
+    if (first !== "attribList" || typeof at !== "number") return issue
+    const object = objects[issue.index]
+    const attribs = object === undefined ? [] : MObject.toWire(object).attribList ?? []
+    const name = attribs[at]?.name ?? ""
+    // toWire writes the standard fields first, then the custom ones: a custom field may bear a
+    // standard field's name.
+    const custom = object !== undefined && "customFields" in object ? Object.keys(object.customFields).length : 0
+    const table = object?._tag === "Opportunity"
+      ? StandardFields.opportunityFields
+      : StandardFields.opportunityPersonRoleFields
+    const field = at < attribs.length - custom ? table.find((f) => f.wire === name) : undefined
+    return { ...issue, path: field === undefined ? ["customFields", name] : [field.key] }
+  })
 
 const operations: ReadonlyArray<Wire.SyncOperation> = ["INSERT", "UPDATE", "UPSERT"]
 
@@ -272,7 +299,10 @@ describe("models straight to REST JSON, against their wire records", () => {
     [objects, sync]
   ) => {
     expect(Refusals.refuseModels({ operation: "syncMObjects", sync, objects })).toEqual(
-      Refusals.refuse("syncMObjects", { mObjectList: objects.map(MObject.toWire), operation: sync })
+      inModelTerms(
+        objects,
+        Refusals.refuse("syncMObjects", { mObjectList: objects.map(MObject.toWire), operation: sync })
+      )
     )
   })
 
@@ -360,13 +390,17 @@ describe("the client over REST, with and without the model path", () => {
   // exit. Answers the model path's run.
   const samePaths = (
     statuses: ReadonlyArray<string>,
-    act: Effect.Effect<unknown, unknown, MarketoClient.MarketoClient>
+    act: Effect.Effect<unknown, unknown, MarketoClient.MarketoClient>,
+    objects: ReadonlyArray<MObject.MObject> = []
   ) =>
     Effect.gen(function*() {
       const viaWire = yield* run(false, statuses, act)
       const viaModels = yield* run(true, statuses, act)
       expect(viaModels.requests).toEqual(viaWire.requests)
-      expect(viaModels.exit).toEqual(viaWire.exit)
+      // A refusal: the same issues, the model path naming the model's fields.
+      const wireExit = Exit.mapError(viaWire.exit, (error) =>
+        error instanceof ValidationError ? new ValidationError({ issues: inModelTerms(objects, error.issues) }) : error)
+      expect(viaModels.exit).toEqual(wireExit)
       return viaModels
     })
 
@@ -376,7 +410,7 @@ describe("the client over REST, with and without the model path", () => {
     ([objects, sync, statuses]) =>
       Effect.gen(function*() {
         const act = MarketoClient.syncMObjects(objects, sync, { failOnPartial: false })
-        yield* samePaths(statuses, act)
+        yield* samePaths(statuses, act, objects)
       }),
     { fastCheck: { numRuns: 60 } }
   )

@@ -310,7 +310,7 @@ describe("RestTransport over MarketoClient", () => {
           "customFields"
         ],
         [opp("a", { customFields: { AMOUNT: "1" } }), "UPSERT", "customFields"],
-        [OpportunityPersonRole.make({ opportunityId: 1, personId: 2, role: "r" }), "UPSERT", "attribList"],
+        [OpportunityPersonRole.make({ opportunityId: 1, personId: 2, role: "r" }), "UPSERT", "opportunityId"],
         [Program.make({ id: 1, costs: [{ id: 3, month: "2024-01", amount: 5 }] }), "UPDATE", "costs"],
         [Program.make({ id: 1, costs: [{ month: "2024-01", amount: 5.5 }] }), "UPDATE", "costs"]
       ] as const

@@ -49,6 +49,11 @@ interface Subject {
   readonly externalKey?: Wire.Attrib | undefined
   readonly link: (type: "Company" | "Opportunity" | "Lead") => Link | undefined
   readonly names: ReadonlyArray<string>
+  /**
+   * Where each name is in the object, as an issue names it: a model's field (`opportunityId`,
+   * `customFields.X`); a wire record's `attribList[i].name` when absent.
+   */
+  readonly places?: ReadonlyArray<ReadonlyArray<string>>
 }
 
 interface Link {
@@ -75,21 +80,30 @@ const namesOf = <K extends string>(
   table: ReadonlyArray<StandardFields.StandardField<K>>,
   model: Opportunity | OpportunityPersonRole,
   custom: { readonly [name: string]: string }
-): ReadonlyArray<string> => {
+): Pick<Subject, "names" | "places"> => {
   const names: Array<string> = []
+  const places: Array<ReadonlyArray<string>> = []
   const values = MarketoTransport.standardValues(model)
   for (let i = 0; i < table.length; i++) {
-    if (values[i] !== undefined) names.push((table[i] as StandardFields.StandardField<K>).wire)
+    if (values[i] !== undefined) {
+      const field = table[i] as StandardFields.StandardField<K>
+      names.push(field.wire)
+      places.push([field.key])
+    }
   }
-  for (const name of Object.keys(custom)) names.push(name)
-  return names
+  for (const name of Object.keys(custom)) {
+    names.push(name)
+    places.push(["customFields", name])
+  }
+  return { names, places }
 }
 
-const noNames: ReadonlyArray<string> = []
+const noNames: Pick<Subject, "names" | "places"> = { names: [] }
 
 const customIssues = (
   index: number,
   names: ReadonlyArray<string>,
+  places: ReadonlyArray<ReadonlyArray<string>> | undefined,
   fields: ReadonlyMap<string, FieldMapping>,
   standardRest: ReadonlySet<string>,
   refused: ReadonlyArray<string>
@@ -100,7 +114,7 @@ const customIssues = (
     const name = names[i] as string
     const lower = name.toLowerCase()
     if (refused.includes(name)) {
-      issues.push(issue(index, ["attribList", i, "name"], refusedAttrib(name)))
+      issues.push(issue(index, places?.[i] ?? ["attribList", i, "name"], refusedAttrib(name)))
     } else if (!soap.has(name) && (reserved.has(lower) || standardRest.has(lower))) {
       issues.push(
         issue(
@@ -174,7 +188,7 @@ const opportunityIssues = (index: number, o: Subject, sync: Wire.SyncOperation):
       issue(index, ["company"], "REST links an opportunity to its company by externalKey externalCompanyId only")
     )
   }
-  issues.push(...customIssues(index, o.names, opportunityBySoap, opportunityRestNames, []))
+  issues.push(...customIssues(index, o.names, o.places, opportunityBySoap, opportunityRestNames, []))
   return issues
 }
 
@@ -207,7 +221,7 @@ const roleIssues = (index: number, o: Subject, sync: Wire.SyncOperation): Array<
       )
     }
   }
-  issues.push(...customIssues(index, o.names, roleBySoap, roleRestNames, ["OpportunityId"]))
+  issues.push(...customIssues(index, o.names, o.places, roleBySoap, roleRestNames, ["OpportunityId"]))
   return issues
 }
 
@@ -279,9 +293,9 @@ const modelIssues = (o: MObject.MObject, i: number, sync: Wire.SyncOperation): R
         link: (type) => type === "Company" ? company : undefined,
         // An opportunity's standard names are never refused: only custom ones can be, so
         // without any the names need not be listed.
-        names: CustomFields.isEmpty(o.customFields)
+        ...(CustomFields.isEmpty(o.customFields)
           ? noNames
-          : namesOf(StandardFields.opportunityFields, o, o.customFields)
+          : namesOf(StandardFields.opportunityFields, o, o.customFields))
       }, sync)
     }
     case "OpportunityPersonRole": {
@@ -291,7 +305,7 @@ const modelIssues = (o: MObject.MObject, i: number, sync: Wire.SyncOperation): R
         id: o.id,
         externalKey: o.externalKey,
         link: (type) => type === "Lead" ? lead : type === "Opportunity" ? opportunity : undefined,
-        names: namesOf(StandardFields.opportunityPersonRoleFields, o, o.customFields)
+        ...namesOf(StandardFields.opportunityPersonRoleFields, o, o.customFields)
       }, sync)
     }
     case "Program":
