@@ -1,15 +1,17 @@
 /**
  * The command line in-process, where a process is not needed to see it: what a command's help
- * says, how a global flag's bad value is refused, and that the README's synopsis lists every
- * flag the help lists.
+ * says, how a global flag's bad value is refused, that the README's synopsis lists every flag
+ * the help lists, and how a row's REST refusal names its field.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
+import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Sync from "../src/internal/sync.js"
 import * as MktowsCli from "../src/MktowsCli.js"
 
 /** Runs `mktows ARGS`: how it ended (an exit code), and what it printed on stdout and stderr. */
@@ -113,4 +115,13 @@ describe("--version", () => {
       expect(run.code).toBe(0)
       expect(run.stdout).toBe(MktowsCli.version)
     }))
+})
+
+describe("REST's refusals of a row", () => {
+  it("name the model's field, as the row's columns do, not the SOAP wire record's", () => {
+    const role = OpportunityPersonRole.make({ opportunityId: 1, personId: 2, role: "r" })
+    const problems = Sync.restRefusals(role, "UPSERT")
+    expect(problems.map((p) => p.field)).toContain("opportunityId")
+    expect(problems.map((p) => p.field).join(" ")).not.toContain("attribList")
+  })
 })

@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import type { ValidationIssue } from "@mktows/core/MarketoError"
+import type * as MarketoTransport from "@mktows/core/MarketoTransport"
 import type * as StandardFields from "@mktows/core/StandardFields"
 import type * as Wire from "@mktows/core/Wire"
 import * as Fields from "./internal/fields.js"
@@ -80,3 +81,12 @@ export const refuse: <Op extends Wire.Operation>(
   operation: Op,
   params: Wire.ParamsOf<Op>
 ) => ReadonlyArray<ValidationIssue> = Refusals.refuse
+
+/**
+ * The issues of a sync or delete of models that REST cannot express, each naming the model's
+ * field (`opportunityId`, `customFields.X`): what the transport refuses such a call with.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const refuseModels: (call: MarketoTransport.ModelCall) => ReadonlyArray<ValidationIssue> = Refusals.refuseModels

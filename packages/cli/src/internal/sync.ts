@@ -50,7 +50,7 @@ export interface Options extends Job.Options {
  * refuse exactly what the real run would.
  */
 export const restRefusals: Rows.Refuse = (object, operation) =>
-  RestMapping.refuse("syncMObjects", { mObjectList: [MObject.toWire(object)], operation }).map((issue) => ({
+  RestMapping.refuseModels({ operation: "syncMObjects", sync: operation, objects: [object] }).map((issue) => ({
     field: issue.path.map(String).join("."),
     message: issue.message
   }))
