@@ -27,6 +27,7 @@ import * as MarketoClient from "@mktows/core/MarketoClient"
 import type { TransportCallError } from "@mktows/core/MarketoError"
 import { MarketoTransport } from "@mktows/core/MarketoTransport"
 import type { Operation, ParamsOf, ResultOf } from "@mktows/core/Wire"
+import type * as RestTransport from "@mktows/rest/RestTransport"
 import type * as SoapTransport from "@mktows/xml/SoapTransport"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -99,8 +100,21 @@ export interface Options extends Omit<Emulator.Options, "host" | "port"> {
 }
 
 /**
- * The next call gets Marketo's fault `code` (HTTP 500, Marketo's envelope) without reaching
- * the emulator; `message` defaults to the code's documented name.
+ * The emulator's options (no host or port), and the REST transport's: the kit over REST
+ * ({@link layerRest}). The client authenticates with the emulator's `clientId` and
+ * `clientSecret`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RestOptions extends Omit<Emulator.Options, "host" | "port"> {
+  readonly restTransport?: RestTransport.Options
+}
+
+/**
+ * The next call gets Marketo's fault `code` without reaching the emulator: over SOAP HTTP 500
+ * with Marketo's fault envelope; over REST ({@link layerRest}) REST's error envelope, `code` a
+ * REST code (e.g. 606, 1003). `message` defaults to the SOAP code's documented name.
  *
  * @since 0.1.0
  * @category steps
@@ -174,6 +188,53 @@ export const layerClient = (
   options?: Options & { readonly client?: MarketoClient.Options }
 ): Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =>
   MarketoClient.layer(options?.client).pipe(Layer.provideMerge(layer(options)))
+
+/**
+ * The kit over REST: the REST transport in memory, as production runs it (its model path,
+ * its refusals, tokens from the emulator's identity endpoint), with the same controls. A
+ * scripted step is for a call's request; token requests take none. Calls are recorded as the
+ * wire calls they stand for.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRest = (options?: RestOptions): Layer.Layer<MarketoTransport | TestMarketo> =>
+  Layer.effectContext(
+    Effect.map(
+      internal.makeRest(options),
+      ({ kit, transport }) => Context.make(MarketoTransport, transport).pipe(Context.add(TestMarketo, kit))
+    )
+  )
+
+/**
+ * A `MarketoClient` over {@link layerRest}: REST code tested in memory, with REST's refusals.
+ *
+ * @example
+ * import * as MarketoClient from "@mktows/core/MarketoClient"
+ * import * as Opportunity from "@mktows/core/Opportunity"
+ * import * as Testing from "@mktows/emulator/Testing"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const key = { name: "externalOpportunityId", value: "OPP-1" }
+ *   const outcomes = yield* MarketoClient.syncMObjects([Opportunity.make({ name: "Deal", externalKey: key })], "UPSERT")
+ *   assert.deepStrictEqual(outcomes.map((o) => o.status), ["CREATED"])
+ *   // REST keys opportunities by externalOpportunityId: refused before anything is sent.
+ *   const refused = yield* Effect.flip(
+ *     MarketoClient.syncMObjects([Opportunity.make({ name: "Deal", externalKey: { name: "externalId", value: "X" } })], "UPSERT")
+ *   )
+ *   assert.strictEqual(refused._tag, "ValidationError")
+ * })
+ *
+ * await Effect.runPromise(program.pipe(Effect.provide(Testing.layerRestClient())))
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRestClient = (
+  options?: RestOptions & { readonly client?: MarketoClient.Options }
+): Layer.Layer<MarketoClient.MarketoClient | MarketoTransport | TestMarketo, ConfigError.ConfigError> =>
+  MarketoClient.layer(options?.client).pipe(Layer.provideMerge(layerRest(options)))
 
 /**
  * Moves the `TestClock` one step at a time (default 1 second) until `fiber` is done, and returns
