@@ -146,19 +146,22 @@ export const drop: (options?: { readonly applied?: boolean }) => Step = internal
  */
 export const refuse: Step = internal.refuse
 
+/** A kit's transport and controls as a Layer. */
+const layerOf = (
+  made: Effect.Effect<{ readonly transport: MarketoTransport["Type"]; readonly kit: TestMarketoShape }>
+): Layer.Layer<MarketoTransport | TestMarketo> =>
+  Layer.effectContext(
+    Effect.map(made, ({ kit, transport }) =>
+      Context.make(MarketoTransport, transport).pipe(Context.add(TestMarketo, kit)))
+  )
+
 /**
  * The in-memory `MarketoTransport` and the kit, for a `MarketoClient.layer` of your own.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options?: Options): Layer.Layer<MarketoTransport | TestMarketo> =>
-  Layer.effectContext(
-    Effect.map(
-      internal.make(options),
-      ({ kit, transport }) => Context.make(MarketoTransport, transport).pipe(Context.add(TestMarketo, kit))
-    )
-  )
+export const layer = (options?: Options): Layer.Layer<MarketoTransport | TestMarketo> => layerOf(internal.make(options))
 
 /**
  * A `MarketoClient` (with `client` options, e.g. shorter retries) over {@link layer}; it
@@ -199,12 +202,7 @@ export const layerClient = (
  * @category layers
  */
 export const layerRest = (options?: RestOptions): Layer.Layer<MarketoTransport | TestMarketo> =>
-  Layer.effectContext(
-    Effect.map(
-      internal.makeRest(options),
-      ({ kit, transport }) => Context.make(MarketoTransport, transport).pipe(Context.add(TestMarketo, kit))
-    )
-  )
+  layerOf(internal.makeRest(options))
 
 /**
  * A `MarketoClient` over {@link layerRest}: REST code tested in memory, with REST's refusals.

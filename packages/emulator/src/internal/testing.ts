@@ -162,21 +162,12 @@ const recordingRest = (
   }
 }
 
-/** The in-memory transport (recording every call) and the kit's controls. */
-export const make = (options: Options = {}) =>
+/** The emulator in memory, the script and the record of calls, and the kit's controls over them. */
+const makeKit = (options: Omit<Emulator.Options, "host" | "port">) =>
   Effect.gen(function*() {
     const emulator = yield* Emulator.makeApp(options)
     const steps = yield* Ref.make<ReadonlyArray<Step>>([])
     const calls = yield* Ref.make<ReadonlyArray<RecordedCall>>([])
-    const config = yield* MarketoConfig.make({
-      endpoint: emulator.url,
-      userId: options.userId ?? defaults.userId,
-      encryptionKey: options.encryptionKey ?? Redacted.make(defaults.encryptionKey)
-    }).pipe(Effect.orDie)
-    const transport = yield* SoapTransport.make(options.transport).pipe(
-      Effect.provideService(HttpClient.HttpClient, inMemoryClient(emulator, steps)),
-      Effect.provideService(MarketoConfig.MarketoConfig, config)
-    )
     const kit: TestMarketoShape = {
       url: emulator.url,
       restUrl: emulator.restUrl,
@@ -187,15 +178,29 @@ export const make = (options: Options = {}) =>
       calls: Ref.get(calls),
       script: (...more) => Ref.update(steps, (queue) => [...queue, ...more])
     }
+    return { emulator, steps, calls, kit }
+  })
+
+/** The in-memory transport (recording every call) and the kit's controls. */
+export const make = (options: Options = {}) =>
+  Effect.gen(function*() {
+    const { calls, emulator, kit, steps } = yield* makeKit(options)
+    const config = yield* MarketoConfig.make({
+      endpoint: emulator.url,
+      userId: options.userId ?? defaults.userId,
+      encryptionKey: options.encryptionKey ?? Redacted.make(defaults.encryptionKey)
+    }).pipe(Effect.orDie)
+    const transport = yield* SoapTransport.make(options.transport).pipe(
+      Effect.provideService(HttpClient.HttpClient, inMemoryClient(emulator, steps)),
+      Effect.provideService(MarketoConfig.MarketoConfig, config)
+    )
     return { transport: recording(transport, calls), kit }
   })
 
 /** The REST transport in memory (recording every call) and the kit's controls. */
 export const makeRest = (options: RestOptions = {}) =>
   Effect.gen(function*() {
-    const emulator = yield* Emulator.makeApp(options)
-    const steps = yield* Ref.make<ReadonlyArray<Step>>([])
-    const calls = yield* Ref.make<ReadonlyArray<RecordedCall>>([])
+    const { calls, emulator, kit, steps } = yield* makeKit(options)
     const http = inMemoryClient(emulator, steps, true)
     const config = yield* RestConfig.make({
       endpoint: emulator.restUrl,
@@ -211,16 +216,6 @@ export const makeRest = (options: RestOptions = {}) =>
       Effect.provideService(RestConfig.RestConfig, config),
       Effect.provideService(RestIdentity.RestIdentity, identity)
     )
-    const kit: TestMarketoShape = {
-      url: emulator.url,
-      restUrl: emulator.restUrl,
-      identityUrl: emulator.identityUrl,
-      stats: emulator.stats,
-      objects: emulator.objects,
-      reset: Effect.zipRight(emulator.reset, Effect.all([Ref.set(steps, []), Ref.set(calls, [])], { discard: true })),
-      calls: Ref.get(calls),
-      script: (...more) => Ref.update(steps, (queue) => [...queue, ...more])
-    }
     return { transport: recordingRest(transport, calls), kit }
   })
 
