@@ -66,6 +66,26 @@ export const excerpt = (text: string, secrets: ReadonlyArray<string> = []): stri
   return head.length === clean.length ? quote(flat, max) : `${flat.slice(0, max)}… (${clean.length} characters in all)`
 }
 
+/**
+ * `text` as an http(s) URL, or `undefined`: what an endpoint setting must be.
+ *
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const httpUrl = (text: string): URL | undefined => {
+  const url = URL.canParse(text) ? new URL(text) : undefined
+  return url !== undefined && (url.protocol === "http:" || url.protocol === "https:") ? url : undefined
+}
+
+/**
+ * An endpoint setting as an error may quote it: a user and password written into it
+ * (`scheme://u:p@host`) left out, as `scheme://…@host`.
+ *
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const shownUrl = (text: string): string => text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1…@")
+
 // Fatal: bytes that are not UTF-8 are refused, never read with U+FFFD in their place (a name
 // read that way would be synced back changed). The lossy one only makes excerpts.
 const strict = new TextDecoder("utf-8", { fatal: true })

@@ -12,6 +12,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as HttpEdge from "./HttpEdge.js"
 import type { Credentials } from "./Signature.js"
 
 /**
@@ -75,9 +76,6 @@ export const variables = {
   timeZone: "MARKETO_TIME_ZONE"
 } as const
 
-/** A URL as an error quotes it: a user and password written into it (`//u:p@host`) left out. */
-const shown = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1…@")
-
 const check = (
   options: Options,
   names: Names = optionNames
@@ -86,10 +84,9 @@ const check = (
   if (typeof options.endpoint !== "string") {
     return Either.left(ConfigError.MissingData([names.endpoint], "the Marketo SOAP endpoint is missing"))
   }
-  const url = URL.canParse(options.endpoint) ? new URL(options.endpoint) : undefined
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+  if (HttpEdge.httpUrl(options.endpoint) === undefined) {
     return Either.left(
-      ConfigError.InvalidData([names.endpoint], `expected an http(s) URL, got "${shown(options.endpoint)}"`)
+      ConfigError.InvalidData([names.endpoint], `expected an http(s) URL, got "${HttpEdge.shownUrl(options.endpoint)}"`)
     )
   }
   if (typeof options.userId !== "string") {

@@ -325,3 +325,20 @@ describe("exchangeSpan", () => {
       expect(yield* exchange.pipe(Effect.withSpan("call"))).toEqual({ current: "call", real: false })
     }))
 })
+
+describe("endpoint settings", () => {
+  it("only http(s) URLs are endpoints", () => {
+    expect(HttpEdge.httpUrl("https://123-ABC-456.mktorest.com/rest")?.host).toBe("123-abc-456.mktorest.com")
+    for (const text of ["ftp://host/rest", "127.0.0.1:8080/rest", "not a url", ""]) {
+      expect(HttpEdge.httpUrl(text)).toBeUndefined()
+    }
+  })
+
+  it("a URL is quoted without the user and password written into it, and otherwise as it is", () => {
+    expect(HttpEdge.shownUrl("ftp://u:s3cr3t@host/rest")).toBe("ftp://…@host/rest")
+    expect(HttpEdge.shownUrl("https://user@host/soap")).toBe("https://…@host/soap")
+    // An @ in the path or query is no user: left alone.
+    expect(HttpEdge.shownUrl("https://host/a@b?c=d@e")).toBe("https://host/a@b?c=d@e")
+    expect(HttpEdge.shownUrl("host:8080/rest")).toBe("host:8080/rest")
+  })
+})

@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import * as HttpEdge from "@mktows/core/HttpEdge"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -72,11 +73,6 @@ export interface Options {
   readonly identityTimeout?: Duration.DurationInput
 }
 
-const httpUrl = (text: string): URL | undefined => {
-  const url = URL.canParse(text) ? new URL(text) : undefined
-  return url !== undefined && (url.protocol === "http:" || url.protocol === "https:") ? url : undefined
-}
-
 const trimSlash = (text: string): string => text.replace(/\/+$/, "")
 
 /**
@@ -110,26 +106,25 @@ const variableNames: Names = {
   identityTimeout: "MARKETO_IDENTITY_TIMEOUT"
 }
 
-/** A URL as an error quotes it: a user and password written into it (`//u:p@host`) left out. */
-const shown = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1…@")
-
 const check = (
   options: Options,
   names: Names = optionNames
 ): Either.Either<RestConfigShape, ConfigError.ConfigError> => {
-  if (httpUrl(options.endpoint) === undefined) {
+  if (HttpEdge.httpUrl(options.endpoint) === undefined) {
     return Either.left(
       ConfigError.InvalidData(
         [names.endpoint],
-        `expected an http(s) URL such as https://123-ABC-456.mktorest.com/rest, got "${shown(options.endpoint)}"`
+        `expected an http(s) URL such as https://123-ABC-456.mktorest.com/rest, got "${
+          HttpEdge.shownUrl(options.endpoint)
+        }"`
       )
     )
   }
   const identity = options.identityEndpoint ?? identityFor(options.endpoint)
-  if (httpUrl(identity) === undefined) {
+  if (HttpEdge.httpUrl(identity) === undefined) {
     // Derived from the REST endpoint when not given: that is the setting to fix.
     const name = options.identityEndpoint === undefined ? names.endpoint : names.identityEndpoint
-    return Either.left(ConfigError.InvalidData([name], `expected an http(s) URL, got "${shown(identity)}"`))
+    return Either.left(ConfigError.InvalidData([name], `expected an http(s) URL, got "${HttpEdge.shownUrl(identity)}"`))
   }
   if (options.clientId.trim() === "") {
     return Either.left(ConfigError.InvalidData([names.clientId], "the client id is empty"))
