@@ -1378,12 +1378,12 @@ describe("rows in doubt, read back", () => {
         const counters = Progress.make(done + inDoubt + 1, window)
         for (let i = 0; i < done; i++) Progress.count(counters, "CREATED")
         counters.inDoubt = inDoubt
-        counters.readBack = readFrac % (inDoubt + 1)
+        counters.settled = readFrac % (inDoubt + 1)
         const now = 10_000_000
         const line = Progress.line(counters, now - elapsed, now)
-        const reading = counters.readBack < inDoubt
+        const reading = counters.settled < inDoubt
         expect(line.includes(
-          `settling rows left in doubt (read back by key): ${counters.readBack.toLocaleString("en-US")}/${
+          `settling rows left in doubt (read back by key): ${counters.settled.toLocaleString("en-US")}/${
             inDoubt.toLocaleString("en-US")
           }`
         )).toBe(reading)
@@ -1392,7 +1392,7 @@ describe("rows in doubt, read back", () => {
           // Even before any row is done (no rate yet), the reads left give one.
           expect(eta).not.toBeNull()
           const seconds = Number(eta?.[1]) * 60 + Number(eta?.[2])
-          const calls = inDoubt - counters.readBack
+          const calls = inDoubt - counters.settled
           expect(seconds).toBeGreaterThanOrEqual(Math.round(calls * window.millis / window.calls / 1000))
         }
         // Once the job is stopping, it reads nothing more back: not said.
@@ -1407,7 +1407,7 @@ describe("rows in doubt, read back", () => {
     for (const status of ["CREATED", "CREATED", "CREATED"]) Progress.count(counters, status)
     expect(Progress.summary(counters, 1_000)).not.toContain("in doubt")
     counters.inDoubt = 2
-    counters.readBack = 2
+    counters.settled = 2
     expect(Progress.summary(counters, 1_000)).toContain(
       "; 2 row(s) an earlier run left in doubt settled first (read back by their external key where they have one)"
     )

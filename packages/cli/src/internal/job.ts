@@ -506,7 +506,7 @@ export const run = <A, R>(
         // counted, or the progress line would wait for it to the end.
         if (journal === undefined || counters.inDoubt === 0) return Effect.succeed(known)
         return Effect.map(journal.previous(row.line), (previous) => {
-          if (previous._tag === "Doubt") counters.readBack++
+          if (previous._tag === "Doubt") counters.settled++
           return known
         })
       }
@@ -652,7 +652,7 @@ export const run = <A, R>(
             }
           )
           if (verdict === "halted") break
-          counters.readBack++
+          counters.settled++
           if (verdict === "send") {
             batch.push(item)
             resent.add(item.line)

@@ -40,7 +40,7 @@ export interface Counters {
    */
   inDoubt: number
   /** Of those, the rows settled so far (read back, sent again, or now invalid). */
-  readBack: number
+  settled: number
   readonly byStatus: Map<string, number>
   /** The client's rate window. */
   readonly window: RateWindow
@@ -57,7 +57,7 @@ export const make = (total: number, window: RateWindow): Counters => ({
   pending: 0,
   stopping: false,
   inDoubt: 0,
-  readBack: 0,
+  settled: 0,
   byStatus: new Map(),
   window,
   callEnds: []
@@ -104,23 +104,23 @@ export const line = (counters: Counters, startedAt: number, now: number): string
   const free = held ? (counters.window.millis - (now - (counters.callEnds[0] ?? now))) / 1000 : 0
   // Each row in doubt still to settle may be a call of its own (a read by its external key): the
   // window lets them through no faster than that, however fast the rows before them went.
-  const reading = counters.readBack < counters.inDoubt
+  const reading = counters.settled < counters.inDoubt
   const readsLeft = reading
-    ? (counters.inDoubt - counters.readBack) * counters.window.millis / counters.window.calls / 1000
+    ? (counters.inDoubt - counters.settled) * counters.window.millis / counters.window.calls / 1000
     : 0
   // Before any row is done (a resumed job reading back first) the reads alone give an ETA.
   const eta = !counters.stopping && left > 0 && (rate > 0 || readsLeft > 0)
     ? ` · ETA ${clock(Math.max(rate > 0 ? left / rate : 0, free, readsLeft))}`
     : ""
-  const readBack = reading && !counters.stopping
-    ? ` · settling rows left in doubt (read back by key): ${number(counters.readBack)}/${number(counters.inDoubt)}`
+  const settling = reading && !counters.stopping
+    ? ` · settling rows left in doubt (read back by key): ${number(counters.settled)}/${number(counters.inDoubt)}`
     : ""
   const wait = held
     ? ` · waiting for Marketo's rate window (${counters.window.calls} calls per ${counters.window.millis / 1000} s)`
     : ""
   return `${number(counters.done)}/${number(counters.total)} rows · sent ${number(counters.sent)}${
     statuses.length > 0 ? ` · ${statuses}` : ""
-  }${readBack} · ${number(Math.round(rate))} rows/s${eta}${wait}${
+  }${settling} · ${number(Math.round(rate))} rows/s${eta}${wait}${
     counters.stopping && counters.pending > 0
       ? " · stopping: waiting for the calls already sent (Ctrl-C stops at once)"
       : ""
@@ -171,9 +171,9 @@ export const summary = (counters: Counters, elapsedMillis: number): string => {
     `sent ${number(counters.sent)} row(s) in ${seconds.toFixed(1)} s${
       counters.sent > 0 && seconds > 0 ? ` (${number(Math.round(counters.sent / seconds))} sent/s)` : ""
     }${
-      counters.inDoubt > 0 && counters.readBack > 0
+      counters.inDoubt > 0 && counters.settled > 0
         ? `; ${
-          number(counters.readBack)
+          number(counters.settled)
         } row(s) an earlier run left in doubt settled first (read back by their external key where they have one)`
         : ""
     }${
