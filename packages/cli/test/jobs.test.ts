@@ -1012,6 +1012,9 @@ describe("get --out a CSV", () => {
     }).pipe(Effect.provide(env)))
 })
 
+/** What a test job's rerun does with rows in doubt: sends them again, as its `reconcile` says. */
+const sentAgain: Job.Work<never>["inDoubt"] = { readsBack: false, safe: true, rerun: "It sends them again." }
+
 describe("the report", () => {
   const workOf = (send: Job.Work<string>["send"], lines: ReadonlyArray<string>): Job.Work<string> => ({
     job: { command: "sync", type: "Opportunity", operation: "INSERT" },
@@ -1020,7 +1023,8 @@ describe("the report", () => {
       Stream.fromIterable(lines.map((object, i) => ({ line: i + 1, record: i + 1, valid: true as const, object }))),
     inputColumns: Effect.succeed("json"),
     send,
-    reconcile: () => Effect.succeed("send")
+    reconcile: () => Effect.succeed("send"),
+    inDoubt: sentAgain
   })
 
   it.live("of a resumed job that stops again holds what the journal knows of every line", () =>
@@ -1121,7 +1125,8 @@ describe("the report", () => {
         reconcile: (line) =>
           Effect.succeed(
             line === 3 ? { line, status: "CREATED", id: 7, externalKey: { name: "k", value: "B" } } : "send"
-          )
+          ),
+        inDoubt: { readsBack: true, safe: true, rerun: "It reads each back first." }
       }
       const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
       yield* Effect.either(recording().record(Job.run<Keyed, never>(work, options)))
@@ -1559,7 +1564,8 @@ describe("a refusal at send time", () => {
               delivered.push(...objects)
               return objects.map((input, index) => ({ index, input, status: "CREATED" as const, id: index + 1 }))
             }),
-        reconcile: () => Effect.succeed("send")
+        reconcile: () => Effect.succeed("send"),
+        inDoubt: sentAgain
       }
       const options = optionsFor(dir, file, { chunkSize: 3 })
       const { out, record } = recording()

@@ -77,17 +77,14 @@ export interface Work<A> {
   /**
    * What a rerun with the journal does with the rows a run leaves IN_DOUBT, said when one does:
    * whether `reconcile` reads them back (a call each, for those with an external key) before
-   * anything is sent again, whether the user must check them first, and the words for it. None:
-   * a rerun settles them first, as `reconcile` says.
+   * anything is sent again, whether the user must check them first, and the words for it.
    */
-  readonly inDoubt?:
-    | {
-      readonly readsBack: boolean
-      /** Whether a rerun may send them again unchecked (false: the user checks first). */
-      readonly safe: boolean
-      readonly rerun: string
-    }
-    | undefined
+  readonly inDoubt: {
+    readonly readsBack: boolean
+    /** Whether a rerun may send them again unchecked (false: the user checks first). */
+    readonly safe: boolean
+    readonly rerun: string
+  }
 }
 
 /** The id a row's object (a model, a delete's reference) holds, if any. */
@@ -470,7 +467,7 @@ export const run = <A, R>(
     const counters = Progress.make(checked.total, options.rateWindow)
     // Said on the progress line while they are read back: a run that settles many sends nothing
     // for minutes, a call per row under the rate window.
-    if (journal !== undefined && work.inDoubt?.readsBack === true) counters.inDoubt = journal.inDoubt
+    if (journal !== undefined && work.inDoubt.readsBack) counters.inDoubt = journal.inDoubt
     let failures = 0
     let firstFailure: string | undefined
     // Why the job stops, once it must (see `haltWith`); before the finalizers, which read it.
@@ -889,7 +886,7 @@ export const inDoubtHint = <A>(
   failed: boolean
 ): string => {
   const retry = failed ? " (With --retry-failed, as above, it also sends the FAILED rows again.)" : ""
-  const rerun = work.inDoubt?.rerun ?? "It settles the rows in doubt before it sends anything again."
+  const rerun = work.inDoubt.rerun
   const head = `mktows: ${count} row(s) are IN_DOUBT: their call may have been applied, and no answer said whether.`
   if (Option.isNone(options.journal)) {
     return `${head} This job ran without --journal, so a rerun would send them again as if new (an INSERT could create them twice): check them in Marketo first (${
@@ -898,7 +895,7 @@ export const inDoubtHint = <A>(
         : "this job wrote no report: with --report FILE one names each row by its key"
     }). Next time add --journal FILE: a rerun with it settles them first.`
   }
-  return work.inDoubt?.safe === false
+  return !work.inDoubt.safe
     ? `${head} ${rerun} Then run the same command again, with the same --journal:\n  ${options.command}${retry}`
     : `${head} Run the same command again, with the same --journal:\n  ${options.command}\n${rerun}${retry}`
 }
