@@ -293,7 +293,12 @@ describe("emulator REST", () => {
       Schema.decodeUnknownSync(RestWire.TagTypeResponse)(tagTypes.body)
       const channels = yield* fetchJson(`${emulator.restUrl}/asset/v1/channels.json`, { headers: auth })
       checked("swagger-asset.json", "ResponseOfChannelResponse", channels.body)
-      Schema.decodeUnknownSync(RestWire.ChannelResponse)(channels.body)
+      const decodedChannels = Schema.decodeUnknownSync(RestWire.ChannelResponse)(channels.body).result ?? []
+      // Every channel's statuses decode as the wire schema has them, "Not in Program" first.
+      expect(decodedChannels.length).toBeGreaterThan(0)
+      expect(decodedChannels.map((c) => c.progressionStatuses?.[0]?.name)).toEqual(
+        decodedChannels.map(() => "Not in Program")
+      )
       const channel = yield* fetchJson(`${emulator.restUrl}/asset/v1/channel/byName.json?name=Webinar`, {
         headers: auth
       })

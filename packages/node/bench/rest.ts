@@ -39,7 +39,12 @@
  * for it too: what they would be if mktows kept none of them. `--ablate-turns` switches off
  * the turns of calls started together as well.
  *
- * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick] [--ladder] [--timeline] [--ablate | --ablate-turns]`
+ * With `--pin`, the emulator runs on CPU 0 and this process (every contender) on CPU 1 (Linux's
+ * `taskset`, every thread of each): the server's CPU is then not taken from the clients', as a
+ * remote Marketo's is not, and objects/s follow the slower of the two processes instead of
+ * their sum. Other work on the machine still shares both CPUs.
+ *
+ * Usage: `pnpm bench:rest [--rounds 12] [--warmup 2] [--batches 4] [--quick] [--ladder] [--timeline] [--pin] [--ablate | --ablate-turns]`
  * (the compiled code: `pnpm build` first; `--conditions=source` measures the sources)
  */
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -324,6 +329,11 @@ const main = Effect.scoped(Effect.gen(function*() {
   }
   const loadBefore = load()
   const server = yield* Children.emulator
+  const pinned = process.argv.includes("--pin")
+  if (pinned) {
+    yield* Children.pinTo(server.pid, 0)
+    yield* Children.pinTo(process.pid, 1)
+  }
   const emulatorBase = server.endpoint.replace(/\/soap\/.*$/, "")
   const ladder = process.argv.includes("--ladder")
   const timeline = process.argv.includes("--timeline")
@@ -337,7 +347,8 @@ const main = Effect.scoped(Effect.gen(function*() {
   process.stdout.write(
     `bench:rest: Opportunity createOrUpdate, ${recordsPerCall} per call, ${callsAtOnce} calls at once; ` +
       `${options.batches} batches per contender per round, ${options.warmup} warm-up + ${options.rounds} rounds; ` +
-      `${codeUnderTest}; ${server.how} at ${base}; load ${loadBefore}\n` +
+      `${codeUnderTest}; ${server.how} at ${base}; load ${loadBefore}` +
+      `${pinned ? "; the emulator on CPU 0, the contenders on CPU 1" : ""}\n` +
       (ablated === undefined ? "" : `${Ablated.contenderName}: switched off ${Ablated.describe(ablated, "REST")}\n`)
   )
   const contenders = yield* Effect.acquireRelease(
@@ -368,7 +379,7 @@ const main = Effect.scoped(Effect.gen(function*() {
   const loadAfter = load()
   process.stdout.write(`load average before ${loadBefore}, after ${loadAfter}\n`)
   process.stdout.write(
-    `${JSON.stringify({ bench: "rest", code: codeUnderTest, load: [loadBefore, loadAfter], ...figures })}\n`
+    `${JSON.stringify({ bench: "rest", code: codeUnderTest, pinned, load: [loadBefore, loadAfter], ...figures })}\n`
   )
 }))
 

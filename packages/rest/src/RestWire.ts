@@ -447,7 +447,32 @@ export interface TagType extends Schema.Schema.Type<typeof TagType> {}
 export const TagTypeResponse = Response(TagType).annotations({ identifier: "TagTypeResponse" })
 
 /**
- * A channel of `channels.json`.
+ * A program status of a channel: a step members of the channel's programs can reach. Every
+ * documented answer writes `description` `null` and no `type` (the Swagger types the one a
+ * string and lists the other).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ChannelProgression = Schema.Struct({
+  name: Schema.String,
+  step: Schema.Int,
+  description: optional(Schema.NullOr(Schema.String)),
+  hidden: Schema.Boolean,
+  success: Schema.Boolean,
+  type: optional(Schema.String)
+}).annotations({ identifier: "ChannelProgression" })
+/**
+ * The type of {@link ChannelProgression}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ChannelProgression extends Schema.Schema.Type<typeof ChannelProgression> {}
+
+/**
+ * A channel of `channels.json` and `channel/byName.json`, with its program statuses in order
+ * of their steps (optional, as the Swagger has them).
  *
  * @since 0.1.0
  * @category schemas
@@ -456,6 +481,7 @@ export const Channel = Schema.Struct({
   id: Schema.Int,
   name: Schema.String,
   applicableProgramType: Schema.String,
+  progressionStatuses: optional(Schema.Array(ChannelProgression)),
   createdAt: Schema.String,
   updatedAt: Schema.String
 }).annotations({ identifier: "Channel" })
@@ -468,7 +494,7 @@ export const Channel = Schema.Struct({
 export interface Channel extends Schema.Schema.Type<typeof Channel> {}
 
 /**
- * The answer of `channels.json`.
+ * The answer of `channels.json` and `channel/byName.json`.
  *
  * @since 0.1.0
  * @category schemas

@@ -133,6 +133,25 @@ export const emulator: Effect.Effect<Server, ChildError, Scope.Scope> = Effect.s
   )
 })
 
+/**
+ * Binds a process, every thread it has and every thread it makes, to one CPU (Linux's
+ * `taskset`), so that a benchmark can hold a server's CPU apart from its clients', as a remote
+ * Marketo's is. Fails with what went wrong where `taskset` is missing or refuses.
+ */
+export const pinTo = (pid: number, cpu: number): Effect.Effect<void, ChildError> =>
+  Effect.async<void, ChildError>((resume) => {
+    execFile("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], (error, _stdout, stderr) =>
+      resume(
+        error === null
+          ? Effect.void
+          : Effect.fail(
+            new ChildError({
+              detail: `taskset could not bind process ${pid} to CPU ${cpu}: ${stderr.trim() || error.message}`
+            })
+          )
+      ))
+  })
+
 /** The canned server. */
 export const canned: Effect.Effect<Server, ChildError, Scope.Scope> = spawnServer(
   [...tsxArgs, fileURLToPath(new URL("./canned-server.ts", import.meta.url))],

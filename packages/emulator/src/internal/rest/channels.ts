@@ -19,13 +19,7 @@ const applicableProgramType: (typeof programTypeNames)[number] = "program"
 const created = "2013-01-01T00:00:00Z"
 
 /** A program status of a channel, with the fields (and in the order) channels.md's answers give. */
-interface ProgressionStatus {
-  readonly name: string
-  readonly step: number
-  readonly description: null
-  readonly hidden: boolean
-  readonly success: boolean
-}
+type ProgressionStatus = RestWire.ChannelProgression & { readonly description: null }
 
 /**
  * A progression: "Not in Program" at step 0, as in every documented channel, then the given
@@ -62,7 +56,7 @@ const progressions: ReadonlyMap<string, ReadonlyArray<ProgressionStatus>> = new 
 ])
 
 /** Every channel, in the store's order, numbered from 1 as the browse numbers them. */
-const channelsOf = (names: ReadonlyArray<string>) =>
+const channelsOf = (names: ReadonlyArray<string>): ReadonlyArray<RestWire.Channel> =>
   names.map((name, i) => ({
     id: i + 1,
     name,
