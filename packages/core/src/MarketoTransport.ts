@@ -48,9 +48,9 @@ export const beforeSending: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Ef
 
 /**
  * Taken before each HTTP request a transport sends for a call. The first request is the call's
- * own place at the client's rate limit; a transport that sends more than one for a call (REST: a
- * request per Program, a describe, a body cut in halves) has each further one wait for a place in
- * the rate window of its own, since Marketo counts requests, not calls. That wait is not counted
+ * own place at the client's rate limit; a transport that sends more than one for a call (REST:
+ * one to three per Program, a describe, a body cut in halves) has each further one wait for a
+ * place in the rate window of its own, since Marketo counts requests, not calls. That wait is not counted
  * against the client's `callTimeout`, which starts again for each further request: the limit is
  * each request's. The transport sends a call's requests one after the other and keeps what each
  * was answered (`answered`). Outside the client's calls it does nothing.
@@ -233,7 +233,8 @@ export interface MarketoTransportShape {
 
 /**
  * The transport the client calls through, as a service: `@mktows/xml`'s `SoapTransport.layer`
- * in production, a fake in tests.
+ * or `@mktows/rest`'s `RestTransport.layer` in production, a fake or the emulator's test kit in
+ * tests.
  *
  * @since 0.1.0
  * @category tags

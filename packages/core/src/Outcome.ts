@@ -7,7 +7,9 @@ import type * as Wire from "./Wire.js"
 
 /**
  * The status of an outcome: one of Marketo's statuses, or `IN_DOUBT` when the call carrying
- * the object was sent but no answer came back, so nobody knows whether Marketo applied it.
+ * the object was sent and no answer says what Marketo did with it (none came, or the one that
+ * came could not be read, or does not account for the object), so nobody knows whether Marketo
+ * applied it.
  *
  * @since 0.1.0
  * @category models

@@ -1,6 +1,7 @@
 /**
  * A test kit: a `MarketoTransport` with the emulator's semantics, in memory. No HTTP server,
- * no port: each call goes through the real SOAP transport and codec to the emulator's app
+ * no port: each call goes through the real SOAP transport and codec (or, with `layerRest` and
+ * `layerRestClient`, the real REST transport) to the emulator's app
  * in the calling fiber, so the emulator's signature window and latency follow the test's
  * `Clock` (`TestClock` under `it.effect`). Every call is recorded with its outcome, and the
  * next calls can be scripted to meet a fault, a delay, or a lost connection.

@@ -1,11 +1,12 @@
 /**
- * mktows on Node: the MarketoClient over the SOAP transport over `node:http`/`node:https` with
- * keep-alive connections (a quarter of the CPU of Node's fetch per call), so a client install
- * needs no `@effect/platform-node` and no server stack.
+ * mktows on Node: the MarketoClient over the REST or the SOAP transport, over
+ * `node:http`/`node:https` with keep-alive connections (a quarter of the CPU of Node's fetch per
+ * call), so a client install needs no `@effect/platform-node` and no server stack.
  *
  * ```ts
  * import { NodeMarketo } from "@mktows/node"
- * // endpoint, user id and key from MARKETO_SOAP_ENDPOINT, MARKETO_USER_ID, MARKETO_ENCRYPTION_KEY
+ * // REST when MARKETO_REST_ENDPOINT is set (with MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET),
+ * // else SOAP (MARKETO_SOAP_ENDPOINT, MARKETO_USER_ID, MARKETO_ENCRYPTION_KEY)
  * program.pipe(Effect.provide(NodeMarketo.layerConfig()))
  * ```
  *

@@ -159,8 +159,9 @@ const check = (
 export const make = (options: Options): Effect.Effect<RestConfigShape, ConfigError.ConfigError> => check(options)
 
 /**
- * From `MARKETO_REST_ENDPOINT`, `MARKETO_IDENTITY_ENDPOINT` (optional), `MARKETO_CLIENT_ID`
- * and `MARKETO_CLIENT_SECRET` (read as `Redacted`).
+ * From `MARKETO_REST_ENDPOINT`, `MARKETO_IDENTITY_ENDPOINT` (optional), `MARKETO_CLIENT_ID`,
+ * `MARKETO_CLIENT_SECRET` (read as `Redacted`) and `MARKETO_IDENTITY_TIMEOUT` (optional, a
+ * duration such as `20 seconds`, the default).
  *
  * @since 0.1.0
  * @category config

@@ -25,8 +25,9 @@
  * | other codes of a record request | its records FAILED with the code and message |
  * | other codes of a read (1003, 1006, …) | `MarketoFault` with the REST code and Adobe's meaning of it |
  * | a read by a field the instance's describe does not search alone | refused before the query is sent (`refuseRead`: a `ValidationError` naming the fields it searches) |
- * | record `skipped` with 1013/1004 (not found), 1017/1005 (exists) | SKIPPED (UNCHANGED for a delete) |
- * | record `skipped` with other reasons | FAILED, `error` = `code: message; …` |
+ * | record `skipped` of an INSERT with 1005/1017 (exists), of an UPDATE with 1013 (not found) | SKIPPED: the operation skips it by design |
+ * | record `skipped` of a delete with 1013/1004 (not found); with 1005/1017 | UNCHANGED; SKIPPED |
+ * | record `skipped` otherwise (any UPSERT, 1004 (a role's lead not found) under every sync, other codes) | FAILED, `error` = `code: message; …` |
  *
  * The transport only moves requests and reports what it saw: timeouts, counts and retries
  * (besides the one token refresh) are the client's.

@@ -32,11 +32,11 @@ export const isLive = (clock: Clock.Clock): boolean => clock === liveClock
 const maxTimerMillis = 2 ** 31 - 1
 
 /**
- * An attempt that sends several requests (REST: a request per Program, a describe, a body cut in
- * halves): its limit starts again as each further request goes, and the wait for that request's
+ * An attempt that sends several requests (REST: one to three per Program, a describe, a body cut
+ * in halves): its limit starts again as each further request goes, and the wait for that request's
  * place in the rate window is not counted, as the wait at the limiter before an attempt is not.
- * The limit is then each request's: a call of 300 Programs is 300 requests, at least a minute of
- * Marketo's rate window and more of the network, which no one limit for the call could allow
+ * The limit is then each request's: a call of 300 Programs is up to 900 requests, at least three
+ * minutes of Marketo's rate window and more of the network, which no one limit for the call could allow
  * without also allowing a single request to hang that long.
  */
 export interface Restarts {
@@ -244,8 +244,8 @@ export const onSend: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentOn
 
 /**
  * Taken by a transport before each HTTP request it sends for an attempt: the first goes on the
- * attempt's own place at the limiter; each further one (REST: a request per Program, a describe,
- * a body cut in halves) waits for a place in the rate window of its own, as Marketo counts it,
+ * attempt's own place at the limiter; each further one (REST: one to three per Program, a
+ * describe, a body cut in halves) waits for a place in the rate window of its own, as Marketo counts it,
  * and the attempt is "not sent" while it waits. Outside an attempt of the client, nothing.
  */
 export const eachRequest: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentPhase), (phase) => {

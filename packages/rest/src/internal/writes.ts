@@ -179,7 +179,8 @@ export const make = (
      * one naming another leaves the program FAILED, not sent; tags it has already need no
      * update. An update with nothing left to change (or nothing at all: no cost, no tag) is
      * UNCHANGED without an update request, SKIPPED when no program has its id: an export
-     * of `get` synced back, or a model read and written, changes nothing twice. A read Marketo
+     * of `get` synced back, or a model read and written again with its costs and tags, changes
+     * nothing twice. A read Marketo
      * refuses leaves the program FAILED, not sent.
      */
     const program = (
