@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import * as HttpEdge from "@mktows/core/HttpEdge"
 import * as Limits from "@mktows/core/Limits"
 import * as MarketoClient from "@mktows/core/MarketoClient"
 import * as MarketoConfig from "@mktows/core/MarketoConfig"
@@ -138,7 +139,7 @@ export const layerConfig = (
   Layer.unwrapEffect(Effect.gen(function*() {
     const rest = options?.config === undefined ? yield* restEndpoint : Option.none()
     if (Option.isSome(rest)) {
-      yield* Effect.logInfo(`mktows: REST transport (MARKETO_REST_ENDPOINT ${rest.value})`)
+      yield* Effect.logInfo(`mktows: REST transport (MARKETO_REST_ENDPOINT ${HttpEdge.shownUrl(rest.value)})`)
       return layerRest(RestConfig.layerConfig(), options?.client, options?.restTransport)
     }
     yield* Effect.logInfo("mktows: SOAP transport (MARKETO_REST_ENDPOINT is not set)")

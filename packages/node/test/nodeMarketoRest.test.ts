@@ -46,6 +46,25 @@ describe("NodeMarketo.layerConfig picks the transport", () => {
       expect(Object.keys((yield* emulator.stats).calls).filter((name) => !name.startsWith("REST "))).toEqual([])
     }).pipe(Effect.scoped))
 
+  it.live("the endpoint it says it picked is written without the user and password in it", () =>
+    Effect.gen(function*() {
+      const env = ConfigProvider.fromMap(
+        new Map([
+          ["MARKETO_REST_ENDPOINT", "http://proxyuser:hunter2-password@127.0.0.1:9/rest"],
+          ["MARKETO_CLIENT_ID", "mktows-demo-client"],
+          ["MARKETO_CLIENT_SECRET", "mktows-demo-secret"]
+        ])
+      )
+      const { lines, logger } = logged()
+      yield* Layer.build(
+        NodeMarketo.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(env)), Layer.provide(logger))
+      )
+      expect(lines.filter((line) => line.includes("REST transport"))).toEqual([
+        expect.stringContaining("http://…@127.0.0.1:9/rest")
+      ])
+      expect(lines.join("\n")).not.toContain("hunter2")
+    }).pipe(Effect.scoped))
+
   it.live("a REST setting that is wrong is a ConfigError naming its variable, never the option behind it", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [ReadonlyArray<readonly [string, string]>, string]> = [

@@ -120,10 +120,17 @@ const isEscaped = (text: string, at: number): boolean => {
 }
 
 /**
- * What `JSON.parse` found wrong, without the piece of the text V8 quotes (`Unexpected token 'c',
- * "client_sec"... is not valid JSON`): it may hold a secret cut where no scrub can find it.
+ * What `JSON.parse` found wrong, without the piece of the text V8 quotes, from its first quote on
+ * (`Unexpected token 'c', "client_sec"... is not valid JSON`, `…, ..."ss_token":cdf01657-1"...`,
+ * `"[object Object]" is not valid JSON`): it may hold a secret cut where no scrub can find it.
+ * Messages that quote nothing (`… in JSON at position 6`) are kept whole.
  */
-const parseProblem = (message: string): string => message.replace(/,? ".*$/s, "")
+export const parseProblem = (message: string): string => {
+  const quote = message.indexOf("\"")
+  if (quote === -1) return message
+  const head = message.slice(0, quote).replace(/[\s,.]+$/, "")
+  return head === "" ? "not valid JSON" : head
+}
 
 /** A JSON text parsed, nested at most {@link maxJsonDepth} deep, or a ProtocolError. */
 export const parseJson = (
