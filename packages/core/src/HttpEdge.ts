@@ -73,9 +73,26 @@ export const excerpt = (text: string, secrets: ReadonlyArray<string> = []): stri
  * @category endpoints
  */
 export const httpUrl = (text: string): URL | undefined => {
+  // White space anywhere is refused: the URL parser drops it at the ends (and tabs and line
+  // breaks inside), but a transport that joins paths to the setting's text would send it, as
+  // `/rest%20/v1/…`, the path of a space read off the end of an .env line.
+  if (/\s/.test(text)) return undefined
   const url = URL.canParse(text) ? new URL(text) : undefined
   return url !== undefined && (url.protocol === "http:" || url.protocol === "https:") ? url : undefined
 }
+
+/**
+ * What a `ConfigError` says of an endpoint setting that is not an {@link httpUrl}: what was
+ * expected (with `example`, when given), white space named when that is what is wrong, and the
+ * setting quoted as {@link shownUrl} shows it.
+ *
+ * @since 0.2.0
+ * @category endpoints
+ */
+export const notHttpUrl = (text: string, example?: string): string =>
+  `expected an http(s) URL${example === undefined ? "" : ` such as ${example}`}${
+    /\s/.test(text) ? ", with no white space in it" : ""
+  }, got "${shownUrl(text)}"`
 
 /**
  * An endpoint setting as an error may quote it: a user and password written into it
@@ -297,8 +314,10 @@ export const connectionError =
   }
 
 /**
- * An HTTP status the transport does not read as an answer. A 5xx may have been applied
- * (ambiguous, when the request was a record request); anything else was refused.
+ * An HTTP status the transport does not read as an answer. A 5xx may have been applied, and so
+ * may another 2xx than the answer's (201, 202 accepted for later, 204 done with nothing said):
+ * ambiguous, when the request was a record request. Anything else (a redirect, a 4xx) was
+ * refused.
  *
  * @since 0.1.0
  * @category errors
@@ -314,7 +333,7 @@ export const statusError = (
     operation,
     status,
     excerpt: typeof body === "string" ? excerpt(body, exchange.secrets) : excerptOf(body, exchange.secrets),
-    ambiguous: (exchange.sent ?? true) && status >= 500
+    ambiguous: (exchange.sent ?? true) && (status >= 500 || (status >= 200 && status < 300))
   })
 
 /**

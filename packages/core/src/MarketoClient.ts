@@ -380,11 +380,12 @@ export const make = (
             ...request.params,
             ...(request.streamPosition === undefined ? {} : { streamPosition: request.streamPosition })
           }
-          // What the transport cannot express at all, then what this instance cannot (asked of it).
+          // What the transport cannot express at all, then what this instance cannot (asked of it,
+          // as a call is: at the limiter, within the call's time limit).
           const instanceRefuses = transport.refuseRead === undefined
             ? Effect.void
             : Effect.flatMap(
-              transport.refuseRead(wire),
+              engine.check("getMObjects", transport.refuseRead(wire), []),
               (issues) => issues.length === 0 ? Effect.void : Effect.fail(new ValidationError({ issues }))
             )
           return Stream.unwrap(Effect.as(

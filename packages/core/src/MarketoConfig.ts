@@ -86,7 +86,7 @@ const check = (
   }
   if (HttpEdge.httpUrl(options.endpoint) === undefined) {
     return Either.left(
-      ConfigError.InvalidData([names.endpoint], `expected an http(s) URL, got "${HttpEdge.shownUrl(options.endpoint)}"`)
+      ConfigError.InvalidData([names.endpoint], HttpEdge.notHttpUrl(options.endpoint))
     )
   }
   if (typeof options.userId !== "string") {

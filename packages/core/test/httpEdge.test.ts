@@ -213,15 +213,19 @@ describe("HttpEdge", () => {
     })
   })
 
-  it.prop("a status error is ambiguous exactly for 5xx, and quotes a bounded start of the body", [
-    FastCheck.integer({ min: 100, max: 599 }),
-    FastCheck.uint8Array({ maxLength: 5_000 })
-  ], ([status, body]) => {
-    const error = HttpEdge.statusError("deleteMObjects", status, body)
-    expect(error.ambiguous).toBe(status >= 500)
-    expect(error.status).toBe(status)
-    expect((error.excerpt ?? "").length).toBeLessThanOrEqual(max + 40)
-  })
+  it.prop(
+    "a status error is ambiguous exactly for 5xx and 2xx (a 202 or 204 may have been applied), and quotes a bounded start of the body",
+    [
+      FastCheck.integer({ min: 100, max: 599 }),
+      FastCheck.uint8Array({ maxLength: 5_000 })
+    ],
+    ([status, body]) => {
+      const error = HttpEdge.statusError("deleteMObjects", status, body)
+      expect(error.ambiguous).toBe(status >= 500 || (status >= 200 && status <= 299))
+      expect(error.status).toBe(status)
+      expect((error.excerpt ?? "").length).toBeLessThanOrEqual(max + 40)
+    }
+  )
 })
 
 describe("scrub", () => {
@@ -332,6 +336,16 @@ describe("endpoint settings", () => {
     for (const text of ["ftp://host/rest", "127.0.0.1:8080/rest", "not a url", ""]) {
       expect(HttpEdge.httpUrl(text)).toBeUndefined()
     }
+  })
+
+  it("an endpoint with white space anywhere is refused, and the refusal says so (the URL parser would drop it, the paths joined to it would not)", () => {
+    for (const text of ["https://host/rest ", " https://host/rest", "https://host/re\tst", "https://host/rest\r\n"]) {
+      expect(HttpEdge.httpUrl(text)).toBeUndefined()
+      expect(HttpEdge.notHttpUrl(text)).toContain("with no white space in it")
+    }
+    expect(HttpEdge.notHttpUrl("ftp://u:pw@host/rest", "https://x/rest")).toBe(
+      "expected an http(s) URL such as https://x/rest, got \"ftp://…@host/rest\""
+    )
   })
 
   it("a URL is quoted without the user and password written into it, and otherwise as it is", () => {

@@ -69,6 +69,8 @@ describe("NodeMarketo.layerConfig picks the transport", () => {
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [ReadonlyArray<readonly [string, string]>, string]> = [
         [[["MARKETO_REST_ENDPOINT", "127.0.0.1:8080/rest"]], "MARKETO_REST_ENDPOINT"],
+        // A space read off the end of an .env line: every request's path would carry it.
+        [[["MARKETO_REST_ENDPOINT", "http://127.0.0.1:8080/rest "]], "MARKETO_REST_ENDPOINT"],
         [
           [["MARKETO_REST_ENDPOINT", "http://127.0.0.1:8080/rest"], ["MARKETO_IDENTITY_ENDPOINT", "nope"]],
           "MARKETO_IDENTITY_ENDPOINT"

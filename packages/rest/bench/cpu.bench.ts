@@ -35,7 +35,12 @@ const statuses = JSON.stringify({
   success: true,
   result: Array.from({ length: perCall }, (_, seq) => ({ seq, marketoGUID: `g-${seq}`, status: "updated" }))
 })
-const token = JSON.stringify({ access_token: "t:ab", token_type: "bearer", expires_in: 3600, scope: "s" })
+const token = JSON.stringify({
+  access_token: "cdf01657-110d-4155-99a7-f986b2ff13a0:ab",
+  token_type: "bearer",
+  expires_in: 3600,
+  scope: "s"
+})
 
 const http = HttpClient.make((request) => {
   const body = request.url.endsWith("/oauth/token") ? token : statuses

@@ -114,9 +114,7 @@ const check = (
     return Either.left(
       ConfigError.InvalidData(
         [names.endpoint],
-        `expected an http(s) URL such as https://123-ABC-456.mktorest.com/rest, got "${
-          HttpEdge.shownUrl(options.endpoint)
-        }"`
+        HttpEdge.notHttpUrl(options.endpoint, "https://123-ABC-456.mktorest.com/rest")
       )
     )
   }
@@ -124,7 +122,7 @@ const check = (
   if (HttpEdge.httpUrl(identity) === undefined) {
     // Derived from the REST endpoint when not given: that is the setting to fix.
     const name = options.identityEndpoint === undefined ? names.endpoint : names.identityEndpoint
-    return Either.left(ConfigError.InvalidData([name], `expected an http(s) URL, got "${HttpEdge.shownUrl(identity)}"`))
+    return Either.left(ConfigError.InvalidData([name], HttpEdge.notHttpUrl(identity)))
   }
   if (options.clientId.trim() === "") {
     return Either.left(ConfigError.InvalidData([names.clientId], "the client id is empty"))

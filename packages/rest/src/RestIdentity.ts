@@ -3,10 +3,18 @@
  * `<identity>/oauth/token`, cached, and shared by every call.
  *
  * One refresh at a time: concurrent callers that find no valid token wait for the same
- * request. A token is refreshed before `expires_in` runs out (by the `Clock`, with a margin
+ * request, and share its end, a token or an error: ten calls that meet an identity endpoint
+ * that is down fail together, after one request, not one after another. A failure is not kept:
+ * the next caller to ask after it starts a new request. A caller interrupted while it waits
+ * (its call's time limit) leaves the request to the others; once no caller waits for it, it is
+ * abandoned. A token is refreshed before `expires_in` runs out (by the `Clock`, with a margin
  * of a tenth of its life, at most 60 s) and when Marketo calls it invalid or expired
  * (601/602, see {@link RestIdentityShape.invalidate}). The secret travels only in the body
  * of the token request, never in a URL; the token only in `Authorization: Bearer`.
+ *
+ * A token shorter than {@link minTokenLength} is refused (a `ProtocolError`): the REST transport
+ * removes the token's text from every answer before reading it, so a short one would cut
+ * record data (a token `Deal` would read an opportunity "Big Deal" as "Big <redacted>").
  *
  * Marketo's identity endpoint hands back the same token until it expires. A token Marketo has
  * just called expired (602) that comes back from it is one at the very end of its life: the
@@ -21,9 +29,12 @@ import * as HttpEdge from "@mktows/core/HttpEdge"
 import { AuthFault, ProtocolError, TransportError } from "@mktows/core/MarketoError"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -45,7 +56,10 @@ export type TokenError = AuthFault | TransportError | ProtocolError
  * @category models
  */
 export interface RestIdentityShape {
-  /** A token valid now: the cached one, or a fresh one (one request for all waiting callers). */
+  /**
+   * A token valid now: the cached one, or a fresh one. One request for all the callers that wait
+   * for it, who share its end, a token or an error; a failure is not kept.
+   */
   readonly token: Effect.Effect<Redacted.Redacted<string>, TokenError>
   /**
    * Forgets `token` if it is still the cached one, so the next caller gets a new one. `expired`:
@@ -67,6 +81,36 @@ interface Cached {
   /** The life the identity endpoint said it had left, in seconds (`expires_in`). */
   readonly life: number
 }
+
+/** A token request under way: its end, the fiber running it, and how many callers wait for it. */
+interface InFlight {
+  readonly done: Deferred.Deferred<Cached, TokenError>
+  readonly fiber: Fiber.RuntimeFiber<Cached, TokenError>
+  readonly waiting: number
+}
+
+/** What the identity service holds: nothing (no token yet, or the last request failed), a token, or a request. */
+type State =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "Cached"; readonly cached: Cached }
+  | { readonly _tag: "Fetching"; readonly flight: InFlight }
+
+const none: State = { _tag: "None" }
+
+/**
+ * The shortest access token taken. The REST transport removes the token's text from every answer
+ * before it reads it (so that a server echoing the request cannot leak it into an outcome or an
+ * error), which cuts whatever else in the answer holds that text: a token `Deal` would make an
+ * opportunity "Big Deal 2024" read "Big <redacted> 2024", a token `1` break every read. Sixteen
+ * visible characters do not turn up in record data or Marketo's own words unless the token is
+ * made of them, and every real token is longer: Marketo's are a GUID, `:` and the pod (about 40
+ * characters), and an opaque token as hard to guess as RFC 6749 (10.10) asks, 128 bits, is 22 or
+ * more in base64. So a shorter one is refused rather than used.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const minTokenLength = 16
 
 /**
  * The longest wait for the identity endpoint to stop handing back a token Marketo called
@@ -127,9 +171,8 @@ const decodeToken = (
       return Either.flatMap(
         Either.mapLeft(Http.decodeValue(RestWire.IdentityResponse, shown, quoted, operation, all), tokenHidden),
         (answer) =>
-          typeof token === "string" && headerSafe.test(token)
-            ? Either.right({ token: Redacted.make(token), expires_in: answer.expires_in })
-            : Either.left(
+          typeof token !== "string" || !headerSafe.test(token)
+            ? Either.left(
               new ProtocolError({
                 reason: "SchemaMismatch",
                 detail:
@@ -139,6 +182,17 @@ const decodeToken = (
                 received: HttpEdge.excerpt(quoted, all)
               })
             )
+            : token.length < minTokenLength
+            // Its length only: its text is what must not be quoted.
+            ? Either.left(
+              new ProtocolError({
+                reason: "SchemaMismatch",
+                detail:
+                  `the identity answer's access_token is too short to be kept out of the answers it could appear in: ${token.length} characters, under ${minTokenLength}`,
+                received: HttpEdge.excerpt(quoted, all)
+              })
+            )
+            : Either.right({ token: Redacted.make(token), expires_in: answer.expires_in })
       )
     }
   )
@@ -153,7 +207,7 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
   function*() {
     const config = yield* RestConfig
     const client = yield* HttpClient.HttpClient
-    const cache = yield* SynchronizedRef.make<Cached | undefined>(undefined)
+    const cache = yield* SynchronizedRef.make<State>(none)
 
     // The secret is scrubbed from anything the identity endpoint answers: one that echoes
     // the request would otherwise quote it.
@@ -221,9 +275,6 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
       Effect.withSpan("mktows.RestIdentity.fetch")
     )
 
-    const valid = (cached: Cached | undefined, now: number): cached is Cached =>
-      cached !== undefined && now < cached.refreshAt
-
     // The token Marketo last called expired (602), until a fetch hands back another.
     const expired = yield* Ref.make<string | undefined>(undefined)
 
@@ -261,18 +312,77 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
       )
     })
 
-    const token = Effect.gen(function*() {
+    const valid = (current: State, now: number): current is Extract<State, { readonly _tag: "Cached" }> =>
+      current._tag === "Cached" && now < current.cached.refreshAt
+
+    /**
+     * Runs `fresh` for everyone, in a fiber of its own: the caller that starts it may be
+     * interrupted (its call's time limit) while others still wait. Its end, a token or an error,
+     * goes to every waiting caller at once; a token is kept, a failure is not (the state goes
+     * back to none, so the next caller asks again). The state is changed and the waiters woken
+     * under the one lock, so no caller joins a request that has ended.
+     */
+    const start = Effect.gen(function*() {
+      const done = yield* Deferred.make<Cached, TokenError>()
+      // Interruptible, though started where the caller may not be interrupted (a fiber inherits
+      // that): its time limit, and the last caller's leaving, must be able to end it.
+      const fiber = yield* Effect.forkDaemon(
+        Effect.interruptible(fresh).pipe(
+          Effect.onExit((exit) =>
+            SynchronizedRef.updateEffect(cache, (current) =>
+              Effect.as(
+                Deferred.done(done, exit),
+                current._tag === "Fetching" && current.flight.done === done
+                  ? Exit.isSuccess(exit) ? { _tag: "Cached", cached: exit.value } as const : none
+                  : current
+              ))
+          )
+        )
+      )
+      return { done, fiber, waiting: 1 }
+    })
+
+    /** The token, or the request to wait for: the one under way, or one started now. */
+    const join = (current: State) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (at): Effect.Effect<readonly [Redacted.Redacted<string> | InFlight, State]> => {
+          if (valid(current, at)) return Effect.succeed([current.cached.token, current])
+          if (current._tag === "Fetching") {
+            const flight = { ...current.flight, waiting: current.flight.waiting + 1 }
+            return Effect.succeed([flight, { _tag: "Fetching", flight }])
+          }
+          return Effect.map(start, (flight) => [flight, { _tag: "Fetching", flight }])
+        }
+      )
+
+    /**
+     * A waiting caller gone (interrupted): the request goes on for the others, and is interrupted
+     * only when none is left, as no one would take its token then.
+     */
+    const leave = (flight: InFlight) =>
+      SynchronizedRef.modify(cache, (current): readonly [boolean, State] => {
+        if (current._tag !== "Fetching" || current.flight.done !== flight.done) return [false, current]
+        return current.flight.waiting <= 1
+          ? [true, none]
+          : [false, { _tag: "Fetching", flight: { ...current.flight, waiting: current.flight.waiting - 1 } }]
+      }).pipe(Effect.flatMap((last) => last ? Fiber.interruptFork(flight.fiber) : Effect.void))
+
+    const token: Effect.Effect<Redacted.Redacted<string>, TokenError> = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
-      const cached = yield* SynchronizedRef.get(cache)
-      if (valid(cached, now)) return cached.token
-      // Whoever takes the lock first fetches; the others find its token when they get it.
-      return yield* SynchronizedRef.modifyEffect(
-        cache,
-        (current) =>
-          Effect.flatMap(Clock.currentTimeMillis, (at) =>
-            valid(current, at)
-              ? Effect.succeed([current.token, current] as const)
-              : Effect.map(fresh, (got) => [got.token, got] as const))
+      // A valid token is taken without the lock: this runs before every request.
+      const current = yield* SynchronizedRef.get(cache)
+      if (valid(current, now)) return current.cached.token
+      // Joined, and counted, without interruption, so that a caller counted is one that leaves.
+      return yield* Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(
+          SynchronizedRef.modifyEffect(cache, join),
+          (got) =>
+            Redacted.isRedacted(got) ? Effect.succeed(got) : restore(Deferred.await(got.done)).pipe(
+              Effect.map((cached) => cached.token),
+              Effect.onInterrupt(() => leave(got))
+            )
+        )
       )
     })
 
@@ -282,7 +392,7 @@ export const make: Effect.Effect<RestIdentityShape, never, HttpClient.HttpClient
         SynchronizedRef.update(
           cache,
           (current) =>
-            current !== undefined && Redacted.value(current.token) === Redacted.value(bad) ? undefined : current
+            current._tag === "Cached" && Redacted.value(current.cached.token) === Redacted.value(bad) ? none : current
         )
       )
 

@@ -20,7 +20,7 @@
  * | 603, identity HTTP 401 | `AuthFault` |
  * | 606, 615 | `MarketoFault` 20023/20024: backed off through the client's limiter |
  * | 607 | 20015: `QuotaExceeded` |
- * | 604, 608, 611, 713, 719, 1029, HTTP 5xx | ambiguous `TransportError`: retried where repeating is harmless, else IN_DOUBT |
+ * | 604, 608, 611, 614, 713, 719, 1029, HTTP 5xx, a 2xx other than 200 | ambiguous `TransportError`: retried where repeating is harmless, else IN_DOUBT |
  * | other codes (609, 610, …) of a program request | that program FAILED (SKIPPED on 702, no such program) |
  * | other codes of a record request | its records FAILED with the code and message |
  * | other codes of a read (1003, 1006, …) | `MarketoFault` with the REST code and Adobe's meaning of it |

@@ -143,12 +143,19 @@ export const QueryMiss = Schema.Struct({
 export interface QueryMiss extends Schema.Schema.Type<typeof QueryMiss> {}
 
 /**
- * Whether a query's item is a {@link QueryMiss}: it has reasons (no record field is named so).
+ * Whether a query's item is a {@link QueryMiss}: it has reasons, at least one, and nothing but
+ * them and its `seq` (no record field is named `reasons`). An item with record fields beside its
+ * reasons, or with an empty `reasons`, is no miss: a reader that dropped it would lose a record.
  *
  * @since 0.1.0
  * @category guards
  */
-export const isQueryMiss = (item: Fields | QueryMiss): item is QueryMiss => Array.isArray(item["reasons"])
+export const isQueryMiss = (item: Fields | QueryMiss): item is QueryMiss => {
+  const reasons = item["reasons"]
+  if (!Array.isArray(reasons) || reasons.length === 0) return false
+  for (const key in item) if (key !== "seq" && key !== "reasons") return false
+  return true
+}
 
 /**
  * The answer of a query: records with their `seq` and the requested fields, and a
@@ -765,7 +772,8 @@ export const soapCodeOf: ReadonlyMap<string, number> = new Map([
 
 /**
  * Transient REST codes: the request may or may not have been applied, so they are ambiguous like
- * an HTTP 5xx: 604 (timeout), 608 (unavailable), 611 (system error), 713 (a system resource
+ * an HTTP 5xx: 604 (timeout), 608 (unavailable), 611 (system error), 614 (the subscription
+ * unreachable, which Adobe's table says "usually indicates temporary inaccessibility"), 713 (a system resource
  * briefly unavailable: Adobe advises waiting and sending again), 719 (a lock wait timed out;
  * Adobe documents it for a program clone, and a lock that was busy may be free a moment later)
  * and 1029 (the export queue is full).
@@ -773,4 +781,4 @@ export const soapCodeOf: ReadonlyMap<string, number> = new Map([
  * @since 0.1.0
  * @category constants
  */
-export const transientCodes: ReadonlySet<string> = new Set(["604", "608", "611", "713", "719", "1029"])
+export const transientCodes: ReadonlySet<string> = new Set(["604", "608", "611", "614", "713", "719", "1029"])

@@ -19,10 +19,10 @@ import { fail, fake, json, ok, type Route, type Sent, tokens } from "./helpers/f
 
 const identityPath = "/identity/oauth/token"
 
-const withMarketo = (api: Route) => {
+const withMarketo = (api: Route, options: MarketoClient.Options = { retry: { maxAttempts: 1 } }) => {
   const t = tokens()
   const f = fake((s) => s.path === identityPath ? t.route() : api(s))
-  const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
+  const client = MarketoClient.layer(options).pipe(
     Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
   )
   return { ...f, client, api: () => f.sent.filter((s: Sent) => s.path !== identityPath) }
@@ -452,6 +452,69 @@ describe("REST reads", () => {
       // Its custom field typed by the describe it asked for: not sent as text.
       const sent = m.api().find((s) => s.method === "POST")
       expect(JSON.parse(sent?.body ?? "")).toMatchObject({ input: [{ score: 7 }] })
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("an item with a record and an empty reasons is a record; one with a record and reasons ends the read, never dropped", () => {
+    let answer: Record<string, unknown> = {}
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe ? ok([describeOf(["externalOpportunityId"])]) : ok([answer])
+    )
+    const read = Stream.runCollect(
+      MarketoClient.getMObjects({ type: "Opportunity", externalKey: { name: "externalOpportunityId", value: "O-1" } })
+    )
+    return Effect.gen(function*() {
+      answer = { seq: 0, marketoGUID: "g-1", externalOpportunityId: "O-1", name: "n1", reasons: [] }
+      const found = [...yield* read]
+      expect(found.map((o) => o._tag === "Opportunity" ? [o.externalKey?.value, o.name] : [])).toEqual([["O-1", "n1"]])
+      answer = {
+        seq: 0,
+        marketoGUID: "g-1",
+        externalOpportunityId: "O-1",
+        reasons: [{ code: "1013", message: "Not found" }]
+      }
+      const error = yield* Effect.flip(read)
+      expect(error._tag === "ProtocolError" && error.detail).toContain("both a record and reasons")
+      // A miss, reasons and nothing else: no record, and no error.
+      answer = { seq: 0, reasons: [{ code: "1013", message: "Not found" }] }
+      expect((yield* read).length).toBe(0)
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a describe that never answers a read's check is given up on at the call's time limit: the read goes on, and the next call asks again", () => {
+    let describes = 0
+    const m = withMarketo((s) =>
+      s.path === opportunitiesDescribe
+        ? ++describes === 1 ? Effect.never : ok([{
+          ...describeOf(["externalOpportunityId"]),
+          fields: [{ name: "score", dataType: "integer" }]
+        }])
+        : s.method === "POST"
+        ? ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
+        : ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", stage: "Won" }]), {
+      retry: { maxAttempts: 1 },
+      callTimeout: "10 seconds"
+    })
+    return Effect.gen(function*() {
+      const reading = yield* Effect.fork(Stream.runCollect(
+        MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("Stage", "Won")] })
+      ))
+      yield* TestClock.adjust("11 seconds")
+      // The check could not tell: the instance had the last word, and answered. The hung
+      // describe was not kept for the read's own (the fields to read): that one asked again.
+      expect((yield* Fiber.join(reading)).length).toBe(1)
+      expect(describes).toBe(2)
+      // The describe answered is kept: a sync with a custom field is typed by it.
+      const outcomes = yield* MarketoClient.syncMObjects(
+        [Opportunity.make({
+          externalKey: { name: "externalOpportunityId", value: "A" },
+          customFields: { score: "7" }
+        })],
+        "UPDATE"
+      )
+      expect(outcomes.map((o) => o.status)).toEqual(["UPDATED"])
+      expect(describes).toBe(2)
+      expect(JSON.parse(m.api().find((s) => s.method === "POST")?.body ?? "")).toMatchObject({ input: [{ score: 7 }] })
     }).pipe(Effect.provide(m.client))
   })
 

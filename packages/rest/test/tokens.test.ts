@@ -6,15 +6,18 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as MarketoClient from "@mktows/core/MarketoClient"
+import { ProtocolError } from "@mktows/core/MarketoError"
 import * as Opportunity from "@mktows/core/Opportunity"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import * as RestTransport from "../src/RestTransport.js"
-import { fail, fake, json, ok, type Sent, tokens } from "./helpers/fakeMarketo.js"
+import { fail, fake, json, ok, type Sent, tokenOf, tokens } from "./helpers/fakeMarketo.js"
 
 const identityPath = "/identity/oauth/token"
+const [t1, t2] = [tokenOf(1), tokenOf(2)]
 const opp = (value: string) => Opportunity.make({ externalKey: { name: "externalOpportunityId", value } })
 
 /** A server that answers `code` to requests bearing the first token, and success to others. */
@@ -23,7 +26,7 @@ const staleFirstToken = (code: string) => {
   const f = fake((s) =>
     s.path === identityPath
       ? t.route()
-      : s.headers["authorization"] === "Bearer t1"
+      : s.headers["authorization"] === `Bearer ${t1}`
       ? fail(code, `code ${code}`)
       : ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
   )
@@ -41,7 +44,7 @@ describe("token refresh, per code", () => {
         const outcomes = yield* MarketoClient.syncMObjects([opp("a")], "UPDATE")
         expect(outcomes.map((o) => o.status)).toEqual(["UPDATED"])
         expect(m.tokens.count()).toBe(2)
-        expect(m.records().map((s) => s.headers["authorization"])).toEqual(["Bearer t1", "Bearer t2"])
+        expect(m.records().map((s) => s.headers["authorization"])).toEqual([`Bearer ${t1}`, `Bearer ${t2}`])
         // The new token is cached: the next call fetches none.
         yield* MarketoClient.syncMObjects([opp("b")], "UPDATE")
         expect(m.tokens.count()).toBe(2)
@@ -55,7 +58,7 @@ describe("token refresh, per code", () => {
       return Effect.gen(function*() {
         yield* Effect.either(MarketoClient.syncMObjects([opp("a")], "UPDATE"))
         expect(m.tokens.count()).toBe(1)
-        expect(m.records().every((s) => s.headers["authorization"] === "Bearer t1")).toBe(true)
+        expect(m.records().every((s) => s.headers["authorization"] === `Bearer ${t1}`)).toBe(true)
       }).pipe(Effect.provide(m.client))
     })
   }
@@ -64,13 +67,13 @@ describe("token refresh, per code", () => {
     // Adobe's identity endpoint gives the same token until it expires: t1 once more (1 s left)
     // when fetched after the 602, then t2.
     let fetches = 0
-    const answers = [["t1", 3600], ["t1", 1], ["t2", 3600]] as const
+    const answers = [[t1, 3600], [t1, 1], [t2, 3600]] as const
     const f = fake((s) => {
       if (s.path === identityPath) {
-        const [token, life] = answers[Math.min(fetches++, 2)] ?? ["t2", 3600]
+        const [token, life] = answers[Math.min(fetches++, 2)] ?? [t2, 3600]
         return json({ access_token: token, token_type: "bearer", expires_in: life })
       }
-      return s.headers["authorization"] === "Bearer t1"
+      return s.headers["authorization"] === `Bearer ${t1}`
         ? fail("602", "Access token expired")
         : ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
     })
@@ -87,8 +90,8 @@ describe("token refresh, per code", () => {
       expect(outcomes.map((o) => o.status)).toEqual(["UPDATED"])
       expect(fetches).toBe(3)
       expect(f.sent.filter((s) => s.path !== identityPath).map((s) => s.headers["authorization"])).toEqual([
-        "Bearer t1",
-        "Bearer t2"
+        `Bearer ${t1}`,
+        `Bearer ${t2}`
       ])
     }).pipe(Effect.provide(client))
   })
@@ -98,7 +101,7 @@ describe("token refresh, per code", () => {
     const f = fake((s) => {
       if (s.path !== identityPath) return fail("602", "Access token expired")
       fetches++
-      return json({ access_token: "t1", token_type: "bearer", expires_in: 3000 })
+      return json({ access_token: t1, token_type: "bearer", expires_in: 3000 })
     })
     const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
       Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
@@ -117,7 +120,7 @@ describe("token refresh, per code", () => {
     const f = fake((s) => {
       if (s.path === identityPath) {
         // The token that replaces the refused one never comes.
-        return ++fetches === 1 ? json({ access_token: "t1", token_type: "bearer", expires_in: 3600 }) : Effect.never
+        return ++fetches === 1 ? json({ access_token: t1, token_type: "bearer", expires_in: 3600 }) : Effect.never
       }
       return fail("602", "Access token expired")
     })
@@ -134,6 +137,59 @@ describe("token refresh, per code", () => {
       expect(fetches).toBe(2)
       expect(error._tag).toBe("TimeoutError")
       expect(error.message).toContain("not sent within 5s")
+    }).pipe(Effect.provide(client))
+  })
+
+  it.effect("ten calls that meet an identity endpoint slower than identityTimeout fail together, after one identity request", () => {
+    let fetches = 0
+    const f = fake((s) => {
+      if (s.path !== identityPath) return ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
+      fetches++
+      return Effect.never
+    })
+    const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
+      Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
+    )
+    return Effect.gen(function*() {
+      const calls = yield* Effect.forEach(
+        ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"],
+        (key) =>
+          Effect.fork(
+            Effect.zip(Effect.flip(MarketoClient.syncMObjects([opp(key)], "UPDATE")), Clock.currentTimeMillis)
+          )
+      )
+      // Time for ten token requests one after another (20 s each, the default identityTimeout).
+      yield* TestClock.adjust("5 minutes")
+      const ended = yield* Effect.forEach(calls, Fiber.join)
+      expect(fetches).toBe(1)
+      expect(ended.map(([error, at]) => [error._tag, at])).toEqual(
+        Array.from({ length: 10 }, () => ["TransportError", 20_000])
+      )
+      expect(ended[0]?.[0].message).toContain("did not answer within 20s")
+      expect(f.sent.filter((s) => s.path !== identityPath)).toEqual([])
+    }).pipe(Effect.provide(client))
+  })
+
+  it.effect("a token too short to be kept out of the answers (`Deal`) is refused before any request carries it", () => {
+    let fetches = 0
+    const f = fake((s) => {
+      if (s.path !== identityPath) return ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
+      fetches++
+      return json({ access_token: "Deal", token_type: "bearer", expires_in: 3600, scope: "api@x" })
+    })
+    const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
+      Layer.provide(RestTransport.layer().pipe(Layer.provide(f.layer)))
+    )
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(MarketoClient.syncMObjects([opp("Big Deal 2024")], "UPDATE"))
+      // The identity answer's ProtocolError, as a token request's failure: nothing was sent.
+      expect(error._tag).toBe("TransportError")
+      expect(error._tag === "TransportError" && error.ambiguous).toBe(false)
+      expect(error._tag === "TransportError" && error.cause).toBeInstanceOf(ProtocolError)
+      expect(error.message).toContain("too short to be kept out of the answers it could appear in: 4 characters")
+      expect(error.message).not.toContain("Deal")
+      expect(fetches).toBe(1)
+      expect(f.sent.filter((s) => s.path !== identityPath)).toEqual([])
     }).pipe(Effect.provide(client))
   })
 

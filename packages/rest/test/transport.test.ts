@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as RestTransport from "../src/RestTransport.js"
-import { fail, fake, json, ok, type Route, secret, type Sent, tokens } from "./helpers/fakeMarketo.js"
+import { fail, fake, json, ok, type Route, secret, type Sent, tokenOf, tokens } from "./helpers/fakeMarketo.js"
 import * as Swagger from "./helpers/swagger.js"
 
 const withMarketo = (api: Route) => {
@@ -68,7 +68,7 @@ describe("RestTransport over MarketoClient", () => {
       expect(calls).toHaveLength(1)
       const [call] = calls
       expect(call?.path).toBe("/rest/v1/opportunities.json")
-      expect(call?.headers["authorization"]).toBe("Bearer t1")
+      expect(call?.headers["authorization"]).toBe(`Bearer ${tokenOf(1)}`)
       expect(call?.params).toEqual({})
       const body = JSON.parse(call?.body ?? "")
       expect(body).toEqual({
@@ -185,7 +185,7 @@ describe("RestTransport over MarketoClient", () => {
     let calls = 0
     const m = withMarketo((s) => {
       calls++
-      return s.headers["authorization"] === "Bearer t2" && calls < 3
+      return s.headers["authorization"] === `Bearer ${tokenOf(2)}` && calls < 3
         ? ok([{ seq: 0, marketoGUID: "g", status: "created" }])
         : fail("601", "Access token invalid")
     })
@@ -221,6 +221,7 @@ describe("RestTransport over MarketoClient", () => {
         ["604", "TransportError", true],
         ["608", "TransportError", true],
         ["611", "TransportError", true],
+        ["614", "TransportError", true],
         ["713", "TransportError", true],
         ["719", "TransportError", true],
         ["1029", "TransportError", true]
@@ -236,12 +237,17 @@ describe("RestTransport over MarketoClient", () => {
       }
     }))
 
-  it.effect("HTTP 5xx is an ambiguous TransportError, 4xx a plain one, bad JSON a ProtocolError", () =>
+  it.effect("HTTP 5xx and a 2xx other than 200 are an ambiguous TransportError, 4xx a plain one, bad JSON a ProtocolError", () =>
     Effect.gen(function*() {
       const e502 = yield* callWith(() => json("<html>bad gateway</html>", 502))
       expect(e502._tag === "TransportError" && e502.ambiguous && e502.status === 502).toBe(true)
       const e413 = yield* callWith(() => json("too large", 413))
       expect(e413._tag === "TransportError" && !e413.ambiguous).toBe(true)
+      // A 2xx that is not the answer (accepted for later, done with nothing said) may have been applied.
+      for (const status of [201, 202]) {
+        const accepted = yield* callWith(() => json("", status))
+        expect([status, accepted._tag === "TransportError" && accepted.ambiguous]).toEqual([status, true])
+      }
       const bad = yield* callWith(() => json("{not json"))
       expect(bad._tag).toBe("ProtocolError")
       const wrong = yield* callWith(() => ok([{ seq: 0, status: "exploded" }]))
@@ -513,6 +519,48 @@ describe("RestTransport over MarketoClient", () => {
         "/rest/asset/v1/program/byName.json",
         "/rest/asset/v1/program/1970.json"
       ])
+    }).pipe(Effect.provide(m.client))
+  })
+
+  it.effect("a Program whose costs cannot be read by its name (renamed meanwhile, 702) is FAILED not sent, never sent costs it may have; tags it has are not sent again", () => {
+    const program = {
+      id: 1970,
+      name: "P",
+      type: "Default",
+      channel: "",
+      tags: [{ tagType: "Region", tagValue: "EU" }],
+      costs: [{ startDate: "2013-06-01", cost: 500, note: "ads" }]
+    }
+    let byName: "702" | "renamed" | "found" = "702"
+    const m = withMarketo((s) =>
+      !s.path.startsWith("/rest/asset/")
+        ? fail("610", "no")
+        : s.path.endsWith("/byName.json")
+        ? byName === "702"
+          ? fail("702", "No data found")
+          : ok([byName === "renamed" ? { ...program, id: 2001, name: "P" } : program])
+        : ok([program])
+    )
+    return Effect.gen(function*() {
+      const update = Program.make({
+        id: 1970,
+        costs: [{ month: "2013-06", amount: 500, note: "ads" }],
+        tags: [{ type: "Region", value: "EU" }, { type: "Product", value: "X" }]
+      })
+      for (const answer of ["702", "renamed"] as const) {
+        byName = answer
+        const outcomes = yield* MarketoClient.syncMObjects([update], "UPDATE", { failOnPartial: false })
+        expect([answer, outcomes[0]?.status]).toEqual([answer, "FAILED"])
+        expect(outcomes[0]?.error).toContain("not sent: the program's costs could not be read")
+      }
+      expect(m.sent.filter(m.api).filter((s) => s.method === "POST")).toEqual([])
+      // Found by its name: the cost it has is not sent, nor the tag it has; only the tag it lacks.
+      byName = "found"
+      const outcomes = yield* MarketoClient.syncMObjects([update], "UPDATE")
+      expect(outcomes.map((o) => o.status)).toEqual(["UPDATED"])
+      const posts = m.sent.filter(m.api).filter((s) => s.method === "POST")
+      expect(posts.map((s) => [new URLSearchParams(s.body).get("costs"), new URLSearchParams(s.body).get("tags")]))
+        .toEqual([[null, JSON.stringify([{ tagType: "Product", tagValue: "X" }])]])
     }).pipe(Effect.provide(m.client))
   })
 

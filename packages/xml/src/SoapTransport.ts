@@ -8,7 +8,7 @@
  * - HTTP 200: the decoded result (or the fault or protocol error the body holds);
  * - HTTP 500 with a SOAP fault: `AuthFault` (20013, 20014) or `MarketoFault`;
  * - any other status, or a 500 that is not a SOAP fault: `TransportError` "Status" with an
- *   excerpt of the body, ambiguous for 5xx;
+ *   excerpt of the body, ambiguous for 5xx and for a 2xx other than 200;
  * - no connection: `TransportError` "Connection", not ambiguous only when the request
  *   certainly never left (refused, unresolvable host), with the HTTP client's error as `cause`;
  * - a success body that is not valid UTF-8: `ProtocolError` "InvalidEncoding".

@@ -140,31 +140,12 @@ export const attempt = <Op extends Wire.Operation>(
         Effect.zipRight(Timeout.onSend),
         Effect.zipRight(send),
         (attempt) =>
-          Effect.suspend(() => {
-            // Shared with the fiber the attempt runs in: whether its time ran out before its
-            // request was sent (a REST token that never came), when nothing can have been applied.
-            const phase: Timeout.Phase = {
-              notSent: false,
-              sent: false,
-              requests: 0,
-              quiet: 0,
-              more: rt.limiter.more,
-              from: undefined,
-              waiting: false
-            }
-            return Timeout.timeoutFail(
-              Effect.locally(attempt, Timeout.currentPhase, phase),
-              rt.settings.callTimeout,
-              () =>
-                new TimeoutError({
-                  operation,
-                  timeout: rt.settings.callTimeout,
-                  ...(phase.notSent ? { ambiguous: false } : {})
-                }),
-              // Started again as each further request goes, its wait for the rate window not counted.
-              phase
-            )
-          }),
+          timed(rt, attempt, (phase) =>
+            new TimeoutError({
+              operation,
+              timeout: rt.settings.callTimeout,
+              ...(phase.notSent ? { ambiguous: false } : {})
+            })),
         Effect.tapError((error) => {
           if (error._tag === "NotSent") return Effect.void
           const code = Retry.faultCode(error)
@@ -265,6 +246,67 @@ export const logFailure = (operation: Wire.Operation, attemptNo: number, error: 
       "mktows.attempt": attemptNo,
       "mktows.error": error._tag
     })
+
+/**
+ * `self` under the call's time limit, in a phase of its own: shared with the fiber it runs in,
+ * it tells whether its time ran out before a request was sent (a REST token that never came),
+ * when nothing can have been applied, and it starts the limit again as each further request
+ * goes, that request's wait for the rate window not counted.
+ */
+const timed = <A, E, E2>(
+  rt: Runtime,
+  self: Effect.Effect<A, E>,
+  onTimeout: (phase: Timeout.Phase) => E2
+): Effect.Effect<A, E | E2> =>
+  Effect.suspend(() => {
+    const phase: Timeout.Phase = {
+      notSent: false,
+      sent: false,
+      requests: 0,
+      quiet: 0,
+      more: rt.limiter.more,
+      from: undefined,
+      waiting: false
+    }
+    return Timeout.timeoutFail(
+      Effect.locally(self, Timeout.currentPhase, phase),
+      rt.settings.callTimeout,
+      () => onTimeout(phase),
+      phase
+    )
+  })
+
+/** What {@link check} fails with inside when its time is up: seen by no caller. */
+const checkTimedOut = { _tag: "CheckTimedOut" } as const
+
+/**
+ * A transport's check of a read against the instance (`refuseRead`: REST asks the describe), run
+ * as an attempt is: at a place at the limiter, its requests counted in the rate window
+ * (`eachRequest`), within `callTimeout`. A check whose time runs out could not tell, so it
+ * answers `unknown` (logged as a warning) and the read goes on, the instance having the last
+ * word; without the limit a describe that never answered held the read for ever, and every call
+ * waiting for the same describe with it. The place is taken even when the check sends nothing
+ * (a describe already kept): a place of the window for one read.
+ */
+export const check = <A>(
+  rt: Runtime,
+  operation: Wire.Operation,
+  self: Effect.Effect<A>,
+  unknown: A
+): Effect.Effect<A> =>
+  Effect.catchAll(
+    rt.limiter.run(timed(rt, self, () => checkTimedOut)),
+    () =>
+      Effect.as(
+        Effect.logWarning(`${operation}: the instance's check did not answer in time; the instance decides`).pipe(
+          Effect.annotateLogs({
+            "mktows.operation": operation,
+            "mktows.timeoutMillis": Duration.toMillis(rt.settings.callTimeout)
+          })
+        ),
+        unknown
+      )
+  )
 
 /** One logical call outside any batch: nothing can stop it, so it is never "not sent". */
 export const call = <Op extends Wire.Operation>(

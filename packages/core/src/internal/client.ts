@@ -407,6 +407,8 @@ export const make = (transport: MarketoTransportShape, settings: Settings) =>
       chunkSize: rt.chunkSize,
       call: <Op extends Wire.Operation>(operation: Op, params: Wire.ParamsOf<Op>, meta: CallMeta) =>
         Call.call(rt, operation, params, meta),
+      check: <A>(operation: Wire.Operation, self: Effect.Effect<A>, unknown: A) =>
+        Call.check(rt, operation, self, unknown),
       runAll: <A>(
         request: StatusRequest,
         items: ReadonlyArray<A>,

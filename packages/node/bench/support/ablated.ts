@@ -59,8 +59,8 @@ export const guarantees: ReadonlyArray<Bypass> = [
   {
     what: "the rate limiter and its bound on calls in flight",
     file: "core/src/internal/call.ts",
-    find: "rt.limiter.run(",
-    replace: "((effect) => effect)("
+    find: "rt.limiter.run(\n      // Checked once the limiter lets the call go",
+    replace: "((effect) => effect)(\n      // Checked once the limiter lets the call go"
   },
   {
     what: "the rate limiter's place for each further request of a call",

@@ -7,6 +7,7 @@
  * @internal
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpEdge from "@mktows/core/HttpEdge"
 import type { TransportCallError, ValidationIssue } from "@mktows/core/MarketoError"
 import { isFatal, ProtocolError } from "@mktows/core/MarketoError"
 import type * as Wire from "@mktows/core/Wire"
@@ -352,10 +353,20 @@ export const make = (send: Send, described: Describes.Describe): Reads => {
             for (const r of answer.value.result ?? []) {
               // A lookup's key that matched nothing is an item with reasons and no record; any
               // other reason refused that key, which ends the read as a refused query does.
-              if (!RestWire.isQueryMiss(r)) records.push(read(r))
-              else if (!r.reasons.every((reason) => notFound.has(String(reason.code)))) {
-                return Effect.fail(refusedError(r.reasons))
-              }
+              if (RestWire.isQueryMiss(r)) {
+                if (!r.reasons.every((reason) => notFound.has(String(reason.code)))) {
+                  return Effect.fail(refusedError(r.reasons))
+                }
+              } else if (Array.isArray(r["reasons"]) && r["reasons"].length > 0) {
+                // A record and reasons in one item: neither kept nor dropped without a word.
+                return Effect.fail(
+                  new ProtocolError({
+                    reason: "SchemaMismatch",
+                    detail: "getMObjects: an item of the answer holds both a record and reasons (found or not?)",
+                    received: HttpEdge.excerpt(JSON.stringify(r))
+                  })
+                )
+              } else records.push(read(r))
             }
             const token = answer.value.nextPageToken
             const more = answer.value.moreResult

@@ -90,7 +90,7 @@ export const statusOf = (
     case "skipped": {
       const codes = (r.reasons ?? []).map((x) => String(x.code))
       const error = reasonText(r.reasons)
-      return statusNamed(id, key, skippedAs(codes, sync), error === "" ? undefined : error)
+      return statusNamed(id, key, skippedAs(codes, sync), error === "" ? "skipped, with no reason given" : error)
     }
   }
 }

@@ -234,11 +234,23 @@ export const make = (
                 `not sent: REST cannot change a program's channel (it is '${now.channel}', the update names '${other.tagValue}'); change it in Marketo, or leave the Channel tag out`
             })
           }
-          const adding = now?.costs === undefined || sent === undefined ? sent : newCosts(sent, now.costs)
+          // The program is there, but its read by name (the one read with costs) did not find
+          // it: renamed in between, or a name the instance answers otherwise. Its costs unknown,
+          // any sent could be one it has, added twice: none is sent.
+          if (now !== undefined && now.costs === undefined && sent !== undefined && sent.length > 0) {
+            return settle({
+              id: part.id,
+              status: "FAILED",
+              error:
+                `not sent: the program's costs could not be read (program/byName.json did not answer program ${part.id} by its name), and REST can only add costs, so any of them could be added twice; send it again`
+            })
+          }
+          const adding = now === undefined || sent === undefined ? sent : newCosts(sent, now.costs ?? [])
           const has = (t: RestWire.ProgramTag) =>
             now !== undefined && now.tags.some((n) => n.tagType === t.tagType && n.tagValue === t.tagValue)
-          const setting = (tags ?? []).filter((t) => t.tagType !== RestWire.channelTagType)
-          const changesTags = setting.some((t) => !has(t))
+          // Only the tags it lacks, as the costs: a tag it has needs no update.
+          const setting = (tags ?? []).filter((t) => t.tagType !== RestWire.channelTagType && !has(t))
+          const changesTags = setting.length > 0
           if (now !== undefined && (adding === undefined || adding.length === 0) && !changesTags) {
             return settle({
               id: part.id,

@@ -38,13 +38,17 @@ export const ok = (result: ReadonlyArray<unknown>, extra: Record<string, unknown
 export const fail = (code: string, message: string) =>
   json({ requestId: "r#1", success: false, errors: [{ code, message }], warnings: [] })
 
-/** Tokens `t1`, `t2`, … one per identity request, each valid `ttl` seconds. */
+/** The `n`th token handed out: as long as Marketo's (a GUID, `:` and the pod), so the client takes it. */
+export const tokenOf = (n: number) => `${String(n).padStart(8, "0")}-110d-4155-99a7-f986b2ff13a0:ab`
+
+/** Tokens `tokenOf(1)`, `tokenOf(2)`, … one per identity request, each valid `ttl` seconds. */
 export const tokens = (ttl = 3600) => {
   let n = 0
   return {
     count: () => n,
     route:
-      (() => json({ access_token: `t${++n}`, token_type: "bearer", expires_in: ttl, scope: "api@x" })) satisfies Route
+      (() =>
+        json({ access_token: tokenOf(++n), token_type: "bearer", expires_in: ttl, scope: "api@x" })) satisfies Route
   }
 }
 
