@@ -42,11 +42,12 @@ type Planned =
 
 const encoder = new TextEncoder()
 
-/** An object of a call that stopped before its request went. */
+/** An object of a call that stopped before its request went (at an earlier one, or at a read of it first). */
 const notSent: Wire.MObjStatus = {
   id: 0,
   status: "FAILED",
-  error: "not sent: the call stopped at an earlier request, so this object never went to Marketo (safe to send again)"
+  error:
+    "not sent: the call stopped before this object's request went (at an earlier request, or a read of it first), so it never went to Marketo (safe to send again)"
 }
 
 /** The records of `part` at `positions` (within the part), as a part of their own. */
