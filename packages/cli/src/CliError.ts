@@ -24,8 +24,9 @@ export class Stop extends Data.TaggedError("Stop")<{
 }
 
 /**
- * An input file that cannot be read as its format says: the file, the physical line, what
- * was wrong.
+ * An input file that cannot be read as its format says: the file, the physical line (and the
+ * column, counted in characters from 1, where one is known), what was wrong. Said as
+ * `FILE:LINE: …` or `FILE:LINE:COLUMN: …`, as compilers say where.
  *
  * @since 0.1.0
  * @category errors
@@ -33,10 +34,11 @@ export class Stop extends Data.TaggedError("Stop")<{
 export class InputError extends Data.TaggedError("InputError")<{
   readonly file: string
   readonly line: number
+  readonly column?: number | undefined
   readonly detail: string
 }> {
   override get message(): string {
-    return `${this.file}:${this.line}: ${this.detail}`
+    return `${this.file}:${this.line}${this.column === undefined ? "" : `:${this.column}`}: ${this.detail}`
   }
 }
 

@@ -32,7 +32,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
-import { type DateFormat, Stop } from "./CliError.js"
+import { type DateFormat, InputError, Stop } from "./CliError.js"
 import * as Columns from "./internal/columns.js"
 import * as Connection from "./internal/connection.js"
 import * as Csv from "./internal/csv.js"
@@ -167,6 +167,69 @@ const pathsUnderFilesDoNotExist = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 const writableOption = (flag: string, file: Option.Option<string>) =>
   Option.match(file, { onNone: () => Effect.void, onSome: (path) => writableAt(flag, path) })
 
+/** A file a command reads or writes, as the user named it: the flag (`FILE` for the input) and the path. */
+interface NamedFile {
+  readonly flag: string
+  readonly path: string
+  /** What it is, in the user's words: the input, the mapping, the report, the journal, the export. */
+  readonly role: string
+  /** Whether the command writes it. */
+  readonly written: boolean
+}
+
+/**
+ * Where a path leads: the file itself where it exists (its real path, and its device and inode,
+ * which a hard link shares too), or else the real path of its directory with its name, so that
+ * `./a.csv`, `dir/../a.csv` and a symbolic link to `a.csv` are all `a.csv`.
+ */
+const whereIs = (file: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const real = (at: string) => Effect.orElseSucceed(fs.realPath(at), () => path.resolve(at))
+    const info = yield* Effect.option(fs.stat(file))
+    if (Option.isSome(info)) {
+      return {
+        path: yield* real(file),
+        inode: Option.map(info.value.ino, (ino) => `${info.value.dev}:${ino}`)
+      }
+    }
+    return { path: path.join(yield* real(path.dirname(file)), path.basename(file)), inode: Option.none<string>() }
+  })
+
+/**
+ * The files a command reads and writes must be different files: a report, an export or a journal
+ * written over the input (or over one another) would destroy it before, or while, it is read. Said
+ * as a usage error before anything is read or sent, naming both flags and paths.
+ */
+const distinctFiles = (files: ReadonlyArray<NamedFile | undefined>) =>
+  Effect.gen(function*() {
+    const named = files.filter((file): file is NamedFile => file !== undefined)
+    const places = yield* Effect.forEach(named, (file) => whereIs(file.path))
+    for (let j = 1; j < named.length; j++) {
+      for (let i = 0; i < j; i++) {
+        const [a, b, at, bt] = [named[i], named[j], places[i], places[j]]
+        if (a === undefined || b === undefined || at === undefined || bt === undefined) continue
+        const same = at.path === bt.path ||
+          (Option.isSome(at.inode) && Option.isSome(bt.inode) && at.inode.value === bt.inode.value)
+        if (!same || (!a.written && !b.written)) continue
+        const [writer, victim] = b.written ? [b, a] : [a, b]
+        return yield* Effect.fail(
+          new Stop({
+            code: 2,
+            detail: `${b.flag} ${b.path} and ${a.flag} ${a.path} are the same file${
+              a.path === b.path ? "" : ` (${at.path})`
+            }: ${writer.role} would be written over ${victim.role}. Give ${writer.flag} another path (nothing was read or sent)`
+          })
+        )
+      }
+    }
+  })
+
+/** A file flag's path, if given, as `distinctFiles` takes it. */
+const fileOf = (flag: string, path: Option.Option<string>, role: string, written: boolean): NamedFile | undefined =>
+  Option.match(path, { onNone: () => undefined, onSome: (value) => ({ flag, path: value, role, written }) })
+
 const reportTarget = (file: Option.Option<string>) =>
   Option.match(file, {
     onNone: () => Effect.succeed(Option.none()),
@@ -179,7 +242,7 @@ const reportTarget = (file: Option.Option<string>) =>
 
 const delimiter = Options.text("delimiter").pipe(
   Options.withDescription(
-    "What separates the fields of a CSV file: , (the default), ; (as Excel writes CSV where the decimal mark is a comma) or a tab (\\t or tab). Read with the default, a file whose header has no comma but a semicolon or a tab is refused."
+    "What separates the fields of a CSV file: , (the default), ; (as Excel writes CSV where the decimal mark is a comma) or a tab (\\t or tab). Read with the default, a file whose header has no comma but a semicolon or a tab is refused; read with ; or a tab, one whose header has none of it but a comma."
   ),
   Options.optional
 )
@@ -289,7 +352,7 @@ const sync = Command.make(
     ),
     timeZone: Options.text("time-zone").pipe(
       Options.withDescription(
-        "The time zone (e.g. America/New_York) whose calendar day a date-time with an offset (2026-01-03T02:00Z) falls on; default UTC. A date-time without an offset keeps the day it shows."
+        "The time zone (e.g. America/New_York) the file's times are read in; default UTC. A date field (closeDate) takes the calendar day in this zone of a date-time with an offset (2026-01-03T02:00Z); one without an offset keeps the day it shows. A date-time field (externalCreatedDate) takes a date-time without an offset, or a date alone (its midnight), as the wall time in this zone; one with an offset is that instant."
       ),
       Options.withDefault("UTC")
     ),
@@ -331,6 +394,12 @@ const sync = Command.make(
       const separator = yield* delimiterFor(args.delimiter, format)
       const reportTo = yield* reportTarget(args.report)
       yield* writableOption("--journal", args.journal)
+      yield* distinctFiles([
+        { flag: "FILE", path: args.file, role: "the input", written: false },
+        fileOf("--map-file", args.mapFile, "the mapping", false),
+        fileOf("--report", args.report, "the report", true),
+        fileOf("--journal", args.journal, "the journal", true)
+      ])
       const transport = yield* Connection.configured
       const maxSize = Connection.maxObjectsPerCall(transport)
       const size = Option.isSome(args.chunkSize)
@@ -453,6 +522,10 @@ const get = Command.make(
       const format = yield* formatFor("--out", args.out)
       yield* writableAt("--out", args.out)
       yield* writableOption("--journal", args.journal)
+      yield* distinctFiles([
+        { flag: "--out", path: args.out, role: "the export", written: true },
+        fileOf("--journal", args.journal, "the journal", true)
+      ])
       const criteria = yield* Reads.parseCriteria(Option.getOrElse(args.criteria, () => []))
       const associations = yield* Reads.parseAssociations(Option.getOrElse(args.associations, () => []))
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
@@ -467,7 +540,24 @@ const get = Command.make(
           out: args.out,
           format,
           journal: args.journal,
-          destination: yield* Connection.destination(args)
+          destination: yield* Connection.destination(args),
+          command: commandLine([
+            "get",
+            "--type",
+            args.type,
+            ...Option.getOrElse(args.criteria, (): ReadonlyArray<string> => []).flatMap((c) => ["--criteria", c]),
+            ...Option.getOrElse(args.associations, (): ReadonlyArray<string> => []).flatMap((a) => [
+              "--associations",
+              a
+            ]),
+            flag("include-details", args.includeDetails),
+            "--out",
+            args.out,
+            flag("journal", args.journal),
+            flag("rate-limit", args.rateLimit, "100/20"),
+            flag("endpoint", args.endpoint),
+            flag("user-id", args.userId)
+          ])
         })
       )
       return yield* exitWith(code)
@@ -508,7 +598,22 @@ const map = Command.make(
           new Stop({ code: 2, detail: `${args.file}: map reads a CSV file's header; NDJSON objects name their fields` })
         )
       }
-      const headers = yield* Rows.header(args.file, yield* delimiterFor(args.delimiter, format))
+      const record = yield* Rows.headerRecord(args.file, yield* delimiterFor(args.delimiter, format))
+      const headers = record?.fields ?? []
+      // A mapping is a JSON object from header to field: it cannot hold two columns named alike
+      // (one key would be lost), so a header of such columns is refused rather than half mapped.
+      const same = Columns.sameHeaders(headers)
+      if (record !== undefined && same.length > 0) {
+        return yield* Effect.fail(
+          new InputError({
+            file: args.file,
+            line: record.line,
+            detail: `the header: ${
+              Columns.describeSameHeaders(same)
+            }. A mapping names each column by its header, so it cannot tell such columns apart: rename them in the file so that each has its own header (e.g. 'Opportunity Name 2'), then run map again`
+          })
+        )
+      }
       const names = args.fromInstance
         ? yield* withClient(
           args,
@@ -570,6 +675,11 @@ const remove = Command.make(
       const separator = yield* delimiterFor(args.delimiter, format)
       const reportTo = yield* reportTarget(args.report)
       yield* writableOption("--journal", args.journal)
+      yield* distinctFiles([
+        { flag: "FILE", path: args.file, role: "the input", written: false },
+        fileOf("--report", args.report, "the report", true),
+        fileOf("--journal", args.journal, "the journal", true)
+      ])
       const limit = yield* Connection.parseRateLimit(args.rateLimit)
       const failures = yield* checkRange("max-failures", args.maxFailures, 1, Number.MAX_SAFE_INTEGER)
       const tty = yield* isTerminal(process.stderr)

@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as OpportunityPersonRole from "@mktows/core/OpportunityPersonRole"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Sync from "../src/internal/sync.js"
@@ -46,6 +46,21 @@ describe("get --include-details", () => {
       const text = help.stdout.replace(/\s+/g, " ")
       expect(text).toContain("Programs over SOAP: also read each Program's createdAt and updatedAt")
       expect(text).not.toContain("a Program's costs and tags)")
+    }))
+})
+
+describe("sync --time-zone", () => {
+  it.effect("says how each kind of field reads a time without an offset: a date keeps its day, a date-time is wall time", () =>
+    Effect.gen(function*() {
+      const help = yield* mktows(["sync", "--help"])
+      expect(help.code).toBe(0)
+      const text = help.stdout.replace(/\s+/g, " ")
+      expect(text).toContain(
+        "A date field (closeDate) takes the calendar day in this zone of a date-time with an offset"
+      )
+      expect(text).toContain(
+        "A date-time field (externalCreatedDate) takes a date-time without an offset, or a date alone (its midnight), as the wall time in this zone"
+      )
     }))
 })
 
@@ -124,4 +139,90 @@ describe("REST's refusals of a row", () => {
     expect(problems.map((p) => p.field)).toContain("opportunityId")
     expect(problems.map((p) => p.field).join(" ")).not.toContain("attribList")
   })
+})
+
+describe("a file written over the input, or over another written file", () => {
+  it.effect("is a usage error before anything is read or sent, naming both flags and paths", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "mktows-same-"))
+      const input = join(dir, "same.csv")
+      const text = "externalKey.externalOpportunityId,name\nS-1,One\n"
+      writeFileSync(input, text)
+      symlinkSync(input, join(dir, "link.csv"))
+      const sync = ["sync", input, "--type", "Opportunity", "--operation", "INSERT"]
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
+        [
+          [...sync, "--report", input],
+          /--report \S+same\.csv and FILE \S+same\.csv are the same file: the report would be written over the input\. Give --report another path/
+        ],
+        // Written another way: through ./, or a symbolic link to it.
+        [[...sync, "--report", `${dir}/./same.csv`], /the report would be written over the input/],
+        [[...sync, "--report", join(dir, "link.csv")], /link\.csv and FILE .*same\.csv are the same file \(/],
+        // Not "journal same.csv: line 1 is damaged": the input is no journal.
+        [
+          [...sync, "--journal", input],
+          /--journal \S+ and FILE \S+ are the same file: the journal would be written over the input/
+        ],
+        [
+          [...sync, "--report", join(dir, "r.csv"), "--journal", join(dir, "r.csv")],
+          /--journal \S+r\.csv and --report \S+r\.csv are the same file: the journal would be written over the report/
+        ],
+        [["delete", input, "--type", "Opportunity", "--report", input], /the report would be written over the input/],
+        [
+          ["get", "--type", "Opportunity", "--out", join(dir, "all.ndjson"), "--journal", join(dir, "all.ndjson")],
+          /the journal would be written over the export\. Give --journal another path/
+        ]
+      ]
+      for (const [args, message] of cases) {
+        const run = yield* mktows(args)
+        expect(run.code).toBe(2)
+        expect(run.stderr).toMatch(message)
+        expect(readFileSync(input, "utf8")).toBe(text)
+      }
+      expect(readdirSync(dir).sort()).toEqual(["link.csv", "same.csv"])
+    }))
+})
+
+describe("a header with two columns of one name", () => {
+  it.effect("map refuses it, naming the columns, and prints no mapping; sync refuses a mapping of it", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "mktows-dup-"))
+      const file = join(dir, "dup.csv")
+      writeFileSync(file, "Opportunity ID,Opportunity Name,Amount,Opportunity Name\nD-1,First,10,Second\n")
+      const map = yield* mktows(["map", file, "--type", "Opportunity"])
+      expect(map.code).toBe(2)
+      expect(map.stdout).toBe("")
+      expect(map.stderr).toContain(
+        `${file}:1: the header: 'Opportunity Name' is the header of columns 2 and 4. A mapping names each column by its header`
+      )
+      // A mapping file (a JSON object keeps one of two keys alike) or --map flags: refused the same.
+      const mapping = join(dir, "mapping.ndjson")
+      writeFileSync(
+        mapping,
+        JSON.stringify({ "Opportunity ID": "externalKey.externalOpportunityId", "Opportunity Name": "name" })
+      )
+      for (
+        const given of [["--map-file", mapping], [
+          "--map",
+          "Opportunity Name=name",
+          "--map",
+          "Opportunity ID=externalKey.externalOpportunityId"
+        ]]
+      ) {
+        const sync = yield* mktows([
+          "sync",
+          file,
+          "--type",
+          "Opportunity",
+          "--operation",
+          "UPSERT",
+          "--dry-run",
+          ...given
+        ])
+        expect(sync.code).toBe(2)
+        expect(sync.stderr).toContain(
+          "'Opportunity Name' is the header of columns 2 and 4: a mapping names a column by its header, so it cannot tell them apart"
+        )
+      }
+    }))
 })

@@ -457,6 +457,33 @@ describe("a resumed INSERT", () => {
     }).pipe(Effect.provide(seeded)))
 })
 
+describe("a resumed INSERT of keys that differ only in case", () => {
+  it.live("reads each back as its own object: both CREATED with their own ids, neither the other's duplicate", () =>
+    Effect.gen(function*() {
+      // Salesforce ids: 0065g00000AbCdE and 0065g00000ABCDE are two records, and Marketo keeps two objects.
+      const dir = scratch()
+      const file = join(dir, "twins.csv")
+      writeFileSync(
+        file,
+        "externalKey.externalOpportunityId,name\n0065g00000AbCdE,Twin lower\n0065g00000ABCDE,Twin upper\n"
+      )
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")), chunkSize: 2 })
+      const kit = yield* Testing.TestMarketo
+      yield* kit.script(Testing.drop({ applied: true }))
+      expect((yield* sync(options)).result).toEqual(Either.right(1))
+      expect(readNdjson(join(dir, "report.ndjson")).map((row) => row["status"])).toEqual(["IN_DOUBT", "IN_DOUBT"])
+      expect((yield* sync(options)).result).toEqual(Either.right(0))
+      const rows = readNdjson(join(dir, "report.ndjson"))
+      expect(rows.map((row) => row["status"])).toEqual(["CREATED", "CREATED"])
+      expect(rows.map((row) => row["error"])).toEqual([undefined, undefined])
+      expect(new Set(rows.map((row) => row["id"])).size).toBe(2)
+      expect(rows.map((row) => (row["externalKey"] as { value?: string })?.value)).toEqual([
+        "0065g00000AbCdE",
+        "0065g00000ABCDE"
+      ])
+    }).pipe(Effect.provide(env)))
+})
+
 describe("a chunk waiting for the rate window", () => {
   // One store for both runs; each run brings its client (the first with one call a minute).
   const store = Layer.merge(Testing.layer(), NodeFileSystem.layer)
@@ -950,12 +977,95 @@ describe("a stop after rows went out", () => {
       yield* kit.script(Testing.delay("1 minute"))
       const { out, record } = recording()
       const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")) })
-      const fiber = yield* Effect.fork(record(Sync.run(options)))
-      yield* Effect.sleep("300 millis")
+      // Interrupted once a call is on its way (the first pass is over), not after a while.
+      const sending = yield* Deferred.make<void>()
+      const work = Sync.work(options, yield* MarketoClient.MarketoClient)
+      const signalled: Job.Work<MObject.MObject> = {
+        ...work,
+        send: (objects) => Effect.zipRight(Deferred.succeed(sending, undefined), work.send(objects))
+      }
+      const fiber = yield* Effect.fork(record(Job.run<MObject.MObject, never>(signalled, options)))
+      yield* Deferred.await(sending)
       yield* Fiber.interrupt(fiber)
       expect(out.join("\n")).toContain(
         `the job was interrupted. To continue where it stopped, run:\n  ${options.command}`
       )
+    }).pipe(Effect.provide(env)))
+})
+
+describe("Ctrl-C before anything is sent, or during get", () => {
+  it.live("while a sync's rows are checked: says nothing was sent, and the command that runs the job", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "rows.ndjson")
+      writeFileSync(file, `${line("FIRST-1")}\n`)
+      // The first pass reads one row, then waits for ever: the interruption comes while it checks.
+      const reading = yield* Deferred.make<void>()
+      const options = optionsFor(dir, file, { journal: Option.some(join(dir, "job.journal")), retryFailed: true })
+      const work = Sync.work(options)
+      const waiting: Job.Work<MObject.MObject> = {
+        ...work,
+        rows: (source) =>
+          Stream.concat(
+            work.rows(source).pipe(Stream.take(1)),
+            Stream.fromEffect(Deferred.succeed(reading, undefined)).pipe(Stream.drain, Stream.concat(Stream.never))
+          )
+      }
+      const { out, record } = recording()
+      const fiber = yield* Effect.fork(record(Job.run<MObject.MObject, never>(waiting, options)))
+      yield* Deferred.await(reading)
+      yield* Fiber.interrupt(fiber)
+      expect(out.join("\n")).toContain(
+        `the job was interrupted before anything was sent (1 row(s) checked): nothing was sent. To run it, run the same command again:\n  ${options.command} --retry-failed`
+      )
+      expect(existsSync(join(dir, "report.ndjson"))).toBe(false)
+    }).pipe(Effect.provide(env)))
+
+  it.live("during get: says how many objects were written, and the command that continues the export", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const out = join(dir, "all.ndjson")
+      const journal = join(dir, "get.journal")
+      const client = yield* MarketoClient.MarketoClient
+      // The first page is read and written, then the next never comes.
+      const stalled = (paged: Deferred.Deferred<void>) =>
+        Layer.succeed(MarketoClient.MarketoClient, {
+          ...client,
+          getMObjectsPages: (params) =>
+            Stream.concat(
+              client.getMObjectsPages(params).pipe(Stream.take(1)),
+              Stream.fromEffect(Deferred.succeed(paged, undefined)).pipe(Stream.drain, Stream.concat(Stream.never))
+            )
+        })
+      const command = `mktows get --type Opportunity --out ${out} --journal ${journal}`
+      for (const withJournal of [true, false]) {
+        const paged = yield* Deferred.make<void>()
+        const { out: printed, record } = recording()
+        const fiber = yield* Effect.fork(record(
+          Reads.get({
+            type: "Opportunity",
+            criteria: [],
+            associations: [],
+            includeDetails: false,
+            out,
+            format: "ndjson",
+            journal: withJournal ? Option.some(journal) : Option.none(),
+            destination: testDestination,
+            command
+          }).pipe(Effect.provide(stalled(paged)))
+        ))
+        yield* Deferred.await(paged)
+        yield* Fiber.interrupt(fiber)
+        const written = readFileSync(out, "utf8").split("\n").filter((text) => text.length > 0).length
+        expect(printed.join("\n")).toContain(
+          `the export was interrupted after ${written} Opportunity object(s) were written to ${out}.`
+        )
+        expect(printed.join("\n")).toContain(
+          withJournal
+            ? `To continue where it stopped, run:\n  ${command}\n(the journal ${journal} keeps the last page written`
+            : `It ran without --journal, so a rerun reads every page again from the first:\n  ${command}`
+        )
+      }
     }).pipe(Effect.provide(env)))
 })
 
@@ -1528,6 +1638,36 @@ describe("get --journal reused against another Marketo", () => {
       // Resumed after its first page: every object once.
       expect(readFileSync(out, "utf8")).toBe(complete)
     }).pipe(Effect.provide(env)))
+})
+
+describe("a row the transport answers without sending it (not sent: …)", () => {
+  it.live("is FAILED and not counted as sent; the job's last words say what to change, not a bare retry", () =>
+    Effect.gen(function*() {
+      const dir = scratch()
+      const file = join(dir, "programs.csv")
+      // Over REST a program's channel cannot change: 1970 is a Trade Show.
+      writeFileSync(file, "id,tags.0.type,tags.0.value\n1970,Channel,Webinar\n1002,Region,APAC\n")
+      const options = optionsFor(dir, file, {
+        type: "Program",
+        operation: "UPDATE",
+        transport: "rest",
+        journal: Option.some(join(dir, "job.journal")),
+        command: `mktows sync ${file} --type Program --operation UPDATE --journal ${join(dir, "job.journal")}`
+      })
+      const run = yield* sync(options)
+      expect(run.result).toEqual(Either.right(1))
+      const report = readNdjson(join(dir, "report.ndjson"))
+      expect(report.map((row) => row["status"])).toEqual(["FAILED", "UPDATED"])
+      expect(report[0]?.["error"]).toMatch(/^not sent: REST cannot change a program's channel/)
+      expect(run.out).toMatch(
+        /^sent 1 row\(s\) in [\d.]+ s( \([\d,]+ sent\/s\))?; 1 not sent \(1 FAILED before their call went out\)$/m
+      )
+      expect(run.out).toContain(
+        "mktows: 1 row(s) FAILED without being sent: the transport refused them before their call, so nothing of them reached Marketo. The first, line 2: not sent: REST cannot change a program's channel"
+      )
+      expect(run.out).toContain("Each one's reason, in the report, says what to change")
+      expect(run.out).not.toContain("Once the cause is fixed")
+    }).pipe(Effect.provide(Layer.merge(Testing.layerRestClient(), NodeFileSystem.layer))))
 })
 
 describe("a refusal at send time", () => {

@@ -21,6 +21,7 @@ import * as CsvCell from "../src/internal/csvCell.js"
 import * as Job from "../src/internal/job.js"
 import * as Mapping from "../src/internal/mapping.js"
 import * as Rows from "../src/internal/rows.js"
+import * as Sync from "../src/internal/sync.js"
 import * as Values from "../src/internal/values.js"
 import { scratch } from "./helpers/mktows.js"
 import { type Expected, salesforceExport } from "./helpers/salesforce.js"
@@ -74,7 +75,26 @@ describe("values as spreadsheets write them", () => {
     )
     expect(Values.date("2026-01-03T02:00:00Z", ymd)).toEqual(Either.right("2026-01-03"))
     expect(Values.date("31/12/2026", mdy)).toEqual(Either.left("'31/12/2026' is not a date in MDY order"))
-    expect(Values.date("2/30/2026", mdy)).toEqual(Either.left("'2/30/2026' is not a date in MDY order"))
+    // In the order given but no day of the calendar: the day or month is what is wrong, not the order.
+    expect(Values.date("2/30/2026", mdy)).toEqual(
+      Either.left("'2/30/2026' is not a date: February 2026 has 28 days, no day 30 (read in MDY order)")
+    )
+    expect(Values.date("2026-02-30", ymd)).toEqual(
+      Either.left("'2026-02-30' is not a date: February 2026 has 28 days, no day 30 (read in YMD order)")
+    )
+    expect(Values.date("2025-02-29", ymd)).toEqual(
+      Either.left("'2025-02-29' is not a date: February 2025 has 28 days, no day 29 (read in YMD order)")
+    )
+    expect(Values.date("2024-02-29", ymd)).toEqual(Either.right("2024-02-29"))
+    expect(Values.dateTime("2026-13-01T00:00:00", ymd)).toEqual(
+      Either.left("'2026-13-01T00:00:00' is not a date: there is no month 13 (read in YMD order)")
+    )
+    expect(Values.date("30/02/2026", { ...mdy, dateFormat: "DMY" })).toEqual(
+      Either.left("'30/02/2026' is not a date: February 2026 has 28 days, no day 30 (read in DMY order)")
+    )
+    expect(Values.date("2026-04-00", ymd)).toEqual(
+      Either.left("'2026-04-00' is not a date: there is no day 0 (read in YMD order)")
+    )
     expect(Either.isLeft(Values.date("1/3/2025 13:36 PM", mdy))).toBe(true)
     expect(Either.isLeft(Values.date("1/3/26", mdy))).toBe(true)
   })
@@ -163,7 +183,7 @@ describe("CSV cells written against formula injection", () => {
   })
 })
 
-const readAll = (file: string, options: Rows.ReadOptions) =>
+const readAll = (file: string, options: Rows.ReadOptions & { readonly refuse?: Rows.Refuse }) =>
   Rows.read(file, "csv", "Opportunity", "UPSERT", undefined, options).pipe(
     Stream.runCollect,
     Effect.map(Chunk.toReadonlyArray)
@@ -220,19 +240,29 @@ describe("a Salesforce-shaped export", () => {
       const file = join(scratch(), "bad.csv")
       writeFileSync(
         file,
-        "\uFEFFOpportunity ID,Amount,Close Date,Won\r\n" +
-          "006A,\"$1,000.00\",12/31/2026,Yes\r\n" +
-          "006B,\"$1,25O.00\",31/12/2026,Maybe\r\n" +
+        "\uFEFFOpportunity ID,Amount,Close Date,Won,Probability (%)\r\n" +
+          "006A,\"$1,000.00\",12/31/2026,Yes,50\r\n" +
+          "006B,\"$1,25O.00\",31/12/2026,Maybe,150\r\n" +
           "\"006\r\nC\",5,1/1/2026\r\n"
       )
       const mapping = new Map(Mapping.propose("Opportunity", yield* Rows.header(file)))
       const read = yield* readAll(file, { mapping, values: mdy })
+      // Every problem of a row: the cells that cannot be read, and the model's rules for the others.
       expect(read.map(Job.problemText)).toEqual([
         "",
         "record 2 (line 3): Amount: '$1,25O.00' is not a number\n" +
         "record 2 (line 3): Close Date: '31/12/2026' is not a date in MDY order\n" +
-        "record 2 (line 3): Won: 'Maybe' is not yes or no (Yes/No, True/False or 1/0)",
-        "record 3 (line 4): expected 4 fields (as many as the header has), got 3"
+        "record 2 (line 3): Won: 'Maybe' is not yes or no (Yes/No, True/False or 1/0)\n" +
+        "record 2 (line 3): Probability (%): expected an integer from 0 to 100, got 150",
+        "record 3 (line 4): expected 5 fields (as many as the header has), got 3"
+      ])
+      // And the transport's refusals of the cells that could be read.
+      const rest = join(scratch(), "rest.csv")
+      writeFileSync(rest, "externalKey.externalId,amount\nK-1,ten\n")
+      const refused = yield* readAll(rest, { refuse: Sync.restRefusals })
+      expect(refused.flatMap((row) => (row.valid ? [] : row.problems.map((problem) => problem.field)))).toEqual([
+        "amount",
+        "externalKey.name"
       ])
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
@@ -337,7 +367,14 @@ describe("a cap on the size of a record", () => {
       const records = yield* Effect.flip(
         Stream.runCollect(Csv.records("t.csv", 20)(text("a,b\n1,2\n\"" + "y".repeat(40) + "\",3\n")))
       )
-      expect(records.message).toMatch(/^t\.csv:3: the record that starts on line 3 is longer than 20 characters/)
+      // Inside a quoted field: said where the field opened, whose closing quote may be missing.
+      expect(records.message).toMatch(
+        /^t\.csv:3:1: the record that starts on line 3 is longer than 20 characters.* Here the quoted field that opens on line 3, column 1 is still open\.$/
+      )
+      const unquoted = yield* Effect.flip(
+        Stream.runCollect(Csv.records("t.csv", 20)(text("a,b\n1,2\n" + "y".repeat(40) + ",3\n")))
+      )
+      expect(unquoted.message).toMatch(/^t\.csv:3: the record that starts on line 3 is longer than 20 characters/)
       // Up to the cap, records and lines read as ever.
       const fine = yield* Stream.runCollect(Csv.lines(text("{\"a\":1}\r\n\n{\"b\":2}"), "t.ndjson", 20))
       expect(Chunk.toReadonlyArray(fine)).toEqual([{ line: 1, content: "{\"a\":1}" }, {

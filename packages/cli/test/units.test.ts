@@ -101,9 +101,9 @@ describe("CSV reader", () => {
   it.effect("refuses a stray quote, an unclosed quote and invalid UTF-8, with the line", () =>
     Effect.gen(function*() {
       const error = (text: Uint8Array) => Effect.flip(parse([text]))
-      expect((yield* error(new TextEncoder().encode("a,b\nx\"y,1\n"))).message).toMatch(/^t\.csv:2: a quote inside/)
-      expect((yield* error(new TextEncoder().encode("a,b\n1,2\n\"open,3\n"))).message).toMatch(
-        /^t\.csv:3: the file ends inside/
+      expect((yield* error(new TextEncoder().encode("a,b\nx\"y,1\n"))).message).toMatch(/^t\.csv:2:2: a quote inside/)
+      expect((yield* error(new TextEncoder().encode("a,b\n1,2\n\"open,3\n"))).message).toBe(
+        "t.csv:3:1: the file ends inside the quoted field that opens on line 3, column 1: is its closing quote missing?"
       )
       expect((yield* error(Uint8Array.from([0x61, 0x0a, 0x62, 0x0a, 0xff, 0x0a]))).message).toMatch(
         /^t\.csv:3: not UTF-8/
@@ -111,6 +111,31 @@ describe("CSV reader", () => {
       // A character cut across chunks is fine.
       const euro = new TextEncoder().encode("a\n€\n")
       expect((yield* parse([euro.subarray(0, 3), euro.subarray(3)])).map((r) => r.fields)).toEqual([["a"], ["€"]])
+    }))
+})
+
+describe("CSV reader, a quote out of place", () => {
+  const error = (text: string, chunks: ReadonlyArray<number> = []) =>
+    Effect.map(Effect.flip(parse(cut(new TextEncoder().encode(text), chunks))), (error) => error.message)
+
+  it.effect("is said where its quoted field opened, line and column, and where the problem was found", () =>
+    Effect.gen(function*() {
+      // An unclosed quote on line 3: the next quote, on line 5, reads as its closing one.
+      const unclosed =
+        "externalKey.externalOpportunityId,name,amount\nQ-1,ok,5\nQ-2,\"Unclosed,6\nQ-3,Ok,7\nQ-4,\"Fine\",8\n"
+      for (const chunks of [[], [50, 61, 70]]) {
+        expect(yield* error(unclosed, chunks)).toBe(
+          "t.csv:3:5: the quoted field that opens on line 3, column 5 closes at line 5, column 5, and a closing quote must be followed by a comma or a line end, not 'F': is its closing quote missing on line 3?"
+        )
+      }
+      // Columns count characters, a character outside the BMP as one.
+      expect(yield* error("a,b\n😀é,\"x\"y\n")).toMatch(
+        /^t\.csv:2:4: the quoted field that opens on line 2, column 4 closes at column 6,/
+      )
+      expect(yield* error("a,b\r\n1,x\"\r\n")).toMatch(/^t\.csv:2:4: a quote inside an unquoted field/)
+      expect(yield* error("a,b\n1,\"x\ny\nz")).toBe(
+        "t.csv:2:3: the file ends inside the quoted field that opens on line 2, column 3: is its closing quote missing?"
+      )
     }))
 })
 
@@ -148,7 +173,9 @@ describe("CSV reader, --delimiter", () => {
       expect(yield* parseWith("a;b\n\"x;\"\"y\"\"\";1,5\n", ";")).toEqual([["a", "b"], ["x;\"y\"", "1,5"]])
       // A closing quote followed by anything but the delimiter names the delimiter.
       const stray = yield* Effect.flip(parseWith("a;b\n\"x\",1\n", ";"))
-      expect(stray.message).toBe("t.csv:2: a closing quote must be followed by a semicolon or a line end, not ','")
+      expect(stray.message).toBe(
+        "t.csv:2:1: the quoted field that opens on line 2, column 1 closes at column 3, and a closing quote must be followed by a semicolon or a line end, not ',': quote the whole field and double each quote inside it (\"\")"
+      )
     }))
 
   it.effect("with the default comma, refuses a header with no comma but a ; or a tab before reading on", () =>
@@ -171,6 +198,39 @@ describe("CSV reader, --delimiter", () => {
       expect(yield* parseWith("name\nx;y\n")).toEqual([["name"], ["x;y"]])
       // A comma chosen on purpose reads the line as one column.
       expect(yield* parseWith("a;b\n1;2\n", ",")).toEqual([["a;b"], ["1;2"]])
+    }))
+})
+
+describe("CSV reader, a chosen --delimiter the header does not have", () => {
+  const parseWith = (text: string, delimiter?: Csv.Delimiter, chunks: ReadonlyArray<number> = []) =>
+    Effect.map(
+      parse(cut(new TextEncoder().encode(text), chunks), delimiter),
+      (records) => records.map((record) => record.fields)
+    )
+
+  it.effect("refuses a header of none of it but another delimiter, naming the delimiter that fits", () =>
+    Effect.gen(function*() {
+      // A comma file read with ';': one column named after the whole line, and an object keyed by it.
+      const comma = "externalKey.externalOpportunityId,name,amount\nZ-1,Alpha,5\n"
+      for (const [delimiter, chunks] of [[";", []], ["\t", [5, 20]]] as const) {
+        const refused = yield* Effect.flip(parseWith(comma, delimiter, chunks))
+        expect(refused._tag).toBe("InputError")
+        expect(refused.message).toMatch(
+          new RegExp(
+            `^t\\.csv:1: the header has no ${
+              delimiter === ";" ? "semicolon" : "tab"
+            } \\(.*was given\\) but a comma: .*one column .*Pass --delimiter , \\(or no --delimiter: a comma is the default\\)$`
+          )
+        )
+      }
+      // A ;-file read with a tab: the hint names the semicolon.
+      expect((yield* Effect.flip(parseWith("\n\nname;amount\nx;1\n", "\t"))).message).toMatch(
+        /^t\.csv:3: the header has no tab .* but a semicolon: .*Pass --delimiter ';'$/
+      )
+      // The header of the delimiter given, a header of one column, or a comma only inside quotes: read.
+      expect(yield* parseWith("a;b,c\n1;2\n", ";")).toEqual([["a", "b,c"], ["1", "2"]])
+      expect(yield* parseWith("name\nx,y\n", ";")).toEqual([["name"], ["x,y"]])
+      expect(yield* parseWith("\"a,b\"\n1\n", "\t")).toEqual([["a,b"], ["1"]])
     }))
 })
 
@@ -310,6 +370,25 @@ describe("CSV columns", () => {
       data: { _tag: "Opportunity", customFields: { "externalKey.Region": "EMEA" } }
     })
   })
+
+  it("a key field name no field can have (a header of another dialect read as one column) is refused, naming it", () => {
+    // As a quoted header read with the comma, or a mapping, would give it: never sent as a key's name.
+    const whole = Columns.parseHeader("Opportunity", ["externalKey.externalOpportunityId,name,amount"])
+    expect("problems" in whole && whole.problems[0]).toBe(
+      "column 1 ('externalKey.externalOpportunityId,name,amount'): 'externalOpportunityId,name,amount' is not a field name (it holds a comma, which no Marketo field name has): is the header read with the wrong --delimiter, so that several columns became one?"
+    )
+    for (const name of ["a;b", "a\tb", "external Id", "\"id\""]) {
+      const header = Columns.parseHeader("OpportunityPersonRole", [`lead.externalKey.${name}`])
+      expect("problems" in header && header.problems[0]).toMatch(
+        /is not a field name \(it holds a (semicolon|tab|space|quote)/
+      )
+    }
+    expect(Either.isLeft(Mapping.check("Opportunity", new Map([["Id", "externalKey.a,b"]])))).toBe(true)
+    // Marketo's own names, and custom ones with underscores, are names.
+    for (const name of ["externalOpportunityId", "marketoGUID", "Legacy_Id__c"]) {
+      expect(Columns.isField("Opportunity", `externalKey.${name}`)).toBe(true)
+    }
+  })
 })
 
 describe("an export of mktows get, read back", () => {
@@ -344,7 +423,7 @@ describe("an export of mktows get, read back", () => {
     })
     // No key at all is the model's matter (an UPDATE by id), not the columns'.
     expect(row(["65", "", "Globex", "", "", ""])).toEqual({ data: { _tag: "Opportunity", id: 65, name: "Globex" } })
-    expect(row(["64", "OPP-64", "Both", "ACME", "K-1", "GLOBEX"])).toEqual({
+    expect(row(["64", "OPP-64", "Both", "ACME", "K-1", "GLOBEX"])).toMatchObject({
       problems: [
         {
           field: "externalKey.externalOpportunityId",

@@ -141,6 +141,28 @@ const keyColumns = (type: ObjectType): ReadonlyArray<string> =>
       : []
   )
 
+/** The characters of a field name Marketo has, whatever the field: no space, separator or quote. */
+const oddInName = /[\s,;"']|\p{Cc}/u
+
+/**
+ * Why `name`, an external key's field name as a header writes it, is no field's name, if it is
+ * not: core takes any text for it, and Marketo would look the key up by that text.
+ */
+const notAFieldName = (name: string): string | undefined => {
+  const odd = oddInName.exec(name)?.[0]
+  if (odd === undefined) return undefined
+  const what = odd === "," ? "a comma" : odd === ";" ? "a semicolon" : odd === "\t" ? "a tab" : /\s/.test(odd)
+    ? "a space"
+    : odd === "\"" || odd === "'"
+    ? "a quote"
+    : "a control character"
+  return `'${name}' is not a field name (it holds ${what}, which no Marketo field name has)${
+    odd === "," || odd === ";" || odd === "\t"
+      ? ": is the header read with the wrong --delimiter, so that several columns became one?"
+      : ""
+  }`
+}
+
 /** Where a field path of `type` goes and what it holds (`readOnly`: a field no sync sends), or what is wrong with it. */
 const parseField = (
   type: ObjectType,
@@ -180,6 +202,11 @@ const parseField = (
   } else {
     path = [field, ...(tail.length > 0 ? tail.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : [])]
   }
+  // A key's field name is sent as it is written: one that no field can have (a comma, a quote, a
+  // space) is most likely a header of another dialect read as one column, and would key every
+  // object by it.
+  const odd = keyName === undefined ? undefined : notAFieldName(keyName)
+  if (odd !== undefined) return { problem: odd }
   const kind = keyName !== undefined ? "text" : kindAt(models[type], path)
   if (kind === undefined) {
     return {
@@ -230,6 +257,30 @@ export const filledField = (type: ObjectType, text: string): string | undefined 
 const fieldFilled = (path: ReadonlyArray<Segment>): string => path.join(".")
 
 /**
+ * The headers that more than one column has (compared trimmed, as a mapping names columns), each
+ * with the columns' positions (from 1): `Opportunity Name` at columns 2 and 4. A mapping is a JSON
+ * object from header to field, and cannot tell such columns apart.
+ */
+export const sameHeaders = (
+  headers: ReadonlyArray<string>
+): ReadonlyArray<{ readonly header: string; readonly columns: ReadonlyArray<number> }> => {
+  const at = new Map<string, Array<number>>()
+  headers.forEach((raw, i) => {
+    const header = raw.trim()
+    at.set(header, [...(at.get(header) ?? []), i + 1])
+  })
+  return [...at].flatMap(([header, columns]) => (columns.length > 1 ? [{ header, columns }] : []))
+}
+
+/** `sameHeaders` in words: `'Opportunity Name' is the header of columns 2 and 4`. */
+export const describeSameHeaders = (
+  same: ReadonlyArray<{ readonly header: string; readonly columns: ReadonlyArray<number> }>
+): string =>
+  same.map(({ columns, header }) =>
+    `'${header}' is the header of columns ${columns.slice(0, -1).join(", ")} and ${columns.at(-1)}`
+  ).join("; ")
+
+/**
  * The header, read: the columns, or what is wrong with it. Without a mapping each header
  * names its field; with one, a header names the field the mapping gives it, and a column the
  * mapping does not name (or maps to null) is left out and listed in `ignored`; those it maps
@@ -265,6 +316,20 @@ export const parseHeader = (
   const seen = new Map<string, string>()
   const trimmed = headers.map((raw) => raw.trim())
   if (mapping !== undefined) {
+    // A mapping names a column by its header: of two columns named alike it would map both, or
+    // drop both, whatever it meant for each (a JSON object keeps one entry of a name).
+    const same = sameHeaders(headers).filter(({ header }) =>
+      mapping.has(header) || [...mapping.keys()].some((name) => name.trim() === header)
+    )
+    if (same.length > 0) {
+      return {
+        problems: [
+          `${
+            describeSameHeaders(same)
+          }: a mapping names a column by its header, so it cannot tell them apart; rename the columns in the file so that each has its own header`
+        ]
+      }
+    }
     for (const name of mapping.keys()) {
       if (!trimmed.includes(name.trim())) {
         problems.push(`the mapping names a column '${name}' the file does not have (columns: ${trimmed.join(", ")})`)
@@ -371,7 +436,11 @@ const compact = (value: unknown): unknown => {
   return value
 }
 
-/** One record as plain data of `type`, or why it cannot be read: each problem names its column as the file does. */
+/**
+ * One record as plain data of `type`, or why it cannot be read: each problem names its column as
+ * the file does. When only some cells cannot be read, `partial` is the data of the others, so
+ * that the rest of the row can be checked too and every problem of it listed at once.
+ */
 export const toPlainData = (
   type: ObjectType,
   columns: ReadonlyArray<Column>,
@@ -380,6 +449,7 @@ export const toPlainData = (
   settings: Values.Settings = Values.defaults
 ): { readonly data: unknown } | {
   readonly problems: ReadonlyArray<{ readonly field: string; readonly message: string }>
+  readonly partial?: unknown
 } => {
   if (fields.length !== width) {
     return {
@@ -427,7 +497,7 @@ export const toPlainData = (
       }]
     }
   }
-  return problems.length > 0 ? { problems } : { data: compact(data) }
+  return problems.length > 0 ? { problems, partial: compact(data) } : { data: compact(data) }
 }
 
 /** The column that fills the field at `path` (a validation issue's path), if one does. */

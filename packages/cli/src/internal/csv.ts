@@ -4,7 +4,8 @@
  * line it starts on, so every later message can point into the file. The delimiter is a
  * comma unless told (`;` as Excel writes CSV where the decimal mark is a comma, or a tab);
  * a file read with the comma no one chose whose header has none, but a semicolon or a tab,
- * is refused rather than read as one column.
+ * is refused rather than read as one column, and so is one read with a chosen semicolon or tab
+ * whose header has none of it, but a comma (or the other).
  *
  * State lives in the closure of one run, so memory is one record plus one text chunk.
  */
@@ -81,6 +82,31 @@ const otherDelimiter = (header: HeaderScan): string | undefined => {
     }?): pass --delimiter ${seen === ";" ? "';'" : "tab"} to read it so (or --delimiter , to read it as one column)`
 }
 
+/** How `--delimiter` is written for a delimiter, in a hint. */
+const delimiterFlags: { readonly [D in Delimiter]: string } = {
+  ",": "--delimiter , (or no --delimiter: a comma is the default)",
+  ";": "--delimiter ';'",
+  "\t": "--delimiter tab"
+}
+
+/**
+ * Why a header read with a chosen semicolon or tab is another delimiter's, if it is: none of the
+ * chosen delimiter outside its quotes, but a comma (or the other one). Read as it is it would be
+ * one column named after the whole line (`externalOpportunityId,name,amount`), and the rows
+ * objects keyed by it. A header of one column of neither reads as it is.
+ */
+const missingDelimiter = (header: HeaderScan, chosen: Delimiter): string | undefined => {
+  if (header.seen.has(chosen)) return undefined
+  const seen = ([",", ";", "\t"] as const).find((other) => other !== chosen && header.seen.has(other))
+  return seen === undefined ?
+    undefined :
+    `the header has no ${delimiterNames[chosen].replace(/^an? /, "")} (${delimiterFlags[chosen]} was given) but ${
+      delimiterNames[seen]
+    }: read so, it would be one column named after the whole line. Is the file separated by ${
+      seen === "," ? "commas" : seen === ";" ? "semicolons" : "tabs"
+    }? Pass ${delimiterFlags[seen]}`
+}
+
 const tooLarge = (what: string, maxChars: number) =>
   `${what} is longer than ${
     maxChars >= 1024 * 1024 ? `${maxChars / (1024 * 1024)} MiB` : `${maxChars} characters`
@@ -89,7 +115,8 @@ const tooLarge = (what: string, maxChars: number) =>
 /**
  * Splits text chunks into records; a record longer than `maxChars` is refused rather than
  * buffered. Without a `delimiter` fields are split at commas, and a first line with no comma
- * but a semicolon or a tab is refused (see {@link otherDelimiter}).
+ * but a semicolon or a tab is refused (see {@link otherDelimiter}); with a chosen `;` or tab, a
+ * first line with none of it but a comma (or the other) is refused (see {@link missingDelimiter}).
  */
 export const records =
   (file: string, maxChars = Infinity, delimiter?: Delimiter) => <E, R>(text: Stream.Stream<string, E, R>) =>
@@ -105,19 +132,27 @@ export const records =
       let afterQuote = false // just read a quote inside a quoted field: closing, or the first of a pair
       let afterCR = false // just ended a record on CR: a following LF belongs to it
       let fieldStarted = false // the record has any character, so it is not an empty line
+      let column = 0 // the column of the character being read on its physical line (from 1, in characters)
+      let openLine = 0 // where the quoted field being read opened: its line and the column of its quote
+      let openColumn = 0
 
-      const fail = (detail: string, at = line) => Effect.fail(new InputError({ file, line: at, detail }))
+      const fail = (detail: string, at = line, col?: number) =>
+        Effect.fail(new InputError({ file, line: at, column: col, detail }))
 
-      // The text up to the end of the first line, held back while the default comma is still to
-      // be checked against it: a semicolon-separated header can hold quotes that the comma's rules
-      // would refuse first, with a message about quotes. Empty lines before it are skipped, as the
-      // parser skips them.
-      let held: string | undefined = delimiter === undefined ? "" : undefined
+      /** Where the quoted field being read opened, in words. */
+      const opened = () => `the quoted field that opens on line ${openLine}, column ${openColumn}`
+
+      // The text up to the end of the first line, held back while the delimiter is still to be
+      // checked against it (the default comma, or a chosen semicolon or tab; a comma chosen on
+      // purpose reads a header of none as one column): a header of another delimiter can hold
+      // quotes that the chosen one's rules would refuse first, with a message about quotes. Empty
+      // lines before it are skipped, as the parser skips them.
+      let held: string | undefined = delimiter === "," ? undefined : ""
 
       const release = (header: HeaderScan): Effect.Effect<ReadonlyArray<Record>, InputError> => {
         const text = held ?? ""
         held = undefined
-        const other = otherDelimiter(header)
+        const other = delimiter === undefined ? otherDelimiter(header) : missingDelimiter(header, delimiter)
         return other === undefined ? push(text) : fail(other, header.line)
       }
 
@@ -139,7 +174,13 @@ export const records =
         for (let i = 0; i < chunk.length; i++) {
           const c = chunk.charCodeAt(i)
           if (++size > maxChars) {
-            return fail(tooLarge(`the record that starts on line ${recordLine}`, maxChars), recordLine)
+            return quoted
+              ? fail(
+                `${tooLarge(`the record that starts on line ${recordLine}`, maxChars)} Here ${opened()} is still open.`,
+                openLine,
+                openColumn
+              )
+              : fail(tooLarge(`the record that starts on line ${recordLine}`, maxChars), recordLine)
           }
           if (afterCR) {
             afterCR = false
@@ -148,6 +189,8 @@ export const records =
               continue
             }
           }
+          // The second half of a surrogate pair is the same character as the first.
+          if (c < 0xdc00 || c > 0xdfff) column++
           if (quoted) {
             if (afterQuote) {
               afterQuote = false
@@ -166,11 +209,25 @@ export const records =
                 start = i + 1
               } else if (c === LF) {
                 line++
+                column = 0
               }
               continue
             }
             if (c !== DELIMITER && c !== LF && c !== CR) {
-              return fail(`a closing quote must be followed by ${delimiterName} or a line end, not '${chunk[i]}'`)
+              // Where the field opened is where to look: a quote missing there makes a later
+              // line's quote look like its closing one.
+              const closedAt = line === openLine ? `column ${column - 1}` : `line ${line}, column ${column - 1}`
+              return fail(
+                `${opened()} closes at ${closedAt}, and a closing quote must be followed by ${delimiterName} or a line end, not '${
+                  chunk[i]
+                }'${
+                  line === openLine
+                    ? ": quote the whole field and double each quote inside it (\"\")"
+                    : `: is its closing quote missing on line ${openLine}?`
+                }`,
+                openLine,
+                openColumn
+              )
             }
           }
           if (c === DELIMITER) {
@@ -190,13 +247,20 @@ export const records =
             fieldStarted = false
             size = 0
             line++
+            column = 0
             recordLine = line
             afterCR = c === CR
             start = i + 1
           } else if (c === QUOTE) {
             if (field.length > 0 || i > start) {
-              return fail("a quote inside an unquoted field: quote the whole field and double the quote (\"\")")
+              return fail(
+                "a quote inside an unquoted field: quote the whole field and double the quote (\"\")",
+                line,
+                column
+              )
             }
+            openLine = line
+            openColumn = column
             quoted = true
             fieldStarted = true
             start = i + 1
@@ -207,7 +271,9 @@ export const records =
       }
 
       const end = (): Effect.Effect<ReadonlyArray<Record>, InputError> => {
-        if (quoted && !afterQuote) return fail("the file ends inside a quoted field opened here", recordLine)
+        if (quoted && !afterQuote) {
+          return fail(`the file ends inside ${opened()}: is its closing quote missing?`, openLine, openColumn)
+        }
         if (fieldStarted || field.length > 0 || fields.length > 0) {
           fields.push(field)
           return Effect.succeed([{ line: recordLine, fields }])

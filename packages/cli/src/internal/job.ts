@@ -104,22 +104,25 @@ const ownKey = (input: unknown): Attrib | undefined => {
 }
 
 /**
- * The names a row's object goes by in Marketo: its type with its id, and with its external key
- * (compared as Marketo may match it: trimmed, in any case). Two rows that share one name the
- * same object.
+ * The names a row's object goes by in Marketo: its type with its id, and with its external key,
+ * as written. Two rows that share one name the same object. External keys are compared exactly,
+ * case and spaces included: Marketo documents no other rule for the keys of opportunities, roles
+ * and programs, and Salesforce ids (`0065g00000AbCdE`, `0065g00000ABCDE`) are different records
+ * that differ only in case. With `loosely`, the key is compared trimmed and in any case: names
+ * that may be the same object, for keeping rows in the order of the file, where waiting for a
+ * row that turns out to be another object costs only time.
  */
-const objectNames = (input: unknown): ReadonlyArray<string> => {
+const objectNames = (input: unknown, loosely = false): ReadonlyArray<string> => {
   const o = typeof input === "object" && input !== null
     ? input as { readonly _tag?: unknown; readonly type?: unknown }
     : {}
   const type = String(o._tag ?? o.type ?? "")
   const id = ownId(input)
   const key = ownKey(input)
+  const text = (part: string) => (loosely ? part.trim().toLowerCase() : part)
   return [
     ...(id === undefined ? [] : [`${type}\u0000id\u0000${id}`]),
-    ...(key === undefined
-      ? []
-      : [`${type}\u0000${key.name.trim().toLowerCase()}\u0000${key.value.trim().toLowerCase()}`])
+    ...(key === undefined ? [] : [`${type}\u0000${text(key.name)}\u0000${text(key.value)}`])
   ]
 }
 
@@ -257,6 +260,14 @@ const intending = <X, E>(
   )
 }
 
+/**
+ * Whether an outcome is a row the transport answered without sending it: FAILED with a reason
+ * that begins `not sent:` (over REST, a Program whose channel the update would change, a record
+ * larger than a request). Nothing of it reached Marketo, and the reason says what to change.
+ */
+export const failedUnsent = (outcome: { readonly status: string; readonly error?: string | undefined }): boolean =>
+  outcome.status === "FAILED" && outcome.error?.startsWith("not sent:") === true
+
 /** The note of a row in doubt that, sent again, changed nothing. */
 const resentUnchanged =
   "sent again after a run stopped without its answer: nothing left to change, so that run's send may have applied it (a delete: deleted it)"
@@ -308,8 +319,15 @@ export const problemText = <A>(row: Rows.Row<A>): string =>
     ? ""
     : row.problems.map((p) => `${where(row)}: ${p.field.length > 0 ? `${p.field}: ` : ""}${p.message}`).join("\n")
 
-/** The first pass: every row checked, each invalid one handed to `onInvalid`, the file's identity computed. */
-export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effect.Effect<void>) =>
+/**
+ * The first pass: every row checked, each invalid one handed to `onInvalid`, the file's identity
+ * computed. `seen` counts the rows read so far, for a message when the pass is interrupted.
+ */
+export const checkAll = <A>(
+  work: Work<A>,
+  onInvalid: (row: Rows.Row<A>) => Effect.Effect<void>,
+  seen: { rows: number } = { rows: 0 }
+) =>
   Effect.gen(function*() {
     const hash = Journal.hasher()
     const source = Stream.tap(work.bytes, (chunk) => Effect.sync(() => hash.update(chunk)))
@@ -319,6 +337,7 @@ export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effe
     yield* work.rows(source).pipe(
       Stream.runForEach((row) => {
         total++
+        seen.rows = total
         if (row.valid) return Effect.void
         if (row.pass !== undefined) {
           passed++
@@ -339,7 +358,14 @@ export const checkAll = <A>(work: Work<A>, onInvalid: (row: Rows.Row<A>) => Effe
 /** Checks every row and lists every problem on stdout; sends nothing. */
 export const dryRun = <A>(work: Work<A>): Effect.Effect<ExitCode, InputError | PlatformError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const checked = yield* checkAll(work, (row) => Console.log(problemText(row)))
+    const seen = { rows: 0 }
+    const checked = yield* checkAll(work, (row) => Console.log(problemText(row)), seen).pipe(
+      Effect.onInterrupt(() =>
+        Console.error(
+          `\nmktows: the dry run was interrupted after ${seen.rows} row(s) checked (the problems of those are listed above); nothing was sent`
+        )
+      )
+    )
     yield* Console.log(
       `${checked.total} row(s) checked, ${checked.invalid} invalid${
         checked.passed > 0 ? `, ${checked.passed} passed over (reported SKIPPED)` : ""
@@ -440,8 +466,36 @@ export const run = <A, R>(
 ): Effect.Effect<ExitCode, Stop | InputError | PlatformError | Journal.JournalError, FileSystem.FileSystem | R> =>
   Effect.scoped(Effect.gen(function*() {
     const started = yield* Clock.currentTimeMillis
+    let failures = 0
+    let firstFailure: string | undefined
+    // Of the failures, the rows the transport answered without sending them (see `failedUnsent`).
+    let unsentFailures = 0
+    let firstUnsent: string | undefined
+    // Why the job stops, once it must (see `haltWith`); before the finalizers, which read it.
+    let halt: Stopping | Journal.JournalError | PlatformError | undefined
+    // Whether the second pass, which sends, has begun; and the rows the first pass has read.
+    let sending = false
+    const seen = { rows: 0 }
+    // Finalizers run last-added first: the progress line's last draw, then the summary, then,
+    // when the job did not finish (Ctrl-C included), how to continue it. Added first, so that
+    // Ctrl-C while the rows are checked, or the journal and report opened, is said too.
+    yield* Effect.addFinalizer((exit) =>
+      !Exit.isInterrupted(exit)
+        ? Effect.void
+        : !sending
+        ? Console.error(
+          `\nmktows: the job was interrupted before anything was sent (${seen.rows} row(s) checked): nothing was sent. To run it, run the same command again:\n  ${options.command}${
+            options.retryFailed ? " --retry-failed" : ""
+          }`
+        )
+        : Console.error(
+          `\nmktows: the job was interrupted${
+            halt?._tag === "Stopping" && halt.limit !== true ? ` while it stopped: ${halt.why}\n` : ". "
+          }${resumeHint(options, failures > 0)}`
+        )
+    )
     // The first problems are enough to see the pattern; --dry-run lists them all.
-    const checked = yield* checkAll(work, firstFifty((row) => Console.error(problemText(row))))
+    const checked = yield* checkAll(work, firstFifty((row) => Console.error(problemText(row))), seen)
     if (checked.invalid > 0 && !options.skipInvalid) {
       return yield* Effect.fail(
         new Stop({
@@ -468,21 +522,7 @@ export const run = <A, R>(
     // Said on the progress line while they are read back: a run that settles many sends nothing
     // for minutes, a call per row under the rate window.
     if (journal !== undefined && work.inDoubt.readsBack) counters.inDoubt = journal.inDoubt
-    let failures = 0
-    let firstFailure: string | undefined
-    // Why the job stops, once it must (see `haltWith`); before the finalizers, which read it.
-    let halt: Stopping | Journal.JournalError | PlatformError | undefined
-    // Finalizers run last-added first: the progress line's last draw, then this summary,
-    // then, when the job did not finish (Ctrl-C included), how to continue it.
-    yield* Effect.addFinalizer((exit) =>
-      Exit.isInterrupted(exit)
-        ? Console.error(
-          `\nmktows: the job was interrupted${
-            halt?._tag === "Stopping" && halt.limit !== true ? ` while it stopped: ${halt.why}\n` : ". "
-          }${resumeHint(options, failures > 0)}`
-        )
-        : Effect.void
-    )
+    sending = true
     yield* Effect.addFinalizer(() =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => Console.log(Progress.summary(counters, now - started)))
     )
@@ -702,8 +742,11 @@ export const run = <A, R>(
               ? { ...outcome, error: resentUnchanged }
               : outcome
           )
-          // Rows the client refused (INVALID) never left: only the others were sent.
-          counters.sent += outcomes.filter((outcome) => outcome.status !== "INVALID").length
+          // Rows the client refused (INVALID), or the transport answered without sending them
+          // (`not sent: …`), never left: only the others were sent.
+          const unsent = outcomes.filter(failedUnsent).length
+          counters.unsent += unsent
+          counters.sent += outcomes.filter((outcome) => outcome.status !== "INVALID").length - unsent
           // By line: the client's refusals come first in `outcomes`, not in the batch's order.
           const objectOf = new Map(batch.map((entry) => [entry.line, entry.object]))
           for (const outcome of outcomes) {
@@ -780,7 +823,7 @@ export const run = <A, R>(
       // In the order of the file: which earlier chunks each one waits for.
       Stream.mapEffect((segment) =>
         Effect.map(
-          order.register(segment.flatMap((item) => (item._tag === "Send" ? objectNames(item.object) : []))),
+          order.register(segment.flatMap((item) => (item._tag === "Send" ? objectNames(item.object, true) : []))),
           (turn) => {
             const place: Held<A> = { segment, sent: false, going: false, decided: new Map(), rows: undefined }
             held.push(place)
@@ -806,6 +849,10 @@ export const run = <A, R>(
             if (row.status === "FAILED" && !refusedByStop.has(row.line)) {
               failures++
               firstFailure ??= `record on line ${row.line}: ${row.error ?? "FAILED"}`
+              if (failedUnsent(row)) {
+                unsentFailures++
+                firstUnsent ??= `line ${row.line}: ${row.error ?? ""}`
+              }
             }
           }
           // Once a call was answered, the report is this run's; before, the last run's stays. A
@@ -860,19 +907,34 @@ export const run = <A, R>(
     )
     // The job went through: its report replaces the last one, even with no call made.
     if (report !== undefined) yield* report.commit
-    if (failures > 0) {
+    if (failures > unsentFailures) {
       yield* Console.error(
-        `mktows: ${failures} row(s) FAILED. Once the cause is fixed (the mapping, the options or the instance), ${
+        `mktows: ${failures - unsentFailures} row(s) FAILED${
+          unsentFailures > 0 ? " when sent" : ""
+        }. Once the cause is fixed (the mapping, the options or the instance), ${
           Option.isSome(options.journal)
             ? `send them again with:\n  ${options.command} --retry-failed`
             : "send them again; with --journal a rerun would send only those (--retry-failed)"
         }`
       )
     }
+    if (unsentFailures > 0) yield* Console.error(unsentHint(options, unsentFailures, firstUnsent ?? ""))
     const inDoubt = counters.byStatus.get("IN_DOUBT") ?? 0
     if (inDoubt > 0) yield* Console.error(inDoubtHint(options, work, inDoubt, failures > 0))
     return problems > 0 ? 1 : 0
   }))
+
+/**
+ * What to do about the rows the transport answered without sending them (`not sent: …`): their
+ * reasons say what to change, and sent again unchanged most would fail the same way, so the next
+ * step is that change, not a bare retry.
+ */
+export const unsentHint = (options: Pick<Options, "journal" | "command">, count: number, first: string): string =>
+  `mktows: ${count} row(s) FAILED without being sent: the transport refused them before their call, so nothing of them reached Marketo. The first, ${first}.\nEach one's reason, in the report, says what to change: sent again unchanged, a row fails the same way unless its reason says to send it again. ${
+    Option.isSome(options.journal)
+      ? `Once the change is made in Marketo or in the options (a mapping that leaves a column out, say), send them again with:\n  ${options.command} --retry-failed\nA change to the file is a new job: start it with a new --journal.`
+      : "Once the change is made, run the job again."
+  }`
 
 /**
  * What to do about the rows a finished job left IN_DOUBT (a call that may have been applied,

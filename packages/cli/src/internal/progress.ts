@@ -29,6 +29,11 @@ export interface Counters {
   sent: number
   /** Rows whose call met the error that stopped the job (sent, and applied nothing). */
   refused: number
+  /**
+   * Rows the transport answered FAILED without sending them (`not sent: …`: over REST, a Program
+   * whose channel the update would change, a record too large for a request): not sent.
+   */
+  unsent: number
   /** Chunks queued or in flight. */
   pending: number
   /** Set once the job is stopping: it sends nothing more and waits for the calls already out. */
@@ -54,6 +59,7 @@ export const make = (total: number, window: RateWindow): Counters => ({
   done: 0,
   sent: 0,
   refused: 0,
+  unsent: 0,
   pending: 0,
   stopping: false,
   inDoubt: 0,
@@ -149,9 +155,10 @@ export const display = (
 /** Why rows were not sent: the statuses they ended with that no call of this run gave. */
 const notSent = (counters: Counters): string => {
   const invalid = counters.byStatus.get("INVALID") ?? 0
-  const other = counters.done - counters.sent - invalid - counters.refused
+  const other = counters.done - counters.sent - invalid - counters.refused - counters.unsent
   return [
     ...(invalid > 0 ? [`${number(invalid)} invalid`] : []),
+    ...(counters.unsent > 0 ? [`${number(counters.unsent)} FAILED before their call went out`] : []),
     ...(other > 0 ? [`${number(other)} settled without a call (the journal, a read-back or a report's status)`] : [])
   ].join(", ")
 }

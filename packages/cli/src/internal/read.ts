@@ -23,6 +23,7 @@ import type * as Wire from "@mktows/core/Wire"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -160,6 +161,8 @@ export interface GetOptions {
    * stream position is that Marketo's, over that transport, so the export resumes only there.
    */
   readonly destination: Journal.Destination
+  /** The command as the user typed it, for the hint that continues an interrupted export. */
+  readonly command?: string | undefined
 }
 
 /** What the journal records after each page: where the stream is and what the output holds. */
@@ -177,6 +180,25 @@ const isMark = Schema.is(Mark)
 const Done = Schema.Struct({ done: Schema.Struct({ objects: Schema.NonNegativeInt }) })
 
 const isDone = Schema.is(Done)
+
+/** What an export interrupted by Ctrl-C had done, and the command that continues it. */
+const interrupted = (
+  options: GetOptions,
+  target: string,
+  done: { readonly objects: number; readonly started: boolean; readonly writingCsv: boolean }
+): string => {
+  const what = !done.started
+    ? `the export was interrupted before any object was written: ${options.out} was left as it was.`
+    : done.writingCsv
+    ? `the export was interrupted while ${options.out} was written from the ${done.objects} object(s) read (kept in ${target}).`
+    : `the export was interrupted after ${done.objects} ${options.type} object(s) were written to ${target}${
+      target === options.out ? "" : ` (the CSV ${options.out} is written from it at the end)`
+    }.`
+  const command = options.command ?? "the same command"
+  return Option.isSome(options.journal)
+    ? `${what} To continue where it stopped, run:\n  ${command}\n(the journal ${options.journal.value} keeps the last page written: the rerun reads on after it)`
+    : `${what} It ran without --journal, so a rerun reads every page again from the first:\n  ${command}\nWith --journal FILE an export continues after the last page written.`
+}
 
 /** Exports every object of the read to the output file, page by page. */
 export const get = (
@@ -198,6 +220,11 @@ export const get = (
     // A CSV's objects wait in a part file until its header (the union of their fields) is known.
     const target = options.format === "csv" ? `${options.out}.part.ndjson` : options.out
     let mark: Mark | undefined
+    // What the export has done, for Ctrl-C: said with the command that continues it.
+    const done = { objects: 0, started: false, writingCsv: false }
+    yield* Effect.addFinalizer((exit) =>
+      Exit.isInterrupted(exit) ? Console.error(`\nmktows: ${interrupted(options, target, done)}`) : Effect.void
+    )
     // Held before the journal is read: another export could be writing it.
     if (Option.isSome(options.journal)) {
       const journal = options.journal.value
@@ -287,6 +314,8 @@ export const get = (
     }
     let bytes = mark?.bytes ?? 0
     let objects = mark?.objects ?? 0
+    done.started = true
+    done.objects = objects
     // A CSV's objects wait in the part file as flattened NDJSON; `fields` is their union so far.
     const fields = new Set(mark?.header ?? [])
     const render = (page: ReadonlyArray<MObject>): string => {
@@ -312,6 +341,7 @@ export const get = (
         }
         bytes += text.length
         objects += page.objects.length
+        done.objects = objects
         if (log !== undefined) {
           const entry: Mark = {
             position: page.streamPosition,
@@ -326,6 +356,7 @@ export const get = (
       pages = yield* next
     }
     if (options.format === "csv") {
+      done.writingCsv = true
       // The header is known only now: the CSV is written from the part file, row by row.
       const csv = yield* fs.open(options.out, { flag: "w" })
       // No object: the type's own columns, so that the file is still an export (of no row) that

@@ -63,6 +63,11 @@ export interface RawRow {
   readonly label?: (path: ReadonlyArray<string | number>) => string | undefined
   /** The cells as the file has them (CSV), for a report that carries them. */
   readonly cells?: ReadonlyArray<string>
+  /**
+   * With `problems` of some cells (a CSV row whose cells could not all be read): the data of the
+   * other cells, checked too so that every problem of the row is listed, not only the first kind.
+   */
+  readonly partial?: unknown
 }
 
 /** One record of the input, checked: the model to send, or its problems. */
@@ -250,25 +255,34 @@ const csv =
           const read = Columns.toPlainData(type, columns, record.fields, width, options.values)
           const base = { line: record.line, record: count, label, cells: record.fields }
           return Effect.succeed([
-            "problems" in read ? { ...base, data: undefined, problems: read.problems } : { ...base, data: read.data }
+            "problems" in read
+              ? { ...base, data: undefined, problems: read.problems, partial: read.partial }
+              : { ...base, data: read.data }
           ])
         }),
         Stream.flattenIterables
       )
     })
 
-/** The header of a CSV file (its first record), for `mktows map` and a report that carries the input's columns. */
-export const header = (
+/** The header record of a CSV file (its first record, with the line it is on), if it has one. */
+export const headerRecord = (
   file: string,
   delimiter?: Csv.Delimiter
-): Effect.Effect<ReadonlyArray<string>, InputError | PlatformError, FileSystem.FileSystem> =>
+): Effect.Effect<Csv.Record | undefined, InputError | PlatformError, FileSystem.FileSystem> =>
   bytes(file).pipe(
     decodeUtf8(file),
     Csv.records(file, maxRecordChars, delimiter),
     Stream.take(1),
     Stream.runHead,
-    Effect.map((first) => first._tag === "Some" ? first.value.fields : [])
+    Effect.map((first) => first._tag === "Some" ? first.value : undefined)
   )
+
+/** The header of a CSV file (its first record), for `mktows map` and a report that carries the input's columns. */
+export const header = (
+  file: string,
+  delimiter?: Csv.Delimiter
+): Effect.Effect<ReadonlyArray<string>, InputError | PlatformError, FileSystem.FileSystem> =>
+  Effect.map(headerRecord(file, delimiter), (record) => record?.fields ?? [])
 
 /** The records of a file as plain data, in file order. */
 export const raw = (
@@ -289,12 +303,42 @@ const formatPath = (path: ReadonlyArray<string | number>): string =>
  */
 export type Refuse = (object: MObject, operation: SyncOperation) => ReadonlyArray<Problem>
 
+/**
+ * The problems of the cells of a row that could be read, beside those of its cells that could not
+ * (`problems`): the model's rules and the transport's refusals, except for the fields whose cells
+ * are already named (a cell that could not be read is missing from the data, not a second problem).
+ */
+const problemsOfTheRest = (
+  partial: unknown,
+  problems: ReadonlyArray<Problem>,
+  operation: SyncOperation,
+  named: (path: ReadonlyArray<string | number>) => string,
+  refuse?: Refuse
+): Effect.Effect<ReadonlyArray<Problem>> => {
+  const told = new Set(problems.map((problem) => problem.field))
+  // A problem of the whole row (a row of the wrong width) leaves nothing to check.
+  if (told.has("")) return Effect.succeed(problems)
+  const more = (found: ReadonlyArray<Problem>) => [...problems, ...found.filter((problem) => !told.has(problem.field))]
+  return Effect.match(Validation.decode([partial], operation), {
+    onFailure: (error) => more(error.issues.map((issue) => ({ field: named(issue.path), message: issue.message }))),
+    onSuccess: (objects) => {
+      const object = objects[0]
+      return object === undefined || refuse === undefined ? problems : more(refuse(object, operation))
+    }
+  })
+}
+
 /** Checks one record for `operation`: the model, or every problem found. */
 export const check = (row: RawRow, operation: SyncOperation, refuse?: Refuse): Effect.Effect<Row> => {
   const base = { line: row.line, record: row.record, ...(row.cells === undefined ? {} : { cells: row.cells }) }
   const named = (path: ReadonlyArray<string | number>) => row.label?.(path) ?? formatPath(path)
   return row.problems !== undefined
-    ? Effect.succeed({ ...base, valid: false, problems: row.problems })
+    ? Effect.map(
+      row.partial === undefined
+        ? Effect.succeed(row.problems)
+        : problemsOfTheRest(row.partial, row.problems, operation, named, refuse),
+      (problems): Row => ({ ...base, valid: false, problems })
+    )
     : Effect.match(Validation.decode([row.data], operation), {
       onFailure: (error): Row => ({
         ...base,

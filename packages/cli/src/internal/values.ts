@@ -83,6 +83,30 @@ const isRealDay = (year: number, month: number, day: number): boolean => {
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
+const monthNames = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December"
+]
+
+/** Why a year, month and day in the right order are no day of the calendar: the month, or the day, is not there. */
+const noSuchDay = (year: number, month: number, day: number): string => {
+  if (month < 1 || month > 12) return `there is no month ${month}`
+  if (day < 1) return `there is no day ${day}`
+  const last = new Date(Date.UTC(2000, month, 0))
+  last.setUTCFullYear(year, month, 0)
+  return `${monthNames[month - 1]} ${year} has ${last.getUTCDate()} days, no day ${day}`
+}
+
 const datePart = /^(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})$/
 const timePart = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?\s*(Z|[+-]\d{2}:?\d{2})?$/
 
@@ -131,7 +155,13 @@ const written = (cell: string, order: DateFormat): Either.Either<Written, string
     : [c, b, a]
   const [year, month, day] = ymd as [number, number, number]
   const yearText = order !== "YMD" && (parts[1] ?? "").length !== 4 ? parts[3] ?? "" : parts[1] ?? ""
-  if (yearText.length !== 4 || !isRealDay(year, month, day)) return notDate
+  if (yearText.length !== 4 || year < 1) return notDate
+  if (!isRealDay(year, month, day)) {
+    // Read in the other order of day and month it would be a day: the order is what is wrong.
+    const swappable = (parts[1] ?? "").length !== 4 && order !== "YMD"
+    if (swappable && isRealDay(year, day, month)) return notDate
+    return Either.left(`${quoteCell(cell)} is not a date: ${noSuchDay(year, month, day)} (read in ${order} order)`)
+  }
   const iso = `${pad(year, 4)}-${pad(month)}-${pad(day)}`
   const time = split[2]
   if (time === undefined) return Either.right({ iso })
