@@ -225,4 +225,32 @@ describe("a header with two columns of one name", () => {
         )
       }
     }))
+
+  it.effect("blank headers (the empty columns a spreadsheet writes after the last) are not columns of one name: map maps the file, and a mapping leaving them out is taken", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "mktows-blank-"))
+      const file = join(dir, "blank.csv")
+      writeFileSync(file, "Opportunity ID,Opportunity Name,,\nB-1,First,,\n")
+      const map = yield* mktows(["map", file, "--type", "Opportunity"])
+      expect(map.code).toBe(0)
+      expect(map.stderr).toContain("left out (null): '', ''")
+      const mapping = join(dir, "mapping.json")
+      writeFileSync(mapping, map.stdout)
+      // What map printed leaves the blank columns out (null), as would a mapping written by hand.
+      expect(JSON.parse(map.stdout)).toMatchObject({ "": null })
+      const sync = yield* mktows([
+        "sync",
+        file,
+        "--type",
+        "Opportunity",
+        "--operation",
+        "UPSERT",
+        "--dry-run",
+        "--map-file",
+        mapping
+      ])
+      expect(sync.code).toBe(0)
+      expect(sync.stderr).toContain("mktows: 2 column(s) left out by the mapping: '', ''")
+      expect(sync.stdout).toContain("1 row(s) checked, 0 invalid")
+    }))
 })

@@ -89,6 +89,10 @@ describe("values as spreadsheets write them", () => {
     expect(Values.dateTime("2026-13-01T00:00:00", ymd)).toEqual(
       Either.left("'2026-13-01T00:00:00' is not a date: there is no month 13 (read in YMD order)")
     )
+    // A four-digit year first is read year, month, day whatever the option: the message says so.
+    expect(Values.date("2026-13-01", mdy)).toEqual(
+      Either.left("'2026-13-01' is not a date: there is no month 13 (read in YMD order)")
+    )
     expect(Values.date("30/02/2026", { ...mdy, dateFormat: "DMY" })).toEqual(
       Either.left("'30/02/2026' is not a date: February 2026 has 28 days, no day 30 (read in DMY order)")
     )

@@ -219,13 +219,13 @@ describe("CSV reader, a chosen --delimiter the header does not have", () => {
           new RegExp(
             `^t\\.csv:1: the header has no ${
               delimiter === ";" ? "semicolon" : "tab"
-            } \\(.*was given\\) but a comma: .*one column .*Pass --delimiter , \\(or no --delimiter: a comma is the default\\)$`
+            } \\(.*was given\\) but a comma: .*one column .*Pass --delimiter , \\(or no --delimiter: a comma is the default\\) \\(or, for a file of one column, quote its header: "…"\\)$`
           )
         )
       }
       // A ;-file read with a tab: the hint names the semicolon.
       expect((yield* Effect.flip(parseWith("\n\nname;amount\nx;1\n", "\t"))).message).toMatch(
-        /^t\.csv:3: the header has no tab .* but a semicolon: .*Pass --delimiter ';'$/
+        /^t\.csv:3: the header has no tab .* but a semicolon: .*Pass --delimiter ';' \(or, for a file of one column, quote its header: "…"\)$/
       )
       // The header of the delimiter given, a header of one column, or a comma only inside quotes: read.
       expect(yield* parseWith("a;b,c\n1;2\n", ";")).toEqual([["a", "b,c"], ["1", "2"]])

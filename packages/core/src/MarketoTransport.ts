@@ -186,8 +186,11 @@ export interface MarketoTransportShape {
    * can tell (REST: a search by a field its describe does not list as searchable alone), as
    * validation issues. The client asks it after `refuse` and before the read sends anything,
    * and refuses with a `ValidationError` as for `refuse`. A check that cannot tell (the
-   * instance did not answer) answers no issues, and the instance has the last word. Absent:
-   * `refuse` says it all.
+   * instance did not answer) answers no issues, and the instance has the last word. The client
+   * runs it as it runs a call: within `callTimeout` (a check whose time runs out could not tell),
+   * each request it sends taking a place in the rate window as it goes (it takes
+   * {@link eachRequest} before each); a check that sends nothing takes none. Absent: `refuse`
+   * says it all.
    *
    * @since 0.1.0
    */

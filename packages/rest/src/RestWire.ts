@@ -143,16 +143,15 @@ export const QueryMiss = Schema.Struct({
 export interface QueryMiss extends Schema.Schema.Type<typeof QueryMiss> {}
 
 /**
- * Whether a query's item is a {@link QueryMiss}: it has reasons, at least one, and nothing but
- * them and its `seq` (no record field is named `reasons`). An item with record fields beside its
- * reasons, or with an empty `reasons`, is no miss: a reader that dropped it would lose a record.
+ * Whether a query's item is a {@link QueryMiss}: it has `reasons` and nothing but them and its
+ * `seq` (no record field is named `reasons`). An item with record fields beside its reasons is
+ * no miss: a reader that dropped it would lose a record.
  *
  * @since 0.1.0
  * @category guards
  */
 export const isQueryMiss = (item: Fields | QueryMiss): item is QueryMiss => {
-  const reasons = item["reasons"]
-  if (!Array.isArray(reasons) || reasons.length === 0) return false
+  if (!Array.isArray(item["reasons"])) return false
   for (const key in item) if (key !== "seq" && key !== "reasons") return false
   return true
 }

@@ -475,11 +475,45 @@ describe("REST reads", () => {
       }
       const error = yield* Effect.flip(read)
       expect(error._tag === "ProtocolError" && error.detail).toContain("both a record and reasons")
-      // A miss, reasons and nothing else: no record, and no error.
+      // A miss, reasons (or none) and nothing else: no record, and no error.
       answer = { seq: 0, reasons: [{ code: "1013", message: "Not found" }] }
+      expect((yield* read).length).toBe(0)
+      answer = { seq: 0, reasons: [] }
       expect((yield* read).length).toBe(0)
     }).pipe(Effect.provide(m.client))
   })
+
+  it.effect("a read's check takes a place in the rate window only for the describe it sends: three requests, three places", () =>
+    Effect.gen(function*() {
+      for (const calls of [3, 2]) {
+        const m = withMarketo(
+          (s) =>
+            s.path === opportunitiesDescribe
+              ? ok([describeOf(["externalOpportunityId"], ["region"])])
+              : ok([{ seq: 0, marketoGUID: "g", externalOpportunityId: "A", region: "EU" }]),
+          { retry: { maxAttempts: 1 }, rateLimit: { calls, window: "20 seconds", inFlight: 10 } }
+        )
+        // A search (its check asks the describe, then the query), then a read by key (the
+        // describe kept, the check sends nothing): three requests.
+        const reads = yield* Effect.fork(
+          Effect.zip(
+            Stream.runCollect(MarketoClient.getMObjects({ type: "Opportunity", criteria: [eq("region", "EU")] })),
+            Stream.runCollect(
+              MarketoClient.getMObjects({
+                type: "Opportunity",
+                externalKey: { name: "externalOpportunityId", value: "A" }
+              })
+            )
+          ).pipe(Effect.provide(m.client))
+        )
+        yield* TestClock.adjust("1 second")
+        // In a window of three they all go at once; in a window of two the third waits for it.
+        expect([calls, (yield* Fiber.poll(reads))._tag]).toEqual([calls, calls === 3 ? "Some" : "None"])
+        yield* TestClock.adjust("20 seconds")
+        yield* Fiber.join(reads)
+        expect(m.api()).toHaveLength(3)
+      }
+    }))
 
   it.effect("a describe that never answers a read's check is given up on at the call's time limit: the read goes on, and the next call asks again", () => {
     let describes = 0

@@ -267,7 +267,9 @@ export const sameHeaders = (
   const at = new Map<string, Array<number>>()
   headers.forEach((raw, i) => {
     const header = raw.trim()
-    at.set(header, [...(at.get(header) ?? []), i + 1])
+    // Blank headers are the empty columns spreadsheets write after the last one: no mapping
+    // names them, and each is left out alone.
+    if (header !== "") at.set(header, [...(at.get(header) ?? []), i + 1])
   })
   return [...at].flatMap(([header, columns]) => (columns.length > 1 ? [{ header, columns }] : []))
 }
@@ -318,8 +320,9 @@ export const parseHeader = (
   if (mapping !== undefined) {
     // A mapping names a column by its header: of two columns named alike it would map both, or
     // drop both, whatever it meant for each (a JSON object keeps one entry of a name).
+    // Columns it leaves out (null) are left out alike: only a field given to both is refused.
     const same = sameHeaders(headers).filter(({ header }) =>
-      mapping.has(header) || [...mapping.keys()].some((name) => name.trim() === header)
+      [...mapping].some(([name, field]) => name.trim() === header && field !== null)
     )
     if (same.length > 0) {
       return {

@@ -104,7 +104,7 @@ const missingDelimiter = (header: HeaderScan, chosen: Delimiter): string | undef
       delimiterNames[seen]
     }: read so, it would be one column named after the whole line. Is the file separated by ${
       seen === "," ? "commas" : seen === ";" ? "semicolons" : "tabs"
-    }? Pass ${delimiterFlags[seen]}`
+    }? Pass ${delimiterFlags[seen]} (or, for a file of one column, quote its header: "…")`
 }
 
 const tooLarge = (what: string, maxChars: number) =>

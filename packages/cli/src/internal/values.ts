@@ -160,7 +160,9 @@ const written = (cell: string, order: DateFormat): Either.Either<Written, string
     // Read in the other order of day and month it would be a day: the order is what is wrong.
     const swappable = (parts[1] ?? "").length !== 4 && order !== "YMD"
     if (swappable && isRealDay(year, day, month)) return notDate
-    return Either.left(`${quoteCell(cell)} is not a date: ${noSuchDay(year, month, day)} (read in ${order} order)`)
+    // The order it was read in: a four-digit first part is year, month, day whatever the option.
+    const readIn = (parts[1] ?? "").length === 4 ? "YMD" : order
+    return Either.left(`${quoteCell(cell)} is not a date: ${noSuchDay(year, month, day)} (read in ${readIn} order)`)
   }
   const iso = `${pad(year, 4)}-${pad(month)}-${pad(day)}`
   const time = split[2]

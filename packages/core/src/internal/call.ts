@@ -256,7 +256,8 @@ export const logFailure = (operation: Wire.Operation, attemptNo: number, error: 
 const timed = <A, E, E2>(
   rt: Runtime,
   self: Effect.Effect<A, E>,
-  onTimeout: (phase: Timeout.Phase) => E2
+  onTimeout: (phase: Timeout.Phase) => E2,
+  first?: Effect.Effect<void>
 ): Effect.Effect<A, E | E2> =>
   Effect.suspend(() => {
     const phase: Timeout.Phase = {
@@ -266,7 +267,8 @@ const timed = <A, E, E2>(
       quiet: 0,
       more: rt.limiter.more,
       from: undefined,
-      waiting: false
+      waiting: false,
+      ...(first === undefined ? {} : { first })
     }
     return Timeout.timeoutFail(
       Effect.locally(self, Timeout.currentPhase, phase),
@@ -281,12 +283,12 @@ const checkTimedOut = { _tag: "CheckTimedOut" } as const
 
 /**
  * A transport's check of a read against the instance (`refuseRead`: REST asks the describe), run
- * as an attempt is: at a place at the limiter, its requests counted in the rate window
- * (`eachRequest`), within `callTimeout`. A check whose time runs out could not tell, so it
- * answers `unknown` (logged as a warning) and the read goes on, the instance having the last
- * word; without the limit a describe that never answered held the read for ever, and every call
- * waiting for the same describe with it. The place is taken even when the check sends nothing
- * (a describe already kept): a place of the window for one read.
+ * as an attempt is, within `callTimeout`, its requests counted in the rate window: the first
+ * takes a place at the limiter as it goes (`eachRequest`), further ones as an attempt's do. A
+ * check that sends nothing (it knows the answer, or there is nothing to ask) takes no place. A
+ * check whose time runs out could not tell, so it answers `unknown` (logged as a warning) and
+ * the read goes on, the instance having the last word; without the limit a describe that never
+ * answered held the read for ever, and every call waiting for the same describe with it.
  */
 export const check = <A>(
   rt: Runtime,
@@ -294,19 +296,28 @@ export const check = <A>(
   self: Effect.Effect<A>,
   unknown: A
 ): Effect.Effect<A> =>
-  Effect.catchAll(
-    rt.limiter.run(timed(rt, self, () => checkTimedOut)),
-    () =>
-      Effect.as(
-        Effect.logWarning(`${operation}: the instance's check did not answer in time; the instance decides`).pipe(
-          Effect.annotateLogs({
-            "mktows.operation": operation,
-            "mktows.timeoutMillis": Duration.toMillis(rt.settings.callTimeout)
-          })
-        ),
-        unknown
-      )
-  )
+  Effect.uninterruptibleMask((restore) => {
+    // Set in the same uninterruptible step as the place is taken, so a place taken is ended.
+    let held = false
+    const first = Effect.uninterruptible(Effect.tap(rt.limiter.take, () => {
+      held = true
+    }))
+    return Effect.catchAll(
+      restore(timed(rt, self, () => checkTimedOut, first)).pipe(
+        Effect.ensuring(Effect.suspend(() => held ? rt.limiter.finish : Effect.void))
+      ),
+      () =>
+        Effect.as(
+          Effect.logWarning(`${operation}: the instance's check did not answer in time; the instance decides`).pipe(
+            Effect.annotateLogs({
+              "mktows.operation": operation,
+              "mktows.timeoutMillis": Duration.toMillis(rt.settings.callTimeout)
+            })
+          ),
+          unknown
+        )
+    )
+  })
 
 /** One logical call outside any batch: nothing can stop it, so it is never "not sent". */
 export const call = <Op extends Wire.Operation>(

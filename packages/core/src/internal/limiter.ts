@@ -39,6 +39,13 @@ export interface Limiter {
   readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** A place in the window for a further request of a call running in `run` (see above). */
   readonly more: Effect.Effect<void>
+  /**
+   * `run`'s two halves, for work that takes a place only if it sends a request (a read's check
+   * against the instance, which often answers from what it already knows): `take` waits for a
+   * place and holds it; `finish`, run once for each `take` that returned, ends it.
+   */
+  readonly take: Effect.Effect<void>
+  readonly finish: Effect.Effect<void>
 }
 
 /** @internal */
@@ -173,6 +180,8 @@ export const make = (options: LimiterOptions): Effect.Effect<Limiter> =>
     return {
       run: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         Effect.uninterruptibleMask((restore) => Effect.zipRight(take, Effect.ensuring(restore(effect), finish))),
-      more
+      more,
+      take,
+      finish
     }
   })

@@ -165,6 +165,12 @@ export interface Phase extends Restarts {
   quiet: number
   /** A place in the rate window for a further request of the attempt (the limiter's `more`). */
   readonly more: Effect.Effect<void>
+  /**
+   * The place of the first request, for work that holds none until it sends one (a read's
+   * check): waited for as `more` is, not counted against the limit. Absent: the first request
+   * goes on the attempt's own place.
+   */
+  readonly first?: Effect.Effect<void>
 }
 
 /** The current attempt's phase (none outside an attempt of the client). */
@@ -251,7 +257,11 @@ export const onSend: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentOn
 export const eachRequest: Effect.Effect<void> = Effect.flatMap(FiberRef.get(currentPhase), (phase) => {
   if (phase === undefined) return Effect.void
   phase.requests++
-  if (phase.requests === 1) return Effect.void
+  if (phase.requests === 1) {
+    if (phase.first === undefined) return Effect.void
+    phase.waiting = true
+    return Effect.ensuring(phase.first, restarted(phase))
+  }
   // The request before was answered, and what it was answered is kept (a transport sends a
   // call's requests one after the other): an attempt that ends while this one waits for its
   // place sent nothing more, so the objects not yet answered are not in doubt.
@@ -261,11 +271,15 @@ export const eachRequest: Effect.Effect<void> = Effect.flatMap(FiberRef.get(curr
   phase.waiting = true
   return Effect.ensuring(
     Effect.tap(phase.more, () => Effect.sync(() => void (phase.notSent = before))),
-    Effect.clockWith((clock) =>
-      Effect.sync(() => {
-        phase.from = clock.unsafeCurrentTimeMillis()
-        phase.waiting = false
-      })
-    )
+    restarted(phase)
   )
 })
+
+/** The end of a wait for a place in the rate window: the limit starts again from now. */
+const restarted = (phase: Phase): Effect.Effect<void> =>
+  Effect.clockWith((clock) =>
+    Effect.sync(() => {
+      phase.from = clock.unsafeCurrentTimeMillis()
+      phase.waiting = false
+    })
+  )

@@ -181,8 +181,8 @@ export const make = (
      * update. An update with nothing left to change (or nothing at all: no cost, no tag) is
      * UNCHANGED without an update request, SKIPPED when no program has its id: an export
      * of `get` synced back, or a model read and written again with its costs and tags, changes
-     * nothing twice. A read Marketo
-     * refuses leaves the program FAILED, not sent.
+     * nothing twice. A read Marketo refuses, or a read by name that does not find the program
+     * whose costs are sent, leaves it FAILED, not sent.
      */
     const program = (
       part: Extract<Requests.Part, { _tag: "Program" }>,
@@ -243,7 +243,7 @@ export const make = (
               id: part.id,
               status: "FAILED",
               error:
-                `not sent: the program's costs could not be read (program/byName.json did not answer program ${part.id} by its name), and REST can only add costs, so any of them could be added twice; send it again`
+                `not sent: the program's costs could not be read (program/byName.json did not answer program ${part.id} by its name), and REST can only add costs, so any of them could be added twice; send it again (a program renamed in between is then read by its new name), or add the costs in Marketo if it keeps failing`
             })
           }
           const adding = now === undefined || sent === undefined ? sent : newCosts(sent, now.costs ?? [])
