@@ -139,6 +139,20 @@ describe("Emulator: the Node server's own SOAP route", () => {
         }
       })
     ))
+
+  it.live("answers a request target that is no URL with HTTP 400 naming it, not a SOAP fault", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        for (const target of ["http://[zz/rest/v1/x.json", "http://a:99999/emulator/stats"]) {
+          const answer = yield* rawPost(emulator.url, target, "{}")
+          expect([target, answer.status, answer.text]).toEqual([
+            target,
+            400,
+            `Bad Request: the request target '${target}' is no URL`
+          ])
+        }
+      })
+    ))
 })
 
 describe("Emulator: WSDL and stats", () => {

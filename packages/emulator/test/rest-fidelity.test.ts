@@ -29,10 +29,60 @@ const setup = Effect.gen(function*() {
   return { emulator, call, token }
 })
 
+// A string matcher for a message's beginning, whatever follows.
+const startingWith = (prefix: string) =>
+  expect.stringMatching(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`))
+
 const storedRoles = (emulator: Emulator.EmulatorShape) =>
   Effect.map(emulator.stats, (s) => s.stored["OpportunityPersonRole"])
 
 describe("emulator REST fidelity", () => {
+  it.scoped("an update by GUID keeps the key fields the describe says are not updateable; no key names two records", () =>
+    Effect.gen(function*() {
+      const { call, emulator } = yield* setup
+      const second = yield* call("/v1/opportunities.json", {
+        json: { action: "createOnly", input: [{ externalOpportunityId: "F-2", name: "Second" }] }
+      })
+      const guid = String(second.body.result?.[0]?.["marketoGUID"])
+      const roles = yield* call("/v1/opportunities/roles.json", {
+        json: { action: "createOnly", input: [{ externalOpportunityId: "F-1", leadId: 19, role: "Seller" }] }
+      })
+      const roleGuid = String(roles.body.result?.[0]?.["marketoGUID"])
+      const before = yield* emulator.objects
+      const byGuid = (path: string, input: ReadonlyArray<unknown>) =>
+        call(path, { json: { action: "updateOnly", dedupeBy: "idField", input } })
+      const answers = [
+        yield* byGuid("/v1/opportunities.json", [{ marketoGUID: guid, externalOpportunityId: "F-1" }]),
+        yield* byGuid("/v1/opportunities.json", [{ marketoGUID: guid, externalOpportunityId: "F-NEW" }]),
+        yield* byGuid("/v1/opportunities/roles.json", [{ marketoGUID: roleGuid, externalOpportunityId: "F-2" }]),
+        yield* byGuid("/v1/opportunities/roles.json", [{ marketoGUID: roleGuid, leadId: 20 }]),
+        yield* byGuid("/v1/opportunities/roles.json", [{ marketoGUID: roleGuid, role: "Buyer" }])
+      ]
+      expect(answers.map((a) => {
+        const record = a.body.result?.[0] as {
+          status?: string
+          reasons?: ReadonlyArray<{ code: string; message: string }>
+        }
+        return [record.status, record.reasons?.[0]?.code, record.reasons?.[0]?.message]
+      })).toEqual([
+        ["skipped", "1003", "externalOpportunityId is not updateable: the record holds 'F-2'"],
+        ["skipped", "1003", "externalOpportunityId is not updateable: the record holds 'F-2'"],
+        ["skipped", "1003", "externalOpportunityId is not updateable: the record holds 'F-1'"],
+        ["skipped", "1003", "leadId is not updateable: the record holds '19'"],
+        ["skipped", "1003", expect.stringMatching(/^role 'Buyer' of this opportunity and lead is the key of role /)]
+      ])
+      expect(yield* emulator.objects).toEqual(before)
+      // The stored values again are no change, and the other fields are written.
+      const same = yield* byGuid("/v1/opportunities.json", [
+        { marketoGUID: guid, externalOpportunityId: "F-2", name: "Renamed" }
+      ])
+      expect(same.body.result?.[0]?.["status"]).toBe("updated")
+      const renamed = yield* byGuid("/v1/opportunities/roles.json", [
+        { marketoGUID: roleGuid, externalOpportunityId: "F-1", leadId: "19", role: "Champion" }
+      ])
+      expect(renamed.body.result?.[0]?.["status"]).toBe("updated")
+    }))
+
   it.scoped("R1, R2: a query by POST ?_method=GET, JSON or form, reads and never writes", () =>
     Effect.gen(function*() {
       const { call, emulator } = yield* setup
@@ -57,6 +107,68 @@ describe("emulator REST fidelity", () => {
       })
       expect(form.body.success).toBe(true)
       expect(form.body.result?.map((r) => r["name"])).toEqual(["Fidelity"])
+    }))
+
+  it.scoped("a JSON lookup by any searchable filterType finds the records its input names", () =>
+    Effect.gen(function*() {
+      const { call } = yield* setup
+      const found = yield* call("/v1/opportunities.json?_method=GET", {
+        json: { filterType: "externalOpportunityId", input: [{ externalOpportunityId: "F-1" }] }
+      })
+      const guid = String(found.body.result?.[0]?.["marketoGUID"])
+      expect(found.body.result?.map((r) => r["externalOpportunityId"])).toEqual(["F-1"])
+      const lookups: ReadonlyArray<readonly [string, string, unknown]> = [
+        ["/v1/opportunities.json", "idField", { marketoGUID: guid }],
+        ["/v1/opportunities.json", "marketoGUID", { marketoGUID: guid }],
+        ["/v1/opportunities.json", "dedupeFields", { externalOpportunityId: "F-1" }],
+        ["/v1/opportunities/roles.json", "externalOpportunityId", { externalOpportunityId: "F-1" }],
+        ["/v1/opportunities/roles.json", "leadId", { leadId: 19 }]
+      ]
+      for (const [path, filterType, record] of lookups) {
+        const answer = yield* call(`${path}?_method=GET`, { json: { filterType, input: [record] } })
+        // Lead 19 has a role of the default seed's opportunity too.
+        expect([filterType, answer.body.success, answer.body.result?.some((r) => r["externalOpportunityId"] === "F-1")])
+          .toEqual([filterType, true, true])
+      }
+    }))
+
+  it.scoped("a JSON member of the wrong type is 1001 naming it and what it must be; 609 is for text that is not JSON", () =>
+    Effect.gen(function*() {
+      const { call, emulator } = yield* setup
+      const before = yield* emulator.objects
+      const cases: ReadonlyArray<readonly [string, unknown, string]> = [
+        ["/v1/opportunities.json", { action: 1, input: [] }, "action: Expected string, actual 1"],
+        ["/v1/opportunities.json", { input: {} }, "input: Expected ReadonlyArray<unknown>, actual {}"],
+        ["/v1/opportunities.json", [], "the body: Expected { readonly action?: string"],
+        ["/v1/opportunities/delete.json", { deleteBy: 1, input: [] }, "deleteBy: Expected string, actual 1"],
+        [
+          "/v1/opportunities.json?_method=GET",
+          { filterType: "idField", filterValues: ["x"], batchSize: "5" },
+          "batchSize: Expected number, actual \"5\""
+        ]
+      ]
+      for (const [path, json, detail] of cases) {
+        const answer = yield* call(path, { json })
+        expect([path, codeOf(answer), answer.body.errors?.[0]?.message])
+          .toEqual([path, "1001", startingWith(`Invalid value: ${detail}`)])
+      }
+      expect(codeOf(yield* call("/v1/opportunities.json", { bytes: new TextEncoder().encode("{nope") }))).toBe("609")
+      const program = (form: Record<string, string>) => call("/asset/v1/program/1970.json", { form })
+      const updates: ReadonlyArray<readonly [Record<string, string>, string]> = [
+        [{ costs: "[{\"startDate\":\"2024-01-01\",\"cost\":1.5}]" }, "costs[0].cost: Expected an integer, actual 1.5"],
+        [
+          { costs: "[{\"startDate\":\"2024-01-01\",\"cost\":1,\"note\":null}]" },
+          "costs[0].note: Expected string, actual null"
+        ],
+        [{ costs: "[{\"startDate\"" }, "costs is not valid JSON"],
+        [{ tags: "{}" }, "tags: Expected ReadonlyArray<"]
+      ]
+      for (const [form, detail] of updates) {
+        const answer = yield* program(form)
+        expect([codeOf(answer), answer.body.errors?.[0]?.message])
+          .toEqual(["709", startingWith(`Business rule violation: ${detail}`)])
+      }
+      expect(yield* emulator.objects).toEqual(before)
     }))
 
   it.scoped("R3: the roles describe gives the compound key as its first searchable field", () =>

@@ -17,9 +17,11 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Emulator from "../src/Emulator.js"
-import { isFields } from "../src/internal/rest/records.js"
+import { canonicalDecimal } from "../src/internal/fields.js"
+import { decimalOf, isFields } from "../src/internal/rest/records.js"
 import { soapClient } from "./helpers/clients.js"
 import { codeOf, restOf } from "./helpers/rest.js"
+import { call as soapCall } from "./helpers/soap.js"
 
 const reasonOf = (answer: { body: { result?: ReadonlyArray<Record<string, unknown>> } }, i = 0) =>
   (answer.body.result?.[i]?.["reasons"] as ReadonlyArray<{ code: string }> | undefined)?.[0]?.code
@@ -30,7 +32,111 @@ const opportunities = <A>(
   input: ReadonlyArray<unknown>
 ): A => call("/v1/opportunities.json", { json: { input } })
 
+// Names a request gives where the emulator looks something up: Object.prototype's own (what an
+// object-literal table finds under them) and arbitrary strings.
+const hostileNames: ReadonlyArray<string> = [
+  ...Object.getOwnPropertyNames(Object.prototype),
+  ...FastCheck.sample(FastCheck.string(), { numRuns: 25, seed: 7 })
+]
+
 describe("emulator REST robustness", () => {
+  it.scoped("a name a request gives never finds Object.prototype's members: 1003 naming it, nothing stored", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const before = yield* emulator.objects
+      const opportunity = { externalOpportunityId: "P-1", name: "proto" }
+      const role = { externalOpportunityId: "P-1", leadId: 19, role: "Buyer" }
+      const valid = new Set(["createOnly", "updateOnly", "createOrUpdate", "id", "programId", "folderId", "workspace"])
+      // An empty filterType is a missing one (1002), checked elsewhere.
+      for (const name of hostileNames.filter((n) => n !== "" && !valid.has(n))) {
+        const answers = [
+          yield* call("/v1/opportunities.json", { json: { action: name, input: [opportunity] } }),
+          yield* call("/v1/opportunities/roles.json", { json: { action: name, input: [role] } }),
+          yield* call("/v1/opportunities/delete.json", { json: { deleteBy: name, input: [opportunity] } }),
+          yield* call(`/v1/opportunities.json?filterType=${encodeURIComponent(name)}&filterValues=1`),
+          yield* call(`/asset/v1/programs.json?filterType=${encodeURIComponent(name)}&filterValues=1`)
+        ]
+        expect(answers.map((a) => [name, a.status, codeOf(a), a.body.errors?.[0]?.message.includes(`'${name}'`)]))
+          .toEqual(answers.map(() => [name, 200, "1003", true]))
+      }
+      expect(yield* emulator.objects).toEqual(before)
+    }))
+
+  it.prop(
+    "a JSON number is written as the plain decimal it denotes, which reads back as the number",
+    [FastCheck.double({ noNaN: true, noDefaultInfinity: true })],
+    ([n]) => {
+      const text = decimalOf(n)
+      expect([canonicalDecimal(text), Number(text)]).toEqual([text, n === 0 ? 0 : n])
+    }
+  )
+
+  it.scoped("numbers in any JSON spelling are the decimals they denote and round-trip; a boolean is for boolean fields", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      const written = yield* opportunities(call, [
+        { externalOpportunityId: "N-1", name: "small", amount: 0.0000005, isWon: true },
+        { externalOpportunityId: "N-2", name: "large", amount: 1.5e21, quantity: -2.5e-8 },
+        { externalOpportunityId: "N-3", name: false },
+        { externalOpportunityId: "N-4", name: "n", description: true }
+      ])
+      expect(written.body.result?.map((r) => [r["status"], reasonOf(written, Number(r["seq"]))])).toEqual([
+        ["created", undefined],
+        ["created", undefined],
+        ["skipped", "1003"],
+        ["skipped", "1003"]
+      ])
+      const soap = yield* soapCall(emulator.url, "getMObjects", { type: "Opportunity" })
+      const fieldsOf = (key: string) => {
+        const found = (soap.mObjectList ?? []).find((o) => o.externalKey?.value === key)
+        return Object.fromEntries((found?.attribList ?? []).map((a) => [a.name, a.value]))
+      }
+      expect(fieldsOf("N-1")).toMatchObject({ Amount: "0.0000005", IsWon: "1" })
+      expect(fieldsOf("N-2")).toMatchObject({ Amount: "1500000000000000000000", Quantity: "-0.000000025" })
+      // What a read answers is accepted back unchanged, however JSON spells the number.
+      const read = yield* call(
+        "/v1/opportunities.json?filterType=externalOpportunityId&filterValues=N-1,N-2&fields=externalOpportunityId,amount,quantity,isWon"
+      )
+      const records = (read.body.result ?? []).map(({ seq: _seq, marketoGUID: _guid, ...rest }) => rest)
+      expect(records).toEqual([
+        { externalOpportunityId: "N-1", amount: 0.0000005, quantity: null, isWon: true },
+        { externalOpportunityId: "N-2", amount: 1.5e21, quantity: -2.5e-8, isWon: null }
+      ])
+      const before = yield* emulator.objects
+      const back = yield* opportunities(call, records)
+      expect(back.body.result?.map((r) => r["status"])).toEqual(["updated", "updated"])
+      expect(yield* emulator.objects).toEqual(before)
+    }))
+
+  it.scoped("a field name in a path that is not valid percent-encoding is 1006 naming it, not a defect", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const { call } = yield* restOf(emulator.restUrl, emulator.identityUrl)
+      for (const name of ["%ZZ", "%E0%A4", "a%"]) {
+        const answer = yield* call(`/v1/opportunities/schema/fields/${name}.json`)
+        expect([answer.status, codeOf(answer), answer.body.errors?.[0]?.message]).toEqual([
+          200,
+          "1006",
+          `Field not found: '${name}' is not valid percent-encoding`
+        ])
+      }
+      // A valid escape still names its field.
+      expect((yield* call("/v1/opportunities/schema/fields/%6Eame.json")).body.result?.[0]?.["name"]).toBe("name")
+    }))
+
+  it.scoped("the stats count any object type a SOAP sync names, Object.prototype's names too", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      for (const type of ["__proto__", "constructor", "toString"]) {
+        yield* soapCall(emulator.url, "syncMObjects", { operation: "UPSERT", mObjectList: [{ type }] })
+      }
+      const objects = (yield* emulator.stats).objects
+      expect(["__proto__", "constructor", "toString"].map((t) => Object.hasOwn(objects, t) && objects[t]))
+        .toEqual([{ FAILED: 1 }, { FAILED: 1 }, { FAILED: 1 }])
+    }))
+
   it.scoped("bytes that are not UTF-8 are refused (609), never stored as U+FFFD", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()

@@ -8,17 +8,22 @@ import type { Stats } from "../Emulator.js"
 import type { State } from "./state.js"
 import type { Answer, Call } from "./store.js"
 
-type Table = { readonly [key: string]: number }
+// Maps, not object literals: the keys are what requests name (an object type such as
+// "__proto__" in a SOAP sync), and an object would find Object.prototype's members under them.
+type Table = ReadonlyMap<string, number>
 
 interface Counts {
   readonly calls: Table
   readonly faults: Table
-  readonly objects: { readonly [type: string]: Table }
+  readonly objects: ReadonlyMap<string, Table>
 }
 
-const empty: Counts = { calls: {}, faults: {}, objects: {} }
+const empty: Counts = { calls: new Map(), faults: new Map(), objects: new Map() }
 
-const bump = (table: Table, key: string): Table => ({ ...table, [key]: (table[key] ?? 0) + 1 })
+const bump = (table: Table, key: string, n = 1): Table => new Map(table).set(key, (table.get(key) ?? 0) + n)
+
+// A table as the stats write it: own properties only, whatever the names.
+const plain = (table: Table): { readonly [key: string]: number } => Object.fromEntries(table)
 
 /** @internal */
 export interface Counter {
@@ -48,20 +53,20 @@ export const makeCounter: Effect.Effect<Counter> = Effect.map(Ref.make(empty), (
           byStatus.set(status.status, (byStatus.get(status.status) ?? 0) + 1)
           tally.set(type, byStatus)
         })
-        const objects = { ...c.objects }
+        const objects = new Map(c.objects)
         for (const [type, byStatus] of tally) {
-          const table = { ...objects[type] }
-          for (const [status, n] of byStatus) table[status] = (table[status] ?? 0) + n
-          objects[type] = table
+          let table = objects.get(type) ?? new Map<string, number>()
+          for (const [status, n] of byStatus) table = bump(table, status, n)
+          objects.set(type, table)
         }
         return { ...c, objects }
       })
       : Effect.void,
   stats: (state) =>
     Effect.map(Ref.get(ref), (c) => ({
-      calls: c.calls,
-      faults: c.faults,
-      objects: c.objects,
+      calls: plain(c.calls),
+      faults: plain(c.faults),
+      objects: Object.fromEntries([...c.objects].map(([type, table]) => [type, plain(table)])),
       stored: {
         Program: state.programs.size,
         Opportunity: state.opportunities.size,

@@ -16,6 +16,7 @@ import * as SoapCodec from "@mktows/xml/SoapCodec"
 import * as Wsdl from "@mktows/xml/Wsdl"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
@@ -497,7 +498,12 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
 
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const url = new URL(request.url, origin)
+      // A request target `new URL` cannot read (`http://[zz/…`) names no path of either API:
+      // the client's error in HTTP's words, not a SOAP fault of the emulator's own.
+      const url = Either.getOrUndefined(Either.try(() => new URL(request.url, origin)))
+      if (url === undefined) {
+        return HttpServerResponse.text(`Bad Request: the request target '${request.url}' is no URL`, { status: 400 })
+      }
       const reachedAt = advertisedOrigin(request.headers["host"], origin)
       const found = table.find((r) => (r.method === "*" || r.method === request.method) && r.path(url.pathname))
       return found === undefined

@@ -15,6 +15,7 @@ import * as RestWire from "@mktows/rest/RestWire"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { isUtf8 } from "node:buffer"
 import { randomBytes } from "node:crypto"
@@ -216,13 +217,33 @@ export const parseJson = (text: string): Either.Either<Parsed, RestRefusal> => {
   return Either.try({ try: (): Parsed => ({ value: JSON.parse(text) }), catch: () => invalidJson() })
 }
 
-/** A parsed JSON body decoded with `schema`; 609 when it is not that JSON. @internal */
-export const decodeParsed = <A, I>(schema: Schema.Schema<A, I>, parsed: Parsed): Effect.Effect<A, RestRefusal> =>
-  Effect.mapError(Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(parsed.value), () => invalidJson())
+/**
+ * Where a JSON value first departs from a schema and what was expected there, e.g.
+ * `input: Expected ReadonlyArray<unknown>, actual {}` or `[0].cost: Expected Int, actual 1.5`
+ * (the path is empty for the value itself).
+ *
+ * @internal
+ */
+export const schemaIssue = (error: ParseResult.ParseError): { readonly path: string; readonly message: string } => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const path = (issue?.path ?? []).map((key) => typeof key === "number" ? `[${key}]` : `.${String(key)}`).join("")
+  return { path, message: issue?.message ?? "not the value expected" }
+}
 
-/** A JSON body decoded with `schema`, bounded (see the module note); 609 when it is not that JSON. @internal */
-export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, text: string): Effect.Effect<A, RestRefusal> =>
-  Effect.flatMap(parseJson(text), (parsed) => decodeParsed(schema, parsed))
+/**
+ * A parsed JSON body decoded with `schema`. A member of the wrong type is 1001 naming it and
+ * what it must be (609 is for text that is not JSON at all, which {@link parseJson} refuses).
+ *
+ * @internal
+ */
+export const decodeParsed = <A, I>(schema: Schema.Schema<A, I>, parsed: Parsed): Effect.Effect<A, RestRefusal> =>
+  Effect.mapError(Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(parsed.value), (error) => {
+    const { message, path } = schemaIssue(error)
+    return new RestRefusal({
+      code: RestWire.errorCodes.invalidValue.code,
+      text: `${RestWire.errorCodes.invalidValue.message}: ${path === "" ? "the body" : path.slice(1)}: ${message}`
+    })
+  })
 
 /**
  * Where in a JSON value a string XML 1.0 cannot carry sits (a key or a value), if any: the

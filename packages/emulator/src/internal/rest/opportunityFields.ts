@@ -5,6 +5,7 @@
  */
 import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { FieldDef } from "../fields.js"
 import { type Endpoint, envelope, intParam, param, refuse } from "./common.js"
 import { restDataType } from "./describe.js"
@@ -35,6 +36,10 @@ const fieldOf = (d: FieldDef) => ({
   isApiCreated: d.isCustom === true
 })
 
+// A malformed escape (`%ZZ`, a cut UTF-8 sequence) names no field: undefined, not a defect.
+const decodedPathName = (raw: string): string | undefined =>
+  Either.getOrUndefined(Either.try(() => decodeURIComponent(raw)))
+
 const pageToken = (offset: number) => Buffer.from(`fields:${offset}`).toString("base64url")
 
 /** @internal */
@@ -55,7 +60,13 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
         system(names.updatedAt, "Updated At", "datetime")
       ]
       if (request.pathParam !== undefined) {
-        const name = decodeURIComponent(request.pathParam)
+        const name = decodedPathName(request.pathParam)
+        if (name === undefined) {
+          return yield* refuse(
+            RestWire.errorCodes.fieldNotFound,
+            `'${request.pathParam}' is not valid percent-encoding`
+          )
+        }
         const field = all.find((f) => f.name === name)
         return field === undefined ? yield* refuse(RestWire.errorCodes.fieldNotFound, `'${name}'`) : envelope([field])
       }

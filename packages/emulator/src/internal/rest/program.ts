@@ -15,7 +15,7 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { State } from "../state.js"
 import { syncMObjects } from "../sync.js"
-import { decodeJson, type Endpoint, envelope, noAssetsFound, refuse, RestRefusal } from "./common.js"
+import { type Endpoint, envelope, noAssetsFound, parseJson, refuse, RestRefusal, schemaIssue } from "./common.js"
 import { programCosts, programOf, programTags } from "./records.js"
 
 interface Update {
@@ -26,14 +26,19 @@ interface Update {
   readonly name: string | undefined
 }
 
+// A form field holding JSON: 709 saying it is not JSON, or where it departs from what the
+// field takes (`costs[0].cost: Expected Int, actual 1.5`).
 const formField = <A, I>(form: URLSearchParams, name: string, schema: Schema.Schema<A, I>) => {
   const raw = form.get(name)
-  return raw === null
-    ? Effect.succeed(undefined)
-    : Effect.mapError(
-      decodeJson(schema, raw),
-      () => new RestRefusal({ code: RestWire.errorCodes.businessRule.code, text: `${name} is not valid JSON` })
-    )
+  const refusal = (text: string) => new RestRefusal({ code: RestWire.errorCodes.businessRule.code, text })
+  return raw === null ? Effect.succeed(undefined) : Either.match(parseJson(raw), {
+    onLeft: () => Effect.fail(refusal(`${RestWire.errorCodes.businessRule.message}: ${name} is not valid JSON`)),
+    onRight: (parsed) =>
+      Effect.mapError(Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(parsed.value), (error) => {
+        const { message, path } = schemaIssue(error)
+        return refusal(`${RestWire.errorCodes.businessRule.message}: ${name}${path}: ${message}`)
+      })
+  })
 }
 
 type Applied = { readonly _tag: "NotFound" } | { readonly _tag: "Refused"; readonly text: string } | {

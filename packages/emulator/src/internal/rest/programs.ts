@@ -10,12 +10,14 @@ import { answerPage } from "./assetPaging.js"
 import { type Endpoint, listParam, param, refuse } from "./common.js"
 import { programOf, programStatusOf } from "./records.js"
 
-const filters: Record<string, (program: Program, value: string) => boolean> = {
-  id: (p, v) => String(p.id) === v,
-  programId: (p, v) => String(p.id) === v,
-  folderId: (p, v) => String(p.workspaceId) === v,
-  workspace: (p, v) => p.workspace === v
-}
+// A Map, not an object literal: a filterType the client names ("hasOwnProperty", "__proto__")
+// must find nothing, not a member of Object.prototype.
+const filters: ReadonlyMap<string, (program: Program, value: string) => boolean> = new Map([
+  ["id", (p: Program, v: string) => String(p.id) === v],
+  ["programId", (p: Program, v: string) => String(p.id) === v],
+  ["folderId", (p: Program, v: string) => String(p.workspaceId) === v],
+  ["workspace", (p: Program, v: string) => p.workspace === v]
+])
 
 const dateBounds: ReadonlyArray<readonly [string, (updated: number, bound: number) => boolean]> = [
   ["earliestUpdatedAt", (updated, bound) => updated >= bound],
@@ -53,7 +55,7 @@ export const endpoints: ReadonlyArray<Endpoint> = [{
         programs = programs.filter((p) => keep(Date.parse(p.updatedAt), bound))
       }
       if (filterType !== undefined) {
-        const test = filters[filterType]
+        const test = filters.get(filterType)
         if (test === undefined) return yield* refuse(RestWire.errorCodes.invalidData, `filterType '${filterType}'`)
         if (values.length === 0) return yield* refuse(RestWire.errorCodes.missingParameter, "filterValues")
         programs = programs.filter((p) => values.some((v) => test(p, v)))

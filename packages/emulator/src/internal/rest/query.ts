@@ -92,12 +92,21 @@ const select = (state: State, kind: Kind, query: Query): ReadonlyArray<Entity> |
     const opportunity = state.opportunities.byExternalKey({ name: names.opportunity, value: ext })
     if (opportunity !== undefined) { for (const role of state.roles.inGroup(opportunity.id, -Infinity)) add(role) }
   }
+  // A JSON lookup may name its records in `input` (the Swagger's lookup requests carry it), each
+  // by the field the filterType names, as well as in `filterValues`.
+  const valuesOf = (field: string): ReadonlyArray<string> => [
+    ...query.values,
+    ...query.input.flatMap((record) => {
+      const value = record[field]
+      return value === undefined || value === null ? [] : [String(value)]
+    })
+  ]
   switch (query.filterType) {
     // "idField" names the object's idField (marketoGUID) as "dedupeFields" names its dedupe
     // fields: lead-database.md says both are always valid filter types.
     case "idField":
     case names.id:
-      for (const value of query.values) {
+      for (const value of valuesOf(names.id)) {
         const id = idOfGuid(kind, value)
         if (id !== undefined) add(table.get(id))
       }
@@ -107,20 +116,22 @@ const select = (state: State, kind: Kind, query: Query): ReadonlyArray<Entity> |
         for (const key of query.input) add(roleByDedupe(state, key))
         break
       }
-      for (const value of [...query.values, ...query.input.map((r) => String(r[names.opportunity] ?? ""))]) {
+      for (const value of valuesOf(names.opportunity)) {
         add(state.opportunities.byExternalKey({ name: names.opportunity, value }))
       }
       break
     case names.opportunity:
-      for (const value of query.values) {
+      for (const value of valuesOf(names.opportunity)) {
         if (kind === "opportunities") add(state.opportunities.byExternalKey({ name: names.opportunity, value }))
         else rolesOf(value)
       }
       break
-    case names.lead:
+    case names.lead: {
       if (kind !== "roles") return undefined
-      for (const role of state.roles.values()) if (query.values.includes(String(role.personId))) add(role)
+      const leads = new Set(valuesOf(names.lead))
+      for (const role of state.roles.values()) if (leads.has(String(role.personId))) add(role)
       break
+    }
     default:
       return undefined
   }

@@ -71,13 +71,35 @@ export const restFieldNames = (state: State, kind: Kind): ReadonlyArray<string> 
   names.updatedAt
 ]
 
+/**
+ * A finite number as the plain decimal it denotes (`5e-7` is `0.0000005`, `1.5e21` is
+ * `1500000000000000000000`): the form SOAP writes and the store keeps, which has no exponent.
+ *
+ * @internal
+ */
+export const decimalOf = (n: number): string => {
+  // toExponential() gives the shortest digits that read back as `n`, and where the point goes.
+  const [mantissa = "0", exponent = "0"] = n.toExponential().split("e")
+  const negative = mantissa.startsWith("-")
+  const digits = mantissa.replace(/^-/, "").replace(".", "")
+  const point = 1 + Number(exponent)
+  const body = point <= 0
+    ? `0.${"0".repeat(-point)}${digits}`
+    : point >= digits.length
+    ? digits + "0".repeat(point - digits.length)
+    : `${digits.slice(0, point)}.${digits.slice(point)}`
+  return negative && n !== 0 ? `-${body}` : body
+}
+
 const jsonValue = (def: FieldDef | undefined, text: string): RestWire.FieldValue => {
   switch (def?.dataType) {
     case "currency":
     case "float":
     case "integer": {
+      // A JSON number when it reads back as the stored decimal; a decimal with more digits than
+      // a double holds is answered as its text, so that writing the answer back changes nothing.
       const n = Number(text)
-      return Number.isFinite(n) ? n : text
+      return Number.isFinite(n) && decimalOf(n) === text ? n : text
     }
     case "boolean":
       return text === "1" || text.toLowerCase() === "true"
@@ -86,8 +108,19 @@ const jsonValue = (def: FieldDef | undefined, text: string): RestWire.FieldValue
   }
 }
 
-const textValue = (value: RestWire.FieldValue): string =>
-  typeof value === "boolean" ? (value ? "1" : "0") : String(value)
+/**
+ * A REST value as the text the store's field check reads, or why the field cannot take it: a
+ * number is the decimal it denotes, whatever its JSON spelling; a boolean goes to a boolean
+ * field only (stored as SOAP's `1` or `0`), since a text field given `false` would keep a
+ * `0` or a `false` the client never wrote as text.
+ */
+const textValue = (def: FieldDef, name: string, value: string | number | boolean): string | Refusal => {
+  if (typeof value === "number") return decimalOf(value)
+  if (typeof value === "string") return value
+  return def.dataType === "boolean"
+    ? (value ? "1" : "0")
+    : reason(RestWire.errorCodes.invalidData, `${name} is a ${def.dataType} field: ${value} is not one`)
+}
 
 /** The fields a query answers when none are asked for: the id, the dedupe fields, the timestamps. @internal */
 export const defaultFields = (kind: Kind): ReadonlyArray<string> => [
@@ -177,8 +210,8 @@ const reason = (error: { readonly code: string; readonly message: string }, deta
  *
  * @internal
  */
-export const soapNamesOf = (state: State, kind: Kind): ReadonlyMap<string, string> =>
-  new Map(defsOf(state, kind).map((d) => [restNameOf(d), d.name]))
+export const soapNamesOf = (state: State, kind: Kind): ReadonlyMap<string, FieldDef> =>
+  new Map(defsOf(state, kind).map((d) => [restNameOf(d), d]))
 
 /**
  * A REST input record as the SOAP wire record the store applies, or why it cannot be one:
@@ -193,7 +226,7 @@ export const wireOf = (
   kind: Kind,
   record: RestWire.Fields,
   byGuid: boolean,
-  bySoap: ReadonlyMap<string, string>
+  bySoap: ReadonlyMap<string, FieldDef>
 ): Wire.MObject | Refusal => {
   const type = kind === "opportunities" ? "Opportunity" : "OpportunityPersonRole"
   const attribList: Array<Wire.Attrib> = []
@@ -226,9 +259,11 @@ export const wireOf = (
     } else if (name === names.createdAt || name === names.updatedAt || name === "seq") {
       return reason(RestWire.errorCodes.invalidData, `${name} cannot be written`)
     } else {
-      const soap = bySoap.get(name)
-      if (soap === undefined) return reason(RestWire.errorCodes.fieldNotFound, `'${name}'`)
-      attribList.push({ name: soap, value: textValue(value) })
+      const def = bySoap.get(name)
+      if (def === undefined) return reason(RestWire.errorCodes.fieldNotFound, `'${name}'`)
+      const text = textValue(def, name, value)
+      if (isRefusal(text)) return text
+      attribList.push({ name: def.name, value: text })
     }
   }
   return {

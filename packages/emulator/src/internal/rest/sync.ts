@@ -11,10 +11,22 @@ import * as RestWire from "@mktows/rest/RestWire"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import type { FieldDef } from "../fields.js"
 import type { State } from "../state.js"
 import { syncMObjects } from "../sync.js"
 import { decodeParsed, type Endpoint, envelope, notXml, refuse } from "./common.js"
-import { isFields, isRefusal, type Kind, names, type Refusal, roleByDedupe, soapNamesOf, wireOf } from "./records.js"
+import {
+  guidOf,
+  isFields,
+  isRefusal,
+  type Kind,
+  names,
+  recordOf,
+  type Refusal,
+  roleByDedupe,
+  soapNamesOf,
+  wireOf
+} from "./records.js"
 import { applyEach, statusOf, tally } from "./statuses.js"
 
 // Loose where Adobe answers a bad value with its own code rather than 609.
@@ -24,10 +36,48 @@ const Request = Schema.Struct({
   input: Schema.optional(Schema.Array(Schema.Unknown))
 })
 
-const operations: Record<string, Wire.SyncOperation> = {
-  createOnly: "INSERT",
-  updateOnly: "UPDATE",
-  createOrUpdate: "UPSERT"
+// A Map, not an object literal: an action the client names ("constructor", "__proto__") must
+// find nothing, not a member of Object.prototype.
+const operations: ReadonlyMap<string, Wire.SyncOperation> = new Map([
+  ["createOnly", "INSERT"],
+  ["updateOnly", "UPDATE"],
+  ["createOrUpdate", "UPSERT"]
+])
+
+// The key fields besides the GUID (which names the record) that the describe answers `updateable: false`.
+const fixedKeys: Readonly<Record<Kind, ReadonlyArray<string>>> = {
+  opportunities: [names.opportunity],
+  roles: [names.opportunity, names.lead]
+}
+
+/**
+ * The refusal of an update by GUID that would change a key field the describe says is not
+ * updateable; giving the stored value again is no change. A GUID that names nothing is left to
+ * the store, which skips it as not found.
+ */
+const keyChange = (state: State, kind: Kind, record: RestWire.Fields, id: number | undefined): Refusal | undefined => {
+  const existing = id === undefined ? undefined : (kind === "opportunities" ? state.opportunities : state.roles).get(id)
+  if (existing === undefined) return undefined
+  const stored = recordOf(state, kind, existing, 0, fixedKeys[kind])
+  const changed = fixedKeys[kind].find((name) => {
+    const given = record[name]
+    return given !== undefined && given !== null && String(given) !== String(stored[name] ?? "")
+  })
+  if (changed !== undefined) {
+    return {
+      code: RestWire.errorCodes.invalidData.code,
+      message: `${changed} is not updateable: the record holds '${String(stored[changed] ?? "")}'`
+    }
+  }
+  // A role's third dedupe field is updateable, but not to the compound key of another role.
+  const role = record[names.role]
+  const other = kind === "roles" && role !== undefined && role !== null
+    ? roleByDedupe(state, { ...stored, [names.role]: role })
+    : undefined
+  return other === undefined || other.id === existing.id ? undefined : {
+    code: RestWire.errorCodes.invalidData.code,
+    message: `${names.role} '${String(role)}' of this opportunity and lead is the key of role ${guidOf(kind, other.id)}`
+  }
 }
 
 /** One record as the store's call, or the reason it is refused, against the state so far. */
@@ -37,7 +87,7 @@ const prepare = (
   raw: unknown,
   operation: Wire.SyncOperation,
   byGuid: boolean,
-  bySoap: ReadonlyMap<string, string>
+  bySoap: ReadonlyMap<string, FieldDef>
 ): Wire.MObject | Refusal => {
   // A type check, no transformation: a record that passes is its own decoded value.
   if (!isFields(raw)) return { ...RestWire.errorCodes.invalidData, message: "a record is an object of scalars" }
@@ -50,7 +100,8 @@ const prepare = (
     return { code: RestWire.errorCodes.missingParameter.code, message: `${names.id} is required with dedupeBy idField` }
   }
   const wire = wireOf(state, kind, record, byGuid, bySoap)
-  if (isRefusal(wire) || byGuid) return wire
+  if (isRefusal(wire)) return wire
+  if (byGuid) return keyChange(state, kind, record, wire.id) ?? wire
   if (kind === "opportunities") {
     const key = wire.externalKey
     if (key === undefined) {
@@ -92,7 +143,7 @@ const sync = (kind: Kind): Endpoint["handle"] => ({ counter, guard, store }, req
     if (json === "drop") return "drop" as const
     const body = yield* decodeParsed(Request, json)
     if (body.input === undefined) return yield* refuse(RestWire.errorCodes.missingParameter, "input")
-    const operation = operations[body.action ?? "createOrUpdate"]
+    const operation = operations.get(body.action ?? "createOrUpdate")
     if (operation === undefined) return yield* refuse(RestWire.errorCodes.invalidData, `action '${body.action}'`)
     const dedupeBy = body.dedupeBy ?? "dedupeFields"
     if (dedupeBy !== "dedupeFields" && dedupeBy !== "idField") {
