@@ -33,6 +33,8 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs/promises"
 import * as FieldDefs from "./internal/fields.js"
+import * as Records from "./internal/rest/records.js"
+import { costAmount } from "./internal/seed.js"
 
 const Id = Schema.Int.pipe(Schema.between(1, Limits.xsIntMax)).annotations({
   message: () => `an integer id from 1 to ${Limits.xsIntMax}`
@@ -45,9 +47,18 @@ const Text = Schema.String.pipe(
 
 const Name = Text.pipe(Schema.minLength(1)).annotations({ message: () => "a non-empty string" })
 
-const Timestamp = Schema.String.pipe(
-  Schema.filter((s) => !Number.isNaN(Date.parse(s)), { message: () => "an ISO 8601 date-time" })
-)
+// Kept as the store keeps the times it sets (UTC, `+00:00`): SOAP answers it as an xs:dateTime
+// and criteria compare it as text, so `March 7, 2013` (which Date.parse reads) is refused.
+const Timestamp = Schema.transformOrFail(Schema.String, Schema.String, {
+  strict: true,
+  decode: (text, _, ast) =>
+    Option.match(Option.fromNullable(FieldDefs.canonicalInstant(text.trim())), {
+      onNone: () =>
+        ParseResult.fail(new ParseResult.Type(ast, text, "an ISO 8601 date-time (YYYY-MM-DDThh:mm:ss±hh:mm)")),
+      onSome: ParseResult.succeed
+    }),
+  encode: ParseResult.succeed
+}).annotations({ message: () => "an ISO 8601 date-time (YYYY-MM-DDThh:mm:ss±hh:mm)" })
 
 const Attrib = Schema.Struct({ name: Name, value: Text })
 
@@ -131,7 +142,7 @@ const SeedFields = Schema.Struct({
   nextId: Schema.optional(Schema.Struct({ Opportunity: Id, OpportunityPersonRole: Id, Cost: Id }))
 })
 
-type Issue = { readonly path: ReadonlyArray<PropertyKey>; readonly message: string }
+type Issue = { readonly path: readonly [PropertyKey, ...Array<PropertyKey>]; readonly message: string }
 
 // The rules between records, each reported at the path of the record that breaks it.
 const references = (seed: typeof SeedFields.Type): ReadonlyArray<Issue> => {
@@ -165,44 +176,6 @@ const references = (seed: typeof SeedFields.Type): ReadonlyArray<Issue> => {
       issues.push({ path: ["opportunities", i, "companyId"], message: `no company with id ${o.companyId}` })
     }
   })
-  // Each field a field of its type (standard, or custom as `customFields` declares it), with a
-  // value of its type: the store holds what a call could have written, and nothing its own
-  // answers would then refuse.
-  const fieldsOf = (
-    key: "opportunities" | "opportunityPersonRoles",
-    standard: ReadonlyArray<FieldDefs.FieldDef>,
-    declared: ReadonlyArray<{ readonly name: string; readonly dataType: FieldDefs.DataType }> | undefined,
-    records: ReadonlyArray<{ readonly fields?: { readonly [name: string]: string } | undefined }> | undefined
-  ) => {
-    const defs = [
-      ...standard,
-      ...(declared ?? []).map((d): FieldDefs.FieldDef => ({ name: d.name, displayName: d.name, dataType: d.dataType }))
-    ]
-    const byName = new Map(defs.map((d) => [d.name.toLowerCase(), d]))
-    records?.forEach((record, i) =>
-      Object.entries(record.fields ?? {}).forEach(([name, value]) => {
-        const def = byName.get(name.toLowerCase())
-        if (def === undefined || def.readonly === true) {
-          issues.push({
-            path: [key, i, "fields", name],
-            message: def === undefined
-              ? `no field '${name}' (declare a custom field in customFields)`
-              : `'${name}' is read-only: give it as the record's own property`
-          })
-          return
-        }
-        const canonical = FieldDefs.canonicalValue(def, value)
-        if ("error" in canonical) issues.push({ path: [key, i, "fields", name], message: canonical.error })
-      })
-    )
-  }
-  fieldsOf("opportunities", FieldDefs.opportunityFields, seed.customFields?.Opportunity, seed.opportunities)
-  fieldsOf(
-    "opportunityPersonRoles",
-    FieldDefs.roleFields,
-    seed.customFields?.OpportunityPersonRole,
-    seed.opportunityPersonRoles
-  )
   seed.opportunityPersonRoles?.forEach((r, i) => {
     if (!opportunities.has(r.opportunityId)) {
       issues.push({
@@ -217,13 +190,141 @@ const references = (seed: typeof SeedFields.Type): ReadonlyArray<Issue> => {
   return issues
 }
 
+type Seed = typeof SeedFields.Type
+type Declared = ReadonlyArray<{ readonly name: string; readonly dataType: FieldDefs.DataType }> | undefined
+type FieldRecord = { readonly fields?: { readonly [name: string]: string } | undefined }
+type Normalised<A> = { readonly value: A; readonly issues: ReadonlyArray<Issue> }
+
+const kinds = {
+  Opportunity: { standard: FieldDefs.opportunityFields, rest: "opportunities", records: "opportunities" },
+  OpportunityPersonRole: { standard: FieldDefs.roleFields, rest: "roles", records: "opportunityPersonRoles" }
+} as const
+
+// A custom field named like a standard field or a REST key (any casing) would be answered
+// twice under one name, or shadow the key: SOAP and REST would disagree on what it holds.
+const customIssues = (type: keyof typeof kinds, declared: Declared): ReadonlyArray<Issue> => {
+  const taken = new Map<string, string>([
+    ...kinds[type].standard.map((d): [string, string] => [d.name.toLowerCase(), `the standard field ${d.name}`]),
+    ...Records.keyNamesOf(kinds[type].rest).map((n): [string, string] => [n.toLowerCase(), `the REST key ${n}`])
+  ])
+  return (declared ?? []).flatMap((d, j) => {
+    const clash = taken.get(d.name.toLowerCase())
+    taken.set(d.name.toLowerCase(), `the custom field ${d.name}`)
+    return clash === undefined ? [] : [{
+      path: ["customFields", type, j, "name"],
+      message: `'${d.name}' is taken by ${clash} (names are matched whatever their case)`
+    }]
+  })
+}
+
+// Each field of a record as a write of it would keep it: the declared field's exact name (a seed
+// may spell it in any case, once), the value in the field type's canonical form (`true` is `1`,
+// `2000.00` is `2000`, an instant is UTC), so that the store holds what a call could have written.
+const fieldsOf = <R extends FieldRecord>(
+  type: keyof typeof kinds,
+  declared: Declared,
+  records: ReadonlyArray<R> | undefined
+): Normalised<ReadonlyArray<R> | undefined> => {
+  const defs = [
+    ...kinds[type].standard,
+    ...(declared ?? []).map((d): FieldDefs.FieldDef => ({ name: d.name, displayName: d.name, dataType: d.dataType }))
+  ]
+  const byName = new Map(defs.map((d) => [d.name.toLowerCase(), d]))
+  const issues: Array<Issue> = []
+  const value = records?.map((record, i) => {
+    if (record.fields === undefined) return record
+    const given = new Map<string, string>()
+    const fields: Record<string, string> = {}
+    Object.entries(record.fields).forEach(([name, text]) => {
+      const path: Issue["path"] = [kinds[type].records, i, "fields", name]
+      const def = byName.get(name.toLowerCase())
+      const refusal = def === undefined
+        ? `no field '${name}' (declare a custom field in customFields)`
+        : def.readonly === true || Records.linked.has(def.name)
+        ? `'${name}' is ${def.readonly === true ? "read-only" : "a link"}: give it as the record's own property`
+        : given.has(def.name)
+        ? `'${name}' and '${given.get(def.name)}' name one field, ${def.name}`
+        : undefined
+      if (refusal !== undefined || def === undefined) {
+        issues.push({ path, message: refusal ?? "" })
+        return
+      }
+      given.set(def.name, name)
+      const canonical = FieldDefs.canonicalValue(def, text)
+      if ("error" in canonical) issues.push({ path, message: canonical.error })
+      else fields[def.name] = canonical.value
+    })
+    return { ...record, fields }
+  })
+  return { value, issues }
+}
+
+// A cost amount as SOAP's sync keeps it: a JSON number the plain decimal it denotes (REST's
+// reading of one), never `0` for a number too small or too large to print without an exponent.
+const costsOf = (programs: Seed["programs"]): Normalised<Seed["programs"]> => {
+  const issues: Array<Issue> = []
+  const value = programs?.map((program, i) =>
+    program.costs === undefined ? program : {
+      ...program,
+      costs: program.costs.map((cost, j) => {
+        const amount = costAmount(cost.amount)
+        if (amount === undefined) {
+          issues.push({ path: ["programs", i, "costs", j, "amount"], message: "a decimal number" })
+        }
+        return { ...cost, amount: amount ?? cost.amount }
+      })
+    }
+  )
+  return { value, issues }
+}
+
+const present = <K extends string, A>(key: K, value: A | undefined): { [P in K]?: A } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: A }
+
+/** The seed with each value in the form the store keeps it, or the issues that stop it. */
+const normalise = (seed: Seed): Normalised<Seed> => {
+  const opportunities = fieldsOf("Opportunity", seed.customFields?.Opportunity, seed.opportunities)
+  const roles = fieldsOf("OpportunityPersonRole", seed.customFields?.OpportunityPersonRole, seed.opportunityPersonRoles)
+  const programs = costsOf(seed.programs)
+  return {
+    value: {
+      ...seed,
+      ...present("programs", programs.value),
+      ...present("opportunities", opportunities.value),
+      ...present("opportunityPersonRoles", roles.value)
+    },
+    issues: [
+      ...customIssues("Opportunity", seed.customFields?.Opportunity),
+      ...customIssues("OpportunityPersonRole", seed.customFields?.OpportunityPersonRole),
+      ...programs.issues,
+      ...opportunities.issues,
+      ...roles.issues
+    ]
+  }
+}
+
 /**
- * The Schema of seed data (and of the JSON files `--seed` and `--data` read).
+ * The Schema of seed data (and of the JSON files `--seed` and `--data` read). Decoding keeps
+ * each value as a write of it would (field names as declared, values in their type's canonical
+ * form, timestamps in UTC), so a seeded object and a written one compare alike.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SeedData = SeedFields.pipe(Schema.filter(references)).annotations({ identifier: "SeedData" })
+export const SeedData = SeedFields.pipe(
+  Schema.filter(references),
+  Schema.transformOrFail(Schema.typeSchema(SeedFields), {
+    strict: true,
+    decode: (seed, _, ast) => {
+      const { issues, value } = normalise(seed)
+      const first = issues[0]
+      return first === undefined
+        ? ParseResult.succeed(value)
+        : ParseResult.fail(new ParseResult.Pointer(first.path, seed, new ParseResult.Type(ast, seed, first.message)))
+    },
+    encode: ParseResult.succeed
+  })
+).annotations({ identifier: "SeedData" })
 
 /**
  * The initial objects of an emulator.
@@ -265,19 +366,30 @@ const decodeSeed = Schema.decodeUnknownEither(SeedData, { errors: "first", onExc
  * @category decoding
  */
 export const decode = (input: unknown, source = "seed"): Effect.Effect<SeedData, SeedError> =>
-  Either.match(decodeSeed(input), {
-    onRight: Effect.succeed,
-    onLeft: (error) => {
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-      return Effect.fail(
-        new SeedError({
-          source,
-          path: pathText(issue?.path ?? []),
-          detail: issue?.message ?? "not seed data"
-        })
-      )
-    }
-  })
+  // Not an object at all: said in one line, not as the whole format Schema's message spells out.
+  typeof input !== "object" || input === null || Array.isArray(input)
+    ? Effect.fail(
+      new SeedError({
+        source,
+        path: "",
+        detail: `expected an object (with any of ${Object.keys(SeedFields.fields).join(", ")}), not ${
+          input === null ? "null" : Array.isArray(input) ? "an array" : `a ${typeof input}`
+        }`
+      })
+    )
+    : Either.match(decodeSeed(input), {
+      onRight: Effect.succeed,
+      onLeft: (error) => {
+        const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+        return Effect.fail(
+          new SeedError({
+            source,
+            path: pathText(issue?.path ?? []),
+            detail: issue?.message ?? "not seed data"
+          })
+        )
+      }
+    })
 
 /**
  * Reads seed data from JSON text; a syntax error is a {@link SeedError} too.
@@ -358,7 +470,7 @@ export const defaultSeed: SeedData = {
       endDate: "2013-06-14 18:00:00",
       tags: [{ type: "Channel", value: "Trade Show" }],
       tokens: [{ name: "Booth Number", value: "B-12" }],
-      costs: [{ id: 153, month: "2013-06", amount: 1500, note: "Booth" }]
+      costs: [{ id: 153, month: "2013-06", amount: "1500", note: "Booth" }]
     },
     { id: 1001, name: "Welcome Emails", folder: "Nurture", tags: [{ type: "Channel", value: "Email" }] },
     {
@@ -369,7 +481,7 @@ export const defaultSeed: SeedData = {
       startDate: "2013-04-18 17:00:00",
       endDate: "2013-04-18 18:00:00",
       tags: [{ type: "Channel", value: "Webinar" }, { type: "Region", value: "EMEA" }],
-      costs: [{ id: 101, month: "2013-04", amount: 800 }]
+      costs: [{ id: 101, month: "2013-04", amount: "800" }]
     },
     { id: 1003, name: "Nurture Track", type: "Nurture", folder: "Nurture" }
   ],

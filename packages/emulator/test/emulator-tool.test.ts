@@ -178,4 +178,82 @@ describe("Seed format", () => {
         opportunities: [{ id: 1, fields: { Name: "ok", Amount: "12.5", Seats: "3" } }]
       })
     }))
+
+  it.effect("keeps each seeded value as a write of it would: field names as declared, values and times canonical", () =>
+    Effect.gen(function*() {
+      const decoded = yield* Seed.decode({
+        leads: [{ id: 19, email: "a@b" }],
+        programs: [{
+          id: 1,
+          name: "p",
+          createdAt: "2013-08-05T14:22:45-07:00",
+          costs: [{ id: 1, month: "2013-06", amount: 0.0000001 }, { id: 2, month: "2013-06", amount: 1e21 }, {
+            id: 3,
+            month: "2013-06",
+            amount: "0150.50"
+          }]
+        }],
+        opportunities: [{
+          id: 1,
+          fields: {
+            amount: "2000.00",
+            IsWon: "true",
+            ExternalCreatedDate: "2013-08-05T14:22:45-07:00",
+            CloseDate: "2013-09-30T10:00:00Z"
+          },
+          createdAt: "2013-03-07T10:00:00Z"
+        }]
+      })
+      expect(decoded.opportunities?.[0]).toEqual({
+        id: 1,
+        fields: {
+          Amount: "2000",
+          IsWon: "1",
+          ExternalCreatedDate: "2013-08-05T21:22:45+00:00",
+          CloseDate: "2013-09-30"
+        },
+        createdAt: "2013-03-07T10:00:00+00:00"
+      })
+      expect(decoded.programs?.[0]?.createdAt).toBe("2013-08-05T21:22:45+00:00")
+      expect(decoded.programs?.[0]?.costs?.map((c) => c.amount)).toEqual([
+        "0.0000001",
+        "1000000000000000000000",
+        "150.5"
+      ])
+    }))
+
+  it.effect("refuses what cannot be kept as a write would keep it, naming the path", () =>
+    Effect.gen(function*() {
+      const at = (input: unknown) => Effect.map(error(input), (e) => [e.path, e.detail])
+      expect(yield* at({ opportunities: [{ id: 1, createdAt: "March 7, 2013" }] })).toEqual([
+        "opportunities[0].createdAt",
+        expect.stringContaining("ISO 8601")
+      ])
+      expect(yield* at({ opportunities: [{ id: 1, fields: { Amount: "1", amount: "2" } }] })).toEqual([
+        "opportunities[0].fields.amount",
+        expect.stringContaining("'amount' and 'Amount' name one field")
+      ])
+      const role = {
+        leads: [{ id: 19, email: "a@b" }],
+        opportunities: [{ id: 1 }],
+        opportunityPersonRoles: [{ id: 2, opportunityId: 1, personId: 19, fields: { OpportunityId: "999" } }]
+      }
+      expect(yield* at(role)).toEqual([
+        "opportunityPersonRoles[0].fields.OpportunityId",
+        expect.stringContaining("link")
+      ])
+      for (const name of ["Id", "externalOpportunityId", "name", "MARKETOGUID"]) {
+        const clash = yield* at({ customFields: { Opportunity: [{ name, dataType: "string" }] } })
+        expect(clash).toEqual(["customFields.Opportunity[0].name", expect.stringContaining("is taken by")])
+      }
+      const twice = yield* at({
+        customFields: {
+          OpportunityPersonRole: [{ name: "Seats", dataType: "integer" }, { name: "seats", dataType: "string" }]
+        }
+      })
+      expect(twice).toEqual([
+        "customFields.OpportunityPersonRole[1].name",
+        expect.stringContaining("custom field Seats")
+      ])
+    }))
 })

@@ -479,6 +479,58 @@ describe("Emulator: getMObjects", () => {
       })
     ))
 
+  it.live("answers a seeded object as it answers a written one: criteria match, the same values are UNCHANGED", () =>
+    Effect.gen(function*() {
+      const seed = yield* Seed.decode({
+        opportunities: [{
+          id: 1,
+          externalKey: { name: "externalOpportunityId", value: "S-1" },
+          fields: {
+            Name: "seeded",
+            amount: "2000.00",
+            IsWon: "true",
+            ExternalCreatedDate: "2013-08-05T14:22:45-07:00"
+          },
+          createdAt: "2013-03-07T10:00:00-01:00"
+        }]
+      })
+      yield* withEmulator((url) =>
+        Effect.gen(function*() {
+          const ids = (attrName: string, attrValue: string) =>
+            call(url, "getMObjects", {
+              type: "Opportunity",
+              mObjCriteriaList: [{ attrName, comparison: "EQ", attrValue }]
+            }).pipe(Effect.map((r) => (r.mObjectList ?? []).map((o) => o.id)))
+          expect(yield* ids("IsWon", "true")).toEqual([1])
+          expect(yield* ids("ExternalCreatedDate", "2013-08-05T21:22:45Z")).toEqual([1])
+          const seeded = yield* opportunity(url, 1)
+          const fields = fieldsOf(seeded)
+          expect([fields["Amount"], fields["amount"], seeded?.createdAt]).toEqual([
+            "2000",
+            undefined,
+            "2013-03-07T11:00:00+00:00"
+          ])
+          expect(yield* sync(url, "UPDATE", { type: "Opportunity", id: 1, attribList: attribs({ Amount: "2000" }) }))
+            .toMatchObject([{ id: 1, status: "UNCHANGED" }])
+        }), { seed })
+    }))
+
+  it.live("the objects an emulator answers, written ones included, load back as a seed unchanged", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      yield* sync(emulator.url, "INSERT", {
+        type: "Opportunity",
+        attribList: attribs({
+          Name: "w",
+          Amount: "10.50",
+          IsWon: "true",
+          ExternalCreatedDate: "2013-08-05T14:22:45-07:00"
+        })
+      })
+      const objects = yield* emulator.objects
+      expect(yield* Seed.decode(objects)).toEqual(objects)
+    })))
+
   it.live("leaves archived programs out unless Include Archive is true", () =>
     withEmulator(
       (url) =>

@@ -95,6 +95,39 @@ describe("emulator: the test endpoints", () => {
       expect((yield* post(`${origin}/emulator/script`, [{ delay: -1 }])).status).toBe(400)
     }).pipe(Effect.scoped))
 
+  it.scoped("test-support refusals say what is wrong: the script entry and its problem, a seed that is no object, a wrong method", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const origin = originOf(emulator)
+      const script = (body: unknown) =>
+        Effect.map(post(`${origin}/emulator/script`, body), (r) => [r.status, r.body["error"]])
+      expect(yield* script([{ fault: 20023 }, { delay: 1e9 }])).toEqual([
+        400,
+        "step 1: delay: milliseconds from 0 to 600000 (got 1000000000)"
+      ])
+      expect(yield* script([{ fault: "x" }])).toEqual([400, "step 0: fault: an integer from 1 to 99999 (got \"x\")"])
+      expect(yield* script({ steps: [{ drop: true }, { colour: 1 }] })).toEqual([
+        400,
+        expect.stringMatching(/^step 1: expected \{"fault"/)
+      ])
+      expect((yield* emulator.stats).stored).toBeDefined()
+      for (const [body, what] of [[[], "an array"], [null, "null"]] as const) {
+        const seeded = yield* post(`${origin}/emulator/seed`, body)
+        expect(seeded.status).toBe(400)
+        expect(String(seeded.body["error"])).toMatch(new RegExp(`expected an object \\(.*\\), not ${what}$`))
+        expect(String(seeded.body["error"]).length).toBeLessThan(300)
+      }
+      const put = yield* Effect.promise(() =>
+        fetch(`${origin}/emulator/script`, { method: "PUT", body: "[]" }).then(async (r) => ({
+          status: r.status,
+          allow: r.headers.get("allow"),
+          text: await r.text()
+        }))
+      )
+      expect([put.status, put.allow]).toEqual([405, "POST, DELETE"])
+      expect(put.text).toContain("/emulator/script takes POST, DELETE, not PUT")
+    }))
+
   it.scoped("GET /emulator/calls: the calls in order with operation, objects and outcome, no secrets", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()

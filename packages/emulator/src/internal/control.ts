@@ -7,6 +7,8 @@
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { isUtf8 } from "node:buffer"
 import type { Stats } from "../Emulator.js"
@@ -57,15 +59,72 @@ const objectTypes = "Program, Opportunity, OpportunityPersonRole, Lead or Compan
  * `{"delay": 250}` (milliseconds), or `{"drop": true}` (with `"applied": true` to apply the
  * call before the connection is cut).
  */
-const Step = Schema.Union(
-  Schema.Struct({ fault: Schema.Int.pipe(Schema.between(1, 99_999)), message: Schema.optional(Schema.String) }),
-  Schema.Struct({ delay: Schema.Number.pipe(Schema.between(0, 600_000)) }),
-  Schema.Struct({ drop: Schema.Literal(true), applied: Schema.optional(Schema.Boolean) })
-)
+// Each check carries the one message, so a refusal reads the same whichever check failed.
+const number = (message: string, min: number, max: number, int: boolean) =>
+  Schema.Number.annotations({ message: () => message }).pipe(
+    Schema.filter((n) => !int || Number.isInteger(n), { message: () => message }),
+    Schema.between(min, max, { message: () => message })
+  )
 
-const Steps = Schema.Union(Schema.Array(Step), Schema.Struct({ steps: Schema.Array(Step) }))
+const FaultStep = Schema.Struct({
+  fault: number("an integer from 1 to 99999", 1, 99_999, true),
+  message: Schema.optional(Schema.String.annotations({ message: () => "a string" }))
+})
+const DelayStep = Schema.Struct({ delay: number("milliseconds from 0 to 600000", 0, 600_000, false) })
+const DropStep = Schema.Struct({
+  drop: Schema.Literal(true).annotations({ message: () => "true" }),
+  applied: Schema.optional(Schema.Boolean.annotations({ message: () => "a boolean" }))
+})
+type Step = typeof FaultStep.Type | typeof DelayStep.Type | typeof DropStep.Type
 
-const stepOf = (step: typeof Step.Type): ScriptStep =>
+const stepsShape =
+  "a JSON array of steps: {\"fault\": CODE, \"message\"?: TEXT}, {\"delay\": MILLIS}, {\"drop\": true, \"applied\"?: BOOLEAN}"
+
+// One step decoded by the kind its key names, so a refusal names the entry and its problem
+// rather than every way the union could have matched.
+const stepAt = (entry: unknown, index: number): Either.Either<Step, string> => {
+  const options = { errors: "first" } as const
+  const decoded: Either.Either<Step, ParseResult.ParseError> | undefined = typeof entry !== "object" || entry === null
+    ? undefined
+    : "fault" in entry
+    ? Schema.decodeUnknownEither(FaultStep, options)(entry)
+    : "delay" in entry
+    ? Schema.decodeUnknownEither(DelayStep, options)(entry)
+    : "drop" in entry
+    ? Schema.decodeUnknownEither(DropStep, options)(entry)
+    : undefined
+  if (decoded === undefined) return Either.left(`step ${index}: expected {"fault": …}, {"delay": …} or {"drop": true}`)
+  return Either.mapLeft(
+    decoded,
+    (error) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+      const key = String(issue?.path[0] ?? "")
+      const given = typeof entry === "object" && entry !== null && key in entry
+        ? ` (got ${JSON.stringify((entry as Record<string, unknown>)[key])})`
+        : ""
+      return `step ${index}: ${key === "" ? "" : `${key}: `}${issue?.message ?? "not a step"}${given}`
+    }
+  )
+}
+
+/** The steps of a script body, or what is wrong with it (the first bad entry, by index). */
+const stepsOf = (text: string): Either.Either<ReadonlyArray<Step>, string> =>
+  Either.flatMap(
+    Either.mapLeft(
+      Either.try((): unknown => JSON.parse(text)),
+      () => `not JSON: expected ${stepsShape}`
+    ),
+    (json) => {
+      const list: unknown = typeof json === "object" && json !== null && !Array.isArray(json) && "steps" in json
+        ? json.steps
+        : json
+      return Array.isArray(list)
+        ? Either.all(list.map((entry: unknown, i) => stepAt(entry, i)))
+        : Either.left(`expected ${stepsShape}, or {"steps": [...]}`)
+    }
+  )
+
+const stepOf = (step: Step): ScriptStep =>
   "fault" in step
     ? { _tag: "Fault", code: step.fault, message: step.message }
     : "delay" in step
@@ -116,18 +175,10 @@ export const routes = (parts: ControlParts): ReadonlyArray<Route> => {
     route("POST", "/emulator/script", (context) =>
       Effect.gen(function*() {
         const text = yield* textOf(parts, context)
-        const steps = yield* Effect.either(
-          Schema.decodeUnknown(Schema.parseJson(Steps))(text ?? "")
-        )
-        if (steps._tag === "Left") {
-          return bad(
-            "expected a JSON array of steps: {\"fault\": CODE, \"message\"?: TEXT}, {\"delay\": MILLIS}, {\"drop\": true, \"applied\"?: BOOLEAN}"
-          )
-        }
-        const list = Array.isArray(steps.right)
-          ? steps.right
-          : (steps.right as { steps: ReadonlyArray<typeof Step.Type> }).steps
-        yield* parts.script.push(list.map(stepOf))
+        if (text === undefined) return bad("the body is not UTF-8, too large, or was cut")
+        const steps = stepsOf(text)
+        if (Either.isLeft(steps)) return bad(steps.left)
+        yield* parts.script.push(steps.right.map(stepOf))
         return HttpServerResponse.unsafeJson({ pending: yield* parts.script.pending })
       })),
     route(

@@ -92,8 +92,10 @@ const two = (n: number) => String(n).padStart(2, "0")
  * instant: UTC, to the second, `YYYY-MM-DDThh:mm:ss+00:00`. The same instant written with another
  * offset is then the same value (UNCHANGED when sent again), and kept values compare as text in
  * time order (criteria). A time or offset out of range is no date-time.
+ *
+ * @internal
  */
-const canonicalInstant = (text: string): string | undefined => {
+export const canonicalInstant = (text: string): string | undefined => {
   const match = dateTimePattern.exec(text) ?? datePattern.exec(text)
   if (!validDate(match)) return undefined
   const [, y, mo, d, h = "00", mi = "00", sec = "00", , zone = "Z"] = match

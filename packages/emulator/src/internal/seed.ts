@@ -7,8 +7,18 @@ import * as Signature from "@mktows/core/Signature"
 import type * as Wire from "@mktows/core/Wire"
 import type { SeedData } from "../Seed.js"
 import { canonicalDecimal, type DataType, type FieldDef, opportunityFields, roleFields } from "./fields.js"
+import { decimalOf } from "./rest/records.js"
 import { Entity, type Party, type Program, rolesGroup, type State } from "./state.js"
 import { Table } from "./table.js"
+
+/**
+ * A cost amount as the store keeps it: a JSON number as the plain decimal it denotes (as REST
+ * reads one), a text as SOAP's sync reads it; `undefined` when it is no decimal.
+ *
+ * @internal
+ */
+export const costAmount = (amount: number | string): string | undefined =>
+  typeof amount === "number" ? (Number.isFinite(amount) ? decimalOf(amount) : undefined) : canonicalDecimal(amount)
 
 const epoch = Signature.formatTimestamp(Date.UTC(2013, 0, 1))
 
@@ -49,7 +59,8 @@ const program = (p: SeedProgram): Program => ({
   costs: (p.costs ?? []).map((c) => ({
     id: c.id,
     month: c.month.slice(0, 7),
-    amount: canonicalDecimal(String(c.amount)) ?? "0",
+    // A decoded seed's amount is already kept form; "0" only for one given in code unchecked.
+    amount: costAmount(c.amount) ?? "0",
     ...presentAs("note", c.note)
   }))
 })

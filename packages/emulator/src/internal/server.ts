@@ -506,6 +506,17 @@ export const makeApp = (options: Options, origin: string): Effect.Effect<Emulato
       }
       const reachedAt = advertisedOrigin(request.headers["host"], origin)
       const found = table.find((r) => (r.method === "*" || r.method === request.method) && r.path(url.pathname))
+      // A path that exists with another method is the method's mistake, not the base URL's:
+      // HTTP's 405 with the methods it takes, so a client is not sent looking for the path.
+      const allowed = found === undefined
+        ? [...new Set(table.filter((r) => r.path(url.pathname)).map((r) => r.method))]
+        : []
+      if (allowed.length > 0) {
+        return HttpServerResponse.text(
+          `Method Not Allowed: ${url.pathname} takes ${allowed.join(", ")}, not ${request.method}`,
+          { status: 405, headers: { allow: allowed.join(", ") } }
+        )
+      }
       return found === undefined
         // Whoever got here has a base URL wrong: say where each API is.
         ? HttpServerResponse.text(

@@ -44,8 +44,12 @@ export const names = {
   opportunityKeyLength: 50
 } as const
 
-// Store fields REST shows through keys and links, not as fields of their own.
-const linked = new Set(["Id", "CreatedAt", "UpdatedAt", "OpportunityId", "PersonId"])
+/**
+ * Store fields REST shows through keys and links, not as fields of their own.
+ *
+ * @internal
+ */
+export const linked: ReadonlySet<string> = new Set(["Id", "CreatedAt", "UpdatedAt", "OpportunityId", "PersonId"])
 
 const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1)
 
@@ -63,10 +67,21 @@ export const defsOf = (state: State, kind: Kind): ReadonlyArray<FieldDef> =>
  * @internal
  */
 export const restFieldNames = (state: State, kind: Kind): ReadonlyArray<string> => [
+  ...keyNamesOf(kind).slice(0, -2),
+  ...defsOf(state, kind).map(restNameOf),
+  ...keyNamesOf(kind).slice(-2)
+]
+
+/**
+ * The REST names a record of `kind` answers for its keys, links and timestamps: names no
+ * custom field may take, since REST would answer the two under one name.
+ *
+ * @internal
+ */
+export const keyNamesOf = (kind: Kind): ReadonlyArray<string> => [
   names.id,
   names.opportunity,
   ...(kind === "opportunities" ? [names.company] : [names.lead]),
-  ...defsOf(state, kind).map(restNameOf),
   names.createdAt,
   names.updatedAt
 ]
