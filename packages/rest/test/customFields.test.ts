@@ -15,18 +15,22 @@ import * as RestTransport from "../src/RestTransport.js"
 import * as RestWire from "../src/RestWire.js"
 import { fake, ok, type Sent, tokens } from "./helpers/fakeMarketo.js"
 
-const kinds = CustomFields.kindsOf({
+/** The instance's describe of opportunities: its custom fields, one of each kind. */
+const described = {
   idField: "marketoGUID",
   dedupeFields: ["externalOpportunityId"],
   fields: [
     { name: "cInt", dataType: "integer" },
     { name: "cCur", dataType: "currency" },
     { name: "cFloat", dataType: "float" },
+    { name: "cOk", dataType: "float" },
     { name: "cPct", dataType: "percent" },
     { name: "cBool", dataType: "boolean" },
     { name: "cText", dataType: "string" }
   ]
-})
+}
+
+const kinds = CustomFields.kindsOf(described)
 
 const sent = (name: string, text: string) => CustomFields.valueOf(kinds, name, text)
 
@@ -207,16 +211,7 @@ describe("custom number fields over the wire", () => {
       s.path === identityPath
         ? t.route()
         : s.path === opportunitiesDescribe
-        ? ok([{
-          idField: "marketoGUID",
-          dedupeFields: ["externalOpportunityId"],
-          fields: [
-            { name: "cInt", dataType: "integer" },
-            { name: "cCur", dataType: "currency" },
-            { name: "cFloat", dataType: "float" },
-            { name: "cOk", dataType: "float" }
-          ]
-        }])
+        ? ok([described])
         : ok([{ seq: 0, marketoGUID: "g", status: "updated" }])
     )
     const client = MarketoClient.layer({ retry: { maxAttempts: 1 } }).pipe(
